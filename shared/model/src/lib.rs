@@ -1,0 +1,1 @@
+//! vpce-reach model.
