@@ -1,1 +1,24 @@
-//! vpce-reach model.
+//! # vpce-reach-model
+//!
+//! The pure model behind vpce-reach: it loads a network snapshot (the outputs of
+//! `aws ec2 describe-*` calls) and decides, for every workload/VPC-endpoint pair, whether the
+//! workload can open a connection to the endpoint and get the replies back, and if not, which
+//! security group, network ACL or route table is to blame and what the smallest fix is.
+//!
+//! No AWS SDK and no async runtime: the Lambdas and the CLI feed it documents and read back
+//! [`check::Report`]s and [`compliance::Evaluation`]s.
+
+pub mod snapshot;
+pub mod space;
+pub mod params;
+pub mod prefix_list;
+pub mod protocol;
+pub mod security_group;
+pub mod network_acl;
+pub mod route;
+pub mod endpoint;
+pub mod finding;
+pub mod intent;
+pub mod path;
+pub mod check;
+pub mod compliance;

@@ -1,0 +1,220 @@
+//! Compliance (SPEC section 5): what goes to AWS Config, one evaluation per resource of the
+//! evaluated types.
+//!
+//! Missing data: Config's `PutEvaluations` accepts no `INSUFFICIENT_DATA`, and SPEC forbids a
+//! `COMPLIANT` built on missing data, so a resource whose verdict the snapshot cannot prove is
+//! `NON_COMPLIANT` with an annotation starting `missing data:`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::check::Report;
+use crate::finding::Finding;
+use crate::params::short_service_name;
+use crate::snapshot::Snapshot;
+
+/// The longest annotation Config accepts.
+pub const MAX_ANNOTATION: usize = 256;
+
+/// Config's compliance values that a custom rule may put.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceType {
+    /// On the path of a required pair and blocks nothing.
+    Compliant,
+    /// Blocks a required pair, is an endpoint some finding is about, or lacks data.
+    NonCompliant,
+    /// Not on any required path, or deleted.
+    NotApplicable,
+}
+
+impl ComplianceType {
+    /// As Config spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplianceType::Compliant => "COMPLIANT",
+            ComplianceType::NonCompliant => "NON_COMPLIANT",
+            ComplianceType::NotApplicable => "NOT_APPLICABLE",
+        }
+    }
+}
+
+/// A Config `Evaluation`, minus `OrderingTimestamp` (the caller adds it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Evaluation {
+    /// `AWS::EC2::VPCEndpoint`, `AWS::EC2::SecurityGroup`, `AWS::EC2::NetworkAcl`,
+    /// `AWS::EC2::RouteTable` or `AWS::EC2::VPC`.
+    pub compliance_resource_type: String,
+    /// The resource id.
+    pub compliance_resource_id: String,
+    /// The verdict.
+    pub compliance_type: ComplianceType,
+    /// At most 256 characters: what is wrong and the fix.
+    pub annotation: String,
+}
+
+/// The evaluated resource types, in output order.
+pub const RESOURCE_TYPES: [&str; 5] =
+    ["AWS::EC2::VPCEndpoint", "AWS::EC2::SecurityGroup", "AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable", "AWS::EC2::VPC"];
+
+/// One evaluation per resource of the evaluated types in the snapshot.
+pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
+    let mut by_component: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut by_endpoint: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        by_component.entry(f.component.as_str()).or_default().push(f);
+        if let Some(ep) = &f.endpoint {
+            by_endpoint.entry(ep.as_str()).or_default().push(f);
+        }
+    }
+    let judge = |id: &str| judge(snap, report, id, by_component.get(id), by_endpoint.get(id));
+    let mut out = Vec::new();
+    for (id, ep) in &snap.vpc_endpoints {
+        let evaluation = if crate::endpoint::is_gone(ep) {
+            (ComplianceType::NotApplicable, format!("{id} is {}", ep.state.as_deref().unwrap_or("deleted")))
+        } else {
+            judge(id)
+        };
+        out.push(make(RESOURCE_TYPES[0], id, evaluation));
+    }
+    let others: [(&str, Vec<&String>); 4] = [
+        (RESOURCE_TYPES[1], snap.security_groups.keys().collect()),
+        (RESOURCE_TYPES[2], snap.network_acls.keys().collect()),
+        (RESOURCE_TYPES[3], snap.route_tables.keys().collect()),
+        (RESOURCE_TYPES[4], snap.vpcs.keys().collect()),
+    ];
+    for (kind, ids) in others {
+        out.extend(ids.into_iter().map(|id| make(kind, id, judge(id))));
+    }
+    out
+}
+
+fn make(kind: &str, id: &str, (compliance_type, annotation): (ComplianceType, String)) -> Evaluation {
+    Evaluation {
+        compliance_resource_type: kind.to_string(),
+        compliance_resource_id: id.to_string(),
+        compliance_type,
+        annotation: truncate(&annotation, MAX_ANNOTATION),
+    }
+}
+
+/// SPEC section 5's mapping, in order.
+fn judge(
+    snap: &Snapshot,
+    report: &Report,
+    id: &str,
+    as_component: Option<&Vec<&Finding>>,
+    as_endpoint: Option<&Vec<&Finding>>,
+) -> (ComplianceType, String) {
+    if let Some(findings) = as_component {
+        return (ComplianceType::NonCompliant, component_annotation(snap, findings));
+    }
+    if let Some(findings) = as_endpoint {
+        return (ComplianceType::NonCompliant, endpoint_annotation(findings));
+    }
+    if let Some(gap) = report.missing.iter().find(|m| m.resource == id) {
+        return (ComplianceType::NonCompliant, format!("missing data: {}", gap.what));
+    }
+    match report.on_path.get(id) {
+        Some(n) => (ComplianceType::Compliant, format!("on the path of {n} required workload/endpoint pair(s); blocks none")),
+        None => (ComplianceType::NotApplicable, "not on the path of any required workload/endpoint pair".to_string()),
+    }
+}
+
+/// Findings with the same code, direction and endpoint, largest group first.
+fn groups<'a>(findings: &[&'a Finding]) -> Vec<Vec<&'a Finding>> {
+    let mut map: BTreeMap<(crate::finding::FindingCode, Option<&str>, Option<&str>), Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        map.entry((f.code, f.direction.map(|d| d.as_str()), f.endpoint.as_deref())).or_default().push(f);
+    }
+    let mut groups: Vec<Vec<&Finding>> = map.into_values().collect();
+    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    groups
+}
+
+/// `blocks tcp/443 from 12 workloads (eni-0a1…) to vpce-0b2 ssm: <problem>. Fix: <fix>`.
+fn component_annotation(snap: &Snapshot, findings: &[&Finding]) -> String {
+    let groups = groups(findings);
+    let first = groups[0][0];
+    let more = more_suffix(groups.len());
+    if first.source.is_none() {
+        return fit("", &first.problem, &format!(". Fix: {}{more}", first.fix));
+    }
+    let endpoint = first.endpoint.as_deref().unwrap_or("");
+    let service = snap.vpc_endpoints.get(endpoint).map(|e| short_service_name(&e.service_name)).unwrap_or("");
+    let prefix = format!("blocks {} from {} to {endpoint} {service}: ", first.traffic, sources(&groups[0]));
+    fit(&prefix, &first.problem, &format!(". Fix: {}{more}", first.fix))
+}
+
+/// For an endpoint blamed through the `endpoint` field of findings about other components.
+fn endpoint_annotation(findings: &[&Finding]) -> String {
+    let groups = groups(findings);
+    let first = groups[0][0];
+    let more = more_suffix(groups.len());
+    if first.source.is_none() {
+        return fit(&format!("{}: ", first.component), &first.problem, &format!(". Fix: {}{more}", first.fix));
+    }
+    let prefix = format!("unreachable on {} from {}: {} ", first.traffic, sources(&groups[0]), first.component);
+    fit(&prefix, &first.problem, &format!(". Fix: {}{more}", first.fix))
+}
+
+fn more_suffix(groups: usize) -> String {
+    if groups > 1 {
+        format!(" (+{} more)", groups - 1)
+    } else {
+        String::new()
+    }
+}
+
+/// `1 workload (eni-…)` or `12 workloads (eni-…, …)`.
+fn sources(group: &[&Finding]) -> String {
+    let mut ids: Vec<&str> = group.iter().filter_map(|f| f.source.as_deref()).collect();
+    ids.dedup();
+    let noun = if ids.len() == 1 { "workload" } else { "workloads" };
+    let shown = if ids.len() > 1 { format!("{}, …", ids[0]) } else { ids.first().copied().unwrap_or("").to_string() };
+    format!("{} {noun} ({shown})", ids.len())
+}
+
+/// `prefix + middle + suffix`, the middle shortened first so the fix survives the limit.
+fn fit(prefix: &str, middle: &str, suffix: &str) -> String {
+    let fixed = prefix.chars().count() + suffix.chars().count();
+    let whole = format!("{prefix}{middle}{suffix}");
+    if whole.chars().count() <= MAX_ANNOTATION {
+        return whole;
+    }
+    if fixed + 2 <= MAX_ANNOTATION {
+        let room = MAX_ANNOTATION - fixed - 1;
+        let cut: String = middle.chars().take(room).collect();
+        return format!("{prefix}{cut}…{suffix}");
+    }
+    whole
+}
+
+/// At most `max` characters, never empty.
+fn truncate(text: &str, max: usize) -> String {
+    let text = if text.trim().is_empty() { "evaluated by vpce-reach" } else { text };
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_keeps_the_fix_and_the_limit() {
+        let long = "x".repeat(400);
+        let out = fit("blocks: ", &long, ". Fix: allow egress tcp/443 to sg-1");
+        assert_eq!(out.chars().count(), MAX_ANNOTATION);
+        assert!(out.ends_with(". Fix: allow egress tcp/443 to sg-1"));
+        let out = truncate(&"é".repeat(300), MAX_ANNOTATION);
+        assert_eq!(out.chars().count(), MAX_ANNOTATION);
+        assert_eq!(truncate("", MAX_ANNOTATION), "evaluated by vpce-reach");
+    }
+}

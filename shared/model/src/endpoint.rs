@@ -1,0 +1,174 @@
+//! VPC endpoints as the model sees them: their kind, service, ports, ENIs (interface) or
+//! prefix list (gateway), state and policy.
+
+use std::net::Ipv4Addr;
+
+use crate::params::{short_service_name, RuleParameters};
+use crate::snapshot::{PrefixList, Snapshot, VpcEndpoint};
+
+/// The endpoint kinds vpce-reach decides about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// PrivateLink: ENIs in subnets, security groups, private DNS.
+    Interface,
+    /// S3/DynamoDB: a prefix-list route in route tables.
+    Gateway,
+}
+
+/// One ENI of an interface endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointEni {
+    /// `eni-…`
+    pub id: String,
+    /// Its private IPv4 address.
+    pub ip: Ipv4Addr,
+    /// Its subnet.
+    pub subnet_id: String,
+}
+
+/// An endpoint with everything a pair check needs resolved.
+#[derive(Debug, Clone)]
+pub struct Endpoint<'a> {
+    /// The describe record.
+    pub raw: &'a VpcEndpoint,
+    /// Interface or gateway.
+    pub kind: EndpointKind,
+    /// `ssm`, `s3`, `ecr.dkr`, …
+    pub short_name: &'a str,
+    /// The TCP ports the service is checked on.
+    pub ports: Vec<u16>,
+    /// Interface endpoints: the ENIs the snapshot holds.
+    pub enis: Vec<EndpointEni>,
+    /// Gateway endpoints: the service's prefix list.
+    pub prefix_list: Option<&'a PrefixList>,
+    /// Data the snapshot lacks (ENIs, the prefix list).
+    pub missing: Vec<String>,
+}
+
+impl<'a> Endpoint<'a> {
+    /// Resolves an endpoint; `None` for kinds not modelled (Gateway Load Balancer, …) and
+    /// deleted endpoints.
+    pub fn resolve(snap: &'a Snapshot, raw: &'a VpcEndpoint, params: &RuleParameters) -> Option<Endpoint<'a>> {
+        let kind = match raw.vpc_endpoint_type.to_ascii_lowercase().as_str() {
+            "interface" => EndpointKind::Interface,
+            "gateway" => EndpointKind::Gateway,
+            _ => return None,
+        };
+        if is_gone(raw) {
+            return None;
+        }
+        let mut ep = Endpoint {
+            raw,
+            kind,
+            short_name: short_service_name(&raw.service_name),
+            ports: params.ports_for(&raw.service_name),
+            enis: Vec::new(),
+            prefix_list: None,
+            missing: Vec::new(),
+        };
+        match kind {
+            EndpointKind::Interface if ep.is_available() => ep.resolve_enis(snap),
+            EndpointKind::Gateway => ep.resolve_prefix_list(snap),
+            EndpointKind::Interface => {}
+        }
+        Some(ep)
+    }
+
+    fn resolve_enis(&mut self, snap: &Snapshot) {
+        if self.raw.network_interface_ids.is_empty() {
+            self.missing.push(format!("{} lists no network interface", self.id()));
+        }
+        for eni_id in &self.raw.network_interface_ids {
+            let eni = snap.network_interfaces.get(eni_id);
+            match eni.and_then(|e| snap.primary_ip(e).map(|ip| (e, ip))) {
+                Some((eni, ip)) => {
+                    self.enis.push(EndpointEni { id: eni_id.clone(), ip, subnet_id: eni.subnet_id.clone() })
+                }
+                None => self.missing.push(format!("{eni_id} (an ENI of {}) is not in the snapshot", self.id())),
+            }
+        }
+    }
+
+    fn resolve_prefix_list(&mut self, snap: &'a Snapshot) {
+        self.prefix_list = snap.prefix_list_by_name(&self.raw.service_name);
+        if self.prefix_list.is_none() {
+            self.missing.push(format!("the prefix list of {} is not in the snapshot", self.raw.service_name));
+        }
+    }
+
+    /// `vpce-…`
+    pub fn id(&self) -> &'a str {
+        &self.raw.vpc_endpoint_id
+    }
+
+    /// True when the endpoint's state is `available`.
+    pub fn is_available(&self) -> bool {
+        self.raw.state.as_deref().is_none_or(|s| s == "available")
+    }
+
+    /// The endpoint's security groups (interface endpoints).
+    pub fn group_ids(&self) -> Vec<String> {
+        self.raw.groups.iter().map(|g| g.group_id.clone()).collect()
+    }
+
+    /// `vpce-… (ssm)`, for people.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.id(), self.short_name)
+    }
+}
+
+/// True for endpoints that no longer exist (`deleted`, `deleting`, `rejected`, `expired`).
+pub fn is_gone(raw: &VpcEndpoint) -> bool {
+    matches!(raw.state.as_deref(), Some("deleted" | "deleting" | "expired" | "rejected"))
+}
+
+/// Why the endpoint policy blocks everything, if it does: no `Allow` statement at all, or an
+/// unconditional `Deny` of every action on every resource for every principal. Anything
+/// subtler (bucket or principal scoping) is allowed through: vpce-reach checks the network
+/// path, not IAM.
+pub fn policy_blocks_everything(policy: Option<&str>) -> Option<String> {
+    let text = policy?;
+    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    let statements = match doc.get("Statement")? {
+        serde_json::Value::Array(items) => items.clone(),
+        single => vec![single.clone()],
+    };
+    let effect = |s: &serde_json::Value| s.get("Effect").and_then(|e| e.as_str()).unwrap_or("").to_string();
+    if statements.iter().any(|s| effect(s) == "Deny" && denies_all(s)) {
+        return Some("the endpoint policy denies every action to everyone".to_string());
+    }
+    if !statements.iter().any(|s| effect(s) == "Allow") {
+        return Some("the endpoint policy has no Allow statement".to_string());
+    }
+    None
+}
+
+fn denies_all(statement: &serde_json::Value) -> bool {
+    let is_star = |key: &str| match statement.get(key) {
+        Some(serde_json::Value::String(s)) => s == "*",
+        Some(serde_json::Value::Array(a)) => a.iter().any(|v| v == "*"),
+        Some(serde_json::Value::Object(o)) => o.get("AWS").is_some_and(|v| v == "*"),
+        _ => false,
+    };
+    statement.get("Condition").is_none() && is_star("Action") && is_star("Resource") && is_star("Principal")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies() {
+        let allow = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+        assert_eq!(policy_blocks_everything(Some(allow)), None);
+        assert_eq!(policy_blocks_everything(None), None);
+        let deny = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+                                     {"Effect":"Deny","Principal":{"AWS":"*"},"Action":["*"],"Resource":"*"}]}"#;
+        assert!(policy_blocks_everything(Some(deny)).is_some());
+        let scoped = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"},
+                                       {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+        assert_eq!(policy_blocks_everything(Some(scoped)), None);
+        let none = r#"{"Statement":[]}"#;
+        assert!(policy_blocks_everything(Some(none)).is_some());
+    }
+}

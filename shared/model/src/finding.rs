@@ -1,0 +1,100 @@
+//! Findings (SPEC section 4): one blocking AWS component each, with the codes VPC
+//! Reachability Analyzer uses where it has one, so users can cross-check.
+
+use serde::Serialize;
+
+/// What kind of problem a finding reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FindingCode {
+    /// A workload's (egress) or endpoint's (ingress) security groups do not allow the traffic.
+    EniSgRulesMismatch,
+    /// A network ACL drops the forward or the reply leg.
+    SubnetAclRestriction,
+    /// The workload's route table lacks the gateway endpoint's prefix-list route.
+    NoRouteToDestination,
+    /// A more specific route diverts the traffic away from the endpoint.
+    MoreSpecificRoute,
+    /// An available interface endpoint that no workload of its VPC can reach.
+    EndpointUnreachable,
+    /// A required interface endpoint has private DNS off.
+    PrivateDnsDisabled,
+    /// A required interface endpoint's VPC lacks `enableDnsSupport`/`enableDnsHostnames`.
+    VpcDnsDisabled,
+    /// A VPC with workloads has no endpoint for a required service.
+    NoEndpointForService,
+    /// The endpoint's state is not `available`.
+    EndpointNotAvailable,
+    /// The endpoint policy allows nothing, or denies everything.
+    EndpointPolicyDenies,
+}
+
+impl FindingCode {
+    /// The code as SPEC and the JSON output spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
+            FindingCode::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
+            FindingCode::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
+            FindingCode::MoreSpecificRoute => "MORE_SPECIFIC_ROUTE",
+            FindingCode::EndpointUnreachable => "ENDPOINT_UNREACHABLE",
+            FindingCode::PrivateDnsDisabled => "PRIVATE_DNS_DISABLED",
+            FindingCode::VpcDnsDisabled => "VPC_DNS_DISABLED",
+            FindingCode::NoEndpointForService => "NO_ENDPOINT_FOR_SERVICE",
+            FindingCode::EndpointNotAvailable => "ENDPOINT_NOT_AVAILABLE",
+            FindingCode::EndpointPolicyDenies => "ENDPOINT_POLICY_DENIES",
+        }
+    }
+}
+
+/// Which leg and side of the connection a component blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// Leaving the workload (forward leg).
+    Egress,
+    /// Arriving at the endpoint (forward leg).
+    Ingress,
+    /// Leaving the endpoint's subnet (reply leg).
+    ReturnEgress,
+    /// Arriving back in the workload's subnet (reply leg).
+    ReturnIngress,
+}
+
+impl Direction {
+    /// The direction as SPEC and the JSON output spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Egress => "egress",
+            Direction::Ingress => "ingress",
+            Direction::ReturnEgress => "return-egress",
+            Direction::ReturnIngress => "return-ingress",
+        }
+    }
+}
+
+/// One blocking component. Serialises to exactly the six keys of SPEC section 8.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The problem.
+    pub code: FindingCode,
+    /// The AWS resource to blame (`sg-…`, `acl-…`, `rtb-…`, `vpce-…`, `vpc-…`).
+    pub component: String,
+    /// The leg and side blocked, when the code has one.
+    pub direction: Option<Direction>,
+    /// The workload ENI, for pair findings.
+    pub source: Option<String>,
+    /// The endpoint concerned, if any.
+    pub endpoint: Option<String>,
+    /// Everything in one sentence: who, what is missing, and the fix.
+    pub detail: String,
+    /// What is missing, short (for annotations).
+    #[serde(skip)]
+    pub problem: String,
+    /// The smallest fix (for annotations).
+    #[serde(skip)]
+    pub fix: String,
+    /// The traffic concerned, e.g. `tcp/443` (for annotations).
+    #[serde(skip)]
+    pub traffic: String,
+}

@@ -1,0 +1,189 @@
+//! Hop builders shared by interface and gateway paths.
+
+use crate::endpoint::{policy_blocks_everything, EndpointKind};
+use crate::finding::FindingCode;
+use crate::network_acl::{self, Traffic, IMPLICIT_DENY};
+use crate::security_group::{self, RuleDirection};
+use crate::space::{AddrRange, PortRange, Region};
+
+use super::{Ctx, Hop, HopKind};
+
+/// `tcp/443` or `tcp/443,80`.
+pub fn traffic_label(ports: &[u16]) -> String {
+    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+    format!("tcp/{}", ports.join(","))
+}
+
+/// `addrs × ports` for a list of single service ports.
+pub fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
+    let mut ports = ports.to_vec();
+    ports.sort_unstable();
+    ports.dedup();
+    let mut region = Region::empty();
+    for &port in &ports {
+        region.absorb(Region::from_addrs(addrs.iter().copied(), PortRange::single(port)));
+    }
+    region
+}
+
+/// The hops about the endpoint as a whole: state, policy, data, DNS.
+pub fn common(cx: &Ctx) -> Vec<Hop> {
+    let ep = cx.endpoint;
+    let id = vec![ep.id().to_string()];
+    let mut hops = Vec::new();
+    if ep.is_available() {
+        hops.push(Hop::allowed(HopKind::EndpointState, id.clone(), "available".into()));
+    } else {
+        let state = ep.raw.state.clone().unwrap_or_default();
+        let problem = format!("{} is `{state}`, not available", ep.label());
+        let fix = format!("accept, repair or recreate {}", ep.id());
+        hops.push(Hop::blocked(HopKind::EndpointState, id, FindingCode::EndpointNotAvailable, problem, fix));
+        return hops;
+    }
+    hops.push(policy_hop(cx));
+    if !ep.missing.is_empty() {
+        hops.push(Hop::unknown(HopKind::EndpointData, vec![ep.id().to_string()], ep.missing.join("; ")));
+    }
+    if ep.kind == EndpointKind::Interface {
+        hops.extend(dns_hops(cx));
+    }
+    hops
+}
+
+fn policy_hop(cx: &Ctx) -> Hop {
+    let ep = cx.endpoint;
+    let id = vec![ep.id().to_string()];
+    match policy_blocks_everything(ep.raw.policy_document.as_deref()) {
+        None => Hop::allowed(HopKind::EndpointPolicy, id, "does not deny everything".into()),
+        Some(why) => {
+            let fix = format!("edit the policy of {} to allow the calls the workloads make", ep.id());
+            Hop::blocked(HopKind::EndpointPolicy, id, FindingCode::EndpointPolicyDenies, why, fix)
+        }
+    }
+}
+
+/// Private DNS and the VPC's DNS attributes (SPEC I6, R6). They block only pairs of required
+/// services: without private DNS a workload can still use the endpoint-specific DNS names.
+fn dns_hops(cx: &Ctx) -> Vec<Hop> {
+    let ep = cx.endpoint;
+    let required = cx.params.requires(&ep.raw.service_name);
+    let private_dns = ep.raw.private_dns_enabled.unwrap_or(false);
+    let mut hops = vec![private_dns_hop(cx, private_dns, required)];
+    let vpc = ep.raw.vpc_id.clone();
+    let dns = cx.snap.vpc_dns.get(&vpc).copied().unwrap_or_default();
+    let off: Vec<&str> = [("enableDnsSupport", dns.enable_dns_support), ("enableDnsHostnames", dns.enable_dns_hostnames)]
+        .into_iter()
+        .filter(|(_, v)| *v == Some(false))
+        .map(|(name, _)| name)
+        .collect();
+    let hop = if !off.is_empty() && required {
+        let problem = format!("{vpc} has {} off, so the service name does not resolve to the endpoint", off.join(" and "));
+        let fix = format!("turn on {} for {vpc} (aws ec2 modify-vpc-attribute)", off.join(" and "));
+        Hop::blocked(HopKind::VpcDns, vec![vpc], FindingCode::VpcDnsDisabled, problem, fix)
+    } else if !off.is_empty() {
+        Hop::allowed(HopKind::VpcDns, vec![vpc.clone()], format!("{} off (checked only for RequiredServices)", off.join(" and ")))
+    } else if dns.enable_dns_support.is_none() || dns.enable_dns_hostnames.is_none() {
+        Hop::allowed(HopKind::VpcDns, vec![vpc.clone()], format!("DNS attributes of {vpc} not in the snapshot: not checked"))
+    } else {
+        Hop::allowed(HopKind::VpcDns, vec![vpc], "enableDnsSupport and enableDnsHostnames on".into())
+    };
+    hops.push(hop);
+    hops
+}
+
+fn private_dns_hop(cx: &Ctx, on: bool, required: bool) -> Hop {
+    let ep = cx.endpoint;
+    let id = vec![ep.id().to_string()];
+    if on {
+        return Hop::allowed(HopKind::PrivateDns, id, "on: the service name resolves to the endpoint ENIs".into());
+    }
+    if !required {
+        return Hop::allowed(HopKind::PrivateDns, id, "off: only the endpoint-specific DNS names reach it".into());
+    }
+    let problem = format!("{} has private DNS off: SDKs using the default hostname bypass it", ep.label());
+    let fix = format!("enable private DNS on {} (aws ec2 modify-vpc-endpoint --private-dns-enabled)", ep.id());
+    Hop::blocked(HopKind::PrivateDns, id, FindingCode::PrivateDnsDisabled, problem, fix)
+}
+
+/// The workload's security groups, outbound, for `required` (destinations × service ports).
+/// `problem` words what is missing from the uncovered part; `fix_peer` is the recommended
+/// destination of a fixing rule.
+pub fn sg_egress(cx: &Ctx, required: &Region, problem: &dyn Fn(&Region) -> String, fix_peer: &str) -> Hop {
+    let w = cx.workload;
+    let verdict = security_group::evaluate(cx.snap, &w.groups, RuleDirection::Egress, required);
+    let components = blame(&w.groups, w.id());
+    if verdict.allows() {
+        return Hop::allowed(HopKind::SecurityGroupEgress, components, join(&verdict.allowed_by));
+    }
+    if !verdict.missing.is_empty() {
+        return Hop::unknown(HopKind::SecurityGroupEgress, components, verdict.missing.join("; "));
+    }
+    let fix = format!("allow egress {} to {fix_peer}", traffic_label(&cx.endpoint.ports));
+    let problem = problem(&verdict.uncovered);
+    Hop::blocked(HopKind::SecurityGroupEgress, components, FindingCode::EniSgRulesMismatch, problem, fix)
+}
+
+/// The endpoint's security groups, inbound, for the workload's address.
+pub fn sg_ingress(cx: &Ctx) -> Hop {
+    let (w, ep) = (cx.workload, cx.endpoint);
+    let groups = ep.group_ids();
+    let required = service_region(&[AddrRange::host(w.ip)], &ep.ports);
+    let verdict = security_group::evaluate(cx.snap, &groups, RuleDirection::Ingress, &required);
+    let components = blame(&groups, ep.id());
+    if verdict.allows() {
+        return Hop::allowed(HopKind::SecurityGroupIngress, components, join(&verdict.allowed_by));
+    }
+    if !verdict.missing.is_empty() {
+        return Hop::unknown(HopKind::SecurityGroupIngress, components, verdict.missing.join("; "));
+    }
+    let traffic = traffic_label(&ep.ports);
+    let source = w.groups.first().cloned().unwrap_or_else(|| w.ip.to_string());
+    let problem = format!("{} admit no {traffic} from {} ({})", components.join(", "), w.ip, w.groups.join(", "));
+    let fix = format!("allow ingress {traffic} on {} from {source}", components[0]);
+    Hop::blocked(HopKind::SecurityGroupIngress, components, FindingCode::EniSgRulesMismatch, problem, fix)
+}
+
+/// Groups blame together; an ENI without groups is blamed itself.
+fn blame(groups: &[String], owner: &str) -> Vec<String> {
+    if groups.is_empty() {
+        vec![owner.to_string()]
+    } else {
+        groups.to_vec()
+    }
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    let parts: Vec<String> = items.iter().map(T::to_string).collect();
+    parts.join("; ")
+}
+
+/// One direction of the ACL of `subnet_id` for `required` (peer addresses × destination
+/// ports). `fix_peer` is the CIDR a fixing entry should name.
+pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer: &str) -> Hop {
+    let Some(acl) = cx.snap.index.subnet_acl.get(subnet_id).and_then(|id| cx.snap.network_acls.get(id)) else {
+        let problem = format!("no network ACL for {subnet_id} in the snapshot");
+        return Hop::unknown(kind, vec![subnet_id.to_string()], problem);
+    };
+    let id = acl.network_acl_id.clone();
+    let (traffic, word, preposition) = match kind {
+        HopKind::AclOutbound | HopKind::AclReturnOutbound => (Traffic::Outbound, "outbound", "to"),
+        _ => (Traffic::Inbound, "inbound", "from"),
+    };
+    let verdict = network_acl::evaluate(acl, traffic, required);
+    if verdict.allows() {
+        return Hop::allowed(kind, vec![id.clone()], format!("{id} ({subnet_id}): {}", join(&verdict.allowed_by)));
+    }
+    let ports = required.describe_ports();
+    let problem = format!(
+        "{id} ({subnet_id}) {word} drops tcp/{} {preposition} {} ({})",
+        verdict.denied.describe_ports(),
+        verdict.denied.describe_addrs(),
+        join(&verdict.denied_by)
+    );
+    let position = match verdict.first_deny() {
+        Some(n) if n != IMPLICIT_DENY => format!(" numbered below {n}"),
+        _ => String::new(),
+    };
+    let fix = format!("add an {word} allow tcp/{ports} {preposition} {fix_peer} to {id}{position}");
+    Hop::blocked(kind, vec![id], FindingCode::SubnetAclRestriction, problem, fix)
+}

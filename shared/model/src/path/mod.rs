@@ -1,0 +1,228 @@
+//! The path of one workload/endpoint pair, hop by hop, like a traceroute through security
+//! groups, network ACLs and routes. `check` derives findings from it; `explain` prints it.
+//!
+//! An interface endpoint is one target per ENI (clients pick any ENI the regional DNS name
+//! returns, SPEC I7); a gateway endpoint is one target, the service's prefix list.
+
+mod gateway;
+mod hops;
+mod interface;
+
+pub use hops::traffic_label;
+
+use std::net::Ipv4Addr;
+
+use crate::endpoint::{Endpoint, EndpointKind};
+use crate::finding::{Direction, FindingCode};
+use crate::intent::Workload;
+use crate::params::RuleParameters;
+use crate::snapshot::Snapshot;
+
+/// What a hop checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HopKind {
+    /// The endpoint's state.
+    EndpointState,
+    /// The endpoint policy.
+    EndpointPolicy,
+    /// The endpoint's private DNS.
+    PrivateDns,
+    /// The VPC's DNS attributes.
+    VpcDns,
+    /// The snapshot holds the endpoint's ENIs / prefix list.
+    EndpointData,
+    /// The workload's security groups, outbound.
+    SecurityGroupEgress,
+    /// The workload subnet's route table.
+    Route,
+    /// The workload subnet's ACL, outbound (forward leg).
+    AclOutbound,
+    /// The endpoint subnet's ACL, inbound (forward leg).
+    AclInbound,
+    /// The endpoint's security groups, inbound.
+    SecurityGroupIngress,
+    /// The endpoint subnet's ACL, outbound (reply leg).
+    AclReturnOutbound,
+    /// The workload subnet's ACL, inbound (reply leg).
+    AclReturnInbound,
+}
+
+impl HopKind {
+    /// A short label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            HopKind::EndpointState => "endpoint state",
+            HopKind::EndpointPolicy => "endpoint policy",
+            HopKind::PrivateDns => "private DNS",
+            HopKind::VpcDns => "VPC DNS",
+            HopKind::EndpointData => "endpoint data",
+            HopKind::SecurityGroupEgress => "SG egress",
+            HopKind::Route => "route",
+            HopKind::AclOutbound => "NACL out",
+            HopKind::AclInbound => "NACL in",
+            HopKind::SecurityGroupIngress => "SG ingress",
+            HopKind::AclReturnOutbound => "NACL out (reply)",
+            HopKind::AclReturnInbound => "NACL in (reply)",
+        }
+    }
+
+    /// The finding direction of a blocking hop of this kind.
+    pub fn direction(self) -> Option<Direction> {
+        match self {
+            HopKind::SecurityGroupEgress | HopKind::Route | HopKind::AclOutbound => Some(Direction::Egress),
+            HopKind::AclInbound | HopKind::SecurityGroupIngress => Some(Direction::Ingress),
+            HopKind::AclReturnOutbound => Some(Direction::ReturnEgress),
+            HopKind::AclReturnInbound => Some(Direction::ReturnIngress),
+            _ => None,
+        }
+    }
+}
+
+/// How a hop turned out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The traffic passes.
+    Allowed,
+    /// The traffic is dropped here.
+    Blocked,
+    /// The hop does not apply (an ACL between two ENIs of one subnet).
+    NotCrossed,
+    /// The snapshot lacks data to decide.
+    Unknown,
+}
+
+/// One hop of a path.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// What was checked.
+    pub kind: HopKind,
+    /// The resources deciding the hop (several security groups decide together).
+    pub components: Vec<String>,
+    /// The result.
+    pub outcome: Outcome,
+    /// Which rule allowed or blocked, for people.
+    pub detail: String,
+    /// The finding code when blocked.
+    pub code: Option<FindingCode>,
+    /// What is missing, when blocked or unknown.
+    pub problem: String,
+    /// The smallest fix, when blocked.
+    pub fix: String,
+}
+
+impl Hop {
+    fn allowed(kind: HopKind, components: Vec<String>, detail: String) -> Hop {
+        Hop { kind, components, outcome: Outcome::Allowed, detail, code: None, problem: String::new(), fix: String::new() }
+    }
+
+    fn blocked(kind: HopKind, components: Vec<String>, code: FindingCode, problem: String, fix: String) -> Hop {
+        Hop { kind, components, outcome: Outcome::Blocked, detail: problem.clone(), code: Some(code), problem, fix }
+    }
+
+    fn unknown(kind: HopKind, components: Vec<String>, problem: String) -> Hop {
+        let fix = "add the missing describe output to the snapshot".to_string();
+        Hop { kind, components, outcome: Outcome::Unknown, detail: problem.clone(), code: None, problem, fix }
+    }
+
+    fn not_crossed(kind: HopKind, detail: String) -> Hop {
+        let (problem, fix) = (String::new(), String::new());
+        Hop { kind, components: Vec::new(), outcome: Outcome::NotCrossed, detail, code: None, problem, fix }
+    }
+}
+
+/// The hops towards one ENI of an interface endpoint, or towards a gateway endpoint's list.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// `eni-…` or `pl-…`.
+    pub id: String,
+    /// The address(es), for people.
+    pub address: String,
+    /// The hops in path order: forward leg, then reply leg.
+    pub hops: Vec<Hop>,
+}
+
+impl Target {
+    /// True when no hop blocks or is unknown.
+    pub fn reachable(&self) -> bool {
+        self.hops.iter().all(|h| matches!(h.outcome, Outcome::Allowed | Outcome::NotCrossed))
+    }
+}
+
+/// A pair's overall verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every target fully reachable.
+    Reachable,
+    /// Some hop blocks.
+    Blocked,
+    /// Nothing blocks, but data is missing to prove reachability.
+    Unknown,
+}
+
+/// The whole path of one pair.
+#[derive(Debug, Clone)]
+pub struct PairTrace {
+    /// The workload ENI.
+    pub workload: String,
+    /// The workload's source address.
+    pub workload_ip: Ipv4Addr,
+    /// The endpoint.
+    pub endpoint: String,
+    /// `tcp/443`.
+    pub traffic: String,
+    /// Hops that concern the endpoint as a whole (state, policy, DNS, missing data).
+    pub common: Vec<Hop>,
+    /// One entry per ENI (interface) or one for the prefix list (gateway).
+    pub targets: Vec<Target>,
+}
+
+impl PairTrace {
+    /// Every hop, common ones first.
+    pub fn hops(&self) -> impl Iterator<Item = &Hop> {
+        self.common.iter().chain(self.targets.iter().flat_map(|t| t.hops.iter()))
+    }
+
+    /// How many targets are fully reachable.
+    pub fn reached(&self) -> usize {
+        self.targets.iter().filter(|t| t.reachable()).count()
+    }
+
+    /// The pair's verdict.
+    pub fn verdict(&self) -> Verdict {
+        if self.hops().any(|h| h.outcome == Outcome::Blocked) {
+            Verdict::Blocked
+        } else if self.hops().any(|h| h.outcome == Outcome::Unknown) || self.targets.is_empty() {
+            Verdict::Unknown
+        } else {
+            Verdict::Reachable
+        }
+    }
+}
+
+/// What every hop builder needs.
+pub(crate) struct Ctx<'a> {
+    pub snap: &'a Snapshot,
+    pub params: &'a RuleParameters,
+    pub workload: &'a Workload<'a>,
+    pub endpoint: &'a Endpoint<'a>,
+}
+
+/// Traces the path from a workload to an endpoint of the same VPC.
+pub fn trace(snap: &Snapshot, params: &RuleParameters, workload: &Workload, endpoint: &Endpoint) -> PairTrace {
+    let cx = Ctx { snap, params, workload, endpoint };
+    let common = hops::common(&cx);
+    let stopped = common.iter().any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked);
+    let targets = match (stopped, endpoint.kind) {
+        (true, _) => Vec::new(),
+        (false, EndpointKind::Interface) => interface::targets(&cx),
+        (false, EndpointKind::Gateway) => gateway::targets(&cx),
+    };
+    PairTrace {
+        workload: workload.id().to_string(),
+        workload_ip: workload.ip,
+        endpoint: endpoint.id().to_string(),
+        traffic: hops::traffic_label(&endpoint.ports),
+        common,
+        targets,
+    }
+}

@@ -1,0 +1,29 @@
+//! IP protocol matching. Every connection vpce-reach checks is TCP (AWS service endpoints
+//! listen on TCP 443 or the ports `ServicePorts` names), so the one question a rule's protocol
+//! field has to answer is "does this rule apply to TCP?".
+
+/// True when a security group `IpProtocol` or NACL `Protocol` value covers TCP:
+/// `tcp`, `6`, or `-1`/`all` (every protocol).
+pub fn covers_tcp(protocol: &str) -> bool {
+    matches!(protocol.trim().to_ascii_lowercase().as_str(), "tcp" | "6" | "-1" | "all")
+}
+
+/// True when the value means every protocol (and so every port).
+pub fn is_all(protocol: &str) -> bool {
+    matches!(protocol.trim(), "-1" | "all")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tcp_forms() {
+        for p in ["tcp", "TCP", "6", "-1", "all"] {
+            assert!(covers_tcp(p), "{p}");
+        }
+        for p in ["udp", "17", "icmp", "1", "58", ""] {
+            assert!(!covers_tcp(p), "{p}");
+        }
+    }
+}

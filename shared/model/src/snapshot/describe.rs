@@ -1,0 +1,400 @@
+//! Serde mirrors of the `aws ec2 describe-*` outputs a snapshot is made of.
+//!
+//! Field names are AWS's own (PascalCase, as the CLI prints them). Only the fields a
+//! reachability verdict needs are kept; everything else in a dump is ignored, so real dumps
+//! with extra or newer fields load unchanged. Optional AWS fields default to empty rather than
+//! failing, because real dumps omit empty arrays as often as they print them.
+
+use std::net::Ipv4Addr;
+
+use ipnet::{IpNet, Ipv4Net};
+use serde::Deserialize;
+
+/// One `Key`/`Value` tag (`Tags` on most resources, `TagSet` on network interfaces).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    /// The tag key.
+    pub key: String,
+    /// The tag value (AWS allows an empty one).
+    #[serde(default)]
+    pub value: String,
+}
+
+/// An element of `describe-vpcs` → `Vpcs`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Vpc {
+    /// `vpc-…`
+    pub vpc_id: String,
+    /// The primary IPv4 CIDR.
+    #[serde(default)]
+    pub cidr_block: Option<Ipv4Net>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// An element of `describe-subnets` → `Subnets`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Subnet {
+    /// `subnet-…`
+    pub subnet_id: String,
+    /// The VPC that holds the subnet.
+    pub vpc_id: String,
+    /// The subnet's IPv4 CIDR.
+    pub cidr_block: Ipv4Net,
+    /// The subnet's Availability Zone name.
+    #[serde(default)]
+    pub availability_zone: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// An element of `describe-route-tables` → `RouteTables`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteTable {
+    /// `rtb-…`
+    pub route_table_id: String,
+    /// The VPC of the table.
+    pub vpc_id: String,
+    /// Subnet and main associations.
+    #[serde(default)]
+    pub associations: Vec<RouteTableAssociation>,
+    /// The routes, in no particular order.
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+/// A route table association: either `Main: true` or an explicit `SubnetId`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteTableAssociation {
+    /// True for the VPC's main route table association.
+    #[serde(default)]
+    pub main: bool,
+    /// The explicitly associated subnet, if any.
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    /// `associated`, `disassociating`, … (absent in older dumps: treated as associated).
+    #[serde(default)]
+    pub association_state: Option<AssociationState>,
+}
+
+/// The `AssociationState` object of a route table association.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociationState {
+    /// `associating`, `associated`, `disassociating`, `disassociated`, `failed`.
+    pub state: String,
+}
+
+/// One route of a route table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Route {
+    /// IPv4 destination.
+    #[serde(default)]
+    pub destination_cidr_block: Option<Ipv4Net>,
+    /// IPv6 destination (not modelled: IPv6 routes never match IPv4 traffic).
+    #[serde(default)]
+    pub destination_ipv6_cidr_block: Option<String>,
+    /// Prefix-list destination (gateway endpoint routes).
+    #[serde(default)]
+    pub destination_prefix_list_id: Option<String>,
+    /// `local`, `igw-…`, `vgw-…`, or a gateway endpoint's `vpce-…`.
+    #[serde(default)]
+    pub gateway_id: Option<String>,
+    /// NAT gateway target.
+    #[serde(default)]
+    pub nat_gateway_id: Option<String>,
+    /// Network interface target (a middlebox).
+    #[serde(default)]
+    pub network_interface_id: Option<String>,
+    /// Instance target (an appliance).
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    /// Transit gateway target.
+    #[serde(default)]
+    pub transit_gateway_id: Option<String>,
+    /// VPC peering target.
+    #[serde(default)]
+    pub vpc_peering_connection_id: Option<String>,
+    /// Gateway Load Balancer endpoint and other `vpce-` style targets.
+    #[serde(default)]
+    pub vpc_endpoint_id: Option<String>,
+    /// `active` or `blackhole`.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// An element of `describe-network-acls` → `NetworkAcls`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkAcl {
+    /// `acl-…`
+    pub network_acl_id: String,
+    /// The VPC of the ACL.
+    pub vpc_id: String,
+    /// True for the VPC's default ACL (used by subnets without an explicit association).
+    #[serde(default)]
+    pub is_default: bool,
+    /// Subnet associations.
+    #[serde(default)]
+    pub associations: Vec<NetworkAclAssociation>,
+    /// Entries, in whatever order the dump has them.
+    #[serde(default)]
+    pub entries: Vec<NetworkAclEntry>,
+}
+
+/// A subnet association of a network ACL.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkAclAssociation {
+    /// The associated subnet.
+    pub subnet_id: String,
+}
+
+/// One numbered entry of a network ACL.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkAclEntry {
+    /// Evaluation order: ascending, first match wins.
+    pub rule_number: u16,
+    /// True for outbound entries.
+    pub egress: bool,
+    /// `allow` or `deny`.
+    pub rule_action: RuleAction,
+    /// IP protocol number as a string (`6`, `17`, `1`, `-1` for all).
+    pub protocol: String,
+    /// IPv4 CIDR (absent on IPv6 entries).
+    #[serde(default)]
+    pub cidr_block: Option<Ipv4Net>,
+    /// IPv6 CIDR (never matches IPv4 traffic).
+    #[serde(default)]
+    pub ipv6_cidr_block: Option<String>,
+    /// TCP/UDP port range; absent means every port.
+    #[serde(default)]
+    pub port_range: Option<PortRangeJson>,
+}
+
+/// `RuleAction` of a NACL entry.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    /// The packet passes.
+    Allow,
+    /// The packet is dropped.
+    Deny,
+}
+
+/// `PortRange` of a NACL entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PortRangeJson {
+    /// First port.
+    pub from: i32,
+    /// Last port (inclusive).
+    pub to: i32,
+}
+
+/// An element of `describe-security-groups` → `SecurityGroups`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityGroup {
+    /// `sg-…`
+    pub group_id: String,
+    /// The group's name.
+    #[serde(default)]
+    pub group_name: String,
+    /// The VPC of the group.
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// Inbound rules.
+    #[serde(default)]
+    pub ip_permissions: Vec<IpPermission>,
+    /// Outbound rules.
+    #[serde(default)]
+    pub ip_permissions_egress: Vec<IpPermission>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// One security group rule set (`IpPermissions` / `IpPermissionsEgress` element).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IpPermission {
+    /// `tcp`, `udp`, `icmp`, a protocol number, or `-1` for all.
+    pub ip_protocol: String,
+    /// First port (or ICMP type); absent for protocol `-1`.
+    #[serde(default)]
+    pub from_port: Option<i32>,
+    /// Last port (or ICMP code).
+    #[serde(default)]
+    pub to_port: Option<i32>,
+    /// IPv4 CIDR peers.
+    #[serde(default)]
+    pub ip_ranges: Vec<IpRange>,
+    /// Prefix-list peers.
+    #[serde(default)]
+    pub prefix_list_ids: Vec<PrefixListIdRef>,
+    /// Security-group peers.
+    #[serde(default)]
+    pub user_id_group_pairs: Vec<UserIdGroupPair>,
+}
+
+/// `IpRanges` element.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IpRange {
+    /// The CIDR.
+    pub cidr_ip: Ipv4Net,
+}
+
+/// `PrefixListIds` element of a security group rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrefixListIdRef {
+    /// `pl-…`
+    pub prefix_list_id: String,
+}
+
+/// `UserIdGroupPairs` element: a reference to another security group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserIdGroupPair {
+    /// The referenced `sg-…` (absent for some EC2-Classic shapes).
+    #[serde(default)]
+    pub group_id: Option<String>,
+}
+
+/// A group reference on an ENI or endpoint (`Groups` element).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupIdentifier {
+    /// `sg-…`
+    pub group_id: String,
+}
+
+/// An element of `describe-network-interfaces` → `NetworkInterfaces`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkInterface {
+    /// `eni-…`
+    pub network_interface_id: String,
+    /// `interface`, `lambda`, `vpc_endpoint`, `nat_gateway`, `network_load_balancer`, …
+    #[serde(default)]
+    pub interface_type: Option<String>,
+    /// True when an AWS service created the ENI on the account's behalf.
+    #[serde(default)]
+    pub requester_managed: bool,
+    /// The ENI's subnet.
+    pub subnet_id: String,
+    /// The ENI's VPC.
+    pub vpc_id: String,
+    /// The primary private IPv4 address.
+    #[serde(default)]
+    pub private_ip_address: Option<Ipv4Addr>,
+    /// All private IPv4 addresses (primary and secondary).
+    #[serde(default)]
+    pub private_ip_addresses: Vec<PrivateIpAddress>,
+    /// Security groups on the ENI.
+    #[serde(default)]
+    pub groups: Vec<GroupIdentifier>,
+    /// `in-use`, `available` (detached), …
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Free-text description (AWS services put their name here).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags (ENIs call them `TagSet`).
+    #[serde(default)]
+    pub tag_set: Vec<Tag>,
+}
+
+/// `PrivateIpAddresses` element.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrivateIpAddress {
+    /// The address.
+    pub private_ip_address: Ipv4Addr,
+}
+
+/// An element of `describe-vpc-endpoints` → `VpcEndpoints`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcEndpoint {
+    /// `vpce-…`
+    pub vpc_endpoint_id: String,
+    /// `Interface`, `Gateway`, `GatewayLoadBalancer`, …
+    pub vpc_endpoint_type: String,
+    /// The VPC of the endpoint.
+    pub vpc_id: String,
+    /// `com.amazonaws.<region>.<service>` or a PrivateLink service name.
+    pub service_name: String,
+    /// `available`, `pending`, `deleted`, … (lower-cased on load).
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Security groups of the endpoint's ENIs (interface endpoints).
+    #[serde(default)]
+    pub groups: Vec<GroupIdentifier>,
+    /// Subnets that hold the endpoint's ENIs.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    /// The endpoint's ENIs.
+    #[serde(default)]
+    pub network_interface_ids: Vec<String>,
+    /// Route tables a gateway endpoint adds its prefix-list route to.
+    #[serde(default)]
+    pub route_table_ids: Vec<String>,
+    /// Private DNS (interface endpoints).
+    #[serde(default)]
+    pub private_dns_enabled: Option<bool>,
+    /// The endpoint policy, a JSON document in a string.
+    #[serde(default)]
+    pub policy_document: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// An element of `describe-prefix-lists` → `PrefixLists`. Customer-managed lists are written in
+/// the same shape, with their entries as `Cidrs`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrefixList {
+    /// `pl-…`
+    pub prefix_list_id: String,
+    /// `com.amazonaws.<region>.s3` for AWS-managed lists, any name otherwise.
+    #[serde(default)]
+    pub prefix_list_name: String,
+    /// The entries (IPv6 entries of customer-managed lists are kept but never match IPv4).
+    #[serde(default)]
+    pub cidrs: Vec<IpNet>,
+}
+
+/// `describe-vpc-attribute` output: `VpcId` plus one of the two DNS attributes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VpcAttribute {
+    /// The VPC.
+    pub vpc_id: String,
+    /// `enableDnsSupport`, when that attribute was asked for.
+    #[serde(default)]
+    pub enable_dns_support: Option<AttributeBooleanValue>,
+    /// `enableDnsHostnames`, when that attribute was asked for.
+    #[serde(default)]
+    pub enable_dns_hostnames: Option<AttributeBooleanValue>,
+}
+
+/// `{"Value": bool}`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeBooleanValue {
+    /// The attribute's value.
+    pub value: bool,
+}

@@ -1,0 +1,63 @@
+//! The network snapshot: every resource a verdict needs, keyed by id, with the few indexes
+//! the deciding modules share (which ACL and route table a subnet uses, which ENIs carry a
+//! security group, which endpoint owns an ENI).
+//!
+//! A snapshot is built by [`load`] from `describe-*` documents and never changes afterwards.
+
+pub mod describe;
+mod index;
+pub mod load;
+
+use std::collections::BTreeMap;
+
+pub use describe::*;
+pub use index::Index;
+pub use load::{LoadError, SnapshotBuilder};
+
+/// The DNS attributes of one VPC, as far as the snapshot holds them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VpcDns {
+    /// `enableDnsSupport`, if a `describe-vpc-attribute` output gave it.
+    pub enable_dns_support: Option<bool>,
+    /// `enableDnsHostnames`, if a `describe-vpc-attribute` output gave it.
+    pub enable_dns_hostnames: Option<bool>,
+}
+
+/// All resources of a snapshot, each map keyed by the resource's AWS id.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// `describe-vpcs`.
+    pub vpcs: BTreeMap<String, Vpc>,
+    /// `describe-subnets`.
+    pub subnets: BTreeMap<String, Subnet>,
+    /// `describe-route-tables`.
+    pub route_tables: BTreeMap<String, RouteTable>,
+    /// `describe-network-acls`.
+    pub network_acls: BTreeMap<String, NetworkAcl>,
+    /// `describe-security-groups`.
+    pub security_groups: BTreeMap<String, SecurityGroup>,
+    /// `describe-network-interfaces`.
+    pub network_interfaces: BTreeMap<String, NetworkInterface>,
+    /// `describe-vpc-endpoints`.
+    pub vpc_endpoints: BTreeMap<String, VpcEndpoint>,
+    /// `describe-prefix-lists` and customer-managed lists in the same shape.
+    pub prefix_lists: BTreeMap<String, PrefixList>,
+    /// `describe-vpc-attribute` outputs, merged per VPC.
+    pub vpc_dns: BTreeMap<String, VpcDns>,
+    /// What the loader skipped or merged, for people to read.
+    pub notes: Vec<String>,
+    /// Lookups derived from the resources above.
+    pub index: Index,
+}
+
+impl Snapshot {
+    /// The primary private IPv4 address of an ENI.
+    pub fn primary_ip(&self, eni: &NetworkInterface) -> Option<std::net::Ipv4Addr> {
+        eni.private_ip_address.or_else(|| eni.private_ip_addresses.first().map(|a| a.private_ip_address))
+    }
+
+    /// The prefix list an AWS service publishes (`com.amazonaws.<region>.s3`), by name.
+    pub fn prefix_list_by_name(&self, name: &str) -> Option<&PrefixList> {
+        self.prefix_lists.values().find(|pl| pl.prefix_list_name == name)
+    }
+}

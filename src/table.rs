@@ -1,0 +1,76 @@
+//! The `check` table, for people: a summary line, the findings with their details, the
+//! non-compliant and compliant resources, and the notes.
+
+use std::fmt::Write;
+
+use vpce_reach_model::check::Report;
+use vpce_reach_model::compliance::{ComplianceType, Evaluation};
+use vpce_reach_model::path::Verdict;
+use vpce_reach_model::snapshot::Snapshot;
+
+/// Renders the whole report.
+pub fn render(snap: &Snapshot, report: &Report, evaluations: &[Evaluation]) -> String {
+    let mut out = String::new();
+    summary(&mut out, snap, report);
+    findings(&mut out, report);
+    resources(&mut out, evaluations);
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "\nNOTES");
+        for note in &report.notes {
+            let _ = writeln!(out, "  {note}");
+        }
+    }
+    out
+}
+
+fn summary(out: &mut String, snap: &Snapshot, report: &Report) {
+    let count = |v: Verdict| report.pairs.iter().filter(|p| p.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "{} VPCs, {} workloads, {} endpoints: {} required pairs, {} reachable, {} blocked, {} unproven (missing data)",
+        snap.vpcs.len(),
+        report.workload_count,
+        snap.vpc_endpoints.len(),
+        report.pairs.len(),
+        count(Verdict::Reachable),
+        count(Verdict::Blocked),
+        count(Verdict::Unknown),
+    );
+}
+
+fn findings(out: &mut String, report: &Report) {
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "\nNo findings.");
+        return;
+    }
+    let _ = writeln!(out, "\nFINDINGS ({})", report.findings.len());
+    let _ = writeln!(out, "  {:<24} {:<24} {:<14} {:<22} {}", "CODE", "COMPONENT", "DIRECTION", "SOURCE", "ENDPOINT");
+    for f in &report.findings {
+        let _ = writeln!(
+            out,
+            "  {:<24} {:<24} {:<14} {:<22} {}",
+            f.code.as_str(),
+            f.component,
+            f.direction.map_or("-", |d| d.as_str()),
+            f.source.as_deref().unwrap_or("-"),
+            f.endpoint.as_deref().unwrap_or("-"),
+        );
+        let _ = writeln!(out, "      {}", f.detail);
+    }
+}
+
+fn resources(out: &mut String, evaluations: &[Evaluation]) {
+    for kind in [ComplianceType::NonCompliant, ComplianceType::Compliant] {
+        let rows: Vec<&Evaluation> = evaluations.iter().filter(|e| e.compliance_type == kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{} ({})", kind.as_str(), rows.len());
+        for e in rows {
+            let short_type = e.compliance_resource_type.trim_start_matches("AWS::EC2::");
+            let _ = writeln!(out, "  {:<12} {:<24} {}", short_type, e.compliance_resource_id, e.annotation);
+        }
+    }
+    let not_applicable = evaluations.iter().filter(|e| e.compliance_type == ComplianceType::NotApplicable).count();
+    let _ = writeln!(out, "\nNOT_APPLICABLE: {not_applicable} resources (not on a required path)");
+}
