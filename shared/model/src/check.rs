@@ -87,6 +87,9 @@ fn finding_key(f: &Finding) -> (Option<&String>, Option<&String>, FindingCode, &
 
 /// Every pair of one endpoint, then R5 and the endpoint-level findings.
 fn check_endpoint(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint, workloads: &[&Workload], report: &mut Report) {
+    if !ep.missing.is_empty() {
+        report.missing.insert(MissingData { resource: ep.id().to_string(), what: ep.missing.join("; ") });
+    }
     let mut any_reach = false;
     let mut admitted_any = false;
     let mut required_pairs = 0;
@@ -108,7 +111,9 @@ fn check_endpoint(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint, workl
     if required_pairs > 0 || params.requires(&ep.raw.service_name) {
         endpoint_findings(snap, params, ep, workloads, report);
     }
-    if ep.kind == EndpointKind::Interface && ep.is_available() && ep.missing.is_empty() && !any_reach {
+    // With ConsumerTag, a VPC without selected workloads has no consumer to reach the endpoint.
+    let no_consumers = workloads.is_empty() && params.consumer_tag.is_some();
+    if ep.kind == EndpointKind::Interface && ep.is_available() && ep.missing.is_empty() && !any_reach && !no_consumers {
         report.findings.extend(unreachable_findings(ep, admitted_any, workloads.len()));
     }
 }
@@ -127,17 +132,29 @@ fn record_pair(snap: &Snapshot, w: &Workload, ep: &Endpoint, reasons: Vec<Reason
         reached: trace.reached(),
         targets: trace.targets.len(),
     });
-    add_path_resources(snap, w, ep, &mut report.on_path);
+    let resources = path_resources(snap, w, ep);
+    for resource in &resources {
+        *report.on_path.entry(resource.clone()).or_default() += 1;
+    }
     report.findings.extend(pair_findings(w, ep, trace));
+    let gaps: Vec<&str> = trace.hops().filter(|h| h.outcome == Outcome::Unknown).map(|h| h.problem.as_str()).collect();
     for hop in trace.hops().filter(|h| h.outcome == Outcome::Unknown) {
-        for resource in hop.components.iter().chain([&ep.id().to_string()]) {
+        for resource in &hop.components {
             report.missing.insert(MissingData { resource: resource.clone(), what: hop.problem.clone() });
+        }
+    }
+    // A pair that cannot be proven leaves every resource on its path unproven too: none of
+    // them may be called compliant on the strength of the pairs that could be checked.
+    if trace.verdict() == Verdict::Unknown {
+        let what = format!("{} -> {} cannot be proven: {}", w.id(), ep.id(), gaps.join("; "));
+        for resource in resources {
+            report.missing.insert(MissingData { resource, what: what.clone() });
         }
     }
 }
 
 /// The resources a required pair's path runs through (SPEC section 5).
-fn add_path_resources(snap: &Snapshot, w: &Workload, ep: &Endpoint, on_path: &mut BTreeMap<String, usize>) {
+fn path_resources(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> BTreeSet<String> {
     let mut resources: BTreeSet<String> = BTreeSet::new();
     resources.insert(ep.id().to_string());
     resources.insert(ep.raw.vpc_id.clone());
@@ -148,9 +165,7 @@ fn add_path_resources(snap: &Snapshot, w: &Workload, ep: &Endpoint, on_path: &mu
         resources.extend(snap.index.subnet_acl.get(subnet).cloned());
         resources.extend(snap.index.subnet_route_table.get(subnet).map(|c| c.route_table_id.clone()));
     }
-    for resource in resources {
-        *on_path.entry(resource).or_default() += 1;
-    }
+    resources
 }
 
 /// One finding per blocking (code, component, direction) of the pair, merged across ENIs.
