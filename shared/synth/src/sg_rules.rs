@@ -201,8 +201,10 @@ fn endpoint_ingress(rng: &mut Rng, c: &RuleCtx) -> Value {
             perm("tcp", Some((443, 443)), c.private_cidrs.iter().map(|s| Src::Cidr(s.clone(), None)).collect())
         }
         _ => {
-            let n = rng.range(1, 5) as usize;
-            perm("tcp", Some((443, 443)), (0..n).map(|_| c.peer(rng)).collect())
+            let mut peers: Vec<String> = (0..rng.range(1, 5)).map(|_| rng.pick(&c.workload_sgs).clone()).collect();
+            peers.sort();
+            peers.dedup();
+            perm("tcp", Some((443, 443)), peers.into_iter().map(Src::Sg).collect())
         }
     }
 }
