@@ -13,7 +13,12 @@ pub(crate) const AZ_IDS: [&str; 3] = ["use1-az1", "use1-az2", "use1-az4"];
 
 /// A `Tags` array from key/value pairs.
 pub(crate) fn tags(pairs: &[(&str, &str)]) -> Value {
-    Value::Array(pairs.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect())
+    Value::Array(
+        pairs
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect(),
+    )
 }
 
 /// A `Tags` array holding only a `Name` tag.

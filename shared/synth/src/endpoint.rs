@@ -13,10 +13,35 @@ use serde_json::{json, Value};
 
 /// Services that interface endpoints are created for, most popular first.
 pub(crate) const SERVICES: [&str; 30] = [
-    "ssm", "ssmmessages", "ec2messages", "ecr.api", "ecr.dkr", "logs", "sts", "kms",
-    "secretsmanager", "monitoring", "sqs", "sns", "events", "ec2", "elasticloadbalancing",
-    "autoscaling", "ecs", "ecs-agent", "ecs-telemetry", "lambda", "states", "execute-api",
-    "kinesis-streams", "elasticfilesystem", "rds", "glue", "athena", "xray", "cloudformation",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "ecr.api",
+    "ecr.dkr",
+    "logs",
+    "sts",
+    "kms",
+    "secretsmanager",
+    "monitoring",
+    "sqs",
+    "sns",
+    "events",
+    "ec2",
+    "elasticloadbalancing",
+    "autoscaling",
+    "ecs",
+    "ecs-agent",
+    "ecs-telemetry",
+    "lambda",
+    "states",
+    "execute-api",
+    "kinesis-streams",
+    "elasticfilesystem",
+    "rds",
+    "glue",
+    "athena",
+    "xray",
+    "cloudformation",
     "application-autoscaling",
 ];
 
@@ -101,7 +126,8 @@ fn add_enis(
     ep: &mut InterfaceEndpoint,
 ) {
     for az in 0..3 {
-        let at = subnet::pick_with_room(p, rng, subnets, ep.vpc, Some(az)).expect("validated capacity");
+        let at =
+            subnet::pick_with_room(p, rng, subnets, ep.vpc, Some(az)).expect("validated capacity");
         let mut eni = new_eni(rng, ids, subnets, at, EniKind::Endpoint(ep.id.clone()));
         eni.sgs = ep.sgs.clone();
         ep.enis.push(enis.len());
@@ -110,7 +136,11 @@ fn add_enis(
 }
 
 /// Plans the gateway endpoints: pairs (S3, DynamoDB) per VPC, VPC 0 first.
-pub(crate) fn plan_gateway(p: &SynthParams, rng: &mut Rng, ids: &mut IdGen) -> Vec<GatewayEndpoint> {
+pub(crate) fn plan_gateway(
+    p: &SynthParams,
+    rng: &mut Rng,
+    ids: &mut IdGen,
+) -> Vec<GatewayEndpoint> {
     (0..p.gateway_endpoints)
         .map(|g| GatewayEndpoint {
             id: ids.next("vpce"),
@@ -150,15 +180,31 @@ pub(crate) fn document(
     vpcs: &[Vpc],
     sgs: &SgPlan,
 ) -> Value {
-    let mut all: Vec<Value> = ifaces.iter().map(|e| interface_json(e, enis, subnets, vpcs, sgs)).collect();
+    let mut all: Vec<Value> = ifaces
+        .iter()
+        .map(|e| interface_json(e, enis, subnets, vpcs, sgs))
+        .collect();
     all.extend(gateways.iter().map(|g| gateway_json(g, vpcs)));
     json!({ "VpcEndpoints": all })
 }
 
-fn interface_json(e: &InterfaceEndpoint, enis: &[Eni], subnets: &[Subnet], vpcs: &[Vpc], sgs: &SgPlan) -> Value {
-    let groups: Vec<Value> =
-        e.sgs.iter().map(|&g| json!({"GroupId": sgs.sgs[g].id, "GroupName": sgs.sgs[g].name})).collect();
-    let subnet_ids: Vec<&str> = e.enis.iter().map(|&i| subnets[enis[i].subnet].id.as_str()).collect();
+fn interface_json(
+    e: &InterfaceEndpoint,
+    enis: &[Eni],
+    subnets: &[Subnet],
+    vpcs: &[Vpc],
+    sgs: &SgPlan,
+) -> Value {
+    let groups: Vec<Value> = e
+        .sgs
+        .iter()
+        .map(|&g| json!({"GroupId": sgs.sgs[g].id, "GroupName": sgs.sgs[g].name}))
+        .collect();
+    let subnet_ids: Vec<&str> = e
+        .enis
+        .iter()
+        .map(|&i| subnets[enis[i].subnet].id.as_str())
+        .collect();
     let eni_ids: Vec<&str> = e.enis.iter().map(|&i| enis[i].id.as_str()).collect();
     json!({
         "CreationTimestamp": e.created,
@@ -185,11 +231,20 @@ fn interface_json(e: &InterfaceEndpoint, enis: &[Eni], subnets: &[Subnet], vpcs:
 /// Regional and zonal vpce names, then the service's own name when private DNS is on.
 fn dns_entries(e: &InterfaceEndpoint) -> Vec<Value> {
     let host = hostname(e.service);
-    let svc = host.trim_end_matches(".amazonaws.com").trim_end_matches(&format!(".{REGION}"));
+    let svc = host
+        .trim_end_matches(".amazonaws.com")
+        .trim_end_matches(&format!(".{REGION}"));
     let base = format!("{}-{}", e.id, e.dns_tag);
     let mut names = vec![format!("{base}.{svc}.{REGION}.vpce.amazonaws.com")];
-    names.extend(crate::aws::AZS.iter().map(|az| format!("{base}-{az}.{svc}.{REGION}.vpce.amazonaws.com")));
-    let mut out: Vec<Value> = names.into_iter().map(|n| json!({"DnsName": n, "HostedZoneId": "Z7HUB22UULQXV"})).collect();
+    names.extend(
+        crate::aws::AZS
+            .iter()
+            .map(|az| format!("{base}-{az}.{svc}.{REGION}.vpce.amazonaws.com")),
+    );
+    let mut out: Vec<Value> = names
+        .into_iter()
+        .map(|n| json!({"DnsName": n, "HostedZoneId": "Z7HUB22UULQXV"}))
+        .collect();
     if e.private_dns {
         out.push(json!({"DnsName": host, "HostedZoneId": "Z0PRIVATEZONE01"}));
     }

@@ -42,18 +42,41 @@ pub(crate) struct Eni {
     attach_time: String,
 }
 
-const APPS: [&str; 6] = ["checkout", "catalog", "search", "billing", "ml", "reporting"];
+const APPS: [&str; 6] = [
+    "checkout",
+    "catalog",
+    "search",
+    "billing",
+    "ml",
+    "reporting",
+];
 
 /// A new ENI in `subnet`, with its primary address allocated there.
-pub(crate) fn new_eni(rng: &mut Rng, ids: &mut IdGen, subnets: &mut [Subnet], subnet: usize, kind: EniKind) -> Eni {
+pub(crate) fn new_eni(
+    rng: &mut Rng,
+    ids: &mut IdGen,
+    subnets: &mut [Subnet],
+    subnet: usize,
+    kind: EniKind,
+) -> Eni {
     let ip = subnets[subnet].allocate().expect("subnet picked with room");
     let (attachment, owner_ref) = match &kind {
         EniKind::Instance => (ids.next("eni-attach"), ids.next("i")),
-        EniKind::Lambda => (format!("ela-attach-{}", rng.hex(8)), format!("fn-{}", rng.hex(6))),
+        EniKind::Lambda => (
+            format!("ela-attach-{}", rng.hex(8)),
+            format!("fn-{}", rng.hex(6)),
+        ),
         EniKind::Rds => (ids.next("eni-attach"), format!("db-{}", rng.hex(8))),
         EniKind::Endpoint(vpce) => (format!("ela-attach-{}", rng.hex(8)), vpce.clone()),
     };
-    let mac = format!("0e:{}:{}:{}:{}:{}", rng.hex(2), rng.hex(2), rng.hex(2), rng.hex(2), rng.hex(2));
+    let mac = format!(
+        "0e:{}:{}:{}:{}:{}",
+        rng.hex(2),
+        rng.hex(2),
+        rng.hex(2),
+        rng.hex(2),
+        rng.hex(2)
+    );
     Eni {
         id: ids.next("eni"),
         subnet,
@@ -119,7 +142,12 @@ fn decorate(rng: &mut Rng, eni: &mut Eni, subnet: &mut Subnet) {
         }
     }
     if subnet.public {
-        eni.public_ip = Some(u32::from_be_bytes([3, rng.range(80, 95) as u8, rng.below(256) as u8, rng.range(1, 254) as u8]));
+        eni.public_ip = Some(u32::from_be_bytes([
+            3,
+            rng.range(80, 95) as u8,
+            rng.below(256) as u8,
+            rng.range(1, 254) as u8,
+        ]));
     }
     if rng.percent(30) {
         eni.app = Some(*rng.pick(&APPS));
@@ -127,16 +155,36 @@ fn decorate(rng: &mut Rng, eni: &mut Eni, subnet: &mut Subnet) {
 }
 
 /// The ENIs as `describe-network-interfaces` documents, split over `files` files.
-pub(crate) fn documents(enis: &[Eni], subnets: &[Subnet], vpcs: &[Vpc], sgs: &SgPlan, files: usize) -> Vec<Value> {
-    let all: Vec<Value> = enis.iter().map(|e| eni_json(e, subnets, vpcs, sgs)).collect();
-    crate::output::split(all, files).into_iter().map(|part| json!({ "NetworkInterfaces": part })).collect()
+pub(crate) fn documents(
+    enis: &[Eni],
+    subnets: &[Subnet],
+    vpcs: &[Vpc],
+    sgs: &SgPlan,
+    files: usize,
+) -> Vec<Value> {
+    let all: Vec<Value> = enis
+        .iter()
+        .map(|e| eni_json(e, subnets, vpcs, sgs))
+        .collect();
+    crate::output::split(all, files)
+        .into_iter()
+        .map(|part| json!({ "NetworkInterfaces": part }))
+        .collect()
 }
 
 fn eni_json(e: &Eni, subnets: &[Subnet], vpcs: &[Vpc], sgs: &SgPlan) -> Value {
     let subnet = &subnets[e.subnet];
-    let groups: Vec<Value> =
-        e.sgs.iter().map(|&g| json!({"GroupId": sgs.sgs[g].id, "GroupName": sgs.sgs[g].name})).collect();
-    let ips: Vec<Value> = e.ips.iter().enumerate().map(|(i, &ip)| private_ip_json(e, i == 0, ip)).collect();
+    let groups: Vec<Value> = e
+        .sgs
+        .iter()
+        .map(|&g| json!({"GroupId": sgs.sgs[g].id, "GroupName": sgs.sgs[g].name}))
+        .collect();
+    let ips: Vec<Value> = e
+        .ips
+        .iter()
+        .enumerate()
+        .map(|(i, &ip)| private_ip_json(e, i == 0, ip))
+        .collect();
     let mut v = json!({
         "AvailabilityZone": AZS[subnet.az],
         "Groups": groups,
@@ -169,7 +217,10 @@ fn private_ip_json(e: &Eni, primary: bool, ip: u32) -> Value {
 }
 
 fn public_json(ip: u32) -> Value {
-    let dns = format!("ec2-{}.compute-1.amazonaws.com", fmt_ip(ip).replace('.', "-"));
+    let dns = format!(
+        "ec2-{}.compute-1.amazonaws.com",
+        fmt_ip(ip).replace('.', "-")
+    );
     json!({"IpOwnerId": "amazon", "PublicDnsName": dns, "PublicIp": fmt_ip(ip)})
 }
 
@@ -183,7 +234,12 @@ fn kind_fields(e: &Eni, v: &mut Value) {
             format!("AWS Lambda VPC ENI-{}", e.owner_ref),
             managed_attachment(e, "amazon-aws"),
         ),
-        EniKind::Rds => ("interface", Some("amazon-rds".into()), "RDSNetworkInterface".into(), managed_attachment(e, "amazon-rds")),
+        EniKind::Rds => (
+            "interface",
+            Some("amazon-rds".into()),
+            "RDSNetworkInterface".into(),
+            managed_attachment(e, "amazon-rds"),
+        ),
         EniKind::Endpoint(vpce) => (
             "vpc_endpoint",
             Some("727180483921".into()),

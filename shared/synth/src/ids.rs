@@ -13,7 +13,10 @@ pub(crate) struct IdGen {
 impl IdGen {
     /// An id generator whose digits depend on `seed`.
     pub(crate) fn new(seed: u64) -> Self {
-        IdGen { key: mix64(seed ^ 0x0001_d50f_a115), counter: 0 }
+        IdGen {
+            key: mix64(seed ^ 0x0001_d50f_a115),
+            counter: 0,
+        }
     }
 
     /// `prefix-` followed by 17 hex digits, the long AWS id format (which starts with 0).

@@ -16,7 +16,10 @@ pub(crate) struct Cidr {
 impl Cidr {
     /// `a.b.c.d/len`.
     pub(crate) fn new(a: u8, b: u8, c: u8, d: u8, len: u8) -> Self {
-        Cidr { base: u32::from_be_bytes([a, b, c, d]), len }
+        Cidr {
+            base: u32::from_be_bytes([a, b, c, d]),
+            len,
+        }
     }
 
     /// The address `offset` places after the network address.
@@ -61,7 +64,11 @@ pub(crate) struct HostAllocator {
 impl HostAllocator {
     /// A fresh allocator with a random start and stride.
     pub(crate) fn new(rng: &mut Rng) -> Self {
-        HostAllocator { start: rng.range(0, 250), stride: rng.range(1, 250), used: 0 }
+        HostAllocator {
+            start: rng.range(0, 250),
+            stride: rng.range(1, 250),
+            used: 0,
+        }
     }
 
     /// The next free host offset (4..=254), or `None` when the subnet is full.

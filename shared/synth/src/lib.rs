@@ -52,7 +52,9 @@ pub fn generate(params: &SynthParams) -> Vec<(String, Value)> {
 /// # Errors
 /// Invalid parameters (as [`std::io::ErrorKind::InvalidInput`]) or a failed write.
 pub fn write(params: &SynthParams, dir: &Path) -> std::io::Result<BTreeMap<String, usize>> {
-    params.validate().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    params
+        .validate()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let docs = generate(params);
     output::write_all(&docs, dir)?;
     Ok(count_objects(&docs))

@@ -24,7 +24,13 @@ pub(crate) struct Nacl {
 }
 
 const ANY: &str = "0.0.0.0/0";
-const BLOCKLIST: [&str; 5] = ["198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24", "185.220.101.0/24", "45.155.205.0/24"];
+const BLOCKLIST: [&str; 5] = [
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "192.0.2.0/24",
+    "185.220.101.0/24",
+    "45.155.205.0/24",
+];
 
 /// Plans each VPC's default ACL and its share of custom ones; every subnet gets one
 /// association, to a custom ACL mostly.
@@ -32,12 +38,24 @@ pub(crate) fn plan(p: &SynthParams, rng: &mut Rng, ids: &mut IdGen, vpcs: &[Vpc]
     let mut all = Vec::new();
     for (n, vpc) in vpcs.iter().enumerate() {
         let first = all.len();
-        all.push(Nacl { id: ids.next("acl"), vpc: n, default: true, name: String::new(),
-            entries: default_entries(), subnets: Vec::new() });
+        all.push(Nacl {
+            id: ids.next("acl"),
+            vpc: n,
+            default: true,
+            name: String::new(),
+            entries: default_entries(),
+            subnets: Vec::new(),
+        });
         for k in 0..p.share(p.nacls, n) {
             let entries = custom_entries(p, rng, vpc.cidr);
-            all.push(Nacl { id: ids.next("acl"), vpc: n, default: false, name: format!("{}-nacl-{k}", vpc.name),
-                entries, subnets: Vec::new() });
+            all.push(Nacl {
+                id: ids.next("acl"),
+                vpc: n,
+                default: false,
+                name: format!("{}-nacl-{k}", vpc.name),
+                entries,
+                subnets: Vec::new(),
+            });
         }
         associate(rng, ids, p, n, &mut all[first..]);
     }
@@ -47,12 +65,23 @@ pub(crate) fn plan(p: &SynthParams, rng: &mut Rng, ids: &mut IdGen, vpcs: &[Vpc]
 fn associate(rng: &mut Rng, ids: &mut IdGen, p: &SynthParams, n: usize, acls: &mut [Nacl]) {
     let custom = acls.len() - 1;
     for (local, s) in subnet::of_vpc(p, n).enumerate() {
-        let target = if custom > 0 && !rng.percent(15) { 1 + local % custom } else { 0 };
+        let target = if custom > 0 && !rng.percent(15) {
+            1 + local % custom
+        } else {
+            0
+        };
         acls[target].subnets.push((ids.next("aclassoc"), s));
     }
 }
 
-fn entry(egress: bool, number: u32, proto: &str, cidr: &str, allow: bool, ports: Option<(u32, u32)>) -> Value {
+fn entry(
+    egress: bool,
+    number: u32,
+    proto: &str,
+    cidr: &str,
+    allow: bool,
+    ports: Option<(u32, u32)>,
+) -> Value {
     let action = if allow { "allow" } else { "deny" };
     let mut v = json!({"CidrBlock": cidr, "Egress": egress, "Protocol": proto, "RuleAction": action, "RuleNumber": number});
     if let Some((from, to)) = ports {
@@ -67,7 +96,12 @@ fn entry(egress: bool, number: u32, proto: &str, cidr: &str, allow: bool, ports:
 fn default_entries() -> Vec<Value> {
     [true, false]
         .iter()
-        .flat_map(|&e| [entry(e, 100, "-1", ANY, true, None), entry(e, 32767, "-1", ANY, false, None)])
+        .flat_map(|&e| {
+            [
+                entry(e, 100, "-1", ANY, true, None),
+                entry(e, 32767, "-1", ANY, false, None),
+            ]
+        })
         .collect()
 }
 
@@ -81,14 +115,25 @@ struct Entries<'r> {
 impl Entries<'_> {
     /// Adds an entry numbered in `lo..hi` (stepping by `step`), if a number is free there.
     #[allow(clippy::too_many_arguments)]
-    fn add(&mut self, egress: bool, (lo, hi, step): (u32, u32, u32), proto: &str, cidr: &str, allow: bool, ports: Option<(u32, u32)>) {
+    fn add(
+        &mut self,
+        egress: bool,
+        (lo, hi, step): (u32, u32, u32),
+        proto: &str,
+        cidr: &str,
+        allow: bool,
+        ports: Option<(u32, u32)>,
+    ) {
         let slots = (hi - lo) / step;
         let start = self.rng.below(slots as usize) as u32;
         let used = &mut self.used[usize::from(egress)];
-        let free = (0..slots).map(|k| lo + (start + k) % slots * step).find(|n| !used.contains(n));
+        let free = (0..slots)
+            .map(|k| lo + (start + k) % slots * step)
+            .find(|n| !used.contains(n));
         if let Some(number) = free {
             used.insert(number);
-            self.list.push(entry(egress, number, proto, cidr, allow, ports));
+            self.list
+                .push(entry(egress, number, proto, cidr, allow, ports));
         }
     }
 }
@@ -104,7 +149,11 @@ const LATE: (u32, u32, u32) = (20000, 32000, 10);
 fn custom_entries(p: &SynthParams, rng: &mut Rng, vpc: Cidr) -> Vec<Value> {
     let target = rng.around(p.entries_per_nacl).max(8);
     let broken = rng.percent(p.misconfig_percent);
-    let mut e = Entries { rng, list: Vec::new(), used: [BTreeSet::new(), BTreeSet::new()] };
+    let mut e = Entries {
+        rng,
+        list: Vec::new(),
+        used: [BTreeSet::new(), BTreeSet::new()],
+    };
     essential(&mut e, &vpc.to_string(), broken);
     let mut tries = 0;
     while e.list.len() + 2 < target && tries < 10 * target {
@@ -155,13 +204,27 @@ fn noise(e: &mut Entries, vpc: Cidr) {
             let cidr = *e.rng.pick(&BLOCKLIST);
             e.add(egress, BLOCK, "-1", cidr, false, None)
         }
-        2 => e.add(true, MIDDLE, "17", &host_cidr(vpc.host(2)), true, Some((53, 53))),
+        2 => e.add(
+            true,
+            MIDDLE,
+            "17",
+            &host_cidr(vpc.host(2)),
+            true,
+            Some((53, 53)),
+        ),
         3 => e.add(egress, MIDDLE, "1", &vpc_s, true, None),
         4 => {
             let port = *e.rng.pick(&[23, 135, 139, 445]);
             e.add(false, MIDDLE, "6", ANY, false, Some((port, port)))
         }
-        5 => e.add(false, MIDDLE, "6", "172.16.0.0/12", true, Some((3389, 3389))),
+        5 => e.add(
+            false,
+            MIDDLE,
+            "6",
+            "172.16.0.0/12",
+            true,
+            Some((3389, 3389)),
+        ),
         6 => e.add(true, MIDDLE, "6", &vpc_s, true, Some((5432, 5432))),
         7 => {
             let port = *e.rng.pick(&[3389, 5900, 6379]);
@@ -182,7 +245,11 @@ fn acl_json(a: &Nacl, subnets: &[Subnet], vpcs: &[Vpc]) -> Value {
         .iter()
         .map(|(id, s)| json!({"NetworkAclAssociationId": id, "NetworkAclId": a.id, "SubnetId": subnets[*s].id}))
         .collect();
-    let tags = if a.default { json!([]) } else { name_tag(&a.name) };
+    let tags = if a.default {
+        json!([])
+    } else {
+        name_tag(&a.name)
+    };
     json!({
         "Associations": assocs,
         "Entries": a.entries,

@@ -26,12 +26,24 @@ pub(crate) fn file_count(n: usize, per_file: usize) -> usize {
 
 /// Names parts `dir/part-000.json`, `dir/part-001.json`, ...
 pub(crate) fn name_parts(dir: &str, parts: Vec<Value>) -> Vec<(String, Value)> {
-    parts.into_iter().enumerate().map(|(i, v)| (format!("{dir}/part-{i:03}.json"), v)).collect()
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (format!("{dir}/part-{i:03}.json"), v))
+        .collect()
 }
 
 /// The top-level keys whose arrays are counted.
-const LIST_KEYS: [&str; 8] =
-    ["Vpcs", "Subnets", "RouteTables", "NetworkAcls", "SecurityGroups", "NetworkInterfaces", "VpcEndpoints", "PrefixLists"];
+const LIST_KEYS: [&str; 8] = [
+    "Vpcs",
+    "Subnets",
+    "RouteTables",
+    "NetworkAcls",
+    "SecurityGroups",
+    "NetworkInterfaces",
+    "VpcEndpoints",
+    "PrefixLists",
+];
 
 /// Counts the objects of each kind in generated documents: one entry per list key
 /// (`Vpcs`, `NetworkInterfaces`, ...) plus `VpcAttributes` for `describe-vpc-attribute` documents.

@@ -110,12 +110,27 @@ impl SynthParams {
     /// Checks the parameters can be honoured; the error says which one is out of range.
     pub fn validate(&self) -> Result<(), String> {
         check(self.vpcs >= 1 && self.vpcs <= 200, "vpcs must be 1..=200")?;
-        check((3..=200).contains(&self.subnets_per_vpc), "subnets_per_vpc must be 3..=200")?;
-        check(self.security_groups >= 2 * self.vpcs, "security_groups must be >= 2 * vpcs")?;
+        check(
+            (3..=200).contains(&self.subnets_per_vpc),
+            "subnets_per_vpc must be 3..=200",
+        )?;
+        check(
+            self.security_groups >= 2 * self.vpcs,
+            "security_groups must be >= 2 * vpcs",
+        )?;
         check(self.rules_per_sg >= 1, "rules_per_sg must be >= 1")?;
-        check(self.entries_per_nacl >= 12, "entries_per_nacl must be >= 12")?;
-        check(self.gateway_endpoints <= 2 * self.vpcs, "gateway_endpoints must be <= 2 * vpcs")?;
-        check(self.misconfig_percent <= 100, "misconfig_percent must be <= 100")?;
+        check(
+            self.entries_per_nacl >= 12,
+            "entries_per_nacl must be >= 12",
+        )?;
+        check(
+            self.gateway_endpoints <= 2 * self.vpcs,
+            "gateway_endpoints must be <= 2 * vpcs",
+        )?;
+        check(
+            self.misconfig_percent <= 100,
+            "misconfig_percent must be <= 100",
+        )?;
         self.check_capacity()
     }
 
@@ -125,8 +140,14 @@ impl SynthParams {
         let per_az = (self.subnets_per_vpc / 3) as u64 * u64::from(USABLE_HOSTS);
         let enis = self.share(self.workload_enis, 0) as u64;
         let endpoints = self.share(self.interface_endpoints, 0) as u64;
-        check(enis + 3 * endpoints <= per_vpc, "workload_enis: too many for the subnets")?;
-        check(endpoints <= per_az, "interface_endpoints: too many for the subnets")
+        check(
+            enis + 3 * endpoints <= per_vpc,
+            "workload_enis: too many for the subnets",
+        )?;
+        check(
+            endpoints <= per_az,
+            "interface_endpoints: too many for the subnets",
+        )
     }
 }
 
@@ -144,7 +165,11 @@ mod tests {
 
     #[test]
     fn presets_are_valid() {
-        for p in [SynthParams::small(), SynthParams::medium(), SynthParams::large()] {
+        for p in [
+            SynthParams::small(),
+            SynthParams::medium(),
+            SynthParams::large(),
+        ] {
             assert_eq!(p.validate(), Ok(()));
         }
     }

@@ -10,11 +10,21 @@ use serde_json::{json, Value};
 const S3: (&str, &str, &[&str]) = (
     "pl-63a5400a",
     "com.amazonaws.us-east-1.s3",
-    &["54.231.0.0/17", "52.216.0.0/15", "3.5.16.0/21", "3.5.0.0/20", "18.34.0.0/19", "16.182.0.0/16"],
+    &[
+        "54.231.0.0/17",
+        "52.216.0.0/15",
+        "3.5.16.0/21",
+        "3.5.0.0/20",
+        "18.34.0.0/19",
+        "16.182.0.0/16",
+    ],
 );
 /// The real us-east-1 DynamoDB prefix list.
-const DYNAMODB: (&str, &str, &[&str]) =
-    ("pl-02cd2c6b", "com.amazonaws.us-east-1.dynamodb", &["52.94.0.0/22", "52.119.224.0/20", "3.218.180.0/22"]);
+const DYNAMODB: (&str, &str, &[&str]) = (
+    "pl-02cd2c6b",
+    "com.amazonaws.us-east-1.dynamodb",
+    &["52.94.0.0/22", "52.119.224.0/20", "3.218.180.0/22"],
+);
 
 /// One prefix list.
 #[derive(Debug)]
@@ -52,18 +62,39 @@ impl PrefixLists {
 }
 
 fn managed((id, name, cidrs): (&str, &str, &[&str])) -> PrefixList {
-    PrefixList { id: id.into(), name: name.into(), cidrs: cidrs.iter().map(|c| c.to_string()).collect() }
+    PrefixList {
+        id: id.into(),
+        name: name.into(),
+        cidrs: cidrs.iter().map(|c| c.to_string()).collect(),
+    }
 }
 
 fn customer(ids: &mut IdGen, name: &str, cidrs: Vec<String>) -> PrefixList {
-    PrefixList { id: ids.next("pl"), name: name.into(), cidrs }
+    PrefixList {
+        id: ids.next("pl"),
+        name: name.into(),
+        cidrs,
+    }
 }
 
 /// Plans the prefix lists.
 pub(crate) fn plan(ids: &mut IdGen, vpcs: &[Vpc], subnets: &[Subnet]) -> PrefixLists {
-    let corp = customer(ids, "corp-networks", vec!["172.16.0.0/12".into(), "192.168.0.0/16".into()]);
-    let partner_cidrs = ["35.190.247.0/24", "64.233.160.0/19", "151.101.0.0/16", "104.16.0.0/13"];
-    let partner = customer(ids, "partner-apis", partner_cidrs.iter().map(|c| c.to_string()).collect());
+    let corp = customer(
+        ids,
+        "corp-networks",
+        vec!["172.16.0.0/12".into(), "192.168.0.0/16".into()],
+    );
+    let partner_cidrs = [
+        "35.190.247.0/24",
+        "64.233.160.0/19",
+        "151.101.0.0/16",
+        "104.16.0.0/13",
+    ];
+    let partner = customer(
+        ids,
+        "partner-apis",
+        partner_cidrs.iter().map(|c| c.to_string()).collect(),
+    );
     let (s3, dynamodb) = (managed(S3), managed(DYNAMODB));
     let mut lists = PrefixLists {
         s3: s3.id.clone(),
@@ -74,8 +105,15 @@ pub(crate) fn plan(ids: &mut IdGen, vpcs: &[Vpc], subnets: &[Subnet]) -> PrefixL
         all: vec![s3, dynamodb, corp, partner],
     };
     for (n, vpc) in vpcs.iter().enumerate().take(3) {
-        let cidrs = subnets.iter().filter(|s| s.vpc == n && !s.public).map(|s| s.cidr.to_string());
-        let list = customer(ids, &format!("{}-private-subnets", vpc.name), cidrs.collect());
+        let cidrs = subnets
+            .iter()
+            .filter(|s| s.vpc == n && !s.public)
+            .map(|s| s.cidr.to_string());
+        let list = customer(
+            ids,
+            &format!("{}-private-subnets", vpc.name),
+            cidrs.collect(),
+        );
         lists.private_subnets[n] = Some(list.id.clone());
         lists.all.push(list);
     }

@@ -9,8 +9,9 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
 
 /// FNV-1a hash of a tag, used to derive independent sub-streams.
 fn fnv1a(tag: &str) -> u64 {
-    tag.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    tag.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Deterministic SplitMix64 generator.
@@ -72,7 +73,9 @@ impl Rng {
 
     /// `n` lowercase hex digits.
     pub(crate) fn hex(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from_digit(self.below(16) as u32, 16).unwrap()).collect()
+        (0..n)
+            .map(|_| char::from_digit(self.below(16) as u32, 16).unwrap())
+            .collect()
     }
 
     /// An AWS CLI style timestamp in 2023-2024.
@@ -102,6 +105,8 @@ mod tests {
     #[test]
     fn around_stays_in_band() {
         let mut r = Rng::new(1);
-        assert!((0..1000).map(|_| r.around(20)).all(|x| (15..=25).contains(&x)));
+        assert!((0..1000)
+            .map(|_| r.around(20))
+            .all(|x| (15..=25).contains(&x)));
     }
 }

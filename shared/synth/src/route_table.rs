@@ -44,7 +44,11 @@ pub(crate) fn plan(
     lists: &PrefixLists,
     gateways: &mut [GatewayEndpoint],
 ) -> Vec<RouteTable> {
-    let env = Env { p, lists, tgw: ids.next("tgw") };
+    let env = Env {
+        p,
+        lists,
+        tgw: ids.next("tgw"),
+    };
     let mut tables = Vec::new();
     for (n, vpc) in vpcs.iter().enumerate() {
         plan_vpc(&env, rng, ids, n, vpc, subnets, gateways, &mut tables);
@@ -64,8 +68,16 @@ fn plan_vpc(
     out: &mut Vec<RouteTable>,
 ) {
     let mine: Vec<usize> = subnet::of_vpc(env.p, n).collect();
-    let public: Vec<usize> = mine.iter().copied().filter(|&s| subnets[s].public).collect();
-    let nats: Vec<String> = if public.is_empty() { Vec::new() } else { (0..3).map(|_| ids.next("nat")).collect() };
+    let public: Vec<usize> = mine
+        .iter()
+        .copied()
+        .filter(|&s| subnets[s].public)
+        .collect();
+    let nats: Vec<String> = if public.is_empty() {
+        Vec::new()
+    } else {
+        (0..3).map(|_| ids.next("nat")).collect()
+    };
     let mut main = new_table(ids, n, vpc, format!("{}-main", vpc.name));
     main.main = Some(ids.next("rtbassoc"));
     if !nats.is_empty() && rng.percent(30) {
@@ -79,10 +91,22 @@ fn plan_vpc(
         out.push(public_table(env, rng, ids, n, vpc, &public, gateways));
     }
     for az in 0..3 {
-        let private: Vec<usize> = mine.iter().copied().filter(|&s| !subnets[s].public && subnets[s].az == az).collect();
+        let private: Vec<usize> = mine
+            .iter()
+            .copied()
+            .filter(|&s| !subnets[s].public && subnets[s].az == az)
+            .collect();
         if !private.is_empty() {
             let nat = nats.get(az).map(String::as_str);
-            out.push(private_table(env, rng, ids, (n, vpc, az), &private, nat, gateways));
+            out.push(private_table(
+                env,
+                rng,
+                ids,
+                (n, vpc, az),
+                &private,
+                nat,
+                gateways,
+            ));
         }
     }
 }
@@ -90,7 +114,14 @@ fn plan_vpc(
 fn new_table(ids: &mut IdGen, n: usize, vpc: &Vpc, name: String) -> RouteTable {
     let local = json!({"DestinationCidrBlock": vpc.cidr.to_string(), "GatewayId": "local",
         "Origin": "CreateRouteTable", "State": "active"});
-    RouteTable { id: ids.next("rtb"), vpc: n, name, main: None, routes: vec![local], subnets: Vec::new() }
+    RouteTable {
+        id: ids.next("rtb"),
+        vpc: n,
+        name,
+        main: None,
+        routes: vec![local],
+        subnets: Vec::new(),
+    }
 }
 
 fn default_route(target_key: &str, target: &str) -> Value {
@@ -106,8 +137,10 @@ fn associate(ids: &mut IdGen, table: &mut RouteTable, subnets: &[usize]) {
 /// Adds the prefix-list route of every gateway endpoint of the table's VPC.
 fn add_gateway_routes(env: &Env, table: &mut RouteTable, gateways: &mut [GatewayEndpoint]) {
     for g in gateways.iter_mut().filter(|g| g.vpc == table.vpc) {
-        table.routes.push(json!({"DestinationPrefixListId": env.lists.for_service(g.service),
-            "GatewayId": g.id, "Origin": "CreateRoute", "State": "active"}));
+        table.routes.push(
+            json!({"DestinationPrefixListId": env.lists.for_service(g.service),
+            "GatewayId": g.id, "Origin": "CreateRoute", "State": "active"}),
+        );
         g.route_tables.push(table.id.clone());
     }
 }
@@ -146,13 +179,19 @@ fn private_table(
         None => {}
     }
     if rng.percent(30) {
-        t.routes.push(json!({"DestinationCidrBlock": "172.16.0.0/12", "TransitGatewayId": env.tgw,
-            "Origin": "CreateRoute", "State": "active"}));
+        t.routes.push(
+            json!({"DestinationCidrBlock": "172.16.0.0/12", "TransitGatewayId": env.tgw,
+            "Origin": "CreateRoute", "State": "active"}),
+        );
     }
     if !rng.percent(env.p.misconfig_percent) {
         add_gateway_routes(env, &mut t, gateways);
     }
-    let kept: Vec<usize> = private.iter().copied().filter(|_| !rng.percent(env.p.misconfig_percent)).collect();
+    let kept: Vec<usize> = private
+        .iter()
+        .copied()
+        .filter(|_| !rng.percent(env.p.misconfig_percent))
+        .collect();
     associate(ids, &mut t, &kept);
     t
 }
@@ -164,10 +203,18 @@ pub(crate) fn document(tables: &[RouteTable], subnets: &[Subnet], vpcs: &[Vpc]) 
 
 fn table_json(t: &RouteTable, subnets: &[Subnet], vpcs: &[Vpc]) -> Value {
     let state = json!({"State": "associated"});
-    let mut assocs: Vec<Value> = t.main.iter().map(|a| json!({"AssociationState": state, "Main": true,
-        "RouteTableAssociationId": a, "RouteTableId": t.id})).collect();
-    assocs.extend(t.subnets.iter().map(|(a, s)| json!({"AssociationState": state, "Main": false,
-        "RouteTableAssociationId": a, "RouteTableId": t.id, "SubnetId": subnets[*s].id})));
+    let mut assocs: Vec<Value> = t
+        .main
+        .iter()
+        .map(|a| {
+            json!({"AssociationState": state, "Main": true,
+        "RouteTableAssociationId": a, "RouteTableId": t.id})
+        })
+        .collect();
+    assocs.extend(t.subnets.iter().map(|(a, s)| {
+        json!({"AssociationState": state, "Main": false,
+        "RouteTableAssociationId": a, "RouteTableId": t.id, "SubnetId": subnets[*s].id})
+    }));
     json!({
         "Associations": assocs,
         "OwnerId": OWNER,

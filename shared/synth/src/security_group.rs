@@ -53,13 +53,26 @@ impl SgPlan {
 }
 
 const APPS: [&str; 12] = [
-    "web", "api", "worker", "batch", "etl", "ingest", "bastion", "scheduler", "reports", "search",
-    "payments", "auth",
+    "web",
+    "api",
+    "worker",
+    "batch",
+    "etl",
+    "ingest",
+    "bastion",
+    "scheduler",
+    "reports",
+    "search",
+    "payments",
+    "auth",
 ];
 
 /// How many of VPC `vpc`'s groups guard endpoints: one per four endpoints, at least one.
 fn endpoint_sg_count(p: &SynthParams, vpc: usize) -> usize {
-    let (budget, endpoints) = (p.share(p.security_groups, vpc), p.share(p.interface_endpoints, vpc));
+    let (budget, endpoints) = (
+        p.share(p.security_groups, vpc),
+        p.share(p.interface_endpoints, vpc),
+    );
     if endpoints == 0 {
         0
     } else {
@@ -69,10 +82,17 @@ fn endpoint_sg_count(p: &SynthParams, vpc: usize) -> usize {
 
 /// Plans every group's id and name (rules come later, once everything exists).
 pub(crate) fn plan_ids(p: &SynthParams, ids: &mut IdGen, vpcs: &[Vpc]) -> SgPlan {
-    let mut plan = SgPlan { sgs: Vec::new(), by_vpc: Vec::new() };
+    let mut plan = SgPlan {
+        sgs: Vec::new(),
+        by_vpc: Vec::new(),
+    };
     for (n, vpc) in vpcs.iter().enumerate() {
-        let mut mine = VpcSgs { default: plan.sgs.len(), ..VpcSgs::default() };
-        plan.sgs.push(new_sg(ids, "default".into(), n, SgKind::Default));
+        let mut mine = VpcSgs {
+            default: plan.sgs.len(),
+            ..VpcSgs::default()
+        };
+        plan.sgs
+            .push(new_sg(ids, "default".into(), n, SgKind::Default));
         let endpoints = endpoint_sg_count(p, n);
         for k in 0..p.share(p.security_groups, n) {
             mine_push(&mut plan, &mut mine, ids, vpc, n, k, k < endpoints);
@@ -82,19 +102,41 @@ pub(crate) fn plan_ids(p: &SynthParams, ids: &mut IdGen, vpcs: &[Vpc]) -> SgPlan
     plan
 }
 
-fn mine_push(plan: &mut SgPlan, mine: &mut VpcSgs, ids: &mut IdGen, vpc: &Vpc, n: usize, k: usize, ep: bool) {
+fn mine_push(
+    plan: &mut SgPlan,
+    mine: &mut VpcSgs,
+    ids: &mut IdGen,
+    vpc: &Vpc,
+    n: usize,
+    k: usize,
+    ep: bool,
+) {
     let (name, kind) = if ep {
         (format!("{}-vpce-{k}", vpc.name), SgKind::Endpoint)
     } else {
-        (format!("{}-{}-{k}", vpc.name, APPS[k % APPS.len()]), SgKind::Workload)
+        (
+            format!("{}-{}-{k}", vpc.name, APPS[k % APPS.len()]),
+            SgKind::Workload,
+        )
     };
-    let list = if ep { &mut mine.endpoint } else { &mut mine.workload };
+    let list = if ep {
+        &mut mine.endpoint
+    } else {
+        &mut mine.workload
+    };
     list.push(plan.sgs.len());
     plan.sgs.push(new_sg(ids, name, n, kind));
 }
 
 fn new_sg(ids: &mut IdGen, name: String, vpc: usize, kind: SgKind) -> Sg {
-    Sg { id: ids.next("sg"), name, vpc, kind, ingress: Vec::new(), egress: Vec::new() }
+    Sg {
+        id: ids.next("sg"),
+        name,
+        vpc,
+        kind,
+        ingress: Vec::new(),
+        egress: Vec::new(),
+    }
 }
 
 /// Fills every group's rules. `gateways[n]` lists the gateway services (`s3`, `dynamodb`)
@@ -110,7 +152,9 @@ pub(crate) fn fill_rules(
 ) {
     for (n, services) in gateways.iter().enumerate().take(vpcs.len()) {
         let ctx = RuleCtx::new(p, plan, n, vpcs, subnets, lists, services);
-        let members: Vec<usize> = (0..plan.sgs.len()).filter(|&i| plan.sgs[i].vpc == n).collect();
+        let members: Vec<usize> = (0..plan.sgs.len())
+            .filter(|&i| plan.sgs[i].vpc == n)
+            .collect();
         for i in members {
             let sg = &plan.sgs[i];
             let (ingress, egress) = match sg.kind {
@@ -126,8 +170,15 @@ pub(crate) fn fill_rules(
 
 /// The groups as `describe-security-groups` documents of at most `per_file` groups each.
 pub(crate) fn documents(plan: &SgPlan, vpcs: &[Vpc], files: usize) -> Vec<Value> {
-    let all: Vec<Value> = plan.sgs.iter().map(|sg| sg_json(sg, &vpcs[sg.vpc])).collect();
-    crate::output::split(all, files).into_iter().map(|part| json!({ "SecurityGroups": part })).collect()
+    let all: Vec<Value> = plan
+        .sgs
+        .iter()
+        .map(|sg| sg_json(sg, &vpcs[sg.vpc]))
+        .collect();
+    crate::output::split(all, files)
+        .into_iter()
+        .map(|part| json!({ "SecurityGroups": part }))
+        .collect()
 }
 
 fn sg_json(sg: &Sg, vpc: &Vpc) -> Value {

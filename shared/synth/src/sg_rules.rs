@@ -43,11 +43,18 @@ impl RuleCtx {
         let mine = &subnets[crate::subnet::of_vpc(p, n)];
         RuleCtx {
             vpc: vpcs[n].cidr,
-            private_cidrs: mine.iter().filter(|s| !s.public).map(|s| s.cidr.to_string()).collect(),
+            private_cidrs: mine
+                .iter()
+                .filter(|s| !s.public)
+                .map(|s| s.cidr.to_string())
+                .collect(),
             workload_sgs: plan.ids(&plan.by_vpc[n].workload),
             endpoint_sgs: plan.ids(&plan.by_vpc[n].endpoint),
             private_pl: lists.private_subnets[n].clone(),
-            gateway_pls: gateways.iter().map(|g| lists.for_service(g).to_string()).collect(),
+            gateway_pls: gateways
+                .iter()
+                .map(|g| lists.for_service(g).to_string())
+                .collect(),
             corp_pl: lists.corp.clone(),
             partner_pl: lists.partner.clone(),
         }
@@ -99,17 +106,28 @@ fn anywhere() -> Src {
 /// How many rules (sources) a list of permissions holds.
 pub(crate) fn count(perms: &[Value]) -> usize {
     let len = |p: &Value, k: &str| p[k].as_array().map_or(0, Vec::len);
-    perms.iter().map(|p| len(p, "IpRanges") + len(p, "PrefixListIds") + len(p, "UserIdGroupPairs")).sum()
+    perms
+        .iter()
+        .map(|p| len(p, "IpRanges") + len(p, "PrefixListIds") + len(p, "UserIdGroupPairs"))
+        .sum()
 }
 
 /// The AWS default group: all traffic from itself, all traffic out.
 pub(crate) fn default_rules(self_id: &str) -> (Vec<Value>, Vec<Value>) {
-    (vec![perm("-1", None, vec![Src::Sg(self_id.into())])], vec![perm("-1", None, vec![anywhere()])])
+    (
+        vec![perm("-1", None, vec![Src::Sg(self_id.into())])],
+        vec![perm("-1", None, vec![anywhere()])],
+    )
 }
 
 /// A workload group: maybe an egress rule covering the endpoints (forgotten in a
 /// misconfigured group), maybe prefix-list rules to the gateway services, then noise.
-pub(crate) fn workload_rules(p: &SynthParams, rng: &mut Rng, c: &RuleCtx, self_id: &str) -> (Vec<Value>, Vec<Value>) {
+pub(crate) fn workload_rules(
+    p: &SynthParams,
+    rng: &mut Rng,
+    c: &RuleCtx,
+    self_id: &str,
+) -> (Vec<Value>, Vec<Value>) {
     let (mut ingress, mut egress) = (Vec::new(), Vec::new());
     if !rng.percent(p.misconfig_percent) {
         egress.push(endpoint_access(rng, c));
@@ -136,16 +154,27 @@ pub(crate) fn workload_rules(p: &SynthParams, rng: &mut Rng, c: &RuleCtx, self_i
 fn endpoint_access(rng: &mut Rng, c: &RuleCtx) -> Value {
     match rng.below(100) {
         0..=29 => tcp(443, c.vpc_cidr()),
-        30..=54 if !c.endpoint_sgs.is_empty() => {
-            perm("tcp", Some((443, 443)), c.endpoint_sgs.iter().map(|g| Src::Sg(g.clone())).collect())
-        }
+        30..=54 if !c.endpoint_sgs.is_empty() => perm(
+            "tcp",
+            Some((443, 443)),
+            c.endpoint_sgs.iter().map(|g| Src::Sg(g.clone())).collect(),
+        ),
         55..=74 => perm("-1", None, vec![anywhere()]),
         75..=84 => tcp(443, anywhere()),
-        85..=89 => perm("tcp", Some((0, 65535)), vec![Src::Cidr("10.0.0.0/8".into(), Some("RFC1918"))]),
+        85..=89 => perm(
+            "tcp",
+            Some((0, 65535)),
+            vec![Src::Cidr("10.0.0.0/8".into(), Some("RFC1918"))],
+        ),
         90..=99 if c.private_pl.is_some() => tcp(443, Src::Pl(c.private_pl.clone().unwrap())),
-        90..=99 => {
-            perm("tcp", Some((443, 443)), c.private_cidrs.iter().map(|s| Src::Cidr(s.clone(), None)).collect())
-        }
+        90..=99 => perm(
+            "tcp",
+            Some((443, 443)),
+            c.private_cidrs
+                .iter()
+                .map(|s| Src::Cidr(s.clone(), None))
+                .collect(),
+        ),
         _ => tcp(443, c.vpc_cidr()),
     }
 }
@@ -153,10 +182,21 @@ fn endpoint_access(rng: &mut Rng, c: &RuleCtx) -> Value {
 /// An egress rule that never covers an endpoint ENI on tcp/443.
 fn noise_egress(rng: &mut Rng, c: &RuleCtx) -> Value {
     match rng.below(10) {
-        0 => tcp(*rng.pick(&[5432, 3306, 6379, 27017, 9200]), c.other_host(rng)),
+        0 => tcp(
+            *rng.pick(&[5432, 3306, 6379, 27017, 9200]),
+            c.other_host(rng),
+        ),
         1 => perm("tcp", Some((8000, 8999)), vec![c.peer(rng)]),
-        2 => perm("udp", Some((53, 53)), vec![Src::Cidr(host_cidr(c.vpc.host(2)), Some("DNS"))]),
-        3 => perm("udp", Some((123, 123)), vec![Src::Cidr("169.254.169.123/32".into(), Some("NTP"))]),
+        2 => perm(
+            "udp",
+            Some((53, 53)),
+            vec![Src::Cidr(host_cidr(c.vpc.host(2)), Some("DNS"))],
+        ),
+        3 => perm(
+            "udp",
+            Some((123, 123)),
+            vec![Src::Cidr("169.254.169.123/32".into(), Some("NTP"))],
+        ),
         4 => perm("icmp", Some((-1, -1)), vec![c.vpc_cidr()]),
         5 => tcp(443, Src::Pl(c.partner_pl.clone())),
         6 => tcp(443, Src::Cidr("151.101.0.0/16".into(), Some("CDN"))),
@@ -181,7 +221,11 @@ fn noise_ingress(rng: &mut Rng, c: &RuleCtx, self_id: &str) -> Value {
 
 /// An endpoint group: admits tcp/443 from the VPC, from workload groups or from private
 /// subnets; a misconfigured one admits the wrong port, the wrong sources, or nothing.
-pub(crate) fn endpoint_rules(p: &SynthParams, rng: &mut Rng, c: &RuleCtx) -> (Vec<Value>, Vec<Value>) {
+pub(crate) fn endpoint_rules(
+    p: &SynthParams,
+    rng: &mut Rng,
+    c: &RuleCtx,
+) -> (Vec<Value>, Vec<Value>) {
     let mut ingress = if rng.percent(p.misconfig_percent) {
         broken_endpoint_ingress(rng, c)
     } else {
@@ -197,14 +241,25 @@ fn endpoint_ingress(rng: &mut Rng, c: &RuleCtx) -> Value {
     match rng.below(100) {
         0..=49 => tcp(443, c.vpc_cidr()),
         50..=64 => tcp(443, Src::Cidr("10.0.0.0/8".into(), None)),
-        65..=79 => {
-            perm("tcp", Some((443, 443)), c.private_cidrs.iter().map(|s| Src::Cidr(s.clone(), None)).collect())
-        }
+        65..=79 => perm(
+            "tcp",
+            Some((443, 443)),
+            c.private_cidrs
+                .iter()
+                .map(|s| Src::Cidr(s.clone(), None))
+                .collect(),
+        ),
         _ => {
-            let mut peers: Vec<String> = (0..rng.range(1, 5)).map(|_| rng.pick(&c.workload_sgs).clone()).collect();
+            let mut peers: Vec<String> = (0..rng.range(1, 5))
+                .map(|_| rng.pick(&c.workload_sgs).clone())
+                .collect();
             peers.sort();
             peers.dedup();
-            perm("tcp", Some((443, 443)), peers.into_iter().map(Src::Sg).collect())
+            perm(
+                "tcp",
+                Some((443, 443)),
+                peers.into_iter().map(Src::Sg).collect(),
+            )
         }
     }
 }
@@ -212,7 +267,10 @@ fn endpoint_ingress(rng: &mut Rng, c: &RuleCtx) -> Value {
 fn broken_endpoint_ingress(rng: &mut Rng, c: &RuleCtx) -> Vec<Value> {
     match rng.below(3) {
         0 => vec![tcp(80, c.vpc_cidr())],
-        1 => vec![tcp(443, Src::Cidr("192.168.0.0/16".into(), Some("on-premises")))],
+        1 => vec![tcp(
+            443,
+            Src::Cidr("192.168.0.0/16".into(), Some("on-premises")),
+        )],
         _ => Vec::new(),
     }
 }

@@ -75,7 +75,10 @@ pub(crate) fn pick_with_room(
 
 /// The `describe-subnets` document (call after all addresses are allocated).
 pub(crate) fn document(subnets: &[Subnet], vpcs: &[Vpc]) -> Value {
-    let list: Vec<Value> = subnets.iter().map(|s| subnet_json(s, &vpcs[s.vpc])).collect();
+    let list: Vec<Value> = subnets
+        .iter()
+        .map(|s| subnet_json(s, &vpcs[s.vpc]))
+        .collect();
     json!({ "Subnets": list })
 }
 

@@ -24,7 +24,10 @@ pub(crate) fn plan(p: &SynthParams, rng: &mut Rng, ids: &mut IdGen) -> Vec<Vpc> 
     (0..p.vpcs)
         .map(|n| Vpc {
             id: ids.next("vpc"),
-            name: format!("{}-{n:02}", rng.pick(&["prod", "stage", "shared", "data", "apps"])),
+            name: format!(
+                "{}-{n:02}",
+                rng.pick(&["prod", "stage", "shared", "data", "apps"])
+            ),
             cidr: Cidr::new(10, n as u8, 0, 0, 16),
             cidr_assoc: ids.next("vpc-cidr-assoc"),
             dhcp: format!("dopt-{}", rng.hex(8)),
@@ -60,7 +63,10 @@ fn vpc_json(v: &Vpc) -> Value {
 pub(crate) fn attribute_documents(vpcs: &[Vpc]) -> Vec<(String, Value)> {
     let mut docs = Vec::new();
     for v in vpcs {
-        for (attr, value) in [("EnableDnsSupport", true), ("EnableDnsHostnames", v.dns_hostnames)] {
+        for (attr, value) in [
+            ("EnableDnsSupport", true),
+            ("EnableDnsHostnames", v.dns_hostnames),
+        ] {
             let doc = json!({ "VpcId": v.id, attr: {"Value": value} });
             docs.push((format!("vpc-attributes/{}-{attr}.json", v.id), doc));
         }

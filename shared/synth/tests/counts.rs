@@ -18,10 +18,21 @@ fn small_and_medium_counts_match() {
 fn every_interface_endpoint_has_one_eni_in_each_of_three_azs() {
     for (_, docs) in quick_snapshots() {
         let azs = common::by_id(&docs, "NetworkInterfaces", "NetworkInterfaceId");
-        for ep in objects(&docs, "VpcEndpoints").into_iter().filter(|e| s(e, "VpcEndpointType") == "Interface") {
+        for ep in objects(&docs, "VpcEndpoints")
+            .into_iter()
+            .filter(|e| s(e, "VpcEndpointType") == "Interface")
+        {
             let ids = ep["NetworkInterfaceIds"].as_array().unwrap();
-            let zones: BTreeSet<&str> = ids.iter().map(|i| s(azs[i.as_str().unwrap()], "AvailabilityZone")).collect();
-            assert_eq!((ids.len(), zones.len()), (3, 3), "{}", s(ep, "VpcEndpointId"));
+            let zones: BTreeSet<&str> = ids
+                .iter()
+                .map(|i| s(azs[i.as_str().unwrap()], "AvailabilityZone"))
+                .collect();
+            assert_eq!(
+                (ids.len(), zones.len()),
+                (3, 3),
+                "{}",
+                s(ep, "VpcEndpointId")
+            );
         }
     }
 }
@@ -30,7 +41,11 @@ fn every_interface_endpoint_has_one_eni_in_each_of_three_azs() {
 fn groups_and_interfaces_are_split_over_several_files_in_subdirectories() {
     let docs = generate(&SynthParams::small());
     for key in ["SecurityGroups", "NetworkInterfaces"] {
-        let files: Vec<&String> = docs.iter().filter(|(_, d)| d.get(key).is_some()).map(|(n, _)| n).collect();
+        let files: Vec<&String> = docs
+            .iter()
+            .filter(|(_, d)| d.get(key).is_some())
+            .map(|(n, _)| n)
+            .collect();
         assert!(files.len() >= 2, "{key} in {files:?}");
         assert!(files.iter().all(|f| f.contains('/')), "{key} in {files:?}");
     }
@@ -39,14 +54,23 @@ fn groups_and_interfaces_are_split_over_several_files_in_subdirectories() {
 #[test]
 fn custom_nacls_are_unsorted_and_end_with_the_32767_denies() {
     let docs = generate(&SynthParams::medium());
-    let custom: Vec<&Value> = objects(&docs, "NetworkAcls").into_iter().filter(|a| a["IsDefault"] == false).collect();
+    let custom: Vec<&Value> = objects(&docs, "NetworkAcls")
+        .into_iter()
+        .filter(|a| a["IsDefault"] == false)
+        .collect();
     let mut unsorted = 0;
     for acl in &custom {
         let entries = acl["Entries"].as_array().unwrap();
-        let numbers: Vec<u64> = entries.iter().map(|e| e["RuleNumber"].as_u64().unwrap()).collect();
+        let numbers: Vec<u64> = entries
+            .iter()
+            .map(|e| e["RuleNumber"].as_u64().unwrap())
+            .collect();
         unsorted += usize::from(numbers.windows(2).any(|w| w[0] > w[1]));
         for egress in [true, false] {
-            let last = entries.iter().filter(|e| e["Egress"] == egress && e["RuleNumber"] == 32767).count();
+            let last = entries
+                .iter()
+                .filter(|e| e["Egress"] == egress && e["RuleNumber"] == 32767)
+                .count();
             assert_eq!(last, 1);
         }
     }

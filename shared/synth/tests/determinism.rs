@@ -5,7 +5,10 @@ mod common;
 use vpce_reach_synth::{generate, write, SynthParams};
 
 fn bytes(p: &SynthParams) -> Vec<(String, String)> {
-    generate(p).into_iter().map(|(name, doc)| (name, serde_json::to_string_pretty(&doc).unwrap())).collect()
+    generate(p)
+        .into_iter()
+        .map(|(name, doc)| (name, serde_json::to_string_pretty(&doc).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -32,7 +35,10 @@ fn written_files_are_byte_identical() {
     write(&p, &one).unwrap();
     write(&p, &two).unwrap();
     for (name, _) in generate(&p) {
-        let (a, b) = (std::fs::read(one.join(&name)).unwrap(), std::fs::read(two.join(&name)).unwrap());
+        let (a, b) = (
+            std::fs::read(one.join(&name)).unwrap(),
+            std::fs::read(two.join(&name)).unwrap(),
+        );
         assert_eq!(a, b, "{name} differs between two runs");
         serde_json::from_slice::<serde_json::Value>(&a).expect("written file parses");
     }

@@ -2,16 +2,20 @@
 
 mod common;
 
+use common::check_counts;
 use std::time::Instant;
 use vpce_reach_synth::{count_objects, generate, SynthParams};
-use common::check_counts;
 
 #[test]
 fn large_preset_generates_with_the_stated_sizes() {
     let p = SynthParams::large();
     let start = Instant::now();
     let docs = generate(&p);
-    eprintln!("large: generated {} documents in {:?}", docs.len(), start.elapsed());
+    eprintln!(
+        "large: generated {} documents in {:?}",
+        docs.len(),
+        start.elapsed()
+    );
     let c = count_objects(&docs);
     assert_eq!(c["Vpcs"], 10);
     assert_eq!(c["NetworkInterfaces"], 10_000 + 150 * 3);

@@ -20,7 +20,9 @@ fn parse(args: &[String]) -> Result<(SynthParams, PathBuf), String> {
             }
             "-h" | "--help" => return Err(String::new()),
             a if a.starts_with('-') => return Err(format!("unknown option {a}")),
-            a if params.is_none() => params = Some(SynthParams::preset(a).ok_or(format!("unknown preset {a}"))?),
+            a if params.is_none() => {
+                params = Some(SynthParams::preset(a).ok_or(format!("unknown preset {a}"))?)
+            }
             a if dir.is_none() => dir = Some(PathBuf::from(a)),
             a => return Err(format!("unexpected argument {a}")),
         }
