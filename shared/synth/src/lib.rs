@@ -12,6 +12,8 @@
 //! assert_eq!(counts["Vpcs"], 1);
 //! ```
 
+#![warn(missing_docs)]
+
 mod aws;
 mod endpoint;
 mod eni;

@@ -7,32 +7,32 @@ use vpce_reach_synth::SynthParams;
 
 const USAGE: &str = "usage: synth <small|medium|large> <OUT_DIR> [--seed N] [--misconfig PERCENT]";
 
-/// Parses the command line into parameters and the output directory.
+/// Parses the command line into parameters and the output directory; options may come
+/// anywhere.
 fn parse(args: &[String]) -> Result<(SynthParams, PathBuf), String> {
-    let (mut params, mut dir) = (None, None);
+    let (mut positional, mut options) = (Vec::new(), Vec::new());
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--seed" | "--misconfig" => {
-                let value = it.next().ok_or(format!("{arg} needs a value"))?;
-                let p = params.as_mut().ok_or("give the preset first")?;
-                set(p, arg, value)?;
+                options.push((arg, it.next().ok_or(format!("{arg} needs a value"))?))
             }
             "-h" | "--help" => return Err(String::new()),
             a if a.starts_with('-') => return Err(format!("unknown option {a}")),
-            a if params.is_none() => {
-                params = Some(SynthParams::preset(a).ok_or(format!("unknown preset {a}"))?)
-            }
-            a if dir.is_none() => dir = Some(PathBuf::from(a)),
-            a => return Err(format!("unexpected argument {a}")),
+            _ => positional.push(arg),
         }
     }
-    match (params, dir) {
-        (Some(p), Some(d)) => Ok((p, d)),
-        _ => Err("missing preset or OUT_DIR".into()),
+    let [preset, dir] = positional[..] else {
+        return Err("expected a preset and an OUT_DIR".into());
+    };
+    let mut params = SynthParams::preset(preset).ok_or(format!("unknown preset {preset}"))?;
+    for (option, value) in options {
+        set(&mut params, option, value)?;
     }
+    Ok((params, PathBuf::from(dir)))
 }
 
+/// Applies one `--seed` or `--misconfig` option.
 fn set(p: &mut SynthParams, option: &str, value: &str) -> Result<(), String> {
     let bad = || format!("{option}: not a number: {value}");
     match option {
