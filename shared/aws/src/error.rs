@@ -37,7 +37,12 @@ impl CollectError {
             Some(message) => message.to_owned(),
             None => DisplayErrorContext(&err).to_string(),
         };
-        CollectError { call, scope: scope.to_owned(), code, message }
+        CollectError {
+            call,
+            scope: scope.to_owned(),
+            code,
+            message,
+        }
     }
 
     /// The IAM action the call needs, e.g. `ec2:DescribeSecurityGroups`.
@@ -47,7 +52,9 @@ impl CollectError {
 
     /// True when AWS refused the call for lack of permission.
     pub fn is_access_denied(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+        self.code
+            .as_deref()
+            .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
     }
 }
 
@@ -59,10 +66,48 @@ impl fmt::Display for CollectError {
         }
         write!(f, ": {}", self.message)?;
         if self.is_access_denied() {
-            write!(f, ". Grant the IAM action {} to the caller", self.iam_action())?;
+            write!(
+                f,
+                ". Grant the IAM action {} to the caller",
+                self.iam_action()
+            )?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for CollectError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(code: Option<&str>) -> CollectError {
+        CollectError {
+            call: "DescribeSecurityGroups",
+            scope: "vpc-0abc".to_owned(),
+            code: code.map(str::to_owned),
+            message: "You are not authorized to perform this operation.".to_owned(),
+        }
+    }
+
+    #[test]
+    fn access_denied_names_the_iam_action() {
+        let text = error(Some("UnauthorizedOperation")).to_string();
+        assert!(
+            text.starts_with("EC2 DescribeSecurityGroups failed (vpc-0abc): UnauthorizedOperation")
+        );
+        assert!(
+            text.ends_with("Grant the IAM action ec2:DescribeSecurityGroups to the caller"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn other_errors_have_no_iam_hint() {
+        let err = error(Some("RequestLimitExceeded"));
+        assert!(!err.is_access_denied());
+        assert!(!err.to_string().contains("Grant"));
+        assert!(!error(None).to_string().contains("Grant"));
+    }
+}

@@ -38,13 +38,17 @@ impl Obj {
 
     /// A list field converted item by item; always present.
     pub(crate) fn list<T>(mut self, key: &str, items: &[T], convert: fn(&T) -> Value) -> Self {
-        self.0.insert(key.to_owned(), items.iter().map(convert).collect());
+        self.0
+            .insert(key.to_owned(), items.iter().map(convert).collect());
         self
     }
 
     /// A list of strings; always present.
     pub(crate) fn strs(mut self, key: &str, items: &[String]) -> Self {
-        self.0.insert(key.to_owned(), items.iter().map(|s| Value::from(s.as_str())).collect());
+        self.0.insert(
+            key.to_owned(),
+            items.iter().map(|s| Value::from(s.as_str())).collect(),
+        );
         self
     }
 
@@ -60,7 +64,10 @@ impl Obj {
 
 /// `{"Key": .., "Value": ..}`.
 pub(crate) fn tag(t: &Tag) -> Value {
-    Obj::new().str("Key", t.key()).str("Value", t.value()).build()
+    Obj::new()
+        .str("Key", t.key())
+        .str("Value", t.value())
+        .build()
 }
 
 /// The document `{"<key>": [items]}` as the CLI prints it for a describe call.

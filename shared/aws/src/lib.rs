@@ -16,6 +16,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod client;
 mod error;
 mod json;
@@ -64,7 +66,15 @@ pub async fn collect(
         vpc_endpoints::collect(client, scope, progress),
         prefix_lists::collect(client, progress),
     )?;
-    documents.extend([subnets, route_tables, acls, groups, enis, endpoints, prefix_lists]);
+    documents.extend([
+        subnets,
+        route_tables,
+        acls,
+        groups,
+        enis,
+        endpoints,
+        prefix_lists,
+    ]);
     Ok(Snapshot { documents })
 }
 
@@ -76,7 +86,11 @@ async fn vpcs_and_attributes(
 ) -> Result<Vec<Document>, CollectError> {
     let vpcs = vpcs::fetch(client, scope).await?;
     progress(&format!("DescribeVpcs: {} VPCs", vpcs.len()));
-    let ids: Vec<String> = vpcs.iter().filter_map(|v| v.vpc_id()).map(str::to_owned).collect();
+    let ids: Vec<String> = vpcs
+        .iter()
+        .filter_map(|v| v.vpc_id())
+        .map(str::to_owned)
+        .collect();
     let attributes = vpc_attributes::collect(client, &ids, progress).await?;
     let mut documents = vec![(vpcs::FILE.to_owned(), vpcs::to_document(&vpcs))];
     documents.extend(attributes);

@@ -79,5 +79,38 @@ fn port_range(p: &PortRange) -> Value {
 }
 
 fn icmp_type_code(i: &IcmpTypeCode) -> Value {
-    Obj::new().int("Type", i.r#type()).int("Code", i.code()).build()
+    Obj::new()
+        .int("Type", i.r#type())
+        .int("Code", i.code())
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::RuleAction;
+    use serde_json::json;
+
+    #[test]
+    fn entry_keeps_cli_field_names() {
+        let e = NetworkAclEntry::builder()
+            .rule_number(110)
+            .protocol("1")
+            .rule_action(RuleAction::Deny)
+            .egress(false)
+            .ipv6_cidr_block("::/0")
+            .icmp_type_code(IcmpTypeCode::builder().r#type(-1).code(-1).build())
+            .build();
+        let expected = json!({"RuleNumber": 110, "Protocol": "1", "RuleAction": "deny",
+            "Egress": false, "Ipv6CidrBlock": "::/0", "IcmpTypeCode": {"Type": -1, "Code": -1}});
+        assert_eq!(entry(&e), expected);
+    }
+
+    #[test]
+    fn port_range_is_nested() {
+        let e = NetworkAclEntry::builder()
+            .port_range(PortRange::builder().from(1024).to(65535).build())
+            .build();
+        assert_eq!(entry(&e)["PortRange"], json!({"From": 1024, "To": 65535}));
+    }
 }

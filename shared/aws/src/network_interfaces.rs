@@ -36,7 +36,10 @@ pub(crate) async fn collect(
 
 /// The `{"NetworkInterfaces": [...]}` document.
 pub fn to_document(enis: &[NetworkInterface]) -> Value {
-    document("NetworkInterfaces", enis.iter().map(network_interface).collect())
+    document(
+        "NetworkInterfaces",
+        enis.iter().map(network_interface).collect(),
+    )
 }
 
 /// One network interface as the CLI prints it.
@@ -66,7 +69,10 @@ pub fn network_interface(n: &NetworkInterface) -> Value {
 
 /// `{"GroupId": .., "GroupName": ..}`.
 pub fn group(g: &GroupIdentifier) -> Value {
-    Obj::new().str("GroupId", g.group_id()).str("GroupName", g.group_name()).build()
+    Obj::new()
+        .str("GroupId", g.group_id())
+        .str("GroupName", g.group_name())
+        .build()
 }
 
 fn private_ip(p: &NetworkInterfacePrivateIpAddress) -> Value {

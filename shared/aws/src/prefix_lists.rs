@@ -21,11 +21,19 @@ const SCOPE: &str = "whole region";
 const CONCURRENCY: usize = 4;
 
 /// Collects every prefix list of the region, with its CIDRs, into one document.
-pub(crate) async fn collect(client: &Client, progress: &Progress<'_>) -> Result<Document, CollectError> {
+pub(crate) async fn collect(
+    client: &Client,
+    progress: &Progress<'_>,
+) -> Result<Document, CollectError> {
     let (service_lists, managed) = tokio::try_join!(service_lists(client), managed_lists(client))?;
     let others: Vec<&ManagedPrefixList> = managed
         .iter()
-        .filter(|m| is_usable(m) && !service_lists.iter().any(|s| s.prefix_list_id() == m.prefix_list_id()))
+        .filter(|m| {
+            is_usable(m)
+                && !service_lists
+                    .iter()
+                    .any(|s| s.prefix_list_id() == m.prefix_list_id())
+        })
         .collect();
     let other_lists: Vec<Value> = futures_util::stream::iter(others)
         .map(|m| managed_list(client, m))
@@ -101,7 +109,11 @@ async fn entries(client: &Client, id: &str) -> Result<Vec<String>, CollectError>
         .try_collect()
         .await
         .map_err(|e| CollectError::from_sdk("GetManagedPrefixListEntries", id, e))?;
-    Ok(entries.iter().filter_map(|e| e.cidr()).map(str::to_owned).collect())
+    Ok(entries
+        .iter()
+        .filter_map(|e| e.cidr())
+        .map(str::to_owned)
+        .collect())
 }
 
 /// One AWS-managed service list as the CLI prints it.

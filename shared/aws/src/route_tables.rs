@@ -51,14 +51,20 @@ pub fn route_table(t: &RouteTable) -> Value {
 
 /// One association (`Main`, `SubnetId` or `GatewayId`).
 pub fn association(a: &RouteTableAssociation) -> Value {
-    let state = a.association_state().and_then(|s| s.state()).map(|s| s.as_str());
+    let state = a
+        .association_state()
+        .and_then(|s| s.state())
+        .map(|s| s.as_str());
     Obj::new()
         .bool("Main", a.main())
         .str("RouteTableAssociationId", a.route_table_association_id())
         .str("RouteTableId", a.route_table_id())
         .str("SubnetId", a.subnet_id())
         .str("GatewayId", a.gateway_id())
-        .opt("AssociationState", state.map(|s| Obj::new().str("State", Some(s)).build()))
+        .opt(
+            "AssociationState",
+            state.map(|s| Obj::new().str("State", Some(s)).build()),
+        )
         .build()
 }
 
@@ -74,7 +80,10 @@ pub fn route(r: &Route) -> Value {
         .str("VpcPeeringConnectionId", r.vpc_peering_connection_id())
         .str("NetworkInterfaceId", r.network_interface_id())
         .str("InstanceId", r.instance_id())
-        .str("EgressOnlyInternetGatewayId", r.egress_only_internet_gateway_id())
+        .str(
+            "EgressOnlyInternetGatewayId",
+            r.egress_only_internet_gateway_id(),
+        )
         .str("LocalGatewayId", r.local_gateway_id())
         .str("CarrierGatewayId", r.carrier_gateway_id())
         .str("CoreNetworkArn", r.core_network_arn())

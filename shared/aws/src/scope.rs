@@ -23,7 +23,9 @@ impl Scope {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Scope { vpc_ids: ids.into_iter().map(Into::into).collect() }
+        Scope {
+            vpc_ids: ids.into_iter().map(Into::into).collect(),
+        }
     }
 
     /// The `vpc-id` filter of a scoped describe call, `None` for the whole region.
@@ -31,7 +33,10 @@ impl Scope {
         if self.vpc_ids.is_empty() {
             return None;
         }
-        let filter = Filter::builder().name("vpc-id").set_values(Some(self.vpc_ids.clone())).build();
+        let filter = Filter::builder()
+            .name("vpc-id")
+            .set_values(Some(self.vpc_ids.clone()))
+            .build();
         Some(vec![filter])
     }
 

@@ -35,7 +35,10 @@ pub(crate) async fn collect(
 
 /// The `{"SecurityGroups": [...]}` document.
 pub fn to_document(groups: &[SecurityGroup]) -> Value {
-    document("SecurityGroups", groups.iter().map(security_group).collect())
+    document(
+        "SecurityGroups",
+        groups.iter().map(security_group).collect(),
+    )
 }
 
 /// One security group with its inbound and outbound rules.
@@ -66,11 +69,17 @@ pub fn permission(p: &IpPermission) -> Value {
 }
 
 fn ip_range(r: &IpRange) -> Value {
-    Obj::new().str("CidrIp", r.cidr_ip()).str("Description", r.description()).build()
+    Obj::new()
+        .str("CidrIp", r.cidr_ip())
+        .str("Description", r.description())
+        .build()
 }
 
 fn ipv6_range(r: &Ipv6Range) -> Value {
-    Obj::new().str("CidrIpv6", r.cidr_ipv6()).str("Description", r.description()).build()
+    Obj::new()
+        .str("CidrIpv6", r.cidr_ipv6())
+        .str("Description", r.description())
+        .build()
 }
 
 fn prefix_list_id(p: &PrefixListId) -> Value {
@@ -90,4 +99,30 @@ fn group_pair(g: &UserIdGroupPair) -> Value {
         .str("PeeringStatus", g.peering_status())
         .str("Description", g.description())
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn egress_rule_with_every_peer_kind() {
+        let p = IpPermission::builder()
+            .ip_protocol("-1")
+            .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+            .prefix_list_ids(PrefixListId::builder().prefix_list_id("pl-1").build())
+            .user_id_group_pairs(
+                UserIdGroupPair::builder()
+                    .group_id("sg-1")
+                    .user_id("1")
+                    .build(),
+            )
+            .build();
+        let expected = json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+            "Ipv6Ranges": [{"CidrIpv6": "::/0"}], "PrefixListIds": [{"PrefixListId": "pl-1"}],
+            "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "1"}]});
+        assert_eq!(permission(&p), expected);
+    }
 }

@@ -17,7 +17,10 @@ pub struct Snapshot {
 impl Snapshot {
     /// The document written under `name`, if any.
     pub fn document(&self, name: &str) -> Option<&Value> {
-        self.documents.iter().find(|(n, _)| n == name).map(|(_, d)| d)
+        self.documents
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| d)
     }
 
     /// Writes every document as pretty-printed JSON under `dir`, creating directories as needed.

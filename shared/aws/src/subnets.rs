@@ -42,7 +42,11 @@ pub fn subnet(s: &Subnet) -> Value {
         .str("SubnetId", s.subnet_id())
         .str("VpcId", s.vpc_id())
         .str("CidrBlock", s.cidr_block())
-        .list("Ipv6CidrBlockAssociationSet", s.ipv6_cidr_block_association_set(), ipv6_association)
+        .list(
+            "Ipv6CidrBlockAssociationSet",
+            s.ipv6_cidr_block_association_set(),
+            ipv6_association,
+        )
         .str("AvailabilityZone", s.availability_zone())
         .str("AvailabilityZoneId", s.availability_zone_id())
         .str("State", s.state().map(|v| v.as_str()))

@@ -74,6 +74,9 @@ async fn attribute(
 pub fn to_document(vpc_id: &str, key: &str, value: Option<&AttributeBooleanValue>) -> Value {
     Obj::new()
         .str("VpcId", Some(vpc_id))
-        .opt(key, value.map(|v| Obj::new().bool("Value", v.value()).build()))
+        .opt(
+            key,
+            value.map(|v| Obj::new().bool("Value", v.value()).build()),
+        )
         .build()
 }

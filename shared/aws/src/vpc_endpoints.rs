@@ -61,14 +61,21 @@ pub fn vpc_endpoint(e: &VpcEndpoint) -> Value {
 }
 
 fn group(g: &SecurityGroupIdentifier) -> Value {
-    Obj::new().str("GroupId", g.group_id()).str("GroupName", g.group_name()).build()
+    Obj::new()
+        .str("GroupId", g.group_id())
+        .str("GroupName", g.group_name())
+        .build()
 }
 
 fn dns_entry(d: &DnsEntry) -> Value {
-    Obj::new().str("DnsName", d.dns_name()).str("HostedZoneId", d.hosted_zone_id()).build()
+    Obj::new()
+        .str("DnsName", d.dns_name())
+        .str("HostedZoneId", d.hosted_zone_id())
+        .build()
 }
 
 /// ISO 8601, as the CLI prints timestamps.
 fn creation_timestamp(e: &VpcEndpoint) -> Option<String> {
-    e.creation_timestamp().and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+    e.creation_timestamp()
+        .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
 }

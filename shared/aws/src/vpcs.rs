@@ -56,8 +56,16 @@ pub fn vpc(v: &Vpc) -> Value {
     Obj::new()
         .str("VpcId", v.vpc_id())
         .str("CidrBlock", v.cidr_block())
-        .list("CidrBlockAssociationSet", v.cidr_block_association_set(), cidr_association)
-        .list("Ipv6CidrBlockAssociationSet", v.ipv6_cidr_block_association_set(), ipv6_association)
+        .list(
+            "CidrBlockAssociationSet",
+            v.cidr_block_association_set(),
+            cidr_association,
+        )
+        .list(
+            "Ipv6CidrBlockAssociationSet",
+            v.ipv6_cidr_block_association_set(),
+            ipv6_association,
+        )
         .str("State", v.state().map(|s| s.as_str()))
         .bool("IsDefault", v.is_default())
         .str("DhcpOptionsId", v.dhcp_options_id())
@@ -67,11 +75,17 @@ pub fn vpc(v: &Vpc) -> Value {
 }
 
 fn cidr_association(a: &VpcCidrBlockAssociation) -> Value {
-    let state = a.cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str());
+    let state = a
+        .cidr_block_state()
+        .and_then(|s| s.state())
+        .map(|s| s.as_str());
     Obj::new()
         .str("AssociationId", a.association_id())
         .str("CidrBlock", a.cidr_block())
-        .opt("CidrBlockState", state.map(|s| Obj::new().str("State", Some(s)).build()))
+        .opt(
+            "CidrBlockState",
+            state.map(|s| Obj::new().str("State", Some(s)).build()),
+        )
         .build()
 }
 

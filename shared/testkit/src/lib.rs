@@ -4,6 +4,8 @@
 //! The `moto_server` binary is looked up at `$MOTO_SERVER`, else at
 //! `<workspace root>/.venv/bin/moto_server` (the README's test command installs it there).
 
+#![warn(missing_docs)]
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -61,7 +63,10 @@ impl MotoServer {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("moto_server did not answer on port {} within {STARTUP_TIMEOUT:?}", self.port);
+        panic!(
+            "moto_server did not answer on port {} within {STARTUP_TIMEOUT:?}",
+            self.port
+        );
     }
 }
 
