@@ -24,6 +24,9 @@ impl Snapshot {
     }
 
     /// Writes every document as pretty-printed JSON under `dir`, creating directories as needed.
+    ///
+    /// Files of the same names are replaced; other files in `dir` are left alone, so write to an
+    /// empty directory to get exactly this snapshot.
     pub fn write_to(&self, dir: &Path) -> io::Result<()> {
         for (name, document) in &self.documents {
             let path = dir.join(name);

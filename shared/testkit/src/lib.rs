@@ -17,6 +17,8 @@ use aws_sdk_ec2::config::{Credentials, SharedCredentialsProvider};
 
 /// How long [`MotoServer::start`] waits for the server to answer HTTP.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How many ports [`MotoServer::start`] tries when the server exits at once.
+const START_ATTEMPTS: usize = 3;
 
 /// The workspace root: two levels above this crate's manifest directory.
 const WORKSPACE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -31,15 +33,26 @@ pub struct MotoServer {
 impl MotoServer {
     /// Starts `moto_server` on 127.0.0.1 and a free port, and waits until it answers HTTP.
     ///
+    /// Tries again on another port when the server exits at once (the port was taken between
+    /// choosing it and binding it).
+    ///
     /// # Panics
     /// When the binary is missing, cannot be started, or does not answer within ~20 s.
     pub fn start() -> MotoServer {
         let binary = moto_binary();
-        let port = free_port();
-        let child = spawn(&binary, port);
-        let mut server = MotoServer { child, port };
-        server.wait_until_ready();
-        server
+        let mut last_error = String::new();
+        for _ in 0..START_ATTEMPTS {
+            let port = free_port();
+            let mut server = MotoServer {
+                child: spawn(&binary, port),
+                port,
+            };
+            match server.wait_until_ready() {
+                Ok(()) => return server,
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("{last_error}");
     }
 
     /// The HTTP endpoint URL of the server, e.g. `http://127.0.0.1:40123`.
@@ -52,14 +65,18 @@ impl MotoServer {
         self.port
     }
 
-    fn wait_until_ready(&mut self) {
+    /// Waits until the server answers HTTP; an error when it exits or the time runs out.
+    fn wait_until_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("moto_server exited early with {status}");
+                return Err(format!(
+                    "moto_server on port {} exited early with {status}",
+                    self.port
+                ));
             }
             if answers_http(self.port) {
-                return;
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
