@@ -26,15 +26,7 @@ pub(crate) async fn collect(
     progress: &Progress<'_>,
 ) -> Result<Document, CollectError> {
     let (service_lists, managed) = tokio::try_join!(service_lists(client), managed_lists(client))?;
-    let others: Vec<&ManagedPrefixList> = managed
-        .iter()
-        .filter(|m| {
-            is_usable(m)
-                && !service_lists
-                    .iter()
-                    .any(|s| s.prefix_list_id() == m.prefix_list_id())
-        })
-        .collect();
+    let others = not_in_service_lists(&managed, &service_lists);
     let other_lists: Vec<Value> = futures_util::stream::iter(others)
         .map(|m| managed_list(client, m))
         .buffered(CONCURRENCY)
@@ -72,6 +64,22 @@ async fn managed_lists(client: &Client) -> Result<Vec<ManagedPrefixList>, Collec
         .try_collect()
         .await
         .map_err(|e| CollectError::from_sdk("DescribeManagedPrefixLists", SCOPE, e))
+}
+
+/// The usable managed lists that `DescribePrefixLists` did not already return.
+fn not_in_service_lists<'a>(
+    managed: &'a [ManagedPrefixList],
+    service_lists: &[PrefixList],
+) -> Vec<&'a ManagedPrefixList> {
+    let listed = |m: &ManagedPrefixList| {
+        service_lists
+            .iter()
+            .any(|s| s.prefix_list_id() == m.prefix_list_id())
+    };
+    managed
+        .iter()
+        .filter(|m| is_usable(m) && !listed(m))
+        .collect()
 }
 
 /// A list being deleted, deleted, or whose creation failed has no entries to read.
