@@ -1,0 +1,98 @@
+//! Collects a network snapshot live from EC2 and writes it in the format of SPEC section 7: one
+//! JSON document per describe call, of exactly the shape the AWS CLI prints (`Vpcs`, `Subnets`,
+//! `RouteTables`, `NetworkAcls`, `SecurityGroups`, `NetworkInterfaces`, `VpcEndpoints`,
+//! `PrefixLists`, and `describe-vpc-attribute` outputs for the two DNS attributes of each VPC).
+//!
+//! The SDK's types do not implement `Serialize`: each resource module converts them explicitly
+//! to [`serde_json::Value`], keeping the AWS field names.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = aws_config::load_from_env().await;
+//! let client = vpce_reach_aws::ec2_client(&config).await;
+//! let scope = vpce_reach_aws::Scope::vpcs(["vpc-0abc"]);
+//! let snapshot = vpce_reach_aws::collect(&client, &scope, &|m| eprintln!("{m}")).await?;
+//! snapshot.write_to(std::path::Path::new("snapshot"))?;
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod json;
+mod scope;
+mod snapshot;
+
+pub mod network_acls;
+pub mod network_interfaces;
+pub mod prefix_lists;
+pub mod route_tables;
+pub mod security_groups;
+pub mod subnets;
+pub mod vpc_attributes;
+pub mod vpc_endpoints;
+pub mod vpcs;
+
+pub use client::ec2_client;
+pub use error::CollectError;
+pub use scope::Scope;
+pub use snapshot::Snapshot;
+
+use aws_sdk_ec2::Client;
+
+/// A progress callback: receives one short line per finished step.
+pub type Progress<'a> = dyn Fn(&str) + Sync + 'a;
+
+/// One snapshot file: its relative path (e.g. `security-groups.json`) and its JSON document.
+pub type Document = (String, serde_json::Value);
+
+/// Collects every document of a snapshot of `scope`, issuing independent calls concurrently.
+///
+/// Every describe call is paginated. Any failed call fails the whole collection: a partial
+/// snapshot is never returned.
+pub async fn collect(
+    client: &Client,
+    scope: &Scope,
+    progress: &Progress<'_>,
+) -> Result<Snapshot, CollectError> {
+    let (mut documents, subnets, route_tables, acls, groups, enis, endpoints, prefix_lists) = tokio::try_join!(
+        vpcs_and_attributes(client, scope, progress),
+        subnets::collect(client, scope, progress),
+        route_tables::collect(client, scope, progress),
+        network_acls::collect(client, scope, progress),
+        security_groups::collect(client, scope, progress),
+        network_interfaces::collect(client, scope, progress),
+        vpc_endpoints::collect(client, scope, progress),
+        prefix_lists::collect(client, progress),
+    )?;
+    documents.extend([
+        subnets,
+        route_tables,
+        acls,
+        groups,
+        enis,
+        endpoints,
+        prefix_lists,
+    ]);
+    Ok(Snapshot { documents })
+}
+
+/// The `Vpcs` document, then the DNS attribute documents of each VPC.
+async fn vpcs_and_attributes(
+    client: &Client,
+    scope: &Scope,
+    progress: &Progress<'_>,
+) -> Result<Vec<Document>, CollectError> {
+    let vpcs = vpcs::fetch(client, scope).await?;
+    progress(&format!("DescribeVpcs: {} VPCs", vpcs.len()));
+    let ids: Vec<String> = vpcs
+        .iter()
+        .filter_map(|v| v.vpc_id())
+        .map(str::to_owned)
+        .collect();
+    let attributes = vpc_attributes::collect(client, &ids, progress).await?;
+    let mut documents = vec![(vpcs::FILE.to_owned(), vpcs::to_document(&vpcs))];
+    documents.extend(attributes);
+    Ok(documents)
+}

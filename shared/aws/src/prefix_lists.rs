@@ -1,0 +1,134 @@
+//! Prefix lists → `{"PrefixLists": [...]}` in the `describe-prefix-lists` shape
+//! (`PrefixListId`, `PrefixListName`, `Cidrs`).
+//!
+//! AWS-managed service lists come from `DescribePrefixLists`. Every other managed prefix list
+//! (customer-managed ones above all) comes from `DescribeManagedPrefixLists`, with its entries
+//! from `GetManagedPrefixListEntries` written as `Cidrs`.
+
+use aws_sdk_ec2::types::{ManagedPrefixList, PrefixList, PrefixListState};
+use aws_sdk_ec2::Client;
+use futures_util::{StreamExt, TryStreamExt};
+use serde_json::Value;
+
+use crate::json::{document, Obj};
+use crate::{CollectError, Document, Progress};
+
+/// The snapshot file this module writes.
+pub const FILE: &str = "prefix-lists.json";
+/// Prefix lists are regional: they are never filtered by VPC.
+const SCOPE: &str = "whole region";
+/// How many `GetManagedPrefixListEntries` calls run at once.
+const CONCURRENCY: usize = 4;
+
+/// Collects every prefix list of the region, with its CIDRs, into one document.
+pub(crate) async fn collect(
+    client: &Client,
+    progress: &Progress<'_>,
+) -> Result<Document, CollectError> {
+    let (service_lists, managed) = tokio::try_join!(service_lists(client), managed_lists(client))?;
+    let others = not_in_service_lists(&managed, &service_lists);
+    let other_lists: Vec<Value> = futures_util::stream::iter(others)
+        .map(|m| managed_list(client, m))
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    progress(&format!(
+        "prefix lists: {} AWS service lists, {} managed lists",
+        service_lists.len(),
+        other_lists.len()
+    ));
+    let mut items: Vec<Value> = service_lists.iter().map(prefix_list).collect();
+    items.extend(other_lists);
+    Ok((FILE.to_owned(), document("PrefixLists", items)))
+}
+
+async fn service_lists(client: &Client) -> Result<Vec<PrefixList>, CollectError> {
+    client
+        .describe_prefix_lists()
+        .into_paginator()
+        .page_size(100)
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| CollectError::from_sdk("DescribePrefixLists", SCOPE, e))
+}
+
+async fn managed_lists(client: &Client) -> Result<Vec<ManagedPrefixList>, CollectError> {
+    client
+        .describe_managed_prefix_lists()
+        .into_paginator()
+        .page_size(100)
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| CollectError::from_sdk("DescribeManagedPrefixLists", SCOPE, e))
+}
+
+/// The usable managed lists that `DescribePrefixLists` did not already return.
+fn not_in_service_lists<'a>(
+    managed: &'a [ManagedPrefixList],
+    service_lists: &[PrefixList],
+) -> Vec<&'a ManagedPrefixList> {
+    let listed = |m: &ManagedPrefixList| {
+        service_lists
+            .iter()
+            .any(|s| s.prefix_list_id() == m.prefix_list_id())
+    };
+    managed
+        .iter()
+        .filter(|m| is_usable(m) && !listed(m))
+        .collect()
+}
+
+/// A list being deleted, deleted, or whose creation failed has no entries to read.
+fn is_usable(m: &ManagedPrefixList) -> bool {
+    !matches!(
+        m.state(),
+        Some(
+            PrefixListState::DeleteComplete
+                | PrefixListState::DeleteInProgress
+                | PrefixListState::DeleteFailed
+                | PrefixListState::CreateFailed
+        )
+    )
+}
+
+/// One managed list with its entries, in the `describe-prefix-lists` shape.
+async fn managed_list(client: &Client, m: &ManagedPrefixList) -> Result<Value, CollectError> {
+    let id = m.prefix_list_id().unwrap_or_default();
+    let cidrs = entries(client, id).await?;
+    Ok(Obj::new()
+        .str("PrefixListId", m.prefix_list_id())
+        .str("PrefixListName", m.prefix_list_name())
+        .strs("Cidrs", &cidrs)
+        .build())
+}
+
+async fn entries(client: &Client, id: &str) -> Result<Vec<String>, CollectError> {
+    let entries: Vec<_> = client
+        .get_managed_prefix_list_entries()
+        .prefix_list_id(id)
+        .into_paginator()
+        .page_size(100)
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| CollectError::from_sdk("GetManagedPrefixListEntries", id, e))?;
+    Ok(entries
+        .iter()
+        .filter_map(|e| e.cidr())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// One AWS-managed service list as the CLI prints it.
+pub fn prefix_list(p: &PrefixList) -> Value {
+    Obj::new()
+        .str("PrefixListId", p.prefix_list_id())
+        .str("PrefixListName", p.prefix_list_name())
+        .strs("Cidrs", p.cidrs())
+        .build()
+}

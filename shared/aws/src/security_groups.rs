@@ -1,0 +1,128 @@
+//! `describe-security-groups` → `{"SecurityGroups": [...]}`.
+
+use aws_sdk_ec2::types::{
+    IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup, UserIdGroupPair,
+};
+use aws_sdk_ec2::Client;
+use serde_json::Value;
+
+use crate::json::{document, Obj};
+use crate::{CollectError, Document, Progress, Scope};
+
+/// The snapshot file this module writes.
+pub const FILE: &str = "security-groups.json";
+const CALL: &str = "DescribeSecurityGroups";
+
+/// Collects the security groups in scope into their document.
+pub(crate) async fn collect(
+    client: &Client,
+    scope: &Scope,
+    progress: &Progress<'_>,
+) -> Result<Document, CollectError> {
+    let groups: Vec<SecurityGroup> = client
+        .describe_security_groups()
+        .set_filters(scope.vpc_filters())
+        .into_paginator()
+        .page_size(1000)
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| CollectError::from_sdk(CALL, &scope.label(), e))?;
+    progress(&format!("{CALL}: {} security groups", groups.len()));
+    Ok((FILE.to_owned(), to_document(&groups)))
+}
+
+/// The `{"SecurityGroups": [...]}` document.
+pub fn to_document(groups: &[SecurityGroup]) -> Value {
+    document(
+        "SecurityGroups",
+        groups.iter().map(security_group).collect(),
+    )
+}
+
+/// One security group with its inbound and outbound rules.
+pub fn security_group(g: &SecurityGroup) -> Value {
+    Obj::new()
+        .str("GroupId", g.group_id())
+        .str("GroupName", g.group_name())
+        .str("Description", g.description())
+        .str("VpcId", g.vpc_id())
+        .str("OwnerId", g.owner_id())
+        .list("IpPermissions", g.ip_permissions(), permission)
+        .list("IpPermissionsEgress", g.ip_permissions_egress(), permission)
+        .tags("Tags", g.tags())
+        .build()
+}
+
+/// One rule: protocol, ports and its CIDR, prefix-list and group peers.
+pub fn permission(p: &IpPermission) -> Value {
+    Obj::new()
+        .str("IpProtocol", p.ip_protocol())
+        .int("FromPort", p.from_port())
+        .int("ToPort", p.to_port())
+        .list("IpRanges", p.ip_ranges(), ip_range)
+        .list("Ipv6Ranges", p.ipv6_ranges(), ipv6_range)
+        .list("PrefixListIds", p.prefix_list_ids(), prefix_list_id)
+        .list("UserIdGroupPairs", p.user_id_group_pairs(), group_pair)
+        .build()
+}
+
+fn ip_range(r: &IpRange) -> Value {
+    Obj::new()
+        .str("CidrIp", r.cidr_ip())
+        .str("Description", r.description())
+        .build()
+}
+
+fn ipv6_range(r: &Ipv6Range) -> Value {
+    Obj::new()
+        .str("CidrIpv6", r.cidr_ipv6())
+        .str("Description", r.description())
+        .build()
+}
+
+fn prefix_list_id(p: &PrefixListId) -> Value {
+    Obj::new()
+        .str("PrefixListId", p.prefix_list_id())
+        .str("Description", p.description())
+        .build()
+}
+
+fn group_pair(g: &UserIdGroupPair) -> Value {
+    Obj::new()
+        .str("GroupId", g.group_id())
+        .str("GroupName", g.group_name())
+        .str("UserId", g.user_id())
+        .str("VpcId", g.vpc_id())
+        .str("VpcPeeringConnectionId", g.vpc_peering_connection_id())
+        .str("PeeringStatus", g.peering_status())
+        .str("Description", g.description())
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn egress_rule_with_every_peer_kind() {
+        let p = IpPermission::builder()
+            .ip_protocol("-1")
+            .ip_ranges(IpRange::builder().cidr_ip("10.0.0.0/8").build())
+            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+            .prefix_list_ids(PrefixListId::builder().prefix_list_id("pl-1").build())
+            .user_id_group_pairs(
+                UserIdGroupPair::builder()
+                    .group_id("sg-1")
+                    .user_id("1")
+                    .build(),
+            )
+            .build();
+        let expected = json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+            "Ipv6Ranges": [{"CidrIpv6": "::/0"}], "PrefixListIds": [{"PrefixListId": "pl-1"}],
+            "UserIdGroupPairs": [{"GroupId": "sg-1", "UserId": "1"}]});
+        assert_eq!(permission(&p), expected);
+    }
+}

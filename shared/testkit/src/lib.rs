@@ -1,0 +1,155 @@
+//! Test support for vpce-reach: runs [moto](https://github.com/getmoto/moto)'s mock AWS server
+//! on a free local port and builds SDK configurations that talk to it.
+//!
+//! The `moto_server` binary is looked up at `$MOTO_SERVER`, else at
+//! `<workspace root>/.venv/bin/moto_server` (the README's test command installs it there).
+
+#![warn(missing_docs)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::config::{Credentials, SharedCredentialsProvider};
+
+/// How long [`MotoServer::start`] waits for the server to answer HTTP.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How many ports [`MotoServer::start`] tries when the server exits at once.
+const START_ATTEMPTS: usize = 3;
+
+/// The workspace root: two levels above this crate's manifest directory.
+const WORKSPACE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// A running `moto_server` child process, killed and reaped when dropped.
+#[derive(Debug)]
+pub struct MotoServer {
+    child: Child,
+    port: u16,
+}
+
+impl MotoServer {
+    /// Starts `moto_server` on 127.0.0.1 and a free port, and waits until it answers HTTP.
+    ///
+    /// Tries again on another port when the server exits at once (the port was taken between
+    /// choosing it and binding it).
+    ///
+    /// # Panics
+    /// When the binary is missing, cannot be started, or does not answer within ~20 s.
+    pub fn start() -> MotoServer {
+        let binary = moto_binary();
+        let mut last_error = String::new();
+        for _ in 0..START_ATTEMPTS {
+            let port = free_port();
+            let mut server = MotoServer {
+                child: spawn(&binary, port),
+                port,
+            };
+            match server.wait_until_ready() {
+                Ok(()) => return server,
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("{last_error}");
+    }
+
+    /// The HTTP endpoint URL of the server, e.g. `http://127.0.0.1:40123`.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The TCP port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Waits until the server answers HTTP; an error when it exits or the time runs out.
+    fn wait_until_ready(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "moto_server on port {} exited early with {status}",
+                    self.port
+                ));
+            }
+            if answers_http(self.port) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "moto_server did not answer on port {} within {STARTUP_TIMEOUT:?}",
+            self.port
+        );
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `moto_server` binary: `$MOTO_SERVER`, else `<workspace root>/.venv/bin/moto_server`.
+///
+/// # Panics
+/// When the file does not exist, with a message telling how to install it.
+pub fn moto_binary() -> PathBuf {
+    let path = std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(WORKSPACE_ROOT).join(".venv/bin/moto_server"));
+    if !path.is_file() {
+        panic!(
+            "moto_server not found at {}: run the test command from the README (it installs \
+             moto[server] into .venv), or set MOTO_SERVER to the moto_server binary",
+            path.display()
+        );
+    }
+    path
+}
+
+/// An SDK configuration for tests: static credentials, region us-east-1, the given endpoint.
+pub fn sdk_config(endpoint_url: &str) -> SdkConfig {
+    let credentials = Credentials::new("testing", "testing", None, None, "vpce-reach-testkit");
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .endpoint_url(endpoint_url)
+        .build()
+}
+
+/// A port that was free a moment ago (bound to port 0, then released).
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free local port");
+    listener.local_addr().expect("local address").port()
+}
+
+fn spawn(binary: &PathBuf, port: u16) -> Child {
+    Command::new(binary)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()))
+}
+
+/// True when `GET /moto-api/` on the port gets an HTTP response.
+fn answers_http(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    matches!(stream.read(&mut head), Ok(n) if n >= 5 && head.starts_with(b"HTTP/"))
+}
