@@ -1,7 +1,7 @@
 //! The snapshot loader (SPEC section 7): a directory read recursively, every `*.json` file the
 //! unmodified output of one describe call, recognised by its top-level key, never by its name.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -173,6 +173,15 @@ fn malformed(file: &str, e: &serde_json::Error) -> LoadError {
     LoadError::Malformed { file: file.to_string(), line: e.line(), column: e.column(), message: e.to_string() }
 }
 
+/// Builds a snapshot from named documents, as a live collection returns them.
+pub fn from_documents(documents: impl IntoIterator<Item = (String, serde_json::Value)>) -> Result<Snapshot, LoadError> {
+    let mut builder = SnapshotBuilder::new();
+    for (name, value) in documents {
+        builder.add_value(&name, value)?;
+    }
+    Ok(builder.finish())
+}
+
 /// Loads every `*.json` file under `dir`, recursively, in path order.
 pub fn load_dir(dir: &Path) -> Result<Snapshot, LoadError> {
     let mut files = Vec::new();
@@ -200,18 +209,4 @@ fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadErro
         }
     }
     Ok(())
-}
-
-/// Counts of each resource kind, for progress lines and table headers.
-pub fn summary(snap: &Snapshot) -> HashMap<&'static str, usize> {
-    HashMap::from([
-        ("vpcs", snap.vpcs.len()),
-        ("subnets", snap.subnets.len()),
-        ("route tables", snap.route_tables.len()),
-        ("network ACLs", snap.network_acls.len()),
-        ("security groups", snap.security_groups.len()),
-        ("network interfaces", snap.network_interfaces.len()),
-        ("VPC endpoints", snap.vpc_endpoints.len()),
-        ("prefix lists", snap.prefix_lists.len()),
-    ])
 }
