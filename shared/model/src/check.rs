@@ -3,12 +3,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::fxhash::FxHashMap as HashMap;
+
+use crate::compiled::{Compiled, FastPath};
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::finding::{Direction, Finding, FindingCode};
 use crate::intent::{self, Reason, Workload};
 use crate::params::{service_matches, RuleParameters};
 use crate::path::{self, HopKind, Outcome, PairTrace, Verdict};
+use crate::prefix_list;
+use crate::security_group::{self, RuleDirection};
 use crate::snapshot::Snapshot;
+use crate::space::{AddrRange, Region};
 
 /// A required pair and how it fared.
 #[derive(Debug, Clone)]
@@ -71,9 +77,11 @@ pub fn check(snap: &Snapshot, params: &RuleParameters) -> Report {
             None => {}
         }
     }
+    let cx = CheckCtx { snap, params, fast: Compiled::new(snap) };
+    let mut fast = FastPath::new(&cx.fast, params.ephemeral_ports);
     for ep in &endpoints {
         let vpc_workloads = by_vpc.get(ep.raw.vpc_id.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-        check_endpoint(snap, params, ep, vpc_workloads, &mut report);
+        check_endpoint(&cx, &mut fast, ep, vpc_workloads, &mut report);
     }
     missing_services(params, &by_vpc, &endpoints, &mut report);
     dns_notes(snap, &endpoints, &mut report);
@@ -86,28 +94,56 @@ fn finding_key(f: &Finding) -> (Option<&String>, Option<&String>, FindingCode, &
 }
 
 /// Every pair of one endpoint, then R5 and the endpoint-level findings.
-fn check_endpoint(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint, workloads: &[&Workload], report: &mut Report) {
+///
+/// Pairs the compiled fast path proves reachable are recorded without a trace; every other
+/// pair gets the full, explained trace its findings come from.
+fn check_endpoint<'a, 'w>(
+    cx: &'w CheckCtx<'a>,
+    fast: &mut FastPath<'a, 'w>,
+    ep: &'w Endpoint<'a>,
+    workloads: &[&'w Workload<'a>],
+    report: &mut Report,
+) {
+    let (snap, params) = (cx.snap, cx.params);
     if !ep.missing.is_empty() {
         report.missing.insert(MissingData { resource: ep.id().to_string(), what: ep.missing.join("; ") });
     }
-    let mut any_reach = false;
-    let mut admitted_any = false;
-    let mut required_pairs = 0;
+    let common = path::endpoint_hops(snap, params, ep);
+    let common_ok = common.iter().all(|h| h.outcome == Outcome::Allowed);
+    let targets = match ep.kind {
+        EndpointKind::Interface => ep.enis.len(),
+        EndpointKind::Gateway => usize::from(ep.prefix_list.is_some()),
+    };
+    let mut gateway = GatewayMemo::default();
+    let mut on_path = PathCounter::new(snap, ep);
+    let (mut any_reach, mut admitted_any, mut required_pairs) = (false, false, 0);
     for w in workloads {
-        let reasons = intent::reasons(snap, params, w, ep);
+        let reasons = fast.reasons(params, w, ep);
         admitted_any |= reasons.contains(&Reason::EndpointAdmits);
         // A pair nobody requires matters only for R5, and only until one workload gets through.
         if reasons.is_empty() && (any_reach || ep.kind == EndpointKind::Gateway) {
             continue;
         }
-        let trace = path::trace(snap, params, w, ep);
+        let reached = match ep.kind {
+            EndpointKind::Interface => fast.interface_reached(w, ep),
+            EndpointKind::Gateway => gateway.reached(snap, params, w, ep),
+        };
         // Network reach: state, policy and DNS problems are reported on their own.
-        any_reach |= trace.reached() > 0;
-        if !reasons.is_empty() {
-            required_pairs += 1;
+        any_reach |= reached.is_some_and(|n| n > 0);
+        if reasons.is_empty() {
+            continue;
+        }
+        required_pairs += 1;
+        on_path.add(snap, w);
+        if common_ok && targets > 0 && reached == Some(targets) {
+            record_reachable(w, ep, reasons, targets, report);
+        } else {
+            let trace = path::trace_with(snap, params, w, ep, common.clone(), false);
+            any_reach |= trace.reached() > 0;
             record_pair(snap, w, ep, reasons, &trace, report);
         }
     }
+    on_path.merge_into(&mut report.on_path);
     if required_pairs > 0 || params.requires(&ep.raw.service_name) {
         endpoint_findings(snap, params, ep, workloads, report);
     }
@@ -116,6 +152,133 @@ fn check_endpoint(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint, workl
     if ep.kind == EndpointKind::Interface && ep.is_available() && ep.missing.is_empty() && !any_reach && !no_consumers {
         report.findings.extend(unreachable_findings(ep, admitted_any, workloads.len()));
     }
+}
+
+/// What `check` shares across endpoints.
+struct CheckCtx<'a> {
+    snap: &'a Snapshot,
+    params: &'a RuleParameters,
+    fast: Compiled<'a>,
+}
+
+/// Gateway endpoint verdicts, remembered per workload subnet (route and ACL hops depend only
+/// on it) and per security-group set (the egress hop depends only on it).
+#[derive(Default)]
+struct GatewayMemo<'w> {
+    forward: Option<Region>,
+    by_subnet: HashMap<&'w str, Outcome>,
+    by_groups: HashMap<&'w [String], Outcome>,
+}
+
+impl<'w> GatewayMemo<'w> {
+    /// `Some(1)` reachable, `Some(0)` blocked, `None` unproven.
+    fn reached(&mut self, snap: &Snapshot, params: &RuleParameters, w: &'w Workload, ep: &Endpoint) -> Option<usize> {
+        let pl = ep.prefix_list?;
+        let forward = self.forward.get_or_insert_with(|| {
+            let ranges: Vec<AddrRange> = prefix_list::ipv4_ranges(pl).collect();
+            path::service_region(&ranges, &ep.ports)
+        });
+        let groups = *self.by_groups.entry(w.groups.as_slice()).or_insert_with(|| {
+            let verdict = security_group::evaluate(snap, &w.groups, RuleDirection::Egress, forward);
+            match (verdict.allows(), verdict.missing.is_empty()) {
+                (true, _) => Outcome::Allowed,
+                (false, true) => Outcome::Blocked,
+                (false, false) => Outcome::Unknown,
+            }
+        });
+        let subnet = match self.by_subnet.get(w.eni.subnet_id.as_str()) {
+            Some(outcome) => *outcome,
+            None => {
+                let outcome = subnet_outcome(snap, params, w, ep);
+                self.by_subnet.insert(&w.eni.subnet_id, outcome);
+                outcome
+            }
+        };
+        match worst(subnet, groups) {
+            Outcome::Blocked => Some(0),
+            Outcome::Unknown => None,
+            _ => Some(1),
+        }
+    }
+}
+
+/// The route and ACL hops of a gateway pair, which depend on the workload's subnet only.
+fn subnet_outcome(snap: &Snapshot, params: &RuleParameters, w: &Workload, ep: &Endpoint) -> Outcome {
+    let trace = path::trace(snap, params, w, ep);
+    let hops = trace.targets.iter().flat_map(|t| t.hops.iter()).filter(|h| h.kind != HopKind::SecurityGroupEgress);
+    hops.fold(Outcome::Allowed, |acc, h| worst(acc, h.outcome))
+}
+
+/// Blocked beats unknown beats allowed.
+fn worst(a: Outcome, b: Outcome) -> Outcome {
+    let rank = |o: Outcome| match o {
+        Outcome::Blocked => 2,
+        Outcome::Unknown => 1,
+        Outcome::Allowed | Outcome::NotCrossed => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Adds a required pair the fast path proved reachable.
+fn record_reachable(w: &Workload, ep: &Endpoint, reasons: Vec<Reason>, targets: usize, report: &mut Report) {
+    report.pairs.push(PairResult {
+        workload: w.id().to_string(),
+        endpoint: ep.id().to_string(),
+        reasons,
+        verdict: Verdict::Reachable,
+        reached: targets,
+        targets,
+    });
+}
+
+/// Counts, for one endpoint, how many required pairs each resource is on. The endpoint's own
+/// side (itself, its VPC, groups, and its subnets' ACLs and tables) is on every pair; only the
+/// workload's side (its groups, its subnet's ACL and table) is counted pair by pair.
+struct PathCounter<'w> {
+    endpoint_side: Vec<&'w str>,
+    pairs: usize,
+    workload_side: HashMap<&'w str, usize>,
+}
+
+impl<'w> PathCounter<'w> {
+    fn new(snap: &'w Snapshot, ep: &'w Endpoint) -> Self {
+        let mut endpoint_side: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
+        endpoint_side.extend(ep.group_ids().iter().map(String::as_str));
+        for eni in &ep.enis {
+            endpoint_side.extend(subnet_resources(snap, &eni.subnet_id));
+        }
+        endpoint_side.sort_unstable();
+        endpoint_side.dedup();
+        PathCounter { endpoint_side, pairs: 0, workload_side: HashMap::default() }
+    }
+
+    fn add(&mut self, snap: &'w Snapshot, w: &'w Workload) {
+        self.pairs += 1;
+        let mut mine: Vec<&str> = w.groups.iter().map(String::as_str).collect();
+        mine.extend(subnet_resources(snap, &w.eni.subnet_id));
+        mine.sort_unstable();
+        mine.dedup();
+        for resource in mine.into_iter().filter(|r| !self.endpoint_side.contains(r)) {
+            *self.workload_side.entry(resource).or_default() += 1;
+        }
+    }
+
+    fn merge_into(self, on_path: &mut BTreeMap<String, usize>) {
+        if self.pairs == 0 {
+            return;
+        }
+        let endpoint_side = self.endpoint_side.into_iter().map(|r| (r, self.pairs));
+        for (resource, n) in endpoint_side.chain(self.workload_side) {
+            *on_path.entry(resource.to_string()).or_default() += n;
+        }
+    }
+}
+
+/// The ACL and route table a subnet uses.
+fn subnet_resources<'w>(snap: &'w Snapshot, subnet: &str) -> impl Iterator<Item = &'w str> {
+    let acl = snap.index.subnet_acl.get(subnet).map(String::as_str);
+    let table = snap.index.subnet_route_table.get(subnet).map(|c| c.route_table_id.as_str());
+    acl.into_iter().chain(table)
 }
 
 fn is_endpoint_level(kind: HopKind) -> bool {
@@ -133,9 +296,6 @@ fn record_pair(snap: &Snapshot, w: &Workload, ep: &Endpoint, reasons: Vec<Reason
         targets: trace.targets.len(),
     });
     let resources = path_resources(snap, w, ep);
-    for resource in &resources {
-        *report.on_path.entry(resource.clone()).or_default() += 1;
-    }
     report.findings.extend(pair_findings(w, ep, trace));
     let gaps: Vec<&str> = trace.hops().filter(|h| h.outcome == Outcome::Unknown).map(|h| h.problem.as_str()).collect();
     for hop in trace.hops().filter(|h| h.outcome == Outcome::Unknown) {
@@ -148,23 +308,22 @@ fn record_pair(snap: &Snapshot, w: &Workload, ep: &Endpoint, reasons: Vec<Reason
     if trace.verdict() == Verdict::Unknown {
         let what = format!("{} -> {} cannot be proven: {}", w.id(), ep.id(), gaps.join("; "));
         for resource in resources {
-            report.missing.insert(MissingData { resource, what: what.clone() });
+            report.missing.insert(MissingData { resource: resource.to_string(), what: what.clone() });
         }
     }
 }
 
-/// The resources a required pair's path runs through (SPEC section 5).
-fn path_resources(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> BTreeSet<String> {
-    let mut resources: BTreeSet<String> = BTreeSet::new();
-    resources.insert(ep.id().to_string());
-    resources.insert(ep.raw.vpc_id.clone());
-    resources.extend(w.groups.iter().cloned());
-    resources.extend(ep.group_ids());
+/// The resources a required pair's path runs through (SPEC section 5), each once.
+fn path_resources<'a>(snap: &'a Snapshot, w: &'a Workload, ep: &'a Endpoint) -> Vec<&'a str> {
+    let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
+    resources.extend(w.groups.iter().map(String::as_str));
+    resources.extend(ep.group_ids().iter().map(String::as_str));
     let subnets = std::iter::once(&w.eni.subnet_id).chain(ep.enis.iter().map(|e| &e.subnet_id));
     for subnet in subnets {
-        resources.extend(snap.index.subnet_acl.get(subnet).cloned());
-        resources.extend(snap.index.subnet_route_table.get(subnet).map(|c| c.route_table_id.clone()));
+        resources.extend(subnet_resources(snap, subnet));
     }
+    resources.sort_unstable();
+    resources.dedup();
     resources
 }
 
@@ -239,7 +398,7 @@ fn endpoint_findings(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint, wo
 /// (each of them, as they block together) when they admit nobody; otherwise the endpoint.
 fn unreachable_findings(ep: &Endpoint, admitted_any: bool, workloads: usize) -> Vec<Finding> {
     let traffic = path::traffic_label(&ep.ports);
-    let groups = ep.group_ids();
+    let groups = ep.group_ids().to_vec();
     let (components, problem, fix) = if workloads == 0 {
         let problem = format!("{} has no workload in its VPC", ep.label());
         (vec![ep.id().to_string()], problem, format!("delete {} if it is unused", ep.id()))
@@ -346,6 +505,6 @@ pub fn trace_pair(
         return Err(TraceError(format!("{eni_id} is in {} but {endpoint_id} is in {}", eni.vpc_id, raw.vpc_id)));
     }
     let w = Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.clone()).collect() };
-    let reasons = intent::reasons(snap, params, &w, &ep);
+    let reasons = intent::reasons(snap, params, &Compiled::new(snap), &w, &ep);
     Ok((path::trace(snap, params, &w, &ep), reasons))
 }

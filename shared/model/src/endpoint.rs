@@ -41,6 +41,8 @@ pub struct Endpoint<'a> {
     pub enis: Vec<EndpointEni>,
     /// Gateway endpoints: the service's prefix list.
     pub prefix_list: Option<&'a PrefixList>,
+    /// The endpoint's security groups (interface endpoints).
+    pub groups: Vec<String>,
     /// Data the snapshot lacks (ENIs, the prefix list).
     pub missing: Vec<String>,
 }
@@ -64,6 +66,7 @@ impl<'a> Endpoint<'a> {
             ports: params.ports_for(&raw.service_name),
             enis: Vec::new(),
             prefix_list: None,
+            groups: raw.groups.iter().map(|g| g.group_id.clone()).collect(),
             missing: Vec::new(),
         };
         match kind {
@@ -107,8 +110,8 @@ impl<'a> Endpoint<'a> {
     }
 
     /// The endpoint's security groups (interface endpoints).
-    pub fn group_ids(&self) -> Vec<String> {
-        self.raw.groups.iter().map(|g| g.group_id.clone()).collect()
+    pub fn group_ids(&self) -> &[String] {
+        &self.groups
     }
 
     /// `vpce-… (ssm)`, for people.

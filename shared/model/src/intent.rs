@@ -12,11 +12,11 @@
 
 use std::net::Ipv4Addr;
 
+use crate::compiled::Compiled;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::params::RuleParameters;
 use crate::security_group::{self, Peer, RuleDirection};
 use crate::snapshot::{NetworkInterface, Snapshot};
-use crate::space::{AddrRange, PortRange, Region};
 
 /// An ENI that must reach the endpoints it depends on.
 #[derive(Debug, Clone)]
@@ -104,60 +104,74 @@ impl Reason {
     }
 }
 
+/// The facts R2-R4 are decided from, so that a caching caller can supply them (only the one
+/// that applies to the endpoint's kind is looked at).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IntentFacts {
+    /// R2: the endpoint's groups admit the workload.
+    pub admits: bool,
+    /// R3: one of the workload's groups targets the endpoint in its egress.
+    pub targets: bool,
+    /// R4: the workload's route table routes the prefix list to the endpoint.
+    pub routed: bool,
+}
+
 /// The reasons, possibly none, that the pair must work. The workload and the endpoint are in
 /// the same VPC.
-pub fn reasons(snap: &Snapshot, params: &RuleParameters, w: &Workload, ep: &Endpoint) -> Vec<Reason> {
+pub fn reasons(snap: &Snapshot, params: &RuleParameters, fast: &Compiled, w: &Workload, ep: &Endpoint) -> Vec<Reason> {
+    let facts = IntentFacts {
+        admits: ep.kind == EndpointKind::Interface && endpoint_admits(fast, w, ep),
+        targets: w.groups.iter().any(|g| group_targets(snap, g, ep)),
+        routed: ep.kind == EndpointKind::Gateway && routed_to_endpoint(snap, &w.eni.subnet_id, ep),
+    };
+    reasons_from(params, ep, facts)
+}
+
+/// R1-R4 from the facts.
+pub fn reasons_from(params: &RuleParameters, ep: &Endpoint, facts: IntentFacts) -> Vec<Reason> {
     let mut out = Vec::new();
     if params.requires(&ep.raw.service_name) {
         out.push(Reason::RequiredService);
     }
-    if ep.kind == EndpointKind::Interface && endpoint_admits(snap, w, ep) {
+    if ep.kind == EndpointKind::Interface && facts.admits {
         out.push(Reason::EndpointAdmits);
     }
-    if egress_targets(snap, w, ep) {
+    if facts.targets {
         out.push(Reason::EgressTargets);
     }
-    if ep.kind == EndpointKind::Gateway && routed_to_endpoint(snap, w, ep) {
+    if ep.kind == EndpointKind::Gateway && facts.routed {
         out.push(Reason::RoutedToEndpoint);
     }
     out
 }
 
 /// R2: the endpoint's groups admit the workload on at least one service port.
-pub fn endpoint_admits(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
-    let groups = ep.group_ids();
-    ep.ports.iter().any(|&port| {
-        let required = Region::from_addrs([AddrRange::host(w.ip)], PortRange::single(port));
-        security_group::evaluate(snap, &groups, RuleDirection::Ingress, &required).allows()
-    })
+pub fn endpoint_admits(fast: &Compiled, w: &Workload, ep: &Endpoint) -> bool {
+    let ip = u32::from(w.ip);
+    ep.ports.iter().any(|&port| fast.sg_allows(ep.group_ids(), RuleDirection::Ingress, ip, port) == Some(true))
 }
 
-/// R3: an egress rule of the workload names one of the endpoint's groups, the /32 of one of
-/// its ENIs, the exact CIDR of a subnet holding one, or (gateway) its prefix list.
-fn egress_targets(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
-    let endpoint_groups = ep.group_ids();
-    let eni_hosts: Vec<ipnet::Ipv4Net> = ep.enis.iter().map(|e| ipnet::Ipv4Net::from(e.ip)).collect();
-    let eni_subnets: Vec<ipnet::Ipv4Net> =
-        ep.enis.iter().filter_map(|e| snap.subnets.get(&e.subnet_id)).map(|s| s.cidr_block.trunc()).collect();
+/// R3 for one of the workload's groups: an egress rule names one of the endpoint's groups, the
+/// /32 of one of its ENIs, the exact CIDR of a subnet holding one, or (gateway) its prefix list.
+pub fn group_targets(snap: &Snapshot, group_id: &str, ep: &Endpoint) -> bool {
+    let Some(group) = snap.security_groups.get(group_id) else { return false };
     let pl_id = ep.prefix_list.map(|pl| pl.prefix_list_id.as_str());
-    let targets = |peer: &Peer| match peer {
-        Peer::Group(g) => endpoint_groups.contains(g),
-        Peer::Cidr(net) => {
-            (net.prefix_len() == 32 && eni_hosts.contains(net)) || eni_subnets.contains(&net.trunc())
-        }
-        Peer::PrefixList(id) => Some(id.as_str()) == pl_id,
+    let names_eni_subnet = |net: &ipnet::Ipv4Net| {
+        ep.enis.iter().filter_map(|e| snap.subnets.get(&e.subnet_id)).any(|s| s.cidr_block.trunc() == net.trunc())
     };
-    w.groups
-        .iter()
-        .filter_map(|g| snap.security_groups.get(g))
-        .flat_map(|sg| sg.ip_permissions_egress.iter())
-        .flat_map(security_group::peers)
-        .any(|peer| targets(&peer))
+    let targets = |peer: &Peer| match peer {
+        Peer::Group(g) => ep.group_ids().iter().any(|x| x == g),
+        Peer::Cidr(net) => {
+            (net.prefix_len() == 32 && ep.enis.iter().any(|e| e.ip == net.addr())) || names_eni_subnet(net)
+        }
+        Peer::PrefixList(id) => Some(*id) == pl_id,
+    };
+    group.ip_permissions_egress.iter().flat_map(security_group::peers).any(|peer| targets(&peer))
 }
 
-/// R4: the workload subnet's route table has the endpoint's prefix-list route.
-fn routed_to_endpoint(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
-    let Some((table, _)) = crate::route::table_for_subnet(snap, &w.eni.subnet_id) else { return false };
+/// R4: the subnet's route table has the endpoint's prefix-list route.
+pub fn routed_to_endpoint(snap: &Snapshot, subnet_id: &str, ep: &Endpoint) -> bool {
+    let Some((table, _)) = crate::route::table_for_subnet(snap, subnet_id) else { return false };
     // A gateway endpoint's routes are the only ones that target it, and they always have the
     // service's prefix list as destination.
     table.routes.iter().any(|r| r.gateway_id.as_deref() == Some(ep.id()))

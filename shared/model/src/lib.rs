@@ -22,3 +22,5 @@ pub mod intent;
 pub mod path;
 pub mod check;
 pub mod compliance;
+pub mod compiled;
+mod fxhash;

@@ -74,9 +74,14 @@ impl AclVerdict {
 /// Runs `required` (peer addresses × destination ports of TCP packets) through the entries of
 /// `acl` for `traffic`.
 pub fn evaluate(acl: &NetworkAcl, traffic: Traffic, required: &Region) -> AclVerdict {
+    evaluate_sorted(&sorted_tcp_entries(acl, traffic), required)
+}
+
+/// [`evaluate`] over entries already sorted by [`sorted_tcp_entries`].
+pub fn evaluate_sorted(entries: &[EntryMatch], required: &Region) -> AclVerdict {
     let mut remaining = required.clone();
     let mut verdict = AclVerdict::default();
-    for entry in sorted_tcp_entries(acl, traffic) {
+    for entry in entries.iter().cloned() {
         if remaining.is_empty() {
             break;
         }

@@ -22,16 +22,16 @@ pub enum RuleDirection {
 
 /// The peer of one rule: what it allows traffic to (egress) or from (ingress).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Peer {
+pub enum Peer<'a> {
     /// A CIDR block (`IpRanges`).
     Cidr(ipnet::Ipv4Net),
     /// A prefix list (`PrefixListIds`).
-    PrefixList(String),
+    PrefixList(&'a str),
     /// A security group reference (`UserIdGroupPairs`): every ENI carrying that group.
-    Group(String),
+    Group(&'a str),
 }
 
-impl fmt::Display for Peer {
+impl fmt::Display for Peer<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Peer::Cidr(net) => f.write_str(&crate::space::display_cidr(net)),
@@ -42,20 +42,20 @@ impl fmt::Display for Peer {
 
 /// One rule of one group that allowed part of the traffic.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleMatch {
+pub struct RuleMatch<'a> {
     /// The group holding the rule.
-    pub group_id: String,
+    pub group_id: &'a str,
     /// The rule's peer.
-    pub peer: Peer,
+    pub peer: Peer<'a>,
     /// The rule's IpProtocol as AWS wrote it.
-    pub protocol: String,
+    pub protocol: &'a str,
     /// The rule's port range.
     pub ports: PortRange,
 }
 
-impl fmt::Display for RuleMatch {
+impl fmt::Display for RuleMatch<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if protocol::is_all(&self.protocol) {
+        if protocol::is_all(self.protocol) {
             write!(f, "{} all traffic {}", self.group_id, self.peer)
         } else {
             write!(f, "{} tcp/{} {}", self.group_id, self.ports, self.peer)
@@ -65,16 +65,16 @@ impl fmt::Display for RuleMatch {
 
 /// The outcome of asking a set of groups about some traffic.
 #[derive(Debug, Clone, Default)]
-pub struct SgVerdict {
+pub struct SgVerdict<'a> {
     /// The traffic no rule allows; empty when everything is allowed.
     pub uncovered: Region,
     /// The rules that allowed some of the traffic, in group and rule order.
-    pub allowed_by: Vec<RuleMatch>,
+    pub allowed_by: Vec<RuleMatch<'a>>,
     /// Data the verdict needed but the snapshot lacks (a group or a prefix list).
     pub missing: Vec<String>,
 }
 
-impl SgVerdict {
+impl SgVerdict<'_> {
     /// True when every packet of the traffic is allowed.
     pub fn allows(&self) -> bool {
         self.uncovered.is_empty()
@@ -83,10 +83,10 @@ impl SgVerdict {
 
 /// Asks `groups` (the groups of one ENI) which part of `required` their `direction` rules
 /// leave unallowed. `required` holds peer addresses × destination ports.
-pub fn evaluate(snap: &Snapshot, groups: &[String], direction: RuleDirection, required: &Region) -> SgVerdict {
+pub fn evaluate<'a>(snap: &'a Snapshot, groups: &[String], direction: RuleDirection, required: &Region) -> SgVerdict<'a> {
     let mut verdict = SgVerdict { uncovered: required.clone(), ..SgVerdict::default() };
     for group_id in groups {
-        let Some(group) = snap.security_groups.get(group_id) else {
+        let Some((group_id, group)) = snap.security_groups.get_key_value(group_id) else {
             verdict.missing.push(format!("security group {group_id} (on the ENI) is not in the snapshot"));
             continue;
         };
@@ -102,7 +102,7 @@ pub fn evaluate(snap: &Snapshot, groups: &[String], direction: RuleDirection, re
 }
 
 /// Removes from `verdict.uncovered` what one `IpPermission` allows, peer by peer.
-fn apply_permission(snap: &Snapshot, group_id: &str, permission: &IpPermission, verdict: &mut SgVerdict) {
+fn apply_permission<'a>(snap: &'a Snapshot, group_id: &'a str, permission: &'a IpPermission, verdict: &mut SgVerdict<'a>) {
     if !protocol::covers_tcp(&permission.ip_protocol) {
         return;
     }
@@ -124,17 +124,17 @@ fn apply_permission(snap: &Snapshot, group_id: &str, permission: &IpPermission, 
             removed_any |= !verdict.uncovered.subtract(&Rect::new(addr, ports)).is_empty();
         }
         if removed_any {
-            let protocol = permission.ip_protocol.clone();
-            verdict.allowed_by.push(RuleMatch { group_id: group_id.to_string(), peer, protocol, ports });
+            let protocol = permission.ip_protocol.as_str();
+            verdict.allowed_by.push(RuleMatch { group_id, peer, protocol, ports });
         }
     }
 }
 
 /// Every peer of a permission, in the order AWS prints them.
-pub fn peers(permission: &IpPermission) -> impl Iterator<Item = Peer> + '_ {
+pub fn peers(permission: &IpPermission) -> impl Iterator<Item = Peer<'_>> + '_ {
     let cidrs = permission.ip_ranges.iter().map(|r| Peer::Cidr(r.cidr_ip));
-    let lists = permission.prefix_list_ids.iter().map(|p| Peer::PrefixList(p.prefix_list_id.clone()));
-    let groups = permission.user_id_group_pairs.iter().filter_map(|g| g.group_id.clone()).map(Peer::Group);
+    let lists = permission.prefix_list_ids.iter().map(|p| Peer::PrefixList(p.prefix_list_id.as_str()));
+    let groups = permission.user_id_group_pairs.iter().filter_map(|g| g.group_id.as_deref()).map(Peer::Group);
     cidrs.chain(lists).chain(groups)
 }
 
@@ -144,7 +144,7 @@ pub fn peers(permission: &IpPermission) -> impl Iterator<Item = Peer> + '_ {
 fn peer_addresses(snap: &Snapshot, peer: &Peer, within: &Region, missing: &mut Vec<String>) -> Option<Vec<AddrRange>> {
     match peer {
         Peer::Cidr(net) => Some(vec![AddrRange::cidr(*net)]),
-        Peer::PrefixList(id) => match snap.prefix_lists.get(id) {
+        Peer::PrefixList(id) => match snap.prefix_lists.get(*id) {
             Some(pl) => Some(crate::prefix_list::ipv4_ranges(pl).collect()),
             None => {
                 missing.push(format!("prefix list {id} (referenced by a security group rule) is not in the snapshot"));
@@ -152,7 +152,7 @@ fn peer_addresses(snap: &Snapshot, peer: &Peer, within: &Region, missing: &mut V
             }
         },
         Peer::Group(id) => {
-            let members = snap.index.group_members.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            let members = snap.index.group_members.get(*id).map(Vec::as_slice).unwrap_or(&[]);
             Some(members_within(members, within))
         }
     }
@@ -197,26 +197,29 @@ mod tests {
         {"NetworkInterfaceId": "eni-app", "SubnetId": "s-1", "VpcId": "v", "PrivateIpAddress": "10.0.1.5", "Groups": [{"GroupId": "sg-app"}]}
       ]}"#;
 
-    fn snap() -> Snapshot {
-        let mut b = SnapshotBuilder::new();
-        b.add_json("test", SNAP).unwrap();
-        b.finish()
+    fn snap() -> &'static Snapshot {
+        static SNAPSHOT: std::sync::OnceLock<Snapshot> = std::sync::OnceLock::new();
+        SNAPSHOT.get_or_init(|| {
+            let mut b = SnapshotBuilder::new();
+            b.add_json("test", SNAP).unwrap();
+            b.finish()
+        })
     }
 
     fn hosts(ips: &[&str], port: u16) -> Region {
         Region::from_addrs(ips.iter().map(|ip| AddrRange::host(ip.parse().unwrap())), PortRange::single(port))
     }
 
-    fn egress(groups: &[&str], required: &Region) -> SgVerdict {
+    fn egress(groups: &[&str], required: &Region) -> SgVerdict<'static> {
         let groups: Vec<String> = groups.iter().map(|s| s.to_string()).collect();
-        evaluate(&snap(), &groups, RuleDirection::Egress, required)
+        evaluate(snap(), &groups, RuleDirection::Egress, required)
     }
 
     #[test]
     fn group_reference_allows_every_member_and_nothing_else() {
         let v = egress(&["sg-app"], &hosts(&["10.0.2.10", "10.0.3.10"], 443));
         assert!(v.allows());
-        assert_eq!(v.allowed_by[0].peer, Peer::Group("sg-ep".into()));
+        assert_eq!(v.allowed_by[0].peer, Peer::Group("sg-ep"));
         let v = egress(&["sg-app"], &hosts(&["10.0.2.11"], 443));
         assert!(!v.allows());
         let v = egress(&["sg-app"], &hosts(&["10.0.2.10"], 8443));
@@ -263,9 +266,9 @@ mod tests {
     #[test]
     fn ingress_reference_admits_members_of_the_group() {
         let s = snap();
-        let v = evaluate(&s, &["sg-ep".into()], RuleDirection::Ingress, &hosts(&["10.0.1.5"], 443));
+        let v = evaluate(s, &["sg-ep".into()], RuleDirection::Ingress, &hosts(&["10.0.1.5"], 443));
         assert!(v.allows());
-        let v = evaluate(&s, &["sg-ep".into()], RuleDirection::Ingress, &hosts(&["10.0.1.6"], 443));
+        let v = evaluate(s, &["sg-ep".into()], RuleDirection::Ingress, &hosts(&["10.0.1.6"], 443));
         assert!(!v.allows());
     }
 }

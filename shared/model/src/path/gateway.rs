@@ -64,7 +64,8 @@ fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
     }
     if diverting.is_empty() {
         let how = if via_main { "main table" } else { "explicit association" };
-        return Hop::allowed(HopKind::Route, vec![rtb.clone()], format!("{rtb} ({how}): {} -> {}", pl.prefix_list_id, ep.id()));
+        let detail = cx.say(|| format!("{rtb} ({how}): {} -> {}", pl.prefix_list_id, ep.id()));
+        return Hop::allowed(HopKind::Route, vec![rtb.clone()], detail);
     }
     diverting.dedup();
     let shown: Vec<String> = diverting.iter().map(|r| r.to_string()).collect();

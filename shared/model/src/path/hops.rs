@@ -1,8 +1,10 @@
 //! Hop builders shared by interface and gateway paths.
 
-use crate::endpoint::{policy_blocks_everything, EndpointKind};
+use crate::endpoint::{policy_blocks_everything, Endpoint, EndpointKind};
+use crate::params::RuleParameters;
+use crate::snapshot::Snapshot;
 use crate::finding::FindingCode;
-use crate::network_acl::{self, Traffic, IMPLICIT_DENY};
+use crate::network_acl::{self, IMPLICIT_DENY};
 use crate::security_group::{self, RuleDirection};
 use crate::space::{AddrRange, PortRange, Region};
 
@@ -27,8 +29,7 @@ pub fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
 }
 
 /// The hops about the endpoint as a whole: state, policy, data, DNS.
-pub fn common(cx: &Ctx) -> Vec<Hop> {
-    let ep = cx.endpoint;
+pub fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
     let id = vec![ep.id().to_string()];
     let mut hops = Vec::new();
     if ep.is_available() {
@@ -40,18 +41,17 @@ pub fn common(cx: &Ctx) -> Vec<Hop> {
         hops.push(Hop::blocked(HopKind::EndpointState, id, FindingCode::EndpointNotAvailable, problem, fix));
         return hops;
     }
-    hops.push(policy_hop(cx));
+    hops.push(policy_hop(ep));
     if !ep.missing.is_empty() {
         hops.push(Hop::unknown(HopKind::EndpointData, vec![ep.id().to_string()], ep.missing.join("; ")));
     }
     if ep.kind == EndpointKind::Interface {
-        hops.extend(dns_hops(cx));
+        hops.extend(dns_hops(snap, params, ep));
     }
     hops
 }
 
-fn policy_hop(cx: &Ctx) -> Hop {
-    let ep = cx.endpoint;
+fn policy_hop(ep: &Endpoint) -> Hop {
     let id = vec![ep.id().to_string()];
     match policy_blocks_everything(ep.raw.policy_document.as_deref()) {
         None => Hop::allowed(HopKind::EndpointPolicy, id, "does not deny everything".into()),
@@ -64,13 +64,12 @@ fn policy_hop(cx: &Ctx) -> Hop {
 
 /// Private DNS and the VPC's DNS attributes (SPEC I6, R6). They block only pairs of required
 /// services: without private DNS a workload can still use the endpoint-specific DNS names.
-fn dns_hops(cx: &Ctx) -> Vec<Hop> {
-    let ep = cx.endpoint;
-    let required = cx.params.requires(&ep.raw.service_name);
+fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
+    let required = params.requires(&ep.raw.service_name);
     let private_dns = ep.raw.private_dns_enabled.unwrap_or(false);
-    let mut hops = vec![private_dns_hop(cx, private_dns, required)];
+    let mut hops = vec![private_dns_hop(ep, private_dns, required)];
     let vpc = ep.raw.vpc_id.clone();
-    let dns = cx.snap.vpc_dns.get(&vpc).copied().unwrap_or_default();
+    let dns = snap.vpc_dns.get(&vpc).copied().unwrap_or_default();
     let off: Vec<&str> = [("enableDnsSupport", dns.enable_dns_support), ("enableDnsHostnames", dns.enable_dns_hostnames)]
         .into_iter()
         .filter(|(_, v)| *v == Some(false))
@@ -91,8 +90,7 @@ fn dns_hops(cx: &Ctx) -> Vec<Hop> {
     hops
 }
 
-fn private_dns_hop(cx: &Ctx, on: bool, required: bool) -> Hop {
-    let ep = cx.endpoint;
+fn private_dns_hop(ep: &Endpoint, on: bool, required: bool) -> Hop {
     let id = vec![ep.id().to_string()];
     if on {
         return Hop::allowed(HopKind::PrivateDns, id, "on: the service name resolves to the endpoint ENIs".into());
@@ -113,7 +111,7 @@ pub fn sg_egress(cx: &Ctx, required: &Region, problem: &dyn Fn(&Region) -> Strin
     let verdict = security_group::evaluate(cx.snap, &w.groups, RuleDirection::Egress, required);
     let components = blame(&w.groups, w.id());
     if verdict.allows() {
-        return Hop::allowed(HopKind::SecurityGroupEgress, components, join(&verdict.allowed_by));
+        return Hop::allowed(HopKind::SecurityGroupEgress, components, cx.say(|| join(&verdict.allowed_by)));
     }
     if !verdict.missing.is_empty() {
         return Hop::unknown(HopKind::SecurityGroupEgress, components, verdict.missing.join("; "));
@@ -128,10 +126,10 @@ pub fn sg_ingress(cx: &Ctx) -> Hop {
     let (w, ep) = (cx.workload, cx.endpoint);
     let groups = ep.group_ids();
     let required = service_region(&[AddrRange::host(w.ip)], &ep.ports);
-    let verdict = security_group::evaluate(cx.snap, &groups, RuleDirection::Ingress, &required);
-    let components = blame(&groups, ep.id());
+    let verdict = security_group::evaluate(cx.snap, groups, RuleDirection::Ingress, &required);
+    let components = blame(groups, ep.id());
     if verdict.allows() {
-        return Hop::allowed(HopKind::SecurityGroupIngress, components, join(&verdict.allowed_by));
+        return Hop::allowed(HopKind::SecurityGroupIngress, components, cx.say(|| join(&verdict.allowed_by)));
     }
     if !verdict.missing.is_empty() {
         return Hop::unknown(HopKind::SecurityGroupIngress, components, verdict.missing.join("; "));
@@ -160,18 +158,20 @@ fn join<T: std::fmt::Display>(items: &[T]) -> String {
 /// One direction of the ACL of `subnet_id` for `required` (peer addresses × destination
 /// ports). `fix_peer` is the CIDR a fixing entry should name.
 pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer: &str) -> Hop {
-    let Some(acl) = cx.snap.index.subnet_acl.get(subnet_id).and_then(|id| cx.snap.network_acls.get(id)) else {
+    let acl = cx.snap.index.subnet_acl.get(subnet_id);
+    let Some((id, (outbound, inbound))) = acl.and_then(|id| cx.snap.index.acl_entries.get_key_value(id)) else {
         let problem = format!("no network ACL for {subnet_id} in the snapshot");
         return Hop::unknown(kind, vec![subnet_id.to_string()], problem);
     };
-    let id = acl.network_acl_id.clone();
-    let (traffic, word, preposition) = match kind {
-        HopKind::AclOutbound | HopKind::AclReturnOutbound => (Traffic::Outbound, "outbound", "to"),
-        _ => (Traffic::Inbound, "inbound", "from"),
+    let id = id.clone();
+    let (entries, word, preposition) = match kind {
+        HopKind::AclOutbound | HopKind::AclReturnOutbound => (outbound, "outbound", "to"),
+        _ => (inbound, "inbound", "from"),
     };
-    let verdict = network_acl::evaluate(acl, traffic, required);
+    let verdict = network_acl::evaluate_sorted(entries, required);
     if verdict.allows() {
-        return Hop::allowed(kind, vec![id.clone()], format!("{id} ({subnet_id}): {}", join(&verdict.allowed_by)));
+        let detail = cx.say(|| format!("{id} ({subnet_id}): {}", join(&verdict.allowed_by)));
+        return Hop::allowed(kind, vec![id], detail);
     }
     let ports = required.describe_ports();
     let problem = format!(
@@ -186,4 +186,15 @@ pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer
     };
     let fix = format!("add an {word} allow tcp/{ports} {preposition} {fix_peer} to {id}{position}");
     Hop::blocked(kind, vec![id], FindingCode::SubnetAclRestriction, problem, fix)
+}
+
+impl Ctx<'_> {
+    /// The explanation of an allowed hop, only when someone will read it.
+    pub fn say(&self, explain: impl FnOnce() -> String) -> String {
+        if self.detail {
+            explain()
+        } else {
+            String::new()
+        }
+    }
 }

@@ -53,7 +53,7 @@ fn subnet_cidr(cx: &Ctx, subnet_id: &str) -> String {
 /// The allowed forms are the ENI's address, an endpoint group, or the ENI subnet's CIDR; the
 /// recommended fix is the group reference (it survives ENIs being replaced).
 fn sg_egress(cx: &Ctx, eni: &EndpointEni, forward: &crate::space::Region) -> Hop {
-    let groups = cx.endpoint.group_ids();
+    let groups = cx.endpoint.group_ids().to_vec();
     let subnet = subnet_cidr(cx, &eni.subnet_id);
     let traffic = hops::traffic_label(&cx.endpoint.ports);
     let mut forms = groups.clone();
@@ -76,7 +76,7 @@ fn route_hop(cx: &Ctx, eni: &EndpointEni) -> Hop {
     let how = if via_main { "main table" } else { "explicit association" };
     match route::lookup_block(&routes, Ipv4Net::from(eni.ip)).0 {
         Some(r) if r.target == "local" && !r.blackhole => {
-            Hop::allowed(HopKind::Route, vec![rtb.clone()], format!("{rtb} ({how}): {r}"))
+            Hop::allowed(HopKind::Route, vec![rtb.clone()], cx.say(|| format!("{rtb} ({how}): {r}")))
         }
         Some(r) => {
             let problem = format!("{rtb}: route {r} takes the traffic to {} away from the endpoint", eni.ip);

@@ -8,7 +8,7 @@ mod gateway;
 mod hops;
 mod interface;
 
-pub use hops::traffic_label;
+pub use hops::{common as endpoint_hops, service_region, traffic_label};
 
 use std::net::Ipv4Addr;
 
@@ -205,12 +205,28 @@ pub(crate) struct Ctx<'a> {
     pub params: &'a RuleParameters,
     pub workload: &'a Workload<'a>,
     pub endpoint: &'a Endpoint<'a>,
+    /// Word the rules that allowed each hop (for `explain`); `check` needs only the blocking
+    /// ones, and formatting thousands of allowed hops would dominate its run time.
+    pub detail: bool,
 }
 
-/// Traces the path from a workload to an endpoint of the same VPC.
+/// Traces the path from a workload to an endpoint of the same VPC, every hop explained.
 pub fn trace(snap: &Snapshot, params: &RuleParameters, workload: &Workload, endpoint: &Endpoint) -> PairTrace {
-    let cx = Ctx { snap, params, workload, endpoint };
-    let common = hops::common(&cx);
+    let common = hops::common(snap, params, endpoint);
+    trace_with(snap, params, workload, endpoint, common, true)
+}
+
+/// Traces a pair with the endpoint's common hops already computed; with `detail` false,
+/// allowed hops carry no explanation.
+pub fn trace_with(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    workload: &Workload,
+    endpoint: &Endpoint,
+    common: Vec<Hop>,
+    detail: bool,
+) -> PairTrace {
+    let cx = Ctx { snap, params, workload, endpoint, detail };
     let stopped = common.iter().any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked);
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),

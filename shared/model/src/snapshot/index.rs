@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::Snapshot;
+use crate::network_acl::{sorted_tcp_entries, EntryMatch, Traffic};
 
 /// Derived lookups shared by the deciding modules.
 #[derive(Debug, Default)]
@@ -18,6 +19,8 @@ pub struct Index {
     pub eni_endpoint: HashMap<String, String>,
     /// VPC → its main route table.
     pub main_route_table: BTreeMap<String, String>,
+    /// Network ACL → its TCP entries (outbound, inbound), sorted once by rule number.
+    pub acl_entries: HashMap<String, (Vec<EntryMatch>, Vec<EntryMatch>)>,
 }
 
 /// How a subnet came to use its route table.
@@ -36,6 +39,10 @@ impl Index {
         index.index_acls(snap);
         index.index_route_tables(snap);
         index.index_group_members(snap);
+        for (id, acl) in &snap.network_acls {
+            let sorted = (sorted_tcp_entries(acl, Traffic::Outbound), sorted_tcp_entries(acl, Traffic::Inbound));
+            index.acl_entries.insert(id.clone(), sorted);
+        }
         for ep in snap.vpc_endpoints.values() {
             for eni in &ep.network_interface_ids {
                 index.eni_endpoint.insert(eni.clone(), ep.vpc_endpoint_id.clone());

@@ -1,0 +1,73 @@
+//! Benchmark of the whole check on synthetic snapshots: parse, evaluate, compliance.
+//!
+//! `cargo bench -p vpce-reach-model --bench check -- large` prints, for one size, the time of
+//! each phase (best of N runs), pairs per second and the process's peak RSS. Sizes come from
+//! `vpce_reach_synth` presets; run each size in its own process for a meaningful peak RSS.
+
+use std::time::{Duration, Instant};
+
+use vpce_reach_model::check::check;
+use vpce_reach_model::compliance::evaluations;
+use vpce_reach_model::params::RuleParameters;
+use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
+use vpce_reach_synth::SynthParams;
+
+fn main() {
+    let size = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_else(|| "large".into());
+    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let params = SynthParams::preset(&size).unwrap_or_else(|| panic!("unknown size {size}: small, medium or large"));
+    let texts: Vec<(String, String)> =
+        vpce_reach_synth::generate(&params).into_iter().map(|(name, value)| (name, value.to_string())).collect();
+    let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
+
+    let (parse, snap) = best(runs, || parse_all(&texts));
+    let rule = RuleParameters::default();
+    let (eval, report) = best(runs, || check(&snap, &rule));
+    let (comp, evals) = best(runs, || evaluations(&snap, &report));
+    let checked = report.pairs.len();
+
+    println!("size {size}: {} MB of JSON, {} ENIs, {} endpoints, {} SGs, {} NACLs", bytes / 1_000_000,
+        snap.network_interfaces.len(), snap.vpc_endpoints.len(), snap.security_groups.len(), snap.network_acls.len());
+    println!("  workloads {}  required pairs {}  findings {}  evaluations {}", report.workload_count, checked,
+        report.findings.len(), evals.len());
+    println!("  parse       {:>9.1} ms", ms(parse));
+    println!("  evaluate    {:>9.1} ms  ({:.0} required pairs/s)", ms(eval), checked as f64 / eval.as_secs_f64());
+    println!("  compliance  {:>9.1} ms", ms(comp));
+    println!("  full check  {:>9.1} ms  (parse + evaluate + compliance)", ms(parse + eval + comp));
+    println!("  peak RSS    {:>9} MB", peak_rss_kb() / 1024);
+}
+
+fn parse_all(texts: &[(String, String)]) -> Snapshot {
+    let mut b = SnapshotBuilder::new();
+    for (name, text) in texts {
+        b.add_json(name, text).expect("synthetic snapshots are well-formed");
+    }
+    b.finish()
+}
+
+/// The fastest of `runs` runs, and the last result.
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = Duration::MAX;
+    let mut out = None;
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let value = f();
+        best = best.min(start.elapsed());
+        out = Some(value);
+    }
+    (best, out.expect("at least one run"))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// `VmHWM` of /proc/self/status, in kB (0 where unavailable).
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
