@@ -138,7 +138,7 @@ fn check_endpoint<'a, 'w>(
         if common_ok && targets > 0 && reached == Some(targets) {
             record_reachable(w, ep, reasons, targets, report);
         } else {
-            let trace = path::trace_with(snap, params, w, ep, common.clone(), false);
+            let trace = path::trace_with(snap, params, w, ep, common.clone(), Some(&cx.fast));
             any_reach |= trace.reached() > 0;
             record_pair(snap, w, ep, reasons, &trace, report);
         }

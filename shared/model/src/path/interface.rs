@@ -2,10 +2,13 @@
 
 use ipnet::Ipv4Net;
 
+use crate::compiled::Compiled;
 use crate::endpoint::EndpointEni;
+use crate::network_acl::Traffic;
+use crate::security_group::RuleDirection;
 use crate::finding::FindingCode;
 use crate::route;
-use crate::space::{display_cidr, AddrRange};
+use crate::space::{display_cidr, AddrRange, PortRange, Region};
 
 use super::hops::{self, service_region};
 use super::{Ctx, Hop, HopKind, Target};
@@ -22,25 +25,42 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
     let forward = service_region(&[AddrRange::host(eni.ip)], &ep.ports);
     let from_workload = service_region(&[AddrRange::host(w.ip)], &ep.ports);
     let eph = cx.params.ephemeral_ports;
-    let reply_to_workload = crate::space::Region::from_addrs([AddrRange::host(w.ip)], eph);
-    let reply_from_eni = crate::space::Region::from_addrs([AddrRange::host(eni.ip)], eph);
+    let reply_to_workload = Region::from_addrs([AddrRange::host(w.ip)], eph);
+    let reply_from_eni = Region::from_addrs([AddrRange::host(eni.ip)], eph);
 
-    let mut hops = vec![sg_egress(cx, eni, &forward), route_hop(cx, eni)];
-    if w.eni.subnet_id == eni.subnet_id {
+    let (ip, wip, ports) = (u32::from(eni.ip), u32::from(w.ip), &ep.ports);
+    let (w_subnet, e_subnet) = (w.eni.subnet_id.as_str(), eni.subnet_id.as_str());
+    let all_ports = |f: &dyn Fn(u16) -> Option<bool>| ports.iter().try_fold(true, |ok, &p| Some(ok && f(p)?));
+    let egress = cx
+        .proven(HopKind::SecurityGroupEgress, |c| all_ports(&|p| c.sg_allows(&w.groups, RuleDirection::Egress, ip, p)))
+        .unwrap_or_else(|| sg_egress(cx, eni, &forward));
+    let route = cx.proven(HopKind::Route, |c| c.routes_locally(w_subnet, ip)).unwrap_or_else(|| route_hop(cx, eni));
+    let ingress = cx
+        .proven(HopKind::SecurityGroupIngress, |c| all_ports(&|p| c.sg_allows(&ep.groups, RuleDirection::Ingress, wip, p)))
+        .unwrap_or_else(|| hops::sg_ingress(cx));
+    let mut hops = vec![egress, route];
+    if w_subnet == e_subnet {
         let why = format!("same subnet {}: no network ACL between them", eni.subnet_id);
         for kind in [HopKind::AclOutbound, HopKind::AclInbound] {
             hops.push(Hop::not_crossed(kind, why.clone()));
         }
-        hops.push(hops::sg_ingress(cx));
+        hops.push(ingress);
         for kind in [HopKind::AclReturnOutbound, HopKind::AclReturnInbound] {
             hops.push(Hop::not_crossed(kind, why.clone()));
         }
     } else {
-        hops.push(hops::acl(cx, HopKind::AclOutbound, &w.eni.subnet_id, &forward, &eni_net));
-        hops.push(hops::acl(cx, HopKind::AclInbound, &eni.subnet_id, &from_workload, &w_net));
-        hops.push(hops::sg_ingress(cx));
-        hops.push(hops::acl(cx, HopKind::AclReturnOutbound, &eni.subnet_id, &reply_to_workload, &w_net));
-        hops.push(hops::acl(cx, HopKind::AclReturnInbound, &w.eni.subnet_id, &reply_from_eni, &eni_net));
+        let acl = |kind, subnet: &str, traffic, addr: u32, range: Option<PortRange>, required: &Region, peer: &str| {
+            let answer = |c: &Compiled| match range {
+                Some(r) => c.acl_allows(subnet, traffic, addr, r),
+                None => all_ports(&|p| c.acl_allows(subnet, traffic, addr, PortRange::single(p))),
+            };
+            cx.proven(kind, answer).unwrap_or_else(|| hops::acl(cx, kind, subnet, required, peer))
+        };
+        hops.push(acl(HopKind::AclOutbound, w_subnet, Traffic::Outbound, ip, None, &forward, &eni_net));
+        hops.push(acl(HopKind::AclInbound, e_subnet, Traffic::Inbound, wip, None, &from_workload, &w_net));
+        hops.push(ingress);
+        hops.push(acl(HopKind::AclReturnOutbound, e_subnet, Traffic::Outbound, wip, Some(eph), &reply_to_workload, &w_net));
+        hops.push(acl(HopKind::AclReturnInbound, w_subnet, Traffic::Inbound, ip, Some(eph), &reply_from_eni, &eni_net));
     }
     Target { id: eni.id.clone(), address: eni.ip.to_string(), hops }
 }
@@ -52,14 +72,14 @@ fn subnet_cidr(cx: &Ctx, subnet_id: &str) -> String {
 
 /// The allowed forms are the ENI's address, an endpoint group, or the ENI subnet's CIDR; the
 /// recommended fix is the group reference (it survives ENIs being replaced).
-fn sg_egress(cx: &Ctx, eni: &EndpointEni, forward: &crate::space::Region) -> Hop {
+fn sg_egress(cx: &Ctx, eni: &EndpointEni, forward: &Region) -> Hop {
     let groups = cx.endpoint.group_ids().to_vec();
     let subnet = subnet_cidr(cx, &eni.subnet_id);
     let traffic = hops::traffic_label(&cx.endpoint.ports);
     let mut forms = groups.clone();
     forms.push(subnet.clone());
     // SPEC I3's three allowed forms: the ENI's address, an endpoint group, the subnet's CIDR.
-    let problem = |_: &crate::space::Region| format!("no egress {traffic} to {}, {}", eni.ip, forms.join(" or "));
+    let problem = |_: &Region| format!("no egress {traffic} to {}, {}", eni.ip, forms.join(" or "));
     let fix_peer = groups.first().cloned().unwrap_or(subnet.clone());
     hops::sg_egress(cx, forward, &problem, &fix_peer)
 }

@@ -12,6 +12,7 @@ pub use hops::{common as endpoint_hops, service_region, traffic_label};
 
 use std::net::Ipv4Addr;
 
+use crate::compiled::Compiled;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::finding::{Direction, FindingCode};
 use crate::intent::Workload;
@@ -208,25 +209,37 @@ pub(crate) struct Ctx<'a> {
     /// Word the rules that allowed each hop (for `explain`); `check` needs only the blocking
     /// ones, and formatting thousands of allowed hops would dominate its run time.
     pub detail: bool,
+    /// Compiled rules that can prove a hop allowed without the exact evaluation (`check`).
+    pub fast: Option<&'a Compiled<'a>>,
+}
+
+impl Ctx<'_> {
+    /// An allowed hop without explanation, when nobody reads explanations and the compiled
+    /// rules prove it; `None` means "evaluate it exactly".
+    fn proven(&self, kind: HopKind, answer: impl FnOnce(&Compiled) -> Option<bool>) -> Option<Hop> {
+        let fast = self.fast.filter(|_| !self.detail)?;
+        (answer(fast) == Some(true)).then(|| Hop::allowed(kind, Vec::new(), String::new()))
+    }
 }
 
 /// Traces the path from a workload to an endpoint of the same VPC, every hop explained.
 pub fn trace(snap: &Snapshot, params: &RuleParameters, workload: &Workload, endpoint: &Endpoint) -> PairTrace {
     let common = hops::common(snap, params, endpoint);
-    trace_with(snap, params, workload, endpoint, common, true)
+    trace_with(snap, params, workload, endpoint, common, None)
 }
 
-/// Traces a pair with the endpoint's common hops already computed; with `detail` false,
-/// allowed hops carry no explanation.
-pub fn trace_with(
-    snap: &Snapshot,
-    params: &RuleParameters,
-    workload: &Workload,
-    endpoint: &Endpoint,
+/// Traces a pair with the endpoint's common hops already computed. With compiled rules
+/// (`check`), allowed hops carry no explanation and those the rules prove skip the exact
+/// evaluation; without (`explain`), every hop is evaluated exactly and explained.
+pub fn trace_with<'a>(
+    snap: &'a Snapshot,
+    params: &'a RuleParameters,
+    workload: &'a Workload<'a>,
+    endpoint: &'a Endpoint<'a>,
     common: Vec<Hop>,
-    detail: bool,
+    fast: Option<&'a Compiled<'a>>,
 ) -> PairTrace {
-    let cx = Ctx { snap, params, workload, endpoint, detail };
+    let cx = Ctx { snap, params, workload, endpoint, detail: fast.is_none(), fast };
     let stopped = common.iter().any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked);
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),
