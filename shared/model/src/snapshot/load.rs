@@ -48,10 +48,10 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// One describe output. Known keys are parsed in place (so errors keep their position);
-/// everything else lands in `other` and is reported as skipped.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// One describe output. Known keys are parsed in place, as they stream by (errors keep their
+/// position, and nothing is buffered: serde's `flatten` would hold the whole document as a
+/// generic tree first); other keys are only named, and reported as skipped.
+#[derive(Default)]
 struct Document {
     vpcs: Option<Vec<Vpc>>,
     subnets: Option<Vec<Subnet>>,
@@ -64,8 +64,47 @@ struct Document {
     vpc_id: Option<String>,
     enable_dns_support: Option<AttributeBooleanValue>,
     enable_dns_hostnames: Option<AttributeBooleanValue>,
-    #[serde(flatten)]
-    other: BTreeMap<String, IgnoredAny>,
+    other: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(DocumentVisitor)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DocumentVisitor {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a describe-* output (a JSON object)")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut doc = Document::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "Vpcs" => doc.vpcs = Some(map.next_value()?),
+                "Subnets" => doc.subnets = Some(map.next_value()?),
+                "RouteTables" => doc.route_tables = Some(map.next_value()?),
+                "NetworkAcls" => doc.network_acls = Some(map.next_value()?),
+                "SecurityGroups" => doc.security_groups = Some(map.next_value()?),
+                "NetworkInterfaces" => doc.network_interfaces = Some(map.next_value()?),
+                "VpcEndpoints" => doc.vpc_endpoints = Some(map.next_value()?),
+                "PrefixLists" => doc.prefix_lists = Some(map.next_value()?),
+                "VpcId" => doc.vpc_id = Some(map.next_value()?),
+                "EnableDnsSupport" => doc.enable_dns_support = Some(map.next_value()?),
+                "EnableDnsHostnames" => doc.enable_dns_hostnames = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    doc.other.push(key);
+                }
+            }
+        }
+        Ok(doc)
+    }
 }
 
 /// Accumulates describe documents into a [`Snapshot`].
@@ -124,7 +163,7 @@ impl SnapshotBuilder {
         merge(notes, name, &mut s.vpc_endpoints, doc.vpc_endpoints, |r| &r.vpc_endpoint_id);
         merge(notes, name, &mut s.prefix_lists, doc.prefix_lists, |r| &r.prefix_list_id);
         absorb_vpc_attribute(s, name, doc.vpc_id, doc.enable_dns_support, doc.enable_dns_hostnames);
-        for key in doc.other.keys() {
+        for key in &doc.other {
             s.notes.push(format!("{name}: key `{key}` is not used by vpce-reach, skipped"));
         }
     }
