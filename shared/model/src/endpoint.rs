@@ -43,6 +43,8 @@ pub struct Endpoint<'a> {
     pub prefix_list: Option<&'a PrefixList>,
     /// The endpoint's security groups (interface endpoints).
     pub groups: Vec<String>,
+    /// The CIDRs of the subnets holding its ENIs (an allowed egress form, SPEC I3).
+    pub subnet_cidrs: Vec<ipnet::Ipv4Net>,
     /// Data the snapshot lacks (ENIs, the prefix list).
     pub missing: Vec<String>,
 }
@@ -67,6 +69,7 @@ impl<'a> Endpoint<'a> {
             enis: Vec::new(),
             prefix_list: None,
             groups: raw.groups.iter().map(|g| g.group_id.clone()).collect(),
+            subnet_cidrs: Vec::new(),
             missing: Vec::new(),
         };
         match kind {
@@ -85,6 +88,7 @@ impl<'a> Endpoint<'a> {
             let eni = snap.network_interfaces.get(eni_id);
             match eni.and_then(|e| snap.primary_ip(e).map(|ip| (e, ip))) {
                 Some((eni, ip)) => {
+                    self.subnet_cidrs.extend(snap.subnets.get(&eni.subnet_id).map(|s| s.cidr_block.trunc()));
                     self.enis.push(EndpointEni { id: eni_id.clone(), ip, subnet_id: eni.subnet_id.clone() })
                 }
                 None => self.missing.push(format!("{eni_id} (an ENI of {}) is not in the snapshot", self.id())),

@@ -156,9 +156,7 @@ pub fn endpoint_admits(fast: &Compiled, w: &Workload, ep: &Endpoint) -> bool {
 pub fn group_targets(snap: &Snapshot, group_id: &str, ep: &Endpoint) -> bool {
     let Some(group) = snap.security_groups.get(group_id) else { return false };
     let pl_id = ep.prefix_list.map(|pl| pl.prefix_list_id.as_str());
-    let names_eni_subnet = |net: &ipnet::Ipv4Net| {
-        ep.enis.iter().filter_map(|e| snap.subnets.get(&e.subnet_id)).any(|s| s.cidr_block.trunc() == net.trunc())
-    };
+    let names_eni_subnet = |net: &ipnet::Ipv4Net| ep.subnet_cidrs.contains(&net.trunc());
     let targets = |peer: &Peer| match peer {
         Peer::Group(g) => ep.group_ids().iter().any(|x| x == g),
         Peer::Cidr(net) => {

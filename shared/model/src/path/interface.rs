@@ -20,20 +20,21 @@ pub fn targets(cx: &Ctx) -> Vec<Target> {
 
 fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
     let (w, ep) = (cx.workload, cx.endpoint);
-    let eni_net = subnet_cidr(cx, &eni.subnet_id);
-    let w_net = subnet_cidr(cx, &w.eni.subnet_id);
-    let forward = service_region(&[AddrRange::host(eni.ip)], &ep.ports);
-    let from_workload = service_region(&[AddrRange::host(w.ip)], &ep.ports);
     let eph = cx.params.ephemeral_ports;
-    let reply_to_workload = Region::from_addrs([AddrRange::host(w.ip)], eph);
-    let reply_from_eni = Region::from_addrs([AddrRange::host(eni.ip)], eph);
+    // Regions and CIDR texts are built only for hops the compiled rules cannot prove.
+    let forward = || service_region(&[AddrRange::host(eni.ip)], &ep.ports);
+    let from_workload = || service_region(&[AddrRange::host(w.ip)], &ep.ports);
+    let reply_to_workload = || Region::from_addrs([AddrRange::host(w.ip)], eph);
+    let reply_from_eni = || Region::from_addrs([AddrRange::host(eni.ip)], eph);
+    let eni_net = || subnet_cidr(cx, &eni.subnet_id);
+    let w_net = || subnet_cidr(cx, &w.eni.subnet_id);
 
     let (ip, wip, ports) = (u32::from(eni.ip), u32::from(w.ip), &ep.ports);
     let (w_subnet, e_subnet) = (w.eni.subnet_id.as_str(), eni.subnet_id.as_str());
     let all_ports = |f: &dyn Fn(u16) -> Option<bool>| ports.iter().try_fold(true, |ok, &p| Some(ok && f(p)?));
     let egress = cx
         .proven(HopKind::SecurityGroupEgress, |c| all_ports(&|p| c.sg_allows(&w.groups, RuleDirection::Egress, ip, p)))
-        .unwrap_or_else(|| sg_egress(cx, eni, &forward));
+        .unwrap_or_else(|| sg_egress(cx, eni, &forward()));
     let route = cx.proven(HopKind::Route, |c| c.routes_locally(w_subnet, ip)).unwrap_or_else(|| route_hop(cx, eni));
     let ingress = cx
         .proven(HopKind::SecurityGroupIngress, |c| all_ports(&|p| c.sg_allows(&ep.groups, RuleDirection::Ingress, wip, p)))
@@ -49,12 +50,13 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
             hops.push(Hop::not_crossed(kind, why.clone()));
         }
     } else {
-        let acl = |kind, subnet: &str, traffic, addr: u32, range: Option<PortRange>, required: &Region, peer: &str| {
+        type Lazy<'l, T> = &'l dyn Fn() -> T;
+        let acl = |kind, subnet: &str, traffic, addr: u32, range: Option<PortRange>, required: Lazy<Region>, peer: Lazy<String>| {
             let answer = |c: &Compiled| match range {
                 Some(r) => c.acl_allows(subnet, traffic, addr, r),
                 None => all_ports(&|p| c.acl_allows(subnet, traffic, addr, PortRange::single(p))),
             };
-            cx.proven(kind, answer).unwrap_or_else(|| hops::acl(cx, kind, subnet, required, peer))
+            cx.proven(kind, answer).unwrap_or_else(|| hops::acl(cx, kind, subnet, &required(), &peer()))
         };
         hops.push(acl(HopKind::AclOutbound, w_subnet, Traffic::Outbound, ip, None, &forward, &eni_net));
         hops.push(acl(HopKind::AclInbound, e_subnet, Traffic::Inbound, wip, None, &from_workload, &w_net));
