@@ -1,9 +1,10 @@
 //! Finds the VPC of each changed resource whose CloudTrail record does not name one, with one
-//! batched, filtered `Describe*` call per resource kind (not one call per resource).
+//! batched `Describe*` call per resource kind (not one call per resource).
 //!
-//! Filters (`group-id`, `route-table-id`, …) are used rather than id lists because an id list
-//! fails the whole call when one resource no longer exists; a filter just leaves it out, and
-//! the resource is reported as not found.
+//! Resources are asked for by id. An id list fails the whole call when one resource no longer
+//! exists (`*.NotFound`); the ids are then asked for one by one, and the missing ones are left
+//! out of the result. Association ids and prefix lists have no id parameter: they are found
+//! through filters, which never fail on a missing value.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -11,7 +12,6 @@ use std::fmt;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
-use futures_util::TryStreamExt;
 
 use crate::changes::ResourceKind;
 
@@ -43,6 +43,14 @@ impl fmt::Display for LocateError {
 }
 
 impl std::error::Error for LocateError {}
+
+impl LocateError {
+    /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
+    /// `InvalidRouteTableID.NotFound`, …).
+    pub fn is_not_found(&self) -> bool {
+        self.code.as_deref().is_some_and(|c| c.ends_with(".NotFound"))
+    }
+}
 
 fn sdk_error<E, R>(call: &'static str, err: SdkError<E, R>) -> LocateError
 where
@@ -85,22 +93,53 @@ async fn locate_chunk(client: &Client, kind: ResourceKind, ids: &[String]) -> Re
     use ResourceKind as K;
     match kind {
         K::Vpc => Ok(ids.iter().map(|id| (id.clone(), id.clone())).collect()),
-        K::SecurityGroup => security_groups(client, "group-id", ids).await.map(|groups| {
-            groups.into_iter().map(|(id, vpc, _)| (id, vpc)).collect()
-        }),
-        K::NetworkInterface => network_interfaces(client, ids).await,
-        K::VpcEndpoint => vpc_endpoints(client, ids).await,
-        K::Subnet => subnets(client, ids).await,
-        K::RouteTable => route_tables(client, "route-table-id", ids).await,
-        K::RouteTableAssociation => route_tables(client, "association.route-table-association-id", ids).await,
-        K::NetworkAcl => network_acls(client, "network-acl-id", ids).await,
-        K::NetworkAclAssociation => network_acls(client, "association.association-id", ids).await,
+        K::SecurityGroup => by_ids(ids, |ids| security_groups(client, Query::Ids(ids))).await,
+        K::NetworkInterface => by_ids(ids, |ids| network_interfaces(client, ids)).await,
+        K::VpcEndpoint => by_ids(ids, |ids| vpc_endpoints(client, ids)).await,
+        K::Subnet => by_ids(ids, |ids| subnets(client, ids)).await,
+        K::RouteTable => by_ids(ids, |ids| route_tables(client, Query::Ids(ids), ids)).await,
+        K::NetworkAcl => by_ids(ids, |ids| network_acls(client, Query::Ids(ids), ids)).await,
+        K::RouteTableAssociation => {
+            route_tables(client, Query::Filter("association.route-table-association-id", ids), ids).await
+        }
+        K::NetworkAclAssociation => network_acls(client, Query::Filter("association.association-id", ids), ids).await,
         K::PrefixList => prefix_list_users(client, ids).await,
     }
 }
 
-fn filter(name: &str, ids: &[String]) -> Filter {
-    Filter::builder().name(name).set_values(Some(ids.to_vec())).build()
+/// How a describe call selects resources.
+#[derive(Clone, Copy)]
+enum Query<'a> {
+    /// By id (the call's id-list parameter).
+    Ids(&'a [String]),
+    /// By a filter with these values.
+    Filter(&'static str, &'a [String]),
+}
+
+/// Runs `call` on all `ids`; when one of them no longer exists, runs it on each id alone and
+/// leaves out the missing ones.
+async fn by_ids<'a, F, Fut>(ids: &'a [String], call: F) -> Result<Vec<(String, String)>, LocateError>
+where
+    F: Fn(&'a [String]) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<(String, String)>, LocateError>>,
+{
+    match call(ids).await {
+        Err(e) if e.is_not_found() => {}
+        other => return other,
+    }
+    let mut pairs = Vec::new();
+    for id in ids.chunks(1) {
+        match call(id).await {
+            Ok(found) => pairs.extend(found),
+            Err(e) if e.is_not_found() => eprintln!("note: {} no longer exists", id[0]),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(pairs)
+}
+
+fn filter(name: &str, values: &[String]) -> Filter {
+    Filter::builder().name(name).set_values(Some(values.to_vec())).build()
 }
 
 /// Keeps the ids of `candidates` that are in `ids`, each paired with `vpc`.
@@ -108,11 +147,19 @@ fn matching(ids: &[String], candidates: impl IntoIterator<Item = String>, vpc: &
     candidates.into_iter().filter(|c| ids.contains(c)).map(|c| (c, vpc.to_owned())).collect()
 }
 
-/// `(group id, VPC id, prefix lists the rules reference)` of the groups matching the filter.
-async fn security_groups(client: &Client, name: &str, ids: &[String]) -> Result<Vec<(String, String, Vec<String>)>, LocateError> {
-    let groups: Vec<_> = client
-        .describe_security_groups()
-        .filters(filter(name, ids))
+/// `(group id, VPC id)` of the groups asked for.
+async fn security_groups(client: &Client, query: Query<'_>) -> Result<Vec<(String, String)>, LocateError> {
+    let groups = groups_with_lists(client, query).await?;
+    Ok(groups.into_iter().map(|(id, vpc, _)| (id, vpc)).collect())
+}
+
+/// `(group id, VPC id, prefix lists the rules reference)` of the groups asked for.
+async fn groups_with_lists(client: &Client, query: Query<'_>) -> Result<Vec<(String, String, Vec<String>)>, LocateError> {
+    let request = match query {
+        Query::Ids(ids) => client.describe_security_groups().set_group_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => client.describe_security_groups().filters(filter(name, values)),
+    };
+    let groups: Vec<_> = request
         .into_paginator()
         .items()
         .send()
@@ -137,7 +184,7 @@ async fn security_groups(client: &Client, name: &str, ids: &[String]) -> Result<
 async fn network_interfaces(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
     let enis: Vec<_> = client
         .describe_network_interfaces()
-        .filters(filter("network-interface-id", ids))
+        .set_network_interface_ids(Some(ids.to_vec()))
         .into_paginator()
         .items()
         .send()
@@ -150,7 +197,7 @@ async fn network_interfaces(client: &Client, ids: &[String]) -> Result<Vec<(Stri
 async fn vpc_endpoints(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
     let endpoints: Vec<_> = client
         .describe_vpc_endpoints()
-        .filters(filter("vpc-endpoint-id", ids))
+        .set_vpc_endpoint_ids(Some(ids.to_vec()))
         .into_paginator()
         .items()
         .send()
@@ -163,7 +210,7 @@ async fn vpc_endpoints(client: &Client, ids: &[String]) -> Result<Vec<(String, S
 async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
     let subnets: Vec<_> = client
         .describe_subnets()
-        .filters(filter("subnet-id", ids))
+        .set_subnet_ids(Some(ids.to_vec()))
         .into_paginator()
         .items()
         .send()
@@ -173,11 +220,14 @@ async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)
     Ok(subnets.into_iter().filter_map(|s| Some((s.subnet_id?, s.vpc_id?))).collect())
 }
 
-/// Route tables matching the filter: their own id and their association ids, with the VPC.
-async fn route_tables(client: &Client, name: &str, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
-    let tables: Vec<_> = client
-        .describe_route_tables()
-        .filters(filter(name, ids))
+/// The route tables asked for: their ids, association ids and routed prefix lists that are
+/// among `ids`, with the VPC.
+async fn route_tables(client: &Client, query: Query<'_>, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+    let request = match query {
+        Query::Ids(ids) => client.describe_route_tables().set_route_table_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => client.describe_route_tables().filters(filter(name, values)),
+    };
+    let tables: Vec<_> = request
         .into_paginator()
         .items()
         .send()
@@ -196,11 +246,14 @@ async fn route_tables(client: &Client, name: &str, ids: &[String]) -> Result<Vec
     Ok(pairs)
 }
 
-/// Network ACLs matching the filter: their own id and their association ids, with the VPC.
-async fn network_acls(client: &Client, name: &str, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
-    let acls: Vec<_> = client
-        .describe_network_acls()
-        .filters(filter(name, ids))
+/// The network ACLs asked for: their ids and association ids that are among `ids`, with the
+/// VPC.
+async fn network_acls(client: &Client, query: Query<'_>, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+    let request = match query {
+        Query::Ids(ids) => client.describe_network_acls().set_network_acl_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => client.describe_network_acls().filters(filter(name, values)),
+    };
+    let acls: Vec<_> = request
         .into_paginator()
         .items()
         .send()
@@ -221,9 +274,9 @@ async fn network_acls(client: &Client, name: &str, ids: &[String]) -> Result<Vec
 /// route tables use it.
 async fn prefix_list_users(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
     let (ingress, egress, routes) = tokio::try_join!(
-        security_groups(client, "ip-permission.prefix-list-id", ids),
-        security_groups(client, "egress.ip-permission.prefix-list-id", ids),
-        route_tables(client, "route.destination-prefix-list-id", ids),
+        groups_with_lists(client, Query::Filter("ip-permission.prefix-list-id", ids)),
+        groups_with_lists(client, Query::Filter("egress.ip-permission.prefix-list-id", ids)),
+        route_tables(client, Query::Filter("route.destination-prefix-list-id", ids), ids),
     )?;
     let mut pairs = routes;
     for (_, vpc, lists) in ingress.into_iter().chain(egress) {
@@ -241,6 +294,14 @@ mod tests {
         let ids = vec!["rtbassoc-1".to_owned(), "rtb-2".to_owned()];
         let found = matching(&ids, ["rtb-1".to_owned(), "rtbassoc-1".to_owned()], "vpc-1");
         assert_eq!(found, [("rtbassoc-1".to_owned(), "vpc-1".to_owned())]);
+    }
+
+    #[test]
+    fn not_found_codes() {
+        let err = |code: &str| LocateError { call: "DescribeSecurityGroups", code: Some(code.into()), message: String::new() };
+        assert!(err("InvalidGroup.NotFound").is_not_found());
+        assert!(err("InvalidRouteTableID.NotFound").is_not_found());
+        assert!(!err("UnauthorizedOperation").is_not_found());
     }
 
     #[test]

@@ -270,7 +270,7 @@ async fn a_breaking_change_yields_exactly_one_alert() {
         format!("{} (10.0.1.10, ", net.workload_eni),
         format!("-> {} (ssm)", net.endpoint),
         format!("ENI_SG_RULES_MISMATCH {} (egress)", net.sg_workload),
-        format!("Fix: allow egress tcp/443 to {} on {}", net.sg_endpoint, net.sg_workload),
+        format!("Fix: allow egress tcp/443 to {}", net.sg_endpoint),
     ];
     for text in &expect {
         assert!(message.contains(text.as_str()), "missing {text:?} in:\n{message}");
