@@ -42,10 +42,16 @@ impl fmt::Display for EvaluateError {
 impl std::error::Error for EvaluateError {}
 
 /// Collects the VPCs (one scoped collection for all of them), loads and checks them.
-pub async fn evaluate(client: &Client, params: &RuleParameters, vpc_ids: &[String]) -> Result<(Snapshot, Report), EvaluateError> {
+pub async fn evaluate(
+    client: &Client,
+    params: &RuleParameters,
+    vpc_ids: &[String],
+) -> Result<(Snapshot, Report), EvaluateError> {
     let scope = vpce_reach_aws::Scope::vpcs(vpc_ids.iter().cloned());
     let progress = |line: &str| eprintln!("collect: {line}");
-    let collected = vpce_reach_aws::collect(client, &scope, &progress).await.map_err(EvaluateError::Collect)?;
+    let collected = vpce_reach_aws::collect(client, &scope, &progress)
+        .await
+        .map_err(EvaluateError::Collect)?;
     let snap = load::from_documents(collected.documents).map_err(EvaluateError::Load)?;
     let report = check::check(&snap, params);
     Ok((snap, report))
@@ -54,17 +60,31 @@ pub async fn evaluate(client: &Client, params: &RuleParameters, vpc_ids: &[Strin
 /// The resources a set of changes touched, widened with what they imply in the snapshot: the
 /// security groups and route tables that use a changed prefix list.
 pub fn changed_resources(snap: &Snapshot, changes: &[&Change]) -> BTreeSet<String> {
-    let mut changed: BTreeSet<String> = changes.iter().flat_map(|c| c.resources.iter().cloned()).collect();
-    let lists: Vec<String> = changed.iter().filter(|id| ResourceKind::of(id) == Some(ResourceKind::PrefixList)).cloned().collect();
+    let mut changed: BTreeSet<String> = changes
+        .iter()
+        .flat_map(|c| c.resources.iter().cloned())
+        .collect();
+    let lists: Vec<String> = changed
+        .iter()
+        .filter(|id| ResourceKind::of(id) == Some(ResourceKind::PrefixList))
+        .cloned()
+        .collect();
     for list in &lists {
         for sg in snap.security_groups.values() {
             let rules = sg.ip_permissions.iter().chain(&sg.ip_permissions_egress);
-            if rules.flat_map(|p| &p.prefix_list_ids).any(|p| &p.prefix_list_id == list) {
+            if rules
+                .flat_map(|p| &p.prefix_list_ids)
+                .any(|p| &p.prefix_list_id == list)
+            {
                 changed.insert(sg.group_id.clone());
             }
         }
         for rt in snap.route_tables.values() {
-            if rt.routes.iter().any(|r| r.destination_prefix_list_id.as_ref() == Some(list)) {
+            if rt
+                .routes
+                .iter()
+                .any(|r| r.destination_prefix_list_id.as_ref() == Some(list))
+            {
                 changed.insert(rt.route_table_id.clone());
             }
         }
@@ -74,10 +94,18 @@ pub fn changed_resources(snap: &Snapshot, changes: &[&Change]) -> BTreeSet<Strin
 
 /// The VPC a finding is in: its endpoint's, its workload's, or its component's.
 pub fn finding_vpc<'a>(snap: &'a Snapshot, f: &'a Finding) -> Option<&'a str> {
-    if let Some(ep) = f.endpoint.as_ref().and_then(|id| snap.vpc_endpoints.get(id)) {
+    if let Some(ep) = f
+        .endpoint
+        .as_ref()
+        .and_then(|id| snap.vpc_endpoints.get(id))
+    {
         return Some(&ep.vpc_id);
     }
-    if let Some(eni) = f.source.as_ref().and_then(|id| snap.network_interfaces.get(id)) {
+    if let Some(eni) = f
+        .source
+        .as_ref()
+        .and_then(|id| snap.network_interfaces.get(id))
+    {
         return Some(&eni.vpc_id);
     }
     snap.vpcs.get(&f.component).map(|v| v.vpc_id.as_str())
@@ -86,7 +114,12 @@ pub fn finding_vpc<'a>(snap: &'a Snapshot, f: &'a Finding) -> Option<&'a str> {
 /// The findings of `vpc_id` that involve a changed resource: the finding blames it or is
 /// about it, or the blocked pair's path runs through it (the workload's ENI, groups, subnet,
 /// NACL or route table; the endpoint's ENIs, groups, subnets or their NACLs).
-pub fn involved<'a>(snap: &Snapshot, report: &'a Report, vpc_id: &str, changed: &BTreeSet<String>) -> Vec<&'a Finding> {
+pub fn involved<'a>(
+    snap: &Snapshot,
+    report: &'a Report,
+    vpc_id: &str,
+    changed: &BTreeSet<String>,
+) -> Vec<&'a Finding> {
     report
         .findings
         .iter()
@@ -108,23 +141,37 @@ fn involves(snap: &Snapshot, f: &Finding, changed: &BTreeSet<String>) -> bool {
 /// True when the subnet, or the NACL or route table it uses, changed.
 fn subnet_touched(snap: &Snapshot, subnet: &str, changed: &BTreeSet<String>) -> bool {
     changed.contains(subnet)
-        || snap.index.subnet_acl.get(subnet).is_some_and(|acl| changed.contains(acl))
-        || snap.index.subnet_route_table.get(subnet).is_some_and(|rt| changed.contains(&rt.route_table_id))
+        || snap
+            .index
+            .subnet_acl
+            .get(subnet)
+            .is_some_and(|acl| changed.contains(acl))
+        || snap
+            .index
+            .subnet_route_table
+            .get(subnet)
+            .is_some_and(|rt| changed.contains(&rt.route_table_id))
 }
 
 fn workload_touched(snap: &Snapshot, eni_id: &str, changed: &BTreeSet<String>) -> bool {
-    let Some(eni) = snap.network_interfaces.get(eni_id) else { return false };
-    eni.groups.iter().any(|g| changed.contains(&g.group_id)) || subnet_touched(snap, &eni.subnet_id, changed)
+    let Some(eni) = snap.network_interfaces.get(eni_id) else {
+        return false;
+    };
+    eni.groups.iter().any(|g| changed.contains(&g.group_id))
+        || subnet_touched(snap, &eni.subnet_id, changed)
 }
 
 fn endpoint_touched(snap: &Snapshot, ep_id: &str, changed: &BTreeSet<String>) -> bool {
-    let Some(ep) = snap.vpc_endpoints.get(ep_id) else { return false };
+    let Some(ep) = snap.vpc_endpoints.get(ep_id) else {
+        return false;
+    };
     ep.groups.iter().any(|g| changed.contains(&g.group_id))
         || ep.route_table_ids.iter().any(|rt| changed.contains(rt))
         || ep.network_interface_ids.iter().any(|eni| {
             changed.contains(eni)
                 || snap.network_interfaces.get(eni).is_some_and(|e| {
-                    e.groups.iter().any(|g| changed.contains(&g.group_id)) || subnet_touched(snap, &e.subnet_id, changed)
+                    e.groups.iter().any(|g| changed.contains(&g.group_id))
+                        || subnet_touched(snap, &e.subnet_id, changed)
                 })
         })
 }
@@ -143,8 +190,14 @@ pub struct Alert {
 /// Renders the alert of one VPC; `findings` is not empty.
 pub fn render(snap: &Snapshot, vpc_id: &str, changes: &[&Change], findings: &[&Finding]) -> Alert {
     let mut message = String::new();
-    let (account, region) = changes.first().map(|c| (c.account.as_str(), c.region.as_str())).unwrap_or_default();
-    let _ = writeln!(message, "A change broke VPC endpoint paths in {vpc_id} (account {account}, {region}).\n");
+    let (account, region) = changes
+        .first()
+        .map(|c| (c.account.as_str(), c.region.as_str()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        message,
+        "A change broke VPC endpoint paths in {vpc_id} (account {account}, {region}).\n"
+    );
     write_who(&mut message, changes);
     write_what(&mut message, changes);
     write_blocked(&mut message, snap, findings);
@@ -153,7 +206,11 @@ pub fn render(snap: &Snapshot, vpc_id: &str, changes: &[&Change], findings: &[&F
         "\nOnly findings that involve the changed resources are listed. The AWS Config rule of \
          vpce-reach reports the whole VPC.\n",
     );
-    Alert { vpc_id: vpc_id.to_owned(), subject: subject(vpc_id, changes, findings.len()), message }
+    Alert {
+        vpc_id: vpc_id.to_owned(),
+        subject: subject(vpc_id, changes, findings.len()),
+        message,
+    }
 }
 
 /// E.g. `vpce-reach: 2 findings in vpc-0abc after RevokeSecurityGroupEgress by alice`.
@@ -169,14 +226,22 @@ pub fn subject(vpc_id: &str, changes: &[&Change], findings: usize) -> String {
         _ => String::new(),
     };
     let plural = if findings == 1 { "" } else { "s" };
-    sanitize_subject(&format!("vpce-reach: {findings} finding{plural} in {vpc_id} after {event}{by}"))
+    sanitize_subject(&format!(
+        "vpce-reach: {findings} finding{plural} in {vpc_id} after {event}{by}"
+    ))
 }
 
 /// ASCII only, one line, at most [`MAX_SUBJECT`] characters (cut with `...`).
 pub fn sanitize_subject(text: &str) -> String {
     let clean: String = text
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { ' ' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
     if clean.len() <= MAX_SUBJECT {
@@ -188,7 +253,11 @@ pub fn sanitize_subject(text: &str) -> String {
 /// The last part of an ARN (the session or user name), without the `via service` suffix.
 fn short_principal(who: &str) -> &str {
     let principal = who.split(" via ").next().unwrap_or(who);
-    principal.rsplit(['/', ':']).next().filter(|s| !s.is_empty()).unwrap_or(principal)
+    principal
+        .rsplit(['/', ':'])
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(principal)
 }
 
 fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
@@ -211,7 +280,13 @@ fn write_who(out: &mut String, changes: &[&Change]) {
 fn write_what(out: &mut String, changes: &[&Change]) {
     out.push_str("\nWhat:\n");
     for c in changes.iter().take(MAX_CHANGES) {
-        let _ = writeln!(out, "  {} {} {}", c.event_time, c.event_name, c.resources.join(", "));
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            c.event_time,
+            c.event_name,
+            c.resources.join(", ")
+        );
     }
     more(out, changes.len(), MAX_CHANGES, "changes");
 }
@@ -233,19 +308,36 @@ fn write_blocked(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
             more(out, lost.len(), MAX_LISTED, "workloads");
             break;
         }
-        let labels: Vec<String> = endpoints.iter().map(|ep| endpoint_label(snap, ep)).collect();
-        let _ = writeln!(out, "  {} -> {}", workload_label(snap, workload), labels.join(", "));
+        let labels: Vec<String> = endpoints
+            .iter()
+            .map(|ep| endpoint_label(snap, ep))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} -> {}",
+            workload_label(snap, workload),
+            labels.join(", ")
+        );
     }
 }
 
 fn write_findings(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
     out.push_str("\nFindings and the smallest fix:\n");
     for f in findings.iter().take(MAX_LISTED) {
-        let direction = f.direction.map(|d| format!(" ({})", d.as_str())).unwrap_or_default();
+        let direction = f
+            .direction
+            .map(|d| format!(" ({})", d.as_str()))
+            .unwrap_or_default();
         let _ = writeln!(out, "  {} {}{direction}", f.code.as_str(), f.component);
         match (&f.source, &f.endpoint) {
             (Some(w), Some(ep)) => {
-                let _ = writeln!(out, "    {w} -> {} {}: {}", endpoint_label(snap, ep), f.traffic, f.problem);
+                let _ = writeln!(
+                    out,
+                    "    {w} -> {} {}: {}",
+                    endpoint_label(snap, ep),
+                    f.traffic,
+                    f.problem
+                );
             }
             _ => {
                 let _ = writeln!(out, "    {}", f.problem);
@@ -273,8 +365,14 @@ fn endpoint_label(snap: &Snapshot, ep: &str) -> String {
 /// `eni-0abc (10.0.1.10, subnet-0def, "web-1")`: the address and the Name tag help people
 /// recognise the workload.
 fn workload_label(snap: &Snapshot, eni_id: &str) -> String {
-    let Some(eni) = snap.network_interfaces.get(eni_id) else { return eni_id.to_owned() };
-    let mut parts: Vec<String> = snap.primary_ip(eni).map(|ip| ip.to_string()).into_iter().collect();
+    let Some(eni) = snap.network_interfaces.get(eni_id) else {
+        return eni_id.to_owned();
+    };
+    let mut parts: Vec<String> = snap
+        .primary_ip(eni)
+        .map(|ip| ip.to_string())
+        .into_iter()
+        .collect();
     parts.push(eni.subnet_id.clone());
     if let Some(name) = eni.tag_set.iter().find(|t| t.key == "Name") {
         parts.push(format!("\"{}\"", name.value));
@@ -302,31 +400,52 @@ mod tests {
     /// A workload whose only egress rule was revoked, and an SSM endpoint that admits the VPC.
     fn broken_snapshot() -> Snapshot {
         let docs = vec![
-            ("vpcs".to_owned(), json!({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]})),
-            ("subnets".to_owned(), json!({"Subnets": [
+            (
+                "vpcs".to_owned(),
+                json!({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}),
+            ),
+            (
+                "subnets".to_owned(),
+                json!({"Subnets": [
                 {"SubnetId": "subnet-a", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"},
-                {"SubnetId": "subnet-b", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}]})),
-            ("rt".to_owned(), json!({"RouteTables": [{"RouteTableId": "rtb-main", "VpcId": "vpc-1",
+                {"SubnetId": "subnet-b", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}]}),
+            ),
+            (
+                "rt".to_owned(),
+                json!({"RouteTables": [{"RouteTableId": "rtb-main", "VpcId": "vpc-1",
                 "Associations": [{"Main": true}],
-                "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]}]})),
-            ("acl".to_owned(), json!({"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "IsDefault": true,
+                "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]}]}),
+            ),
+            (
+                "acl".to_owned(),
+                json!({"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "IsDefault": true,
                 "Associations": [], "Entries": [
                     {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
-                    {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]}]})),
-            ("sg".to_owned(), json!({"SecurityGroups": [
+                    {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]}]}),
+            ),
+            (
+                "sg".to_owned(),
+                json!({"SecurityGroups": [
                 {"GroupId": "sg-w", "GroupName": "w", "VpcId": "vpc-1", "IpPermissions": [], "IpPermissionsEgress": []},
                 {"GroupId": "sg-e", "GroupName": "e", "VpcId": "vpc-1", "IpPermissionsEgress": [], "IpPermissions": [
-                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]}]})),
-            ("eni".to_owned(), json!({"NetworkInterfaces": [
+                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]}]}),
+            ),
+            (
+                "eni".to_owned(),
+                json!({"NetworkInterfaces": [
                 {"NetworkInterfaceId": "eni-w", "InterfaceType": "interface", "SubnetId": "subnet-a", "VpcId": "vpc-1",
                     "PrivateIpAddress": "10.0.1.10", "Groups": [{"GroupId": "sg-w"}], "Status": "in-use",
                     "TagSet": [{"Key": "Name", "Value": "web-1"}]},
                 {"NetworkInterfaceId": "eni-e", "InterfaceType": "vpc_endpoint", "SubnetId": "subnet-b", "VpcId": "vpc-1",
-                    "PrivateIpAddress": "10.0.2.20", "Groups": [{"GroupId": "sg-e"}], "Status": "in-use"}]})),
-            ("vpce".to_owned(), json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface",
+                    "PrivateIpAddress": "10.0.2.20", "Groups": [{"GroupId": "sg-e"}], "Status": "in-use"}]}),
+            ),
+            (
+                "vpce".to_owned(),
+                json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface",
                 "VpcId": "vpc-1", "ServiceName": "com.amazonaws.eu-west-1.ssm", "State": "available",
                 "Groups": [{"GroupId": "sg-e", "GroupName": "e"}], "SubnetIds": ["subnet-b"],
-                "NetworkInterfaceIds": ["eni-e"], "PrivateDnsEnabled": true}]})),
+                "NetworkInterfaceIds": ["eni-e"], "PrivateDnsEnabled": true}]}),
+            ),
         ];
         load::from_documents(docs).unwrap()
     }
@@ -342,27 +461,46 @@ mod tests {
         };
         assert!(on(&["sg-w"]) > 0, "the workload's group");
         assert!(on(&["acl-1"]) > 0, "the workload subnet's NACL");
-        assert!(on(&["rtb-main"]) > 0, "the main route table the subnet falls back to");
+        assert!(
+            on(&["rtb-main"]) > 0,
+            "the main route table the subnet falls back to"
+        );
         assert!(on(&["eni-e"]) > 0, "an endpoint ENI");
         assert_eq!(on(&["sg-other", "acl-other"]), 0);
         let changed = ["sg-w".to_string()].into();
-        assert!(involved(&snap, &report, "vpc-2", &changed).is_empty(), "another VPC");
+        assert!(
+            involved(&snap, &report, "vpc-2", &changed).is_empty(),
+            "another VPC"
+        );
     }
 
     #[test]
     fn renders_who_what_workloads_codes_and_fix() {
         let snap = broken_snapshot();
         let report = check::check(&snap, &RuleParameters::default());
-        let c = change("RevokeSecurityGroupEgress", "arn:aws:sts::111122223333:assumed-role/Admin/alice", &["sg-w"]);
+        let c = change(
+            "RevokeSecurityGroupEgress",
+            "arn:aws:sts::111122223333:assumed-role/Admin/alice",
+            &["sg-w"],
+        );
         let changes = [&c];
         let changed = changed_resources(&snap, &changes);
         let findings = involved(&snap, &report, "vpc-1", &changed);
         let alert = render(&snap, "vpc-1", &changes, &findings);
-        assert_eq!(alert.subject, "vpce-reach: 1 finding in vpc-1 after RevokeSecurityGroupEgress by alice");
+        assert_eq!(
+            alert.subject,
+            "vpce-reach: 1 finding in vpc-1 after RevokeSecurityGroupEgress by alice"
+        );
         let m = &alert.message;
-        assert!(m.contains("arn:aws:sts::111122223333:assumed-role/Admin/alice"), "{m}");
+        assert!(
+            m.contains("arn:aws:sts::111122223333:assumed-role/Admin/alice"),
+            "{m}"
+        );
         assert!(m.contains("RevokeSecurityGroupEgress sg-w"), "{m}");
-        assert!(m.contains("eni-w (10.0.1.10, subnet-a, \"web-1\") -> vpce-1 (ssm)"), "{m}");
+        assert!(
+            m.contains("eni-w (10.0.1.10, subnet-a, \"web-1\") -> vpce-1 (ssm)"),
+            "{m}"
+        );
         assert!(m.contains("ENI_SG_RULES_MISMATCH sg-w (egress)"), "{m}");
         assert!(m.contains("Fix: "), "{m}");
     }
@@ -381,14 +519,31 @@ mod tests {
 
     #[test]
     fn subjects_are_short_ascii_single_lines() {
-        let a = change("ReplaceNetworkAclAssociationWithAVeryLongNameIndeed", "arn:aws:iam::1:user/bob", &[]);
+        let a = change(
+            "ReplaceNetworkAclAssociationWithAVeryLongNameIndeed",
+            "arn:aws:iam::1:user/bob",
+            &[],
+        );
         let b = change("CreateRoute", "arn:aws:iam::1:user/carol", &[]);
         let s = subject("vpc-0123456789abcdef0", &[&a, &b, &a], 12345);
-        assert!(s.len() <= MAX_SUBJECT && s.is_ascii() && !s.contains('\n'), "{s}");
-        assert!(s.starts_with("vpce-reach: 12345 findings in vpc-0123456789abcdef0 after ReplaceNetworkAcl"), "{s}");
+        assert!(
+            s.len() <= MAX_SUBJECT && s.is_ascii() && !s.contains('\n'),
+            "{s}"
+        );
+        assert!(
+            s.starts_with(
+                "vpce-reach: 12345 findings in vpc-0123456789abcdef0 after ReplaceNetworkAcl"
+            ),
+            "{s}"
+        );
         assert!(!s.contains(" by "), "two principals: {s}");
         assert_eq!(sanitize_subject("a\u{e9}\nb\tc"), "a b c");
         assert_eq!(sanitize_subject(&"x".repeat(150)).len(), MAX_SUBJECT);
-        assert_eq!(short_principal("arn:aws:sts::1:assumed-role/Deploy/ci via cloudformation.amazonaws.com"), "ci");
+        assert_eq!(
+            short_principal(
+                "arn:aws:sts::1:assumed-role/Deploy/ci via cloudformation.amazonaws.com"
+            ),
+            "ci"
+        );
     }
 }

@@ -28,37 +28,107 @@ struct Handled {
     ids: &'static [Path],
 }
 
-const SG_RULES: &[Path] = &[(Req, "groupId"), (Resp, "securityGroupRuleSet.items.groupId")];
+const SG_RULES: &[Path] = &[
+    (Req, "groupId"),
+    (Resp, "securityGroupRuleSet.items.groupId"),
+];
 const ROUTE: &[Path] = &[(Req, "routeTableId")];
 const ACL_ENTRY: &[Path] = &[(Req, "networkAclId")];
 
 /// The API calls that can change whether a workload reaches an endpoint.
 const HANDLED: &[Handled] = &[
-    Handled { name: "AuthorizeSecurityGroupEgress", ids: SG_RULES },
-    Handled { name: "AuthorizeSecurityGroupIngress", ids: SG_RULES },
-    Handled { name: "RevokeSecurityGroupEgress", ids: SG_RULES },
-    Handled { name: "RevokeSecurityGroupIngress", ids: SG_RULES },
-    Handled { name: "ModifySecurityGroupRules", ids: &[(Req, "ModifySecurityGroupRulesRequest.GroupId")] },
-    Handled { name: "ModifyNetworkInterfaceAttribute", ids: &[(Req, "networkInterfaceId")] },
+    Handled {
+        name: "AuthorizeSecurityGroupEgress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "AuthorizeSecurityGroupIngress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "RevokeSecurityGroupEgress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "RevokeSecurityGroupIngress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "ModifySecurityGroupRules",
+        ids: &[(Req, "ModifySecurityGroupRulesRequest.GroupId")],
+    },
+    Handled {
+        name: "ModifyNetworkInterfaceAttribute",
+        ids: &[(Req, "networkInterfaceId")],
+    },
     Handled {
         name: "CreateVpcEndpoint",
-        ids: &[(Resp, "CreateVpcEndpointResponse.vpcEndpoint.vpcEndpointId"), (Req, "CreateVpcEndpointRequest.VpcId")],
+        ids: &[
+            (Resp, "CreateVpcEndpointResponse.vpcEndpoint.vpcEndpointId"),
+            (Req, "CreateVpcEndpointRequest.VpcId"),
+        ],
     },
-    Handled { name: "ModifyVpcEndpoint", ids: &[(Req, "ModifyVpcEndpointRequest.VpcEndpointId")] },
-    Handled { name: "DeleteVpcEndpoints", ids: &[(Req, "DeleteVpcEndpointsRequest.VpcEndpointId")] },
-    Handled { name: "CreateRoute", ids: ROUTE },
-    Handled { name: "ReplaceRoute", ids: ROUTE },
-    Handled { name: "DeleteRoute", ids: ROUTE },
-    Handled { name: "AssociateRouteTable", ids: &[(Req, "routeTableId"), (Req, "subnetId"), (Resp, "associationId")] },
-    Handled { name: "ReplaceRouteTableAssociation", ids: &[(Req, "routeTableId"), (Resp, "newAssociationId")] },
+    Handled {
+        name: "ModifyVpcEndpoint",
+        ids: &[(Req, "ModifyVpcEndpointRequest.VpcEndpointId")],
+    },
+    Handled {
+        name: "DeleteVpcEndpoints",
+        ids: &[(Req, "DeleteVpcEndpointsRequest.VpcEndpointId")],
+    },
+    Handled {
+        name: "CreateRoute",
+        ids: ROUTE,
+    },
+    Handled {
+        name: "ReplaceRoute",
+        ids: ROUTE,
+    },
+    Handled {
+        name: "DeleteRoute",
+        ids: ROUTE,
+    },
+    Handled {
+        name: "AssociateRouteTable",
+        ids: &[
+            (Req, "routeTableId"),
+            (Req, "subnetId"),
+            (Resp, "associationId"),
+        ],
+    },
+    Handled {
+        name: "ReplaceRouteTableAssociation",
+        ids: &[(Req, "routeTableId"), (Resp, "newAssociationId")],
+    },
     // Only the association id is recorded, and it is gone once the call succeeded.
-    Handled { name: "DisassociateRouteTable", ids: &[(Req, "associationId")] },
-    Handled { name: "ReplaceNetworkAclAssociation", ids: &[(Req, "networkAclId"), (Resp, "newAssociationId")] },
-    Handled { name: "CreateNetworkAclEntry", ids: ACL_ENTRY },
-    Handled { name: "ReplaceNetworkAclEntry", ids: ACL_ENTRY },
-    Handled { name: "DeleteNetworkAclEntry", ids: ACL_ENTRY },
-    Handled { name: "ModifyManagedPrefixList", ids: &[(Req, "ModifyManagedPrefixListRequest.PrefixListId")] },
-    Handled { name: "ModifyVpcAttribute", ids: &[(Req, "vpcId")] },
+    Handled {
+        name: "DisassociateRouteTable",
+        ids: &[(Req, "associationId")],
+    },
+    Handled {
+        name: "ReplaceNetworkAclAssociation",
+        ids: &[(Req, "networkAclId"), (Resp, "newAssociationId")],
+    },
+    Handled {
+        name: "CreateNetworkAclEntry",
+        ids: ACL_ENTRY,
+    },
+    Handled {
+        name: "ReplaceNetworkAclEntry",
+        ids: ACL_ENTRY,
+    },
+    Handled {
+        name: "DeleteNetworkAclEntry",
+        ids: ACL_ENTRY,
+    },
+    Handled {
+        name: "ModifyManagedPrefixList",
+        ids: &[(Req, "ModifyManagedPrefixListRequest.PrefixListId")],
+    },
+    Handled {
+        name: "ModifyVpcAttribute",
+        ids: &[(Req, "vpcId")],
+    },
 ];
 
 /// The names of every handled API call, for the EventBridge rule's `eventName` list.
@@ -136,7 +206,10 @@ pub struct Change {
 impl Change {
     /// The VPC ids the record names itself; the other resources must be located.
     pub fn vpc_ids(&self) -> impl Iterator<Item = &str> {
-        self.resources.iter().map(String::as_str).filter(|id| ResourceKind::of(id) == Some(ResourceKind::Vpc))
+        self.resources
+            .iter()
+            .map(String::as_str)
+            .filter(|id| ResourceKind::of(id) == Some(ResourceKind::Vpc))
     }
 
     /// The resources whose VPC must be looked up.
@@ -173,10 +246,15 @@ pub enum Classified {
 pub fn classify(message_id: &str, account: &str, call: &ApiCall) -> Classified {
     let handled = HANDLED.iter().find(|h| h.name == call.event_name);
     let Some(handled) = handled.filter(|_| call.event_source == EC2_EVENT_SOURCE) else {
-        return Classified::Irrelevant { event_name: call.event_name.clone() };
+        return Classified::Irrelevant {
+            event_name: call.event_name.clone(),
+        };
     };
     if let Some(code) = &call.error_code {
-        return Classified::Failed { event_name: call.event_name.clone(), error_code: code.clone() };
+        return Classified::Failed {
+            event_name: call.event_name.clone(),
+            error_code: code.clone(),
+        };
     }
     Classified::Change(Change {
         message_id: message_id.to_owned(),
@@ -244,7 +322,10 @@ mod tests {
             event_time: "2025-03-04T10:00:00Z".to_owned(),
             aws_region: "eu-west-1".to_owned(),
             event_id: None,
-            user_identity: UserIdentity { arn: Some("arn:aws:iam::1:user/bob".into()), ..Default::default() },
+            user_identity: UserIdentity {
+                arn: Some("arn:aws:iam::1:user/bob".into()),
+                ..Default::default()
+            },
             error_code: None,
             error_message: None,
             request_parameters: Some(request),
@@ -264,17 +345,29 @@ mod tests {
         let req = json!({"groupId": "sg-1", "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 443,
             "toPort": 443, "groups": {"items": [{"groupId": "sg-ref"}]}}]}});
         let resp = json!({"_return": true, "securityGroupRuleSet": {"items": [{"groupId": "sg-1", "securityGroupRuleId": "sgr-1"}]}});
-        assert_eq!(ids("AuthorizeSecurityGroupEgress", req.clone(), resp), ["sg-1"]);
-        assert_eq!(ids("RevokeSecurityGroupIngress", req, json!({"_return": true})), ["sg-1"]);
+        assert_eq!(
+            ids("AuthorizeSecurityGroupEgress", req.clone(), resp),
+            ["sg-1"]
+        );
+        assert_eq!(
+            ids("RevokeSecurityGroupIngress", req, json!({"_return": true})),
+            ["sg-1"]
+        );
         let modify = json!({"ModifySecurityGroupRulesRequest": {"GroupId": "sg-2", "SecurityGroupRule":
             {"SecurityGroupRuleId": "sgr-9", "tag": 1}}});
-        assert_eq!(ids("ModifySecurityGroupRules", modify, json!(null)), ["sg-2"]);
+        assert_eq!(
+            ids("ModifySecurityGroupRules", modify, json!(null)),
+            ["sg-2"]
+        );
     }
 
     #[test]
     fn wrapped_requests_with_tag_content_lists() {
         let req = json!({"DeleteVpcEndpointsRequest": {"VpcEndpointId": [{"tag": 1, "content": "vpce-1"}, {"tag": 2, "content": "vpce-2"}]}});
-        assert_eq!(ids("DeleteVpcEndpoints", req, json!(null)), ["vpce-1", "vpce-2"]);
+        assert_eq!(
+            ids("DeleteVpcEndpoints", req, json!(null)),
+            ["vpce-1", "vpce-2"]
+        );
         let req = json!({"DeleteVpcEndpointsRequest": {"VpcEndpointId": {"tag": 1, "content": "vpce-3"}}});
         assert_eq!(ids("DeleteVpcEndpoints", req, json!(null)), ["vpce-3"]);
         let req = json!({"CreateVpcEndpointRequest": {"VpcId": "vpc-1", "ServiceName": "com.amazonaws.eu-west-1.ssm"}});
@@ -291,12 +384,26 @@ mod tests {
     #[test]
     fn associations_routes_and_acls() {
         let req = json!({"routeTableId": "rtb-1", "subnetId": "subnet-1"});
-        let resp = json!({"associationId": "rtbassoc-1", "associationState": {"state": "associated"}});
-        assert_eq!(ids("AssociateRouteTable", req, resp), ["rtb-1", "subnet-1", "rtbassoc-1"]);
+        let resp =
+            json!({"associationId": "rtbassoc-1", "associationState": {"state": "associated"}});
+        assert_eq!(
+            ids("AssociateRouteTable", req, resp),
+            ["rtb-1", "subnet-1", "rtbassoc-1"]
+        );
         let req = json!({"associationId": "aclassoc-1", "networkAclId": "acl-2"});
-        assert_eq!(ids("ReplaceNetworkAclAssociation", req, json!({"newAssociationId": "aclassoc-2"})), ["acl-2", "aclassoc-2"]);
+        assert_eq!(
+            ids(
+                "ReplaceNetworkAclAssociation",
+                req,
+                json!({"newAssociationId": "aclassoc-2"})
+            ),
+            ["acl-2", "aclassoc-2"]
+        );
         let req = json!({"networkAclId": "acl-1", "ruleNumber": 100, "egress": false, "cidrBlock": "10.0.0.0/16"});
-        assert_eq!(ids("DeleteNetworkAclEntry", req, json!({"_return": true})), ["acl-1"]);
+        assert_eq!(
+            ids("DeleteNetworkAclEntry", req, json!({"_return": true})),
+            ["acl-1"]
+        );
         let req = json!({"routeTableId": "rtb-2", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"});
         assert_eq!(ids("ReplaceRoute", req, json!(null)), ["rtb-2"]);
     }
@@ -313,7 +420,11 @@ mod tests {
 
     #[test]
     fn failed_and_unrelated_calls() {
-        let mut failed = call("RevokeSecurityGroupEgress", json!({"groupId": "sg-1"}), json!(null));
+        let mut failed = call(
+            "RevokeSecurityGroupEgress",
+            json!({"groupId": "sg-1"}),
+            json!(null),
+        );
         failed.error_code = Some("Client.UnauthorizedOperation".into());
         assert_eq!(
             classify("m", "1", &failed),
@@ -323,15 +434,24 @@ mod tests {
             }
         );
         let run = call("RunInstances", json!({}), json!({}));
-        assert!(matches!(classify("m", "1", &run), Classified::Irrelevant { .. }));
+        assert!(matches!(
+            classify("m", "1", &run),
+            Classified::Irrelevant { .. }
+        ));
         let mut other_service = call("CreateRoute", json!({"routeTableId": "rtb-1"}), json!(null));
         other_service.event_source = "s3.amazonaws.com".into();
-        assert!(matches!(classify("m", "1", &other_service), Classified::Irrelevant { .. }));
+        assert!(matches!(
+            classify("m", "1", &other_service),
+            Classified::Irrelevant { .. }
+        ));
     }
 
     #[test]
     fn resource_kinds_by_prefix() {
-        assert_eq!(ResourceKind::of("rtbassoc-0a"), Some(ResourceKind::RouteTableAssociation));
+        assert_eq!(
+            ResourceKind::of("rtbassoc-0a"),
+            Some(ResourceKind::RouteTableAssociation)
+        );
         assert_eq!(ResourceKind::of("vpc-0a"), Some(ResourceKind::Vpc));
         assert_eq!(ResourceKind::of("vpce-0a"), Some(ResourceKind::VpcEndpoint));
         assert_eq!(ResourceKind::of("igw-0a"), None);

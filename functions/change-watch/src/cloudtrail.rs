@@ -139,7 +139,12 @@ impl UserIdentity {
 
     /// The ARN of the role or user that issued the session, if any.
     pub fn issuer_arn(&self) -> Option<&str> {
-        self.session_context.as_ref()?.session_issuer.as_ref()?.arn.as_deref()
+        self.session_context
+            .as_ref()?
+            .session_issuer
+            .as_ref()?
+            .arn
+            .as_deref()
     }
 }
 
@@ -179,7 +184,10 @@ impl EventBridgeEvent {
     pub fn api_call(&self, message_id: &str) -> Result<ApiCall, ParseError> {
         ApiCall::deserialize(&self.detail).map_err(|e| ParseError {
             message_id: message_id.to_owned(),
-            message: format!("event {}: `detail` is not a CloudTrail record: {e}", self.id),
+            message: format!(
+                "event {}: `detail` is not a CloudTrail record: {e}",
+                self.id
+            ),
         })
     }
 }
@@ -224,8 +232,14 @@ mod tests {
         let call = ev.api_call("m-1").unwrap();
         assert_eq!(call.event_name, "RevokeSecurityGroupEgress");
         assert!(!call.failed());
-        assert_eq!(call.user_identity.who(), "arn:aws:sts::111122223333:assumed-role/Admin/alice");
-        assert_eq!(call.user_identity.issuer_arn(), Some("arn:aws:iam::111122223333:role/Admin"));
+        assert_eq!(
+            call.user_identity.who(),
+            "arn:aws:sts::111122223333:assumed-role/Admin/alice"
+        );
+        assert_eq!(
+            call.user_identity.issuer_arn(),
+            Some("arn:aws:iam::111122223333:role/Admin")
+        );
         assert_eq!(call.request_parameters.unwrap()["groupId"], "sg-1");
     }
 
@@ -238,19 +252,35 @@ mod tests {
             "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::1:assumed-role/Deploy/x",
                 "invokedBy": "cloudformation.amazonaws.com"}
         }));
-        let call = EventBridgeEvent::parse("m", &body).unwrap().api_call("m").unwrap();
+        let call = EventBridgeEvent::parse("m", &body)
+            .unwrap()
+            .api_call("m")
+            .unwrap();
         assert!(call.failed());
         assert!(call.request_parameters.is_none());
-        assert_eq!(call.user_identity.who(), "arn:aws:sts::1:assumed-role/Deploy/x via cloudformation.amazonaws.com");
+        assert_eq!(
+            call.user_identity.who(),
+            "arn:aws:sts::1:assumed-role/Deploy/x via cloudformation.amazonaws.com"
+        );
     }
 
     #[test]
     fn errors_name_the_message_id() {
         let err = EventBridgeEvent::parse("0a1b-msg", "{not json").unwrap_err();
-        assert!(err.to_string().starts_with("SQS message 0a1b-msg: not an EventBridge event"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("SQS message 0a1b-msg: not an EventBridge event"),
+            "{err}"
+        );
         let body = event(json!({"eventSource": "ec2.amazonaws.com"}));
-        let err = EventBridgeEvent::parse("m-2", &body).unwrap().api_call("m-2").unwrap_err();
-        assert!(err.to_string().contains("SQS message m-2: event ev-1"), "{err}");
+        let err = EventBridgeEvent::parse("m-2", &body)
+            .unwrap()
+            .api_call("m-2")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("SQS message m-2: event ev-1"),
+            "{err}"
+        );
         assert!(err.to_string().contains("eventName"), "{err}");
     }
 
@@ -259,6 +289,8 @@ mod tests {
         let body = json!({"id": "x", "detail-type": "EC2 Instance State-change Notification",
             "source": "aws.ec2", "detail": {"state": "running"}})
         .to_string();
-        assert!(!EventBridgeEvent::parse("m", &body).unwrap().is_ec2_api_call());
+        assert!(!EventBridgeEvent::parse("m", &body)
+            .unwrap()
+            .is_ec2_api_call());
     }
 }

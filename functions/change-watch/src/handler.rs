@@ -73,7 +73,8 @@ struct Failures {
 impl Failures {
     fn fail<'a>(&mut self, message_ids: impl IntoIterator<Item = &'a str>, error: String) {
         eprintln!("error: {error}");
-        self.records.extend(message_ids.into_iter().map(str::to_owned));
+        self.records
+            .extend(message_ids.into_iter().map(str::to_owned));
         self.errors.push(error);
     }
 }
@@ -93,12 +94,16 @@ impl Handler {
     /// be completed is returned in `batchItemFailures` so SQS delivers it again, and nothing is
     /// reported as fine on incomplete data.
     pub async fn handle(&self, event: SqsEvent) -> Outcome {
-        let mut summary = Summary { records: event.records.len(), ..Summary::default() };
+        let mut summary = Summary {
+            records: event.records.len(),
+            ..Summary::default()
+        };
         let mut failures = Failures::default();
         let changes = read_records(&event.records, &mut summary, &mut failures);
         summary.changes = changes.len();
         let plan = self.locate(&changes, &mut summary, &mut failures).await;
-        self.evaluate(&changes, &plan, &mut summary, &mut failures).await;
+        self.evaluate(&changes, &plan, &mut summary, &mut failures)
+            .await;
         if let (Some(rule), false) = (&self.settings.config_rule_name, changes.is_empty()) {
             summary.config_rule = Some(self.rerun_config_rule(rule).await);
         }
@@ -111,8 +116,16 @@ impl Handler {
 
     /// VPC id → the indexes of the changes that touched it. Changes whose lookup failed are
     /// failed; changes whose resources no longer exist are logged as unlocated.
-    async fn locate(&self, changes: &[Change], summary: &mut Summary, failures: &mut Failures) -> BTreeMap<String, Vec<usize>> {
-        let wanted: BTreeSet<String> = changes.iter().flat_map(|c| c.to_locate().map(str::to_owned)).collect();
+    async fn locate(
+        &self,
+        changes: &[Change],
+        summary: &mut Summary,
+        failures: &mut Failures,
+    ) -> BTreeMap<String, Vec<usize>> {
+        let wanted: BTreeSet<String> = changes
+            .iter()
+            .flat_map(|c| c.to_locate().map(str::to_owned))
+            .collect();
         let located = match wanted.is_empty() {
             true => Some(vpcs::Located::new()),
             false => match vpcs::locate(&self.ec2, &wanted).await {
@@ -129,10 +142,19 @@ impl Handler {
             let mut vpcs: BTreeSet<String> = change.vpc_ids().map(str::to_owned).collect();
             if change.to_locate().next().is_some() {
                 let Some(located) = &located else { continue };
-                vpcs.extend(change.to_locate().flat_map(|id| located.get(id).into_iter().flatten().cloned()));
+                vpcs.extend(
+                    change
+                        .to_locate()
+                        .flat_map(|id| located.get(id).into_iter().flatten().cloned()),
+                );
             }
             if vpcs.is_empty() {
-                let what = format!("{} {} ({})", change.event_name, change.resources.join(", "), change.message_id);
+                let what = format!(
+                    "{} {} ({})",
+                    change.event_name,
+                    change.resources.join(", "),
+                    change.message_id
+                );
                 eprintln!("warning: no VPC found for {what}: its resources no longer exist or were not recorded");
                 summary.unlocated.push(what);
             }
@@ -144,16 +166,26 @@ impl Handler {
     }
 
     /// One collection and one check for every VPC of the plan, then one alert per VPC.
-    async fn evaluate(&self, changes: &[Change], plan: &BTreeMap<String, Vec<usize>>, summary: &mut Summary, failures: &mut Failures) {
+    async fn evaluate(
+        &self,
+        changes: &[Change],
+        plan: &BTreeMap<String, Vec<usize>>,
+        summary: &mut Summary,
+        failures: &mut Failures,
+    ) {
         if plan.is_empty() {
             return;
         }
         let vpc_ids: Vec<String> = plan.keys().cloned().collect();
         summary.collections += 1;
-        let (snap, report) = match alert::evaluate(&self.ec2, &self.settings.params, &vpc_ids).await {
+        let (snap, report) = match alert::evaluate(&self.ec2, &self.settings.params, &vpc_ids).await
+        {
             Ok(done) => done,
             Err(e) => {
-                let all = plan.values().flatten().map(|&i| changes[i].message_id.as_str());
+                let all = plan
+                    .values()
+                    .flatten()
+                    .map(|&i| changes[i].message_id.as_str());
                 failures.fail(all, format!("{}: {e}", vpc_ids.join(", ")));
                 return;
             }
@@ -192,19 +224,31 @@ impl Handler {
             .map(|_| ())
             .map_err(|e| {
                 let e = aws_sdk_sns::error::DisplayErrorContext(e);
-                format!("SNS Publish to {} for {} failed (IAM action sns:Publish): {e}", self.settings.topic_arn, alert.vpc_id)
+                format!(
+                    "SNS Publish to {} for {} failed (IAM action sns:Publish): {e}",
+                    self.settings.topic_arn, alert.vpc_id
+                )
             })
     }
 
     /// Asks Config to re-run the rule; its result is logged, never a failure of the batch (the
     /// alert is this function's job, the re-run only brings Config's verdict forward).
     async fn rerun_config_rule(&self, rule: &str) -> String {
-        let result = self.config.start_config_rules_evaluation().config_rule_names(rule).send().await;
+        let result = self
+            .config
+            .start_config_rules_evaluation()
+            .config_rule_names(rule)
+            .send()
+            .await;
         let status = match result {
             Ok(_) => format!("{rule}: evaluation started"),
             Err(e) => {
                 let code = aws_sdk_config::error::ProvideErrorMetadata::code(&e).map(str::to_owned);
-                config_error_status(rule, code.as_deref(), &aws_sdk_config::error::DisplayErrorContext(e).to_string())
+                config_error_status(
+                    rule,
+                    code.as_deref(),
+                    &aws_sdk_config::error::DisplayErrorContext(e).to_string(),
+                )
             }
         };
         eprintln!("config rule: {status}");
@@ -230,13 +274,20 @@ fn item_failure(message_id: String) -> BatchItemFailure {
 }
 
 /// The changes of a batch; unreadable records are failed, others counted as ignored.
-fn read_records(records: &[SqsMessage], summary: &mut Summary, failures: &mut Failures) -> Vec<Change> {
+fn read_records(
+    records: &[SqsMessage],
+    summary: &mut Summary,
+    failures: &mut Failures,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     for record in records {
         let message_id = record.message_id.as_deref().unwrap_or_default();
         match read_record(message_id, record.body.as_deref()) {
             Ok(Some(Classified::Change(change))) => changes.push(change),
-            Ok(Some(Classified::Failed { event_name, error_code })) => {
+            Ok(Some(Classified::Failed {
+                event_name,
+                error_code,
+            })) => {
                 eprintln!("ignored: {event_name} failed with {error_code} ({message_id})");
                 summary.failed_calls_ignored += 1;
             }
@@ -265,9 +316,16 @@ mod tests {
     #[test]
     fn config_limit_is_a_quiet_no_op() {
         let status = config_error_status("vpce-reach", Some("LimitExceededException"), "too often");
-        assert_eq!(status, "vpce-reach: an evaluation was already started within the last minute, not restarted");
-        let status = config_error_status("vpce-reach", Some("NoSuchConfigRuleException"), "no rule");
-        assert!(status.contains("StartConfigRulesEvaluation failed") && status.ends_with("no rule"), "{status}");
+        assert_eq!(
+            status,
+            "vpce-reach: an evaluation was already started within the last minute, not restarted"
+        );
+        let status =
+            config_error_status("vpce-reach", Some("NoSuchConfigRuleException"), "no rule");
+        assert!(
+            status.contains("StartConfigRulesEvaluation failed") && status.ends_with("no rule"),
+            "{status}"
+        );
     }
 
     #[test]
@@ -282,8 +340,15 @@ mod tests {
         .unwrap();
         let changes = read_records(&records, &mut summary, &mut failures);
         assert!(changes.is_empty());
-        assert_eq!(failures.records.into_iter().collect::<Vec<_>>(), ["bad", "nobody"]);
+        assert_eq!(
+            failures.records.into_iter().collect::<Vec<_>>(),
+            ["bad", "nobody"]
+        );
         assert_eq!(summary.irrelevant_ignored, 1);
-        assert!(failures.errors[0].starts_with("SQS message bad: not an EventBridge event"), "{:?}", failures.errors);
+        assert!(
+            failures.errors[0].starts_with("SQS message bad: not an EventBridge event"),
+            "{:?}",
+            failures.errors
+        );
     }
 }

@@ -39,7 +39,9 @@ impl fmt::Display for SettingsError {
                 "environment variable {TOPIC_ARN} is not set: set it to the ARN of the SNS topic \
                  that receives the alerts"
             ),
-            SettingsError::BadParameters(e) => write!(f, "environment variable {RULE_PARAMETERS}: {e}"),
+            SettingsError::BadParameters(e) => {
+                write!(f, "environment variable {RULE_PARAMETERS}: {e}")
+            }
         }
     }
 }
@@ -55,13 +57,21 @@ impl Settings {
     /// Reads the settings through `lookup` (the environment, or a map in tests). Empty values
     /// count as unset, as CloudFormation passes `""` for optional parameters.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        let get = |key: &str| lookup(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let topic_arn = get(TOPIC_ARN).ok_or(SettingsError::MissingTopic)?;
         let params = match get(RULE_PARAMETERS) {
             Some(text) => RuleParameters::from_json(&text).map_err(SettingsError::BadParameters)?,
             None => RuleParameters::default(),
         };
-        Ok(Settings { topic_arn, config_rule_name: get(CONFIG_RULE_NAME), params })
+        Ok(Settings {
+            topic_arn,
+            config_rule_name: get(CONFIG_RULE_NAME),
+            params,
+        })
     }
 }
 
@@ -70,22 +80,43 @@ mod tests {
     use super::*;
 
     fn read(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        Settings::from_lookup(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string()))
+        Settings::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        })
     }
 
     #[test]
     fn topic_is_required() {
         let err = read(&[(CONFIG_RULE_NAME, "r")]).unwrap_err();
         assert_eq!(err, SettingsError::MissingTopic);
-        assert!(err.to_string().starts_with("environment variable TOPIC_ARN is not set"));
-        assert_eq!(read(&[(TOPIC_ARN, " ")]).unwrap_err(), SettingsError::MissingTopic);
+        assert!(err
+            .to_string()
+            .starts_with("environment variable TOPIC_ARN is not set"));
+        assert_eq!(
+            read(&[(TOPIC_ARN, " ")]).unwrap_err(),
+            SettingsError::MissingTopic
+        );
     }
 
     #[test]
     fn optional_settings() {
-        let s = read(&[(TOPIC_ARN, "arn:aws:sns:eu-west-1:1:t"), (CONFIG_RULE_NAME, "")]).unwrap();
-        assert_eq!((s.topic_arn.as_str(), s.config_rule_name), ("arn:aws:sns:eu-west-1:1:t", None));
-        let s = read(&[(TOPIC_ARN, "t"), (RULE_PARAMETERS, r#"{"RequiredServices": "ssm"}"#)]).unwrap();
+        let s = read(&[
+            (TOPIC_ARN, "arn:aws:sns:eu-west-1:1:t"),
+            (CONFIG_RULE_NAME, ""),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.topic_arn.as_str(), s.config_rule_name),
+            ("arn:aws:sns:eu-west-1:1:t", None)
+        );
+        let s = read(&[
+            (TOPIC_ARN, "t"),
+            (RULE_PARAMETERS, r#"{"RequiredServices": "ssm"}"#),
+        ])
+        .unwrap();
         assert!(s.params.requires("com.amazonaws.eu-west-1.ssm"));
         let err = read(&[(TOPIC_ARN, "t"), (RULE_PARAMETERS, r#"{"Nope": "x"}"#)]).unwrap_err();
         assert!(err.to_string().contains("rule parameter `Nope`"), "{err}");

@@ -34,11 +34,19 @@ pub struct LocateError {
 
 impl fmt::Display for LocateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EC2 {} failed while locating changed resources", self.call)?;
+        write!(
+            f,
+            "EC2 {} failed while locating changed resources",
+            self.call
+        )?;
         if let Some(code) = &self.code {
             write!(f, ": {code}")?;
         }
-        write!(f, ": {} (the IAM action is ec2:{})", self.message, self.call)
+        write!(
+            f,
+            ": {} (the IAM action is ec2:{})",
+            self.message, self.call
+        )
     }
 }
 
@@ -48,7 +56,9 @@ impl LocateError {
     /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
     /// `InvalidRouteTableID.NotFound`, …).
     pub fn is_not_found(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| c.ends_with(".NotFound"))
+        self.code
+            .as_deref()
+            .is_some_and(|c| c.ends_with(".NotFound"))
     }
 }
 
@@ -58,8 +68,15 @@ where
     R: fmt::Debug,
 {
     let code = err.code().map(str::to_owned);
-    let message = err.message().map(str::to_owned).unwrap_or_else(|| DisplayErrorContext(&err).to_string());
-    LocateError { call, code, message }
+    let message = err
+        .message()
+        .map(str::to_owned)
+        .unwrap_or_else(|| DisplayErrorContext(&err).to_string());
+    LocateError {
+        call,
+        code,
+        message,
+    }
 }
 
 /// Locates every id of `ids` (VPC ids locate themselves); ids that EC2 no longer knows are
@@ -71,7 +88,9 @@ pub async fn locate(client: &Client, ids: &BTreeSet<String>) -> Result<Located, 
             by_kind.entry(kind).or_default().push(id.clone());
         }
     }
-    let lookups = by_kind.into_iter().map(|(kind, ids)| locate_kind(client, kind, ids));
+    let lookups = by_kind
+        .into_iter()
+        .map(|(kind, ids)| locate_kind(client, kind, ids));
     let found = futures_util::future::try_join_all(lookups).await?;
     let mut located = Located::new();
     for (id, vpc) in found.into_iter().flatten() {
@@ -81,7 +100,11 @@ pub async fn locate(client: &Client, ids: &BTreeSet<String>) -> Result<Located, 
 }
 
 /// `(resource id, VPC id)` pairs for the ids of one kind.
-async fn locate_kind(client: &Client, kind: ResourceKind, ids: Vec<String>) -> Result<Vec<(String, String)>, LocateError> {
+async fn locate_kind(
+    client: &Client,
+    kind: ResourceKind,
+    ids: Vec<String>,
+) -> Result<Vec<(String, String)>, LocateError> {
     let mut pairs = Vec::new();
     for chunk in ids.chunks(FILTER_VALUES) {
         pairs.extend(locate_chunk(client, kind, chunk).await?);
@@ -89,7 +112,11 @@ async fn locate_kind(client: &Client, kind: ResourceKind, ids: Vec<String>) -> R
     Ok(pairs)
 }
 
-async fn locate_chunk(client: &Client, kind: ResourceKind, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+async fn locate_chunk(
+    client: &Client,
+    kind: ResourceKind,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
     use ResourceKind as K;
     match kind {
         K::Vpc => Ok(ids.iter().map(|id| (id.clone(), id.clone())).collect()),
@@ -100,9 +127,21 @@ async fn locate_chunk(client: &Client, kind: ResourceKind, ids: &[String]) -> Re
         K::RouteTable => by_ids(ids, |ids| route_tables(client, Query::Ids(ids), ids)).await,
         K::NetworkAcl => by_ids(ids, |ids| network_acls(client, Query::Ids(ids), ids)).await,
         K::RouteTableAssociation => {
-            route_tables(client, Query::Filter("association.route-table-association-id", ids), ids).await
+            route_tables(
+                client,
+                Query::Filter("association.route-table-association-id", ids),
+                ids,
+            )
+            .await
         }
-        K::NetworkAclAssociation => network_acls(client, Query::Filter("association.association-id", ids), ids).await,
+        K::NetworkAclAssociation => {
+            network_acls(
+                client,
+                Query::Filter("association.association-id", ids),
+                ids,
+            )
+            .await
+        }
         K::PrefixList => prefix_list_users(client, ids).await,
     }
 }
@@ -118,7 +157,10 @@ enum Query<'a> {
 
 /// Runs `call` on all `ids`; when one of them no longer exists, runs it on each id alone and
 /// leaves out the missing ones.
-async fn by_ids<'a, F, Fut>(ids: &'a [String], call: F) -> Result<Vec<(String, String)>, LocateError>
+async fn by_ids<'a, F, Fut>(
+    ids: &'a [String],
+    call: F,
+) -> Result<Vec<(String, String)>, LocateError>
 where
     F: Fn(&'a [String]) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<(String, String)>, LocateError>>,
@@ -139,25 +181,46 @@ where
 }
 
 fn filter(name: &str, values: &[String]) -> Filter {
-    Filter::builder().name(name).set_values(Some(values.to_vec())).build()
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.to_vec()))
+        .build()
 }
 
 /// Keeps the ids of `candidates` that are in `ids`, each paired with `vpc`.
-fn matching(ids: &[String], candidates: impl IntoIterator<Item = String>, vpc: &str) -> Vec<(String, String)> {
-    candidates.into_iter().filter(|c| ids.contains(c)).map(|c| (c, vpc.to_owned())).collect()
+fn matching(
+    ids: &[String],
+    candidates: impl IntoIterator<Item = String>,
+    vpc: &str,
+) -> Vec<(String, String)> {
+    candidates
+        .into_iter()
+        .filter(|c| ids.contains(c))
+        .map(|c| (c, vpc.to_owned()))
+        .collect()
 }
 
 /// `(group id, VPC id)` of the groups asked for.
-async fn security_groups(client: &Client, query: Query<'_>) -> Result<Vec<(String, String)>, LocateError> {
+async fn security_groups(
+    client: &Client,
+    query: Query<'_>,
+) -> Result<Vec<(String, String)>, LocateError> {
     let groups = groups_with_lists(client, query).await?;
     Ok(groups.into_iter().map(|(id, vpc, _)| (id, vpc)).collect())
 }
 
 /// `(group id, VPC id, prefix lists the rules reference)` of the groups asked for.
-async fn groups_with_lists(client: &Client, query: Query<'_>) -> Result<Vec<(String, String, Vec<String>)>, LocateError> {
+async fn groups_with_lists(
+    client: &Client,
+    query: Query<'_>,
+) -> Result<Vec<(String, String, Vec<String>)>, LocateError> {
     let request = match query {
-        Query::Ids(ids) => client.describe_security_groups().set_group_ids(Some(ids.to_vec())),
-        Query::Filter(name, values) => client.describe_security_groups().filters(filter(name, values)),
+        Query::Ids(ids) => client
+            .describe_security_groups()
+            .set_group_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => client
+            .describe_security_groups()
+            .filters(filter(name, values)),
     };
     let groups: Vec<_> = request
         .into_paginator()
@@ -181,7 +244,10 @@ async fn groups_with_lists(client: &Client, query: Query<'_>) -> Result<Vec<(Str
         .collect())
 }
 
-async fn network_interfaces(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+async fn network_interfaces(
+    client: &Client,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
     let enis: Vec<_> = client
         .describe_network_interfaces()
         .set_network_interface_ids(Some(ids.to_vec()))
@@ -191,10 +257,16 @@ async fn network_interfaces(client: &Client, ids: &[String]) -> Result<Vec<(Stri
         .try_collect()
         .await
         .map_err(|e| sdk_error("DescribeNetworkInterfaces", e))?;
-    Ok(enis.into_iter().filter_map(|e| Some((e.network_interface_id?, e.vpc_id?))).collect())
+    Ok(enis
+        .into_iter()
+        .filter_map(|e| Some((e.network_interface_id?, e.vpc_id?)))
+        .collect())
 }
 
-async fn vpc_endpoints(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+async fn vpc_endpoints(
+    client: &Client,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
     let endpoints: Vec<_> = client
         .describe_vpc_endpoints()
         .set_vpc_endpoint_ids(Some(ids.to_vec()))
@@ -204,7 +276,10 @@ async fn vpc_endpoints(client: &Client, ids: &[String]) -> Result<Vec<(String, S
         .try_collect()
         .await
         .map_err(|e| sdk_error("DescribeVpcEndpoints", e))?;
-    Ok(endpoints.into_iter().filter_map(|e| Some((e.vpc_endpoint_id?, e.vpc_id?))).collect())
+    Ok(endpoints
+        .into_iter()
+        .filter_map(|e| Some((e.vpc_endpoint_id?, e.vpc_id?)))
+        .collect())
 }
 
 async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
@@ -217,14 +292,23 @@ async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)
         .try_collect()
         .await
         .map_err(|e| sdk_error("DescribeSubnets", e))?;
-    Ok(subnets.into_iter().filter_map(|s| Some((s.subnet_id?, s.vpc_id?))).collect())
+    Ok(subnets
+        .into_iter()
+        .filter_map(|s| Some((s.subnet_id?, s.vpc_id?)))
+        .collect())
 }
 
 /// The route tables asked for: their ids, association ids and routed prefix lists that are
 /// among `ids`, with the VPC.
-async fn route_tables(client: &Client, query: Query<'_>, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+async fn route_tables(
+    client: &Client,
+    query: Query<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
     let request = match query {
-        Query::Ids(ids) => client.describe_route_tables().set_route_table_ids(Some(ids.to_vec())),
+        Query::Ids(ids) => client
+            .describe_route_tables()
+            .set_route_table_ids(Some(ids.to_vec())),
         Query::Filter(name, values) => client.describe_route_tables().filters(filter(name, values)),
     };
     let tables: Vec<_> = request
@@ -237,10 +321,24 @@ async fn route_tables(client: &Client, query: Query<'_>, ids: &[String]) -> Resu
     let mut pairs = Vec::new();
     for table in tables {
         let Some(vpc) = table.vpc_id() else { continue };
-        let mut candidates: Vec<String> = table.route_table_id().map(str::to_owned).into_iter().collect();
-        candidates.extend(table.associations().iter().filter_map(|a| a.route_table_association_id().map(str::to_owned)));
+        let mut candidates: Vec<String> = table
+            .route_table_id()
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        candidates.extend(
+            table
+                .associations()
+                .iter()
+                .filter_map(|a| a.route_table_association_id().map(str::to_owned)),
+        );
         // A prefix-list lookup asks for tables routing the list: the list is then in this VPC.
-        candidates.extend(table.routes().iter().filter_map(|r| r.destination_prefix_list_id().map(str::to_owned)));
+        candidates.extend(
+            table
+                .routes()
+                .iter()
+                .filter_map(|r| r.destination_prefix_list_id().map(str::to_owned)),
+        );
         pairs.extend(matching(ids, candidates, vpc));
     }
     Ok(pairs)
@@ -248,9 +346,15 @@ async fn route_tables(client: &Client, query: Query<'_>, ids: &[String]) -> Resu
 
 /// The network ACLs asked for: their ids and association ids that are among `ids`, with the
 /// VPC.
-async fn network_acls(client: &Client, query: Query<'_>, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+async fn network_acls(
+    client: &Client,
+    query: Query<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
     let request = match query {
-        Query::Ids(ids) => client.describe_network_acls().set_network_acl_ids(Some(ids.to_vec())),
+        Query::Ids(ids) => client
+            .describe_network_acls()
+            .set_network_acl_ids(Some(ids.to_vec())),
         Query::Filter(name, values) => client.describe_network_acls().filters(filter(name, values)),
     };
     let acls: Vec<_> = request
@@ -263,8 +367,16 @@ async fn network_acls(client: &Client, query: Query<'_>, ids: &[String]) -> Resu
     let mut pairs = Vec::new();
     for acl in acls {
         let Some(vpc) = acl.vpc_id() else { continue };
-        let mut candidates: Vec<String> = acl.network_acl_id().map(str::to_owned).into_iter().collect();
-        candidates.extend(acl.associations().iter().filter_map(|a| a.network_acl_association_id().map(str::to_owned)));
+        let mut candidates: Vec<String> = acl
+            .network_acl_id()
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        candidates.extend(
+            acl.associations()
+                .iter()
+                .filter_map(|a| a.network_acl_association_id().map(str::to_owned)),
+        );
         pairs.extend(matching(ids, candidates, vpc));
     }
     Ok(pairs)
@@ -272,11 +384,21 @@ async fn network_acls(client: &Client, query: Query<'_>, ids: &[String]) -> Resu
 
 /// A prefix list is regional: its VPCs are those whose security-group rules (either way) or
 /// route tables use it.
-async fn prefix_list_users(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+async fn prefix_list_users(
+    client: &Client,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
     let (ingress, egress, routes) = tokio::try_join!(
         groups_with_lists(client, Query::Filter("ip-permission.prefix-list-id", ids)),
-        groups_with_lists(client, Query::Filter("egress.ip-permission.prefix-list-id", ids)),
-        route_tables(client, Query::Filter("route.destination-prefix-list-id", ids), ids),
+        groups_with_lists(
+            client,
+            Query::Filter("egress.ip-permission.prefix-list-id", ids)
+        ),
+        route_tables(
+            client,
+            Query::Filter("route.destination-prefix-list-id", ids),
+            ids
+        ),
     )?;
     let mut pairs = routes;
     for (_, vpc, lists) in ingress.into_iter().chain(egress) {
@@ -298,7 +420,11 @@ mod tests {
 
     #[test]
     fn not_found_codes() {
-        let err = |code: &str| LocateError { call: "DescribeSecurityGroups", code: Some(code.into()), message: String::new() };
+        let err = |code: &str| LocateError {
+            call: "DescribeSecurityGroups",
+            code: Some(code.into()),
+            message: String::new(),
+        };
         assert!(err("InvalidGroup.NotFound").is_not_found());
         assert!(err("InvalidRouteTableID.NotFound").is_not_found());
         assert!(!err("UnauthorizedOperation").is_not_found());

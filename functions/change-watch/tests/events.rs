@@ -31,17 +31,39 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("RevokeSecurityGroupEgress", &["sg-0b5e2c4f1a9d83e76"]),
     ("RevokeSecurityGroupIngress", &["sg-0e1a7c3b9f4d26a58"]),
     ("ModifySecurityGroupRules", &["sg-0b5e2c4f1a9d83e76"]),
-    ("ModifyNetworkInterfaceAttribute", &["eni-0f6c1a8d3e9b54d27"]),
-    ("CreateVpcEndpoint", &["vpce-0d4a7e2c9b1f63a85", "vpc-0a3f5c1e7b9d24680"]),
+    (
+        "ModifyNetworkInterfaceAttribute",
+        &["eni-0f6c1a8d3e9b54d27"],
+    ),
+    (
+        "CreateVpcEndpoint",
+        &["vpce-0d4a7e2c9b1f63a85", "vpc-0a3f5c1e7b9d24680"],
+    ),
     ("ModifyVpcEndpoint", &["vpce-0c2e6a9d3f7b41c85"]),
-    ("DeleteVpcEndpoints", &["vpce-0c2e6a9d3f7b41c85", "vpce-0d4a7e2c9b1f63a85"]),
+    (
+        "DeleteVpcEndpoints",
+        &["vpce-0c2e6a9d3f7b41c85", "vpce-0d4a7e2c9b1f63a85"],
+    ),
     ("CreateRoute", &["rtb-06f1c3e8a5d2b97c4"]),
     ("ReplaceRoute", &["rtb-06f1c3e8a5d2b97c4"]),
     ("DeleteRoute", &["rtb-06f1c3e8a5d2b97c4"]),
-    ("AssociateRouteTable", &["rtb-06f1c3e8a5d2b97c4", "subnet-0f3a5c7e9b1d24680", "rtbassoc-0a2c4e6f8b1d35792"]),
-    ("ReplaceRouteTableAssociation", &["rtb-0e8c2a4f6b9d13572", "rtbassoc-0b3d5f7a9c1e24683"]),
+    (
+        "AssociateRouteTable",
+        &[
+            "rtb-06f1c3e8a5d2b97c4",
+            "subnet-0f3a5c7e9b1d24680",
+            "rtbassoc-0a2c4e6f8b1d35792",
+        ],
+    ),
+    (
+        "ReplaceRouteTableAssociation",
+        &["rtb-0e8c2a4f6b9d13572", "rtbassoc-0b3d5f7a9c1e24683"],
+    ),
     ("DisassociateRouteTable", &["rtbassoc-0b3d5f7a9c1e24683"]),
-    ("ReplaceNetworkAclAssociation", &["acl-0c4d7b2a9e5f13c68", "aclassoc-0d2f4b6c8e1a35792"]),
+    (
+        "ReplaceNetworkAclAssociation",
+        &["acl-0c4d7b2a9e5f13c68", "aclassoc-0d2f4b6c8e1a35792"],
+    ),
     ("CreateNetworkAclEntry", &["acl-0c4d7b2a9e5f13c68"]),
     ("ReplaceNetworkAclEntry", &["acl-0c4d7b2a9e5f13c68"]),
     ("DeleteNetworkAclEntry", &["acl-0c4d7b2a9e5f13c68"]),
@@ -71,8 +93,14 @@ fn every_handled_api_has_a_sample_naming_its_resources() {
 #[test]
 fn the_failed_call_is_recognised() {
     match classify_file("failed-RevokeSecurityGroupEgress.json") {
-        Classified::Failed { event_name, error_code } => {
-            assert_eq!((event_name.as_str(), error_code.as_str()), ("RevokeSecurityGroupEgress", "Client.UnauthorizedOperation"))
+        Classified::Failed {
+            event_name,
+            error_code,
+        } => {
+            assert_eq!(
+                (event_name.as_str(), error_code.as_str()),
+                ("RevokeSecurityGroupEgress", "Client.UnauthorizedOperation")
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -91,6 +119,9 @@ fn the_sqs_batch_wraps_sample_files() {
     for record in &batch.records {
         assert!(record.message_id.is_some());
         let body: Value = serde_json::from_str(record.body.as_deref().unwrap()).unwrap();
-        assert!(samples.contains(&body), "a body that is no sample file: {body}");
+        assert!(
+            samples.contains(&body),
+            "a body that is no sample file: {body}"
+        );
     }
 }
