@@ -176,6 +176,21 @@ fn endpoint_touched(snap: &Snapshot, ep_id: &str, changed: &BTreeSet<String>) ->
         })
 }
 
+/// The alert of one VPC, or `None` when no finding involves the changes (nothing broke).
+pub fn for_vpc(
+    snap: &Snapshot,
+    report: &Report,
+    vpc_id: &str,
+    changes: &[&Change],
+) -> Option<Alert> {
+    let changed = changed_resources(snap, changes);
+    let findings = involved(snap, report, vpc_id, &changed);
+    if findings.is_empty() {
+        return None;
+    }
+    Some(render(snap, vpc_id, changes, &findings))
+}
+
 /// One alert, ready for SNS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {

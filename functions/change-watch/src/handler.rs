@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sns::types::MessageAttributeValue;
@@ -82,10 +83,26 @@ impl Failures {
 impl Handler {
     /// Clients from `sdk` (the EC2 client retries adaptively, as the collector expects).
     pub async fn new(sdk: &SdkConfig, settings: Settings) -> Handler {
+        let ec2 = vpce_reach_aws::ec2_client(sdk).await;
+        Handler::from_clients(
+            ec2,
+            aws_sdk_sns::Client::new(sdk),
+            config_client(sdk),
+            settings,
+        )
+    }
+
+    /// A handler from ready-made clients (tests point each one at its own endpoint).
+    pub fn from_clients(
+        ec2: aws_sdk_ec2::Client,
+        sns: aws_sdk_sns::Client,
+        config: aws_sdk_config::Client,
+        settings: Settings,
+    ) -> Handler {
         Handler {
-            ec2: vpce_reach_aws::ec2_client(sdk).await,
-            sns: aws_sdk_sns::Client::new(sdk),
-            config: aws_sdk_config::Client::new(sdk),
+            ec2,
+            sns,
+            config,
             settings,
         }
     }
@@ -122,32 +139,16 @@ impl Handler {
         summary: &mut Summary,
         failures: &mut Failures,
     ) -> BTreeMap<String, Vec<usize>> {
-        let wanted: BTreeSet<String> = changes
-            .iter()
-            .flat_map(|c| c.to_locate().map(str::to_owned))
-            .collect();
-        let located = match wanted.is_empty() {
-            true => Some(vpcs::Located::new()),
-            false => match vpcs::locate(&self.ec2, &wanted).await {
-                Ok(located) => Some(located),
-                Err(e) => {
-                    let needing = changes.iter().filter(|c| c.to_locate().next().is_some());
-                    failures.fail(needing.map(|c| c.message_id.as_str()), e.to_string());
-                    None
-                }
-            },
-        };
+        let located = self.lookup(changes, failures).await;
         let mut plan: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, change) in changes.iter().enumerate() {
-            let mut vpcs: BTreeSet<String> = change.vpc_ids().map(str::to_owned).collect();
-            if change.to_locate().next().is_some() {
-                let Some(located) = &located else { continue };
-                vpcs.extend(
-                    change
-                        .to_locate()
-                        .flat_map(|id| located.get(id).into_iter().flatten().cloned()),
-                );
-            }
+            let needs_lookup = change.to_locate().next().is_some();
+            let vpcs = match (&located, needs_lookup) {
+                // The lookup failed: this change is already a batch item failure.
+                (None, true) => continue,
+                (Some(located), true) => vpcs_of(change, located),
+                (_, false) => change.vpc_ids().map(str::to_owned).collect(),
+            };
             if vpcs.is_empty() {
                 let what = format!(
                     "{} {} ({})",
@@ -163,6 +164,26 @@ impl Handler {
             }
         }
         plan
+    }
+
+    /// One lookup for every resource of the batch whose VPC is unknown; `None` (and the
+    /// changes needing it failed) when a lookup call failed.
+    async fn lookup(&self, changes: &[Change], failures: &mut Failures) -> Option<vpcs::Located> {
+        let wanted: BTreeSet<String> = changes
+            .iter()
+            .flat_map(|c| c.to_locate().map(str::to_owned))
+            .collect();
+        if wanted.is_empty() {
+            return Some(vpcs::Located::new());
+        }
+        match vpcs::locate(&self.ec2, &wanted).await {
+            Ok(located) => Some(located),
+            Err(e) => {
+                let needing = changes.iter().filter(|c| c.to_locate().next().is_some());
+                failures.fail(needing.map(|c| c.message_id.as_str()), e.to_string());
+                None
+            }
+        }
     }
 
     /// One collection and one check for every VPC of the plan, then one alert per VPC.
@@ -193,12 +214,9 @@ impl Handler {
         for (vpc, indexes) in plan {
             summary.vpcs_evaluated.push(vpc.clone());
             let vpc_changes: Vec<&Change> = indexes.iter().map(|&i| &changes[i]).collect();
-            let changed = alert::changed_resources(&snap, &vpc_changes);
-            let findings = alert::involved(&snap, &report, vpc, &changed);
-            if findings.is_empty() {
+            let Some(alert) = alert::for_vpc(&snap, &report, vpc, &vpc_changes) else {
                 continue;
-            }
-            let alert = alert::render(&snap, vpc, &vpc_changes, &findings);
+            };
             match self.publish(&alert).await {
                 Ok(()) => summary.alerts.push(vpc.clone()),
                 Err(e) => failures.fail(vpc_changes.iter().map(|c| c.message_id.as_str()), e),
@@ -256,6 +274,17 @@ impl Handler {
     }
 }
 
+/// A Config client that does not retry: the SDK counts `LimitExceededException` as throttling
+/// and would retry it for seconds, but StartConfigRulesEvaluation's limit is once a minute.
+pub fn config_client(sdk: &SdkConfig) -> aws_sdk_config::Client {
+    let mut builder =
+        aws_sdk_config::config::Builder::from(sdk).retry_config(RetryConfig::disabled());
+    if let Some(url) = sdk.endpoint_url() {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_config::Client::from_conf(builder.build())
+}
+
 /// How a failed StartConfigRulesEvaluation is reported: the once-a-minute limit is expected
 /// during a burst (the running evaluation will see this change too), anything else is a warning.
 pub fn config_error_status(rule: &str, code: Option<&str>, detail: &str) -> String {
@@ -265,6 +294,14 @@ pub fn config_error_status(rule: &str, code: Option<&str>, detail: &str) -> Stri
             "{rule}: StartConfigRulesEvaluation failed (IAM action config:StartConfigRulesEvaluation): {detail}"
         ),
     }
+}
+
+/// The VPCs a change names or touched, by the lookup's answers.
+fn vpcs_of(change: &Change, located: &vpcs::Located) -> BTreeSet<String> {
+    let found = change
+        .to_locate()
+        .flat_map(|id| located.get(id).into_iter().flatten().cloned());
+    change.vpc_ids().map(str::to_owned).chain(found).collect()
 }
 
 fn item_failure(message_id: String) -> BatchItemFailure {

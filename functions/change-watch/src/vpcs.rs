@@ -153,6 +153,8 @@ enum Query<'a> {
     Ids(&'a [String]),
     /// By a filter with these values.
     Filter(&'static str, &'a [String]),
+    /// Every resource of the region.
+    All,
 }
 
 /// Runs `call` on all `ids`; when one of them no longer exists, runs it on each id alone and
@@ -221,6 +223,7 @@ async fn groups_with_lists(
         Query::Filter(name, values) => client
             .describe_security_groups()
             .filters(filter(name, values)),
+        Query::All => client.describe_security_groups(),
     };
     let groups: Vec<_> = request
         .into_paginator()
@@ -310,6 +313,7 @@ async fn route_tables(
             .describe_route_tables()
             .set_route_table_ids(Some(ids.to_vec())),
         Query::Filter(name, values) => client.describe_route_tables().filters(filter(name, values)),
+        Query::All => client.describe_route_tables(),
     };
     let tables: Vec<_> = request
         .into_paginator()
@@ -356,6 +360,7 @@ async fn network_acls(
             .describe_network_acls()
             .set_network_acl_ids(Some(ids.to_vec())),
         Query::Filter(name, values) => client.describe_network_acls().filters(filter(name, values)),
+        Query::All => client.describe_network_acls(),
     };
     let acls: Vec<_> = request
         .into_paginator()
@@ -383,25 +388,19 @@ async fn network_acls(
 }
 
 /// A prefix list is regional: its VPCs are those whose security-group rules (either way) or
-/// route tables use it.
+/// route tables use it. Groups and route tables are read whole and matched here rather than
+/// with the `*prefix-list-id` filters, which moto lacks; prefix-list changes are rare, so the
+/// extra pages are cheap.
 async fn prefix_list_users(
     client: &Client,
     ids: &[String],
 ) -> Result<Vec<(String, String)>, LocateError> {
-    let (ingress, egress, routes) = tokio::try_join!(
-        groups_with_lists(client, Query::Filter("ip-permission.prefix-list-id", ids)),
-        groups_with_lists(
-            client,
-            Query::Filter("egress.ip-permission.prefix-list-id", ids)
-        ),
-        route_tables(
-            client,
-            Query::Filter("route.destination-prefix-list-id", ids),
-            ids
-        ),
+    let (groups, routes) = tokio::try_join!(
+        groups_with_lists(client, Query::All),
+        route_tables(client, Query::All, ids),
     )?;
     let mut pairs = routes;
-    for (_, vpc, lists) in ingress.into_iter().chain(egress) {
+    for (_, vpc, lists) in groups {
         pairs.extend(matching(ids, lists, &vpc));
     }
     Ok(pairs)

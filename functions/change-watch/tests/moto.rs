@@ -593,3 +593,120 @@ async fn an_ec2_failure_fails_the_records_of_the_batch() {
         outcome.summary
     );
 }
+
+/// A stand-in for the Config API (moto has no StartConfigRulesEvaluation): answers every
+/// request with `LimitExceededException`, and hands each request's text to the test.
+fn config_limit_exceeded() -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Bounded: a few requests at most, then the thread ends.
+        for stream in listener.incoming().take(5) {
+            let mut stream = stream.unwrap();
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+                .unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stream.read(&mut buf) {
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request);
+                if n == 0 || text.contains("\r\n\r\n") && text.trim_end().ends_with('}') {
+                    break;
+                }
+            }
+            let body = r#"{"__type":"LimitExceededException","message":"Rate exceeded"}"#;
+            let response = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\n\
+                 x-amzn-RequestId: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(response.as_bytes()).unwrap();
+            let _ = tx.send(String::from_utf8_lossy(&request).into_owned());
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_rule_limit_is_a_logged_no_op() {
+    let world = World::start().await;
+    let net = build_vpc(&world.ec2, 0).await;
+    break_workload_egress(&world.ec2, &net).await;
+    let (config_url, requests) = config_limit_exceeded();
+    let settings = Settings {
+        topic_arn: world.topic_arn.clone(),
+        config_rule_name: Some("vpce-reach".into()),
+        ..Settings::default()
+    };
+    let handler = Handler::from_clients(
+        world.ec2.clone(),
+        aws_sdk_sns::Client::new(&world.sdk),
+        change_watch::handler::config_client(&sdk_config(&config_url)),
+        settings,
+    );
+    let outcome = handler
+        .handle(batch(&[revoke_event(&net).to_string()]))
+        .await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(
+        outcome.summary.config_rule.as_deref(),
+        Some("vpce-reach: an evaluation was already started within the last minute, not restarted")
+    );
+    assert_eq!(
+        outcome.summary.alerts,
+        vec![net.vpc.clone()],
+        "the alert does not depend on Config"
+    );
+    let request = requests.recv().unwrap();
+    assert!(
+        request.contains("StarlingDoveService.StartConfigRulesEvaluation"),
+        "{request}"
+    );
+    assert!(
+        request.contains(r#""ConfigRuleNames":["vpce-reach"]"#),
+        "{request}"
+    );
+    assert!(requests.try_recv().is_err(), "the limit is not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prefix_list_is_located_through_the_groups_that_use_it() {
+    let world = World::start().await;
+    let net = build_vpc(&world.ec2, 0).await;
+    let entry = aws_sdk_ec2::types::AddPrefixListEntry::builder()
+        .cidr("10.0.2.0/24")
+        .build();
+    let out = world
+        .ec2
+        .create_managed_prefix_list()
+        .prefix_list_name("endpoint-subnets")
+        .address_family("IPv4")
+        .max_entries(5)
+        .entries(entry)
+        .send()
+        .await
+        .unwrap();
+    let pl = out.prefix_list.unwrap().prefix_list_id.unwrap();
+    let list = aws_sdk_ec2::types::PrefixListId::builder()
+        .prefix_list_id(&pl)
+        .build();
+    let rule = tcp(443, 443).prefix_list_ids(list).build();
+    world
+        .ec2
+        .authorize_security_group_egress()
+        .group_id(&net.sg_workload)
+        .ip_permissions(rule)
+        .send()
+        .await
+        .unwrap();
+    let request = json!({"ModifyManagedPrefixListRequest": {"PrefixListId": pl, "CurrentVersion": 1,
+        "AddEntry": {"Cidr": "10.0.3.0/24", "tag": 1}}});
+    let body = event("ModifyManagedPrefixList", request, Value::Null).to_string();
+    let outcome = world.handler(None).await.handle(batch(&[body])).await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(outcome.summary.vpcs_evaluated, vec![net.vpc.clone()]);
+    assert!(outcome.summary.alerts.is_empty(), "{:?}", outcome.summary);
+}
