@@ -12,7 +12,13 @@ use change_watch::{Handler, Settings};
 async fn main() -> Result<(), Error> {
     // A missing TOPIC_ARN fails the cold start with a message saying what to set, rather
     // than failing every batch later.
-    let settings = Settings::from_env().map_err(|e| format!("change-watch cannot start: {e}"))?;
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("change-watch cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let handler = Arc::new(Handler::new(&sdk, settings).await);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
