@@ -13,8 +13,9 @@ use vpce_reach_model::snapshot::{load, Snapshot};
 
 use crate::changes::{Change, ResourceKind};
 
-/// SNS accepts subjects of at most 100 characters (ASCII, no line breaks).
-pub const MAX_SUBJECT: usize = 100;
+/// SNS takes subjects "less than 100 characters long", ASCII, without line breaks; e-mail
+/// clients show about that much.
+pub const MAX_SUBJECT: usize = 99;
 /// Findings listed in full in one alert; the rest are counted, to keep e-mails readable and far
 /// below SNS's 256 KB message limit.
 const MAX_LISTED: usize = 25;
