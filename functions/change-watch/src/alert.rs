@@ -522,6 +522,22 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_required_service_involves_endpoint_changes() {
+        let snap = broken_snapshot();
+        let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
+        let report = check::check(&snap, &params);
+        let changed = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
+        let codes = |ids: &[&str]| -> Vec<FindingCode> {
+            involved(&snap, &report, "vpc-1", &changed(ids))
+                .iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        assert!(codes(&["vpce-deleted"]).contains(&FindingCode::NoEndpointForService));
+        assert!(!codes(&["acl-other"]).contains(&FindingCode::NoEndpointForService));
+    }
+
+    #[test]
     fn prefix_list_changes_reach_their_users() {
         let mut snap = broken_snapshot();
         let sg = snap.security_groups.get_mut("sg-w").unwrap();

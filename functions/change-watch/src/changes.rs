@@ -212,14 +212,18 @@ impl Change {
             .filter(|id| ResourceKind::of(id) == Some(ResourceKind::Vpc))
     }
 
-    /// The resources whose VPC must be looked up.
+    /// The resources to look up: the VPC ids the record names (a VPC deleted since must not
+    /// be collected), else the other resources; and prefix lists always, as they are regional
+    /// and located through the groups and route tables that use them.
     pub fn to_locate(&self) -> impl Iterator<Item = &str> {
         let has_vpc = self.vpc_ids().next().is_some();
-        self.resources.iter().map(String::as_str).filter(move |id| {
-            // A prefix list is regional: it is located through its users even beside a VPC id.
-            let kind = ResourceKind::of(id);
-            kind == Some(ResourceKind::PrefixList) || (!has_vpc && kind != Some(ResourceKind::Vpc))
-        })
+        self.resources
+            .iter()
+            .map(String::as_str)
+            .filter(move |id| match ResourceKind::of(id) {
+                Some(ResourceKind::Vpc | ResourceKind::PrefixList) => true,
+                _ => !has_vpc,
+            })
     }
 }
 
@@ -378,7 +382,11 @@ mod tests {
         };
         assert_eq!(change.resources, ["vpce-4", "vpc-1"]);
         assert_eq!(change.vpc_ids().collect::<Vec<_>>(), ["vpc-1"]);
-        assert_eq!(change.to_locate().count(), 0, "the VPC is known");
+        assert_eq!(
+            change.to_locate().collect::<Vec<_>>(),
+            ["vpc-1"],
+            "only the named VPC"
+        );
     }
 
     #[test]

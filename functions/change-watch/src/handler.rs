@@ -142,12 +142,11 @@ impl Handler {
         let located = self.lookup(changes, failures).await;
         let mut plan: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, change) in changes.iter().enumerate() {
-            let needs_lookup = change.to_locate().next().is_some();
-            let vpcs = match (&located, needs_lookup) {
+            let vpcs = match &located {
+                Some(located) => vpcs_of(change, located),
                 // The lookup failed: this change is already a batch item failure.
-                (None, true) => continue,
-                (Some(located), true) => vpcs_of(change, located),
-                (_, false) => change.vpc_ids().map(str::to_owned).collect(),
+                None if change.to_locate().next().is_some() => continue,
+                None => BTreeSet::new(),
             };
             if vpcs.is_empty() {
                 let what = format!(
@@ -296,12 +295,12 @@ pub fn config_error_status(rule: &str, code: Option<&str>, detail: &str) -> Stri
     }
 }
 
-/// The VPCs a change names or touched, by the lookup's answers.
+/// The VPCs a change named or touched that still exist, by the lookup's answers.
 fn vpcs_of(change: &Change, located: &vpcs::Located) -> BTreeSet<String> {
-    let found = change
+    change
         .to_locate()
-        .flat_map(|id| located.get(id).into_iter().flatten().cloned());
-    change.vpc_ids().map(str::to_owned).chain(found).collect()
+        .flat_map(|id| located.get(id).into_iter().flatten().cloned())
+        .collect()
 }
 
 fn item_failure(message_id: String) -> BatchItemFailure {

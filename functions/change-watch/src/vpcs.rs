@@ -79,8 +79,8 @@ where
     }
 }
 
-/// Locates every id of `ids` (VPC ids locate themselves); ids that EC2 no longer knows are
-/// absent from the result. Any failed call fails the whole lookup.
+/// Locates every id of `ids` (a VPC id locates itself, if the VPC still exists); ids that EC2
+/// no longer knows are absent from the result. Any failed call fails the whole lookup.
 pub async fn locate(client: &Client, ids: &BTreeSet<String>) -> Result<Located, LocateError> {
     let mut by_kind: BTreeMap<ResourceKind, Vec<String>> = BTreeMap::new();
     for id in ids {
@@ -119,7 +119,7 @@ async fn locate_chunk(
 ) -> Result<Vec<(String, String)>, LocateError> {
     use ResourceKind as K;
     match kind {
-        K::Vpc => Ok(ids.iter().map(|id| (id.clone(), id.clone())).collect()),
+        K::Vpc => by_ids(ids, |ids| vpcs(client, ids)).await,
         K::SecurityGroup => by_ids(ids, |ids| security_groups(client, Query::Ids(ids))).await,
         K::NetworkInterface => by_ids(ids, |ids| network_interfaces(client, ids)).await,
         K::VpcEndpoint => by_ids(ids, |ids| vpc_endpoints(client, ids)).await,
@@ -282,6 +282,24 @@ async fn vpc_endpoints(
     Ok(endpoints
         .into_iter()
         .filter_map(|e| Some((e.vpc_endpoint_id?, e.vpc_id?)))
+        .collect())
+}
+
+/// The VPCs that still exist, each located in itself.
+async fn vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+    let vpcs: Vec<_> = client
+        .describe_vpcs()
+        .set_vpc_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeVpcs", e))?;
+    Ok(vpcs
+        .into_iter()
+        .filter_map(|v| v.vpc_id)
+        .map(|id| (id.clone(), id))
         .collect())
 }
 

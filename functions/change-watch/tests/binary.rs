@@ -26,5 +26,8 @@ fn bad_rule_parameters_name_the_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("RULE_PARAMETERS: rule parameter `RequiredService`: unknown key"), "{stderr}");
+    assert!(
+        stderr.contains("RULE_PARAMETERS: rule parameter `RequiredService`: unknown key"),
+        "{stderr}"
+    );
 }

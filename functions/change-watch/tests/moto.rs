@@ -710,3 +710,32 @@ async fn a_prefix_list_is_located_through_the_groups_that_use_it() {
     assert_eq!(outcome.summary.vpcs_evaluated, vec![net.vpc.clone()]);
     assert!(outcome.summary.alerts.is_empty(), "{:?}", outcome.summary);
 }
+
+/// What `cargo lambda invoke --data-file events/change-watch/sqs-batch.json` does, against an
+/// account that has none of the sample's resources.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sample_batch_runs_in_an_empty_account() {
+    let world = World::start().await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../events/change-watch/sqs-batch.json"
+    );
+    let event: SqsEvent = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let outcome = world.handler(None).await.handle(event).await;
+    let summary = &outcome.summary;
+    assert!(failures(&outcome).is_empty(), "{summary:?}");
+    assert_eq!(
+        (
+            summary.records,
+            summary.changes,
+            summary.failed_calls_ignored
+        ),
+        (5, 4, 1)
+    );
+    // Even the VPC that ModifyVpcAttribute names does not exist: nothing to collect, and
+    // nothing to retry either.
+    assert_eq!(summary.unlocated.len(), 4, "{summary:?}");
+    assert_eq!(summary.collections, 0);
+    assert!(summary.vpcs_evaluated.is_empty());
+    assert!(summary.alerts.is_empty());
+}
