@@ -1,0 +1,581 @@
+//! Evaluates the VPCs a batch of changes touched, keeps the findings that involve the changed
+//! resources, and renders one alert per VPC: who, what, which workloads lose which endpoints,
+//! the finding codes and the smallest fix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::{self, Write as _};
+
+use aws_sdk_ec2::Client;
+use vpce_reach_model::check::{self, Report};
+use vpce_reach_model::finding::{Finding, FindingCode};
+use vpce_reach_model::params::{short_service_name, RuleParameters};
+use vpce_reach_model::snapshot::{load, Snapshot};
+
+use crate::changes::{Change, ResourceKind};
+
+/// SNS takes subjects "less than 100 characters long", ASCII, without line breaks; e-mail
+/// clients show about that much.
+pub const MAX_SUBJECT: usize = 99;
+/// Findings listed in full in one alert; the rest are counted, to keep e-mails readable and far
+/// below SNS's 256 KB message limit.
+const MAX_LISTED: usize = 25;
+/// Change lines listed in one alert (a CloudFormation deploy can make hundreds).
+const MAX_CHANGES: usize = 20;
+
+/// Collection or loading failed: nothing can be said about these VPCs.
+#[derive(Debug)]
+pub enum EvaluateError {
+    /// An EC2 describe call failed.
+    Collect(vpce_reach_aws::CollectError),
+    /// A collected document could not be loaded by the model.
+    Load(load::LoadError),
+}
+
+impl fmt::Display for EvaluateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvaluateError::Collect(e) => write!(f, "collection failed: {e}"),
+            EvaluateError::Load(e) => write!(f, "collected data could not be loaded: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EvaluateError {}
+
+/// Collects the VPCs (one scoped collection for all of them), loads and checks them.
+pub async fn evaluate(
+    client: &Client,
+    params: &RuleParameters,
+    vpc_ids: &[String],
+) -> Result<(Snapshot, Report), EvaluateError> {
+    let scope = vpce_reach_aws::Scope::vpcs(vpc_ids.iter().cloned());
+    let progress = |line: &str| eprintln!("collect: {line}");
+    let collected = vpce_reach_aws::collect(client, &scope, &progress)
+        .await
+        .map_err(EvaluateError::Collect)?;
+    let snap = load::from_documents(collected.documents).map_err(EvaluateError::Load)?;
+    let report = check::check(&snap, params);
+    Ok((snap, report))
+}
+
+/// The resources a set of changes touched, widened with what they imply in the snapshot: the
+/// security groups and route tables that use a changed prefix list.
+pub fn changed_resources(snap: &Snapshot, changes: &[&Change]) -> BTreeSet<String> {
+    let mut changed: BTreeSet<String> = changes
+        .iter()
+        .flat_map(|c| c.resources.iter().cloned())
+        .collect();
+    let lists: Vec<String> = changed
+        .iter()
+        .filter(|id| ResourceKind::of(id) == Some(ResourceKind::PrefixList))
+        .cloned()
+        .collect();
+    for list in &lists {
+        for sg in snap.security_groups.values() {
+            let rules = sg.ip_permissions.iter().chain(&sg.ip_permissions_egress);
+            if rules
+                .flat_map(|p| &p.prefix_list_ids)
+                .any(|p| &p.prefix_list_id == list)
+            {
+                changed.insert(sg.group_id.clone());
+            }
+        }
+        for rt in snap.route_tables.values() {
+            if rt
+                .routes
+                .iter()
+                .any(|r| r.destination_prefix_list_id.as_ref() == Some(list))
+            {
+                changed.insert(rt.route_table_id.clone());
+            }
+        }
+    }
+    changed
+}
+
+/// The VPC a finding is in: its endpoint's, its workload's, or its component's.
+pub fn finding_vpc<'a>(snap: &'a Snapshot, f: &'a Finding) -> Option<&'a str> {
+    if let Some(ep) = f
+        .endpoint
+        .as_ref()
+        .and_then(|id| snap.vpc_endpoints.get(id))
+    {
+        return Some(&ep.vpc_id);
+    }
+    if let Some(eni) = f
+        .source
+        .as_ref()
+        .and_then(|id| snap.network_interfaces.get(id))
+    {
+        return Some(&eni.vpc_id);
+    }
+    snap.vpcs.get(&f.component).map(|v| v.vpc_id.as_str())
+}
+
+/// The findings of `vpc_id` that involve a changed resource: the finding blames it or is
+/// about it, or the blocked pair's path runs through it (the workload's ENI, groups, subnet,
+/// NACL or route table; the endpoint's ENIs, groups, subnets or their NACLs).
+pub fn involved<'a>(
+    snap: &Snapshot,
+    report: &'a Report,
+    vpc_id: &str,
+    changed: &BTreeSet<String>,
+) -> Vec<&'a Finding> {
+    report
+        .findings
+        .iter()
+        .filter(|f| finding_vpc(snap, f) == Some(vpc_id))
+        .filter(|f| involves(snap, f, changed))
+        .collect()
+}
+
+fn involves(snap: &Snapshot, f: &Finding, changed: &BTreeSet<String>) -> bool {
+    let touched = |id: &String| changed.contains(id);
+    touched(&f.component)
+        || f.endpoint.as_ref().is_some_and(|ep| touched(ep) || endpoint_touched(snap, ep, changed))
+        || f.source.as_ref().is_some_and(|eni| touched(eni) || workload_touched(snap, eni, changed))
+        // A deleted or modified endpoint is why a VPC can lack one for a required service.
+        || (f.code == FindingCode::NoEndpointForService
+            && changed.iter().any(|id| ResourceKind::of(id) == Some(ResourceKind::VpcEndpoint)))
+}
+
+/// True when the subnet, or the NACL or route table it uses, changed.
+fn subnet_touched(snap: &Snapshot, subnet: &str, changed: &BTreeSet<String>) -> bool {
+    changed.contains(subnet)
+        || snap
+            .index
+            .subnet_acl
+            .get(subnet)
+            .is_some_and(|acl| changed.contains(acl))
+        || snap
+            .index
+            .subnet_route_table
+            .get(subnet)
+            .is_some_and(|rt| changed.contains(&rt.route_table_id))
+}
+
+fn workload_touched(snap: &Snapshot, eni_id: &str, changed: &BTreeSet<String>) -> bool {
+    let Some(eni) = snap.network_interfaces.get(eni_id) else {
+        return false;
+    };
+    eni.groups.iter().any(|g| changed.contains(&g.group_id))
+        || subnet_touched(snap, &eni.subnet_id, changed)
+}
+
+fn endpoint_touched(snap: &Snapshot, ep_id: &str, changed: &BTreeSet<String>) -> bool {
+    let Some(ep) = snap.vpc_endpoints.get(ep_id) else {
+        return false;
+    };
+    ep.groups.iter().any(|g| changed.contains(&g.group_id))
+        || ep.route_table_ids.iter().any(|rt| changed.contains(rt))
+        || ep.network_interface_ids.iter().any(|eni| {
+            changed.contains(eni)
+                || snap.network_interfaces.get(eni).is_some_and(|e| {
+                    e.groups.iter().any(|g| changed.contains(&g.group_id))
+                        || subnet_touched(snap, &e.subnet_id, changed)
+                })
+        })
+}
+
+/// The alert of one VPC, or `None` when no finding involves the changes (nothing broke).
+pub fn for_vpc(
+    snap: &Snapshot,
+    report: &Report,
+    vpc_id: &str,
+    changes: &[&Change],
+) -> Option<Alert> {
+    let changed = changed_resources(snap, changes);
+    let findings = involved(snap, report, vpc_id, &changed);
+    if findings.is_empty() {
+        return None;
+    }
+    Some(render(snap, vpc_id, changes, &findings))
+}
+
+/// One alert, ready for SNS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// The VPC it is about.
+    pub vpc_id: String,
+    /// At most [`MAX_SUBJECT`] ASCII characters, no line breaks.
+    pub subject: String,
+    /// Plain text, for e-mail and chat.
+    pub message: String,
+}
+
+/// Renders the alert of one VPC; `findings` is not empty.
+pub fn render(snap: &Snapshot, vpc_id: &str, changes: &[&Change], findings: &[&Finding]) -> Alert {
+    let mut message = String::new();
+    let (account, region) = changes
+        .first()
+        .map(|c| (c.account.as_str(), c.region.as_str()))
+        .unwrap_or_default();
+    let _ = writeln!(
+        message,
+        "A change broke VPC endpoint paths in {vpc_id} (account {account}, {region}).\n"
+    );
+    write_who(&mut message, changes);
+    write_what(&mut message, changes);
+    write_blocked(&mut message, snap, findings);
+    write_findings(&mut message, snap, findings);
+    message.push_str(
+        "\nOnly findings that involve the changed resources are listed. The AWS Config rule of \
+         vpce-reach reports the whole VPC.\n",
+    );
+    Alert {
+        vpc_id: vpc_id.to_owned(),
+        subject: subject(vpc_id, changes, findings.len()),
+        message,
+    }
+}
+
+/// E.g. `vpce-reach: 2 findings in vpc-0abc after RevokeSecurityGroupEgress by alice`.
+pub fn subject(vpc_id: &str, changes: &[&Change], findings: usize) -> String {
+    let names = distinct(changes.iter().map(|c| c.event_name.as_str()));
+    let event = match names.len() {
+        0 | 1 => names.first().copied().unwrap_or("a change").to_owned(),
+        n => format!("{} +{} more", names[0], n - 1),
+    };
+    let who = distinct(changes.iter().map(|c| short_principal(&c.who)));
+    let by = match who.len() {
+        1 => format!(" by {}", who[0]),
+        _ => String::new(),
+    };
+    let plural = if findings == 1 { "" } else { "s" };
+    sanitize_subject(&format!(
+        "vpce-reach: {findings} finding{plural} in {vpc_id} after {event}{by}"
+    ))
+}
+
+/// ASCII only, one line, at most [`MAX_SUBJECT`] characters (cut with `...`).
+pub fn sanitize_subject(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    if clean.len() <= MAX_SUBJECT {
+        return clean;
+    }
+    format!("{}...", &clean[..MAX_SUBJECT - 3])
+}
+
+/// The last part of an ARN (the session or user name), without the `via service` suffix.
+fn short_principal(who: &str) -> &str {
+    let principal = who.split(" via ").next().unwrap_or(who);
+    principal
+        .rsplit(['/', ':'])
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(principal)
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
+}
+
+fn write_who(out: &mut String, changes: &[&Change]) {
+    out.push_str("Who:\n");
+    for who in distinct(changes.iter().map(|c| c.who.as_str())) {
+        let _ = writeln!(out, "  {who}");
+    }
+}
+
+fn write_what(out: &mut String, changes: &[&Change]) {
+    out.push_str("\nWhat:\n");
+    for c in changes.iter().take(MAX_CHANGES) {
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            c.event_time,
+            c.event_name,
+            c.resources.join(", ")
+        );
+    }
+    more(out, changes.len(), MAX_CHANGES, "changes");
+}
+
+/// Which workloads lose which endpoints (pair findings), and endpoint-level problems.
+fn write_blocked(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
+    let mut lost: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for f in findings {
+        if let (Some(w), Some(ep)) = (&f.source, &f.endpoint) {
+            lost.entry(w).or_default().insert(ep);
+        }
+    }
+    if lost.is_empty() {
+        return;
+    }
+    out.push_str("\nWorkloads that cannot reach their endpoints:\n");
+    for (i, (workload, endpoints)) in lost.iter().enumerate() {
+        if i == MAX_LISTED {
+            more(out, lost.len(), MAX_LISTED, "workloads");
+            break;
+        }
+        let labels: Vec<String> = endpoints
+            .iter()
+            .map(|ep| endpoint_label(snap, ep))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} -> {}",
+            workload_label(snap, workload),
+            labels.join(", ")
+        );
+    }
+}
+
+fn write_findings(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
+    out.push_str("\nFindings and the smallest fix:\n");
+    for f in findings.iter().take(MAX_LISTED) {
+        let direction = f
+            .direction
+            .map(|d| format!(" ({})", d.as_str()))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {} {}{direction}", f.code.as_str(), f.component);
+        match (&f.source, &f.endpoint) {
+            (Some(w), Some(ep)) => {
+                let _ = writeln!(
+                    out,
+                    "    {w} -> {} {}: {}",
+                    endpoint_label(snap, ep),
+                    f.traffic,
+                    f.problem
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "    {}", f.problem);
+            }
+        }
+        let _ = writeln!(out, "    Fix: {}", f.fix);
+    }
+    more(out, findings.len(), MAX_LISTED, "findings");
+}
+
+fn more(out: &mut String, total: usize, shown: usize, what: &str) {
+    if total > shown {
+        let _ = writeln!(out, "  ... and {} more {what}", total - shown);
+    }
+}
+
+/// `vpce-0abc (ssm)`.
+fn endpoint_label(snap: &Snapshot, ep: &str) -> String {
+    match snap.vpc_endpoints.get(ep) {
+        Some(raw) => format!("{ep} ({})", short_service_name(&raw.service_name)),
+        None => ep.to_owned(),
+    }
+}
+
+/// `eni-0abc (10.0.1.10, subnet-0def, "web-1")`: the address and the Name tag help people
+/// recognise the workload.
+fn workload_label(snap: &Snapshot, eni_id: &str) -> String {
+    let Some(eni) = snap.network_interfaces.get(eni_id) else {
+        return eni_id.to_owned();
+    };
+    let mut parts: Vec<String> = snap
+        .primary_ip(eni)
+        .map(|ip| ip.to_string())
+        .into_iter()
+        .collect();
+    parts.push(eni.subnet_id.clone());
+    if let Some(name) = eni.tag_set.iter().find(|t| t.key == "Name") {
+        parts.push(format!("\"{}\"", name.value));
+    }
+    format!("{eni_id} ({})", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn change(name: &str, who: &str, resources: &[&str]) -> Change {
+        Change {
+            message_id: "m".into(),
+            event_name: name.into(),
+            event_time: "2025-03-04T10:00:00Z".into(),
+            who: who.into(),
+            account: "111122223333".into(),
+            region: "eu-west-1".into(),
+            resources: resources.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// A workload whose only egress rule was revoked, and an SSM endpoint that admits the VPC.
+    fn broken_snapshot() -> Snapshot {
+        let docs = vec![
+            (
+                "vpcs".to_owned(),
+                json!({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}),
+            ),
+            (
+                "subnets".to_owned(),
+                json!({"Subnets": [
+                {"SubnetId": "subnet-a", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"},
+                {"SubnetId": "subnet-b", "VpcId": "vpc-1", "CidrBlock": "10.0.2.0/24"}]}),
+            ),
+            (
+                "rt".to_owned(),
+                json!({"RouteTables": [{"RouteTableId": "rtb-main", "VpcId": "vpc-1",
+                "Associations": [{"Main": true}],
+                "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]}]}),
+            ),
+            (
+                "acl".to_owned(),
+                json!({"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "vpc-1", "IsDefault": true,
+                "Associations": [], "Entries": [
+                    {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+                    {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]}]}),
+            ),
+            (
+                "sg".to_owned(),
+                json!({"SecurityGroups": [
+                {"GroupId": "sg-w", "GroupName": "w", "VpcId": "vpc-1", "IpPermissions": [], "IpPermissionsEgress": []},
+                {"GroupId": "sg-e", "GroupName": "e", "VpcId": "vpc-1", "IpPermissionsEgress": [], "IpPermissions": [
+                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]}]}),
+            ),
+            (
+                "eni".to_owned(),
+                json!({"NetworkInterfaces": [
+                {"NetworkInterfaceId": "eni-w", "InterfaceType": "interface", "SubnetId": "subnet-a", "VpcId": "vpc-1",
+                    "PrivateIpAddress": "10.0.1.10", "Groups": [{"GroupId": "sg-w"}], "Status": "in-use",
+                    "TagSet": [{"Key": "Name", "Value": "web-1"}]},
+                {"NetworkInterfaceId": "eni-e", "InterfaceType": "vpc_endpoint", "SubnetId": "subnet-b", "VpcId": "vpc-1",
+                    "PrivateIpAddress": "10.0.2.20", "Groups": [{"GroupId": "sg-e"}], "Status": "in-use"}]}),
+            ),
+            (
+                "vpce".to_owned(),
+                json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface",
+                "VpcId": "vpc-1", "ServiceName": "com.amazonaws.eu-west-1.ssm", "State": "available",
+                "Groups": [{"GroupId": "sg-e", "GroupName": "e"}], "SubnetIds": ["subnet-b"],
+                "NetworkInterfaceIds": ["eni-e"], "PrivateDnsEnabled": true}]}),
+            ),
+        ];
+        load::from_documents(docs).unwrap()
+    }
+
+    #[test]
+    fn keeps_findings_on_changed_paths_only() {
+        let snap = broken_snapshot();
+        let report = check::check(&snap, &RuleParameters::default());
+        assert!(!report.findings.is_empty(), "{:?}", report.findings);
+        let on = |ids: &[&str]| {
+            let changed = ids.iter().map(|s| s.to_string()).collect();
+            involved(&snap, &report, "vpc-1", &changed).len()
+        };
+        assert!(on(&["sg-w"]) > 0, "the workload's group");
+        assert!(on(&["acl-1"]) > 0, "the workload subnet's NACL");
+        assert!(
+            on(&["rtb-main"]) > 0,
+            "the main route table the subnet falls back to"
+        );
+        assert!(on(&["eni-e"]) > 0, "an endpoint ENI");
+        assert_eq!(on(&["sg-other", "acl-other"]), 0);
+        let changed = ["sg-w".to_string()].into();
+        assert!(
+            involved(&snap, &report, "vpc-2", &changed).is_empty(),
+            "another VPC"
+        );
+    }
+
+    #[test]
+    fn renders_who_what_workloads_codes_and_fix() {
+        let snap = broken_snapshot();
+        let report = check::check(&snap, &RuleParameters::default());
+        let c = change(
+            "RevokeSecurityGroupEgress",
+            "arn:aws:sts::111122223333:assumed-role/Admin/alice",
+            &["sg-w"],
+        );
+        let changes = [&c];
+        let changed = changed_resources(&snap, &changes);
+        let findings = involved(&snap, &report, "vpc-1", &changed);
+        let alert = render(&snap, "vpc-1", &changes, &findings);
+        assert_eq!(
+            alert.subject,
+            "vpce-reach: 1 finding in vpc-1 after RevokeSecurityGroupEgress by alice"
+        );
+        let m = &alert.message;
+        assert!(
+            m.contains("arn:aws:sts::111122223333:assumed-role/Admin/alice"),
+            "{m}"
+        );
+        assert!(m.contains("RevokeSecurityGroupEgress sg-w"), "{m}");
+        assert!(
+            m.contains("eni-w (10.0.1.10, subnet-a, \"web-1\") -> vpce-1 (ssm)"),
+            "{m}"
+        );
+        assert!(m.contains("ENI_SG_RULES_MISMATCH sg-w (egress)"), "{m}");
+        assert!(m.contains("Fix: "), "{m}");
+    }
+
+    #[test]
+    fn a_missing_required_service_involves_endpoint_changes() {
+        let snap = broken_snapshot();
+        let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
+        let report = check::check(&snap, &params);
+        let changed = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
+        let codes = |ids: &[&str]| -> Vec<FindingCode> {
+            involved(&snap, &report, "vpc-1", &changed(ids))
+                .iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        assert!(codes(&["vpce-deleted"]).contains(&FindingCode::NoEndpointForService));
+        assert!(!codes(&["acl-other"]).contains(&FindingCode::NoEndpointForService));
+    }
+
+    #[test]
+    fn prefix_list_changes_reach_their_users() {
+        let mut snap = broken_snapshot();
+        let sg = snap.security_groups.get_mut("sg-w").unwrap();
+        sg.ip_permissions_egress = serde_json::from_value(json!([
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListIds": [{"PrefixListId": "pl-corp"}]}]))
+        .unwrap();
+        let c = change("ModifyManagedPrefixList", "bob", &["pl-corp"]);
+        let changed = changed_resources(&snap, &[&c]);
+        assert!(changed.contains("sg-w"), "{changed:?}");
+    }
+
+    #[test]
+    fn subjects_are_short_ascii_single_lines() {
+        let a = change(
+            "ReplaceNetworkAclAssociationWithAVeryLongNameIndeed",
+            "arn:aws:iam::1:user/bob",
+            &[],
+        );
+        let b = change("CreateRoute", "arn:aws:iam::1:user/carol", &[]);
+        let s = subject("vpc-0123456789abcdef0", &[&a, &b, &a], 12345);
+        assert!(
+            s.len() <= MAX_SUBJECT && s.is_ascii() && !s.contains('\n'),
+            "{s}"
+        );
+        assert!(
+            s.starts_with(
+                "vpce-reach: 12345 findings in vpc-0123456789abcdef0 after ReplaceNetworkAcl"
+            ),
+            "{s}"
+        );
+        assert!(!s.contains(" by "), "two principals: {s}");
+        assert_eq!(sanitize_subject("a\u{e9}\nb\tc"), "a b c");
+        assert_eq!(sanitize_subject(&"x".repeat(150)).len(), MAX_SUBJECT);
+        assert_eq!(
+            short_principal(
+                "arn:aws:sts::1:assumed-role/Deploy/ci via cloudformation.amazonaws.com"
+            ),
+            "ci"
+        );
+    }
+}

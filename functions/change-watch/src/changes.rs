@@ -1,0 +1,469 @@
+//! Which EC2 API calls can change endpoint reachability, and which resources each one touches,
+//! read from the request and response as CloudTrail records them.
+//!
+//! CloudTrail records older EC2 APIs in camelCase (`{"groupId": "sg-…"}`) and newer ones
+//! wrapped in the request name with PascalCase fields and `{"tag", "content"}` list items
+//! (`{"DeleteVpcEndpointsRequest": {"VpcEndpointId": {"tag": 1, "content": "vpce-…"}}}`);
+//! both forms are read.
+
+use serde_json::Value;
+
+use crate::cloudtrail::{ApiCall, EC2_EVENT_SOURCE};
+
+/// Where an id is read from: the request or the response, and a dotted path in it. Arrays
+/// met on the way are walked element by element (so `items.groupId` reads every item).
+type Path = (Part, &'static str);
+
+/// The part of the CloudTrail record a [`Path`] reads.
+#[derive(Clone, Copy)]
+enum Part {
+    Request,
+    Response,
+}
+use Part::{Request as Req, Response as Resp};
+
+/// One handled API: its name and where its resource ids are.
+struct Handled {
+    name: &'static str,
+    ids: &'static [Path],
+}
+
+const SG_RULES: &[Path] = &[
+    (Req, "groupId"),
+    (Resp, "securityGroupRuleSet.items.groupId"),
+];
+const ROUTE: &[Path] = &[(Req, "routeTableId")];
+const ACL_ENTRY: &[Path] = &[(Req, "networkAclId")];
+
+/// The API calls that can change whether a workload reaches an endpoint.
+const HANDLED: &[Handled] = &[
+    Handled {
+        name: "AuthorizeSecurityGroupEgress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "AuthorizeSecurityGroupIngress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "RevokeSecurityGroupEgress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "RevokeSecurityGroupIngress",
+        ids: SG_RULES,
+    },
+    Handled {
+        name: "ModifySecurityGroupRules",
+        ids: &[(Req, "ModifySecurityGroupRulesRequest.GroupId")],
+    },
+    Handled {
+        name: "ModifyNetworkInterfaceAttribute",
+        ids: &[(Req, "networkInterfaceId")],
+    },
+    Handled {
+        name: "CreateVpcEndpoint",
+        ids: &[
+            (Resp, "CreateVpcEndpointResponse.vpcEndpoint.vpcEndpointId"),
+            (Req, "CreateVpcEndpointRequest.VpcId"),
+        ],
+    },
+    Handled {
+        name: "ModifyVpcEndpoint",
+        ids: &[(Req, "ModifyVpcEndpointRequest.VpcEndpointId")],
+    },
+    Handled {
+        name: "DeleteVpcEndpoints",
+        ids: &[(Req, "DeleteVpcEndpointsRequest.VpcEndpointId")],
+    },
+    Handled {
+        name: "CreateRoute",
+        ids: ROUTE,
+    },
+    Handled {
+        name: "ReplaceRoute",
+        ids: ROUTE,
+    },
+    Handled {
+        name: "DeleteRoute",
+        ids: ROUTE,
+    },
+    Handled {
+        name: "AssociateRouteTable",
+        ids: &[
+            (Req, "routeTableId"),
+            (Req, "subnetId"),
+            (Resp, "associationId"),
+        ],
+    },
+    Handled {
+        name: "ReplaceRouteTableAssociation",
+        ids: &[(Req, "routeTableId"), (Resp, "newAssociationId")],
+    },
+    // Only the association id is recorded, and it is gone once the call succeeded.
+    Handled {
+        name: "DisassociateRouteTable",
+        ids: &[(Req, "associationId")],
+    },
+    Handled {
+        name: "ReplaceNetworkAclAssociation",
+        ids: &[(Req, "networkAclId"), (Resp, "newAssociationId")],
+    },
+    Handled {
+        name: "CreateNetworkAclEntry",
+        ids: ACL_ENTRY,
+    },
+    Handled {
+        name: "ReplaceNetworkAclEntry",
+        ids: ACL_ENTRY,
+    },
+    Handled {
+        name: "DeleteNetworkAclEntry",
+        ids: ACL_ENTRY,
+    },
+    Handled {
+        name: "ModifyManagedPrefixList",
+        ids: &[(Req, "ModifyManagedPrefixListRequest.PrefixListId")],
+    },
+    Handled {
+        name: "ModifyVpcAttribute",
+        ids: &[(Req, "vpcId")],
+    },
+];
+
+/// The names of every handled API call, for the EventBridge rule's `eventName` list.
+pub fn handled_event_names() -> Vec<&'static str> {
+    HANDLED.iter().map(|h| h.name).collect()
+}
+
+/// The kinds of EC2 resource a change can name, recognised by their id's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceKind {
+    /// `sg-…`
+    SecurityGroup,
+    /// `eni-…`
+    NetworkInterface,
+    /// `vpce-…`
+    VpcEndpoint,
+    /// `rtb-…`
+    RouteTable,
+    /// `rtbassoc-…`
+    RouteTableAssociation,
+    /// `acl-…`
+    NetworkAcl,
+    /// `aclassoc-…`
+    NetworkAclAssociation,
+    /// `subnet-…`
+    Subnet,
+    /// `pl-…`
+    PrefixList,
+    /// `vpc-…`
+    Vpc,
+}
+
+impl ResourceKind {
+    /// The kind of an id, by prefix; `None` for ids of other kinds.
+    pub fn of(id: &str) -> Option<ResourceKind> {
+        let (prefix, rest) = id.split_once('-')?;
+        if rest.is_empty() {
+            return None;
+        }
+        Some(match prefix {
+            "sg" => ResourceKind::SecurityGroup,
+            "eni" => ResourceKind::NetworkInterface,
+            "vpce" => ResourceKind::VpcEndpoint,
+            "rtb" => ResourceKind::RouteTable,
+            "rtbassoc" => ResourceKind::RouteTableAssociation,
+            "acl" => ResourceKind::NetworkAcl,
+            "aclassoc" => ResourceKind::NetworkAclAssociation,
+            "subnet" => ResourceKind::Subnet,
+            "pl" => ResourceKind::PrefixList,
+            "vpc" => ResourceKind::Vpc,
+            _ => return None,
+        })
+    }
+}
+
+/// One successful API call that may have changed reachability.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The SQS message that carried it (for partial batch failures).
+    pub message_id: String,
+    /// The API operation, e.g. `RevokeSecurityGroupEgress`.
+    pub event_name: String,
+    /// When the call was made.
+    pub event_time: String,
+    /// Who made it (see [`crate::cloudtrail::UserIdentity::who`]).
+    pub who: String,
+    /// The account the call was made in.
+    pub account: String,
+    /// The region the call was made in.
+    pub region: String,
+    /// The resource ids the call touched (VPC ids included), without repeats, in record order.
+    pub resources: Vec<String>,
+}
+
+impl Change {
+    /// The VPC ids the record names itself; the other resources must be located.
+    pub fn vpc_ids(&self) -> impl Iterator<Item = &str> {
+        self.resources
+            .iter()
+            .map(String::as_str)
+            .filter(|id| ResourceKind::of(id) == Some(ResourceKind::Vpc))
+    }
+
+    /// The resources to look up: the VPC ids the record names (a VPC deleted since must not
+    /// be collected), else the other resources; and prefix lists always, as they are regional
+    /// and located through the groups and route tables that use them.
+    pub fn to_locate(&self) -> impl Iterator<Item = &str> {
+        let has_vpc = self.vpc_ids().next().is_some();
+        self.resources
+            .iter()
+            .map(String::as_str)
+            .filter(move |id| match ResourceKind::of(id) {
+                Some(ResourceKind::Vpc | ResourceKind::PrefixList) => true,
+                _ => !has_vpc,
+            })
+    }
+}
+
+/// What to do with one CloudTrail record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Classified {
+    /// A successful call that can affect reachability.
+    Change(Change),
+    /// A call that failed (`errorCode` present): it changed nothing.
+    Failed {
+        /// The API operation.
+        event_name: String,
+        /// CloudTrail's `errorCode`.
+        error_code: String,
+    },
+    /// A call that cannot affect endpoint reachability (or is not an EC2 call).
+    Irrelevant {
+        /// The API operation.
+        event_name: String,
+    },
+}
+
+/// Decides whether a CloudTrail record matters and which resources it touched.
+pub fn classify(message_id: &str, account: &str, call: &ApiCall) -> Classified {
+    let handled = HANDLED.iter().find(|h| h.name == call.event_name);
+    let Some(handled) = handled.filter(|_| call.event_source == EC2_EVENT_SOURCE) else {
+        return Classified::Irrelevant {
+            event_name: call.event_name.clone(),
+        };
+    };
+    if let Some(code) = &call.error_code {
+        return Classified::Failed {
+            event_name: call.event_name.clone(),
+            error_code: code.clone(),
+        };
+    }
+    Classified::Change(Change {
+        message_id: message_id.to_owned(),
+        event_name: call.event_name.clone(),
+        event_time: call.event_time.clone(),
+        who: call.user_identity.who(),
+        account: account.to_owned(),
+        region: call.aws_region.clone(),
+        resources: resource_ids(handled.ids, call),
+    })
+}
+
+/// Every id found at `paths`, keeping only recognised resource ids, without repeats.
+fn resource_ids(paths: &[Path], call: &ApiCall) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for (part, path) in paths {
+        let root = match part {
+            Req => call.request_parameters.as_ref(),
+            Resp => call.response_elements.as_ref(),
+        };
+        let mut found = Vec::new();
+        if let Some(root) = root {
+            strings_at(root, path, &mut found);
+        }
+        for id in found {
+            if ResourceKind::of(&id).is_some() && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
+/// Collects the strings at a dotted `path` under `value`, walking arrays (and CloudTrail's
+/// `{"items": [...]}` lists) element by element, and reading `{"content": "…"}` list items.
+fn strings_at(value: &Value, path: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| strings_at(v, path, out)),
+        Value::String(s) if path.is_empty() => out.push(s.clone()),
+        Value::Object(map) if path.is_empty() => {
+            if let Some(content) = map.get("content") {
+                strings_at(content, "", out);
+            }
+        }
+        Value::Object(map) => {
+            let (head, rest) = path.split_once('.').unwrap_or((path, ""));
+            if let Some(next) = map.get(head) {
+                strings_at(next, rest, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudtrail::UserIdentity;
+    use serde_json::json;
+
+    fn call(name: &str, request: Value, response: Value) -> ApiCall {
+        ApiCall {
+            event_name: name.to_owned(),
+            event_source: EC2_EVENT_SOURCE.to_owned(),
+            event_time: "2025-03-04T10:00:00Z".to_owned(),
+            aws_region: "eu-west-1".to_owned(),
+            event_id: None,
+            user_identity: UserIdentity {
+                arn: Some("arn:aws:iam::1:user/bob".into()),
+                ..Default::default()
+            },
+            error_code: None,
+            error_message: None,
+            request_parameters: Some(request),
+            response_elements: Some(response),
+        }
+    }
+
+    fn ids(name: &str, request: Value, response: Value) -> Vec<String> {
+        match classify("m", "1", &call(name, request, response)) {
+            Classified::Change(c) => c.resources,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn security_group_rule_calls_name_the_group() {
+        let req = json!({"groupId": "sg-1", "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 443,
+            "toPort": 443, "groups": {"items": [{"groupId": "sg-ref"}]}}]}});
+        let resp = json!({"_return": true, "securityGroupRuleSet": {"items": [{"groupId": "sg-1", "securityGroupRuleId": "sgr-1"}]}});
+        assert_eq!(
+            ids("AuthorizeSecurityGroupEgress", req.clone(), resp),
+            ["sg-1"]
+        );
+        assert_eq!(
+            ids("RevokeSecurityGroupIngress", req, json!({"_return": true})),
+            ["sg-1"]
+        );
+        let modify = json!({"ModifySecurityGroupRulesRequest": {"GroupId": "sg-2", "SecurityGroupRule":
+            {"SecurityGroupRuleId": "sgr-9", "tag": 1}}});
+        assert_eq!(
+            ids("ModifySecurityGroupRules", modify, json!(null)),
+            ["sg-2"]
+        );
+    }
+
+    #[test]
+    fn wrapped_requests_with_tag_content_lists() {
+        let req = json!({"DeleteVpcEndpointsRequest": {"VpcEndpointId": [{"tag": 1, "content": "vpce-1"}, {"tag": 2, "content": "vpce-2"}]}});
+        assert_eq!(
+            ids("DeleteVpcEndpoints", req, json!(null)),
+            ["vpce-1", "vpce-2"]
+        );
+        let req = json!({"DeleteVpcEndpointsRequest": {"VpcEndpointId": {"tag": 1, "content": "vpce-3"}}});
+        assert_eq!(ids("DeleteVpcEndpoints", req, json!(null)), ["vpce-3"]);
+        let req = json!({"CreateVpcEndpointRequest": {"VpcId": "vpc-1", "ServiceName": "com.amazonaws.eu-west-1.ssm"}});
+        let resp = json!({"CreateVpcEndpointResponse": {"vpcEndpoint": {"vpcEndpointId": "vpce-4", "vpcId": "vpc-1"}}});
+        let change = match classify("m", "1", &call("CreateVpcEndpoint", req, resp)) {
+            Classified::Change(c) => c,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(change.resources, ["vpce-4", "vpc-1"]);
+        assert_eq!(change.vpc_ids().collect::<Vec<_>>(), ["vpc-1"]);
+        assert_eq!(
+            change.to_locate().collect::<Vec<_>>(),
+            ["vpc-1"],
+            "only the named VPC"
+        );
+    }
+
+    #[test]
+    fn associations_routes_and_acls() {
+        let req = json!({"routeTableId": "rtb-1", "subnetId": "subnet-1"});
+        let resp =
+            json!({"associationId": "rtbassoc-1", "associationState": {"state": "associated"}});
+        assert_eq!(
+            ids("AssociateRouteTable", req, resp),
+            ["rtb-1", "subnet-1", "rtbassoc-1"]
+        );
+        let req = json!({"associationId": "aclassoc-1", "networkAclId": "acl-2"});
+        assert_eq!(
+            ids(
+                "ReplaceNetworkAclAssociation",
+                req,
+                json!({"newAssociationId": "aclassoc-2"})
+            ),
+            ["acl-2", "aclassoc-2"]
+        );
+        let req = json!({"networkAclId": "acl-1", "ruleNumber": 100, "egress": false, "cidrBlock": "10.0.0.0/16"});
+        assert_eq!(
+            ids("DeleteNetworkAclEntry", req, json!({"_return": true})),
+            ["acl-1"]
+        );
+        let req = json!({"routeTableId": "rtb-2", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"});
+        assert_eq!(ids("ReplaceRoute", req, json!(null)), ["rtb-2"]);
+    }
+
+    #[test]
+    fn prefix_lists_are_located_even_beside_a_vpc() {
+        let req = json!({"ModifyManagedPrefixListRequest": {"PrefixListId": "pl-1", "CurrentVersion": 1}});
+        let change = match classify("m", "1", &call("ModifyManagedPrefixList", req, json!(null))) {
+            Classified::Change(c) => c,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(change.to_locate().collect::<Vec<_>>(), ["pl-1"]);
+    }
+
+    #[test]
+    fn failed_and_unrelated_calls() {
+        let mut failed = call(
+            "RevokeSecurityGroupEgress",
+            json!({"groupId": "sg-1"}),
+            json!(null),
+        );
+        failed.error_code = Some("Client.UnauthorizedOperation".into());
+        assert_eq!(
+            classify("m", "1", &failed),
+            Classified::Failed {
+                event_name: "RevokeSecurityGroupEgress".into(),
+                error_code: "Client.UnauthorizedOperation".into()
+            }
+        );
+        let run = call("RunInstances", json!({}), json!({}));
+        assert!(matches!(
+            classify("m", "1", &run),
+            Classified::Irrelevant { .. }
+        ));
+        let mut other_service = call("CreateRoute", json!({"routeTableId": "rtb-1"}), json!(null));
+        other_service.event_source = "s3.amazonaws.com".into();
+        assert!(matches!(
+            classify("m", "1", &other_service),
+            Classified::Irrelevant { .. }
+        ));
+    }
+
+    #[test]
+    fn resource_kinds_by_prefix() {
+        assert_eq!(
+            ResourceKind::of("rtbassoc-0a"),
+            Some(ResourceKind::RouteTableAssociation)
+        );
+        assert_eq!(ResourceKind::of("vpc-0a"), Some(ResourceKind::Vpc));
+        assert_eq!(ResourceKind::of("vpce-0a"), Some(ResourceKind::VpcEndpoint));
+        assert_eq!(ResourceKind::of("igw-0a"), None);
+        assert_eq!(ResourceKind::of("sg-"), None);
+        assert_eq!(handled_event_names().len(), 21);
+    }
+}

@@ -1,0 +1,390 @@
+//! One SQS batch: parse the records, locate the VPCs they touched, evaluate each VPC once,
+//! publish one alert per VPC with findings on the changed resources, optionally ask Config to
+//! re-run the rule, and report the records that must be retried.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_config::retry::RetryConfig;
+use aws_config::SdkConfig;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_sns::types::MessageAttributeValue;
+use serde::Serialize;
+
+use crate::alert::{self, Alert};
+use crate::changes::{self, Change, Classified};
+use crate::cloudtrail::EventBridgeEvent;
+use crate::settings::Settings;
+use crate::vpcs;
+
+/// The Config error code of StartConfigRulesEvaluation's once-a-minute limit.
+const CONFIG_LIMIT_EXCEEDED: &str = "LimitExceededException";
+
+/// What one invocation did, logged as one JSON line (and read by tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// SQS records received.
+    pub records: usize,
+    /// Successful calls that may have changed reachability.
+    pub changes: usize,
+    /// Failed API calls (`errorCode` present): nothing changed.
+    pub failed_calls_ignored: usize,
+    /// Events of other kinds, or API calls that cannot affect reachability.
+    pub irrelevant_ignored: usize,
+    /// Snapshot collections made (one per batch with changes to evaluate).
+    pub collections: usize,
+    /// The VPCs evaluated, each exactly once.
+    pub vpcs_evaluated: Vec<String>,
+    /// The VPCs an alert was published for.
+    pub alerts: Vec<String>,
+    /// Changes whose VPC could not be found (e.g. a resource deleted since), by event.
+    pub unlocated: Vec<String>,
+    /// The SQS message ids reported as batch item failures.
+    pub failed_records: Vec<String>,
+    /// What became of the Config re-evaluation request, when one was made.
+    pub config_rule: Option<String>,
+    /// Every error met, for the log.
+    pub errors: Vec<String>,
+}
+
+/// The Lambda response and the summary of what was done.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// `batchItemFailures`: the records SQS must deliver again.
+    pub response: SqsBatchResponse,
+    /// What the invocation did.
+    pub summary: Summary,
+}
+
+/// The function's clients and settings, built once per cold start.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    ec2: aws_sdk_ec2::Client,
+    sns: aws_sdk_sns::Client,
+    config: aws_sdk_config::Client,
+    settings: Settings,
+}
+
+/// Failed records and errors of the invocation so far.
+#[derive(Default)]
+struct Failures {
+    records: BTreeSet<String>,
+    errors: Vec<String>,
+}
+
+impl Failures {
+    fn fail<'a>(&mut self, message_ids: impl IntoIterator<Item = &'a str>, error: String) {
+        eprintln!("error: {error}");
+        self.records
+            .extend(message_ids.into_iter().map(str::to_owned));
+        self.errors.push(error);
+    }
+}
+
+impl Handler {
+    /// Clients from `sdk` (the EC2 client retries adaptively, as the collector expects).
+    pub async fn new(sdk: &SdkConfig, settings: Settings) -> Handler {
+        let ec2 = vpce_reach_aws::ec2_client(sdk).await;
+        Handler::from_clients(
+            ec2,
+            aws_sdk_sns::Client::new(sdk),
+            config_client(sdk),
+            settings,
+        )
+    }
+
+    /// A handler from ready-made clients (tests point each one at its own endpoint).
+    pub fn from_clients(
+        ec2: aws_sdk_ec2::Client,
+        sns: aws_sdk_sns::Client,
+        config: aws_sdk_config::Client,
+        settings: Settings,
+    ) -> Handler {
+        Handler {
+            ec2,
+            sns,
+            config,
+            settings,
+        }
+    }
+
+    /// Handles one SQS batch. Never fails as a whole: each record whose evaluation could not
+    /// be completed is returned in `batchItemFailures` so SQS delivers it again, and nothing is
+    /// reported as fine on incomplete data.
+    pub async fn handle(&self, event: SqsEvent) -> Outcome {
+        let mut summary = Summary {
+            records: event.records.len(),
+            ..Summary::default()
+        };
+        let mut failures = Failures::default();
+        let changes = read_records(&event.records, &mut summary, &mut failures);
+        summary.changes = changes.len();
+        let plan = self.locate(&changes, &mut summary, &mut failures).await;
+        self.evaluate(&changes, &plan, &mut summary, &mut failures)
+            .await;
+        if let (Some(rule), false) = (&self.settings.config_rule_name, changes.is_empty()) {
+            summary.config_rule = Some(self.rerun_config_rule(rule).await);
+        }
+        summary.failed_records = failures.records.iter().cloned().collect();
+        summary.errors = failures.errors;
+        let mut response = SqsBatchResponse::default();
+        response.batch_item_failures = failures.records.into_iter().map(item_failure).collect();
+        Outcome { response, summary }
+    }
+
+    /// VPC id → the indexes of the changes that touched it. Changes whose lookup failed are
+    /// failed; changes whose resources no longer exist are logged as unlocated.
+    async fn locate(
+        &self,
+        changes: &[Change],
+        summary: &mut Summary,
+        failures: &mut Failures,
+    ) -> BTreeMap<String, Vec<usize>> {
+        let located = self.lookup(changes, failures).await;
+        let mut plan: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, change) in changes.iter().enumerate() {
+            let vpcs = match &located {
+                Some(located) => vpcs_of(change, located),
+                // The lookup failed: this change is already a batch item failure.
+                None if change.to_locate().next().is_some() => continue,
+                None => BTreeSet::new(),
+            };
+            if vpcs.is_empty() {
+                let what = format!(
+                    "{} {} ({})",
+                    change.event_name,
+                    change.resources.join(", "),
+                    change.message_id
+                );
+                eprintln!("warning: no VPC found for {what}: its resources no longer exist or were not recorded");
+                summary.unlocated.push(what);
+            }
+            for vpc in vpcs {
+                plan.entry(vpc).or_default().push(i);
+            }
+        }
+        plan
+    }
+
+    /// One lookup for every resource of the batch whose VPC is unknown; `None` (and the
+    /// changes needing it failed) when a lookup call failed.
+    async fn lookup(&self, changes: &[Change], failures: &mut Failures) -> Option<vpcs::Located> {
+        let wanted: BTreeSet<String> = changes
+            .iter()
+            .flat_map(|c| c.to_locate().map(str::to_owned))
+            .collect();
+        if wanted.is_empty() {
+            return Some(vpcs::Located::new());
+        }
+        match vpcs::locate(&self.ec2, &wanted).await {
+            Ok(located) => Some(located),
+            Err(e) => {
+                let needing = changes.iter().filter(|c| c.to_locate().next().is_some());
+                failures.fail(needing.map(|c| c.message_id.as_str()), e.to_string());
+                None
+            }
+        }
+    }
+
+    /// One collection and one check for every VPC of the plan, then one alert per VPC.
+    async fn evaluate(
+        &self,
+        changes: &[Change],
+        plan: &BTreeMap<String, Vec<usize>>,
+        summary: &mut Summary,
+        failures: &mut Failures,
+    ) {
+        if plan.is_empty() {
+            return;
+        }
+        let vpc_ids: Vec<String> = plan.keys().cloned().collect();
+        summary.collections += 1;
+        let (snap, report) = match alert::evaluate(&self.ec2, &self.settings.params, &vpc_ids).await
+        {
+            Ok(done) => done,
+            Err(e) => {
+                let all = plan
+                    .values()
+                    .flatten()
+                    .map(|&i| changes[i].message_id.as_str());
+                failures.fail(all, format!("{}: {e}", vpc_ids.join(", ")));
+                return;
+            }
+        };
+        for (vpc, indexes) in plan {
+            summary.vpcs_evaluated.push(vpc.clone());
+            let vpc_changes: Vec<&Change> = indexes.iter().map(|&i| &changes[i]).collect();
+            let Some(alert) = alert::for_vpc(&snap, &report, vpc, &vpc_changes) else {
+                continue;
+            };
+            match self.publish(&alert).await {
+                Ok(()) => summary.alerts.push(vpc.clone()),
+                Err(e) => failures.fail(vpc_changes.iter().map(|c| c.message_id.as_str()), e),
+            }
+        }
+    }
+
+    async fn publish(&self, alert: &Alert) -> Result<(), String> {
+        // Lets subscribers filter alerts by VPC with an SNS filter policy.
+        let vpc = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(&alert.vpc_id)
+            .build()
+            .map_err(|e| e.to_string())?;
+        self.sns
+            .publish()
+            .topic_arn(&self.settings.topic_arn)
+            .subject(&alert.subject)
+            .message(&alert.message)
+            .message_attributes("vpc_id", vpc)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                let e = aws_sdk_sns::error::DisplayErrorContext(e);
+                format!(
+                    "SNS Publish to {} for {} failed (IAM action sns:Publish): {e}",
+                    self.settings.topic_arn, alert.vpc_id
+                )
+            })
+    }
+
+    /// Asks Config to re-run the rule; its result is logged, never a failure of the batch (the
+    /// alert is this function's job, the re-run only brings Config's verdict forward).
+    async fn rerun_config_rule(&self, rule: &str) -> String {
+        let result = self
+            .config
+            .start_config_rules_evaluation()
+            .config_rule_names(rule)
+            .send()
+            .await;
+        let status = match result {
+            Ok(_) => format!("{rule}: evaluation started"),
+            Err(e) => {
+                let code = aws_sdk_config::error::ProvideErrorMetadata::code(&e).map(str::to_owned);
+                config_error_status(
+                    rule,
+                    code.as_deref(),
+                    &aws_sdk_config::error::DisplayErrorContext(e).to_string(),
+                )
+            }
+        };
+        eprintln!("config rule: {status}");
+        status
+    }
+}
+
+/// A Config client that does not retry: the SDK counts `LimitExceededException` as throttling
+/// and would retry it for seconds, but StartConfigRulesEvaluation's limit is once a minute.
+pub fn config_client(sdk: &SdkConfig) -> aws_sdk_config::Client {
+    let mut builder =
+        aws_sdk_config::config::Builder::from(sdk).retry_config(RetryConfig::disabled());
+    if let Some(url) = sdk.endpoint_url() {
+        builder = builder.endpoint_url(url);
+    }
+    aws_sdk_config::Client::from_conf(builder.build())
+}
+
+/// How a failed StartConfigRulesEvaluation is reported: the once-a-minute limit is expected
+/// during a burst (the running evaluation will see this change too), anything else is a warning.
+pub fn config_error_status(rule: &str, code: Option<&str>, detail: &str) -> String {
+    match code {
+        Some(CONFIG_LIMIT_EXCEEDED) => format!("{rule}: an evaluation was already started within the last minute, not restarted"),
+        _ => format!(
+            "{rule}: StartConfigRulesEvaluation failed (IAM action config:StartConfigRulesEvaluation): {detail}"
+        ),
+    }
+}
+
+/// The VPCs a change named or touched that still exist, by the lookup's answers.
+fn vpcs_of(change: &Change, located: &vpcs::Located) -> BTreeSet<String> {
+    change
+        .to_locate()
+        .flat_map(|id| located.get(id).into_iter().flatten().cloned())
+        .collect()
+}
+
+fn item_failure(message_id: String) -> BatchItemFailure {
+    let mut failure = BatchItemFailure::default();
+    failure.item_identifier = message_id;
+    failure
+}
+
+/// The changes of a batch; unreadable records are failed, others counted as ignored.
+fn read_records(
+    records: &[SqsMessage],
+    summary: &mut Summary,
+    failures: &mut Failures,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for record in records {
+        let message_id = record.message_id.as_deref().unwrap_or_default();
+        match read_record(message_id, record.body.as_deref()) {
+            Ok(Some(Classified::Change(change))) => changes.push(change),
+            Ok(Some(Classified::Failed {
+                event_name,
+                error_code,
+            })) => {
+                eprintln!("ignored: {event_name} failed with {error_code} ({message_id})");
+                summary.failed_calls_ignored += 1;
+            }
+            Ok(Some(Classified::Irrelevant { .. }) | None) => summary.irrelevant_ignored += 1,
+            Err(e) => failures.fail([message_id], e),
+        }
+    }
+    changes
+}
+
+/// One record: `None` for an event that is not an EC2 API call.
+fn read_record(message_id: &str, body: Option<&str>) -> Result<Option<Classified>, String> {
+    let body = body.ok_or_else(|| format!("SQS message {message_id}: no body"))?;
+    let event = EventBridgeEvent::parse(message_id, body).map_err(|e| e.to_string())?;
+    if !event.is_ec2_api_call() {
+        return Ok(None);
+    }
+    let call = event.api_call(message_id).map_err(|e| e.to_string())?;
+    Ok(Some(changes::classify(message_id, &event.account, &call)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_limit_is_a_quiet_no_op() {
+        let status = config_error_status("vpce-reach", Some("LimitExceededException"), "too often");
+        assert_eq!(
+            status,
+            "vpce-reach: an evaluation was already started within the last minute, not restarted"
+        );
+        let status =
+            config_error_status("vpce-reach", Some("NoSuchConfigRuleException"), "no rule");
+        assert!(
+            status.contains("StartConfigRulesEvaluation failed") && status.ends_with("no rule"),
+            "{status}"
+        );
+    }
+
+    #[test]
+    fn unreadable_records_fail_alone() {
+        let mut summary = Summary::default();
+        let mut failures = Failures::default();
+        let records: Vec<SqsMessage> = serde_json::from_value(serde_json::json!([
+            {"messageId": "bad", "body": "{oops"},
+            {"messageId": "nobody"},
+            {"messageId": "other", "body": "{\"id\": \"1\", \"detail-type\": \"Scheduled Event\", \"source\": \"aws.events\", \"detail\": {}}"}
+        ]))
+        .unwrap();
+        let changes = read_records(&records, &mut summary, &mut failures);
+        assert!(changes.is_empty());
+        assert_eq!(
+            failures.records.into_iter().collect::<Vec<_>>(),
+            ["bad", "nobody"]
+        );
+        assert_eq!(summary.irrelevant_ignored, 1);
+        assert!(
+            failures.errors[0].starts_with("SQS message bad: not an EventBridge event"),
+            "{:?}",
+            failures.errors
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! The function's settings, read once from the environment at cold start.
+
+use std::fmt;
+
+use vpce_reach_model::params::{ParamError, RuleParameters};
+
+/// The SNS topic the alerts go to (required).
+pub const TOPIC_ARN: &str = "TOPIC_ARN";
+/// The Config rule to re-run after a relevant change (optional).
+pub const CONFIG_RULE_NAME: &str = "CONFIG_RULE_NAME";
+/// The rule parameters, as the Config rule's `InputParameters` JSON (optional).
+pub const RULE_PARAMETERS: &str = "RULE_PARAMETERS";
+
+/// What the handler needs besides AWS clients.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Where alerts are published.
+    pub topic_arn: String,
+    /// The Config rule to ask to re-evaluate, if any.
+    pub config_rule_name: Option<String>,
+    /// The same parameters the Config rule uses, so both judge alike.
+    pub params: RuleParameters,
+}
+
+/// A setting is missing or malformed: the function cannot start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsError {
+    /// `TOPIC_ARN` is unset or empty.
+    MissingTopic,
+    /// `RULE_PARAMETERS` is not valid rule parameters.
+    BadParameters(ParamError),
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SettingsError::MissingTopic => write!(
+                f,
+                "environment variable {TOPIC_ARN} is not set: set it to the ARN of the SNS topic \
+                 that receives the alerts"
+            ),
+            SettingsError::BadParameters(e) => {
+                write!(f, "environment variable {RULE_PARAMETERS}: {e}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a map in tests). Empty values
+    /// count as unset, as CloudFormation passes `""` for optional parameters.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let topic_arn = get(TOPIC_ARN).ok_or(SettingsError::MissingTopic)?;
+        let params = match get(RULE_PARAMETERS) {
+            Some(text) => RuleParameters::from_json(&text).map_err(SettingsError::BadParameters)?,
+            None => RuleParameters::default(),
+        };
+        Ok(Settings {
+            topic_arn,
+            config_rule_name: get(CONFIG_RULE_NAME),
+            params,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn topic_is_required() {
+        let err = read(&[(CONFIG_RULE_NAME, "r")]).unwrap_err();
+        assert_eq!(err, SettingsError::MissingTopic);
+        assert!(err
+            .to_string()
+            .starts_with("environment variable TOPIC_ARN is not set"));
+        assert_eq!(
+            read(&[(TOPIC_ARN, " ")]).unwrap_err(),
+            SettingsError::MissingTopic
+        );
+    }
+
+    #[test]
+    fn optional_settings() {
+        let s = read(&[
+            (TOPIC_ARN, "arn:aws:sns:eu-west-1:1:t"),
+            (CONFIG_RULE_NAME, ""),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.topic_arn.as_str(), s.config_rule_name),
+            ("arn:aws:sns:eu-west-1:1:t", None)
+        );
+        let s = read(&[
+            (TOPIC_ARN, "t"),
+            (RULE_PARAMETERS, r#"{"RequiredServices": "ssm"}"#),
+        ])
+        .unwrap();
+        assert!(s.params.requires("com.amazonaws.eu-west-1.ssm"));
+        let err = read(&[(TOPIC_ARN, "t"), (RULE_PARAMETERS, r#"{"Nope": "x"}"#)]).unwrap_err();
+        assert!(err.to_string().contains("rule parameter `Nope`"), "{err}");
+    }
+}

@@ -1,0 +1,463 @@
+//! Finds the VPC of each changed resource whose CloudTrail record does not name one, with one
+//! batched `Describe*` call per resource kind (not one call per resource).
+//!
+//! Resources are asked for by id. An id list fails the whole call when one resource no longer
+//! exists (`*.NotFound`); the ids are then asked for one by one, and the missing ones are left
+//! out of the result. Association ids and prefix lists have no id parameter: they are found
+//! through filters, which never fail on a missing value.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::types::Filter;
+use aws_sdk_ec2::Client;
+
+use crate::changes::ResourceKind;
+
+/// Values per filter in one call (EC2 accepts at most 200).
+const FILTER_VALUES: usize = 200;
+
+/// Resource id → the VPCs it belongs to (several for a prefix list used in several VPCs).
+pub type Located = BTreeMap<String, BTreeSet<String>>;
+
+/// A lookup call failed: the VPCs of the resources it concerned are unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocateError {
+    /// The EC2 operation, e.g. `DescribeSecurityGroups`.
+    pub call: &'static str,
+    /// The AWS error code, when the service answered with one.
+    pub code: Option<String>,
+    /// The service's message, or the transport error.
+    pub message: String,
+}
+
+impl fmt::Display for LocateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "EC2 {} failed while locating changed resources",
+            self.call
+        )?;
+        if let Some(code) = &self.code {
+            write!(f, ": {code}")?;
+        }
+        write!(
+            f,
+            ": {} (the IAM action is ec2:{})",
+            self.message, self.call
+        )
+    }
+}
+
+impl std::error::Error for LocateError {}
+
+impl LocateError {
+    /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
+    /// `InvalidRouteTableID.NotFound`, …).
+    pub fn is_not_found(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|c| c.ends_with(".NotFound"))
+    }
+}
+
+fn sdk_error<E, R>(call: &'static str, err: SdkError<E, R>) -> LocateError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    let code = err.code().map(str::to_owned);
+    let message = err
+        .message()
+        .map(str::to_owned)
+        .unwrap_or_else(|| DisplayErrorContext(&err).to_string());
+    LocateError {
+        call,
+        code,
+        message,
+    }
+}
+
+/// Locates every id of `ids` (a VPC id locates itself, if the VPC still exists); ids that EC2
+/// no longer knows are absent from the result. Any failed call fails the whole lookup.
+pub async fn locate(client: &Client, ids: &BTreeSet<String>) -> Result<Located, LocateError> {
+    let mut by_kind: BTreeMap<ResourceKind, Vec<String>> = BTreeMap::new();
+    for id in ids {
+        if let Some(kind) = ResourceKind::of(id) {
+            by_kind.entry(kind).or_default().push(id.clone());
+        }
+    }
+    let lookups = by_kind
+        .into_iter()
+        .map(|(kind, ids)| locate_kind(client, kind, ids));
+    let found = futures_util::future::try_join_all(lookups).await?;
+    let mut located = Located::new();
+    for (id, vpc) in found.into_iter().flatten() {
+        located.entry(id).or_default().insert(vpc);
+    }
+    Ok(located)
+}
+
+/// `(resource id, VPC id)` pairs for the ids of one kind.
+async fn locate_kind(
+    client: &Client,
+    kind: ResourceKind,
+    ids: Vec<String>,
+) -> Result<Vec<(String, String)>, LocateError> {
+    let mut pairs = Vec::new();
+    for chunk in ids.chunks(FILTER_VALUES) {
+        pairs.extend(locate_chunk(client, kind, chunk).await?);
+    }
+    Ok(pairs)
+}
+
+async fn locate_chunk(
+    client: &Client,
+    kind: ResourceKind,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
+    use ResourceKind as K;
+    match kind {
+        K::Vpc => by_ids(ids, |ids| vpcs(client, ids)).await,
+        K::SecurityGroup => by_ids(ids, |ids| security_groups(client, Query::Ids(ids))).await,
+        K::NetworkInterface => by_ids(ids, |ids| network_interfaces(client, ids)).await,
+        K::VpcEndpoint => by_ids(ids, |ids| vpc_endpoints(client, ids)).await,
+        K::Subnet => by_ids(ids, |ids| subnets(client, ids)).await,
+        K::RouteTable => by_ids(ids, |ids| route_tables(client, Query::Ids(ids), ids)).await,
+        K::NetworkAcl => by_ids(ids, |ids| network_acls(client, Query::Ids(ids), ids)).await,
+        K::RouteTableAssociation => {
+            route_tables(
+                client,
+                Query::Filter("association.route-table-association-id", ids),
+                ids,
+            )
+            .await
+        }
+        K::NetworkAclAssociation => {
+            network_acls(
+                client,
+                Query::Filter("association.association-id", ids),
+                ids,
+            )
+            .await
+        }
+        K::PrefixList => prefix_list_users(client, ids).await,
+    }
+}
+
+/// How a describe call selects resources.
+#[derive(Clone, Copy)]
+enum Query<'a> {
+    /// By id (the call's id-list parameter).
+    Ids(&'a [String]),
+    /// By a filter with these values.
+    Filter(&'static str, &'a [String]),
+    /// Every resource of the region.
+    All,
+}
+
+/// Runs `call` on all `ids`; when one of them no longer exists, runs it on each id alone and
+/// leaves out the missing ones.
+async fn by_ids<'a, F, Fut>(
+    ids: &'a [String],
+    call: F,
+) -> Result<Vec<(String, String)>, LocateError>
+where
+    F: Fn(&'a [String]) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<(String, String)>, LocateError>>,
+{
+    match call(ids).await {
+        Err(e) if e.is_not_found() => {}
+        other => return other,
+    }
+    let mut pairs = Vec::new();
+    for id in ids.chunks(1) {
+        match call(id).await {
+            Ok(found) => pairs.extend(found),
+            Err(e) if e.is_not_found() => eprintln!("note: {} no longer exists", id[0]),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(pairs)
+}
+
+fn filter(name: &str, values: &[String]) -> Filter {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.to_vec()))
+        .build()
+}
+
+/// Keeps the ids of `candidates` that are in `ids`, each paired with `vpc`.
+fn matching(
+    ids: &[String],
+    candidates: impl IntoIterator<Item = String>,
+    vpc: &str,
+) -> Vec<(String, String)> {
+    candidates
+        .into_iter()
+        .filter(|c| ids.contains(c))
+        .map(|c| (c, vpc.to_owned()))
+        .collect()
+}
+
+/// `(group id, VPC id)` of the groups asked for.
+async fn security_groups(
+    client: &Client,
+    query: Query<'_>,
+) -> Result<Vec<(String, String)>, LocateError> {
+    let groups = groups_with_lists(client, query).await?;
+    Ok(groups.into_iter().map(|(id, vpc, _)| (id, vpc)).collect())
+}
+
+/// `(group id, VPC id, prefix lists the rules reference)` of the groups asked for.
+async fn groups_with_lists(
+    client: &Client,
+    query: Query<'_>,
+) -> Result<Vec<(String, String, Vec<String>)>, LocateError> {
+    let request = match query {
+        Query::Ids(ids) => client
+            .describe_security_groups()
+            .set_group_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => client
+            .describe_security_groups()
+            .filters(filter(name, values)),
+        Query::All => client.describe_security_groups(),
+    };
+    let groups: Vec<_> = request
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeSecurityGroups", e))?;
+    Ok(groups
+        .into_iter()
+        .filter_map(|g| {
+            let lists = g
+                .ip_permissions()
+                .iter()
+                .chain(g.ip_permissions_egress())
+                .flat_map(|p| p.prefix_list_ids())
+                .filter_map(|p| p.prefix_list_id().map(str::to_owned))
+                .collect();
+            Some((g.group_id?, g.vpc_id?, lists))
+        })
+        .collect())
+}
+
+async fn network_interfaces(
+    client: &Client,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
+    let enis: Vec<_> = client
+        .describe_network_interfaces()
+        .set_network_interface_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeNetworkInterfaces", e))?;
+    Ok(enis
+        .into_iter()
+        .filter_map(|e| Some((e.network_interface_id?, e.vpc_id?)))
+        .collect())
+}
+
+async fn vpc_endpoints(
+    client: &Client,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
+    let endpoints: Vec<_> = client
+        .describe_vpc_endpoints()
+        .set_vpc_endpoint_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeVpcEndpoints", e))?;
+    Ok(endpoints
+        .into_iter()
+        .filter_map(|e| Some((e.vpc_endpoint_id?, e.vpc_id?)))
+        .collect())
+}
+
+/// The VPCs that still exist, each located in itself.
+async fn vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+    let vpcs: Vec<_> = client
+        .describe_vpcs()
+        .set_vpc_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeVpcs", e))?;
+    Ok(vpcs
+        .into_iter()
+        .filter_map(|v| v.vpc_id)
+        .map(|id| (id.clone(), id))
+        .collect())
+}
+
+async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
+    let subnets: Vec<_> = client
+        .describe_subnets()
+        .set_subnet_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeSubnets", e))?;
+    Ok(subnets
+        .into_iter()
+        .filter_map(|s| Some((s.subnet_id?, s.vpc_id?)))
+        .collect())
+}
+
+/// The route tables asked for: their ids, association ids and routed prefix lists that are
+/// among `ids`, with the VPC.
+async fn route_tables(
+    client: &Client,
+    query: Query<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
+    let request = match query {
+        Query::Ids(ids) => client
+            .describe_route_tables()
+            .set_route_table_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => client.describe_route_tables().filters(filter(name, values)),
+        Query::All => client.describe_route_tables(),
+    };
+    let tables: Vec<_> = request
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeRouteTables", e))?;
+    let mut pairs = Vec::new();
+    for table in tables {
+        let Some(vpc) = table.vpc_id() else { continue };
+        let mut candidates: Vec<String> = table
+            .route_table_id()
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        candidates.extend(
+            table
+                .associations()
+                .iter()
+                .filter_map(|a| a.route_table_association_id().map(str::to_owned)),
+        );
+        // A prefix-list lookup asks for tables routing the list: the list is then in this VPC.
+        candidates.extend(
+            table
+                .routes()
+                .iter()
+                .filter_map(|r| r.destination_prefix_list_id().map(str::to_owned)),
+        );
+        pairs.extend(matching(ids, candidates, vpc));
+    }
+    Ok(pairs)
+}
+
+/// The network ACLs asked for: their ids and association ids that are among `ids`, with the
+/// VPC.
+async fn network_acls(
+    client: &Client,
+    query: Query<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
+    let request = match query {
+        Query::Ids(ids) => client
+            .describe_network_acls()
+            .set_network_acl_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => client.describe_network_acls().filters(filter(name, values)),
+        Query::All => client.describe_network_acls(),
+    };
+    let acls: Vec<_> = request
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("DescribeNetworkAcls", e))?;
+    let mut pairs = Vec::new();
+    for acl in acls {
+        let Some(vpc) = acl.vpc_id() else { continue };
+        let mut candidates: Vec<String> = acl
+            .network_acl_id()
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        candidates.extend(
+            acl.associations()
+                .iter()
+                .filter_map(|a| a.network_acl_association_id().map(str::to_owned)),
+        );
+        pairs.extend(matching(ids, candidates, vpc));
+    }
+    Ok(pairs)
+}
+
+/// A prefix list is regional: its VPCs are those whose security-group rules (either way) or
+/// route tables use it. Groups and route tables are read whole and matched here rather than
+/// with the `*prefix-list-id` filters, which moto lacks; prefix-list changes are rare, so the
+/// extra pages are cheap.
+async fn prefix_list_users(
+    client: &Client,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, LocateError> {
+    let (groups, routes) = tokio::try_join!(
+        groups_with_lists(client, Query::All),
+        route_tables(client, Query::All, ids),
+    )?;
+    let mut pairs = routes;
+    for (_, vpc, lists) in groups {
+        pairs.extend(matching(ids, lists, &vpc));
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching_keeps_only_asked_ids() {
+        let ids = vec!["rtbassoc-1".to_owned(), "rtb-2".to_owned()];
+        let found = matching(&ids, ["rtb-1".to_owned(), "rtbassoc-1".to_owned()], "vpc-1");
+        assert_eq!(found, [("rtbassoc-1".to_owned(), "vpc-1".to_owned())]);
+    }
+
+    #[test]
+    fn not_found_codes() {
+        let err = |code: &str| LocateError {
+            call: "DescribeSecurityGroups",
+            code: Some(code.into()),
+            message: String::new(),
+        };
+        assert!(err("InvalidGroup.NotFound").is_not_found());
+        assert!(err("InvalidRouteTableID.NotFound").is_not_found());
+        assert!(!err("UnauthorizedOperation").is_not_found());
+    }
+
+    #[test]
+    fn errors_name_the_iam_action() {
+        let err = LocateError {
+            call: "DescribeRouteTables",
+            code: Some("UnauthorizedOperation".into()),
+            message: "You are not authorized".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "EC2 DescribeRouteTables failed while locating changed resources: UnauthorizedOperation: \
+             You are not authorized (the IAM action is ec2:DescribeRouteTables)"
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! The sample events of `events/change-watch/`: every handled API has one, each parses and
+//! names the resources it touched, the failed call is recognised, and `sqs-batch.json` is an
+//! SQS event whose bodies are sample files, as `cargo lambda invoke --data-file` sends it.
+
+use std::path::PathBuf;
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use change_watch::changes::{classify, handled_event_names, Classified};
+use change_watch::cloudtrail::EventBridgeEvent;
+use serde_json::Value;
+
+fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events/change-watch")
+}
+
+fn read(name: &str) -> String {
+    let path = events_dir().join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn classify_file(name: &str) -> Classified {
+    let event = EventBridgeEvent::parse(name, &read(name)).unwrap();
+    assert!(event.is_ec2_api_call(), "{name}");
+    classify(name, &event.account, &event.api_call(name).unwrap())
+}
+
+/// The resources each sample names, as the README documents them.
+const EXPECTED: &[(&str, &[&str])] = &[
+    ("AuthorizeSecurityGroupEgress", &["sg-0b5e2c4f1a9d83e76"]),
+    ("AuthorizeSecurityGroupIngress", &["sg-0e1a7c3b9f4d26a58"]),
+    ("RevokeSecurityGroupEgress", &["sg-0b5e2c4f1a9d83e76"]),
+    ("RevokeSecurityGroupIngress", &["sg-0e1a7c3b9f4d26a58"]),
+    ("ModifySecurityGroupRules", &["sg-0b5e2c4f1a9d83e76"]),
+    (
+        "ModifyNetworkInterfaceAttribute",
+        &["eni-0f6c1a8d3e9b54d27"],
+    ),
+    (
+        "CreateVpcEndpoint",
+        &["vpce-0d4a7e2c9b1f63a85", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    ("ModifyVpcEndpoint", &["vpce-0c2e6a9d3f7b41c85"]),
+    (
+        "DeleteVpcEndpoints",
+        &["vpce-0c2e6a9d3f7b41c85", "vpce-0d4a7e2c9b1f63a85"],
+    ),
+    ("CreateRoute", &["rtb-06f1c3e8a5d2b97c4"]),
+    ("ReplaceRoute", &["rtb-06f1c3e8a5d2b97c4"]),
+    ("DeleteRoute", &["rtb-06f1c3e8a5d2b97c4"]),
+    (
+        "AssociateRouteTable",
+        &[
+            "rtb-06f1c3e8a5d2b97c4",
+            "subnet-0f3a5c7e9b1d24680",
+            "rtbassoc-0a2c4e6f8b1d35792",
+        ],
+    ),
+    (
+        "ReplaceRouteTableAssociation",
+        &["rtb-0e8c2a4f6b9d13572", "rtbassoc-0b3d5f7a9c1e24683"],
+    ),
+    ("DisassociateRouteTable", &["rtbassoc-0b3d5f7a9c1e24683"]),
+    (
+        "ReplaceNetworkAclAssociation",
+        &["acl-0c4d7b2a9e5f13c68", "aclassoc-0d2f4b6c8e1a35792"],
+    ),
+    ("CreateNetworkAclEntry", &["acl-0c4d7b2a9e5f13c68"]),
+    ("ReplaceNetworkAclEntry", &["acl-0c4d7b2a9e5f13c68"]),
+    ("DeleteNetworkAclEntry", &["acl-0c4d7b2a9e5f13c68"]),
+    ("ModifyManagedPrefixList", &["pl-0a9b8c7d6e5f43210"]),
+    ("ModifyVpcAttribute", &["vpc-0a3f5c1e7b9d24680"]),
+];
+
+#[test]
+fn every_handled_api_has_a_sample_naming_its_resources() {
+    let mut names: Vec<&str> = EXPECTED.iter().map(|(n, _)| *n).collect();
+    names.sort();
+    let mut handled = handled_event_names();
+    handled.sort();
+    assert_eq!(names, handled);
+    for (name, ids) in EXPECTED {
+        match classify_file(&format!("{name}.json")) {
+            Classified::Change(c) => {
+                assert_eq!(&c.event_name, name);
+                assert_eq!(c.resources, *ids, "{name}");
+                assert!(c.who.starts_with("arn:aws:"), "{name}: {}", c.who);
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_failed_call_is_recognised() {
+    match classify_file("failed-RevokeSecurityGroupEgress.json") {
+        Classified::Failed {
+            event_name,
+            error_code,
+        } => {
+            assert_eq!(
+                (event_name.as_str(), error_code.as_str()),
+                ("RevokeSecurityGroupEgress", "Client.UnauthorizedOperation")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_sqs_batch_wraps_sample_files() {
+    let batch: SqsEvent = serde_json::from_str(&read("sqs-batch.json")).unwrap();
+    assert!(batch.records.len() >= 4);
+    let samples: Vec<Value> = std::fs::read_dir(events_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "sqs-batch.json")
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect();
+    for record in &batch.records {
+        assert!(record.message_id.is_some());
+        let body: Value = serde_json::from_str(record.body.as_deref().unwrap()).unwrap();
+        assert!(
+            samples.contains(&body),
+            "a body that is no sample file: {body}"
+        );
+    }
+}

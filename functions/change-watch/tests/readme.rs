@@ -1,0 +1,68 @@
+//! The README's EventBridge snippets stay in step with the code: the event pattern lists
+//! exactly the handled API calls, and the compliance-change pattern and input transformer are
+//! valid JSON whose template uses only defined variables.
+
+use change_watch::changes::handled_event_names;
+use serde_json::Value;
+
+fn readme() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// The ```json block right after the HTML comment `marker`.
+fn block(marker: &str) -> Value {
+    let text = readme();
+    let start = text
+        .find(&format!("<!-- {marker} -->"))
+        .unwrap_or_else(|| panic!("no marker {marker}"));
+    let rest = &text[start..];
+    let open = rest.find("```json\n").unwrap() + "```json\n".len();
+    let close = open + rest[open..].find("```").unwrap();
+    serde_json::from_str(&rest[open..close]).unwrap_or_else(|e| panic!("{marker}: {e}"))
+}
+
+#[test]
+fn the_event_pattern_lists_the_handled_calls() {
+    let pattern = block("change-watch event pattern");
+    assert_eq!(pattern["source"][0], "aws.ec2");
+    assert_eq!(pattern["detail-type"][0], "AWS API Call via CloudTrail");
+    let mut listed: Vec<&str> = pattern["detail"]["eventName"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    listed.sort();
+    let mut handled = handled_event_names();
+    handled.sort();
+    assert_eq!(listed, handled);
+    assert_eq!(pattern["detail"]["errorCode"][0]["exists"], false);
+}
+
+#[test]
+fn the_compliance_change_rule_is_consistent() {
+    let pattern = block("compliance change event pattern");
+    assert_eq!(pattern["detail-type"][0], "Config Rules Compliance Change");
+    let transformer = block("compliance change input transformer");
+    let paths = transformer["InputPathsMap"].as_object().unwrap();
+    let template = transformer["InputTemplate"].as_str().unwrap();
+    for line in template.lines() {
+        assert!(
+            line.starts_with('"') && line.ends_with('"'),
+            "each line is a quoted string: {line}"
+        );
+    }
+    let used: Vec<&str> = template
+        .split('<')
+        .skip(1)
+        .map(|s| s.split('>').next().unwrap())
+        .collect();
+    for name in &used {
+        assert!(
+            paths.contains_key(*name),
+            "<{name}> is not in InputPathsMap"
+        );
+    }
+    assert_eq!(used.len(), paths.len(), "every variable is used");
+}
