@@ -60,7 +60,7 @@ fn table_is_the_default_and_names_the_findings() {
     let run = vpce_reach(&["check", demo().to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("FINDINGS (4)"), "{}", run.stdout);
-    assert!(run.stdout.contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68"));
+    assert!(run.stdout.contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68 on sg-0b3a8e6d2f5c94a17"));
     assert!(run.stdout.contains("Fix: allow egress tcp/443 to pl-61a54008"));
 }
 

@@ -202,7 +202,7 @@ fn strict_egress_that_forgets_the_endpoints() {
     assert_eq!(compliance(&evals, "sg-ep"), ComplianceType::Compliant);
     let ssm = report.findings.iter().find(|f| f.endpoint.as_deref() == Some("vpce-ssm") && f.source.is_some()).unwrap();
     assert!(ssm.detail.contains("reaches 0 of 2 ENIs"), "{}", ssm.detail);
-    assert!(ssm.detail.contains("Fix: allow egress tcp/443 to sg-ep"), "{}", ssm.detail);
+    assert!(ssm.detail.contains("Fix: allow egress tcp/443 to sg-ep on sg-app"), "{}", ssm.detail);
     let s3 = report.findings.iter().find(|f| f.endpoint.as_deref() == Some("vpce-s3")).unwrap();
     assert!(s3.detail.contains("Fix: allow egress tcp/443 to pl-s3"), "{}", s3.detail);
     assert!(annotation(&evals, "sg-app").starts_with("blocks tcp/443 from 1 workload (eni-app) to vpce-"));

@@ -116,7 +116,13 @@ pub fn sg_egress(cx: &Ctx, required: &Region, problem: &dyn Fn(&Region) -> Strin
     if !verdict.missing.is_empty() {
         return Hop::unknown(HopKind::SecurityGroupEgress, components, verdict.missing.join("; "));
     }
-    let fix = format!("allow egress {} to {fix_peer}", traffic_label(&cx.endpoint.ports));
+    // Name the group to edit too: with several groups on the ENI, any one of them will do.
+    let on = match w.groups.as_slice() {
+        [] => String::new(),
+        [one] => format!(" on {one}"),
+        many => format!(" on one of {}", many.join(", ")),
+    };
+    let fix = format!("allow egress {} to {fix_peer}{on}", traffic_label(&cx.endpoint.ports));
     let problem = problem(&verdict.uncovered);
     Hop::blocked(HopKind::SecurityGroupEgress, components, FindingCode::EniSgRulesMismatch, problem, fix)
 }
