@@ -76,3 +76,30 @@ fn resource_vpcs(snap: &Snapshot) -> BTreeMap<&str, &str> {
     out.extend(snap.vpcs.keys().map(|id| (id.as_str(), id.as_str())));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> Snapshot {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/demo");
+        load::load_dir(&dir).unwrap()
+    }
+
+    #[test]
+    fn a_vpc_scope_keeps_exactly_that_vpcs_resources() {
+        let snap = demo();
+        let params = RuleParameters::default();
+        let all = evaluate_snapshot(&snap, &Scope::region(), &params);
+        let vpc = snap.vpcs.keys().next().unwrap().clone();
+        let scoped = evaluate_snapshot(&snap, &Scope::vpcs([vpc.as_str()]), &params);
+        let vpcs = resource_vpcs(&snap);
+        let expected: Vec<_> = all
+            .iter()
+            .filter(|e| vpcs[e.compliance_resource_id.as_str()] == vpc)
+            .cloned()
+            .collect();
+        assert!(!scoped.is_empty() && scoped.len() < all.len());
+        assert_eq!(scoped, expected);
+    }
+}
