@@ -9,4 +9,4 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
 
-cargo test --workspace --locked "$@"
+cargo test --workspace --all-features --locked "$@"

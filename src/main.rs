@@ -1,11 +1,14 @@
-//! `vpce-reach`: checks a saved network snapshot (a directory of `aws ec2 describe-*` outputs)
-//! for workloads that cannot reach the VPC endpoints they depend on.
+//! `vpce-reach`: checks a network snapshot (a directory of `aws ec2 describe-*` outputs, or,
+//! with the `live` feature, one collected from EC2 now) for workloads that cannot reach the
+//! VPC endpoints they depend on.
 //!
 //! Exit status (SPEC section 8): 0 when nothing is `NON_COMPLIANT` (explain: reachable),
-//! 1 when something is (explain: blocked or unproven), 2 for bad input or usage.
+//! 1 when something is (explain: blocked or unproven), 2 for bad input or usage, or a failed
+//! collection.
 
 mod args;
 mod explain;
+mod live;
 mod table;
 
 use std::process::ExitCode;
@@ -14,7 +17,7 @@ use vpce_reach_model::compliance::{self, ComplianceType};
 use vpce_reach_model::snapshot::load::load_dir;
 use vpce_reach_model::{check, snapshot::Snapshot};
 
-use args::{CheckArgs, Command, ExplainArgs, Format};
+use args::{CheckArgs, Command, ExplainArgs, Format, SnapshotArgs, Source};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         }
         Ok(Command::Check(a)) => run_check(&a),
         Ok(Command::Explain(a)) => run_explain(&a),
+        Ok(Command::Snapshot(a)) => run_snapshot(&a),
         Err(usage) => Err(format!("{usage}\n\n{}", args::USAGE)),
     };
     match result {
@@ -53,7 +57,10 @@ fn load(dir: &std::path::Path) -> Result<Snapshot, String> {
 }
 
 fn run_check(a: &CheckArgs) -> Result<u8, String> {
-    let snap = load(&a.dir)?;
+    let snap = match &a.source {
+        Source::Dir(dir) => load(dir)?,
+        Source::Live { vpcs } => live::load(vpcs)?,
+    };
     let report = check::check(&snap, &a.params);
     let evaluations = compliance::evaluations(&snap, &report);
     match a.format {
@@ -75,4 +82,9 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
     let (trace, reasons) = check::trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
     print!("{}", explain::render(&snap, &trace, &reasons));
     Ok(u8::from(trace.verdict() != vpce_reach_model::path::Verdict::Reachable))
+}
+
+fn run_snapshot(a: &SnapshotArgs) -> Result<u8, String> {
+    live::write(&a.out, &a.vpcs)?;
+    Ok(0)
 }

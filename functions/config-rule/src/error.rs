@@ -1,0 +1,161 @@
+//! Why an invocation failed. Every variant says which call or input, which resource, and, when
+//! AWS refused for lack of permission, which IAM action to grant.
+
+use std::fmt;
+
+use aws_sdk_config::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use vpce_reach_aws::CollectError;
+use vpce_reach_model::params::ParamError;
+use vpce_reach_model::snapshot::load::LoadError;
+
+/// AWS error codes that mean the caller lacks an IAM permission.
+const ACCESS_DENIED_CODES: &[&str] = &[
+    "UnauthorizedOperation",
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedAccess",
+];
+
+/// A failed AWS call made by the rule itself (not the snapshot collection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    /// The IAM action the call needs, e.g. `config:PutEvaluations`.
+    pub action: String,
+    /// What the call was about, e.g. `sg-0abc` or `batch 2 of 3`.
+    pub resource: String,
+    /// The AWS error code, when the service answered with one.
+    pub code: Option<String>,
+    /// The service's message, or the transport error.
+    pub message: String,
+}
+
+impl CallError {
+    /// Wraps an SDK error of the call that needs `action`.
+    pub fn from_sdk<E, R>(action: &str, resource: &str, err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: fmt::Debug,
+    {
+        let code = err.code().map(str::to_owned);
+        let message = match err.message() {
+            Some(m) => m.to_owned(),
+            None => DisplayErrorContext(&err).to_string(),
+        };
+        CallError {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            code,
+            message,
+        }
+    }
+
+    /// True when the code says the resource does not exist (`InvalidGroup.NotFound`, ...).
+    pub fn is_not_found(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|c| c.ends_with(".NotFound") || c.ends_with("NotFound"))
+    }
+
+    fn is_access_denied(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let operation = self
+            .action
+            .split_once(':')
+            .map_or(self.action.as_str(), |(_, op)| op);
+        write!(f, "{operation} failed ({})", self.resource)?;
+        if let Some(code) = &self.code {
+            write!(f, ": {code}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if self.is_access_denied() {
+            write!(
+                f,
+                ". Grant the IAM action {} to the rule's role",
+                self.action
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an invocation failed; nothing was put (or, for [`RuleError::Put`], not everything).
+#[derive(Debug)]
+pub enum RuleError {
+    /// The event is not a Config custom-rule event the rule understands.
+    BadEvent(String),
+    /// A rule parameter is unknown or malformed: nothing was evaluated.
+    BadParameter(ParamError),
+    /// A describe call of the snapshot collection failed after retries: nothing was put.
+    Collect(CollectError),
+    /// The collected documents could not be read as a snapshot.
+    Load(LoadError),
+    /// Another AWS call failed after retries.
+    Call(CallError),
+    /// Config kept rejecting some evaluations after every retry.
+    Rejected {
+        /// How many evaluations stayed rejected.
+        count: usize,
+        /// The first rejected resource ids.
+        resources: Vec<String>,
+    },
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleError::BadEvent(m) => write!(f, "not a Config custom-rule event: {m}"),
+            RuleError::BadParameter(e) => write!(f, "{e}; nothing was evaluated"),
+            RuleError::Collect(e) => {
+                write!(f, "{e}; nothing was put (no verdict on incomplete data)")
+            }
+            RuleError::Load(e) => write!(f, "collected snapshot unreadable: {e}; nothing was put"),
+            RuleError::Call(e) => write!(f, "{e}"),
+            RuleError::Rejected { count, resources } => write!(
+                f,
+                "PutEvaluations kept rejecting {count} evaluation(s) after retries: {}",
+                resources.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+impl From<CollectError> for RuleError {
+    fn from(e: CollectError) -> Self {
+        RuleError::Collect(e)
+    }
+}
+
+impl From<CallError> for RuleError {
+    fn from(e: CallError) -> Self {
+        RuleError::Call(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_denied_names_the_action() {
+        let e = CallError {
+            action: "config:PutEvaluations".into(),
+            resource: "batch 1 of 1".into(),
+            code: Some("AccessDeniedException".into()),
+            message: "not authorized".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "PutEvaluations failed (batch 1 of 1): AccessDeniedException: not authorized. \
+             Grant the IAM action config:PutEvaluations to the rule's role"
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! One invocation: decode the event, decide the scope, evaluate it, put the evaluations.
+//!
+//! Everything that can fail before `PutEvaluations` (the event, the parameters, the EC2
+//! lookups and collection, the earlier verdicts) is done first, so a failure puts nothing.
+
+use aws_config::SdkConfig;
+use aws_lambda_events::event::config::ConfigEvent;
+use aws_sdk_config::config::retry::RetryConfig;
+use aws_sdk_config::primitives::DateTime;
+use serde::Serialize;
+use vpce_reach_aws::Scope;
+use vpce_reach_model::compliance::{ComplianceType, Evaluation, RESOURCE_TYPES};
+use vpce_reach_model::params::RuleParameters;
+
+use crate::error::RuleError;
+use crate::event::{ConfigurationItem, InvokingEvent, Trigger};
+use crate::{evaluate, put, scope, stale};
+
+/// Attempts per Config call (the first one included), as for EC2.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// The two AWS clients the rule uses.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// Describe calls: the snapshot, and the lookup of an oversized item's VPC.
+    pub ec2: aws_sdk_ec2::Client,
+    /// `PutEvaluations` and `GetComplianceDetailsByConfigRule`.
+    pub config: aws_sdk_config::Client,
+}
+
+impl Clients {
+    /// Both clients from one SDK configuration, retrying adaptively.
+    pub async fn from_sdk_config(sdk: &SdkConfig) -> Clients {
+        let retry = RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS);
+        let config = aws_sdk_config::config::Builder::from(sdk)
+            .retry_config(retry)
+            .build();
+        Clients {
+            ec2: vpce_reach_aws::ec2_client(sdk).await,
+            config: aws_sdk_config::Client::from_conf(config),
+        }
+    }
+}
+
+/// What an invocation did: the Lambda's result, also logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// `ConfigurationItemChangeNotification`, `ScheduledNotification`, ...
+    pub trigger: String,
+    /// What was evaluated: a VPC id, `whole region`, or the one resource.
+    pub scope: String,
+    /// Evaluations put, by compliance type.
+    pub compliant: usize,
+    /// See `compliant`.
+    pub non_compliant: usize,
+    /// See `compliant`; stale and deleted resources included.
+    pub not_applicable: usize,
+    /// `PutEvaluations` calls made.
+    pub put_calls: usize,
+    /// True for a `TESTMODE` invocation: nothing was recorded.
+    pub test_mode: bool,
+}
+
+/// What to put, and when it happened.
+struct Plan {
+    scope: String,
+    ordering: DateTime,
+    evaluations: Vec<Evaluation>,
+}
+
+/// Handles one Config custom-rule event.
+pub async fn handle(clients: &Clients, event: ConfigEvent) -> Result<Summary, RuleError> {
+    let params = parameters(&event)?;
+    let token = event
+        .result_token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| bad("no resultToken"))?;
+    let invoking = InvokingEvent::parse(
+        event
+            .invoking_event
+            .as_deref()
+            .ok_or_else(|| bad("no invokingEvent"))?,
+    )?;
+    let trigger_name = format!("{:?}", invoking.message_type);
+    let plan = match invoking.trigger()? {
+        Trigger::Scheduled { notification_time } => {
+            scheduled(clients, &event, &notification_time, &params).await?
+        }
+        Trigger::Change {
+            item,
+            oversized,
+            capture_time,
+        } => {
+            change(
+                clients,
+                event.event_left_scope,
+                &item,
+                oversized,
+                &capture_time,
+                &params,
+            )
+            .await?
+        }
+    };
+    let put = put::put_all(&clients.config, &token, plan.ordering, &plan.evaluations).await?;
+    let count = |t: ComplianceType| {
+        plan.evaluations
+            .iter()
+            .filter(|e| e.compliance_type == t)
+            .count()
+    };
+    Ok(Summary {
+        trigger: trigger_name,
+        scope: plan.scope,
+        compliant: count(ComplianceType::Compliant),
+        non_compliant: count(ComplianceType::NonCompliant),
+        not_applicable: count(ComplianceType::NotApplicable),
+        put_calls: put.calls,
+        test_mode: token == put::TEST_TOKEN,
+    })
+}
+
+fn bad(what: &str) -> RuleError {
+    RuleError::BadEvent(what.to_owned())
+}
+
+/// `ruleParameters` (a JSON object in a string; absent or empty means defaults).
+fn parameters(event: &ConfigEvent) -> Result<RuleParameters, RuleError> {
+    match event.rule_parameters.as_deref().map(str::trim) {
+        None | Some("") => Ok(RuleParameters::default()),
+        Some(text) => RuleParameters::from_json(text).map_err(RuleError::BadParameter),
+    }
+}
+
+/// The whole region, plus `NOT_APPLICABLE` for resources gone since their last verdict.
+async fn scheduled(
+    clients: &Clients,
+    event: &ConfigEvent,
+    time: &str,
+    params: &RuleParameters,
+) -> Result<Plan, RuleError> {
+    let ordering = put::parse_timestamp(time)?;
+    let rule_name = event
+        .config_rule_name
+        .as_deref()
+        .ok_or_else(|| bad("no configRuleName"))?;
+    let region = Scope::region();
+    let mut evaluations = evaluate::evaluate(&clients.ec2, &region, params).await?;
+    let earlier = stale::earlier_verdicts(&clients.config, rule_name).await?;
+    let withdrawn = stale::withdrawals(&earlier, &evaluations);
+    evaluations.extend(withdrawn);
+    Ok(Plan {
+        scope: region.label(),
+        ordering,
+        evaluations,
+    })
+}
+
+/// One changed resource: its VPC re-evaluated, the resource itself `NOT_APPLICABLE` when it
+/// was deleted or left the rule's scope.
+async fn change(
+    clients: &Clients,
+    left_scope: bool,
+    item: &ConfigurationItem,
+    oversized: bool,
+    capture_time: &str,
+    params: &RuleParameters,
+) -> Result<Plan, RuleError> {
+    let ordering = put::parse_timestamp(capture_time)?;
+    let mut evaluations = Vec::new();
+    let evaluated_type = RESOURCE_TYPES.contains(&item.resource_type.as_str());
+    if left_scope {
+        // Only this resource's verdict is withdrawn: the rest of its VPC did not change.
+        if evaluated_type {
+            evaluations.push(stale::not_applicable(
+                &item.resource_type,
+                &item.resource_id,
+                "left the rule's scope",
+            ));
+        }
+        return Ok(Plan {
+            scope: item.resource_id.clone(),
+            ordering,
+            evaluations,
+        });
+    }
+    if item.is_deleted() && evaluated_type {
+        evaluations.push(stale::not_applicable(
+            &item.resource_type,
+            &item.resource_id,
+            "deleted",
+        ));
+    }
+    let vpc = scope::vpc_of(&clients.ec2, item, oversized).await?;
+    let Some(vpc) = vpc else {
+        return Ok(Plan {
+            scope: item.resource_id.clone(),
+            ordering,
+            evaluations,
+        });
+    };
+    let vpc_evaluations =
+        evaluate::evaluate(&clients.ec2, &Scope::vpcs([vpc.as_str()]), params).await?;
+    // The item's verdict wins: describe calls may still list a resource just deleted.
+    let deleted = item.is_deleted().then_some(item.resource_id.as_str());
+    evaluations.extend(
+        vpc_evaluations
+            .into_iter()
+            .filter(|e| Some(e.compliance_resource_id.as_str()) != deleted),
+    );
+    Ok(Plan {
+        scope: vpc,
+        ordering,
+        evaluations,
+    })
+}

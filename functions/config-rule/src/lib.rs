@@ -1,0 +1,21 @@
+//! The AWS Config custom rule of vpce-reach: on a change to a security group, NACL, route
+//! table, VPC endpoint or VPC, re-evaluates the whole VPC of that resource; on schedule, the
+//! whole region. Evaluations come from the model crate, unchanged, and go to Config with
+//! `PutEvaluations`.
+//!
+//! Modules, one job each: [`event`] decodes the invoking event, [`scope`] finds the VPC of a
+//! change, [`evaluate`] collects and checks, [`stale`] withdraws verdicts of deleted
+//! resources, [`put`] sends the evaluations, [`handler`] ties them together.
+
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod evaluate;
+pub mod event;
+pub mod handler;
+pub mod put;
+pub mod scope;
+pub mod stale;
+
+pub use error::RuleError;
+pub use handler::{handle, Clients, Summary};
