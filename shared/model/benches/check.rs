@@ -2,7 +2,8 @@
 //!
 //! `cargo bench -p vpce-reach-model --bench check -- large` prints, for one size, the time of
 //! each phase (best of `BENCH_RUNS`, default 5), pairs per second and the peak RSS from parsing
-//! on (the generator's own memory is excluded). Sizes are `vpce_reach_synth` presets.
+//! on (the generator's own memory is excluded). Sizes are `vpce_reach_synth` presets;
+//! `BENCH_MISCONFIG=<percent>` overrides the share of misconfigured resources.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,10 @@ use vpce_reach_synth::SynthParams;
 fn main() {
     let size = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_else(|| "large".into());
     let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    let params = SynthParams::preset(&size).unwrap_or_else(|| panic!("unknown size {size}: small, medium or large"));
+    let mut params = SynthParams::preset(&size).unwrap_or_else(|| panic!("unknown size {size}: small, medium or large"));
+    if let Some(percent) = std::env::var("BENCH_MISCONFIG").ok().and_then(|v| v.parse().ok()) {
+        params.misconfig_percent = percent;
+    }
     let texts: Vec<(String, String)> =
         vpce_reach_synth::generate(&params).into_iter().map(|(name, value)| (name, value.to_string())).collect();
     let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
@@ -54,6 +58,8 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
     let mut out = None;
     for _ in 0..runs.max(1) {
+        // Drop the previous run's result first: two reports alive at once would double the peak.
+        drop(out.take());
         let start = Instant::now();
         let value = f();
         best = best.min(start.elapsed());
