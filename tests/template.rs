@@ -525,27 +525,30 @@ fn api_name(package: &Json, method: &str) -> String {
 }
 
 /// IAM actions (`ec2:DescribeVpcs`) for the SDK calls in the sources of the package at
-/// `manifest` and of every workspace crate it depends on.
+/// `manifest` and of every workspace crate it depends on. A call counts against every
+/// `aws-sdk-*` crate any of those packages depends on (a client can be handed from one crate
+/// of ours to another); an operation name two of them share must be settled by the file naming
+/// one of the crates.
 fn sdk_calls(manifest: &Path) -> BTreeSet<String> {
     let root = workspace_package(manifest).unwrap_or_else(|| panic!("{} is not a workspace member", manifest.display()));
-    let mut actions = BTreeSet::new();
-    let mut seen = BTreeSet::new();
+    let mut members = BTreeSet::new();
+    let mut sdk_ids = BTreeSet::new();
     let mut todo = vec![root["id"].as_str().unwrap()];
     while let Some(id) = todo.pop() {
-        if !seen.insert(id) {
+        if !members.insert(id) {
             continue;
         }
-        let deps = normal_deps(id);
-        todo.extend(deps.iter().copied().filter(|d| is_member(d)));
-        let sdks: Vec<(&Json, Sdk)> = deps
-            .iter()
-            .map(|d| package_by_id(d))
-            .filter(|p| p["name"].as_str().unwrap().starts_with("aws-sdk-"))
-            .map(|p| (p, sdk(p)))
-            .collect();
-        if sdks.is_empty() {
-            continue;
+        for dep in normal_deps(id) {
+            if is_member(dep) {
+                todo.push(dep);
+            } else if package_by_id(dep)["name"].as_str().unwrap().starts_with("aws-sdk-") {
+                sdk_ids.insert(dep);
+            }
         }
+    }
+    let sdks: Vec<(&Json, Sdk)> = sdk_ids.into_iter().map(package_by_id).map(|p| (p, sdk(p))).collect();
+    let mut actions = BTreeSet::new();
+    for id in members {
         let package = package_by_id(id);
         let src = Path::new(package["manifest_path"].as_str().unwrap()).parent().unwrap().join("src");
         for file in rust_files(&src) {
@@ -553,7 +556,6 @@ fn sdk_calls(manifest: &Path) -> BTreeSet<String> {
             for method in method_calls(&text) {
                 let owners: Vec<&(&Json, Sdk)> = sdks.iter().filter(|(_, s)| s.operations.contains(&method)).collect();
                 let owners: Vec<&(&Json, Sdk)> = if owners.len() > 1 {
-                    // Two SDKs have this operation: the one the file names wins.
                     let named: Vec<_> = owners
                         .iter()
                         .copied()
