@@ -18,5 +18,11 @@ echo "== cfn-lint template.yaml"
 "${lint_env[@]}" .venv/bin/cfn-lint template.yaml
 echo "== sam validate --lint"
 "${lint_env[@]}" .venv/bin/sam validate --lint --template template.yaml
+echo "== StackSet template (SAM transform expanded offline, README \"Deploy\")"
+packaged="$(mktemp)"; expanded="$(mktemp --suffix=.json)"
+trap 'rm -f "$packaged" "$expanded"' EXIT
+sed 's|CodeUri: functions/\(.*\)|CodeUri: s3://example-bucket/vpce-reach/\1|' template.yaml > "$packaged"
+"${lint_env[@]}" .venv/bin/python scripts/stackset-template.py "$packaged" --regional-bucket example > "$expanded"
+"${lint_env[@]}" .venv/bin/cfn-lint "$expanded"
 
 cargo test --workspace --locked "$@"
