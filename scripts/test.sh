@@ -18,6 +18,8 @@ echo "== cfn-lint template.yaml"
 "${lint_env[@]}" .venv/bin/cfn-lint template.yaml
 echo "== sam validate --lint"
 "${lint_env[@]}" .venv/bin/sam validate --lint --template template.yaml
+echo "== EventBridge patterns (moto's matcher; CloudTrail samples under events/)"
+"${lint_env[@]}" .venv/bin/python scripts/check_event_patterns.py
 echo "== StackSet template (SAM transform expanded offline, README \"Deploy\")"
 packaged="$(mktemp)"; expanded="$(mktemp --suffix=.json)"
 trap 'rm -f "$packaged" "$expanded"' EXIT
