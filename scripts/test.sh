@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need into the project (a Python venv at
-# .venv with moto's server), then runs every test of the workspace.
+# .venv with moto's server, cfn-lint and the SAM CLI), lints template.yaml, then runs every
+# test of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,5 +9,22 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
+
+# The SAM template's offline checks: CloudFormation's linter on the template as written (it
+# applies the SAM transform itself), then SAM's own lint. Neither needs AWS credentials nor the
+# network; a region is only needed to pick the resource specifications to check against.
+lint_env=(env AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" SAM_CLI_TELEMETRY=0)
+echo "== cfn-lint template.yaml"
+"${lint_env[@]}" .venv/bin/cfn-lint template.yaml
+echo "== sam validate --lint"
+"${lint_env[@]}" .venv/bin/sam validate --lint --template template.yaml
+echo "== EventBridge patterns (moto's matcher; CloudTrail samples under events/)"
+"${lint_env[@]}" .venv/bin/python scripts/check_event_patterns.py
+echo "== StackSet template (SAM transform expanded offline, README \"Deploy\")"
+packaged="$(mktemp)"; expanded="$(mktemp --suffix=.json)"
+trap 'rm -f "$packaged" "$expanded"' EXIT
+sed 's|CodeUri: functions/\(.*\)|CodeUri: s3://example-bucket/vpce-reach/\1|' template.yaml > "$packaged"
+"${lint_env[@]}" .venv/bin/python scripts/stackset-template.py "$packaged" --regional-bucket example > "$expanded"
+"${lint_env[@]}" .venv/bin/cfn-lint "$expanded"
 
 cargo test --workspace --all-features --locked "$@"
