@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 
@@ -67,11 +67,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: fmt::Debug,
 {
-    let code = err.code().map(str::to_owned);
-    let message = err
-        .message()
-        .map(str::to_owned)
-        .unwrap_or_else(|| DisplayErrorContext(&err).to_string());
+    let (code, message) = vpce_reach_aws::code_and_message(&err);
     LocateError {
         call,
         code,

@@ -3,18 +3,10 @@
 
 use std::fmt;
 
-use aws_sdk_config::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_config::error::{ProvideErrorMetadata, SdkError};
 use vpce_reach_aws::CollectError;
 use vpce_reach_model::params::ParamError;
 use vpce_reach_model::snapshot::load::LoadError;
-
-/// AWS error codes that mean the caller lacks an IAM permission.
-const ACCESS_DENIED_CODES: &[&str] = &[
-    "UnauthorizedOperation",
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedAccess",
-];
 
 /// A failed AWS call made by the rule itself (not the snapshot collection).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,11 +28,7 @@ impl CallError {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: fmt::Debug,
     {
-        let code = err.code().map(str::to_owned);
-        let message = match err.message() {
-            Some(m) => m.to_owned(),
-            None => DisplayErrorContext(&err).to_string(),
-        };
+        let (code, message) = vpce_reach_aws::code_and_message(&err);
         CallError {
             action: action.to_owned(),
             resource: resource.to_owned(),
@@ -57,9 +45,7 @@ impl CallError {
     }
 
     fn is_access_denied(&self) -> bool {
-        self.code
-            .as_deref()
-            .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+        vpce_reach_aws::is_access_denied_code(self.code.as_deref())
     }
 }
 

@@ -152,29 +152,7 @@ async fn app_acl(ec2: &aws_sdk_ec2::Client, vpc: &str, subnet: &str) -> String {
             .await
             .unwrap();
     }
-    let filter = Filter::builder()
-        .name("association.subnet-id")
-        .values(subnet)
-        .build();
-    let acls = ec2
-        .describe_network_acls()
-        .filters(filter)
-        .send()
-        .await
-        .unwrap();
-    let association = acls.network_acls()[0]
-        .associations()
-        .iter()
-        .find(|a| a.subnet_id() == Some(subnet))
-        .and_then(|a| a.network_acl_association_id())
-        .unwrap()
-        .to_owned();
-    ec2.replace_network_acl_association()
-        .association_id(association)
-        .network_acl_id(&acl)
-        .send()
-        .await
-        .unwrap();
+    vpce_reach_testkit::associate_network_acl(ec2, &acl, subnet).await;
     acl
 }
 

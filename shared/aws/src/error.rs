@@ -32,11 +32,7 @@ impl CollectError {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: fmt::Debug,
     {
-        let code = err.code().map(str::to_owned);
-        let message = match err.message() {
-            Some(message) => message.to_owned(),
-            None => DisplayErrorContext(&err).to_string(),
-        };
+        let (code, message) = code_and_message(&err);
         CollectError {
             call,
             scope: scope.to_owned(),
@@ -52,10 +48,29 @@ impl CollectError {
 
     /// True when AWS refused the call for lack of permission.
     pub fn is_access_denied(&self) -> bool {
-        self.code
-            .as_deref()
-            .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+        is_access_denied_code(self.code.as_deref())
     }
+}
+
+/// The AWS error code of an SDK error (when the service answered) and a readable message (the
+/// service's, or the transport error's whole chain). Shared by every crate that calls AWS, so
+/// all error messages read alike.
+pub fn code_and_message<E, R>(err: &SdkError<E, R>) -> (Option<String>, String)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    let code = err.code().map(str::to_owned);
+    let message = match err.message() {
+        Some(message) => message.to_owned(),
+        None => DisplayErrorContext(err).to_string(),
+    };
+    (code, message)
+}
+
+/// True when an AWS error code means the caller lacks an IAM permission.
+pub fn is_access_denied_code(code: Option<&str>) -> bool {
+    code.is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
 }
 
 impl fmt::Display for CollectError {

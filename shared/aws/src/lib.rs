@@ -35,7 +35,7 @@ pub mod vpc_endpoints;
 pub mod vpcs;
 
 pub use client::ec2_client;
-pub use error::CollectError;
+pub use error::{code_and_message, is_access_denied_code, CollectError};
 pub use scope::Scope;
 pub use snapshot::Snapshot;
 

@@ -121,36 +121,8 @@ async fn custom_acl(client: &Client, vpc: &str, subnet: &str) -> String {
             .await
             .unwrap();
     }
-    associate_acl(client, &acl, subnet).await;
+    vpce_reach_testkit::associate_network_acl(client, &acl, subnet).await;
     acl
-}
-
-/// Moves `subnet` from its current (default) NACL to `acl`.
-async fn associate_acl(client: &Client, acl: &str, subnet: &str) {
-    let filter = Filter::builder()
-        .name("association.subnet-id")
-        .values(subnet)
-        .build();
-    let out = client
-        .describe_network_acls()
-        .filters(filter)
-        .send()
-        .await
-        .unwrap();
-    let association = out.network_acls()[0]
-        .associations()
-        .iter()
-        .find(|a| a.subnet_id() == Some(subnet))
-        .and_then(|a| a.network_acl_association_id())
-        .unwrap()
-        .to_owned();
-    client
-        .replace_network_acl_association()
-        .association_id(association)
-        .network_acl_id(acl)
-        .send()
-        .await
-        .unwrap();
 }
 
 /// A route table associated with `subnet`, with a default route to a new internet gateway.

@@ -153,3 +153,26 @@ fn answers_http(port: u16) -> bool {
     let mut head = [0u8; 12];
     matches!(stream.read(&mut head), Ok(n) if n >= 5 && head.starts_with(b"HTTP/"))
 }
+
+/// Moves `subnet` from the network ACL it uses now (the VPC's default, in a new VPC) to `acl`,
+/// as `ReplaceNetworkAclAssociation` requires: through the subnet's current association id.
+/// Panics on any error: this is test setup.
+pub async fn associate_network_acl(client: &aws_sdk_ec2::Client, acl: &str, subnet: &str) {
+    let filter = aws_sdk_ec2::types::Filter::builder().name("association.subnet-id").values(subnet).build();
+    let out = client.describe_network_acls().filters(filter).send().await.expect("DescribeNetworkAcls");
+    let association = out
+        .network_acls()
+        .iter()
+        .flat_map(|a| a.associations())
+        .find(|a| a.subnet_id() == Some(subnet))
+        .and_then(|a| a.network_acl_association_id())
+        .unwrap_or_else(|| panic!("{subnet} has no network ACL association"))
+        .to_owned();
+    client
+        .replace_network_acl_association()
+        .association_id(association)
+        .network_acl_id(acl)
+        .send()
+        .await
+        .expect("ReplaceNetworkAclAssociation");
+}
