@@ -44,7 +44,7 @@ fn findings(out: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(out, "\nFINDINGS ({})", report.findings.len());
-    let _ = writeln!(out, "  {:<24} {:<24} {:<14} {:<22} {}", "CODE", "COMPONENT", "DIRECTION", "SOURCE", "ENDPOINT");
+    let _ = writeln!(out, "  {:<24} {:<24} {:<14} {:<22} ENDPOINT", "CODE", "COMPONENT", "DIRECTION", "SOURCE");
     for f in &report.findings {
         let _ = writeln!(
             out,

@@ -329,7 +329,9 @@ fn path_resources<'a>(snap: &'a Snapshot, w: &'a Workload, ep: &'a Endpoint) -> 
 
 /// One finding per blocking (code, component, direction) of the pair, merged across ENIs.
 fn pair_findings(w: &Workload, ep: &Endpoint, trace: &PairTrace) -> Vec<Finding> {
-    let mut merged: BTreeMap<(FindingCode, String, Option<Direction>), (Vec<String>, Vec<String>)> = BTreeMap::new();
+    // (code, component, direction) -> (problems, fixes), each once, in path order.
+    type Blame = (FindingCode, String, Option<Direction>);
+    let mut merged: BTreeMap<Blame, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for hop in trace.hops().filter(|h| h.outcome == Outcome::Blocked && !is_endpoint_level(h.kind)) {
         let Some(code) = hop.code else { continue };
         for component in &hop.components {

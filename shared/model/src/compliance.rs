@@ -125,7 +125,8 @@ fn judge(
 
 /// Findings with the same code, direction and endpoint, largest group first.
 fn groups<'a>(findings: &[&'a Finding]) -> Vec<Vec<&'a Finding>> {
-    let mut map: BTreeMap<(crate::finding::FindingCode, Option<&str>, Option<&str>), Vec<&Finding>> = BTreeMap::new();
+    type Group<'f> = (crate::finding::FindingCode, Option<&'f str>, Option<&'f str>);
+    let mut map: BTreeMap<Group, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         map.entry((f.code, f.direction.map(|d| d.as_str()), f.endpoint.as_deref())).or_default().push(f);
     }

@@ -98,7 +98,7 @@ fn beats(a: &RouteMatch, b: &RouteMatch) -> bool {
 /// Longest-prefix match for every address of `dest` at once: the route that wins for the
 /// whole block (`None`: no route contains it), and the routes strictly inside the block,
 /// which win for their part of it.
-pub fn lookup_block<'a>(routes: &'a [RouteMatch], dest: Ipv4Net) -> (Option<&'a RouteMatch>, Vec<&'a RouteMatch>) {
+pub fn lookup_block(routes: &[RouteMatch], dest: Ipv4Net) -> (Option<&RouteMatch>, Vec<&RouteMatch>) {
     let mut winner: Option<&RouteMatch> = None;
     let mut inside = Vec::new();
     for route in routes {

@@ -178,11 +178,13 @@ fn merge<T>(
     id: impl Fn(&T) -> &String,
 ) {
     for item in items.into_iter().flatten() {
-        let key = id(&item).clone();
-        if map.contains_key(&key) {
-            notes.push(format!("{file}: {key} already loaded from an earlier file, this copy ignored"));
-        } else {
-            map.insert(key, item);
+        match map.entry(id(&item).clone()) {
+            std::collections::btree_map::Entry::Occupied(e) => {
+                notes.push(format!("{file}: {} already loaded from an earlier file, this copy ignored", e.key()));
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(item);
+            }
         }
     }
 }
