@@ -16,7 +16,7 @@ use aws_sdk_config::operation::put_evaluations::{
     PutEvaluationsError, PutEvaluationsInput, PutEvaluationsOutput,
 };
 use aws_sdk_config::types::error::InvalidResultTokenException;
-use aws_sdk_ec2::config::retry::RetryMode;
+use aws_sdk_ec2::config::retry::{RetryConfig, RetryMode};
 use aws_sdk_ec2::error::ErrorMetadata;
 use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsError;
 use aws_smithy_mocks::{mock, MockResponseInterceptor, Rule, RuleMode};
@@ -164,7 +164,13 @@ async fn throttling_that_never_stops_fails_after_the_retries_and_puts_nothing() 
             .build();
         DescribeSecurityGroupsError::generic(meta)
     });
+    // Standard mode, the client's 5 attempts: adaptive mode's client-side rate limiter, which
+    // the SDK shares between clients of one process, would slow the other tests for a minute.
     let ec2 = ec2_client(&server, Some(&throttled)).await;
+    let retry = RetryConfig::standard()
+        .with_max_attempts(5)
+        .with_initial_backoff(Duration::from_millis(10));
+    let ec2 = aws_sdk_ec2::Client::from_conf(ec2.config().to_builder().retry_config(retry).build());
     let captured = Captured::default();
     let err = run(
         ec2,
