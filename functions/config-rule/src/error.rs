@@ -124,7 +124,11 @@ pub enum RuleError {
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RuleError::BadEvent(m) => write!(f, "not a Config custom-rule event: {m}"),
+            RuleError::BadEvent(m) => write!(
+                f,
+                "not a Config custom-rule event: {m}; nothing was evaluated. The function \
+                 expects the event AWS Config sends a custom rule (samples in events/config-rule/)"
+            ),
             RuleError::BadParameter(e) => write!(f, "{e}; nothing was evaluated"),
             RuleError::Collect(e) => {
                 write!(f, "{e}; nothing was put (no verdict on incomplete data)")
@@ -133,7 +137,9 @@ impl fmt::Display for RuleError {
             RuleError::Call(e) => write!(f, "{e}"),
             RuleError::Rejected { count, resources } => write!(
                 f,
-                "PutEvaluations kept rejecting {count} evaluation(s) after retries: {}",
+                "PutEvaluations kept rejecting {count} evaluation(s) after retries: {}. \
+                 Re-evaluate the rule; if they are rejected again, check that Config records \
+                 these resources",
                 resources.join(", ")
             ),
             RuleError::Deadline {
