@@ -46,7 +46,9 @@ fn read(body: &str) {
         Err(e) => {
             let text = e.to_string();
             assert!(
-                text.starts_with(&format!("SQS message {MESSAGE_ID}: not an EventBridge event")),
+                text.starts_with(&format!(
+                    "SQS message {MESSAGE_ID}: not an EventBridge event"
+                )),
                 "{text}"
             );
             return;
@@ -66,7 +68,11 @@ fn read(body: &str) {
             return;
         }
     };
-    let _ = (call.failed(), call.user_identity.who(), call.user_identity.issuer_arn());
+    let _ = (
+        call.failed(),
+        call.user_identity.who(),
+        call.user_identity.issuer_arn(),
+    );
     match classify(MESSAGE_ID, &event.account, &call) {
         Classified::Change(change) => {
             assert_eq!(change.message_id, MESSAGE_ID);
@@ -125,12 +131,30 @@ fn arb_json() -> impl Strategy<Value = Value> {
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop_oneof![
-                    "groupId", "securityGroupRuleSet", "items", "networkInterfaceId", "groupSet",
-                    "routeTableId", "subnetId", "vpcId", "networkAclId", "associationId",
-                    "newAssociationId", "vpcEndpoint", "vpcEndpointId", "VpcEndpointId", "VpcId",
-                    "content", "tag", "ModifySecurityGroupRulesRequest", "GroupId",
-                    "ModifyManagedPrefixListRequest", "PrefixListId", "CreateVpcEndpointRequest",
-                    "DeleteVpcEndpointsRequest", "ModifyVpcEndpointRequest",
+                    "groupId",
+                    "securityGroupRuleSet",
+                    "items",
+                    "networkInterfaceId",
+                    "groupSet",
+                    "routeTableId",
+                    "subnetId",
+                    "vpcId",
+                    "networkAclId",
+                    "associationId",
+                    "newAssociationId",
+                    "vpcEndpoint",
+                    "vpcEndpointId",
+                    "VpcEndpointId",
+                    "VpcId",
+                    "content",
+                    "tag",
+                    "ModifySecurityGroupRulesRequest",
+                    "GroupId",
+                    "ModifyManagedPrefixListRequest",
+                    "PrefixListId",
+                    "CreateVpcEndpointRequest",
+                    "DeleteVpcEndpointsRequest",
+                    "ModifyVpcEndpointRequest",
                 ]
                 .prop_map(String::from),
                 inner,
@@ -144,13 +168,27 @@ fn arb_json() -> impl Strategy<Value = Value> {
 fn arb_event_name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "AuthorizeSecurityGroupEgress", "AuthorizeSecurityGroupIngress",
-            "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress", "ModifySecurityGroupRules",
-            "ModifyNetworkInterfaceAttribute", "CreateVpcEndpoint", "ModifyVpcEndpoint",
-            "DeleteVpcEndpoints", "CreateRoute", "ReplaceRoute", "DeleteRoute",
-            "AssociateRouteTable", "ReplaceRouteTableAssociation", "DisassociateRouteTable",
-            "ReplaceNetworkAclAssociation", "CreateNetworkAclEntry", "ReplaceNetworkAclEntry",
-            "DeleteNetworkAclEntry", "ModifyManagedPrefixList", "ModifyVpcAttribute",
+            "AuthorizeSecurityGroupEgress",
+            "AuthorizeSecurityGroupIngress",
+            "RevokeSecurityGroupEgress",
+            "RevokeSecurityGroupIngress",
+            "ModifySecurityGroupRules",
+            "ModifyNetworkInterfaceAttribute",
+            "CreateVpcEndpoint",
+            "ModifyVpcEndpoint",
+            "DeleteVpcEndpoints",
+            "CreateRoute",
+            "ReplaceRoute",
+            "DeleteRoute",
+            "AssociateRouteTable",
+            "ReplaceRouteTableAssociation",
+            "DisassociateRouteTable",
+            "ReplaceNetworkAclAssociation",
+            "CreateNetworkAclEntry",
+            "ReplaceNetworkAclEntry",
+            "DeleteNetworkAclEntry",
+            "ModifyManagedPrefixList",
+            "ModifyVpcAttribute",
         ])
         .prop_map(String::from),
         "[A-Za-z]{0,12}",
@@ -217,7 +255,11 @@ fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                pointers(v, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                pointers(
+                    v,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(items) => {
@@ -244,14 +286,22 @@ fn regressions() {
         r#"{"id":"x","detail-type":"AWS API Call via CloudTrail","source":"aws.ec2"}"#.to_owned(),
         envelope(json!(null)),
         envelope(json!([])),
-        envelope(json!({"eventName": "CreateRoute", "eventSource": "ec2.amazonaws.com", "userIdentity": null})),
-        envelope(json!({"eventName": "CreateRoute", "eventSource": "ec2.amazonaws.com",
-                        "requestParameters": {"routeTableId": {"content": {"content": "rtb-1"}}}})),
-        envelope(json!({"eventName": "AuthorizeSecurityGroupEgress", "eventSource": "ec2.amazonaws.com",
+        envelope(
+            json!({"eventName": "CreateRoute", "eventSource": "ec2.amazonaws.com", "userIdentity": null}),
+        ),
+        envelope(
+            json!({"eventName": "CreateRoute", "eventSource": "ec2.amazonaws.com",
+                        "requestParameters": {"routeTableId": {"content": {"content": "rtb-1"}}}}),
+        ),
+        envelope(
+            json!({"eventName": "AuthorizeSecurityGroupEgress", "eventSource": "ec2.amazonaws.com",
                         "requestParameters": {"groupId": ["sg-1", "sg-1", 7, null]},
-                        "responseElements": {"securityGroupRuleSet": {"items": [{"groupId": "sg-1"}, []]}}})),
-        envelope(json!({"eventName": "ModifyVpcAttribute", "eventSource": "ec2.amazonaws.com",
-                        "errorCode": null, "requestParameters": "vpc-1"})),
+                        "responseElements": {"securityGroupRuleSet": {"items": [{"groupId": "sg-1"}, []]}}}),
+        ),
+        envelope(
+            json!({"eventName": "ModifyVpcAttribute", "eventSource": "ec2.amazonaws.com",
+                        "errorCode": null, "requestParameters": "vpc-1"}),
+        ),
     ] {
         read(&body);
     }

@@ -196,7 +196,14 @@ mod tests {
         let two = now + DEADLINE_MARGIN + BATCH_BUDGET * 2;
         let err = time_left(now, two, 3, 3).unwrap_err();
         assert!(
-            matches!(err, RuleError::Deadline { next_batch: 1, total: 3, .. }),
+            matches!(
+                err,
+                RuleError::Deadline {
+                    next_batch: 1,
+                    total: 3,
+                    ..
+                }
+            ),
             "{err}"
         );
         // Already past: no panic on the negative difference.

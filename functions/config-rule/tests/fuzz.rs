@@ -16,11 +16,26 @@ use vpce_reach_config_rule::RuleError;
 use vpce_reach_model::params::RuleParameters;
 
 const SAMPLES: &[(&str, &str)] = &[
-    ("change.json", include_str!("../../../events/config-rule/change.json")),
-    ("deleted.json", include_str!("../../../events/config-rule/deleted.json")),
-    ("left-scope.json", include_str!("../../../events/config-rule/left-scope.json")),
-    ("oversized.json", include_str!("../../../events/config-rule/oversized.json")),
-    ("scheduled.json", include_str!("../../../events/config-rule/scheduled.json")),
+    (
+        "change.json",
+        include_str!("../../../events/config-rule/change.json"),
+    ),
+    (
+        "deleted.json",
+        include_str!("../../../events/config-rule/deleted.json"),
+    ),
+    (
+        "left-scope.json",
+        include_str!("../../../events/config-rule/left-scope.json"),
+    ),
+    (
+        "oversized.json",
+        include_str!("../../../events/config-rule/oversized.json"),
+    ),
+    (
+        "scheduled.json",
+        include_str!("../../../events/config-rule/scheduled.json"),
+    ),
 ];
 
 /// Everything the handler reads from an event before it calls AWS, in the handler's order.
