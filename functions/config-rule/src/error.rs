@@ -2,6 +2,7 @@
 //! AWS refused for lack of permission, which IAM action to grant.
 
 use std::fmt;
+use std::time::Duration;
 
 use aws_sdk_config::error::{ProvideErrorMetadata, SdkError};
 use vpce_reach_aws::CollectError;
@@ -47,6 +48,25 @@ impl CallError {
     fn is_access_denied(&self) -> bool {
         vpce_reach_aws::is_access_denied_code(self.code.as_deref())
     }
+
+    /// What to do about this error, when the code says it.
+    fn advice(&self) -> Option<String> {
+        if self.is_access_denied() {
+            return Some(format!(
+                "Grant the IAM action {} to the rule's role",
+                self.action
+            ));
+        }
+        match self.code.as_deref() {
+            Some("InvalidResultTokenException") => Some(
+                "The resultToken is invalid or expired: the event is stale or was not sent by \
+                 Config. Nothing to fix in the rule; Config invokes it again on the next change \
+                 or schedule (re-evaluate the rule to run it now)"
+                    .to_owned(),
+            ),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for CallError {
@@ -60,12 +80,8 @@ impl fmt::Display for CallError {
             write!(f, ": {code}")?;
         }
         write!(f, ": {}", self.message)?;
-        if self.is_access_denied() {
-            write!(
-                f,
-                ". Grant the IAM action {} to the rule's role",
-                self.action
-            )?;
+        if let Some(advice) = self.advice() {
+            write!(f, ". {advice}")?;
         }
         Ok(())
     }
@@ -91,12 +107,28 @@ pub enum RuleError {
         /// The first rejected resource ids.
         resources: Vec<String>,
     },
+    /// The Lambda deadline left too little time to put the remaining evaluations: stopped
+    /// before the next `PutEvaluations` instead of being killed in the middle.
+    Deadline {
+        /// Time left before the deadline.
+        remaining: Duration,
+        /// Time needed to put the remaining batches, margin included.
+        needed: Duration,
+        /// The batch that was not sent (1-based).
+        next_batch: usize,
+        /// Batches in all.
+        total: usize,
+    },
 }
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RuleError::BadEvent(m) => write!(f, "not a Config custom-rule event: {m}"),
+            RuleError::BadEvent(m) => write!(
+                f,
+                "not a Config custom-rule event: {m}; nothing was evaluated. The function \
+                 expects the event AWS Config sends a custom rule (samples in events/config-rule/)"
+            ),
             RuleError::BadParameter(e) => write!(f, "{e}; nothing was evaluated"),
             RuleError::Collect(e) => {
                 write!(f, "{e}; nothing was put (no verdict on incomplete data)")
@@ -105,8 +137,28 @@ impl fmt::Display for RuleError {
             RuleError::Call(e) => write!(f, "{e}"),
             RuleError::Rejected { count, resources } => write!(
                 f,
-                "PutEvaluations kept rejecting {count} evaluation(s) after retries: {}",
+                "PutEvaluations kept rejecting {count} evaluation(s) after retries: {}. \
+                 Re-evaluate the rule; if they are rejected again, check that Config records \
+                 these resources",
                 resources.join(", ")
+            ),
+            RuleError::Deadline {
+                remaining,
+                needed,
+                next_batch,
+                total,
+            } => write!(
+                f,
+                "PutEvaluations not called (batch {next_batch} of {total}): the Lambda deadline \
+                 leaves {:.1}s, {:.1}s needed to put the remaining batches; {}. Raise the \
+                 function's Timeout (template.yaml) or narrow the rule's scope",
+                remaining.as_secs_f64(),
+                needed.as_secs_f64(),
+                if *next_batch == 1 {
+                    "nothing was put"
+                } else {
+                    "the earlier batches were put, the rest not"
+                }
             ),
         }
     }
@@ -142,6 +194,22 @@ mod tests {
             e.to_string(),
             "PutEvaluations failed (batch 1 of 1): AccessDeniedException: not authorized. \
              Grant the IAM action config:PutEvaluations to the rule's role"
+        );
+    }
+
+    #[test]
+    fn invalid_result_token_says_what_it_means() {
+        let e = CallError {
+            action: "config:PutEvaluations".into(),
+            resource: "batch 1 of 1".into(),
+            code: Some("InvalidResultTokenException".into()),
+            message: "The resultToken provided is invalid".into(),
+        };
+        let text = e.to_string();
+        assert!(
+            text.starts_with("PutEvaluations failed (batch 1 of 1): InvalidResultTokenException")
+                && text.contains("resultToken is invalid or expired: the event is stale or was not sent by Config"),
+            "{text}"
         );
     }
 }

@@ -2,6 +2,9 @@
 //!
 //! Everything that can fail before `PutEvaluations` (the event, the parameters, the EC2
 //! lookups and collection, the earlier verdicts) is done first, so a failure puts nothing.
+//! The Lambda deadline is then checked: without time to put every batch, nothing is put.
+
+use std::time::SystemTime;
 
 use aws_config::SdkConfig;
 use aws_lambda_events::event::config::ConfigEvent;
@@ -69,8 +72,12 @@ struct Plan {
     evaluations: Vec<Evaluation>,
 }
 
-/// Handles one Config custom-rule event.
-pub async fn handle(clients: &Clients, event: ConfigEvent) -> Result<Summary, RuleError> {
+/// Handles one Config custom-rule event; `deadline` is the Lambda's (`Context::deadline`).
+pub async fn handle(
+    clients: &Clients,
+    event: ConfigEvent,
+    deadline: SystemTime,
+) -> Result<Summary, RuleError> {
     let params = parameters(&event)?;
     let token = event
         .result_token
@@ -104,7 +111,14 @@ pub async fn handle(clients: &Clients, event: ConfigEvent) -> Result<Summary, Ru
             .await?
         }
     };
-    let put = put::put_all(&clients.config, &token, plan.ordering, &plan.evaluations).await?;
+    let put = put::put_all(
+        &clients.config,
+        &token,
+        plan.ordering,
+        &plan.evaluations,
+        deadline,
+    )
+    .await?;
     let count = |t: ComplianceType| {
         plan.evaluations
             .iter()

@@ -11,7 +11,8 @@ async fn main() -> Result<(), Error> {
     let clients = &clients;
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<ConfigEvent>| async move {
-            let result = handle(clients, event.payload).await;
+            let deadline = event.context.deadline();
+            let result = handle(clients, event.payload, deadline).await;
             // The summary or the error also goes to the function's log for operators.
             match &result {
                 Ok(summary) => eprintln!("vpce-reach: {}", serde_json::to_string(summary)?),

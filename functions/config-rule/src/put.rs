@@ -1,7 +1,11 @@
 //! `PutEvaluations`: batches of at most 100, rejected evaluations retried a bounded number of
 //! times, `TestMode` for the `TESTMODE` result token (Config's console "test" invocations).
+//!
+//! The Lambda deadline is checked before the first batch (is there time for all of them?) and
+//! before each further one: a run that could only put part of its evaluations stops with an
+//! error instead of being killed halfway.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_config::types::{ComplianceType, Evaluation as ConfigEvaluation};
@@ -22,6 +26,12 @@ pub const TEST_TOKEN: &str = "TESTMODE";
 /// The pause before the first resend; doubled before each further one.
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 
+/// Time kept free before the Lambda deadline (the runtime still has to return the result).
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
+
+/// Time budgeted per batch: the call, its SDK retries and the resends of rejected evaluations.
+pub const BATCH_BUDGET: Duration = Duration::from_secs(3);
+
 /// What was put.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PutSummary {
@@ -37,12 +47,35 @@ pub fn parse_timestamp(text: &str) -> Result<DateTime, RuleError> {
         .map_err(|e| RuleError::BadEvent(format!("timestamp `{text}`: {e}")))
 }
 
-/// Puts every evaluation, stamped with `ordering`, in batches of at most [`BATCH_SIZE`].
+/// Fails unless `deadline` leaves [`DEADLINE_MARGIN`] plus [`BATCH_BUDGET`] per batch still to
+/// put (`left` of `total`), measured from `now`.
+pub fn time_left(
+    now: SystemTime,
+    deadline: SystemTime,
+    left: usize,
+    total: usize,
+) -> Result<(), RuleError> {
+    let remaining = deadline.duration_since(now).unwrap_or(Duration::ZERO);
+    let needed = DEADLINE_MARGIN + BATCH_BUDGET * u32::try_from(left).unwrap_or(u32::MAX);
+    if remaining >= needed {
+        return Ok(());
+    }
+    Err(RuleError::Deadline {
+        remaining,
+        needed,
+        next_batch: total - left + 1,
+        total,
+    })
+}
+
+/// Puts every evaluation, stamped with `ordering`, in batches of at most [`BATCH_SIZE`], as
+/// long as `deadline` (the Lambda's) leaves time to put every remaining batch.
 pub async fn put_all(
     config: &Client,
     token: &str,
     ordering: DateTime,
     evaluations: &[Evaluation],
+    deadline: SystemTime,
 ) -> Result<PutSummary, RuleError> {
     let batches: Vec<Vec<ConfigEvaluation>> = evaluations
         .chunks(BATCH_SIZE)
@@ -51,6 +84,7 @@ pub async fn put_all(
     let mut summary = PutSummary::default();
     let count = batches.len();
     for (n, batch) in batches.into_iter().enumerate() {
+        time_left(SystemTime::now(), deadline, count - n, count)?;
         put_batch(
             config,
             token,
@@ -151,5 +185,35 @@ mod tests {
             parse_timestamp("yesterday"),
             Err(RuleError::BadEvent(_))
         ));
+    }
+
+    #[test]
+    fn deadline_must_leave_time_for_every_remaining_batch() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let three = now + DEADLINE_MARGIN + BATCH_BUDGET * 3;
+        assert!(time_left(now, three, 3, 3).is_ok());
+        // Time for two batches only: refused before the first, so nothing is put.
+        let two = now + DEADLINE_MARGIN + BATCH_BUDGET * 2;
+        let err = time_left(now, two, 3, 3).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RuleError::Deadline {
+                    next_batch: 1,
+                    total: 3,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Already past: no panic on the negative difference.
+        let err = time_left(now, now - Duration::from_secs(5), 1, 2).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("PutEvaluations")
+                && text.contains("batch 2 of 2")
+                && text.contains("Timeout"),
+            "{text}"
+        );
     }
 }

@@ -1,0 +1,285 @@
+//! Injected AWS faults, with the SDK's own test tooling: EC2 is moto (its default VPC, on the
+//! scheduled sample event) behind an `aws-smithy-mocks` interceptor that replaces chosen
+//! responses; Config is `aws-smithy-mocks` alone. Each test says what the invocation must do:
+//! retry and succeed, or fail with a message naming the call and what to do, and put nothing.
+//!
+//! Faults covered elsewhere: AccessDenied on a describe call and evaluations rejected every
+//! time (`moto.rs`: `describe_failure_is_an_error_and_nothing_is_sent`,
+//! `evaluations_rejected_every_time_are_an_error`, `failed_evaluations_are_sent_again`).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use aws_lambda_events::event::config::ConfigEvent;
+use aws_sdk_config::operation::get_compliance_details_by_config_rule::GetComplianceDetailsByConfigRuleOutput;
+use aws_sdk_config::operation::put_evaluations::{
+    PutEvaluationsError, PutEvaluationsInput, PutEvaluationsOutput,
+};
+use aws_sdk_config::types::error::InvalidResultTokenException;
+use aws_sdk_ec2::config::retry::{RetryConfig, RetryMode};
+use aws_sdk_ec2::error::ErrorMetadata;
+use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsError;
+use aws_smithy_mocks::{mock, MockResponseInterceptor, Rule, RuleMode};
+use vpce_reach_config_rule::{handle, Clients, RuleError, Summary};
+use vpce_reach_testkit::{sdk_config, MotoServer};
+
+/// The `PutEvaluations` requests the handler sent.
+type Captured = Arc<Mutex<Vec<PutEvaluationsInput>>>;
+
+fn put_accepting(captured: &Captured) -> Rule {
+    let captured = captured.clone();
+    mock!(aws_sdk_config::Client::put_evaluations).then_compute_output(move |req| {
+        captured.lock().unwrap().push(req.clone());
+        PutEvaluationsOutput::builder().build()
+    })
+}
+
+/// No earlier verdicts (the scheduled run reads them before putting anything).
+fn no_earlier_verdicts() -> Rule {
+    mock!(aws_sdk_config::Client::get_compliance_details_by_config_rule)
+        .then_output(|| GetComplianceDetailsByConfigRuleOutput::builder().build())
+}
+
+fn config_client(rules: &[Rule]) -> aws_sdk_config::Client {
+    let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in rules {
+        interceptor = interceptor.with_rule(rule);
+    }
+    let conf = aws_sdk_config::Config::builder()
+        .behavior_version(aws_sdk_config::config::BehaviorVersion::latest())
+        .region(aws_sdk_config::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_config::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .http_client(aws_smithy_mocks::create_mock_http_client())
+        .interceptor(interceptor)
+        .build();
+    aws_sdk_config::Client::from_conf(conf)
+}
+
+/// The product's EC2 client (`vpce_reach_aws::ec2_client`: adaptive retry, 5 attempts) pointed
+/// at moto, its first backoff shortened to keep the tests fast, with `fault` answering the
+/// calls it matches while it lasts.
+async fn ec2_client(server: &MotoServer, fault: Option<&Rule>) -> aws_sdk_ec2::Client {
+    let client = vpce_reach_aws::ec2_client(&sdk_config(&server.endpoint_url())).await;
+    let retry = client
+        .config()
+        .retry_config()
+        .expect("ec2_client sets a retry config")
+        .clone()
+        .with_initial_backoff(Duration::from_millis(10));
+    assert_eq!(retry.mode(), RetryMode::Adaptive);
+    assert_eq!(retry.max_attempts(), 5);
+    let mut builder = client.config().to_builder().retry_config(retry);
+    if let Some(rule) = fault {
+        let interceptor = MockResponseInterceptor::new()
+            .rule_mode(RuleMode::MatchAny)
+            .allow_passthrough()
+            .with_rule(rule);
+        builder = builder.interceptor(interceptor);
+    }
+    aws_sdk_ec2::Client::from_conf(builder.build())
+}
+
+/// `events/config-rule/scheduled.json`, with `token` as its result token.
+fn scheduled(token: &str) -> ConfigEvent {
+    let path = format!(
+        "{}/../../events/config-rule/scheduled.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut event: ConfigEvent = serde_json::from_str(&text).unwrap();
+    event.result_token = Some(token.to_owned());
+    event
+}
+
+fn in_15_minutes() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(900)
+}
+
+async fn run(
+    ec2: aws_sdk_ec2::Client,
+    config: &[Rule],
+    event: ConfigEvent,
+    deadline: SystemTime,
+) -> Result<Summary, RuleError> {
+    let clients = Clients {
+        ec2,
+        config: config_client(config),
+    };
+    handle(&clients, event, deadline).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_describe_call_is_retried_and_the_run_succeeds() {
+    let server = MotoServer::start();
+    // One throttling answer, as EC2 sends it (HTTP 503, code RequestLimitExceeded); then the
+    // rule is exhausted and moto answers the retry.
+    let throttled = mock!(aws_sdk_ec2::Client::describe_security_groups)
+        .sequence()
+        .error(|| {
+            let meta = ErrorMetadata::builder()
+                .code("RequestLimitExceeded")
+                .message("Request limit exceeded.")
+                .build();
+            DescribeSecurityGroupsError::generic(meta)
+        })
+        .build();
+    let ec2 = ec2_client(&server, Some(&throttled)).await;
+    let captured = Captured::default();
+    let summary = run(
+        ec2,
+        &[put_accepting(&captured), no_earlier_verdicts()],
+        scheduled("TESTMODE"),
+        in_15_minutes(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("throttling must be retried: {e}"));
+    assert_eq!(
+        throttled.num_calls(),
+        2,
+        "one throttled attempt, then the retry"
+    );
+    assert!(summary.put_calls >= 1);
+    let sent: usize = captured
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.evaluations().len())
+        .sum();
+    assert!(sent > 0, "moto's default VPC is evaluated");
+    assert_eq!(
+        sent,
+        summary.compliant + summary.non_compliant + summary.not_applicable
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_that_never_stops_fails_after_the_retries_and_puts_nothing() {
+    let server = MotoServer::start();
+    let throttled = mock!(aws_sdk_ec2::Client::describe_security_groups).then_error(|| {
+        let meta = ErrorMetadata::builder()
+            .code("RequestLimitExceeded")
+            .message("Request limit exceeded.")
+            .build();
+        DescribeSecurityGroupsError::generic(meta)
+    });
+    // Standard mode, the client's 5 attempts: adaptive mode's client-side rate limiter, which
+    // the SDK shares between clients of one process, would slow the other tests for a minute.
+    let ec2 = ec2_client(&server, Some(&throttled)).await;
+    let retry = RetryConfig::standard()
+        .with_max_attempts(5)
+        .with_initial_backoff(Duration::from_millis(10));
+    let ec2 = aws_sdk_ec2::Client::from_conf(ec2.config().to_builder().retry_config(retry).build());
+    let captured = Captured::default();
+    let err = run(
+        ec2,
+        &[put_accepting(&captured), no_earlier_verdicts()],
+        scheduled("TESTMODE"),
+        in_15_minutes(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(throttled.num_calls(), 5, "the client's 5 attempts");
+    let text = err.to_string();
+    assert!(
+        text.contains("DescribeSecurityGroups")
+            && text.contains("RequestLimitExceeded")
+            && text.contains("nothing was put"),
+        "{text}"
+    );
+    assert!(captured.lock().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_result_token_fails_with_what_it_means() {
+    let server = MotoServer::start();
+    let ec2 = ec2_client(&server, None).await;
+    let invalid = mock!(aws_sdk_config::Client::put_evaluations).then_error(|| {
+        let meta = aws_sdk_config::error::ErrorMetadata::builder()
+            .code("InvalidResultTokenException")
+            .message("The resultToken provided is invalid")
+            .build();
+        PutEvaluationsError::InvalidResultTokenException(
+            InvalidResultTokenException::builder()
+                .message("The resultToken provided is invalid")
+                .meta(meta)
+                .build(),
+        )
+    });
+    let err = run(
+        ec2,
+        &[invalid.clone(), no_earlier_verdicts()],
+        scheduled("a-token-from-last-week"),
+        in_15_minutes(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, RuleError::Call(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("PutEvaluations failed (batch 1 of 1): InvalidResultTokenException")
+            && text.contains(
+                "resultToken is invalid or expired: the event is stale or was not sent by Config"
+            ),
+        "{text}"
+    );
+    assert_eq!(invalid.num_calls(), 1, "not retried: a token does not heal");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadline_already_past_puts_nothing() {
+    let server = MotoServer::start();
+    let ec2 = ec2_client(&server, None).await;
+    let captured = Captured::default();
+    // The deadline arrives while the region is being collected: past by the time of the put.
+    let deadline = SystemTime::now() - Duration::from_millis(1);
+    let err = run(
+        ec2,
+        &[put_accepting(&captured), no_earlier_verdicts()],
+        scheduled("TESTMODE"),
+        deadline,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RuleError::Deadline {
+                next_batch: 1,
+                total: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("PutEvaluations not called (batch 1 of 1)")
+            && text.contains("nothing was put")
+            && text.contains("Timeout"),
+        "{text}"
+    );
+    assert!(captured.lock().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadline_too_close_for_every_batch_puts_nothing() {
+    let server = MotoServer::start();
+    let ec2 = ec2_client(&server, None).await;
+    let captured = Captured::default();
+    // Time for the collection, not for the margin and one batch.
+    let deadline = SystemTime::now()
+        + vpce_reach_config_rule::put::DEADLINE_MARGIN
+        + vpce_reach_config_rule::put::BATCH_BUDGET / 2;
+    let err = run(
+        ec2,
+        &[put_accepting(&captured), no_earlier_verdicts()],
+        scheduled("TESTMODE"),
+        deadline,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, RuleError::Deadline { .. }), "{err:?}");
+    assert!(captured.lock().unwrap().is_empty());
+}
