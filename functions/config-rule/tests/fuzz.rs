@@ -89,19 +89,9 @@ fn assert_bad_event(e: &RuleError, says: &str) {
     );
 }
 
-/// Cuts `len` bytes at `at` out of `text` and puts `junk` there (on char boundaries).
+/// [`vpce_reach_testkit::damage`] at a proptest-chosen position.
 fn damage(text: &str, at: prop::sample::Index, len: usize, junk: &str) -> String {
-    let start = floor(text, at.index(text.len().max(1)).min(text.len()));
-    let end = floor(text, (start + len).min(text.len()));
-    format!("{}{}{}", &text[..start], junk, &text[end..])
-}
-
-/// The nearest char boundary at or below `i`.
-fn floor(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
+    vpce_reach_testkit::damage(text, at.index(text.len().max(1)), len, junk)
 }
 
 /// Values of every JSON type, nested a little, with the keys and values the parser looks at.

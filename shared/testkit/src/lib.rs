@@ -176,3 +176,17 @@ pub async fn associate_network_acl(client: &aws_sdk_ec2::Client, acl: &str, subn
         .await
         .expect("ReplaceNetworkAclAssociation");
 }
+
+/// For fuzz tests: `text` with up to `len` bytes cut out at byte `at` (both clamped to the text
+/// and moved down to char boundaries) and `junk` put in their place.
+pub fn damage(text: &str, at: usize, len: usize, junk: &str) -> String {
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(at.min(text.len()));
+    let end = floor(start.saturating_add(len).min(text.len()));
+    format!("{}{}{}", &text[..start], junk, &text[end..])
+}
