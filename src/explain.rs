@@ -3,12 +3,12 @@
 
 use std::fmt::Write;
 
-use vpce_reach_model::intent::Reason;
+use vpce_reach_model::intent::Reasons;
 use vpce_reach_model::path::{Hop, Outcome, PairTrace, Verdict};
 use vpce_reach_model::snapshot::Snapshot;
 
 /// Renders the trace of one pair.
-pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: &[Reason]) -> String {
+pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
     let mut out = String::new();
     let service = snap.vpc_endpoints.get(&trace.endpoint).map_or("", |e| e.service_name.as_str());
     let _ = writeln!(out, "{} ({}) -> {} {} {}", trace.workload, trace.workload_ip, trace.endpoint, service, trace.traffic);

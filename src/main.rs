@@ -80,7 +80,7 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
 fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
     let snap = load(&a.dir)?;
     let (trace, reasons) = check::trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
-    print!("{}", explain::render(&snap, &trace, &reasons));
+    print!("{}", explain::render(&snap, &trace, reasons));
     Ok(u8::from(trace.verdict() != vpce_reach_model::path::Verdict::Reachable))
 }
 

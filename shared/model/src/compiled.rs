@@ -2,16 +2,15 @@
 //!
 //! Most pairs of a real account are fine, and proving a pair fine needs no explanation. So
 //! `check` first asks these compiled structures yes/no questions about single packets (no
-//! allocation, no formatting), and builds the detailed, explained trace of `path` only for
-//! pairs the fast path cannot prove. Both answer from the same snapshot with the same rules:
-//! the scenario and property tests run every case through both (`check` and `explain`).
+//! allocation, no formatting), and builds the detailed, explained hops of `path` only for
+//! pairs they cannot prove. Both answer from the same snapshot with the same rules: the
+//! property tests compare `check` with `check::check_exact`, which traces every pair exactly.
+//!
+//! Answers are `Option<bool>`: `Some(true)` proven allowed, `Some(false)` proven dropped,
+//! `None` when a group or prefix list the answer needs is not in the snapshot.
 
 use crate::fxhash::FxHashMap;
 
-use crate::endpoint::{Endpoint, EndpointEni};
-use crate::endpoint::EndpointKind;
-use crate::intent::{self, IntentFacts, Reason, Workload};
-use crate::params::RuleParameters;
 use crate::network_acl::{EntryMatch, Traffic};
 use crate::prefix_list;
 use crate::protocol;
@@ -41,8 +40,17 @@ struct Group<'a> {
     ingress: Vec<Rule<'a>>,
 }
 
+impl<'a> Group<'a> {
+    fn rules(&self, direction: RuleDirection) -> &[Rule<'a>] {
+        match direction {
+            RuleDirection::Egress => &self.egress,
+            RuleDirection::Ingress => &self.ingress,
+        }
+    }
+}
+
 /// One ACL's TCP entries per direction, sorted by rule number.
-struct Acl {
+pub struct Acl {
     outbound: Vec<(AddrRange, PortRange, RuleAction)>,
     inbound: Vec<(AddrRange, PortRange, RuleAction)>,
 }
@@ -82,17 +90,50 @@ impl<'a> Compiled<'a> {
     /// Does any of `groups` allow TCP `port` to (egress) or from (ingress) `ip`?
     /// `None` when a group or prefix list needed for the answer is missing.
     pub fn sg_allows(&self, groups: &[String], direction: RuleDirection, ip: u32, port: u16) -> Option<bool> {
-        let mut unknown = false;
-        for id in groups {
-            let Some(group) = self.groups.get(id.as_str()) else {
-                unknown = true;
-                continue;
-            };
-            let rules = match direction {
-                RuleDirection::Egress => &group.egress,
-                RuleDirection::Ingress => &group.ingress,
-            };
-            for rule in rules.iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
+        self.group_set(groups).allows(direction, ip, port)
+    }
+
+    /// Resolves security-group ids once, for many questions about the same list.
+    pub fn group_set<'c>(&'c self, ids: &[String]) -> GroupSet<'c, 'a> {
+        let groups: Vec<&Group> = ids.iter().filter_map(|id| self.groups.get(id.as_str())).collect();
+        GroupSet { missing: groups.len() < ids.len(), groups }
+    }
+
+    /// The compiled ACL of `subnet`; `None` when the snapshot lacks it.
+    pub fn subnet_acl(&self, subnet: &str) -> Option<&Acl> {
+        self.acls.get(self.snap.index.subnet_acl.get(subnet)?.as_str())
+    }
+
+    /// Does the ACL of `subnet` pass TCP packets to (outbound) or from (inbound) `ip` on every
+    /// port of `ports`? First match per port, implicit deny. `None` without an ACL.
+    pub fn acl_allows(&self, subnet: &str, traffic: Traffic, ip: u32, ports: PortRange) -> Option<bool> {
+        Some(self.subnet_acl(subnet)?.allows(traffic, ip, ports))
+    }
+
+    /// Is `ip` routed `local` from `subnet`? `None` without a route table or with missing data.
+    pub fn routes_locally(&self, subnet: &str, ip: u32) -> Option<bool> {
+        let choice = self.snap.index.subnet_route_table.get(subnet)?;
+        let routes = self.tables.get(choice.route_table_id.as_str())?.as_ref()?;
+        let host = ipnet::Ipv4Net::from(std::net::Ipv4Addr::from(ip));
+        Some(route::lookup_block(routes, host).0.is_some_and(|r| r.target == "local" && !r.blackhole))
+    }
+}
+
+/// Security groups resolved once (see [`Compiled::group_set`]): several groups on one ENI
+/// allow what any of them allows.
+pub struct GroupSet<'c, 'a> {
+    groups: Vec<&'c Group<'a>>,
+    /// A listed group is not in the snapshot.
+    missing: bool,
+}
+
+impl GroupSet<'_, '_> {
+    /// Does any group allow TCP `port` to (egress) or from (ingress) `ip`? `None` when the
+    /// answer needs a group or prefix list the snapshot lacks.
+    pub fn allows(&self, direction: RuleDirection, ip: u32, port: u16) -> Option<bool> {
+        let mut unknown = self.missing;
+        for group in &self.groups {
+            for rule in group.rules(direction).iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
                 match &rule.peer {
                     CompiledPeer::Ranges(ranges) if ranges.iter().any(|r| r.contains(ip)) => return Some(true),
                     CompiledPeer::Members(members) if members.binary_search(&ip).is_ok() => return Some(true),
@@ -104,18 +145,54 @@ impl<'a> Compiled<'a> {
         (!unknown).then_some(false)
     }
 
-    /// Does the ACL of `subnet` pass TCP packets to (outbound) or from (inbound) `ip` on every
-    /// port of `ports`? First match per port, implicit deny. `None` without an ACL.
-    pub fn acl_allows(&self, subnet: &str, traffic: Traffic, ip: u32, ports: PortRange) -> Option<bool> {
-        let acl = self.acls.get(self.snap.index.subnet_acl.get(subnet)?.as_str())?;
+    /// `allows` for every port of `ports`.
+    pub fn allows_all(&self, direction: RuleDirection, ip: u32, ports: &[u16]) -> Option<bool> {
+        all_ports(ports, |port| self.allows(direction, ip, port))
+    }
+
+    /// What the exact evaluation (`security_group::evaluate`) of `ip` × `ports` would
+    /// conclude: `Some(true)` allowed, `Some(false)` blocked, `None` unknown or undecided.
+    /// The exact evaluation calls a refusal unknown when any rule of the groups in that
+    /// direction names a missing prefix list (whatever its ports), or a group is missing, so
+    /// only a refusal without any such gap is final.
+    pub fn decide(&self, direction: RuleDirection, ip: u32, ports: &[u16]) -> Option<bool> {
+        match self.allows_all(direction, ip, ports) {
+            Some(true) => Some(true),
+            Some(false) if !self.lacks_data(direction) => Some(false),
+            _ => None,
+        }
+    }
+
+    fn lacks_data(&self, direction: RuleDirection) -> bool {
+        self.missing || self.groups.iter().any(|g| g.rules(direction).iter().any(|r| matches!(r.peer, CompiledPeer::Missing)))
+    }
+}
+
+/// `Some(true)` when `answer` is for every port; a proven `false` wins over an unknown.
+pub fn all_ports(ports: &[u16], mut answer: impl FnMut(u16) -> Option<bool>) -> Option<bool> {
+    let mut unknown = false;
+    for &port in ports {
+        match answer(port) {
+            Some(false) => return Some(false),
+            None => unknown = true,
+            Some(true) => {}
+        }
+    }
+    (!unknown).then_some(true)
+}
+
+impl Acl {
+    /// Does the ACL pass TCP packets to (outbound) or from (inbound) `ip` on every port of
+    /// `ports`? First match per port, implicit deny.
+    pub fn allows(&self, traffic: Traffic, ip: u32, ports: PortRange) -> bool {
         let entries = match traffic {
-            Traffic::Outbound => &acl.outbound,
-            Traffic::Inbound => &acl.inbound,
+            Traffic::Outbound => &self.outbound,
+            Traffic::Inbound => &self.inbound,
         };
         if ports.first == ports.last {
             let port = ports.first;
             let hit = entries.iter().find(|(a, p, _)| a.contains(ip) && p.first <= port && port <= p.last);
-            return Some(hit.is_some_and(|(_, _, action)| *action == RuleAction::Allow));
+            return hit.is_some_and(|(_, _, action)| *action == RuleAction::Allow);
         }
         // One address: a one-dimensional first-match over the port range.
         let mut left: Vec<PortRange> = vec![ports];
@@ -124,7 +201,7 @@ impl<'a> Compiled<'a> {
             for range in &left {
                 match range.intersect(*entry_ports) {
                     None => next.push(*range),
-                    Some(_) if *action == RuleAction::Deny => return Some(false),
+                    Some(_) if *action == RuleAction::Deny => return false,
                     Some(cut) => {
                         if range.first < cut.first {
                             next.push(PortRange { first: range.first, last: cut.first - 1 });
@@ -137,147 +214,15 @@ impl<'a> Compiled<'a> {
             }
             left = next;
             if left.is_empty() {
-                return Some(true);
+                return true;
             }
         }
-        Some(false)
+        false
     }
 
-    /// Is `ip` routed `local` from `subnet`? `None` without a route table or with missing data.
-    pub fn routes_locally(&self, subnet: &str, ip: u32) -> Option<bool> {
-        let choice = self.snap.index.subnet_route_table.get(subnet)?;
-        let routes = self.tables.get(choice.route_table_id.as_str())?.as_ref()?;
-        let host = ipnet::Ipv4Net::from(std::net::Ipv4Addr::from(ip));
-        Some(route::lookup_block(routes, host).0.is_some_and(|r| r.target == "local" && !r.blackhole))
-    }
-}
-
-/// The fast path's answers, remembered by what they depend on: the workload subnet's hops by
-/// (subnet, endpoint ENI), the endpoint subnet's ACL hops by (endpoint subnet, workload
-/// address), egress by (security group, endpoint ENI, port), R3 by (group, endpoint) and R4
-/// by (subnet, endpoint). In a large account thousands of workloads share subnets and
-/// groups, so most pairs cost a few lookups.
-pub struct FastPath<'a, 'w> {
-    rules: &'w Compiled<'a>,
-    snap: &'a Snapshot,
-    ephemeral: PortRange,
-    workload_side: FxHashMap<(&'w str, &'w str), Option<bool>>,
-    endpoint_side: FxHashMap<(&'w str, u32), Option<bool>>,
-    egress: FxHashMap<(&'w str, &'w str, u16), Option<bool>>,
-    targets: FxHashMap<(&'w str, &'w str), bool>,
-    routed: FxHashMap<(&'w str, &'w str), bool>,
-}
-
-impl<'a, 'w> FastPath<'a, 'w> {
-    /// An empty cache over compiled rules, for one reply-port range.
-    pub fn new(rules: &'w Compiled<'a>, ephemeral: PortRange) -> Self {
-        FastPath {
-            rules,
-            snap: rules.snap,
-            ephemeral,
-            workload_side: FxHashMap::default(),
-            endpoint_side: FxHashMap::default(),
-            egress: FxHashMap::default(),
-            targets: FxHashMap::default(),
-            routed: FxHashMap::default(),
-        }
-    }
-
-    /// R1-R4 for a pair, as `intent::reasons` decides them.
-    pub fn reasons(&mut self, params: &RuleParameters, w: &'w Workload, ep: &'w Endpoint) -> Vec<Reason> {
-        let snap = self.snap;
-        let mut facts = IntentFacts::default();
-        for g in &w.groups {
-            let hit = *self.targets.entry((g.as_str(), ep.id())).or_insert_with(|| intent::group_targets(snap, g, ep));
-            if hit {
-                facts.targets = true;
-                break;
-            }
-        }
-        match ep.kind {
-            EndpointKind::Interface => facts.admits = intent::endpoint_admits(self.rules, w, ep),
-            EndpointKind::Gateway => {
-                let subnet = w.eni.subnet_id.as_str();
-                facts.routed = *self
-                    .routed
-                    .entry((subnet, ep.id()))
-                    .or_insert_with(|| intent::routed_to_endpoint(snap, subnet, ep));
-            }
-        }
-        intent::reasons_from(params, ep, facts)
-    }
-
-    /// How many of an interface endpoint's ENIs the workload fully reaches (forward and reply
-    /// legs, every service port). `None` when some answer needs data the snapshot lacks.
-    pub fn interface_reached(&mut self, w: &'w Workload, ep: &'w Endpoint) -> Option<usize> {
-        let wip = u32::from(w.ip);
-        for &port in &ep.ports {
-            if !self.rules.sg_allows(&ep.groups, RuleDirection::Ingress, wip, port)? {
-                return Some(0);
-            }
-        }
-        let mut reached = 0;
-        for eni in &ep.enis {
-            if self.eni_reachable(w, eni, &ep.ports)? {
-                reached += 1;
-            }
-        }
-        Some(reached)
-    }
-
-    fn eni_reachable(&mut self, w: &'w Workload, eni: &'w EndpointEni, ports: &[u16]) -> Option<bool> {
-        for &port in ports {
-            if !self.egress_allows(w, eni, port)? {
-                return Some(false);
-            }
-        }
-        let (w_subnet, e_subnet) = (w.eni.subnet_id.as_str(), eni.subnet_id.as_str());
-        let crossing = w_subnet != e_subnet;
-        let rules = self.rules;
-        let (ip, eph) = (u32::from(eni.ip), self.ephemeral);
-        let workload_side = *self.workload_side.entry((w_subnet, eni.id.as_str())).or_insert_with(|| {
-            let acls = || -> Option<bool> {
-                for &port in ports {
-                    if !rules.acl_allows(w_subnet, Traffic::Outbound, ip, PortRange::single(port))? {
-                        return Some(false);
-                    }
-                }
-                rules.acl_allows(w_subnet, Traffic::Inbound, ip, eph)
-            };
-            Some(rules.routes_locally(w_subnet, ip)? && (!crossing || acls()?))
-        });
-        if !workload_side? || !crossing {
-            return workload_side;
-        }
-        let wip = u32::from(w.ip);
-        *self.endpoint_side.entry((e_subnet, wip)).or_insert_with(|| {
-            for &port in ports {
-                if !rules.acl_allows(e_subnet, Traffic::Inbound, wip, PortRange::single(port))? {
-                    return Some(false);
-                }
-            }
-            rules.acl_allows(e_subnet, Traffic::Outbound, wip, eph)
-        })
-    }
-
-    /// The workload's groups together allow `port` to the ENI: one of them must.
-    fn egress_allows(&mut self, w: &'w Workload, eni: &'w EndpointEni, port: u16) -> Option<bool> {
-        let rules = self.rules;
-        let ip = u32::from(eni.ip);
-        let mut unknown = false;
-        for g in &w.groups {
-            let one = std::slice::from_ref(g);
-            let answer = *self
-                .egress
-                .entry((g.as_str(), eni.id.as_str(), port))
-                .or_insert_with(|| rules.sg_allows(one, RuleDirection::Egress, ip, port));
-            match answer {
-                Some(true) => return Some(true),
-                Some(false) => {}
-                None => unknown = true,
-            }
-        }
-        (!unknown).then_some(false)
+    /// `allows` for each single port of `ports`.
+    pub fn allows_ports(&self, traffic: Traffic, ip: u32, ports: &[u16]) -> bool {
+        ports.iter().all(|&p| self.allows(traffic, ip, PortRange::single(p)))
     }
 }
 

@@ -37,6 +37,8 @@ pub struct Endpoint<'a> {
     pub short_name: &'a str,
     /// The TCP ports the service is checked on.
     pub ports: Vec<u16>,
+    /// The ports as findings word them: `tcp/443` or `tcp/443,444`.
+    pub traffic: String,
     /// Interface endpoints: the ENIs the snapshot holds.
     pub enis: Vec<EndpointEni>,
     /// Gateway endpoints: the service's prefix list.
@@ -66,12 +68,14 @@ impl<'a> Endpoint<'a> {
             kind,
             short_name: short_service_name(&raw.service_name),
             ports: params.ports_for(&raw.service_name),
+            traffic: String::new(),
             enis: Vec::new(),
             prefix_list: None,
             groups: raw.groups.iter().map(|g| g.group_id.clone()).collect(),
             subnet_cidrs: Vec::new(),
             missing: Vec::new(),
         };
+        ep.traffic = crate::path::traffic_label(&ep.ports);
         match kind {
             EndpointKind::Interface if ep.is_available() => ep.resolve_enis(snap),
             EndpointKind::Gateway => ep.resolve_prefix_list(snap),

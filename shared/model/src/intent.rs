@@ -93,6 +93,8 @@ pub enum Reason {
 }
 
 impl Reason {
+    const ALL: [Reason; 4] = [Reason::RequiredService, Reason::EndpointAdmits, Reason::EgressTargets, Reason::RoutedToEndpoint];
+
     /// `R1`…`R4`, as SPEC numbers them.
     pub fn label(self) -> &'static str {
         match self {
@@ -101,6 +103,32 @@ impl Reason {
             Reason::EgressTargets => "R3",
             Reason::RoutedToEndpoint => "R4",
         }
+    }
+}
+
+/// A set of reasons, in SPEC order (a copyable bit set: every required pair carries one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reasons(u8);
+
+impl Reasons {
+    /// Adds `reason`.
+    pub fn insert(&mut self, reason: Reason) {
+        self.0 |= 1 << reason as u8;
+    }
+
+    /// True when `reason` is in the set.
+    pub fn contains(self, reason: Reason) -> bool {
+        self.0 & (1 << reason as u8) != 0
+    }
+
+    /// True when no rule requires the pair.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The reasons, R1 first.
+    pub fn iter(self) -> impl Iterator<Item = Reason> {
+        Reason::ALL.into_iter().filter(move |r| self.contains(*r))
     }
 }
 
@@ -118,7 +146,7 @@ pub struct IntentFacts {
 
 /// The reasons, possibly none, that the pair must work. The workload and the endpoint are in
 /// the same VPC.
-pub fn reasons(snap: &Snapshot, params: &RuleParameters, fast: &Compiled, w: &Workload, ep: &Endpoint) -> Vec<Reason> {
+pub fn reasons(snap: &Snapshot, params: &RuleParameters, fast: &Compiled, w: &Workload, ep: &Endpoint) -> Reasons {
     let facts = IntentFacts {
         admits: ep.kind == EndpointKind::Interface && endpoint_admits(fast, w, ep),
         targets: w.groups.iter().any(|g| group_targets(snap, g, ep)),
@@ -128,19 +156,24 @@ pub fn reasons(snap: &Snapshot, params: &RuleParameters, fast: &Compiled, w: &Wo
 }
 
 /// R1-R4 from the facts.
-pub fn reasons_from(params: &RuleParameters, ep: &Endpoint, facts: IntentFacts) -> Vec<Reason> {
-    let mut out = Vec::new();
-    if params.requires(&ep.raw.service_name) {
-        out.push(Reason::RequiredService);
-    }
-    if ep.kind == EndpointKind::Interface && facts.admits {
-        out.push(Reason::EndpointAdmits);
-    }
-    if facts.targets {
-        out.push(Reason::EgressTargets);
-    }
-    if ep.kind == EndpointKind::Gateway && facts.routed {
-        out.push(Reason::RoutedToEndpoint);
+pub fn reasons_from(params: &RuleParameters, ep: &Endpoint, facts: IntentFacts) -> Reasons {
+    reasons_with(params.requires(&ep.raw.service_name), ep.kind, facts)
+}
+
+/// R1-R4 from the facts, with R1 (`required`: the service is in `RequiredServices`) decided
+/// once per endpoint by the caller.
+pub fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> Reasons {
+    let mut out = Reasons::default();
+    let rules = [
+        (required, Reason::RequiredService),
+        (kind == EndpointKind::Interface && facts.admits, Reason::EndpointAdmits),
+        (facts.targets, Reason::EgressTargets),
+        (kind == EndpointKind::Gateway && facts.routed, Reason::RoutedToEndpoint),
+    ];
+    for (holds, reason) in rules {
+        if holds {
+            out.insert(reason);
+        }
     }
     out
 }
@@ -155,16 +188,18 @@ pub fn endpoint_admits(fast: &Compiled, w: &Workload, ep: &Endpoint) -> bool {
 /// /32 of one of its ENIs, the exact CIDR of a subnet holding one, or (gateway) its prefix list.
 pub fn group_targets(snap: &Snapshot, group_id: &str, ep: &Endpoint) -> bool {
     let Some(group) = snap.security_groups.get(group_id) else { return false };
-    let pl_id = ep.prefix_list.map(|pl| pl.prefix_list_id.as_str());
-    let names_eni_subnet = |net: &ipnet::Ipv4Net| ep.subnet_cidrs.contains(&net.trunc());
-    let targets = |peer: &Peer| match peer {
+    group.ip_permissions_egress.iter().flat_map(security_group::peers).any(|peer| peer_targets(&peer, ep))
+}
+
+/// R3 for one egress peer.
+pub fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
+    match peer {
         Peer::Group(g) => ep.group_ids().iter().any(|x| x == g),
         Peer::Cidr(net) => {
-            (net.prefix_len() == 32 && ep.enis.iter().any(|e| e.ip == net.addr())) || names_eni_subnet(net)
+            (net.prefix_len() == 32 && ep.enis.iter().any(|e| e.ip == net.addr())) || ep.subnet_cidrs.contains(&net.trunc())
         }
-        Peer::PrefixList(id) => Some(*id) == pl_id,
-    };
-    group.ip_permissions_egress.iter().flat_map(security_group::peers).any(|peer| targets(&peer))
+        Peer::PrefixList(id) => ep.prefix_list.is_some_and(|pl| pl.prefix_list_id == *id),
+    }
 }
 
 /// R4: the subnet's route table has the endpoint's prefix-list route.

@@ -1,18 +1,22 @@
 //! Property tests with independent oracles at the level of whole pairs:
-//! - the compiled fast path of `check` agrees with the exact, explained trace of `explain`;
+//! - `check` (compiled rules, masks, hops shared by key) gives exactly the report of
+//!   `check_exact`, which traces every pair on its own as `explain` does;
 //! - adding an allow rule (to a security group or a network ACL) never removes reachability.
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use vpce_reach_model::compiled::{Compiled, FastPath};
+use vpce_reach_model::check::{check, check_exact};
 use vpce_reach_model::endpoint::Endpoint;
 use vpce_reach_model::intent;
 use vpce_reach_model::params::RuleParameters;
 use vpce_reach_model::path;
 use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
+use vpce_reach_model::space::PortRange;
 
-const CIDRS: [&str; 7] = ["0.0.0.0/0", "10.0.0.0/16", "10.0.1.0/24", "10.0.2.0/24", "10.0.2.10/32", "10.0.3.0/24", "10.0.1.10/32"];
+const CIDRS: [&str; 8] =
+    ["0.0.0.0/0", "10.0.0.0/16", "10.0.1.0/24", "10.0.2.0/24", "10.0.2.10/32", "10.0.3.0/24", "10.0.1.10/32", "52.216.0.0/15"];
 const PORTS: [(u16, u16); 6] = [(443, 443), (1024, 65535), (0, 1023), (32768, 60999), (0, 65535), (440, 450)];
+const GROUPS: [&str; 4] = ["sg-ep", "sg-app", "sg-other", "sg-gone"];
 
 fn arb_acl_entry() -> impl Strategy<Value = Value> {
     (1u16..300, any::<bool>(), any::<bool>(), 0..CIDRS.len(), 0..PORTS.len(), prop_oneof!["6", "-1", "17"]).prop_map(
@@ -24,11 +28,12 @@ fn arb_acl_entry() -> impl Strategy<Value = Value> {
 }
 
 fn arb_sg_rule() -> impl Strategy<Value = Value> {
-    (0..PORTS.len(), 0..CIDRS.len(), 0u8..3).prop_map(|(p, c, kind)| {
+    (0..PORTS.len(), 0..CIDRS.len(), 0u8..4).prop_map(|(p, c, kind)| {
         let peer = match kind {
             0 => json!({"IpRanges": [{"CidrIp": CIDRS[c]}]}),
-            1 => json!({"UserIdGroupPairs": [{"GroupId": if c % 2 == 0 { "sg-ep" } else { "sg-app" }}]}),
-            _ => json!({"PrefixListIds": [{"PrefixListId": "pl-corp"}]}),
+            1 => json!({"UserIdGroupPairs": [{"GroupId": GROUPS[c % GROUPS.len()]}]}),
+            2 => json!({"PrefixListIds": [{"PrefixListId": if c % 2 == 0 { "pl-corp" } else { "pl-s3" }}]}),
+            _ => json!({"PrefixListIds": [{"PrefixListId": "pl-absent"}]}),
         };
         let mut rule = json!({"IpProtocol": "tcp", "FromPort": PORTS[p].0, "ToPort": PORTS[p].1});
         for (k, v) in peer.as_object().unwrap() {
@@ -43,7 +48,10 @@ struct World {
     app_acl: Vec<Value>,
     ep_acl: Vec<Value>,
     app_egress: Vec<Value>,
+    other_egress: Vec<Value>,
     ep_ingress: Vec<Value>,
+    /// The app subnet's table routes S3 to the gateway endpoint, or to a NAT gateway.
+    s3_route: Option<bool>,
 }
 
 fn arb_world() -> impl Strategy<Value = World> {
@@ -51,17 +59,33 @@ fn arb_world() -> impl Strategy<Value = World> {
         prop::collection::vec(arb_acl_entry(), 0..8),
         prop::collection::vec(arb_acl_entry(), 0..8),
         prop::collection::vec(arb_sg_rule(), 0..5),
+        prop::collection::vec(arb_sg_rule(), 0..3),
         prop::collection::vec(arb_sg_rule(), 0..4),
+        prop::option::of(any::<bool>()),
     )
-        .prop_map(|(app_acl, ep_acl, app_egress, ep_ingress)| World { app_acl, ep_acl, app_egress, ep_ingress })
+        .prop_map(|(app_acl, ep_acl, app_egress, other_egress, ep_ingress, s3_route)| World {
+            app_acl,
+            ep_acl,
+            app_egress,
+            other_egress,
+            ep_ingress,
+            s3_route,
+        })
 }
 
-fn eni(id: &str, ip: &str, subnet: &str, group: &str, kind: &str) -> Value {
+fn eni(id: &str, ip: &str, subnet: &str, groups: &[&str], kind: &str) -> Value {
+    let groups: Vec<Value> = groups.iter().map(|g| json!({"GroupId": g})).collect();
     json!({"NetworkInterfaceId": id, "InterfaceType": kind, "SubnetId": subnet, "VpcId": "vpc-1",
-           "PrivateIpAddress": ip, "Groups": [{"GroupId": group}], "Status": "in-use"})
+           "PrivateIpAddress": ip, "Groups": groups, "Status": "in-use"})
 }
 
 fn snapshot(w: &World) -> Snapshot {
+    let mut app_routes = vec![json!({"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"})];
+    match w.s3_route {
+        Some(true) => app_routes.push(json!({"DestinationPrefixListId": "pl-s3", "GatewayId": "vpce-s3"})),
+        Some(false) => app_routes.push(json!({"DestinationCidrBlock": "52.216.0.0/16", "NatGatewayId": "nat-1"})),
+        None => {}
+    }
     let doc = json!({
         "Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}],
         "Subnets": [
@@ -71,52 +95,78 @@ fn snapshot(w: &World) -> Snapshot {
         "NetworkAcls": [
             {"NetworkAclId": "acl-app", "VpcId": "vpc-1", "Associations": [{"SubnetId": "subnet-app"}], "Entries": w.app_acl},
             {"NetworkAclId": "acl-ep", "VpcId": "vpc-1", "Associations": [{"SubnetId": "subnet-ep-a"}, {"SubnetId": "subnet-ep-b"}], "Entries": w.ep_acl}],
-        "RouteTables": [{"RouteTableId": "rtb-main", "VpcId": "vpc-1", "Associations": [{"Main": true}],
-                         "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]}],
+        "RouteTables": [
+            {"RouteTableId": "rtb-main", "VpcId": "vpc-1", "Associations": [{"Main": true}],
+             "Routes": [{"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"}]},
+            {"RouteTableId": "rtb-app", "VpcId": "vpc-1", "Associations": [{"Main": false, "SubnetId": "subnet-app"}],
+             "Routes": app_routes}],
         "SecurityGroups": [
             {"GroupId": "sg-app", "IpPermissionsEgress": w.app_egress, "IpPermissions": []},
+            {"GroupId": "sg-other", "IpPermissionsEgress": w.other_egress, "IpPermissions": []},
             {"GroupId": "sg-ep", "IpPermissions": w.ep_ingress, "IpPermissionsEgress": []}],
-        "PrefixLists": [{"PrefixListId": "pl-corp", "PrefixListName": "corp", "Cidrs": ["10.0.2.0/25", "10.0.3.0/24"]}],
+        "PrefixLists": [
+            {"PrefixListId": "pl-corp", "PrefixListName": "corp", "Cidrs": ["10.0.2.0/25", "10.0.3.0/24"]},
+            {"PrefixListId": "pl-s3", "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": ["52.216.0.0/15", "3.5.0.0/19"]}],
         "NetworkInterfaces": [
-            eni("eni-app1", "10.0.1.10", "subnet-app", "sg-app", "interface"),
-            eni("eni-app2", "10.0.1.20", "subnet-app", "sg-app", "interface"),
-            eni("eni-near", "10.0.2.50", "subnet-ep-a", "sg-app", "interface"),
-            eni("eni-ep-a", "10.0.2.10", "subnet-ep-a", "sg-ep", "vpc_endpoint"),
-            eni("eni-ep-b", "10.0.3.10", "subnet-ep-b", "sg-ep", "vpc_endpoint")],
-        "VpcEndpoints": [{"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
-                          "ServiceName": "com.amazonaws.us-east-1.ssm", "State": "available", "PrivateDnsEnabled": true,
-                          "Groups": [{"GroupId": "sg-ep"}], "NetworkInterfaceIds": ["eni-ep-a", "eni-ep-b"]}]
+            eni("eni-app1", "10.0.1.10", "subnet-app", &["sg-app"], "interface"),
+            eni("eni-app2", "10.0.1.20", "subnet-app", &["sg-app"], "interface"),
+            eni("eni-both", "10.0.1.30", "subnet-app", &["sg-app", "sg-other"], "lambda"),
+            eni("eni-bare", "10.0.1.40", "subnet-app", &[], "interface"),
+            eni("eni-lost", "10.0.1.50", "subnet-app", &["sg-gone"], "interface"),
+            eni("eni-near", "10.0.2.50", "subnet-ep-a", &["sg-app"], "interface"),
+            eni("eni-ep-a", "10.0.2.10", "subnet-ep-a", &["sg-ep"], "vpc_endpoint"),
+            eni("eni-ep-b", "10.0.3.10", "subnet-ep-b", &["sg-ep"], "vpc_endpoint"),
+            eni("eni-ep-c", "10.0.1.99", "subnet-app", &["sg-ep"], "vpc_endpoint")],
+        "VpcEndpoints": [
+            {"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
+             "ServiceName": "com.amazonaws.us-east-1.ssm", "State": "available", "PrivateDnsEnabled": true,
+             "Groups": [{"GroupId": "sg-ep"}], "NetworkInterfaceIds": ["eni-ep-a", "eni-ep-b"]},
+            {"VpcEndpointId": "vpce-2", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
+             "ServiceName": "com.amazonaws.us-east-1.ecr.api", "State": "available", "PrivateDnsEnabled": true,
+             "Groups": [{"GroupId": "sg-ep"}], "NetworkInterfaceIds": ["eni-ep-b", "eni-ep-c"]},
+            {"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-1",
+             "ServiceName": "com.amazonaws.us-east-1.s3", "State": "available", "RouteTableIds": ["rtb-app"]}]
     });
     let mut b = SnapshotBuilder::new();
     b.add_json("world", &doc.to_string()).unwrap();
     b.finish()
 }
 
-/// Per workload: (ENIs reached by the fast path, ENIs reached by the exact trace).
-fn reach(snap: &Snapshot, params: &RuleParameters) -> Vec<(Option<usize>, usize)> {
-    let workloads = intent::workloads(snap, params);
+/// Rule parameters: some services required, some on other ports, some reply range.
+fn arb_params() -> impl Strategy<Value = RuleParameters> {
+    (0..PORTS.len(), prop_oneof![Just(""), Just("ssm"), Just("ssm,s3"), Just("ecr.api,s3")], any::<bool>()).prop_map(
+        |(eph, required, ports)| {
+            let mut pairs = vec![("EphemeralPorts".to_string(), format!("{}-{}", PORTS[eph].0.max(1), PORTS[eph].1))];
+            if !required.is_empty() {
+                pairs.push(("RequiredServices".to_string(), required.to_string()));
+            }
+            if ports {
+                pairs.push(("ServicePorts".to_string(), "ecr.api=443+444".to_string()));
+            }
+            RuleParameters::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap()
+        },
+    )
+}
+
+/// Per workload: ENIs of `vpce-1` reached by the exact trace.
+fn reach(snap: &Snapshot, params: &RuleParameters) -> Vec<usize> {
     let ep = Endpoint::resolve(snap, &snap.vpc_endpoints["vpce-1"], params).unwrap();
-    let compiled = Compiled::new(snap);
-    let mut fast = FastPath::new(&compiled, params.ephemeral_ports);
-    workloads
-        .iter()
-        .map(|w| {
-            let exact = path::trace(snap, params, w, &ep).reached();
-            (fast.interface_reached(w, &ep), exact)
-        })
-        .collect()
+    intent::workloads(snap, params).iter().map(|w| path::trace(snap, params, w, &ep).reached()).collect()
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn fast_path_agrees_with_the_exact_trace(world in arb_world(), eph in 0..PORTS.len()) {
+    fn check_agrees_with_the_exact_check(world in arb_world(), params in arb_params()) {
         let snap = snapshot(&world);
-        let params = RuleParameters { ephemeral_ports: vpce_reach_model::space::PortRange { first: PORTS[eph].0.max(1), last: PORTS[eph].1 }, ..RuleParameters::default() };
-        for (fast, exact) in reach(&snap, &params) {
-            prop_assert_eq!(fast, Some(exact));
-        }
+        let fast = check(&snap, &params);
+        let exact = check_exact(&snap, &params);
+        prop_assert_eq!(&fast.pairs, &exact.pairs);
+        prop_assert_eq!(&fast.findings, &exact.findings);
+        prop_assert_eq!(&fast.missing, &exact.missing);
+        prop_assert_eq!(&fast.on_path, &exact.on_path);
+        prop_assert_eq!(fast, exact);
     }
 
     #[test]
@@ -132,8 +182,68 @@ proptest! {
             _ => { more.app_egress.push(rule.clone()); more.ep_ingress.push(rule); }
         }
         let after = reach(&snapshot(&more), &params);
-        for ((_, b), (_, a)) in before.iter().zip(after.iter()) {
+        for (b, a) in before.iter().zip(after.iter()) {
             prop_assert!(a >= b, "reach dropped from {} to {}", b, a);
         }
     }
+}
+
+#[test]
+fn the_worlds_have_every_kind_of_pair() {
+    // The generator must reach the cases the fast path shortcuts: blocked and reachable pairs,
+    // findings, missing data, gateway pairs. One fixed world of each kind shows it can.
+    let open = World {
+        app_acl: vec![],
+        ep_acl: vec![],
+        app_egress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
+        other_egress: vec![],
+        ep_ingress: vec![json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]})],
+        s3_route: Some(true),
+    };
+    let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
+    let report = check(&snapshot(&open), &params);
+    // Empty ACLs drop everything crossing subnets: only same-subnet ENIs are reached.
+    assert!(report.pairs.iter().any(|p| p.reached > 0 && p.reached < p.targets), "{:?}", report.pairs);
+    assert!(!report.findings.is_empty());
+    assert!(report.missing.iter().any(|m| m.resource == "sg-gone"), "{:?}", report.missing);
+    assert!(report.pairs.iter().any(|p| &*p.endpoint == "vpce-s3"));
+    assert_eq!(report, check_exact(&snapshot(&open), &params));
+}
+
+#[test]
+fn synthetic_accounts_agree_with_the_exact_check() {
+    for seed in 1..=3 {
+        let mut params = vpce_reach_synth::SynthParams::small().with_seed(seed);
+        params.misconfig_percent = 30;
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in vpce_reach_synth::generate(&params) {
+            b.add_json(&name, &doc.to_string()).unwrap();
+        }
+        let snap = b.finish();
+        for rule in [RuleParameters::default(), RuleParameters::from_pairs([("RequiredServices", "ssm,s3,logs")]).unwrap()] {
+            let fast = check(&snap, &rule);
+            assert!(!fast.findings.is_empty() && !fast.pairs.is_empty());
+            assert_eq!(fast, check_exact(&snap, &rule), "seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn reply_ports_are_a_parameter() {
+    let params = RuleParameters { ephemeral_ports: PortRange { first: 1024, last: 65535 }, ..RuleParameters::default() };
+    let open = World {
+        app_acl: vec![json!({"RuleNumber": 1, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}),
+                      json!({"RuleNumber": 1, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"})],
+        ep_acl: vec![json!({"RuleNumber": 1, "Egress": true, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "0.0.0.0/0",
+                            "PortRange": {"From": 32768, "To": 60999}}),
+                     json!({"RuleNumber": 2, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"})],
+        app_egress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
+        other_egress: vec![],
+        ep_ingress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
+        s3_route: None,
+    };
+    // The endpoint subnets answer only 32768-60999: too narrow for 1024-65535.
+    assert_eq!(reach(&snapshot(&open), &params)[0], 0);
+    let narrow = RuleParameters { ephemeral_ports: PortRange { first: 32768, last: 60999 }, ..params };
+    assert_eq!(reach(&snapshot(&open), &narrow)[0], 2);
 }

@@ -325,7 +325,7 @@ fn same_subnet_crosses_no_acl() {
     assert!(found.contains(&f("SUBNET_ACL_RESTRICTION", "acl-closed", "egress", "eni-app", "vpce-ssm")), "{found:?}");
     assert!(found.contains(&f("SUBNET_ACL_RESTRICTION", "acl-closed", "ingress", "eni-app", "vpce-ssm")), "{found:?}");
     let (report, _) = s.run(&[]);
-    let pair = report.pairs.iter().find(|p| p.endpoint == "vpce-ssm").unwrap();
+    let pair = report.pairs.iter().find(|p| &*p.endpoint == "vpce-ssm").unwrap();
     assert_eq!((pair.reached, pair.targets), (1, 2));
 }
 

@@ -14,31 +14,50 @@ use super::{Ctx, Hop, HopKind, Target};
 /// The single prefix-list target (none when the snapshot lacks the list).
 pub fn targets(cx: &Ctx) -> Vec<Target> {
     let Some(pl) = cx.endpoint.prefix_list else { return Vec::new() };
-    let w = cx.workload;
+    let hops = vec![egress(cx, pl), route_hop(cx, pl), acl_out(cx, pl), reply_in(cx, pl)];
+    let address = prefix_list::ipv4_cidrs(pl).map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+    vec![Target { id: pl.prefix_list_id.clone(), address, hops }]
+}
+
+/// The workload's groups, outbound to every CIDR of the list. Depends on the group list (and
+/// on the workload only when it has no group: it is blamed itself).
+pub(crate) fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ranges: Vec<AddrRange> = prefix_list::ipv4_ranges(pl).collect();
     let forward = service_region(&ranges, &cx.endpoint.ports);
-    let replies = Region::from_addrs(ranges.iter().copied(), cx.params.ephemeral_ports);
-    let cidrs: Vec<String> = prefix_list::ipv4_cidrs(pl).map(|c| c.to_string()).collect();
-    let acl_peer = format!("each of {} ({})", pl.prefix_list_id, cidrs.join(", "));
-    let traffic = hops::traffic_label(&cx.endpoint.ports);
-    let total = cidrs.len();
+    let traffic = &cx.endpoint.traffic;
+    let total = ranges.len();
     let problem = |uncovered: &Region| {
         let touches = |r: &AddrRange| uncovered.rects().iter().any(|x| x.addrs.intersect(*r).is_some());
         let left = ranges.iter().filter(|r| touches(r)).count();
         let what = uncovered.describe_addrs();
         format!("no egress {traffic} to {} ({left} of its {total} CIDRs uncovered: {what})", pl.prefix_list_id)
     };
-    let hops = vec![
-        hops::sg_egress(cx, &forward, &problem, &pl.prefix_list_id),
-        route_hop(cx, pl),
-        hops::acl(cx, HopKind::AclOutbound, &w.eni.subnet_id, &forward, &acl_peer),
-        hops::acl(cx, HopKind::AclReturnInbound, &w.eni.subnet_id, &replies, &acl_peer),
-    ];
-    vec![Target { id: pl.prefix_list_id.clone(), address: cidrs.join(", "), hops }]
+    hops::sg_egress(cx, &forward, &problem, &pl.prefix_list_id)
 }
 
-/// Every CIDR of the list must be won by the endpoint's prefix-list route.
-fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
+/// The workload subnet's ACL, outbound to every CIDR of the list. Depends on the subnet.
+pub(crate) fn acl_out(cx: &Ctx, pl: &PrefixList) -> Hop {
+    let ranges: Vec<AddrRange> = prefix_list::ipv4_ranges(pl).collect();
+    let forward = service_region(&ranges, &cx.endpoint.ports);
+    hops::acl(cx, HopKind::AclOutbound, &cx.workload.eni.subnet_id, &forward, &acl_peer(pl))
+}
+
+/// The workload subnet's ACL, inbound replies from every CIDR of the list. Depends on the
+/// subnet.
+pub(crate) fn reply_in(cx: &Ctx, pl: &PrefixList) -> Hop {
+    let replies = Region::from_addrs(prefix_list::ipv4_ranges(pl), cx.params.ephemeral_ports);
+    hops::acl(cx, HopKind::AclReturnInbound, &cx.workload.eni.subnet_id, &replies, &acl_peer(pl))
+}
+
+/// What a fixing ACL entry must name: each CIDR of the list (ACLs take no prefix lists).
+fn acl_peer(pl: &PrefixList) -> String {
+    let cidrs: Vec<String> = prefix_list::ipv4_cidrs(pl).map(|c| c.to_string()).collect();
+    format!("each of {} ({})", pl.prefix_list_id, cidrs.join(", "))
+}
+
+/// Every CIDR of the list must be won by the endpoint's prefix-list route. Depends on the
+/// subnet.
+pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ep = cx.endpoint;
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {

@@ -6,7 +6,7 @@ use crate::snapshot::Snapshot;
 use crate::finding::FindingCode;
 use crate::network_acl::{self, IMPLICIT_DENY};
 use crate::security_group::{self, RuleDirection};
-use crate::space::{AddrRange, PortRange, Region};
+use crate::space::{AddrRange, Dotted, PortRange, Region};
 
 use super::{Ctx, Hop, HopKind};
 
@@ -116,14 +116,21 @@ pub fn sg_egress(cx: &Ctx, required: &Region, problem: &dyn Fn(&Region) -> Strin
     if !verdict.missing.is_empty() {
         return Hop::unknown(HopKind::SecurityGroupEgress, components, verdict.missing.join("; "));
     }
+    sg_egress_blocked(cx, problem(&verdict.uncovered), fix_peer)
+}
+
+/// The workload's groups allow too little outbound: `problem` says what, `fix_peer` is the
+/// recommended destination of a fixing rule.
+pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
+    let w = cx.workload;
     // Name the group to edit too: with several groups on the ENI, any one of them will do.
     let on = match w.groups.as_slice() {
         [] => String::new(),
         [one] => format!(" on {one}"),
         many => format!(" on one of {}", many.join(", ")),
     };
-    let fix = format!("allow egress {} to {fix_peer}{on}", traffic_label(&cx.endpoint.ports));
-    let problem = problem(&verdict.uncovered);
+    let fix = format!("allow egress {} to {fix_peer}{on}", cx.endpoint.traffic);
+    let components = blame(&w.groups, w.id());
     Hop::blocked(HopKind::SecurityGroupEgress, components, FindingCode::EniSgRulesMismatch, problem, fix)
 }
 
@@ -140,9 +147,16 @@ pub fn sg_ingress(cx: &Ctx) -> Hop {
     if !verdict.missing.is_empty() {
         return Hop::unknown(HopKind::SecurityGroupIngress, components, verdict.missing.join("; "));
     }
-    let traffic = traffic_label(&ep.ports);
-    let source = w.groups.first().cloned().unwrap_or_else(|| w.ip.to_string());
-    let problem = format!("{} admit no {traffic} from {} ({})", components.join(", "), w.ip, w.groups.join(", "));
+    sg_ingress_blocked(cx)
+}
+
+/// The endpoint's groups admit the workload on too few service ports.
+pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
+    let (w, ep) = (cx.workload, cx.endpoint);
+    let components = blame(ep.group_ids(), ep.id());
+    let traffic = &ep.traffic;
+    let source = w.groups.first().cloned().unwrap_or_else(|| Dotted(w.ip).to_string());
+    let problem = format!("{} admit no {traffic} from {} ({})", components.join(", "), Dotted(w.ip), w.groups.join(", "));
     let fix = format!("allow ingress {traffic} on {} from {source}", components[0]);
     Hop::blocked(HopKind::SecurityGroupIngress, components, FindingCode::EniSgRulesMismatch, problem, fix)
 }

@@ -4,9 +4,9 @@
 //! An interface endpoint is one target per ENI (clients pick any ENI the regional DNS name
 //! returns, SPEC I7); a gateway endpoint is one target, the service's prefix list.
 
-mod gateway;
+pub(crate) mod gateway;
 mod hops;
-mod interface;
+pub(crate) mod interface;
 
 pub use hops::{common as endpoint_hops, service_region, traffic_label};
 
@@ -145,7 +145,7 @@ pub struct Target {
 impl Target {
     /// True when no hop blocks or is unknown.
     pub fn reachable(&self) -> bool {
-        self.hops.iter().all(|h| matches!(h.outcome, Outcome::Allowed | Outcome::NotCrossed))
+        passes(self.hops.iter())
     }
 }
 
@@ -179,7 +179,7 @@ pub struct PairTrace {
 
 impl PairTrace {
     /// Every hop, common ones first.
-    pub fn hops(&self) -> impl Iterator<Item = &Hop> {
+    pub fn hops(&self) -> impl Iterator<Item = &Hop> + Clone {
         self.common.iter().chain(self.targets.iter().flat_map(|t| t.hops.iter()))
     }
 
@@ -190,14 +190,25 @@ impl PairTrace {
 
     /// The pair's verdict.
     pub fn verdict(&self) -> Verdict {
-        if self.hops().any(|h| h.outcome == Outcome::Blocked) {
-            Verdict::Blocked
-        } else if self.hops().any(|h| h.outcome == Outcome::Unknown) || self.targets.is_empty() {
-            Verdict::Unknown
-        } else {
-            Verdict::Reachable
-        }
+        verdict_of(self.hops(), !self.targets.is_empty())
     }
+}
+
+/// A pair's verdict from its hops: a blocking hop wins, then a gap in the data (or having no
+/// target at all).
+pub fn verdict_of<'h>(hops: impl Iterator<Item = &'h Hop> + Clone, has_targets: bool) -> Verdict {
+    if hops.clone().any(|h| h.outcome == Outcome::Blocked) {
+        Verdict::Blocked
+    } else if hops.clone().any(|h| h.outcome == Outcome::Unknown) || !has_targets {
+        Verdict::Unknown
+    } else {
+        Verdict::Reachable
+    }
+}
+
+/// True when the hops towards one target all let the traffic through.
+pub fn passes<'h>(mut hops: impl Iterator<Item = &'h Hop>) -> bool {
+    hops.all(|h| matches!(h.outcome, Outcome::Allowed | Outcome::NotCrossed))
 }
 
 /// What every hop builder needs.
@@ -217,8 +228,12 @@ impl Ctx<'_> {
     /// An allowed hop without explanation, when nobody reads explanations and the compiled
     /// rules prove it; `None` means "evaluate it exactly".
     fn proven(&self, kind: HopKind, answer: impl FnOnce(&Compiled) -> Option<bool>) -> Option<Hop> {
-        let fast = self.fast.filter(|_| !self.detail)?;
-        (answer(fast) == Some(true)).then(|| Hop::allowed(kind, Vec::new(), String::new()))
+        (answer(self.compiled()?) == Some(true)).then(|| Hop::allowed(kind, Vec::new(), String::new()))
+    }
+
+    /// The compiled rules, when nobody reads explanations of allowed hops.
+    fn compiled(&self) -> Option<&Compiled<'_>> {
+        self.fast.filter(|_| !self.detail)
     }
 }
 
@@ -250,7 +265,7 @@ pub fn trace_with<'a>(
         workload: workload.id().to_string(),
         workload_ip: workload.ip,
         endpoint: endpoint.id().to_string(),
-        traffic: hops::traffic_label(&endpoint.ports),
+        traffic: endpoint.traffic.clone(),
         common,
         targets,
     }

@@ -1,0 +1,292 @@
+//! Findings (SPEC section 4) and gaps from the hops of pairs and endpoints, and the
+//! endpoint- and VPC-level rules R5 and R6.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::endpoint::{Endpoint, EndpointKind};
+use crate::finding::{Direction, Finding, FindingCode};
+use crate::intent::{Reasons, Workload};
+use crate::params::{service_matches, RuleParameters};
+use crate::path::{self, Hop, HopKind, Outcome, PairTrace, Verdict};
+use crate::snapshot::Snapshot;
+use crate::space::Dotted;
+
+use super::on_path::subnet_resources;
+use super::{MissingData, PairResult, Report};
+
+/// The hops of one pair, borrowed from the hop cache or from an exact trace. Hops an ENI in
+/// the workload's own subnet does not cross may be left out: they never block.
+pub(super) struct PairHops<'h> {
+    /// The endpoint's own hops (state, policy, data, DNS).
+    pub common: &'h [Hop],
+    /// The targets' hops in path order, target after target.
+    pub hops: Vec<&'h Hop>,
+    /// `ends[t]`: where target `t`'s hops end in `hops`.
+    pub ends: Vec<usize>,
+}
+
+impl<'h> PairHops<'h> {
+    /// A trace's hops.
+    pub(super) fn of(trace: &'h PairTrace) -> Self {
+        let mut pair = PairHops { common: &trace.common, hops: Vec::new(), ends: Vec::new() };
+        for target in &trace.targets {
+            pair.hops.extend(target.hops.iter());
+            pair.ends.push(pair.hops.len());
+        }
+        pair
+    }
+
+    fn all(&self) -> impl Iterator<Item = &'h Hop> + Clone + '_ {
+        self.common.iter().chain(self.hops.iter().copied())
+    }
+
+    /// How many targets are fully reachable.
+    pub(super) fn reached(&self) -> usize {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).filter(|&(start, &end)| path::passes(self.hops[start..end].iter().copied())).count()
+    }
+
+    fn targets(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn verdict(&self) -> Verdict {
+        path::verdict_of(self.all(), self.targets() > 0)
+    }
+}
+
+/// What findings and pair results say about the endpoint, worded once.
+pub(super) struct EndpointWords<'w> {
+    pub ep: &'w Endpoint<'w>,
+    pub id: Arc<str>,
+    /// `vpce-… (ssm)`.
+    pub label: String,
+    /// `tcp/443`.
+    pub traffic: String,
+}
+
+impl<'w> EndpointWords<'w> {
+    pub(super) fn new(ep: &'w Endpoint<'w>) -> Self {
+        EndpointWords { ep, id: Arc::from(ep.id()), label: ep.label(), traffic: ep.traffic.clone() }
+    }
+}
+
+/// Adds a required pair proven reachable.
+pub(super) fn record_reachable(workload: &Arc<str>, ep: &EndpointWords, reasons: Reasons, targets: usize, report: &mut Report) {
+    report.pairs.push(PairResult {
+        workload: Arc::clone(workload),
+        endpoint: Arc::clone(&ep.id),
+        reasons,
+        verdict: Verdict::Reachable,
+        reached: targets,
+        targets,
+    });
+}
+
+/// Adds a required pair from its hops: its result, findings and gaps.
+pub(super) fn record_pair(
+    snap: &Snapshot,
+    (w, workload): (&Workload, &Arc<str>),
+    ep: &EndpointWords,
+    reasons: Reasons,
+    pair: &PairHops,
+    report: &mut Report,
+) {
+    let verdict = pair.verdict();
+    report.pairs.push(PairResult {
+        workload: Arc::clone(workload),
+        endpoint: Arc::clone(&ep.id),
+        reasons,
+        verdict,
+        reached: pair.reached(),
+        targets: pair.targets(),
+    });
+    report.findings.extend(pair_findings(w, ep, pair));
+    let unknown = || pair.all().filter(|h| h.outcome == Outcome::Unknown);
+    for hop in unknown() {
+        for resource in &hop.components {
+            report.missing.insert(MissingData { resource: resource.clone(), what: hop.problem.clone() });
+        }
+    }
+    // A pair that cannot be proven leaves every resource on its path unproven too: none of
+    // them may be called compliant on the strength of the pairs that could be checked.
+    if verdict == Verdict::Unknown {
+        let gaps: Vec<&str> = unknown().map(|h| h.problem.as_str()).collect();
+        let what = format!("{} -> {} cannot be proven: {}", w.id(), ep.id, gaps.join("; "));
+        for resource in path_resources(snap, w, ep.ep) {
+            report.missing.insert(MissingData { resource: resource.to_string(), what: what.clone() });
+        }
+    }
+}
+
+/// The resources a required pair's path runs through (SPEC section 5), each once.
+fn path_resources<'a>(snap: &'a Snapshot, w: &'a Workload, ep: &'a Endpoint) -> Vec<&'a str> {
+    let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
+    resources.extend(w.groups.iter().map(String::as_str));
+    resources.extend(ep.group_ids().iter().map(String::as_str));
+    let subnets = std::iter::once(&w.eni.subnet_id).chain(ep.enis.iter().map(|e| &e.subnet_id));
+    for subnet in subnets {
+        resources.extend(subnet_resources(snap, subnet));
+    }
+    resources.sort_unstable();
+    resources.dedup();
+    resources
+}
+
+fn is_endpoint_level(kind: HopKind) -> bool {
+    matches!(kind, HopKind::EndpointState | HopKind::EndpointPolicy | HopKind::PrivateDns | HopKind::VpcDns)
+}
+
+/// One finding per blocking (code, component, direction) of the pair, merged across ENIs.
+fn pair_findings(w: &Workload, ep: &EndpointWords, pair: &PairHops) -> Vec<Finding> {
+    // (code, component, direction) with its problems and fixes, each once, in path order.
+    type Blame<'h> = (FindingCode, &'h str, Option<Direction>);
+    let mut merged: Vec<(Blame, Vec<&str>, Vec<&str>)> = Vec::new();
+    for hop in pair.all().filter(|h| h.outcome == Outcome::Blocked && !is_endpoint_level(h.kind)) {
+        let Some(code) = hop.code else { continue };
+        for component in &hop.components {
+            let blame = (code, component.as_str(), hop.kind.direction());
+            match merged.iter_mut().find(|(b, _, _)| *b == blame) {
+                Some((_, problems, fixes)) => {
+                    push_unique(problems, &hop.problem);
+                    push_unique(fixes, &hop.fix);
+                }
+                None => merged.push((blame, vec![&hop.problem], vec![&hop.fix])),
+            }
+        }
+    }
+    if merged.is_empty() {
+        return Vec::new();
+    }
+    merged.sort_by(|a, b| a.0.cmp(&b.0));
+    let reach = match ep.ep.kind {
+        EndpointKind::Interface => format!(" (reaches {} of {} ENIs)", pair.reached(), pair.targets()),
+        EndpointKind::Gateway => String::new(),
+    };
+    let source = w.id().to_string();
+    merged
+        .into_iter()
+        .map(|((code, component, direction), problems, fixes)| {
+            let (problem, fix) = (problems.join("; "), fixes.join("; "));
+            let detail = format!(
+                "{source} ({}, {}) -> {} {}: {problem}{reach}. Fix: {fix}",
+                Dotted(w.ip), w.eni.subnet_id, ep.label, ep.traffic
+            );
+            Finding {
+                code,
+                component: component.to_string(),
+                direction,
+                source: Some(source.clone()),
+                endpoint: Some(ep.id.to_string()),
+                detail,
+                problem,
+                fix,
+                traffic: ep.traffic.clone(),
+            }
+        })
+        .collect()
+}
+
+fn push_unique<'h>(list: &mut Vec<&'h str>, item: &'h str) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// Endpoint-level findings (state, policy, DNS), reported once per endpoint that has
+/// workloads in its VPC.
+pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop], report: &mut Report) {
+    for hop in common.iter().filter(|h| h.outcome == Outcome::Blocked) {
+        let Some(code) = hop.code else { continue };
+        for component in &hop.components {
+            report.findings.push(Finding {
+                code,
+                component: component.clone(),
+                direction: None,
+                source: None,
+                endpoint: Some(ep.id.to_string()),
+                detail: format!("{}. Fix: {}", hop.problem, hop.fix),
+                problem: hop.problem.clone(),
+                fix: hop.fix.clone(),
+                traffic: ep.traffic.clone(),
+            });
+        }
+    }
+}
+
+/// R5: an available interface endpoint no workload of its VPC reaches. Its groups are blamed
+/// (each of them, as they block together) when they admit nobody; otherwise the endpoint.
+pub(super) fn unreachable_findings(ep: &Endpoint, admitted_any: bool, workloads: usize) -> Vec<Finding> {
+    let traffic = ep.traffic.clone();
+    let groups = ep.group_ids().to_vec();
+    let (components, problem, fix) = if workloads == 0 {
+        let problem = format!("{} has no workload in its VPC", ep.label());
+        (vec![ep.id().to_string()], problem, format!("delete {} if it is unused", ep.id()))
+    } else if !admitted_any && !groups.is_empty() {
+        let problem = format!("{} admit {traffic} from none of the {workloads} workloads of the VPC", groups.join(", "));
+        let fix = format!("allow ingress {traffic} on {} from the workloads' security groups, or delete the endpoint", groups[0]);
+        (groups, problem, fix)
+    } else {
+        let problem = format!("none of the {workloads} workloads of the VPC reaches {}", ep.label());
+        (vec![ep.id().to_string()], problem, "fix the blocking components of its pairs, or delete the endpoint".to_string())
+    };
+    components
+        .into_iter()
+        .map(|component| Finding {
+            code: FindingCode::EndpointUnreachable,
+            component,
+            direction: Some(Direction::Ingress),
+            source: None,
+            endpoint: Some(ep.id().to_string()),
+            detail: format!("{problem}. Fix: {fix}"),
+            problem: problem.clone(),
+            fix: fix.clone(),
+            traffic: traffic.clone(),
+        })
+        .collect()
+}
+
+/// R6: a VPC with workloads but no endpoint for a required service. `vpcs`: each VPC with
+/// workloads, and how many.
+pub(super) fn missing_services<'v>(
+    params: &RuleParameters,
+    vpcs: impl Iterator<Item = (&'v str, usize)>,
+    endpoints: &[Endpoint],
+    report: &mut Report,
+) {
+    for (vpc, workloads) in vpcs {
+        for service in &params.required_services {
+            let present = endpoints.iter().any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
+            if present {
+                continue;
+            }
+            let problem = format!("{vpc} has {workloads} workloads but no endpoint for {service}");
+            let kind = if matches!(service.rsplit('.').next(), Some("s3" | "dynamodb")) { "a gateway" } else { "an interface" };
+            let fix = format!("create {kind} endpoint for {service} in {vpc}");
+            report.findings.push(Finding {
+                code: FindingCode::NoEndpointForService,
+                component: vpc.to_string(),
+                direction: None,
+                source: None,
+                endpoint: None,
+                detail: format!("{problem}. Fix: {fix}"),
+                problem,
+                fix,
+                traffic: String::new(),
+            });
+        }
+    }
+}
+
+/// SPEC section 7: a VPC without DNS attribute outputs is not checked, and people are told.
+pub(super) fn dns_notes(snap: &Snapshot, endpoints: &[Endpoint], report: &mut Report) {
+    let vpcs: BTreeSet<&str> =
+        endpoints.iter().filter(|e| e.kind == EndpointKind::Interface).map(|e| e.raw.vpc_id.as_str()).collect();
+    for vpc in vpcs {
+        let dns = snap.vpc_dns.get(vpc).copied().unwrap_or_default();
+        if dns.enable_dns_support.is_none() || dns.enable_dns_hostnames.is_none() {
+            report.notes.push(format!("{vpc}: DNS attributes not in the snapshot, not checked"));
+        }
+    }
+}

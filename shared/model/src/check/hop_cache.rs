@@ -1,0 +1,187 @@
+//! The explained hops of pairs the masks do not prove, each built once per key (what the hop
+//! depends on, see `path::interface` and `path::gateway`) and shared by every pair with that
+//! key. Hops that name the workload's address (endpoint-side ACLs, the endpoint's groups) are
+//! kept per workload, and the VPC's endpoints share them when they share subnets and ports.
+
+use crate::compiled::Compiled;
+use crate::endpoint::Endpoint;
+use crate::fxhash::FxHashMap;
+use crate::params::RuleParameters;
+use crate::path::{self, gateway, interface, Ctx, Hop};
+use crate::snapshot::{PrefixList, Snapshot};
+
+use super::findings::PairHops;
+use super::masks::Factors;
+use super::workloads::VpcWorkloads;
+
+/// What one hop depends on. `eni` is a VPC-wide ENI number, `ep` the endpoint's number in
+/// the VPC, `list` a group-list id, `subnet` a subnet id, `workload` a workload number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    Egress { list: u32, eni: u32 },
+    /// Egress of a workload without groups (it is blamed itself).
+    EgressOf { workload: u32, eni: u32 },
+    Route { subnet: u32, eni: u32 },
+    AclOut { subnet: u32, eni: u32 },
+    AclIn { subnet: u32, workload: u32, ep: u32 },
+    Ingress { workload: u32, ep: u32 },
+    ReplyOut { subnet: u32, workload: u32 },
+    ReplyIn { subnet: u32, eni: u32 },
+    GatewayEgress { list: u32, ep: u32 },
+    GatewayEgressOf { workload: u32, ep: u32 },
+    GatewayRoute { subnet: u32, ep: u32 },
+    GatewayAclOut { subnet: u32, ep: u32 },
+    GatewayReplyIn { subnet: u32, ep: u32 },
+}
+
+/// Where a pair's endpoint sits in the VPC's numbering.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct EndpointNumbers {
+    /// The endpoint's number.
+    pub ep: u32,
+    /// The VPC-wide number of its first ENI.
+    pub first_eni: u32,
+    /// The endpoint whose service ports equal this one's and that came first: endpoint-side
+    /// ACL hops inbound depend on the ports, so endpoints with equal ports share them.
+    pub ports_ep: u32,
+}
+
+/// Hops by key, for one VPC.
+pub(super) struct HopCache {
+    arena: Vec<Hop>,
+    index: FxHashMap<Key, u32>,
+}
+
+/// The hops of one pair: arena numbers in path order (hops not crossed left out), target
+/// after target; `ends[t]` is where target `t`'s hops end.
+#[derive(Debug, Default)]
+pub(super) struct PairPlan {
+    hops: Vec<u32>,
+    ends: Vec<usize>,
+}
+
+impl PairPlan {
+    fn end_target(&mut self) {
+        self.ends.push(self.hops.len());
+    }
+
+    fn targets(&self) -> impl Iterator<Item = &[u32]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(self.ends.iter()).map(|(start, &end)| &self.hops[start..end])
+    }
+}
+
+/// What building a hop needs.
+pub(super) struct Site<'s, 'w> {
+    pub snap: &'w Snapshot,
+    pub params: &'w RuleParameters,
+    pub compiled: &'w Compiled<'w>,
+    pub vw: &'s VpcWorkloads<'w>,
+    pub ep: &'w Endpoint<'w>,
+    pub numbers: EndpointNumbers,
+}
+
+impl HopCache {
+    pub(super) fn new() -> Self {
+        HopCache { arena: Vec::new(), index: FxHashMap::default() }
+    }
+
+    /// The hop with `key`, built by `build` the first time.
+    fn hop(&mut self, key: Key, build: impl FnOnce() -> Hop) -> u32 {
+        if let Some(&at) = self.index.get(&key) {
+            return at;
+        }
+        let at = self.arena.len() as u32;
+        self.arena.push(build());
+        self.index.insert(key, at);
+        at
+    }
+
+    /// The hops of an interface pair, per ENI, leaving out those `proven` allowed (they
+    /// never block, never lack data).
+    pub(super) fn interface(&mut self, site: &Site, w: usize, proven: Factors) -> PairPlan {
+        let cx = ctx(site, w);
+        let (vw, n) = (site.vw, site.numbers);
+        let (workload, subnet) = (w as u32, vw.subnet[w]);
+        let list = vw.group_list[w];
+        let ingress = (!proven.ingress).then(|| self.hop(Key::Ingress { workload, ep: n.ep }, || interface::ingress(&cx)));
+        let mut plan = PairPlan { hops: Vec::new(), ends: Vec::with_capacity(site.ep.enis.len()) };
+        for (i, eni) in site.ep.enis.iter().enumerate() {
+            let (eni_no, bit) = (n.first_eni + i as u32, 1u64.checked_shl(i as u32).unwrap_or(0));
+            let (egress, workload_side) = (proven.egress & bit == 0, proven.workload_side & bit == 0);
+            if egress {
+                let key = match vw.group_lists[list as usize].empty {
+                    false => Key::Egress { list, eni: eni_no },
+                    true => Key::EgressOf { workload, eni: eni_no },
+                };
+                plan.hops.push(self.hop(key, || interface::egress(&cx, eni)));
+            }
+            if workload_side {
+                plan.hops.push(self.hop(Key::Route { subnet, eni: eni_no }, || interface::route(&cx, eni)));
+            }
+            if eni.subnet_id == cx.workload.eni.subnet_id {
+                plan.hops.extend(ingress);
+                plan.end_target();
+                continue;
+            }
+            let endpoint_side = proven.endpoint_side & bit == 0;
+            let eni_subnet = vw.subnets.get(&eni.subnet_id.as_str()).expect("VpcCheck interns ENI subnets first");
+            if workload_side {
+                plan.hops.push(self.hop(Key::AclOut { subnet, eni: eni_no }, || interface::acl_out(&cx, eni)));
+            }
+            if endpoint_side {
+                let key = Key::AclIn { subnet: eni_subnet, workload, ep: n.ports_ep };
+                plan.hops.push(self.hop(key, || interface::acl_in(&cx, eni)));
+            }
+            plan.hops.extend(ingress);
+            if endpoint_side {
+                plan.hops.push(self.hop(Key::ReplyOut { subnet: eni_subnet, workload }, || interface::reply_out(&cx, eni)));
+            }
+            if workload_side {
+                plan.hops.push(self.hop(Key::ReplyIn { subnet, eni: eni_no }, || interface::reply_in(&cx, eni)));
+            }
+            plan.end_target();
+        }
+        plan
+    }
+
+    /// The hops of a gateway pair (one target), or none without the prefix list.
+    pub(super) fn gateway(&mut self, site: &Site, w: usize, pl: &PrefixList) -> PairPlan {
+        let cx = ctx(site, w);
+        let (vw, ep) = (site.vw, site.numbers.ep);
+        let (workload, subnet, list) = (w as u32, vw.subnet[w], vw.group_list[w]);
+        let egress = match vw.group_lists[list as usize].empty {
+            false => Key::GatewayEgress { list, ep },
+            true => Key::GatewayEgressOf { workload, ep },
+        };
+        let hops = vec![
+            self.hop(egress, || gateway::egress(&cx, pl)),
+            self.hop(Key::GatewayRoute { subnet, ep }, || gateway::route_hop(&cx, pl)),
+            self.hop(Key::GatewayAclOut { subnet, ep }, || gateway::acl_out(&cx, pl)),
+            self.hop(Key::GatewayReplyIn { subnet, ep }, || gateway::reply_in(&cx, pl)),
+        ];
+        PairPlan { ends: vec![hops.len()], hops }
+    }
+
+    /// The hops of a plan, with the endpoint's common hops.
+    pub(super) fn view<'h>(&'h self, common: &'h [Hop], plan: &PairPlan) -> PairHops<'h> {
+        PairHops { common, hops: plan.hops.iter().map(|&at| &self.arena[at as usize]).collect(), ends: plan.ends.clone() }
+    }
+
+    /// How many targets of the plan every hop lets the traffic through to.
+    pub(super) fn passes(&self, plan: &PairPlan) -> usize {
+        plan.targets().filter(|t| path::passes(t.iter().map(|&at| &self.arena[at as usize]))).count()
+    }
+}
+
+/// The hop builders' context: no explanation of allowed hops, compiled rules as shortcuts.
+fn ctx<'s, 'w>(site: &'s Site<'s, 'w>, w: usize) -> Ctx<'s> {
+    Ctx {
+        snap: site.snap,
+        params: site.params,
+        workload: site.vw.list[w],
+        endpoint: site.ep,
+        detail: false,
+        fast: Some(site.compiled),
+    }
+}

@@ -1,0 +1,235 @@
+//! What the compiled rules prove about an interface endpoint, as bit masks over its ENIs (bit
+//! `i`: ENI `i` passes), each kept by what it depends on:
+//!
+//! | hops | depend on | kept in |
+//! | --- | --- | --- |
+//! | the workload's groups, outbound | group list | `InterfaceMasks::egress` |
+//! | route, workload-side ACL both ways | workload subnet | `InterfaceMasks::workload_side` |
+//! | endpoint-side ACL both ways | ENI subnet, ports, workload address | [`EndpointSide`] (shared by the VPC's endpoints) |
+//! | the endpoint's groups, inbound | workload address | computed per pair (a few rules) |
+//!
+//! A pair is proven reachable through ENI `i` when every one of them has bit `i`. Nothing here
+//! explains anything: pairs not proven get their hops from `hop_cache`.
+
+use crate::compiled::{Acl, Compiled, GroupSet};
+use crate::endpoint::Endpoint;
+use crate::fxhash::FxHashMap;
+use crate::network_acl::Traffic;
+use crate::security_group::RuleDirection;
+use crate::space::PortRange;
+
+use super::workloads::VpcWorkloads;
+
+/// Masks hold one bit per ENI; endpoints with more ENIs (none in AWS today: one per AZ) are
+/// not proven here, every pair of theirs takes the explained way.
+pub(super) const MAX_ENIS: usize = 64;
+
+/// Answers not computed yet.
+const UNSEEN: u8 = 0;
+const PROVEN: u8 = 1;
+const UNPROVEN: u8 = 2;
+
+/// The endpoint-side ACL answers for each workload address: inbound on the service ports and
+/// outbound replies to the ephemeral ports, per (ENI subnet, service ports). The endpoints of
+/// a VPC put their ENIs in the same few subnets, so each workload is asked once per subnet.
+pub(super) struct EndpointSide<'w> {
+    columns: FxHashMap<(u32, &'w [u16]), usize>,
+    acls: Vec<Option<&'w Acl>>,
+    ports: Vec<&'w [u16]>,
+    answers: Vec<Vec<u8>>,
+}
+
+impl<'w> EndpointSide<'w> {
+    pub(super) fn new() -> Self {
+        EndpointSide { columns: FxHashMap::default(), acls: Vec::new(), ports: Vec::new(), answers: Vec::new() }
+    }
+
+    /// The column of answers for ENIs in `subnet` serving `ports`.
+    fn column(&mut self, compiled: &'w Compiled<'w>, vw: &VpcWorkloads<'w>, subnet: u32, ports: &'w [u16]) -> usize {
+        let next = self.answers.len();
+        let column = *self.columns.entry((subnet, ports)).or_insert(next);
+        if column == next {
+            self.acls.push(compiled.subnet_acl(vw.subnets.value(subnet)));
+            self.ports.push(ports);
+            self.answers.push(vec![UNSEEN; vw.len()]);
+        }
+        column
+    }
+
+    /// Does the column's ACL pass the workload's packets in and the replies out?
+    fn proven(&mut self, column: usize, w: usize, ip: u32, ephemeral: PortRange) -> bool {
+        let answer = &mut self.answers[column][w];
+        if *answer == UNSEEN {
+            let passes = self.acls[column].is_some_and(|acl| {
+                acl.allows_ports(Traffic::Inbound, ip, self.ports[column]) && acl.allows(Traffic::Outbound, ip, ephemeral)
+            });
+            *answer = if passes { PROVEN } else { UNPROVEN };
+        }
+        *answer == PROVEN
+    }
+}
+
+/// What the compiled rules prove for one pair.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Proven {
+    /// ENIs proven fully reachable, forward and reply legs.
+    pub reached: usize,
+    /// The endpoint's groups admit the workload on some service port (R2).
+    pub admits: bool,
+}
+
+/// Which hops of a pair the compiled rules prove allowed: per group of hops, a mask over the
+/// endpoint's ENIs. The explained way builds only the others.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Factors {
+    /// The workload's groups, outbound.
+    pub egress: u64,
+    /// Route, workload-side ACL out and replies in.
+    pub workload_side: u64,
+    /// Endpoint-side ACL in and replies out (set for ENIs in the workload's subnet: not
+    /// crossed).
+    pub endpoint_side: u64,
+    /// The endpoint's groups, inbound, on every service port.
+    pub ingress: bool,
+}
+
+/// One interface endpoint's masks.
+pub(super) struct InterfaceMasks<'w> {
+    compiled: &'w Compiled<'w>,
+    ep: &'w Endpoint<'w>,
+    ephemeral: PortRange,
+    ingress: GroupSet<'w, 'w>,
+    eni_ip: Vec<u32>,
+    eni_subnet: Vec<u32>,
+    eni_column: Vec<usize>,
+    egress: Vec<Option<u64>>,
+    /// (ENIs proven on the workload side, ENIs in the workload's own subnet).
+    workload_side: Vec<Option<(u64, u64)>>,
+}
+
+impl<'w> InterfaceMasks<'w> {
+    /// `None` when the endpoint has more ENIs than a mask holds.
+    pub(super) fn new(
+        compiled: &'w Compiled<'w>,
+        ep: &'w Endpoint<'w>,
+        ephemeral: PortRange,
+        vw: &mut VpcWorkloads<'w>,
+        side: &mut EndpointSide<'w>,
+    ) -> Option<Self> {
+        if ep.enis.len() > MAX_ENIS {
+            return None;
+        }
+        let eni_subnet: Vec<u32> = ep.enis.iter().map(|e| vw.subnets.id(e.subnet_id.as_str())).collect();
+        let eni_column = eni_subnet.iter().map(|&s| side.column(compiled, vw, s, &ep.ports)).collect();
+        Some(InterfaceMasks {
+            compiled,
+            ep,
+            ephemeral,
+            ingress: compiled.group_set(&ep.groups),
+            eni_ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
+            eni_subnet,
+            eni_column,
+            egress: vec![None; vw.group_lists.len()],
+            workload_side: vec![None; vw.subnets.len()],
+        })
+    }
+
+    /// What the compiled rules prove for workload `w`.
+    pub(super) fn judge(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> Proven {
+        let ip = u32::from(vw.list[w].ip);
+        let (admits, admits_all) = self.ingress(ip);
+        if !admits_all {
+            return Proven { reached: 0, admits };
+        }
+        let (egress, workload_side, same) = self.workload_masks(vw, w);
+        let mut mask = egress & workload_side;
+        // The endpoint side is asked only for ENIs the rest lets through.
+        for i in 0..self.eni_ip.len() {
+            let bit = 1u64 << i;
+            if mask & bit != 0 && same & bit == 0 && !side.proven(self.eni_column[i], w, ip, self.ephemeral) {
+                mask &= !bit;
+            }
+        }
+        Proven { reached: mask.count_ones() as usize, admits }
+    }
+
+    /// Every group of hops the compiled rules prove for workload `w`.
+    pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> Factors {
+        let ip = u32::from(vw.list[w].ip);
+        let (egress, workload_side, same) = self.workload_masks(vw, w);
+        let mut endpoint_side = same;
+        for i in 0..self.eni_ip.len() {
+            if same & (1 << i) == 0 && side.proven(self.eni_column[i], w, ip, self.ephemeral) {
+                endpoint_side |= 1 << i;
+            }
+        }
+        Factors { egress, workload_side, endpoint_side, ingress: self.ingress(ip).1 }
+    }
+
+    /// (admitted on some service port, admitted on every one).
+    fn ingress(&self, ip: u32) -> (bool, bool) {
+        let (mut any, mut all) = (false, true);
+        for &port in &self.ep.ports {
+            let allowed = self.ingress.allows(RuleDirection::Ingress, ip, port) == Some(true);
+            any |= allowed;
+            all &= allowed;
+        }
+        (any, all)
+    }
+
+    /// (egress, workload side, ENIs in the workload's subnet), each kept by its key.
+    fn workload_masks(&mut self, vw: &VpcWorkloads<'w>, w: usize) -> (u64, u64, u64) {
+        let list = vw.group_list[w] as usize;
+        let egress = match self.egress[list] {
+            Some(mask) => mask,
+            None => {
+                let mask = self.egress_mask(&vw.group_lists[list].compiled);
+                *self.egress[list].insert(mask)
+            }
+        };
+        let subnet = vw.subnet[w];
+        let (workload_side, same) = match self.workload_side[subnet as usize] {
+            Some(masks) => masks,
+            None => {
+                let masks = self.workload_side_masks(vw, subnet);
+                *self.workload_side[subnet as usize].insert(masks)
+            }
+        };
+        (egress, workload_side, same)
+    }
+
+    /// ENIs that some group of the list lets every service port out to.
+    fn egress_mask(&self, groups: &GroupSet) -> u64 {
+        let mut mask = 0;
+        for (i, &ip) in self.eni_ip.iter().enumerate() {
+            if groups.allows_all(RuleDirection::Egress, ip, &self.ep.ports) == Some(true) {
+                mask |= 1 << i;
+            }
+        }
+        mask
+    }
+
+    /// ENIs routed `local` from the subnet whose ACL (when crossed) passes the service ports
+    /// out and the replies in; and the ENIs in that very subnet (no ACL crossed).
+    fn workload_side_masks(&self, vw: &VpcWorkloads<'w>, subnet: u32) -> (u64, u64) {
+        let subnet_id = vw.subnets.value(subnet);
+        let acl = self.compiled.subnet_acl(subnet_id);
+        let (mut proven, mut same) = (0, 0);
+        for (i, &ip) in self.eni_ip.iter().enumerate() {
+            let bit = 1u64 << i;
+            if self.eni_subnet[i] == subnet {
+                same |= bit;
+            }
+            let routed = self.compiled.routes_locally(subnet_id, ip) == Some(true);
+            let acl_passes = || {
+                acl.is_some_and(|a| {
+                    a.allows_ports(Traffic::Outbound, ip, &self.ep.ports) && a.allows(Traffic::Inbound, ip, self.ephemeral)
+                })
+            };
+            if routed && (same & bit != 0 || acl_passes()) {
+                proven |= bit;
+            }
+        }
+        (proven, same)
+    }
+}

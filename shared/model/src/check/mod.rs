@@ -1,0 +1,181 @@
+//! The whole-snapshot check: every workload/endpoint pair of every VPC, the intent rules
+//! R1-R6, and the findings (SPEC sections 3 and 4).
+//!
+//! A large account has hundreds of thousands of pairs, so the check never asks a question
+//! twice. A pair's answer is a conjunction of hop answers, and each hop depends on little:
+//! the egress hop on the workload's *list of groups* and the endpoint ENI, the route and the
+//! workload-side ACL hops on the workload's *subnet* and the ENI, the endpoint-side ACL hops on
+//! the ENI's subnet and the workload's *address*, the ingress hop on the endpoint and the
+//! address. Each VPC's workloads get dense ids for those keys (`workloads`), the compiled rules
+//! prove allowed hops as bit masks over an endpoint's ENIs remembered per key (`masks`), and
+//! only pairs not proven reachable get explained hops, each hop built once per key and shared
+//! by every pair that has the same key (`hop_cache`). [`check_exact`] skips all of that and
+//! traces every pair exactly: it is the tests' oracle.
+
+mod findings;
+mod hop_cache;
+mod masks;
+mod on_path;
+mod vpc;
+mod workloads;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::compiled::Compiled;
+use crate::endpoint::Endpoint;
+use crate::finding::{Finding, FindingCode};
+use crate::intent::{self, Reasons, Workload};
+use crate::params::RuleParameters;
+use crate::path::{self, PairTrace, Verdict};
+use crate::snapshot::Snapshot;
+
+/// A required pair and how it fared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairResult {
+    /// The workload ENI.
+    pub workload: Arc<str>,
+    /// The endpoint.
+    pub endpoint: Arc<str>,
+    /// Why the pair must work.
+    pub reasons: Reasons,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Targets (ENIs, or the prefix list) fully reachable.
+    pub reached: usize,
+    /// Targets in all.
+    pub targets: usize,
+}
+
+/// Data a verdict needed but the snapshot lacks, and the resource whose verdict it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MissingData {
+    /// The resource that cannot be declared compliant.
+    pub resource: String,
+    /// What is missing.
+    pub what: String,
+}
+
+/// Everything `check` concluded.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The blocking components, in a stable order.
+    pub findings: Vec<Finding>,
+    /// Every required pair, by VPC, then endpoint, then workload.
+    pub pairs: Vec<PairResult>,
+    /// Resources on the path of a required pair (SPEC section 5), with how many such pairs.
+    pub on_path: BTreeMap<String, usize>,
+    /// Gaps in the snapshot that kept a verdict from being proven.
+    pub missing: BTreeSet<MissingData>,
+    /// Remarks for people (unchecked DNS attributes, skipped endpoint kinds).
+    pub notes: Vec<String>,
+    /// How many workloads were considered.
+    pub workload_count: usize,
+}
+
+/// How pairs are decided: both modes give the same report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Compiled rules, masks and shared hops (see the module documentation).
+    Fast,
+    /// Every pair traced exactly on its own, as `explain` does.
+    Exact,
+}
+
+/// Checks every pair of the snapshot.
+pub fn check(snap: &Snapshot, params: &RuleParameters) -> Report {
+    run(snap, params, Mode::Fast)
+}
+
+/// [`check`] without any of its shortcuts: every pair's reasons and path are decided on their
+/// own by the exact evaluation `explain` uses. Much slower; the property tests compare the
+/// two reports.
+pub fn check_exact(snap: &Snapshot, params: &RuleParameters) -> Report {
+    run(snap, params, Mode::Exact)
+}
+
+fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
+    let workloads = intent::workloads(snap, params);
+    let mut report = Report { workload_count: workloads.len(), ..Report::default() };
+    let endpoints = resolve_endpoints(snap, params, &mut report.notes);
+    let compiled = Compiled::new(snap);
+    let mut by_vpc: BTreeMap<&str, (Vec<&Workload>, Vec<&Endpoint>)> = BTreeMap::new();
+    for w in &workloads {
+        by_vpc.entry(w.eni.vpc_id.as_str()).or_default().0.push(w);
+    }
+    for ep in &endpoints {
+        by_vpc.entry(ep.raw.vpc_id.as_str()).or_default().1.push(ep);
+    }
+    // One VPC at a time: its caches are dropped before the next one starts.
+    for (vpc_workloads, vpc_endpoints) in by_vpc.values().filter(|(_, eps)| !eps.is_empty()) {
+        let mut vpc = vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads);
+        for ep in vpc_endpoints {
+            vpc.check_endpoint(ep, &mut report);
+        }
+        vpc.finish(&mut report);
+    }
+    let counts = by_vpc.iter().filter(|(_, (ws, _))| !ws.is_empty()).map(|(vpc, (ws, _))| (*vpc, ws.len()));
+    findings::missing_services(params, counts, &endpoints, &mut report);
+    findings::dns_notes(snap, &endpoints, &mut report);
+    report.findings.sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
+    report
+}
+
+/// The endpoints the model decides about; other kinds are noted and skipped.
+fn resolve_endpoints<'a>(snap: &'a Snapshot, params: &RuleParameters, notes: &mut Vec<String>) -> Vec<Endpoint<'a>> {
+    let mut endpoints = Vec::new();
+    for raw in snap.vpc_endpoints.values() {
+        match Endpoint::resolve(snap, raw, params) {
+            Some(ep) => endpoints.push(ep),
+            None if !crate::endpoint::is_gone(raw) => {
+                notes.push(format!("{}: {} endpoints are not modelled, skipped", raw.vpc_endpoint_id, raw.vpc_endpoint_type))
+            }
+            None => {}
+        }
+    }
+    endpoints
+}
+
+fn finding_key(f: &Finding) -> (Option<&String>, Option<&String>, FindingCode, &String) {
+    (f.endpoint.as_ref(), f.source.as_ref(), f.code, &f.component)
+}
+
+/// Why `trace_pair` could not trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceError(pub String);
+
+impl std::fmt::Display for TraceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+/// Traces one pair for `explain`: any ENI of the snapshot (a workload or not) to an endpoint of
+/// its VPC. Returns the trace and the reasons the pair is required (possibly none).
+pub fn trace_pair(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    eni_id: &str,
+    endpoint_id: &str,
+) -> Result<(PairTrace, Reasons), TraceError> {
+    let eni = snap
+        .network_interfaces
+        .get(eni_id)
+        .ok_or_else(|| TraceError(format!("{eni_id}: no such network interface in the snapshot")))?;
+    let ip = snap.primary_ip(eni).ok_or_else(|| TraceError(format!("{eni_id} has no private IPv4 address")))?;
+    let raw = snap
+        .vpc_endpoints
+        .get(endpoint_id)
+        .ok_or_else(|| TraceError(format!("{endpoint_id}: no such VPC endpoint in the snapshot")))?;
+    let ep = Endpoint::resolve(snap, raw, params).ok_or_else(|| {
+        TraceError(format!("{endpoint_id} is a {} endpoint in state {:?}: not modelled", raw.vpc_endpoint_type, raw.state))
+    })?;
+    if eni.vpc_id != raw.vpc_id {
+        return Err(TraceError(format!("{eni_id} is in {} but {endpoint_id} is in {}", eni.vpc_id, raw.vpc_id)));
+    }
+    let w = Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.clone()).collect() };
+    let reasons = intent::reasons(snap, params, &Compiled::new(snap), &w, &ep);
+    Ok((path::trace(snap, params, &w, &ep), reasons))
+}
