@@ -40,7 +40,11 @@ fn line(out: &mut String, indent: &str, hop: &Hop) {
         Outcome::NotCrossed => "-      ",
         Outcome::Unknown => "?      ",
     };
-    let _ = writeln!(out, "{indent}{mark} {:<17} {}", hop.kind.label(), hop.detail);
+    let text = match hop.outcome {
+        Outcome::Blocked | Outcome::Unknown => &hop.problem,
+        Outcome::Allowed | Outcome::NotCrossed => &hop.detail,
+    };
+    let _ = writeln!(out, "{indent}{mark} {:<17} {text}", hop.kind.label());
     if hop.outcome == Outcome::Blocked {
         let pad = " ".repeat(indent.chars().count());
         let _ = writeln!(out, "{pad}        fix: {}", hop.fix);

@@ -5,6 +5,8 @@
 //! on (the generator's own memory is excluded). Sizes are `vpce_reach_synth` presets;
 //! `BENCH_MISCONFIG=<percent>` overrides the share of misconfigured resources.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use vpce_reach_model::check::check;
@@ -12,6 +14,31 @@ use vpce_reach_model::compliance::evaluations;
 use vpce_reach_model::params::RuleParameters;
 use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
 use vpce_reach_synth::SynthParams;
+
+/// The system allocator, counting allocations (a check's allocations are much of its time).
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 fn main() {
     let size = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_else(|| "large".into());
@@ -30,6 +57,9 @@ fn main() {
     let (parse, snap) = best(runs, || parse_all(&texts));
     let after_parse = peak_rss_kb();
     let rule = RuleParameters::default();
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    drop(check(&snap, &rule));
+    let check_allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
     let (eval, report) = best(runs, || check(&snap, &rule));
     let (comp, evals) = best(runs, || evaluations(&snap, &report));
     let checked = report.pairs.len();
@@ -40,6 +70,7 @@ fn main() {
         report.findings.len(), evals.len());
     println!("  parse       {:>9.1} ms", ms(parse));
     println!("  evaluate    {:>9.1} ms  ({:.0} required pairs/s)", ms(eval), checked as f64 / eval.as_secs_f64());
+    println!("  allocations {:>9}     (one evaluate, reallocations included)", check_allocations);
     println!("  compliance  {:>9.1} ms", ms(comp));
     println!("  full check  {:>9.1} ms  (parse + evaluate + compliance)", ms(parse + eval + comp));
     println!("  peak RSS    {:>9} MB  ({} MB after parsing)", peak_rss_kb() / 1024, after_parse / 1024);

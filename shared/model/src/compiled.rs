@@ -194,25 +194,47 @@ impl Acl {
             let hit = entries.iter().find(|(a, p, _)| a.contains(ip) && p.first <= port && port <= p.last);
             return hit.is_some_and(|(_, _, action)| *action == RuleAction::Allow);
         }
-        // One address: a one-dimensional first-match over the port range.
-        let mut left: Vec<PortRange> = vec![ports];
-        for (_, entry_ports, action) in entries.iter().filter(|(addrs, _, _)| addrs.contains(ip)) {
-            let mut next = Vec::with_capacity(left.len() + 1);
-            for range in &left {
-                match range.intersect(*entry_ports) {
-                    None => next.push(*range),
-                    Some(_) if *action == RuleAction::Deny => return false,
-                    Some(cut) => {
-                        if range.first < cut.first {
-                            next.push(PortRange { first: range.first, last: cut.first - 1 });
-                        }
-                        if cut.last < range.last {
-                            next.push(PortRange { first: cut.last + 1, last: range.last });
-                        }
+        // One address: a one-dimensional first-match over the port range. Usually the first
+        // entry that applies covers the whole range and decides alone.
+        let mut applying = entries.iter().filter(|(addrs, p, _)| addrs.contains(ip) && p.intersect(ports).is_some());
+        let Some((_, first_ports, first_action)) = applying.next() else { return false };
+        if *first_action == RuleAction::Deny {
+            return false;
+        }
+        if first_ports.first <= ports.first && ports.last <= first_ports.last {
+            return true;
+        }
+        // Otherwise: the ports still undecided, as sorted disjoint ranges, cut entry by entry.
+        let mut left: Vec<PortRange> = Vec::with_capacity(entries.len() + 1);
+        left.push(ports);
+        for (_, entry_ports, action) in std::iter::once((AddrRange::ALL, *first_ports, *first_action)).chain(applying.copied()) {
+            let mut i = 0;
+            while i < left.len() {
+                let range = left[i];
+                let Some(cut) = range.intersect(entry_ports) else {
+                    i += 1;
+                    continue;
+                };
+                if action == RuleAction::Deny {
+                    return false;
+                }
+                let below = (range.first < cut.first).then(|| PortRange { first: range.first, last: cut.first - 1 });
+                let above = (cut.last < range.last).then(|| PortRange { first: cut.last + 1, last: range.last });
+                match (below, above) {
+                    (None, None) => {
+                        left.remove(i);
+                    }
+                    (Some(one), None) | (None, Some(one)) => {
+                        left[i] = one;
+                        i += 1;
+                    }
+                    (Some(low), Some(high)) => {
+                        left[i] = low;
+                        left.insert(i + 1, high);
+                        i += 2;
                     }
                 }
             }
-            left = next;
             if left.is_empty() {
                 return true;
             }

@@ -24,3 +24,4 @@ pub mod check;
 pub mod compliance;
 pub mod compiled;
 mod fxhash;
+mod text;

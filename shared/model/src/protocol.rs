@@ -5,7 +5,8 @@
 /// True when a security group `IpProtocol` or NACL `Protocol` value covers TCP:
 /// `tcp`, `6`, or `-1`/`all` (every protocol).
 pub fn covers_tcp(protocol: &str) -> bool {
-    matches!(protocol.trim().to_ascii_lowercase().as_str(), "tcp" | "6" | "-1" | "all")
+    let protocol = protocol.trim();
+    ["tcp", "6", "-1", "all"].iter().any(|p| protocol.eq_ignore_ascii_case(p))
 }
 
 /// True when the value means every protocol (and so every port).

@@ -11,6 +11,7 @@ use crate::params::{service_matches, RuleParameters};
 use crate::path::{self, Hop, HopKind, Outcome, PairTrace, Verdict};
 use crate::snapshot::Snapshot;
 use crate::space::Dotted;
+use crate::text::{self, sized};
 
 use super::on_path::subnet_resources;
 use super::{MissingData, PairResult, Report};
@@ -169,9 +170,14 @@ fn pair_findings(w: &Workload, ep: &EndpointWords, pair: &PairHops) -> Vec<Findi
         .into_iter()
         .map(|((code, component, direction), problems, fixes)| {
             let (problem, fix) = (problems.join("; "), fixes.join("; "));
-            let detail = format!(
+            let room = text::room(&[&source, &w.eni.subnet_id, &ep.label, &ep.traffic, &problem, &reach, &fix], 40);
+            let detail = sized!(
+                room,
                 "{source} ({}, {}) -> {} {}: {problem}{reach}. Fix: {fix}",
-                Dotted(w.ip), w.eni.subnet_id, ep.label, ep.traffic
+                Dotted(w.ip),
+                w.eni.subnet_id,
+                ep.label,
+                ep.traffic
             );
             Finding {
                 code,

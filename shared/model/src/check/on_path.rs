@@ -15,8 +15,11 @@ use super::workloads::{Interner, VpcWorkloads};
 pub(super) struct OnPath<'w> {
     resources: Interner<&'w str>,
     counts: Vec<usize>,
-    /// Each workload's side, as resource ids.
-    workload_side: Vec<Vec<u32>>,
+    /// The resource ids of each group list's groups, and of each subnet's ACL and table: a
+    /// workload's side is its list's plus its subnet's (groups, ACLs and tables never share
+    /// an id).
+    by_list: Vec<Vec<u32>>,
+    by_subnet: Vec<Vec<u32>>,
     /// The current endpoint's side, and which ids are on it.
     endpoint_side: Vec<u32>,
     on_endpoint_side: Vec<bool>,
@@ -26,20 +29,30 @@ pub(super) struct OnPath<'w> {
 impl<'w> OnPath<'w> {
     pub(super) fn new(snap: &'w Snapshot, vw: &VpcWorkloads<'w>) -> Self {
         let mut resources = Interner::new();
-        let workload_side = vw
-            .list
+        let group_ids: Vec<u32> = (0..vw.groups.len() as u32).map(|g| resources.id(vw.groups.value(g))).collect();
+        let by_list = vw
+            .group_lists
             .iter()
-            .map(|w| {
-                let mut side: Vec<&str> = w.groups.iter().map(String::as_str).collect();
-                side.extend(subnet_resources(snap, &w.eni.subnet_id));
-                let mut ids: Vec<u32> = side.into_iter().map(|r| resources.id(r)).collect();
+            .map(|list| {
+                let mut ids: Vec<u32> = list.groups.iter().map(|&g| group_ids[g as usize]).collect();
                 ids.sort_unstable();
                 ids.dedup();
                 ids
             })
             .collect();
+        let by_subnet = (0..vw.subnets.len() as u32)
+            .map(|s| subnet_resources(snap, vw.subnets.value(s)).map(|r| resources.id(r)).collect())
+            .collect();
         let n = resources.len();
-        OnPath { resources, counts: vec![0; n], workload_side, endpoint_side: Vec::new(), on_endpoint_side: vec![false; n], pairs: 0 }
+        OnPath {
+            resources,
+            counts: vec![0; n],
+            by_list,
+            by_subnet,
+            endpoint_side: Vec::new(),
+            on_endpoint_side: vec![false; n],
+            pairs: 0,
+        }
     }
 
     /// Starts counting the pairs of `ep`.
@@ -61,9 +74,10 @@ impl<'w> OnPath<'w> {
     }
 
     /// One more required pair from workload `w`.
-    pub(super) fn add(&mut self, w: usize) {
+    pub(super) fn add(&mut self, vw: &VpcWorkloads, w: usize) {
         self.pairs += 1;
-        for &r in &self.workload_side[w] {
+        let side = self.by_list[vw.group_list[w] as usize].iter().chain(&self.by_subnet[vw.subnet[w] as usize]);
+        for &r in side {
             if !self.on_endpoint_side[r as usize] {
                 self.counts[r as usize] += 1;
             }

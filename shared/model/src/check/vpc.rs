@@ -145,7 +145,7 @@ impl<'w> VpcCheck<'w> {
             return;
         }
         tally.required += 1;
-        self.on_path.add(w);
+        self.on_path.add(&self.vw, w);
         if pairs.common_ok && pairs.targets > 0 && reached == pairs.targets {
             findings::record_reachable(&self.vw.ids[w], words, reasons, pairs.targets, report);
             return;

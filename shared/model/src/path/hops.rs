@@ -7,6 +7,7 @@ use crate::finding::FindingCode;
 use crate::network_acl::{self, IMPLICIT_DENY};
 use crate::security_group::{self, RuleDirection};
 use crate::space::{AddrRange, Dotted, PortRange, Region};
+use crate::text::{self, sized};
 
 use super::{Ctx, Hop, HopKind};
 
@@ -129,7 +130,7 @@ pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
         [one] => format!(" on {one}"),
         many => format!(" on one of {}", many.join(", ")),
     };
-    let fix = format!("allow egress {} to {fix_peer}{on}", cx.endpoint.traffic);
+    let fix = sized!(text::room(&[&cx.endpoint.traffic, fix_peer, &on], 20), "allow egress {} to {fix_peer}{on}", cx.endpoint.traffic);
     let components = blame(&w.groups, w.id());
     Hop::blocked(HopKind::SecurityGroupEgress, components, FindingCode::EniSgRulesMismatch, problem, fix)
 }
@@ -156,8 +157,9 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
     let components = blame(ep.group_ids(), ep.id());
     let traffic = &ep.traffic;
     let source = w.groups.first().cloned().unwrap_or_else(|| Dotted(w.ip).to_string());
-    let problem = format!("{} admit no {traffic} from {} ({})", components.join(", "), Dotted(w.ip), w.groups.join(", "));
-    let fix = format!("allow ingress {traffic} on {} from {source}", components[0]);
+    let (blamed, groups) = (components.join(", "), w.groups.join(", "));
+    let problem = sized!(text::room(&[&blamed, traffic, &groups], 40), "{blamed} admit no {traffic} from {} ({groups})", Dotted(w.ip));
+    let fix = sized!(text::room(&[traffic, &components[0], &source], 30), "allow ingress {traffic} on {} from {source}", components[0]);
     Hop::blocked(HopKind::SecurityGroupIngress, components, FindingCode::EniSgRulesMismatch, problem, fix)
 }
 

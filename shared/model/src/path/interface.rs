@@ -9,6 +9,7 @@ use crate::security_group::RuleDirection;
 use crate::finding::FindingCode;
 use crate::route;
 use crate::space::{display_cidr, AddrRange, Dotted, PortRange, Region};
+use crate::text::{self, sized};
 
 use super::hops::{self, service_region};
 use super::{Ctx, Hop, HopKind, Target};
@@ -144,7 +145,8 @@ fn sg_egress(cx: &Ctx, eni: &EndpointEni) -> Hop {
 fn egress_problem(cx: &Ctx, eni: &EndpointEni) -> String {
     let mut forms = cx.endpoint.group_ids().to_vec();
     forms.push(subnet_cidr(cx, &eni.subnet_id));
-    format!("no egress {} to {}, {}", cx.endpoint.traffic, Dotted(eni.ip), forms.join(" or "))
+    let forms = forms.join(" or ");
+    sized!(text::room(&[&cx.endpoint.traffic, &forms], 30), "no egress {} to {}, {forms}", cx.endpoint.traffic, Dotted(eni.ip))
 }
 
 fn egress_fix_peer(cx: &Ctx, eni: &EndpointEni) -> String {

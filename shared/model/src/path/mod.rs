@@ -101,7 +101,8 @@ pub struct Hop {
     pub components: Vec<String>,
     /// The result.
     pub outcome: Outcome,
-    /// Which rule allowed or blocked, for people.
+    /// Which rule allowed, for people (empty when nobody reads it, and for blocked and
+    /// unknown hops, whose `problem` says it).
     pub detail: String,
     /// The finding code when blocked.
     pub code: Option<FindingCode>,
@@ -117,12 +118,12 @@ impl Hop {
     }
 
     fn blocked(kind: HopKind, components: Vec<String>, code: FindingCode, problem: String, fix: String) -> Hop {
-        Hop { kind, components, outcome: Outcome::Blocked, detail: problem.clone(), code: Some(code), problem, fix }
+        Hop { kind, components, outcome: Outcome::Blocked, detail: String::new(), code: Some(code), problem, fix }
     }
 
     fn unknown(kind: HopKind, components: Vec<String>, problem: String) -> Hop {
         let fix = "add the missing describe output to the snapshot".to_string();
-        Hop { kind, components, outcome: Outcome::Unknown, detail: problem.clone(), code: None, problem, fix }
+        Hop { kind, components, outcome: Outcome::Unknown, detail: String::new(), code: None, problem, fix }
     }
 
     fn not_crossed(kind: HopKind, detail: String) -> Hop {
