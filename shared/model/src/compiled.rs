@@ -9,6 +9,8 @@
 //! Answers are `Option<bool>`: `Some(true)` proven allowed, `Some(false)` proven dropped,
 //! `None` when a group or prefix list the answer needs is not in the snapshot.
 
+use std::sync::Arc;
+
 use crate::fxhash::FxHashMap;
 
 use crate::network_acl::{EntryMatch, Traffic};
@@ -26,8 +28,10 @@ struct Rule<'a> {
 }
 
 enum CompiledPeer<'a> {
-    /// CIDR or prefix-list entries.
-    Ranges(Vec<AddrRange>),
+    /// A CIDR block.
+    Range(AddrRange),
+    /// A prefix list's entries, shared by every rule naming the list.
+    Ranges(Arc<[AddrRange]>),
     /// Members of a referenced group (sorted addresses).
     Members(&'a [u32]),
     /// A prefix list the snapshot lacks: the answer is unknown.
@@ -67,11 +71,19 @@ pub struct Compiled<'a> {
 impl<'a> Compiled<'a> {
     /// Compiles every group, ACL and route table of the snapshot.
     pub fn new(snap: &'a Snapshot) -> Compiled<'a> {
+        let lists: FxHashMap<&str, Arc<[AddrRange]>> =
+            snap.prefix_lists.iter().map(|(id, pl)| (id.as_str(), prefix_list::ipv4_ranges(pl).collect())).collect();
         let groups = snap
             .security_groups
             .iter()
             .map(|(id, g)| {
-                let compile = |rules: &'a [IpPermission]| rules.iter().flat_map(|p| compile_rule(snap, p)).collect();
+                let compile = |permissions: &'a [IpPermission]| {
+                    let mut rules = Vec::with_capacity(permissions.len());
+                    for permission in permissions {
+                        compile_rule(snap, &lists, permission, &mut rules);
+                    }
+                    rules
+                };
                 (id.as_str(), Group { egress: compile(&g.ip_permissions_egress), ingress: compile(&g.ip_permissions) })
             })
             .collect::<FxHashMap<_, _>>();
@@ -135,6 +147,7 @@ impl GroupSet<'_, '_> {
         for group in &self.groups {
             for rule in group.rules(direction).iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
                 match &rule.peer {
+                    CompiledPeer::Range(range) if range.contains(ip) => return Some(true),
                     CompiledPeer::Ranges(ranges) if ranges.iter().any(|r| r.contains(ip)) => return Some(true),
                     CompiledPeer::Members(members) if members.binary_search(&ip).is_ok() => return Some(true),
                     CompiledPeer::Missing => unknown = true,
@@ -248,33 +261,35 @@ impl Acl {
     }
 }
 
-fn compile_rule<'a>(snap: &'a Snapshot, permission: &'a IpPermission) -> Vec<Rule<'a>> {
+/// Adds the TCP rules of one permission (one per peer) to `rules`.
+fn compile_rule<'a>(
+    snap: &'a Snapshot,
+    lists: &FxHashMap<&str, Arc<[AddrRange]>>,
+    permission: &'a IpPermission,
+    rules: &mut Vec<Rule<'a>>,
+) {
     if !protocol::covers_tcp(&permission.ip_protocol) {
-        return Vec::new();
+        return;
     }
     let ports = if protocol::is_all(&permission.ip_protocol) {
         PortRange::ALL
     } else {
         match PortRange::from_aws(permission.from_port, permission.to_port) {
             Some(p) => p,
-            None => return Vec::new(),
+            None => return,
         }
     };
-    security_group::peers(permission)
-        .map(|peer| {
-            let peer = match peer {
-                Peer::Cidr(net) => CompiledPeer::Ranges(vec![AddrRange::cidr(net)]),
-                Peer::PrefixList(id) => match snap.prefix_lists.get(id) {
-                    Some(pl) => CompiledPeer::Ranges(prefix_list::ipv4_ranges(pl).collect()),
-                    None => CompiledPeer::Missing,
-                },
-                Peer::Group(id) => {
-                    CompiledPeer::Members(snap.index.group_members.get(id).map(Vec::as_slice).unwrap_or(&[]))
-                }
-            };
-            Rule { ports, peer }
-        })
-        .collect()
+    for peer in security_group::peers(permission) {
+        let peer = match peer {
+            Peer::Cidr(net) => CompiledPeer::Range(AddrRange::cidr(net)),
+            Peer::PrefixList(id) => match lists.get(id) {
+                Some(ranges) => CompiledPeer::Ranges(Arc::clone(ranges)),
+                None => CompiledPeer::Missing,
+            },
+            Peer::Group(id) => CompiledPeer::Members(snap.index.group_members.get(id).map(Vec::as_slice).unwrap_or(&[])),
+        };
+        rules.push(Rule { ports, peer });
+    }
 }
 
 fn compile_acl(outbound: &[EntryMatch], inbound: &[EntryMatch]) -> Acl {

@@ -64,9 +64,9 @@ impl fmt::Display for AddrRange {
 /// A CIDR written the way people read it: a bare address for a /32.
 pub fn display_cidr(net: &Ipv4Net) -> String {
     if net.prefix_len() == 32 {
-        Dotted(net.addr()).to_string()
+        crate::text::IpText::new(net.addr()).as_str().to_string()
     } else {
-        format!("{}/{}", Dotted(net.network()), net.prefix_len())
+        crate::text::cidr(*net)
     }
 }
 
@@ -78,21 +78,7 @@ pub struct Dotted(pub Ipv4Addr);
 
 impl fmt::Display for Dotted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 15];
-        let mut len = 0;
-        for (i, octet) in self.0.octets().into_iter().enumerate() {
-            if i > 0 {
-                buf[len] = b'.';
-                len += 1;
-            }
-            let digits = [octet / 100, octet / 10 % 10, octet % 10];
-            let skip = if octet >= 100 { 0 } else if octet >= 10 { 1 } else { 2 };
-            for d in &digits[skip..] {
-                buf[len] = b'0' + d;
-                len += 1;
-            }
-        }
-        f.write_str(std::str::from_utf8(&buf[..len]).expect("digits and dots are ASCII"))
+        f.write_str(crate::text::IpText::new(self.0).as_str())
     }
 }
 

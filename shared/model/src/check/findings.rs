@@ -1,6 +1,7 @@
 //! Findings (SPEC section 4) and gaps from the hops of pairs and endpoints, and the
 //! endpoint- and VPC-level rules R5 and R6.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -10,8 +11,7 @@ use crate::intent::{Reasons, Workload};
 use crate::params::{service_matches, RuleParameters};
 use crate::path::{self, Hop, HopKind, Outcome, PairTrace, Verdict};
 use crate::snapshot::Snapshot;
-use crate::space::Dotted;
-use crate::text::{self, sized};
+use crate::text::{self, IpText};
 
 use super::on_path::subnet_resources;
 use super::{MissingData, PairResult, Report};
@@ -24,18 +24,18 @@ pub(super) struct PairHops<'h> {
     /// The targets' hops in path order, target after target.
     pub hops: Vec<&'h Hop>,
     /// `ends[t]`: where target `t`'s hops end in `hops`.
-    pub ends: Vec<usize>,
+    pub ends: Cow<'h, [usize]>,
 }
 
 impl<'h> PairHops<'h> {
     /// A trace's hops.
     pub(super) fn of(trace: &'h PairTrace) -> Self {
-        let mut pair = PairHops { common: &trace.common, hops: Vec::new(), ends: Vec::new() };
+        let (mut hops, mut ends) = (Vec::new(), Vec::new());
         for target in &trace.targets {
-            pair.hops.extend(target.hops.iter());
-            pair.ends.push(pair.hops.len());
+            hops.extend(target.hops.iter());
+            ends.push(hops.len());
         }
-        pair
+        PairHops { common: &trace.common, hops, ends: Cow::Owned(ends) }
     }
 
     fn all(&self) -> impl Iterator<Item = &'h Hop> + Clone + '_ {
@@ -45,7 +45,7 @@ impl<'h> PairHops<'h> {
     /// How many targets are fully reachable.
     pub(super) fn reached(&self) -> usize {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).filter(|&(start, &end)| path::passes(self.hops[start..end].iter().copied())).count()
+        starts.zip(self.ends.iter()).filter(|&(start, &end)| path::passes(self.hops[start..end].iter().copied())).count()
     }
 
     fn targets(&self) -> usize {
@@ -65,11 +65,17 @@ pub(super) struct EndpointWords<'w> {
     pub label: String,
     /// `tcp/443`.
     pub traffic: String,
+    /// ` (reaches n of N ENIs)` for each `n` (interface endpoints).
+    pub reach: Vec<String>,
 }
 
 impl<'w> EndpointWords<'w> {
     pub(super) fn new(ep: &'w Endpoint<'w>) -> Self {
-        EndpointWords { ep, id: Arc::from(ep.id()), label: ep.label(), traffic: ep.traffic.clone() }
+        let reach = match ep.kind {
+            EndpointKind::Interface => (0..=ep.enis.len()).map(|n| format!(" (reaches {n} of {} ENIs)", ep.enis.len())).collect(),
+            EndpointKind::Gateway => Vec::new(),
+        };
+        EndpointWords { ep, id: Arc::from(ep.id()), label: ep.label(), traffic: ep.traffic.clone(), reach }
     }
 }
 
@@ -143,47 +149,48 @@ fn is_endpoint_level(kind: HopKind) -> bool {
 fn pair_findings(w: &Workload, ep: &EndpointWords, pair: &PairHops) -> Vec<Finding> {
     // (code, component, direction) with its problems and fixes, each once, in path order.
     type Blame<'h> = (FindingCode, &'h str, Option<Direction>);
-    let mut merged: Vec<(Blame, Vec<&str>, Vec<&str>)> = Vec::new();
+    let mut merged: Vec<(Blame, Texts, Texts)> = Vec::new();
     for hop in pair.all().filter(|h| h.outcome == Outcome::Blocked && !is_endpoint_level(h.kind)) {
         let Some(code) = hop.code else { continue };
         for component in &hop.components {
             let blame = (code, component.as_str(), hop.kind.direction());
             match merged.iter_mut().find(|(b, _, _)| *b == blame) {
                 Some((_, problems, fixes)) => {
-                    push_unique(problems, &hop.problem);
-                    push_unique(fixes, &hop.fix);
+                    problems.add(&hop.problem);
+                    fixes.add(&hop.fix);
                 }
-                None => merged.push((blame, vec![&hop.problem], vec![&hop.fix])),
+                None => merged.push((blame, Texts::new(&hop.problem), Texts::new(&hop.fix))),
             }
         }
     }
-    if merged.is_empty() {
-        return Vec::new();
-    }
     merged.sort_by(|a, b| a.0.cmp(&b.0));
-    let reach = match ep.ep.kind {
-        EndpointKind::Interface => format!(" (reaches {} of {} ENIs)", pair.reached(), pair.targets()),
-        EndpointKind::Gateway => String::new(),
-    };
-    let source = w.id().to_string();
+    let reach = ep.reach.get(pair.reached()).map_or("", String::as_str);
+    let ip = IpText::new(w.ip);
     merged
         .into_iter()
         .map(|((code, component, direction), problems, fixes)| {
-            let (problem, fix) = (problems.join("; "), fixes.join("; "));
-            let room = text::room(&[&source, &w.eni.subnet_id, &ep.label, &ep.traffic, &problem, &reach, &fix], 40);
-            let detail = sized!(
-                room,
-                "{source} ({}, {}) -> {} {}: {problem}{reach}. Fix: {fix}",
-                Dotted(w.ip),
-                w.eni.subnet_id,
-                ep.label,
-                ep.traffic
-            );
+            let (problem, fix) = (problems.joined(), fixes.joined());
+            let detail = text::concat(&[
+                w.id(),
+                " (",
+                ip.as_str(),
+                ", ",
+                &w.eni.subnet_id,
+                ") -> ",
+                &ep.label,
+                " ",
+                &ep.traffic,
+                ": ",
+                &problem,
+                reach,
+                ". Fix: ",
+                &fix,
+            ]);
             Finding {
                 code,
                 component: component.to_string(),
                 direction,
-                source: Some(source.clone()),
+                source: Some(w.id().to_string()),
                 endpoint: Some(ep.id.to_string()),
                 detail,
                 problem,
@@ -194,9 +201,33 @@ fn pair_findings(w: &Workload, ep: &EndpointWords, pair: &PairHops) -> Vec<Findi
         .collect()
 }
 
-fn push_unique<'h>(list: &mut Vec<&'h str>, item: &'h str) {
-    if !list.contains(&item) {
-        list.push(item);
+/// Distinct texts in order of first appearance; one needs no list.
+struct Texts<'h> {
+    first: &'h str,
+    more: Vec<&'h str>,
+}
+
+impl<'h> Texts<'h> {
+    fn new(first: &'h str) -> Self {
+        Texts { first, more: Vec::new() }
+    }
+
+    fn add(&mut self, text: &'h str) {
+        if text != self.first && !self.more.contains(&text) {
+            self.more.push(text);
+        }
+    }
+
+    /// `first; second; …`
+    fn joined(&self) -> String {
+        let len = self.first.len() + self.more.iter().map(|t| t.len() + 2).sum::<usize>();
+        let mut text = String::with_capacity(len);
+        text.push_str(self.first);
+        for more in &self.more {
+            text.push_str("; ");
+            text.push_str(more);
+        }
+        text
     }
 }
 

@@ -3,6 +3,8 @@
 //! key. Hops that name the workload's address (endpoint-side ACLs, the endpoint's groups) are
 //! kept per workload, and the VPC's endpoints share them when they share subnets and ports.
 
+use std::borrow::Cow;
+
 use crate::compiled::Compiled;
 use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
@@ -61,6 +63,12 @@ pub(super) struct PairPlan {
 }
 
 impl PairPlan {
+    /// Empties the plan for the next pair, keeping its buffers.
+    pub(super) fn clear(&mut self) {
+        self.hops.clear();
+        self.ends.clear();
+    }
+
     fn end_target(&mut self) {
         self.ends.push(self.hops.len());
     }
@@ -99,13 +107,12 @@ impl HopCache {
 
     /// The hops of an interface pair, per ENI, leaving out those `proven` allowed (they
     /// never block, never lack data).
-    pub(super) fn interface(&mut self, site: &Site, w: usize, proven: Factors) -> PairPlan {
+    pub(super) fn interface(&mut self, site: &Site, w: usize, proven: Factors, plan: &mut PairPlan) {
         let cx = ctx(site, w);
         let (vw, n) = (site.vw, site.numbers);
         let (workload, subnet) = (w as u32, vw.subnet[w]);
         let list = vw.group_list[w];
         let ingress = (!proven.ingress).then(|| self.hop(Key::Ingress { workload, ep: n.ep }, || interface::ingress(&cx)));
-        let mut plan = PairPlan { hops: Vec::new(), ends: Vec::with_capacity(site.ep.enis.len()) };
         for (i, eni) in site.ep.enis.iter().enumerate() {
             let (eni_no, bit) = (n.first_eni + i as u32, 1u64.checked_shl(i as u32).unwrap_or(0));
             let (egress, workload_side) = (proven.egress & bit == 0, proven.workload_side & bit == 0);
@@ -142,11 +149,10 @@ impl HopCache {
             }
             plan.end_target();
         }
-        plan
     }
 
     /// The hops of a gateway pair (one target), or none without the prefix list.
-    pub(super) fn gateway(&mut self, site: &Site, w: usize, pl: &PrefixList) -> PairPlan {
+    pub(super) fn gateway(&mut self, site: &Site, w: usize, pl: &PrefixList, plan: &mut PairPlan) {
         let cx = ctx(site, w);
         let (vw, ep) = (site.vw, site.numbers.ep);
         let (workload, subnet, list) = (w as u32, vw.subnet[w], vw.group_list[w]);
@@ -154,18 +160,20 @@ impl HopCache {
             false => Key::GatewayEgress { list, ep },
             true => Key::GatewayEgressOf { workload, ep },
         };
-        let hops = vec![
+        let hops = [
             self.hop(egress, || gateway::egress(&cx, pl)),
             self.hop(Key::GatewayRoute { subnet, ep }, || gateway::route_hop(&cx, pl)),
             self.hop(Key::GatewayAclOut { subnet, ep }, || gateway::acl_out(&cx, pl)),
             self.hop(Key::GatewayReplyIn { subnet, ep }, || gateway::reply_in(&cx, pl)),
         ];
-        PairPlan { ends: vec![hops.len()], hops }
+        plan.hops.extend(hops);
+        plan.end_target();
     }
 
     /// The hops of a plan, with the endpoint's common hops.
-    pub(super) fn view<'h>(&'h self, common: &'h [Hop], plan: &PairPlan) -> PairHops<'h> {
-        PairHops { common, hops: plan.hops.iter().map(|&at| &self.arena[at as usize]).collect(), ends: plan.ends.clone() }
+    pub(super) fn view<'h>(&'h self, common: &'h [Hop], plan: &'h PairPlan) -> PairHops<'h> {
+        let hops = plan.hops.iter().map(|&at| &self.arena[at as usize]).collect();
+        PairHops { common, hops, ends: Cow::Borrowed(&plan.ends) }
     }
 
     /// How many targets of the plan every hop lets the traffic through to.

@@ -24,6 +24,8 @@ pub(super) struct VpcCheck<'w> {
     vw: VpcWorkloads<'w>,
     side: EndpointSide<'w>,
     hops: HopCache,
+    /// The current pair's hops (one buffer for every pair).
+    plan: PairPlan,
     on_path: OnPath<'w>,
     /// Endpoints and ENIs numbered so far, and the port lists seen (with the first endpoint
     /// that had each).
@@ -36,8 +38,8 @@ pub(super) struct VpcCheck<'w> {
 enum Evidence {
     /// The masks: ENIs proven reachable (others unproven, not necessarily blocked).
     Proven(usize),
-    /// Hops from the cache.
-    Planned(PairPlan),
+    /// Hops from the cache, in `VpcCheck::plan`.
+    Planned,
     /// An exact trace ([`Mode::Exact`]).
     Traced(PairTrace),
 }
@@ -68,6 +70,7 @@ impl<'w> VpcCheck<'w> {
             vw,
             side: EndpointSide::new(),
             hops: HopCache::new(),
+            plan: PairPlan::default(),
             on_path,
             endpoints: 0,
             enis: 0,
@@ -136,7 +139,7 @@ impl<'w> VpcCheck<'w> {
         }
         let reached = match &evidence {
             Evidence::Proven(n) => *n,
-            Evidence::Planned(plan) => self.hops.passes(plan),
+            Evidence::Planned => self.hops.passes(&self.plan),
             Evidence::Traced(trace) => trace.reached(),
         };
         // Network reach: state, policy and DNS problems are reported on their own.
@@ -151,16 +154,16 @@ impl<'w> VpcCheck<'w> {
             return;
         }
         let snap = self.snap;
-        let plan = match evidence {
+        match evidence {
             Evidence::Traced(trace) => {
                 let hops = PairHops::of(&trace);
                 tally.any_reach |= hops.reached() > 0;
                 return findings::record_pair(snap, (self.vw.list[w], &self.vw.ids[w]), words, reasons, &hops, report);
             }
-            Evidence::Planned(plan) => plan,
+            Evidence::Planned => {}
             Evidence::Proven(_) => self.plan(pairs, w),
-        };
-        let hops = self.hops.view(pairs.common, &plan);
+        }
+        let hops = self.hops.view(pairs.common, &self.plan);
         tally.any_reach |= hops.reached() > 0;
         findings::record_pair(snap, (self.vw.list[w], &self.vw.ids[w]), words, reasons, &hops, report);
     }
@@ -181,31 +184,34 @@ impl<'w> VpcCheck<'w> {
             }
             (EndpointKind::Interface, None) => {
                 facts.admits = intent::endpoint_admits(self.compiled, workload, ep);
-                Evidence::Planned(self.plan(pairs, w))
+                self.plan(pairs, w);
+                Evidence::Planned
             }
             (EndpointKind::Gateway, _) => {
                 facts.routed = pairs.routed(&self.vw, w);
-                Evidence::Planned(self.plan(pairs, w))
+                self.plan(pairs, w);
+                Evidence::Planned
             }
         };
         (intent::reasons_with(pairs.required, ep.kind, facts), evidence)
     }
 
-    /// The pair's hops from the cache; no target when the endpoint is not available or (gateway)
-    /// its prefix list is missing.
-    fn plan(&mut self, pairs: &mut EndpointPairs<'w, '_>, w: usize) -> PairPlan {
+    /// Puts the pair's hops from the cache into `self.plan`; no target when the endpoint is not
+    /// available or (gateway) its prefix list is missing.
+    fn plan(&mut self, pairs: &mut EndpointPairs<'w, '_>, w: usize) {
+        self.plan.clear();
         if pairs.stopped {
-            return PairPlan::default();
+            return;
         }
         let ep = pairs.ep;
         let site = Site { snap: self.snap, params: self.params, compiled: self.compiled, vw: &self.vw, ep, numbers: pairs.numbers };
         match (ep.kind, ep.prefix_list) {
             (EndpointKind::Interface, _) => {
                 let proven = pairs.masks.as_mut().map(|m| m.factors(&self.vw, &mut self.side, w)).unwrap_or_default();
-                self.hops.interface(&site, w, proven)
+                self.hops.interface(&site, w, proven, &mut self.plan);
             }
-            (EndpointKind::Gateway, Some(pl)) => self.hops.gateway(&site, w, pl),
-            (EndpointKind::Gateway, None) => PairPlan::default(),
+            (EndpointKind::Gateway, Some(pl)) => self.hops.gateway(&site, w, pl, &mut self.plan),
+            (EndpointKind::Gateway, None) => {}
         }
     }
 }

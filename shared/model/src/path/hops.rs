@@ -6,8 +6,8 @@ use crate::snapshot::Snapshot;
 use crate::finding::FindingCode;
 use crate::network_acl::{self, IMPLICIT_DENY};
 use crate::security_group::{self, RuleDirection};
-use crate::space::{AddrRange, Dotted, PortRange, Region};
-use crate::text::{self, sized};
+use crate::space::{AddrRange, PortRange, Region};
+use crate::text::{self, IpText, Piece};
 
 use super::{Ctx, Hop, HopKind};
 
@@ -125,12 +125,19 @@ pub fn sg_egress(cx: &Ctx, required: &Region, problem: &dyn Fn(&Region) -> Strin
 pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
     let w = cx.workload;
     // Name the group to edit too: with several groups on the ENI, any one of them will do.
-    let on = match w.groups.as_slice() {
-        [] => String::new(),
-        [one] => format!(" on {one}"),
-        many => format!(" on one of {}", many.join(", ")),
+    let on = match w.groups.len() {
+        0 => "",
+        1 => " on ",
+        _ => " on one of ",
     };
-    let fix = sized!(text::room(&[&cx.endpoint.traffic, fix_peer, &on], 20), "allow egress {} to {fix_peer}{on}", cx.endpoint.traffic);
+    let fix = text::build(&[
+        Piece::Str("allow egress "),
+        Piece::Str(&cx.endpoint.traffic),
+        Piece::Str(" to "),
+        Piece::Str(fix_peer),
+        Piece::Str(on),
+        Piece::Joined(&w.groups, ", "),
+    ]);
     let components = blame(&w.groups, w.id());
     Hop::blocked(HopKind::SecurityGroupEgress, components, FindingCode::EniSgRulesMismatch, problem, fix)
 }
@@ -156,10 +163,19 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
     let (w, ep) = (cx.workload, cx.endpoint);
     let components = blame(ep.group_ids(), ep.id());
     let traffic = &ep.traffic;
-    let source = w.groups.first().cloned().unwrap_or_else(|| Dotted(w.ip).to_string());
-    let (blamed, groups) = (components.join(", "), w.groups.join(", "));
-    let problem = sized!(text::room(&[&blamed, traffic, &groups], 40), "{blamed} admit no {traffic} from {} ({groups})", Dotted(w.ip));
-    let fix = sized!(text::room(&[traffic, &components[0], &source], 30), "allow ingress {traffic} on {} from {source}", components[0]);
+    let ip = IpText::new(w.ip);
+    let source = w.groups.first().map_or(ip.as_str(), String::as_str);
+    let problem = text::build(&[
+        Piece::Joined(&components, ", "),
+        Piece::Str(" admit no "),
+        Piece::Str(traffic),
+        Piece::Str(" from "),
+        Piece::Str(ip.as_str()),
+        Piece::Str(" ("),
+        Piece::Joined(&w.groups, ", "),
+        Piece::Str(")"),
+    ]);
+    let fix = text::concat(&["allow ingress ", traffic, " on ", &components[0], " from ", source]);
     Hop::blocked(HopKind::SecurityGroupIngress, components, FindingCode::EniSgRulesMismatch, problem, fix)
 }
 

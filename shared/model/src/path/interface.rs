@@ -8,8 +8,8 @@ use crate::network_acl::Traffic;
 use crate::security_group::RuleDirection;
 use crate::finding::FindingCode;
 use crate::route;
-use crate::space::{display_cidr, AddrRange, Dotted, PortRange, Region};
-use crate::text::{self, sized};
+use crate::space::{display_cidr, AddrRange, PortRange, Region};
+use crate::text::{self, IpText, Piece};
 
 use super::hops::{self, service_region};
 use super::{Ctx, Hop, HopKind, Target};
@@ -130,7 +130,7 @@ fn acl(
 
 /// The subnet's CIDR for fixes, or the bare address when the subnet is unknown.
 fn subnet_cidr(cx: &Ctx, subnet_id: &str) -> String {
-    cx.snap.subnets.get(subnet_id).map(|s| s.cidr_block.trunc().to_string()).unwrap_or_else(|| subnet_id.to_string())
+    cx.snap.subnets.get(subnet_id).map(|s| text::cidr(s.cidr_block)).unwrap_or_else(|| subnet_id.to_string())
 }
 
 /// The allowed forms are the ENI's address, an endpoint group, or the ENI subnet's CIDR; the
@@ -143,10 +143,17 @@ fn sg_egress(cx: &Ctx, eni: &EndpointEni) -> Hop {
 
 /// SPEC I3's three allowed forms: the ENI's address, an endpoint group, the subnet's CIDR.
 fn egress_problem(cx: &Ctx, eni: &EndpointEni) -> String {
-    let mut forms = cx.endpoint.group_ids().to_vec();
-    forms.push(subnet_cidr(cx, &eni.subnet_id));
-    let forms = forms.join(" or ");
-    sized!(text::room(&[&cx.endpoint.traffic, &forms], 30), "no egress {} to {}, {forms}", cx.endpoint.traffic, Dotted(eni.ip))
+    let groups = cx.endpoint.group_ids();
+    text::build(&[
+        Piece::Str("no egress "),
+        Piece::Str(&cx.endpoint.traffic),
+        Piece::Str(" to "),
+        Piece::Str(IpText::new(eni.ip).as_str()),
+        Piece::Str(", "),
+        Piece::Joined(groups, " or "),
+        Piece::Str(if groups.is_empty() { "" } else { " or " }),
+        Piece::Str(&subnet_cidr(cx, &eni.subnet_id)),
+    ])
 }
 
 fn egress_fix_peer(cx: &Ctx, eni: &EndpointEni) -> String {
