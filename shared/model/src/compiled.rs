@@ -106,8 +106,8 @@ impl<'a> Compiled<'a> {
     }
 
     /// Resolves security-group ids once, for many questions about the same list.
-    pub fn group_set<'c>(&'c self, ids: &[String]) -> GroupSet<'c, 'a> {
-        let groups: Vec<&Group> = ids.iter().filter_map(|id| self.groups.get(id.as_str())).collect();
+    pub fn group_set<'c, S: AsRef<str>>(&'c self, ids: &[S]) -> GroupSet<'c, 'a> {
+        let groups: Vec<&Group> = ids.iter().filter_map(|id| self.groups.get(id.as_ref())).collect();
         GroupSet { missing: groups.len() < ids.len(), groups }
     }
 

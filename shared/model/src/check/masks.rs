@@ -3,7 +3,7 @@
 //!
 //! | hops | depend on | kept in |
 //! | --- | --- | --- |
-//! | the workload's groups, outbound | group list | `InterfaceMasks::egress` |
+//! | the workload's groups, outbound | group (combined per group list) | `InterfaceMasks::egress` |
 //! | route, workload-side ACL both ways | workload subnet | `InterfaceMasks::workload_side` |
 //! | endpoint-side ACL both ways | ENI subnet, ports, workload address | [`EndpointSide`] (shared by the VPC's endpoints) |
 //! | the endpoint's groups, inbound | workload address | computed per pair (a few rules) |
@@ -102,6 +102,11 @@ pub(super) struct InterfaceMasks<'w> {
     eni_ip: Vec<u32>,
     eni_subnet: Vec<u32>,
     eni_column: Vec<usize>,
+    /// Every ENI's bit.
+    all: u64,
+    /// Per group and service port, the ENIs the group alone lets out to (`None` until asked).
+    group_egress: Vec<Option<u64>>,
+    /// Per group list, the ENIs its groups together let every service port out to.
     egress: Vec<Option<u64>>,
     /// (ENIs proven on the workload side, ENIs in the workload's own subnet).
     workload_side: Vec<Option<(u64, u64)>>,
@@ -129,6 +134,8 @@ impl<'w> InterfaceMasks<'w> {
             eni_ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
             eni_subnet,
             eni_column,
+            all: if ep.enis.len() == MAX_ENIS { u64::MAX } else { (1u64 << ep.enis.len()) - 1 },
+            group_egress: vec![None; vw.groups.len() * ep.ports.len()],
             egress: vec![None; vw.group_lists.len()],
             workload_side: vec![None; vw.subnets.len()],
         })
@@ -183,7 +190,7 @@ impl<'w> InterfaceMasks<'w> {
         let egress = match self.egress[list] {
             Some(mask) => mask,
             None => {
-                let mask = self.egress_mask(&vw.group_lists[list].compiled);
+                let mask = self.egress_mask(vw, list);
                 *self.egress[list].insert(mask)
             }
         };
@@ -198,15 +205,32 @@ impl<'w> InterfaceMasks<'w> {
         (egress, workload_side, same)
     }
 
-    /// ENIs that some group of the list lets every service port out to.
-    fn egress_mask(&self, groups: &GroupSet) -> u64 {
+    /// ENIs that, on every service port, some group of the list lets out to.
+    fn egress_mask(&mut self, vw: &VpcWorkloads<'w>, list: usize) -> u64 {
+        let mut mask = self.all;
+        for port in 0..self.ep.ports.len() {
+            let mut any = 0;
+            for &g in &vw.group_lists[list].groups {
+                any |= self.group_egress_mask(vw, g as usize, port);
+            }
+            mask &= any;
+        }
+        mask
+    }
+
+    /// ENIs that group `g` alone lets service port number `port` out to.
+    fn group_egress_mask(&mut self, vw: &VpcWorkloads<'w>, g: usize, port: usize) -> u64 {
+        let at = g * self.ep.ports.len() + port;
+        if let Some(mask) = self.group_egress[at] {
+            return mask;
+        }
         let mut mask = 0;
         for (i, &ip) in self.eni_ip.iter().enumerate() {
-            if groups.allows_all(RuleDirection::Egress, ip, &self.ep.ports) == Some(true) {
+            if vw.group_sets[g].allows(RuleDirection::Egress, ip, self.ep.ports[port]) == Some(true) {
                 mask |= 1 << i;
             }
         }
-        mask
+        *self.group_egress[at].insert(mask)
     }
 
     /// ENIs routed `local` from the subnet whose ACL (when crossed) passes the service ports

@@ -106,16 +106,21 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     for ep in &endpoints {
         by_vpc.entry(ep.raw.vpc_id.as_str()).or_default().1.push(ep);
     }
-    // One VPC at a time: its caches are dropped before the next one starts.
+    // One VPC at a time: its caches are dropped before the next one starts. Each endpoint's
+    // findings come out in workload order; kept apart, they are put in endpoint order below,
+    // so that the final sort finds them nearly sorted.
+    let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
     for (vpc_workloads, vpc_endpoints) in by_vpc.values().filter(|(_, eps)| !eps.is_empty()) {
         let mut vpc = vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads);
         for ep in vpc_endpoints {
             vpc.check_endpoint(ep, &mut report);
+            by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
         }
         vpc.finish(&mut report);
     }
     let counts = by_vpc.iter().filter(|(_, (ws, _))| !ws.is_empty()).map(|(vpc, (ws, _))| (*vpc, ws.len()));
     findings::missing_services(params, counts, &endpoints, &mut report);
+    report.findings.extend(by_endpoint.into_values().flatten());
     findings::dns_notes(snap, &endpoints, &mut report);
     report.findings.sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
     report

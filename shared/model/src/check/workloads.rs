@@ -50,11 +50,9 @@ impl<K: Hash + Eq + Copy> Interner<K> {
 }
 
 /// A distinct list of security groups, as some workloads carry it.
-pub(super) struct GroupList<'w> {
+pub(super) struct GroupList {
     /// Its groups, as ids of [`VpcWorkloads::groups`].
     pub groups: Vec<u32>,
-    /// The groups resolved in the compiled rules.
-    pub compiled: GroupSet<'w, 'w>,
     /// True for the empty list: its hops blame the workload itself, so they are not shared.
     pub empty: bool,
 }
@@ -70,7 +68,7 @@ pub(super) struct VpcWorkloads<'w> {
     /// Group-list id of each workload.
     pub group_list: Vec<u32>,
     /// The distinct group lists.
-    pub group_lists: Vec<GroupList<'w>>,
+    pub group_lists: Vec<GroupList>,
     /// Subnets (of workloads and of endpoint ENIs) by id.
     pub subnets: Interner<&'w str>,
     /// Security groups named by workloads, by id.
@@ -78,6 +76,8 @@ pub(super) struct VpcWorkloads<'w> {
     /// Each group's egress peers (R3 looks for the endpoint among them); none for groups
     /// missing from the snapshot.
     pub egress_peers: Vec<Vec<Peer<'w>>>,
+    /// Each group alone, compiled: egress masks are computed per group and combined per list.
+    pub group_sets: Vec<GroupSet<'w, 'w>>,
 }
 
 impl<'w> VpcWorkloads<'w> {
@@ -94,7 +94,6 @@ impl<'w> VpcWorkloads<'w> {
             if id as usize == group_lists.len() {
                 group_lists.push(GroupList {
                     groups: w.groups.iter().map(|g| groups.id(g.as_str())).collect(),
-                    compiled: compiled.group_set(&w.groups),
                     empty: w.groups.is_empty(),
                 });
             }
@@ -107,7 +106,8 @@ impl<'w> VpcWorkloads<'w> {
                 None => Vec::new(),
             })
             .collect();
-        VpcWorkloads { list: list.to_vec(), ids, subnet, group_list, group_lists, subnets, groups, egress_peers }
+        let group_sets = (0..groups.len() as u32).map(|g| compiled.group_set(&[groups.value(g)])).collect();
+        VpcWorkloads { list: list.to_vec(), ids, subnet, group_list, group_lists, subnets, groups, egress_peers, group_sets }
     }
 
     /// How many workloads.
