@@ -163,6 +163,24 @@ impl GroupSet<'_, '_> {
         all_ports(ports, |port| self.allows(direction, ip, port))
     }
 
+    /// Do the groups allow TCP `port` to (egress) or from (ingress) every address of
+    /// `ranges`? Only CIDR and prefix-list rules are counted (group members are single
+    /// addresses), so `false` means "not proven", never "refused".
+    pub fn covers(&self, direction: RuleDirection, ranges: &[AddrRange], port: u16) -> bool {
+        let mut allowed: Vec<AddrRange> = Vec::new();
+        for group in &self.groups {
+            for rule in group.rules(direction).iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
+                match &rule.peer {
+                    CompiledPeer::Range(range) => allowed.push(*range),
+                    CompiledPeer::Ranges(list) => allowed.extend(list.iter().copied()),
+                    CompiledPeer::Members(_) | CompiledPeer::Missing => {}
+                }
+            }
+        }
+        allowed.sort_unstable();
+        ranges.iter().all(|target| covered(&allowed, *target))
+    }
+
     /// What the exact evaluation (`security_group::evaluate`) of `ip` × `ports` would
     /// conclude: `Some(true)` allowed, `Some(false)` blocked, `None` unknown or undecided.
     /// The exact evaluation calls a refusal unknown when any rule of the groups in that
@@ -179,6 +197,26 @@ impl GroupSet<'_, '_> {
     fn lacks_data(&self, direction: RuleDirection) -> bool {
         self.missing || self.groups.iter().any(|g| g.rules(direction).iter().any(|r| matches!(r.peer, CompiledPeer::Missing)))
     }
+}
+
+/// True when the union of `allowed` (sorted by first address) holds every address of `target`.
+fn covered(allowed: &[AddrRange], target: AddrRange) -> bool {
+    let mut next = target.first;
+    for range in allowed {
+        if range.first > next {
+            return false;
+        }
+        if range.last >= next {
+            match range.last.checked_add(1) {
+                Some(after) => next = after,
+                None => return true,
+            }
+            if next > target.last {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// `Some(true)` when `answer` is for every port; a proven `false` wins over an unknown.
@@ -295,4 +333,32 @@ fn compile_rule<'a>(
 fn compile_acl(outbound: &[EntryMatch], inbound: &[EntryMatch]) -> Acl {
     let compile = |entries: &[EntryMatch]| entries.iter().map(|e| (AddrRange::cidr(e.cidr), e.ports, e.action)).collect();
     Acl { outbound: compile(outbound), inbound: compile(inbound) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Interval coverage agrees with asking every address.
+        #[test]
+        fn covered_matches_every_address(mut allowed in prop::collection::vec((0u32..64, 0u32..64), 0..6), a in 0u32..64, b in 0u32..64) {
+            let mut allowed: Vec<AddrRange> =
+                allowed.drain(..).map(|(x, y)| AddrRange { first: x.min(y), last: x.max(y) }).collect();
+            allowed.sort_unstable();
+            let target = AddrRange { first: a.min(b), last: a.max(b) };
+            let oracle = (target.first..=target.last).all(|ip| allowed.iter().any(|r| r.contains(ip)));
+            prop_assert_eq!(covered(&allowed, target), oracle);
+        }
+    }
+
+    #[test]
+    fn covered_up_to_the_last_address() {
+        let all = [AddrRange { first: 0, last: u32::MAX }];
+        assert!(covered(&all, AddrRange { first: 5, last: u32::MAX }));
+        let two = [AddrRange { first: 0, last: 9 }, AddrRange { first: 10, last: u32::MAX }];
+        assert!(covered(&two, AddrRange::ALL));
+        assert!(!covered(&two[..1], AddrRange { first: 5, last: 10 }));
+    }
 }
