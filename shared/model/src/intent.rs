@@ -196,7 +196,8 @@ pub fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
     match peer {
         Peer::Group(g) => ep.group_ids().iter().any(|x| x == g),
         Peer::Cidr(net) => {
-            (net.prefix_len() == 32 && ep.enis.iter().any(|e| e.ip == net.addr())) || ep.subnet_cidrs.contains(&net.trunc())
+            (net.prefix_len() == 32 && ep.enis.iter().any(|e| e.ip == net.addr()))
+                || ep.subnet_cidrs.iter().any(|s| s.prefix_len() == net.prefix_len() && s.network() == net.network())
         }
         Peer::PrefixList(id) => ep.prefix_list.is_some_and(|pl| pl.prefix_list_id == *id),
     }
