@@ -1,5 +1,7 @@
 //! The path of one workload/endpoint pair, hop by hop, like a traceroute through security
-//! groups, network ACLs and routes. `check` derives findings from it; `explain` prints it.
+//! groups, network ACLs and routes. `explain` prints a whole trace; `check` calls the hop
+//! builders of `interface` and `gateway` one by one (each hop depends on little, so it builds
+//! each once per key) and derives findings from the blocked ones.
 //!
 //! An interface endpoint is one target per ENI (clients pick any ENI the regional DNS name
 //! returns, SPEC I7); a gateway endpoint is one target, the service's prefix list.
@@ -238,24 +240,11 @@ impl Ctx<'_> {
     }
 }
 
-/// Traces the path from a workload to an endpoint of the same VPC, every hop explained.
+/// Traces the path from a workload to an endpoint of the same VPC, every hop evaluated
+/// exactly and explained.
 pub fn trace(snap: &Snapshot, params: &RuleParameters, workload: &Workload, endpoint: &Endpoint) -> PairTrace {
     let common = hops::common(snap, params, endpoint);
-    trace_with(snap, params, workload, endpoint, common, None)
-}
-
-/// Traces a pair with the endpoint's common hops already computed. With compiled rules
-/// (`check`), allowed hops carry no explanation and those the rules prove skip the exact
-/// evaluation; without (`explain`), every hop is evaluated exactly and explained.
-pub fn trace_with<'a>(
-    snap: &'a Snapshot,
-    params: &'a RuleParameters,
-    workload: &'a Workload<'a>,
-    endpoint: &'a Endpoint<'a>,
-    common: Vec<Hop>,
-    fast: Option<&'a Compiled<'a>>,
-) -> PairTrace {
-    let cx = Ctx { snap, params, workload, endpoint, detail: fast.is_none(), fast };
+    let cx = Ctx { snap, params, workload, endpoint, detail: true, fast: None };
     let stopped = common.iter().any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked);
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),
