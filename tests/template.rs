@@ -19,7 +19,10 @@ use std::sync::OnceLock;
 use serde_json::Value as Json;
 use yaml_rust2::{Yaml, YamlLoader};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// The checkout under test (found at run time: see `vpce_reach_testkit::package_dir`).
+fn root() -> PathBuf {
+    vpce_reach_testkit::workspace_root()
+}
 
 const MESSAGE_TYPES: [&str; 3] = [
     "ConfigurationItemChangeNotification",
@@ -49,7 +52,7 @@ const SNS_KMS_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
 fn template() -> &'static Yaml {
     static DOC: OnceLock<Yaml> = OnceLock::new();
     DOC.get_or_init(|| {
-        let text = std::fs::read_to_string(Path::new(ROOT).join("template.yaml")).expect("read template.yaml");
+        let text = std::fs::read_to_string(root().join("template.yaml")).expect("read template.yaml");
         YamlLoader::load_from_str(&text).expect("template.yaml is YAML").into_iter().next().expect("one document")
     })
 }
@@ -186,7 +189,7 @@ fn input_parameters_are_the_models_keys_from_stack_parameters() {
 
 #[test]
 fn samconfig_rule_parameters_are_accepted_by_the_model() {
-    let text = std::fs::read_to_string(Path::new(ROOT).join("samconfig.toml")).expect("read samconfig.toml");
+    let text = std::fs::read_to_string(root().join("samconfig.toml")).expect("read samconfig.toml");
     let line = text
         .lines()
         .find(|l| l.trim_start().starts_with("parameter_overrides"))
@@ -258,7 +261,7 @@ fn functions_are_arm64_al2023_rust_builds() {
         assert_eq!(f["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{name} BuildMethod");
         let binary = str_of(&f["Metadata"]["BuildProperties"]["Binary"], "Binary");
         let code = str_of(&props["CodeUri"], "CodeUri");
-        let manifest = Path::new(ROOT).join(code).join("Cargo.toml");
+        let manifest = root().join(code).join("Cargo.toml");
         if !manifest.exists() {
             println!("note: {code}/ is not in the tree yet; not checking that {name} builds binary {binary} there");
             continue;
@@ -369,7 +372,7 @@ fn needs_star(action: &str) -> bool {
 
 #[test]
 fn roles_grant_exactly_what_the_code_calls() {
-    let shared_aws = Path::new(ROOT).join("shared/aws/Cargo.toml");
+    let shared_aws = root().join("shared/aws/Cargo.toml");
     let shared_calls = sdk_calls(&shared_aws);
     assert!(
         shared_calls.iter().any(|a| a == "ec2:DescribeVpcEndpoints"),
@@ -388,7 +391,7 @@ fn roles_grant_exactly_what_the_code_calls() {
         }
 
         let code = str_of(&props["CodeUri"], "CodeUri");
-        let manifest = Path::new(ROOT).join(code).join("Cargo.toml");
+        let manifest = root().join(code).join("Cargo.toml");
         if !manifest.exists() {
             println!(
                 "note: {code}/ is not in the tree yet; checking only that {function} is granted shared/aws's calls"
@@ -435,7 +438,7 @@ fn metadata() -> &'static Json {
     META.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args(["metadata", "--format-version", "1", "--locked"]).current_dir(ROOT);
+        cmd.args(["metadata", "--format-version", "1", "--locked"]).current_dir(root());
         if let Some(host) = host_triple() {
             cmd.args(["--filter-platform", &host]);
         }

@@ -7,12 +7,12 @@ use std::process::Command;
 
 /// `../shared/fixtures/batfish/<name>` (shared/ sits beside the project root, in CI too).
 pub fn batfish(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/batfish").join(name)
+    vpce_reach_testkit::workspace_root().join("../shared/fixtures/batfish").join(name)
 }
 
 /// The bundled demo snapshot.
 pub fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("events/demo")
+    vpce_reach_testkit::workspace_root().join("events/demo")
 }
 
 /// Output of one `vpce-reach` run.

@@ -10,7 +10,7 @@ use change_watch::cloudtrail::EventBridgeEvent;
 use serde_json::Value;
 
 fn events_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events/change-watch")
+    vpce_reach_testkit::workspace_root().join("events/change-watch")
 }
 
 fn read(name: &str) -> String {

@@ -16,7 +16,7 @@ const MESSAGE_ID: &str = "fuzz-message-1";
 
 /// Every sample event of `events/change-watch/` (the SQS batch's bodies included).
 fn samples() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/change-watch");
+    let dir = vpce_reach_testkit::workspace_root().join("events/change-watch");
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -325,10 +325,7 @@ async fn build_vpc(ec2: &Ec2, n: u8) -> Net {
 
 /// The sample event `name` with its request (and response) replaced.
 fn event(name: &str, request: Value, response: Value) -> Value {
-    let path = format!(
-        "{}/../../events/change-watch/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = vpce_reach_testkit::workspace_root().join(format!("events/change-watch/{name}.json"));
     let mut event: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     event["detail"]["requestParameters"] = request;
     event["detail"]["responseElements"] = response;
@@ -692,10 +689,7 @@ async fn a_prefix_list_is_located_through_the_groups_that_use_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sample_batch_runs_in_an_empty_account() {
     let world = World::start().await;
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../events/change-watch/sqs-batch.json"
-    );
+    let path = vpce_reach_testkit::workspace_root().join("events/change-watch/sqs-batch.json");
     let event: SqsEvent = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let outcome = world.handler(None).await.handle(event).await;
     let summary = &outcome.summary;

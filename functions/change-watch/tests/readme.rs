@@ -6,7 +6,7 @@ use change_watch::changes::handled_event_names;
 use serde_json::Value;
 
 fn readme() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let path = vpce_reach_testkit::workspace_root().join("README.md");
     std::fs::read_to_string(path).unwrap()
 }
 

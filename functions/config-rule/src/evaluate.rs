@@ -82,7 +82,7 @@ mod tests {
     use super::*;
 
     fn demo() -> Snapshot {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/demo");
+        let dir = vpce_reach_testkit::workspace_root().join("events/demo");
         load::load_dir(&dir).unwrap()
     }
 

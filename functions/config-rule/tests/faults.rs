@@ -83,11 +83,8 @@ async fn ec2_client(server: &MotoServer, fault: Option<&Rule>) -> aws_sdk_ec2::C
 
 /// `events/config-rule/scheduled.json`, with `token` as its result token.
 fn scheduled(token: &str) -> ConfigEvent {
-    let path = format!(
-        "{}/../../events/config-rule/scheduled.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let path = vpce_reach_testkit::workspace_root().join("events/config-rule/scheduled.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut event: ConfigEvent = serde_json::from_str(&text).unwrap();
     event.result_token = Some(token.to_owned());
     event

@@ -437,11 +437,8 @@ fn ec2_client(server: &MotoServer, deny: Option<Rule>) -> aws_sdk_ec2::Client {
 
 /// A sample event of `events/config-rule/`, its ids replaced by moto's.
 fn sample(file: &str, net: &Net, sg: &str) -> ConfigEvent {
-    let path = format!(
-        "{}/../../events/config-rule/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let path = vpce_reach_testkit::workspace_root().join("events/config-rule").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = text
         .replace(SAMPLE_VPC, &net.vpc)
         .replace(SAMPLE_SG, sg)

@@ -8,7 +8,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,8 +20,25 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 /// How many ports [`MotoServer::start`] tries when the server exits at once.
 const START_ATTEMPTS: usize = 3;
 
-/// The workspace root: two levels above this crate's manifest directory.
-const WORKSPACE_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+/// The directory of the package whose tests are running (cargo sets `CARGO_MANIFEST_DIR` when
+/// it runs tests, not only when it compiles them), else the current directory.
+///
+/// Read at run time, never with `env!`: CI reuses one target directory between clones, and a
+/// crate that did not change is not rebuilt in another clone, so a path baked in at compile
+/// time would point into whichever clone built it last.
+pub fn package_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default()
+}
+
+/// The root of the checkout under test: the nearest ancestor of [`package_dir`] holding the
+/// workspace's `Cargo.lock`.
+pub fn workspace_root() -> PathBuf {
+    let start = package_dir();
+    start.ancestors().find(|dir| dir.join("Cargo.lock").is_file()).map(Path::to_path_buf).unwrap_or(start)
+}
 
 /// A running `moto_server` child process, killed and reaped when dropped.
 #[derive(Debug)]
@@ -101,7 +118,7 @@ impl Drop for MotoServer {
 pub fn moto_binary() -> PathBuf {
     let path = std::env::var_os("MOTO_SERVER")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(WORKSPACE_ROOT).join(".venv/bin/moto_server"));
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/moto_server"));
     if !path.is_file() {
         panic!(
             "moto_server not found at {}: run the test command from the README (it installs \
