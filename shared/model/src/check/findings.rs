@@ -233,11 +233,12 @@ impl<'h> Texts<'h> {
 
 /// Endpoint-level findings (state, policy, DNS), reported once per endpoint that has
 /// workloads in its VPC.
-pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop], report: &mut Report) {
+pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop]) -> Vec<Finding> {
+    let mut findings = Vec::new();
     for hop in common.iter().filter(|h| h.outcome == Outcome::Blocked) {
         let Some(code) = hop.code else { continue };
         for component in &hop.components {
-            report.findings.push(Finding {
+            findings.push(Finding {
                 code,
                 component: component.clone(),
                 direction: None,
@@ -250,6 +251,7 @@ pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop], report: &mut
             });
         }
     }
+    findings
 }
 
 /// R5: an available interface endpoint no workload of its VPC reaches. Its groups are blamed

@@ -17,7 +17,8 @@ use super::masks::Factors;
 use super::workloads::VpcWorkloads;
 
 /// What one hop depends on. `eni` is a VPC-wide ENI number, `ep` the endpoint's number in
-/// the VPC, `list` a group-list id, `subnet` a subnet id, `workload` a workload number.
+/// the VPC, `ports` the number of the first endpoint with the same service ports, `list` a
+/// group-list id, `subnet` a subnet id, `workload` a workload number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Egress { list: u32, eni: u32 },
@@ -25,7 +26,7 @@ enum Key {
     EgressOf { workload: u32, eni: u32 },
     Route { subnet: u32, eni: u32 },
     AclOut { subnet: u32, eni: u32 },
-    AclIn { subnet: u32, workload: u32, ep: u32 },
+    AclIn { subnet: u32, workload: u32, ports: u32 },
     Ingress { workload: u32, ep: u32 },
     ReplyOut { subnet: u32, workload: u32 },
     ReplyIn { subnet: u32, eni: u32 },
@@ -137,7 +138,7 @@ impl HopCache {
                 plan.hops.push(self.hop(Key::AclOut { subnet, eni: eni_no }, || interface::acl_out(&cx, eni)));
             }
             if endpoint_side {
-                let key = Key::AclIn { subnet: eni_subnet, workload, ep: n.ports_ep };
+                let key = Key::AclIn { subnet: eni_subnet, workload, ports: n.ports_ep };
                 plan.hops.push(self.hop(key, || interface::acl_in(&cx, eni)));
             }
             plan.hops.extend(ingress);

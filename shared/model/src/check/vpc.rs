@@ -89,20 +89,26 @@ impl<'w> VpcCheck<'w> {
         let numbers = self.number(ep);
         let mut pairs = EndpointPairs::new(self, ep, &common, numbers);
         let mut tally = Tally::default();
+        let first_finding = report.findings.len();
         self.on_path.start_endpoint(snap, ep);
         for w in 0..self.vw.len() {
             self.pair(&mut pairs, &words, w, &mut tally, report);
         }
         self.on_path.finish_endpoint();
         let workloads = self.vw.len();
+        let mut own = Vec::new();
         if workloads > 0 && (tally.required > 0 || params.requires(&ep.raw.service_name)) {
-            findings::endpoint_findings(&words, &common, report);
+            own.extend(findings::endpoint_findings(&words, &common));
         }
         // With ConsumerTag, a VPC without selected workloads has no consumer to reach the endpoint.
         let no_consumers = workloads == 0 && params.consumer_tag.is_some();
         if ep.kind == EndpointKind::Interface && ep.is_available() && ep.missing.is_empty() && !tally.any_reach && !no_consumers {
-            report.findings.extend(findings::unreachable_findings(ep, tally.admitted_any, workloads));
+            own.extend(findings::unreachable_findings(ep, tally.admitted_any, workloads));
         }
+        // The endpoint's own findings (no source) go before its pair findings (in workload
+        // order): the report's final sort then finds one sorted run.
+        own.sort_by(|a, b| (a.code, &a.component).cmp(&(b.code, &b.component)));
+        report.findings.splice(first_finding..first_finding, own);
     }
 
     /// Adds the VPC's path counts to the report.
