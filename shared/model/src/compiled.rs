@@ -116,12 +116,6 @@ impl<'a> Compiled<'a> {
         self.acls.get(self.snap.index.subnet_acl.get(subnet)?.as_str())
     }
 
-    /// Does the ACL of `subnet` pass TCP packets to (outbound) or from (inbound) `ip` on every
-    /// port of `ports`? First match per port, implicit deny. `None` without an ACL.
-    pub fn acl_allows(&self, subnet: &str, traffic: Traffic, ip: u32, ports: PortRange) -> Option<bool> {
-        Some(self.subnet_acl(subnet)?.allows(traffic, ip, ports))
-    }
-
     /// Is `ip` routed `local` from `subnet`? `None` without a route table or with missing data.
     pub fn routes_locally(&self, subnet: &str, ip: u32) -> Option<bool> {
         let choice = self.snap.index.subnet_route_table.get(subnet)?;
@@ -220,7 +214,7 @@ fn covered(allowed: &[AddrRange], target: AddrRange) -> bool {
 }
 
 /// `Some(true)` when `answer` is for every port; a proven `false` wins over an unknown.
-pub fn all_ports(ports: &[u16], mut answer: impl FnMut(u16) -> Option<bool>) -> Option<bool> {
+fn all_ports(ports: &[u16], mut answer: impl FnMut(u16) -> Option<bool>) -> Option<bool> {
     let mut unknown = false;
     for &port in ports {
         match answer(port) {

@@ -152,11 +152,6 @@ pub fn reasons(snap: &Snapshot, params: &RuleParameters, fast: &Compiled, w: &Wo
         targets: w.groups.iter().any(|g| group_targets(snap, g, ep)),
         routed: ep.kind == EndpointKind::Gateway && routed_to_endpoint(snap, &w.eni.subnet_id, ep),
     };
-    reasons_from(params, ep, facts)
-}
-
-/// R1-R4 from the facts.
-pub fn reasons_from(params: &RuleParameters, ep: &Endpoint, facts: IntentFacts) -> Reasons {
     reasons_with(params.requires(&ep.raw.service_name), ep.kind, facts)
 }
 

@@ -13,7 +13,7 @@ use crate::path::{self, gateway, interface, Ctx, Hop};
 use crate::snapshot::{PrefixList, Snapshot};
 
 use super::findings::PairHops;
-use super::masks::Factors;
+use super::masks::{eni_subnet, Factors};
 use super::workloads::VpcWorkloads;
 
 /// What one hop depends on. `eni` is a VPC-wide ENI number, `ep` the endpoint's number in
@@ -127,13 +127,14 @@ impl HopCache {
             if workload_side {
                 plan.hops.push(self.hop(Key::Route { subnet, eni: eni_no }, || interface::route(&cx, eni)));
             }
-            if eni.subnet_id == cx.workload.eni.subnet_id {
+            let eni_subnet = eni_subnet(vw, eni);
+            if eni_subnet == subnet {
+                // Same subnet: no network ACL between them.
                 plan.hops.extend(ingress);
                 plan.end_target();
                 continue;
             }
             let endpoint_side = proven.endpoint_side & bit == 0;
-            let eni_subnet = vw.subnets.get(&eni.subnet_id.as_str()).expect("VpcCheck interns ENI subnets first");
             if workload_side {
                 plan.hops.push(self.hop(Key::AclOut { subnet, eni: eni_no }, || interface::acl_out(&cx, eni)));
             }

@@ -24,6 +24,12 @@ use super::workloads::VpcWorkloads;
 /// not proven here, every pair of theirs takes the explained way.
 pub(super) const MAX_ENIS: usize = 64;
 
+/// The id of an ENI's subnet (`VpcCheck` interns the subnets of an endpoint's ENIs before
+/// anything asks).
+pub(super) fn eni_subnet(vw: &VpcWorkloads, eni: &crate::endpoint::EndpointEni) -> u32 {
+    vw.subnets.get(&eni.subnet_id.as_str()).expect("VpcCheck interns ENI subnets first")
+}
+
 /// Answers not computed yet.
 const UNSEEN: u8 = 0;
 const PROVEN: u8 = 1;
@@ -118,13 +124,13 @@ impl<'w> InterfaceMasks<'w> {
         compiled: &'w Compiled<'w>,
         ep: &'w Endpoint<'w>,
         ephemeral: PortRange,
-        vw: &mut VpcWorkloads<'w>,
+        vw: &VpcWorkloads<'w>,
         side: &mut EndpointSide<'w>,
     ) -> Option<Self> {
         if ep.enis.len() > MAX_ENIS {
             return None;
         }
-        let eni_subnet: Vec<u32> = ep.enis.iter().map(|e| vw.subnets.id(e.subnet_id.as_str())).collect();
+        let eni_subnet: Vec<u32> = ep.enis.iter().map(|e| eni_subnet(vw, e)).collect();
         let eni_column = eni_subnet.iter().map(|&s| side.column(compiled, vw, s, &ep.ports)).collect();
         Some(InterfaceMasks {
             compiled,

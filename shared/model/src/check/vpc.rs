@@ -247,7 +247,7 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
     fn new(vpc: &mut VpcCheck<'w>, ep: &'w Endpoint<'w>, common: &'c [Hop], numbers: EndpointNumbers) -> Self {
         let masks = match (vpc.mode, ep.kind) {
             (Mode::Fast, EndpointKind::Interface) => {
-                InterfaceMasks::new(vpc.compiled, ep, vpc.params.ephemeral_ports, &mut vpc.vw, &mut vpc.side)
+                InterfaceMasks::new(vpc.compiled, ep, vpc.params.ephemeral_ports, &vpc.vw, &mut vpc.side)
             }
             _ => None,
         };
