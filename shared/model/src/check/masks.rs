@@ -82,6 +82,9 @@ pub(super) struct Proven {
     pub reached: usize,
     /// The endpoint's groups admit the workload on some service port (R2).
     pub admits: bool,
+    /// The hops proven, when the endpoint's groups admit the workload on every port (else
+    /// they are worked out only if the pair turns out to be required).
+    pub factors: Option<Factors>,
 }
 
 /// Which hops of a pair the compiled rules prove allowed: per group of hops, a mask over the
@@ -149,25 +152,18 @@ impl<'w> InterfaceMasks<'w> {
 
     /// What the compiled rules prove for workload `w`.
     pub(super) fn judge(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> Proven {
-        let ip = u32::from(vw.list[w].ip);
-        let (admits, admits_all) = self.ingress(ip);
+        let (admits, admits_all) = self.ingress(u32::from(vw.list[w].ip));
         if !admits_all {
-            return Proven { reached: 0, admits };
+            return Proven { reached: 0, admits, factors: None };
         }
-        let (egress, workload_side, same) = self.workload_masks(vw, w);
-        let mut mask = egress & workload_side;
-        // The endpoint side is asked only for ENIs the rest lets through.
-        for i in 0..self.eni_ip.len() {
-            let bit = 1u64 << i;
-            if mask & bit != 0 && same & bit == 0 && !side.proven(self.eni_column[i], w, ip, self.ephemeral) {
-                mask &= !bit;
-            }
-        }
-        Proven { reached: mask.count_ones() as usize, admits }
+        let f = self.factors(vw, side, w, true);
+        let reached = (f.egress & f.workload_side & f.endpoint_side).count_ones() as usize;
+        Proven { reached, admits, factors: Some(f) }
     }
 
-    /// Every group of hops the compiled rules prove for workload `w`.
-    pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> Factors {
+    /// Every group of hops the compiled rules prove for workload `w`; `ingress`: whether the
+    /// endpoint's groups admit it on every service port.
+    pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize, ingress: bool) -> Factors {
         let ip = u32::from(vw.list[w].ip);
         let (egress, workload_side, same) = self.workload_masks(vw, w);
         let mut endpoint_side = same;
@@ -176,7 +172,7 @@ impl<'w> InterfaceMasks<'w> {
                 endpoint_side |= 1 << i;
             }
         }
-        Factors { egress, workload_side, endpoint_side, ingress: self.ingress(ip).1 }
+        Factors { egress, workload_side, endpoint_side, ingress }
     }
 
     /// (admitted on some service port, admitted on every one).

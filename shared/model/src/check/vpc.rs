@@ -10,7 +10,7 @@ use crate::snapshot::Snapshot;
 
 use super::findings::{self, EndpointWords, PairHops};
 use super::hop_cache::{EndpointNumbers, HopCache, PairPlan, Site};
-use super::masks::{EndpointSide, InterfaceMasks};
+use super::masks::{EndpointSide, Factors, InterfaceMasks};
 use super::on_path::OnPath;
 use super::workloads::VpcWorkloads;
 use super::{MissingData, Mode, Report};
@@ -36,8 +36,9 @@ pub(super) struct VpcCheck<'w> {
 
 /// How one pair's reach was established.
 enum Evidence {
-    /// The masks: ENIs proven reachable (others unproven, not necessarily blocked).
-    Proven(usize),
+    /// The masks: ENIs proven reachable (others unproven, not necessarily blocked), and the
+    /// hops proven when already worked out.
+    Proven(usize, Option<Factors>),
     /// Hops from the cache, in `VpcCheck::plan`.
     Planned,
     /// An exact trace ([`Mode::Exact`]).
@@ -144,7 +145,7 @@ impl<'w> VpcCheck<'w> {
             return;
         }
         let reached = match &evidence {
-            Evidence::Proven(n) => *n,
+            Evidence::Proven(n, _) => *n,
             Evidence::Planned => self.hops.passes(&self.plan),
             Evidence::Traced(trace) => trace.reached(),
         };
@@ -167,7 +168,7 @@ impl<'w> VpcCheck<'w> {
                 return findings::record_pair(snap, (self.vw.list[w], &self.vw.ids[w]), words, reasons, &hops, report);
             }
             Evidence::Planned => {}
-            Evidence::Proven(_) => self.plan(pairs, w),
+            Evidence::Proven(_, factors) => self.plan(pairs, w, factors),
         }
         let hops = self.hops.view(pairs.common, &self.plan);
         tally.any_reach |= hops.reached() > 0;
@@ -186,25 +187,26 @@ impl<'w> VpcCheck<'w> {
             (EndpointKind::Interface, Some(masks)) => {
                 let proven = masks.judge(&self.vw, &mut self.side, w);
                 facts.admits = proven.admits;
-                Evidence::Proven(proven.reached)
+                Evidence::Proven(proven.reached, proven.factors)
             }
             (EndpointKind::Interface, None) => {
                 facts.admits = intent::endpoint_admits(self.compiled, workload, ep);
-                self.plan(pairs, w);
+                self.plan(pairs, w, None);
                 Evidence::Planned
             }
             (EndpointKind::Gateway, _) => {
                 facts.routed = pairs.routed(&self.vw, w);
-                self.plan(pairs, w);
+                self.plan(pairs, w, None);
                 Evidence::Planned
             }
         };
         (intent::reasons_with(pairs.required, ep.kind, facts), evidence)
     }
 
-    /// Puts the pair's hops from the cache into `self.plan`; no target when the endpoint is not
-    /// available or (gateway) its prefix list is missing.
-    fn plan(&mut self, pairs: &mut EndpointPairs<'w, '_>, w: usize) {
+    /// Puts the pair's hops from the cache into `self.plan`, leaving out those `known` proven
+    /// (from `InterfaceMasks::judge`); no target when the endpoint is not available or
+    /// (gateway) its prefix list is missing.
+    fn plan(&mut self, pairs: &mut EndpointPairs<'w, '_>, w: usize, known: Option<Factors>) {
         self.plan.clear();
         if pairs.stopped {
             return;
@@ -213,7 +215,10 @@ impl<'w> VpcCheck<'w> {
         let site = Site { snap: self.snap, params: self.params, compiled: self.compiled, vw: &self.vw, ep, numbers: pairs.numbers };
         match (ep.kind, ep.prefix_list) {
             (EndpointKind::Interface, _) => {
-                let proven = pairs.masks.as_mut().map(|m| m.factors(&self.vw, &mut self.side, w)).unwrap_or_default();
+                // Pairs judged without the masks prove nothing; a refused ingress proves no hop
+                // beyond, and those hops are worked out only now that the pair is required.
+                let proven = known.or_else(|| pairs.masks.as_mut().map(|m| m.factors(&self.vw, &mut self.side, w, false)));
+                let proven = proven.unwrap_or_default();
                 self.hops.interface(&site, w, proven, &mut self.plan);
             }
             (EndpointKind::Gateway, Some(pl)) => self.hops.gateway(&site, w, pl, &mut self.plan),
