@@ -41,8 +41,8 @@ fn line(out: &mut String, indent: &str, hop: &Hop) {
         Outcome::Unknown => "?      ",
     };
     let text = match hop.outcome {
-        Outcome::Blocked | Outcome::Unknown => &hop.problem,
-        Outcome::Allowed | Outcome::NotCrossed => &hop.detail,
+        Outcome::Blocked | Outcome::Unknown => &*hop.problem,
+        Outcome::Allowed | Outcome::NotCrossed => hop.detail.as_str(),
     };
     let _ = writeln!(out, "{indent}{mark} {:<17} {text}", hop.kind.label());
     if hop.outcome == Outcome::Blocked {

@@ -97,19 +97,19 @@ pub fn changed_resources(snap: &Snapshot, changes: &[&Change]) -> BTreeSet<Strin
 pub fn finding_vpc<'a>(snap: &'a Snapshot, f: &'a Finding) -> Option<&'a str> {
     if let Some(ep) = f
         .endpoint
-        .as_ref()
+        .as_deref()
         .and_then(|id| snap.vpc_endpoints.get(id))
     {
         return Some(&ep.vpc_id);
     }
     if let Some(eni) = f
         .source
-        .as_ref()
+        .as_deref()
         .and_then(|id| snap.network_interfaces.get(id))
     {
         return Some(&eni.vpc_id);
     }
-    snap.vpcs.get(&f.component).map(|v| v.vpc_id.as_str())
+    snap.vpcs.get(&*f.component).map(|v| v.vpc_id.as_str())
 }
 
 /// The findings of `vpc_id` that involve a changed resource: the finding blames it or is
@@ -130,10 +130,10 @@ pub fn involved<'a>(
 }
 
 fn involves(snap: &Snapshot, f: &Finding, changed: &BTreeSet<String>) -> bool {
-    let touched = |id: &String| changed.contains(id);
+    let touched = |id: &str| changed.contains(id);
     touched(&f.component)
-        || f.endpoint.as_ref().is_some_and(|ep| touched(ep) || endpoint_touched(snap, ep, changed))
-        || f.source.as_ref().is_some_and(|eni| touched(eni) || workload_touched(snap, eni, changed))
+        || f.endpoint.as_deref().is_some_and(|ep| touched(ep) || endpoint_touched(snap, ep, changed))
+        || f.source.as_deref().is_some_and(|eni| touched(eni) || workload_touched(snap, eni, changed))
         // A deleted or modified endpoint is why a VPC can lack one for a required service.
         || (f.code == FindingCode::NoEndpointForService
             && changed.iter().any(|id| ResourceKind::of(id) == Some(ResourceKind::VpcEndpoint)))

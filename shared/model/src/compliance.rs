@@ -64,9 +64,9 @@ pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
     let mut by_component: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut by_endpoint: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
-        by_component.entry(f.component.as_str()).or_default().push(f);
+        by_component.entry(&*f.component).or_default().push(f);
         if let Some(ep) = &f.endpoint {
-            by_endpoint.entry(ep.as_str()).or_default().push(f);
+            by_endpoint.entry(&**ep).or_default().push(f);
         }
     }
     let judge = |id: &str| judge(snap, report, id, by_component.get(id), by_endpoint.get(id));

@@ -1,6 +1,8 @@
 //! Findings (SPEC section 4): one blocking AWS component each, with the codes VPC
 //! Reachability Analyzer uses where it has one, so users can cross-check.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 /// What kind of problem a finding reports.
@@ -74,27 +76,48 @@ impl Direction {
 }
 
 /// One blocking component. Serialises to exactly the six keys of SPEC section 8.
+///
+/// The texts are shared (`Arc<str>`): a large account has tens of thousands of findings, and
+/// most of their ids and texts are the same few hundred strings (the blamed group, the
+/// endpoint, the problem of a hop every workload of a subnet shares). Only `detail`, which
+/// names the workload, is a string of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The problem.
     pub code: FindingCode,
     /// The AWS resource to blame (`sg-…`, `acl-…`, `rtb-…`, `vpce-…`, `vpc-…`).
-    pub component: String,
+    #[serde(serialize_with = "shared")]
+    pub component: Arc<str>,
     /// The leg and side blocked, when the code has one.
     pub direction: Option<Direction>,
     /// The workload ENI, for pair findings.
-    pub source: Option<String>,
+    #[serde(serialize_with = "shared_opt")]
+    pub source: Option<Arc<str>>,
     /// The endpoint concerned, if any.
-    pub endpoint: Option<String>,
+    #[serde(serialize_with = "shared_opt")]
+    pub endpoint: Option<Arc<str>>,
     /// Everything in one sentence: who, what is missing, and the fix.
     pub detail: String,
     /// What is missing, short (for annotations).
     #[serde(skip)]
-    pub problem: String,
+    pub problem: Arc<str>,
     /// The smallest fix (for annotations).
     #[serde(skip)]
-    pub fix: String,
+    pub fix: Arc<str>,
     /// The traffic concerned, e.g. `tcp/443` (for annotations).
     #[serde(skip)]
-    pub traffic: String,
+    pub traffic: Arc<str>,
+}
+
+/// Serialises a shared text as a string (serde's `rc` feature would do it for every crate
+/// of the workspace; this is the one place that needs it).
+fn shared<S: serde::Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(text)
+}
+
+fn shared_opt<S: serde::Serializer>(text: &Option<Arc<str>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match text {
+        Some(text) => serializer.serialize_some(&**text),
+        None => serializer.serialize_none(),
+    }
 }

@@ -67,7 +67,10 @@ impl Hasher for FxHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.hash
+        // The multiply leaves the low bits depending on the low bytes of each word only (ids
+        // like `subnet-0abc…` differ elsewhere), and hashbrown picks buckets by the low bits:
+        // bring the well-mixed high bits down, as rustc-hash 2 does.
+        self.hash.rotate_left(26)
     }
 }
 

@@ -23,5 +23,5 @@ pub mod path;
 pub mod check;
 pub mod compliance;
 pub mod compiled;
-mod fxhash;
+pub mod fxhash;
 mod text;

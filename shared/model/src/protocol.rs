@@ -5,13 +5,15 @@
 /// True when a security group `IpProtocol` or NACL `Protocol` value covers TCP:
 /// `tcp`, `6`, or `-1`/`all` (every protocol).
 pub fn covers_tcp(protocol: &str) -> bool {
-    let protocol = protocol.trim();
-    ["tcp", "6", "-1", "all"].iter().any(|p| protocol.eq_ignore_ascii_case(p))
+    // Every rule of every group passes here: ASCII trimming and byte comparison, no
+    // Unicode-aware `trim`.
+    let protocol = protocol.as_bytes().trim_ascii();
+    ["tcp", "6", "-1", "all"].iter().any(|p| protocol.eq_ignore_ascii_case(p.as_bytes()))
 }
 
 /// True when the value means every protocol (and so every port).
 pub fn is_all(protocol: &str) -> bool {
-    matches!(protocol.trim(), "-1" | "all")
+    matches!(protocol.as_bytes().trim_ascii(), b"-1" | b"all")
 }
 
 #[cfg(test)]

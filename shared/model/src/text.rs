@@ -7,6 +7,7 @@
 //! of the exact size.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 /// The pieces, concatenated into a string of exactly their length.
 pub(crate) fn concat(pieces: &[&str]) -> String {
@@ -22,29 +23,39 @@ pub(crate) fn concat(pieces: &[&str]) -> String {
 pub(crate) enum Piece<'a> {
     Str(&'a str),
     Joined(&'a [String], &'a str),
+    /// As `Joined`, for shared texts.
+    JoinedShared(&'a [Arc<str>], &'a str),
 }
 
 /// The pieces, joined lists expanded, in a string of exactly their length.
 pub(crate) fn build(pieces: &[Piece]) -> String {
     let len = |p: &Piece| match p {
         Piece::Str(s) => s.len(),
-        Piece::Joined(items, sep) => items.iter().map(String::len).sum::<usize>() + sep.len() * items.len().saturating_sub(1),
+        Piece::Joined(items, sep) => joined_len(items, sep),
+        Piece::JoinedShared(items, sep) => joined_len(items, sep),
     };
     let mut text = String::with_capacity(pieces.iter().map(len).sum());
     for piece in pieces {
         match piece {
             Piece::Str(s) => text.push_str(s),
-            Piece::Joined(items, sep) => {
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        text.push_str(sep);
-                    }
-                    text.push_str(item);
-                }
-            }
+            Piece::Joined(items, sep) => push_joined(&mut text, items, sep),
+            Piece::JoinedShared(items, sep) => push_joined(&mut text, items, sep),
         }
     }
     text
+}
+
+fn joined_len(items: &[impl AsRef<str>], sep: &str) -> usize {
+    items.iter().map(|i| i.as_ref().len()).sum::<usize>() + sep.len() * items.len().saturating_sub(1)
+}
+
+fn push_joined(text: &mut String, items: &[impl AsRef<str>], sep: &str) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            text.push_str(sep);
+        }
+        text.push_str(item.as_ref());
+    }
 }
 
 /// A CIDR block as `a.b.c.d/len` (the network address, host bits cleared).

@@ -50,6 +50,11 @@ struct World {
     app_egress: Vec<Value>,
     other_egress: Vec<Value>,
     ep_ingress: Vec<Value>,
+    /// Ingress of `sg-ep2`, a group of `vpce-3` only.
+    ep2_ingress: Vec<Value>,
+    /// `vpce-3`'s groups: its own, its own with `vpce-1`'s, or `vpce-1`'s (whose answers and
+    /// hops it may then share).
+    ep3_groups: usize,
     /// The app subnet's table routes S3 to the gateway endpoint, or to a NAT gateway.
     s3_route: Option<bool>,
 }
@@ -61,14 +66,18 @@ fn arb_world() -> impl Strategy<Value = World> {
         prop::collection::vec(arb_sg_rule(), 0..5),
         prop::collection::vec(arb_sg_rule(), 0..3),
         prop::collection::vec(arb_sg_rule(), 0..4),
+        prop::collection::vec(arb_sg_rule(), 0..4),
+        0usize..3,
         prop::option::of(any::<bool>()),
     )
-        .prop_map(|(app_acl, ep_acl, app_egress, other_egress, ep_ingress, s3_route)| World {
+        .prop_map(|(app_acl, ep_acl, app_egress, other_egress, ep_ingress, ep2_ingress, ep3_groups, s3_route)| World {
             app_acl,
             ep_acl,
             app_egress,
             other_egress,
             ep_ingress,
+            ep2_ingress,
+            ep3_groups,
             s3_route,
         })
 }
@@ -86,6 +95,8 @@ fn snapshot(w: &World) -> Snapshot {
         Some(false) => app_routes.push(json!({"DestinationCidrBlock": "52.216.0.0/16", "NatGatewayId": "nat-1"})),
         None => {}
     }
+    let ep3_groups: Vec<Value> =
+        [&["sg-ep2"][..], &["sg-ep2", "sg-ep"], &["sg-ep"]][w.ep3_groups].iter().map(|g| json!({"GroupId": g})).collect();
     let doc = json!({
         "Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}],
         "Subnets": [
@@ -103,7 +114,8 @@ fn snapshot(w: &World) -> Snapshot {
         "SecurityGroups": [
             {"GroupId": "sg-app", "IpPermissionsEgress": w.app_egress, "IpPermissions": []},
             {"GroupId": "sg-other", "IpPermissionsEgress": w.other_egress, "IpPermissions": []},
-            {"GroupId": "sg-ep", "IpPermissions": w.ep_ingress, "IpPermissionsEgress": []}],
+            {"GroupId": "sg-ep", "IpPermissions": w.ep_ingress, "IpPermissionsEgress": []},
+            {"GroupId": "sg-ep2", "IpPermissions": w.ep2_ingress, "IpPermissionsEgress": []}],
         "PrefixLists": [
             {"PrefixListId": "pl-corp", "PrefixListName": "corp", "Cidrs": ["10.0.2.0/25", "10.0.3.0/24"]},
             {"PrefixListId": "pl-s3", "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": ["52.216.0.0/15", "3.5.0.0/19"]}],
@@ -116,7 +128,8 @@ fn snapshot(w: &World) -> Snapshot {
             eni("eni-near", "10.0.2.50", "subnet-ep-a", &["sg-app"], "interface"),
             eni("eni-ep-a", "10.0.2.10", "subnet-ep-a", &["sg-ep"], "vpc_endpoint"),
             eni("eni-ep-b", "10.0.3.10", "subnet-ep-b", &["sg-ep"], "vpc_endpoint"),
-            eni("eni-ep-c", "10.0.1.99", "subnet-app", &["sg-ep"], "vpc_endpoint")],
+            eni("eni-ep-c", "10.0.1.99", "subnet-app", &["sg-ep"], "vpc_endpoint"),
+            eni("eni-ep-d", "10.0.2.11", "subnet-ep-a", &["sg-ep2"], "vpc_endpoint")],
         "VpcEndpoints": [
             {"VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
              "ServiceName": "com.amazonaws.us-east-1.ssm", "State": "available", "PrivateDnsEnabled": true,
@@ -124,6 +137,9 @@ fn snapshot(w: &World) -> Snapshot {
             {"VpcEndpointId": "vpce-2", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
              "ServiceName": "com.amazonaws.us-east-1.ecr.api", "State": "available", "PrivateDnsEnabled": true,
              "Groups": [{"GroupId": "sg-ep"}], "NetworkInterfaceIds": ["eni-ep-b", "eni-ep-c"]},
+            {"VpcEndpointId": "vpce-3", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
+             "ServiceName": "com.amazonaws.us-east-1.ec2messages", "State": "available", "PrivateDnsEnabled": true,
+             "Groups": ep3_groups, "NetworkInterfaceIds": ["eni-ep-d"]},
             {"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-1",
              "ServiceName": "com.amazonaws.us-east-1.s3", "State": "available", "RouteTableIds": ["rtb-app"]}]
     });
@@ -198,6 +214,8 @@ fn the_worlds_have_every_kind_of_pair() {
         app_egress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
         other_egress: vec![],
         ep_ingress: vec![json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]})],
+        ep2_ingress: vec![],
+        ep3_groups: 0,
         s3_route: Some(true),
     };
     let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
@@ -229,6 +247,22 @@ fn synthetic_accounts_agree_with_the_exact_check() {
 }
 
 #[test]
+fn synthetic_accounts_without_misconfiguration_have_no_findings() {
+    // The generator's misconfigurations come from its knob alone: at 0 % every pair that
+    // anybody requires gets through (the benchmarks' "sprinkling" is then the knob's).
+    let mut params = vpce_reach_synth::SynthParams::medium();
+    params.misconfig_percent = 0;
+    let mut b = SnapshotBuilder::new();
+    for (name, doc) in vpce_reach_synth::generate(&params) {
+        b.add_json(&name, &doc.to_string()).unwrap();
+    }
+    let report = check(&b.finish(), &RuleParameters::default());
+    assert!(report.pairs.len() > 1000, "{} pairs", report.pairs.len());
+    let blocked: Vec<&str> = report.findings.iter().take(5).map(|f| f.detail.as_str()).collect();
+    assert!(report.findings.is_empty(), "{} findings, first: {blocked:#?}", report.findings.len());
+}
+
+#[test]
 fn reply_ports_are_a_parameter() {
     let params = RuleParameters { ephemeral_ports: PortRange { first: 1024, last: 65535 }, ..RuleParameters::default() };
     let open = World {
@@ -240,6 +274,8 @@ fn reply_ports_are_a_parameter() {
         app_egress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
         other_egress: vec![],
         ep_ingress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
+        ep2_ingress: vec![],
+        ep3_groups: 0,
         s3_route: None,
     };
     // The endpoint subnets answer only 32768-60999: too narrow for 1024-65535.

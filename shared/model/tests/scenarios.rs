@@ -150,13 +150,13 @@ impl Scenario {
             let n = e.annotation.chars().count();
             assert!(n > 0 && n <= 256, "annotation of {} has {n} chars", e.compliance_resource_id);
         }
-        let s = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+        let s = |o: &Option<std::sync::Arc<str>>| o.as_deref().unwrap_or("-").to_string();
         let mut out: Vec<_> = report
             .findings
             .iter()
             .map(|f| {
                 let dir = f.direction.map_or("-".to_string(), |d| d.as_str().to_string());
-                (f.code.as_str().to_string(), f.component.clone(), dir, s(&f.source), s(&f.endpoint))
+                (f.code.as_str().to_string(), f.component.to_string(), dir, s(&f.source), s(&f.endpoint))
             })
             .collect();
         out.sort();
@@ -284,7 +284,7 @@ fn endpoint_subnet_acl_without_ephemeral_return() {
         f("SUBNET_ACL_RESTRICTION", "acl-ep", "return-egress", "eni-app", "vpce-ssm"),
     ]);
     let (report, evals) = s.run(&[]);
-    let nacl = report.findings.iter().find(|f| f.component == "acl-ep").unwrap();
+    let nacl = report.findings.iter().find(|f| &*f.component == "acl-ep").unwrap();
     assert!(nacl.detail.contains("tcp/1024-65535"), "{}", nacl.detail);
     assert!(nacl.fix.contains("add an outbound allow tcp/1024-65535 to 10.0.1.0/24 to acl-ep"), "{}", nacl.fix);
     assert_eq!(compliance(&evals, "acl-ep"), ComplianceType::NonCompliant);

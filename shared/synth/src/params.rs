@@ -29,8 +29,10 @@ pub struct SynthParams {
     pub gateway_endpoints: usize,
     /// Seed of every random choice: the same parameters give byte-identical output.
     pub seed: u64,
-    /// Chance, in percent, of each misconfiguration (SG forgetting the endpoint, NACL without
-    /// ephemeral return, gateway route missing, private DNS off, ...).
+    /// Chance, in percent, of each misconfiguration (SG forgetting the endpoint or a gateway
+    /// prefix list, endpoint SG admitting the wrong traffic, NACL without ephemeral return,
+    /// gateway route missing, private DNS off, ...). At 0 the account is clean: every pair
+    /// somebody requires gets through (the model's tests check it).
     pub misconfig_percent: u32,
 }
 

@@ -151,17 +151,23 @@ pub(crate) fn fill_rules(
     gateways: &[Vec<&'static str>],
 ) {
     for (n, services) in gateways.iter().enumerate().take(vpcs.len()) {
-        let ctx = RuleCtx::new(p, plan, n, vpcs, subnets, lists, services);
+        let mut ctx = RuleCtx::new(p, plan, n, vpcs, subnets, lists, services);
         let members: Vec<usize> = (0..plan.sgs.len())
             .filter(|&i| plan.sgs[i].vpc == n)
             .collect();
-        for i in members {
+        // Endpoint groups last: those that admit by reference need the workload groups' rules.
+        let (endpoints, others): (Vec<usize>, Vec<usize>) =
+            members.into_iter().partition(|&i| plan.sgs[i].kind == SgKind::Endpoint);
+        for i in others.into_iter().chain(endpoints) {
             let sg = &plan.sgs[i];
             let (ingress, egress) = match sg.kind {
                 SgKind::Default => sg_rules::default_rules(&sg.id),
                 SgKind::Workload => sg_rules::workload_rules(p, rng, &ctx, &sg.id),
                 SgKind::Endpoint => sg_rules::endpoint_rules(p, rng, &ctx),
             };
+            if sg.kind == SgKind::Workload && sg_rules::names_endpoint_sgs(&ctx, &egress) {
+                ctx.referencing_sgs.push(sg.id.clone());
+            }
             plan.sgs[i].ingress = ingress;
             plan.sgs[i].egress = egress;
         }

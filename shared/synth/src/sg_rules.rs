@@ -23,6 +23,9 @@ pub(crate) struct RuleCtx {
     private_cidrs: Vec<String>,
     workload_sgs: Vec<String>,
     endpoint_sgs: Vec<String>,
+    /// The workload groups whose egress names the endpoint groups (known once the workload
+    /// groups have their rules): endpoint groups that admit by reference admit exactly these.
+    pub(crate) referencing_sgs: Vec<String>,
     private_pl: Option<String>,
     gateway_pls: Vec<String>,
     corp_pl: String,
@@ -50,6 +53,7 @@ impl RuleCtx {
                 .collect(),
             workload_sgs: plan.ids(&plan.by_vpc[n].workload),
             endpoint_sgs: plan.ids(&plan.by_vpc[n].endpoint),
+            referencing_sgs: Vec::new(),
             private_pl: lists.private_subnets[n].clone(),
             gateway_pls: gateways
                 .iter()
@@ -132,8 +136,10 @@ pub(crate) fn workload_rules(
     if !rng.percent(p.misconfig_percent) {
         egress.push(endpoint_access(rng, c));
     }
+    // The subnets route the gateway services to their endpoints (R4), so a group without
+    // the prefix list in its egress is a misconfiguration.
     for pl in &c.gateway_pls {
-        if rng.percent(80) {
+        if !rng.percent(p.misconfig_percent) {
             egress.push(tcp(443, Src::Pl(pl.clone())));
         }
     }
@@ -148,6 +154,15 @@ pub(crate) fn workload_rules(
     rng.shuffle(&mut egress);
     rng.shuffle(&mut ingress);
     (ingress, egress)
+}
+
+/// Whether a workload group's egress names the endpoint groups.
+pub(crate) fn names_endpoint_sgs(c: &RuleCtx, egress: &[Value]) -> bool {
+    egress.iter().any(|rule| {
+        rule["UserIdGroupPairs"].as_array().is_some_and(|pairs| {
+            pairs.iter().any(|pair| pair["GroupId"].as_str().is_some_and(|g| c.endpoint_sgs.iter().any(|e| e == g)))
+        })
+    })
 }
 
 /// An egress rule that lets tcp/443 reach every interface endpoint of the VPC.
@@ -249,18 +264,14 @@ fn endpoint_ingress(rng: &mut Rng, c: &RuleCtx) -> Value {
                 .map(|s| Src::Cidr(s.clone(), None))
                 .collect(),
         ),
-        _ => {
-            let mut peers: Vec<String> = (0..rng.range(1, 5))
-                .map(|_| rng.pick(&c.workload_sgs).clone())
-                .collect();
-            peers.sort();
-            peers.dedup();
-            perm(
-                "tcp",
-                Some((443, 443)),
-                peers.into_iter().map(Src::Sg).collect(),
-            )
-        }
+        // Teams that reference the endpoint groups in egress are admitted by reference: a
+        // clean account admits every one of them (a misconfigured group is another branch).
+        _ if !c.referencing_sgs.is_empty() => perm(
+            "tcp",
+            Some((443, 443)),
+            c.referencing_sgs.iter().map(|g| Src::Sg(g.clone())).collect(),
+        ),
+        _ => tcp(443, c.vpc_cidr()),
     }
 }
 

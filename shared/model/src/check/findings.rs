@@ -64,7 +64,7 @@ pub(super) struct EndpointWords<'w> {
     /// `vpce-… (ssm)`.
     pub label: String,
     /// `tcp/443`.
-    pub traffic: String,
+    pub traffic: Arc<str>,
     /// ` (reaches n of N ENIs)` for each `n` (interface endpoints).
     pub reach: Vec<String>,
 }
@@ -75,7 +75,7 @@ impl<'w> EndpointWords<'w> {
             EndpointKind::Interface => (0..=ep.enis.len()).map(|n| format!(" (reaches {n} of {} ENIs)", ep.enis.len())).collect(),
             EndpointKind::Gateway => Vec::new(),
         };
-        EndpointWords { ep, id: Arc::from(ep.id()), label: ep.label(), traffic: ep.traffic.clone(), reach }
+        EndpointWords { ep, id: Arc::from(ep.id()), label: ep.label(), traffic: Arc::from(ep.traffic.as_str()), reach }
     }
 }
 
@@ -109,17 +109,17 @@ pub(super) fn record_pair(
         reached: pair.reached(),
         targets: pair.targets(),
     });
-    report.findings.extend(pair_findings(w, ep, pair));
+    report.findings.extend(pair_findings((w, workload), ep, pair));
     let unknown = || pair.all().filter(|h| h.outcome == Outcome::Unknown);
     for hop in unknown() {
         for resource in &hop.components {
-            report.missing.insert(MissingData { resource: resource.clone(), what: hop.problem.clone() });
+            report.missing.insert(MissingData { resource: resource.to_string(), what: hop.problem.to_string() });
         }
     }
     // A pair that cannot be proven leaves every resource on its path unproven too: none of
     // them may be called compliant on the strength of the pairs that could be checked.
     if verdict == Verdict::Unknown {
-        let gaps: Vec<&str> = unknown().map(|h| h.problem.as_str()).collect();
+        let gaps: Vec<&str> = unknown().map(|h| &*h.problem).collect();
         let what = format!("{} -> {} cannot be proven: {}", w.id(), ep.id, gaps.join("; "));
         for resource in path_resources(snap, w, ep.ep) {
             report.missing.insert(MissingData { resource: resource.to_string(), what: what.clone() });
@@ -146,14 +146,14 @@ fn is_endpoint_level(kind: HopKind) -> bool {
 }
 
 /// One finding per blocking (code, component, direction) of the pair, merged across ENIs.
-fn pair_findings(w: &Workload, ep: &EndpointWords, pair: &PairHops) -> Vec<Finding> {
+fn pair_findings((w, workload): (&Workload, &Arc<str>), ep: &EndpointWords, pair: &PairHops) -> Vec<Finding> {
     // (code, component, direction) with its problems and fixes, each once, in path order.
-    type Blame<'h> = (FindingCode, &'h str, Option<Direction>);
+    type Blame<'h> = (FindingCode, &'h Arc<str>, Option<Direction>);
     let mut merged: Vec<(Blame, Texts, Texts)> = Vec::new();
     for hop in pair.all().filter(|h| h.outcome == Outcome::Blocked && !is_endpoint_level(h.kind)) {
         let Some(code) = hop.code else { continue };
         for component in &hop.components {
-            let blame = (code, component.as_str(), hop.kind.direction());
+            let blame = (code, component, hop.kind.direction());
             match merged.iter_mut().find(|(b, _, _)| *b == blame) {
                 Some((_, problems, fixes)) => {
                     problems.add(&hop.problem);
@@ -181,21 +181,21 @@ fn pair_findings(w: &Workload, ep: &EndpointWords, pair: &PairHops) -> Vec<Findi
                 " ",
                 &ep.traffic,
                 ": ",
-                &problem,
+                &*problem,
                 reach,
                 ". Fix: ",
-                &fix,
+                &*fix,
             ]);
             Finding {
                 code,
-                component: component.to_string(),
+                component: Arc::clone(component),
                 direction,
-                source: Some(w.id().to_string()),
-                endpoint: Some(String::from(&*ep.id)),
+                source: Some(Arc::clone(workload)),
+                endpoint: Some(Arc::clone(&ep.id)),
                 detail,
                 problem,
                 fix,
-                traffic: ep.traffic.clone(),
+                traffic: Arc::clone(&ep.traffic),
             }
         })
         .collect()
@@ -203,23 +203,26 @@ fn pair_findings(w: &Workload, ep: &EndpointWords, pair: &PairHops) -> Vec<Findi
 
 /// Distinct texts in order of first appearance; one needs no list.
 struct Texts<'h> {
-    first: &'h str,
+    first: &'h Arc<str>,
     more: Vec<&'h str>,
 }
 
 impl<'h> Texts<'h> {
-    fn new(first: &'h str) -> Self {
+    fn new(first: &'h Arc<str>) -> Self {
         Texts { first, more: Vec::new() }
     }
 
     fn add(&mut self, text: &'h str) {
-        if text != self.first && !self.more.contains(&text) {
+        if text != &**self.first && !self.more.contains(&text) {
             self.more.push(text);
         }
     }
 
-    /// `first; second; …`
-    fn joined(&self) -> String {
+    /// `first; second; …`, the first text itself when there is only one (the usual case).
+    fn joined(&self) -> Arc<str> {
+        if self.more.is_empty() {
+            return Arc::clone(self.first);
+        }
         let len = self.first.len() + self.more.iter().map(|t| t.len() + 2).sum::<usize>();
         let mut text = String::with_capacity(len);
         text.push_str(self.first);
@@ -227,7 +230,7 @@ impl<'h> Texts<'h> {
             text.push_str("; ");
             text.push_str(more);
         }
-        text
+        text.into()
     }
 }
 
@@ -240,14 +243,14 @@ pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop]) -> Vec<Findi
         for component in &hop.components {
             findings.push(Finding {
                 code,
-                component: component.clone(),
+                component: Arc::clone(component),
                 direction: None,
                 source: None,
-                endpoint: Some(String::from(&*ep.id)),
+                endpoint: Some(Arc::clone(&ep.id)),
                 detail: format!("{}. Fix: {}", hop.problem, hop.fix),
-                problem: hop.problem.clone(),
-                fix: hop.fix.clone(),
-                traffic: ep.traffic.clone(),
+                problem: Arc::clone(&hop.problem),
+                fix: Arc::clone(&hop.fix),
+                traffic: Arc::clone(&ep.traffic),
             });
         }
     }
@@ -270,18 +273,21 @@ pub(super) fn unreachable_findings(ep: &Endpoint, admitted_any: bool, workloads:
         let problem = format!("none of the {workloads} workloads of the VPC reaches {}", ep.label());
         (vec![ep.id().to_string()], problem, "fix the blocking components of its pairs, or delete the endpoint".to_string())
     };
+    let detail = format!("{problem}. Fix: {fix}");
+    let (problem, fix, traffic, id): (Arc<str>, Arc<str>, Arc<str>, Arc<str>) =
+        (problem.into(), fix.into(), traffic.into(), ep.id().into());
     components
         .into_iter()
         .map(|component| Finding {
             code: FindingCode::EndpointUnreachable,
-            component,
+            component: component.into(),
             direction: Some(Direction::Ingress),
             source: None,
-            endpoint: Some(ep.id().to_string()),
-            detail: format!("{problem}. Fix: {fix}"),
-            problem: problem.clone(),
-            fix: fix.clone(),
-            traffic: traffic.clone(),
+            endpoint: Some(Arc::clone(&id)),
+            detail: detail.clone(),
+            problem: Arc::clone(&problem),
+            fix: Arc::clone(&fix),
+            traffic: Arc::clone(&traffic),
         })
         .collect()
 }
@@ -305,14 +311,14 @@ pub(super) fn missing_services<'v>(
             let fix = format!("create {kind} endpoint for {service} in {vpc}");
             report.findings.push(Finding {
                 code: FindingCode::NoEndpointForService,
-                component: vpc.to_string(),
+                component: vpc.into(),
                 direction: None,
                 source: None,
                 endpoint: None,
                 detail: format!("{problem}. Fix: {fix}"),
-                problem,
-                fix,
-                traffic: String::new(),
+                problem: problem.into(),
+                fix: fix.into(),
+                traffic: "".into(),
             });
         }
     }

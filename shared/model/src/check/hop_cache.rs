@@ -17,7 +17,8 @@ use super::masks::{eni_subnet, Factors};
 use super::workloads::VpcWorkloads;
 
 /// What one hop depends on. `eni` is a VPC-wide ENI number, `ep` the endpoint's number in
-/// the VPC, `ports` the number of the first endpoint with the same service ports, `list` a
+/// the VPC, `ports` the number of the first endpoint with the same service ports, `groups`
+/// the number of the first endpoint with the same groups and service ports, `list` a
 /// group-list id, `subnet` a subnet id, `workload` a workload number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
@@ -27,7 +28,7 @@ enum Key {
     Route { subnet: u32, eni: u32 },
     AclOut { subnet: u32, eni: u32 },
     AclIn { subnet: u32, workload: u32, ports: u32 },
-    Ingress { workload: u32, ep: u32 },
+    Ingress { workload: u32, groups: u32 },
     ReplyOut { subnet: u32, workload: u32 },
     ReplyIn { subnet: u32, eni: u32 },
     GatewayEgress { list: u32, ep: u32 },
@@ -47,6 +48,9 @@ pub(super) struct EndpointNumbers {
     /// The endpoint whose service ports equal this one's and that came first: endpoint-side
     /// ACL hops inbound depend on the ports, so endpoints with equal ports share them.
     pub ports_ep: u32,
+    /// The same for the endpoint's groups and ports together, on which its ingress hops
+    /// depend (its own number when it has no groups).
+    pub ingress_ep: u32,
 }
 
 /// Hops by key, for one VPC.
@@ -113,7 +117,7 @@ impl HopCache {
         let (vw, n) = (site.vw, site.numbers);
         let (workload, subnet) = (w as u32, vw.subnet[w]);
         let list = vw.group_list[w];
-        let ingress = (!proven.ingress).then(|| self.hop(Key::Ingress { workload, ep: n.ep }, || interface::ingress(&cx)));
+        let ingress = (!proven.ingress).then(|| self.hop(Key::Ingress { workload, groups: n.ingress_ep }, || interface::ingress(&cx)));
         for (i, eni) in site.ep.enis.iter().enumerate() {
             let (eni_no, bit) = (n.first_eni + i as u32, 1u64.checked_shl(i as u32).unwrap_or(0));
             let (egress, workload_side) = (proven.egress & bit == 0, proven.workload_side & bit == 0);

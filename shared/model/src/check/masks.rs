@@ -6,7 +6,7 @@
 //! | the workload's groups, outbound | group (combined per group list) | `InterfaceMasks::egress` |
 //! | route, workload-side ACL both ways | workload subnet | `InterfaceMasks::workload_side` |
 //! | endpoint-side ACL both ways | ENI subnet, ports, workload address | [`EndpointSide`] (shared by the VPC's endpoints) |
-//! | the endpoint's groups, inbound | workload address | computed per pair (a few rules) |
+//! | the endpoint's groups, inbound | endpoint groups, ports, workload address | [`EndpointSide`] (shared by endpoints with the same groups and ports) |
 //!
 //! A pair is proven reachable through ENI `i` when every one of them has bit `i`. Nothing here
 //! explains anything: pairs not proven get their hops from `hop_cache`.
@@ -35,19 +35,47 @@ const UNSEEN: u8 = 0;
 const PROVEN: u8 = 1;
 const UNPROVEN: u8 = 2;
 
-/// The endpoint-side ACL answers for each workload address: inbound on the service ports and
-/// outbound replies to the ephemeral ports, per (ENI subnet, service ports). The endpoints of
-/// a VPC put their ENIs in the same few subnets, so each workload is asked once per subnet.
+/// Answers about the endpoint side for each workload address, kept per what they depend on:
+/// - the ACL answers (inbound on the service ports, outbound replies to the ephemeral ports)
+///   per (ENI subnet, service ports): the endpoints of a VPC put their ENIs in the same few
+///   subnets;
+/// - the security-group answers (inbound on the service ports) per (endpoint groups, service
+///   ports): the endpoints of a VPC often share one group.
 pub(super) struct EndpointSide<'w> {
     columns: FxHashMap<(u32, &'w [u16]), usize>,
     acls: Vec<Option<&'w Acl>>,
     ports: Vec<&'w [u16]>,
     answers: Vec<Vec<u8>>,
+    /// Column of ingress answers per (endpoint groups, service ports).
+    ingress_columns: FxHashMap<(&'w [String], &'w [u16]), usize>,
+    /// Per column and workload: `UNSEEN`, else `SEEN` with `ADMITS_ANY` and `ADMITS_ALL`.
+    ingress: Vec<Vec<u8>>,
 }
+
+const SEEN: u8 = 1;
+const ADMITS_ANY: u8 = 2;
+const ADMITS_ALL: u8 = 4;
 
 impl<'w> EndpointSide<'w> {
     pub(super) fn new() -> Self {
-        EndpointSide { columns: FxHashMap::default(), acls: Vec::new(), ports: Vec::new(), answers: Vec::new() }
+        EndpointSide {
+            columns: FxHashMap::default(),
+            acls: Vec::new(),
+            ports: Vec::new(),
+            answers: Vec::new(),
+            ingress_columns: FxHashMap::default(),
+            ingress: Vec::new(),
+        }
+    }
+
+    /// The column of ingress answers for the endpoint's groups and ports.
+    fn ingress_column(&mut self, ep: &'w Endpoint<'w>, workloads: usize) -> usize {
+        let next = self.ingress.len();
+        let column = *self.ingress_columns.entry((ep.group_ids(), &ep.ports)).or_insert(next);
+        if column == next {
+            self.ingress.push(vec![UNSEEN; workloads]);
+        }
+        column
     }
 
     /// The column of answers for ENIs in `subnet` serving `ports`.
@@ -108,6 +136,7 @@ pub(super) struct InterfaceMasks<'w> {
     ep: &'w Endpoint<'w>,
     ephemeral: PortRange,
     ingress: GroupSet<'w, 'w>,
+    ingress_column: usize,
     eni_ip: Vec<u32>,
     eni_subnet: Vec<u32>,
     eni_column: Vec<usize>,
@@ -140,6 +169,7 @@ impl<'w> InterfaceMasks<'w> {
             ep,
             ephemeral,
             ingress: compiled.group_set(&ep.groups),
+            ingress_column: side.ingress_column(ep, vw.len()),
             eni_ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
             eni_subnet,
             eni_column,
@@ -152,7 +182,7 @@ impl<'w> InterfaceMasks<'w> {
 
     /// What the compiled rules prove for workload `w`.
     pub(super) fn judge(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> Proven {
-        let (admits, admits_all) = self.ingress(u32::from(vw.list[w].ip));
+        let (admits, admits_all) = self.ingress(side, w, u32::from(vw.list[w].ip));
         if !admits_all {
             return Proven { reached: 0, admits, factors: None };
         }
@@ -176,14 +206,18 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// (admitted on some service port, admitted on every one).
-    fn ingress(&self, ip: u32) -> (bool, bool) {
-        let (mut any, mut all) = (false, true);
-        for &port in &self.ep.ports {
-            let allowed = self.ingress.allows(RuleDirection::Ingress, ip, port) == Some(true);
-            any |= allowed;
-            all &= allowed;
+    fn ingress(&self, side: &mut EndpointSide<'w>, w: usize, ip: u32) -> (bool, bool) {
+        let answer = &mut side.ingress[self.ingress_column][w];
+        if *answer == UNSEEN {
+            let (mut any, mut all) = (false, true);
+            for &port in &self.ep.ports {
+                let allowed = self.ingress.allows(RuleDirection::Ingress, ip, port) == Some(true);
+                any |= allowed;
+                all &= allowed;
+            }
+            *answer = SEEN | if any { ADMITS_ANY } else { 0 } | if all { ADMITS_ALL } else { 0 };
         }
-        (any, all)
+        (*answer & ADMITS_ANY != 0, *answer & ADMITS_ALL != 0)
     }
 
     /// (egress, workload side, ENIs in the workload's subnet), each kept by its key.

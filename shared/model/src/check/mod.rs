@@ -5,11 +5,11 @@
 //! twice. A pair's answer is a conjunction of hop answers, and each hop depends on little:
 //! the egress hop on the workload's *list of groups* and the endpoint ENI, the route and the
 //! workload-side ACL hops on the workload's *subnet* and the ENI, the endpoint-side ACL hops on
-//! the ENI's subnet and the workload's *address*, the ingress hop on the endpoint and the
-//! address. Each VPC's workloads get dense ids for those keys (`workloads`), the compiled rules
-//! prove allowed hops as bit masks over an endpoint's ENIs remembered per key (`masks`), and
-//! only pairs not proven reachable get explained hops, each hop built once per key and shared
-//! by every pair that has the same key (`hop_cache`). [`check_exact`] skips all of that and
+//! the ENI's subnet and the workload's *address*, the ingress hop on the endpoint's *groups
+//! and ports* and the address. Each VPC's workloads get dense ids for those keys
+//! (`workloads`), the compiled rules prove allowed hops as bit masks over an endpoint's ENIs
+//! remembered per key (`masks`), and only pairs not proven reachable get explained hops, each
+//! hop built once per key and shared by every pair that has the same key (`hop_cache`). [`check_exact`] skips all of that and
 //! traces every pair exactly: it is the tests' oracle.
 
 mod findings;
@@ -141,8 +141,8 @@ fn resolve_endpoints<'a>(snap: &'a Snapshot, params: &RuleParameters, notes: &mu
     endpoints
 }
 
-fn finding_key(f: &Finding) -> (Option<&String>, Option<&String>, FindingCode, &String) {
-    (f.endpoint.as_ref(), f.source.as_ref(), f.code, &f.component)
+fn finding_key(f: &Finding) -> (Option<&str>, Option<&str>, FindingCode, &str) {
+    (f.endpoint.as_deref(), f.source.as_deref(), f.code, &f.component)
 }
 
 /// Why `trace_pair` could not trace.

@@ -27,12 +27,16 @@ pub(super) struct VpcCheck<'w> {
     /// The current pair's hops (one buffer for every pair).
     plan: PairPlan,
     on_path: OnPath<'w>,
-    /// Endpoints and ENIs numbered so far, and the port lists seen (with the first endpoint
-    /// that had each).
+    /// Endpoints and ENIs numbered so far, the port lists seen and the (groups, ports) seen,
+    /// each with the first endpoint that had it.
     endpoints: u32,
     enis: u32,
     port_lists: Vec<(&'w [u16], u32)>,
+    ingress_lists: Vec<(IngressKey<'w>, u32)>,
 }
+
+/// What an endpoint's ingress hops depend on: its groups and service ports.
+type IngressKey<'w> = (&'w [String], &'w [u16]);
 
 /// How one pair's reach was established.
 enum Evidence {
@@ -76,6 +80,7 @@ impl<'w> VpcCheck<'w> {
             endpoints: 0,
             enis: 0,
             port_lists: Vec::new(),
+            ingress_lists: Vec::new(),
         }
     }
 
@@ -125,14 +130,13 @@ impl<'w> VpcCheck<'w> {
         let (no, first_eni) = (self.endpoints, self.enis);
         self.endpoints += 1;
         self.enis += ep.enis.len() as u32;
-        let ports_ep = match self.port_lists.iter().find(|(ports, _)| *ports == ep.ports.as_slice()) {
-            Some(&(_, first)) => first,
-            None => {
-                self.port_lists.push((&ep.ports, no));
-                no
-            }
+        let ports_ep = first_with(&mut self.port_lists, ep.ports.as_slice(), no);
+        // An endpoint without groups is blamed itself: its ingress hops are its own.
+        let ingress_ep = match ep.group_ids() {
+            [] => no,
+            groups => first_with(&mut self.ingress_lists, (groups, ep.ports.as_slice()), no),
         };
-        EndpointNumbers { ep: no, first_eni, ports_ep }
+        EndpointNumbers { ep: no, first_eni, ports_ep, ingress_ep }
     }
 
     /// One workload against the endpoint.
@@ -227,6 +231,30 @@ impl<'w> VpcCheck<'w> {
     }
 }
 
+/// R3 per workload group, as far as group references decide it: `Some(true)` for the groups
+/// whose egress names one of the endpoint's groups; the others' other peers are looked at
+/// when asked.
+fn targeting_groups(vw: &VpcWorkloads, ep: &Endpoint) -> Vec<Option<bool>> {
+    let mut targets = vec![None; vw.groups.len()];
+    for id in ep.group_ids() {
+        for &g in vw.egress_refs.get(id.as_str()).map_or(&[][..], Vec::as_slice) {
+            targets[g as usize] = Some(true);
+        }
+    }
+    targets
+}
+
+/// The first endpoint numbered with `value`, `no` (recorded) if none was.
+fn first_with<T: PartialEq>(seen: &mut Vec<(T, u32)>, value: T, no: u32) -> u32 {
+    match seen.iter().find(|(v, _)| *v == value) {
+        Some(&(_, first)) => first,
+        None => {
+            seen.push((value, no));
+            no
+        }
+    }
+}
+
 /// One endpoint's facts and per-key answers, for the duration of its pairs.
 struct EndpointPairs<'w, 'c> {
     snap: &'w Snapshot,
@@ -242,7 +270,7 @@ struct EndpointPairs<'w, 'c> {
     required: bool,
     numbers: EndpointNumbers,
     masks: Option<InterfaceMasks<'w>>,
-    /// R3 per group and per group list; R4 per subnet.
+    /// R3 per group (see `targeting_groups`) and per group list; R4 per subnet.
     targets_by_group: Vec<Option<bool>>,
     targets_by_list: Vec<Option<bool>>,
     routed_by_subnet: Vec<Option<bool>>,
@@ -269,7 +297,7 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
             required: vpc.params.requires(&ep.raw.service_name),
             numbers,
             masks,
-            targets_by_group: vec![None; vpc.vw.groups.len()],
+            targets_by_group: targeting_groups(&vpc.vw, ep),
             targets_by_list: vec![None; vpc.vw.group_lists.len()],
             routed_by_subnet: vec![None; vpc.vw.subnets.len()],
         }

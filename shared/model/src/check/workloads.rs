@@ -73,9 +73,12 @@ pub(super) struct VpcWorkloads<'w> {
     pub subnets: Interner<&'w str>,
     /// Security groups named by workloads, by id.
     pub groups: Interner<&'w str>,
-    /// Each group's egress peers (R3 looks for the endpoint among them); none for groups
-    /// missing from the snapshot.
+    /// Each group's egress peers other than groups (R3 looks for the endpoint among them);
+    /// none for groups missing from the snapshot.
     pub egress_peers: Vec<Vec<Peer<'w>>>,
+    /// The groups its egress names, by referenced group: R3 looks an endpoint's groups up
+    /// here instead of comparing them with every rule.
+    pub egress_refs: FxHashMap<&'w str, Vec<u32>>,
     /// Each group alone, compiled: egress masks are computed per group and combined per list.
     pub group_sets: Vec<GroupSet<'w, 'w>>,
 }
@@ -100,14 +103,32 @@ impl<'w> VpcWorkloads<'w> {
             group_list.push(id);
         }
         let ids = list.iter().map(|w| Arc::from(w.id())).collect();
-        let egress_peers = (0..groups.len() as u32)
-            .map(|g| match snap.security_groups.get(groups.value(g)) {
-                Some(group) => group.ip_permissions_egress.iter().flat_map(security_group::peers).collect(),
-                None => Vec::new(),
-            })
-            .collect();
+        let mut egress_refs: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        let mut egress_peers = Vec::with_capacity(groups.len());
+        for g in 0..groups.len() as u32 {
+            let rules = snap.security_groups.get(groups.value(g)).map_or(&[][..], |sg| &sg.ip_permissions_egress);
+            let mut others = Vec::new();
+            for peer in rules.iter().flat_map(security_group::peers) {
+                match peer {
+                    Peer::Group(id) => egress_refs.entry(id).or_default().push(g),
+                    other => others.push(other),
+                }
+            }
+            egress_peers.push(others);
+        }
         let group_sets = (0..groups.len() as u32).map(|g| compiled.group_set(&[groups.value(g)])).collect();
-        VpcWorkloads { list: list.to_vec(), ids, subnet, group_list, group_lists, subnets, groups, egress_peers, group_sets }
+        VpcWorkloads {
+            list: list.to_vec(),
+            ids,
+            subnet,
+            group_list,
+            group_lists,
+            subnets,
+            groups,
+            egress_peers,
+            egress_refs,
+            group_sets,
+        }
     }
 
     /// How many workloads.

@@ -1,5 +1,7 @@
 //! Hop builders shared by interface and gateway paths.
 
+use std::sync::Arc;
+
 use crate::endpoint::{policy_blocks_everything, Endpoint, EndpointKind};
 use crate::params::RuleParameters;
 use crate::snapshot::Snapshot;
@@ -166,7 +168,7 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
     let ip = IpText::new(w.ip);
     let source = w.groups.first().map_or(ip.as_str(), String::as_str);
     let problem = text::build(&[
-        Piece::Joined(&components, ", "),
+        Piece::JoinedShared(&components, ", "),
         Piece::Str(" admit no "),
         Piece::Str(traffic),
         Piece::Str(" from "),
@@ -180,11 +182,11 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
 }
 
 /// Groups blame together; an ENI without groups is blamed itself.
-fn blame(groups: &[String], owner: &str) -> Vec<String> {
+fn blame(groups: &[String], owner: &str) -> Vec<Arc<str>> {
     if groups.is_empty() {
-        vec![owner.to_string()]
+        vec![Arc::from(owner)]
     } else {
-        groups.to_vec()
+        groups.iter().map(|g| Arc::from(g.as_str())).collect()
     }
 }
 

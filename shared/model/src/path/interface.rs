@@ -1,5 +1,7 @@
 //! Interface endpoints: one target per ENI (SPEC I1-I5).
 
+use std::sync::Arc;
+
 use ipnet::Ipv4Net;
 
 use crate::compiled::Compiled;
@@ -43,7 +45,7 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
 pub(crate) fn egress(cx: &Ctx, eni: &EndpointEni) -> Hop {
     let (ip, ports) = (u32::from(eni.ip), &cx.endpoint.ports);
     match cx.compiled().and_then(|c| c.group_set(&cx.workload.groups).decide(RuleDirection::Egress, ip, ports)) {
-        Some(true) => Hop::allowed(HopKind::SecurityGroupEgress, Vec::new(), String::new()),
+        Some(true) => Hop::allowed(HopKind::SecurityGroupEgress, Vec::<Arc<str>>::new(), String::new()),
         // The wording of a refusal needs no exact evaluation: it names the allowed forms.
         Some(false) => hops::sg_egress_blocked(cx, egress_problem(cx, eni), &egress_fix_peer(cx, eni)),
         None => sg_egress(cx, eni),
@@ -60,7 +62,7 @@ pub(crate) fn route(cx: &Ctx, eni: &EndpointEni) -> Hop {
 pub(crate) fn ingress(cx: &Ctx) -> Hop {
     let (wip, ep) = (u32::from(cx.workload.ip), cx.endpoint);
     match cx.compiled().and_then(|c| c.group_set(&ep.groups).decide(RuleDirection::Ingress, wip, &ep.ports)) {
-        Some(true) => Hop::allowed(HopKind::SecurityGroupIngress, Vec::new(), String::new()),
+        Some(true) => Hop::allowed(HopKind::SecurityGroupIngress, Vec::<Arc<str>>::new(), String::new()),
         Some(false) => hops::sg_ingress_blocked(cx),
         None => hops::sg_ingress(cx),
     }

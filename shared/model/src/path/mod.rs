@@ -13,6 +13,7 @@ pub(crate) mod interface;
 pub use hops::{common as endpoint_hops, service_region, traffic_label};
 
 use std::net::Ipv4Addr;
+use std::sync::{Arc, LazyLock};
 
 use crate::compiled::Compiled;
 use crate::endpoint::{Endpoint, EndpointKind};
@@ -100,7 +101,7 @@ pub struct Hop {
     /// What was checked.
     pub kind: HopKind,
     /// The resources deciding the hop (several security groups decide together).
-    pub components: Vec<String>,
+    pub components: Vec<Arc<str>>,
     /// The result.
     pub outcome: Outcome,
     /// Which rule allowed, for people (empty when nobody reads it, and for blocked and
@@ -108,30 +109,45 @@ pub struct Hop {
     pub detail: String,
     /// The finding code when blocked.
     pub code: Option<FindingCode>,
-    /// What is missing, when blocked or unknown.
-    pub problem: String,
+    /// What is missing, when blocked or unknown. Shared: the findings of every pair that
+    /// crosses this hop quote it.
+    pub problem: Arc<str>,
     /// The smallest fix, when blocked.
-    pub fix: String,
+    pub fix: Arc<str>,
 }
 
 impl Hop {
-    fn allowed(kind: HopKind, components: Vec<String>, detail: String) -> Hop {
-        Hop { kind, components, outcome: Outcome::Allowed, detail, code: None, problem: String::new(), fix: String::new() }
+    fn allowed(kind: HopKind, components: Vec<impl Into<Arc<str>>>, detail: String) -> Hop {
+        let components = shared(components);
+        Hop { kind, components, outcome: Outcome::Allowed, detail, code: None, problem: empty(), fix: empty() }
     }
 
-    fn blocked(kind: HopKind, components: Vec<String>, code: FindingCode, problem: String, fix: String) -> Hop {
+    fn blocked(kind: HopKind, components: Vec<impl Into<Arc<str>>>, code: FindingCode, problem: String, fix: String) -> Hop {
+        let (components, problem, fix) = (shared(components), problem.into(), fix.into());
         Hop { kind, components, outcome: Outcome::Blocked, detail: String::new(), code: Some(code), problem, fix }
     }
 
-    fn unknown(kind: HopKind, components: Vec<String>, problem: String) -> Hop {
-        let fix = "add the missing describe output to the snapshot".to_string();
+    fn unknown(kind: HopKind, components: Vec<impl Into<Arc<str>>>, problem: String) -> Hop {
+        static FIX: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("add the missing describe output to the snapshot"));
+        let (components, problem, fix) = (shared(components), problem.into(), Arc::clone(&FIX));
         Hop { kind, components, outcome: Outcome::Unknown, detail: String::new(), code: None, problem, fix }
     }
 
     fn not_crossed(kind: HopKind, detail: String) -> Hop {
-        let (problem, fix) = (String::new(), String::new());
+        let (problem, fix) = (empty(), empty());
         Hop { kind, components: Vec::new(), outcome: Outcome::NotCrossed, detail, code: None, problem, fix }
     }
+}
+
+/// Component ids as shared texts (a `Vec<Arc<str>>` is passed through as it is).
+fn shared(components: Vec<impl Into<Arc<str>>>) -> Vec<Arc<str>> {
+    components.into_iter().map(Into::into).collect()
+}
+
+/// The empty text, shared (allowed hops have neither problem nor fix).
+fn empty() -> Arc<str> {
+    static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+    Arc::clone(&EMPTY)
 }
 
 /// The hops towards one ENI of an interface endpoint, or towards a gateway endpoint's list.
@@ -231,7 +247,7 @@ impl Ctx<'_> {
     /// An allowed hop without explanation, when nobody reads explanations and the compiled
     /// rules prove it; `None` means "evaluate it exactly".
     fn proven(&self, kind: HopKind, answer: impl FnOnce(&Compiled) -> Option<bool>) -> Option<Hop> {
-        (answer(self.compiled()?) == Some(true)).then(|| Hop::allowed(kind, Vec::new(), String::new()))
+        (answer(self.compiled()?) == Some(true)).then(|| Hop::allowed(kind, Vec::<Arc<str>>::new(), String::new()))
     }
 
     /// The compiled rules, when nobody reads explanations of allowed hops.

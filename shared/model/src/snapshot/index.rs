@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::fxhash::FxHashMap;
+
 use super::Snapshot;
 use crate::network_acl::{sorted_tcp_entries, EntryMatch, Traffic};
 
@@ -9,18 +11,18 @@ use crate::network_acl::{sorted_tcp_entries, EntryMatch, Traffic};
 #[derive(Debug, Default)]
 pub struct Index {
     /// Subnet → the network ACL it uses (explicit association, else the VPC's default ACL).
-    pub subnet_acl: HashMap<String, String>,
+    pub subnet_acl: FxHashMap<String, String>,
     /// Subnet → the route table it uses (explicit association, else the VPC's main table).
-    pub subnet_route_table: HashMap<String, RouteTableChoice>,
+    pub subnet_route_table: FxHashMap<String, RouteTableChoice>,
     /// Security group → the sorted private IPv4 addresses of every ENI carrying it. This is
     /// what a security-group reference in a rule stands for.
-    pub group_members: HashMap<String, Vec<u32>>,
+    pub group_members: FxHashMap<String, Vec<u32>>,
     /// Endpoint ENI → the endpoint that owns it.
-    pub eni_endpoint: HashMap<String, String>,
+    pub eni_endpoint: FxHashMap<String, String>,
     /// VPC → its main route table.
     pub main_route_table: BTreeMap<String, String>,
     /// Network ACL → its TCP entries (outbound, inbound), sorted once by rule number.
-    pub acl_entries: HashMap<String, (Vec<EntryMatch>, Vec<EntryMatch>)>,
+    pub acl_entries: FxHashMap<String, (Vec<EntryMatch>, Vec<EntryMatch>)>,
 }
 
 /// How a subnet came to use its route table.
