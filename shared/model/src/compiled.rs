@@ -193,6 +193,67 @@ impl GroupSet<'_, '_> {
     }
 }
 
+impl GroupSet<'_, '_> {
+    /// What the groups allow on TCP `port` in `direction`, resolved to addresses once, for
+    /// asking about many addresses: [`PortView::allows`] answers as [`GroupSet::allows`] would.
+    pub fn port_view(&self, direction: RuleDirection, port: u16) -> PortView {
+        let mut view = PortView { ranges: Vec::new(), members: Vec::new(), unknown: self.missing };
+        for group in &self.groups {
+            for rule in group.rules(direction).iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
+                match &rule.peer {
+                    CompiledPeer::Range(range) => view.ranges.push(*range),
+                    CompiledPeer::Ranges(list) => view.ranges.extend(list.iter().copied()),
+                    CompiledPeer::Members(members) => view.members.extend_from_slice(members),
+                    CompiledPeer::Missing => view.unknown = true,
+                }
+            }
+        }
+        view.ranges = merged(view.ranges);
+        view.members.sort_unstable();
+        view.members.dedup();
+        view
+    }
+}
+
+/// What some groups allow on one port in one direction (see [`GroupSet::port_view`]): two
+/// binary searches per address instead of a scan of every rule (an endpoint group that
+/// admits fifty workload groups by reference has fifty rules, each a list of members).
+#[derive(Debug)]
+pub struct PortView {
+    /// Allowed CIDR and prefix-list ranges, sorted and merged (disjoint, not adjacent).
+    ranges: Vec<AddrRange>,
+    /// The addresses of the members of every referenced group, sorted, each once.
+    members: Vec<u32>,
+    /// A group is missing, or a rule on the port names a missing prefix list.
+    unknown: bool,
+}
+
+impl PortView {
+    /// `Some(true)` when allowed, `None` when not allowed but the answer needs data the
+    /// snapshot lacks, `Some(false)` otherwise.
+    pub fn allows(&self, ip: u32) -> Option<bool> {
+        let at = self.ranges.partition_point(|r| r.last < ip);
+        let in_range = self.ranges.get(at).is_some_and(|r| r.first <= ip);
+        if in_range || self.members.binary_search(&ip).is_ok() {
+            return Some(true);
+        }
+        (!self.unknown).then_some(false)
+    }
+}
+
+/// Sorted, disjoint ranges covering exactly the addresses of `ranges`.
+fn merged(mut ranges: Vec<AddrRange>) -> Vec<AddrRange> {
+    ranges.sort_unstable();
+    let mut out: Vec<AddrRange> = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        match out.last_mut() {
+            Some(last) if range.first <= last.last.saturating_add(1) => last.last = last.last.max(range.last),
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
 /// True when the union of `allowed` (sorted by first address) holds every address of `target`.
 fn covered(allowed: &[AddrRange], target: AddrRange) -> bool {
     let mut next = target.first;
@@ -344,6 +405,42 @@ mod tests {
             let target = AddrRange { first: a.min(b), last: a.max(b) };
             let oracle = (target.first..=target.last).all(|ip| allowed.iter().any(|r| r.contains(ip)));
             prop_assert_eq!(covered(&allowed, target), oracle);
+        }
+    }
+
+    /// A rule on ports `a..=b` (of 0..8) with one of four kinds of peer over addresses 0..64.
+    fn arb_rule() -> impl Strategy<Value = (u16, u16, u8, u32, u32)> {
+        (0u16..8, 0u16..8, 0u8..4, 0u32..64, 0u32..64)
+    }
+
+    fn rule<'a>((a, b, kind, x, y): (u16, u16, u8, u32, u32), lists: &'a [Vec<u32>]) -> Rule<'a> {
+        let range = AddrRange { first: x.min(y), last: x.max(y) };
+        let peer = match kind {
+            0 => CompiledPeer::Range(range),
+            1 => CompiledPeer::Ranges(Arc::from([range, AddrRange { first: y, last: y }])),
+            2 => CompiledPeer::Members(&lists[(x % 2) as usize]),
+            _ => CompiledPeer::Missing,
+        };
+        Rule { ports: PortRange { first: a.min(b), last: a.max(b) }, peer }
+    }
+
+    proptest! {
+        /// A port view answers every address as scanning the rules does.
+        #[test]
+        fn port_view_matches_the_rules(
+            one in prop::collection::vec(arb_rule(), 0..6),
+            two in prop::collection::vec(arb_rule(), 0..4),
+            missing in any::<bool>(),
+            port in 0u16..8,
+        ) {
+            let lists = [vec![3, 17, 40], vec![0, 63]];
+            let group = |rules: Vec<_>| Group { egress: rules.into_iter().map(|r| rule(r, &lists)).collect(), ingress: Vec::new() };
+            let (g1, g2) = (group(one), group(two));
+            let set = GroupSet { groups: vec![&g1, &g2], missing };
+            let view = set.port_view(RuleDirection::Egress, port);
+            for ip in 0..64 {
+                prop_assert_eq!(view.allows(ip), set.allows(RuleDirection::Egress, ip, port), "address {}", ip);
+            }
         }
     }
 

@@ -13,7 +13,7 @@ use crate::path::{self, gateway, interface, Ctx, Hop};
 use crate::snapshot::{PrefixList, Snapshot};
 
 use super::findings::PairHops;
-use super::masks::{eni_subnet, Factors};
+use super::masks::Factors;
 use super::workloads::VpcWorkloads;
 
 /// What one hop depends on. `eni` is a VPC-wide ENI number, `ep` the endpoint's number in
@@ -92,6 +92,8 @@ pub(super) struct Site<'s, 'w> {
     pub vw: &'s VpcWorkloads<'w>,
     pub ep: &'w Endpoint<'w>,
     pub numbers: EndpointNumbers,
+    /// The subnet id of each of the endpoint's ENIs.
+    pub eni_subnets: &'s [u32],
 }
 
 impl HopCache {
@@ -131,7 +133,7 @@ impl HopCache {
             if workload_side {
                 plan.hops.push(self.hop(Key::Route { subnet, eni: eni_no }, || interface::route(&cx, eni)));
             }
-            let eni_subnet = eni_subnet(vw, eni);
+            let eni_subnet = site.eni_subnets[i];
             if eni_subnet == subnet {
                 // Same subnet: no network ACL between them.
                 plan.hops.extend(ingress);

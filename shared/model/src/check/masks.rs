@@ -11,7 +11,7 @@
 //! A pair is proven reachable through ENI `i` when every one of them has bit `i`. Nothing here
 //! explains anything: pairs not proven get their hops from `hop_cache`.
 
-use crate::compiled::{Acl, Compiled, GroupSet};
+use crate::compiled::{Acl, Compiled, GroupSet, PortView};
 use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::network_acl::Traffic;
@@ -23,12 +23,6 @@ use super::workloads::VpcWorkloads;
 /// Masks hold one bit per ENI; endpoints with more ENIs (none in AWS today: one per AZ) are
 /// not proven here, every pair of theirs takes the explained way.
 pub(super) const MAX_ENIS: usize = 64;
-
-/// The id of an ENI's subnet (`VpcCheck` interns the subnets of an endpoint's ENIs before
-/// anything asks).
-pub(super) fn eni_subnet(vw: &VpcWorkloads, eni: &crate::endpoint::EndpointEni) -> u32 {
-    vw.subnets.get(&eni.subnet_id.as_str()).expect("VpcCheck interns ENI subnets first")
-}
 
 /// Answers not computed yet.
 const UNSEEN: u8 = 0;
@@ -48,8 +42,13 @@ pub(super) struct EndpointSide<'w> {
     answers: Vec<Vec<u8>>,
     /// Column of ingress answers per (endpoint groups, service ports).
     ingress_columns: FxHashMap<(&'w [String], &'w [u16]), usize>,
+    /// Per column: what the groups admit on each service port.
+    ingress_views: Vec<Vec<PortView>>,
     /// Per column and workload: `UNSEEN`, else `SEEN` with `ADMITS_ANY` and `ADMITS_ALL`.
     ingress: Vec<Vec<u8>>,
+    /// What each workload group lets out on a service port, resolved to addresses once for
+    /// every ENI of every endpoint on that port.
+    egress: FxHashMap<(u32, u16), PortView>,
 }
 
 const SEEN: u8 = 1;
@@ -64,15 +63,18 @@ impl<'w> EndpointSide<'w> {
             ports: Vec::new(),
             answers: Vec::new(),
             ingress_columns: FxHashMap::default(),
+            ingress_views: Vec::new(),
             ingress: Vec::new(),
+            egress: FxHashMap::default(),
         }
     }
 
-    /// The column of ingress answers for the endpoint's groups and ports.
-    fn ingress_column(&mut self, ep: &'w Endpoint<'w>, workloads: usize) -> usize {
+    /// The column of ingress answers for the endpoint's groups (compiled in `groups`) and ports.
+    fn ingress_column(&mut self, ep: &'w Endpoint<'w>, groups: &GroupSet, workloads: usize) -> usize {
         let next = self.ingress.len();
         let column = *self.ingress_columns.entry((ep.group_ids(), &ep.ports)).or_insert(next);
         if column == next {
+            self.ingress_views.push(ep.ports.iter().map(|&p| groups.port_view(RuleDirection::Ingress, p)).collect());
             self.ingress.push(vec![UNSEEN; workloads]);
         }
         column
@@ -135,7 +137,6 @@ pub(super) struct InterfaceMasks<'w> {
     compiled: &'w Compiled<'w>,
     ep: &'w Endpoint<'w>,
     ephemeral: PortRange,
-    ingress: GroupSet<'w, 'w>,
     ingress_column: usize,
     eni_ip: Vec<u32>,
     eni_subnet: Vec<u32>,
@@ -151,10 +152,12 @@ pub(super) struct InterfaceMasks<'w> {
 }
 
 impl<'w> InterfaceMasks<'w> {
-    /// `None` when the endpoint has more ENIs than a mask holds.
+    /// `eni_subnets`: the subnet id of each of the endpoint's ENIs. `None` when the endpoint
+    /// has more ENIs than a mask holds.
     pub(super) fn new(
         compiled: &'w Compiled<'w>,
         ep: &'w Endpoint<'w>,
+        eni_subnets: &[u32],
         ephemeral: PortRange,
         vw: &VpcWorkloads<'w>,
         side: &mut EndpointSide<'w>,
@@ -162,14 +165,13 @@ impl<'w> InterfaceMasks<'w> {
         if ep.enis.len() > MAX_ENIS {
             return None;
         }
-        let eni_subnet: Vec<u32> = ep.enis.iter().map(|e| eni_subnet(vw, e)).collect();
+        let eni_subnet = eni_subnets.to_vec();
         let eni_column = eni_subnet.iter().map(|&s| side.column(compiled, vw, s, &ep.ports)).collect();
         Some(InterfaceMasks {
             compiled,
             ep,
             ephemeral,
-            ingress: compiled.group_set(&ep.groups),
-            ingress_column: side.ingress_column(ep, vw.len()),
+            ingress_column: side.ingress_column(ep, &compiled.group_set(&ep.groups), vw.len()),
             eni_ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
             eni_subnet,
             eni_column,
@@ -195,7 +197,7 @@ impl<'w> InterfaceMasks<'w> {
     /// endpoint's groups admit it on every service port.
     pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize, ingress: bool) -> Factors {
         let ip = u32::from(vw.list[w].ip);
-        let (egress, workload_side, same) = self.workload_masks(vw, w);
+        let (egress, workload_side, same) = self.workload_masks(vw, side, w);
         let mut endpoint_side = same;
         for i in 0..self.eni_ip.len() {
             if same & (1 << i) == 0 && side.proven(self.eni_column[i], w, ip, self.ephemeral) {
@@ -210,8 +212,8 @@ impl<'w> InterfaceMasks<'w> {
         let answer = &mut side.ingress[self.ingress_column][w];
         if *answer == UNSEEN {
             let (mut any, mut all) = (false, true);
-            for &port in &self.ep.ports {
-                let allowed = self.ingress.allows(RuleDirection::Ingress, ip, port) == Some(true);
+            for view in &side.ingress_views[self.ingress_column] {
+                let allowed = view.allows(ip) == Some(true);
                 any |= allowed;
                 all &= allowed;
             }
@@ -221,12 +223,12 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// (egress, workload side, ENIs in the workload's subnet), each kept by its key.
-    fn workload_masks(&mut self, vw: &VpcWorkloads<'w>, w: usize) -> (u64, u64, u64) {
+    fn workload_masks(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> (u64, u64, u64) {
         let list = vw.group_list[w] as usize;
         let egress = match self.egress[list] {
             Some(mask) => mask,
             None => {
-                let mask = self.egress_mask(vw, list);
+                let mask = self.egress_mask(vw, side, list);
                 *self.egress[list].insert(mask)
             }
         };
@@ -242,12 +244,12 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// ENIs that, on every service port, some group of the list lets out to.
-    fn egress_mask(&mut self, vw: &VpcWorkloads<'w>, list: usize) -> u64 {
+    fn egress_mask(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, list: usize) -> u64 {
         let mut mask = self.all;
         for port in 0..self.ep.ports.len() {
             let mut any = 0;
             for &g in &vw.group_lists[list].groups {
-                any |= self.group_egress_mask(vw, g as usize, port);
+                any |= self.group_egress_mask(vw, side, g as usize, port);
             }
             mask &= any;
         }
@@ -255,14 +257,16 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// ENIs that group `g` alone lets service port number `port` out to.
-    fn group_egress_mask(&mut self, vw: &VpcWorkloads<'w>, g: usize, port: usize) -> u64 {
+    fn group_egress_mask(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, g: usize, port: usize) -> u64 {
         let at = g * self.ep.ports.len() + port;
         if let Some(mask) = self.group_egress[at] {
             return mask;
         }
+        let number = self.ep.ports[port];
+        let view = side.egress.entry((g as u32, number)).or_insert_with(|| vw.group_sets[g].port_view(RuleDirection::Egress, number));
         let mut mask = 0;
         for (i, &ip) in self.eni_ip.iter().enumerate() {
-            if vw.group_sets[g].allows(RuleDirection::Egress, ip, self.ep.ports[port]) == Some(true) {
+            if view.allows(ip) == Some(true) {
                 mask |= 1 << i;
             }
         }

@@ -109,6 +109,9 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     // One VPC at a time: its caches are dropped before the next one starts. Each endpoint's
     // findings come out in workload order; kept apart, they are put in endpoint order below,
     // so that the final sort finds them nearly sorted.
+    // Every pair of a VPC may be required: room for all of them up front, as growing a vector
+    // of a hundred thousand results copies it again and again.
+    report.pairs.reserve(by_vpc.values().map(|(ws, eps)| ws.len() * eps.len()).sum());
     let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
     for (vpc_workloads, vpc_endpoints) in by_vpc.values().filter(|(_, eps)| !eps.is_empty()) {
         let mut vpc = vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads);
@@ -120,6 +123,7 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     }
     let counts = by_vpc.iter().filter(|(_, (ws, _))| !ws.is_empty()).map(|(vpc, (ws, _))| (*vpc, ws.len()));
     findings::missing_services(params, counts, &endpoints, &mut report);
+    report.findings.reserve(by_endpoint.values().map(Vec::len).sum());
     report.findings.extend(by_endpoint.into_values().flatten());
     findings::dns_notes(snap, &endpoints, &mut report);
     report.findings.sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));

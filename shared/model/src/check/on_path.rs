@@ -1,8 +1,9 @@
 //! How many required pairs each resource is on (SPEC section 5: a resource on the path of a
 //! required pair that blocks nothing is `COMPLIANT`). The endpoint's side (itself, its VPC,
-//! its groups, its subnets' ACLs and tables) is on every pair of the endpoint; only the
-//! workload's side (its groups, its subnet's ACL and table) is counted pair by pair, as dense
-//! ids.
+//! its groups, its subnets' ACLs and tables) is on every pair of the endpoint; the workload's
+//! side (its groups, its subnet's ACL and table) depends on its group list and subnet, so an
+//! endpoint's pairs are counted per list and per subnet, and spread over their resources when
+//! the endpoint is done.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,9 @@ pub(super) struct OnPath<'w> {
     /// an id).
     by_list: Vec<Vec<u32>>,
     by_subnet: Vec<Vec<u32>>,
+    /// The current endpoint's required pairs per group list and per workload subnet.
+    list_pairs: Vec<usize>,
+    subnet_pairs: Vec<usize>,
     /// The current endpoint's side, and which ids are on it.
     endpoint_side: Vec<u32>,
     on_endpoint_side: Vec<bool>,
@@ -30,7 +34,7 @@ impl<'w> OnPath<'w> {
     pub(super) fn new(snap: &'w Snapshot, vw: &VpcWorkloads<'w>) -> Self {
         let mut resources = Interner::new();
         let group_ids: Vec<u32> = (0..vw.groups.len() as u32).map(|g| resources.id(vw.groups.value(g))).collect();
-        let by_list = vw
+        let by_list: Vec<Vec<u32>> = vw
             .group_lists
             .iter()
             .map(|list| {
@@ -40,13 +44,15 @@ impl<'w> OnPath<'w> {
                 ids
             })
             .collect();
-        let by_subnet = (0..vw.subnets.len() as u32)
+        let by_subnet: Vec<Vec<u32>> = (0..vw.subnets.len() as u32)
             .map(|s| subnet_resources(snap, vw.subnets.value(s)).map(|r| resources.id(r)).collect())
             .collect();
         let n = resources.len();
         OnPath {
             resources,
             counts: vec![0; n],
+            list_pairs: vec![0; by_list.len()],
+            subnet_pairs: vec![0; by_subnet.len()],
             by_list,
             by_subnet,
             endpoint_side: Vec::new(),
@@ -76,16 +82,22 @@ impl<'w> OnPath<'w> {
     /// One more required pair from workload `w`.
     pub(super) fn add(&mut self, vw: &VpcWorkloads, w: usize) {
         self.pairs += 1;
-        let side = self.by_list[vw.group_list[w] as usize].iter().chain(&self.by_subnet[vw.subnet[w] as usize]);
-        for &r in side {
-            if !self.on_endpoint_side[r as usize] {
-                self.counts[r as usize] += 1;
-            }
-        }
+        self.list_pairs[vw.group_list[w] as usize] += 1;
+        self.subnet_pairs[vw.subnet[w] as usize] += 1;
     }
 
-    /// Ends the current endpoint.
+    /// Ends the current endpoint: its pairs go to the resources of their workloads' side
+    /// (those also on the endpoint's side are counted once, below) and of its own side.
     pub(super) fn finish_endpoint(&mut self) {
+        let keyed = self.list_pairs.iter_mut().zip(&self.by_list).chain(self.subnet_pairs.iter_mut().zip(&self.by_subnet));
+        for (pairs, resources) in keyed.filter(|(pairs, _)| **pairs > 0) {
+            for &r in resources {
+                if !self.on_endpoint_side[r as usize] {
+                    self.counts[r as usize] += *pairs;
+                }
+            }
+            *pairs = 0;
+        }
         for &r in &self.endpoint_side {
             self.counts[r as usize] += self.pairs;
             self.on_endpoint_side[r as usize] = false;

@@ -92,8 +92,8 @@ impl<'w> VpcCheck<'w> {
         }
         let common = path::endpoint_hops(snap, params, ep);
         let words = EndpointWords::new(ep);
-        let numbers = self.number(ep);
-        let mut pairs = EndpointPairs::new(self, ep, &common, numbers);
+        let (numbers, eni_subnets) = self.number(ep);
+        let mut pairs = EndpointPairs::new(self, ep, &common, numbers, eni_subnets);
         let mut tally = Tally::default();
         let first_finding = report.findings.len();
         self.on_path.start_endpoint(snap, ep);
@@ -122,11 +122,9 @@ impl<'w> VpcCheck<'w> {
         self.on_path.merge_into(&mut report.on_path);
     }
 
-    /// Numbers the endpoint and its ENIs, and interns its ENIs' subnets.
-    fn number(&mut self, ep: &'w Endpoint<'w>) -> EndpointNumbers {
-        for eni in &ep.enis {
-            self.vw.subnets.id(eni.subnet_id.as_str());
-        }
+    /// Numbers the endpoint and its ENIs, and interns its ENIs' subnets (returned in ENI order).
+    fn number(&mut self, ep: &'w Endpoint<'w>) -> (EndpointNumbers, Vec<u32>) {
+        let eni_subnets = ep.enis.iter().map(|eni| self.vw.subnets.id(eni.subnet_id.as_str())).collect();
         let (no, first_eni) = (self.endpoints, self.enis);
         self.endpoints += 1;
         self.enis += ep.enis.len() as u32;
@@ -136,7 +134,7 @@ impl<'w> VpcCheck<'w> {
             [] => no,
             groups => first_with(&mut self.ingress_lists, (groups, ep.ports.as_slice()), no),
         };
-        EndpointNumbers { ep: no, first_eni, ports_ep, ingress_ep }
+        (EndpointNumbers { ep: no, first_eni, ports_ep, ingress_ep }, eni_subnets)
     }
 
     /// One workload against the endpoint.
@@ -216,7 +214,15 @@ impl<'w> VpcCheck<'w> {
             return;
         }
         let ep = pairs.ep;
-        let site = Site { snap: self.snap, params: self.params, compiled: self.compiled, vw: &self.vw, ep, numbers: pairs.numbers };
+        let site = Site {
+            snap: self.snap,
+            params: self.params,
+            compiled: self.compiled,
+            vw: &self.vw,
+            ep,
+            numbers: pairs.numbers,
+            eni_subnets: &pairs.eni_subnets,
+        };
         match (ep.kind, ep.prefix_list) {
             (EndpointKind::Interface, _) => {
                 // Pairs judged without the masks prove nothing; a refused ingress proves no hop
@@ -269,6 +275,8 @@ struct EndpointPairs<'w, 'c> {
     /// R1 holds for every pair.
     required: bool,
     numbers: EndpointNumbers,
+    /// The subnet id of each of the endpoint's ENIs.
+    eni_subnets: Vec<u32>,
     masks: Option<InterfaceMasks<'w>>,
     /// R3 per group (see `targeting_groups`) and per group list; R4 per subnet.
     targets_by_group: Vec<Option<bool>>,
@@ -277,10 +285,16 @@ struct EndpointPairs<'w, 'c> {
 }
 
 impl<'w, 'c> EndpointPairs<'w, 'c> {
-    fn new(vpc: &mut VpcCheck<'w>, ep: &'w Endpoint<'w>, common: &'c [Hop], numbers: EndpointNumbers) -> Self {
+    fn new(
+        vpc: &mut VpcCheck<'w>,
+        ep: &'w Endpoint<'w>,
+        common: &'c [Hop],
+        numbers: EndpointNumbers,
+        eni_subnets: Vec<u32>,
+    ) -> Self {
         let masks = match (vpc.mode, ep.kind) {
             (Mode::Fast, EndpointKind::Interface) => {
-                InterfaceMasks::new(vpc.compiled, ep, vpc.params.ephemeral_ports, &vpc.vw, &mut vpc.side)
+                InterfaceMasks::new(vpc.compiled, ep, &eni_subnets, vpc.params.ephemeral_ports, &vpc.vw, &mut vpc.side)
             }
             _ => None,
         };
@@ -296,6 +310,7 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
             },
             required: vpc.params.requires(&ep.raw.service_name),
             numbers,
+            eni_subnets,
             masks,
             targets_by_group: targeting_groups(&vpc.vw, ep),
             targets_by_list: vec![None; vpc.vw.group_lists.len()],

@@ -33,11 +33,6 @@ impl<K: Hash + Eq + Copy> Interner<K> {
         id
     }
 
-    /// The id of `value`, if seen.
-    pub(super) fn get(&self, value: &K) -> Option<u32> {
-        self.ids.get(value).copied()
-    }
-
     /// The value of an id.
     pub(super) fn value(&self, id: u32) -> K {
         self.values[id as usize]
