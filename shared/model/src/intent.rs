@@ -25,8 +25,8 @@ pub struct Workload<'a> {
     pub eni: &'a NetworkInterface,
     /// Its primary private IPv4 address: the source of its connections.
     pub ip: Ipv4Addr,
-    /// Its security groups.
-    pub groups: Vec<String>,
+    /// Its security groups' ids (borrowed from `eni`).
+    pub groups: Vec<&'a str>,
 }
 
 impl Workload<'_> {
@@ -45,7 +45,7 @@ pub fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<Workloa
         .filter(|eni| is_workload(snap, eni, params))
         .filter_map(|eni| {
             let ip = snap.primary_ip(eni)?;
-            Some(Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.clone()).collect() })
+            Some(Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.as_str()).collect() })
         })
         .collect()
 }

@@ -83,9 +83,14 @@ impl SgVerdict<'_> {
 
 /// Asks `groups` (the groups of one ENI) which part of `required` their `direction` rules
 /// leave unallowed. `required` holds peer addresses × destination ports.
-pub fn evaluate<'a>(snap: &'a Snapshot, groups: &[String], direction: RuleDirection, required: &Region) -> SgVerdict<'a> {
+pub fn evaluate<'a>(
+    snap: &'a Snapshot,
+    groups: &[impl AsRef<str>],
+    direction: RuleDirection,
+    required: &Region,
+) -> SgVerdict<'a> {
     let mut verdict = SgVerdict { uncovered: required.clone(), ..SgVerdict::default() };
-    for group_id in groups {
+    for group_id in groups.iter().map(AsRef::as_ref) {
         let Some((group_id, group)) = snap.security_groups.get_key_value(group_id) else {
             verdict.missing.push(format!("security group {group_id} (on the ENI) is not in the snapshot"));
             continue;
@@ -211,8 +216,7 @@ mod tests {
     }
 
     fn egress(groups: &[&str], required: &Region) -> SgVerdict<'static> {
-        let groups: Vec<String> = groups.iter().map(|s| s.to_string()).collect();
-        evaluate(snap(), &groups, RuleDirection::Egress, required)
+        evaluate(snap(), groups, RuleDirection::Egress, required)
     }
 
     #[test]
@@ -266,9 +270,9 @@ mod tests {
     #[test]
     fn ingress_reference_admits_members_of_the_group() {
         let s = snap();
-        let v = evaluate(s, &["sg-ep".into()], RuleDirection::Ingress, &hosts(&["10.0.1.5"], 443));
+        let v = evaluate(s, &["sg-ep"], RuleDirection::Ingress, &hosts(&["10.0.1.5"], 443));
         assert!(v.allows());
-        let v = evaluate(s, &["sg-ep".into()], RuleDirection::Ingress, &hosts(&["10.0.1.6"], 443));
+        let v = evaluate(s, &["sg-ep"], RuleDirection::Ingress, &hosts(&["10.0.1.6"], 443));
         assert!(!v.allows());
     }
 }

@@ -25,6 +25,8 @@ pub(crate) enum Piece<'a> {
     Joined(&'a [String], &'a str),
     /// As `Joined`, for shared texts.
     JoinedShared(&'a [Arc<str>], &'a str),
+    /// As `Joined`, for borrowed texts.
+    JoinedStrs(&'a [&'a str], &'a str),
 }
 
 /// The pieces, joined lists expanded, in a string of exactly their length.
@@ -33,6 +35,7 @@ pub(crate) fn build(pieces: &[Piece]) -> String {
         Piece::Str(s) => s.len(),
         Piece::Joined(items, sep) => joined_len(items, sep),
         Piece::JoinedShared(items, sep) => joined_len(items, sep),
+        Piece::JoinedStrs(items, sep) => joined_len(items, sep),
     };
     let mut text = String::with_capacity(pieces.iter().map(len).sum());
     for piece in pieces {
@@ -40,6 +43,7 @@ pub(crate) fn build(pieces: &[Piece]) -> String {
             Piece::Str(s) => text.push_str(s),
             Piece::Joined(items, sep) => push_joined(&mut text, items, sep),
             Piece::JoinedShared(items, sep) => push_joined(&mut text, items, sep),
+            Piece::JoinedStrs(items, sep) => push_joined(&mut text, items, sep),
         }
     }
     text

@@ -130,7 +130,7 @@ pub(super) fn record_pair(
 /// The resources a required pair's path runs through (SPEC section 5), each once.
 fn path_resources<'a>(snap: &'a Snapshot, w: &'a Workload, ep: &'a Endpoint) -> Vec<&'a str> {
     let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
-    resources.extend(w.groups.iter().map(String::as_str));
+    resources.extend(w.groups.iter().copied());
     resources.extend(ep.group_ids().iter().map(String::as_str));
     let subnets = std::iter::once(&w.eni.subnet_id).chain(ep.enis.iter().map(|e| &e.subnet_id));
     for subnet in subnets {

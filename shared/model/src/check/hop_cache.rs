@@ -124,7 +124,7 @@ impl HopCache {
             let (eni_no, bit) = (n.first_eni + i as u32, 1u64.checked_shl(i as u32).unwrap_or(0));
             let (egress, workload_side) = (proven.egress & bit == 0, proven.workload_side & bit == 0);
             if egress {
-                let key = match vw.group_lists[list as usize].empty {
+                let key = match vw.group_lists.get(list as usize).is_empty() {
                     false => Key::Egress { list, eni: eni_no },
                     true => Key::EgressOf { workload, eni: eni_no },
                 };
@@ -164,7 +164,7 @@ impl HopCache {
         let cx = ctx(site, w);
         let (vw, ep) = (site.vw, site.numbers.ep);
         let (workload, subnet, list) = (w as u32, vw.subnet[w], vw.group_list[w]);
-        let egress = match vw.group_lists[list as usize].empty {
+        let egress = match vw.group_lists.get(list as usize).is_empty() {
             false => Key::GatewayEgress { list, ep },
             true => Key::GatewayEgressOf { workload, ep },
         };

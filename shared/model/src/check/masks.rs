@@ -184,7 +184,7 @@ impl<'w> InterfaceMasks<'w> {
 
     /// What the compiled rules prove for workload `w`.
     pub(super) fn judge(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> Proven {
-        let (admits, admits_all) = self.ingress(side, w, u32::from(vw.list[w].ip));
+        let (admits, admits_all) = self.ingress(side, w, vw.ip[w]);
         if !admits_all {
             return Proven { reached: 0, admits, factors: None };
         }
@@ -196,7 +196,7 @@ impl<'w> InterfaceMasks<'w> {
     /// Every group of hops the compiled rules prove for workload `w`; `ingress`: whether the
     /// endpoint's groups admit it on every service port.
     pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize, ingress: bool) -> Factors {
-        let ip = u32::from(vw.list[w].ip);
+        let ip = vw.ip[w];
         let (egress, workload_side, same) = self.workload_masks(vw, side, w);
         let mut endpoint_side = same;
         for i in 0..self.eni_ip.len() {
@@ -248,7 +248,7 @@ impl<'w> InterfaceMasks<'w> {
         let mut mask = self.all;
         for port in 0..self.ep.ports.len() {
             let mut any = 0;
-            for &g in &vw.group_lists[list].groups {
+            for &g in vw.group_lists.get(list) {
                 any |= self.group_egress_mask(vw, side, g as usize, port);
             }
             mask &= any;

@@ -114,7 +114,7 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     report.pairs.reserve(by_vpc.values().map(|(ws, eps)| ws.len() * eps.len()).sum());
     let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
     for (vpc_workloads, vpc_endpoints) in by_vpc.values().filter(|(_, eps)| !eps.is_empty()) {
-        let mut vpc = vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads);
+        let mut vpc = vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads, vpc_endpoints);
         for ep in vpc_endpoints {
             vpc.check_endpoint(ep, &mut report);
             by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
@@ -184,7 +184,7 @@ pub fn trace_pair(
     if eni.vpc_id != raw.vpc_id {
         return Err(TraceError(format!("{eni_id} is in {} but {endpoint_id} is in {}", eni.vpc_id, raw.vpc_id)));
     }
-    let w = Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.clone()).collect() };
+    let w = Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.as_str()).collect() };
     let reasons = intent::reasons(snap, params, &Compiled::new(snap), &w, &ep);
     Ok((path::trace(snap, params, &w, &ep), reasons))
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::endpoint::Endpoint;
 use crate::snapshot::Snapshot;
 
-use super::workloads::{Interner, VpcWorkloads};
+use super::workloads::{IdLists, Interner, VpcWorkloads};
 
 /// The counts of one VPC.
 pub(super) struct OnPath<'w> {
@@ -19,8 +19,8 @@ pub(super) struct OnPath<'w> {
     /// The resource ids of each group list's groups, and of each subnet's ACL and table: a
     /// workload's side is its list's plus its subnet's (groups, ACLs and tables never share
     /// an id).
-    by_list: Vec<Vec<u32>>,
-    by_subnet: Vec<Vec<u32>>,
+    by_list: IdLists,
+    by_subnet: IdLists,
     /// The current endpoint's required pairs per group list and per workload subnet.
     list_pairs: Vec<usize>,
     subnet_pairs: Vec<usize>,
@@ -34,19 +34,17 @@ impl<'w> OnPath<'w> {
     pub(super) fn new(snap: &'w Snapshot, vw: &VpcWorkloads<'w>) -> Self {
         let mut resources = Interner::new();
         let group_ids: Vec<u32> = (0..vw.groups.len() as u32).map(|g| resources.id(vw.groups.value(g))).collect();
-        let by_list: Vec<Vec<u32>> = vw
-            .group_lists
-            .iter()
-            .map(|list| {
-                let mut ids: Vec<u32> = list.groups.iter().map(|&g| group_ids[g as usize]).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                ids
-            })
-            .collect();
-        let by_subnet: Vec<Vec<u32>> = (0..vw.subnets.len() as u32)
-            .map(|s| subnet_resources(snap, vw.subnets.value(s)).map(|r| resources.id(r)).collect())
-            .collect();
+        let mut by_list = IdLists::default();
+        for groups in vw.group_lists.iter() {
+            let mut ids: Vec<u32> = groups.iter().map(|&g| group_ids[g as usize]).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            by_list.push(ids);
+        }
+        let mut by_subnet = IdLists::default();
+        for s in 0..vw.subnets.len() as u32 {
+            by_subnet.push(subnet_resources(snap, vw.subnets.value(s)).map(|r| resources.id(r)));
+        }
         let n = resources.len();
         OnPath {
             resources,
@@ -89,7 +87,7 @@ impl<'w> OnPath<'w> {
     /// Ends the current endpoint: its pairs go to the resources of their workloads' side
     /// (those also on the endpoint's side are counted once, below) and of its own side.
     pub(super) fn finish_endpoint(&mut self) {
-        let keyed = self.list_pairs.iter_mut().zip(&self.by_list).chain(self.subnet_pairs.iter_mut().zip(&self.by_subnet));
+        let keyed = self.list_pairs.iter_mut().zip(self.by_list.iter()).chain(self.subnet_pairs.iter_mut().zip(self.by_subnet.iter()));
         for (pairs, resources) in keyed.filter(|(pairs, _)| **pairs > 0) {
             for &r in resources {
                 if !self.on_endpoint_side[r as usize] {

@@ -64,8 +64,9 @@ impl<'w> VpcCheck<'w> {
         compiled: &'w Compiled<'w>,
         mode: Mode,
         workloads: &[&'w Workload<'w>],
+        endpoints: &[&Endpoint],
     ) -> Self {
-        let vw = VpcWorkloads::new(snap, compiled, workloads);
+        let vw = VpcWorkloads::new(snap, compiled, workloads, endpoints);
         let on_path = OnPath::new(snap, &vw);
         VpcCheck {
             snap,
@@ -325,7 +326,7 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
             return answer;
         }
         let mut answer = false;
-        for &g in &vw.group_lists[list].groups {
+        for &g in vw.group_lists.get(list) {
             let by_group = &mut self.targets_by_group[g as usize];
             answer |= *by_group.get_or_insert_with(|| vw.egress_peers[g as usize].iter().any(|p| intent::peer_targets(p, self.ep)));
         }

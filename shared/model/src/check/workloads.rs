@@ -6,6 +6,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use crate::compiled::{Compiled, GroupSet};
+use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::intent::Workload;
 use crate::security_group::{self, Peer};
@@ -44,12 +45,37 @@ impl<K: Hash + Eq + Copy> Interner<K> {
     }
 }
 
-/// A distinct list of security groups, as some workloads carry it.
-pub(super) struct GroupList {
-    /// Its groups, as ids of [`VpcWorkloads::groups`].
-    pub groups: Vec<u32>,
-    /// True for the empty list: its hops blame the workload itself, so they are not shared.
-    pub empty: bool,
+/// Short lists of ids one after the other in one buffer (the groups of each group list, the
+/// resources of each list or subnet): a VPC's lists are read again for every endpoint, and
+/// one buffer stays in cache where a vector per list would not.
+#[derive(Debug, Default)]
+pub(super) struct IdLists {
+    ids: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl IdLists {
+    /// Appends a list.
+    pub(super) fn push(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.ids.extend(ids);
+        self.ends.push(self.ids.len() as u32);
+    }
+
+    /// List `i`.
+    pub(super) fn get(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.ids[start..self.ends[i] as usize]
+    }
+
+    /// How many lists.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Every list, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.len()).map(|i| self.get(i))
+    }
 }
 
 /// The workloads of one VPC and their keys.
@@ -58,18 +84,22 @@ pub(super) struct VpcWorkloads<'w> {
     pub list: Vec<&'w Workload<'w>>,
     /// Their ENI ids, shared by every pair result.
     pub ids: Vec<Arc<str>>,
+    /// Their addresses, side by side: every pair reads one.
+    pub ip: Vec<u32>,
     /// Subnet id of each workload.
     pub subnet: Vec<u32>,
     /// Group-list id of each workload.
     pub group_list: Vec<u32>,
-    /// The distinct group lists.
-    pub group_lists: Vec<GroupList>,
+    /// The distinct group lists, as ids of [`VpcWorkloads::groups`]. The empty list's hops
+    /// blame the workload itself, so they are not shared.
+    pub group_lists: IdLists,
     /// Subnets (of workloads and of endpoint ENIs) by id.
     pub subnets: Interner<&'w str>,
     /// Security groups named by workloads, by id.
     pub groups: Interner<&'w str>,
-    /// Each group's egress peers other than groups (R3 looks for the endpoint among them);
-    /// none for groups missing from the snapshot.
+    /// Each group's egress peers other than groups that name an endpoint of the VPC (R3
+    /// looks for the endpoint among them): a subnet of an endpoint ENI, an endpoint ENI, a
+    /// gateway endpoint's prefix list. Usually none.
     pub egress_peers: Vec<Vec<Peer<'w>>>,
     /// The groups its egress names, by referenced group: R3 looks an endpoint's groups up
     /// here instead of comparing them with every rule.
@@ -79,21 +109,24 @@ pub(super) struct VpcWorkloads<'w> {
 }
 
 impl<'w> VpcWorkloads<'w> {
-    /// Gives every workload its keys.
-    pub(super) fn new(snap: &'w Snapshot, compiled: &'w Compiled<'w>, list: &[&'w Workload<'w>]) -> Self {
+    /// Gives every workload its keys; `endpoints` are the VPC's.
+    pub(super) fn new(
+        snap: &'w Snapshot,
+        compiled: &'w Compiled<'w>,
+        list: &[&'w Workload<'w>],
+        endpoints: &[&Endpoint],
+    ) -> Self {
+        let named = Named::new(endpoints);
         let mut subnets = Interner::new();
         let mut groups = Interner::new();
-        let mut lists: Interner<&'w [String]> = Interner::new();
-        let mut group_lists = Vec::new();
+        let mut lists: Interner<&[&'w str]> = Interner::new();
+        let mut group_lists = IdLists::default();
         let (mut subnet, mut group_list) = (Vec::with_capacity(list.len()), Vec::with_capacity(list.len()));
         for w in list {
             subnet.push(subnets.id(w.eni.subnet_id.as_str()));
             let id = lists.id(w.groups.as_slice());
             if id as usize == group_lists.len() {
-                group_lists.push(GroupList {
-                    groups: w.groups.iter().map(|g| groups.id(g.as_str())).collect(),
-                    empty: w.groups.is_empty(),
-                });
+                group_lists.push(w.groups.iter().map(|&g| groups.id(g)));
             }
             group_list.push(id);
         }
@@ -106,7 +139,8 @@ impl<'w> VpcWorkloads<'w> {
             for peer in rules.iter().flat_map(security_group::peers) {
                 match peer {
                     Peer::Group(id) => egress_refs.entry(id).or_default().push(g),
-                    other => others.push(other),
+                    other if named.may_target(&other) => others.push(other),
+                    _ => {}
                 }
             }
             egress_peers.push(others);
@@ -115,6 +149,7 @@ impl<'w> VpcWorkloads<'w> {
         VpcWorkloads {
             list: list.to_vec(),
             ids,
+            ip: list.iter().map(|w| u32::from(w.ip)).collect(),
             subnet,
             group_list,
             group_lists,
@@ -129,5 +164,36 @@ impl<'w> VpcWorkloads<'w> {
     /// How many workloads.
     pub(super) fn len(&self) -> usize {
         self.list.len()
+    }
+}
+
+/// What a CIDR or prefix-list peer must be to name one of the VPC's endpoints (see
+/// `intent::peer_targets`): anything else names none of them.
+struct Named<'e> {
+    /// (network, prefix length) of every endpoint ENI (as a /32) and ENI subnet, sorted.
+    cidrs: Vec<(u32, u8)>,
+    prefix_lists: Vec<&'e str>,
+}
+
+impl<'e> Named<'e> {
+    fn new(endpoints: &[&'e Endpoint]) -> Self {
+        let mut cidrs = Vec::new();
+        for ep in endpoints {
+            cidrs.extend(ep.enis.iter().map(|e| (u32::from(e.ip), 32)));
+            cidrs.extend(ep.subnet_cidrs.iter().map(|s| (u32::from(s.network()), s.prefix_len())));
+        }
+        // Every CIDR rule of every workload group is looked up here.
+        cidrs.sort_unstable();
+        cidrs.dedup();
+        let prefix_lists = endpoints.iter().filter_map(|ep| ep.prefix_list).map(|pl| pl.prefix_list_id.as_str()).collect();
+        Named { cidrs, prefix_lists }
+    }
+
+    fn may_target(&self, peer: &Peer) -> bool {
+        match peer {
+            Peer::Cidr(net) => self.cidrs.binary_search(&(u32::from(net.network()), net.prefix_len())).is_ok(),
+            Peer::PrefixList(id) => self.prefix_lists.contains(id),
+            Peer::Group(_) => true,
+        }
     }
 }

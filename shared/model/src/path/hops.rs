@@ -138,7 +138,7 @@ pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
         Piece::Str(" to "),
         Piece::Str(fix_peer),
         Piece::Str(on),
-        Piece::Joined(&w.groups, ", "),
+        Piece::JoinedStrs(&w.groups, ", "),
     ]);
     let components = blame(&w.groups, w.id());
     Hop::blocked(HopKind::SecurityGroupEgress, components, FindingCode::EniSgRulesMismatch, problem, fix)
@@ -166,7 +166,7 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
     let components = blame(ep.group_ids(), ep.id());
     let traffic = &ep.traffic;
     let ip = IpText::new(w.ip);
-    let source = w.groups.first().map_or(ip.as_str(), String::as_str);
+    let source = w.groups.first().copied().unwrap_or(ip.as_str());
     let problem = text::build(&[
         Piece::JoinedShared(&components, ", "),
         Piece::Str(" admit no "),
@@ -174,7 +174,7 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
         Piece::Str(" from "),
         Piece::Str(ip.as_str()),
         Piece::Str(" ("),
-        Piece::Joined(&w.groups, ", "),
+        Piece::JoinedStrs(&w.groups, ", "),
         Piece::Str(")"),
     ]);
     let fix = text::concat(&["allow ingress ", traffic, " on ", &components[0], " from ", source]);
@@ -182,11 +182,11 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
 }
 
 /// Groups blame together; an ENI without groups is blamed itself.
-fn blame(groups: &[String], owner: &str) -> Vec<Arc<str>> {
+fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<Arc<str>> {
     if groups.is_empty() {
         vec![Arc::from(owner)]
     } else {
-        groups.iter().map(|g| Arc::from(g.as_str())).collect()
+        groups.iter().map(|g| Arc::from(g.as_ref())).collect()
     }
 }
 
