@@ -27,9 +27,20 @@ pub struct Workload<'a> {
     pub ip: Ipv4Addr,
     /// Its security groups' ids (borrowed from `eni`).
     pub groups: Vec<&'a str>,
+    /// Its VPC (borrowed from `eni` while the record is in cache: a large check groups
+    /// thousands of workloads by it).
+    pub vpc_id: &'a str,
+    /// Its subnet (borrowed the same way: a large check keys thousands of workloads by it).
+    pub subnet_id: &'a str,
 }
 
-impl Workload<'_> {
+impl<'a> Workload<'a> {
+    /// The workload of `eni`, whose primary address is `ip`.
+    pub fn new(eni: &'a NetworkInterface, ip: Ipv4Addr) -> Self {
+        let groups = eni.groups.iter().map(|g| g.group_id.as_str()).collect();
+        Workload { eni, ip, groups, vpc_id: &eni.vpc_id, subnet_id: &eni.subnet_id }
+    }
+
     /// `eni-…`
     pub fn id(&self) -> &str {
         &self.eni.network_interface_id
@@ -45,7 +56,7 @@ pub fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<Workloa
         .filter(|eni| is_workload(snap, eni, params))
         .filter_map(|eni| {
             let ip = snap.primary_ip(eni)?;
-            Some(Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.as_str()).collect() })
+            Some(Workload::new(eni, ip))
         })
         .collect()
 }

@@ -101,7 +101,7 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     let compiled = Compiled::new(snap);
     let mut by_vpc: BTreeMap<&str, (Vec<&Workload>, Vec<&Endpoint>)> = BTreeMap::new();
     for w in &workloads {
-        by_vpc.entry(w.eni.vpc_id.as_str()).or_default().0.push(w);
+        by_vpc.entry(w.vpc_id).or_default().0.push(w);
     }
     for ep in &endpoints {
         by_vpc.entry(ep.raw.vpc_id.as_str()).or_default().1.push(ep);
@@ -184,7 +184,7 @@ pub fn trace_pair(
     if eni.vpc_id != raw.vpc_id {
         return Err(TraceError(format!("{eni_id} is in {} but {endpoint_id} is in {}", eni.vpc_id, raw.vpc_id)));
     }
-    let w = Workload { eni, ip, groups: eni.groups.iter().map(|g| g.group_id.as_str()).collect() };
+    let w = Workload::new(eni, ip);
     let reasons = intent::reasons(snap, params, &Compiled::new(snap), &w, &ep);
     Ok((path::trace(snap, params, &w, &ep), reasons))
 }

@@ -123,7 +123,7 @@ impl<'w> VpcWorkloads<'w> {
         let mut group_lists = IdLists::default();
         let (mut subnet, mut group_list) = (Vec::with_capacity(list.len()), Vec::with_capacity(list.len()));
         for w in list {
-            subnet.push(subnets.id(w.eni.subnet_id.as_str()));
+            subnet.push(subnets.id(w.subnet_id));
             let id = lists.id(w.groups.as_slice());
             if id as usize == group_lists.len() {
                 group_lists.push(w.groups.iter().map(|&g| groups.id(g)));
