@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::compiled::Compiled;
+use crate::fxhash::FxHashMap;
 use crate::endpoint::Endpoint;
 use crate::finding::{Finding, FindingCode};
 use crate::intent::{self, Reasons, Workload};
@@ -99,21 +100,15 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     let mut report = Report { workload_count: workloads.len(), ..Report::default() };
     let endpoints = resolve_endpoints(snap, params, &mut report.notes);
     let compiled = Compiled::new(snap);
-    let mut by_vpc: BTreeMap<&str, (Vec<&Workload>, Vec<&Endpoint>)> = BTreeMap::new();
-    for w in &workloads {
-        by_vpc.entry(w.vpc_id).or_default().0.push(w);
-    }
-    for ep in &endpoints {
-        by_vpc.entry(ep.raw.vpc_id.as_str()).or_default().1.push(ep);
-    }
+    let by_vpc = by_vpc(&workloads, &endpoints);
     // One VPC at a time: its caches are dropped before the next one starts. Each endpoint's
     // findings come out in workload order; kept apart, they are put in endpoint order below,
     // so that the final sort finds them nearly sorted.
     // Every pair of a VPC may be required: room for all of them up front, as growing a vector
     // of a hundred thousand results copies it again and again.
-    report.pairs.reserve(by_vpc.values().map(|(ws, eps)| ws.len() * eps.len()).sum());
+    report.pairs.reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
     let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
-    for (vpc_workloads, vpc_endpoints) in by_vpc.values().filter(|(_, eps)| !eps.is_empty()) {
+    for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty()) {
         let mut vpc = vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads, vpc_endpoints);
         for ep in vpc_endpoints {
             vpc.check_endpoint(ep, &mut report);
@@ -121,7 +116,7 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
         }
         vpc.finish(&mut report);
     }
-    let counts = by_vpc.iter().filter(|(_, (ws, _))| !ws.is_empty()).map(|(vpc, (ws, _))| (*vpc, ws.len()));
+    let counts = by_vpc.iter().filter(|(_, ws, _)| !ws.is_empty()).map(|(vpc, ws, _)| (*vpc, ws.len()));
     findings::missing_services(params, counts, &endpoints, &mut report);
     report.findings.reserve(by_endpoint.values().map(Vec::len).sum());
     report.findings.extend(by_endpoint.into_values().flatten());
@@ -131,6 +126,32 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
 }
 
 /// The endpoints the model decides about; other kinds are noted and skipped.
+/// The workloads and endpoints of each VPC, by VPC id.
+type ByVpc<'s, 'a> = Vec<(&'a str, Vec<&'s Workload<'a>>, Vec<&'s Endpoint<'a>>)>;
+
+/// Groups workloads and endpoints by VPC, in VPC id order (thousands of workloads: hashed,
+/// then the few VPCs sorted).
+fn by_vpc<'s, 'a>(workloads: &'s [Workload<'a>], endpoints: &'s [Endpoint<'a>]) -> ByVpc<'s, 'a> {
+    let mut vpcs: ByVpc = Vec::new();
+    let mut slots: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut slot = |vpc: &'a str, vpcs: &mut ByVpc<'s, 'a>| {
+        *slots.entry(vpc).or_insert_with(|| {
+            vpcs.push((vpc, Vec::new(), Vec::new()));
+            vpcs.len() - 1
+        })
+    };
+    for w in workloads {
+        let at = slot(w.vpc_id, &mut vpcs);
+        vpcs[at].1.push(w);
+    }
+    for ep in endpoints {
+        let at = slot(&ep.raw.vpc_id, &mut vpcs);
+        vpcs[at].2.push(ep);
+    }
+    vpcs.sort_unstable_by_key(|(vpc, _, _)| *vpc);
+    vpcs
+}
+
 fn resolve_endpoints<'a>(snap: &'a Snapshot, params: &RuleParameters, notes: &mut Vec<String>) -> Vec<Endpoint<'a>> {
     let mut endpoints = Vec::new();
     for raw in snap.vpc_endpoints.values() {
