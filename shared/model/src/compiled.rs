@@ -348,6 +348,16 @@ impl Acl {
         false
     }
 
+    /// Does every entry either hold all of `range` or none of it? Then every address of
+    /// `range` gets the same answers, and one of them can answer for all (the workloads of a
+    /// subnet, when the ACL's entries are about whole subnets or wider).
+    pub fn uniform_over(&self, range: AddrRange) -> bool {
+        let decided = |(addrs, _, _): &(AddrRange, PortRange, RuleAction)| {
+            (addrs.first <= range.first && range.last <= addrs.last) || addrs.last < range.first || range.last < addrs.first
+        };
+        self.outbound.iter().all(decided) && self.inbound.iter().all(decided)
+    }
+
     /// `allows` for each single port of `ports`.
     pub fn allows_ports(&self, traffic: Traffic, ip: u32, ports: &[u16]) -> bool {
         ports.iter().all(|&p| self.allows(traffic, ip, PortRange::single(p)))
@@ -442,6 +452,45 @@ mod tests {
                 prop_assert_eq!(view.allows(ip), set.allows(RuleDirection::Egress, ip, port), "address {}", ip);
             }
         }
+    }
+
+    fn arb_entry() -> impl Strategy<Value = (AddrRange, PortRange, RuleAction)> {
+        (0u32..64, 0u32..64, 0u16..8, 0u16..8, any::<bool>()).prop_map(|(a, b, p, q, allow)| {
+            let action = if allow { RuleAction::Allow } else { RuleAction::Deny };
+            (AddrRange { first: a.min(b), last: a.max(b) }, PortRange { first: p.min(q), last: p.max(q) }, action)
+        })
+    }
+
+    proptest! {
+        /// An ACL uniform over a range answers every address of it as its first.
+        #[test]
+        fn uniform_acls_answer_a_range_alike(
+            outbound in prop::collection::vec(arb_entry(), 0..6),
+            inbound in prop::collection::vec(arb_entry(), 0..6),
+            a in 0u32..64,
+            b in 0u32..64,
+            p in 0u16..8,
+            q in 0u16..8,
+        ) {
+            let acl = Acl { outbound, inbound };
+            let range = AddrRange { first: a.min(b), last: a.max(b) };
+            let ports = PortRange { first: p.min(q), last: p.max(q) };
+            if acl.uniform_over(range) {
+                for ip in range.first..=range.last {
+                    for traffic in [Traffic::Inbound, Traffic::Outbound] {
+                        prop_assert_eq!(acl.allows(traffic, ip, ports), acl.allows(traffic, range.first, ports));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn uniform_over_sees_a_host_entry_inside() {
+        let entry = |first, last| (AddrRange { first, last }, PortRange::ALL, RuleAction::Allow);
+        let acl = Acl { outbound: vec![entry(0, 255)], inbound: vec![entry(10, 10)] };
+        assert!(acl.uniform_over(AddrRange { first: 0, last: 9 }));
+        assert!(!acl.uniform_over(AddrRange { first: 0, last: 15 }));
     }
 
     #[test]

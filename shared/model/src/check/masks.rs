@@ -16,7 +16,7 @@ use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::network_acl::Traffic;
 use crate::security_group::RuleDirection;
-use crate::space::PortRange;
+use crate::space::{AddrRange, PortRange};
 
 use super::workloads::VpcWorkloads;
 
@@ -28,6 +28,7 @@ pub(super) const MAX_ENIS: usize = 64;
 const UNSEEN: u8 = 0;
 const PROVEN: u8 = 1;
 const UNPROVEN: u8 = 2;
+const MIXED: u8 = 3;
 
 /// Answers about the endpoint side for each workload address, kept per what they depend on:
 /// - the ACL answers (inbound on the service ports, outbound replies to the ephemeral ports)
@@ -39,7 +40,11 @@ pub(super) struct EndpointSide<'w> {
     columns: FxHashMap<(u32, &'w [u16]), usize>,
     acls: Vec<Option<&'w Acl>>,
     ports: Vec<&'w [u16]>,
+    /// Per column and workload.
     answers: Vec<Vec<u8>>,
+    /// Per column and workload subnet: the answer of every workload of the subnet when the
+    /// ACL cannot tell them apart, else `MIXED`.
+    by_subnet: Vec<Vec<u8>>,
     /// Column of ingress answers per (endpoint groups, service ports).
     ingress_columns: FxHashMap<(&'w [String], &'w [u16]), usize>,
     /// Per column: what the groups admit on each service port.
@@ -62,6 +67,7 @@ impl<'w> EndpointSide<'w> {
             acls: Vec::new(),
             ports: Vec::new(),
             answers: Vec::new(),
+            by_subnet: Vec::new(),
             ingress_columns: FxHashMap::default(),
             ingress_views: Vec::new(),
             ingress: Vec::new(),
@@ -88,20 +94,47 @@ impl<'w> EndpointSide<'w> {
             self.acls.push(compiled.subnet_acl(vw.subnets.value(subnet)));
             self.ports.push(ports);
             self.answers.push(vec![UNSEEN; vw.len()]);
+            self.by_subnet.push(vec![UNSEEN; vw.subnet_range.len()]);
         }
         column
     }
 
     /// Does the column's ACL pass the workload's packets in and the replies out?
-    fn proven(&mut self, column: usize, w: usize, ip: u32, ephemeral: PortRange) -> bool {
-        let answer = &mut self.answers[column][w];
-        if *answer == UNSEEN {
-            let passes = self.acls[column].is_some_and(|acl| {
-                acl.allows_ports(Traffic::Inbound, ip, self.ports[column]) && acl.allows(Traffic::Outbound, ip, ephemeral)
-            });
-            *answer = if passes { PROVEN } else { UNPROVEN };
+    fn proven(&mut self, column: usize, vw: &VpcWorkloads, w: usize, ephemeral: PortRange) -> bool {
+        let (ip, subnet) = (vw.ip[w], vw.subnet[w] as usize);
+        let shared = match vw.subnet_range[subnet] {
+            Some(range) if range.contains(ip) => self.subnet_answer(column, subnet, range, ephemeral),
+            _ => MIXED,
+        };
+        if shared != MIXED {
+            return shared == PROVEN;
         }
-        *answer == PROVEN
+        if self.answers[column][w] == UNSEEN {
+            self.answers[column][w] = self.answer(column, ip, ephemeral);
+        }
+        self.answers[column][w] == PROVEN
+    }
+
+    /// The answer of every workload of `subnet` (addresses `range`), or `MIXED`.
+    fn subnet_answer(&mut self, column: usize, subnet: usize, range: AddrRange, ephemeral: PortRange) -> u8 {
+        if self.by_subnet[column][subnet] == UNSEEN {
+            self.by_subnet[column][subnet] = match self.acls[column] {
+                Some(acl) if !acl.uniform_over(range) => MIXED,
+                _ => self.answer(column, range.first, ephemeral),
+            };
+        }
+        self.by_subnet[column][subnet]
+    }
+
+    fn answer(&self, column: usize, ip: u32, ephemeral: PortRange) -> u8 {
+        let passes = self.acls[column].is_some_and(|acl| {
+            acl.allows_ports(Traffic::Inbound, ip, self.ports[column]) && acl.allows(Traffic::Outbound, ip, ephemeral)
+        });
+        if passes {
+            PROVEN
+        } else {
+            UNPROVEN
+        }
     }
 }
 
@@ -149,6 +182,9 @@ pub(super) struct InterfaceMasks<'w> {
     egress: Vec<Option<u64>>,
     /// (ENIs proven on the workload side, ENIs in the workload's own subnet).
     workload_side: Vec<Option<(u64, u64)>>,
+    /// Per workload subnet, the ENIs proven on the endpoint side for every workload of the
+    /// subnet, when the ACLs cannot tell them apart (`Some(None)` when they can).
+    endpoint_side: Vec<Option<Option<u64>>>,
 }
 
 impl<'w> InterfaceMasks<'w> {
@@ -179,6 +215,7 @@ impl<'w> InterfaceMasks<'w> {
             group_egress: vec![None; vw.groups.len() * ep.ports.len()],
             egress: vec![None; vw.group_lists.len()],
             workload_side: vec![None; vw.subnets.len()],
+            endpoint_side: vec![None; vw.subnet_range.len()],
         })
     }
 
@@ -196,15 +233,52 @@ impl<'w> InterfaceMasks<'w> {
     /// Every group of hops the compiled rules prove for workload `w`; `ingress`: whether the
     /// endpoint's groups admit it on every service port.
     pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize, ingress: bool) -> Factors {
-        let ip = vw.ip[w];
         let (egress, workload_side, same) = self.workload_masks(vw, side, w);
-        let mut endpoint_side = same;
-        for i in 0..self.eni_ip.len() {
-            if same & (1 << i) == 0 && side.proven(self.eni_column[i], w, ip, self.ephemeral) {
-                endpoint_side |= 1 << i;
+        let endpoint_side = same | self.endpoint_side(vw, side, w, same);
+        Factors { egress, workload_side, endpoint_side, ingress }
+    }
+
+    /// The ENIs outside the workload's subnet (`same`: those in it) whose subnet's ACL passes
+    /// the workload's packets in and its replies out: one answer for the whole subnet when
+    /// the ACLs allow it, else ENI by ENI.
+    fn endpoint_side(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize, same: u64) -> u64 {
+        let subnet = vw.subnet[w] as usize;
+        if vw.in_subnet[w] {
+            let shared = match self.endpoint_side[subnet] {
+                Some(shared) => shared,
+                None => {
+                    let shared = self.subnet_side(vw, side, subnet, same);
+                    *self.endpoint_side[subnet].insert(shared)
+                }
+            };
+            if let Some(mask) = shared {
+                return mask;
             }
         }
-        Factors { egress, workload_side, endpoint_side, ingress }
+        let mut mask = 0;
+        for i in 0..self.eni_ip.len() {
+            if same & (1 << i) == 0 && side.proven(self.eni_column[i], vw, w, self.ephemeral) {
+                mask |= 1 << i;
+            }
+        }
+        mask
+    }
+
+    /// `endpoint_side` for every workload of `subnet`, if the ACLs answer them alike.
+    fn subnet_side(&self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, subnet: usize, same: u64) -> Option<u64> {
+        let range = vw.subnet_range[subnet]?;
+        let mut mask = 0;
+        for i in 0..self.eni_ip.len() {
+            if same & (1 << i) != 0 {
+                continue;
+            }
+            match side.subnet_answer(self.eni_column[i], subnet, range, self.ephemeral) {
+                MIXED => return None,
+                PROVEN => mask |= 1 << i,
+                _ => {}
+            }
+        }
+        Some(mask)
     }
 
     /// (admitted on some service port, admitted on every one).

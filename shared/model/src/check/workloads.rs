@@ -10,6 +10,7 @@ use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::intent::Workload;
 use crate::security_group::{self, Peer};
+use crate::space::AddrRange;
 use crate::snapshot::Snapshot;
 
 /// Dense ids for distinct values, in first-seen order.
@@ -86,6 +87,9 @@ pub(super) struct VpcWorkloads<'w> {
     pub ids: Vec<Arc<str>>,
     /// Their addresses, side by side: every pair reads one.
     pub ip: Vec<u32>,
+    /// Whether each address is in its subnet's range (always, in AWS; answers kept per
+    /// subnet are used only then).
+    pub in_subnet: Vec<bool>,
     /// Subnet id of each workload.
     pub subnet: Vec<u32>,
     /// Group-list id of each workload.
@@ -95,6 +99,8 @@ pub(super) struct VpcWorkloads<'w> {
     pub group_lists: IdLists,
     /// Subnets (of workloads and of endpoint ENIs) by id.
     pub subnets: Interner<&'w str>,
+    /// The addresses of each workload subnet (`None` when the snapshot lacks the subnet).
+    pub subnet_range: Vec<Option<AddrRange>>,
     /// Security groups named by workloads, by id.
     pub groups: Interner<&'w str>,
     /// Each group's egress peers other than groups that name an endpoint of the VPC (R3
@@ -130,7 +136,12 @@ impl<'w> VpcWorkloads<'w> {
             }
             group_list.push(id);
         }
+        let subnet_range: Vec<Option<AddrRange>> = (0..subnets.len() as u32)
+            .map(|s| snap.subnets.get(subnets.value(s)).map(|sn| AddrRange::cidr(sn.cidr_block)))
+            .collect();
         let ids = list.iter().map(|w| Arc::from(w.id())).collect();
+        let ip: Vec<u32> = list.iter().map(|w| u32::from(w.ip)).collect();
+        let in_subnet = ip.iter().zip(&subnet).map(|(&ip, &s)| subnet_range[s as usize].is_some_and(|r| r.contains(ip))).collect();
         let mut egress_refs: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         let mut egress_peers = Vec::with_capacity(groups.len());
         for g in 0..groups.len() as u32 {
@@ -149,11 +160,13 @@ impl<'w> VpcWorkloads<'w> {
         VpcWorkloads {
             list: list.to_vec(),
             ids,
-            ip: list.iter().map(|w| u32::from(w.ip)).collect(),
+            ip,
+            in_subnet,
             subnet,
             group_list,
             group_lists,
             subnets,
+            subnet_range,
             groups,
             egress_peers,
             egress_refs,
