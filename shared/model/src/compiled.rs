@@ -9,9 +9,10 @@
 //! Answers are `Option<bool>`: `Some(true)` proven allowed, `Some(false)` proven dropped,
 //! `None` when a group or prefix list the answer needs is not in the snapshot.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::fxhash::FxHashMap;
+use crate::fxhash::{FxHashMap, FxHashSet};
 
 use crate::network_acl::{EntryMatch, Traffic};
 use crate::prefix_list;
@@ -22,11 +23,13 @@ use crate::snapshot::{IpPermission, RuleAction, Snapshot};
 use crate::space::{AddrRange, PortRange};
 
 /// One allow rule of a group, with its peer resolved to addresses.
+#[derive(Clone)]
 struct Rule<'a> {
     ports: PortRange,
     peer: CompiledPeer<'a>,
 }
 
+#[derive(Clone)]
 enum CompiledPeer<'a> {
     /// A CIDR block.
     Range(AddrRange),
@@ -38,17 +41,29 @@ enum CompiledPeer<'a> {
     Missing,
 }
 
+/// What compiling a rule needs: the snapshot, and its prefix lists resolved once.
+struct Lists<'a> {
+    snap: &'a Snapshot,
+    ranges: FxHashMap<&'a str, Arc<[AddrRange]>>,
+}
+
 /// A group's TCP rules, both directions.
 struct Group<'a> {
     egress: Vec<Rule<'a>>,
-    ingress: Vec<Rule<'a>>,
+    /// Compiled up front for the groups of endpoints only: a path to an endpoint crosses
+    /// the endpoint's groups inbound, never a workload's, and workload groups are most of an
+    /// account's. Any other group is compiled each time it is asked (nothing asks today).
+    ingress: Option<Vec<Rule<'a>>>,
+    inbound: &'a [IpPermission],
+    lists: Arc<Lists<'a>>,
 }
 
 impl<'a> Group<'a> {
-    fn rules(&self, direction: RuleDirection) -> &[Rule<'a>] {
-        match direction {
-            RuleDirection::Egress => &self.egress,
-            RuleDirection::Ingress => &self.ingress,
+    fn rules(&self, direction: RuleDirection) -> Cow<'_, [Rule<'a>]> {
+        match (direction, &self.ingress) {
+            (RuleDirection::Egress, _) => Cow::Borrowed(&self.egress),
+            (RuleDirection::Ingress, Some(rules)) => Cow::Borrowed(rules),
+            (RuleDirection::Ingress, None) => Cow::Owned(compile_rules(&self.lists, self.inbound)),
         }
     }
 }
@@ -71,20 +86,21 @@ pub struct Compiled<'a> {
 impl<'a> Compiled<'a> {
     /// Compiles every group, ACL and route table of the snapshot.
     pub fn new(snap: &'a Snapshot) -> Compiled<'a> {
-        let lists: FxHashMap<&str, Arc<[AddrRange]>> =
-            snap.prefix_lists.iter().map(|(id, pl)| (id.as_str(), prefix_list::ipv4_ranges(pl).collect())).collect();
+        let ranges = snap.prefix_lists.iter().map(|(id, pl)| (id.as_str(), prefix_list::ipv4_ranges(pl).collect())).collect();
+        let lists = Arc::new(Lists { snap, ranges });
+        let endpoint_groups: FxHashSet<&str> =
+            snap.vpc_endpoints.values().flat_map(|ep| ep.groups.iter().map(|g| g.group_id.as_str())).collect();
         let groups = snap
             .security_groups
             .iter()
             .map(|(id, g)| {
-                let compile = |permissions: &'a [IpPermission]| {
-                    let mut rules = Vec::with_capacity(permissions.len());
-                    for permission in permissions {
-                        compile_rule(snap, &lists, permission, &mut rules);
-                    }
-                    rules
+                let group = Group {
+                    egress: compile_rules(&lists, &g.ip_permissions_egress),
+                    ingress: endpoint_groups.contains(id.as_str()).then(|| compile_rules(&lists, &g.ip_permissions)),
+                    inbound: &g.ip_permissions,
+                    lists: Arc::clone(&lists),
                 };
-                (id.as_str(), Group { egress: compile(&g.ip_permissions_egress), ingress: compile(&g.ip_permissions) })
+                (id.as_str(), group)
             })
             .collect::<FxHashMap<_, _>>();
         let acls = snap.index.acl_entries.iter().map(|(id, (out, inb))| (id.as_str(), compile_acl(out, inb))).collect();
@@ -364,13 +380,18 @@ impl Acl {
     }
 }
 
+/// The TCP rules of `permissions`, one per peer.
+fn compile_rules<'a>(lists: &Lists<'a>, permissions: &'a [IpPermission]) -> Vec<Rule<'a>> {
+    let mut rules = Vec::with_capacity(permissions.len());
+    for permission in permissions {
+        compile_rule(lists, permission, &mut rules);
+    }
+    rules
+}
+
 /// Adds the TCP rules of one permission (one per peer) to `rules`.
-fn compile_rule<'a>(
-    snap: &'a Snapshot,
-    lists: &FxHashMap<&str, Arc<[AddrRange]>>,
-    permission: &'a IpPermission,
-    rules: &mut Vec<Rule<'a>>,
-) {
+fn compile_rule<'a>(lists: &Lists<'a>, permission: &'a IpPermission, rules: &mut Vec<Rule<'a>>) {
+    let snap = lists.snap;
     if !protocol::covers_tcp(&permission.ip_protocol) {
         return;
     }
@@ -385,7 +406,7 @@ fn compile_rule<'a>(
     for peer in security_group::peers(permission) {
         let peer = match peer {
             Peer::Cidr(net) => CompiledPeer::Range(AddrRange::cidr(net)),
-            Peer::PrefixList(id) => match lists.get(id) {
+            Peer::PrefixList(id) => match lists.ranges.get(id) {
                 Some(ranges) => CompiledPeer::Ranges(Arc::clone(ranges)),
                 None => CompiledPeer::Missing,
             },
@@ -444,7 +465,14 @@ mod tests {
             port in 0u16..8,
         ) {
             let lists = [vec![3, 17, 40], vec![0, 63]];
-            let group = |rules: Vec<_>| Group { egress: rules.into_iter().map(|r| rule(r, &lists)).collect(), ingress: Vec::new() };
+            let snap = Snapshot::default();
+            let shared = Arc::new(Lists { snap: &snap, ranges: FxHashMap::default() });
+            let group = |rules: Vec<_>| Group {
+                egress: rules.into_iter().map(|r| rule(r, &lists)).collect(),
+                ingress: Some(Vec::new()),
+                inbound: &[],
+                lists: Arc::clone(&shared),
+            };
             let (g1, g2) = (group(one), group(two));
             let set = GroupSet { groups: vec![&g1, &g2], missing };
             let view = set.port_view(RuleDirection::Egress, port);
@@ -491,6 +519,22 @@ mod tests {
         let acl = Acl { outbound: vec![entry(0, 255)], inbound: vec![entry(10, 10)] };
         assert!(acl.uniform_over(AddrRange { first: 0, last: 9 }));
         assert!(!acl.uniform_over(AddrRange { first: 0, last: 15 }));
+    }
+
+    #[test]
+    fn groups_of_no_endpoint_still_answer_for_inbound_traffic() {
+        let doc = r#"{"SecurityGroups": [
+            {"GroupId": "sg-app", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}], "IpPermissionsEgress": []}],
+            "VpcEndpoints": []}"#;
+        let mut b = crate::snapshot::SnapshotBuilder::new();
+        b.add_json("doc", doc).unwrap();
+        let snap = b.finish();
+        let compiled = Compiled::new(&snap);
+        assert!(compiled.groups["sg-app"].ingress.is_none(), "compiled up front");
+        let inside = u32::from(std::net::Ipv4Addr::new(10, 0, 3, 4));
+        assert_eq!(compiled.group_set(&["sg-app"]).allows(RuleDirection::Ingress, inside, 443), Some(true));
+        assert_eq!(compiled.group_set(&["sg-app"]).allows(RuleDirection::Ingress, inside, 80), Some(false));
     }
 
     #[test]
