@@ -19,7 +19,7 @@ use crate::prefix_list;
 use crate::protocol;
 use crate::route::{self, RouteMatch};
 use crate::security_group::{self, Peer, RuleDirection};
-use crate::snapshot::{IpPermission, RuleAction, Snapshot};
+use crate::snapshot::{IpPermission, RuleAction, SecurityGroup, Snapshot};
 use crate::space::{AddrRange, PortRange};
 
 /// One allow rule of a group, with its peer resolved to addresses.
@@ -49,6 +49,8 @@ struct Lists<'a> {
 
 /// A group's TCP rules, both directions.
 struct Group<'a> {
+    /// The described group.
+    source: &'a SecurityGroup,
     egress: Vec<Rule<'a>>,
     /// Compiled up front for the groups of endpoints only: a path to an endpoint crosses
     /// the endpoint's groups inbound, never a workload's, and workload groups are most of an
@@ -95,6 +97,7 @@ impl<'a> Compiled<'a> {
             .iter()
             .map(|(id, g)| {
                 let group = Group {
+                    source: g,
                     egress: compile_rules(&lists, &g.ip_permissions_egress),
                     ingress: endpoint_groups.contains(id.as_str()).then(|| compile_rules(&lists, &g.ip_permissions)),
                     inbound: &g.ip_permissions,
@@ -125,6 +128,11 @@ impl<'a> Compiled<'a> {
     pub fn group_set<'c, S: AsRef<str>>(&'c self, ids: &[S]) -> GroupSet<'c, 'a> {
         let groups: Vec<&Group> = ids.iter().filter_map(|id| self.groups.get(id.as_ref())).collect();
         GroupSet { missing: groups.len() < ids.len(), groups }
+    }
+
+    /// The described group `id` (a hash lookup, where the snapshot's map compares ids).
+    pub fn security_group(&self, id: &str) -> Option<&'a SecurityGroup> {
+        self.groups.get(id).map(|g| g.source)
     }
 
     /// The compiled ACL of `subnet`; `None` when the snapshot lacks it.
@@ -467,7 +475,9 @@ mod tests {
             let lists = [vec![3, 17, 40], vec![0, 63]];
             let snap = Snapshot::default();
             let shared = Arc::new(Lists { snap: &snap, ranges: FxHashMap::default() });
+            let described: SecurityGroup = serde_json::from_str(r#"{"GroupId": "sg-test"}"#).unwrap();
             let group = |rules: Vec<_>| Group {
+                source: &described,
                 egress: rules.into_iter().map(|r| rule(r, &lists)).collect(),
                 ingress: Some(Vec::new()),
                 inbound: &[],

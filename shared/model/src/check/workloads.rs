@@ -145,7 +145,7 @@ impl<'w> VpcWorkloads<'w> {
         let mut egress_refs: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         let mut egress_peers = Vec::with_capacity(groups.len());
         for g in 0..groups.len() as u32 {
-            let rules = snap.security_groups.get(groups.value(g)).map_or(&[][..], |sg| &sg.ip_permissions_egress);
+            let rules = compiled.security_group(groups.value(g)).map_or(&[][..], |sg| &sg.ip_permissions_egress);
             let mut others = Vec::new();
             for peer in rules.iter().flat_map(security_group::peers) {
                 match peer {
