@@ -3,10 +3,10 @@
 //!
 //! | hops | depend on | kept in |
 //! | --- | --- | --- |
-//! | the workload's groups, outbound | group (combined per group list) | `InterfaceMasks::egress` |
+//! | the workload's groups, outbound | group and port (combined per group list) | `InterfaceMasks::egress`, from port views in [`VpcAnswers`] |
 //! | route, workload-side ACL both ways | workload subnet | `InterfaceMasks::workload_side` |
-//! | endpoint-side ACL both ways | ENI subnet, ports, workload address | [`EndpointSide`] (shared by the VPC's endpoints) |
-//! | the endpoint's groups, inbound | endpoint groups, ports, workload address | [`EndpointSide`] (shared by endpoints with the same groups and ports) |
+//! | endpoint-side ACL both ways | ENI subnet, ports, workload subnet (address, if an entry splits the subnet) | [`VpcAnswers`] (shared by the VPC's endpoints) |
+//! | the endpoint's groups, inbound | endpoint groups, ports, workload address | [`VpcAnswers`] (shared by endpoints with the same groups and ports) |
 //!
 //! A pair is proven reachable through ENI `i` when every one of them has bit `i`. Nothing here
 //! explains anything: pairs not proven get their hops from `hop_cache`.
@@ -16,7 +16,7 @@ use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::network_acl::Traffic;
 use crate::security_group::RuleDirection;
-use crate::space::{AddrRange, PortRange};
+use crate::space::PortRange;
 
 use super::workloads::VpcWorkloads;
 
@@ -30,13 +30,14 @@ const PROVEN: u8 = 1;
 const UNPROVEN: u8 = 2;
 const MIXED: u8 = 3;
 
-/// Answers about the endpoint side for each workload address, kept per what they depend on:
-/// - the ACL answers (inbound on the service ports, outbound replies to the ephemeral ports)
-///   per (ENI subnet, service ports): the endpoints of a VPC put their ENIs in the same few
-///   subnets;
-/// - the security-group answers (inbound on the service ports) per (endpoint groups, service
-///   ports): the endpoints of a VPC often share one group.
-pub(super) struct EndpointSide<'w> {
+/// Answers the endpoints of a VPC share, each kept per what it depends on:
+/// - the endpoint-side ACL answers (inbound on the service ports, outbound replies to the
+///   ephemeral ports) per (ENI subnet, service ports), for each workload subnet or address:
+///   the endpoints of a VPC put their ENIs in the same few subnets;
+/// - the endpoint groups' answers (inbound on the service ports) per (endpoint groups,
+///   service ports) and workload: the endpoints of a VPC often share one group;
+/// - what each workload group lets out per service port, as a port view.
+pub(super) struct VpcAnswers<'w> {
     columns: FxHashMap<(u32, &'w [u16]), usize>,
     acls: Vec<Option<&'w Acl>>,
     ports: Vec<&'w [u16]>,
@@ -60,9 +61,9 @@ const SEEN: u8 = 1;
 const ADMITS_ANY: u8 = 2;
 const ADMITS_ALL: u8 = 4;
 
-impl<'w> EndpointSide<'w> {
+impl<'w> VpcAnswers<'w> {
     pub(super) fn new() -> Self {
-        EndpointSide {
+        VpcAnswers {
             columns: FxHashMap::default(),
             acls: Vec::new(),
             ports: Vec::new(),
@@ -101,22 +102,20 @@ impl<'w> EndpointSide<'w> {
 
     /// Does the column's ACL pass the workload's packets in and the replies out?
     fn proven(&mut self, column: usize, vw: &VpcWorkloads, w: usize, ephemeral: PortRange) -> bool {
-        let (ip, subnet) = (vw.ip[w], vw.subnet[w] as usize);
-        let shared = match vw.subnet_range[subnet] {
-            Some(range) if range.contains(ip) => self.subnet_answer(column, subnet, range, ephemeral),
-            _ => MIXED,
-        };
+        let shared = if vw.in_subnet[w] { self.subnet_answer(column, vw, vw.subnet[w] as usize, ephemeral) } else { MIXED };
         if shared != MIXED {
             return shared == PROVEN;
         }
         if self.answers[column][w] == UNSEEN {
-            self.answers[column][w] = self.answer(column, ip, ephemeral);
+            self.answers[column][w] = self.answer(column, vw.ip[w], ephemeral);
         }
         self.answers[column][w] == PROVEN
     }
 
-    /// The answer of every workload of `subnet` (addresses `range`), or `MIXED`.
-    fn subnet_answer(&mut self, column: usize, subnet: usize, range: AddrRange, ephemeral: PortRange) -> u8 {
+    /// The answer of every workload of `subnet`, or `MIXED` (also when the snapshot lacks the
+    /// subnet).
+    fn subnet_answer(&mut self, column: usize, vw: &VpcWorkloads, subnet: usize, ephemeral: PortRange) -> u8 {
+        let Some(range) = vw.subnet_range[subnet] else { return MIXED };
         if self.by_subnet[column][subnet] == UNSEEN {
             self.by_subnet[column][subnet] = match self.acls[column] {
                 Some(acl) if !acl.uniform_over(range) => MIXED,
@@ -196,18 +195,18 @@ impl<'w> InterfaceMasks<'w> {
         eni_subnets: &[u32],
         ephemeral: PortRange,
         vw: &VpcWorkloads<'w>,
-        side: &mut EndpointSide<'w>,
+        shared: &mut VpcAnswers<'w>,
     ) -> Option<Self> {
         if ep.enis.len() > MAX_ENIS {
             return None;
         }
         let eni_subnet = eni_subnets.to_vec();
-        let eni_column = eni_subnet.iter().map(|&s| side.column(compiled, vw, s, &ep.ports)).collect();
+        let eni_column = eni_subnet.iter().map(|&s| shared.column(compiled, vw, s, &ep.ports)).collect();
         Some(InterfaceMasks {
             compiled,
             ep,
             ephemeral,
-            ingress_column: side.ingress_column(ep, &compiled.group_set(&ep.groups), vw.len()),
+            ingress_column: shared.ingress_column(ep, &compiled.group_set(&ep.groups), vw.len()),
             eni_ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
             eni_subnet,
             eni_column,
@@ -220,34 +219,34 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// What the compiled rules prove for workload `w`.
-    pub(super) fn judge(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> Proven {
-        let (admits, admits_all) = self.ingress(side, w, vw.ip[w]);
+    pub(super) fn judge(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize) -> Proven {
+        let (admits, admits_all) = self.ingress(shared, w, vw.ip[w]);
         if !admits_all {
             return Proven { reached: 0, admits, factors: None };
         }
-        let f = self.factors(vw, side, w, true);
+        let f = self.factors(vw, shared, w, true);
         let reached = (f.egress & f.workload_side & f.endpoint_side).count_ones() as usize;
         Proven { reached, admits, factors: Some(f) }
     }
 
     /// Every group of hops the compiled rules prove for workload `w`; `ingress`: whether the
     /// endpoint's groups admit it on every service port.
-    pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize, ingress: bool) -> Factors {
-        let (egress, workload_side, same) = self.workload_masks(vw, side, w);
-        let endpoint_side = same | self.endpoint_side(vw, side, w, same);
+    pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize, ingress: bool) -> Factors {
+        let (egress, workload_side, same) = self.workload_masks(vw, shared, w);
+        let endpoint_side = same | self.endpoint_side(vw, shared, w, same);
         Factors { egress, workload_side, endpoint_side, ingress }
     }
 
     /// The ENIs outside the workload's subnet (`same`: those in it) whose subnet's ACL passes
     /// the workload's packets in and its replies out: one answer for the whole subnet when
     /// the ACLs allow it, else ENI by ENI.
-    fn endpoint_side(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize, same: u64) -> u64 {
+    fn endpoint_side(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize, same: u64) -> u64 {
         let subnet = vw.subnet[w] as usize;
         if vw.in_subnet[w] {
             let shared = match self.endpoint_side[subnet] {
                 Some(shared) => shared,
                 None => {
-                    let shared = self.subnet_side(vw, side, subnet, same);
+                    let shared = self.subnet_side(vw, shared, subnet, same);
                     *self.endpoint_side[subnet].insert(shared)
                 }
             };
@@ -257,7 +256,7 @@ impl<'w> InterfaceMasks<'w> {
         }
         let mut mask = 0;
         for i in 0..self.eni_ip.len() {
-            if same & (1 << i) == 0 && side.proven(self.eni_column[i], vw, w, self.ephemeral) {
+            if same & (1 << i) == 0 && shared.proven(self.eni_column[i], vw, w, self.ephemeral) {
                 mask |= 1 << i;
             }
         }
@@ -265,14 +264,13 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// `endpoint_side` for every workload of `subnet`, if the ACLs answer them alike.
-    fn subnet_side(&self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, subnet: usize, same: u64) -> Option<u64> {
-        let range = vw.subnet_range[subnet]?;
+    fn subnet_side(&self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, subnet: usize, same: u64) -> Option<u64> {
         let mut mask = 0;
         for i in 0..self.eni_ip.len() {
             if same & (1 << i) != 0 {
                 continue;
             }
-            match side.subnet_answer(self.eni_column[i], subnet, range, self.ephemeral) {
+            match shared.subnet_answer(self.eni_column[i], vw, subnet, self.ephemeral) {
                 MIXED => return None,
                 PROVEN => mask |= 1 << i,
                 _ => {}
@@ -282,11 +280,11 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// (admitted on some service port, admitted on every one).
-    fn ingress(&self, side: &mut EndpointSide<'w>, w: usize, ip: u32) -> (bool, bool) {
-        let answer = &mut side.ingress[self.ingress_column][w];
+    fn ingress(&self, shared: &mut VpcAnswers<'w>, w: usize, ip: u32) -> (bool, bool) {
+        let answer = &mut shared.ingress[self.ingress_column][w];
         if *answer == UNSEEN {
             let (mut any, mut all) = (false, true);
-            for view in &side.ingress_views[self.ingress_column] {
+            for view in &shared.ingress_views[self.ingress_column] {
                 let allowed = view.allows(ip) == Some(true);
                 any |= allowed;
                 all &= allowed;
@@ -297,12 +295,12 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// (egress, workload side, ENIs in the workload's subnet), each kept by its key.
-    fn workload_masks(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, w: usize) -> (u64, u64, u64) {
+    fn workload_masks(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize) -> (u64, u64, u64) {
         let list = vw.group_list[w] as usize;
         let egress = match self.egress[list] {
             Some(mask) => mask,
             None => {
-                let mask = self.egress_mask(vw, side, list);
+                let mask = self.egress_mask(vw, shared, list);
                 *self.egress[list].insert(mask)
             }
         };
@@ -318,12 +316,12 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// ENIs that, on every service port, some group of the list lets out to.
-    fn egress_mask(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, list: usize) -> u64 {
+    fn egress_mask(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, list: usize) -> u64 {
         let mut mask = self.all;
         for port in 0..self.ep.ports.len() {
             let mut any = 0;
             for &g in vw.group_lists.get(list) {
-                any |= self.group_egress_mask(vw, side, g as usize, port);
+                any |= self.group_egress_mask(vw, shared, g as usize, port);
             }
             mask &= any;
         }
@@ -331,13 +329,13 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// ENIs that group `g` alone lets service port number `port` out to.
-    fn group_egress_mask(&mut self, vw: &VpcWorkloads<'w>, side: &mut EndpointSide<'w>, g: usize, port: usize) -> u64 {
+    fn group_egress_mask(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, g: usize, port: usize) -> u64 {
         let at = g * self.ep.ports.len() + port;
         if let Some(mask) = self.group_egress[at] {
             return mask;
         }
         let number = self.ep.ports[port];
-        let view = side.egress.entry((g as u32, number)).or_insert_with(|| vw.group_sets[g].port_view(RuleDirection::Egress, number));
+        let view = shared.egress.entry((g as u32, number)).or_insert_with(|| vw.group_sets[g].port_view(RuleDirection::Egress, number));
         let mut mask = 0;
         for (i, &ip) in self.eni_ip.iter().enumerate() {
             if view.allows(ip) == Some(true) {

@@ -10,7 +10,7 @@ use crate::snapshot::Snapshot;
 
 use super::findings::{self, EndpointWords, PairHops};
 use super::hop_cache::{EndpointNumbers, HopCache, PairPlan, Site};
-use super::masks::{EndpointSide, Factors, InterfaceMasks};
+use super::masks::{VpcAnswers, Factors, InterfaceMasks};
 use super::on_path::OnPath;
 use super::workloads::VpcWorkloads;
 use super::{MissingData, Mode, Report};
@@ -22,7 +22,8 @@ pub(super) struct VpcCheck<'w> {
     compiled: &'w Compiled<'w>,
     mode: Mode,
     vw: VpcWorkloads<'w>,
-    side: EndpointSide<'w>,
+    /// Answers the VPC's endpoints share.
+    shared: VpcAnswers<'w>,
     hops: HopCache,
     /// The current pair's hops (one buffer for every pair).
     plan: PairPlan,
@@ -74,7 +75,7 @@ impl<'w> VpcCheck<'w> {
             compiled,
             mode,
             vw,
-            side: EndpointSide::new(),
+            shared: VpcAnswers::new(),
             hops: HopCache::new(),
             plan: PairPlan::default(),
             on_path,
@@ -188,7 +189,7 @@ impl<'w> VpcCheck<'w> {
         let mut facts = IntentFacts { targets: pairs.targets_endpoint(&self.vw, w), ..IntentFacts::default() };
         let evidence = match (ep.kind, pairs.masks.as_mut()) {
             (EndpointKind::Interface, Some(masks)) => {
-                let proven = masks.judge(&self.vw, &mut self.side, w);
+                let proven = masks.judge(&self.vw, &mut self.shared, w);
                 facts.admits = proven.admits;
                 Evidence::Proven(proven.reached, proven.factors)
             }
@@ -228,7 +229,7 @@ impl<'w> VpcCheck<'w> {
             (EndpointKind::Interface, _) => {
                 // Pairs judged without the masks prove nothing; a refused ingress proves no hop
                 // beyond, and those hops are worked out only now that the pair is required.
-                let proven = known.or_else(|| pairs.masks.as_mut().map(|m| m.factors(&self.vw, &mut self.side, w, false)));
+                let proven = known.or_else(|| pairs.masks.as_mut().map(|m| m.factors(&self.vw, &mut self.shared, w, false)));
                 let proven = proven.unwrap_or_default();
                 self.hops.interface(&site, w, proven, &mut self.plan);
             }
@@ -295,7 +296,7 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
     ) -> Self {
         let masks = match (vpc.mode, ep.kind) {
             (Mode::Fast, EndpointKind::Interface) => {
-                InterfaceMasks::new(vpc.compiled, ep, &eni_subnets, vpc.params.ephemeral_ports, &vpc.vw, &mut vpc.side)
+                InterfaceMasks::new(vpc.compiled, ep, &eni_subnets, vpc.params.ephemeral_ports, &vpc.vw, &mut vpc.shared)
             }
             _ => None,
         };
