@@ -10,6 +10,7 @@
 use change_watch::changes::{classify, Classified};
 use change_watch::cloudtrail::EventBridgeEvent;
 use proptest::prelude::*;
+use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
 use serde_json::{json, Value};
 
 const MESSAGE_ID: &str = "fuzz-message-1";
@@ -87,20 +88,13 @@ fn read(body: &str) {
     }
 }
 
-/// [`vpce_reach_testkit::damage`] at a proptest-chosen position.
-fn damage(text: &str, at: prop::sample::Index, len: usize, junk: &str) -> String {
-    vpce_reach_testkit::damage(text, at.index(text.len().max(1)), len, junk)
-}
 
 /// Request/response shapes: every JSON type, nested a little, with the keys the id reader
 /// walks (camelCase, PascalCase request wrappers, `items` and `{"tag", "content"}` lists).
 fn arb_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        "[a-z0-9-]{0,20}".prop_map(Value::String),
-        prop_oneof![
+    vpce_reach_testkit::fuzz::arb_json(Vocabulary {
+        text: "[a-z0-9-]{0,20}",
+        words: &[
             "sg-0b3a8e6d2f5c94a17",
             "vpc-0d4e8a2c6f1b39a75",
             "rtb-06f1c3e8a5d2b97c4",
@@ -113,45 +107,35 @@ fn arb_json() -> impl Strategy<Value = Value> {
             "aclassoc-1",
             "sg-",
             "",
-        ]
-        .prop_map(|s| json!(s)),
-    ];
-    leaf.prop_recursive(4, 32, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(
-                prop_oneof![
-                    "groupId",
-                    "securityGroupRuleSet",
-                    "items",
-                    "networkInterfaceId",
-                    "groupSet",
-                    "routeTableId",
-                    "subnetId",
-                    "vpcId",
-                    "networkAclId",
-                    "associationId",
-                    "newAssociationId",
-                    "vpcEndpoint",
-                    "vpcEndpointId",
-                    "VpcEndpointId",
-                    "VpcId",
-                    "content",
-                    "tag",
-                    "ModifySecurityGroupRulesRequest",
-                    "GroupId",
-                    "ModifyManagedPrefixListRequest",
-                    "PrefixListId",
-                    "CreateVpcEndpointRequest",
-                    "DeleteVpcEndpointsRequest",
-                    "ModifyVpcEndpointRequest",
-                ]
-                .prop_map(String::from),
-                inner,
-                0..6,
-            )
-            .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
+        ],
+        keys: &[
+            "groupId",
+            "securityGroupRuleSet",
+            "items",
+            "networkInterfaceId",
+            "groupSet",
+            "routeTableId",
+            "subnetId",
+            "vpcId",
+            "networkAclId",
+            "associationId",
+            "newAssociationId",
+            "vpcEndpoint",
+            "vpcEndpointId",
+            "VpcEndpointId",
+            "VpcId",
+            "content",
+            "tag",
+            "ModifySecurityGroupRulesRequest",
+            "GroupId",
+            "ModifyManagedPrefixListRequest",
+            "PrefixListId",
+            "CreateVpcEndpointRequest",
+            "DeleteVpcEndpointsRequest",
+            "ModifyVpcEndpointRequest",
+        ],
+        depth: 4,
+        size: 32,
     })
 }
 
@@ -223,7 +207,7 @@ proptest! {
                              len in 0usize..40, junk in "[\\[\\]{}\",:0-9a-zA-Z -]{0,8}") {
         let samples = samples();
         let text = &samples[file.index(samples.len())];
-        read(&damage(text, at, len, &junk));
+        read(&damage_at(text, at, len, &junk));
     }
 
     /// The sample events with one JSON value somewhere in `detail` replaced.

@@ -15,7 +15,7 @@ use std::net::Ipv4Addr;
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, IpPermission, IpRange, PortRange, RuleAction, UserIdGroupPair,
+    AttributeBooleanValue, Filter, IpPermission, IpRange, RuleAction, UserIdGroupPair,
     VpcEndpointType,
 };
 use aws_sdk_ec2::Client as Ec2;
@@ -168,31 +168,11 @@ async fn group(ec2: &Ec2, vpc: &str, name: &str) -> String {
 
 /// The endpoint subnet's NACL: tcp/443 in from the VPC, the ephemeral replies out to it.
 async fn endpoint_acl(ec2: &Ec2, vpc: &str, vpc_cidr: &str, subnet: &str) -> String {
-    let acl = ec2
-        .create_network_acl()
-        .vpc_id(vpc)
-        .send()
-        .await
-        .unwrap()
-        .network_acl
-        .unwrap()
-        .network_acl_id
-        .unwrap();
-    for (egress, from, to) in [(false, 443, 443), (true, 1024, 65535)] {
-        ec2.create_network_acl_entry()
-            .network_acl_id(&acl)
-            .rule_number(100)
-            .protocol("6")
-            .rule_action(RuleAction::Allow)
-            .egress(egress)
-            .cidr_block(vpc_cidr)
-            .port_range(PortRange::builder().from(from).to(to).build())
-            .send()
-            .await
-            .unwrap();
-    }
-    vpce_reach_testkit::associate_network_acl(ec2, &acl, subnet).await;
-    acl
+    let entries = [
+        (100, false, vpc_cidr, 443, 443, RuleAction::Allow),
+        (100, true, vpc_cidr, 1024, 65535, RuleAction::Allow),
+    ];
+    vpce_reach_testkit::network_acl(ec2, vpc, subnet, &entries).await
 }
 
 /// The SSM endpoint, with its ENI fixed up for moto's gaps (group, address outside the VPC).

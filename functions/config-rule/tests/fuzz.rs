@@ -9,7 +9,8 @@
 
 use aws_lambda_events::event::config::ConfigEvent;
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
+use serde_json::Value;
 use vpce_reach_config_rule::event::{InvokingEvent, Trigger};
 use vpce_reach_config_rule::put::parse_timestamp;
 use vpce_reach_config_rule::RuleError;
@@ -89,19 +90,12 @@ fn assert_bad_event(e: &RuleError, says: &str) {
     );
 }
 
-/// [`vpce_reach_testkit::damage`] at a proptest-chosen position.
-fn damage(text: &str, at: prop::sample::Index, len: usize, junk: &str) -> String {
-    vpce_reach_testkit::damage(text, at.index(text.len().max(1)), len, junk)
-}
 
 /// Values of every JSON type, nested a little, with the keys and values the parser looks at.
 fn arb_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        "[a-zA-Z0-9:.-]{0,24}".prop_map(Value::String),
-        prop_oneof![
+    vpce_reach_testkit::fuzz::arb_json(Vocabulary {
+        text: "[a-zA-Z0-9:.-]{0,24}",
+        words: &[
             "ConfigurationItemChangeNotification",
             "OversizedConfigurationItemChangeNotification",
             "ScheduledNotification",
@@ -116,31 +110,21 @@ fn arb_json() -> impl Strategy<Value = Value> {
             "2026-03-14T09:26:53Z",
             "2026-13-45T99:99:99Z",
             "",
-        ]
-        .prop_map(|s| json!(s)),
-    ];
-    leaf.prop_recursive(3, 24, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(
-                prop_oneof![
-                    "messageType",
-                    "configurationItem",
-                    "configurationItemSummary",
-                    "notificationCreationTime",
-                    "resourceType",
-                    "resourceId",
-                    "configurationItemStatus",
-                    "configurationItemCaptureTime",
-                    "configuration",
-                    "vpcId",
-                ]
-                .prop_map(String::from),
-                inner,
-                0..6,
-            )
-            .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
+        ],
+        keys: &[
+            "messageType",
+            "configurationItem",
+            "configurationItemSummary",
+            "notificationCreationTime",
+            "resourceType",
+            "resourceId",
+            "configurationItemStatus",
+            "configurationItemCaptureTime",
+            "configuration",
+            "vpcId",
+        ],
+        depth: 3,
+        size: 24,
     })
 }
 
@@ -163,7 +147,7 @@ proptest! {
     #[test]
     fn damaged_sample_events(file in 0..SAMPLES.len(), at in any::<prop::sample::Index>(),
                              len in 0usize..40, junk in "[\\[\\]{}\",:0-9a-zA-Z\\\\ -]{0,8}") {
-        decode_event(&damage(SAMPLES[file].1, at, len, &junk));
+        decode_event(&damage_at(SAMPLES[file].1, at, len, &junk));
     }
 
     /// The sample events with their `invokingEvent` string damaged.
@@ -171,7 +155,7 @@ proptest! {
     fn damaged_sample_invoking_events(file in 0..SAMPLES.len(), at in any::<prop::sample::Index>(),
                                       len in 0usize..40, junk in "[\\[\\]{}\",:0-9a-zA-Z -]{0,8}") {
         let event: ConfigEvent = serde_json::from_str(SAMPLES[file].1).unwrap();
-        decode_invoking(&damage(event.invoking_event.as_deref().unwrap(), at, len, &junk));
+        decode_invoking(&damage_at(event.invoking_event.as_deref().unwrap(), at, len, &junk));
     }
 }
 

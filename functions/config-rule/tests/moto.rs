@@ -23,7 +23,7 @@ use aws_sdk_config::types::{
 use aws_sdk_ec2::error::ErrorMetadata;
 use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsError;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, IpPermission, IpRange, PortRange, RuleAction, UserIdGroupPair,
+    AttributeBooleanValue, Filter, IpPermission, IpRange, RuleAction, UserIdGroupPair,
     VpcEndpointType,
 };
 use aws_smithy_mocks::{mock, MockResponseInterceptor, Rule, RuleMode};
@@ -128,32 +128,12 @@ fn to_cidr(cidr: &str) -> IpPermission {
 
 /// A NACL for the workload subnet: tcp/443 out to the endpoint subnet, replies back in.
 async fn app_acl(ec2: &aws_sdk_ec2::Client, vpc: &str, subnet: &str) -> String {
-    let out = ec2.create_network_acl().vpc_id(vpc).send().await.unwrap();
-    let acl = out
-        .network_acl()
-        .unwrap()
-        .network_acl_id()
-        .unwrap()
-        .to_owned();
     // 10.0.0.0/8, not the endpoint subnet: moto puts the endpoint's ENI at a random 10.x address.
-    for (rule, egress, cidr, from, to) in [
-        (100, true, "10.0.0.0/8", 443, 443),
-        (100, false, "10.0.0.0/8", 1024, 65535),
-    ] {
-        ec2.create_network_acl_entry()
-            .network_acl_id(&acl)
-            .rule_number(rule)
-            .protocol("6")
-            .rule_action(RuleAction::Allow)
-            .egress(egress)
-            .cidr_block(cidr)
-            .port_range(PortRange::builder().from(from).to(to).build())
-            .send()
-            .await
-            .unwrap();
-    }
-    vpce_reach_testkit::associate_network_acl(ec2, &acl, subnet).await;
-    acl
+    let entries = [
+        (100, true, "10.0.0.0/8", 443, 443, RuleAction::Allow),
+        (100, false, "10.0.0.0/8", 1024, 65535, RuleAction::Allow),
+    ];
+    vpce_reach_testkit::network_acl(ec2, vpc, subnet, &entries).await
 }
 
 async fn app_route_table(ec2: &aws_sdk_ec2::Client, vpc: &str, subnet: &str) -> String {

@@ -9,7 +9,7 @@
 
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{
-    AddPrefixListEntry, AttributeBooleanValue, Filter, IpPermission, IpRange, PortRange,
+    AddPrefixListEntry, AttributeBooleanValue, Filter, IpPermission, IpRange,
     PrefixListId, RuleAction, Tag, UserIdGroupPair, VpcEndpointType,
 };
 use aws_sdk_ec2::Client;
@@ -89,40 +89,13 @@ async fn enable_dns_hostnames(client: &Client, vpc: &str) {
 
 /// A NACL with out-of-order entries, associated with `subnet`.
 async fn custom_acl(client: &Client, vpc: &str, subnet: &str) -> String {
-    let out = client
-        .create_network_acl()
-        .vpc_id(vpc)
-        .send()
-        .await
-        .unwrap();
-    let acl = out
-        .network_acl()
-        .unwrap()
-        .network_acl_id()
-        .unwrap()
-        .to_owned();
     let entries = [
         (200, true, "0.0.0.0/0", 1024, 65535, RuleAction::Allow),
         (100, true, "10.0.2.0/24", 443, 443, RuleAction::Allow),
         (100, false, "10.0.0.0/16", 1024, 65535, RuleAction::Allow),
         (90, false, "10.0.9.0/24", 0, 65535, RuleAction::Deny),
     ];
-    for (rule, egress, cidr, from, to, action) in entries {
-        client
-            .create_network_acl_entry()
-            .network_acl_id(&acl)
-            .rule_number(rule)
-            .protocol("6")
-            .rule_action(action)
-            .egress(egress)
-            .cidr_block(cidr)
-            .port_range(PortRange::builder().from(from).to(to).build())
-            .send()
-            .await
-            .unwrap();
-    }
-    vpce_reach_testkit::associate_network_acl(client, &acl, subnet).await;
-    acl
+    vpce_reach_testkit::network_acl(client, vpc, subnet, &entries).await
 }
 
 /// A route table associated with `subnet`, with a default route to a new internet gateway.

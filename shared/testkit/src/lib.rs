@@ -6,6 +6,8 @@
 
 #![warn(missing_docs)]
 
+pub mod fuzz;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -169,6 +171,32 @@ fn answers_http(port: u16) -> bool {
     }
     let mut head = [0u8; 12];
     matches!(stream.read(&mut head), Ok(n) if n >= 5 && head.starts_with(b"HTTP/"))
+}
+
+/// One TCP entry of a test network ACL: rule number, egress, CIDR, first and last port, action.
+pub type TcpAclEntry<'a> = (i32, bool, &'a str, i32, i32, aws_sdk_ec2::types::RuleAction);
+
+/// A new network ACL in `vpc` with `entries` (TCP), associated with `subnet`; its id. Panics on
+/// any error: this is test setup.
+pub async fn network_acl(client: &aws_sdk_ec2::Client, vpc: &str, subnet: &str, entries: &[TcpAclEntry<'_>]) -> String {
+    let out = client.create_network_acl().vpc_id(vpc).send().await.expect("CreateNetworkAcl");
+    let acl = out.network_acl().and_then(|a| a.network_acl_id()).expect("a network ACL id").to_owned();
+    for &(rule, egress, cidr, from, to, ref action) in entries {
+        client
+            .create_network_acl_entry()
+            .network_acl_id(&acl)
+            .rule_number(rule)
+            .protocol("6")
+            .rule_action(action.clone())
+            .egress(egress)
+            .cidr_block(cidr)
+            .port_range(aws_sdk_ec2::types::PortRange::builder().from(from).to(to).build())
+            .send()
+            .await
+            .expect("CreateNetworkAclEntry");
+    }
+    associate_network_acl(client, &acl, subnet).await;
+    acl
 }
 
 /// Moves `subnet` from the network ACL it uses now (the VPC's default, in a new VPC) to `acl`,
