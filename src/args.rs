@@ -89,7 +89,9 @@ struct Raw {
 
 /// Parses the arguments after the program name.
 pub fn parse(argv: &[String]) -> Result<Command, String> {
-    let Some((sub, rest)) = argv.split_first() else { return Err("missing subcommand".into()) };
+    let Some((sub, rest)) = argv.split_first() else {
+        return Err("missing subcommand".into());
+    };
     match sub.as_str() {
         "-h" | "--help" | "help" => return Ok(Command::Help),
         "-V" | "--version" => return Ok(Command::Version),
@@ -108,7 +110,8 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
 }
 
 fn params(raw: &Raw) -> Result<RuleParameters, String> {
-    RuleParameters::from_pairs(raw.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| e.to_string())
+    RuleParameters::from_pairs(raw.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| e.to_string())
 }
 
 fn check(raw: Raw) -> Result<Command, String> {
@@ -123,14 +126,20 @@ fn check(raw: Raw) -> Result<Command, String> {
         (None, false) => return Err("missing <SNAPSHOT_DIR> (or --live)".into()),
         (Some(_), false) if !raw.vpcs.is_empty() => return Err("--vpc needs --live".into()),
         (Some(dir), false) => Source::Dir(dir),
-        (None, true) => Source::Live { vpcs: raw.vpcs.clone() },
+        (None, true) => Source::Live {
+            vpcs: raw.vpcs.clone(),
+        },
     };
     let format = match raw.format.as_deref() {
         None | Some("table") => Format::Table,
         Some("json") => Format::Json,
         Some(other) => return Err(format!("--format: `{other}` is not table or json")),
     };
-    Ok(Command::Check(CheckArgs { source, params: params(&raw)?, format }))
+    Ok(Command::Check(CheckArgs {
+        source,
+        params: params(&raw)?,
+        format,
+    }))
 }
 
 fn explain(raw: Raw) -> Result<Command, String> {
@@ -138,24 +147,42 @@ fn explain(raw: Raw) -> Result<Command, String> {
         return Err("--format belongs to `check`".into());
     }
     if raw.live || !raw.vpcs.is_empty() || raw.out.is_some() {
-        return Err("--live, --vpc and --out do not apply to `explain`: save a snapshot first".into());
+        return Err(
+            "--live, --vpc and --out do not apply to `explain`: save a snapshot first".into(),
+        );
     }
     let dir = raw.dir.clone().ok_or("missing <SNAPSHOT_DIR>")?;
     let params = params(&raw)?;
     let from = raw.from.ok_or("explain needs --from <eni-id>")?;
     let to = raw.to.ok_or("explain needs --to <vpce-id>")?;
-    Ok(Command::Explain(ExplainArgs { dir, params, from, to }))
+    Ok(Command::Explain(ExplainArgs {
+        dir,
+        params,
+        from,
+        to,
+    }))
 }
 
 fn snapshot(raw: Raw) -> Result<Command, String> {
     if let Some(dir) = &raw.dir {
-        return Err(format!("unexpected argument `{}` (snapshot writes to --out <DIR>)", dir.display()));
+        return Err(format!(
+            "unexpected argument `{}` (snapshot writes to --out <DIR>)",
+            dir.display()
+        ));
     }
-    if raw.live || raw.format.is_some() || raw.from.is_some() || raw.to.is_some() || !raw.params.is_empty() {
+    if raw.live
+        || raw.format.is_some()
+        || raw.from.is_some()
+        || raw.to.is_some()
+        || !raw.params.is_empty()
+    {
         return Err("`snapshot` takes only --out <DIR> and --vpc <vpc-id>".into());
     }
     let out = raw.out.ok_or("snapshot needs --out <DIR>")?;
-    Ok(Command::Snapshot(SnapshotArgs { out, vpcs: raw.vpcs }))
+    Ok(Command::Snapshot(SnapshotArgs {
+        out,
+        vpcs: raw.vpcs,
+    }))
 }
 
 fn collect(rest: &[String]) -> Result<Raw, String> {
@@ -170,11 +197,18 @@ fn collect(rest: &[String]) -> Result<Raw, String> {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (arg.as_str(), None),
         };
-        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or(format!("{flag} needs a value"));
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or(format!("{flag} needs a value"))
+        };
         match flag {
             "--param" => {
                 let v = value()?;
-                let (k, val) = v.split_once('=').ok_or(format!("--param `{v}`: expected Key=Value"))?;
+                let (k, val) = v
+                    .split_once('=')
+                    .ok_or(format!("--param `{v}`: expected Key=Value"))?;
                 raw.params.push((k.trim().to_string(), val.to_string()));
             }
             "--format" => raw.format = Some(value()?),
@@ -200,39 +234,77 @@ mod tests {
 
     #[test]
     fn check_with_params_and_format() {
-        let Command::Check(c) = parse(&args("check dir --param RequiredServices=ssm,s3 --format=json")).unwrap() else {
+        let Command::Check(c) = parse(&args(
+            "check dir --param RequiredServices=ssm,s3 --format=json",
+        ))
+        .unwrap() else {
             panic!("not check")
         };
         assert_eq!(c.format, Format::Json);
-        assert_eq!(c.params.required_services, vec!["ssm".to_string(), "s3".to_string()]);
+        assert_eq!(
+            c.params.required_services,
+            vec!["ssm".to_string(), "s3".to_string()]
+        );
     }
 
     #[test]
     fn usage_errors() {
-        for bad in ["", "frobnicate x", "check", "check d --format xml", "check d --param Bogus=1", "check d e",
-                    "explain d --from eni-1", "check d --from eni-1", "check d --param", "check d --live",
-                    "check d --vpc vpc-1", "check --live --out x", "explain d --from a --to b --live", "snapshot",
-                    "snapshot d", "snapshot --out d --live", "snapshot --out d --param RequiredServices=ssm",
-                    "check --live --vpc"] {
+        for bad in [
+            "",
+            "frobnicate x",
+            "check",
+            "check d --format xml",
+            "check d --param Bogus=1",
+            "check d e",
+            "explain d --from eni-1",
+            "check d --from eni-1",
+            "check d --param",
+            "check d --live",
+            "check d --vpc vpc-1",
+            "check --live --out x",
+            "explain d --from a --to b --live",
+            "snapshot",
+            "snapshot d",
+            "snapshot --out d --live",
+            "snapshot --out d --param RequiredServices=ssm",
+            "check --live --vpc",
+        ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn live_check_and_snapshot() {
-        let Command::Check(c) = parse(&args("check --live --vpc vpc-1 --vpc=vpc-2 --format json")).unwrap() else {
+        let Command::Check(c) =
+            parse(&args("check --live --vpc vpc-1 --vpc=vpc-2 --format json")).unwrap()
+        else {
             panic!("not check")
         };
-        assert_eq!(c.source, Source::Live { vpcs: vec!["vpc-1".into(), "vpc-2".into()] });
-        let Command::Check(c) = parse(&args("check dir")).unwrap() else { panic!("not check") };
+        assert_eq!(
+            c.source,
+            Source::Live {
+                vpcs: vec!["vpc-1".into(), "vpc-2".into()]
+            }
+        );
+        let Command::Check(c) = parse(&args("check dir")).unwrap() else {
+            panic!("not check")
+        };
         assert_eq!(c.source, Source::Dir(PathBuf::from("dir")));
-        let Command::Snapshot(s) = parse(&args("snapshot --vpc vpc-1 --out snap")).unwrap() else { panic!("not snapshot") };
-        assert_eq!((s.out, s.vpcs), (PathBuf::from("snap"), vec!["vpc-1".to_string()]));
+        let Command::Snapshot(s) = parse(&args("snapshot --vpc vpc-1 --out snap")).unwrap() else {
+            panic!("not snapshot")
+        };
+        assert_eq!(
+            (s.out, s.vpcs),
+            (PathBuf::from("snap"), vec!["vpc-1".to_string()])
+        );
     }
 
     #[test]
     fn explain_args() {
-        let Command::Explain(e) = parse(&args("explain d --from eni-1 --to vpce-2")).unwrap() else { panic!() };
+        let Command::Explain(e) = parse(&args("explain d --from eni-1 --to vpce-2")).unwrap()
+        else {
+            panic!()
+        };
         assert_eq!((e.from.as_str(), e.to.as_str()), ("eni-1", "vpce-2"));
     }
 }

@@ -10,23 +10,44 @@ use vpce_reach_model::snapshot::Snapshot;
 /// Renders the trace of one pair.
 pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
     let mut out = String::new();
-    let service = snap.vpc_endpoints.get(&trace.endpoint).map_or("", |e| e.service_name.as_str());
-    let _ = writeln!(out, "{} ({}) -> {} {} {}", trace.workload, trace.workload_ip, trace.endpoint, service, trace.traffic);
+    let service = snap
+        .vpc_endpoints
+        .get(&trace.endpoint)
+        .map_or("", |e| e.service_name.as_str());
+    let _ = writeln!(
+        out,
+        "{} ({}) -> {} {} {}",
+        trace.workload, trace.workload_ip, trace.endpoint, service, trace.traffic
+    );
     let why: Vec<&str> = reasons.iter().map(|r| r.label()).collect();
-    let required = if why.is_empty() { "not required (no R1-R4 rule applies)".to_string() } else { format!("required by {}", why.join(", ")) };
+    let required = if why.is_empty() {
+        "not required (no R1-R4 rule applies)".to_string()
+    } else {
+        format!("required by {}", why.join(", "))
+    };
     let _ = writeln!(out, "pair: {required}");
     for hop in &trace.common {
         line(&mut out, "  ", hop);
     }
     for target in &trace.targets {
-        let _ = writeln!(out, "  to {} ({}){}", target.id, target.address, if target.reachable() { "" } else { "  ✗" });
+        let _ = writeln!(
+            out,
+            "  to {} ({}){}",
+            target.id,
+            target.address,
+            if target.reachable() { "" } else { "  ✗" }
+        );
         for (n, hop) in target.hops.iter().enumerate() {
             line(&mut out, &format!("    {:>2}. ", n + 1), hop);
         }
     }
     let verdict = match trace.verdict() {
         Verdict::Reachable => "REACHABLE".to_string(),
-        Verdict::Blocked => format!("BLOCKED (reaches {} of {} targets)", trace.reached(), trace.targets.len()),
+        Verdict::Blocked => format!(
+            "BLOCKED (reaches {} of {} targets)",
+            trace.reached(),
+            trace.targets.len()
+        ),
         Verdict::Unknown => "UNPROVEN: the snapshot lacks data (see `?` hops)".to_string(),
     };
     let _ = writeln!(out, "verdict: {verdict}");

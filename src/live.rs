@@ -14,15 +14,24 @@ mod enabled {
 
     /// Collects `vpcs` (the whole region when empty) from EC2.
     fn collect(vpcs: &[String]) -> Result<vpce_reach_aws::Snapshot, String> {
-        let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        let runtime = tokio::runtime::Runtime::new()
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
         runtime.block_on(async {
             let config = aws_config::load_from_env().await;
             let client = vpce_reach_aws::ec2_client(&config).await;
-            let scope = if vpcs.is_empty() { Scope::region() } else { Scope::vpcs(vpcs) };
-            let region = config.region().map_or("(no region set)".to_owned(), ToString::to_string);
+            let scope = if vpcs.is_empty() {
+                Scope::region()
+            } else {
+                Scope::vpcs(vpcs)
+            };
+            let region = config
+                .region()
+                .map_or("(no region set)".to_owned(), ToString::to_string);
             eprintln!("collecting {} of {region} from EC2...", scope.label());
             let progress = |line: &str| eprintln!("  {line}");
-            let snapshot = vpce_reach_aws::collect(&client, &scope, &progress).await.map_err(|e| e.to_string())?;
+            let snapshot = vpce_reach_aws::collect(&client, &scope, &progress)
+                .await
+                .map_err(|e| e.to_string())?;
             eprintln!("collected {} documents", snapshot.documents.len());
             Ok(snapshot)
         })
@@ -31,14 +40,21 @@ mod enabled {
     /// `check --live`: the collected documents as a model snapshot.
     pub fn load(vpcs: &[String]) -> Result<Snapshot, String> {
         let collected = collect(vpcs)?;
-        load::from_documents(collected.documents).map_err(|e| format!("collected snapshot unreadable: {e}"))
+        load::from_documents(collected.documents)
+            .map_err(|e| format!("collected snapshot unreadable: {e}"))
     }
 
     /// `snapshot --out DIR`: writes the documents in the format `check <DIR>` reads.
     pub fn write(out: &Path, vpcs: &[String]) -> Result<(), String> {
         let collected = collect(vpcs)?;
-        collected.write_to(out).map_err(|e| format!("{}: {e}", out.display()))?;
-        eprintln!("wrote {} files under {}", collected.documents.len(), out.display());
+        collected
+            .write_to(out)
+            .map_err(|e| format!("{}: {e}", out.display()))?;
+        eprintln!(
+            "wrote {} files under {}",
+            collected.documents.len(),
+            out.display()
+        );
         Ok(())
     }
 }

@@ -65,23 +65,32 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
     let evaluations = compliance::evaluations(&snap, &report);
     match a.format {
         Format::Json => {
-            let out = serde_json::json!({ "evaluations": evaluations, "findings": report.findings });
-            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            let out =
+                serde_json::json!({ "evaluations": evaluations, "findings": report.findings });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+            );
             for note in &report.notes {
                 eprintln!("note: {note}");
             }
         }
         Format::Table => print!("{}", table::render(&snap, &report, &evaluations)),
     }
-    let non_compliant = evaluations.iter().any(|e| e.compliance_type == ComplianceType::NonCompliant);
+    let non_compliant = evaluations
+        .iter()
+        .any(|e| e.compliance_type == ComplianceType::NonCompliant);
     Ok(u8::from(non_compliant))
 }
 
 fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
     let snap = load(&a.dir)?;
-    let (trace, reasons) = check::trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
+    let (trace, reasons) =
+        check::trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
     print!("{}", explain::render(&snap, &trace, reasons));
-    Ok(u8::from(trace.verdict() != vpce_reach_model::path::Verdict::Reachable))
+    Ok(u8::from(
+        trace.verdict() != vpce_reach_model::path::Verdict::Reachable,
+    ))
 }
 
 fn run_snapshot(a: &SnapshotArgs) -> Result<u8, String> {

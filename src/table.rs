@@ -44,7 +44,11 @@ fn findings(out: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(out, "\nFINDINGS ({})", report.findings.len());
-    let _ = writeln!(out, "  {:<24} {:<24} {:<14} {:<22} ENDPOINT", "CODE", "COMPONENT", "DIRECTION", "SOURCE");
+    let _ = writeln!(
+        out,
+        "  {:<24} {:<24} {:<14} {:<22} ENDPOINT",
+        "CODE", "COMPONENT", "DIRECTION", "SOURCE"
+    );
     for f in &report.findings {
         let _ = writeln!(
             out,
@@ -61,16 +65,29 @@ fn findings(out: &mut String, report: &Report) {
 
 fn resources(out: &mut String, evaluations: &[Evaluation]) {
     for kind in [ComplianceType::NonCompliant, ComplianceType::Compliant] {
-        let rows: Vec<&Evaluation> = evaluations.iter().filter(|e| e.compliance_type == kind).collect();
+        let rows: Vec<&Evaluation> = evaluations
+            .iter()
+            .filter(|e| e.compliance_type == kind)
+            .collect();
         if rows.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n{} ({})", kind.as_str(), rows.len());
         for e in rows {
             let short_type = e.compliance_resource_type.trim_start_matches("AWS::EC2::");
-            let _ = writeln!(out, "  {:<12} {:<24} {}", short_type, e.compliance_resource_id, e.annotation);
+            let _ = writeln!(
+                out,
+                "  {:<12} {:<24} {}",
+                short_type, e.compliance_resource_id, e.annotation
+            );
         }
     }
-    let not_applicable = evaluations.iter().filter(|e| e.compliance_type == ComplianceType::NotApplicable).count();
-    let _ = writeln!(out, "\nNOT_APPLICABLE: {not_applicable} resources (not on a required path)");
+    let not_applicable = evaluations
+        .iter()
+        .filter(|e| e.compliance_type == ComplianceType::NotApplicable)
+        .count();
+    let _ = writeln!(
+        out,
+        "\nNOT_APPLICABLE: {not_applicable} resources (not on a required path)"
+    );
 }

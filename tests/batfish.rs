@@ -13,19 +13,46 @@ fn interface_fixture_both_instances_reach_the_cloudtrail_endpoint() {
     assert_eq!(compliance_of(&json, "vpce-083c683a6be29b889"), "COMPLIANT");
     assert_eq!(compliance_of(&json, "acl-011135a03c2212fe9"), "COMPLIANT");
     // The default ACL serves no subnet: not on any path.
-    assert_eq!(compliance_of(&json, "acl-0269f6ed3ea39deda"), "NOT_APPLICABLE");
+    assert_eq!(
+        compliance_of(&json, "acl-0269f6ed3ea39deda"),
+        "NOT_APPLICABLE"
+    );
 }
 
 #[test]
 fn interface_fixture_same_subnet_instance_crosses_no_acl() {
     let dir = batfish("vpc-endpoint-interface");
-    let same = vpce_reach(&["explain", dir.to_str().unwrap(), "--from", "eni-049c6a0839a3348e8", "--to", "vpce-083c683a6be29b889"]);
+    let same = vpce_reach(&[
+        "explain",
+        dir.to_str().unwrap(),
+        "--from",
+        "eni-049c6a0839a3348e8",
+        "--to",
+        "vpce-083c683a6be29b889",
+    ]);
     assert_eq!(same.code, 0, "{}", same.stdout);
-    assert!(same.stdout.contains("same subnet subnet-0bb8615d8368ece31"), "{}", same.stdout);
+    assert!(
+        same.stdout.contains("same subnet subnet-0bb8615d8368ece31"),
+        "{}",
+        same.stdout
+    );
     assert!(same.stdout.contains("verdict: REACHABLE"));
-    let other = vpce_reach(&["explain", dir.to_str().unwrap(), "--from", "eni-03ffdf7beb0ee9a00", "--to", "vpce-083c683a6be29b889"]);
+    let other = vpce_reach(&[
+        "explain",
+        dir.to_str().unwrap(),
+        "--from",
+        "eni-03ffdf7beb0ee9a00",
+        "--to",
+        "vpce-083c683a6be29b889",
+    ]);
     assert_eq!(other.code, 0, "{}", other.stdout);
-    assert!(other.stdout.contains("acl-011135a03c2212fe9 (subnet-0611b848137c513d1): rule 1000 allow"), "{}", other.stdout);
+    assert!(
+        other
+            .stdout
+            .contains("acl-011135a03c2212fe9 (subnet-0611b848137c513d1): rule 1000 allow"),
+        "{}",
+        other.stdout
+    );
     assert!(other.stdout.contains("required by R2"), "{}", other.stdout);
 }
 
@@ -34,13 +61,31 @@ fn gateway_fixture_private_subnet_reaches_s3_through_the_endpoint() {
     let (code, json) = check_json(&batfish("vpc-endpoint-gateway"), &["RequiredServices=s3"]);
     assert_eq!(finding_keys(&json), vec![]);
     assert_eq!(code, 0);
-    for id in ["vpce-0b7357542bb7b83ec", "rtb-04f71fc2caa8d94cf", "rtb-0efde4139784b75b0", "sg-0ba8692418a4ae00e"] {
+    for id in [
+        "vpce-0b7357542bb7b83ec",
+        "rtb-04f71fc2caa8d94cf",
+        "rtb-0efde4139784b75b0",
+        "sg-0ba8692418a4ae00e",
+    ] {
         assert_eq!(compliance_of(&json, id), "COMPLIANT", "{id}");
     }
     let dir = batfish("vpc-endpoint-gateway");
-    let private = vpce_reach(&["explain", dir.to_str().unwrap(), "--from", "eni-07c757c9635932972", "--to", "vpce-0b7357542bb7b83ec"]);
+    let private = vpce_reach(&[
+        "explain",
+        dir.to_str().unwrap(),
+        "--from",
+        "eni-07c757c9635932972",
+        "--to",
+        "vpce-0b7357542bb7b83ec",
+    ]);
     assert_eq!(private.code, 0, "{}", private.stdout);
-    assert!(private.stdout.contains("rtb-04f71fc2caa8d94cf (explicit association): pl-63a5400a -> vpce-0b7357542bb7b83ec"), "{}", private.stdout);
+    assert!(
+        private.stdout.contains(
+            "rtb-04f71fc2caa8d94cf (explicit association): pl-63a5400a -> vpce-0b7357542bb7b83ec"
+        ),
+        "{}",
+        private.stdout
+    );
 }
 
 #[test]
@@ -48,18 +93,29 @@ fn gateway_fixture_without_the_endpoint_route_has_no_route_to_s3() {
     let dir = copy_tree(&batfish("vpc-endpoint-gateway"));
     // The private table without its prefix-list route: only `local` is left, S3 goes nowhere.
     let path = dir.path().join("RouteTables.json");
-    let mut tables: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut tables: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     for table in tables["RouteTables"].as_array_mut().unwrap() {
         if table["RouteTableId"] == "rtb-04f71fc2caa8d94cf" {
-            table["Routes"].as_array_mut().unwrap().retain(|r| r.get("DestinationPrefixListId").is_none());
+            table["Routes"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|r| r.get("DestinationPrefixListId").is_none());
         }
     }
     std::fs::write(&path, tables.to_string()).unwrap();
     let (code, json) = check_json(dir.path(), &["RequiredServices=s3"]);
     assert_eq!(code, 1);
-    assert_eq!(finding_keys(&json), vec![(
-        "NO_ROUTE_TO_DESTINATION".into(), "rtb-04f71fc2caa8d94cf".into(), "egress".into(),
-        "eni-07c757c9635932972".into(), "vpce-0b7357542bb7b83ec".into())]);
+    assert_eq!(
+        finding_keys(&json),
+        vec![(
+            "NO_ROUTE_TO_DESTINATION".into(),
+            "rtb-04f71fc2caa8d94cf".into(),
+            "egress".into(),
+            "eni-07c757c9635932972".into(),
+            "vpce-0b7357542bb7b83ec".into()
+        )]
+    );
     let detail = json["findings"][0]["detail"].as_str().unwrap();
     assert!(detail.contains("goes nowhere"), "{detail}");
 }
@@ -80,24 +136,57 @@ fn hybrid_cloud_nacl_lacks_ephemeral_return() {
     let (code, json) = check_json(dir.path(), &["RequiredServices=s3"]);
     assert_eq!(code, 1);
     let keys = finding_keys(&json);
-    let nacl = ("SUBNET_ACL_RESTRICTION".to_string(), "acl-4db39c28".to_string(), "return-ingress".to_string(),
-                "eni-0overlay".to_string(), "vpce-0overlay".to_string());
+    let nacl = (
+        "SUBNET_ACL_RESTRICTION".to_string(),
+        "acl-4db39c28".to_string(),
+        "return-ingress".to_string(),
+        "eni-0overlay".to_string(),
+        "vpce-0overlay".to_string(),
+    );
     assert!(keys.contains(&nacl), "{keys:?}");
     // The main table never got the endpoint's route either.
-    assert!(keys.iter().any(|k| k.0 == "NO_ROUTE_TO_DESTINATION" && k.1 == "rtb-e3d7e486"), "{keys:?}");
+    assert!(
+        keys.iter()
+            .any(|k| k.0 == "NO_ROUTE_TO_DESTINATION" && k.1 == "rtb-e3d7e486"),
+        "{keys:?}"
+    );
     assert_eq!(compliance_of(&json, "acl-4db39c28"), "NON_COMPLIANT");
     // Other VPCs have workloads but no S3 endpoint at all.
-    assert!(keys.iter().any(|k| k.0 == "NO_ENDPOINT_FOR_SERVICE" && k.1 == "vpc-b390fad5"), "{keys:?}");
+    assert!(
+        keys.iter()
+            .any(|k| k.0 == "NO_ENDPOINT_FOR_SERVICE" && k.1 == "vpc-b390fad5"),
+        "{keys:?}"
+    );
 }
 
 #[test]
 fn every_fixture_loads_and_unknown_keys_are_noted() {
-    for name in ["vpc-endpoint-gateway", "vpc-endpoint-interface", "hybrid-cloud-aws", "nat-gateway", "load-balancer", "unit"] {
+    for name in [
+        "vpc-endpoint-gateway",
+        "vpc-endpoint-interface",
+        "hybrid-cloud-aws",
+        "nat-gateway",
+        "load-balancer",
+        "unit",
+    ] {
         let run = vpce_reach(&["check", batfish(name).to_str().unwrap(), "--format", "json"]);
-        assert!(run.code == 0 || run.code == 1, "{name}: exit {} {}", run.code, run.stderr);
-        assert!(run.stderr.contains("is not used by vpce-reach, skipped"), "{name}: {}", run.stderr);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{name}: exit {} {}",
+            run.code,
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("is not used by vpce-reach, skipped"),
+            "{name}: {}",
+            run.stderr
+        );
         let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-        assert!(json["evaluations"].as_array().unwrap().iter().all(|e| e["Annotation"].as_str().unwrap().chars().count() <= 256));
+        assert!(json["evaluations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["Annotation"].as_str().unwrap().chars().count() <= 256));
     }
 }
 
@@ -105,7 +194,18 @@ fn every_fixture_loads_and_unknown_keys_are_noted() {
 fn unit_fixture_endpoint_without_its_enis_is_missing_data_not_compliant() {
     let (code, json) = check_json(&batfish("unit"), &[]);
     assert_eq!(code, 1);
-    let eval = json["evaluations"].as_array().unwrap().iter().find(|e| e["ComplianceResourceId"] == "vpce-0dacb0be80d30b16e").unwrap();
+    let eval = json["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ComplianceResourceId"] == "vpce-0dacb0be80d30b16e")
+        .unwrap();
     assert_eq!(eval["ComplianceType"], "NON_COMPLIANT");
-    assert!(eval["Annotation"].as_str().unwrap().starts_with("missing data:"), "{eval}");
+    assert!(
+        eval["Annotation"]
+            .as_str()
+            .unwrap()
+            .starts_with("missing data:"),
+        "{eval}"
+    );
 }

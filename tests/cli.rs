@@ -4,30 +4,80 @@ mod common;
 
 use common::{check_json, compliance_of, demo, finding_keys, vpce_reach};
 
-fn key(code: &str, component: &str, direction: &str, source: &str, endpoint: &str) -> (String, String, String, String, String) {
-    (code.into(), component.into(), direction.into(), source.into(), endpoint.into())
+fn key(
+    code: &str,
+    component: &str,
+    direction: &str,
+    source: &str,
+    endpoint: &str,
+) -> (String, String, String, String, String) {
+    (
+        code.into(),
+        component.into(),
+        direction.into(),
+        source.into(),
+        endpoint.into(),
+    )
 }
 
 #[test]
 fn demo_shows_the_seed_findings() {
     let (code, json) = check_json(&demo(), &[]);
     assert_eq!(code, 1);
-    assert_eq!(finding_keys(&json), vec![
-        key("ENDPOINT_UNREACHABLE", "vpce-0c2e6a9d3f7b41c85", "ingress", "-", "vpce-0c2e6a9d3f7b41c85"),
-        // batch-uploader lacks the S3 prefix list.
-        key("ENI_SG_RULES_MISMATCH", "sg-08e4c2a7f1b9d6e35", "egress", "eni-0c8e2f6b4a9d17a35", "vpce-0f4b8d2a6c9e13a57"),
-        // app-strict forgets the SSM endpoint.
-        key("ENI_SG_RULES_MISMATCH", "sg-0b3a8e6d2f5c94a17", "egress", "eni-05d9a3f7c2e1b8d64", "vpce-0a7c3e9f1b5d28e64"),
-        // VPC B's endpoint subnet forgot the ephemeral return range.
-        key("SUBNET_ACL_RESTRICTION", "acl-0c4d7b2a9e5f13c68", "return-egress", "eni-0f6c1a8d3e9b54d27", "vpce-0c2e6a9d3f7b41c85"),
-    ]);
+    assert_eq!(
+        finding_keys(&json),
+        vec![
+            key(
+                "ENDPOINT_UNREACHABLE",
+                "vpce-0c2e6a9d3f7b41c85",
+                "ingress",
+                "-",
+                "vpce-0c2e6a9d3f7b41c85"
+            ),
+            // batch-uploader lacks the S3 prefix list.
+            key(
+                "ENI_SG_RULES_MISMATCH",
+                "sg-08e4c2a7f1b9d6e35",
+                "egress",
+                "eni-0c8e2f6b4a9d17a35",
+                "vpce-0f4b8d2a6c9e13a57"
+            ),
+            // app-strict forgets the SSM endpoint.
+            key(
+                "ENI_SG_RULES_MISMATCH",
+                "sg-0b3a8e6d2f5c94a17",
+                "egress",
+                "eni-05d9a3f7c2e1b8d64",
+                "vpce-0a7c3e9f1b5d28e64"
+            ),
+            // VPC B's endpoint subnet forgot the ephemeral return range.
+            key(
+                "SUBNET_ACL_RESTRICTION",
+                "acl-0c4d7b2a9e5f13c68",
+                "return-egress",
+                "eni-0f6c1a8d3e9b54d27",
+                "vpce-0c2e6a9d3f7b41c85"
+            ),
+        ]
+    );
     // The three correct forms and the Lambda ENI pass; their groups are compliant.
-    for sg in ["sg-01f8b3d6a2e4c9571", "sg-0c7e2a5f9b3d1e846", "sg-04d9f1b7e3a6c2d58", "sg-0f2b6d9a4c8e1f374"] {
+    for sg in [
+        "sg-01f8b3d6a2e4c9571",
+        "sg-0c7e2a5f9b3d1e846",
+        "sg-04d9f1b7e3a6c2d58",
+        "sg-0f2b6d9a4c8e1f374",
+    ] {
         assert_eq!(compliance_of(&json, sg), "COMPLIANT", "{sg}");
     }
     // The RDS ENI is not a workload: its group is on no path.
-    assert_eq!(compliance_of(&json, "sg-03c7a1e5d9b2f4a86"), "NOT_APPLICABLE");
-    assert_eq!(compliance_of(&json, "acl-0c4d7b2a9e5f13c68"), "NON_COMPLIANT");
+    assert_eq!(
+        compliance_of(&json, "sg-03c7a1e5d9b2f4a86"),
+        "NOT_APPLICABLE"
+    );
+    assert_eq!(
+        compliance_of(&json, "acl-0c4d7b2a9e5f13c68"),
+        "NON_COMPLIANT"
+    );
 }
 
 #[test]
@@ -35,23 +85,48 @@ fn json_contract_holds_exactly() {
     let (_, json) = check_json(&demo(), &[]);
     let top: Vec<&String> = json.as_object().unwrap().keys().collect();
     assert_eq!(top, vec!["evaluations", "findings"]);
-    let types = ["AWS::EC2::VPCEndpoint", "AWS::EC2::SecurityGroup", "AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable", "AWS::EC2::VPC"];
+    let types = [
+        "AWS::EC2::VPCEndpoint",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::NetworkAcl",
+        "AWS::EC2::RouteTable",
+        "AWS::EC2::VPC",
+    ];
     let evaluations = json["evaluations"].as_array().unwrap();
     // One per resource of the evaluated types: 3 endpoints, 12 SGs, 5 NACLs, 3 tables, 2 VPCs.
     assert_eq!(evaluations.len(), 3 + 12 + 5 + 3 + 2);
     for e in evaluations {
         let mut keys: Vec<&String> = e.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, vec!["Annotation", "ComplianceResourceId", "ComplianceResourceType", "ComplianceType"]);
+        assert_eq!(
+            keys,
+            vec![
+                "Annotation",
+                "ComplianceResourceId",
+                "ComplianceResourceType",
+                "ComplianceType"
+            ]
+        );
         assert!(types.contains(&e["ComplianceResourceType"].as_str().unwrap()));
-        assert!(["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"].contains(&e["ComplianceType"].as_str().unwrap()));
+        assert!(["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"]
+            .contains(&e["ComplianceType"].as_str().unwrap()));
         let n = e["Annotation"].as_str().unwrap().chars().count();
         assert!(n > 0 && n <= 256);
     }
     for f in json["findings"].as_array().unwrap() {
         let mut keys: Vec<&String> = f.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, vec!["code", "component", "detail", "direction", "endpoint", "source"]);
+        assert_eq!(
+            keys,
+            vec![
+                "code",
+                "component",
+                "detail",
+                "direction",
+                "endpoint",
+                "source"
+            ]
+        );
     }
 }
 
@@ -60,8 +135,12 @@ fn table_is_the_default_and_names_the_findings() {
     let run = vpce_reach(&["check", demo().to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("FINDINGS (4)"), "{}", run.stdout);
-    assert!(run.stdout.contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68 on sg-0b3a8e6d2f5c94a17"));
-    assert!(run.stdout.contains("Fix: allow egress tcp/443 to pl-61a54008"));
+    assert!(run
+        .stdout
+        .contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68 on sg-0b3a8e6d2f5c94a17"));
+    assert!(run
+        .stdout
+        .contains("Fix: allow egress tcp/443 to pl-61a54008"));
 }
 
 #[test]
@@ -72,17 +151,47 @@ fn clean_snapshot_exits_zero() {
 
 #[test]
 fn explain_walks_the_path_hop_by_hop() {
-    let run = vpce_reach(&["explain", demo().to_str().unwrap(), "--from", "eni-0f6c1a8d3e9b54d27", "--to", "vpce-0c2e6a9d3f7b41c85"]);
+    let run = vpce_reach(&[
+        "explain",
+        demo().to_str().unwrap(),
+        "--from",
+        "eni-0f6c1a8d3e9b54d27",
+        "--to",
+        "vpce-0c2e6a9d3f7b41c85",
+    ]);
     assert_eq!(run.code, 1);
-    let order = ["SG egress", "route", "NACL out ", "NACL in ", "SG ingress", "NACL out (reply)", "NACL in (reply)"];
+    let order = [
+        "SG egress",
+        "route",
+        "NACL out ",
+        "NACL in ",
+        "SG ingress",
+        "NACL out (reply)",
+        "NACL in (reply)",
+    ];
     let mut at = 0;
     for label in order {
-        let pos = run.stdout[at..].find(label).unwrap_or_else(|| panic!("{label} missing after {at}: {}", run.stdout));
+        let pos = run.stdout[at..]
+            .find(label)
+            .unwrap_or_else(|| panic!("{label} missing after {at}: {}", run.stdout));
         at += pos;
     }
-    assert!(run.stdout.contains("BLOCKED NACL out (reply)"), "{}", run.stdout);
-    assert!(run.stdout.contains("fix: add an outbound allow tcp/1024-65535 to 10.1.1.0/24 to acl-0c4d7b2a9e5f13c68"));
-    let ok = vpce_reach(&["explain", demo().to_str().unwrap(), "--from", "eni-0a1f5c8e3d7b29f46", "--to", "vpce-0a7c3e9f1b5d28e64"]);
+    assert!(
+        run.stdout.contains("BLOCKED NACL out (reply)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(
+        "fix: add an outbound allow tcp/1024-65535 to 10.1.1.0/24 to acl-0c4d7b2a9e5f13c68"
+    ));
+    let ok = vpce_reach(&[
+        "explain",
+        demo().to_str().unwrap(),
+        "--from",
+        "eni-0a1f5c8e3d7b29f46",
+        "--to",
+        "vpce-0a7c3e9f1b5d28e64",
+    ]);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
 }
 
@@ -90,7 +199,11 @@ fn explain_walks_the_path_hop_by_hop() {
 fn bad_input_exits_two_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ok.json"), r#"{"Vpcs": []}"#).unwrap();
-    std::fs::write(dir.path().join("broken.json"), "{\n  \"SecurityGroups\": [\n    {\"GroupId\": 12}\n  ]\n}").unwrap();
+    std::fs::write(
+        dir.path().join("broken.json"),
+        "{\n  \"SecurityGroups\": [\n    {\"GroupId\": 12}\n  ]\n}",
+    )
+    .unwrap();
     let run = vpce_reach(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("broken.json:3:"), "{}", run.stderr);
@@ -99,27 +212,56 @@ fn bad_input_exits_two_with_a_clear_message() {
     std::fs::write(dir.path().join("broken.json"), r#"{"NetworkAcls": [{"NetworkAclId": "acl-1", "VpcId": "v", "Entries": [{"RuleNumber": 1, "Egress": true, "RuleAction": "maybe", "Protocol": "6", "CidrBlock": "10.0.0.0/8"}]}]}"#).unwrap();
     let run = vpce_reach(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("broken.json:1:") && run.stderr.contains("maybe"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("broken.json:1:") && run.stderr.contains("maybe"),
+        "{}",
+        run.stderr
+    );
 
-    std::fs::write(dir.path().join("broken.json"), r#"{"Subnets": [{"SubnetId": "s", "VpcId": "v", "CidrBlock": "10.0.0.300/24"}]}"#).unwrap();
+    std::fs::write(
+        dir.path().join("broken.json"),
+        r#"{"Subnets": [{"SubnetId": "s", "VpcId": "v", "CidrBlock": "10.0.0.300/24"}]}"#,
+    )
+    .unwrap();
     let run = vpce_reach(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("broken.json:1:"), "{}", run.stderr);
 
     for args in [
         vec!["check", "/nonexistent/snapshot"],
-        vec!["check", demo().to_str().unwrap(), "--param", "EphemeralPorts=80"],
+        vec![
+            "check",
+            demo().to_str().unwrap(),
+            "--param",
+            "EphemeralPorts=80",
+        ],
         vec!["check", demo().to_str().unwrap(), "--param", "Nope=1"],
         vec!["check", demo().to_str().unwrap(), "--format", "yaml"],
-        vec!["explain", demo().to_str().unwrap(), "--from", "eni-nope", "--to", "vpce-0a7c3e9f1b5d28e64"],
+        vec![
+            "explain",
+            demo().to_str().unwrap(),
+            "--from",
+            "eni-nope",
+            "--to",
+            "vpce-0a7c3e9f1b5d28e64",
+        ],
         vec!["bogus"],
         vec![],
     ] {
         let run = vpce_reach(&args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
-        assert!(run.stderr.starts_with("vpce-reach: error:"), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("vpce-reach: error:"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
-    let run = vpce_reach(&["check", demo().to_str().unwrap(), "--param", "EphemeralPorts=80"]);
+    let run = vpce_reach(&[
+        "check",
+        demo().to_str().unwrap(),
+        "--param",
+        "EphemeralPorts=80",
+    ]);
     assert!(run.stderr.contains("EphemeralPorts"), "{}", run.stderr);
 }
 
@@ -127,6 +269,24 @@ fn bad_input_exits_two_with_a_clear_message() {
 fn parameters_change_the_verdict() {
     let (_, json) = check_json(&demo(), &["RequiredServices=ssm,s3,ecr.dkr"]);
     let keys = finding_keys(&json);
-    assert!(keys.contains(&key("NO_ENDPOINT_FOR_SERVICE", "vpc-0f3c8e21d4b7a695a", "-", "-", "-")), "{keys:?}");
-    assert!(keys.contains(&key("NO_ENDPOINT_FOR_SERVICE", "vpc-06b2d9e4c1a8f370b", "-", "-", "-")), "{keys:?}");
+    assert!(
+        keys.contains(&key(
+            "NO_ENDPOINT_FOR_SERVICE",
+            "vpc-0f3c8e21d4b7a695a",
+            "-",
+            "-",
+            "-"
+        )),
+        "{keys:?}"
+    );
+    assert!(
+        keys.contains(&key(
+            "NO_ENDPOINT_FOR_SERVICE",
+            "vpc-06b2d9e4c1a8f370b",
+            "-",
+            "-",
+            "-"
+        )),
+        "{keys:?}"
+    );
 }

@@ -19,7 +19,11 @@ fn run(args: &[&str], endpoint: Option<&str>) -> (i32, String, String) {
     }
     let out = cmd.output().expect("run vpce-reach");
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+    (
+        out.status.code().unwrap(),
+        text(out.stdout),
+        text(out.stderr),
+    )
 }
 
 #[cfg(not(feature = "live"))]
@@ -42,20 +46,54 @@ mod live {
     /// ENDPOINT_UNREACHABLE. Returns (vpc, endpoint).
     async fn network(url: &str) -> (String, String) {
         let ec2 = vpce_reach_aws::ec2_client(&sdk_config(url)).await;
-        let vpc = ec2.create_vpc().cidr_block("10.0.0.0/16").send().await.unwrap();
+        let vpc = ec2
+            .create_vpc()
+            .cidr_block("10.0.0.0/16")
+            .send()
+            .await
+            .unwrap();
         let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
-        let subnet = ec2.create_subnet().vpc_id(&vpc).cidr_block("10.0.1.0/24").send().await.unwrap();
+        let subnet = ec2
+            .create_subnet()
+            .vpc_id(&vpc)
+            .cidr_block("10.0.1.0/24")
+            .send()
+            .await
+            .unwrap();
         let subnet = subnet.subnet().unwrap().subnet_id().unwrap().to_owned();
-        let sg = ec2.create_security_group().vpc_id(&vpc).group_name("ep").description("ep").send().await.unwrap();
+        let sg = ec2
+            .create_security_group()
+            .vpc_id(&vpc)
+            .group_name("ep")
+            .description("ep")
+            .send()
+            .await
+            .unwrap();
         let sg = sg.group_id().unwrap().to_owned();
-        let other = ec2.create_security_group().vpc_id(&vpc).group_name("x").description("x").send().await.unwrap();
+        let other = ec2
+            .create_security_group()
+            .vpc_id(&vpc)
+            .group_name("x")
+            .description("x")
+            .send()
+            .await
+            .unwrap();
         let rule = IpPermission::builder()
             .ip_protocol("tcp")
             .from_port(443)
             .to_port(443)
-            .user_id_group_pairs(UserIdGroupPair::builder().group_id(other.group_id().unwrap()).build())
+            .user_id_group_pairs(
+                UserIdGroupPair::builder()
+                    .group_id(other.group_id().unwrap())
+                    .build(),
+            )
             .build();
-        ec2.authorize_security_group_ingress().group_id(&sg).ip_permissions(rule).send().await.unwrap();
+        ec2.authorize_security_group_ingress()
+            .group_id(&sg)
+            .ip_permissions(rule)
+            .send()
+            .await
+            .unwrap();
         let ep = ec2
             .create_vpc_endpoint()
             .vpc_id(&vpc)
@@ -66,14 +104,29 @@ mod live {
             .send()
             .await
             .unwrap();
-        let ep = ep.vpc_endpoint().unwrap().vpc_endpoint_id().unwrap().to_owned();
-        ec2.run_instances().image_id("ami-12c6146b").min_count(1).max_count(1).subnet_id(&subnet).send().await.unwrap();
+        let ep = ep
+            .vpc_endpoint()
+            .unwrap()
+            .vpc_endpoint_id()
+            .unwrap()
+            .to_owned();
+        ec2.run_instances()
+            .image_id("ami-12c6146b")
+            .min_count(1)
+            .max_count(1)
+            .subnet_id(&subnet)
+            .send()
+            .await
+            .unwrap();
         (vpc, ep)
     }
 
     fn verdict(json: &serde_json::Value, id: &str) -> String {
         let evaluations = json["evaluations"].as_array().unwrap();
-        let e = evaluations.iter().find(|e| e["ComplianceResourceId"] == id).unwrap_or_else(|| panic!("no {id}"));
+        let e = evaluations
+            .iter()
+            .find(|e| e["ComplianceResourceId"] == id)
+            .unwrap_or_else(|| panic!("no {id}"));
         e["ComplianceType"].as_str().unwrap().to_owned()
     }
 
@@ -86,19 +139,38 @@ mod live {
         let out = dir.path().to_str().unwrap();
         let (code, _, stderr) = run(&["snapshot", "--out", out, "--vpc", &vpc], Some(&url));
         assert_eq!(code, 0, "{stderr}");
-        assert!(stderr.contains("DescribeVpcs: 1 VPCs"), "progress on stderr: {stderr}");
-        for file in ["vpcs.json", "subnets.json", "security-groups.json", "vpc-endpoints.json", "prefix-lists.json"] {
+        assert!(
+            stderr.contains("DescribeVpcs: 1 VPCs"),
+            "progress on stderr: {stderr}"
+        );
+        for file in [
+            "vpcs.json",
+            "subnets.json",
+            "security-groups.json",
+            "vpc-endpoints.json",
+            "prefix-lists.json",
+        ] {
             assert!(dir.path().join(file).is_file(), "{file}");
         }
         let (code, offline, _) = run(&["check", out, "--format", "json"], None);
         assert_eq!(code, 1);
-        let (code, live, stderr) = run(&["check", "--live", "--vpc", &vpc, "--format", "json"], Some(&url));
+        let (code, live, stderr) = run(
+            &["check", "--live", "--vpc", &vpc, "--format", "json"],
+            Some(&url),
+        );
         assert_eq!(code, 1, "{stderr}");
-        assert_eq!(offline, live, "a saved snapshot checks exactly like the live one");
+        assert_eq!(
+            offline, live,
+            "a saved snapshot checks exactly like the live one"
+        );
         let json: serde_json::Value = serde_json::from_str(&live).unwrap();
         assert_eq!(verdict(&json, &ep), "NON_COMPLIANT");
         assert_eq!(verdict(&json, &vpc), "NOT_APPLICABLE");
-        assert!(json["findings"].as_array().unwrap().iter().any(|f| f["code"] == "ENDPOINT_UNREACHABLE"));
+        assert!(json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "ENDPOINT_UNREACHABLE"));
     }
 
     #[test]
@@ -107,6 +179,9 @@ mod live {
         let (code, stdout, stderr) = run(&["check", "--live"], Some("http://127.0.0.1:9"));
         assert_eq!(code, 2, "{stderr}");
         assert!(stdout.is_empty());
-        assert!(stderr.contains("vpce-reach: error: EC2 Describe"), "{stderr}");
+        assert!(
+            stderr.contains("vpce-reach: error: EC2 Describe"),
+            "{stderr}"
+        );
     }
 }

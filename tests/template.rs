@@ -29,7 +29,13 @@ const MESSAGE_TYPES: [&str; 3] = [
     "OversizedConfigurationItemChangeNotification",
     "ScheduledNotification",
 ];
-const FREQUENCIES: [&str; 5] = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"];
+const FREQUENCIES: [&str; 5] = [
+    "One_Hour",
+    "Three_Hours",
+    "Six_Hours",
+    "Twelve_Hours",
+    "TwentyFour_Hours",
+];
 /// SPEC section 5: the evaluated resource types.
 const SCOPE: [&str; 5] = [
     "AWS::EC2::VPCEndpoint",
@@ -41,7 +47,11 @@ const SCOPE: [&str; 5] = [
 /// What every function's role needs for its own logs (Lambda writes them with the role).
 const LOG_ACTIONS: [&str; 2] = ["logs:CreateLogStream", "logs:PutLogEvents"];
 /// What Lambda's SQS poller calls with the role of a function that has an SQS event.
-const SQS_POLLER_ACTIONS: [&str; 3] = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"];
+const SQS_POLLER_ACTIONS: [&str; 3] = [
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+];
 /// What sns:Publish to a KMS-encrypted topic needs besides.
 const SNS_KMS_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
 
@@ -52,13 +62,20 @@ const SNS_KMS_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey"];
 fn template() -> &'static Yaml {
     static DOC: OnceLock<Yaml> = OnceLock::new();
     DOC.get_or_init(|| {
-        let text = std::fs::read_to_string(root().join("template.yaml")).expect("read template.yaml");
-        YamlLoader::load_from_str(&text).expect("template.yaml is YAML").into_iter().next().expect("one document")
+        let text =
+            std::fs::read_to_string(root().join("template.yaml")).expect("read template.yaml");
+        YamlLoader::load_from_str(&text)
+            .expect("template.yaml is YAML")
+            .into_iter()
+            .next()
+            .expect("one document")
     })
 }
 
 fn resources() -> &'static yaml_rust2::yaml::Hash {
-    template()["Resources"].as_hash().expect("Resources is a mapping")
+    template()["Resources"]
+        .as_hash()
+        .expect("Resources is a mapping")
 }
 
 fn resource(name: &str) -> &'static Yaml {
@@ -77,14 +94,18 @@ fn of_type(ty: &str) -> Vec<&'static str> {
 }
 
 fn str_of<'a>(y: &'a Yaml, what: &str) -> &'a str {
-    y.as_str().unwrap_or_else(|| panic!("{what}: expected a string, got {y:?}"))
+    y.as_str()
+        .unwrap_or_else(|| panic!("{what}: expected a string, got {y:?}"))
 }
 
 /// A value that is one string or a list of strings.
 fn strings(y: &Yaml) -> Vec<String> {
     match y {
         Yaml::String(s) => vec![s.clone()],
-        Yaml::Array(items) => items.iter().map(|i| str_of(i, "list item").to_string()).collect(),
+        Yaml::Array(items) => items
+            .iter()
+            .map(|i| str_of(i, "list item").to_string())
+            .collect(),
         other => panic!("expected a string or a list of strings, got {other:?}"),
     }
 }
@@ -124,16 +145,37 @@ fn config_rule_function() -> &'static str {
 fn config_rule_triggers_are_change_oversized_and_scheduled() {
     let source = &config_rule()["Properties"]["Source"];
     assert_eq!(source["Owner"].as_str(), Some("CUSTOM_LAMBDA"));
-    let details = source["SourceDetails"].as_vec().expect("SourceDetails is a list");
-    let types: Vec<&str> = details.iter().map(|d| str_of(&d["MessageType"], "MessageType")).collect();
+    let details = source["SourceDetails"]
+        .as_vec()
+        .expect("SourceDetails is a list");
+    let types: Vec<&str> = details
+        .iter()
+        .map(|d| str_of(&d["MessageType"], "MessageType"))
+        .collect();
     let unique: BTreeSet<&str> = types.iter().copied().collect();
-    assert_eq!(types.len(), unique.len(), "duplicate MessageType in {types:?}");
-    assert_eq!(unique, MESSAGE_TYPES.into_iter().collect(), "MessageType values");
+    assert_eq!(
+        types.len(),
+        unique.len(),
+        "duplicate MessageType in {types:?}"
+    );
+    assert_eq!(
+        unique,
+        MESSAGE_TYPES.into_iter().collect(),
+        "MessageType values"
+    );
     for d in details {
-        assert_eq!(d["EventSource"].as_str(), Some("aws.config"), "EventSource of {d:?}");
+        assert_eq!(
+            d["EventSource"].as_str(),
+            Some("aws.config"),
+            "EventSource of {d:?}"
+        );
         let scheduled = d["MessageType"].as_str() == Some("ScheduledNotification");
         let frequency = &d["MaximumExecutionFrequency"];
-        assert_eq!(!frequency.is_badvalue(), scheduled, "MaximumExecutionFrequency only (and always) on the scheduled source");
+        assert_eq!(
+            !frequency.is_badvalue(),
+            scheduled,
+            "MaximumExecutionFrequency only (and always) on the scheduled source"
+        );
     }
 }
 
@@ -146,20 +188,39 @@ fn schedule_is_an_allowed_frequency() {
         .iter()
         .find(|d| d["MessageType"].as_str() == Some("ScheduledNotification"))
         .expect("a scheduled source");
-    let value = str_of(&scheduled["MaximumExecutionFrequency"], "MaximumExecutionFrequency");
+    let value = str_of(
+        &scheduled["MaximumExecutionFrequency"],
+        "MaximumExecutionFrequency",
+    );
     match parameter(value) {
         // `!Ref Parameter`: every value the parameter allows, and its default, must be valid.
         Some(p) => {
             let allowed = strings(&p["AllowedValues"]);
-            assert!(!allowed.is_empty(), "parameter {value} must restrict AllowedValues");
-            for v in allowed.iter().map(String::as_str).chain([str_of(&p["Default"], "Default")]) {
-                assert!(FREQUENCIES.contains(&v), "{value} allows {v}, not one of {FREQUENCIES:?}");
+            assert!(
+                !allowed.is_empty(),
+                "parameter {value} must restrict AllowedValues"
+            );
+            for v in allowed
+                .iter()
+                .map(String::as_str)
+                .chain([str_of(&p["Default"], "Default")])
+            {
+                assert!(
+                    FREQUENCIES.contains(&v),
+                    "{value} allows {v}, not one of {FREQUENCIES:?}"
+                );
             }
         }
-        None => assert!(FREQUENCIES.contains(&value), "{value} is not one of {FREQUENCIES:?}"),
+        None => assert!(
+            FREQUENCIES.contains(&value),
+            "{value} is not one of {FREQUENCIES:?}"
+        ),
     }
     let top = &config_rule()["Properties"]["MaximumExecutionFrequency"];
-    assert!(top.is_badvalue(), "set the frequency on the scheduled source, not the rule");
+    assert!(
+        top.is_badvalue(),
+        "set the frequency on the scheduled source, not the rule"
+    );
 }
 
 #[test]
@@ -172,7 +233,9 @@ fn scope_is_the_five_evaluated_resource_types() {
 
 #[test]
 fn input_parameters_are_the_models_keys_from_stack_parameters() {
-    let input = config_rule()["Properties"]["InputParameters"].as_hash().expect("InputParameters is a mapping");
+    let input = config_rule()["Properties"]["InputParameters"]
+        .as_hash()
+        .expect("InputParameters is a mapping");
     let keys: BTreeSet<&str> = input.keys().map(|k| str_of(k, "key")).collect();
     assert_eq!(keys, vpce_reach_model::params::KEYS.into_iter().collect());
     let mut defaults = Vec::new();
@@ -183,8 +246,9 @@ fn input_parameters_are_the_models_keys_from_stack_parameters() {
         assert_eq!(p["Type"].as_str(), Some("String"), "{value} is a String");
         defaults.push((key, str_of(&p["Default"], "Default")));
     }
-    vpce_reach_model::params::RuleParameters::from_pairs(defaults.iter().copied())
-        .unwrap_or_else(|e| panic!("the stack's default rule parameters are rejected by the model: {e:?}"));
+    vpce_reach_model::params::RuleParameters::from_pairs(defaults.iter().copied()).unwrap_or_else(
+        |e| panic!("the stack's default rule parameters are rejected by the model: {e:?}"),
+    );
 }
 
 #[test]
@@ -196,13 +260,23 @@ fn samconfig_rule_parameters_are_accepted_by_the_model() {
         .expect("samconfig.toml sets parameter_overrides");
     // parameter_overrides = "Key=\"value\" Key=\"value\""
     let value = line.split_once('=').unwrap().1.trim();
-    let body = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).expect("a quoted string");
+    let body = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("a quoted string");
     let mut pairs = Vec::new();
     let mut rest = body.trim();
     while !rest.is_empty() {
-        let (k, after) = rest.split_once("=\\\"").unwrap_or_else(|| panic!("cannot read {rest:?}"));
-        let (v, after) = after.split_once("\\\"").unwrap_or_else(|| panic!("unterminated value of {k}"));
-        assert!(parameter(k).is_some(), "samconfig.toml overrides {k}, which template.yaml does not declare");
+        let (k, after) = rest
+            .split_once("=\\\"")
+            .unwrap_or_else(|| panic!("cannot read {rest:?}"));
+        let (v, after) = after
+            .split_once("\\\"")
+            .unwrap_or_else(|| panic!("unterminated value of {k}"));
+        assert!(
+            parameter(k).is_some(),
+            "samconfig.toml overrides {k}, which template.yaml does not declare"
+        );
         pairs.push((k.to_string(), v.to_string()));
         rest = after.trim_start();
     }
@@ -211,9 +285,14 @@ fn samconfig_rule_parameters_are_accepted_by_the_model() {
         .filter(|(k, _)| vpce_reach_model::params::KEYS.contains(&k.as_str()))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    assert_eq!(rule.len(), 4, "samconfig.toml names the four rule parameters: {pairs:?}");
-    vpce_reach_model::params::RuleParameters::from_pairs(rule.iter().copied())
-        .unwrap_or_else(|e| panic!("samconfig.toml's rule parameters are rejected by the model: {e:?}"));
+    assert_eq!(
+        rule.len(),
+        4,
+        "samconfig.toml names the four rule parameters: {pairs:?}"
+    );
+    vpce_reach_model::params::RuleParameters::from_pairs(rule.iter().copied()).unwrap_or_else(
+        |e| panic!("samconfig.toml's rule parameters are rejected by the model: {e:?}"),
+    );
 }
 
 #[test]
@@ -224,14 +303,24 @@ fn config_can_invoke_the_rule_function_only_from_this_account() {
         .map(resource)
         .filter(|p| p["Properties"]["Principal"].as_str() == Some("config.amazonaws.com"))
         .collect();
-    assert_eq!(permissions.len(), 1, "one permission for config.amazonaws.com");
+    assert_eq!(
+        permissions.len(),
+        1,
+        "one permission for config.amazonaws.com"
+    );
     let p = &permissions[0]["Properties"];
     assert_eq!(getatt_target(&p["FunctionName"]), function);
     assert_eq!(p["Action"].as_str(), Some("lambda:InvokeFunction"));
-    assert_eq!(p["SourceAccount"].as_str(), Some("AWS::AccountId"), "SourceAccount: !Ref AWS::AccountId");
+    assert_eq!(
+        p["SourceAccount"].as_str(),
+        Some("AWS::AccountId"),
+        "SourceAccount: !Ref AWS::AccountId"
+    );
     let arn = str_of(&p["SourceArn"], "SourceArn");
     assert!(
-        arn.starts_with("arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/"),
+        arn.starts_with(
+            "arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/"
+        ),
         "SourceArn names this account's and region's Config rules: {arn}"
     );
     // Config checks the permission when the rule is created.
@@ -239,7 +328,12 @@ fn config_can_invoke_the_rule_function_only_from_this_account() {
         .into_iter()
         .find(|n| resource(n)["Properties"]["Principal"].as_str() == Some("config.amazonaws.com"))
         .unwrap();
-    assert!(strings(&config_rule()["DependsOn"]).iter().any(|d| d == name), "the rule DependsOn {name}");
+    assert!(
+        strings(&config_rule()["DependsOn"])
+            .iter()
+            .any(|d| d == name),
+        "the rule DependsOn {name}"
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -249,16 +343,41 @@ fn config_can_invoke_the_rule_function_only_from_this_account() {
 #[test]
 fn functions_are_arm64_al2023_rust_builds() {
     let names = functions();
-    assert!(names.len() >= 2, "both functions are in the template: {names:?}");
+    assert!(
+        names.len() >= 2,
+        "both functions are in the template: {names:?}"
+    );
     for name in names {
         let f = resource(name);
         let props = &f["Properties"];
-        assert_eq!(props["Runtime"].as_str(), Some("provided.al2023"), "{name} Runtime");
-        assert_eq!(strings(&props["Architectures"]), ["arm64"], "{name} Architectures");
-        assert_eq!(props["Handler"].as_str(), Some("bootstrap"), "{name} Handler");
-        assert!(!props["ReservedConcurrentExecutions"].is_badvalue(), "{name} caps its concurrency");
-        assert!(props["Timeout"].as_i64().is_some() && props["MemorySize"].as_i64().is_some(), "{name} Timeout/MemorySize");
-        assert_eq!(f["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{name} BuildMethod");
+        assert_eq!(
+            props["Runtime"].as_str(),
+            Some("provided.al2023"),
+            "{name} Runtime"
+        );
+        assert_eq!(
+            strings(&props["Architectures"]),
+            ["arm64"],
+            "{name} Architectures"
+        );
+        assert_eq!(
+            props["Handler"].as_str(),
+            Some("bootstrap"),
+            "{name} Handler"
+        );
+        assert!(
+            !props["ReservedConcurrentExecutions"].is_badvalue(),
+            "{name} caps its concurrency"
+        );
+        assert!(
+            props["Timeout"].as_i64().is_some() && props["MemorySize"].as_i64().is_some(),
+            "{name} Timeout/MemorySize"
+        );
+        assert_eq!(
+            f["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda"),
+            "{name} BuildMethod"
+        );
         let binary = str_of(&f["Metadata"]["BuildProperties"]["Binary"], "Binary");
         let code = str_of(&props["CodeUri"], "CodeUri");
         let manifest = root().join(code).join("Cargo.toml");
@@ -266,7 +385,8 @@ fn functions_are_arm64_al2023_rust_builds() {
             println!("note: {code}/ is not in the tree yet; not checking that {name} builds binary {binary} there");
             continue;
         }
-        let package = workspace_package(&manifest).unwrap_or_else(|| panic!("{code} is not a workspace member"));
+        let package = workspace_package(&manifest)
+            .unwrap_or_else(|| panic!("{code} is not a workspace member"));
         let bins: Vec<&str> = package["targets"]
             .as_array()
             .unwrap()
@@ -281,10 +401,20 @@ fn functions_are_arm64_al2023_rust_builds() {
 #[test]
 fn every_function_logs_to_its_own_group_with_retention() {
     for name in functions() {
-        let group = str_of(&resource(name)["Properties"]["LoggingConfig"]["LogGroup"], "LoggingConfig.LogGroup");
+        let group = str_of(
+            &resource(name)["Properties"]["LoggingConfig"]["LogGroup"],
+            "LoggingConfig.LogGroup",
+        );
         let g = resource(group);
-        assert_eq!(g["Type"].as_str(), Some("AWS::Logs::LogGroup"), "{name} logs to a LogGroup resource");
-        assert!(!g["Properties"]["RetentionInDays"].is_badvalue(), "{group} has RetentionInDays");
+        assert_eq!(
+            g["Type"].as_str(),
+            Some("AWS::Logs::LogGroup"),
+            "{name} logs to a LogGroup resource"
+        );
+        assert!(
+            !g["Properties"]["RetentionInDays"].is_badvalue(),
+            "{group} has RetentionInDays"
+        );
     }
 }
 
@@ -297,13 +427,28 @@ fn sqs_events_report_item_failures_and_the_queue_outlives_the_function() {
                 continue;
             }
             let e = &event["Properties"];
-            assert_eq!(strings(&e["FunctionResponseTypes"]), ["ReportBatchItemFailures"], "{name}");
-            assert!(e["MaximumBatchingWindowInSeconds"].as_i64().unwrap_or(0) > 0, "{name} batches (debounce)");
+            assert_eq!(
+                strings(&e["FunctionResponseTypes"]),
+                ["ReportBatchItemFailures"],
+                "{name}"
+            );
+            assert!(
+                e["MaximumBatchingWindowInSeconds"].as_i64().unwrap_or(0) > 0,
+                "{name} batches (debounce)"
+            );
             let queue = resource(getatt_target(&e["Queue"]));
-            let visibility = queue["Properties"]["VisibilityTimeout"].as_i64().expect("VisibilityTimeout");
+            let visibility = queue["Properties"]["VisibilityTimeout"]
+                .as_i64()
+                .expect("VisibilityTimeout");
             let timeout = props["Timeout"].as_i64().unwrap();
-            assert!(visibility >= 6 * timeout, "{name}: queue VisibilityTimeout {visibility} < 6 x Timeout {timeout}");
-            assert!(!queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"].is_badvalue(), "{name}'s queue has a DLQ");
+            assert!(
+                visibility >= 6 * timeout,
+                "{name}: queue VisibilityTimeout {visibility} < 6 x Timeout {timeout}"
+            );
+            assert!(
+                !queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"].is_badvalue(),
+                "{name}'s queue has a DLQ"
+            );
         }
     }
 }
@@ -315,7 +460,11 @@ fn sqs_events_report_item_failures_and_the_queue_outlives_the_function() {
 /// (action, resource as written) pairs of every Allow statement attached to a role.
 fn role_grants(role: &str) -> Vec<(String, String)> {
     let mut documents: Vec<&Yaml> = Vec::new();
-    for policy in resource(role)["Properties"]["Policies"].as_vec().into_iter().flatten() {
+    for policy in resource(role)["Properties"]["Policies"]
+        .as_vec()
+        .into_iter()
+        .flatten()
+    {
         documents.push(&policy["PolicyDocument"]);
     }
     for name in of_type("AWS::IAM::RolePolicy") {
@@ -331,14 +480,24 @@ fn role_grants(role: &str) -> Vec<(String, String)> {
         }
     }
     let managed = &resource(role)["Properties"]["ManagedPolicyArns"];
-    assert!(managed.is_badvalue(), "{role}: managed policies cannot be checked; write the statements out");
+    assert!(
+        managed.is_badvalue(),
+        "{role}: managed policies cannot be checked; write the statements out"
+    );
     let mut grants = Vec::new();
     for doc in documents {
         for statement in doc["Statement"].as_vec().expect("Statement is a list") {
-            assert_eq!(statement["Effect"].as_str(), Some("Allow"), "{role}: {statement:?}");
+            assert_eq!(
+                statement["Effect"].as_str(),
+                Some("Allow"),
+                "{role}: {statement:?}"
+            );
             assert!(statement["NotAction"].is_badvalue() && statement["NotResource"].is_badvalue());
             for action in strings(&statement["Action"]) {
-                assert!(!action.contains('*'), "{role} grants the wildcard action {action}");
+                assert!(
+                    !action.contains('*'),
+                    "{role} grants the wildcard action {action}"
+                );
                 for res in strings(&statement["Resource"]) {
                     grants.push((action.clone(), res));
                 }
@@ -352,7 +511,11 @@ fn role_grants(role: &str) -> Vec<(String, String)> {
 fn platform_actions(function: &str, used: &BTreeSet<String>) -> BTreeSet<String> {
     let props = &resource(function)["Properties"];
     let mut platform: BTreeSet<String> = LOG_ACTIONS.iter().map(|s| s.to_string()).collect();
-    let has_sqs_event = props["Events"].as_hash().into_iter().flatten().any(|(_, e)| e["Type"].as_str() == Some("SQS"));
+    let has_sqs_event = props["Events"]
+        .as_hash()
+        .into_iter()
+        .flatten()
+        .any(|(_, e)| e["Type"].as_str() == Some("SQS"));
     if has_sqs_event {
         platform.extend(SQS_POLLER_ACTIONS.iter().map(|s| s.to_string()));
     }
@@ -367,7 +530,9 @@ fn platform_actions(function: &str, used: &BTreeSet<String>) -> BTreeSet<String>
 
 /// Actions that have no resource-level permissions, so `Resource: "*"` is the least privilege.
 fn needs_star(action: &str) -> bool {
-    action.starts_with("ec2:Describe") || action.starts_with("ec2:Get") || action == "config:PutEvaluations"
+    action.starts_with("ec2:Describe")
+        || action.starts_with("ec2:Get")
+        || action == "config:PutEvaluations"
 }
 
 #[test]
@@ -386,7 +551,10 @@ fn roles_grant_exactly_what_the_code_calls() {
 
         for (action, res) in &grants {
             if res == "*" {
-                assert!(needs_star(action), "{role} grants {action} on every resource; scope it");
+                assert!(
+                    needs_star(action),
+                    "{role} grants {action} on every resource; scope it"
+                );
             }
         }
 
@@ -397,11 +565,17 @@ fn roles_grant_exactly_what_the_code_calls() {
                 "note: {code}/ is not in the tree yet; checking only that {function} is granted shared/aws's calls"
             );
             let missing: Vec<_> = shared_calls.difference(&granted).collect();
-            assert!(missing.is_empty(), "{role} lacks {missing:?}, which shared/aws calls");
+            assert!(
+                missing.is_empty(),
+                "{role} lacks {missing:?}, which shared/aws calls"
+            );
             continue;
         }
         let used = sdk_calls(&manifest);
-        let expected: BTreeSet<String> = used.union(&platform_actions(function, &used)).cloned().collect();
+        let expected: BTreeSet<String> = used
+            .union(&platform_actions(function, &used))
+            .cloned()
+            .collect();
         let missing: Vec<_> = expected.difference(&granted).collect();
         let extra: Vec<_> = granted.difference(&expected).collect();
         assert!(
@@ -414,16 +588,29 @@ fn roles_grant_exactly_what_the_code_calls() {
 
 #[test]
 fn topics_and_queues_accept_only_our_rules() {
-    for (ty, principal_action) in [("AWS::SNS::TopicPolicy", "sns:Publish"), ("AWS::SQS::QueuePolicy", "sqs:SendMessage")] {
+    for (ty, principal_action) in [
+        ("AWS::SNS::TopicPolicy", "sns:Publish"),
+        ("AWS::SQS::QueuePolicy", "sqs:SendMessage"),
+    ] {
         for name in of_type(ty) {
-            for s in resource(name)["Properties"]["PolicyDocument"]["Statement"].as_vec().unwrap() {
+            for s in resource(name)["Properties"]["PolicyDocument"]["Statement"]
+                .as_vec()
+                .unwrap()
+            {
                 if s["Principal"]["Service"].as_str() != Some("events.amazonaws.com") {
                     continue;
                 }
                 assert_eq!(strings(&s["Action"]), [principal_action], "{name}");
-                let source = str_of(&s["Condition"]["ArnEquals"]["aws:SourceArn"], "aws:SourceArn");
+                let source = str_of(
+                    &s["Condition"]["ArnEquals"]["aws:SourceArn"],
+                    "aws:SourceArn",
+                );
                 let rule = source.trim_end_matches(".Arn");
-                assert_eq!(resource(rule)["Type"].as_str(), Some("AWS::Events::Rule"), "{name} allows only a rule of ours");
+                assert_eq!(
+                    resource(rule)["Type"].as_str(),
+                    Some("AWS::Events::Rule"),
+                    "{name} allows only a rule of ours"
+                );
             }
         }
     }
@@ -438,12 +625,17 @@ fn metadata() -> &'static Json {
     META.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args(["metadata", "--format-version", "1", "--locked"]).current_dir(root());
+        cmd.args(["metadata", "--format-version", "1", "--locked"])
+            .current_dir(root());
         if let Some(host) = host_triple() {
             cmd.args(["--filter-platform", &host]);
         }
         let out = cmd.output().expect("run cargo metadata");
-        assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "cargo metadata: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
     })
 }
@@ -451,11 +643,19 @@ fn metadata() -> &'static Json {
 fn host_triple() -> Option<String> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let out = Command::new(rustc).arg("-vV").output().ok()?;
-    String::from_utf8(out.stdout).ok()?.lines().find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+    String::from_utf8(out.stdout)
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
 }
 
 fn package_by_id(id: &str) -> &'static Json {
-    metadata()["packages"].as_array().unwrap().iter().find(|p| p["id"] == id).expect("package in metadata")
+    metadata()["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .expect("package in metadata")
 }
 
 fn workspace_package(manifest: &Path) -> Option<&'static Json> {
@@ -464,23 +664,44 @@ fn workspace_package(manifest: &Path) -> Option<&'static Json> {
     members
         .iter()
         .map(|id| package_by_id(id.as_str().unwrap()))
-        .find(|p| Path::new(p["manifest_path"].as_str().unwrap()).canonicalize().ok().as_deref() == Some(&manifest))
+        .find(|p| {
+            Path::new(p["manifest_path"].as_str().unwrap())
+                .canonicalize()
+                .ok()
+                .as_deref()
+                == Some(&manifest)
+        })
 }
 
 /// Normal (non-dev, non-build) dependencies of a package, as package ids.
 fn normal_deps(id: &str) -> Vec<&'static str> {
-    let node = metadata()["resolve"]["nodes"].as_array().unwrap().iter().find(|n| n["id"] == id).expect("resolve node");
+    let node = metadata()["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == id)
+        .expect("resolve node");
     node["deps"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["dep_kinds"].as_array().unwrap().iter().any(|k| k["kind"].is_null()))
+        .filter(|d| {
+            d["dep_kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k["kind"].is_null())
+        })
         .map(|d| d["pkg"].as_str().unwrap())
         .collect()
 }
 
 fn is_member(id: &str) -> bool {
-    metadata()["workspace_members"].as_array().unwrap().iter().any(|m| m == id)
+    metadata()["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == id)
 }
 
 /// An `aws-sdk-*` crate: its IAM service prefix and its operations (client method -> API name).
@@ -500,7 +721,10 @@ fn sdk(package: &Json) -> Sdk {
         "configservice" => "config",
         other => other,
     };
-    let dir = Path::new(package["manifest_path"].as_str().unwrap()).parent().unwrap().join("src/operation");
+    let dir = Path::new(package["manifest_path"].as_str().unwrap())
+        .parent()
+        .unwrap()
+        .join("src/operation");
     let mut operations = BTreeSet::new();
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.unwrap().path();
@@ -509,12 +733,18 @@ fn sdk(package: &Json) -> Sdk {
         }
         operations.insert(path.file_name().unwrap().to_str().unwrap().to_string());
     }
-    Sdk { prefix: prefix.to_string(), operations }
+    Sdk {
+        prefix: prefix.to_string(),
+        operations,
+    }
 }
 
 /// The API name of an operation, as the SDK sends it (`DescribeVpcs`).
 fn api_name(package: &Json, method: &str) -> String {
-    let file = Path::new(package["manifest_path"].as_str().unwrap()).parent().unwrap().join(format!("src/operation/{method}.rs"));
+    let file = Path::new(package["manifest_path"].as_str().unwrap())
+        .parent()
+        .unwrap()
+        .join(format!("src/operation/{method}.rs"));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let needle = ".operation_name(\"";
     match text.find(needle) {
@@ -523,7 +753,10 @@ fn api_name(package: &Json, method: &str) -> String {
             rest[..rest.find('"').unwrap()].to_string()
         }
         // Fall back to the snake_case -> CamelCase rule the SDK's names follow.
-        None => method.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect(),
+        None => method
+            .split('_')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect(),
     }
 }
 
@@ -533,7 +766,8 @@ fn api_name(package: &Json, method: &str) -> String {
 /// of ours to another); an operation name two of them share must be settled by the file naming
 /// one of the crates.
 fn sdk_calls(manifest: &Path) -> BTreeSet<String> {
-    let root = workspace_package(manifest).unwrap_or_else(|| panic!("{} is not a workspace member", manifest.display()));
+    let root = workspace_package(manifest)
+        .unwrap_or_else(|| panic!("{} is not a workspace member", manifest.display()));
     let mut members = BTreeSet::new();
     let mut sdk_ids = BTreeSet::new();
     let mut todo = vec![root["id"].as_str().unwrap()];
@@ -544,27 +778,48 @@ fn sdk_calls(manifest: &Path) -> BTreeSet<String> {
         for dep in normal_deps(id) {
             if is_member(dep) {
                 todo.push(dep);
-            } else if package_by_id(dep)["name"].as_str().unwrap().starts_with("aws-sdk-") {
+            } else if package_by_id(dep)["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("aws-sdk-")
+            {
                 sdk_ids.insert(dep);
             }
         }
     }
-    let sdks: Vec<(&Json, Sdk)> = sdk_ids.into_iter().map(package_by_id).map(|p| (p, sdk(p))).collect();
+    let sdks: Vec<(&Json, Sdk)> = sdk_ids
+        .into_iter()
+        .map(package_by_id)
+        .map(|p| (p, sdk(p)))
+        .collect();
     let mut actions = BTreeSet::new();
     for id in members {
         let package = package_by_id(id);
-        let src = Path::new(package["manifest_path"].as_str().unwrap()).parent().unwrap().join("src");
+        let src = Path::new(package["manifest_path"].as_str().unwrap())
+            .parent()
+            .unwrap()
+            .join("src");
         for file in rust_files(&src) {
             let text = std::fs::read_to_string(&file).unwrap();
             for method in method_calls(&text) {
-                let owners: Vec<&(&Json, Sdk)> = sdks.iter().filter(|(_, s)| s.operations.contains(&method)).collect();
+                let owners: Vec<&(&Json, Sdk)> = sdks
+                    .iter()
+                    .filter(|(_, s)| s.operations.contains(&method))
+                    .collect();
                 let owners: Vec<&(&Json, Sdk)> = if owners.len() > 1 {
                     let named: Vec<_> = owners
                         .iter()
                         .copied()
-                        .filter(|(p, _)| text.contains(&p["name"].as_str().unwrap().replace('-', "_")))
+                        .filter(|(p, _)| {
+                            text.contains(&p["name"].as_str().unwrap().replace('-', "_"))
+                        })
                         .collect();
-                    assert_eq!(named.len(), 1, "{}: .{method}() is an operation of several SDKs", file.display());
+                    assert_eq!(
+                        named.len(),
+                        1,
+                        "{}: .{method}() is an operation of several SDKs",
+                        file.display()
+                    );
                     named
                 } else {
                     owners
@@ -608,7 +863,10 @@ fn method_calls(text: &str) -> BTreeSet<String> {
     let mut calls = BTreeSet::new();
     for (at, _) in code.match_indices('.') {
         let rest = &bytes[at + 1..];
-        let len = rest.iter().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'_').count();
+        let len = rest
+            .iter()
+            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'_')
+            .count();
         if len > 0 && rest[0].is_ascii_lowercase() && rest[len..].starts_with(b"()") {
             calls.insert(code[at + 1..at + 1 + len].to_string());
         }
@@ -620,6 +878,14 @@ fn method_calls(text: &str) -> BTreeSet<String> {
 fn scanner_finds_fluent_calls_and_skips_comments_and_tests() {
     let text = "fn f(c: &Client) {\n    c\n        .describe_vpcs()\n        .send();\n    // c.publish()\n    c.put_evaluations().set_evaluations(Some(v));\n}\n#[cfg(test)]\nmod tests { fn g() { c.create_vpc(); } }\n";
     let calls = method_calls(text);
-    assert!(calls.contains("describe_vpcs") && calls.contains("put_evaluations") && calls.contains("send"));
-    assert!(!calls.contains("publish") && !calls.contains("create_vpc") && !calls.contains("set_evaluations"));
+    assert!(
+        calls.contains("describe_vpcs")
+            && calls.contains("put_evaluations")
+            && calls.contains("send")
+    );
+    assert!(
+        !calls.contains("publish")
+            && !calls.contains("create_vpc")
+            && !calls.contains("set_evaluations")
+    );
 }

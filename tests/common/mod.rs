@@ -7,7 +7,9 @@ use std::process::Command;
 
 /// `../shared/fixtures/batfish/<name>` (shared/ sits beside the project root, in CI too).
 pub fn batfish(name: &str) -> PathBuf {
-    vpce_reach_testkit::workspace_root().join("../shared/fixtures/batfish").join(name)
+    vpce_reach_testkit::workspace_root()
+        .join("../shared/fixtures/batfish")
+        .join(name)
 }
 
 /// The bundled demo snapshot.
@@ -24,7 +26,10 @@ pub struct Run {
 
 /// Runs the CLI built for this test.
 pub fn vpce_reach(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_vpce-reach")).args(args).output().expect("run vpce-reach");
+    let out = Command::new(env!("CARGO_BIN_EXE_vpce-reach"))
+        .args(args)
+        .output()
+        .expect("run vpce-reach");
     Run {
         code: out.status.code().expect("exit code"),
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
@@ -40,8 +45,16 @@ pub fn check_json(dir: &Path, params: &[&str]) -> (i32, serde_json::Value) {
         args.push(p);
     }
     let run = vpce_reach(&args);
-    assert!(run.code == 0 || run.code == 1, "exit {}: {}", run.code, run.stderr);
-    (run.code, serde_json::from_str(&run.stdout).expect("stdout is one JSON object"))
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    (
+        run.code,
+        serde_json::from_str(&run.stdout).expect("stdout is one JSON object"),
+    )
 }
 
 /// `(code, component, direction, source, endpoint)` of every finding, sorted.
@@ -51,7 +64,15 @@ pub fn finding_keys(json: &serde_json::Value) -> Vec<(String, String, String, St
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (s(&f["code"]), s(&f["component"]), s(&f["direction"]), s(&f["source"]), s(&f["endpoint"])))
+        .map(|f| {
+            (
+                s(&f["code"]),
+                s(&f["component"]),
+                s(&f["direction"]),
+                s(&f["source"]),
+                s(&f["endpoint"]),
+            )
+        })
         .collect();
     out.sort();
     out

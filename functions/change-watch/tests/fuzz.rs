@@ -10,8 +10,8 @@
 use change_watch::changes::{classify, Classified};
 use change_watch::cloudtrail::EventBridgeEvent;
 use proptest::prelude::*;
-use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
 use serde_json::{json, Value};
+use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
 
 const MESSAGE_ID: &str = "fuzz-message-1";
 
@@ -87,7 +87,6 @@ fn read(body: &str) {
         Classified::Irrelevant { .. } => {}
     }
 }
-
 
 /// Request/response shapes: every JSON type, nested a little, with the keys the id reader
 /// walks (camelCase, PascalCase request wrappers, `items` and `{"tag", "content"}` lists).

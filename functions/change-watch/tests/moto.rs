@@ -305,7 +305,8 @@ async fn build_vpc(ec2: &Ec2, n: u8) -> Net {
 
 /// The sample event `name` with its request (and response) replaced.
 fn event(name: &str, request: Value, response: Value) -> Value {
-    let path = vpce_reach_testkit::workspace_root().join(format!("events/change-watch/{name}.json"));
+    let path =
+        vpce_reach_testkit::workspace_root().join(format!("events/change-watch/{name}.json"));
     let mut event: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     event["detail"]["requestParameters"] = request;
     event["detail"]["responseElements"] = response;

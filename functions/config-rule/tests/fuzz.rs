@@ -9,12 +9,12 @@
 
 use aws_lambda_events::event::config::ConfigEvent;
 use proptest::prelude::*;
-use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
 use serde_json::Value;
 use vpce_reach_config_rule::event::{InvokingEvent, Trigger};
 use vpce_reach_config_rule::put::parse_timestamp;
 use vpce_reach_config_rule::RuleError;
 use vpce_reach_model::params::RuleParameters;
+use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
 
 const SAMPLES: &[(&str, &str)] = &[
     (
@@ -89,7 +89,6 @@ fn assert_bad_event(e: &RuleError, says: &str) {
         "{text}"
     );
 }
-
 
 /// Values of every JSON type, nested a little, with the keys and values the parser looks at.
 fn arb_json() -> impl Strategy<Value = Value> {

@@ -417,7 +417,9 @@ fn ec2_client(server: &MotoServer, deny: Option<Rule>) -> aws_sdk_ec2::Client {
 
 /// A sample event of `events/config-rule/`, its ids replaced by moto's.
 fn sample(file: &str, net: &Net, sg: &str) -> ConfigEvent {
-    let path = vpce_reach_testkit::workspace_root().join("events/config-rule").join(file);
+    let path = vpce_reach_testkit::workspace_root()
+        .join("events/config-rule")
+        .join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = text
         .replace(SAMPLE_VPC, &net.vpc)

@@ -31,7 +31,10 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let name = cfg.load::<Metadata>().map_or("unknown", |m| m.name()).to_string();
+        let name = cfg
+            .load::<Metadata>()
+            .map_or("unknown", |m| m.name())
+            .to_string();
         *self.0.lock().unwrap().entry(name).or_default() += 1;
         Ok(())
     }
@@ -39,10 +42,28 @@ impl Intercept for CallCounter {
 
 async fn build(client: &Client, vpcs: usize) {
     for i in 0..vpcs {
-        let vpc = client.create_vpc().cidr_block(format!("10.{i}.0.0/16")).send().await.unwrap();
+        let vpc = client
+            .create_vpc()
+            .cidr_block(format!("10.{i}.0.0/16"))
+            .send()
+            .await
+            .unwrap();
         let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap();
-        client.create_subnet().vpc_id(vpc_id).cidr_block(format!("10.{i}.1.0/24")).send().await.unwrap();
-        client.create_security_group().vpc_id(vpc_id).group_name(format!("app-{i}")).description("app").send().await.unwrap();
+        client
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .cidr_block(format!("10.{i}.1.0/24"))
+            .send()
+            .await
+            .unwrap();
+        client
+            .create_security_group()
+            .vpc_id(vpc_id)
+            .group_name(format!("app-{i}"))
+            .description("app")
+            .send()
+            .await
+            .unwrap();
     }
     for i in 0..2 {
         client
@@ -50,7 +71,11 @@ async fn build(client: &Client, vpcs: usize) {
             .prefix_list_name(format!("corp-{i}"))
             .address_family("IPv4")
             .max_entries(5)
-            .entries(AddPrefixListEntry::builder().cidr(format!("192.168.{i}.0/24")).build())
+            .entries(
+                AddPrefixListEntry::builder()
+                    .cidr(format!("192.168.{i}.0/24"))
+                    .build(),
+            )
             .send()
             .await
             .unwrap();
@@ -62,20 +87,44 @@ async fn a_region_costs_one_call_per_describe_plus_two_per_vpc_and_one_per_custo
     let server = MotoServer::start();
     let config = sdk_config(&server.endpoint_url());
     let counter = CallCounter::default();
-    let counted = Client::from_conf(aws_sdk_ec2::config::Builder::from(&config).interceptor(counter.clone()).build());
+    let counted = Client::from_conf(
+        aws_sdk_ec2::config::Builder::from(&config)
+            .interceptor(counter.clone())
+            .build(),
+    );
     build(&Client::new(&config), 3).await;
 
     let snapshot = collect(&counted, &Scope::region(), &|_| {}).await.unwrap();
-    let vpcs = snapshot.document("vpcs.json").unwrap()["Vpcs"].as_array().unwrap().len();
+    let vpcs = snapshot.document("vpcs.json").unwrap()["Vpcs"]
+        .as_array()
+        .unwrap()
+        .len();
     let counts = counter.0.lock().unwrap().clone();
     println!("API calls for {vpcs} VPCs: {counts:#?}");
 
-    for op in ["DescribeVpcs", "DescribeSubnets", "DescribeRouteTables", "DescribeNetworkAcls", "DescribeSecurityGroups",
-               "DescribeNetworkInterfaces", "DescribeVpcEndpoints", "DescribePrefixLists", "DescribeManagedPrefixLists"] {
+    for op in [
+        "DescribeVpcs",
+        "DescribeSubnets",
+        "DescribeRouteTables",
+        "DescribeNetworkAcls",
+        "DescribeSecurityGroups",
+        "DescribeNetworkInterfaces",
+        "DescribeVpcEndpoints",
+        "DescribePrefixLists",
+        "DescribeManagedPrefixLists",
+    ] {
         assert_eq!(counts.get(op), Some(&1), "{op}: {counts:?}");
     }
-    assert_eq!(counts.get("DescribeVpcAttribute"), Some(&(2 * vpcs)), "{counts:?}");
+    assert_eq!(
+        counts.get("DescribeVpcAttribute"),
+        Some(&(2 * vpcs)),
+        "{counts:?}"
+    );
     // One entries call per non-AWS list (the two created here).
-    assert_eq!(counts.get("GetManagedPrefixListEntries"), Some(&2), "{counts:?}");
+    assert_eq!(
+        counts.get("GetManagedPrefixListEntries"),
+        Some(&2),
+        "{counts:?}"
+    );
     assert_eq!(counts.len(), 11, "no other call: {counts:?}");
 }

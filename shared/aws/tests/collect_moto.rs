@@ -9,8 +9,8 @@
 
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::types::{
-    AddPrefixListEntry, AttributeBooleanValue, Filter, IpPermission, IpRange,
-    PrefixListId, RuleAction, Tag, UserIdGroupPair, VpcEndpointType,
+    AddPrefixListEntry, AttributeBooleanValue, Filter, IpPermission, IpRange, PrefixListId,
+    RuleAction, Tag, UserIdGroupPair, VpcEndpointType,
 };
 use aws_sdk_ec2::Client;
 use serde_json::{json, Value};

@@ -50,14 +50,26 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn main() {
-    let size = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_else(|| "large".into());
-    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    let mut params = SynthParams::preset(&size).unwrap_or_else(|| panic!("unknown size {size}: small, medium or large"));
-    if let Some(percent) = std::env::var("BENCH_MISCONFIG").ok().and_then(|v| v.parse().ok()) {
+    let size = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_else(|| "large".into());
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let mut params = SynthParams::preset(&size)
+        .unwrap_or_else(|| panic!("unknown size {size}: small, medium or large"));
+    if let Some(percent) = std::env::var("BENCH_MISCONFIG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         params.misconfig_percent = percent;
     }
-    let texts: Vec<(String, String)> =
-        vpce_reach_synth::generate(&params).into_iter().map(|(name, value)| (name, value.to_string())).collect();
+    let texts: Vec<(String, String)> = vpce_reach_synth::generate(&params)
+        .into_iter()
+        .map(|(name, value)| (name, value.to_string()))
+        .collect();
     let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
     // The generator's JSON values are gone; measure the peak from here on (the input text
     // stays, as a file read by the CLI would).
@@ -72,22 +84,45 @@ fn main() {
     let (comp, evals) = best(runs, || evaluations(&snap, &report));
     let checked = report.pairs.len();
 
-    println!("size {size}: {} MB of JSON, {} ENIs, {} endpoints, {} SGs, {} NACLs", bytes / 1_000_000,
-        snap.network_interfaces.len(), snap.vpc_endpoints.len(), snap.security_groups.len(), snap.network_acls.len());
-    println!("  workloads {}  required pairs {}  findings {}  evaluations {}", report.workload_count, checked,
-        report.findings.len(), evals.len());
+    println!(
+        "size {size}: {} MB of JSON, {} ENIs, {} endpoints, {} SGs, {} NACLs",
+        bytes / 1_000_000,
+        snap.network_interfaces.len(),
+        snap.vpc_endpoints.len(),
+        snap.security_groups.len(),
+        snap.network_acls.len()
+    );
+    println!(
+        "  workloads {}  required pairs {}  findings {}  evaluations {}",
+        report.workload_count,
+        checked,
+        report.findings.len(),
+        evals.len()
+    );
     println!("  parse       {:>9.1} ms", ms(parse));
-    println!("  evaluate    {:>9.1} ms  ({:.0} required pairs/s)", ms(eval), checked as f64 / eval.as_secs_f64());
+    println!(
+        "  evaluate    {:>9.1} ms  ({:.0} required pairs/s)",
+        ms(eval),
+        checked as f64 / eval.as_secs_f64()
+    );
     println!("  allocations {:>9}     (one evaluate; one parse: {parse_allocations}; reallocations included)", check_allocations);
     println!("  compliance  {:>9.1} ms", ms(comp));
-    println!("  full check  {:>9.1} ms  (parse + evaluate + compliance)", ms(parse + eval + comp));
-    println!("  peak RSS    {:>9} MB  ({} MB after parsing)", peak_rss_kb() / 1024, after_parse / 1024);
+    println!(
+        "  full check  {:>9.1} ms  (parse + evaluate + compliance)",
+        ms(parse + eval + comp)
+    );
+    println!(
+        "  peak RSS    {:>9} MB  ({} MB after parsing)",
+        peak_rss_kb() / 1024,
+        after_parse / 1024
+    );
 }
 
 fn parse_all(texts: &[(String, String)]) -> Snapshot {
     let mut b = SnapshotBuilder::new();
     for (name, text) in texts {
-        b.add_json(name, text).expect("synthetic snapshots are well-formed");
+        b.add_json(name, text)
+            .expect("synthetic snapshots are well-formed");
     }
     b.finish()
 }

@@ -88,10 +88,17 @@ pub struct Compiled<'a> {
 impl<'a> Compiled<'a> {
     /// Compiles every group, ACL and route table of the snapshot.
     pub fn new(snap: &'a Snapshot) -> Compiled<'a> {
-        let ranges = snap.prefix_lists.iter().map(|(id, pl)| (id.as_str(), prefix_list::ipv4_ranges(pl).collect())).collect();
+        let ranges = snap
+            .prefix_lists
+            .iter()
+            .map(|(id, pl)| (id.as_str(), prefix_list::ipv4_ranges(pl).collect()))
+            .collect();
         let lists = Arc::new(Lists { snap, ranges });
-        let endpoint_groups: FxHashSet<&str> =
-            snap.vpc_endpoints.values().flat_map(|ep| ep.groups.iter().map(|g| g.group_id.as_str())).collect();
+        let endpoint_groups: FxHashSet<&str> = snap
+            .vpc_endpoints
+            .values()
+            .flat_map(|ep| ep.groups.iter().map(|g| g.group_id.as_str()))
+            .collect();
         let groups = snap
             .security_groups
             .iter()
@@ -99,14 +106,21 @@ impl<'a> Compiled<'a> {
                 let group = Group {
                     source: g,
                     egress: compile_rules(&lists, &g.ip_permissions_egress),
-                    ingress: endpoint_groups.contains(id.as_str()).then(|| compile_rules(&lists, &g.ip_permissions)),
+                    ingress: endpoint_groups
+                        .contains(id.as_str())
+                        .then(|| compile_rules(&lists, &g.ip_permissions)),
                     inbound: &g.ip_permissions,
                     lists: Arc::clone(&lists),
                 };
                 (id.as_str(), group)
             })
             .collect::<FxHashMap<_, _>>();
-        let acls = snap.index.acl_entries.iter().map(|(id, (out, inb))| (id.as_str(), compile_acl(out, inb))).collect();
+        let acls = snap
+            .index
+            .acl_entries
+            .iter()
+            .map(|(id, (out, inb))| (id.as_str(), compile_acl(out, inb)))
+            .collect();
         let tables = snap
             .route_tables
             .iter()
@@ -115,19 +129,36 @@ impl<'a> Compiled<'a> {
                 (id.as_str(), missing.is_empty().then_some(routes))
             })
             .collect();
-        Compiled { snap, groups, acls, tables }
+        Compiled {
+            snap,
+            groups,
+            acls,
+            tables,
+        }
     }
 
     /// Does any of `groups` allow TCP `port` to (egress) or from (ingress) `ip`?
     /// `None` when a group or prefix list needed for the answer is missing.
-    pub fn sg_allows(&self, groups: &[String], direction: RuleDirection, ip: u32, port: u16) -> Option<bool> {
+    pub fn sg_allows(
+        &self,
+        groups: &[String],
+        direction: RuleDirection,
+        ip: u32,
+        port: u16,
+    ) -> Option<bool> {
         self.group_set(groups).allows(direction, ip, port)
     }
 
     /// Resolves security-group ids once, for many questions about the same list.
     pub fn group_set<'c, S: AsRef<str>>(&'c self, ids: &[S]) -> GroupSet<'c, 'a> {
-        let groups: Vec<&Group> = ids.iter().filter_map(|id| self.groups.get(id.as_ref())).collect();
-        GroupSet { missing: groups.len() < ids.len(), groups }
+        let groups: Vec<&Group> = ids
+            .iter()
+            .filter_map(|id| self.groups.get(id.as_ref()))
+            .collect();
+        GroupSet {
+            missing: groups.len() < ids.len(),
+            groups,
+        }
     }
 
     /// The described group `id` (a hash lookup, where the snapshot's map compares ids).
@@ -137,7 +168,8 @@ impl<'a> Compiled<'a> {
 
     /// The compiled ACL of `subnet`; `None` when the snapshot lacks it.
     pub fn subnet_acl(&self, subnet: &str) -> Option<&Acl> {
-        self.acls.get(self.snap.index.subnet_acl.get(subnet)?.as_str())
+        self.acls
+            .get(self.snap.index.subnet_acl.get(subnet)?.as_str())
     }
 
     /// Is `ip` routed `local` from `subnet`? `None` without a route table or with missing data.
@@ -145,7 +177,11 @@ impl<'a> Compiled<'a> {
         let choice = self.snap.index.subnet_route_table.get(subnet)?;
         let routes = self.tables.get(choice.route_table_id.as_str())?.as_ref()?;
         let host = ipnet::Ipv4Net::from(std::net::Ipv4Addr::from(ip));
-        Some(route::lookup_block(routes, host).0.is_some_and(|r| r.target == "local" && !r.blackhole))
+        Some(
+            route::lookup_block(routes, host)
+                .0
+                .is_some_and(|r| r.target == "local" && !r.blackhole),
+        )
     }
 }
 
@@ -163,11 +199,19 @@ impl GroupSet<'_, '_> {
     pub fn allows(&self, direction: RuleDirection, ip: u32, port: u16) -> Option<bool> {
         let mut unknown = self.missing;
         for group in &self.groups {
-            for rule in group.rules(direction).iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
+            for rule in group
+                .rules(direction)
+                .iter()
+                .filter(|r| r.ports.first <= port && port <= r.ports.last)
+            {
                 match &rule.peer {
                     CompiledPeer::Range(range) if range.contains(ip) => return Some(true),
-                    CompiledPeer::Ranges(ranges) if ranges.iter().any(|r| r.contains(ip)) => return Some(true),
-                    CompiledPeer::Members(members) if members.binary_search(&ip).is_ok() => return Some(true),
+                    CompiledPeer::Ranges(ranges) if ranges.iter().any(|r| r.contains(ip)) => {
+                        return Some(true)
+                    }
+                    CompiledPeer::Members(members) if members.binary_search(&ip).is_ok() => {
+                        return Some(true)
+                    }
                     CompiledPeer::Missing => unknown = true,
                     _ => {}
                 }
@@ -187,7 +231,11 @@ impl GroupSet<'_, '_> {
     pub fn covers(&self, direction: RuleDirection, ranges: &[AddrRange], port: u16) -> bool {
         let mut allowed: Vec<AddrRange> = Vec::new();
         for group in &self.groups {
-            for rule in group.rules(direction).iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
+            for rule in group
+                .rules(direction)
+                .iter()
+                .filter(|r| r.ports.first <= port && port <= r.ports.last)
+            {
                 match &rule.peer {
                     CompiledPeer::Range(range) => allowed.push(*range),
                     CompiledPeer::Ranges(list) => allowed.extend(list.iter().copied()),
@@ -213,7 +261,12 @@ impl GroupSet<'_, '_> {
     }
 
     fn lacks_data(&self, direction: RuleDirection) -> bool {
-        self.missing || self.groups.iter().any(|g| g.rules(direction).iter().any(|r| matches!(r.peer, CompiledPeer::Missing)))
+        self.missing
+            || self.groups.iter().any(|g| {
+                g.rules(direction)
+                    .iter()
+                    .any(|r| matches!(r.peer, CompiledPeer::Missing))
+            })
     }
 }
 
@@ -221,9 +274,17 @@ impl GroupSet<'_, '_> {
     /// What the groups allow on TCP `port` in `direction`, resolved to addresses once, for
     /// asking about many addresses: [`PortView::allows`] answers as [`GroupSet::allows`] would.
     pub fn port_view(&self, direction: RuleDirection, port: u16) -> PortView {
-        let mut view = PortView { ranges: Vec::new(), members: Vec::new(), unknown: self.missing };
+        let mut view = PortView {
+            ranges: Vec::new(),
+            members: Vec::new(),
+            unknown: self.missing,
+        };
         for group in &self.groups {
-            for rule in group.rules(direction).iter().filter(|r| r.ports.first <= port && port <= r.ports.last) {
+            for rule in group
+                .rules(direction)
+                .iter()
+                .filter(|r| r.ports.first <= port && port <= r.ports.last)
+            {
                 match &rule.peer {
                     CompiledPeer::Range(range) => view.ranges.push(*range),
                     CompiledPeer::Ranges(list) => view.ranges.extend(list.iter().copied()),
@@ -271,7 +332,9 @@ fn merged(mut ranges: Vec<AddrRange>) -> Vec<AddrRange> {
     let mut out: Vec<AddrRange> = Vec::with_capacity(ranges.len());
     for range in ranges {
         match out.last_mut() {
-            Some(last) if range.first <= last.last.saturating_add(1) => last.last = last.last.max(range.last),
+            Some(last) if range.first <= last.last.saturating_add(1) => {
+                last.last = last.last.max(range.last)
+            }
             _ => out.push(range),
         }
     }
@@ -321,13 +384,19 @@ impl Acl {
         };
         if ports.first == ports.last {
             let port = ports.first;
-            let hit = entries.iter().find(|(a, p, _)| a.contains(ip) && p.first <= port && port <= p.last);
+            let hit = entries
+                .iter()
+                .find(|(a, p, _)| a.contains(ip) && p.first <= port && port <= p.last);
             return hit.is_some_and(|(_, _, action)| *action == RuleAction::Allow);
         }
         // One address: a one-dimensional first-match over the port range. Usually the first
         // entry that applies covers the whole range and decides alone.
-        let mut applying = entries.iter().filter(|(addrs, p, _)| addrs.contains(ip) && p.intersect(ports).is_some());
-        let Some((_, first_ports, first_action)) = applying.next() else { return false };
+        let mut applying = entries
+            .iter()
+            .filter(|(addrs, p, _)| addrs.contains(ip) && p.intersect(ports).is_some());
+        let Some((_, first_ports, first_action)) = applying.next() else {
+            return false;
+        };
         if *first_action == RuleAction::Deny {
             return false;
         }
@@ -337,7 +406,9 @@ impl Acl {
         // Otherwise: the ports still undecided, as sorted disjoint ranges, cut entry by entry.
         let mut left: Vec<PortRange> = Vec::with_capacity(entries.len() + 1);
         left.push(ports);
-        for (_, entry_ports, action) in std::iter::once((AddrRange::ALL, *first_ports, *first_action)).chain(applying.copied()) {
+        for (_, entry_ports, action) in
+            std::iter::once((AddrRange::ALL, *first_ports, *first_action)).chain(applying.copied())
+        {
             let mut i = 0;
             while i < left.len() {
                 let range = left[i];
@@ -348,8 +419,14 @@ impl Acl {
                 if action == RuleAction::Deny {
                     return false;
                 }
-                let below = (range.first < cut.first).then(|| PortRange { first: range.first, last: cut.first - 1 });
-                let above = (cut.last < range.last).then(|| PortRange { first: cut.last + 1, last: range.last });
+                let below = (range.first < cut.first).then(|| PortRange {
+                    first: range.first,
+                    last: cut.first - 1,
+                });
+                let above = (cut.last < range.last).then(|| PortRange {
+                    first: cut.last + 1,
+                    last: range.last,
+                });
                 match (below, above) {
                     (None, None) => {
                         left.remove(i);
@@ -377,14 +454,18 @@ impl Acl {
     /// subnet, when the ACL's entries are about whole subnets or wider).
     pub fn uniform_over(&self, range: AddrRange) -> bool {
         let decided = |(addrs, _, _): &(AddrRange, PortRange, RuleAction)| {
-            (addrs.first <= range.first && range.last <= addrs.last) || addrs.last < range.first || range.last < addrs.first
+            (addrs.first <= range.first && range.last <= addrs.last)
+                || addrs.last < range.first
+                || range.last < addrs.first
         };
         self.outbound.iter().all(decided) && self.inbound.iter().all(decided)
     }
 
     /// `allows` for each single port of `ports`.
     pub fn allows_ports(&self, traffic: Traffic, ip: u32, ports: &[u16]) -> bool {
-        ports.iter().all(|&p| self.allows(traffic, ip, PortRange::single(p)))
+        ports
+            .iter()
+            .all(|&p| self.allows(traffic, ip, PortRange::single(p)))
     }
 }
 
@@ -418,15 +499,29 @@ fn compile_rule<'a>(lists: &Lists<'a>, permission: &'a IpPermission, rules: &mut
                 Some(ranges) => CompiledPeer::Ranges(Arc::clone(ranges)),
                 None => CompiledPeer::Missing,
             },
-            Peer::Group(id) => CompiledPeer::Members(snap.index.group_members.get(id).map(Vec::as_slice).unwrap_or(&[])),
+            Peer::Group(id) => CompiledPeer::Members(
+                snap.index
+                    .group_members
+                    .get(id)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+            ),
         };
         rules.push(Rule { ports, peer });
     }
 }
 
 fn compile_acl(outbound: &[EntryMatch], inbound: &[EntryMatch]) -> Acl {
-    let compile = |entries: &[EntryMatch]| entries.iter().map(|e| (AddrRange::cidr(e.cidr), e.ports, e.action)).collect();
-    Acl { outbound: compile(outbound), inbound: compile(inbound) }
+    let compile = |entries: &[EntryMatch]| {
+        entries
+            .iter()
+            .map(|e| (AddrRange::cidr(e.cidr), e.ports, e.action))
+            .collect()
+    };
+    Acl {
+        outbound: compile(outbound),
+        inbound: compile(inbound),
+    }
 }
 
 #[cfg(test)]
@@ -453,14 +548,23 @@ mod tests {
     }
 
     fn rule<'a>((a, b, kind, x, y): (u16, u16, u8, u32, u32), lists: &'a [Vec<u32>]) -> Rule<'a> {
-        let range = AddrRange { first: x.min(y), last: x.max(y) };
+        let range = AddrRange {
+            first: x.min(y),
+            last: x.max(y),
+        };
         let peer = match kind {
             0 => CompiledPeer::Range(range),
             1 => CompiledPeer::Ranges(Arc::from([range, AddrRange { first: y, last: y }])),
             2 => CompiledPeer::Members(&lists[(x % 2) as usize]),
             _ => CompiledPeer::Missing,
         };
-        Rule { ports: PortRange { first: a.min(b), last: a.max(b) }, peer }
+        Rule {
+            ports: PortRange {
+                first: a.min(b),
+                last: a.max(b),
+            },
+            peer,
+        }
     }
 
     proptest! {
@@ -494,8 +598,22 @@ mod tests {
 
     fn arb_entry() -> impl Strategy<Value = (AddrRange, PortRange, RuleAction)> {
         (0u32..64, 0u32..64, 0u16..8, 0u16..8, any::<bool>()).prop_map(|(a, b, p, q, allow)| {
-            let action = if allow { RuleAction::Allow } else { RuleAction::Deny };
-            (AddrRange { first: a.min(b), last: a.max(b) }, PortRange { first: p.min(q), last: p.max(q) }, action)
+            let action = if allow {
+                RuleAction::Allow
+            } else {
+                RuleAction::Deny
+            };
+            (
+                AddrRange {
+                    first: a.min(b),
+                    last: a.max(b),
+                },
+                PortRange {
+                    first: p.min(q),
+                    last: p.max(q),
+                },
+                action,
+            )
         })
     }
 
@@ -526,7 +644,10 @@ mod tests {
     #[test]
     fn uniform_over_sees_a_host_entry_inside() {
         let entry = |first, last| (AddrRange { first, last }, PortRange::ALL, RuleAction::Allow);
-        let acl = Acl { outbound: vec![entry(0, 255)], inbound: vec![entry(10, 10)] };
+        let acl = Acl {
+            outbound: vec![entry(0, 255)],
+            inbound: vec![entry(10, 10)],
+        };
         assert!(acl.uniform_over(AddrRange { first: 0, last: 9 }));
         assert!(!acl.uniform_over(AddrRange { first: 0, last: 15 }));
     }
@@ -541,17 +662,45 @@ mod tests {
         b.add_json("doc", doc).unwrap();
         let snap = b.finish();
         let compiled = Compiled::new(&snap);
-        assert!(compiled.groups["sg-app"].ingress.is_none(), "compiled up front");
+        assert!(
+            compiled.groups["sg-app"].ingress.is_none(),
+            "compiled up front"
+        );
         let inside = u32::from(std::net::Ipv4Addr::new(10, 0, 3, 4));
-        assert_eq!(compiled.group_set(&["sg-app"]).allows(RuleDirection::Ingress, inside, 443), Some(true));
-        assert_eq!(compiled.group_set(&["sg-app"]).allows(RuleDirection::Ingress, inside, 80), Some(false));
+        assert_eq!(
+            compiled
+                .group_set(&["sg-app"])
+                .allows(RuleDirection::Ingress, inside, 443),
+            Some(true)
+        );
+        assert_eq!(
+            compiled
+                .group_set(&["sg-app"])
+                .allows(RuleDirection::Ingress, inside, 80),
+            Some(false)
+        );
     }
 
     #[test]
     fn covered_up_to_the_last_address() {
-        let all = [AddrRange { first: 0, last: u32::MAX }];
-        assert!(covered(&all, AddrRange { first: 5, last: u32::MAX }));
-        let two = [AddrRange { first: 0, last: 9 }, AddrRange { first: 10, last: u32::MAX }];
+        let all = [AddrRange {
+            first: 0,
+            last: u32::MAX,
+        }];
+        assert!(covered(
+            &all,
+            AddrRange {
+                first: 5,
+                last: u32::MAX
+            }
+        ));
+        let two = [
+            AddrRange { first: 0, last: 9 },
+            AddrRange {
+                first: 10,
+                last: u32::MAX,
+            },
+        ];
         assert!(covered(&two, AddrRange::ALL));
         assert!(!covered(&two[..1], AddrRange { first: 5, last: 10 }));
     }

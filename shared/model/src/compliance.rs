@@ -56,8 +56,13 @@ pub struct Evaluation {
 }
 
 /// The evaluated resource types, in output order.
-pub const RESOURCE_TYPES: [&str; 5] =
-    ["AWS::EC2::VPCEndpoint", "AWS::EC2::SecurityGroup", "AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable", "AWS::EC2::VPC"];
+pub const RESOURCE_TYPES: [&str; 5] = [
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::NetworkAcl",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::VPC",
+];
 
 /// One evaluation per resource of the evaluated types in the snapshot.
 pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
@@ -73,7 +78,10 @@ pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
     let mut out = Vec::new();
     for (id, ep) in &snap.vpc_endpoints {
         let evaluation = if crate::endpoint::is_gone(ep) {
-            (ComplianceType::NotApplicable, format!("{id} is {}", ep.state.as_deref().unwrap_or("deleted")))
+            (
+                ComplianceType::NotApplicable,
+                format!("{id} is {}", ep.state.as_deref().unwrap_or("deleted")),
+            )
         } else {
             judge(id)
         };
@@ -91,7 +99,11 @@ pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
     out
 }
 
-fn make(kind: &str, id: &str, (compliance_type, annotation): (ComplianceType, String)) -> Evaluation {
+fn make(
+    kind: &str,
+    id: &str,
+    (compliance_type, annotation): (ComplianceType, String),
+) -> Evaluation {
     Evaluation {
         compliance_resource_type: kind.to_string(),
         compliance_resource_id: id.to_string(),
@@ -109,26 +121,48 @@ fn judge(
     as_endpoint: Option<&Vec<&Finding>>,
 ) -> (ComplianceType, String) {
     if let Some(findings) = as_component {
-        return (ComplianceType::NonCompliant, component_annotation(snap, findings));
+        return (
+            ComplianceType::NonCompliant,
+            component_annotation(snap, findings),
+        );
     }
     if let Some(findings) = as_endpoint {
         return (ComplianceType::NonCompliant, endpoint_annotation(findings));
     }
     if let Some(gap) = report.missing.iter().find(|m| m.resource == id) {
-        return (ComplianceType::NonCompliant, format!("missing data: {}", gap.what));
+        return (
+            ComplianceType::NonCompliant,
+            format!("missing data: {}", gap.what),
+        );
     }
     match report.on_path.get(id) {
-        Some(n) => (ComplianceType::Compliant, format!("on the path of {n} required workload/endpoint pair(s); blocks none")),
-        None => (ComplianceType::NotApplicable, "not on the path of any required workload/endpoint pair".to_string()),
+        Some(n) => (
+            ComplianceType::Compliant,
+            format!("on the path of {n} required workload/endpoint pair(s); blocks none"),
+        ),
+        None => (
+            ComplianceType::NotApplicable,
+            "not on the path of any required workload/endpoint pair".to_string(),
+        ),
     }
 }
 
 /// Findings with the same code, direction and endpoint, largest group first.
 fn groups<'a>(findings: &[&'a Finding]) -> Vec<Vec<&'a Finding>> {
-    type Group<'f> = (crate::finding::FindingCode, Option<&'f str>, Option<&'f str>);
+    type Group<'f> = (
+        crate::finding::FindingCode,
+        Option<&'f str>,
+        Option<&'f str>,
+    );
     let mut map: BTreeMap<Group, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
-        map.entry((f.code, f.direction.map(|d| d.as_str()), f.endpoint.as_deref())).or_default().push(f);
+        map.entry((
+            f.code,
+            f.direction.map(|d| d.as_str()),
+            f.endpoint.as_deref(),
+        ))
+        .or_default()
+        .push(f);
     }
     let mut groups: Vec<Vec<&Finding>> = map.into_values().collect();
     groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
@@ -144,9 +178,21 @@ fn component_annotation(snap: &Snapshot, findings: &[&Finding]) -> String {
         return fit("", &first.problem, &format!(". Fix: {}{more}", first.fix));
     }
     let endpoint = first.endpoint.as_deref().unwrap_or("");
-    let service = snap.vpc_endpoints.get(endpoint).map(|e| short_service_name(&e.service_name)).unwrap_or("");
-    let prefix = format!("blocks {} from {} to {endpoint} {service}: ", first.traffic, sources(&groups[0]));
-    fit(&prefix, &first.problem, &format!(". Fix: {}{more}", first.fix))
+    let service = snap
+        .vpc_endpoints
+        .get(endpoint)
+        .map(|e| short_service_name(&e.service_name))
+        .unwrap_or("");
+    let prefix = format!(
+        "blocks {} from {} to {endpoint} {service}: ",
+        first.traffic,
+        sources(&groups[0])
+    );
+    fit(
+        &prefix,
+        &first.problem,
+        &format!(". Fix: {}{more}", first.fix),
+    )
 }
 
 /// For an endpoint blamed through the `endpoint` field of findings about other components.
@@ -155,10 +201,23 @@ fn endpoint_annotation(findings: &[&Finding]) -> String {
     let first = groups[0][0];
     let more = more_suffix(groups.len());
     if first.source.is_none() {
-        return fit(&format!("{}: ", first.component), &first.problem, &format!(". Fix: {}{more}", first.fix));
+        return fit(
+            &format!("{}: ", first.component),
+            &first.problem,
+            &format!(". Fix: {}{more}", first.fix),
+        );
     }
-    let prefix = format!("unreachable on {} from {}: {} ", first.traffic, sources(&groups[0]), first.component);
-    fit(&prefix, &first.problem, &format!(". Fix: {}{more}", first.fix))
+    let prefix = format!(
+        "unreachable on {} from {}: {} ",
+        first.traffic,
+        sources(&groups[0]),
+        first.component
+    );
+    fit(
+        &prefix,
+        &first.problem,
+        &format!(". Fix: {}{more}", first.fix),
+    )
 }
 
 fn more_suffix(groups: usize) -> String {
@@ -173,8 +232,16 @@ fn more_suffix(groups: usize) -> String {
 fn sources(group: &[&Finding]) -> String {
     let mut ids: Vec<&str> = group.iter().filter_map(|f| f.source.as_deref()).collect();
     ids.dedup();
-    let noun = if ids.len() == 1 { "workload" } else { "workloads" };
-    let shown = if ids.len() > 1 { format!("{}, …", ids[0]) } else { ids.first().copied().unwrap_or("").to_string() };
+    let noun = if ids.len() == 1 {
+        "workload"
+    } else {
+        "workloads"
+    };
+    let shown = if ids.len() > 1 {
+        format!("{}, …", ids[0])
+    } else {
+        ids.first().copied().unwrap_or("").to_string()
+    };
     format!("{} {noun} ({shown})", ids.len())
 }
 
@@ -195,7 +262,11 @@ fn fit(prefix: &str, middle: &str, suffix: &str) -> String {
 
 /// At most `max` characters, never empty.
 fn truncate(text: &str, max: usize) -> String {
-    let text = if text.trim().is_empty() { "evaluated by vpce-reach" } else { text };
+    let text = if text.trim().is_empty() {
+        "evaluated by vpce-reach"
+    } else {
+        text
+    };
     if text.chars().count() <= max {
         return text.to_string();
     }

@@ -54,7 +54,11 @@ pub struct Endpoint<'a> {
 impl<'a> Endpoint<'a> {
     /// Resolves an endpoint; `None` for kinds not modelled (Gateway Load Balancer, …) and
     /// deleted endpoints.
-    pub fn resolve(snap: &'a Snapshot, raw: &'a VpcEndpoint, params: &RuleParameters) -> Option<Endpoint<'a>> {
+    pub fn resolve(
+        snap: &'a Snapshot,
+        raw: &'a VpcEndpoint,
+        params: &RuleParameters,
+    ) -> Option<Endpoint<'a>> {
         let kind = match raw.vpc_endpoint_type.to_ascii_lowercase().as_str() {
             "interface" => EndpointKind::Interface,
             "gateway" => EndpointKind::Gateway,
@@ -86,16 +90,28 @@ impl<'a> Endpoint<'a> {
 
     fn resolve_enis(&mut self, snap: &Snapshot) {
         if self.raw.network_interface_ids.is_empty() {
-            self.missing.push(format!("{} lists no network interface", self.id()));
+            self.missing
+                .push(format!("{} lists no network interface", self.id()));
         }
         for eni_id in &self.raw.network_interface_ids {
             let eni = snap.network_interfaces.get(eni_id);
             match eni.and_then(|e| snap.primary_ip(e).map(|ip| (e, ip))) {
                 Some((eni, ip)) => {
-                    self.subnet_cidrs.extend(snap.subnets.get(&eni.subnet_id).map(|s| s.cidr_block.trunc()));
-                    self.enis.push(EndpointEni { id: eni_id.clone(), ip, subnet_id: eni.subnet_id.clone() })
+                    self.subnet_cidrs.extend(
+                        snap.subnets
+                            .get(&eni.subnet_id)
+                            .map(|s| s.cidr_block.trunc()),
+                    );
+                    self.enis.push(EndpointEni {
+                        id: eni_id.clone(),
+                        ip,
+                        subnet_id: eni.subnet_id.clone(),
+                    })
                 }
-                None => self.missing.push(format!("{eni_id} (an ENI of {}) is not in the snapshot", self.id())),
+                None => self.missing.push(format!(
+                    "{eni_id} (an ENI of {}) is not in the snapshot",
+                    self.id()
+                )),
             }
         }
     }
@@ -103,7 +119,10 @@ impl<'a> Endpoint<'a> {
     fn resolve_prefix_list(&mut self, snap: &'a Snapshot) {
         self.prefix_list = snap.prefix_list_by_name(&self.raw.service_name);
         if self.prefix_list.is_none() {
-            self.missing.push(format!("the prefix list of {} is not in the snapshot", self.raw.service_name));
+            self.missing.push(format!(
+                "the prefix list of {} is not in the snapshot",
+                self.raw.service_name
+            ));
         }
     }
 
@@ -130,7 +149,10 @@ impl<'a> Endpoint<'a> {
 
 /// True for endpoints that no longer exist (`deleted`, `deleting`, `rejected`, `expired`).
 pub fn is_gone(raw: &VpcEndpoint) -> bool {
-    matches!(raw.state.as_deref(), Some("deleted" | "deleting" | "expired" | "rejected"))
+    matches!(
+        raw.state.as_deref(),
+        Some("deleted" | "deleting" | "expired" | "rejected")
+    )
 }
 
 /// Why the endpoint policy blocks everything, if it does: no `Allow` statement at all, or an
@@ -144,8 +166,16 @@ pub fn policy_blocks_everything(policy: Option<&str>) -> Option<String> {
         serde_json::Value::Array(items) => items.clone(),
         single => vec![single.clone()],
     };
-    let effect = |s: &serde_json::Value| s.get("Effect").and_then(|e| e.as_str()).unwrap_or("").to_string();
-    if statements.iter().any(|s| effect(s) == "Deny" && denies_all(s)) {
+    let effect = |s: &serde_json::Value| {
+        s.get("Effect")
+            .and_then(|e| e.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    if statements
+        .iter()
+        .any(|s| effect(s) == "Deny" && denies_all(s))
+    {
         return Some("the endpoint policy denies every action to everyone".to_string());
     }
     if !statements.iter().any(|s| effect(s) == "Allow") {
@@ -161,7 +191,10 @@ fn denies_all(statement: &serde_json::Value) -> bool {
         Some(serde_json::Value::Object(o)) => o.get("AWS").is_some_and(|v| v == "*"),
         _ => false,
     };
-    statement.get("Condition").is_none() && is_star("Action") && is_star("Resource") && is_star("Principal")
+    statement.get("Condition").is_none()
+        && is_star("Action")
+        && is_star("Resource")
+        && is_star("Principal")
 }
 
 #[cfg(test)]
@@ -170,7 +203,8 @@ mod tests {
 
     #[test]
     fn policies() {
-        let allow = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+        let allow =
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
         assert_eq!(policy_blocks_everything(Some(allow)), None);
         assert_eq!(policy_blocks_everything(None), None);
         let deny = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},

@@ -115,7 +115,10 @@ fn shared<S: serde::Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok,
     serializer.serialize_str(text)
 }
 
-fn shared_opt<S: serde::Serializer>(text: &Option<Arc<str>>, serializer: S) -> Result<S::Ok, S::Error> {
+fn shared_opt<S: serde::Serializer>(
+    text: &Option<Arc<str>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match text {
         Some(text) => serializer.serialize_some(&**text),
         None => serializer.serialize_none(),

@@ -38,7 +38,13 @@ impl<'a> Workload<'a> {
     /// The workload of `eni`, whose primary address is `ip`.
     pub fn new(eni: &'a NetworkInterface, ip: Ipv4Addr) -> Self {
         let groups = eni.groups.iter().map(|g| g.group_id.as_str()).collect();
-        Workload { eni, ip, groups, vpc_id: &eni.vpc_id, subnet_id: &eni.subnet_id }
+        Workload {
+            eni,
+            ip,
+            groups,
+            vpc_id: &eni.vpc_id,
+            subnet_id: &eni.subnet_id,
+        }
     }
 
     /// `eni-…`
@@ -64,13 +70,21 @@ pub fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<Workloa
 /// Applies the workload rule of this module's documentation to one ENI.
 pub fn is_workload(snap: &Snapshot, eni: &NetworkInterface, params: &RuleParameters) -> bool {
     let kind = eni.interface_type.as_deref().unwrap_or("interface");
-    if !WORKLOAD_TYPES.contains(&kind) || snap.index.eni_endpoint.contains_key(&eni.network_interface_id) {
+    if !WORKLOAD_TYPES.contains(&kind)
+        || snap
+            .index
+            .eni_endpoint
+            .contains_key(&eni.network_interface_id)
+    {
         return false;
     }
     if kind == "interface" && eni.status.as_deref() == Some("available") {
         return false;
     }
-    let tagged = params.consumer_tag.as_ref().map(|sel| has_consumer_tag(snap, eni, sel));
+    let tagged = params
+        .consumer_tag
+        .as_ref()
+        .map(|sel| has_consumer_tag(snap, eni, sel));
     if tagged == Some(false) {
         return false;
     }
@@ -81,13 +95,25 @@ pub fn is_workload(snap: &Snapshot, eni: &NetworkInterface, params: &RuleParamet
 /// Lambda and ECS/Fargate task ENIs are requester-managed but run customer code.
 fn is_compute_eni(eni: &NetworkInterface) -> bool {
     let description = eni.description.as_deref().unwrap_or("");
-    description.starts_with("AWS Lambda VPC ENI") || (description.starts_with("arn:aws") && description.contains(":ecs:"))
+    description.starts_with("AWS Lambda VPC ENI")
+        || (description.starts_with("arn:aws") && description.contains(":ecs:"))
 }
 
-fn has_consumer_tag(snap: &Snapshot, eni: &NetworkInterface, sel: &crate::params::TagSelector) -> bool {
+fn has_consumer_tag(
+    snap: &Snapshot,
+    eni: &NetworkInterface,
+    sel: &crate::params::TagSelector,
+) -> bool {
     sel.matches(&eni.tag_set)
-        || eni.groups.iter().any(|g| snap.security_groups.get(&g.group_id).is_some_and(|sg| sel.matches(&sg.tags)))
-        || snap.subnets.get(&eni.subnet_id).is_some_and(|s| sel.matches(&s.tags))
+        || eni.groups.iter().any(|g| {
+            snap.security_groups
+                .get(&g.group_id)
+                .is_some_and(|sg| sel.matches(&sg.tags))
+        })
+        || snap
+            .subnets
+            .get(&eni.subnet_id)
+            .is_some_and(|s| sel.matches(&s.tags))
 }
 
 /// Why a pair is required (SPEC R1-R4).
@@ -104,7 +130,12 @@ pub enum Reason {
 }
 
 impl Reason {
-    const ALL: [Reason; 4] = [Reason::RequiredService, Reason::EndpointAdmits, Reason::EgressTargets, Reason::RoutedToEndpoint];
+    const ALL: [Reason; 4] = [
+        Reason::RequiredService,
+        Reason::EndpointAdmits,
+        Reason::EgressTargets,
+        Reason::RoutedToEndpoint,
+    ];
 
     /// `R1`…`R4`, as SPEC numbers them.
     pub fn label(self) -> &'static str {
@@ -157,7 +188,13 @@ pub struct IntentFacts {
 
 /// The reasons, possibly none, that the pair must work. The workload and the endpoint are in
 /// the same VPC.
-pub fn reasons(snap: &Snapshot, params: &RuleParameters, fast: &Compiled, w: &Workload, ep: &Endpoint) -> Reasons {
+pub fn reasons(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    fast: &Compiled,
+    w: &Workload,
+    ep: &Endpoint,
+) -> Reasons {
     let facts = IntentFacts {
         admits: ep.kind == EndpointKind::Interface && endpoint_admits(fast, w, ep),
         targets: w.groups.iter().any(|g| group_targets(snap, g, ep)),
@@ -172,9 +209,15 @@ pub fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> R
     let mut out = Reasons::default();
     let rules = [
         (required, Reason::RequiredService),
-        (kind == EndpointKind::Interface && facts.admits, Reason::EndpointAdmits),
+        (
+            kind == EndpointKind::Interface && facts.admits,
+            Reason::EndpointAdmits,
+        ),
         (facts.targets, Reason::EgressTargets),
-        (kind == EndpointKind::Gateway && facts.routed, Reason::RoutedToEndpoint),
+        (
+            kind == EndpointKind::Gateway && facts.routed,
+            Reason::RoutedToEndpoint,
+        ),
     ];
     for (holds, reason) in rules {
         if holds {
@@ -187,14 +230,22 @@ pub fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> R
 /// R2: the endpoint's groups admit the workload on at least one service port.
 pub fn endpoint_admits(fast: &Compiled, w: &Workload, ep: &Endpoint) -> bool {
     let ip = u32::from(w.ip);
-    ep.ports.iter().any(|&port| fast.sg_allows(ep.group_ids(), RuleDirection::Ingress, ip, port) == Some(true))
+    ep.ports
+        .iter()
+        .any(|&port| fast.sg_allows(ep.group_ids(), RuleDirection::Ingress, ip, port) == Some(true))
 }
 
 /// R3 for one of the workload's groups: an egress rule names one of the endpoint's groups, the
 /// /32 of one of its ENIs, the exact CIDR of a subnet holding one, or (gateway) its prefix list.
 pub fn group_targets(snap: &Snapshot, group_id: &str, ep: &Endpoint) -> bool {
-    let Some(group) = snap.security_groups.get(group_id) else { return false };
-    group.ip_permissions_egress.iter().flat_map(security_group::peers).any(|peer| peer_targets(&peer, ep))
+    let Some(group) = snap.security_groups.get(group_id) else {
+        return false;
+    };
+    group
+        .ip_permissions_egress
+        .iter()
+        .flat_map(security_group::peers)
+        .any(|peer| peer_targets(&peer, ep))
 }
 
 /// R3 for one egress peer.
@@ -203,7 +254,10 @@ pub fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
         Peer::Group(g) => ep.group_ids().iter().any(|x| x == g),
         Peer::Cidr(net) => {
             (net.prefix_len() == 32 && ep.enis.iter().any(|e| e.ip == net.addr()))
-                || ep.subnet_cidrs.iter().any(|s| s.prefix_len() == net.prefix_len() && s.network() == net.network())
+                || ep
+                    .subnet_cidrs
+                    .iter()
+                    .any(|s| s.prefix_len() == net.prefix_len() && s.network() == net.network())
         }
         Peer::PrefixList(id) => ep.prefix_list.is_some_and(|pl| pl.prefix_list_id == *id),
     }
@@ -211,8 +265,13 @@ pub fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
 
 /// R4: the subnet's route table has the endpoint's prefix-list route.
 pub fn routed_to_endpoint(snap: &Snapshot, subnet_id: &str, ep: &Endpoint) -> bool {
-    let Some((table, _)) = crate::route::table_for_subnet(snap, subnet_id) else { return false };
+    let Some((table, _)) = crate::route::table_for_subnet(snap, subnet_id) else {
+        return false;
+    };
     // A gateway endpoint's routes are the only ones that target it, and they always have the
     // service's prefix list as destination.
-    table.routes.iter().any(|r| r.gateway_id.as_deref() == Some(ep.id()))
+    table
+        .routes
+        .iter()
+        .any(|r| r.gateway_id.as_deref() == Some(ep.id()))
 }

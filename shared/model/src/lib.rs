@@ -8,20 +8,20 @@
 //! No AWS SDK and no async runtime: the Lambdas and the CLI feed it documents and read back
 //! [`check::Report`]s and [`compliance::Evaluation`]s.
 
-pub mod snapshot;
-pub mod space;
-pub mod params;
-pub mod prefix_list;
-pub mod protocol;
-pub mod security_group;
-pub mod network_acl;
-pub mod route;
+pub mod check;
+pub mod compiled;
+pub mod compliance;
 pub mod endpoint;
 pub mod finding;
-pub mod intent;
-pub mod path;
-pub mod check;
-pub mod compliance;
-pub mod compiled;
 pub mod fxhash;
+pub mod intent;
+pub mod network_acl;
+pub mod params;
+pub mod path;
+pub mod prefix_list;
+pub mod protocol;
+pub mod route;
+pub mod security_group;
+pub mod snapshot;
+pub mod space;
 mod text;

@@ -38,12 +38,20 @@ pub struct EntryMatch {
 
 impl fmt::Display for EntryMatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let number = if self.rule_number == IMPLICIT_DENY { "*".to_string() } else { self.rule_number.to_string() };
+        let number = if self.rule_number == IMPLICIT_DENY {
+            "*".to_string()
+        } else {
+            self.rule_number.to_string()
+        };
         let action = match self.action {
             RuleAction::Allow => "allow",
             RuleAction::Deny => "deny",
         };
-        let ports = if self.ports == PortRange::ALL { "all ports".to_string() } else { format!("tcp/{}", self.ports) };
+        let ports = if self.ports == PortRange::ALL {
+            "all ports".to_string()
+        } else {
+            format!("tcp/{}", self.ports)
+        };
         write!(f, "rule {number} {action} {ports} {}", self.cidr)
     }
 }
@@ -107,8 +115,12 @@ pub fn evaluate_sorted(entries: &[EntryMatch], required: &Region) -> AclVerdict 
 /// The entries of one direction that can match IPv4 TCP, in evaluation order.
 pub fn sorted_tcp_entries(acl: &NetworkAcl, traffic: Traffic) -> Vec<EntryMatch> {
     let egress = traffic == Traffic::Outbound;
-    let mut entries: Vec<EntryMatch> =
-        acl.entries.iter().filter(|e| e.egress == egress).filter_map(tcp_entry).collect();
+    let mut entries: Vec<EntryMatch> = acl
+        .entries
+        .iter()
+        .filter(|e| e.egress == egress)
+        .filter_map(tcp_entry)
+        .collect();
     entries.sort_by_key(|e| e.rule_number);
     entries
 }
@@ -124,7 +136,12 @@ fn tcp_entry(entry: &NetworkAclEntry) -> Option<EntryMatch> {
         let range = entry.port_range.as_ref();
         PortRange::from_aws(range.map(|r| r.from), range.map(|r| r.to))?
     };
-    Some(EntryMatch { rule_number: entry.rule_number, action: entry.rule_action, cidr, ports })
+    Some(EntryMatch {
+        rule_number: entry.rule_number,
+        action: entry.rule_action,
+        cidr,
+        ports,
+    })
 }
 
 fn implicit_deny() -> EntryMatch {
@@ -142,7 +159,14 @@ mod tests {
     use crate::snapshot::{NetworkAclEntry, PortRangeJson};
     use proptest::prelude::*;
 
-    fn entry(n: u16, egress: bool, action: RuleAction, proto: &str, cidr: &str, ports: Option<(i32, i32)>) -> NetworkAclEntry {
+    fn entry(
+        n: u16,
+        egress: bool,
+        action: RuleAction,
+        proto: &str,
+        cidr: &str,
+        ports: Option<(i32, i32)>,
+    ) -> NetworkAclEntry {
         NetworkAclEntry {
             rule_number: n,
             egress,
@@ -155,7 +179,13 @@ mod tests {
     }
 
     fn acl(entries: Vec<NetworkAclEntry>) -> NetworkAcl {
-        NetworkAcl { network_acl_id: "acl-1".into(), vpc_id: "vpc-1".into(), is_default: false, associations: vec![], entries }
+        NetworkAcl {
+            network_acl_id: "acl-1".into(),
+            vpc_id: "vpc-1".into(),
+            is_default: false,
+            associations: vec![],
+            entries,
+        }
     }
 
     fn one(ip: &str, ports: PortRange) -> Region {
@@ -165,21 +195,60 @@ mod tests {
     #[test]
     fn entries_are_sorted_by_rule_number_not_file_order() {
         let a = acl(vec![
-            entry(200, false, RuleAction::Allow, "6", "0.0.0.0/0", Some((443, 443))),
-            entry(100, false, RuleAction::Deny, "6", "10.0.1.0/24", Some((443, 443))),
+            entry(
+                200,
+                false,
+                RuleAction::Allow,
+                "6",
+                "0.0.0.0/0",
+                Some((443, 443)),
+            ),
+            entry(
+                100,
+                false,
+                RuleAction::Deny,
+                "6",
+                "10.0.1.0/24",
+                Some((443, 443)),
+            ),
         ]);
-        let v = evaluate(&a, Traffic::Inbound, &one("10.0.1.5", PortRange::single(443)));
+        let v = evaluate(
+            &a,
+            Traffic::Inbound,
+            &one("10.0.1.5", PortRange::single(443)),
+        );
         assert!(!v.allows());
         assert_eq!(v.denied_by[0].rule_number, 100);
-        let v = evaluate(&a, Traffic::Inbound, &one("10.0.9.5", PortRange::single(443)));
+        let v = evaluate(
+            &a,
+            Traffic::Inbound,
+            &one("10.0.9.5", PortRange::single(443)),
+        );
         assert!(v.allows());
         assert_eq!(v.allowed_by[0].rule_number, 200);
     }
 
     #[test]
     fn implicit_deny_and_partial_ephemeral_range() {
-        let a = acl(vec![entry(100, true, RuleAction::Allow, "6", "10.0.0.0/16", Some((1024, 32767)))]);
-        let v = evaluate(&a, Traffic::Outbound, &one("10.0.1.5", PortRange { first: 1024, last: 65535 }));
+        let a = acl(vec![entry(
+            100,
+            true,
+            RuleAction::Allow,
+            "6",
+            "10.0.0.0/16",
+            Some((1024, 32767)),
+        )]);
+        let v = evaluate(
+            &a,
+            Traffic::Outbound,
+            &one(
+                "10.0.1.5",
+                PortRange {
+                    first: 1024,
+                    last: 65535,
+                },
+            ),
+        );
         assert_eq!(v.denied.describe_ports(), "32768-65535");
         assert_eq!(v.denied_by[0].rule_number, IMPLICIT_DENY);
         assert_eq!(v.first_deny(), Some(IMPLICIT_DENY));
@@ -188,23 +257,43 @@ mod tests {
     #[test]
     fn other_protocols_and_directions_do_not_match() {
         let a = acl(vec![
-            entry(100, true, RuleAction::Allow, "17", "0.0.0.0/0", Some((0, 65535))),
+            entry(
+                100,
+                true,
+                RuleAction::Allow,
+                "17",
+                "0.0.0.0/0",
+                Some((0, 65535)),
+            ),
             entry(110, false, RuleAction::Allow, "-1", "0.0.0.0/0", None),
         ]);
-        assert!(!evaluate(&a, Traffic::Outbound, &one("1.2.3.4", PortRange::single(443))).allows());
-        assert!(evaluate(&a, Traffic::Inbound, &one("1.2.3.4", PortRange::single(443))).allows());
+        assert!(!evaluate(
+            &a,
+            Traffic::Outbound,
+            &one("1.2.3.4", PortRange::single(443))
+        )
+        .allows());
+        assert!(evaluate(
+            &a,
+            Traffic::Inbound,
+            &one("1.2.3.4", PortRange::single(443))
+        )
+        .allows());
     }
 
     /// The independent oracle: the first entry (by rule number) matching one packet decides.
     fn oracle(entries: &[NetworkAclEntry], egress: bool, addr: u32, port: u16) -> bool {
-        let mut sorted: Vec<&NetworkAclEntry> = entries.iter().filter(|e| e.egress == egress).collect();
+        let mut sorted: Vec<&NetworkAclEntry> =
+            entries.iter().filter(|e| e.egress == egress).collect();
         sorted.sort_by_key(|e| e.rule_number);
         for e in sorted {
             let net = e.cidr_block.unwrap();
             let in_net = net.contains(&std::net::Ipv4Addr::from(addr));
             let proto_ok = e.protocol == "-1" || e.protocol == "6";
             let port_ok = e.protocol == "-1"
-                || e.port_range.as_ref().is_none_or(|r| r.from <= port as i32 && port as i32 <= r.to);
+                || e.port_range
+                    .as_ref()
+                    .is_none_or(|r| r.from <= port as i32 && port as i32 <= r.to);
             if in_net && proto_ok && port_ok {
                 return e.rule_action == RuleAction::Allow;
             }
@@ -213,10 +302,23 @@ mod tests {
     }
 
     fn arb_entry() -> impl Strategy<Value = NetworkAclEntry> {
-        (1u16..200, any::<bool>(), any::<bool>(), prop_oneof!["6", "-1", "17"], 0u8..4, 8u8..=32, 0u16..2000, 0u16..2000)
+        (
+            1u16..200,
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof!["6", "-1", "17"],
+            0u8..4,
+            8u8..=32,
+            0u16..2000,
+            0u16..2000,
+        )
             .prop_map(|(n, egress, allow, proto, octet, len, p, q)| {
                 let cidr = format!("10.{octet}.0.0/{len}");
-                let action = if allow { RuleAction::Allow } else { RuleAction::Deny };
+                let action = if allow {
+                    RuleAction::Allow
+                } else {
+                    RuleAction::Deny
+                };
                 let (lo, hi) = (p.min(q) as i32, p.max(q) as i32);
                 entry(n, egress, action, &proto, &cidr, Some((lo, hi)))
             })

@@ -8,7 +8,9 @@ pub fn covers_tcp(protocol: &str) -> bool {
     // Every rule of every group passes here: ASCII trimming and byte comparison, no
     // Unicode-aware `trim`.
     let protocol = protocol.as_bytes().trim_ascii();
-    ["tcp", "6", "-1", "all"].iter().any(|p| protocol.eq_ignore_ascii_case(p.as_bytes()))
+    ["tcp", "6", "-1", "all"]
+        .iter()
+        .any(|p| protocol.eq_ignore_ascii_case(p.as_bytes()))
 }
 
 /// True when the value means every protocol (and so every port).

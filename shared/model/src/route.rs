@@ -41,7 +41,10 @@ impl fmt::Display for RouteMatch {
 /// The route table a subnet uses, and whether it is the VPC's main table by default.
 pub fn table_for_subnet<'a>(snap: &'a Snapshot, subnet_id: &str) -> Option<(&'a RouteTable, bool)> {
     let choice = snap.index.subnet_route_table.get(subnet_id)?;
-    Some((snap.route_tables.get(&choice.route_table_id)?, choice.via_main))
+    Some((
+        snap.route_tables.get(&choice.route_table_id)?,
+        choice.via_main,
+    ))
 }
 
 /// The target of a route, whichever field holds it.
@@ -71,7 +74,12 @@ pub fn expanded_routes(snap: &Snapshot, table: &RouteTable) -> (Vec<RouteMatch>,
         let target = target_of(route);
         let blackhole = route.state.as_deref() == Some("blackhole");
         if let Some(cidr) = route.destination_cidr_block {
-            routes.push(RouteMatch { cidr, prefix_list_id: None, target: target.clone(), blackhole });
+            routes.push(RouteMatch {
+                cidr,
+                prefix_list_id: None,
+                target: target.clone(),
+                blackhole,
+            });
         }
         if let Some(pl_id) = &route.destination_prefix_list_id {
             match snap.prefix_lists.get(pl_id) {
@@ -81,7 +89,10 @@ pub fn expanded_routes(snap: &Snapshot, table: &RouteTable) -> (Vec<RouteMatch>,
                     target: target.clone(),
                     blackhole,
                 })),
-                None => missing.push(format!("prefix list {pl_id} (a route of {}) is not in the snapshot", table.route_table_id)),
+                None => missing.push(format!(
+                    "prefix list {pl_id} (a route of {}) is not in the snapshot",
+                    table.route_table_id
+                )),
             }
         }
     }
@@ -98,7 +109,10 @@ fn beats(a: &RouteMatch, b: &RouteMatch) -> bool {
 /// Longest-prefix match for every address of `dest` at once: the route that wins for the
 /// whole block (`None`: no route contains it), and the routes strictly inside the block,
 /// which win for their part of it.
-pub fn lookup_block(routes: &[RouteMatch], dest: Ipv4Net) -> (Option<&RouteMatch>, Vec<&RouteMatch>) {
+pub fn lookup_block(
+    routes: &[RouteMatch],
+    dest: Ipv4Net,
+) -> (Option<&RouteMatch>, Vec<&RouteMatch>) {
     let mut winner: Option<&RouteMatch> = None;
     let mut inside = Vec::new();
     for route in routes {
@@ -118,7 +132,12 @@ mod tests {
     use super::*;
 
     fn r(cidr: &str, pl: Option<&str>, target: &str) -> RouteMatch {
-        RouteMatch { cidr: cidr.parse().unwrap(), prefix_list_id: pl.map(String::from), target: target.into(), blackhole: false }
+        RouteMatch {
+            cidr: cidr.parse().unwrap(),
+            prefix_list_id: pl.map(String::from),
+            target: target.into(),
+            blackhole: false,
+        }
     }
 
     #[test]

@@ -89,10 +89,15 @@ pub fn evaluate<'a>(
     direction: RuleDirection,
     required: &Region,
 ) -> SgVerdict<'a> {
-    let mut verdict = SgVerdict { uncovered: required.clone(), ..SgVerdict::default() };
+    let mut verdict = SgVerdict {
+        uncovered: required.clone(),
+        ..SgVerdict::default()
+    };
     for group_id in groups.iter().map(AsRef::as_ref) {
         let Some((group_id, group)) = snap.security_groups.get_key_value(group_id) else {
-            verdict.missing.push(format!("security group {group_id} (on the ENI) is not in the snapshot"));
+            verdict.missing.push(format!(
+                "security group {group_id} (on the ENI) is not in the snapshot"
+            ));
             continue;
         };
         let rules = match direction {
@@ -107,7 +112,12 @@ pub fn evaluate<'a>(
 }
 
 /// Removes from `verdict.uncovered` what one `IpPermission` allows, peer by peer.
-fn apply_permission<'a>(snap: &'a Snapshot, group_id: &'a str, permission: &'a IpPermission, verdict: &mut SgVerdict<'a>) {
+fn apply_permission<'a>(
+    snap: &'a Snapshot,
+    group_id: &'a str,
+    permission: &'a IpPermission,
+    verdict: &mut SgVerdict<'a>,
+) {
     if !protocol::covers_tcp(&permission.ip_protocol) {
         return;
     }
@@ -123,14 +133,25 @@ fn apply_permission<'a>(snap: &'a Snapshot, group_id: &'a str, permission: &'a I
         if verdict.uncovered.is_empty() {
             return;
         }
-        let Some(addrs) = peer_addresses(snap, &peer, &verdict.uncovered, &mut verdict.missing) else { continue };
+        let Some(addrs) = peer_addresses(snap, &peer, &verdict.uncovered, &mut verdict.missing)
+        else {
+            continue;
+        };
         let mut removed_any = false;
         for addr in addrs {
-            removed_any |= !verdict.uncovered.subtract(&Rect::new(addr, ports)).is_empty();
+            removed_any |= !verdict
+                .uncovered
+                .subtract(&Rect::new(addr, ports))
+                .is_empty();
         }
         if removed_any {
             let protocol = permission.ip_protocol.as_str();
-            verdict.allowed_by.push(RuleMatch { group_id, peer, protocol, ports });
+            verdict.allowed_by.push(RuleMatch {
+                group_id,
+                peer,
+                protocol,
+                ports,
+            });
         }
     }
 }
@@ -138,26 +159,45 @@ fn apply_permission<'a>(snap: &'a Snapshot, group_id: &'a str, permission: &'a I
 /// Every peer of a permission, in the order AWS prints them.
 pub fn peers(permission: &IpPermission) -> impl Iterator<Item = Peer<'_>> + '_ {
     let cidrs = permission.ip_ranges.iter().map(|r| Peer::Cidr(r.cidr_ip));
-    let lists = permission.prefix_list_ids.iter().map(|p| Peer::PrefixList(p.prefix_list_id.as_str()));
-    let groups = permission.user_id_group_pairs.iter().filter_map(|g| g.group_id.as_deref()).map(Peer::Group);
+    let lists = permission
+        .prefix_list_ids
+        .iter()
+        .map(|p| Peer::PrefixList(p.prefix_list_id.as_str()));
+    let groups = permission
+        .user_id_group_pairs
+        .iter()
+        .filter_map(|g| g.group_id.as_deref())
+        .map(Peer::Group);
     cidrs.chain(lists).chain(groups)
 }
 
 /// The address ranges a peer stands for, limited to those that touch `within` (a group can
 /// have thousands of members; only the few the traffic concerns matter). `None` when the
 /// snapshot lacks the data (the gap is recorded in `missing`).
-fn peer_addresses(snap: &Snapshot, peer: &Peer, within: &Region, missing: &mut Vec<String>) -> Option<Vec<AddrRange>> {
+fn peer_addresses(
+    snap: &Snapshot,
+    peer: &Peer,
+    within: &Region,
+    missing: &mut Vec<String>,
+) -> Option<Vec<AddrRange>> {
     match peer {
         Peer::Cidr(net) => Some(vec![AddrRange::cidr(*net)]),
-        Peer::PrefixList(id) => match snap.prefix_lists.get(*id) {
-            Some(pl) => Some(crate::prefix_list::ipv4_ranges(pl).collect()),
-            None => {
-                missing.push(format!("prefix list {id} (referenced by a security group rule) is not in the snapshot"));
-                None
+        Peer::PrefixList(id) => {
+            match snap.prefix_lists.get(*id) {
+                Some(pl) => Some(crate::prefix_list::ipv4_ranges(pl).collect()),
+                None => {
+                    missing.push(format!("prefix list {id} (referenced by a security group rule) is not in the snapshot"));
+                    None
+                }
             }
-        },
+        }
         Peer::Group(id) => {
-            let members = snap.index.group_members.get(*id).map(Vec::as_slice).unwrap_or(&[]);
+            let members = snap
+                .index
+                .group_members
+                .get(*id)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             Some(members_within(members, within))
         }
     }
@@ -169,7 +209,10 @@ fn members_within(members: &[u32], within: &Region) -> Vec<AddrRange> {
     for range in within.addr_ranges() {
         let start = members.partition_point(|&ip| ip < range.first);
         for &ip in members[start..].iter().take_while(|&&ip| ip <= range.last) {
-            out.push(AddrRange { first: ip, last: ip });
+            out.push(AddrRange {
+                first: ip,
+                last: ip,
+            });
         }
     }
     out
@@ -212,7 +255,10 @@ mod tests {
     }
 
     fn hosts(ips: &[&str], port: u16) -> Region {
-        Region::from_addrs(ips.iter().map(|ip| AddrRange::host(ip.parse().unwrap())), PortRange::single(port))
+        Region::from_addrs(
+            ips.iter().map(|ip| AddrRange::host(ip.parse().unwrap())),
+            PortRange::single(port),
+        )
     }
 
     fn egress(groups: &[&str], required: &Region) -> SgVerdict<'static> {
@@ -239,14 +285,20 @@ mod tests {
 
     #[test]
     fn groups_on_one_eni_unite() {
-        let v = egress(&["sg-cidr", "sg-app"], &hosts(&["10.0.2.10", "10.0.3.10"], 443));
+        let v = egress(
+            &["sg-cidr", "sg-app"],
+            &hosts(&["10.0.2.10", "10.0.3.10"], 443),
+        );
         assert!(v.allows());
     }
 
     #[test]
     fn prefix_list_covers_its_entries() {
         let required = Region::from_addrs(
-            [AddrRange::cidr("52.216.0.0/15".parse().unwrap()), AddrRange::cidr("3.5.0.0/20".parse().unwrap())],
+            [
+                AddrRange::cidr("52.216.0.0/15".parse().unwrap()),
+                AddrRange::cidr("3.5.0.0/20".parse().unwrap()),
+            ],
             PortRange::single(443),
         );
         assert!(egress(&["sg-pl"], &required).allows());
@@ -270,9 +322,19 @@ mod tests {
     #[test]
     fn ingress_reference_admits_members_of_the_group() {
         let s = snap();
-        let v = evaluate(s, &["sg-ep"], RuleDirection::Ingress, &hosts(&["10.0.1.5"], 443));
+        let v = evaluate(
+            s,
+            &["sg-ep"],
+            RuleDirection::Ingress,
+            &hosts(&["10.0.1.5"], 443),
+        );
         assert!(v.allows());
-        let v = evaluate(s, &["sg-ep"], RuleDirection::Ingress, &hosts(&["10.0.1.6"], 443));
+        let v = evaluate(
+            s,
+            &["sg-ep"],
+            RuleDirection::Ingress,
+            &hosts(&["10.0.1.6"], 443),
+        );
         assert!(!v.allows());
     }
 }

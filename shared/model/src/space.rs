@@ -22,7 +22,10 @@ pub struct AddrRange {
 
 impl AddrRange {
     /// Every IPv4 address.
-    pub const ALL: AddrRange = AddrRange { first: 0, last: u32::MAX };
+    pub const ALL: AddrRange = AddrRange {
+        first: 0,
+        last: u32::MAX,
+    };
 
     /// The single address `ip`.
     pub fn host(ip: Ipv4Addr) -> Self {
@@ -32,7 +35,10 @@ impl AddrRange {
 
     /// The addresses of a CIDR block (host bits ignored).
     pub fn cidr(net: Ipv4Net) -> Self {
-        AddrRange { first: u32::from(net.network()), last: u32::from(net.broadcast()) }
+        AddrRange {
+            first: u32::from(net.network()),
+            last: u32::from(net.broadcast()),
+        }
     }
 
     /// The overlap of two ranges, if any.
@@ -81,11 +87,17 @@ pub struct PortRange {
 
 impl PortRange {
     /// Every port, 0-65535.
-    pub const ALL: PortRange = PortRange { first: 0, last: u16::MAX };
+    pub const ALL: PortRange = PortRange {
+        first: 0,
+        last: u16::MAX,
+    };
 
     /// A single port.
     pub fn single(port: u16) -> Self {
-        PortRange { first: port, last: port }
+        PortRange {
+            first: port,
+            last: port,
+        }
     }
 
     /// The overlap of two ranges, if any.
@@ -136,24 +148,53 @@ impl Rect {
 
     /// The overlap of two rectangles, if any.
     pub fn intersect(&self, other: &Rect) -> Option<Rect> {
-        Some(Rect { addrs: self.addrs.intersect(other.addrs)?, ports: self.ports.intersect(other.ports)? })
+        Some(Rect {
+            addrs: self.addrs.intersect(other.addrs)?,
+            ports: self.ports.intersect(other.ports)?,
+        })
     }
 
     /// `self − other`, as at most four disjoint rectangles.
     fn minus(&self, other: &Rect) -> Vec<Rect> {
-        let Some(cut) = self.intersect(other) else { return vec![*self] };
+        let Some(cut) = self.intersect(other) else {
+            return vec![*self];
+        };
         let mut out = Vec::with_capacity(4);
         if self.addrs.first < cut.addrs.first {
-            out.push(Rect::new(AddrRange { first: self.addrs.first, last: cut.addrs.first - 1 }, self.ports));
+            out.push(Rect::new(
+                AddrRange {
+                    first: self.addrs.first,
+                    last: cut.addrs.first - 1,
+                },
+                self.ports,
+            ));
         }
         if cut.addrs.last < self.addrs.last {
-            out.push(Rect::new(AddrRange { first: cut.addrs.last + 1, last: self.addrs.last }, self.ports));
+            out.push(Rect::new(
+                AddrRange {
+                    first: cut.addrs.last + 1,
+                    last: self.addrs.last,
+                },
+                self.ports,
+            ));
         }
         if self.ports.first < cut.ports.first {
-            out.push(Rect::new(cut.addrs, PortRange { first: self.ports.first, last: cut.ports.first - 1 }));
+            out.push(Rect::new(
+                cut.addrs,
+                PortRange {
+                    first: self.ports.first,
+                    last: cut.ports.first - 1,
+                },
+            ));
         }
         if cut.ports.last < self.ports.last {
-            out.push(Rect::new(cut.addrs, PortRange { first: cut.ports.last + 1, last: self.ports.last }));
+            out.push(Rect::new(
+                cut.addrs,
+                PortRange {
+                    first: cut.ports.last + 1,
+                    last: self.ports.last,
+                },
+            ));
         }
         out
     }
@@ -178,7 +219,9 @@ impl Region {
 
     /// The union of `addrs × ports` over every address range (the ranges must be disjoint).
     pub fn from_addrs(addrs: impl IntoIterator<Item = AddrRange>, ports: PortRange) -> Self {
-        Region { rects: addrs.into_iter().map(|a| Rect::new(a, ports)).collect() }
+        Region {
+            rects: addrs.into_iter().map(|a| Rect::new(a, ports)).collect(),
+        }
     }
 
     /// True when the set holds no packet.
@@ -193,7 +236,9 @@ impl Region {
 
     /// True when the packet (`addr`, `port`) is in the set.
     pub fn contains(&self, addr: u32, port: u16) -> bool {
-        self.rects.iter().any(|r| r.addrs.contains(addr) && r.ports.first <= port && port <= r.ports.last)
+        self.rects
+            .iter()
+            .any(|r| r.addrs.contains(addr) && r.ports.first <= port && port <= r.ports.last)
     }
 
     /// Removes `other` from the set; returns the part that was removed.
@@ -220,10 +265,17 @@ impl Region {
 
     /// The distinct port ranges the set touches, sorted, overlapping ones merged.
     pub fn port_ranges(&self) -> Vec<PortRange> {
-        merge_ranges(self.rects.iter().map(|r| (r.ports.first as u32, r.ports.last as u32)))
-            .into_iter()
-            .map(|(a, b)| PortRange { first: a as u16, last: b as u16 })
-            .collect()
+        merge_ranges(
+            self.rects
+                .iter()
+                .map(|r| (r.ports.first as u32, r.ports.last as u32)),
+        )
+        .into_iter()
+        .map(|(a, b)| PortRange {
+            first: a as u16,
+            last: b as u16,
+        })
+        .collect()
     }
 
     /// The distinct address ranges the set touches, sorted, overlapping ones merged.
@@ -267,7 +319,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn rect(a: u32, b: u32, p: u16, q: u16) -> Rect {
-        Rect::new(AddrRange { first: a, last: b }, PortRange { first: p, last: q })
+        Rect::new(
+            AddrRange { first: a, last: b },
+            PortRange { first: p, last: q },
+        )
     }
 
     #[test]
@@ -290,8 +345,14 @@ mod tests {
     #[test]
     fn aws_port_bounds() {
         assert_eq!(PortRange::from_aws(None, None), Some(PortRange::ALL));
-        assert_eq!(PortRange::from_aws(Some(-1), Some(-1)), Some(PortRange::ALL));
-        assert_eq!(PortRange::from_aws(Some(443), Some(443)), Some(PortRange::single(443)));
+        assert_eq!(
+            PortRange::from_aws(Some(-1), Some(-1)),
+            Some(PortRange::ALL)
+        );
+        assert_eq!(
+            PortRange::from_aws(Some(443), Some(443)),
+            Some(PortRange::single(443))
+        );
         assert_eq!(PortRange::from_aws(Some(500), Some(400)), None);
     }
 

@@ -50,7 +50,8 @@ pub(crate) fn build(pieces: &[Piece]) -> String {
 }
 
 fn joined_len(items: &[impl AsRef<str>], sep: &str) -> usize {
-    items.iter().map(|i| i.as_ref().len()).sum::<usize>() + sep.len() * items.len().saturating_sub(1)
+    items.iter().map(|i| i.as_ref().len()).sum::<usize>()
+        + sep.len() * items.len().saturating_sub(1)
 }
 
 fn push_joined(text: &mut String, items: &[impl AsRef<str>], sep: &str) {
@@ -66,7 +67,8 @@ fn push_joined(text: &mut String, items: &[impl AsRef<str>], sep: &str) {
 pub(crate) fn cidr(net: ipnet::Ipv4Net) -> String {
     let len = net.prefix_len();
     let digits = [b'0' + len / 10, b'0' + len % 10];
-    let digits = std::str::from_utf8(if len >= 10 { &digits } else { &digits[1..] }).expect("ASCII digits");
+    let digits =
+        std::str::from_utf8(if len >= 10 { &digits } else { &digits[1..] }).expect("ASCII digits");
     concat(&[IpText::new(net.network()).as_str(), "/", digits])
 }
 
@@ -79,7 +81,10 @@ pub(crate) struct IpText {
 
 impl IpText {
     pub(crate) fn new(ip: Ipv4Addr) -> Self {
-        let mut text = IpText { buf: [0; 15], len: 0 };
+        let mut text = IpText {
+            buf: [0; 15],
+            len: 0,
+        };
         for (i, octet) in ip.octets().into_iter().enumerate() {
             if i > 0 {
                 text.push(b'.');
@@ -113,7 +118,12 @@ mod tests {
     #[test]
     fn build_expands_lists() {
         let items = ["a".to_string(), "b".to_string()];
-        let text = build(&[Piece::Str("x "), Piece::Joined(&items, ", "), Piece::Joined(&[], "-"), Piece::Str("!")]);
+        let text = build(&[
+            Piece::Str("x "),
+            Piece::Joined(&items, ", "),
+            Piece::Joined(&[], "-"),
+            Piece::Str("!"),
+        ]);
         assert_eq!(text, "x a, b!");
         assert_eq!(text.capacity(), text.len());
     }

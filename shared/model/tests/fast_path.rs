@@ -13,9 +13,24 @@ use vpce_reach_model::path;
 use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
 use vpce_reach_model::space::PortRange;
 
-const CIDRS: [&str; 8] =
-    ["0.0.0.0/0", "10.0.0.0/16", "10.0.1.0/24", "10.0.2.0/24", "10.0.2.10/32", "10.0.3.0/24", "10.0.1.10/32", "52.216.0.0/15"];
-const PORTS: [(u16, u16); 6] = [(443, 443), (1024, 65535), (0, 1023), (32768, 60999), (0, 65535), (440, 450)];
+const CIDRS: [&str; 8] = [
+    "0.0.0.0/0",
+    "10.0.0.0/16",
+    "10.0.1.0/24",
+    "10.0.2.0/24",
+    "10.0.2.10/32",
+    "10.0.3.0/24",
+    "10.0.1.10/32",
+    "52.216.0.0/15",
+];
+const PORTS: [(u16, u16); 6] = [
+    (443, 443),
+    (1024, 65535),
+    (0, 1023),
+    (32768, 60999),
+    (0, 65535),
+    (440, 450),
+];
 const GROUPS: [&str; 4] = ["sg-ep", "sg-app", "sg-other", "sg-gone"];
 
 fn arb_acl_entry() -> impl Strategy<Value = Value> {
@@ -70,16 +85,27 @@ fn arb_world() -> impl Strategy<Value = World> {
         0usize..3,
         prop::option::of(any::<bool>()),
     )
-        .prop_map(|(app_acl, ep_acl, app_egress, other_egress, ep_ingress, ep2_ingress, ep3_groups, s3_route)| World {
-            app_acl,
-            ep_acl,
-            app_egress,
-            other_egress,
-            ep_ingress,
-            ep2_ingress,
-            ep3_groups,
-            s3_route,
-        })
+        .prop_map(
+            |(
+                app_acl,
+                ep_acl,
+                app_egress,
+                other_egress,
+                ep_ingress,
+                ep2_ingress,
+                ep3_groups,
+                s3_route,
+            )| World {
+                app_acl,
+                ep_acl,
+                app_egress,
+                other_egress,
+                ep_ingress,
+                ep2_ingress,
+                ep3_groups,
+                s3_route,
+            },
+        )
 }
 
 fn eni(id: &str, ip: &str, subnet: &str, groups: &[&str], kind: &str) -> Value {
@@ -91,12 +117,17 @@ fn eni(id: &str, ip: &str, subnet: &str, groups: &[&str], kind: &str) -> Value {
 fn snapshot(w: &World) -> Snapshot {
     let mut app_routes = vec![json!({"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"})];
     match w.s3_route {
-        Some(true) => app_routes.push(json!({"DestinationPrefixListId": "pl-s3", "GatewayId": "vpce-s3"})),
-        Some(false) => app_routes.push(json!({"DestinationCidrBlock": "52.216.0.0/16", "NatGatewayId": "nat-1"})),
+        Some(true) => {
+            app_routes.push(json!({"DestinationPrefixListId": "pl-s3", "GatewayId": "vpce-s3"}))
+        }
+        Some(false) => app_routes
+            .push(json!({"DestinationCidrBlock": "52.216.0.0/16", "NatGatewayId": "nat-1"})),
         None => {}
     }
-    let ep3_groups: Vec<Value> =
-        [&["sg-ep2"][..], &["sg-ep2", "sg-ep"], &["sg-ep"]][w.ep3_groups].iter().map(|g| json!({"GroupId": g})).collect();
+    let ep3_groups: Vec<Value> = [&["sg-ep2"][..], &["sg-ep2", "sg-ep"], &["sg-ep"]][w.ep3_groups]
+        .iter()
+        .map(|g| json!({"GroupId": g}))
+        .collect();
     let doc = json!({
         "Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}],
         "Subnets": [
@@ -150,9 +181,16 @@ fn snapshot(w: &World) -> Snapshot {
 
 /// Rule parameters: some services required, some on other ports, some reply range.
 fn arb_params() -> impl Strategy<Value = RuleParameters> {
-    (0..PORTS.len(), prop_oneof![Just(""), Just("ssm"), Just("ssm,s3"), Just("ecr.api,s3")], any::<bool>()).prop_map(
-        |(eph, required, ports)| {
-            let mut pairs = vec![("EphemeralPorts".to_string(), format!("{}-{}", PORTS[eph].0.max(1), PORTS[eph].1))];
+    (
+        0..PORTS.len(),
+        prop_oneof![Just(""), Just("ssm"), Just("ssm,s3"), Just("ecr.api,s3")],
+        any::<bool>(),
+    )
+        .prop_map(|(eph, required, ports)| {
+            let mut pairs = vec![(
+                "EphemeralPorts".to_string(),
+                format!("{}-{}", PORTS[eph].0.max(1), PORTS[eph].1),
+            )];
             if !required.is_empty() {
                 pairs.push(("RequiredServices".to_string(), required.to_string()));
             }
@@ -160,14 +198,16 @@ fn arb_params() -> impl Strategy<Value = RuleParameters> {
                 pairs.push(("ServicePorts".to_string(), "ecr.api=443+444".to_string()));
             }
             RuleParameters::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap()
-        },
-    )
+        })
 }
 
 /// Per workload: ENIs of `vpce-1` reached by the exact trace.
 fn reach(snap: &Snapshot, params: &RuleParameters) -> Vec<usize> {
     let ep = Endpoint::resolve(snap, &snap.vpc_endpoints["vpce-1"], params).unwrap();
-    intent::workloads(snap, params).iter().map(|w| path::trace(snap, params, w, &ep).reached()).collect()
+    intent::workloads(snap, params)
+        .iter()
+        .map(|w| path::trace(snap, params, w, &ep).reached())
+        .collect()
 }
 
 proptest! {
@@ -213,7 +253,9 @@ fn the_worlds_have_every_kind_of_pair() {
         ep_acl: vec![],
         app_egress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
         other_egress: vec![],
-        ep_ingress: vec![json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]})],
+        ep_ingress: vec![
+            json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}),
+        ],
         ep2_ingress: vec![],
         ep3_groups: 0,
         s3_route: Some(true),
@@ -221,9 +263,20 @@ fn the_worlds_have_every_kind_of_pair() {
     let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
     let report = check(&snapshot(&open), &params);
     // Empty ACLs drop everything crossing subnets: only same-subnet ENIs are reached.
-    assert!(report.pairs.iter().any(|p| p.reached > 0 && p.reached < p.targets), "{:?}", report.pairs);
+    assert!(
+        report
+            .pairs
+            .iter()
+            .any(|p| p.reached > 0 && p.reached < p.targets),
+        "{:?}",
+        report.pairs
+    );
     assert!(!report.findings.is_empty());
-    assert!(report.missing.iter().any(|m| m.resource == "sg-gone"), "{:?}", report.missing);
+    assert!(
+        report.missing.iter().any(|m| m.resource == "sg-gone"),
+        "{:?}",
+        report.missing
+    );
     assert!(report.pairs.iter().any(|p| &*p.endpoint == "vpce-s3"));
     assert_eq!(report, check_exact(&snapshot(&open), &params));
 }
@@ -238,7 +291,10 @@ fn synthetic_accounts_agree_with_the_exact_check() {
             b.add_json(&name, &doc.to_string()).unwrap();
         }
         let snap = b.finish();
-        for rule in [RuleParameters::default(), RuleParameters::from_pairs([("RequiredServices", "ssm,s3,logs")]).unwrap()] {
+        for rule in [
+            RuleParameters::default(),
+            RuleParameters::from_pairs([("RequiredServices", "ssm,s3,logs")]).unwrap(),
+        ] {
             let fast = check(&snap, &rule);
             assert!(!fast.findings.is_empty() && !fast.pairs.is_empty());
             assert_eq!(fast, check_exact(&snap, &rule), "seed {seed}");
@@ -258,19 +314,38 @@ fn synthetic_accounts_without_misconfiguration_have_no_findings() {
     }
     let report = check(&b.finish(), &RuleParameters::default());
     assert!(report.pairs.len() > 1000, "{} pairs", report.pairs.len());
-    let blocked: Vec<&str> = report.findings.iter().take(5).map(|f| f.detail.as_str()).collect();
-    assert!(report.findings.is_empty(), "{} findings, first: {blocked:#?}", report.findings.len());
+    let blocked: Vec<&str> = report
+        .findings
+        .iter()
+        .take(5)
+        .map(|f| f.detail.as_str())
+        .collect();
+    assert!(
+        report.findings.is_empty(),
+        "{} findings, first: {blocked:#?}",
+        report.findings.len()
+    );
 }
 
 #[test]
 fn reply_ports_are_a_parameter() {
-    let params = RuleParameters { ephemeral_ports: PortRange { first: 1024, last: 65535 }, ..RuleParameters::default() };
+    let params = RuleParameters {
+        ephemeral_ports: PortRange {
+            first: 1024,
+            last: 65535,
+        },
+        ..RuleParameters::default()
+    };
     let open = World {
-        app_acl: vec![json!({"RuleNumber": 1, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}),
-                      json!({"RuleNumber": 1, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"})],
-        ep_acl: vec![json!({"RuleNumber": 1, "Egress": true, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "0.0.0.0/0",
+        app_acl: vec![
+            json!({"RuleNumber": 1, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}),
+            json!({"RuleNumber": 1, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}),
+        ],
+        ep_acl: vec![
+            json!({"RuleNumber": 1, "Egress": true, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "0.0.0.0/0",
                             "PortRange": {"From": 32768, "To": 60999}}),
-                     json!({"RuleNumber": 2, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"})],
+            json!({"RuleNumber": 2, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}),
+        ],
         app_egress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
         other_egress: vec![],
         ep_ingress: vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})],
@@ -280,6 +355,12 @@ fn reply_ports_are_a_parameter() {
     };
     // The endpoint subnets answer only 32768-60999: too narrow for 1024-65535.
     assert_eq!(reach(&snapshot(&open), &params)[0], 0);
-    let narrow = RuleParameters { ephemeral_ports: PortRange { first: 32768, last: 60999 }, ..params };
+    let narrow = RuleParameters {
+        ephemeral_ports: PortRange {
+            first: 32768,
+            last: 60999,
+        },
+        ..params
+    };
     assert_eq!(reach(&snapshot(&open), &narrow)[0], 2);
 }

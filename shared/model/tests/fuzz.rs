@@ -13,14 +13,35 @@ use vpce_reach_model::params::RuleParameters;
 use vpce_reach_model::snapshot::SnapshotBuilder;
 
 const DEMO: &[(&str, &str)] = &[
-    ("security-groups.json", include_str!("../../../events/demo/security-groups.json")),
-    ("network-acls.json", include_str!("../../../events/demo/network-acls.json")),
-    ("route-tables.json", include_str!("../../../events/demo/route-tables.json")),
-    ("network-interfaces.json", include_str!("../../../events/demo/network-interfaces.json")),
-    ("vpc-endpoints.json", include_str!("../../../events/demo/vpc-endpoints.json")),
-    ("subnets.json", include_str!("../../../events/demo/subnets.json")),
+    (
+        "security-groups.json",
+        include_str!("../../../events/demo/security-groups.json"),
+    ),
+    (
+        "network-acls.json",
+        include_str!("../../../events/demo/network-acls.json"),
+    ),
+    (
+        "route-tables.json",
+        include_str!("../../../events/demo/route-tables.json"),
+    ),
+    (
+        "network-interfaces.json",
+        include_str!("../../../events/demo/network-interfaces.json"),
+    ),
+    (
+        "vpc-endpoints.json",
+        include_str!("../../../events/demo/vpc-endpoints.json"),
+    ),
+    (
+        "subnets.json",
+        include_str!("../../../events/demo/subnets.json"),
+    ),
     ("vpcs.json", include_str!("../../../events/demo/vpcs.json")),
-    ("prefix-lists.json", include_str!("../../../events/demo/prefix-lists.json")),
+    (
+        "prefix-lists.json",
+        include_str!("../../../events/demo/prefix-lists.json"),
+    ),
 ];
 
 /// Loads the documents; when they load, runs the whole check and checks the evaluations.
@@ -28,7 +49,10 @@ fn load_and_check(docs: &[(String, String)], params: &RuleParameters) {
     let mut builder = SnapshotBuilder::new();
     for (name, text) in docs {
         if let Err(e) = builder.add_json(name, text) {
-            assert!(e.to_string().starts_with(name.as_str()), "error must name the file: {e}");
+            assert!(
+                e.to_string().starts_with(name.as_str()),
+                "error must name the file: {e}"
+            );
             return;
         }
     }
@@ -36,12 +60,18 @@ fn load_and_check(docs: &[(String, String)], params: &RuleParameters) {
     let report = check(&snap, params);
     for e in evaluations(&snap, &report) {
         let n = e.annotation.chars().count();
-        assert!(n > 0 && n <= 256, "annotation of {}: {n} chars", e.compliance_resource_id);
+        assert!(
+            n > 0 && n <= 256,
+            "annotation of {}: {n} chars",
+            e.compliance_resource_id
+        );
     }
 }
 
 fn demo_docs() -> Vec<(String, String)> {
-    DEMO.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect()
+    DEMO.iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect()
 }
 
 /// Values of every JSON type, nested a little.
@@ -51,19 +81,59 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         "[a-z0-9./:-]{0,20}".prop_map(Value::String),
-        prop_oneof!["10.0.0.0/16", "0.0.0.0/0", "10.0.2.10", "::/0", "300.1.1.1/8", "-1", "6", "tcp", "allow", "deny"]
-            .prop_map(|s| json!(s)),
+        prop_oneof![
+            "10.0.0.0/16",
+            "0.0.0.0/0",
+            "10.0.2.10",
+            "::/0",
+            "300.1.1.1/8",
+            "-1",
+            "6",
+            "tcp",
+            "allow",
+            "deny"
+        ]
+        .prop_map(|s| json!(s)),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop_oneof!["GroupId", "VpcId", "SubnetId", "CidrBlock", "CidrIp", "RuleNumber", "Egress", "Protocol",
-                            "RuleAction", "PortRange", "From", "To", "IpPermissionsEgress", "IpProtocol", "FromPort",
-                            "ToPort", "IpRanges", "NetworkInterfaceId", "PrivateIpAddress", "Groups", "Entries",
-                            "Associations", "Main", "Routes", "DestinationCidrBlock", "GatewayId", "VpcEndpointId",
-                            "VpcEndpointType", "ServiceName", "NetworkInterfaceIds", "State", "Value"]
-                    .prop_map(String::from),
+                prop_oneof![
+                    "GroupId",
+                    "VpcId",
+                    "SubnetId",
+                    "CidrBlock",
+                    "CidrIp",
+                    "RuleNumber",
+                    "Egress",
+                    "Protocol",
+                    "RuleAction",
+                    "PortRange",
+                    "From",
+                    "To",
+                    "IpPermissionsEgress",
+                    "IpProtocol",
+                    "FromPort",
+                    "ToPort",
+                    "IpRanges",
+                    "NetworkInterfaceId",
+                    "PrivateIpAddress",
+                    "Groups",
+                    "Entries",
+                    "Associations",
+                    "Main",
+                    "Routes",
+                    "DestinationCidrBlock",
+                    "GatewayId",
+                    "VpcEndpointId",
+                    "VpcEndpointType",
+                    "ServiceName",
+                    "NetworkInterfaceIds",
+                    "State",
+                    "Value"
+                ]
+                .prop_map(String::from),
                 inner,
                 0..6,
             )

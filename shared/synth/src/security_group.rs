@@ -156,8 +156,9 @@ pub(crate) fn fill_rules(
             .filter(|&i| plan.sgs[i].vpc == n)
             .collect();
         // Endpoint groups last: those that admit by reference need the workload groups' rules.
-        let (endpoints, others): (Vec<usize>, Vec<usize>) =
-            members.into_iter().partition(|&i| plan.sgs[i].kind == SgKind::Endpoint);
+        let (endpoints, others): (Vec<usize>, Vec<usize>) = members
+            .into_iter()
+            .partition(|&i| plan.sgs[i].kind == SgKind::Endpoint);
         for i in others.into_iter().chain(endpoints) {
             let sg = &plan.sgs[i];
             let (ingress, egress) = match sg.kind {

@@ -160,7 +160,11 @@ pub(crate) fn workload_rules(
 pub(crate) fn names_endpoint_sgs(c: &RuleCtx, egress: &[Value]) -> bool {
     egress.iter().any(|rule| {
         rule["UserIdGroupPairs"].as_array().is_some_and(|pairs| {
-            pairs.iter().any(|pair| pair["GroupId"].as_str().is_some_and(|g| c.endpoint_sgs.iter().any(|e| e == g)))
+            pairs.iter().any(|pair| {
+                pair["GroupId"]
+                    .as_str()
+                    .is_some_and(|g| c.endpoint_sgs.iter().any(|e| e == g))
+            })
         })
     })
 }
@@ -269,7 +273,10 @@ fn endpoint_ingress(rng: &mut Rng, c: &RuleCtx) -> Value {
         _ if !c.referencing_sgs.is_empty() => perm(
             "tcp",
             Some((443, 443)),
-            c.referencing_sgs.iter().map(|g| Src::Sg(g.clone())).collect(),
+            c.referencing_sgs
+                .iter()
+                .map(|g| Src::Sg(g.clone()))
+                .collect(),
         ),
         _ => tcp(443, c.vpc_cidr()),
     }

@@ -31,8 +31,12 @@ pub fn arb_json(v: Vocabulary) -> impl Strategy<Value = Value> {
     leaf.prop_recursive(v.depth, v.size, 6, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(prop::sample::select(v.keys).prop_map(String::from), inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(
+                prop::sample::select(v.keys).prop_map(String::from),
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

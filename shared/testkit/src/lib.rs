@@ -39,7 +39,11 @@ pub fn package_dir() -> PathBuf {
 /// workspace's `Cargo.lock`.
 pub fn workspace_root() -> PathBuf {
     let start = package_dir();
-    start.ancestors().find(|dir| dir.join("Cargo.lock").is_file()).map(Path::to_path_buf).unwrap_or(start)
+    start
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(start)
 }
 
 /// A running `moto_server` child process, killed and reaped when dropped.
@@ -178,9 +182,23 @@ pub type TcpAclEntry<'a> = (i32, bool, &'a str, i32, i32, aws_sdk_ec2::types::Ru
 
 /// A new network ACL in `vpc` with `entries` (TCP), associated with `subnet`; its id. Panics on
 /// any error: this is test setup.
-pub async fn network_acl(client: &aws_sdk_ec2::Client, vpc: &str, subnet: &str, entries: &[TcpAclEntry<'_>]) -> String {
-    let out = client.create_network_acl().vpc_id(vpc).send().await.expect("CreateNetworkAcl");
-    let acl = out.network_acl().and_then(|a| a.network_acl_id()).expect("a network ACL id").to_owned();
+pub async fn network_acl(
+    client: &aws_sdk_ec2::Client,
+    vpc: &str,
+    subnet: &str,
+    entries: &[TcpAclEntry<'_>],
+) -> String {
+    let out = client
+        .create_network_acl()
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("CreateNetworkAcl");
+    let acl = out
+        .network_acl()
+        .and_then(|a| a.network_acl_id())
+        .expect("a network ACL id")
+        .to_owned();
     for &(rule, egress, cidr, from, to, ref action) in entries {
         client
             .create_network_acl_entry()
@@ -190,7 +208,12 @@ pub async fn network_acl(client: &aws_sdk_ec2::Client, vpc: &str, subnet: &str, 
             .rule_action(action.clone())
             .egress(egress)
             .cidr_block(cidr)
-            .port_range(aws_sdk_ec2::types::PortRange::builder().from(from).to(to).build())
+            .port_range(
+                aws_sdk_ec2::types::PortRange::builder()
+                    .from(from)
+                    .to(to)
+                    .build(),
+            )
             .send()
             .await
             .expect("CreateNetworkAclEntry");
@@ -203,8 +226,16 @@ pub async fn network_acl(client: &aws_sdk_ec2::Client, vpc: &str, subnet: &str, 
 /// as `ReplaceNetworkAclAssociation` requires: through the subnet's current association id.
 /// Panics on any error: this is test setup.
 pub async fn associate_network_acl(client: &aws_sdk_ec2::Client, acl: &str, subnet: &str) {
-    let filter = aws_sdk_ec2::types::Filter::builder().name("association.subnet-id").values(subnet).build();
-    let out = client.describe_network_acls().filters(filter).send().await.expect("DescribeNetworkAcls");
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name("association.subnet-id")
+        .values(subnet)
+        .build();
+    let out = client
+        .describe_network_acls()
+        .filters(filter)
+        .send()
+        .await
+        .expect("DescribeNetworkAcls");
     let association = out
         .network_acls()
         .iter()

@@ -35,7 +35,11 @@ impl<'h> PairHops<'h> {
             hops.extend(target.hops.iter());
             ends.push(hops.len());
         }
-        PairHops { common: &trace.common, hops, ends: Cow::Owned(ends) }
+        PairHops {
+            common: &trace.common,
+            hops,
+            ends: Cow::Owned(ends),
+        }
     }
 
     fn all(&self) -> impl Iterator<Item = &'h Hop> + Clone + '_ {
@@ -45,7 +49,10 @@ impl<'h> PairHops<'h> {
     /// How many targets are fully reachable.
     pub(super) fn reached(&self) -> usize {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(self.ends.iter()).filter(|&(start, &end)| path::passes(self.hops[start..end].iter().copied())).count()
+        starts
+            .zip(self.ends.iter())
+            .filter(|&(start, &end)| path::passes(self.hops[start..end].iter().copied()))
+            .count()
     }
 
     fn targets(&self) -> usize {
@@ -72,15 +79,29 @@ pub(super) struct EndpointWords<'w> {
 impl<'w> EndpointWords<'w> {
     pub(super) fn new(ep: &'w Endpoint<'w>) -> Self {
         let reach = match ep.kind {
-            EndpointKind::Interface => (0..=ep.enis.len()).map(|n| format!(" (reaches {n} of {} ENIs)", ep.enis.len())).collect(),
+            EndpointKind::Interface => (0..=ep.enis.len())
+                .map(|n| format!(" (reaches {n} of {} ENIs)", ep.enis.len()))
+                .collect(),
             EndpointKind::Gateway => Vec::new(),
         };
-        EndpointWords { ep, id: Arc::from(ep.id()), label: ep.label(), traffic: Arc::from(ep.traffic.as_str()), reach }
+        EndpointWords {
+            ep,
+            id: Arc::from(ep.id()),
+            label: ep.label(),
+            traffic: Arc::from(ep.traffic.as_str()),
+            reach,
+        }
     }
 }
 
 /// Adds a required pair proven reachable.
-pub(super) fn record_reachable(workload: &Arc<str>, ep: &EndpointWords, reasons: Reasons, targets: usize, report: &mut Report) {
+pub(super) fn record_reachable(
+    workload: &Arc<str>,
+    ep: &EndpointWords,
+    reasons: Reasons,
+    targets: usize,
+    report: &mut Report,
+) {
     report.pairs.push(PairResult {
         workload: Arc::clone(workload),
         endpoint: Arc::clone(&ep.id),
@@ -109,20 +130,33 @@ pub(super) fn record_pair(
         reached: pair.reached(),
         targets: pair.targets(),
     });
-    report.findings.extend(pair_findings((w, workload), ep, pair));
+    report
+        .findings
+        .extend(pair_findings((w, workload), ep, pair));
     let unknown = || pair.all().filter(|h| h.outcome == Outcome::Unknown);
     for hop in unknown() {
         for resource in &hop.components {
-            report.missing.insert(MissingData { resource: resource.to_string(), what: hop.problem.to_string() });
+            report.missing.insert(MissingData {
+                resource: resource.to_string(),
+                what: hop.problem.to_string(),
+            });
         }
     }
     // A pair that cannot be proven leaves every resource on its path unproven too: none of
     // them may be called compliant on the strength of the pairs that could be checked.
     if verdict == Verdict::Unknown {
         let gaps: Vec<&str> = unknown().map(|h| &*h.problem).collect();
-        let what = format!("{} -> {} cannot be proven: {}", w.id(), ep.id, gaps.join("; "));
+        let what = format!(
+            "{} -> {} cannot be proven: {}",
+            w.id(),
+            ep.id,
+            gaps.join("; ")
+        );
         for resource in path_resources(snap, w, ep.ep) {
-            report.missing.insert(MissingData { resource: resource.to_string(), what: what.clone() });
+            report.missing.insert(MissingData {
+                resource: resource.to_string(),
+                what: what.clone(),
+            });
         }
     }
 }
@@ -142,15 +176,25 @@ fn path_resources<'a>(snap: &'a Snapshot, w: &'a Workload, ep: &'a Endpoint) -> 
 }
 
 fn is_endpoint_level(kind: HopKind) -> bool {
-    matches!(kind, HopKind::EndpointState | HopKind::EndpointPolicy | HopKind::PrivateDns | HopKind::VpcDns)
+    matches!(
+        kind,
+        HopKind::EndpointState | HopKind::EndpointPolicy | HopKind::PrivateDns | HopKind::VpcDns
+    )
 }
 
 /// One finding per blocking (code, component, direction) of the pair, merged across ENIs.
-fn pair_findings((w, workload): (&Workload, &Arc<str>), ep: &EndpointWords, pair: &PairHops) -> Vec<Finding> {
+fn pair_findings(
+    (w, workload): (&Workload, &Arc<str>),
+    ep: &EndpointWords,
+    pair: &PairHops,
+) -> Vec<Finding> {
     // (code, component, direction) with its problems and fixes, each once, in path order.
     type Blame<'h> = (FindingCode, &'h Arc<str>, Option<Direction>);
     let mut merged: Vec<(Blame, Texts, Texts)> = Vec::new();
-    for hop in pair.all().filter(|h| h.outcome == Outcome::Blocked && !is_endpoint_level(h.kind)) {
+    for hop in pair
+        .all()
+        .filter(|h| h.outcome == Outcome::Blocked && !is_endpoint_level(h.kind))
+    {
         let Some(code) = hop.code else { continue };
         for component in &hop.components {
             let blame = (code, component, hop.kind.direction());
@@ -209,7 +253,10 @@ struct Texts<'h> {
 
 impl<'h> Texts<'h> {
     fn new(first: &'h Arc<str>) -> Self {
-        Texts { first, more: Vec::new() }
+        Texts {
+            first,
+            more: Vec::new(),
+        }
     }
 
     fn add(&mut self, text: &'h str) {
@@ -259,19 +306,37 @@ pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop]) -> Vec<Findi
 
 /// R5: an available interface endpoint no workload of its VPC reaches. Its groups are blamed
 /// (each of them, as they block together) when they admit nobody; otherwise the endpoint.
-pub(super) fn unreachable_findings(ep: &Endpoint, admitted_any: bool, workloads: usize) -> Vec<Finding> {
+pub(super) fn unreachable_findings(
+    ep: &Endpoint,
+    admitted_any: bool,
+    workloads: usize,
+) -> Vec<Finding> {
     let traffic = ep.traffic.clone();
     let groups = ep.group_ids().to_vec();
     let (components, problem, fix) = if workloads == 0 {
         let problem = format!("{} has no workload in its VPC", ep.label());
-        (vec![ep.id().to_string()], problem, format!("delete {} if it is unused", ep.id()))
+        (
+            vec![ep.id().to_string()],
+            problem,
+            format!("delete {} if it is unused", ep.id()),
+        )
     } else if !admitted_any && !groups.is_empty() {
-        let problem = format!("{} admit {traffic} from none of the {workloads} workloads of the VPC", groups.join(", "));
+        let problem = format!(
+            "{} admit {traffic} from none of the {workloads} workloads of the VPC",
+            groups.join(", ")
+        );
         let fix = format!("allow ingress {traffic} on {} from the workloads' security groups, or delete the endpoint", groups[0]);
         (groups, problem, fix)
     } else {
-        let problem = format!("none of the {workloads} workloads of the VPC reaches {}", ep.label());
-        (vec![ep.id().to_string()], problem, "fix the blocking components of its pairs, or delete the endpoint".to_string())
+        let problem = format!(
+            "none of the {workloads} workloads of the VPC reaches {}",
+            ep.label()
+        );
+        (
+            vec![ep.id().to_string()],
+            problem,
+            "fix the blocking components of its pairs, or delete the endpoint".to_string(),
+        )
     };
     let detail = format!("{problem}. Fix: {fix}");
     let (problem, fix, traffic, id): (Arc<str>, Arc<str>, Arc<str>, Arc<str>) =
@@ -302,12 +367,18 @@ pub(super) fn missing_services<'v>(
 ) {
     for (vpc, workloads) in vpcs {
         for service in &params.required_services {
-            let present = endpoints.iter().any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
+            let present = endpoints
+                .iter()
+                .any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
             if present {
                 continue;
             }
             let problem = format!("{vpc} has {workloads} workloads but no endpoint for {service}");
-            let kind = if matches!(service.rsplit('.').next(), Some("s3" | "dynamodb")) { "a gateway" } else { "an interface" };
+            let kind = if matches!(service.rsplit('.').next(), Some("s3" | "dynamodb")) {
+                "a gateway"
+            } else {
+                "an interface"
+            };
             let fix = format!("create {kind} endpoint for {service} in {vpc}");
             report.findings.push(Finding {
                 code: FindingCode::NoEndpointForService,
@@ -326,12 +397,17 @@ pub(super) fn missing_services<'v>(
 
 /// SPEC section 7: a VPC without DNS attribute outputs is not checked, and people are told.
 pub(super) fn dns_notes(snap: &Snapshot, endpoints: &[Endpoint], report: &mut Report) {
-    let vpcs: BTreeSet<&str> =
-        endpoints.iter().filter(|e| e.kind == EndpointKind::Interface).map(|e| e.raw.vpc_id.as_str()).collect();
+    let vpcs: BTreeSet<&str> = endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Interface)
+        .map(|e| e.raw.vpc_id.as_str())
+        .collect();
     for vpc in vpcs {
         let dns = snap.vpc_dns.get(vpc).copied().unwrap_or_default();
         if dns.enable_dns_support.is_none() || dns.enable_dns_hostnames.is_none() {
-            report.notes.push(format!("{vpc}: DNS attributes not in the snapshot, not checked"));
+            report.notes.push(format!(
+                "{vpc}: DNS attributes not in the snapshot, not checked"
+            ));
         }
     }
 }

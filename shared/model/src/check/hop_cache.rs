@@ -22,20 +22,60 @@ use super::workloads::VpcWorkloads;
 /// group-list id, `subnet` a subnet id, `workload` a workload number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
-    Egress { list: u32, eni: u32 },
+    Egress {
+        list: u32,
+        eni: u32,
+    },
     /// Egress of a workload without groups (it is blamed itself).
-    EgressOf { workload: u32, eni: u32 },
-    Route { subnet: u32, eni: u32 },
-    AclOut { subnet: u32, eni: u32 },
-    AclIn { subnet: u32, workload: u32, ports: u32 },
-    Ingress { workload: u32, groups: u32 },
-    ReplyOut { subnet: u32, workload: u32 },
-    ReplyIn { subnet: u32, eni: u32 },
-    GatewayEgress { list: u32, ep: u32 },
-    GatewayEgressOf { workload: u32, ep: u32 },
-    GatewayRoute { subnet: u32, ep: u32 },
-    GatewayAclOut { subnet: u32, ep: u32 },
-    GatewayReplyIn { subnet: u32, ep: u32 },
+    EgressOf {
+        workload: u32,
+        eni: u32,
+    },
+    Route {
+        subnet: u32,
+        eni: u32,
+    },
+    AclOut {
+        subnet: u32,
+        eni: u32,
+    },
+    AclIn {
+        subnet: u32,
+        workload: u32,
+        ports: u32,
+    },
+    Ingress {
+        workload: u32,
+        groups: u32,
+    },
+    ReplyOut {
+        subnet: u32,
+        workload: u32,
+    },
+    ReplyIn {
+        subnet: u32,
+        eni: u32,
+    },
+    GatewayEgress {
+        list: u32,
+        ep: u32,
+    },
+    GatewayEgressOf {
+        workload: u32,
+        ep: u32,
+    },
+    GatewayRoute {
+        subnet: u32,
+        ep: u32,
+    },
+    GatewayAclOut {
+        subnet: u32,
+        ep: u32,
+    },
+    GatewayReplyIn {
+        subnet: u32,
+        ep: u32,
+    },
 }
 
 /// Where a pair's endpoint sits in the VPC's numbering.
@@ -80,7 +120,9 @@ impl PairPlan {
 
     fn targets(&self) -> impl Iterator<Item = &[u32]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(self.ends.iter()).map(|(start, &end)| &self.hops[start..end])
+        starts
+            .zip(self.ends.iter())
+            .map(|(start, &end)| &self.hops[start..end])
     }
 }
 
@@ -98,7 +140,10 @@ pub(super) struct Site<'s, 'w> {
 
 impl HopCache {
     pub(super) fn new() -> Self {
-        HopCache { arena: Vec::new(), index: FxHashMap::default() }
+        HopCache {
+            arena: Vec::new(),
+            index: FxHashMap::default(),
+        }
     }
 
     /// The hop with `key`, built by `build` the first time.
@@ -114,24 +159,52 @@ impl HopCache {
 
     /// The hops of an interface pair, per ENI, leaving out those `proven` allowed (they
     /// never block, never lack data).
-    pub(super) fn interface(&mut self, site: &Site, w: usize, proven: Factors, plan: &mut PairPlan) {
+    pub(super) fn interface(
+        &mut self,
+        site: &Site,
+        w: usize,
+        proven: Factors,
+        plan: &mut PairPlan,
+    ) {
         let cx = ctx(site, w);
         let (vw, n) = (site.vw, site.numbers);
         let (workload, subnet) = (w as u32, vw.subnet[w]);
         let list = vw.group_list[w];
-        let ingress = (!proven.ingress).then(|| self.hop(Key::Ingress { workload, groups: n.ingress_ep }, || interface::ingress(&cx)));
+        let ingress = (!proven.ingress).then(|| {
+            self.hop(
+                Key::Ingress {
+                    workload,
+                    groups: n.ingress_ep,
+                },
+                || interface::ingress(&cx),
+            )
+        });
         for (i, eni) in site.ep.enis.iter().enumerate() {
-            let (eni_no, bit) = (n.first_eni + i as u32, 1u64.checked_shl(i as u32).unwrap_or(0));
-            let (egress, workload_side) = (proven.egress & bit == 0, proven.workload_side & bit == 0);
+            let (eni_no, bit) = (
+                n.first_eni + i as u32,
+                1u64.checked_shl(i as u32).unwrap_or(0),
+            );
+            let (egress, workload_side) =
+                (proven.egress & bit == 0, proven.workload_side & bit == 0);
             if egress {
                 let key = match vw.group_lists.get(list as usize).is_empty() {
                     false => Key::Egress { list, eni: eni_no },
-                    true => Key::EgressOf { workload, eni: eni_no },
+                    true => Key::EgressOf {
+                        workload,
+                        eni: eni_no,
+                    },
                 };
-                plan.hops.push(self.hop(key, || interface::egress(&cx, eni)));
+                plan.hops
+                    .push(self.hop(key, || interface::egress(&cx, eni)));
             }
             if workload_side {
-                plan.hops.push(self.hop(Key::Route { subnet, eni: eni_no }, || interface::route(&cx, eni)));
+                plan.hops.push(self.hop(
+                    Key::Route {
+                        subnet,
+                        eni: eni_no,
+                    },
+                    || interface::route(&cx, eni),
+                ));
             }
             let eni_subnet = site.eni_subnets[i];
             if eni_subnet == subnet {
@@ -142,18 +215,41 @@ impl HopCache {
             }
             let endpoint_side = proven.endpoint_side & bit == 0;
             if workload_side {
-                plan.hops.push(self.hop(Key::AclOut { subnet, eni: eni_no }, || interface::acl_out(&cx, eni)));
+                plan.hops.push(self.hop(
+                    Key::AclOut {
+                        subnet,
+                        eni: eni_no,
+                    },
+                    || interface::acl_out(&cx, eni),
+                ));
             }
             if endpoint_side {
-                let key = Key::AclIn { subnet: eni_subnet, workload, ports: n.ports_ep };
-                plan.hops.push(self.hop(key, || interface::acl_in(&cx, eni)));
+                let key = Key::AclIn {
+                    subnet: eni_subnet,
+                    workload,
+                    ports: n.ports_ep,
+                };
+                plan.hops
+                    .push(self.hop(key, || interface::acl_in(&cx, eni)));
             }
             plan.hops.extend(ingress);
             if endpoint_side {
-                plan.hops.push(self.hop(Key::ReplyOut { subnet: eni_subnet, workload }, || interface::reply_out(&cx, eni)));
+                plan.hops.push(self.hop(
+                    Key::ReplyOut {
+                        subnet: eni_subnet,
+                        workload,
+                    },
+                    || interface::reply_out(&cx, eni),
+                ));
             }
             if workload_side {
-                plan.hops.push(self.hop(Key::ReplyIn { subnet, eni: eni_no }, || interface::reply_in(&cx, eni)));
+                plan.hops.push(self.hop(
+                    Key::ReplyIn {
+                        subnet,
+                        eni: eni_no,
+                    },
+                    || interface::reply_in(&cx, eni),
+                ));
             }
             plan.end_target();
         }
@@ -170,9 +266,15 @@ impl HopCache {
         };
         let hops = [
             self.hop(egress, || gateway::egress(&cx, pl)),
-            self.hop(Key::GatewayRoute { subnet, ep }, || gateway::route_hop(&cx, pl)),
-            self.hop(Key::GatewayAclOut { subnet, ep }, || gateway::acl_out(&cx, pl)),
-            self.hop(Key::GatewayReplyIn { subnet, ep }, || gateway::reply_in(&cx, pl)),
+            self.hop(Key::GatewayRoute { subnet, ep }, || {
+                gateway::route_hop(&cx, pl)
+            }),
+            self.hop(Key::GatewayAclOut { subnet, ep }, || {
+                gateway::acl_out(&cx, pl)
+            }),
+            self.hop(Key::GatewayReplyIn { subnet, ep }, || {
+                gateway::reply_in(&cx, pl)
+            }),
         ];
         plan.hops.extend(hops);
         plan.end_target();
@@ -180,13 +282,23 @@ impl HopCache {
 
     /// The hops of a plan, with the endpoint's common hops.
     pub(super) fn view<'h>(&'h self, common: &'h [Hop], plan: &'h PairPlan) -> PairHops<'h> {
-        let hops = plan.hops.iter().map(|&at| &self.arena[at as usize]).collect();
-        PairHops { common, hops, ends: Cow::Borrowed(&plan.ends) }
+        let hops = plan
+            .hops
+            .iter()
+            .map(|&at| &self.arena[at as usize])
+            .collect();
+        PairHops {
+            common,
+            hops,
+            ends: Cow::Borrowed(&plan.ends),
+        }
     }
 
     /// How many targets of the plan every hop lets the traffic through to.
     pub(super) fn passes(&self, plan: &PairPlan) -> usize {
-        plan.targets().filter(|t| path::passes(t.iter().map(|&at| &self.arena[at as usize]))).count()
+        plan.targets()
+            .filter(|t| path::passes(t.iter().map(|&at| &self.arena[at as usize])))
+            .count()
     }
 }
 

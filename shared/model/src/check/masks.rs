@@ -77,22 +77,42 @@ impl<'w> VpcAnswers<'w> {
     }
 
     /// The column of ingress answers for the endpoint's groups (compiled in `groups`) and ports.
-    fn ingress_column(&mut self, ep: &'w Endpoint<'w>, groups: &GroupSet, workloads: usize) -> usize {
+    fn ingress_column(
+        &mut self,
+        ep: &'w Endpoint<'w>,
+        groups: &GroupSet,
+        workloads: usize,
+    ) -> usize {
         let next = self.ingress.len();
-        let column = *self.ingress_columns.entry((ep.group_ids(), &ep.ports)).or_insert(next);
+        let column = *self
+            .ingress_columns
+            .entry((ep.group_ids(), &ep.ports))
+            .or_insert(next);
         if column == next {
-            self.ingress_views.push(ep.ports.iter().map(|&p| groups.port_view(RuleDirection::Ingress, p)).collect());
+            self.ingress_views.push(
+                ep.ports
+                    .iter()
+                    .map(|&p| groups.port_view(RuleDirection::Ingress, p))
+                    .collect(),
+            );
             self.ingress.push(vec![UNSEEN; workloads]);
         }
         column
     }
 
     /// The column of answers for ENIs in `subnet` serving `ports`.
-    fn column(&mut self, compiled: &'w Compiled<'w>, vw: &VpcWorkloads<'w>, subnet: u32, ports: &'w [u16]) -> usize {
+    fn column(
+        &mut self,
+        compiled: &'w Compiled<'w>,
+        vw: &VpcWorkloads<'w>,
+        subnet: u32,
+        ports: &'w [u16],
+    ) -> usize {
         let next = self.answers.len();
         let column = *self.columns.entry((subnet, ports)).or_insert(next);
         if column == next {
-            self.acls.push(compiled.subnet_acl(vw.subnets.value(subnet)));
+            self.acls
+                .push(compiled.subnet_acl(vw.subnets.value(subnet)));
             self.ports.push(ports);
             self.answers.push(vec![UNSEEN; vw.len()]);
             self.by_subnet.push(vec![UNSEEN; vw.subnet_range.len()]);
@@ -102,7 +122,11 @@ impl<'w> VpcAnswers<'w> {
 
     /// Does the column's ACL pass the workload's packets in and the replies out?
     fn proven(&mut self, column: usize, vw: &VpcWorkloads, w: usize, ephemeral: PortRange) -> bool {
-        let shared = if vw.in_subnet[w] { self.subnet_answer(column, vw, vw.subnet[w] as usize, ephemeral) } else { MIXED };
+        let shared = if vw.in_subnet[w] {
+            self.subnet_answer(column, vw, vw.subnet[w] as usize, ephemeral)
+        } else {
+            MIXED
+        };
         if shared != MIXED {
             return shared == PROVEN;
         }
@@ -114,8 +138,16 @@ impl<'w> VpcAnswers<'w> {
 
     /// The answer of every workload of `subnet`, or `MIXED` (also when the snapshot lacks the
     /// subnet).
-    fn subnet_answer(&mut self, column: usize, vw: &VpcWorkloads, subnet: usize, ephemeral: PortRange) -> u8 {
-        let Some(range) = vw.subnet_range[subnet] else { return MIXED };
+    fn subnet_answer(
+        &mut self,
+        column: usize,
+        vw: &VpcWorkloads,
+        subnet: usize,
+        ephemeral: PortRange,
+    ) -> u8 {
+        let Some(range) = vw.subnet_range[subnet] else {
+            return MIXED;
+        };
         if self.by_subnet[column][subnet] == UNSEEN {
             self.by_subnet[column][subnet] = match self.acls[column] {
                 Some(acl) if !acl.uniform_over(range) => MIXED,
@@ -127,7 +159,8 @@ impl<'w> VpcAnswers<'w> {
 
     fn answer(&self, column: usize, ip: u32, ephemeral: PortRange) -> u8 {
         let passes = self.acls[column].is_some_and(|acl| {
-            acl.allows_ports(Traffic::Inbound, ip, self.ports[column]) && acl.allows(Traffic::Outbound, ip, ephemeral)
+            acl.allows_ports(Traffic::Inbound, ip, self.ports[column])
+                && acl.allows(Traffic::Outbound, ip, ephemeral)
         });
         if passes {
             PROVEN
@@ -201,7 +234,10 @@ impl<'w> InterfaceMasks<'w> {
             return None;
         }
         let eni_subnet = eni_subnets.to_vec();
-        let eni_column = eni_subnet.iter().map(|&s| shared.column(compiled, vw, s, &ep.ports)).collect();
+        let eni_column = eni_subnet
+            .iter()
+            .map(|&s| shared.column(compiled, vw, s, &ep.ports))
+            .collect();
         Some(InterfaceMasks {
             compiled,
             ep,
@@ -210,7 +246,11 @@ impl<'w> InterfaceMasks<'w> {
             eni_ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
             eni_subnet,
             eni_column,
-            all: if ep.enis.len() == MAX_ENIS { u64::MAX } else { (1u64 << ep.enis.len()) - 1 },
+            all: if ep.enis.len() == MAX_ENIS {
+                u64::MAX
+            } else {
+                (1u64 << ep.enis.len()) - 1
+            },
             group_egress: vec![None; vw.groups.len() * ep.ports.len()],
             egress: vec![None; vw.group_lists.len()],
             workload_side: vec![None; vw.subnets.len()],
@@ -219,28 +259,58 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// What the compiled rules prove for workload `w`.
-    pub(super) fn judge(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize) -> Proven {
+    pub(super) fn judge(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        shared: &mut VpcAnswers<'w>,
+        w: usize,
+    ) -> Proven {
         let (admits, admits_all) = self.ingress(shared, w, vw.ip[w]);
         if !admits_all {
-            return Proven { reached: 0, admits, factors: None };
+            return Proven {
+                reached: 0,
+                admits,
+                factors: None,
+            };
         }
         let f = self.factors(vw, shared, w, true);
         let reached = (f.egress & f.workload_side & f.endpoint_side).count_ones() as usize;
-        Proven { reached, admits, factors: Some(f) }
+        Proven {
+            reached,
+            admits,
+            factors: Some(f),
+        }
     }
 
     /// Every group of hops the compiled rules prove for workload `w`; `ingress`: whether the
     /// endpoint's groups admit it on every service port.
-    pub(super) fn factors(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize, ingress: bool) -> Factors {
+    pub(super) fn factors(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        shared: &mut VpcAnswers<'w>,
+        w: usize,
+        ingress: bool,
+    ) -> Factors {
         let (egress, workload_side, same) = self.workload_masks(vw, shared, w);
         let endpoint_side = same | self.endpoint_side(vw, shared, w, same);
-        Factors { egress, workload_side, endpoint_side, ingress }
+        Factors {
+            egress,
+            workload_side,
+            endpoint_side,
+            ingress,
+        }
     }
 
     /// The ENIs outside the workload's subnet (`same`: those in it) whose subnet's ACL passes
     /// the workload's packets in and its replies out: one answer for the whole subnet when
     /// the ACLs allow it, else ENI by ENI.
-    fn endpoint_side(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize, same: u64) -> u64 {
+    fn endpoint_side(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        shared: &mut VpcAnswers<'w>,
+        w: usize,
+        same: u64,
+    ) -> u64 {
         let subnet = vw.subnet[w] as usize;
         if vw.in_subnet[w] {
             let shared = match self.endpoint_side[subnet] {
@@ -264,7 +334,13 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// `endpoint_side` for every workload of `subnet`, if the ACLs answer them alike.
-    fn subnet_side(&self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, subnet: usize, same: u64) -> Option<u64> {
+    fn subnet_side(
+        &self,
+        vw: &VpcWorkloads<'w>,
+        shared: &mut VpcAnswers<'w>,
+        subnet: usize,
+        same: u64,
+    ) -> Option<u64> {
         let mut mask = 0;
         for i in 0..self.eni_ip.len() {
             if same & (1 << i) != 0 {
@@ -295,7 +371,12 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// (egress, workload side, ENIs in the workload's subnet), each kept by its key.
-    fn workload_masks(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, w: usize) -> (u64, u64, u64) {
+    fn workload_masks(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        shared: &mut VpcAnswers<'w>,
+        w: usize,
+    ) -> (u64, u64, u64) {
         let list = vw.group_list[w] as usize;
         let egress = match self.egress[list] {
             Some(mask) => mask,
@@ -316,7 +397,12 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// ENIs that, on every service port, some group of the list lets out to.
-    fn egress_mask(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, list: usize) -> u64 {
+    fn egress_mask(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        shared: &mut VpcAnswers<'w>,
+        list: usize,
+    ) -> u64 {
         let mut mask = self.all;
         for port in 0..self.ep.ports.len() {
             let mut any = 0;
@@ -329,13 +415,22 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// ENIs that group `g` alone lets service port number `port` out to.
-    fn group_egress_mask(&mut self, vw: &VpcWorkloads<'w>, shared: &mut VpcAnswers<'w>, g: usize, port: usize) -> u64 {
+    fn group_egress_mask(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        shared: &mut VpcAnswers<'w>,
+        g: usize,
+        port: usize,
+    ) -> u64 {
         let at = g * self.ep.ports.len() + port;
         if let Some(mask) = self.group_egress[at] {
             return mask;
         }
         let number = self.ep.ports[port];
-        let view = shared.egress.entry((g as u32, number)).or_insert_with(|| vw.group_sets[g].port_view(RuleDirection::Egress, number));
+        let view = shared
+            .egress
+            .entry((g as u32, number))
+            .or_insert_with(|| vw.group_sets[g].port_view(RuleDirection::Egress, number));
         let mut mask = 0;
         for (i, &ip) in self.eni_ip.iter().enumerate() {
             if view.allows(ip) == Some(true) {
@@ -359,7 +454,8 @@ impl<'w> InterfaceMasks<'w> {
             let routed = self.compiled.routes_locally(subnet_id, ip) == Some(true);
             let acl_passes = || {
                 acl.is_some_and(|a| {
-                    a.allows_ports(Traffic::Outbound, ip, &self.ep.ports) && a.allows(Traffic::Inbound, ip, self.ephemeral)
+                    a.allows_ports(Traffic::Outbound, ip, &self.ep.ports)
+                        && a.allows(Traffic::Inbound, ip, self.ephemeral)
                 })
             };
             if routed && (same & bit != 0 || acl_passes()) {

@@ -23,9 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::compiled::Compiled;
-use crate::fxhash::FxHashMap;
 use crate::endpoint::Endpoint;
 use crate::finding::{Finding, FindingCode};
+use crate::fxhash::FxHashMap;
 use crate::intent::{self, Reasons, Workload};
 use crate::params::RuleParameters;
 use crate::path::{self, PairTrace, Verdict};
@@ -97,7 +97,10 @@ pub fn check_exact(snap: &Snapshot, params: &RuleParameters) -> Report {
 
 fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     let workloads = intent::workloads(snap, params);
-    let mut report = Report { workload_count: workloads.len(), ..Report::default() };
+    let mut report = Report {
+        workload_count: workloads.len(),
+        ..Report::default()
+    };
     let endpoints = resolve_endpoints(snap, params, &mut report.notes);
     let compiled = Compiled::new(snap);
     let by_vpc = by_vpc(&workloads, &endpoints);
@@ -106,22 +109,32 @@ fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
     // so that the final sort finds them nearly sorted.
     // Every pair of a VPC may be required: room for all of them up front, as growing a vector
     // of a hundred thousand results copies it again and again.
-    report.pairs.reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
+    report
+        .pairs
+        .reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
     let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
     for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty()) {
-        let mut vpc = vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads, vpc_endpoints);
+        let mut vpc =
+            vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads, vpc_endpoints);
         for ep in vpc_endpoints {
             vpc.check_endpoint(ep, &mut report);
             by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
         }
         vpc.finish(&mut report);
     }
-    let counts = by_vpc.iter().filter(|(_, ws, _)| !ws.is_empty()).map(|(vpc, ws, _)| (*vpc, ws.len()));
+    let counts = by_vpc
+        .iter()
+        .filter(|(_, ws, _)| !ws.is_empty())
+        .map(|(vpc, ws, _)| (*vpc, ws.len()));
     findings::missing_services(params, counts, &endpoints, &mut report);
-    report.findings.reserve(by_endpoint.values().map(Vec::len).sum());
+    report
+        .findings
+        .reserve(by_endpoint.values().map(Vec::len).sum());
     report.findings.extend(by_endpoint.into_values().flatten());
     findings::dns_notes(snap, &endpoints, &mut report);
-    report.findings.sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
+    report
+        .findings
+        .sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
     report
 }
 
@@ -152,14 +165,19 @@ fn by_vpc<'s, 'a>(workloads: &'s [Workload<'a>], endpoints: &'s [Endpoint<'a>]) 
     vpcs
 }
 
-fn resolve_endpoints<'a>(snap: &'a Snapshot, params: &RuleParameters, notes: &mut Vec<String>) -> Vec<Endpoint<'a>> {
+fn resolve_endpoints<'a>(
+    snap: &'a Snapshot,
+    params: &RuleParameters,
+    notes: &mut Vec<String>,
+) -> Vec<Endpoint<'a>> {
     let mut endpoints = Vec::new();
     for raw in snap.vpc_endpoints.values() {
         match Endpoint::resolve(snap, raw, params) {
             Some(ep) => endpoints.push(ep),
-            None if !crate::endpoint::is_gone(raw) => {
-                notes.push(format!("{}: {} endpoints are not modelled, skipped", raw.vpc_endpoint_id, raw.vpc_endpoint_type))
-            }
+            None if !crate::endpoint::is_gone(raw) => notes.push(format!(
+                "{}: {} endpoints are not modelled, skipped",
+                raw.vpc_endpoint_id, raw.vpc_endpoint_type
+            )),
             None => {}
         }
     }
@@ -167,7 +185,12 @@ fn resolve_endpoints<'a>(snap: &'a Snapshot, params: &RuleParameters, notes: &mu
 }
 
 fn finding_key(f: &Finding) -> (Option<&str>, Option<&str>, FindingCode, &str) {
-    (f.endpoint.as_deref(), f.source.as_deref(), f.code, &f.component)
+    (
+        f.endpoint.as_deref(),
+        f.source.as_deref(),
+        f.code,
+        &f.component,
+    )
 }
 
 /// Why `trace_pair` could not trace.
@@ -190,20 +213,30 @@ pub fn trace_pair(
     eni_id: &str,
     endpoint_id: &str,
 ) -> Result<(PairTrace, Reasons), TraceError> {
-    let eni = snap
-        .network_interfaces
-        .get(eni_id)
-        .ok_or_else(|| TraceError(format!("{eni_id}: no such network interface in the snapshot")))?;
-    let ip = snap.primary_ip(eni).ok_or_else(|| TraceError(format!("{eni_id} has no private IPv4 address")))?;
-    let raw = snap
-        .vpc_endpoints
-        .get(endpoint_id)
-        .ok_or_else(|| TraceError(format!("{endpoint_id}: no such VPC endpoint in the snapshot")))?;
+    let eni = snap.network_interfaces.get(eni_id).ok_or_else(|| {
+        TraceError(format!(
+            "{eni_id}: no such network interface in the snapshot"
+        ))
+    })?;
+    let ip = snap
+        .primary_ip(eni)
+        .ok_or_else(|| TraceError(format!("{eni_id} has no private IPv4 address")))?;
+    let raw = snap.vpc_endpoints.get(endpoint_id).ok_or_else(|| {
+        TraceError(format!(
+            "{endpoint_id}: no such VPC endpoint in the snapshot"
+        ))
+    })?;
     let ep = Endpoint::resolve(snap, raw, params).ok_or_else(|| {
-        TraceError(format!("{endpoint_id} is a {} endpoint in state {:?}: not modelled", raw.vpc_endpoint_type, raw.state))
+        TraceError(format!(
+            "{endpoint_id} is a {} endpoint in state {:?}: not modelled",
+            raw.vpc_endpoint_type, raw.state
+        ))
     })?;
     if eni.vpc_id != raw.vpc_id {
-        return Err(TraceError(format!("{eni_id} is in {} but {endpoint_id} is in {}", eni.vpc_id, raw.vpc_id)));
+        return Err(TraceError(format!(
+            "{eni_id} is in {} but {endpoint_id} is in {}",
+            eni.vpc_id, raw.vpc_id
+        )));
     }
     let w = Workload::new(eni, ip);
     let reasons = intent::reasons(snap, params, &Compiled::new(snap), &w, &ep);

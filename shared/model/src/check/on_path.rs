@@ -33,7 +33,9 @@ pub(super) struct OnPath<'w> {
 impl<'w> OnPath<'w> {
     pub(super) fn new(snap: &'w Snapshot, vw: &VpcWorkloads<'w>) -> Self {
         let mut resources = Interner::new();
-        let group_ids: Vec<u32> = (0..vw.groups.len() as u32).map(|g| resources.id(vw.groups.value(g))).collect();
+        let group_ids: Vec<u32> = (0..vw.groups.len() as u32)
+            .map(|g| resources.id(vw.groups.value(g)))
+            .collect();
         let mut by_list = IdLists::default();
         for groups in vw.group_lists.iter() {
             let mut ids: Vec<u32> = groups.iter().map(|&g| group_ids[g as usize]).collect();
@@ -87,7 +89,11 @@ impl<'w> OnPath<'w> {
     /// Ends the current endpoint: its pairs go to the resources of their workloads' side
     /// (those also on the endpoint's side are counted once, below) and of its own side.
     pub(super) fn finish_endpoint(&mut self) {
-        let keyed = self.list_pairs.iter_mut().zip(self.by_list.iter()).chain(self.subnet_pairs.iter_mut().zip(self.by_subnet.iter()));
+        let keyed = self
+            .list_pairs
+            .iter_mut()
+            .zip(self.by_list.iter())
+            .chain(self.subnet_pairs.iter_mut().zip(self.by_subnet.iter()));
         for (pairs, resources) in keyed.filter(|(pairs, _)| **pairs > 0) {
             for &r in resources {
                 if !self.on_endpoint_side[r as usize] {
@@ -105,14 +111,23 @@ impl<'w> OnPath<'w> {
     /// Adds this VPC's counts to the report's.
     pub(super) fn merge_into(self, on_path: &mut BTreeMap<String, usize>) {
         for (id, &n) in self.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
-            *on_path.entry(self.resources.value(id as u32).to_string()).or_default() += n;
+            *on_path
+                .entry(self.resources.value(id as u32).to_string())
+                .or_default() += n;
         }
     }
 }
 
 /// The ACL and route table a subnet uses.
-pub(super) fn subnet_resources<'w>(snap: &'w Snapshot, subnet: &str) -> impl Iterator<Item = &'w str> {
+pub(super) fn subnet_resources<'w>(
+    snap: &'w Snapshot,
+    subnet: &str,
+) -> impl Iterator<Item = &'w str> {
     let acl = snap.index.subnet_acl.get(subnet).map(String::as_str);
-    let table = snap.index.subnet_route_table.get(subnet).map(|c| c.route_table_id.as_str());
+    let table = snap
+        .index
+        .subnet_route_table
+        .get(subnet)
+        .map(|c| c.route_table_id.as_str());
     acl.into_iter().chain(table)
 }

@@ -10,7 +10,7 @@ use crate::snapshot::Snapshot;
 
 use super::findings::{self, EndpointWords, PairHops};
 use super::hop_cache::{EndpointNumbers, HopCache, PairPlan, Site};
-use super::masks::{VpcAnswers, Factors, InterfaceMasks};
+use super::masks::{Factors, InterfaceMasks, VpcAnswers};
 use super::on_path::OnPath;
 use super::workloads::VpcWorkloads;
 use super::{MissingData, Mode, Report};
@@ -90,7 +90,10 @@ impl<'w> VpcCheck<'w> {
     pub(super) fn check_endpoint(&mut self, ep: &'w Endpoint<'w>, report: &mut Report) {
         let (snap, params) = (self.snap, self.params);
         if !ep.missing.is_empty() {
-            report.missing.insert(MissingData { resource: ep.id().to_string(), what: ep.missing.join("; ") });
+            report.missing.insert(MissingData {
+                resource: ep.id().to_string(),
+                what: ep.missing.join("; "),
+            });
         }
         let common = path::endpoint_hops(snap, params, ep);
         let words = EndpointWords::new(ep);
@@ -110,8 +113,17 @@ impl<'w> VpcCheck<'w> {
         }
         // With ConsumerTag, a VPC without selected workloads has no consumer to reach the endpoint.
         let no_consumers = workloads == 0 && params.consumer_tag.is_some();
-        if ep.kind == EndpointKind::Interface && ep.is_available() && ep.missing.is_empty() && !tally.any_reach && !no_consumers {
-            own.extend(findings::unreachable_findings(ep, tally.admitted_any, workloads));
+        if ep.kind == EndpointKind::Interface
+            && ep.is_available()
+            && ep.missing.is_empty()
+            && !tally.any_reach
+            && !no_consumers
+        {
+            own.extend(findings::unreachable_findings(
+                ep,
+                tally.admitted_any,
+                workloads,
+            ));
         }
         // The endpoint's own findings (no source) go before its pair findings (in workload
         // order): the report's final sort then finds one sorted run.
@@ -126,7 +138,11 @@ impl<'w> VpcCheck<'w> {
 
     /// Numbers the endpoint and its ENIs, and interns its ENIs' subnets (returned in ENI order).
     fn number(&mut self, ep: &'w Endpoint<'w>) -> (EndpointNumbers, Vec<u32>) {
-        let eni_subnets = ep.enis.iter().map(|eni| self.vw.subnets.id(eni.subnet_id.as_str())).collect();
+        let eni_subnets = ep
+            .enis
+            .iter()
+            .map(|eni| self.vw.subnets.id(eni.subnet_id.as_str()))
+            .collect();
         let (no, first_eni) = (self.endpoints, self.enis);
         self.endpoints += 1;
         self.enis += ep.enis.len() as u32;
@@ -136,11 +152,26 @@ impl<'w> VpcCheck<'w> {
             [] => no,
             groups => first_with(&mut self.ingress_lists, (groups, ep.ports.as_slice()), no),
         };
-        (EndpointNumbers { ep: no, first_eni, ports_ep, ingress_ep }, eni_subnets)
+        (
+            EndpointNumbers {
+                ep: no,
+                first_eni,
+                ports_ep,
+                ingress_ep,
+            },
+            eni_subnets,
+        )
     }
 
     /// One workload against the endpoint.
-    fn pair(&mut self, pairs: &mut EndpointPairs<'w, '_>, words: &EndpointWords, w: usize, tally: &mut Tally, report: &mut Report) {
+    fn pair(
+        &mut self,
+        pairs: &mut EndpointPairs<'w, '_>,
+        words: &EndpointWords,
+        w: usize,
+        tally: &mut Tally,
+        report: &mut Report,
+    ) {
         let ep = pairs.ep;
         let (reasons, evidence) = self.judge(pairs, w);
         tally.admitted_any |= reasons.contains(Reason::EndpointAdmits);
@@ -169,14 +200,28 @@ impl<'w> VpcCheck<'w> {
             Evidence::Traced(trace) => {
                 let hops = PairHops::of(&trace);
                 tally.any_reach |= hops.reached() > 0;
-                return findings::record_pair(snap, (self.vw.list[w], &self.vw.ids[w]), words, reasons, &hops, report);
+                return findings::record_pair(
+                    snap,
+                    (self.vw.list[w], &self.vw.ids[w]),
+                    words,
+                    reasons,
+                    &hops,
+                    report,
+                );
             }
             Evidence::Planned => {}
             Evidence::Proven(_, factors) => self.plan(pairs, w, factors),
         }
         let hops = self.hops.view(pairs.common, &self.plan);
         tally.any_reach |= hops.reached() > 0;
-        findings::record_pair(snap, (self.vw.list[w], &self.vw.ids[w]), words, reasons, &hops, report);
+        findings::record_pair(
+            snap,
+            (self.vw.list[w], &self.vw.ids[w]),
+            words,
+            reasons,
+            &hops,
+            report,
+        );
     }
 
     /// The pair's reasons and what is known of its reach.
@@ -184,9 +229,15 @@ impl<'w> VpcCheck<'w> {
         let (ep, workload) = (pairs.ep, self.vw.list[w]);
         if self.mode == Mode::Exact {
             let reasons = intent::reasons(self.snap, self.params, self.compiled, workload, ep);
-            return (reasons, Evidence::Traced(path::trace(self.snap, self.params, workload, ep)));
+            return (
+                reasons,
+                Evidence::Traced(path::trace(self.snap, self.params, workload, ep)),
+            );
         }
-        let mut facts = IntentFacts { targets: pairs.targets_endpoint(&self.vw, w), ..IntentFacts::default() };
+        let mut facts = IntentFacts {
+            targets: pairs.targets_endpoint(&self.vw, w),
+            ..IntentFacts::default()
+        };
         let evidence = match (ep.kind, pairs.masks.as_mut()) {
             (EndpointKind::Interface, Some(masks)) => {
                 let proven = masks.judge(&self.vw, &mut self.shared, w);
@@ -204,7 +255,10 @@ impl<'w> VpcCheck<'w> {
                 Evidence::Planned
             }
         };
-        (intent::reasons_with(pairs.required, ep.kind, facts), evidence)
+        (
+            intent::reasons_with(pairs.required, ep.kind, facts),
+            evidence,
+        )
     }
 
     /// Puts the pair's hops from the cache into `self.plan`, leaving out those `known` proven
@@ -229,7 +283,12 @@ impl<'w> VpcCheck<'w> {
             (EndpointKind::Interface, _) => {
                 // Pairs judged without the masks prove nothing; a refused ingress proves no hop
                 // beyond, and those hops are worked out only now that the pair is required.
-                let proven = known.or_else(|| pairs.masks.as_mut().map(|m| m.factors(&self.vw, &mut self.shared, w, false)));
+                let proven = known.or_else(|| {
+                    pairs
+                        .masks
+                        .as_mut()
+                        .map(|m| m.factors(&self.vw, &mut self.shared, w, false))
+                });
                 let proven = proven.unwrap_or_default();
                 self.hops.interface(&site, w, proven, &mut self.plan);
             }
@@ -245,7 +304,11 @@ impl<'w> VpcCheck<'w> {
 fn targeting_groups(vw: &VpcWorkloads, ep: &Endpoint) -> Vec<Option<bool>> {
     let mut targets = vec![None; vw.groups.len()];
     for id in ep.group_ids() {
-        for &g in vw.egress_refs.get(id.as_str()).map_or(&[][..], Vec::as_slice) {
+        for &g in vw
+            .egress_refs
+            .get(id.as_str())
+            .map_or(&[][..], Vec::as_slice)
+        {
             targets[g as usize] = Some(true);
         }
     }
@@ -295,9 +358,14 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
         eni_subnets: Vec<u32>,
     ) -> Self {
         let masks = match (vpc.mode, ep.kind) {
-            (Mode::Fast, EndpointKind::Interface) => {
-                InterfaceMasks::new(vpc.compiled, ep, &eni_subnets, vpc.params.ephemeral_ports, &vpc.vw, &mut vpc.shared)
-            }
+            (Mode::Fast, EndpointKind::Interface) => InterfaceMasks::new(
+                vpc.compiled,
+                ep,
+                &eni_subnets,
+                vpc.params.ephemeral_ports,
+                &vpc.vw,
+                &mut vpc.shared,
+            ),
             _ => None,
         };
         EndpointPairs {
@@ -305,7 +373,9 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
             ep,
             common,
             common_ok: common.iter().all(|h| h.outcome == Outcome::Allowed),
-            stopped: common.iter().any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked),
+            stopped: common
+                .iter()
+                .any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked),
             targets: match ep.kind {
                 EndpointKind::Interface => ep.enis.len(),
                 EndpointKind::Gateway => usize::from(ep.prefix_list.is_some()),
@@ -329,7 +399,11 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
         let mut answer = false;
         for &g in vw.group_lists.get(list) {
             let by_group = &mut self.targets_by_group[g as usize];
-            answer |= *by_group.get_or_insert_with(|| vw.egress_peers[g as usize].iter().any(|p| intent::peer_targets(p, self.ep)));
+            answer |= *by_group.get_or_insert_with(|| {
+                vw.egress_peers[g as usize]
+                    .iter()
+                    .any(|p| intent::peer_targets(p, self.ep))
+            });
         }
         *self.targets_by_list[list].insert(answer)
     }
@@ -338,6 +412,7 @@ impl<'w, 'c> EndpointPairs<'w, 'c> {
     fn routed(&mut self, vw: &VpcWorkloads<'w>, w: usize) -> bool {
         let subnet = vw.subnet[w];
         let subnet_id = vw.subnets.value(subnet);
-        *self.routed_by_subnet[subnet as usize].get_or_insert_with(|| intent::routed_to_endpoint(self.snap, subnet_id, self.ep))
+        *self.routed_by_subnet[subnet as usize]
+            .get_or_insert_with(|| intent::routed_to_endpoint(self.snap, subnet_id, self.ep))
     }
 }

@@ -10,8 +10,8 @@ use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::intent::Workload;
 use crate::security_group::{self, Peer};
-use crate::space::AddrRange;
 use crate::snapshot::Snapshot;
+use crate::space::AddrRange;
 
 /// Dense ids for distinct values, in first-seen order.
 pub(super) struct Interner<K> {
@@ -21,7 +21,10 @@ pub(super) struct Interner<K> {
 
 impl<K: Hash + Eq + Copy> Interner<K> {
     pub(super) fn new() -> Self {
-        Interner { ids: FxHashMap::default(), values: Vec::new() }
+        Interner {
+            ids: FxHashMap::default(),
+            values: Vec::new(),
+        }
     }
 
     /// The id of `value`, new if unseen.
@@ -127,7 +130,10 @@ impl<'w> VpcWorkloads<'w> {
         let mut groups = Interner::new();
         let mut lists: Interner<&[&'w str]> = Interner::new();
         let mut group_lists = IdLists::default();
-        let (mut subnet, mut group_list) = (Vec::with_capacity(list.len()), Vec::with_capacity(list.len()));
+        let (mut subnet, mut group_list) = (
+            Vec::with_capacity(list.len()),
+            Vec::with_capacity(list.len()),
+        );
         for w in list {
             subnet.push(subnets.id(w.subnet_id));
             let id = lists.id(w.groups.as_slice());
@@ -137,15 +143,25 @@ impl<'w> VpcWorkloads<'w> {
             group_list.push(id);
         }
         let subnet_range: Vec<Option<AddrRange>> = (0..subnets.len() as u32)
-            .map(|s| snap.subnets.get(subnets.value(s)).map(|sn| AddrRange::cidr(sn.cidr_block)))
+            .map(|s| {
+                snap.subnets
+                    .get(subnets.value(s))
+                    .map(|sn| AddrRange::cidr(sn.cidr_block))
+            })
             .collect();
         let ids = list.iter().map(|w| Arc::from(w.id())).collect();
         let ip: Vec<u32> = list.iter().map(|w| u32::from(w.ip)).collect();
-        let in_subnet = ip.iter().zip(&subnet).map(|(&ip, &s)| subnet_range[s as usize].is_some_and(|r| r.contains(ip))).collect();
+        let in_subnet = ip
+            .iter()
+            .zip(&subnet)
+            .map(|(&ip, &s)| subnet_range[s as usize].is_some_and(|r| r.contains(ip)))
+            .collect();
         let mut egress_refs: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         let mut egress_peers = Vec::with_capacity(groups.len());
         for g in 0..groups.len() as u32 {
-            let rules = compiled.security_group(groups.value(g)).map_or(&[][..], |sg| &sg.ip_permissions_egress);
+            let rules = compiled
+                .security_group(groups.value(g))
+                .map_or(&[][..], |sg| &sg.ip_permissions_egress);
             let mut others = Vec::new();
             for peer in rules.iter().flat_map(security_group::peers) {
                 match peer {
@@ -156,7 +172,9 @@ impl<'w> VpcWorkloads<'w> {
             }
             egress_peers.push(others);
         }
-        let group_sets = (0..groups.len() as u32).map(|g| compiled.group_set(&[groups.value(g)])).collect();
+        let group_sets = (0..groups.len() as u32)
+            .map(|g| compiled.group_set(&[groups.value(g)]))
+            .collect();
         VpcWorkloads {
             list: list.to_vec(),
             ids,
@@ -193,18 +211,32 @@ impl<'e> Named<'e> {
         let mut cidrs = Vec::new();
         for ep in endpoints {
             cidrs.extend(ep.enis.iter().map(|e| (u32::from(e.ip), 32)));
-            cidrs.extend(ep.subnet_cidrs.iter().map(|s| (u32::from(s.network()), s.prefix_len())));
+            cidrs.extend(
+                ep.subnet_cidrs
+                    .iter()
+                    .map(|s| (u32::from(s.network()), s.prefix_len())),
+            );
         }
         // Every CIDR rule of every workload group is looked up here.
         cidrs.sort_unstable();
         cidrs.dedup();
-        let prefix_lists = endpoints.iter().filter_map(|ep| ep.prefix_list).map(|pl| pl.prefix_list_id.as_str()).collect();
-        Named { cidrs, prefix_lists }
+        let prefix_lists = endpoints
+            .iter()
+            .filter_map(|ep| ep.prefix_list)
+            .map(|pl| pl.prefix_list_id.as_str())
+            .collect();
+        Named {
+            cidrs,
+            prefix_lists,
+        }
     }
 
     fn may_target(&self, peer: &Peer) -> bool {
         match peer {
-            Peer::Cidr(net) => self.cidrs.binary_search(&(u32::from(net.network()), net.prefix_len())).is_ok(),
+            Peer::Cidr(net) => self
+                .cidrs
+                .binary_search(&(u32::from(net.network()), net.prefix_len()))
+                .is_ok(),
             Peer::PrefixList(id) => self.prefix_lists.contains(id),
             Peer::Group(_) => true,
         }

@@ -4,9 +4,9 @@
 
 use crate::compiled::Compiled;
 use crate::finding::FindingCode;
-use crate::security_group::RuleDirection;
 use crate::prefix_list;
 use crate::route::{self, RouteMatch};
+use crate::security_group::RuleDirection;
 use crate::snapshot::PrefixList;
 use crate::space::{AddrRange, Region};
 
@@ -15,10 +15,24 @@ use super::{Ctx, Hop, HopKind, Target};
 
 /// The single prefix-list target (none when the snapshot lacks the list).
 pub fn targets(cx: &Ctx) -> Vec<Target> {
-    let Some(pl) = cx.endpoint.prefix_list else { return Vec::new() };
-    let hops = vec![egress(cx, pl), route_hop(cx, pl), acl_out(cx, pl), reply_in(cx, pl)];
-    let address = prefix_list::ipv4_cidrs(pl).map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
-    vec![Target { id: pl.prefix_list_id.clone(), address, hops }]
+    let Some(pl) = cx.endpoint.prefix_list else {
+        return Vec::new();
+    };
+    let hops = vec![
+        egress(cx, pl),
+        route_hop(cx, pl),
+        acl_out(cx, pl),
+        reply_in(cx, pl),
+    ];
+    let address = prefix_list::ipv4_cidrs(pl)
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    vec![Target {
+        id: pl.prefix_list_id.clone(),
+        address,
+        hops,
+    }]
 }
 
 /// The workload's groups, outbound to every CIDR of the list. Depends on the group list (and
@@ -27,7 +41,12 @@ pub(crate) fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ranges: Vec<AddrRange> = prefix_list::ipv4_ranges(pl).collect();
     let covers = |c: &Compiled| {
         let groups = c.group_set(&cx.workload.groups);
-        Some(cx.endpoint.ports.iter().all(|&port| groups.covers(RuleDirection::Egress, &ranges, port)))
+        Some(
+            cx.endpoint
+                .ports
+                .iter()
+                .all(|&port| groups.covers(RuleDirection::Egress, &ranges, port)),
+        )
     };
     if let Some(hop) = cx.proven(HopKind::SecurityGroupEgress, covers) {
         return hop;
@@ -36,10 +55,18 @@ pub(crate) fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
     let traffic = &cx.endpoint.traffic;
     let total = ranges.len();
     let problem = |uncovered: &Region| {
-        let touches = |r: &AddrRange| uncovered.rects().iter().any(|x| x.addrs.intersect(*r).is_some());
+        let touches = |r: &AddrRange| {
+            uncovered
+                .rects()
+                .iter()
+                .any(|x| x.addrs.intersect(*r).is_some())
+        };
         let left = ranges.iter().filter(|r| touches(r)).count();
         let what = uncovered.describe_addrs();
-        format!("no egress {traffic} to {} ({left} of its {total} CIDRs uncovered: {what})", pl.prefix_list_id)
+        format!(
+            "no egress {traffic} to {} ({left} of its {total} CIDRs uncovered: {what})",
+            pl.prefix_list_id
+        )
     };
     hops::sg_egress(cx, &forward, &problem, &pl.prefix_list_id)
 }
@@ -48,14 +75,26 @@ pub(crate) fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
 pub(crate) fn acl_out(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ranges: Vec<AddrRange> = prefix_list::ipv4_ranges(pl).collect();
     let forward = service_region(&ranges, &cx.endpoint.ports);
-    hops::acl(cx, HopKind::AclOutbound, &cx.workload.eni.subnet_id, &forward, &acl_peer(pl))
+    hops::acl(
+        cx,
+        HopKind::AclOutbound,
+        &cx.workload.eni.subnet_id,
+        &forward,
+        &acl_peer(pl),
+    )
 }
 
 /// The workload subnet's ACL, inbound replies from every CIDR of the list. Depends on the
 /// subnet.
 pub(crate) fn reply_in(cx: &Ctx, pl: &PrefixList) -> Hop {
     let replies = Region::from_addrs(prefix_list::ipv4_ranges(pl), cx.params.ephemeral_ports);
-    hops::acl(cx, HopKind::AclReturnInbound, &cx.workload.eni.subnet_id, &replies, &acl_peer(pl))
+    hops::acl(
+        cx,
+        HopKind::AclReturnInbound,
+        &cx.workload.eni.subnet_id,
+        &replies,
+        &acl_peer(pl),
+    )
 }
 
 /// What a fixing ACL entry must name: each CIDR of the list (ACLs take no prefix lists).
@@ -70,7 +109,11 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ep = cx.endpoint;
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
-        return Hop::unknown(HopKind::Route, vec![subnet.clone()], format!("no route table for {subnet} in the snapshot"));
+        return Hop::unknown(
+            HopKind::Route,
+            vec![subnet.clone()],
+            format!("no route table for {subnet} in the snapshot"),
+        );
     };
     let rtb = table.route_table_id.clone();
     let (routes, missing) = route::expanded_routes(cx.snap, table);
@@ -85,22 +128,41 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
     for cidr in prefix_list::ipv4_cidrs(pl) {
         let (winner, inside) = route::lookup_block(&routes, cidr);
         match winner {
-            Some(w) if to_endpoint(w) => diverting.extend(inside.into_iter().filter(|r| !to_endpoint(r))),
+            Some(w) if to_endpoint(w) => {
+                diverting.extend(inside.into_iter().filter(|r| !to_endpoint(r)))
+            }
             Some(w) => diverting.push(w),
             None => {}
         }
     }
     if diverting.is_empty() {
-        let how = if via_main { "main table" } else { "explicit association" };
+        let how = if via_main {
+            "main table"
+        } else {
+            "explicit association"
+        };
         let detail = cx.say(|| format!("{rtb} ({how}): {} -> {}", pl.prefix_list_id, ep.id()));
         return Hop::allowed(HopKind::Route, vec![rtb.clone()], detail);
     }
     diverting.dedup();
     let shown: Vec<String> = diverting.iter().map(|r| r.to_string()).collect();
-    let problem = format!("{rtb}: {} at least as specific as {} entries, so they win over the endpoint route", shown.join(", "), pl.prefix_list_id);
+    let problem = format!(
+        "{rtb}: {} at least as specific as {} entries, so they win over the endpoint route",
+        shown.join(", "),
+        pl.prefix_list_id
+    );
     let first = diverting[0];
-    let fix = format!("remove or narrow the route {} -> {} in {rtb}", first.cidr, first.target);
-    Hop::blocked(HopKind::Route, vec![rtb], FindingCode::MoreSpecificRoute, problem, fix)
+    let fix = format!(
+        "remove or narrow the route {} -> {} in {rtb}",
+        first.cidr, first.target
+    );
+    Hop::blocked(
+        HopKind::Route,
+        vec![rtb],
+        FindingCode::MoreSpecificRoute,
+        problem,
+        fix,
+    )
 }
 
 fn missing_route(cx: &Ctx, rtb: &str, routes: &[RouteMatch], pl: &PrefixList) -> Hop {
@@ -109,7 +171,21 @@ fn missing_route(cx: &Ctx, rtb: &str, routes: &[RouteMatch], pl: &PrefixList) ->
         .next()
         .and_then(|c| route::lookup_block(routes, c).0)
         .map_or("nowhere".to_string(), |r| format!("{} instead", r.target));
-    let problem = format!("{rtb} has no {} route to {}: {} traffic goes {instead}", pl.prefix_list_id, ep.id(), ep.short_name);
-    let fix = format!("add {rtb} to {} (aws ec2 modify-vpc-endpoint --add-route-table-ids {rtb})", ep.id());
-    Hop::blocked(HopKind::Route, vec![rtb.to_string()], FindingCode::NoRouteToDestination, problem, fix)
+    let problem = format!(
+        "{rtb} has no {} route to {}: {} traffic goes {instead}",
+        pl.prefix_list_id,
+        ep.id(),
+        ep.short_name
+    );
+    let fix = format!(
+        "add {rtb} to {} (aws ec2 modify-vpc-endpoint --add-route-table-ids {rtb})",
+        ep.id()
+    );
+    Hop::blocked(
+        HopKind::Route,
+        vec![rtb.to_string()],
+        FindingCode::NoRouteToDestination,
+        problem,
+        fix,
+    )
 }

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use crate::endpoint::{policy_blocks_everything, Endpoint, EndpointKind};
-use crate::params::RuleParameters;
-use crate::snapshot::Snapshot;
 use crate::finding::FindingCode;
 use crate::network_acl::{self, IMPLICIT_DENY};
+use crate::params::RuleParameters;
 use crate::security_group::{self, RuleDirection};
+use crate::snapshot::Snapshot;
 use crate::space::{AddrRange, PortRange, Region};
 use crate::text::{self, IpText, Piece};
 
@@ -26,7 +26,10 @@ pub fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
     ports.dedup();
     let mut region = Region::empty();
     for &port in &ports {
-        region.absorb(Region::from_addrs(addrs.iter().copied(), PortRange::single(port)));
+        region.absorb(Region::from_addrs(
+            addrs.iter().copied(),
+            PortRange::single(port),
+        ));
     }
     region
 }
@@ -36,17 +39,31 @@ pub fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Ho
     let id = vec![ep.id().to_string()];
     let mut hops = Vec::new();
     if ep.is_available() {
-        hops.push(Hop::allowed(HopKind::EndpointState, id.clone(), "available".into()));
+        hops.push(Hop::allowed(
+            HopKind::EndpointState,
+            id.clone(),
+            "available".into(),
+        ));
     } else {
         let state = ep.raw.state.clone().unwrap_or_default();
         let problem = format!("{} is `{state}`, not available", ep.label());
         let fix = format!("accept, repair or recreate {}", ep.id());
-        hops.push(Hop::blocked(HopKind::EndpointState, id, FindingCode::EndpointNotAvailable, problem, fix));
+        hops.push(Hop::blocked(
+            HopKind::EndpointState,
+            id,
+            FindingCode::EndpointNotAvailable,
+            problem,
+            fix,
+        ));
         return hops;
     }
     hops.push(policy_hop(ep));
     if !ep.missing.is_empty() {
-        hops.push(Hop::unknown(HopKind::EndpointData, vec![ep.id().to_string()], ep.missing.join("; ")));
+        hops.push(Hop::unknown(
+            HopKind::EndpointData,
+            vec![ep.id().to_string()],
+            ep.missing.join("; "),
+        ));
     }
     if ep.kind == EndpointKind::Interface {
         hops.extend(dns_hops(snap, params, ep));
@@ -57,10 +74,23 @@ pub fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Ho
 fn policy_hop(ep: &Endpoint) -> Hop {
     let id = vec![ep.id().to_string()];
     match policy_blocks_everything(ep.raw.policy_document.as_deref()) {
-        None => Hop::allowed(HopKind::EndpointPolicy, id, "does not deny everything".into()),
+        None => Hop::allowed(
+            HopKind::EndpointPolicy,
+            id,
+            "does not deny everything".into(),
+        ),
         Some(why) => {
-            let fix = format!("edit the policy of {} to allow the calls the workloads make", ep.id());
-            Hop::blocked(HopKind::EndpointPolicy, id, FindingCode::EndpointPolicyDenies, why, fix)
+            let fix = format!(
+                "edit the policy of {} to allow the calls the workloads make",
+                ep.id()
+            );
+            Hop::blocked(
+                HopKind::EndpointPolicy,
+                id,
+                FindingCode::EndpointPolicyDenies,
+                why,
+                fix,
+            )
         }
     }
 }
@@ -73,21 +103,51 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
     let mut hops = vec![private_dns_hop(ep, private_dns, required)];
     let vpc = ep.raw.vpc_id.clone();
     let dns = snap.vpc_dns.get(&vpc).copied().unwrap_or_default();
-    let off: Vec<&str> = [("enableDnsSupport", dns.enable_dns_support), ("enableDnsHostnames", dns.enable_dns_hostnames)]
-        .into_iter()
-        .filter(|(_, v)| *v == Some(false))
-        .map(|(name, _)| name)
-        .collect();
+    let off: Vec<&str> = [
+        ("enableDnsSupport", dns.enable_dns_support),
+        ("enableDnsHostnames", dns.enable_dns_hostnames),
+    ]
+    .into_iter()
+    .filter(|(_, v)| *v == Some(false))
+    .map(|(name, _)| name)
+    .collect();
     let hop = if !off.is_empty() && required {
-        let problem = format!("{vpc} has {} off, so the service name does not resolve to the endpoint", off.join(" and "));
-        let fix = format!("turn on {} for {vpc} (aws ec2 modify-vpc-attribute)", off.join(" and "));
-        Hop::blocked(HopKind::VpcDns, vec![vpc], FindingCode::VpcDnsDisabled, problem, fix)
+        let problem = format!(
+            "{vpc} has {} off, so the service name does not resolve to the endpoint",
+            off.join(" and ")
+        );
+        let fix = format!(
+            "turn on {} for {vpc} (aws ec2 modify-vpc-attribute)",
+            off.join(" and ")
+        );
+        Hop::blocked(
+            HopKind::VpcDns,
+            vec![vpc],
+            FindingCode::VpcDnsDisabled,
+            problem,
+            fix,
+        )
     } else if !off.is_empty() {
-        Hop::allowed(HopKind::VpcDns, vec![vpc.clone()], format!("{} off (checked only for RequiredServices)", off.join(" and ")))
+        Hop::allowed(
+            HopKind::VpcDns,
+            vec![vpc.clone()],
+            format!(
+                "{} off (checked only for RequiredServices)",
+                off.join(" and ")
+            ),
+        )
     } else if dns.enable_dns_support.is_none() || dns.enable_dns_hostnames.is_none() {
-        Hop::allowed(HopKind::VpcDns, vec![vpc.clone()], format!("DNS attributes of {vpc} not in the snapshot: not checked"))
+        Hop::allowed(
+            HopKind::VpcDns,
+            vec![vpc.clone()],
+            format!("DNS attributes of {vpc} not in the snapshot: not checked"),
+        )
     } else {
-        Hop::allowed(HopKind::VpcDns, vec![vpc], "enableDnsSupport and enableDnsHostnames on".into())
+        Hop::allowed(
+            HopKind::VpcDns,
+            vec![vpc],
+            "enableDnsSupport and enableDnsHostnames on".into(),
+        )
     };
     hops.push(hop);
     hops
@@ -96,28 +156,61 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
 fn private_dns_hop(ep: &Endpoint, on: bool, required: bool) -> Hop {
     let id = vec![ep.id().to_string()];
     if on {
-        return Hop::allowed(HopKind::PrivateDns, id, "on: the service name resolves to the endpoint ENIs".into());
+        return Hop::allowed(
+            HopKind::PrivateDns,
+            id,
+            "on: the service name resolves to the endpoint ENIs".into(),
+        );
     }
     if !required {
-        return Hop::allowed(HopKind::PrivateDns, id, "off: only the endpoint-specific DNS names reach it".into());
+        return Hop::allowed(
+            HopKind::PrivateDns,
+            id,
+            "off: only the endpoint-specific DNS names reach it".into(),
+        );
     }
-    let problem = format!("{} has private DNS off: SDKs using the default hostname bypass it", ep.label());
-    let fix = format!("enable private DNS on {} (aws ec2 modify-vpc-endpoint --private-dns-enabled)", ep.id());
-    Hop::blocked(HopKind::PrivateDns, id, FindingCode::PrivateDnsDisabled, problem, fix)
+    let problem = format!(
+        "{} has private DNS off: SDKs using the default hostname bypass it",
+        ep.label()
+    );
+    let fix = format!(
+        "enable private DNS on {} (aws ec2 modify-vpc-endpoint --private-dns-enabled)",
+        ep.id()
+    );
+    Hop::blocked(
+        HopKind::PrivateDns,
+        id,
+        FindingCode::PrivateDnsDisabled,
+        problem,
+        fix,
+    )
 }
 
 /// The workload's security groups, outbound, for `required` (destinations × service ports).
 /// `problem` words what is missing from the uncovered part; `fix_peer` is the recommended
 /// destination of a fixing rule.
-pub fn sg_egress(cx: &Ctx, required: &Region, problem: &dyn Fn(&Region) -> String, fix_peer: &str) -> Hop {
+pub fn sg_egress(
+    cx: &Ctx,
+    required: &Region,
+    problem: &dyn Fn(&Region) -> String,
+    fix_peer: &str,
+) -> Hop {
     let w = cx.workload;
     let verdict = security_group::evaluate(cx.snap, &w.groups, RuleDirection::Egress, required);
     let components = blame(&w.groups, w.id());
     if verdict.allows() {
-        return Hop::allowed(HopKind::SecurityGroupEgress, components, cx.say(|| join(&verdict.allowed_by)));
+        return Hop::allowed(
+            HopKind::SecurityGroupEgress,
+            components,
+            cx.say(|| join(&verdict.allowed_by)),
+        );
     }
     if !verdict.missing.is_empty() {
-        return Hop::unknown(HopKind::SecurityGroupEgress, components, verdict.missing.join("; "));
+        return Hop::unknown(
+            HopKind::SecurityGroupEgress,
+            components,
+            verdict.missing.join("; "),
+        );
     }
     sg_egress_blocked(cx, problem(&verdict.uncovered), fix_peer)
 }
@@ -141,7 +234,13 @@ pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
         Piece::JoinedStrs(&w.groups, ", "),
     ]);
     let components = blame(&w.groups, w.id());
-    Hop::blocked(HopKind::SecurityGroupEgress, components, FindingCode::EniSgRulesMismatch, problem, fix)
+    Hop::blocked(
+        HopKind::SecurityGroupEgress,
+        components,
+        FindingCode::EniSgRulesMismatch,
+        problem,
+        fix,
+    )
 }
 
 /// The endpoint's security groups, inbound, for the workload's address.
@@ -152,10 +251,18 @@ pub fn sg_ingress(cx: &Ctx) -> Hop {
     let verdict = security_group::evaluate(cx.snap, groups, RuleDirection::Ingress, &required);
     let components = blame(groups, ep.id());
     if verdict.allows() {
-        return Hop::allowed(HopKind::SecurityGroupIngress, components, cx.say(|| join(&verdict.allowed_by)));
+        return Hop::allowed(
+            HopKind::SecurityGroupIngress,
+            components,
+            cx.say(|| join(&verdict.allowed_by)),
+        );
     }
     if !verdict.missing.is_empty() {
-        return Hop::unknown(HopKind::SecurityGroupIngress, components, verdict.missing.join("; "));
+        return Hop::unknown(
+            HopKind::SecurityGroupIngress,
+            components,
+            verdict.missing.join("; "),
+        );
     }
     sg_ingress_blocked(cx)
 }
@@ -177,8 +284,21 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
         Piece::JoinedStrs(&w.groups, ", "),
         Piece::Str(")"),
     ]);
-    let fix = text::concat(&["allow ingress ", traffic, " on ", &components[0], " from ", source]);
-    Hop::blocked(HopKind::SecurityGroupIngress, components, FindingCode::EniSgRulesMismatch, problem, fix)
+    let fix = text::concat(&[
+        "allow ingress ",
+        traffic,
+        " on ",
+        &components[0],
+        " from ",
+        source,
+    ]);
+    Hop::blocked(
+        HopKind::SecurityGroupIngress,
+        components,
+        FindingCode::EniSgRulesMismatch,
+        problem,
+        fix,
+    )
 }
 
 /// Groups blame together; an ENI without groups is blamed itself.
@@ -199,7 +319,9 @@ fn join<T: std::fmt::Display>(items: &[T]) -> String {
 /// ports). `fix_peer` is the CIDR a fixing entry should name.
 pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer: &str) -> Hop {
     let acl = cx.snap.index.subnet_acl.get(subnet_id);
-    let Some((id, (outbound, inbound))) = acl.and_then(|id| cx.snap.index.acl_entries.get_key_value(id)) else {
+    let Some((id, (outbound, inbound))) =
+        acl.and_then(|id| cx.snap.index.acl_entries.get_key_value(id))
+    else {
         let problem = format!("no network ACL for {subnet_id} in the snapshot");
         return Hop::unknown(kind, vec![subnet_id.to_string()], problem);
     };
@@ -225,7 +347,13 @@ pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer
         _ => String::new(),
     };
     let fix = format!("add an {word} allow tcp/{ports} {preposition} {fix_peer} to {id}{position}");
-    Hop::blocked(kind, vec![id], FindingCode::SubnetAclRestriction, problem, fix)
+    Hop::blocked(
+        kind,
+        vec![id],
+        FindingCode::SubnetAclRestriction,
+        problem,
+        fix,
+    )
 }
 
 impl Ctx<'_> {

@@ -73,7 +73,9 @@ impl HopKind {
     /// The finding direction of a blocking hop of this kind.
     pub fn direction(self) -> Option<Direction> {
         match self {
-            HopKind::SecurityGroupEgress | HopKind::Route | HopKind::AclOutbound => Some(Direction::Egress),
+            HopKind::SecurityGroupEgress | HopKind::Route | HopKind::AclOutbound => {
+                Some(Direction::Egress)
+            }
             HopKind::AclInbound | HopKind::SecurityGroupIngress => Some(Direction::Ingress),
             HopKind::AclReturnOutbound => Some(Direction::ReturnEgress),
             HopKind::AclReturnInbound => Some(Direction::ReturnIngress),
@@ -119,23 +121,62 @@ pub struct Hop {
 impl Hop {
     fn allowed(kind: HopKind, components: Vec<impl Into<Arc<str>>>, detail: String) -> Hop {
         let components = shared(components);
-        Hop { kind, components, outcome: Outcome::Allowed, detail, code: None, problem: empty(), fix: empty() }
+        Hop {
+            kind,
+            components,
+            outcome: Outcome::Allowed,
+            detail,
+            code: None,
+            problem: empty(),
+            fix: empty(),
+        }
     }
 
-    fn blocked(kind: HopKind, components: Vec<impl Into<Arc<str>>>, code: FindingCode, problem: String, fix: String) -> Hop {
+    fn blocked(
+        kind: HopKind,
+        components: Vec<impl Into<Arc<str>>>,
+        code: FindingCode,
+        problem: String,
+        fix: String,
+    ) -> Hop {
         let (components, problem, fix) = (shared(components), problem.into(), fix.into());
-        Hop { kind, components, outcome: Outcome::Blocked, detail: String::new(), code: Some(code), problem, fix }
+        Hop {
+            kind,
+            components,
+            outcome: Outcome::Blocked,
+            detail: String::new(),
+            code: Some(code),
+            problem,
+            fix,
+        }
     }
 
     fn unknown(kind: HopKind, components: Vec<impl Into<Arc<str>>>, problem: String) -> Hop {
-        static FIX: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("add the missing describe output to the snapshot"));
+        static FIX: LazyLock<Arc<str>> =
+            LazyLock::new(|| Arc::from("add the missing describe output to the snapshot"));
         let (components, problem, fix) = (shared(components), problem.into(), Arc::clone(&FIX));
-        Hop { kind, components, outcome: Outcome::Unknown, detail: String::new(), code: None, problem, fix }
+        Hop {
+            kind,
+            components,
+            outcome: Outcome::Unknown,
+            detail: String::new(),
+            code: None,
+            problem,
+            fix,
+        }
     }
 
     fn not_crossed(kind: HopKind, detail: String) -> Hop {
         let (problem, fix) = (empty(), empty());
-        Hop { kind, components: Vec::new(), outcome: Outcome::NotCrossed, detail, code: None, problem, fix }
+        Hop {
+            kind,
+            components: Vec::new(),
+            outcome: Outcome::NotCrossed,
+            detail,
+            code: None,
+            problem,
+            fix,
+        }
     }
 }
 
@@ -199,7 +240,9 @@ pub struct PairTrace {
 impl PairTrace {
     /// Every hop, common ones first.
     pub fn hops(&self) -> impl Iterator<Item = &Hop> + Clone {
-        self.common.iter().chain(self.targets.iter().flat_map(|t| t.hops.iter()))
+        self.common
+            .iter()
+            .chain(self.targets.iter().flat_map(|t| t.hops.iter()))
     }
 
     /// How many targets are fully reachable.
@@ -247,7 +290,8 @@ impl Ctx<'_> {
     /// An allowed hop without explanation, when nobody reads explanations and the compiled
     /// rules prove it; `None` means "evaluate it exactly".
     fn proven(&self, kind: HopKind, answer: impl FnOnce(&Compiled) -> Option<bool>) -> Option<Hop> {
-        (answer(self.compiled()?) == Some(true)).then(|| Hop::allowed(kind, Vec::<Arc<str>>::new(), String::new()))
+        (answer(self.compiled()?) == Some(true))
+            .then(|| Hop::allowed(kind, Vec::<Arc<str>>::new(), String::new()))
     }
 
     /// The compiled rules, when nobody reads explanations of allowed hops.
@@ -258,10 +302,24 @@ impl Ctx<'_> {
 
 /// Traces the path from a workload to an endpoint of the same VPC, every hop evaluated
 /// exactly and explained.
-pub fn trace(snap: &Snapshot, params: &RuleParameters, workload: &Workload, endpoint: &Endpoint) -> PairTrace {
+pub fn trace(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    workload: &Workload,
+    endpoint: &Endpoint,
+) -> PairTrace {
     let common = hops::common(snap, params, endpoint);
-    let cx = Ctx { snap, params, workload, endpoint, detail: true, fast: None };
-    let stopped = common.iter().any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked);
+    let cx = Ctx {
+        snap,
+        params,
+        workload,
+        endpoint,
+        detail: true,
+        fast: None,
+    };
+    let stopped = common
+        .iter()
+        .any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked);
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),
         (false, EndpointKind::Interface) => interface::targets(&cx),

@@ -42,12 +42,17 @@ impl Index {
         index.index_route_tables(snap);
         index.index_group_members(snap);
         for (id, acl) in &snap.network_acls {
-            let sorted = (sorted_tcp_entries(acl, Traffic::Outbound), sorted_tcp_entries(acl, Traffic::Inbound));
+            let sorted = (
+                sorted_tcp_entries(acl, Traffic::Outbound),
+                sorted_tcp_entries(acl, Traffic::Inbound),
+            );
             index.acl_entries.insert(id.clone(), sorted);
         }
         for ep in snap.vpc_endpoints.values() {
             for eni in &ep.network_interface_ids {
-                index.eni_endpoint.insert(eni.clone(), ep.vpc_endpoint_id.clone());
+                index
+                    .eni_endpoint
+                    .insert(eni.clone(), ep.vpc_endpoint_id.clone());
             }
         }
         index
@@ -62,7 +67,8 @@ impl Index {
             .collect();
         for acl in snap.network_acls.values() {
             for assoc in &acl.associations {
-                self.subnet_acl.insert(assoc.subnet_id.clone(), acl.network_acl_id.clone());
+                self.subnet_acl
+                    .insert(assoc.subnet_id.clone(), acl.network_acl_id.clone());
             }
         }
         // A subnet that no ACL lists is on its VPC's default ACL (the default ACL's own
@@ -70,7 +76,8 @@ impl Index {
         for subnet in snap.subnets.values() {
             if !self.subnet_acl.contains_key(&subnet.subnet_id) {
                 if let Some(acl) = defaults.get(subnet.vpc_id.as_str()) {
-                    self.subnet_acl.insert(subnet.subnet_id.clone(), acl.to_string());
+                    self.subnet_acl
+                        .insert(subnet.subnet_id.clone(), acl.to_string());
                 }
             }
         }
@@ -80,10 +87,14 @@ impl Index {
         for rt in snap.route_tables.values() {
             for assoc in rt.associations.iter().filter(|a| is_live(a)) {
                 if assoc.main {
-                    self.main_route_table.insert(rt.vpc_id.clone(), rt.route_table_id.clone());
+                    self.main_route_table
+                        .insert(rt.vpc_id.clone(), rt.route_table_id.clone());
                 }
                 if let Some(subnet) = &assoc.subnet_id {
-                    let choice = RouteTableChoice { route_table_id: rt.route_table_id.clone(), via_main: false };
+                    let choice = RouteTableChoice {
+                        route_table_id: rt.route_table_id.clone(),
+                        via_main: false,
+                    };
                     self.subnet_route_table.insert(subnet.clone(), choice);
                 }
             }
@@ -93,18 +104,29 @@ impl Index {
                 continue;
             }
             if let Some(main) = self.main_route_table.get(&subnet.vpc_id) {
-                let choice = RouteTableChoice { route_table_id: main.clone(), via_main: true };
-                self.subnet_route_table.insert(subnet.subnet_id.clone(), choice);
+                let choice = RouteTableChoice {
+                    route_table_id: main.clone(),
+                    via_main: true,
+                };
+                self.subnet_route_table
+                    .insert(subnet.subnet_id.clone(), choice);
             }
         }
     }
 
     fn index_group_members(&mut self, snap: &Snapshot) {
         for eni in snap.network_interfaces.values() {
-            let mut ips: Vec<u32> = eni.private_ip_addresses.iter().map(|a| u32::from(a.private_ip_address)).collect();
+            let mut ips: Vec<u32> = eni
+                .private_ip_addresses
+                .iter()
+                .map(|a| u32::from(a.private_ip_address))
+                .collect();
             ips.extend(eni.private_ip_address.map(u32::from));
             for group in &eni.groups {
-                self.group_members.entry(group.group_id.clone()).or_default().extend(&ips);
+                self.group_members
+                    .entry(group.group_id.clone())
+                    .or_default()
+                    .extend(&ips);
             }
         }
         for members in self.group_members.values_mut() {
@@ -116,5 +138,8 @@ impl Index {
 
 /// An association still in force (older dumps have no `AssociationState`).
 fn is_live(assoc: &super::RouteTableAssociation) -> bool {
-    assoc.association_state.as_ref().is_none_or(|s| s.state == "associated" || s.state == "associating")
+    assoc
+        .association_state
+        .as_ref()
+        .is_none_or(|s| s.state == "associated" || s.state == "associating")
 }

@@ -38,8 +38,18 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::Io { path, source } => write!(f, "{}: {}", path.display(), source),
-            LoadError::Malformed { file, line: 0, message, .. } => write!(f, "{file}: {message}"),
-            LoadError::Malformed { file, line, column, message } => {
+            LoadError::Malformed {
+                file,
+                line: 0,
+                message,
+                ..
+            } => write!(f, "{file}: {message}"),
+            LoadError::Malformed {
+                file,
+                line,
+                column,
+                message,
+            } => {
                 write!(f, "{file}:{line}:{column}: {message}")
             }
         }
@@ -123,7 +133,9 @@ impl SnapshotBuilder {
     pub fn add_json(&mut self, name: &str, text: &str) -> Result<(), LoadError> {
         if !text.trim_start().starts_with('{') {
             serde_json::from_str::<IgnoredAny>(text).map_err(|e| malformed(name, &e))?;
-            self.snap.notes.push(format!("{name}: not a describe output (top level is not an object), skipped"));
+            self.snap.notes.push(format!(
+                "{name}: not a describe output (top level is not an object), skipped"
+            ));
             return Ok(());
         }
         let doc: Document = serde_json::from_str(text).map_err(|e| malformed(name, &e))?;
@@ -134,7 +146,9 @@ impl SnapshotBuilder {
     /// Adds one document given as a JSON value (as produced by a live collection).
     pub fn add_value(&mut self, name: &str, value: serde_json::Value) -> Result<(), LoadError> {
         if !value.is_object() {
-            self.snap.notes.push(format!("{name}: not a describe output (top level is not an object), skipped"));
+            self.snap.notes.push(format!(
+                "{name}: not a describe output (top level is not an object), skipped"
+            ));
             return Ok(());
         }
         let doc: Document = serde_json::from_value(value).map_err(|e| malformed(name, &e))?;
@@ -156,15 +170,43 @@ impl SnapshotBuilder {
         let notes = &mut s.notes;
         merge(notes, name, &mut s.vpcs, doc.vpcs, |r| &r.vpc_id);
         merge(notes, name, &mut s.subnets, doc.subnets, |r| &r.subnet_id);
-        merge(notes, name, &mut s.route_tables, doc.route_tables, |r| &r.route_table_id);
-        merge(notes, name, &mut s.network_acls, doc.network_acls, |r| &r.network_acl_id);
-        merge(notes, name, &mut s.security_groups, doc.security_groups, |r| &r.group_id);
-        merge(notes, name, &mut s.network_interfaces, doc.network_interfaces, |r| &r.network_interface_id);
-        merge(notes, name, &mut s.vpc_endpoints, doc.vpc_endpoints, |r| &r.vpc_endpoint_id);
-        merge(notes, name, &mut s.prefix_lists, doc.prefix_lists, |r| &r.prefix_list_id);
-        absorb_vpc_attribute(s, name, doc.vpc_id, doc.enable_dns_support, doc.enable_dns_hostnames);
+        merge(notes, name, &mut s.route_tables, doc.route_tables, |r| {
+            &r.route_table_id
+        });
+        merge(notes, name, &mut s.network_acls, doc.network_acls, |r| {
+            &r.network_acl_id
+        });
+        merge(
+            notes,
+            name,
+            &mut s.security_groups,
+            doc.security_groups,
+            |r| &r.group_id,
+        );
+        merge(
+            notes,
+            name,
+            &mut s.network_interfaces,
+            doc.network_interfaces,
+            |r| &r.network_interface_id,
+        );
+        merge(notes, name, &mut s.vpc_endpoints, doc.vpc_endpoints, |r| {
+            &r.vpc_endpoint_id
+        });
+        merge(notes, name, &mut s.prefix_lists, doc.prefix_lists, |r| {
+            &r.prefix_list_id
+        });
+        absorb_vpc_attribute(
+            s,
+            name,
+            doc.vpc_id,
+            doc.enable_dns_support,
+            doc.enable_dns_hostnames,
+        );
         for key in &doc.other {
-            s.notes.push(format!("{name}: key `{key}` is not used by vpce-reach, skipped"));
+            s.notes.push(format!(
+                "{name}: key `{key}` is not used by vpce-reach, skipped"
+            ));
         }
     }
 }
@@ -180,7 +222,10 @@ fn merge<T>(
     for item in items.into_iter().flatten() {
         match map.entry(id(&item).clone()) {
             std::collections::btree_map::Entry::Occupied(e) => {
-                notes.push(format!("{file}: {} already loaded from an earlier file, this copy ignored", e.key()));
+                notes.push(format!(
+                    "{file}: {} already loaded from an earlier file, this copy ignored",
+                    e.key()
+                ));
             }
             std::collections::btree_map::Entry::Vacant(e) => {
                 e.insert(item);
@@ -198,7 +243,8 @@ fn absorb_vpc_attribute(
 ) {
     let Some(vpc_id) = vpc_id else { return };
     if support.is_none() && hostnames.is_none() {
-        snap.notes.push(format!("{file}: `VpcId` without a DNS attribute, skipped"));
+        snap.notes
+            .push(format!("{file}: `VpcId` without a DNS attribute, skipped"));
         return;
     }
     let dns: &mut VpcDns = snap.vpc_dns.entry(vpc_id).or_default();
@@ -211,11 +257,18 @@ fn absorb_vpc_attribute(
 }
 
 fn malformed(file: &str, e: &serde_json::Error) -> LoadError {
-    LoadError::Malformed { file: file.to_string(), line: e.line(), column: e.column(), message: e.to_string() }
+    LoadError::Malformed {
+        file: file.to_string(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    }
 }
 
 /// Builds a snapshot from named documents, as a live collection returns them.
-pub fn from_documents(documents: impl IntoIterator<Item = (String, serde_json::Value)>) -> Result<Snapshot, LoadError> {
+pub fn from_documents(
+    documents: impl IntoIterator<Item = (String, serde_json::Value)>,
+) -> Result<Snapshot, LoadError> {
     let mut builder = SnapshotBuilder::new();
     for (name, value) in documents {
         builder.add_value(&name, value)?;
@@ -230,17 +283,26 @@ pub fn load_dir(dir: &Path) -> Result<Snapshot, LoadError> {
     files.sort();
     let mut builder = SnapshotBuilder::new();
     for path in &files {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
         builder.add_json(&path.display().to_string(), &text)?;
     }
     if files.is_empty() {
-        builder.snap.notes.push(format!("{}: no *.json file found", dir.display()));
+        builder
+            .snap
+            .notes
+            .push(format!("{}: no *.json file found", dir.display()));
     }
     Ok(builder.finish())
 }
 
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io { path: dir.to_path_buf(), source };
+    let io = |source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {

@@ -53,11 +53,17 @@ pub struct Snapshot {
 impl Snapshot {
     /// The primary private IPv4 address of an ENI.
     pub fn primary_ip(&self, eni: &NetworkInterface) -> Option<std::net::Ipv4Addr> {
-        eni.private_ip_address.or_else(|| eni.private_ip_addresses.first().map(|a| a.private_ip_address))
+        eni.private_ip_address.or_else(|| {
+            eni.private_ip_addresses
+                .first()
+                .map(|a| a.private_ip_address)
+        })
     }
 
     /// The prefix list an AWS service publishes (`com.amazonaws.<region>.s3`), by name.
     pub fn prefix_list_by_name(&self, name: &str) -> Option<&PrefixList> {
-        self.prefix_lists.values().find(|pl| pl.prefix_list_name == name)
+        self.prefix_lists
+            .values()
+            .find(|pl| pl.prefix_list_name == name)
     }
 }
