@@ -12,7 +12,10 @@ use vpce_reach_model::snapshot::DescribeCall;
 /// ENI and endpoint).
 fn complete(dir: &Path) {
     let docs = [
-        ("vpcs.json", r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}"#),
+        (
+            "vpcs.json",
+            r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}"#,
+        ),
         (
             "subnets.json",
             r#"{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24"}]}"#,
@@ -174,7 +177,10 @@ fn an_empty_or_unrelated_directory_is_an_error() {
         matches!(err, LoadError::NothingRecognised { files: 2, .. }),
         "{err}"
     );
-    assert!(err.to_string().contains("none of its 2 *.json files"), "{err}");
+    assert!(
+        err.to_string().contains("none of its 2 *.json files"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -257,14 +263,15 @@ fn utf16_and_invalid_utf8_name_the_file_and_offset() {
         "{err}"
     );
     let err = err.to_string();
-    assert!(err.contains("w.json") && err.contains("byte offset 10"), "{err}");
+    assert!(
+        err.contains("w.json") && err.contains("byte offset 10"),
+        "{err}"
+    );
 }
 
 /// A security group document with one ingress rule.
 fn sg_rule(rule: &str) -> String {
-    format!(
-        "{{\"SecurityGroups\": [{{\"GroupId\": \"sg-1\",\n  \"IpPermissions\": [{rule}]}}]}}"
-    )
+    format!("{{\"SecurityGroups\": [{{\"GroupId\": \"sg-1\",\n  \"IpPermissions\": [{rule}]}}]}}")
 }
 
 #[test]
@@ -334,7 +341,9 @@ fn a_cidr_less_copy_of_a_prefix_list_never_shadows_the_real_one() {
         assert_eq!(list.cidrs, vec!["52.216.0.0/15".parse().unwrap()]);
         assert_eq!(list.prefix_list_name, "com.amazonaws.us-east-1.s3");
         assert!(
-            snap.notes.iter().any(|n| n.contains("pl-1") && n.contains("merged")),
+            snap.notes
+                .iter()
+                .any(|n| n.contains("pl-1") && n.contains("merged")),
             "{:?}",
             snap.notes
         );
@@ -369,7 +378,8 @@ fn different_copies_of_one_resource_are_a_conflict_naming_both_files() {
 
 #[test]
 fn vpc_dns_attributes_follow_the_same_rule() {
-    let support = |v: bool| format!(r#"{{"VpcId": "vpc-1", "EnableDnsSupport": {{"Value": {v}}}}}"#);
+    let support =
+        |v: bool| format!(r#"{{"VpcId": "vpc-1", "EnableDnsSupport": {{"Value": {v}}}}}"#);
     let hostnames = r#"{"VpcId": "vpc-1", "EnableDnsHostnames": {"Value": false}}"#;
     let mut b = SnapshotBuilder::new();
     add(&mut b, "s.json", &support(true)).unwrap();

@@ -210,8 +210,13 @@ impl TryFrom<NetworkAclEntryJson> for NetworkAclEntry {
                     e.rule_number, e.protocol
                 ));
             };
-            check_ports(&e.protocol, Some(range.from), Some(range.to), "PortRange From/To")
-                .map_err(|m| format!("network ACL entry {}: {m}", e.rule_number))?;
+            check_ports(
+                &e.protocol,
+                Some(range.from),
+                Some(range.to),
+                "PortRange From/To",
+            )
+            .map_err(|m| format!("network ACL entry {}: {m}", e.rule_number))?;
         }
         Ok(NetworkAclEntry {
             rule_number: e.rule_number,
@@ -352,8 +357,13 @@ impl TryFrom<IpPermissionJson> for IpPermission {
 
     fn try_from(p: IpPermissionJson) -> Result<Self, String> {
         if is_tcp_or_udp(&p.ip_protocol) {
-            check_ports(&p.ip_protocol, p.from_port, p.to_port, "FromPort and ToPort")
-                .map_err(|m| format!("security group rule: {m}"))?;
+            check_ports(
+                &p.ip_protocol,
+                p.from_port,
+                p.to_port,
+                "FromPort and ToPort",
+            )
+            .map_err(|m| format!("security group rule: {m}"))?;
         }
         Ok(IpPermission {
             ip_protocol: p.ip_protocol,

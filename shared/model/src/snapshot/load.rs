@@ -83,7 +83,9 @@ pub enum LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadError::NoSuchDirectory { path } => write!(f, "{}: no such directory", path.display()),
+            LoadError::NoSuchDirectory { path } => {
+                write!(f, "{}: no such directory", path.display())
+            }
             LoadError::NotADirectory { path } => write!(f, "{}: not a directory", path.display()),
             LoadError::Io { path, source } => write!(f, "{}: {}", path.display(), source),
             LoadError::TooLarge { path, limit } => write!(
@@ -474,7 +476,11 @@ impl Copies<'_> {
         let entry: &mut VpcDns = dns.entry(vpc_id.clone()).or_default();
         let attributes = [
             ("enableDnsSupport", support, &mut entry.enable_dns_support),
-            ("enableDnsHostnames", hostnames, &mut entry.enable_dns_hostnames),
+            (
+                "enableDnsHostnames",
+                hostnames,
+                &mut entry.enable_dns_hostnames,
+            ),
         ];
         for (attribute, given, held) in attributes {
             let Some(given) = given else { continue };

@@ -12,8 +12,8 @@ pub mod walk;
 
 use std::collections::BTreeMap;
 
-pub use describe::*;
 pub use coverage::{Coverage, DescribeCall};
+pub use describe::*;
 pub use index::Index;
 pub use load::{LoadError, SnapshotBuilder};
 
