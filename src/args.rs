@@ -1,24 +1,114 @@
-//! Command-line parsing, by hand: three subcommands and a few options do not need a framework.
+//! Command-line parsing in two stages: `lexopt` (a small, maintained lexer, the one ripgrep
+//! uses) splits the raw arguments into options and values, and the functions below turn them
+//! into one typed [`Command`]; `main` then runs it. Nothing is run while parsing, so every
+//! usage error is found before any file is read.
+//!
+//! Arguments are taken as `OsString`s: a value that is not valid UTF-8 is a usage error naming
+//! the option, never a panic (`std::env::args` panics on one). Paths (`<SNAPSHOT_DIR>`,
+//! `--out`) are the exception: they go to the OS as they are, as any Unix tool takes them.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
+use lexopt::prelude::*;
 use vpce_reach_model::params::RuleParameters;
 
-/// `--help` text.
+/// `vpce-reach --help`.
 pub const USAGE: &str = "\
 usage:
   vpce-reach check <SNAPSHOT_DIR> [--param Key=Value]... [--format table|json]
   vpce-reach check --live [--vpc <vpc-id>]... [--param Key=Value]... [--format table|json]
   vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
   vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]...
+  vpce-reach <check|explain|snapshot> --help
+  vpce-reach --version
 
 SNAPSHOT_DIR holds `aws ec2 describe-*` outputs (*.json, read recursively).
 --live and `snapshot` collect from EC2 (region and credentials from the standard AWS
 environment; every VPC of the region unless --vpc is given); they need a build with
 `--features live`.
 Parameters: RequiredServices, ConsumerTag, EphemeralPorts, ServicePorts (see README).
-Exit status: 0 nothing NON_COMPLIANT (explain: reachable), 1 something is, 2 bad input.
+Exit status: 0 nothing NON_COMPLIANT (explain: reachable), 1 something is (or the snapshot
+lacks a describe output the check needs), 2 bad input.
 ";
+
+/// `vpce-reach check --help`.
+pub const CHECK_USAGE: &str = "\
+usage:
+  vpce-reach check <SNAPSHOT_DIR> [--param Key=Value]... [--format table|json]
+  vpce-reach check --live [--vpc <vpc-id>]... [--param Key=Value]... [--format table|json]
+
+Checks every workload/VPC-endpoint pair of a snapshot and prints the findings and the
+compliance of every endpoint, security group, network ACL, route table and VPC.
+
+  <SNAPSHOT_DIR>       a directory of `aws ec2 describe-*` outputs (*.json, read recursively)
+  --live               collect from EC2 now instead (needs a build with `--features live`)
+  --vpc <vpc-id>       with --live: collect this VPC only (repeatable; default: the region)
+  --param Key=Value    a rule parameter: RequiredServices, ConsumerTag, EphemeralPorts or
+                       ServicePorts (repeatable, each key at most once)
+  --format table|json  table for people (default), or {\"evaluations\", \"findings\"} JSON
+  -h, --help           this text
+
+Exit status: 0 nothing NON_COMPLIANT, 1 something is (or the snapshot lacks a describe
+output the check needs), 2 bad input or usage.
+";
+
+/// `vpce-reach explain --help`.
+pub const EXPLAIN_USAGE: &str = "\
+usage:
+  vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
+
+Walks one workload/endpoint pair hop by hop (security groups, route, network ACLs, and the
+replies) and says which hop blocks it and the smallest fix.
+
+  <SNAPSHOT_DIR>       a directory of `aws ec2 describe-*` outputs (*.json, read recursively)
+  --from <eni-id>      the workload's network interface
+  --to <vpce-id>       the VPC endpoint
+  --param Key=Value    a rule parameter (repeatable, each key at most once)
+  -h, --help           this text
+
+Exit status: 0 reachable, 1 blocked or unproven, 2 bad input or usage.
+";
+
+/// `vpce-reach snapshot --help`.
+pub const SNAPSHOT_USAGE: &str = "\
+usage:
+  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]...
+
+Collects the describe outputs a check needs from EC2 and writes them under DIR, in the
+format `vpce-reach check <DIR>` reads. Needs a build with `--features live`.
+
+  --out <DIR>          where the *.json files are written
+  --vpc <vpc-id>       collect this VPC only (repeatable; default: every VPC of the region)
+  -h, --help           this text
+
+Exit status: 0 written, 2 bad usage or a failed collection.
+";
+
+/// Which help text to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// The whole CLI.
+    General,
+    /// `check`.
+    Check,
+    /// `explain`.
+    Explain,
+    /// `snapshot`.
+    Snapshot,
+}
+
+impl Topic {
+    /// The help text of this topic.
+    pub fn text(self) -> &'static str {
+        match self {
+            Topic::General => USAGE,
+            Topic::Check => CHECK_USAGE,
+            Topic::Explain => EXPLAIN_USAGE,
+            Topic::Snapshot => SNAPSHOT_USAGE,
+        }
+    }
+}
 
 /// Output format of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,91 +160,166 @@ pub enum Command {
     Check(CheckArgs),
     Explain(ExplainArgs),
     Snapshot(SnapshotArgs),
-    Help,
+    Help(Topic),
     Version,
 }
 
-/// Options of every subcommand, collected before validation.
-#[derive(Default)]
-struct Raw {
-    dir: Option<PathBuf>,
-    params: Vec<(String, String)>,
-    format: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    live: bool,
-    vpcs: Vec<String>,
-    out: Option<PathBuf>,
+/// A usage error, and the help text of the command it concerns.
+#[derive(Debug)]
+pub struct UsageError {
+    /// What is wrong, naming the option or argument.
+    pub message: String,
+    /// The help text to print after it.
+    pub topic: Topic,
 }
 
 /// Parses the arguments after the program name.
-pub fn parse(argv: &[String]) -> Result<Command, String> {
-    let Some((sub, rest)) = argv.split_first() else {
-        return Err("missing subcommand".into());
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageError> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let usage = |topic| move |message: String| UsageError { message, topic };
+    let sub = match parser
+        .next()
+        .map_err(|e| usage(Topic::General)(e.to_string()))?
+    {
+        None => return Err(usage(Topic::General)("missing subcommand".into())),
+        Some(Short('h') | Long("help")) => return Ok(Command::Help(Topic::General)),
+        Some(Short('V') | Long("version")) => return Ok(Command::Version),
+        Some(Value(v)) => utf8(v, "the subcommand").map_err(usage(Topic::General))?,
+        Some(other) => return Err(usage(Topic::General)(other.unexpected().to_string())),
     };
     match sub.as_str() {
-        "-h" | "--help" | "help" => return Ok(Command::Help),
-        "-V" | "--version" => return Ok(Command::Version),
-        "check" | "explain" | "snapshot" => {}
-        other => return Err(format!("unknown subcommand `{other}`")),
-    }
-    if rest.iter().any(|a| a == "-h" || a == "--help") {
-        return Ok(Command::Help);
-    }
-    let raw = collect(rest)?;
-    match sub.as_str() {
-        "snapshot" => snapshot(raw),
-        "check" => check(raw),
-        _ => explain(raw),
+        "help" => Ok(Command::Help(Topic::General)),
+        "check" => check(&mut parser).map_err(usage(Topic::Check)),
+        "explain" => explain(&mut parser).map_err(usage(Topic::Explain)),
+        "snapshot" => snapshot(&mut parser).map_err(usage(Topic::Snapshot)),
+        other => Err(usage(Topic::General)(format!(
+            "unknown subcommand `{other}`"
+        ))),
     }
 }
 
-fn params(raw: &Raw) -> Result<RuleParameters, String> {
-    RuleParameters::from_pairs(raw.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| e.to_string())
+/// `--param` pairs, each key at most once.
+#[derive(Default)]
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn push(&mut self, text: String) -> Result<(), String> {
+        let (key, value) = text
+            .split_once('=')
+            .ok_or(format!("--param `{text}`: expected Key=Value"))?;
+        let key = key.trim();
+        if self.0.iter().any(|(k, _)| k == key) {
+            return Err(format!(
+                "--param `{key}` given twice: give each parameter once"
+            ));
+        }
+        self.0.push((key.to_string(), value.to_string()));
+        Ok(())
+    }
+
+    fn build(&self) -> Result<RuleParameters, String> {
+        RuleParameters::from_pairs(self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| e.to_string())
+    }
 }
 
-fn check(raw: Raw) -> Result<Command, String> {
-    if raw.from.is_some() || raw.to.is_some() {
-        return Err("--from/--to belong to `explain`".into());
+/// A value that must be text.
+fn utf8(value: OsString, what: &str) -> Result<String, String> {
+    value
+        .into_string()
+        .map_err(|v| format!("{what}: `{}` is not valid UTF-8", v.to_string_lossy()))
+}
+
+/// The value of `--option`, as text.
+fn text_value(parser: &mut lexopt::Parser, option: &str) -> Result<String, String> {
+    let value = parser.value().map_err(|e| e.to_string())?;
+    utf8(value, option)
+}
+
+/// Sets a single-valued option, refusing a second one.
+fn once<T>(slot: &mut Option<T>, value: T, option: &str) -> Result<(), String> {
+    if slot.replace(value).is_some() {
+        return Err(format!("{option} given twice"));
     }
-    if raw.out.is_some() {
-        return Err("--out belongs to `snapshot`".into());
+    Ok(())
+}
+
+/// The one positional `<SNAPSHOT_DIR>`.
+fn positional(dir: &mut Option<PathBuf>, value: OsString) -> Result<(), String> {
+    if dir.is_some() {
+        return Err(format!("unexpected argument `{}`", value.to_string_lossy()));
     }
-    let source = match (raw.dir.clone(), raw.live) {
+    *dir = Some(PathBuf::from(value));
+    Ok(())
+}
+
+fn unexpected(arg: lexopt::Arg, hint: &str) -> String {
+    format!("{}{hint}", arg.unexpected())
+}
+
+fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
+    let (mut dir, mut live, mut vpcs) = (None, false, Vec::new());
+    let (mut params, mut format) = (Params::default(), None);
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help(Topic::Check)),
+            Long("live") => live = true,
+            Long("vpc") => vpcs.push(text_value(parser, "--vpc")?),
+            Long("param") => params.push(text_value(parser, "--param")?)?,
+            Long("format") => {
+                let f = match text_value(parser, "--format")?.as_str() {
+                    "table" => Format::Table,
+                    "json" => Format::Json,
+                    other => return Err(format!("--format: `{other}` is not table or json")),
+                };
+                once(&mut format, f, "--format")?;
+            }
+            Long("from") | Long("to") => {
+                return Err(unexpected(arg, " (--from/--to belong to `explain`)"))
+            }
+            Long("out") => return Err(unexpected(arg, " (--out belongs to `snapshot`)")),
+            Value(v) => positional(&mut dir, v)?,
+            other => return Err(unexpected(other, "")),
+        }
+    }
+    let source = match (dir, live) {
         (Some(_), true) => return Err("give either <SNAPSHOT_DIR> or --live, not both".into()),
         (None, false) => return Err("missing <SNAPSHOT_DIR> (or --live)".into()),
-        (Some(_), false) if !raw.vpcs.is_empty() => return Err("--vpc needs --live".into()),
+        (Some(_), false) if !vpcs.is_empty() => return Err("--vpc needs --live".into()),
         (Some(dir), false) => Source::Dir(dir),
-        (None, true) => Source::Live {
-            vpcs: raw.vpcs.clone(),
-        },
-    };
-    let format = match raw.format.as_deref() {
-        None | Some("table") => Format::Table,
-        Some("json") => Format::Json,
-        Some(other) => return Err(format!("--format: `{other}` is not table or json")),
+        (None, true) => Source::Live { vpcs },
     };
     Ok(Command::Check(CheckArgs {
         source,
-        params: params(&raw)?,
-        format,
+        params: params.build()?,
+        format: format.unwrap_or(Format::Table),
     }))
 }
 
-fn explain(raw: Raw) -> Result<Command, String> {
-    if raw.format.is_some() {
-        return Err("--format belongs to `check`".into());
+fn explain(parser: &mut lexopt::Parser) -> Result<Command, String> {
+    let (mut dir, mut params) = (None, Params::default());
+    let (mut from, mut to) = (None, None);
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help(Topic::Explain)),
+            Long("from") => once(&mut from, text_value(parser, "--from")?, "--from")?,
+            Long("to") => once(&mut to, text_value(parser, "--to")?, "--to")?,
+            Long("param") => params.push(text_value(parser, "--param")?)?,
+            Long("format") => return Err(unexpected(arg, " (--format belongs to `check`)")),
+            Long("live") | Long("vpc") | Long("out") => {
+                return Err(unexpected(
+                    arg,
+                    " (--live, --vpc and --out do not apply to `explain`: save a snapshot first)",
+                ))
+            }
+            Value(v) => positional(&mut dir, v)?,
+            other => return Err(unexpected(other, "")),
+        }
     }
-    if raw.live || !raw.vpcs.is_empty() || raw.out.is_some() {
-        return Err(
-            "--live, --vpc and --out do not apply to `explain`: save a snapshot first".into(),
-        );
-    }
-    let dir = raw.dir.clone().ok_or("missing <SNAPSHOT_DIR>")?;
-    let params = params(&raw)?;
-    let from = raw.from.ok_or("explain needs --from <eni-id>")?;
-    let to = raw.to.ok_or("explain needs --to <vpce-id>")?;
+    let dir = dir.ok_or("missing <SNAPSHOT_DIR>")?;
+    let params = params.build()?;
+    let from = from.ok_or("explain needs --from <eni-id>")?;
+    let to = to.ok_or("explain needs --to <vpce-id>")?;
     Ok(Command::Explain(ExplainArgs {
         dir,
         params,
@@ -163,81 +328,48 @@ fn explain(raw: Raw) -> Result<Command, String> {
     }))
 }
 
-fn snapshot(raw: Raw) -> Result<Command, String> {
-    if let Some(dir) = &raw.dir {
-        return Err(format!(
-            "unexpected argument `{}` (snapshot writes to --out <DIR>)",
-            dir.display()
-        ));
-    }
-    if raw.live
-        || raw.format.is_some()
-        || raw.from.is_some()
-        || raw.to.is_some()
-        || !raw.params.is_empty()
-    {
-        return Err("`snapshot` takes only --out <DIR> and --vpc <vpc-id>".into());
-    }
-    let out = raw.out.ok_or("snapshot needs --out <DIR>")?;
-    Ok(Command::Snapshot(SnapshotArgs {
-        out,
-        vpcs: raw.vpcs,
-    }))
-}
-
-fn collect(rest: &[String]) -> Result<Raw, String> {
-    let mut raw = Raw::default();
-    let mut it = rest.iter();
-    while let Some(arg) = it.next() {
-        if arg == "--live" {
-            raw.live = true;
-            continue;
-        }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or(format!("{flag} needs a value"))
-        };
-        match flag {
-            "--param" => {
-                let v = value()?;
-                let (k, val) = v
-                    .split_once('=')
-                    .ok_or(format!("--param `{v}`: expected Key=Value"))?;
-                raw.params.push((k.trim().to_string(), val.to_string()));
+fn snapshot(parser: &mut lexopt::Parser) -> Result<Command, String> {
+    let (mut out, mut vpcs) = (None, Vec::new());
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help(Topic::Snapshot)),
+            Long("out") => once(
+                &mut out,
+                PathBuf::from(parser.value().map_err(|e| e.to_string())?),
+                "--out",
+            )?,
+            Long("vpc") => vpcs.push(text_value(parser, "--vpc")?),
+            Value(v) => {
+                return Err(format!(
+                    "unexpected argument `{}` (snapshot writes to --out <DIR>)",
+                    v.to_string_lossy()
+                ))
             }
-            "--format" => raw.format = Some(value()?),
-            "--from" => raw.from = Some(value()?),
-            "--to" => raw.to = Some(value()?),
-            "--vpc" => raw.vpcs.push(value()?),
-            "--out" => raw.out = Some(PathBuf::from(value()?)),
-            f if f.starts_with('-') => return Err(format!("unknown option `{f}`")),
-            _ if raw.dir.is_none() => raw.dir = Some(PathBuf::from(arg)),
-            _ => return Err(format!("unexpected argument `{arg}`")),
+            other => {
+                return Err(unexpected(
+                    other,
+                    " (`snapshot` takes only --out <DIR> and --vpc <vpc-id>)",
+                ))
+            }
         }
     }
-    Ok(raw)
+    let out = out.ok_or("snapshot needs --out <DIR>")?;
+    Ok(Command::Snapshot(SnapshotArgs { out, vpcs }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
+    fn parse_str(s: &str) -> Result<Command, UsageError> {
+        parse(s.split_whitespace().map(OsString::from))
     }
 
     #[test]
     fn check_with_params_and_format() {
-        let Command::Check(c) = parse(&args(
-            "check dir --param RequiredServices=ssm,s3 --format=json",
-        ))
-        .unwrap() else {
+        let Command::Check(c) =
+            parse_str("check dir --param RequiredServices=ssm,s3 --format=json").unwrap()
+        else {
             panic!("not check")
         };
         assert_eq!(c.format, Format::Json);
@@ -268,15 +400,65 @@ mod tests {
             "snapshot --out d --live",
             "snapshot --out d --param RequiredServices=ssm",
             "check --live --vpc",
+            "check d --format json --format table",
+            "explain d --from a --from b --to c",
+            "check d -x",
         ] {
-            assert!(parse(&args(bad)).is_err(), "{bad}");
+            assert!(parse_str(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_param_key_is_an_error_naming_it() {
+        let err = parse_str(
+            "check d --param EphemeralPorts=1024-65535 --param EphemeralPorts=32768-65535",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("EphemeralPorts"), "{}", err.message);
+        assert!(err.message.contains("twice"), "{}", err.message);
+        assert_eq!(err.topic, Topic::Check);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_non_utf8_value_is_an_error_naming_the_option() {
+        use std::os::unix::ffi::OsStringExt;
+        let bad = OsString::from_vec(vec![b'R', b'=', 0xff, 0xfe]);
+        let args = vec!["check".into(), "d".into(), "--param".into(), bad];
+        let err = parse(args).unwrap_err();
+        assert!(err.message.contains("--param"), "{}", err.message);
+        assert!(err.message.contains("UTF-8"), "{}", err.message);
+        let sub = OsString::from_vec(vec![0xff]);
+        assert!(parse(vec![sub]).is_err());
+        // A path is the OS's business: taken as it is.
+        let dir = OsString::from_vec(vec![b'd', 0xff]);
+        assert!(matches!(
+            parse(vec!["check".into(), dir]),
+            Ok(Command::Check(_))
+        ));
+    }
+
+    #[test]
+    fn help_is_per_subcommand() {
+        for (args, topic) in [
+            ("--help", Topic::General),
+            ("help", Topic::General),
+            ("check --help", Topic::Check),
+            ("check d -h", Topic::Check),
+            ("explain --help", Topic::Explain),
+            ("snapshot -h", Topic::Snapshot),
+        ] {
+            assert!(
+                matches!(parse_str(args), Ok(Command::Help(t)) if t == topic),
+                "{args}"
+            );
         }
     }
 
     #[test]
     fn live_check_and_snapshot() {
         let Command::Check(c) =
-            parse(&args("check --live --vpc vpc-1 --vpc=vpc-2 --format json")).unwrap()
+            parse_str("check --live --vpc vpc-1 --vpc=vpc-2 --format json").unwrap()
         else {
             panic!("not check")
         };
@@ -286,11 +468,11 @@ mod tests {
                 vpcs: vec!["vpc-1".into(), "vpc-2".into()]
             }
         );
-        let Command::Check(c) = parse(&args("check dir")).unwrap() else {
+        let Command::Check(c) = parse_str("check dir").unwrap() else {
             panic!("not check")
         };
         assert_eq!(c.source, Source::Dir(PathBuf::from("dir")));
-        let Command::Snapshot(s) = parse(&args("snapshot --vpc vpc-1 --out snap")).unwrap() else {
+        let Command::Snapshot(s) = parse_str("snapshot --vpc vpc-1 --out snap").unwrap() else {
             panic!("not snapshot")
         };
         assert_eq!(
@@ -301,8 +483,7 @@ mod tests {
 
     #[test]
     fn explain_args() {
-        let Command::Explain(e) = parse(&args("explain d --from eni-1 --to vpce-2")).unwrap()
-        else {
+        let Command::Explain(e) = parse_str("explain d --from eni-1 --to vpce-2").unwrap() else {
             panic!()
         };
         assert_eq!((e.from.as_str(), e.to.as_str()), ("eni-1", "vpce-2"));

@@ -1,8 +1,9 @@
 //! `explain`: one pair's path, hop by hop, like a traceroute through security groups, network
-//! ACLs and routes.
+//! ACLs and routes. Every text from the snapshot goes through [`inert`].
 
 use std::fmt::Write;
 
+use vpce_reach_model::inert::inert;
 use vpce_reach_model::intent::Reasons;
 use vpce_reach_model::path::{Hop, Outcome, PairTrace, Verdict};
 use vpce_reach_model::snapshot::Snapshot;
@@ -17,7 +18,11 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
     let _ = writeln!(
         out,
         "{} ({}) -> {} {} {}",
-        trace.workload, trace.workload_ip, trace.endpoint, service, trace.traffic
+        inert(&trace.workload),
+        trace.workload_ip,
+        inert(&trace.endpoint),
+        inert(service),
+        trace.traffic
     );
     let why: Vec<&str> = reasons.iter().map(|r| r.label()).collect();
     let required = if why.is_empty() {
@@ -33,8 +38,8 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
         let _ = writeln!(
             out,
             "  to {} ({}){}",
-            target.id,
-            target.address,
+            inert(&target.id),
+            inert(&target.address),
             if target.reachable() { "" } else { "  ✗" }
         );
         for (n, hop) in target.hops.iter().enumerate() {
@@ -65,9 +70,10 @@ fn line(out: &mut String, indent: &str, hop: &Hop) {
         Outcome::Blocked | Outcome::Unknown => &*hop.problem,
         Outcome::Allowed | Outcome::NotCrossed => hop.detail.as_str(),
     };
+    let text = inert(text);
     let _ = writeln!(out, "{indent}{mark} {:<17} {text}", hop.kind.label());
     if hop.outcome == Outcome::Blocked {
         let pad = " ".repeat(indent.chars().count());
-        let _ = writeln!(out, "{pad}        fix: {}", hop.fix);
+        let _ = writeln!(out, "{pad}        fix: {}", inert(&hop.fix));
     }
 }

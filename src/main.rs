@@ -3,8 +3,11 @@
 //! VPC endpoints they depend on.
 //!
 //! Exit status (SPEC section 8): 0 when nothing is `NON_COMPLIANT` (explain: reachable),
-//! 1 when something is (explain: blocked or unproven), 2 for bad input or usage, or a failed
-//! collection.
+//! 1 when something is (explain: blocked or unproven) or the snapshot lacks a describe output
+//! a check needs, 2 for bad input or usage, or a failed collection.
+//!
+//! Text from the snapshot (ids, tags, descriptions, file names) is printed through
+//! [`inert`], so that control characters in it cannot drive the terminal.
 
 mod args;
 mod explain;
@@ -13,17 +16,18 @@ mod table;
 
 use std::process::ExitCode;
 
+use vpce_reach_model::check::{self, Report};
 use vpce_reach_model::compliance::{self, ComplianceType};
+use vpce_reach_model::inert::inert;
 use vpce_reach_model::snapshot::load::load_dir;
-use vpce_reach_model::{check, snapshot::Snapshot};
+use vpce_reach_model::snapshot::Snapshot;
 
 use args::{CheckArgs, Command, ExplainArgs, Format, SnapshotArgs, Source};
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args::parse(&argv) {
-        Ok(Command::Help) => {
-            print!("{}", args::USAGE);
+    let result = match args::parse(std::env::args_os().skip(1)) {
+        Ok(Command::Help(topic)) => {
+            print!("{}", topic.text());
             Ok(0)
         }
         Ok(Command::Version) => {
@@ -33,26 +37,33 @@ fn main() -> ExitCode {
         Ok(Command::Check(a)) => run_check(&a),
         Ok(Command::Explain(a)) => run_explain(&a),
         Ok(Command::Snapshot(a)) => run_snapshot(&a),
-        Err(usage) => Err(format!("{usage}\n\n{}", args::USAGE)),
+        Err(usage) => {
+            eprintln!("vpce-reach: error: {}\n", inert(&usage.message));
+            eprint!("{}", usage.topic.text());
+            return ExitCode::from(2);
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("vpce-reach: error: {message}");
+            // Messages name files, ids and values from the snapshot: printed inert.
+            eprintln!("vpce-reach: error: {}", inert(&message));
             ExitCode::from(2)
         }
     }
 }
 
+/// Prints notes on stderr, each made inert (they quote file names and ids).
+fn print_notes(notes: &[String]) {
+    for note in notes {
+        eprintln!("note: {}", inert(note));
+    }
+}
+
 /// Loads the snapshot, printing the loader's notes on stderr.
 fn load(dir: &std::path::Path) -> Result<Snapshot, String> {
-    if !dir.is_dir() {
-        return Err(format!("{}: not a directory", dir.display()));
-    }
     let snap = load_dir(dir).map_err(|e| e.to_string())?;
-    for note in &snap.notes {
-        eprintln!("note: {note}");
-    }
+    print_notes(&snap.notes);
     Ok(snap)
 }
 
@@ -61,30 +72,80 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
         Source::Dir(dir) => load(dir)?,
         Source::Live { vpcs } => live::load(vpcs)?,
     };
-    let report = check::check(&snap, &a.params);
+    let mut report = check::check(&snap, &a.params);
+    // An incomplete snapshot proves nothing compliant (see snapshot::coverage).
+    report.missing.extend(snap.coverage.gaps(&report));
     let evaluations = compliance::evaluations(&snap, &report);
+    let absent: Vec<&str> = snap
+        .coverage
+        .absent()
+        .into_iter()
+        .map(|c| c.command())
+        .collect();
     match a.format {
-        Format::Json => {
-            let out =
-                serde_json::json!({ "evaluations": evaluations, "findings": report.findings });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
-            );
-            for note in &report.notes {
-                eprintln!("note: {note}");
-            }
-        }
+        Format::Json => print_json(&report, &evaluations, &absent)?,
         Format::Table => print!("{}", table::render(&snap, &report, &evaluations)),
     }
     let non_compliant = evaluations
         .iter()
         .any(|e| e.compliance_type == ComplianceType::NonCompliant);
-    Ok(u8::from(non_compliant))
+    Ok(u8::from(non_compliant || !absent.is_empty()))
+}
+
+/// The `check --format json` document: `{"evaluations", "findings"}`, and `"missing"` (the
+/// describe calls the snapshot lacks) only when it lacks some, so complete snapshots keep the
+/// documented two keys. A struct, not a `json!` value: its key order is its field order
+/// whether or not some dependency turns on serde_json's `preserve_order`.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    evaluations: &'a [compliance::Evaluation],
+    findings: &'a [vpce_reach_model::finding::Finding],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    missing: &'a [&'a str],
+}
+
+fn print_json(
+    report: &Report,
+    evaluations: &[compliance::Evaluation],
+    absent: &[&str],
+) -> Result<(), String> {
+    let out = JsonReport {
+        evaluations,
+        findings: &report.findings,
+        missing: absent,
+    };
+    let text = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
+    println!("{}", json_inert(&text));
+    print_notes(&report.notes);
+    Ok(())
+}
+
+/// serde escapes only the C0 controls; DEL, the C1 controls and the bidirectional formatting
+/// characters it writes raw. Outside strings JSON is ASCII, so each of them is inside a string
+/// and `\uXXXX` (all are in the BMP) is the same value, inert.
+fn json_inert(text: &str) -> std::borrow::Cow<'_, str> {
+    use vpce_reach_model::inert::is_unsafe;
+    let raw = |c: char| is_unsafe(c) && c != '\n';
+    if !text.contains(raw) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if raw(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
     let snap = load(&a.dir)?;
+    let absent = snap.coverage.absent_commands();
+    if !absent.is_empty() {
+        eprintln!("note: the snapshot has no {absent} output: hops that need it are unproven");
+    }
     let (trace, reasons) =
         check::trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
     print!("{}", explain::render(&snap, &trace, reasons));

@@ -1,10 +1,14 @@
 //! The `check` table, for people: a summary line, the findings with their details, the
 //! non-compliant and compliant resources, and the notes.
+//!
+//! Every text that comes from the snapshot (ids, details quoting tags and descriptions) goes
+//! through [`inert`]: a terminal must show it, never obey it.
 
 use std::fmt::Write;
 
 use vpce_reach_model::check::Report;
 use vpce_reach_model::compliance::{ComplianceType, Evaluation};
+use vpce_reach_model::inert::inert;
 use vpce_reach_model::path::Verdict;
 use vpce_reach_model::snapshot::Snapshot;
 
@@ -12,12 +16,19 @@ use vpce_reach_model::snapshot::Snapshot;
 pub fn render(snap: &Snapshot, report: &Report, evaluations: &[Evaluation]) -> String {
     let mut out = String::new();
     summary(&mut out, snap, report);
-    findings(&mut out, report);
+    let absent = snap.coverage.absent_commands();
+    if !absent.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nUNPROVEN: the snapshot has no {absent} output; nothing can be proven without it."
+        );
+    }
+    findings(&mut out, report, absent.is_empty());
     resources(&mut out, evaluations);
     if !report.notes.is_empty() {
         let _ = writeln!(out, "\nNOTES");
         for note in &report.notes {
-            let _ = writeln!(out, "  {note}");
+            let _ = writeln!(out, "  {}", inert(note));
         }
     }
     out
@@ -38,9 +49,14 @@ fn summary(out: &mut String, snap: &Snapshot, report: &Report) {
     );
 }
 
-fn findings(out: &mut String, report: &Report) {
+fn findings(out: &mut String, report: &Report, complete: bool) {
     if report.findings.is_empty() {
-        let _ = writeln!(out, "\nNo findings.");
+        let none = if complete {
+            "No findings."
+        } else {
+            "No findings in the data present."
+        };
+        let _ = writeln!(out, "\n{none}");
         return;
     }
     let _ = writeln!(out, "\nFINDINGS ({})", report.findings.len());
@@ -54,12 +70,12 @@ fn findings(out: &mut String, report: &Report) {
             out,
             "  {:<24} {:<24} {:<14} {:<22} {}",
             f.code.as_str(),
-            f.component,
+            inert(&f.component),
             f.direction.map_or("-", |d| d.as_str()),
-            f.source.as_deref().unwrap_or("-"),
-            f.endpoint.as_deref().unwrap_or("-"),
+            inert(f.source.as_deref().unwrap_or("-")),
+            inert(f.endpoint.as_deref().unwrap_or("-")),
         );
-        let _ = writeln!(out, "      {}", f.detail);
+        let _ = writeln!(out, "      {}", inert(&f.detail));
     }
 }
 
@@ -78,7 +94,9 @@ fn resources(out: &mut String, evaluations: &[Evaluation]) {
             let _ = writeln!(
                 out,
                 "  {:<12} {:<24} {}",
-                short_type, e.compliance_resource_id, e.annotation
+                short_type,
+                inert(&e.compliance_resource_id),
+                inert(&e.annotation)
             );
         }
     }

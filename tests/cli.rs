@@ -290,3 +290,224 @@ fn parameters_change_the_verdict() {
         "{keys:?}"
     );
 }
+
+/// Runs the CLI with raw OS arguments (some not UTF-8).
+#[cfg(unix)]
+fn vpce_reach_os(args: &[std::ffi::OsString]) -> common::Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpce-reach"))
+        .args(args)
+        .output()
+        .expect("run vpce-reach");
+    common::Run {
+        code: out.status.code().expect("exit code, not a signal"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_argument_is_a_usage_error_not_a_panic() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let bad = OsString::from_vec(b"RequiredServices=s\xff3".to_vec());
+    let demo = demo().into_os_string();
+    let run = vpce_reach_os(&["check".into(), demo, "--param".into(), bad]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("vpce-reach: error: --param:")
+            && run.stderr.contains("not valid UTF-8"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let run = vpce_reach_os(&[OsString::from_vec(b"ch\xffck".to_vec())]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn each_subcommand_has_its_help() {
+    for (sub, says) in [
+        ("check", "--format table|json"),
+        ("explain", "--from <eni-id>"),
+        ("snapshot", "--out <DIR>"),
+    ] {
+        let run = vpce_reach(&[sub, "--help"]);
+        assert_eq!(run.code, 0, "{sub}: {}", run.stderr);
+        assert!(
+            run.stdout
+                .starts_with(&format!("usage:\n  vpce-reach {sub}")),
+            "{sub}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains(says), "{sub}: {}", run.stdout);
+    }
+    let run = vpce_reach(&["--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("vpce-reach explain"), "{}", run.stdout);
+    // A usage error shows the help of the subcommand it concerns.
+    let run = vpce_reach(&["explain", "d", "--format", "json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--to <vpce-id>"), "{}", run.stderr);
+}
+
+#[test]
+fn a_repeated_param_key_is_an_error_naming_it() {
+    let run = vpce_reach(&[
+        "check",
+        demo().to_str().unwrap(),
+        "--param",
+        "RequiredServices=ssm",
+        "--param",
+        "RequiredServices=s3",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with("vpce-reach: error: --param `RequiredServices` given twice"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_directory_says_no_such_directory() {
+    let run = vpce_reach(&["check", "/nonexistent/snapshot"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "vpce-reach: error: /nonexistent/snapshot: no such directory\n"
+    );
+}
+
+#[test]
+fn an_empty_or_unrelated_directory_exits_two_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let run = vpce_reach(&["check", path]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with(&format!("vpce-reach: error: {path}: no *.json file")),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(dir.path().join("package.json"), r#"{"name": "x"}"#).unwrap();
+    let run = vpce_reach(&["check", path, "--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains(path) && run.stderr.contains("none of its 1 *.json files"));
+}
+
+#[test]
+fn a_snapshot_without_its_endpoints_is_unproven_not_clean() {
+    let dir = common::copy_tree(&demo());
+    std::fs::remove_file(dir.path().join("vpc-endpoints.json")).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let run = vpce_reach(&["check", path, "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["missing"],
+        serde_json::json!(["describe-vpc-endpoints"])
+    );
+    assert!(json["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["ComplianceType"] != "COMPLIANT"));
+    let table = vpce_reach(&["check", path]);
+    assert_eq!(table.code, 1);
+    assert!(
+        table
+            .stdout
+            .contains("UNPROVEN: the snapshot has no describe-vpc-endpoints output"),
+        "{}",
+        table.stdout
+    );
+    assert!(!table.stdout.contains("No findings.\n"), "{}", table.stdout);
+
+    // Without the network ACLs, pairs that were proven reachable are not COMPLIANT either.
+    let dir = common::copy_tree(&demo());
+    std::fs::remove_file(dir.path().join("network-acls.json")).unwrap();
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        json["missing"],
+        serde_json::json!(["describe-network-acls"])
+    );
+    for sg in ["sg-01f8b3d6a2e4c9571", "sg-0c7e2a5f9b3d1e846"] {
+        assert_eq!(compliance_of(&json, sg), "NON_COMPLIANT", "{sg}");
+    }
+}
+
+#[test]
+fn a_bad_port_is_an_error_with_its_position() {
+    let dir = common::copy_tree(&demo());
+    std::fs::write(
+        dir.path().join("extra.json"),
+        "{\"SecurityGroups\": [{\"GroupId\": \"sg-x\",\n \"IpPermissions\": [{\"IpProtocol\": \"tcp\", \"FromPort\": -1, \"ToPort\": -1}]}]}",
+    )
+    .unwrap();
+    let run = vpce_reach(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("extra.json:2:") && run.stderr.contains("0-65535"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn conflicting_copies_exit_two_naming_both_files() {
+    let dir = common::copy_tree(&demo());
+    let groups = std::fs::read_to_string(dir.path().join("security-groups.json")).unwrap();
+    let changed = groups.replacen("\"FromPort\": 443", "\"FromPort\": 442", 1);
+    assert_ne!(groups, changed);
+    std::fs::write(dir.path().join("security-groups-2.json"), changed).unwrap();
+    let run = vpce_reach(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("security-groups-2.json")
+            && run.stderr.contains("security-groups.json")
+            && run.stderr.contains("differs from its copy"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Control characters in ids, tags and keys reach neither stdout nor stderr raw.
+#[test]
+fn snapshot_text_reaches_the_terminal_inert() {
+    let dir = common::copy_tree(&demo());
+    std::fs::write(
+        dir.path().join("evil.json"),
+        r#"{"VpcEndpoints": [{"VpcEndpointId": "vpce-\u001b[2J\rFAKE\u202e", "VpcEndpointType": "Interface",
+            "VpcId": "vpc-0f3c8e21d4b7a695a", "ServiceName": "com.amazonaws.ap-northeast-1.kms\u001b[31m",
+            "State": "available", "SubnetIds": [], "NetworkInterfaceIds": ["eni-\u009b\n"]}],
+            "\u001b]0;title\u0007": 1}"#,
+    )
+    .unwrap();
+    for format in ["table", "json"] {
+        let run = vpce_reach(&["check", dir.path().to_str().unwrap(), "--format", format]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        for out in [&run.stdout, &run.stderr] {
+            assert!(
+                !out.chars()
+                    .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                "{format}: {out:?}"
+            );
+        }
+        assert!(
+            run.stderr.contains("\\u{1b}]0;title\\u{7}"),
+            "{format}: {}",
+            run.stderr
+        );
+    }
+    let table = vpce_reach(&["check", dir.path().to_str().unwrap()]);
+    assert!(
+        table.stdout.contains("vpce-\\u{1b}[2J\\rFAKE\\u{202e}"),
+        "{}",
+        table.stdout
+    );
+}

@@ -14,6 +14,7 @@ pub mod compliance;
 pub mod endpoint;
 pub mod finding;
 pub mod fxhash;
+pub mod inert;
 pub mod intent;
 pub mod network_acl;
 pub mod params;

@@ -551,9 +551,9 @@ fn acl_entries_are_evaluated_in_rule_number_order() {
     s.list("NetworkAcls").push(
         json!({"NetworkAclId": "acl-app", "VpcId": "vpc-1", "IsDefault": false,
         "Associations": [{"SubnetId": "subnet-app"}],
-        "Entries": [acl_entry(200, true, "allow", "0.0.0.0/0", None),
+        "Entries": [acl_entry(200, true, "allow", "0.0.0.0/0", Some((0, 65535))),
                     acl_entry(100, true, "deny", "10.0.2.0/24", Some((443, 443))),
-                    acl_entry(100, false, "allow", "0.0.0.0/0", None)]}),
+                    acl_entry(100, false, "allow", "0.0.0.0/0", Some((0, 65535)))]}),
     );
     assert_eq!(
         s.findings(&[]),

@@ -22,7 +22,7 @@ pub struct Tag {
 }
 
 /// An element of `describe-vpcs` → `Vpcs`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Vpc {
     /// `vpc-…`
@@ -36,7 +36,7 @@ pub struct Vpc {
 }
 
 /// An element of `describe-subnets` → `Subnets`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Subnet {
     /// `subnet-…`
@@ -54,7 +54,7 @@ pub struct Subnet {
 }
 
 /// An element of `describe-route-tables` → `RouteTables`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteTable {
     /// `rtb-…`
@@ -70,7 +70,7 @@ pub struct RouteTable {
 }
 
 /// A route table association: either `Main: true` or an explicit `SubnetId`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteTableAssociation {
     /// True for the VPC's main route table association.
@@ -85,7 +85,7 @@ pub struct RouteTableAssociation {
 }
 
 /// The `AssociationState` object of a route table association.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssociationState {
     /// `associating`, `associated`, `disassociating`, `disassociated`, `failed`.
@@ -93,7 +93,7 @@ pub struct AssociationState {
 }
 
 /// One route of a route table.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Route {
     /// IPv4 destination.
@@ -132,7 +132,7 @@ pub struct Route {
 }
 
 /// An element of `describe-network-acls` → `NetworkAcls`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAcl {
     /// `acl-…`
@@ -151,16 +151,17 @@ pub struct NetworkAcl {
 }
 
 /// A subnet association of a network ACL.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAclAssociation {
     /// The associated subnet.
     pub subnet_id: String,
 }
 
-/// One numbered entry of a network ACL.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// One numbered entry of a network ACL. A TCP or UDP entry without a valid `PortRange` is
+/// rejected (see [`check_ports`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", try_from = "NetworkAclEntryJson")]
 pub struct NetworkAclEntry {
     /// Evaluation order: ascending, first match wins.
     pub rule_number: u16,
@@ -176,9 +177,95 @@ pub struct NetworkAclEntry {
     /// IPv6 CIDR (never matches IPv4 traffic).
     #[serde(default)]
     pub ipv6_cidr_block: Option<String>,
-    /// TCP/UDP port range; absent means every port.
+    /// TCP/UDP port range: always present on TCP and UDP entries, absent on others.
     #[serde(default)]
     pub port_range: Option<PortRangeJson>,
+}
+
+/// A [`NetworkAclEntry`] as written, before its ports are checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct NetworkAclEntryJson {
+    rule_number: u16,
+    egress: bool,
+    rule_action: RuleAction,
+    protocol: String,
+    #[serde(default)]
+    cidr_block: Option<Ipv4Net>,
+    #[serde(default)]
+    ipv6_cidr_block: Option<String>,
+    #[serde(default)]
+    port_range: Option<PortRangeJson>,
+}
+
+impl TryFrom<NetworkAclEntryJson> for NetworkAclEntry {
+    type Error = String;
+
+    fn try_from(e: NetworkAclEntryJson) -> Result<Self, String> {
+        if is_tcp_or_udp(&e.protocol) {
+            let Some(range) = &e.port_range else {
+                return Err(format!(
+                    "network ACL entry {} (protocol {}) has no `PortRange`: AWS always gives one \
+                     for TCP and UDP entries",
+                    e.rule_number, e.protocol
+                ));
+            };
+            check_ports(
+                &e.protocol,
+                Some(range.from),
+                Some(range.to),
+                "PortRange From/To",
+            )
+            .map_err(|m| format!("network ACL entry {}: {m}", e.rule_number))?;
+        }
+        Ok(NetworkAclEntry {
+            rule_number: e.rule_number,
+            egress: e.egress,
+            rule_action: e.rule_action,
+            protocol: e.protocol,
+            cidr_block: e.cidr_block,
+            ipv6_cidr_block: e.ipv6_cidr_block,
+            port_range: e.port_range,
+        })
+    }
+}
+
+/// True for TCP and UDP, by name or number (security groups say `tcp`, network ACLs `6`).
+fn is_tcp_or_udp(protocol: &str) -> bool {
+    // Trimmed as `protocol::covers_tcp` trims, so that no spelling it reads as TCP escapes.
+    let protocol = protocol.trim_ascii();
+    ["tcp", "udp", "6", "17"]
+        .iter()
+        .any(|p| protocol.eq_ignore_ascii_case(p))
+}
+
+/// The ports of a TCP or UDP rule: both given, each in 0-65535, the first not above the
+/// last. AWS never writes anything else for these protocols (`-1` means "all" for ICMP types
+/// and codes only), so anything else is a damaged file, not "every port".
+fn check_ports(
+    protocol: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+    fields: &str,
+) -> Result<(), String> {
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(format!(
+            "protocol {protocol} needs both {fields}: AWS always gives both for TCP and UDP"
+        ));
+    };
+    let valid = 0..=65535;
+    if !valid.contains(&from) || !valid.contains(&to) {
+        return Err(format!(
+            "protocol {protocol} ports {from}-{to}: TCP and UDP ports are 0-65535 \
+             (-1 means all only for ICMP)"
+        ));
+    }
+    if from > to {
+        return Err(format!(
+            "protocol {protocol} ports {from}-{to}: the first port is above the last"
+        ));
+    }
+    Ok(())
 }
 
 /// `RuleAction` of a NACL entry.
@@ -192,7 +279,7 @@ pub enum RuleAction {
 }
 
 /// `PortRange` of a NACL entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PortRangeJson {
     /// First port.
@@ -202,7 +289,7 @@ pub struct PortRangeJson {
 }
 
 /// An element of `describe-security-groups` → `SecurityGroups`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SecurityGroup {
     /// `sg-…`
@@ -224,9 +311,10 @@ pub struct SecurityGroup {
     pub tags: Vec<Tag>,
 }
 
-/// One security group rule set (`IpPermissions` / `IpPermissionsEgress` element).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// One security group rule set (`IpPermissions` / `IpPermissionsEgress` element). A TCP or
+/// UDP rule without valid `FromPort`/`ToPort` is rejected (see [`check_ports`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", try_from = "IpPermissionJson")]
 pub struct IpPermission {
     /// `tcp`, `udp`, `icmp`, a protocol number, or `-1` for all.
     pub ip_protocol: String,
@@ -247,8 +335,49 @@ pub struct IpPermission {
     pub user_id_group_pairs: Vec<UserIdGroupPair>,
 }
 
+/// An [`IpPermission`] as written, before its ports are checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct IpPermissionJson {
+    ip_protocol: String,
+    #[serde(default)]
+    from_port: Option<i32>,
+    #[serde(default)]
+    to_port: Option<i32>,
+    #[serde(default)]
+    ip_ranges: Vec<IpRange>,
+    #[serde(default)]
+    prefix_list_ids: Vec<PrefixListIdRef>,
+    #[serde(default)]
+    user_id_group_pairs: Vec<UserIdGroupPair>,
+}
+
+impl TryFrom<IpPermissionJson> for IpPermission {
+    type Error = String;
+
+    fn try_from(p: IpPermissionJson) -> Result<Self, String> {
+        if is_tcp_or_udp(&p.ip_protocol) {
+            check_ports(
+                &p.ip_protocol,
+                p.from_port,
+                p.to_port,
+                "FromPort and ToPort",
+            )
+            .map_err(|m| format!("security group rule: {m}"))?;
+        }
+        Ok(IpPermission {
+            ip_protocol: p.ip_protocol,
+            from_port: p.from_port,
+            to_port: p.to_port,
+            ip_ranges: p.ip_ranges,
+            prefix_list_ids: p.prefix_list_ids,
+            user_id_group_pairs: p.user_id_group_pairs,
+        })
+    }
+}
+
 /// `IpRanges` element.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IpRange {
     /// The CIDR.
@@ -256,7 +385,7 @@ pub struct IpRange {
 }
 
 /// `PrefixListIds` element of a security group rule.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixListIdRef {
     /// `pl-…`
@@ -264,7 +393,7 @@ pub struct PrefixListIdRef {
 }
 
 /// `UserIdGroupPairs` element: a reference to another security group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserIdGroupPair {
     /// The referenced `sg-…` (absent for some EC2-Classic shapes).
@@ -273,7 +402,7 @@ pub struct UserIdGroupPair {
 }
 
 /// A group reference on an ENI or endpoint (`Groups` element).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupIdentifier {
     /// `sg-…`
@@ -281,7 +410,7 @@ pub struct GroupIdentifier {
 }
 
 /// An element of `describe-network-interfaces` → `NetworkInterfaces`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkInterface {
     /// `eni-…`
@@ -317,7 +446,7 @@ pub struct NetworkInterface {
 }
 
 /// `PrivateIpAddresses` element.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrivateIpAddress {
     /// The address.
@@ -325,7 +454,7 @@ pub struct PrivateIpAddress {
 }
 
 /// An element of `describe-vpc-endpoints` → `VpcEndpoints`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpcEndpoint {
     /// `vpce-…`
@@ -364,7 +493,7 @@ pub struct VpcEndpoint {
 
 /// An element of `describe-prefix-lists` → `PrefixLists`. Customer-managed lists are written in
 /// the same shape, with their entries as `Cidrs`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixList {
     /// `pl-…`
@@ -378,7 +507,7 @@ pub struct PrefixList {
 }
 
 /// `describe-vpc-attribute` output: `VpcId` plus one of the two DNS attributes.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpcAttribute {
     /// The VPC.
@@ -392,7 +521,7 @@ pub struct VpcAttribute {
 }
 
 /// `{"Value": bool}`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AttributeBooleanValue {
     /// The attribute's value.

@@ -1,25 +1,71 @@
 //! The snapshot loader (SPEC section 7): a directory read recursively, every `*.json` file the
 //! unmodified output of one describe call, recognised by its top-level key, never by its name.
+//! How the directory is read safely is [`super::walk`]'s; which calls a check needs is
+//! [`super::coverage`]'s; how copies of one resource merge is [`SnapshotBuilder`]'s.
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
+use super::coverage::{Coverage, DescribeCall};
 use super::describe::*;
-use super::{Index, Snapshot, VpcDns};
+use super::{walk, Index, Snapshot, VpcDns};
 
 /// Why a snapshot could not be loaded. Nothing is evaluated after one of these.
 #[derive(Debug)]
 pub enum LoadError {
+    /// The snapshot directory does not exist.
+    NoSuchDirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The snapshot path exists but is not a directory.
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
     /// The directory or a file in it could not be read.
     Io {
         /// The path concerned.
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// A file is larger than [`walk::MAX_FILE_BYTES`].
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The bound, in bytes.
+        limit: u64,
+    },
+    /// A file is not UTF-8 text.
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the first byte that is not UTF-8, from the start of the file.
+        offset: usize,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// The directory holds no describe output the loader reads (empty, or unrelated JSON).
+    NothingRecognised {
+        /// The directory.
+        dir: PathBuf,
+        /// How many `*.json` files it holds.
+        files: usize,
+    },
+    /// One resource id arrived twice with different content.
+    Conflict {
+        /// The resource id (with the attribute, for VPC DNS attributes).
+        id: String,
+        /// The file of the first copy.
+        first: String,
+        /// The file of the second copy.
+        second: String,
     },
     /// A file is not valid JSON, or a field has the wrong type or an impossible value.
     Malformed {
@@ -37,7 +83,40 @@ pub enum LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            LoadError::NoSuchDirectory { path } => {
+                write!(f, "{}: no such directory", path.display())
+            }
+            LoadError::NotADirectory { path } => write!(f, "{}: not a directory", path.display()),
             LoadError::Io { path, source } => write!(f, "{}: {}", path.display(), source),
+            LoadError::TooLarge { path, limit } => write!(
+                f,
+                "{}: larger than {limit} bytes ({} MiB), the most vpce-reach reads from one \
+                 describe output",
+                path.display(),
+                limit / (1024 * 1024)
+            ),
+            LoadError::NotUtf8 { path, offset, hint } => write!(
+                f,
+                "{}: not valid UTF-8 at byte offset {offset}: {hint}",
+                path.display()
+            ),
+            LoadError::NothingRecognised { dir, files: 0 } => write!(
+                f,
+                "{}: no *.json file: not a snapshot (expected `aws ec2 describe-*` outputs)",
+                dir.display()
+            ),
+            LoadError::NothingRecognised { dir, files } => write!(
+                f,
+                "{}: none of its {files} *.json files is a describe output vpce-reach reads \
+                 (no top-level `Vpcs`, `Subnets`, `RouteTables`, `NetworkAcls`, \
+                 `SecurityGroups`, `NetworkInterfaces`, `VpcEndpoints` or `PrefixLists`)",
+                dir.display()
+            ),
+            LoadError::Conflict { id, first, second } => write!(
+                f,
+                "{second}: {id} differs from its copy in {first}: the snapshot mixes two \
+                 different states of it (re-run the describe calls, or remove one file)"
+            ),
             LoadError::Malformed {
                 file,
                 line: 0,
@@ -56,7 +135,14 @@ impl fmt::Display for LoadError {
     }
 }
 
-impl std::error::Error for LoadError {}
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
 /// One describe output. Known keys are parsed in place, as they stream by (errors keep their
 /// position, and nothing is buffered: serde's `flatten` would hold the whole document as a
@@ -70,11 +156,24 @@ struct Document {
     security_groups: Option<Vec<SecurityGroup>>,
     network_interfaces: Option<Vec<NetworkInterface>>,
     vpc_endpoints: Option<Vec<VpcEndpoint>>,
-    prefix_lists: Option<Vec<PrefixList>>,
+    prefix_lists: Option<Vec<PrefixListCopy>>,
     vpc_id: Option<String>,
     enable_dns_support: Option<AttributeBooleanValue>,
     enable_dns_hostnames: Option<AttributeBooleanValue>,
     other: Vec<String>,
+}
+
+/// A prefix list as one file gives it: `describe-managed-prefix-lists` shares the key
+/// `PrefixLists` and the ids with `describe-prefix-lists` but has no `Cidrs`, so an absent
+/// field must stay distinguishable from an empty one until the copies are merged.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PrefixListCopy {
+    prefix_list_id: String,
+    #[serde(default)]
+    prefix_list_name: Option<String>,
+    #[serde(default)]
+    cidrs: Option<Vec<ipnet::IpNet>>,
 }
 
 impl<'de> Deserialize<'de> for Document {
@@ -118,9 +217,22 @@ impl<'de> serde::de::Visitor<'de> for DocumentVisitor {
 }
 
 /// Accumulates describe documents into a [`Snapshot`].
+///
+/// Copies of one resource (the same id in two documents) follow one rule for every resource
+/// type: they are merged. Identical copies are kept once (with a note); a field that only one
+/// copy has is taken from it (only prefix lists can lack one: `describe-managed-prefix-lists`
+/// gives no `Cidrs`); two different values for the same thing are a
+/// [`LoadError::Conflict`] naming both files, since no choice between them is safe. The same
+/// holds for each DNS attribute of a VPC.
 #[derive(Default)]
 pub struct SnapshotBuilder {
     snap: Snapshot,
+    /// The names of the documents added, in order.
+    files: Vec<String>,
+    /// Resource id (or VPC attribute) → the document its first copy came from.
+    origin: HashMap<String, u32>,
+    /// Prefix lists as merged so far (converted by `finish`).
+    prefix_lists: BTreeMap<String, PrefixListCopy>,
 }
 
 impl SnapshotBuilder {
@@ -139,8 +251,7 @@ impl SnapshotBuilder {
             return Ok(());
         }
         let doc: Document = serde_json::from_str(text).map_err(|e| malformed(name, &e))?;
-        self.absorb(name, doc);
-        Ok(())
+        self.absorb(name, doc)
     }
 
     /// Adds one document given as a JSON value (as produced by a live collection).
@@ -152,8 +263,7 @@ impl SnapshotBuilder {
             return Ok(());
         }
         let doc: Document = serde_json::from_value(value).map_err(|e| malformed(name, &e))?;
-        self.absorb(name, doc);
-        Ok(())
+        self.absorb(name, doc)
     }
 
     /// Finishes the snapshot: normalises states and builds the indexes.
@@ -161,98 +271,255 @@ impl SnapshotBuilder {
         for ep in self.snap.vpc_endpoints.values_mut() {
             ep.state = ep.state.as_ref().map(|s| s.to_ascii_lowercase());
         }
+        for (id, copy) in std::mem::take(&mut self.prefix_lists) {
+            let list = PrefixList {
+                prefix_list_id: copy.prefix_list_id,
+                prefix_list_name: copy.prefix_list_name.unwrap_or_default(),
+                cidrs: copy.cidrs.unwrap_or_default(),
+            };
+            self.snap.prefix_lists.insert(id, list);
+        }
         self.snap.index = Index::build(&self.snap);
         self.snap
     }
 
-    fn absorb(&mut self, name: &str, doc: Document) {
+    fn absorb(&mut self, name: &str, doc: Document) -> Result<(), LoadError> {
+        let file = u32::try_from(self.files.len()).unwrap_or(u32::MAX);
+        self.files.push(name.to_string());
         let s = &mut self.snap;
-        let notes = &mut s.notes;
-        merge(notes, name, &mut s.vpcs, doc.vpcs, |r| &r.vpc_id);
-        merge(notes, name, &mut s.subnets, doc.subnets, |r| &r.subnet_id);
-        merge(notes, name, &mut s.route_tables, doc.route_tables, |r| {
-            &r.route_table_id
-        });
-        merge(notes, name, &mut s.network_acls, doc.network_acls, |r| {
-            &r.network_acl_id
-        });
-        merge(
-            notes,
-            name,
+        let mut copies = Copies {
+            notes: &mut s.notes,
+            files: &self.files,
+            origin: &mut self.origin,
+            file,
+            coverage: &mut s.coverage,
+        };
+        copies.add(DescribeCall::Vpcs, &mut s.vpcs, doc.vpcs, |r| &r.vpc_id)?;
+        copies.add(DescribeCall::Subnets, &mut s.subnets, doc.subnets, |r| {
+            &r.subnet_id
+        })?;
+        copies.add(
+            DescribeCall::RouteTables,
+            &mut s.route_tables,
+            doc.route_tables,
+            |r| &r.route_table_id,
+        )?;
+        copies.add(
+            DescribeCall::NetworkAcls,
+            &mut s.network_acls,
+            doc.network_acls,
+            |r| &r.network_acl_id,
+        )?;
+        copies.add(
+            DescribeCall::SecurityGroups,
             &mut s.security_groups,
             doc.security_groups,
             |r| &r.group_id,
-        );
-        merge(
-            notes,
-            name,
+        )?;
+        copies.add(
+            DescribeCall::NetworkInterfaces,
             &mut s.network_interfaces,
             doc.network_interfaces,
             |r| &r.network_interface_id,
-        );
-        merge(notes, name, &mut s.vpc_endpoints, doc.vpc_endpoints, |r| {
-            &r.vpc_endpoint_id
-        });
-        merge(notes, name, &mut s.prefix_lists, doc.prefix_lists, |r| {
-            &r.prefix_list_id
-        });
-        absorb_vpc_attribute(
-            s,
-            name,
+        )?;
+        copies.add(
+            DescribeCall::VpcEndpoints,
+            &mut s.vpc_endpoints,
+            doc.vpc_endpoints,
+            |r| &r.vpc_endpoint_id,
+        )?;
+        if let Some(lists) = doc.prefix_lists {
+            copies.coverage.saw(DescribeCall::PrefixLists);
+            for list in lists {
+                copies.prefix_list(&mut self.prefix_lists, list)?;
+            }
+        }
+        copies.vpc_attribute(
+            &mut s.vpc_dns,
             doc.vpc_id,
             doc.enable_dns_support,
             doc.enable_dns_hostnames,
-        );
+        )?;
         for key in &doc.other {
             s.notes.push(format!(
                 "{name}: key `{key}` is not used by vpce-reach, skipped"
             ));
         }
+        Ok(())
     }
 }
 
-/// Adds resources by id; the first file to define an id wins (files are read in path order).
-fn merge<T>(
-    notes: &mut Vec<String>,
-    file: &str,
-    map: &mut BTreeMap<String, T>,
-    items: Option<Vec<T>>,
-    id: impl Fn(&T) -> &String,
-) {
-    for item in items.into_iter().flatten() {
-        match map.entry(id(&item).clone()) {
-            std::collections::btree_map::Entry::Occupied(e) => {
-                notes.push(format!(
-                    "{file}: {} already loaded from an earlier file, this copy ignored",
-                    e.key()
-                ));
-            }
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(item);
+/// The merging of one document's resources into the snapshot (see [`SnapshotBuilder`]).
+struct Copies<'a> {
+    notes: &'a mut Vec<String>,
+    files: &'a [String],
+    origin: &'a mut HashMap<String, u32>,
+    /// The index of the document being added.
+    file: u32,
+    coverage: &'a mut Coverage,
+}
+
+impl Copies<'_> {
+    fn name(&self, file: u32) -> &str {
+        self.files.get(file as usize).map_or("?", String::as_str)
+    }
+
+    /// Where the first copy of `id` came from, recording this document when it is the first.
+    fn first_origin(&mut self, id: &str) -> Option<u32> {
+        match self.origin.get(id) {
+            Some(first) => Some(*first),
+            None => {
+                self.origin.insert(id.to_string(), self.file);
+                None
             }
         }
     }
+
+    fn conflict(&self, id: String, first: u32) -> LoadError {
+        LoadError::Conflict {
+            id,
+            first: self.name(first).to_string(),
+            second: self.name(self.file).to_string(),
+        }
+    }
+
+    fn note_identical(&mut self, id: &str, first: u32) {
+        let note = format!(
+            "{}: {id} also in {}, identical copies kept once",
+            self.name(self.file),
+            self.name(first)
+        );
+        self.notes.push(note);
+    }
+
+    /// Adds resources by id: identical copies are kept once, different ones are a conflict.
+    fn add<T: PartialEq>(
+        &mut self,
+        call: DescribeCall,
+        map: &mut BTreeMap<String, T>,
+        items: Option<Vec<T>>,
+        id: impl Fn(&T) -> &String,
+    ) -> Result<(), LoadError> {
+        let Some(items) = items else { return Ok(()) };
+        self.coverage.saw(call);
+        for item in items {
+            match map.entry(id(&item).clone()) {
+                Entry::Occupied(e) => {
+                    let first = self.origin.get(e.key()).copied().unwrap_or(self.file);
+                    if *e.get() != item {
+                        return Err(self.conflict(e.key().clone(), first));
+                    }
+                    self.note_identical(e.key(), first);
+                }
+                Entry::Vacant(e) => {
+                    self.origin.insert(e.key().clone(), self.file);
+                    e.insert(item);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges a prefix list field by field: a field one copy lacks is taken from the other.
+    fn prefix_list(
+        &mut self,
+        lists: &mut BTreeMap<String, PrefixListCopy>,
+        copy: PrefixListCopy,
+    ) -> Result<(), LoadError> {
+        let Some(first) = self.first_origin(&copy.prefix_list_id) else {
+            lists.insert(copy.prefix_list_id.clone(), copy);
+            return Ok(());
+        };
+        let held = lists
+            .get_mut(&copy.prefix_list_id)
+            .expect("an origin is recorded with its list");
+        let name = merge_field(&mut held.prefix_list_name, copy.prefix_list_name);
+        let cidrs = merge_field(&mut held.cidrs, copy.cidrs);
+        match (name, cidrs) {
+            (Merged::Conflict, _) | (_, Merged::Conflict) => {
+                Err(self.conflict(copy.prefix_list_id, first))
+            }
+            (Merged::Same, Merged::Same) => {
+                self.note_identical(&copy.prefix_list_id, first);
+                Ok(())
+            }
+            _ => {
+                let note = format!(
+                    "{}: {} merged with its copy in {} (each gave fields the other lacks)",
+                    self.name(self.file),
+                    copy.prefix_list_id,
+                    self.name(first)
+                );
+                self.notes.push(note);
+                Ok(())
+            }
+        }
+    }
+
+    fn vpc_attribute(
+        &mut self,
+        dns: &mut BTreeMap<String, VpcDns>,
+        vpc_id: Option<String>,
+        support: Option<AttributeBooleanValue>,
+        hostnames: Option<AttributeBooleanValue>,
+    ) -> Result<(), LoadError> {
+        let Some(vpc_id) = vpc_id else { return Ok(()) };
+        if support.is_none() && hostnames.is_none() {
+            let note = format!(
+                "{}: `VpcId` without a DNS attribute, skipped",
+                self.name(self.file)
+            );
+            self.notes.push(note);
+            return Ok(());
+        }
+        self.coverage.saw(DescribeCall::VpcAttribute);
+        let entry: &mut VpcDns = dns.entry(vpc_id.clone()).or_default();
+        let attributes = [
+            ("enableDnsSupport", support, &mut entry.enable_dns_support),
+            (
+                "enableDnsHostnames",
+                hostnames,
+                &mut entry.enable_dns_hostnames,
+            ),
+        ];
+        for (attribute, given, held) in attributes {
+            let Some(given) = given else { continue };
+            let key = format!("{vpc_id} {attribute}");
+            let first = self.first_origin(&key);
+            match (first, merge_field(held, Some(given.value))) {
+                (Some(first), Merged::Conflict) => return Err(self.conflict(key, first)),
+                (Some(first), _) => self.note_identical(&key, first),
+                (None, _) => {}
+            }
+        }
+        Ok(())
+    }
 }
 
-fn absorb_vpc_attribute(
-    snap: &mut Snapshot,
-    file: &str,
-    vpc_id: Option<String>,
-    support: Option<AttributeBooleanValue>,
-    hostnames: Option<AttributeBooleanValue>,
-) {
-    let Some(vpc_id) = vpc_id else { return };
-    if support.is_none() && hostnames.is_none() {
-        snap.notes
-            .push(format!("{file}: `VpcId` without a DNS attribute, skipped"));
-        return;
-    }
-    let dns: &mut VpcDns = snap.vpc_dns.entry(vpc_id).or_default();
-    if let Some(v) = support {
-        dns.enable_dns_support = Some(v.value);
-    }
-    if let Some(v) = hostnames {
-        dns.enable_dns_hostnames = Some(v.value);
+/// What merging one field of two copies gave.
+#[derive(Debug, PartialEq, Eq)]
+enum Merged {
+    /// Both had it, alike (or neither had it).
+    Same,
+    /// Only the new copy had it: taken.
+    Filled,
+    /// Only the held copy had it: kept.
+    Kept,
+    /// Both had it, different.
+    Conflict,
+}
+
+/// Merges a field of a new copy into the held one: an absent field is not an empty one.
+fn merge_field<T: PartialEq>(held: &mut Option<T>, new: Option<T>) -> Merged {
+    match new {
+        None if held.is_some() => Merged::Kept,
+        None => Merged::Same,
+        Some(v) if held.is_none() => {
+            *held = Some(v);
+            Merged::Filled
+        }
+        Some(v) if held.as_ref() == Some(&v) => Merged::Same,
+        Some(_) => Merged::Conflict,
     }
 }
 
@@ -276,40 +543,22 @@ pub fn from_documents(
     Ok(builder.finish())
 }
 
-/// Loads every `*.json` file under `dir`, recursively, in path order.
+/// Loads every `*.json` file under `dir`, recursively, in path order (see [`super::walk`] for
+/// what is read and what is skipped). A directory in which no document holds a describe
+/// output the loader reads is [`LoadError::NothingRecognised`].
 pub fn load_dir(dir: &Path) -> Result<Snapshot, LoadError> {
-    let mut files = Vec::new();
-    collect_json_files(dir, &mut files)?;
-    files.sort();
+    let found = walk::walk(dir)?;
     let mut builder = SnapshotBuilder::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
+    builder.snap.notes.extend(found.notes);
+    for path in &found.files {
+        let text = walk::read_text(path, &mut builder.snap.notes)?;
         builder.add_json(&path.display().to_string(), &text)?;
     }
-    if files.is_empty() {
-        builder
-            .snap
-            .notes
-            .push(format!("{}: no *.json file found", dir.display()));
+    if builder.snap.coverage.is_empty() {
+        return Err(LoadError::NothingRecognised {
+            dir: dir.to_path_buf(),
+            files: found.files.len(),
+        });
     }
     Ok(builder.finish())
-}
-
-fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_dir() {
-            collect_json_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

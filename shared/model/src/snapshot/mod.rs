@@ -4,12 +4,15 @@
 //!
 //! A snapshot is built by [`load`] from `describe-*` documents and never changes afterwards.
 
+pub mod coverage;
 pub mod describe;
 mod index;
 pub mod load;
+pub mod walk;
 
 use std::collections::BTreeMap;
 
+pub use coverage::{Coverage, DescribeCall};
 pub use describe::*;
 pub use index::Index;
 pub use load::{LoadError, SnapshotBuilder};
@@ -46,6 +49,8 @@ pub struct Snapshot {
     pub vpc_dns: BTreeMap<String, VpcDns>,
     /// What the loader skipped or merged, for people to read.
     pub notes: Vec<String>,
+    /// Which describe calls the documents held (see [`coverage`]).
+    pub coverage: Coverage,
     /// Lookups derived from the resources above.
     pub index: Index,
 }
