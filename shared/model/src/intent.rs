@@ -12,11 +12,11 @@
 
 use std::net::Ipv4Addr;
 
-use crate::compiled::Compiled;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::params::RuleParameters;
 use crate::security_group::{self, Peer, RuleDirection};
 use crate::snapshot::{NetworkInterface, Snapshot};
+use crate::space::{AddrRange, PortRange, Region};
 
 /// An ENI that must reach the endpoints it depends on.
 #[derive(Debug, Clone)]
@@ -188,15 +188,9 @@ pub struct IntentFacts {
 
 /// The reasons, possibly none, that the pair must work. The workload and the endpoint are in
 /// the same VPC.
-pub fn reasons(
-    snap: &Snapshot,
-    params: &RuleParameters,
-    fast: &Compiled,
-    w: &Workload,
-    ep: &Endpoint,
-) -> Reasons {
+pub fn reasons(snap: &Snapshot, params: &RuleParameters, w: &Workload, ep: &Endpoint) -> Reasons {
     let facts = IntentFacts {
-        admits: ep.kind == EndpointKind::Interface && endpoint_admits(fast, w, ep),
+        admits: ep.kind == EndpointKind::Interface && endpoint_admits(snap, w, ep),
         targets: w.groups.iter().any(|g| group_targets(snap, g, ep)),
         routed: ep.kind == EndpointKind::Gateway && routed_to_endpoint(snap, &w.eni.subnet_id, ep),
     };
@@ -227,12 +221,14 @@ pub fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> R
     out
 }
 
-/// R2: the endpoint's groups admit the workload on at least one service port.
-pub fn endpoint_admits(fast: &Compiled, w: &Workload, ep: &Endpoint) -> bool {
-    let ip = u32::from(w.ip);
-    ep.ports
-        .iter()
-        .any(|&port| fast.sg_allows(ep.group_ids(), RuleDirection::Ingress, ip, port) == Some(true))
+/// R2: the endpoint's groups admit the workload on at least one service port, by the exact
+/// evaluation of one packet per port (a gap in the data admits nobody).
+pub fn endpoint_admits(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
+    let source = [AddrRange::host(w.ip)];
+    ep.ports.iter().any(|&port| {
+        let packet = Region::from_addrs(source, PortRange::single(port));
+        security_group::evaluate(snap, ep.group_ids(), RuleDirection::Ingress, &packet).allows()
+    })
 }
 
 /// R3 for one of the workload's groups: an egress rule names one of the endpoint's groups, the

@@ -9,7 +9,6 @@
 //! [`check::Report`]s and [`compliance::Evaluation`]s.
 
 pub mod check;
-pub mod compiled;
 pub mod compliance;
 pub mod endpoint;
 pub mod finding;

@@ -65,7 +65,7 @@ impl<'h> PairHops<'h> {
 }
 
 /// What findings and pair results say about the endpoint, worded once.
-pub(super) struct EndpointWords<'w> {
+pub(super) struct EndpointTexts<'w> {
     pub ep: &'w Endpoint<'w>,
     pub id: Arc<str>,
     /// `vpce-… (ssm)`.
@@ -76,7 +76,7 @@ pub(super) struct EndpointWords<'w> {
     pub reach: Vec<String>,
 }
 
-impl<'w> EndpointWords<'w> {
+impl<'w> EndpointTexts<'w> {
     pub(super) fn new(ep: &'w Endpoint<'w>) -> Self {
         let reach = match ep.kind {
             EndpointKind::Interface => (0..=ep.enis.len())
@@ -84,7 +84,7 @@ impl<'w> EndpointWords<'w> {
                 .collect(),
             EndpointKind::Gateway => Vec::new(),
         };
-        EndpointWords {
+        EndpointTexts {
             ep,
             id: Arc::from(ep.id()),
             label: ep.label(),
@@ -97,7 +97,7 @@ impl<'w> EndpointWords<'w> {
 /// Adds a required pair proven reachable.
 pub(super) fn record_reachable(
     workload: &Arc<str>,
-    ep: &EndpointWords,
+    ep: &EndpointTexts,
     reasons: Reasons,
     targets: usize,
     report: &mut Report,
@@ -116,7 +116,7 @@ pub(super) fn record_reachable(
 pub(super) fn record_pair(
     snap: &Snapshot,
     (w, workload): (&Workload, &Arc<str>),
-    ep: &EndpointWords,
+    ep: &EndpointTexts,
     reasons: Reasons,
     pair: &PairHops,
     report: &mut Report,
@@ -185,7 +185,7 @@ fn is_endpoint_level(kind: HopKind) -> bool {
 /// One finding per blocking (code, component, direction) of the pair, merged across ENIs.
 fn pair_findings(
     (w, workload): (&Workload, &Arc<str>),
-    ep: &EndpointWords,
+    ep: &EndpointTexts,
     pair: &PairHops,
 ) -> Vec<Finding> {
     // (code, component, direction) with its problems and fixes, each once, in path order.
@@ -283,7 +283,7 @@ impl<'h> Texts<'h> {
 
 /// Endpoint-level findings (state, policy, DNS), reported once per endpoint that has
 /// workloads in its VPC.
-pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop]) -> Vec<Finding> {
+pub(super) fn endpoint_findings(ep: &EndpointTexts, common: &[Hop]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for hop in common.iter().filter(|h| h.outcome == Outcome::Blocked) {
         let Some(code) = hop.code else { continue };

@@ -5,11 +5,8 @@
 use std::hash::Hash;
 use std::sync::Arc;
 
-use crate::compiled::{Compiled, GroupSet};
-use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::intent::Workload;
-use crate::security_group::{self, Peer};
 use crate::snapshot::Snapshot;
 use crate::space::AddrRange;
 
@@ -106,26 +103,11 @@ pub(super) struct VpcWorkloads<'w> {
     pub subnet_range: Vec<Option<AddrRange>>,
     /// Security groups named by workloads, by id.
     pub groups: Interner<&'w str>,
-    /// Each group's egress peers other than groups that name an endpoint of the VPC (R3
-    /// looks for the endpoint among them): a subnet of an endpoint ENI, an endpoint ENI, a
-    /// gateway endpoint's prefix list. Usually none.
-    pub egress_peers: Vec<Vec<Peer<'w>>>,
-    /// The groups its egress names, by referenced group: R3 looks an endpoint's groups up
-    /// here instead of comparing them with every rule.
-    pub egress_refs: FxHashMap<&'w str, Vec<u32>>,
-    /// Each group alone, compiled: egress masks are computed per group and combined per list.
-    pub group_sets: Vec<GroupSet<'w, 'w>>,
 }
 
 impl<'w> VpcWorkloads<'w> {
-    /// Gives every workload its keys; `endpoints` are the VPC's.
-    pub(super) fn new(
-        snap: &'w Snapshot,
-        compiled: &'w Compiled<'w>,
-        list: &[&'w Workload<'w>],
-        endpoints: &[&Endpoint],
-    ) -> Self {
-        let named = Named::new(endpoints);
+    /// Gives every workload its keys.
+    pub(super) fn new(snap: &'w Snapshot, list: &[&'w Workload<'w>]) -> Self {
         let mut subnets = Interner::new();
         let mut groups = Interner::new();
         let mut lists: Interner<&[&'w str]> = Interner::new();
@@ -156,25 +138,6 @@ impl<'w> VpcWorkloads<'w> {
             .zip(&subnet)
             .map(|(&ip, &s)| subnet_range[s as usize].is_some_and(|r| r.contains(ip)))
             .collect();
-        let mut egress_refs: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
-        let mut egress_peers = Vec::with_capacity(groups.len());
-        for g in 0..groups.len() as u32 {
-            let rules = compiled
-                .security_group(groups.value(g))
-                .map_or(&[][..], |sg| &sg.ip_permissions_egress);
-            let mut others = Vec::new();
-            for peer in rules.iter().flat_map(security_group::peers) {
-                match peer {
-                    Peer::Group(id) => egress_refs.entry(id).or_default().push(g),
-                    other if named.may_target(&other) => others.push(other),
-                    _ => {}
-                }
-            }
-            egress_peers.push(others);
-        }
-        let group_sets = (0..groups.len() as u32)
-            .map(|g| compiled.group_set(&[groups.value(g)]))
-            .collect();
         VpcWorkloads {
             list: list.to_vec(),
             ids,
@@ -186,59 +149,11 @@ impl<'w> VpcWorkloads<'w> {
             subnets,
             subnet_range,
             groups,
-            egress_peers,
-            egress_refs,
-            group_sets,
         }
     }
 
     /// How many workloads.
     pub(super) fn len(&self) -> usize {
         self.list.len()
-    }
-}
-
-/// What a CIDR or prefix-list peer must be to name one of the VPC's endpoints (see
-/// `intent::peer_targets`): anything else names none of them.
-struct Named<'e> {
-    /// (network, prefix length) of every endpoint ENI (as a /32) and ENI subnet, sorted.
-    cidrs: Vec<(u32, u8)>,
-    prefix_lists: Vec<&'e str>,
-}
-
-impl<'e> Named<'e> {
-    fn new(endpoints: &[&'e Endpoint]) -> Self {
-        let mut cidrs = Vec::new();
-        for ep in endpoints {
-            cidrs.extend(ep.enis.iter().map(|e| (u32::from(e.ip), 32)));
-            cidrs.extend(
-                ep.subnet_cidrs
-                    .iter()
-                    .map(|s| (u32::from(s.network()), s.prefix_len())),
-            );
-        }
-        // Every CIDR rule of every workload group is looked up here.
-        cidrs.sort_unstable();
-        cidrs.dedup();
-        let prefix_lists = endpoints
-            .iter()
-            .filter_map(|ep| ep.prefix_list)
-            .map(|pl| pl.prefix_list_id.as_str())
-            .collect();
-        Named {
-            cidrs,
-            prefix_lists,
-        }
-    }
-
-    fn may_target(&self, peer: &Peer) -> bool {
-        match peer {
-            Peer::Cidr(net) => self
-                .cidrs
-                .binary_search(&(u32::from(net.network()), net.prefix_len()))
-                .is_ok(),
-            Peer::PrefixList(id) => self.prefix_lists.contains(id),
-            Peer::Group(_) => true,
-        }
     }
 }

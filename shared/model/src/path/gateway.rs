@@ -2,11 +2,9 @@
 //! the list (by reference or by CIDRs), routes send each of its CIDRs to the endpoint, and the
 //! workload subnet's ACL must pass every CIDR of it both ways; no ENI, no endpoint-side hop.
 
-use crate::compiled::Compiled;
 use crate::finding::FindingCode;
 use crate::prefix_list;
 use crate::route::{self, RouteMatch};
-use crate::security_group::RuleDirection;
 use crate::snapshot::PrefixList;
 use crate::space::{AddrRange, Region};
 
@@ -39,18 +37,6 @@ pub fn targets(cx: &Ctx) -> Vec<Target> {
 /// on the workload only when it has no group: it is blamed itself).
 pub(crate) fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ranges: Vec<AddrRange> = prefix_list::ipv4_ranges(pl).collect();
-    let covers = |c: &Compiled| {
-        let groups = c.group_set(&cx.workload.groups);
-        Some(
-            cx.endpoint
-                .ports
-                .iter()
-                .all(|&port| groups.covers(RuleDirection::Egress, &ranges, port)),
-        )
-    };
-    if let Some(hop) = cx.proven(HopKind::SecurityGroupEgress, covers) {
-        return hop;
-    }
     let forward = service_region(&ranges, &cx.endpoint.ports);
     let traffic = &cx.endpoint.traffic;
     let total = ranges.len();

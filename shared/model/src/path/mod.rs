@@ -1,7 +1,9 @@
 //! The path of one workload/endpoint pair, hop by hop, like a traceroute through security
-//! groups, network ACLs and routes. `explain` prints a whole trace; `check` calls the hop
-//! builders of `interface` and `gateway` one by one (each hop depends on little, so it builds
-//! each once per key) and derives findings from the blocked ones.
+//! groups, network ACLs and routes. Every hop here is built from the snapshot alone, exactly:
+//! `explain` prints a whole trace and `check_exact` decides every pair with one; the fast
+//! `check` (`check::fast`) calls the hop builders of `interface` and `gateway` one by one for
+//! the hops its compiled rules cannot prove (each hop depends on little, so it builds each once
+//! per key) and derives findings from the blocked ones.
 //!
 //! An interface endpoint is one target per ENI (clients pick any ENI the regional DNS name
 //! returns, SPEC I7); a gateway endpoint is one target, the service's prefix list.
@@ -15,7 +17,6 @@ pub use hops::{common as endpoint_hops, service_region, traffic_label};
 use std::net::Ipv4Addr;
 use std::sync::{Arc, LazyLock};
 
-use crate::compiled::Compiled;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::finding::{Direction, FindingCode};
 use crate::intent::Workload;
@@ -166,6 +167,12 @@ impl Hop {
         }
     }
 
+    /// An allowed hop with nothing to say: what a caller that proved the hop allowed on its
+    /// own (the compiled rules of `check::fast`) puts in the pair's path.
+    pub(crate) fn proven(kind: HopKind) -> Hop {
+        Hop::allowed(kind, Vec::<Arc<str>>::new(), String::new())
+    }
+
     fn not_crossed(kind: HopKind, detail: String) -> Hop {
         let (problem, fix) = (empty(), empty());
         Hop {
@@ -282,22 +289,6 @@ pub(crate) struct Ctx<'a> {
     /// Word the rules that allowed each hop (for `explain`); `check` needs only the blocking
     /// ones, and formatting thousands of allowed hops would dominate its run time.
     pub detail: bool,
-    /// Compiled rules that can prove a hop allowed without the exact evaluation (`check`).
-    pub fast: Option<&'a Compiled<'a>>,
-}
-
-impl Ctx<'_> {
-    /// An allowed hop without explanation, when nobody reads explanations and the compiled
-    /// rules prove it; `None` means "evaluate it exactly".
-    fn proven(&self, kind: HopKind, answer: impl FnOnce(&Compiled) -> Option<bool>) -> Option<Hop> {
-        (answer(self.compiled()?) == Some(true))
-            .then(|| Hop::allowed(kind, Vec::<Arc<str>>::new(), String::new()))
-    }
-
-    /// The compiled rules, when nobody reads explanations of allowed hops.
-    fn compiled(&self) -> Option<&Compiled<'_>> {
-        self.fast.filter(|_| !self.detail)
-    }
 }
 
 /// Traces the path from a workload to an endpoint of the same VPC, every hop evaluated
@@ -315,7 +306,6 @@ pub fn trace(
         workload,
         endpoint,
         detail: true,
-        fast: None,
     };
     let stopped = common
         .iter()

@@ -1,10 +1,11 @@
-//! Rule sets compiled once per check for point queries: the fast path of `check`.
+//! Rule sets compiled once per check for point queries: the heart of the fast path.
 //!
 //! Most pairs of a real account are fine, and proving a pair fine needs no explanation. So
 //! `check` first asks these compiled structures yes/no questions about single packets (no
 //! allocation, no formatting), and builds the detailed, explained hops of `path` only for
 //! pairs they cannot prove. Both answer from the same snapshot with the same rules: the
-//! property tests compare `check` with `check::check_exact`, which traces every pair exactly.
+//! property tests compare `check` with `check::check_exact`, which traces every pair exactly
+//! and never looks here.
 //!
 //! Answers are `Option<bool>`: `Some(true)` proven allowed, `Some(false)` proven dropped,
 //! `None` when a group or prefix list the answer needs is not in the snapshot.
@@ -21,6 +22,41 @@ use crate::route::{self, RouteMatch};
 use crate::security_group::{self, Peer, RuleDirection};
 use crate::snapshot::{IpPermission, RuleAction, SecurityGroup, Snapshot};
 use crate::space::{AddrRange, PortRange};
+
+/// Deliberately wrong compiled answers, for the tests that show the comparison with
+/// `check_exact` catches a broken fast path. Compiled into this crate's unit tests only: no
+/// build of the library, not even with every feature on, carries it.
+#[cfg(test)]
+pub(super) mod fault {
+    use std::cell::Cell;
+
+    /// A way for the compiled rules to be wrong.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(in crate::check) enum Fault {
+        /// Every compiled ACL passes every packet.
+        AclPassesEverything,
+        /// Every compiled security group allows every packet.
+        GroupsAllowEverything,
+    }
+
+    thread_local! {
+        /// The fault of the current test thread (tests run on threads of their own).
+        static ACTIVE: Cell<Option<Fault>> = const { Cell::new(None) };
+    }
+
+    /// Runs `run` with the compiled rules broken by `fault`.
+    pub(in crate::check) fn with<T>(fault: Fault, run: impl FnOnce() -> T) -> T {
+        ACTIVE.set(Some(fault));
+        let out = run();
+        ACTIVE.set(None);
+        out
+    }
+
+    /// True while `fault` is injected.
+    pub(super) fn active(fault: Fault) -> bool {
+        ACTIVE.get() == Some(fault)
+    }
+}
 
 /// One allow rule of a group, with its peer resolved to addresses.
 #[derive(Clone)]
@@ -137,18 +173,6 @@ impl<'a> Compiled<'a> {
         }
     }
 
-    /// Does any of `groups` allow TCP `port` to (egress) or from (ingress) `ip`?
-    /// `None` when a group or prefix list needed for the answer is missing.
-    pub fn sg_allows(
-        &self,
-        groups: &[String],
-        direction: RuleDirection,
-        ip: u32,
-        port: u16,
-    ) -> Option<bool> {
-        self.group_set(groups).allows(direction, ip, port)
-    }
-
     /// Resolves security-group ids once, for many questions about the same list.
     pub fn group_set<'c, S: AsRef<str>>(&'c self, ids: &[S]) -> GroupSet<'c, 'a> {
         let groups: Vec<&Group> = ids
@@ -197,6 +221,10 @@ impl GroupSet<'_, '_> {
     /// Does any group allow TCP `port` to (egress) or from (ingress) `ip`? `None` when the
     /// answer needs a group or prefix list the snapshot lacks.
     pub fn allows(&self, direction: RuleDirection, ip: u32, port: u16) -> Option<bool> {
+        #[cfg(test)]
+        if fault::active(fault::Fault::GroupsAllowEverything) {
+            return Some(true);
+        }
         let mut unknown = self.missing;
         for group in &self.groups {
             for rule in group
@@ -317,6 +345,10 @@ impl PortView {
     /// `Some(true)` when allowed, `None` when not allowed but the answer needs data the
     /// snapshot lacks, `Some(false)` otherwise.
     pub fn allows(&self, ip: u32) -> Option<bool> {
+        #[cfg(test)]
+        if fault::active(fault::Fault::GroupsAllowEverything) {
+            return Some(true);
+        }
         let at = self.ranges.partition_point(|r| r.last < ip);
         let in_range = self.ranges.get(at).is_some_and(|r| r.first <= ip);
         if in_range || self.members.binary_search(&ip).is_ok() {
@@ -378,6 +410,10 @@ impl Acl {
     /// Does the ACL pass TCP packets to (outbound) or from (inbound) `ip` on every port of
     /// `ports`? First match per port, implicit deny.
     pub fn allows(&self, traffic: Traffic, ip: u32, ports: PortRange) -> bool {
+        #[cfg(test)]
+        if fault::active(fault::Fault::AclPassesEverything) {
+            return true;
+        }
         let entries = match traffic {
             Traffic::Outbound => &self.outbound,
             Traffic::Inbound => &self.inbound,

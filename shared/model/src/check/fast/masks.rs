@@ -11,18 +11,18 @@
 //! A pair is proven reachable through ENI `i` when every one of them has bit `i`. Nothing here
 //! explains anything: pairs not proven get their hops from `hop_cache`.
 
-use crate::compiled::{Acl, Compiled, GroupSet, PortView};
+use super::compiled::{Acl, Compiled, GroupSet, PortView};
 use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::network_acl::Traffic;
 use crate::security_group::RuleDirection;
 use crate::space::PortRange;
 
-use super::workloads::VpcWorkloads;
+use super::super::workloads::VpcWorkloads;
 
 /// Masks hold one bit per ENI; endpoints with more ENIs (none in AWS today: one per AZ) are
 /// not proven here, every pair of theirs takes the explained way.
-pub(super) const MAX_ENIS: usize = 64;
+const MAX_ENIS: usize = 64;
 
 /// Answers not computed yet.
 const UNSEEN: u8 = 0;
@@ -52,6 +52,9 @@ pub(super) struct VpcAnswers<'w> {
     ingress_views: Vec<Vec<PortView>>,
     /// Per column and workload: `UNSEEN`, else `SEEN` with `ADMITS_ANY` and `ADMITS_ALL`.
     ingress: Vec<Vec<u8>>,
+    /// Each workload group alone, compiled: egress masks are computed per group and combined
+    /// per list.
+    group_sets: Vec<GroupSet<'w, 'w>>,
     /// What each workload group lets out on a service port, resolved to addresses once for
     /// every ENI of every endpoint on that port.
     egress: FxHashMap<(u32, u16), PortView>,
@@ -62,8 +65,12 @@ const ADMITS_ANY: u8 = 2;
 const ADMITS_ALL: u8 = 4;
 
 impl<'w> VpcAnswers<'w> {
-    pub(super) fn new() -> Self {
+    pub(super) fn new(compiled: &'w Compiled<'w>, vw: &VpcWorkloads<'w>) -> Self {
+        let group_sets = (0..vw.groups.len() as u32)
+            .map(|g| compiled.group_set(&[vw.groups.value(g)]))
+            .collect();
         VpcAnswers {
+            group_sets,
             columns: FxHashMap::default(),
             acls: Vec::new(),
             ports: Vec::new(),
@@ -179,13 +186,13 @@ pub(super) struct Proven {
     pub admits: bool,
     /// The hops proven, when the endpoint's groups admit the workload on every port (else
     /// they are worked out only if the pair turns out to be required).
-    pub factors: Option<Factors>,
+    pub hops: Option<ProvenHops>,
 }
 
 /// Which hops of a pair the compiled rules prove allowed: per group of hops, a mask over the
 /// endpoint's ENIs. The explained way builds only the others.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Factors {
+pub(super) struct ProvenHops {
     /// The workload's groups, outbound.
     pub egress: u64,
     /// Route, workload-side ACL out and replies in.
@@ -270,30 +277,30 @@ impl<'w> InterfaceMasks<'w> {
             return Proven {
                 reached: 0,
                 admits,
-                factors: None,
+                hops: None,
             };
         }
-        let f = self.factors(vw, shared, w, true);
-        let reached = (f.egress & f.workload_side & f.endpoint_side).count_ones() as usize;
+        let hops = self.proven_hops(vw, shared, w, true);
+        let reached = (hops.egress & hops.workload_side & hops.endpoint_side).count_ones() as usize;
         Proven {
             reached,
             admits,
-            factors: Some(f),
+            hops: Some(hops),
         }
     }
 
     /// Every group of hops the compiled rules prove for workload `w`; `ingress`: whether the
     /// endpoint's groups admit it on every service port.
-    pub(super) fn factors(
+    pub(super) fn proven_hops(
         &mut self,
         vw: &VpcWorkloads<'w>,
         shared: &mut VpcAnswers<'w>,
         w: usize,
         ingress: bool,
-    ) -> Factors {
+    ) -> ProvenHops {
         let (egress, workload_side, same) = self.workload_masks(vw, shared, w);
         let endpoint_side = same | self.endpoint_side(vw, shared, w, same);
-        Factors {
+        ProvenHops {
             egress,
             workload_side,
             endpoint_side,
@@ -407,7 +414,7 @@ impl<'w> InterfaceMasks<'w> {
         for port in 0..self.ep.ports.len() {
             let mut any = 0;
             for &g in vw.group_lists.get(list) {
-                any |= self.group_egress_mask(vw, shared, g as usize, port);
+                any |= self.group_egress_mask(shared, g as usize, port);
             }
             mask &= any;
         }
@@ -415,13 +422,7 @@ impl<'w> InterfaceMasks<'w> {
     }
 
     /// ENIs that group `g` alone lets service port number `port` out to.
-    fn group_egress_mask(
-        &mut self,
-        vw: &VpcWorkloads<'w>,
-        shared: &mut VpcAnswers<'w>,
-        g: usize,
-        port: usize,
-    ) -> u64 {
+    fn group_egress_mask(&mut self, shared: &mut VpcAnswers<'w>, g: usize, port: usize) -> u64 {
         let at = g * self.ep.ports.len() + port;
         if let Some(mask) = self.group_egress[at] {
             return mask;
@@ -430,7 +431,7 @@ impl<'w> InterfaceMasks<'w> {
         let view = shared
             .egress
             .entry((g as u32, number))
-            .or_insert_with(|| vw.group_sets[g].port_view(RuleDirection::Egress, number));
+            .or_insert_with(|| shared.group_sets[g].port_view(RuleDirection::Egress, number));
         let mut mask = 0;
         for (i, &ip) in self.eni_ip.iter().enumerate() {
             if view.allows(ip) == Some(true) {

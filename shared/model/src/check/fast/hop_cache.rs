@@ -5,16 +5,17 @@
 
 use std::borrow::Cow;
 
-use crate::compiled::Compiled;
 use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::params::RuleParameters;
-use crate::path::{self, gateway, interface, Ctx, Hop};
+use crate::path::{self, gateway, Ctx, Hop};
 use crate::snapshot::{PrefixList, Snapshot};
 
-use super::findings::PairHops;
-use super::masks::Factors;
-use super::workloads::VpcWorkloads;
+use super::super::findings::PairHops;
+use super::super::workloads::VpcWorkloads;
+use super::compiled::Compiled;
+use super::masks::ProvenHops;
+use super::shortcut;
 
 /// What one hop depends on. `eni` is a VPC-wide ENI number, `ep` the endpoint's number in
 /// the VPC, `ports` the number of the first endpoint with the same service ports, `groups`
@@ -127,7 +128,7 @@ impl PairPlan {
 }
 
 /// What building a hop needs.
-pub(super) struct Site<'s, 'w> {
+pub(super) struct HopSite<'s, 'w> {
     pub snap: &'w Snapshot,
     pub params: &'w RuleParameters,
     pub compiled: &'w Compiled<'w>,
@@ -161,9 +162,9 @@ impl HopCache {
     /// never block, never lack data).
     pub(super) fn interface(
         &mut self,
-        site: &Site,
+        site: &HopSite,
         w: usize,
-        proven: Factors,
+        proven: ProvenHops,
         plan: &mut PairPlan,
     ) {
         let cx = ctx(site, w);
@@ -176,7 +177,7 @@ impl HopCache {
                     workload,
                     groups: n.ingress_ep,
                 },
-                || interface::ingress(&cx),
+                || shortcut::ingress(&cx, site.compiled),
             )
         });
         for (i, eni) in site.ep.enis.iter().enumerate() {
@@ -195,7 +196,7 @@ impl HopCache {
                     },
                 };
                 plan.hops
-                    .push(self.hop(key, || interface::egress(&cx, eni)));
+                    .push(self.hop(key, || shortcut::egress(&cx, site.compiled, eni)));
             }
             if workload_side {
                 plan.hops.push(self.hop(
@@ -203,7 +204,7 @@ impl HopCache {
                         subnet,
                         eni: eni_no,
                     },
-                    || interface::route(&cx, eni),
+                    || shortcut::route(&cx, site.compiled, eni),
                 ));
             }
             let eni_subnet = site.eni_subnets[i];
@@ -220,7 +221,7 @@ impl HopCache {
                         subnet,
                         eni: eni_no,
                     },
-                    || interface::acl_out(&cx, eni),
+                    || shortcut::acl_out(&cx, site.compiled, eni),
                 ));
             }
             if endpoint_side {
@@ -230,7 +231,7 @@ impl HopCache {
                     ports: n.ports_ep,
                 };
                 plan.hops
-                    .push(self.hop(key, || interface::acl_in(&cx, eni)));
+                    .push(self.hop(key, || shortcut::acl_in(&cx, site.compiled, eni)));
             }
             plan.hops.extend(ingress);
             if endpoint_side {
@@ -239,7 +240,7 @@ impl HopCache {
                         subnet: eni_subnet,
                         workload,
                     },
-                    || interface::reply_out(&cx, eni),
+                    || shortcut::reply_out(&cx, site.compiled, eni),
                 ));
             }
             if workload_side {
@@ -248,7 +249,7 @@ impl HopCache {
                         subnet,
                         eni: eni_no,
                     },
-                    || interface::reply_in(&cx, eni),
+                    || shortcut::reply_in(&cx, site.compiled, eni),
                 ));
             }
             plan.end_target();
@@ -256,7 +257,13 @@ impl HopCache {
     }
 
     /// The hops of a gateway pair (one target), or none without the prefix list.
-    pub(super) fn gateway(&mut self, site: &Site, w: usize, pl: &PrefixList, plan: &mut PairPlan) {
+    pub(super) fn gateway(
+        &mut self,
+        site: &HopSite,
+        w: usize,
+        pl: &PrefixList,
+        plan: &mut PairPlan,
+    ) {
         let cx = ctx(site, w);
         let (vw, ep) = (site.vw, site.numbers.ep);
         let (workload, subnet, list) = (w as u32, vw.subnet[w], vw.group_list[w]);
@@ -265,7 +272,7 @@ impl HopCache {
             true => Key::GatewayEgressOf { workload, ep },
         };
         let hops = [
-            self.hop(egress, || gateway::egress(&cx, pl)),
+            self.hop(egress, || shortcut::gateway_egress(&cx, site.compiled, pl)),
             self.hop(Key::GatewayRoute { subnet, ep }, || {
                 gateway::route_hop(&cx, pl)
             }),
@@ -302,14 +309,13 @@ impl HopCache {
     }
 }
 
-/// The hop builders' context: no explanation of allowed hops, compiled rules as shortcuts.
-fn ctx<'s, 'w>(site: &'s Site<'s, 'w>, w: usize) -> Ctx<'s> {
+/// The hop builders' context: no explanation of allowed hops (nobody reads them in `check`).
+fn ctx<'s, 'w>(site: &'s HopSite<'s, 'w>, w: usize) -> Ctx<'s> {
     Ctx {
         snap: site.snap,
         params: site.params,
         workload: site.vw.list[w],
         endpoint: site.ep,
         detail: false,
-        fast: Some(site.compiled),
     }
 }
