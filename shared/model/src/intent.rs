@@ -188,11 +188,17 @@ pub struct IntentFacts {
 
 /// The reasons, possibly none, that the pair must work. The workload and the endpoint are in
 /// the same VPC.
-pub fn reasons(snap: &Snapshot, params: &RuleParameters, w: &Workload, ep: &Endpoint) -> Reasons {
+pub fn reasons(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    workload: &Workload,
+    ep: &Endpoint,
+) -> Reasons {
     let facts = IntentFacts {
-        admits: ep.kind == EndpointKind::Interface && endpoint_admits(snap, w, ep),
-        targets: w.groups.iter().any(|g| group_targets(snap, g, ep)),
-        routed: ep.kind == EndpointKind::Gateway && routed_to_endpoint(snap, &w.eni.subnet_id, ep),
+        admits: ep.kind == EndpointKind::Interface && endpoint_admits(snap, workload, ep),
+        targets: workload.groups.iter().any(|g| group_targets(snap, g, ep)),
+        routed: ep.kind == EndpointKind::Gateway
+            && routed_to_endpoint(snap, &workload.eni.subnet_id, ep),
     };
     reasons_with(params.requires(&ep.raw.service_name), ep.kind, facts)
 }
@@ -223,8 +229,8 @@ pub fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> R
 
 /// R2: the endpoint's groups admit the workload on at least one service port, by the exact
 /// evaluation of one packet per port (a gap in the data admits nobody).
-pub fn endpoint_admits(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
-    let source = [AddrRange::host(w.ip)];
+pub fn endpoint_admits(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    let source = [AddrRange::host(workload.ip)];
     ep.ports.iter().any(|&port| {
         let packet = Region::from_addrs(source, PortRange::single(port));
         security_group::evaluate(snap, ep.group_ids(), RuleDirection::Ingress, &packet).allows()

@@ -8,6 +8,7 @@ use crate::path::{self, PairTrace};
 use crate::snapshot::Snapshot;
 
 use super::findings::PairHops;
+use super::ids::WorkloadIdx;
 use super::vpc::{EndpointFacts, Judge};
 use super::workloads::VpcWorkloads;
 
@@ -28,7 +29,7 @@ impl<'w> Judge<'w> for ExactJudge<'w> {
         vw: &VpcWorkloads<'w>,
         facts: &EndpointFacts<'w, '_>,
         _: &mut (),
-        w: usize,
+        w: WorkloadIdx,
     ) -> (Reasons, PairTrace) {
         let workload = vw.list[w];
         let reasons = intent::reasons(self.snap, self.params, workload, facts.ep);
@@ -45,7 +46,7 @@ impl<'w> Judge<'w> for ExactJudge<'w> {
         _: &VpcWorkloads<'w>,
         _: &EndpointFacts<'w, 'h>,
         _: &mut (),
-        _: usize,
+        _: WorkloadIdx,
         trace: &'h PairTrace,
     ) -> PairHops<'h> {
         PairHops::of(trace)

@@ -11,6 +11,7 @@
 mod exact;
 mod fast;
 mod findings;
+mod ids;
 mod on_path;
 mod vpc;
 mod workloads;
@@ -172,9 +173,9 @@ fn by_vpc<'s, 'a>(workloads: &'s [Workload<'a>], endpoints: &'s [Endpoint<'a>]) 
             vpcs.len() - 1
         })
     };
-    for w in workloads {
-        let at = slot(w.vpc_id, &mut vpcs);
-        vpcs[at].1.push(w);
+    for workload in workloads {
+        let at = slot(workload.vpc_id, &mut vpcs);
+        vpcs[at].1.push(workload);
     }
     for ep in endpoints {
         let at = slot(&ep.raw.vpc_id, &mut vpcs);
@@ -258,7 +259,7 @@ pub fn trace_pair(
             eni.vpc_id, raw.vpc_id
         )));
     }
-    let w = Workload::new(eni, ip);
-    let reasons = intent::reasons(snap, params, &w, &ep);
-    Ok((path::trace(snap, params, &w, &ep), reasons))
+    let workload = Workload::new(eni, ip);
+    let reasons = intent::reasons(snap, params, &workload, &ep);
+    Ok((path::trace(snap, params, &workload, &ep), reasons))
 }

@@ -9,6 +9,7 @@ use crate::path::{self, Hop, HopKind, Outcome};
 use crate::snapshot::Snapshot;
 
 use super::findings::{self, EndpointTexts, PairHops};
+use super::ids::WorkloadIdx;
 use super::on_path::OnPath;
 use super::workloads::VpcWorkloads;
 use super::{MissingData, Report};
@@ -34,7 +35,7 @@ pub(super) trait Judge<'w> {
         vw: &VpcWorkloads<'w>,
         facts: &EndpointFacts<'w, '_>,
         state: &mut Self::Endpoint,
-        w: usize,
+        w: WorkloadIdx,
     ) -> (Reasons, Self::Evidence);
 
     /// How many targets the pair reaches.
@@ -46,7 +47,7 @@ pub(super) trait Judge<'w> {
         vw: &VpcWorkloads<'w>,
         facts: &EndpointFacts<'w, 'h>,
         state: &mut Self::Endpoint,
-        w: usize,
+        w: WorkloadIdx,
         evidence: &'h Self::Evidence,
     ) -> PairHops<'h>;
 }
@@ -135,7 +136,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         let mut tally = Tally::default();
         let first_finding = report.findings.len();
         self.on_path.start_endpoint(snap, ep);
-        for w in 0..self.vw.len() {
+        for w in self.vw.workloads() {
             self.pair(&facts, &mut state, &texts, w, &mut tally, report);
         }
         self.on_path.finish_endpoint();
@@ -175,7 +176,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         facts: &EndpointFacts<'w, '_>,
         state: &mut J::Endpoint,
         texts: &EndpointTexts,
-        w: usize,
+        w: WorkloadIdx,
         tally: &mut Tally,
         report: &mut Report,
     ) {

@@ -9,7 +9,7 @@ use crate::snapshot::PrefixList;
 use crate::space::{AddrRange, Region};
 
 use super::hops::{self, service_region};
-use super::{Ctx, Hop, HopKind, Target};
+use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// The single prefix-list target (none when the snapshot lacks the list).
 pub fn targets(cx: &Ctx) -> Vec<Target> {
@@ -63,7 +63,7 @@ pub(crate) fn acl_out(cx: &Ctx, pl: &PrefixList) -> Hop {
     let forward = service_region(&ranges, &cx.endpoint.ports);
     hops::acl(
         cx,
-        HopKind::AclOutbound,
+        AclHop::Outbound,
         &cx.workload.eni.subnet_id,
         &forward,
         &acl_peer(pl),
@@ -76,7 +76,7 @@ pub(crate) fn reply_in(cx: &Ctx, pl: &PrefixList) -> Hop {
     let replies = Region::from_addrs(prefix_list::ipv4_ranges(pl), cx.params.ephemeral_ports);
     hops::acl(
         cx,
-        HopKind::AclReturnInbound,
+        AclHop::ReturnInbound,
         &cx.workload.eni.subnet_id,
         &replies,
         &acl_peer(pl),
@@ -114,10 +114,10 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
     for cidr in prefix_list::ipv4_cidrs(pl) {
         let (winner, inside) = route::lookup_block(&routes, cidr);
         match winner {
-            Some(w) if to_endpoint(w) => {
+            Some(winner) if to_endpoint(winner) => {
                 diverting.extend(inside.into_iter().filter(|r| !to_endpoint(r)))
             }
-            Some(w) => diverting.push(w),
+            Some(winner) => diverting.push(winner),
             None => {}
         }
     }

@@ -9,7 +9,7 @@ use crate::space::{display_cidr, AddrRange, Region};
 use crate::text::{self, IpText, Piece};
 
 use super::hops::{self, service_region};
-use super::{Ctx, Hop, HopKind, Target};
+use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// One target per ENI the snapshot holds.
 pub fn targets(cx: &Ctx) -> Vec<Target> {
@@ -81,7 +81,7 @@ pub(crate) fn acl_out(cx: &Ctx, eni: &EndpointEni) -> Hop {
     let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
     let peer = subnet_cidr(cx, &eni.subnet_id);
     let subnet = &cx.workload.eni.subnet_id;
-    hops::acl(cx, HopKind::AclOutbound, subnet, &forward, &peer)
+    hops::acl(cx, AclHop::Outbound, subnet, &forward, &peer)
 }
 
 /// The ENI subnet's ACL, inbound from the workload. Depends on the ENI's subnet, the workload
@@ -90,13 +90,7 @@ pub(crate) fn acl_in(cx: &Ctx, eni: &EndpointEni) -> Hop {
     let workload = cx.workload;
     let from_workload = service_region(&[AddrRange::host(workload.ip)], &cx.endpoint.ports);
     let peer = subnet_cidr(cx, &workload.eni.subnet_id);
-    hops::acl(
-        cx,
-        HopKind::AclInbound,
-        &eni.subnet_id,
-        &from_workload,
-        &peer,
-    )
+    hops::acl(cx, AclHop::Inbound, &eni.subnet_id, &from_workload, &peer)
 }
 
 /// The ENI subnet's ACL, outbound replies to the workload. Depends on the ENI's subnet and the
@@ -105,13 +99,7 @@ pub(crate) fn reply_out(cx: &Ctx, eni: &EndpointEni) -> Hop {
     let workload = cx.workload;
     let replies = Region::from_addrs([AddrRange::host(workload.ip)], cx.params.ephemeral_ports);
     let peer = subnet_cidr(cx, &workload.eni.subnet_id);
-    hops::acl(
-        cx,
-        HopKind::AclReturnOutbound,
-        &eni.subnet_id,
-        &replies,
-        &peer,
-    )
+    hops::acl(cx, AclHop::ReturnOutbound, &eni.subnet_id, &replies, &peer)
 }
 
 /// The workload subnet's ACL, inbound replies from the ENI. Depends on the workload's subnet and
@@ -120,7 +108,7 @@ pub(crate) fn reply_in(cx: &Ctx, eni: &EndpointEni) -> Hop {
     let replies = Region::from_addrs([AddrRange::host(eni.ip)], cx.params.ephemeral_ports);
     let peer = subnet_cidr(cx, &eni.subnet_id);
     let subnet = &cx.workload.eni.subnet_id;
-    hops::acl(cx, HopKind::AclReturnInbound, subnet, &replies, &peer)
+    hops::acl(cx, AclHop::ReturnInbound, subnet, &replies, &peer)
 }
 
 /// The subnet's CIDR for fixes, or the bare address when the subnet is unknown.

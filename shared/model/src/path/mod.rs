@@ -20,6 +20,7 @@ use std::sync::{Arc, LazyLock};
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::finding::{Direction, FindingCode};
 use crate::intent::Workload;
+use crate::network_acl::Traffic;
 use crate::params::RuleParameters;
 use crate::snapshot::Snapshot;
 
@@ -80,7 +81,44 @@ impl HopKind {
             HopKind::AclInbound | HopKind::SecurityGroupIngress => Some(Direction::Ingress),
             HopKind::AclReturnOutbound => Some(Direction::ReturnEgress),
             HopKind::AclReturnInbound => Some(Direction::ReturnIngress),
-            _ => None,
+            HopKind::EndpointState
+            | HopKind::EndpointPolicy
+            | HopKind::PrivateDns
+            | HopKind::VpcDns
+            | HopKind::EndpointData => None,
+        }
+    }
+}
+
+/// The four ACL hops of a path: which direction of which subnet's ACL they cross.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AclHop {
+    /// The workload subnet's ACL, outbound (forward leg).
+    Outbound,
+    /// The endpoint subnet's ACL, inbound (forward leg).
+    Inbound,
+    /// The endpoint subnet's ACL, outbound (reply leg).
+    ReturnOutbound,
+    /// The workload subnet's ACL, inbound (reply leg).
+    ReturnInbound,
+}
+
+impl AclHop {
+    /// The hop's kind.
+    pub(crate) fn kind(self) -> HopKind {
+        match self {
+            AclHop::Outbound => HopKind::AclOutbound,
+            AclHop::Inbound => HopKind::AclInbound,
+            AclHop::ReturnOutbound => HopKind::AclReturnOutbound,
+            AclHop::ReturnInbound => HopKind::AclReturnInbound,
+        }
+    }
+
+    /// Which entries of the ACL decide.
+    pub(crate) fn traffic(self) -> Traffic {
+        match self {
+            AclHop::Outbound | AclHop::ReturnOutbound => Traffic::Outbound,
+            AclHop::Inbound | AclHop::ReturnInbound => Traffic::Inbound,
         }
     }
 }

@@ -284,7 +284,7 @@ impl GroupSet<'_, '_> {
         match self.allows_all(direction, ip, ports) {
             Some(true) => Some(true),
             Some(false) if !self.lacks_data(direction) => Some(false),
-            _ => None,
+            Some(false) | None => None,
         }
     }
 

@@ -3,176 +3,264 @@
 //!
 //! | hops | depend on | kept in |
 //! | --- | --- | --- |
-//! | the workload's groups, outbound | group and port (combined per group list) | `InterfaceMasks::egress`, from port views in [`VpcAnswers`] |
-//! | route, workload-side ACL both ways | workload subnet | `InterfaceMasks::workload_side` |
-//! | endpoint-side ACL both ways | ENI subnet, ports, workload subnet (address, if an entry splits the subnet) | [`VpcAnswers`] (shared by the VPC's endpoints) |
-//! | the endpoint's groups, inbound | endpoint groups, ports, workload address | [`VpcAnswers`] (shared by endpoints with the same groups and ports) |
+//! | the workload's groups, outbound | group and port (combined per group list) | `MaskCache::egress`, from port views in [`EgressViews`] |
+//! | route, workload-side ACL both ways | workload subnet | `MaskCache::workload_side` |
+//! | endpoint-side ACL both ways | ENI subnet, ports, workload subnet (address, if an entry splits the subnet) | [`AclAnswers`] (shared by the VPC's endpoints) |
+//! | the endpoint's groups, inbound | endpoint groups, ports, workload address | [`IngressAnswers`] (shared by endpoints with the same groups and ports) |
 //!
 //! A pair is proven reachable through ENI `i` when every one of them has bit `i`. Nothing here
 //! explains anything: pairs not proven get their hops from `hop_cache`.
 
-use super::compiled::{Acl, Compiled, GroupSet, PortView};
 use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::network_acl::Traffic;
 use crate::security_group::RuleDirection;
 use crate::space::PortRange;
 
+use super::super::ids::{
+    AclColumn, DenseId, GroupIdx, GroupListIdx, IngressColumn, SubnetIdx, Table, WorkloadIdx,
+};
 use super::super::workloads::VpcWorkloads;
+use super::compiled::{Acl, Compiled, GroupSet, PortView};
 
 /// Masks hold one bit per ENI; endpoints with more ENIs (none in AWS today: one per AZ) are
 /// not proven here, every pair of theirs takes the explained way.
 const MAX_ENIS: usize = 64;
 
-/// Answers not computed yet.
-const UNSEEN: u8 = 0;
-const PROVEN: u8 = 1;
-const UNPROVEN: u8 = 2;
-const MIXED: u8 = 3;
-
-/// Answers the endpoints of a VPC share, each kept per what it depends on:
-/// - the endpoint-side ACL answers (inbound on the service ports, outbound replies to the
-///   ephemeral ports) per (ENI subnet, service ports), for each workload subnet or address:
-///   the endpoints of a VPC put their ENIs in the same few subnets;
-/// - the endpoint groups' answers (inbound on the service ports) per (endpoint groups,
-///   service ports) and workload: the endpoints of a VPC often share one group;
-/// - what each workload group lets out per service port, as a port view.
-pub(super) struct VpcAnswers<'w> {
-    columns: FxHashMap<(u32, &'w [u16]), usize>,
-    acls: Vec<Option<&'w Acl>>,
-    ports: Vec<&'w [u16]>,
-    /// Per column and workload.
-    answers: Vec<Vec<u8>>,
-    /// Per column and workload subnet: the answer of every workload of the subnet when the
-    /// ACL cannot tell them apart, else `MIXED`.
-    by_subnet: Vec<Vec<u8>>,
-    /// Column of ingress answers per (endpoint groups, service ports).
-    ingress_columns: FxHashMap<(&'w [String], &'w [u16]), usize>,
-    /// Per column: what the groups admit on each service port.
-    ingress_views: Vec<Vec<PortView>>,
-    /// Per column and workload: `UNSEEN`, else `SEEN` with `ADMITS_ANY` and `ADMITS_ALL`.
-    ingress: Vec<Vec<u8>>,
-    /// Each workload group alone, compiled: egress masks are computed per group and combined
-    /// per list.
-    group_sets: Vec<GroupSet<'w, 'w>>,
-    /// What each workload group lets out on a service port, resolved to addresses once for
-    /// every ENI of every endpoint on that port.
-    egress: FxHashMap<(u32, u16), PortView>,
+/// Whether the compiled rules prove some hops allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Proof {
+    /// Allowed, for sure.
+    Proven,
+    /// Not proven: blocked, or the compiled rules cannot tell.
+    Unproven,
 }
 
-const SEEN: u8 = 1;
-const ADMITS_ANY: u8 = 2;
-const ADMITS_ALL: u8 = 4;
+/// The endpoint-side ACL answer for every workload of one subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum SubnetProof {
+    /// Every workload of the subnet is proven.
+    Proven,
+    /// No workload of the subnet is proven.
+    Unproven,
+    /// An ACL entry splits the subnet, or the snapshot lacks the subnet: ask per workload.
+    Mixed,
+}
+
+/// How an endpoint's groups admit a workload (the service ports are never empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Admission {
+    /// On no service port.
+    NoPort,
+    /// On some service ports, not all.
+    SomePorts,
+    /// On every service port.
+    EveryPort,
+}
+
+/// Answers the endpoints of a VPC share, each kept per what it depends on.
+pub(super) struct VpcAnswers<'w> {
+    acl: AclAnswers<'w>,
+    ingress: IngressAnswers<'w>,
+    egress: EgressViews<'w>,
+}
+
+/// The endpoint-side ACL answers (inbound on the service ports, outbound replies to the
+/// ephemeral ports) per (ENI subnet, service ports), for each workload subnet or address: the
+/// endpoints of a VPC put their ENIs in the same few subnets.
+struct AclAnswers<'w> {
+    columns: FxHashMap<(SubnetIdx, &'w [u16]), AclColumn>,
+    /// Per column: the ENI subnet's ACL and the service ports.
+    acls: Table<AclColumn, Option<&'w Acl>>,
+    ports: Table<AclColumn, &'w [u16]>,
+    /// Per column and workload (`None` until asked).
+    by_workload: Table<AclColumn, Table<WorkloadIdx, Option<Proof>>>,
+    /// Per column and workload subnet (`None` until asked).
+    by_subnet: Table<AclColumn, Table<SubnetIdx, Option<SubnetProof>>>,
+}
+
+/// The endpoint groups' answers (inbound on the service ports) per (endpoint groups, service
+/// ports) and workload: the endpoints of a VPC often share one group.
+struct IngressAnswers<'w> {
+    columns: FxHashMap<(&'w [String], &'w [u16]), IngressColumn>,
+    /// Per column: what the groups admit on each service port.
+    views: Table<IngressColumn, Vec<PortView>>,
+    /// Per column and workload (`None` until asked).
+    by_workload: Table<IngressColumn, Table<WorkloadIdx, Option<Admission>>>,
+}
+
+/// What each workload group lets out per service port, as a port view.
+struct EgressViews<'w> {
+    /// Each workload group alone, compiled: egress masks are computed per group and combined
+    /// per list.
+    group_sets: Table<GroupIdx, GroupSet<'w, 'w>>,
+    /// What each group lets out on a service port, resolved to addresses once for every ENI
+    /// of every endpoint on that port.
+    views: FxHashMap<(GroupIdx, u16), PortView>,
+}
 
 impl<'w> VpcAnswers<'w> {
     pub(super) fn new(compiled: &'w Compiled<'w>, vw: &VpcWorkloads<'w>) -> Self {
-        let group_sets = (0..vw.groups.len() as u32)
+        let group_sets = vw
+            .groups
+            .ids()
             .map(|g| compiled.group_set(&[vw.groups.value(g)]))
             .collect();
         VpcAnswers {
-            group_sets,
-            columns: FxHashMap::default(),
-            acls: Vec::new(),
-            ports: Vec::new(),
-            answers: Vec::new(),
-            by_subnet: Vec::new(),
-            ingress_columns: FxHashMap::default(),
-            ingress_views: Vec::new(),
-            ingress: Vec::new(),
-            egress: FxHashMap::default(),
+            acl: AclAnswers {
+                columns: FxHashMap::default(),
+                acls: Table::from(Vec::new()),
+                ports: Table::from(Vec::new()),
+                by_workload: Table::from(Vec::new()),
+                by_subnet: Table::from(Vec::new()),
+            },
+            ingress: IngressAnswers {
+                columns: FxHashMap::default(),
+                views: Table::from(Vec::new()),
+                by_workload: Table::from(Vec::new()),
+            },
+            egress: EgressViews {
+                group_sets,
+                views: FxHashMap::default(),
+            },
         }
     }
+}
 
-    /// The column of ingress answers for the endpoint's groups (compiled in `groups`) and ports.
-    fn ingress_column(
+impl<'w> IngressAnswers<'w> {
+    /// The column for the endpoint's groups (compiled in `groups`) and ports.
+    fn column(
         &mut self,
         ep: &'w Endpoint<'w>,
         groups: &GroupSet,
         workloads: usize,
-    ) -> usize {
-        let next = self.ingress.len();
-        let column = *self
-            .ingress_columns
-            .entry((ep.group_ids(), &ep.ports))
-            .or_insert(next);
-        if column == next {
-            self.ingress_views.push(
-                ep.ports
-                    .iter()
-                    .map(|&p| groups.port_view(RuleDirection::Ingress, p))
-                    .collect(),
-            );
-            self.ingress.push(vec![UNSEEN; workloads]);
+    ) -> IngressColumn {
+        let key = (ep.group_ids(), ep.ports.as_slice());
+        if let Some(&column) = self.columns.get(&key) {
+            return column;
         }
+        self.views.push(
+            ep.ports
+                .iter()
+                .map(|&p| groups.port_view(RuleDirection::Ingress, p))
+                .collect(),
+        );
+        let column = self.by_workload.push(Table::filled(None, workloads));
+        self.columns.insert(key, column);
         column
     }
 
-    /// The column of answers for ENIs in `subnet` serving `ports`.
+    /// How the column's groups admit workload `w`, whose address is `ip`.
+    fn admission(&mut self, column: IngressColumn, w: WorkloadIdx, ip: u32) -> Admission {
+        if let Some(admission) = self.by_workload[column][w] {
+            return admission;
+        }
+        let (mut any, mut all) = (false, true);
+        for view in &self.views[column] {
+            let allowed = view.allows(ip) == Some(true);
+            any |= allowed;
+            all &= allowed;
+        }
+        let admission = match (any, all) {
+            (true, true) => Admission::EveryPort,
+            (true, false) => Admission::SomePorts,
+            (false, _) => Admission::NoPort,
+        };
+        self.by_workload[column][w] = Some(admission);
+        admission
+    }
+}
+
+impl<'w> AclAnswers<'w> {
+    /// The column for ENIs in `subnet` serving `ports`.
     fn column(
         &mut self,
         compiled: &'w Compiled<'w>,
         vw: &VpcWorkloads<'w>,
-        subnet: u32,
+        subnet: SubnetIdx,
         ports: &'w [u16],
-    ) -> usize {
-        let next = self.answers.len();
-        let column = *self.columns.entry((subnet, ports)).or_insert(next);
-        if column == next {
-            self.acls
-                .push(compiled.subnet_acl(vw.subnets.value(subnet)));
-            self.ports.push(ports);
-            self.answers.push(vec![UNSEEN; vw.len()]);
-            self.by_subnet.push(vec![UNSEEN; vw.subnet_range.len()]);
+    ) -> AclColumn {
+        if let Some(&column) = self.columns.get(&(subnet, ports)) {
+            return column;
         }
+        self.acls
+            .push(compiled.subnet_acl(vw.subnets.value(subnet)));
+        self.ports.push(ports);
+        self.by_subnet
+            .push(Table::filled(None, vw.subnet_range.len()));
+        let column = self.by_workload.push(Table::filled(None, vw.len()));
+        self.columns.insert((subnet, ports), column);
         column
     }
 
     /// Does the column's ACL pass the workload's packets in and the replies out?
-    fn proven(&mut self, column: usize, vw: &VpcWorkloads, w: usize, ephemeral: PortRange) -> bool {
-        let shared = if vw.in_subnet[w] {
-            self.subnet_answer(column, vw, vw.subnet[w] as usize, ephemeral)
-        } else {
-            MIXED
-        };
-        if shared != MIXED {
-            return shared == PROVEN;
-        }
-        if self.answers[column][w] == UNSEEN {
-            self.answers[column][w] = self.answer(column, vw.ip[w], ephemeral);
-        }
-        self.answers[column][w] == PROVEN
-    }
-
-    /// The answer of every workload of `subnet`, or `MIXED` (also when the snapshot lacks the
-    /// subnet).
-    fn subnet_answer(
+    fn proven(
         &mut self,
-        column: usize,
+        column: AclColumn,
         vw: &VpcWorkloads,
-        subnet: usize,
+        w: WorkloadIdx,
         ephemeral: PortRange,
-    ) -> u8 {
-        let Some(range) = vw.subnet_range[subnet] else {
-            return MIXED;
+    ) -> bool {
+        let shared = if vw.in_subnet[w] {
+            self.subnet_proof(column, vw, vw.subnet[w], ephemeral)
+        } else {
+            SubnetProof::Mixed
         };
-        if self.by_subnet[column][subnet] == UNSEEN {
-            self.by_subnet[column][subnet] = match self.acls[column] {
-                Some(acl) if !acl.uniform_over(range) => MIXED,
-                _ => self.answer(column, range.first, ephemeral),
-            };
+        match shared {
+            SubnetProof::Proven => true,
+            SubnetProof::Unproven => false,
+            SubnetProof::Mixed => {
+                let proof = match self.by_workload[column][w] {
+                    Some(proof) => proof,
+                    None => {
+                        let proof = self.proof(column, vw.ip[w], ephemeral);
+                        *self.by_workload[column][w].insert(proof)
+                    }
+                };
+                proof == Proof::Proven
+            }
         }
-        self.by_subnet[column][subnet]
     }
 
-    fn answer(&self, column: usize, ip: u32, ephemeral: PortRange) -> u8 {
+    /// The answer of every workload of `subnet` (`Mixed` also when the snapshot lacks the
+    /// subnet).
+    fn subnet_proof(
+        &mut self,
+        column: AclColumn,
+        vw: &VpcWorkloads,
+        subnet: SubnetIdx,
+        ephemeral: PortRange,
+    ) -> SubnetProof {
+        let Some(range) = vw.subnet_range[subnet] else {
+            return SubnetProof::Mixed;
+        };
+        if let Some(proof) = self.by_subnet[column][subnet] {
+            return proof;
+        }
+        let uniform = self.acls[column].is_none_or(|acl| acl.uniform_over(range));
+        let proof = if uniform {
+            match self.proof(column, range.first, ephemeral) {
+                Proof::Proven => SubnetProof::Proven,
+                Proof::Unproven => SubnetProof::Unproven,
+            }
+        } else {
+            SubnetProof::Mixed
+        };
+        *self.by_subnet[column][subnet].insert(proof)
+    }
+
+    fn proof(&self, column: AclColumn, ip: u32, ephemeral: PortRange) -> Proof {
         let passes = self.acls[column].is_some_and(|acl| {
             acl.allows_ports(Traffic::Inbound, ip, self.ports[column])
                 && acl.allows(Traffic::Outbound, ip, ephemeral)
         });
         if passes {
-            PROVEN
+            Proof::Proven
         } else {
-            UNPROVEN
+            Proof::Unproven
         }
     }
 }
@@ -192,7 +280,7 @@ pub(super) struct Proven {
 /// Which hops of a pair the compiled rules prove allowed: per group of hops, a mask over the
 /// endpoint's ENIs. The explained way builds only the others.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct ProvenHops {
+pub(in crate::check) struct ProvenHops {
     /// The workload's groups, outbound.
     pub egress: u64,
     /// Route, workload-side ACL out and replies in.
@@ -204,35 +292,57 @@ pub(super) struct ProvenHops {
     pub ingress: bool,
 }
 
+/// The endpoint's ENIs, side by side, as the masks read them.
+struct MaskedEnis {
+    ip: Vec<u32>,
+    subnet: Vec<SubnetIdx>,
+    /// The column of endpoint-side ACL answers of each ENI.
+    column: Vec<AclColumn>,
+    /// Every ENI's bit.
+    all: u64,
+}
+
+/// The endpoint-side answers shared by every workload of one subnet.
+#[derive(Debug, Clone, Copy)]
+enum SubnetSide {
+    /// Not worked out yet.
+    Unseen,
+    /// The ENIs proven for every workload of the subnet.
+    Alike(u64),
+    /// The ACLs tell the subnet's workloads apart: ask per workload.
+    PerWorkload,
+}
+
+/// One endpoint's masks, per key, as far as worked out (`None` until asked).
+struct MaskCache {
+    /// Per group and service port (`group * ports + port`), the ENIs the group alone lets out
+    /// to.
+    group_egress: Vec<Option<u64>>,
+    /// Per group list, the ENIs its groups together let every service port out to.
+    egress: Table<GroupListIdx, Option<u64>>,
+    /// Per workload subnet: (ENIs proven on the workload side, ENIs in the subnet itself).
+    workload_side: Table<SubnetIdx, Option<(u64, u64)>>,
+    /// Per workload subnet, the ENIs proven on the endpoint side.
+    endpoint_side: Table<SubnetIdx, SubnetSide>,
+}
+
 /// One interface endpoint's masks.
 pub(super) struct InterfaceMasks<'w> {
     compiled: &'w Compiled<'w>,
     ep: &'w Endpoint<'w>,
     ephemeral: PortRange,
-    ingress_column: usize,
-    eni_ip: Vec<u32>,
-    eni_subnet: Vec<u32>,
-    eni_column: Vec<usize>,
-    /// Every ENI's bit.
-    all: u64,
-    /// Per group and service port, the ENIs the group alone lets out to (`None` until asked).
-    group_egress: Vec<Option<u64>>,
-    /// Per group list, the ENIs its groups together let every service port out to.
-    egress: Vec<Option<u64>>,
-    /// (ENIs proven on the workload side, ENIs in the workload's own subnet).
-    workload_side: Vec<Option<(u64, u64)>>,
-    /// Per workload subnet, the ENIs proven on the endpoint side for every workload of the
-    /// subnet, when the ACLs cannot tell them apart (`Some(None)` when they can).
-    endpoint_side: Vec<Option<Option<u64>>>,
+    ingress_column: IngressColumn,
+    enis: MaskedEnis,
+    cache: MaskCache,
 }
 
 impl<'w> InterfaceMasks<'w> {
-    /// `eni_subnets`: the subnet id of each of the endpoint's ENIs. `None` when the endpoint
-    /// has more ENIs than a mask holds.
+    /// `eni_subnets`: the subnet of each of the endpoint's ENIs. `None` when the endpoint has
+    /// more ENIs than a mask holds.
     pub(super) fn new(
         compiled: &'w Compiled<'w>,
         ep: &'w Endpoint<'w>,
-        eni_subnets: &[u32],
+        eni_subnets: &[SubnetIdx],
         ephemeral: PortRange,
         vw: &VpcWorkloads<'w>,
         shared: &mut VpcAnswers<'w>,
@@ -240,28 +350,33 @@ impl<'w> InterfaceMasks<'w> {
         if ep.enis.len() > MAX_ENIS {
             return None;
         }
-        let eni_subnet = eni_subnets.to_vec();
-        let eni_column = eni_subnet
+        let column = eni_subnets
             .iter()
-            .map(|&s| shared.column(compiled, vw, s, &ep.ports))
+            .map(|&s| shared.acl.column(compiled, vw, s, &ep.ports))
             .collect();
-        Some(InterfaceMasks {
-            compiled,
-            ep,
-            ephemeral,
-            ingress_column: shared.ingress_column(ep, &compiled.group_set(&ep.groups), vw.len()),
-            eni_ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
-            eni_subnet,
-            eni_column,
+        let enis = MaskedEnis {
+            ip: ep.enis.iter().map(|e| u32::from(e.ip)).collect(),
+            subnet: eni_subnets.to_vec(),
+            column,
             all: if ep.enis.len() == MAX_ENIS {
                 u64::MAX
             } else {
                 (1u64 << ep.enis.len()) - 1
             },
-            group_egress: vec![None; vw.groups.len() * ep.ports.len()],
-            egress: vec![None; vw.group_lists.len()],
-            workload_side: vec![None; vw.subnets.len()],
-            endpoint_side: vec![None; vw.subnet_range.len()],
+        };
+        let groups = compiled.group_set(&ep.groups);
+        Some(InterfaceMasks {
+            compiled,
+            ep,
+            ephemeral,
+            ingress_column: shared.ingress.column(ep, &groups, vw.len()),
+            enis,
+            cache: MaskCache {
+                group_egress: vec![None; vw.groups.len() * ep.ports.len()],
+                egress: Table::filled(None, vw.group_lists.len()),
+                workload_side: Table::filled(None, vw.subnets.len()),
+                endpoint_side: Table::filled(SubnetSide::Unseen, vw.subnet_range.len()),
+            },
         })
     }
 
@@ -270,10 +385,11 @@ impl<'w> InterfaceMasks<'w> {
         &mut self,
         vw: &VpcWorkloads<'w>,
         shared: &mut VpcAnswers<'w>,
-        w: usize,
+        w: WorkloadIdx,
     ) -> Proven {
-        let (admits, admits_all) = self.ingress(shared, w, vw.ip[w]);
-        if !admits_all {
+        let admission = shared.ingress.admission(self.ingress_column, w, vw.ip[w]);
+        let admits = admission != Admission::NoPort;
+        if admission != Admission::EveryPort {
             return Proven {
                 reached: 0,
                 admits,
@@ -295,10 +411,11 @@ impl<'w> InterfaceMasks<'w> {
         &mut self,
         vw: &VpcWorkloads<'w>,
         shared: &mut VpcAnswers<'w>,
-        w: usize,
+        w: WorkloadIdx,
         ingress: bool,
     ) -> ProvenHops {
-        let (egress, workload_side, same) = self.workload_masks(vw, shared, w);
+        let egress = self.egress_mask(vw, shared, vw.group_list[w]);
+        let (workload_side, same) = self.workload_side(vw, vw.subnet[w]);
         let endpoint_side = same | self.endpoint_side(vw, shared, w, same);
         ProvenHops {
             egress,
@@ -315,25 +432,27 @@ impl<'w> InterfaceMasks<'w> {
         &mut self,
         vw: &VpcWorkloads<'w>,
         shared: &mut VpcAnswers<'w>,
-        w: usize,
+        w: WorkloadIdx,
         same: u64,
     ) -> u64 {
-        let subnet = vw.subnet[w] as usize;
+        let subnet = vw.subnet[w];
         if vw.in_subnet[w] {
-            let shared = match self.endpoint_side[subnet] {
-                Some(shared) => shared,
-                None => {
-                    let shared = self.subnet_side(vw, shared, subnet, same);
-                    *self.endpoint_side[subnet].insert(shared)
+            let side = match self.cache.endpoint_side[subnet] {
+                SubnetSide::Unseen => {
+                    let side = self.subnet_side(vw, shared, subnet, same);
+                    self.cache.endpoint_side[subnet] = side;
+                    side
                 }
+                known => known,
             };
-            if let Some(mask) = shared {
-                return mask;
+            match side {
+                SubnetSide::Alike(mask) => return mask,
+                SubnetSide::PerWorkload | SubnetSide::Unseen => {}
             }
         }
         let mut mask = 0;
-        for i in 0..self.eni_ip.len() {
-            if same & (1 << i) == 0 && shared.proven(self.eni_column[i], vw, w, self.ephemeral) {
+        for (i, &column) in self.enis.column.iter().enumerate() {
+            if same & (1 << i) == 0 && shared.acl.proven(column, vw, w, self.ephemeral) {
                 mask |= 1 << i;
             }
         }
@@ -345,62 +464,21 @@ impl<'w> InterfaceMasks<'w> {
         &self,
         vw: &VpcWorkloads<'w>,
         shared: &mut VpcAnswers<'w>,
-        subnet: usize,
+        subnet: SubnetIdx,
         same: u64,
-    ) -> Option<u64> {
+    ) -> SubnetSide {
         let mut mask = 0;
-        for i in 0..self.eni_ip.len() {
+        for (i, &column) in self.enis.column.iter().enumerate() {
             if same & (1 << i) != 0 {
                 continue;
             }
-            match shared.subnet_answer(self.eni_column[i], vw, subnet, self.ephemeral) {
-                MIXED => return None,
-                PROVEN => mask |= 1 << i,
-                _ => {}
+            match shared.acl.subnet_proof(column, vw, subnet, self.ephemeral) {
+                SubnetProof::Mixed => return SubnetSide::PerWorkload,
+                SubnetProof::Proven => mask |= 1 << i,
+                SubnetProof::Unproven => {}
             }
         }
-        Some(mask)
-    }
-
-    /// (admitted on some service port, admitted on every one).
-    fn ingress(&self, shared: &mut VpcAnswers<'w>, w: usize, ip: u32) -> (bool, bool) {
-        let answer = &mut shared.ingress[self.ingress_column][w];
-        if *answer == UNSEEN {
-            let (mut any, mut all) = (false, true);
-            for view in &shared.ingress_views[self.ingress_column] {
-                let allowed = view.allows(ip) == Some(true);
-                any |= allowed;
-                all &= allowed;
-            }
-            *answer = SEEN | if any { ADMITS_ANY } else { 0 } | if all { ADMITS_ALL } else { 0 };
-        }
-        (*answer & ADMITS_ANY != 0, *answer & ADMITS_ALL != 0)
-    }
-
-    /// (egress, workload side, ENIs in the workload's subnet), each kept by its key.
-    fn workload_masks(
-        &mut self,
-        vw: &VpcWorkloads<'w>,
-        shared: &mut VpcAnswers<'w>,
-        w: usize,
-    ) -> (u64, u64, u64) {
-        let list = vw.group_list[w] as usize;
-        let egress = match self.egress[list] {
-            Some(mask) => mask,
-            None => {
-                let mask = self.egress_mask(vw, shared, list);
-                *self.egress[list].insert(mask)
-            }
-        };
-        let subnet = vw.subnet[w];
-        let (workload_side, same) = match self.workload_side[subnet as usize] {
-            Some(masks) => masks,
-            None => {
-                let masks = self.workload_side_masks(vw, subnet);
-                *self.workload_side[subnet as usize].insert(masks)
-            }
-        };
-        (egress, workload_side, same)
+        SubnetSide::Alike(mask)
     }
 
     /// ENIs that, on every service port, some group of the list lets out to.
@@ -408,48 +486,55 @@ impl<'w> InterfaceMasks<'w> {
         &mut self,
         vw: &VpcWorkloads<'w>,
         shared: &mut VpcAnswers<'w>,
-        list: usize,
+        list: GroupListIdx,
     ) -> u64 {
-        let mut mask = self.all;
+        if let Some(mask) = self.cache.egress[list] {
+            return mask;
+        }
+        let mut mask = self.enis.all;
         for port in 0..self.ep.ports.len() {
             let mut any = 0;
             for &g in vw.group_lists.get(list) {
-                any |= self.group_egress_mask(shared, g as usize, port);
+                any |= self.group_egress_mask(&mut shared.egress, g, port);
             }
             mask &= any;
         }
-        mask
+        *self.cache.egress[list].insert(mask)
     }
 
     /// ENIs that group `g` alone lets service port number `port` out to.
-    fn group_egress_mask(&mut self, shared: &mut VpcAnswers<'w>, g: usize, port: usize) -> u64 {
-        let at = g * self.ep.ports.len() + port;
-        if let Some(mask) = self.group_egress[at] {
+    fn group_egress_mask(&mut self, views: &mut EgressViews<'w>, g: GroupIdx, port: usize) -> u64 {
+        let at = g.position() * self.ep.ports.len() + port;
+        if let Some(mask) = self.cache.group_egress[at] {
             return mask;
         }
         let number = self.ep.ports[port];
-        let view = shared
-            .egress
-            .entry((g as u32, number))
-            .or_insert_with(|| shared.group_sets[g].port_view(RuleDirection::Egress, number));
+        let group_sets = &views.group_sets;
+        let view = views
+            .views
+            .entry((g, number))
+            .or_insert_with(|| group_sets[g].port_view(RuleDirection::Egress, number));
         let mut mask = 0;
-        for (i, &ip) in self.eni_ip.iter().enumerate() {
+        for (i, &ip) in self.enis.ip.iter().enumerate() {
             if view.allows(ip) == Some(true) {
                 mask |= 1 << i;
             }
         }
-        *self.group_egress[at].insert(mask)
+        *self.cache.group_egress[at].insert(mask)
     }
 
     /// ENIs routed `local` from the subnet whose ACL (when crossed) passes the service ports
     /// out and the replies in; and the ENIs in that very subnet (no ACL crossed).
-    fn workload_side_masks(&self, vw: &VpcWorkloads<'w>, subnet: u32) -> (u64, u64) {
+    fn workload_side(&mut self, vw: &VpcWorkloads<'w>, subnet: SubnetIdx) -> (u64, u64) {
+        if let Some(masks) = self.cache.workload_side[subnet] {
+            return masks;
+        }
         let subnet_id = vw.subnets.value(subnet);
         let acl = self.compiled.subnet_acl(subnet_id);
         let (mut proven, mut same) = (0, 0);
-        for (i, &ip) in self.eni_ip.iter().enumerate() {
+        for (i, &ip) in self.enis.ip.iter().enumerate() {
             let bit = 1u64 << i;
-            if self.eni_subnet[i] == subnet {
+            if self.enis.subnet[i] == subnet {
                 same |= bit;
             }
             let routed = self.compiled.routes_locally(subnet_id, ip) == Some(true);
@@ -463,6 +548,6 @@ impl<'w> InterfaceMasks<'w> {
                 proven |= bit;
             }
         }
-        (proven, same)
+        *self.cache.workload_side[subnet].insert((proven, same))
     }
 }

@@ -32,6 +32,9 @@ use crate::security_group::{Peer, RuleDirection};
 use crate::snapshot::Snapshot;
 
 use super::findings::PairHops;
+use super::ids::{
+    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, WorkloadIdx,
+};
 use super::vpc::{EndpointFacts, Judge};
 use super::workloads::VpcWorkloads;
 use hop_cache::{EndpointNumbers, HopCache, HopSite, PairPlan};
@@ -70,10 +73,12 @@ pub(super) struct VpcFast<'w> {
 /// with the first endpoint that had it.
 #[derive(Default)]
 struct Numbering<'w> {
-    endpoints: u32,
-    enis: u32,
-    port_lists: Vec<(&'w [u16], u32)>,
-    ingress_lists: Vec<(IngressKey<'w>, u32)>,
+    /// Endpoints numbered so far.
+    endpoints: usize,
+    /// ENIs numbered so far.
+    enis: usize,
+    port_lists: Vec<(&'w [u16], EndpointIdx)>,
+    ingress_lists: Vec<(IngressKey<'w>, EndpointIdx)>,
 }
 
 /// What an endpoint's ingress hops depend on: its groups and service ports.
@@ -82,8 +87,8 @@ type IngressKey<'w> = (&'w [String], &'w [u16]);
 /// The fast path's state for one endpoint, for the duration of its pairs.
 pub(super) struct EndpointFast<'w> {
     numbers: EndpointNumbers,
-    /// The subnet id of each of the endpoint's ENIs.
-    eni_subnets: Vec<u32>,
+    /// The subnet of each of the endpoint's ENIs.
+    eni_subnets: Vec<SubnetIdx>,
     /// `None` for gateway endpoints, and interface endpoints with more ENIs than a mask holds.
     masks: Option<InterfaceMasks<'w>>,
     intent: IntentAnswers,
@@ -92,11 +97,11 @@ pub(super) struct EndpointFast<'w> {
 /// R3 and R4 as far as worked out, per key.
 struct IntentAnswers {
     /// R3 per workload group (see [`targeting_groups`]).
-    targets_by_group: Vec<Option<bool>>,
+    targets_by_group: Table<GroupIdx, Option<bool>>,
     /// R3 per group list.
-    targets_by_list: Vec<Option<bool>>,
+    targets_by_list: Table<GroupListIdx, Option<bool>>,
     /// R4 per subnet.
-    routed_by_subnet: Vec<Option<bool>>,
+    routed_by_subnet: Table<SubnetIdx, Option<bool>>,
 }
 
 impl<'w> VpcFast<'w> {
@@ -125,16 +130,16 @@ impl<'w> VpcFast<'w> {
         &mut self,
         vw: &mut VpcWorkloads<'w>,
         ep: &'w Endpoint<'w>,
-    ) -> (EndpointNumbers, Vec<u32>) {
+    ) -> (EndpointNumbers, Vec<SubnetIdx>) {
         let eni_subnets = ep
             .enis
             .iter()
             .map(|eni| vw.subnets.id(eni.subnet_id.as_str()))
             .collect();
         let n = &mut self.numbering;
-        let (no, first_eni) = (n.endpoints, n.enis);
+        let (no, first_eni) = (EndpointIdx::at(n.endpoints), EniIdx::at(n.enis));
         n.endpoints += 1;
-        n.enis += ep.enis.len() as u32;
+        n.enis += ep.enis.len();
         let ports_ep = first_with(&mut n.port_lists, ep.ports.as_slice(), no);
         // An endpoint without groups is blamed itself: its ingress hops are its own.
         let ingress_ep = match ep.group_ids() {
@@ -158,7 +163,7 @@ impl<'w> VpcFast<'w> {
         vw: &VpcWorkloads<'w>,
         facts: &EndpointFacts<'w, '_>,
         state: &mut EndpointFast<'w>,
-        w: usize,
+        w: WorkloadIdx,
         known: Option<ProvenHops>,
     ) {
         self.plan.clear();
@@ -222,8 +227,8 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             masks,
             intent: IntentAnswers {
                 targets_by_group: targeting_groups(&self.rules, vw, ep),
-                targets_by_list: vec![None; vw.group_lists.len()],
-                routed_by_subnet: vec![None; vw.subnets.len()],
+                targets_by_list: Table::filled(None, vw.group_lists.len()),
+                routed_by_subnet: Table::filled(None, vw.subnets.len()),
             },
         }
     }
@@ -233,7 +238,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         vw: &VpcWorkloads<'w>,
         facts: &EndpointFacts<'w, '_>,
         state: &mut EndpointFast<'w>,
-        w: usize,
+        w: WorkloadIdx,
     ) -> (Reasons, Reach) {
         let ep = facts.ep;
         let mut intent_facts = IntentFacts {
@@ -276,7 +281,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         vw: &VpcWorkloads<'w>,
         facts: &EndpointFacts<'w, 'h>,
         state: &mut EndpointFast<'w>,
-        w: usize,
+        w: WorkloadIdx,
         reach: &'h Reach,
     ) -> PairHops<'h> {
         if let Evidence::Proven { hops, .. } = reach.0 {
@@ -293,17 +298,17 @@ impl<'w> VpcFast<'w> {
         vw: &VpcWorkloads<'w>,
         ep: &Endpoint,
         answers: &mut IntentAnswers,
-        w: usize,
+        w: WorkloadIdx,
     ) -> bool {
-        let list = vw.group_list[w] as usize;
+        let list = vw.group_list[w];
         if let Some(answer) = answers.targets_by_list[list] {
             return answer;
         }
         let mut answer = false;
         for &g in vw.group_lists.get(list) {
-            let by_group = &mut answers.targets_by_group[g as usize];
+            let by_group = &mut answers.targets_by_group[g];
             answer |= *by_group.get_or_insert_with(|| {
-                self.rules.egress_peers[g as usize]
+                self.rules.egress_peers[g]
                     .iter()
                     .any(|p: &Peer| intent::peer_targets(p, ep))
             });
@@ -318,11 +323,11 @@ fn routed(
     vw: &VpcWorkloads,
     ep: &Endpoint,
     answers: &mut IntentAnswers,
-    w: usize,
+    w: WorkloadIdx,
 ) -> bool {
     let subnet = vw.subnet[w];
     let subnet_id = vw.subnets.value(subnet);
-    *answers.routed_by_subnet[subnet as usize]
+    *answers.routed_by_subnet[subnet]
         .get_or_insert_with(|| intent::routed_to_endpoint(snap, subnet_id, ep))
 }
 
@@ -339,22 +344,30 @@ fn endpoint_admits(compiled: &Compiled, workload: &Workload, ep: &Endpoint) -> b
 /// R3 per workload group, as far as group references decide it: `Some(true)` for the groups
 /// whose egress names one of the endpoint's groups; the others' other peers are looked at
 /// when asked.
-fn targeting_groups(rules: &WorkloadRules, vw: &VpcWorkloads, ep: &Endpoint) -> Vec<Option<bool>> {
-    let mut targets = vec![None; vw.groups.len()];
+fn targeting_groups(
+    rules: &WorkloadRules,
+    vw: &VpcWorkloads,
+    ep: &Endpoint,
+) -> Table<GroupIdx, Option<bool>> {
+    let mut targets = Table::filled(None, vw.groups.len());
     for id in ep.group_ids() {
         for &g in rules
             .egress_refs
             .get(id.as_str())
             .map_or(&[][..], Vec::as_slice)
         {
-            targets[g as usize] = Some(true);
+            targets[g] = Some(true);
         }
     }
     targets
 }
 
 /// The first endpoint numbered with `value`, `no` (recorded) if none was.
-fn first_with<T: PartialEq>(seen: &mut Vec<(T, u32)>, value: T, no: u32) -> u32 {
+fn first_with<T: PartialEq>(
+    seen: &mut Vec<(T, EndpointIdx)>,
+    value: T,
+    no: EndpointIdx,
+) -> EndpointIdx {
     match seen.iter().find(|(v, _)| *v == value) {
         Some(&(_, first)) => first,
         None => {

@@ -5,6 +5,7 @@ use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::security_group::{self, Peer};
 
+use super::super::ids::{GroupIdx, Table};
 use super::super::workloads::VpcWorkloads;
 use super::compiled::Compiled;
 
@@ -13,10 +14,10 @@ pub(super) struct WorkloadRules<'w> {
     /// Each group's egress peers other than groups that name an endpoint of the VPC (R3
     /// looks for the endpoint among them): a subnet of an endpoint ENI, an endpoint ENI, a
     /// gateway endpoint's prefix list. Usually none.
-    pub egress_peers: Vec<Vec<Peer<'w>>>,
+    pub egress_peers: Table<GroupIdx, Vec<Peer<'w>>>,
     /// The groups whose egress names a group, by referenced group: R3 looks an endpoint's
     /// groups up here instead of comparing them with every rule.
-    pub egress_refs: FxHashMap<&'w str, Vec<u32>>,
+    pub egress_refs: FxHashMap<&'w str, Vec<GroupIdx>>,
 }
 
 impl<'w> WorkloadRules<'w> {
@@ -28,9 +29,9 @@ impl<'w> WorkloadRules<'w> {
     ) -> Self {
         let destinations = EndpointDestinations::new(endpoints);
         let groups = &vw.groups;
-        let mut egress_refs: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        let mut egress_refs: FxHashMap<&str, Vec<GroupIdx>> = FxHashMap::default();
         let mut egress_peers = Vec::with_capacity(groups.len());
-        for g in 0..groups.len() as u32 {
+        for g in groups.ids() {
             let rules = compiled
                 .security_group(groups.value(g))
                 .map_or(&[][..], |sg| &sg.ip_permissions_egress);
@@ -45,7 +46,7 @@ impl<'w> WorkloadRules<'w> {
             egress_peers.push(others);
         }
         WorkloadRules {
-            egress_peers,
+            egress_peers: egress_peers.into(),
             egress_refs,
         }
     }

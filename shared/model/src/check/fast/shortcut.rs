@@ -29,7 +29,7 @@ pub(super) fn route(cx: &Ctx, compiled: &Compiled, eni: &EndpointEni) -> Hop {
     let subnet = cx.workload.subnet_id;
     match compiled.routes_locally(subnet, u32::from(eni.ip)) {
         Some(true) => Hop::proven(HopKind::Route),
-        _ => interface::route(cx, eni),
+        Some(false) | None => interface::route(cx, eni),
     }
 }
 
