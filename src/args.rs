@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use vpce_reach_model::params::RuleParameters;
+use vpce_reach_model::RuleParameters;
 
 /// `--help` text.
 pub const USAGE: &str = "\

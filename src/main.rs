@@ -13,9 +13,8 @@ mod table;
 
 use std::process::ExitCode;
 
-use vpce_reach_model::compliance::{self, ComplianceType};
 use vpce_reach_model::snapshot::load::load_dir;
-use vpce_reach_model::{check, snapshot::Snapshot};
+use vpce_reach_model::{check, evaluations, trace_pair, ComplianceType, Snapshot, Verdict};
 
 use args::{CheckArgs, Command, ExplainArgs, Format, SnapshotArgs, Source};
 
@@ -61,8 +60,8 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
         Source::Dir(dir) => load(dir)?,
         Source::Live { vpcs } => live::load(vpcs)?,
     };
-    let report = check::check(&snap, &a.params);
-    let evaluations = compliance::evaluations(&snap, &report);
+    let report = check(&snap, &a.params);
+    let evaluations = evaluations(&snap, &report);
     match a.format {
         Format::Json => {
             let out =
@@ -86,11 +85,9 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
 fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
     let snap = load(&a.dir)?;
     let (trace, reasons) =
-        check::trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
+        trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
     print!("{}", explain::render(&snap, &trace, reasons));
-    Ok(u8::from(
-        trace.verdict() != vpce_reach_model::path::Verdict::Reachable,
-    ))
+    Ok(u8::from(trace.verdict() != Verdict::Reachable))
 }
 
 fn run_snapshot(a: &SnapshotArgs) -> Result<u8, String> {

@@ -12,7 +12,7 @@ use super::hops::{self, service_region};
 use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// The single prefix-list target (none when the snapshot lacks the list).
-pub fn targets(cx: &Ctx) -> Vec<Target> {
+pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     let Some(pl) = cx.endpoint.prefix_list else {
         return Vec::new();
     };

@@ -13,14 +13,8 @@ use crate::text::{self, IpText, Piece};
 
 use super::{AclHop, Ctx, Hop, HopKind};
 
-/// `tcp/443` or `tcp/443,80`.
-pub fn traffic_label(ports: &[u16]) -> String {
-    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
-    format!("tcp/{}", ports.join(","))
-}
-
 /// `addrs × ports` for a list of single service ports.
-pub fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
+pub(crate) fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
     let mut ports = ports.to_vec();
     ports.sort_unstable();
     ports.dedup();
@@ -35,7 +29,7 @@ pub fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
 }
 
 /// The hops about the endpoint as a whole: state, policy, data, DNS.
-pub fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
+pub(crate) fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
     let id = vec![ep.id().to_string()];
     let mut hops = Vec::new();
     if ep.is_available() {
@@ -189,7 +183,7 @@ fn private_dns_hop(ep: &Endpoint, on: bool, required: bool) -> Hop {
 /// The workload's security groups, outbound, for `required` (destinations × service ports).
 /// `problem` words what is missing from the uncovered part; `fix_peer` is the recommended
 /// destination of a fixing rule.
-pub fn sg_egress(
+pub(super) fn sg_egress(
     cx: &Ctx,
     required: &Region,
     problem: &dyn Fn(&Region) -> String,
@@ -218,7 +212,7 @@ pub fn sg_egress(
 
 /// The workload's groups allow too little outbound: `problem` says what, `fix_peer` is the
 /// recommended destination of a fixing rule.
-pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
+pub(super) fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
     let workload = cx.workload;
     // Name the group to edit too: with several groups on the ENI, any one of them will do.
     let on = match workload.groups.len() {
@@ -245,7 +239,7 @@ pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
 }
 
 /// The endpoint's security groups, inbound, for the workload's address.
-pub fn sg_ingress(cx: &Ctx) -> Hop {
+pub(super) fn sg_ingress(cx: &Ctx) -> Hop {
     let (workload, ep) = (cx.workload, cx.endpoint);
     let groups = ep.group_ids();
     let required = service_region(&[AddrRange::host(workload.ip)], &ep.ports);
@@ -269,7 +263,7 @@ pub fn sg_ingress(cx: &Ctx) -> Hop {
 }
 
 /// The endpoint's groups admit the workload on too few service ports.
-pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
+pub(super) fn sg_ingress_blocked(cx: &Ctx) -> Hop {
     let (workload, ep) = (cx.workload, cx.endpoint);
     let components = blame(ep.group_ids(), ep.id());
     let traffic = &ep.traffic;
@@ -318,7 +312,13 @@ fn join<T: std::fmt::Display>(items: &[T]) -> String {
 
 /// One direction of the ACL of `subnet_id` for `required` (peer addresses × destination
 /// ports). `fix_peer` is the CIDR a fixing entry should name.
-pub fn acl(cx: &Ctx, hop: AclHop, subnet_id: &str, required: &Region, fix_peer: &str) -> Hop {
+pub(super) fn acl(
+    cx: &Ctx,
+    hop: AclHop,
+    subnet_id: &str,
+    required: &Region,
+    fix_peer: &str,
+) -> Hop {
     let kind = hop.kind();
     let acl = cx.snap.index.subnet_acl.get(subnet_id);
     let Some((id, (outbound, inbound))) =
@@ -360,7 +360,7 @@ pub fn acl(cx: &Ctx, hop: AclHop, subnet_id: &str, required: &Region, fix_peer: 
 
 impl Ctx<'_> {
     /// The explanation of an allowed hop, only when someone will read it.
-    pub fn say(&self, explain: impl FnOnce() -> String) -> String {
+    pub(crate) fn say(&self, explain: impl FnOnce() -> String) -> String {
         if self.detail {
             explain()
         } else {

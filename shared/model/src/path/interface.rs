@@ -12,7 +12,7 @@ use super::hops::{self, service_region};
 use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// One target per ENI the snapshot holds.
-pub fn targets(cx: &Ctx) -> Vec<Target> {
+pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     cx.endpoint.enis.iter().map(|eni| target(cx, eni)).collect()
 }
 

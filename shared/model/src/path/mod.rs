@@ -12,7 +12,7 @@ pub(crate) mod gateway;
 mod hops;
 pub(crate) mod interface;
 
-pub use hops::{common as endpoint_hops, service_region, traffic_label};
+pub(crate) use hops::common as endpoint_hops;
 
 use std::net::Ipv4Addr;
 use std::sync::{Arc, LazyLock};
@@ -303,7 +303,10 @@ impl PairTrace {
 
 /// A pair's verdict from its hops: a blocking hop wins, then a gap in the data (or having no
 /// target at all).
-pub fn verdict_of<'h>(hops: impl Iterator<Item = &'h Hop> + Clone, has_targets: bool) -> Verdict {
+pub(crate) fn verdict_of<'h>(
+    hops: impl Iterator<Item = &'h Hop> + Clone,
+    has_targets: bool,
+) -> Verdict {
     if hops.clone().any(|h| h.outcome == Outcome::Blocked) {
         Verdict::Blocked
     } else if hops.clone().any(|h| h.outcome == Outcome::Unknown) || !has_targets {
@@ -314,7 +317,7 @@ pub fn verdict_of<'h>(hops: impl Iterator<Item = &'h Hop> + Clone, has_targets: 
 }
 
 /// True when the hops towards one target all let the traffic through.
-pub fn passes<'h>(mut hops: impl Iterator<Item = &'h Hop>) -> bool {
+pub(crate) fn passes<'h>(mut hops: impl Iterator<Item = &'h Hop>) -> bool {
     hops.all(|h| matches!(h.outcome, Outcome::Allowed | Outcome::NotCrossed))
 }
 
@@ -331,7 +334,7 @@ pub(crate) struct Ctx<'a> {
 
 /// Traces the path from a workload to an endpoint of the same VPC, every hop evaluated
 /// exactly and explained.
-pub fn trace(
+pub(crate) fn trace(
     snap: &Snapshot,
     params: &RuleParameters,
     workload: &Workload,
