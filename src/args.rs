@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use lexopt::prelude::*;
-use vpce_reach_model::params::RuleParameters;
+use vpce_reach_model::RuleParameters;
 
 /// `vpce-reach --help`.
 pub const USAGE: &str = "\

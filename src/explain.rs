@@ -3,10 +3,9 @@
 
 use std::fmt::Write;
 
-use vpce_reach_model::inert::inert;
-use vpce_reach_model::intent::Reasons;
-use vpce_reach_model::path::{Hop, Outcome, PairTrace, Verdict};
+use vpce_reach_model::inert;
 use vpce_reach_model::snapshot::Snapshot;
+use vpce_reach_model::{Hop, Outcome, PairTrace, Reasons, Verdict};
 
 /// Renders the trace of one pair.
 pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {

@@ -16,11 +16,11 @@ mod table;
 
 use std::process::ExitCode;
 
-use vpce_reach_model::check::{self, Report};
-use vpce_reach_model::compliance::{self, ComplianceType};
-use vpce_reach_model::inert::inert;
 use vpce_reach_model::snapshot::load::load_dir;
-use vpce_reach_model::snapshot::Snapshot;
+use vpce_reach_model::{
+    check, evaluations, inert, trace_pair, ComplianceType, Evaluation, Finding, Report, Snapshot,
+    Verdict,
+};
 
 use args::{CheckArgs, Command, ExplainArgs, Format, SnapshotArgs, Source};
 
@@ -72,10 +72,10 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
         Source::Dir(dir) => load(dir)?,
         Source::Live { vpcs } => live::load(vpcs)?,
     };
-    let mut report = check::check(&snap, &a.params);
+    let mut report = check(&snap, &a.params);
     // An incomplete snapshot proves nothing compliant (see snapshot::coverage).
     report.missing.extend(snap.coverage.gaps(&report));
-    let evaluations = compliance::evaluations(&snap, &report);
+    let evaluations = evaluations(&snap, &report);
     let absent: Vec<&str> = snap
         .coverage
         .absent()
@@ -98,15 +98,15 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
 /// whether or not some dependency turns on serde_json's `preserve_order`.
 #[derive(serde::Serialize)]
 struct JsonReport<'a> {
-    evaluations: &'a [compliance::Evaluation],
-    findings: &'a [vpce_reach_model::finding::Finding],
+    evaluations: &'a [Evaluation],
+    findings: &'a [Finding],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     missing: &'a [&'a str],
 }
 
 fn print_json(
     report: &Report,
-    evaluations: &[compliance::Evaluation],
+    evaluations: &[Evaluation],
     absent: &[&str],
 ) -> Result<(), String> {
     let out = JsonReport {
@@ -124,7 +124,7 @@ fn print_json(
 /// characters it writes raw. Outside strings JSON is ASCII, so each of them is inside a string
 /// and `\uXXXX` (all are in the BMP) is the same value, inert.
 fn json_inert(text: &str) -> std::borrow::Cow<'_, str> {
-    use vpce_reach_model::inert::is_unsafe;
+    use vpce_reach_model::is_unsafe;
     let raw = |c: char| is_unsafe(c) && c != '\n';
     if !text.contains(raw) {
         return text.into();
@@ -147,11 +147,9 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
         eprintln!("note: the snapshot has no {absent} output: hops that need it are unproven");
     }
     let (trace, reasons) =
-        check::trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
+        trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
     print!("{}", explain::render(&snap, &trace, reasons));
-    Ok(u8::from(
-        trace.verdict() != vpce_reach_model::path::Verdict::Reachable,
-    ))
+    Ok(u8::from(trace.verdict() != Verdict::Reachable))
 }
 
 fn run_snapshot(a: &SnapshotArgs) -> Result<u8, String> {

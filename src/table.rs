@@ -6,11 +6,9 @@
 
 use std::fmt::Write;
 
-use vpce_reach_model::check::Report;
-use vpce_reach_model::compliance::{ComplianceType, Evaluation};
-use vpce_reach_model::inert::inert;
-use vpce_reach_model::path::Verdict;
+use vpce_reach_model::inert;
 use vpce_reach_model::snapshot::Snapshot;
+use vpce_reach_model::{ComplianceType, Evaluation, Report, Verdict};
 
 /// Renders the whole report.
 pub fn render(snap: &Snapshot, report: &Report, evaluations: &[Evaluation]) -> String {

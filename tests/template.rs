@@ -237,7 +237,7 @@ fn input_parameters_are_the_models_keys_from_stack_parameters() {
         .as_hash()
         .expect("InputParameters is a mapping");
     let keys: BTreeSet<&str> = input.keys().map(|k| str_of(k, "key")).collect();
-    assert_eq!(keys, vpce_reach_model::params::KEYS.into_iter().collect());
+    assert_eq!(keys, vpce_reach_model::KEYS.into_iter().collect());
     let mut defaults = Vec::new();
     for (key, value) in input {
         let (key, value) = (str_of(key, "key"), str_of(value, "value"));
@@ -246,9 +246,9 @@ fn input_parameters_are_the_models_keys_from_stack_parameters() {
         assert_eq!(p["Type"].as_str(), Some("String"), "{value} is a String");
         defaults.push((key, str_of(&p["Default"], "Default")));
     }
-    vpce_reach_model::params::RuleParameters::from_pairs(defaults.iter().copied()).unwrap_or_else(
-        |e| panic!("the stack's default rule parameters are rejected by the model: {e:?}"),
-    );
+    vpce_reach_model::RuleParameters::from_pairs(defaults.iter().copied()).unwrap_or_else(|e| {
+        panic!("the stack's default rule parameters are rejected by the model: {e:?}")
+    });
 }
 
 #[test]
@@ -282,7 +282,7 @@ fn samconfig_rule_parameters_are_accepted_by_the_model() {
     }
     let rule: Vec<(&str, &str)> = pairs
         .iter()
-        .filter(|(k, _)| vpce_reach_model::params::KEYS.contains(&k.as_str()))
+        .filter(|(k, _)| vpce_reach_model::KEYS.contains(&k.as_str()))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_eq!(
@@ -290,9 +290,9 @@ fn samconfig_rule_parameters_are_accepted_by_the_model() {
         4,
         "samconfig.toml names the four rule parameters: {pairs:?}"
     );
-    vpce_reach_model::params::RuleParameters::from_pairs(rule.iter().copied()).unwrap_or_else(
-        |e| panic!("samconfig.toml's rule parameters are rejected by the model: {e:?}"),
-    );
+    vpce_reach_model::RuleParameters::from_pairs(rule.iter().copied()).unwrap_or_else(|e| {
+        panic!("samconfig.toml's rule parameters are rejected by the model: {e:?}")
+    });
 }
 
 #[test]

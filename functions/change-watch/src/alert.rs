@@ -6,10 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 
 use aws_sdk_ec2::Client;
-use vpce_reach_model::check::{self, Report};
-use vpce_reach_model::finding::{Finding, FindingCode};
-use vpce_reach_model::params::{short_service_name, RuleParameters};
 use vpce_reach_model::snapshot::{load, Snapshot};
+use vpce_reach_model::{check, short_service_name, Finding, FindingCode, Report, RuleParameters};
 
 use crate::changes::{Change, ResourceKind};
 
@@ -54,7 +52,7 @@ pub async fn evaluate(
         .await
         .map_err(EvaluateError::Collect)?;
     let snap = load::from_documents(collected.documents).map_err(EvaluateError::Load)?;
-    let report = check::check(&snap, params);
+    let report = check(&snap, params);
     Ok((snap, report))
 }
 
@@ -469,7 +467,7 @@ mod tests {
     #[test]
     fn keeps_findings_on_changed_paths_only() {
         let snap = broken_snapshot();
-        let report = check::check(&snap, &RuleParameters::default());
+        let report = check(&snap, &RuleParameters::default());
         assert!(!report.findings.is_empty(), "{:?}", report.findings);
         let on = |ids: &[&str]| {
             let changed = ids.iter().map(|s| s.to_string()).collect();
@@ -493,7 +491,7 @@ mod tests {
     #[test]
     fn renders_who_what_workloads_codes_and_fix() {
         let snap = broken_snapshot();
-        let report = check::check(&snap, &RuleParameters::default());
+        let report = check(&snap, &RuleParameters::default());
         let c = change(
             "RevokeSecurityGroupEgress",
             "arn:aws:sts::111122223333:assumed-role/Admin/alice",
@@ -525,7 +523,7 @@ mod tests {
     fn a_missing_required_service_involves_endpoint_changes() {
         let snap = broken_snapshot();
         let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
-        let report = check::check(&snap, &params);
+        let report = check(&snap, &params);
         let changed = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
         let codes = |ids: &[&str]| -> Vec<FindingCode> {
             involved(&snap, &report, "vpc-1", &changed(ids))

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use vpce_reach_model::params::{ParamError, RuleParameters};
+use vpce_reach_model::{ParamError, RuleParameters};
 
 /// The SNS topic the alerts go to (required).
 pub const TOPIC_ARN: &str = "TOPIC_ARN";

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use aws_sdk_config::error::{ProvideErrorMetadata, SdkError};
 use vpce_reach_aws::CollectError;
-use vpce_reach_model::params::ParamError;
 use vpce_reach_model::snapshot::load::LoadError;
+use vpce_reach_model::ParamError;
 
 /// A failed AWS call made by the rule itself (not the snapshot collection).
 #[derive(Debug, Clone, PartialEq, Eq)]

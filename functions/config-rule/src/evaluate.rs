@@ -4,10 +4,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::Client;
 use vpce_reach_aws::Scope;
-use vpce_reach_model::check;
-use vpce_reach_model::compliance::{self, Evaluation};
-use vpce_reach_model::params::RuleParameters;
 use vpce_reach_model::snapshot::{load, Snapshot};
+use vpce_reach_model::{check, evaluations, Evaluation, RuleParameters};
 
 use crate::error::RuleError;
 
@@ -32,8 +30,8 @@ pub fn evaluate_snapshot(
     scope: &Scope,
     params: &RuleParameters,
 ) -> Vec<Evaluation> {
-    let report = check::check(snap, params);
-    let evaluations = compliance::evaluations(snap, &report);
+    let report = check(snap, params);
+    let evaluations = evaluations(snap, &report);
     if scope.vpc_ids.is_empty() {
         return evaluations;
     }

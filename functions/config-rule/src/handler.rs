@@ -12,8 +12,7 @@ use aws_sdk_config::config::retry::RetryConfig;
 use aws_sdk_config::primitives::DateTime;
 use serde::Serialize;
 use vpce_reach_aws::Scope;
-use vpce_reach_model::compliance::{ComplianceType, Evaluation, RESOURCE_TYPES};
-use vpce_reach_model::params::RuleParameters;
+use vpce_reach_model::{ComplianceType, Evaluation, RuleParameters, RESOURCE_TYPES};
 
 use crate::error::RuleError;
 use crate::event::{ConfigurationItem, InvokingEvent, Trigger};

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_config::types::{ComplianceType, Evaluation as ConfigEvaluation};
 use aws_sdk_config::Client;
-use vpce_reach_model::compliance::Evaluation;
+use vpce_reach_model::Evaluation;
 
 use crate::error::{CallError, RuleError};
 

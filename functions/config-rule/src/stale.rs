@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use aws_sdk_config::types::ComplianceType as ConfigComplianceType;
 use aws_sdk_config::Client;
-use vpce_reach_model::compliance::{ComplianceType, Evaluation, RESOURCE_TYPES};
+use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
 use crate::error::{CallError, RuleError};
 

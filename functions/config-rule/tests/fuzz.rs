@@ -13,7 +13,7 @@ use serde_json::Value;
 use vpce_reach_config_rule::event::{InvokingEvent, Trigger};
 use vpce_reach_config_rule::put::parse_timestamp;
 use vpce_reach_config_rule::RuleError;
-use vpce_reach_model::params::RuleParameters;
+use vpce_reach_model::RuleParameters;
 use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
 
 const SAMPLES: &[(&str, &str)] = &[

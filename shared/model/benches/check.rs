@@ -9,10 +9,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use vpce_reach_model::check::check;
-use vpce_reach_model::compliance::evaluations;
-use vpce_reach_model::params::RuleParameters;
 use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
+use vpce_reach_model::{check, evaluations, RuleParameters};
 use vpce_reach_synth::SynthParams;
 
 /// The system allocator, counting allocations while `COUNTING` is on (a check's allocations

@@ -79,7 +79,7 @@ impl<'a> Endpoint<'a> {
             subnet_cidrs: Vec::new(),
             missing: Vec::new(),
         };
-        ep.traffic = crate::path::traffic_label(&ep.ports);
+        ep.traffic = crate::text::traffic_label(&ep.ports);
         match kind {
             EndpointKind::Interface if ep.is_available() => ep.resolve_enis(snap),
             EndpointKind::Gateway => ep.resolve_prefix_list(snap),

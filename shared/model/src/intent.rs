@@ -12,15 +12,15 @@
 
 use std::net::Ipv4Addr;
 
-use crate::compiled::Compiled;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::params::RuleParameters;
 use crate::security_group::{self, Peer, RuleDirection};
 use crate::snapshot::{NetworkInterface, Snapshot};
+use crate::space::{AddrRange, PortRange, Region};
 
 /// An ENI that must reach the endpoints it depends on.
 #[derive(Debug, Clone)]
-pub struct Workload<'a> {
+pub(crate) struct Workload<'a> {
     /// The describe record.
     pub eni: &'a NetworkInterface,
     /// Its primary private IPv4 address: the source of its connections.
@@ -36,7 +36,7 @@ pub struct Workload<'a> {
 
 impl<'a> Workload<'a> {
     /// The workload of `eni`, whose primary address is `ip`.
-    pub fn new(eni: &'a NetworkInterface, ip: Ipv4Addr) -> Self {
+    pub(crate) fn new(eni: &'a NetworkInterface, ip: Ipv4Addr) -> Self {
         let groups = eni.groups.iter().map(|g| g.group_id.as_str()).collect();
         Workload {
             eni,
@@ -48,7 +48,7 @@ impl<'a> Workload<'a> {
     }
 
     /// `eni-…`
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.eni.network_interface_id
     }
 }
@@ -56,7 +56,7 @@ impl<'a> Workload<'a> {
 const WORKLOAD_TYPES: [&str; 5] = ["interface", "lambda", "efa", "branch", "trunk"];
 
 /// The workloads of the snapshot, in ENI id order.
-pub fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<Workload<'a>> {
+pub(crate) fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<Workload<'a>> {
     snap.network_interfaces
         .values()
         .filter(|eni| is_workload(snap, eni, params))
@@ -68,7 +68,11 @@ pub fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<Workloa
 }
 
 /// Applies the workload rule of this module's documentation to one ENI.
-pub fn is_workload(snap: &Snapshot, eni: &NetworkInterface, params: &RuleParameters) -> bool {
+pub(crate) fn is_workload(
+    snap: &Snapshot,
+    eni: &NetworkInterface,
+    params: &RuleParameters,
+) -> bool {
     let kind = eni.interface_type.as_deref().unwrap_or("interface");
     if !WORKLOAD_TYPES.contains(&kind)
         || snap
@@ -177,7 +181,7 @@ impl Reasons {
 /// The facts R2-R4 are decided from, so that a caching caller can supply them (only the one
 /// that applies to the endpoint's kind is looked at).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct IntentFacts {
+pub(crate) struct IntentFacts {
     /// R2: the endpoint's groups admit the workload.
     pub admits: bool,
     /// R3: one of the workload's groups targets the endpoint in its egress.
@@ -188,24 +192,24 @@ pub struct IntentFacts {
 
 /// The reasons, possibly none, that the pair must work. The workload and the endpoint are in
 /// the same VPC.
-pub fn reasons(
+pub(crate) fn reasons(
     snap: &Snapshot,
     params: &RuleParameters,
-    fast: &Compiled,
-    w: &Workload,
+    workload: &Workload,
     ep: &Endpoint,
 ) -> Reasons {
     let facts = IntentFacts {
-        admits: ep.kind == EndpointKind::Interface && endpoint_admits(fast, w, ep),
-        targets: w.groups.iter().any(|g| group_targets(snap, g, ep)),
-        routed: ep.kind == EndpointKind::Gateway && routed_to_endpoint(snap, &w.eni.subnet_id, ep),
+        admits: ep.kind == EndpointKind::Interface && endpoint_admits(snap, workload, ep),
+        targets: workload.groups.iter().any(|g| group_targets(snap, g, ep)),
+        routed: ep.kind == EndpointKind::Gateway
+            && routed_to_endpoint(snap, &workload.eni.subnet_id, ep),
     };
     reasons_with(params.requires(&ep.raw.service_name), ep.kind, facts)
 }
 
 /// R1-R4 from the facts, with R1 (`required`: the service is in `RequiredServices`) decided
 /// once per endpoint by the caller.
-pub fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> Reasons {
+pub(crate) fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> Reasons {
     let mut out = Reasons::default();
     let rules = [
         (required, Reason::RequiredService),
@@ -227,17 +231,19 @@ pub fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFacts) -> R
     out
 }
 
-/// R2: the endpoint's groups admit the workload on at least one service port.
-pub fn endpoint_admits(fast: &Compiled, w: &Workload, ep: &Endpoint) -> bool {
-    let ip = u32::from(w.ip);
-    ep.ports
-        .iter()
-        .any(|&port| fast.sg_allows(ep.group_ids(), RuleDirection::Ingress, ip, port) == Some(true))
+/// R2: the endpoint's groups admit the workload on at least one service port, by the exact
+/// evaluation of one packet per port (a gap in the data admits nobody).
+pub(crate) fn endpoint_admits(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    let source = [AddrRange::host(workload.ip)];
+    ep.ports.iter().any(|&port| {
+        let packet = Region::from_addrs(source, PortRange::single(port));
+        security_group::evaluate(snap, ep.group_ids(), RuleDirection::Ingress, &packet).allows()
+    })
 }
 
 /// R3 for one of the workload's groups: an egress rule names one of the endpoint's groups, the
 /// /32 of one of its ENIs, the exact CIDR of a subnet holding one, or (gateway) its prefix list.
-pub fn group_targets(snap: &Snapshot, group_id: &str, ep: &Endpoint) -> bool {
+pub(crate) fn group_targets(snap: &Snapshot, group_id: &str, ep: &Endpoint) -> bool {
     let Some(group) = snap.security_groups.get(group_id) else {
         return false;
     };
@@ -249,7 +255,7 @@ pub fn group_targets(snap: &Snapshot, group_id: &str, ep: &Endpoint) -> bool {
 }
 
 /// R3 for one egress peer.
-pub fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
+pub(crate) fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
     match peer {
         Peer::Group(g) => ep.group_ids().iter().any(|x| x == g),
         Peer::Cidr(net) => {
@@ -264,7 +270,7 @@ pub fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
 }
 
 /// R4: the subnet's route table has the endpoint's prefix-list route.
-pub fn routed_to_endpoint(snap: &Snapshot, subnet_id: &str, ep: &Endpoint) -> bool {
+pub(crate) fn routed_to_endpoint(snap: &Snapshot, subnet_id: &str, ep: &Endpoint) -> bool {
     let Some((table, _)) = crate::route::table_for_subnet(snap, subnet_id) else {
         return false;
     };

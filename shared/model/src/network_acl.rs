@@ -12,11 +12,11 @@ use crate::snapshot::{NetworkAcl, NetworkAclEntry, RuleAction};
 use crate::space::{AddrRange, PortRange, Rect, Region};
 
 /// The rule number AWS gives the implicit deny (`*`).
-pub const IMPLICIT_DENY: u16 = 32767;
+pub(crate) const IMPLICIT_DENY: u16 = 32767;
 
 /// Which entry list is consulted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Traffic {
+pub(crate) enum Traffic {
     /// Outbound entries (`Egress: true`); the peer is the destination.
     Outbound,
     /// Inbound entries (`Egress: false`); the peer is the source.
@@ -58,7 +58,7 @@ impl fmt::Display for EntryMatch {
 
 /// The outcome of running some traffic through one direction of an ACL.
 #[derive(Debug, Clone, Default)]
-pub struct AclVerdict {
+pub(crate) struct AclVerdict {
     /// The traffic dropped; empty when everything passes.
     pub denied: Region,
     /// The entries that let part of the traffic through, in rule order.
@@ -69,24 +69,19 @@ pub struct AclVerdict {
 
 impl AclVerdict {
     /// True when every packet passes.
-    pub fn allows(&self) -> bool {
+    pub(crate) fn allows(&self) -> bool {
         self.denied.is_empty()
     }
 
     /// The lowest rule number that dropped traffic: a fixing allow entry must come before it.
-    pub fn first_deny(&self) -> Option<u16> {
+    pub(crate) fn first_deny(&self) -> Option<u16> {
         self.denied_by.iter().map(|e| e.rule_number).min()
     }
 }
 
-/// Runs `required` (peer addresses × destination ports of TCP packets) through the entries of
-/// `acl` for `traffic`.
-pub fn evaluate(acl: &NetworkAcl, traffic: Traffic, required: &Region) -> AclVerdict {
-    evaluate_sorted(&sorted_tcp_entries(acl, traffic), required)
-}
-
-/// [`evaluate`] over entries already sorted by [`sorted_tcp_entries`].
-pub fn evaluate_sorted(entries: &[EntryMatch], required: &Region) -> AclVerdict {
+/// Runs `required` (peer addresses × destination ports of TCP packets) through entries sorted
+/// by [`sorted_tcp_entries`] (the snapshot's index keeps them so, per ACL and direction).
+pub(crate) fn evaluate_sorted(entries: &[EntryMatch], required: &Region) -> AclVerdict {
     let mut remaining = required.clone();
     let mut verdict = AclVerdict::default();
     for entry in entries.iter().cloned() {
@@ -113,7 +108,7 @@ pub fn evaluate_sorted(entries: &[EntryMatch], required: &Region) -> AclVerdict 
 }
 
 /// The entries of one direction that can match IPv4 TCP, in evaluation order.
-pub fn sorted_tcp_entries(acl: &NetworkAcl, traffic: Traffic) -> Vec<EntryMatch> {
+pub(crate) fn sorted_tcp_entries(acl: &NetworkAcl, traffic: Traffic) -> Vec<EntryMatch> {
     let egress = traffic == Traffic::Outbound;
     let mut entries: Vec<EntryMatch> = acl
         .entries
@@ -158,6 +153,11 @@ mod tests {
     use super::*;
     use crate::snapshot::{NetworkAclEntry, PortRangeJson};
     use proptest::prelude::*;
+
+    /// `required` through one direction of `acl`.
+    fn evaluate(acl: &NetworkAcl, traffic: Traffic, required: &Region) -> AclVerdict {
+        evaluate_sorted(&sorted_tcp_entries(acl, traffic), required)
+    }
 
     fn entry(
         n: u16,

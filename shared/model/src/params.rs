@@ -18,10 +18,10 @@ pub const KEYS: [&str; 4] = [
 ];
 
 /// The port a service is checked on when `ServicePorts` does not name it.
-pub const DEFAULT_SERVICE_PORT: u16 = 443;
+pub(crate) const DEFAULT_SERVICE_PORT: u16 = 443;
 
 /// The reply-port range AWS recommends NACLs allow.
-pub const DEFAULT_EPHEMERAL: PortRange = PortRange {
+pub(crate) const DEFAULT_EPHEMERAL: PortRange = PortRange {
     first: 1024,
     last: 65535,
 };
@@ -176,7 +176,7 @@ pub fn short_service_name(service_name: &str) -> &str {
 }
 
 /// True when a `RequiredServices`/`ServicePorts` name designates `service_name`.
-pub fn service_matches(pattern: &str, service_name: &str) -> bool {
+pub(crate) fn service_matches(pattern: &str, service_name: &str) -> bool {
     pattern == service_name || pattern == short_service_name(service_name)
 }
 

@@ -5,7 +5,7 @@ use crate::snapshot::PrefixList;
 use crate::space::AddrRange;
 
 /// The IPv4 entries of a prefix list, as address ranges.
-pub fn ipv4_ranges(pl: &PrefixList) -> impl Iterator<Item = AddrRange> + '_ {
+pub(crate) fn ipv4_ranges(pl: &PrefixList) -> impl Iterator<Item = AddrRange> + '_ {
     pl.cidrs.iter().filter_map(|net| match net {
         ipnet::IpNet::V4(v4) => Some(AddrRange::cidr(*v4)),
         ipnet::IpNet::V6(_) => None,
@@ -13,7 +13,7 @@ pub fn ipv4_ranges(pl: &PrefixList) -> impl Iterator<Item = AddrRange> + '_ {
 }
 
 /// The IPv4 entries of a prefix list, as CIDR blocks.
-pub fn ipv4_cidrs(pl: &PrefixList) -> impl Iterator<Item = ipnet::Ipv4Net> + '_ {
+pub(crate) fn ipv4_cidrs(pl: &PrefixList) -> impl Iterator<Item = ipnet::Ipv4Net> + '_ {
     pl.cidrs.iter().filter_map(|net| match net {
         ipnet::IpNet::V4(v4) => Some(*v4),
         ipnet::IpNet::V6(_) => None,

@@ -4,7 +4,7 @@
 
 /// True when a security group `IpProtocol` or NACL `Protocol` value covers TCP:
 /// `tcp`, `6`, or `-1`/`all` (every protocol).
-pub fn covers_tcp(protocol: &str) -> bool {
+pub(crate) fn covers_tcp(protocol: &str) -> bool {
     // Every rule of every group passes here: ASCII trimming and byte comparison, no
     // Unicode-aware `trim`.
     let protocol = protocol.as_bytes().trim_ascii();
@@ -14,7 +14,7 @@ pub fn covers_tcp(protocol: &str) -> bool {
 }
 
 /// True when the value means every protocol (and so every port).
-pub fn is_all(protocol: &str) -> bool {
+pub(crate) fn is_all(protocol: &str) -> bool {
     matches!(protocol.as_bytes().trim_ascii(), b"-1" | b"all")
 }
 

@@ -14,7 +14,7 @@ use crate::snapshot::{Route, RouteTable, Snapshot};
 
 /// One route, with its destination resolved to a single CIDR.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteMatch {
+pub(crate) struct RouteMatch {
     /// The destination CIDR (one entry of the list for prefix-list routes).
     pub cidr: Ipv4Net,
     /// The prefix list the route was written with, if any.
@@ -39,7 +39,10 @@ impl fmt::Display for RouteMatch {
 }
 
 /// The route table a subnet uses, and whether it is the VPC's main table by default.
-pub fn table_for_subnet<'a>(snap: &'a Snapshot, subnet_id: &str) -> Option<(&'a RouteTable, bool)> {
+pub(crate) fn table_for_subnet<'a>(
+    snap: &'a Snapshot,
+    subnet_id: &str,
+) -> Option<(&'a RouteTable, bool)> {
     let choice = snap.index.subnet_route_table.get(subnet_id)?;
     Some((
         snap.route_tables.get(&choice.route_table_id)?,
@@ -67,7 +70,10 @@ fn target_of(route: &Route) -> String {
 
 /// Every IPv4 route of a table, prefix-list routes expanded. Prefix lists the snapshot lacks
 /// are returned in the second list.
-pub fn expanded_routes(snap: &Snapshot, table: &RouteTable) -> (Vec<RouteMatch>, Vec<String>) {
+pub(crate) fn expanded_routes(
+    snap: &Snapshot,
+    table: &RouteTable,
+) -> (Vec<RouteMatch>, Vec<String>) {
     let mut routes = Vec::new();
     let mut missing = Vec::new();
     for route in &table.routes {
@@ -109,7 +115,7 @@ fn beats(a: &RouteMatch, b: &RouteMatch) -> bool {
 /// Longest-prefix match for every address of `dest` at once: the route that wins for the
 /// whole block (`None`: no route contains it), and the routes strictly inside the block,
 /// which win for their part of it.
-pub fn lookup_block(
+pub(crate) fn lookup_block(
     routes: &[RouteMatch],
     dest: Ipv4Net,
 ) -> (Option<&RouteMatch>, Vec<&RouteMatch>) {

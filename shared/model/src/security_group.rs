@@ -13,7 +13,7 @@ use crate::space::{AddrRange, PortRange, Rect, Region};
 
 /// Which rule list of a group is consulted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleDirection {
+pub(crate) enum RuleDirection {
     /// `IpPermissionsEgress`: the peer is the destination.
     Egress,
     /// `IpPermissions`: the peer is the source.
@@ -22,7 +22,7 @@ pub enum RuleDirection {
 
 /// The peer of one rule: what it allows traffic to (egress) or from (ingress).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Peer<'a> {
+pub(crate) enum Peer<'a> {
     /// A CIDR block (`IpRanges`).
     Cidr(ipnet::Ipv4Net),
     /// A prefix list (`PrefixListIds`).
@@ -42,7 +42,7 @@ impl fmt::Display for Peer<'_> {
 
 /// One rule of one group that allowed part of the traffic.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleMatch<'a> {
+pub(crate) struct RuleMatch<'a> {
     /// The group holding the rule.
     pub group_id: &'a str,
     /// The rule's peer.
@@ -65,7 +65,7 @@ impl fmt::Display for RuleMatch<'_> {
 
 /// The outcome of asking a set of groups about some traffic.
 #[derive(Debug, Clone, Default)]
-pub struct SgVerdict<'a> {
+pub(crate) struct SgVerdict<'a> {
     /// The traffic no rule allows; empty when everything is allowed.
     pub uncovered: Region,
     /// The rules that allowed some of the traffic, in group and rule order.
@@ -76,14 +76,14 @@ pub struct SgVerdict<'a> {
 
 impl SgVerdict<'_> {
     /// True when every packet of the traffic is allowed.
-    pub fn allows(&self) -> bool {
+    pub(crate) fn allows(&self) -> bool {
         self.uncovered.is_empty()
     }
 }
 
 /// Asks `groups` (the groups of one ENI) which part of `required` their `direction` rules
 /// leave unallowed. `required` holds peer addresses × destination ports.
-pub fn evaluate<'a>(
+pub(crate) fn evaluate<'a>(
     snap: &'a Snapshot,
     groups: &[impl AsRef<str>],
     direction: RuleDirection,
@@ -157,7 +157,7 @@ fn apply_permission<'a>(
 }
 
 /// Every peer of a permission, in the order AWS prints them.
-pub fn peers(permission: &IpPermission) -> impl Iterator<Item = Peer<'_>> + '_ {
+pub(crate) fn peers(permission: &IpPermission) -> impl Iterator<Item = Peer<'_>> + '_ {
     let cidrs = permission.ip_ranges.iter().map(|r| Peer::Cidr(r.cidr_ip));
     let lists = permission
         .prefix_list_ids

@@ -13,7 +13,7 @@ use ipnet::{Ipv4Net, Ipv4Subnets};
 
 /// An inclusive range of IPv4 addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AddrRange {
+pub(crate) struct AddrRange {
     /// First address, as a `u32`.
     pub first: u32,
     /// Last address (inclusive).
@@ -22,19 +22,19 @@ pub struct AddrRange {
 
 impl AddrRange {
     /// Every IPv4 address.
-    pub const ALL: AddrRange = AddrRange {
+    pub(crate) const ALL: AddrRange = AddrRange {
         first: 0,
         last: u32::MAX,
     };
 
     /// The single address `ip`.
-    pub fn host(ip: Ipv4Addr) -> Self {
+    pub(crate) fn host(ip: Ipv4Addr) -> Self {
         let v = u32::from(ip);
         AddrRange { first: v, last: v }
     }
 
     /// The addresses of a CIDR block (host bits ignored).
-    pub fn cidr(net: Ipv4Net) -> Self {
+    pub(crate) fn cidr(net: Ipv4Net) -> Self {
         AddrRange {
             first: u32::from(net.network()),
             last: u32::from(net.broadcast()),
@@ -42,19 +42,19 @@ impl AddrRange {
     }
 
     /// The overlap of two ranges, if any.
-    pub fn intersect(self, other: AddrRange) -> Option<AddrRange> {
+    pub(crate) fn intersect(self, other: AddrRange) -> Option<AddrRange> {
         let first = self.first.max(other.first);
         let last = self.last.min(other.last);
         (first <= last).then_some(AddrRange { first, last })
     }
 
     /// True when `ip` lies in the range.
-    pub fn contains(self, ip: u32) -> bool {
+    pub(crate) fn contains(self, ip: u32) -> bool {
         self.first <= ip && ip <= self.last
     }
 
     /// The smallest list of CIDR blocks that covers exactly this range.
-    pub fn to_cidrs(self) -> Vec<Ipv4Net> {
+    pub(crate) fn to_cidrs(self) -> Vec<Ipv4Net> {
         Ipv4Subnets::new(Ipv4Addr::from(self.first), Ipv4Addr::from(self.last), 0).collect()
     }
 }
@@ -68,7 +68,7 @@ impl fmt::Display for AddrRange {
 }
 
 /// A CIDR written the way people read it: a bare address for a /32.
-pub fn display_cidr(net: &Ipv4Net) -> String {
+pub(crate) fn display_cidr(net: &Ipv4Net) -> String {
     if net.prefix_len() == 32 {
         crate::text::IpText::new(net.addr()).as_str().to_string()
     } else {
@@ -133,7 +133,7 @@ impl fmt::Display for PortRange {
 
 /// A rectangle of packet space: every address of `addrs` on every port of `ports`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Rect {
+pub(crate) struct Rect {
     /// The addresses (the peer side: destination for egress, source for ingress).
     pub addrs: AddrRange,
     /// The destination ports.
@@ -142,12 +142,12 @@ pub struct Rect {
 
 impl Rect {
     /// The rectangle `addrs × ports`.
-    pub fn new(addrs: AddrRange, ports: PortRange) -> Self {
+    pub(crate) fn new(addrs: AddrRange, ports: PortRange) -> Self {
         Rect { addrs, ports }
     }
 
     /// The overlap of two rectangles, if any.
-    pub fn intersect(&self, other: &Rect) -> Option<Rect> {
+    pub(crate) fn intersect(&self, other: &Rect) -> Option<Rect> {
         Some(Rect {
             addrs: self.addrs.intersect(other.addrs)?,
             ports: self.ports.intersect(other.ports)?,
@@ -202,47 +202,49 @@ impl Rect {
 
 /// A set of packets: disjoint rectangles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Region {
+pub(crate) struct Region {
     rects: Vec<Rect>,
 }
 
 impl Region {
     /// The empty set.
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         Region::default()
     }
 
-    /// A set of one rectangle.
-    pub fn from_rect(rect: Rect) -> Self {
+    /// A set of one rectangle (the tests' regions).
+    #[cfg(test)]
+    pub(crate) fn from_rect(rect: Rect) -> Self {
         Region { rects: vec![rect] }
     }
 
     /// The union of `addrs × ports` over every address range (the ranges must be disjoint).
-    pub fn from_addrs(addrs: impl IntoIterator<Item = AddrRange>, ports: PortRange) -> Self {
+    pub(crate) fn from_addrs(addrs: impl IntoIterator<Item = AddrRange>, ports: PortRange) -> Self {
         Region {
             rects: addrs.into_iter().map(|a| Rect::new(a, ports)).collect(),
         }
     }
 
     /// True when the set holds no packet.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rects.is_empty()
     }
 
     /// The rectangles, disjoint.
-    pub fn rects(&self) -> &[Rect] {
+    pub(crate) fn rects(&self) -> &[Rect] {
         &self.rects
     }
 
-    /// True when the packet (`addr`, `port`) is in the set.
-    pub fn contains(&self, addr: u32, port: u16) -> bool {
+    /// True when the packet (`addr`, `port`) is in the set (the tests' per-packet oracles).
+    #[cfg(test)]
+    pub(crate) fn contains(&self, addr: u32, port: u16) -> bool {
         self.rects
             .iter()
             .any(|r| r.addrs.contains(addr) && r.ports.first <= port && port <= r.ports.last)
     }
 
     /// Removes `other` from the set; returns the part that was removed.
-    pub fn subtract(&mut self, other: &Rect) -> Region {
+    pub(crate) fn subtract(&mut self, other: &Rect) -> Region {
         let mut removed = Vec::new();
         let mut kept = Vec::with_capacity(self.rects.len());
         for rect in &self.rects {
@@ -259,12 +261,12 @@ impl Region {
     }
 
     /// Adds a set disjoint from this one.
-    pub fn absorb(&mut self, other: Region) {
+    pub(crate) fn absorb(&mut self, other: Region) {
         self.rects.extend(other.rects);
     }
 
     /// The distinct port ranges the set touches, sorted, overlapping ones merged.
-    pub fn port_ranges(&self) -> Vec<PortRange> {
+    pub(crate) fn port_ranges(&self) -> Vec<PortRange> {
         merge_ranges(
             self.rects
                 .iter()
@@ -279,7 +281,7 @@ impl Region {
     }
 
     /// The distinct address ranges the set touches, sorted, overlapping ones merged.
-    pub fn addr_ranges(&self) -> Vec<AddrRange> {
+    pub(crate) fn addr_ranges(&self) -> Vec<AddrRange> {
         merge_ranges(self.rects.iter().map(|r| (r.addrs.first, r.addrs.last)))
             .into_iter()
             .map(|(first, last)| AddrRange { first, last })
@@ -287,13 +289,13 @@ impl Region {
     }
 
     /// The addresses of the set as CIDR blocks, for people to read.
-    pub fn describe_addrs(&self) -> String {
+    pub(crate) fn describe_addrs(&self) -> String {
         let parts: Vec<String> = self.addr_ranges().iter().map(|a| a.to_string()).collect();
         parts.join(", ")
     }
 
     /// The ports of the set, e.g. `443` or `1024-2047, 3000`.
-    pub fn describe_ports(&self) -> String {
+    pub(crate) fn describe_ports(&self) -> String {
         let parts: Vec<String> = self.port_ranges().iter().map(|p| p.to_string()).collect();
         parts.join(", ")
     }

@@ -110,6 +110,12 @@ impl IpText {
     }
 }
 
+/// `tcp/443` or `tcp/443,80`: how findings word an endpoint's service ports.
+pub(crate) fn traffic_label(ports: &[u16]) -> String {
+    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+    format!("tcp/{}", ports.join(","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,13 +5,8 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use vpce_reach_model::check::{check, check_exact};
-use vpce_reach_model::endpoint::Endpoint;
-use vpce_reach_model::intent;
-use vpce_reach_model::params::RuleParameters;
-use vpce_reach_model::path;
 use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
-use vpce_reach_model::space::PortRange;
+use vpce_reach_model::{check, check_exact, trace_pair, PortRange, RuleParameters};
 
 const CIDRS: [&str; 8] = [
     "0.0.0.0/0",
@@ -201,12 +196,16 @@ fn arb_params() -> impl Strategy<Value = RuleParameters> {
         })
 }
 
-/// Per workload: ENIs of `vpce-1` reached by the exact trace.
+/// Per workload (every ENI of the world but the endpoints', in id order): ENIs of `vpce-1`
+/// reached by the exact trace.
 fn reach(snap: &Snapshot, params: &RuleParameters) -> Vec<usize> {
-    let ep = Endpoint::resolve(snap, &snap.vpc_endpoints["vpce-1"], params).unwrap();
-    intent::workloads(snap, params)
-        .iter()
-        .map(|w| path::trace(snap, params, w, &ep).reached())
+    snap.network_interfaces
+        .values()
+        .filter(|eni| eni.interface_type.as_deref() != Some("vpc_endpoint"))
+        .map(|eni| {
+            let (trace, _) = trace_pair(snap, params, &eni.network_interface_id, "vpce-1").unwrap();
+            trace.reached()
+        })
         .collect()
 }
 

@@ -7,10 +7,8 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use vpce_reach_model::check::check;
-use vpce_reach_model::compliance::evaluations;
-use vpce_reach_model::params::RuleParameters;
 use vpce_reach_model::snapshot::SnapshotBuilder;
+use vpce_reach_model::{check, evaluations, RuleParameters};
 
 const DEMO: &[(&str, &str)] = &[
     (

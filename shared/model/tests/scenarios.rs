@@ -2,10 +2,8 @@
 //! SPEC sections 2-5 say the change must produce.
 
 use serde_json::{json, Value};
-use vpce_reach_model::check::{check, Report};
-use vpce_reach_model::compliance::{evaluations, ComplianceType, Evaluation};
-use vpce_reach_model::params::RuleParameters;
 use vpce_reach_model::snapshot::SnapshotBuilder;
+use vpce_reach_model::{check, evaluations, ComplianceType, Evaluation, Report, RuleParameters};
 
 /// The describe documents of one scenario, each a list of resources by top-level key.
 struct Scenario {

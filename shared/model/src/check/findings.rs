@@ -65,7 +65,7 @@ impl<'h> PairHops<'h> {
 }
 
 /// What findings and pair results say about the endpoint, worded once.
-pub(super) struct EndpointWords<'w> {
+pub(super) struct EndpointTexts<'w> {
     pub ep: &'w Endpoint<'w>,
     pub id: Arc<str>,
     /// `vpce-… (ssm)`.
@@ -76,7 +76,7 @@ pub(super) struct EndpointWords<'w> {
     pub reach: Vec<String>,
 }
 
-impl<'w> EndpointWords<'w> {
+impl<'w> EndpointTexts<'w> {
     pub(super) fn new(ep: &'w Endpoint<'w>) -> Self {
         let reach = match ep.kind {
             EndpointKind::Interface => (0..=ep.enis.len())
@@ -84,7 +84,7 @@ impl<'w> EndpointWords<'w> {
                 .collect(),
             EndpointKind::Gateway => Vec::new(),
         };
-        EndpointWords {
+        EndpointTexts {
             ep,
             id: Arc::from(ep.id()),
             label: ep.label(),
@@ -97,7 +97,7 @@ impl<'w> EndpointWords<'w> {
 /// Adds a required pair proven reachable.
 pub(super) fn record_reachable(
     workload: &Arc<str>,
-    ep: &EndpointWords,
+    ep: &EndpointTexts,
     reasons: Reasons,
     targets: usize,
     report: &mut Report,
@@ -115,15 +115,15 @@ pub(super) fn record_reachable(
 /// Adds a required pair from its hops: its result, findings and gaps.
 pub(super) fn record_pair(
     snap: &Snapshot,
-    (w, workload): (&Workload, &Arc<str>),
-    ep: &EndpointWords,
+    (workload, workload_id): (&Workload, &Arc<str>),
+    ep: &EndpointTexts,
     reasons: Reasons,
     pair: &PairHops,
     report: &mut Report,
 ) {
     let verdict = pair.verdict();
     report.pairs.push(PairResult {
-        workload: Arc::clone(workload),
+        workload: Arc::clone(workload_id),
         endpoint: Arc::clone(&ep.id),
         reasons,
         verdict,
@@ -132,7 +132,7 @@ pub(super) fn record_pair(
     });
     report
         .findings
-        .extend(pair_findings((w, workload), ep, pair));
+        .extend(pair_findings((workload, workload_id), ep, pair));
     let unknown = || pair.all().filter(|h| h.outcome == Outcome::Unknown);
     for hop in unknown() {
         for resource in &hop.components {
@@ -148,11 +148,11 @@ pub(super) fn record_pair(
         let gaps: Vec<&str> = unknown().map(|h| &*h.problem).collect();
         let what = format!(
             "{} -> {} cannot be proven: {}",
-            w.id(),
+            workload.id(),
             ep.id,
             gaps.join("; ")
         );
-        for resource in path_resources(snap, w, ep.ep) {
+        for resource in path_resources(snap, workload, ep.ep) {
             report.missing.insert(MissingData {
                 resource: resource.to_string(),
                 what: what.clone(),
@@ -162,11 +162,16 @@ pub(super) fn record_pair(
 }
 
 /// The resources a required pair's path runs through (SPEC section 5), each once.
-fn path_resources<'a>(snap: &'a Snapshot, w: &'a Workload, ep: &'a Endpoint) -> Vec<&'a str> {
+fn path_resources<'a>(
+    snap: &'a Snapshot,
+    workload: &'a Workload,
+    ep: &'a Endpoint,
+) -> Vec<&'a str> {
     let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
-    resources.extend(w.groups.iter().copied());
+    resources.extend(workload.groups.iter().copied());
     resources.extend(ep.group_ids().iter().map(String::as_str));
-    let subnets = std::iter::once(&w.eni.subnet_id).chain(ep.enis.iter().map(|e| &e.subnet_id));
+    let subnets =
+        std::iter::once(&workload.eni.subnet_id).chain(ep.enis.iter().map(|e| &e.subnet_id));
     for subnet in subnets {
         resources.extend(subnet_resources(snap, subnet));
     }
@@ -184,8 +189,8 @@ fn is_endpoint_level(kind: HopKind) -> bool {
 
 /// One finding per blocking (code, component, direction) of the pair, merged across ENIs.
 fn pair_findings(
-    (w, workload): (&Workload, &Arc<str>),
-    ep: &EndpointWords,
+    (workload, workload_id): (&Workload, &Arc<str>),
+    ep: &EndpointTexts,
     pair: &PairHops,
 ) -> Vec<Finding> {
     // (code, component, direction) with its problems and fixes, each once, in path order.
@@ -209,17 +214,17 @@ fn pair_findings(
     }
     merged.sort_by(|a, b| a.0.cmp(&b.0));
     let reach = ep.reach.get(pair.reached()).map_or("", String::as_str);
-    let ip = IpText::new(w.ip);
+    let ip = IpText::new(workload.ip);
     merged
         .into_iter()
         .map(|((code, component, direction), problems, fixes)| {
             let (problem, fix) = (problems.joined(), fixes.joined());
             let detail = text::concat(&[
-                w.id(),
+                workload.id(),
                 " (",
                 ip.as_str(),
                 ", ",
-                &w.eni.subnet_id,
+                &workload.eni.subnet_id,
                 ") -> ",
                 &ep.label,
                 " ",
@@ -234,7 +239,7 @@ fn pair_findings(
                 code,
                 component: Arc::clone(component),
                 direction,
-                source: Some(Arc::clone(workload)),
+                source: Some(Arc::clone(workload_id)),
                 endpoint: Some(Arc::clone(&ep.id)),
                 detail,
                 problem,
@@ -283,7 +288,7 @@ impl<'h> Texts<'h> {
 
 /// Endpoint-level findings (state, policy, DNS), reported once per endpoint that has
 /// workloads in its VPC.
-pub(super) fn endpoint_findings(ep: &EndpointWords, common: &[Hop]) -> Vec<Finding> {
+pub(super) fn endpoint_findings(ep: &EndpointTexts, common: &[Hop]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for hop in common.iter().filter(|h| h.outcome == Outcome::Blocked) {
         let Some(code) = hop.code else { continue };

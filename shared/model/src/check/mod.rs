@@ -1,20 +1,17 @@
 //! The whole-snapshot check: every workload/endpoint pair of every VPC, the intent rules
 //! R1-R6, and the findings (SPEC sections 3 and 4).
 //!
-//! A large account has hundreds of thousands of pairs, so the check never asks a question
-//! twice. A pair's answer is a conjunction of hop answers, and each hop depends on little:
-//! the egress hop on the workload's *list of groups* and the endpoint ENI, the route and the
-//! workload-side ACL hops on the workload's *subnet* and the ENI, the endpoint-side ACL hops on
-//! the ENI's subnet and the workload's *address*, the ingress hop on the endpoint's *groups
-//! and ports* and the address. Each VPC's workloads get dense ids for those keys
-//! (`workloads`), the compiled rules prove allowed hops as bit masks over an endpoint's ENIs
-//! remembered per key (`masks`), and only pairs not proven reachable get explained hops, each
-//! hop built once per key and shared by every pair that has the same key (`hop_cache`). [`check_exact`] skips all of that and
-//! traces every pair exactly: it is the tests' oracle.
+//! Two judges decide pairs (`vpc::Judge`), VPC by VPC. [`check`] uses the fast one (`fast`):
+//! a large account has hundreds of thousands of pairs, so it never asks a question twice and
+//! proves most pairs with compiled rules. [`check_exact`] uses the exact one (`exact`): every
+//! pair's reasons from `intent` and its path from `path`, on its own; it shares nothing with
+//! the fast path and is the tests' oracle. Both feed the same bookkeeping: dense ids per VPC
+//! (`workloads`), findings from hops (`findings`), path counts (`on_path`).
 
+mod exact;
+mod fast;
 mod findings;
-mod hop_cache;
-mod masks;
+mod ids;
 mod on_path;
 mod vpc;
 mod workloads;
@@ -22,7 +19,6 @@ mod workloads;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::compiled::Compiled;
 use crate::endpoint::Endpoint;
 use crate::finding::{Finding, FindingCode};
 use crate::fxhash::FxHashMap;
@@ -30,6 +26,8 @@ use crate::intent::{self, Reasons, Workload};
 use crate::params::RuleParameters;
 use crate::path::{self, PairTrace, Verdict};
 use crate::snapshot::Snapshot;
+
+use workloads::VpcWorkloads;
 
 /// A required pair and how it fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,71 +72,93 @@ pub struct Report {
     pub workload_count: usize,
 }
 
-/// How pairs are decided: both modes give the same report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Compiled rules, masks and shared hops (see the module documentation).
-    Fast,
-    /// Every pair traced exactly on its own, as `explain` does.
-    Exact,
-}
-
 /// Checks every pair of the snapshot.
 pub fn check(snap: &Snapshot, params: &RuleParameters) -> Report {
-    run(snap, params, Mode::Fast)
+    let input = Input::new(snap, params);
+    let compiled = fast::Compiled::new(snap);
+    input.decide(|vw, endpoints| fast::VpcFast::new(snap, params, &compiled, vw, endpoints))
 }
 
 /// [`check`] without any of its shortcuts: every pair's reasons and path are decided on their
 /// own by the exact evaluation `explain` uses. Much slower; the property tests compare the
 /// two reports.
 pub fn check_exact(snap: &Snapshot, params: &RuleParameters) -> Report {
-    run(snap, params, Mode::Exact)
+    let input = Input::new(snap, params);
+    input.decide(|_, _| exact::ExactJudge { snap, params })
 }
 
-fn run(snap: &Snapshot, params: &RuleParameters, mode: Mode) -> Report {
-    let workloads = intent::workloads(snap, params);
-    let mut report = Report {
-        workload_count: workloads.len(),
-        ..Report::default()
-    };
-    let endpoints = resolve_endpoints(snap, params, &mut report.notes);
-    let compiled = Compiled::new(snap);
-    let by_vpc = by_vpc(&workloads, &endpoints);
-    // One VPC at a time: its caches are dropped before the next one starts. Each endpoint's
-    // findings come out in workload order; kept apart, they are put in endpoint order below,
-    // so that the final sort finds them nearly sorted.
-    // Every pair of a VPC may be required: room for all of them up front, as growing a vector
-    // of a hundred thousand results copies it again and again.
-    report
-        .pairs
-        .reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
-    let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
-    for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty()) {
-        let mut vpc =
-            vpc::VpcCheck::new(snap, params, &compiled, mode, vpc_workloads, vpc_endpoints);
-        for ep in vpc_endpoints {
-            vpc.check_endpoint(ep, &mut report);
-            by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
+/// What both judges start from: the workloads and the endpoints, resolved.
+struct Input<'a> {
+    snap: &'a Snapshot,
+    params: &'a RuleParameters,
+    workloads: Vec<Workload<'a>>,
+    endpoints: Vec<Endpoint<'a>>,
+    /// Notes on skipped endpoints.
+    notes: Vec<String>,
+}
+
+impl<'a> Input<'a> {
+    fn new(snap: &'a Snapshot, params: &'a RuleParameters) -> Self {
+        let mut notes = Vec::new();
+        let endpoints = resolve_endpoints(snap, params, &mut notes);
+        Input {
+            snap,
+            params,
+            workloads: intent::workloads(snap, params),
+            endpoints,
+            notes,
         }
-        vpc.finish(&mut report);
     }
-    let counts = by_vpc
-        .iter()
-        .filter(|(_, ws, _)| !ws.is_empty())
-        .map(|(vpc, ws, _)| (*vpc, ws.len()));
-    findings::missing_services(params, counts, &endpoints, &mut report);
-    report
-        .findings
-        .reserve(by_endpoint.values().map(Vec::len).sum());
-    report.findings.extend(by_endpoint.into_values().flatten());
-    findings::dns_notes(snap, &endpoints, &mut report);
-    report
-        .findings
-        .sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
-    report
+
+    /// The report, with each VPC's pairs decided by the judge `judge_for` makes for it.
+    fn decide<'s, J: vpc::Judge<'s>>(
+        &'s self,
+        mut judge_for: impl FnMut(&VpcWorkloads<'s>, &[&'s Endpoint<'s>]) -> J,
+    ) -> Report {
+        let (snap, params) = (self.snap, self.params);
+        let mut report = Report {
+            workload_count: self.workloads.len(),
+            notes: self.notes.clone(),
+            ..Report::default()
+        };
+        let by_vpc = by_vpc(&self.workloads, &self.endpoints);
+        // One VPC at a time: its caches are dropped before the next one starts. Each endpoint's
+        // findings come out in workload order; kept apart, they are put in endpoint order below,
+        // so that the final sort finds them nearly sorted.
+        // Every pair of a VPC may be required: room for all of them up front, as growing a vector
+        // of a hundred thousand results copies it again and again.
+        report
+            .pairs
+            .reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
+        let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
+        for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty())
+        {
+            let vw = VpcWorkloads::new(snap, vpc_workloads);
+            let judge = judge_for(&vw, vpc_endpoints);
+            let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge);
+            for ep in vpc_endpoints {
+                vpc.check_endpoint(ep, &mut report);
+                by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
+            }
+            vpc.finish(&mut report);
+        }
+        let counts = by_vpc
+            .iter()
+            .filter(|(_, ws, _)| !ws.is_empty())
+            .map(|(vpc, ws, _)| (*vpc, ws.len()));
+        findings::missing_services(params, counts, &self.endpoints, &mut report);
+        report
+            .findings
+            .reserve(by_endpoint.values().map(Vec::len).sum());
+        report.findings.extend(by_endpoint.into_values().flatten());
+        findings::dns_notes(snap, &self.endpoints, &mut report);
+        report
+            .findings
+            .sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));
+        report
+    }
 }
 
-/// The endpoints the model decides about; other kinds are noted and skipped.
 /// The workloads and endpoints of each VPC, by VPC id.
 type ByVpc<'s, 'a> = Vec<(&'a str, Vec<&'s Workload<'a>>, Vec<&'s Endpoint<'a>>)>;
 
@@ -153,9 +173,9 @@ fn by_vpc<'s, 'a>(workloads: &'s [Workload<'a>], endpoints: &'s [Endpoint<'a>]) 
             vpcs.len() - 1
         })
     };
-    for w in workloads {
-        let at = slot(w.vpc_id, &mut vpcs);
-        vpcs[at].1.push(w);
+    for workload in workloads {
+        let at = slot(workload.vpc_id, &mut vpcs);
+        vpcs[at].1.push(workload);
     }
     for ep in endpoints {
         let at = slot(&ep.raw.vpc_id, &mut vpcs);
@@ -165,6 +185,7 @@ fn by_vpc<'s, 'a>(workloads: &'s [Workload<'a>], endpoints: &'s [Endpoint<'a>]) 
     vpcs
 }
 
+/// The endpoints the model decides about; other kinds are noted and skipped.
 fn resolve_endpoints<'a>(
     snap: &'a Snapshot,
     params: &RuleParameters,
@@ -238,7 +259,7 @@ pub fn trace_pair(
             eni.vpc_id, raw.vpc_id
         )));
     }
-    let w = Workload::new(eni, ip);
-    let reasons = intent::reasons(snap, params, &Compiled::new(snap), &w, &ep);
-    Ok((path::trace(snap, params, &w, &ep), reasons))
+    let workload = Workload::new(eni, ip);
+    let reasons = intent::reasons(snap, params, &workload, &ep);
+    Ok((path::trace(snap, params, &workload, &ep), reasons))
 }

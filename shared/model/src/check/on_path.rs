@@ -10,53 +10,57 @@ use std::collections::BTreeMap;
 use crate::endpoint::Endpoint;
 use crate::snapshot::Snapshot;
 
-use super::workloads::{IdLists, Interner, VpcWorkloads};
+use super::ids::{GroupListIdx, IdLists, Interner, ResourceIdx, SubnetIdx, Table, WorkloadIdx};
+use super::workloads::VpcWorkloads;
 
 /// The counts of one VPC.
 pub(super) struct OnPath<'w> {
-    resources: Interner<&'w str>,
-    counts: Vec<usize>,
+    resources: Interner<&'w str, ResourceIdx>,
+    /// Required pairs per resource.
+    counts: Table<ResourceIdx, usize>,
     /// The resource ids of each group list's groups, and of each subnet's ACL and table: a
     /// workload's side is its list's plus its subnet's (groups, ACLs and tables never share
     /// an id).
-    by_list: IdLists,
-    by_subnet: IdLists,
+    by_list: IdLists<GroupListIdx, ResourceIdx>,
+    by_subnet: IdLists<SubnetIdx, ResourceIdx>,
     /// The current endpoint's required pairs per group list and per workload subnet.
-    list_pairs: Vec<usize>,
-    subnet_pairs: Vec<usize>,
-    /// The current endpoint's side, and which ids are on it.
-    endpoint_side: Vec<u32>,
-    on_endpoint_side: Vec<bool>,
+    list_pairs: Table<GroupListIdx, usize>,
+    subnet_pairs: Table<SubnetIdx, usize>,
+    /// The current endpoint's side, and which resources are on it.
+    endpoint_side: Vec<ResourceIdx>,
+    on_endpoint_side: Table<ResourceIdx, bool>,
     pairs: usize,
 }
 
 impl<'w> OnPath<'w> {
     pub(super) fn new(snap: &'w Snapshot, vw: &VpcWorkloads<'w>) -> Self {
         let mut resources = Interner::new();
-        let group_ids: Vec<u32> = (0..vw.groups.len() as u32)
+        let group_resources: Table<_, ResourceIdx> = vw
+            .groups
+            .ids()
             .map(|g| resources.id(vw.groups.value(g)))
             .collect();
-        let mut by_list = IdLists::default();
+        let mut by_list = IdLists::new();
         for groups in vw.group_lists.iter() {
-            let mut ids: Vec<u32> = groups.iter().map(|&g| group_ids[g as usize]).collect();
+            let mut ids: Vec<ResourceIdx> = groups.iter().map(|&g| group_resources[g]).collect();
             ids.sort_unstable();
             ids.dedup();
             by_list.push(ids);
         }
-        let mut by_subnet = IdLists::default();
-        for s in 0..vw.subnets.len() as u32 {
+        let mut by_subnet = IdLists::new();
+        for s in vw.subnets.ids() {
             by_subnet.push(subnet_resources(snap, vw.subnets.value(s)).map(|r| resources.id(r)));
         }
         let n = resources.len();
         OnPath {
             resources,
-            counts: vec![0; n],
-            list_pairs: vec![0; by_list.len()],
-            subnet_pairs: vec![0; by_subnet.len()],
+            counts: Table::filled(0, n),
+            list_pairs: Table::filled(0, by_list.len()),
+            subnet_pairs: Table::filled(0, by_subnet.len()),
             by_list,
             by_subnet,
             endpoint_side: Vec::new(),
-            on_endpoint_side: vec![false; n],
+            on_endpoint_side: Table::filled(false, n),
             pairs: 0,
         }
     }
@@ -74,16 +78,16 @@ impl<'w> OnPath<'w> {
         self.counts.resize(self.resources.len(), 0);
         self.on_endpoint_side.resize(self.resources.len(), false);
         for &r in &self.endpoint_side {
-            self.on_endpoint_side[r as usize] = true;
+            self.on_endpoint_side[r] = true;
         }
         self.pairs = 0;
     }
 
     /// One more required pair from workload `w`.
-    pub(super) fn add(&mut self, vw: &VpcWorkloads, w: usize) {
+    pub(super) fn add(&mut self, vw: &VpcWorkloads, w: WorkloadIdx) {
         self.pairs += 1;
-        self.list_pairs[vw.group_list[w] as usize] += 1;
-        self.subnet_pairs[vw.subnet[w] as usize] += 1;
+        self.list_pairs[vw.group_list[w]] += 1;
+        self.subnet_pairs[vw.subnet[w]] += 1;
     }
 
     /// Ends the current endpoint: its pairs go to the resources of their workloads' side
@@ -92,27 +96,33 @@ impl<'w> OnPath<'w> {
         let keyed = self
             .list_pairs
             .iter_mut()
+            .map(|(_, pairs)| pairs)
             .zip(self.by_list.iter())
-            .chain(self.subnet_pairs.iter_mut().zip(self.by_subnet.iter()));
+            .chain(
+                self.subnet_pairs
+                    .iter_mut()
+                    .map(|(_, pairs)| pairs)
+                    .zip(self.by_subnet.iter()),
+            );
         for (pairs, resources) in keyed.filter(|(pairs, _)| **pairs > 0) {
             for &r in resources {
-                if !self.on_endpoint_side[r as usize] {
-                    self.counts[r as usize] += *pairs;
+                if !self.on_endpoint_side[r] {
+                    self.counts[r] += *pairs;
                 }
             }
             *pairs = 0;
         }
         for &r in &self.endpoint_side {
-            self.counts[r as usize] += self.pairs;
-            self.on_endpoint_side[r as usize] = false;
+            self.counts[r] += self.pairs;
+            self.on_endpoint_side[r] = false;
         }
     }
 
     /// Adds this VPC's counts to the report's.
     pub(super) fn merge_into(self, on_path: &mut BTreeMap<String, usize>) {
-        for (id, &n) in self.counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+        for (id, &n) in self.counts.iter().filter(|(_, n)| **n > 0) {
             *on_path
-                .entry(self.resources.value(id as u32).to_string())
+                .entry(self.resources.value(id).to_string())
                 .or_default() += n;
         }
     }

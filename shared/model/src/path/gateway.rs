@@ -2,19 +2,17 @@
 //! the list (by reference or by CIDRs), routes send each of its CIDRs to the endpoint, and the
 //! workload subnet's ACL must pass every CIDR of it both ways; no ENI, no endpoint-side hop.
 
-use crate::compiled::Compiled;
 use crate::finding::FindingCode;
 use crate::prefix_list;
 use crate::route::{self, RouteMatch};
-use crate::security_group::RuleDirection;
 use crate::snapshot::PrefixList;
 use crate::space::{AddrRange, Region};
 
 use super::hops::{self, service_region};
-use super::{Ctx, Hop, HopKind, Target};
+use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// The single prefix-list target (none when the snapshot lacks the list).
-pub fn targets(cx: &Ctx) -> Vec<Target> {
+pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     let Some(pl) = cx.endpoint.prefix_list else {
         return Vec::new();
     };
@@ -39,18 +37,6 @@ pub fn targets(cx: &Ctx) -> Vec<Target> {
 /// on the workload only when it has no group: it is blamed itself).
 pub(crate) fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ranges: Vec<AddrRange> = prefix_list::ipv4_ranges(pl).collect();
-    let covers = |c: &Compiled| {
-        let groups = c.group_set(&cx.workload.groups);
-        Some(
-            cx.endpoint
-                .ports
-                .iter()
-                .all(|&port| groups.covers(RuleDirection::Egress, &ranges, port)),
-        )
-    };
-    if let Some(hop) = cx.proven(HopKind::SecurityGroupEgress, covers) {
-        return hop;
-    }
     let forward = service_region(&ranges, &cx.endpoint.ports);
     let traffic = &cx.endpoint.traffic;
     let total = ranges.len();
@@ -77,7 +63,7 @@ pub(crate) fn acl_out(cx: &Ctx, pl: &PrefixList) -> Hop {
     let forward = service_region(&ranges, &cx.endpoint.ports);
     hops::acl(
         cx,
-        HopKind::AclOutbound,
+        AclHop::Outbound,
         &cx.workload.eni.subnet_id,
         &forward,
         &acl_peer(pl),
@@ -90,7 +76,7 @@ pub(crate) fn reply_in(cx: &Ctx, pl: &PrefixList) -> Hop {
     let replies = Region::from_addrs(prefix_list::ipv4_ranges(pl), cx.params.ephemeral_ports);
     hops::acl(
         cx,
-        HopKind::AclReturnInbound,
+        AclHop::ReturnInbound,
         &cx.workload.eni.subnet_id,
         &replies,
         &acl_peer(pl),
@@ -128,10 +114,10 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
     for cidr in prefix_list::ipv4_cidrs(pl) {
         let (winner, inside) = route::lookup_block(&routes, cidr);
         match winner {
-            Some(w) if to_endpoint(w) => {
+            Some(winner) if to_endpoint(winner) => {
                 diverting.extend(inside.into_iter().filter(|r| !to_endpoint(r)))
             }
-            Some(w) => diverting.push(w),
+            Some(winner) => diverting.push(winner),
             None => {}
         }
     }

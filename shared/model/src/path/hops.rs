@@ -4,23 +4,17 @@ use std::sync::Arc;
 
 use crate::endpoint::{policy_blocks_everything, Endpoint, EndpointKind};
 use crate::finding::FindingCode;
-use crate::network_acl::{self, IMPLICIT_DENY};
+use crate::network_acl::{self, Traffic, IMPLICIT_DENY};
 use crate::params::RuleParameters;
 use crate::security_group::{self, RuleDirection};
 use crate::snapshot::Snapshot;
 use crate::space::{AddrRange, PortRange, Region};
 use crate::text::{self, IpText, Piece};
 
-use super::{Ctx, Hop, HopKind};
-
-/// `tcp/443` or `tcp/443,80`.
-pub fn traffic_label(ports: &[u16]) -> String {
-    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
-    format!("tcp/{}", ports.join(","))
-}
+use super::{AclHop, Ctx, Hop, HopKind};
 
 /// `addrs × ports` for a list of single service ports.
-pub fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
+pub(crate) fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
     let mut ports = ports.to_vec();
     ports.sort_unstable();
     ports.dedup();
@@ -35,7 +29,7 @@ pub fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
 }
 
 /// The hops about the endpoint as a whole: state, policy, data, DNS.
-pub fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
+pub(crate) fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
     let id = vec![ep.id().to_string()];
     let mut hops = Vec::new();
     if ep.is_available() {
@@ -189,15 +183,16 @@ fn private_dns_hop(ep: &Endpoint, on: bool, required: bool) -> Hop {
 /// The workload's security groups, outbound, for `required` (destinations × service ports).
 /// `problem` words what is missing from the uncovered part; `fix_peer` is the recommended
 /// destination of a fixing rule.
-pub fn sg_egress(
+pub(super) fn sg_egress(
     cx: &Ctx,
     required: &Region,
     problem: &dyn Fn(&Region) -> String,
     fix_peer: &str,
 ) -> Hop {
-    let w = cx.workload;
-    let verdict = security_group::evaluate(cx.snap, &w.groups, RuleDirection::Egress, required);
-    let components = blame(&w.groups, w.id());
+    let workload = cx.workload;
+    let verdict =
+        security_group::evaluate(cx.snap, &workload.groups, RuleDirection::Egress, required);
+    let components = blame(&workload.groups, workload.id());
     if verdict.allows() {
         return Hop::allowed(
             HopKind::SecurityGroupEgress,
@@ -217,10 +212,10 @@ pub fn sg_egress(
 
 /// The workload's groups allow too little outbound: `problem` says what, `fix_peer` is the
 /// recommended destination of a fixing rule.
-pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
-    let w = cx.workload;
+pub(super) fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
+    let workload = cx.workload;
     // Name the group to edit too: with several groups on the ENI, any one of them will do.
-    let on = match w.groups.len() {
+    let on = match workload.groups.len() {
         0 => "",
         1 => " on ",
         _ => " on one of ",
@@ -231,9 +226,9 @@ pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
         Piece::Str(" to "),
         Piece::Str(fix_peer),
         Piece::Str(on),
-        Piece::JoinedStrs(&w.groups, ", "),
+        Piece::JoinedStrs(&workload.groups, ", "),
     ]);
-    let components = blame(&w.groups, w.id());
+    let components = blame(&workload.groups, workload.id());
     Hop::blocked(
         HopKind::SecurityGroupEgress,
         components,
@@ -244,10 +239,10 @@ pub fn sg_egress_blocked(cx: &Ctx, problem: String, fix_peer: &str) -> Hop {
 }
 
 /// The endpoint's security groups, inbound, for the workload's address.
-pub fn sg_ingress(cx: &Ctx) -> Hop {
-    let (w, ep) = (cx.workload, cx.endpoint);
+pub(super) fn sg_ingress(cx: &Ctx) -> Hop {
+    let (workload, ep) = (cx.workload, cx.endpoint);
     let groups = ep.group_ids();
-    let required = service_region(&[AddrRange::host(w.ip)], &ep.ports);
+    let required = service_region(&[AddrRange::host(workload.ip)], &ep.ports);
     let verdict = security_group::evaluate(cx.snap, groups, RuleDirection::Ingress, &required);
     let components = blame(groups, ep.id());
     if verdict.allows() {
@@ -268,12 +263,12 @@ pub fn sg_ingress(cx: &Ctx) -> Hop {
 }
 
 /// The endpoint's groups admit the workload on too few service ports.
-pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
-    let (w, ep) = (cx.workload, cx.endpoint);
+pub(super) fn sg_ingress_blocked(cx: &Ctx) -> Hop {
+    let (workload, ep) = (cx.workload, cx.endpoint);
     let components = blame(ep.group_ids(), ep.id());
     let traffic = &ep.traffic;
-    let ip = IpText::new(w.ip);
-    let source = w.groups.first().copied().unwrap_or(ip.as_str());
+    let ip = IpText::new(workload.ip);
+    let source = workload.groups.first().copied().unwrap_or(ip.as_str());
     let problem = text::build(&[
         Piece::JoinedShared(&components, ", "),
         Piece::Str(" admit no "),
@@ -281,7 +276,7 @@ pub fn sg_ingress_blocked(cx: &Ctx) -> Hop {
         Piece::Str(" from "),
         Piece::Str(ip.as_str()),
         Piece::Str(" ("),
-        Piece::JoinedStrs(&w.groups, ", "),
+        Piece::JoinedStrs(&workload.groups, ", "),
         Piece::Str(")"),
     ]);
     let fix = text::concat(&[
@@ -317,7 +312,14 @@ fn join<T: std::fmt::Display>(items: &[T]) -> String {
 
 /// One direction of the ACL of `subnet_id` for `required` (peer addresses × destination
 /// ports). `fix_peer` is the CIDR a fixing entry should name.
-pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer: &str) -> Hop {
+pub(super) fn acl(
+    cx: &Ctx,
+    hop: AclHop,
+    subnet_id: &str,
+    required: &Region,
+    fix_peer: &str,
+) -> Hop {
+    let kind = hop.kind();
     let acl = cx.snap.index.subnet_acl.get(subnet_id);
     let Some((id, (outbound, inbound))) =
         acl.and_then(|id| cx.snap.index.acl_entries.get_key_value(id))
@@ -326,9 +328,9 @@ pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer
         return Hop::unknown(kind, vec![subnet_id.to_string()], problem);
     };
     let id = id.clone();
-    let (entries, word, preposition) = match kind {
-        HopKind::AclOutbound | HopKind::AclReturnOutbound => (outbound, "outbound", "to"),
-        _ => (inbound, "inbound", "from"),
+    let (entries, word, preposition) = match hop.traffic() {
+        Traffic::Outbound => (outbound, "outbound", "to"),
+        Traffic::Inbound => (inbound, "inbound", "from"),
     };
     let verdict = network_acl::evaluate_sorted(entries, required);
     if verdict.allows() {
@@ -358,7 +360,7 @@ pub fn acl(cx: &Ctx, kind: HopKind, subnet_id: &str, required: &Region, fix_peer
 
 impl Ctx<'_> {
     /// The explanation of an allowed hop, only when someone will read it.
-    pub fn say(&self, explain: impl FnOnce() -> String) -> String {
+    pub(crate) fn say(&self, explain: impl FnOnce() -> String) -> String {
         if self.detail {
             explain()
         } else {

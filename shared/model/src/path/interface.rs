@@ -1,28 +1,23 @@
 //! Interface endpoints: one target per ENI (SPEC I1-I5).
 
-use std::sync::Arc;
-
 use ipnet::Ipv4Net;
 
-use crate::compiled::Compiled;
 use crate::endpoint::EndpointEni;
 use crate::finding::FindingCode;
-use crate::network_acl::Traffic;
 use crate::route;
-use crate::security_group::RuleDirection;
-use crate::space::{display_cidr, AddrRange, PortRange, Region};
+use crate::space::{display_cidr, AddrRange, Region};
 use crate::text::{self, IpText, Piece};
 
 use super::hops::{self, service_region};
-use super::{Ctx, Hop, HopKind, Target};
+use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// One target per ENI the snapshot holds.
-pub fn targets(cx: &Ctx) -> Vec<Target> {
+pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     cx.endpoint.enis.iter().map(|eni| target(cx, eni)).collect()
 }
 
-/// The hops towards one ENI, forward leg then reply leg. `check` calls the hop builders one by
-/// one instead, remembering each by what it depends on.
+/// The hops towards one ENI, forward leg then reply leg. The fast `check` calls the hop builders
+/// one by one instead, remembering each by what it depends on.
 fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
     let mut hops = vec![egress(cx, eni), route(cx, eni)];
     if cx.workload.eni.subnet_id == eni.subnet_id {
@@ -51,149 +46,69 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
 }
 
 /// The workload's groups, outbound to the ENI on every service port. Depends on the workload's
-/// group list and the ENI.
+/// group list and the ENI. The allowed forms are the ENI's address, an endpoint group, or the
+/// ENI subnet's CIDR; the recommended fix is the group reference (it survives ENIs being
+/// replaced).
 pub(crate) fn egress(cx: &Ctx, eni: &EndpointEni) -> Hop {
-    let (ip, ports) = (u32::from(eni.ip), &cx.endpoint.ports);
-    match cx.compiled().and_then(|c| {
-        c.group_set(&cx.workload.groups)
-            .decide(RuleDirection::Egress, ip, ports)
-    }) {
-        Some(true) => Hop::allowed(
-            HopKind::SecurityGroupEgress,
-            Vec::<Arc<str>>::new(),
-            String::new(),
-        ),
-        // The wording of a refusal needs no exact evaluation: it names the allowed forms.
-        Some(false) => {
-            hops::sg_egress_blocked(cx, egress_problem(cx, eni), &egress_fix_peer(cx, eni))
-        }
-        None => sg_egress(cx, eni),
-    }
+    let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
+    let problem = |_: &Region| egress_problem(cx, eni);
+    hops::sg_egress(cx, &forward, &problem, &egress_fix_peer(cx, eni))
+}
+
+/// The blocked [`egress`] hop, for a caller that proved the refusal on its own: the wording
+/// names the allowed forms, not the uncovered packets, so it needs no evaluation.
+pub(crate) fn egress_refused(cx: &Ctx, eni: &EndpointEni) -> Hop {
+    hops::sg_egress_blocked(cx, egress_problem(cx, eni), &egress_fix_peer(cx, eni))
 }
 
 /// The workload subnet's route to the ENI. Depends on the workload's subnet and the ENI.
 pub(crate) fn route(cx: &Ctx, eni: &EndpointEni) -> Hop {
-    let ip = u32::from(eni.ip);
-    cx.proven(HopKind::Route, |c| {
-        c.routes_locally(&cx.workload.eni.subnet_id, ip)
-    })
-    .unwrap_or_else(|| route_hop(cx, eni))
+    route_hop(cx, eni)
 }
 
 /// The endpoint's groups, inbound from the workload. Depends on the endpoint and the workload.
 pub(crate) fn ingress(cx: &Ctx) -> Hop {
-    let (wip, ep) = (u32::from(cx.workload.ip), cx.endpoint);
-    match cx.compiled().and_then(|c| {
-        c.group_set(&ep.groups)
-            .decide(RuleDirection::Ingress, wip, &ep.ports)
-    }) {
-        Some(true) => Hop::allowed(
-            HopKind::SecurityGroupIngress,
-            Vec::<Arc<str>>::new(),
-            String::new(),
-        ),
-        Some(false) => hops::sg_ingress_blocked(cx),
-        None => hops::sg_ingress(cx),
-    }
+    hops::sg_ingress(cx)
+}
+
+/// The blocked [`ingress`] hop, for a caller that proved the refusal on its own.
+pub(crate) fn ingress_refused(cx: &Ctx) -> Hop {
+    hops::sg_ingress_blocked(cx)
 }
 
 /// The workload subnet's ACL, outbound to the ENI. Depends on the workload's subnet and the ENI.
 pub(crate) fn acl_out(cx: &Ctx, eni: &EndpointEni) -> Hop {
+    let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
+    let peer = subnet_cidr(cx, &eni.subnet_id);
     let subnet = &cx.workload.eni.subnet_id;
-    let forward = || service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
-    let peer = || subnet_cidr(cx, &eni.subnet_id);
-    acl(
-        cx,
-        HopKind::AclOutbound,
-        subnet,
-        Traffic::Outbound,
-        u32::from(eni.ip),
-        None,
-        &forward,
-        &peer,
-    )
+    hops::acl(cx, AclHop::Outbound, subnet, &forward, &peer)
 }
 
 /// The ENI subnet's ACL, inbound from the workload. Depends on the ENI's subnet, the workload
 /// and the service ports.
 pub(crate) fn acl_in(cx: &Ctx, eni: &EndpointEni) -> Hop {
-    let w = cx.workload;
-    let from_workload = || service_region(&[AddrRange::host(w.ip)], &cx.endpoint.ports);
-    let peer = || subnet_cidr(cx, &w.eni.subnet_id);
-    acl(
-        cx,
-        HopKind::AclInbound,
-        &eni.subnet_id,
-        Traffic::Inbound,
-        u32::from(w.ip),
-        None,
-        &from_workload,
-        &peer,
-    )
+    let workload = cx.workload;
+    let from_workload = service_region(&[AddrRange::host(workload.ip)], &cx.endpoint.ports);
+    let peer = subnet_cidr(cx, &workload.eni.subnet_id);
+    hops::acl(cx, AclHop::Inbound, &eni.subnet_id, &from_workload, &peer)
 }
 
 /// The ENI subnet's ACL, outbound replies to the workload. Depends on the ENI's subnet and the
 /// workload.
 pub(crate) fn reply_out(cx: &Ctx, eni: &EndpointEni) -> Hop {
-    let (w, eph) = (cx.workload, cx.params.ephemeral_ports);
-    let replies = || Region::from_addrs([AddrRange::host(w.ip)], eph);
-    let peer = || subnet_cidr(cx, &w.eni.subnet_id);
-    acl(
-        cx,
-        HopKind::AclReturnOutbound,
-        &eni.subnet_id,
-        Traffic::Outbound,
-        u32::from(w.ip),
-        Some(eph),
-        &replies,
-        &peer,
-    )
+    let workload = cx.workload;
+    let replies = Region::from_addrs([AddrRange::host(workload.ip)], cx.params.ephemeral_ports);
+    let peer = subnet_cidr(cx, &workload.eni.subnet_id);
+    hops::acl(cx, AclHop::ReturnOutbound, &eni.subnet_id, &replies, &peer)
 }
 
 /// The workload subnet's ACL, inbound replies from the ENI. Depends on the workload's subnet and
 /// the ENI.
 pub(crate) fn reply_in(cx: &Ctx, eni: &EndpointEni) -> Hop {
-    let eph = cx.params.ephemeral_ports;
-    let replies = || Region::from_addrs([AddrRange::host(eni.ip)], eph);
-    let peer = || subnet_cidr(cx, &eni.subnet_id);
+    let replies = Region::from_addrs([AddrRange::host(eni.ip)], cx.params.ephemeral_ports);
+    let peer = subnet_cidr(cx, &eni.subnet_id);
     let subnet = &cx.workload.eni.subnet_id;
-    acl(
-        cx,
-        HopKind::AclReturnInbound,
-        subnet,
-        Traffic::Inbound,
-        u32::from(eni.ip),
-        Some(eph),
-        &replies,
-        &peer,
-    )
-}
-
-type Lazy<'l, T> = &'l dyn Fn() -> T;
-
-/// One ACL hop: proven by the compiled ACL (for the service ports one by one, or for the
-/// `range` of reply ports), else evaluated exactly for `required` (regions and CIDR texts
-/// are built only then).
-#[allow(clippy::too_many_arguments)] // the hop's whole definition, each argument a different fact
-fn acl(
-    cx: &Ctx,
-    kind: HopKind,
-    subnet: &str,
-    traffic: Traffic,
-    addr: u32,
-    range: Option<PortRange>,
-    required: Lazy<Region>,
-    peer: Lazy<String>,
-) -> Hop {
-    let answer = |c: &Compiled| {
-        let acl = c.subnet_acl(subnet)?;
-        Some(match range {
-            Some(r) => acl.allows(traffic, addr, r),
-            None => acl.allows_ports(traffic, addr, &cx.endpoint.ports),
-        })
-    };
-    cx.proven(kind, answer)
-        .unwrap_or_else(|| hops::acl(cx, kind, subnet, &required(), &peer()))
+    hops::acl(cx, AclHop::ReturnInbound, subnet, &replies, &peer)
 }
 
 /// The subnet's CIDR for fixes, or the bare address when the subnet is unknown.
@@ -203,14 +118,6 @@ fn subnet_cidr(cx: &Ctx, subnet_id: &str) -> String {
         .get(subnet_id)
         .map(|s| text::cidr(s.cidr_block))
         .unwrap_or_else(|| subnet_id.to_string())
-}
-
-/// The allowed forms are the ENI's address, an endpoint group, or the ENI subnet's CIDR; the
-/// recommended fix is the group reference (it survives ENIs being replaced).
-fn sg_egress(cx: &Ctx, eni: &EndpointEni) -> Hop {
-    let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
-    let problem = |_: &Region| egress_problem(cx, eni);
-    hops::sg_egress(cx, &forward, &problem, &egress_fix_peer(cx, eni))
 }
 
 /// SPEC I3's three allowed forms: the ENI's address, an endpoint group, the subnet's CIDR.

@@ -1,7 +1,9 @@
 //! The path of one workload/endpoint pair, hop by hop, like a traceroute through security
-//! groups, network ACLs and routes. `explain` prints a whole trace; `check` calls the hop
-//! builders of `interface` and `gateway` one by one (each hop depends on little, so it builds
-//! each once per key) and derives findings from the blocked ones.
+//! groups, network ACLs and routes. Every hop here is built from the snapshot alone, exactly:
+//! `explain` prints a whole trace and `check_exact` decides every pair with one; the fast
+//! `check` (`check::fast`) calls the hop builders of `interface` and `gateway` one by one for
+//! the hops its compiled rules cannot prove (each hop depends on little, so it builds each once
+//! per key) and derives findings from the blocked ones.
 //!
 //! An interface endpoint is one target per ENI (clients pick any ENI the regional DNS name
 //! returns, SPEC I7); a gateway endpoint is one target, the service's prefix list.
@@ -10,15 +12,15 @@ pub(crate) mod gateway;
 mod hops;
 pub(crate) mod interface;
 
-pub use hops::{common as endpoint_hops, service_region, traffic_label};
+pub(crate) use hops::common as endpoint_hops;
 
 use std::net::Ipv4Addr;
 use std::sync::{Arc, LazyLock};
 
-use crate::compiled::Compiled;
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::finding::{Direction, FindingCode};
 use crate::intent::Workload;
+use crate::network_acl::Traffic;
 use crate::params::RuleParameters;
 use crate::snapshot::Snapshot;
 
@@ -79,7 +81,44 @@ impl HopKind {
             HopKind::AclInbound | HopKind::SecurityGroupIngress => Some(Direction::Ingress),
             HopKind::AclReturnOutbound => Some(Direction::ReturnEgress),
             HopKind::AclReturnInbound => Some(Direction::ReturnIngress),
-            _ => None,
+            HopKind::EndpointState
+            | HopKind::EndpointPolicy
+            | HopKind::PrivateDns
+            | HopKind::VpcDns
+            | HopKind::EndpointData => None,
+        }
+    }
+}
+
+/// The four ACL hops of a path: which direction of which subnet's ACL they cross.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AclHop {
+    /// The workload subnet's ACL, outbound (forward leg).
+    Outbound,
+    /// The endpoint subnet's ACL, inbound (forward leg).
+    Inbound,
+    /// The endpoint subnet's ACL, outbound (reply leg).
+    ReturnOutbound,
+    /// The workload subnet's ACL, inbound (reply leg).
+    ReturnInbound,
+}
+
+impl AclHop {
+    /// The hop's kind.
+    pub(crate) fn kind(self) -> HopKind {
+        match self {
+            AclHop::Outbound => HopKind::AclOutbound,
+            AclHop::Inbound => HopKind::AclInbound,
+            AclHop::ReturnOutbound => HopKind::AclReturnOutbound,
+            AclHop::ReturnInbound => HopKind::AclReturnInbound,
+        }
+    }
+
+    /// Which entries of the ACL decide.
+    pub(crate) fn traffic(self) -> Traffic {
+        match self {
+            AclHop::Outbound | AclHop::ReturnOutbound => Traffic::Outbound,
+            AclHop::Inbound | AclHop::ReturnInbound => Traffic::Inbound,
         }
     }
 }
@@ -164,6 +203,12 @@ impl Hop {
             problem,
             fix,
         }
+    }
+
+    /// An allowed hop with nothing to say: what a caller that proved the hop allowed on its
+    /// own (the compiled rules of `check::fast`) puts in the pair's path.
+    pub(crate) fn proven(kind: HopKind) -> Hop {
+        Hop::allowed(kind, Vec::<Arc<str>>::new(), String::new())
     }
 
     fn not_crossed(kind: HopKind, detail: String) -> Hop {
@@ -258,7 +303,10 @@ impl PairTrace {
 
 /// A pair's verdict from its hops: a blocking hop wins, then a gap in the data (or having no
 /// target at all).
-pub fn verdict_of<'h>(hops: impl Iterator<Item = &'h Hop> + Clone, has_targets: bool) -> Verdict {
+pub(crate) fn verdict_of<'h>(
+    hops: impl Iterator<Item = &'h Hop> + Clone,
+    has_targets: bool,
+) -> Verdict {
     if hops.clone().any(|h| h.outcome == Outcome::Blocked) {
         Verdict::Blocked
     } else if hops.clone().any(|h| h.outcome == Outcome::Unknown) || !has_targets {
@@ -269,7 +317,7 @@ pub fn verdict_of<'h>(hops: impl Iterator<Item = &'h Hop> + Clone, has_targets: 
 }
 
 /// True when the hops towards one target all let the traffic through.
-pub fn passes<'h>(mut hops: impl Iterator<Item = &'h Hop>) -> bool {
+pub(crate) fn passes<'h>(mut hops: impl Iterator<Item = &'h Hop>) -> bool {
     hops.all(|h| matches!(h.outcome, Outcome::Allowed | Outcome::NotCrossed))
 }
 
@@ -282,27 +330,11 @@ pub(crate) struct Ctx<'a> {
     /// Word the rules that allowed each hop (for `explain`); `check` needs only the blocking
     /// ones, and formatting thousands of allowed hops would dominate its run time.
     pub detail: bool,
-    /// Compiled rules that can prove a hop allowed without the exact evaluation (`check`).
-    pub fast: Option<&'a Compiled<'a>>,
-}
-
-impl Ctx<'_> {
-    /// An allowed hop without explanation, when nobody reads explanations and the compiled
-    /// rules prove it; `None` means "evaluate it exactly".
-    fn proven(&self, kind: HopKind, answer: impl FnOnce(&Compiled) -> Option<bool>) -> Option<Hop> {
-        (answer(self.compiled()?) == Some(true))
-            .then(|| Hop::allowed(kind, Vec::<Arc<str>>::new(), String::new()))
-    }
-
-    /// The compiled rules, when nobody reads explanations of allowed hops.
-    fn compiled(&self) -> Option<&Compiled<'_>> {
-        self.fast.filter(|_| !self.detail)
-    }
 }
 
 /// Traces the path from a workload to an endpoint of the same VPC, every hop evaluated
 /// exactly and explained.
-pub fn trace(
+pub(crate) fn trace(
     snap: &Snapshot,
     params: &RuleParameters,
     workload: &Workload,
@@ -315,7 +347,6 @@ pub fn trace(
         workload,
         endpoint,
         detail: true,
-        fast: None,
     };
     let stopped = common
         .iter()

@@ -1,10 +1,11 @@
-//! Rule sets compiled once per check for point queries: the fast path of `check`.
+//! Rule sets compiled once per check for point queries: the heart of the fast path.
 //!
 //! Most pairs of a real account are fine, and proving a pair fine needs no explanation. So
 //! `check` first asks these compiled structures yes/no questions about single packets (no
 //! allocation, no formatting), and builds the detailed, explained hops of `path` only for
 //! pairs they cannot prove. Both answer from the same snapshot with the same rules: the
-//! property tests compare `check` with `check::check_exact`, which traces every pair exactly.
+//! property tests compare `check` with `check::check_exact`, which traces every pair exactly
+//! and never looks here.
 //!
 //! Answers are `Option<bool>`: `Some(true)` proven allowed, `Some(false)` proven dropped,
 //! `None` when a group or prefix list the answer needs is not in the snapshot.
@@ -21,6 +22,41 @@ use crate::route::{self, RouteMatch};
 use crate::security_group::{self, Peer, RuleDirection};
 use crate::snapshot::{IpPermission, RuleAction, SecurityGroup, Snapshot};
 use crate::space::{AddrRange, PortRange};
+
+/// Deliberately wrong compiled answers, for the tests that show the comparison with
+/// `check_exact` catches a broken fast path. Compiled into this crate's unit tests only: no
+/// build of the library, not even with every feature on, carries it.
+#[cfg(test)]
+pub(super) mod fault {
+    use std::cell::Cell;
+
+    /// A way for the compiled rules to be wrong.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(in crate::check) enum Fault {
+        /// Every compiled ACL passes every packet.
+        AclPassesEverything,
+        /// Every compiled security group allows every packet.
+        GroupsAllowEverything,
+    }
+
+    thread_local! {
+        /// The fault of the current test thread (tests run on threads of their own).
+        static ACTIVE: Cell<Option<Fault>> = const { Cell::new(None) };
+    }
+
+    /// Runs `run` with the compiled rules broken by `fault`.
+    pub(in crate::check) fn with<T>(fault: Fault, run: impl FnOnce() -> T) -> T {
+        ACTIVE.set(Some(fault));
+        let out = run();
+        ACTIVE.set(None);
+        out
+    }
+
+    /// True while `fault` is injected.
+    pub(super) fn active(fault: Fault) -> bool {
+        ACTIVE.get() == Some(fault)
+    }
+}
 
 /// One allow rule of a group, with its peer resolved to addresses.
 #[derive(Clone)]
@@ -71,13 +107,13 @@ impl<'a> Group<'a> {
 }
 
 /// One ACL's TCP entries per direction, sorted by rule number.
-pub struct Acl {
+pub(crate) struct Acl {
     outbound: Vec<(AddrRange, PortRange, RuleAction)>,
     inbound: Vec<(AddrRange, PortRange, RuleAction)>,
 }
 
 /// The compiled snapshot.
-pub struct Compiled<'a> {
+pub(crate) struct Compiled<'a> {
     snap: &'a Snapshot,
     groups: FxHashMap<&'a str, Group<'a>>,
     acls: FxHashMap<&'a str, Acl>,
@@ -87,7 +123,7 @@ pub struct Compiled<'a> {
 
 impl<'a> Compiled<'a> {
     /// Compiles every group, ACL and route table of the snapshot.
-    pub fn new(snap: &'a Snapshot) -> Compiled<'a> {
+    pub(crate) fn new(snap: &'a Snapshot) -> Compiled<'a> {
         let ranges = snap
             .prefix_lists
             .iter()
@@ -137,20 +173,8 @@ impl<'a> Compiled<'a> {
         }
     }
 
-    /// Does any of `groups` allow TCP `port` to (egress) or from (ingress) `ip`?
-    /// `None` when a group or prefix list needed for the answer is missing.
-    pub fn sg_allows(
-        &self,
-        groups: &[String],
-        direction: RuleDirection,
-        ip: u32,
-        port: u16,
-    ) -> Option<bool> {
-        self.group_set(groups).allows(direction, ip, port)
-    }
-
     /// Resolves security-group ids once, for many questions about the same list.
-    pub fn group_set<'c, S: AsRef<str>>(&'c self, ids: &[S]) -> GroupSet<'c, 'a> {
+    pub(crate) fn group_set<'c, S: AsRef<str>>(&'c self, ids: &[S]) -> GroupSet<'c, 'a> {
         let groups: Vec<&Group> = ids
             .iter()
             .filter_map(|id| self.groups.get(id.as_ref()))
@@ -162,18 +186,18 @@ impl<'a> Compiled<'a> {
     }
 
     /// The described group `id` (a hash lookup, where the snapshot's map compares ids).
-    pub fn security_group(&self, id: &str) -> Option<&'a SecurityGroup> {
+    pub(crate) fn security_group(&self, id: &str) -> Option<&'a SecurityGroup> {
         self.groups.get(id).map(|g| g.source)
     }
 
     /// The compiled ACL of `subnet`; `None` when the snapshot lacks it.
-    pub fn subnet_acl(&self, subnet: &str) -> Option<&Acl> {
+    pub(crate) fn subnet_acl(&self, subnet: &str) -> Option<&Acl> {
         self.acls
             .get(self.snap.index.subnet_acl.get(subnet)?.as_str())
     }
 
     /// Is `ip` routed `local` from `subnet`? `None` without a route table or with missing data.
-    pub fn routes_locally(&self, subnet: &str, ip: u32) -> Option<bool> {
+    pub(crate) fn routes_locally(&self, subnet: &str, ip: u32) -> Option<bool> {
         let choice = self.snap.index.subnet_route_table.get(subnet)?;
         let routes = self.tables.get(choice.route_table_id.as_str())?.as_ref()?;
         let host = ipnet::Ipv4Net::from(std::net::Ipv4Addr::from(ip));
@@ -187,7 +211,7 @@ impl<'a> Compiled<'a> {
 
 /// Security groups resolved once (see [`Compiled::group_set`]): several groups on one ENI
 /// allow what any of them allows.
-pub struct GroupSet<'c, 'a> {
+pub(crate) struct GroupSet<'c, 'a> {
     groups: Vec<&'c Group<'a>>,
     /// A listed group is not in the snapshot.
     missing: bool,
@@ -196,7 +220,11 @@ pub struct GroupSet<'c, 'a> {
 impl GroupSet<'_, '_> {
     /// Does any group allow TCP `port` to (egress) or from (ingress) `ip`? `None` when the
     /// answer needs a group or prefix list the snapshot lacks.
-    pub fn allows(&self, direction: RuleDirection, ip: u32, port: u16) -> Option<bool> {
+    pub(crate) fn allows(&self, direction: RuleDirection, ip: u32, port: u16) -> Option<bool> {
+        #[cfg(test)]
+        if fault::active(fault::Fault::GroupsAllowEverything) {
+            return Some(true);
+        }
         let mut unknown = self.missing;
         for group in &self.groups {
             for rule in group
@@ -221,14 +249,19 @@ impl GroupSet<'_, '_> {
     }
 
     /// `allows` for every port of `ports`.
-    pub fn allows_all(&self, direction: RuleDirection, ip: u32, ports: &[u16]) -> Option<bool> {
+    pub(crate) fn allows_all(
+        &self,
+        direction: RuleDirection,
+        ip: u32,
+        ports: &[u16],
+    ) -> Option<bool> {
         all_ports(ports, |port| self.allows(direction, ip, port))
     }
 
     /// Do the groups allow TCP `port` to (egress) or from (ingress) every address of
     /// `ranges`? Only CIDR and prefix-list rules are counted (group members are single
     /// addresses), so `false` means "not proven", never "refused".
-    pub fn covers(&self, direction: RuleDirection, ranges: &[AddrRange], port: u16) -> bool {
+    pub(crate) fn covers(&self, direction: RuleDirection, ranges: &[AddrRange], port: u16) -> bool {
         let mut allowed: Vec<AddrRange> = Vec::new();
         for group in &self.groups {
             for rule in group
@@ -252,11 +285,11 @@ impl GroupSet<'_, '_> {
     /// The exact evaluation calls a refusal unknown when any rule of the groups in that
     /// direction names a missing prefix list (whatever its ports), or a group is missing, so
     /// only a refusal without any such gap is final.
-    pub fn decide(&self, direction: RuleDirection, ip: u32, ports: &[u16]) -> Option<bool> {
+    pub(crate) fn decide(&self, direction: RuleDirection, ip: u32, ports: &[u16]) -> Option<bool> {
         match self.allows_all(direction, ip, ports) {
             Some(true) => Some(true),
             Some(false) if !self.lacks_data(direction) => Some(false),
-            _ => None,
+            Some(false) | None => None,
         }
     }
 
@@ -273,7 +306,7 @@ impl GroupSet<'_, '_> {
 impl GroupSet<'_, '_> {
     /// What the groups allow on TCP `port` in `direction`, resolved to addresses once, for
     /// asking about many addresses: [`PortView::allows`] answers as [`GroupSet::allows`] would.
-    pub fn port_view(&self, direction: RuleDirection, port: u16) -> PortView {
+    pub(crate) fn port_view(&self, direction: RuleDirection, port: u16) -> PortView {
         let mut view = PortView {
             ranges: Vec::new(),
             members: Vec::new(),
@@ -304,7 +337,7 @@ impl GroupSet<'_, '_> {
 /// binary searches per address instead of a scan of every rule (an endpoint group that
 /// admits fifty workload groups by reference has fifty rules, each a list of members).
 #[derive(Debug)]
-pub struct PortView {
+pub(crate) struct PortView {
     /// Allowed CIDR and prefix-list ranges, sorted and merged (disjoint, not adjacent).
     ranges: Vec<AddrRange>,
     /// The addresses of the members of every referenced group, sorted, each once.
@@ -316,7 +349,11 @@ pub struct PortView {
 impl PortView {
     /// `Some(true)` when allowed, `None` when not allowed but the answer needs data the
     /// snapshot lacks, `Some(false)` otherwise.
-    pub fn allows(&self, ip: u32) -> Option<bool> {
+    pub(crate) fn allows(&self, ip: u32) -> Option<bool> {
+        #[cfg(test)]
+        if fault::active(fault::Fault::GroupsAllowEverything) {
+            return Some(true);
+        }
         let at = self.ranges.partition_point(|r| r.last < ip);
         let in_range = self.ranges.get(at).is_some_and(|r| r.first <= ip);
         if in_range || self.members.binary_search(&ip).is_ok() {
@@ -377,7 +414,11 @@ fn all_ports(ports: &[u16], mut answer: impl FnMut(u16) -> Option<bool>) -> Opti
 impl Acl {
     /// Does the ACL pass TCP packets to (outbound) or from (inbound) `ip` on every port of
     /// `ports`? First match per port, implicit deny.
-    pub fn allows(&self, traffic: Traffic, ip: u32, ports: PortRange) -> bool {
+    pub(crate) fn allows(&self, traffic: Traffic, ip: u32, ports: PortRange) -> bool {
+        #[cfg(test)]
+        if fault::active(fault::Fault::AclPassesEverything) {
+            return true;
+        }
         let entries = match traffic {
             Traffic::Outbound => &self.outbound,
             Traffic::Inbound => &self.inbound,
@@ -452,7 +493,7 @@ impl Acl {
     /// Does every entry either hold all of `range` or none of it? Then every address of
     /// `range` gets the same answers, and one of them can answer for all (the workloads of a
     /// subnet, when the ACL's entries are about whole subnets or wider).
-    pub fn uniform_over(&self, range: AddrRange) -> bool {
+    pub(crate) fn uniform_over(&self, range: AddrRange) -> bool {
         let decided = |(addrs, _, _): &(AddrRange, PortRange, RuleAction)| {
             (addrs.first <= range.first && range.last <= addrs.last)
                 || addrs.last < range.first
@@ -462,7 +503,7 @@ impl Acl {
     }
 
     /// `allows` for each single port of `ports`.
-    pub fn allows_ports(&self, traffic: Traffic, ip: u32, ports: &[u16]) -> bool {
+    pub(crate) fn allows_ports(&self, traffic: Traffic, ip: u32, ports: &[u16]) -> bool {
         ports
             .iter()
             .all(|&p| self.allows(traffic, ip, PortRange::single(p)))

@@ -5,76 +5,78 @@
 
 use std::borrow::Cow;
 
-use crate::compiled::Compiled;
 use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::params::RuleParameters;
-use crate::path::{self, gateway, interface, Ctx, Hop};
+use crate::path::{self, gateway, Ctx, Hop};
 use crate::snapshot::{PrefixList, Snapshot};
 
-use super::findings::PairHops;
-use super::masks::Factors;
-use super::workloads::VpcWorkloads;
+use super::super::findings::PairHops;
+use super::super::ids::{
+    DenseId, EndpointIdx, EniIdx, GroupListIdx, HopIdx, SubnetIdx, Table, WorkloadIdx,
+};
+use super::super::workloads::VpcWorkloads;
+use super::compiled::Compiled;
+use super::masks::ProvenHops;
+use super::shortcut;
 
-/// What one hop depends on. `eni` is a VPC-wide ENI number, `ep` the endpoint's number in
-/// the VPC, `ports` the number of the first endpoint with the same service ports, `groups`
-/// the number of the first endpoint with the same groups and service ports, `list` a
-/// group-list id, `subnet` a subnet id, `workload` a workload number.
+/// What one hop depends on. `ports` is the first endpoint with the same service ports,
+/// `groups` the first endpoint with the same groups and service ports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Egress {
-        list: u32,
-        eni: u32,
+        list: GroupListIdx,
+        eni: EniIdx,
     },
     /// Egress of a workload without groups (it is blamed itself).
     EgressOf {
-        workload: u32,
-        eni: u32,
+        workload: WorkloadIdx,
+        eni: EniIdx,
     },
     Route {
-        subnet: u32,
-        eni: u32,
+        subnet: SubnetIdx,
+        eni: EniIdx,
     },
     AclOut {
-        subnet: u32,
-        eni: u32,
+        subnet: SubnetIdx,
+        eni: EniIdx,
     },
     AclIn {
-        subnet: u32,
-        workload: u32,
-        ports: u32,
+        subnet: SubnetIdx,
+        workload: WorkloadIdx,
+        ports: EndpointIdx,
     },
     Ingress {
-        workload: u32,
-        groups: u32,
+        workload: WorkloadIdx,
+        groups: EndpointIdx,
     },
     ReplyOut {
-        subnet: u32,
-        workload: u32,
+        subnet: SubnetIdx,
+        workload: WorkloadIdx,
     },
     ReplyIn {
-        subnet: u32,
-        eni: u32,
+        subnet: SubnetIdx,
+        eni: EniIdx,
     },
     GatewayEgress {
-        list: u32,
-        ep: u32,
+        list: GroupListIdx,
+        ep: EndpointIdx,
     },
     GatewayEgressOf {
-        workload: u32,
-        ep: u32,
+        workload: WorkloadIdx,
+        ep: EndpointIdx,
     },
     GatewayRoute {
-        subnet: u32,
-        ep: u32,
+        subnet: SubnetIdx,
+        ep: EndpointIdx,
     },
     GatewayAclOut {
-        subnet: u32,
-        ep: u32,
+        subnet: SubnetIdx,
+        ep: EndpointIdx,
     },
     GatewayReplyIn {
-        subnet: u32,
-        ep: u32,
+        subnet: SubnetIdx,
+        ep: EndpointIdx,
     },
 }
 
@@ -82,28 +84,28 @@ enum Key {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct EndpointNumbers {
     /// The endpoint's number.
-    pub ep: u32,
+    pub ep: EndpointIdx,
     /// The VPC-wide number of its first ENI.
-    pub first_eni: u32,
+    pub first_eni: EniIdx,
     /// The endpoint whose service ports equal this one's and that came first: endpoint-side
     /// ACL hops inbound depend on the ports, so endpoints with equal ports share them.
-    pub ports_ep: u32,
+    pub ports_ep: EndpointIdx,
     /// The same for the endpoint's groups and ports together, on which its ingress hops
     /// depend (its own number when it has no groups).
-    pub ingress_ep: u32,
+    pub ingress_ep: EndpointIdx,
 }
 
 /// Hops by key, for one VPC.
 pub(super) struct HopCache {
-    arena: Vec<Hop>,
-    index: FxHashMap<Key, u32>,
+    arena: Table<HopIdx, Hop>,
+    index: FxHashMap<Key, HopIdx>,
 }
 
 /// The hops of one pair: arena numbers in path order (hops not crossed left out), target
 /// after target; `ends[t]` is where target `t`'s hops end.
 #[derive(Debug, Default)]
 pub(super) struct PairPlan {
-    hops: Vec<u32>,
+    hops: Vec<HopIdx>,
     ends: Vec<usize>,
 }
 
@@ -118,7 +120,7 @@ impl PairPlan {
         self.ends.push(self.hops.len());
     }
 
-    fn targets(&self) -> impl Iterator<Item = &[u32]> {
+    fn targets(&self) -> impl Iterator<Item = &[HopIdx]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
             .zip(self.ends.iter())
@@ -127,32 +129,31 @@ impl PairPlan {
 }
 
 /// What building a hop needs.
-pub(super) struct Site<'s, 'w> {
+pub(super) struct HopSite<'s, 'w> {
     pub snap: &'w Snapshot,
     pub params: &'w RuleParameters,
     pub compiled: &'w Compiled<'w>,
     pub vw: &'s VpcWorkloads<'w>,
     pub ep: &'w Endpoint<'w>,
     pub numbers: EndpointNumbers,
-    /// The subnet id of each of the endpoint's ENIs.
-    pub eni_subnets: &'s [u32],
+    /// The subnet of each of the endpoint's ENIs.
+    pub eni_subnets: &'s [SubnetIdx],
 }
 
 impl HopCache {
     pub(super) fn new() -> Self {
         HopCache {
-            arena: Vec::new(),
+            arena: Table::from(Vec::new()),
             index: FxHashMap::default(),
         }
     }
 
     /// The hop with `key`, built by `build` the first time.
-    fn hop(&mut self, key: Key, build: impl FnOnce() -> Hop) -> u32 {
+    fn hop(&mut self, key: Key, build: impl FnOnce() -> Hop) -> HopIdx {
         if let Some(&at) = self.index.get(&key) {
             return at;
         }
-        let at = self.arena.len() as u32;
-        self.arena.push(build());
+        let at = self.arena.push(build());
         self.index.insert(key, at);
         at
     }
@@ -161,14 +162,14 @@ impl HopCache {
     /// never block, never lack data).
     pub(super) fn interface(
         &mut self,
-        site: &Site,
-        w: usize,
-        proven: Factors,
+        site: &HopSite,
+        w: WorkloadIdx,
+        proven: ProvenHops,
         plan: &mut PairPlan,
     ) {
         let cx = ctx(site, w);
         let (vw, n) = (site.vw, site.numbers);
-        let (workload, subnet) = (w as u32, vw.subnet[w]);
+        let (workload, subnet) = (w, vw.subnet[w]);
         let list = vw.group_list[w];
         let ingress = (!proven.ingress).then(|| {
             self.hop(
@@ -176,18 +177,18 @@ impl HopCache {
                     workload,
                     groups: n.ingress_ep,
                 },
-                || interface::ingress(&cx),
+                || shortcut::ingress(&cx, site.compiled),
             )
         });
         for (i, eni) in site.ep.enis.iter().enumerate() {
             let (eni_no, bit) = (
-                n.first_eni + i as u32,
+                EniIdx::at(n.first_eni.position() + i),
                 1u64.checked_shl(i as u32).unwrap_or(0),
             );
             let (egress, workload_side) =
                 (proven.egress & bit == 0, proven.workload_side & bit == 0);
             if egress {
-                let key = match vw.group_lists.get(list as usize).is_empty() {
+                let key = match vw.group_lists.get(list).is_empty() {
                     false => Key::Egress { list, eni: eni_no },
                     true => Key::EgressOf {
                         workload,
@@ -195,7 +196,7 @@ impl HopCache {
                     },
                 };
                 plan.hops
-                    .push(self.hop(key, || interface::egress(&cx, eni)));
+                    .push(self.hop(key, || shortcut::egress(&cx, site.compiled, eni)));
             }
             if workload_side {
                 plan.hops.push(self.hop(
@@ -203,7 +204,7 @@ impl HopCache {
                         subnet,
                         eni: eni_no,
                     },
-                    || interface::route(&cx, eni),
+                    || shortcut::route(&cx, site.compiled, eni),
                 ));
             }
             let eni_subnet = site.eni_subnets[i];
@@ -220,7 +221,7 @@ impl HopCache {
                         subnet,
                         eni: eni_no,
                     },
-                    || interface::acl_out(&cx, eni),
+                    || shortcut::acl_out(&cx, site.compiled, eni),
                 ));
             }
             if endpoint_side {
@@ -230,7 +231,7 @@ impl HopCache {
                     ports: n.ports_ep,
                 };
                 plan.hops
-                    .push(self.hop(key, || interface::acl_in(&cx, eni)));
+                    .push(self.hop(key, || shortcut::acl_in(&cx, site.compiled, eni)));
             }
             plan.hops.extend(ingress);
             if endpoint_side {
@@ -239,7 +240,7 @@ impl HopCache {
                         subnet: eni_subnet,
                         workload,
                     },
-                    || interface::reply_out(&cx, eni),
+                    || shortcut::reply_out(&cx, site.compiled, eni),
                 ));
             }
             if workload_side {
@@ -248,7 +249,7 @@ impl HopCache {
                         subnet,
                         eni: eni_no,
                     },
-                    || interface::reply_in(&cx, eni),
+                    || shortcut::reply_in(&cx, site.compiled, eni),
                 ));
             }
             plan.end_target();
@@ -256,16 +257,22 @@ impl HopCache {
     }
 
     /// The hops of a gateway pair (one target), or none without the prefix list.
-    pub(super) fn gateway(&mut self, site: &Site, w: usize, pl: &PrefixList, plan: &mut PairPlan) {
+    pub(super) fn gateway(
+        &mut self,
+        site: &HopSite,
+        w: WorkloadIdx,
+        pl: &PrefixList,
+        plan: &mut PairPlan,
+    ) {
         let cx = ctx(site, w);
         let (vw, ep) = (site.vw, site.numbers.ep);
-        let (workload, subnet, list) = (w as u32, vw.subnet[w], vw.group_list[w]);
-        let egress = match vw.group_lists.get(list as usize).is_empty() {
+        let (workload, subnet, list) = (w, vw.subnet[w], vw.group_list[w]);
+        let egress = match vw.group_lists.get(list).is_empty() {
             false => Key::GatewayEgress { list, ep },
             true => Key::GatewayEgressOf { workload, ep },
         };
         let hops = [
-            self.hop(egress, || gateway::egress(&cx, pl)),
+            self.hop(egress, || shortcut::gateway_egress(&cx, site.compiled, pl)),
             self.hop(Key::GatewayRoute { subnet, ep }, || {
                 gateway::route_hop(&cx, pl)
             }),
@@ -282,11 +289,7 @@ impl HopCache {
 
     /// The hops of a plan, with the endpoint's common hops.
     pub(super) fn view<'h>(&'h self, common: &'h [Hop], plan: &'h PairPlan) -> PairHops<'h> {
-        let hops = plan
-            .hops
-            .iter()
-            .map(|&at| &self.arena[at as usize])
-            .collect();
+        let hops = plan.hops.iter().map(|&at| &self.arena[at]).collect();
         PairHops {
             common,
             hops,
@@ -297,19 +300,18 @@ impl HopCache {
     /// How many targets of the plan every hop lets the traffic through to.
     pub(super) fn passes(&self, plan: &PairPlan) -> usize {
         plan.targets()
-            .filter(|t| path::passes(t.iter().map(|&at| &self.arena[at as usize])))
+            .filter(|t| path::passes(t.iter().map(|&at| &self.arena[at])))
             .count()
     }
 }
 
-/// The hop builders' context: no explanation of allowed hops, compiled rules as shortcuts.
-fn ctx<'s, 'w>(site: &'s Site<'s, 'w>, w: usize) -> Ctx<'s> {
+/// The hop builders' context: no explanation of allowed hops (nobody reads them in `check`).
+fn ctx<'s, 'w>(site: &'s HopSite<'s, 'w>, w: WorkloadIdx) -> Ctx<'s> {
     Ctx {
         snap: site.snap,
         params: site.params,
         workload: site.vw.list[w],
         endpoint: site.ep,
         detail: false,
-        fast: Some(site.compiled),
     }
 }

@@ -1,0 +1,424 @@
+//! The fast path of [`check`](super::check): everything that makes it fast, in one place, and
+//! nothing the exact side (`path`, `intent`, [`check_exact`](super::check_exact)) depends on.
+//!
+//! A pair's answer is a conjunction of hop answers, and each hop depends on little: the egress
+//! hop on the workload's *list of groups* and the endpoint ENI, the route and the
+//! workload-side ACL hops on the workload's *subnet* and the ENI, the endpoint-side ACL hops on
+//! the ENI's subnet and the workload's *address*, the ingress hop on the endpoint's *groups
+//! and ports* and the address. So:
+//! - `compiled`: the snapshot's rules compiled for yes/no questions about single packets;
+//! - `masks`: what those answers prove, as bit masks over an endpoint's ENIs kept per key; a
+//!   pair proven reachable needs no hop;
+//! - `hop_cache`: the hops of pairs not proven, each built once per key, proven by the
+//!   compiled rules (`shortcut`) or, when they cannot prove it, by the exact builders of
+//!   `path`;
+//! - `rules`: the compiled rules of a VPC's workload groups and the peers R3 looks at.
+//!
+//! A mask bit may only say "proven allowed": a shortcut that cannot prove (an ACL entry
+//! splitting a subnet, a missing group) leaves the bit clear and the exact hop decides.
+
+mod compiled;
+mod hop_cache;
+mod masks;
+mod rules;
+mod shortcut;
+
+pub(super) use compiled::Compiled;
+
+use crate::endpoint::{Endpoint, EndpointKind};
+use crate::intent::{self, IntentFacts, Reasons, Workload};
+use crate::params::RuleParameters;
+use crate::security_group::{Peer, RuleDirection};
+use crate::snapshot::Snapshot;
+
+use super::findings::PairHops;
+use super::ids::{
+    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, WorkloadIdx,
+};
+use super::vpc::{EndpointFacts, Judge};
+use super::workloads::VpcWorkloads;
+use hop_cache::{EndpointNumbers, HopCache, HopSite, PairPlan};
+use masks::{InterfaceMasks, ProvenHops, VpcAnswers};
+use rules::WorkloadRules;
+
+/// What the fast path knows of a pair's reach once it is judged (opaque outside `fast`).
+pub(super) struct Reach(Evidence);
+
+enum Evidence {
+    /// Proven by the masks: ENIs proven reachable (others unproven, not necessarily blocked),
+    /// and the hops proven, when already worked out.
+    Proven {
+        reached: usize,
+        hops: Option<ProvenHops>,
+    },
+    /// The pair's hops are in the plan ([`VpcFast::plan`]).
+    Planned,
+}
+
+/// The fast path's state for one VPC: answers and hops remembered across its endpoints.
+pub(super) struct VpcFast<'w> {
+    snap: &'w Snapshot,
+    params: &'w RuleParameters,
+    compiled: &'w Compiled<'w>,
+    rules: WorkloadRules<'w>,
+    /// Answers the VPC's endpoints share.
+    answers: VpcAnswers<'w>,
+    hops: HopCache,
+    /// The current pair's hops (one buffer for every pair).
+    plan: PairPlan,
+    numbering: Numbering<'w>,
+}
+
+/// Endpoints and ENIs numbered so far, the port lists seen and the (groups, ports) seen, each
+/// with the first endpoint that had it.
+#[derive(Default)]
+struct Numbering<'w> {
+    /// Endpoints numbered so far.
+    endpoints: usize,
+    /// ENIs numbered so far.
+    enis: usize,
+    port_lists: Vec<(&'w [u16], EndpointIdx)>,
+    ingress_lists: Vec<(IngressKey<'w>, EndpointIdx)>,
+}
+
+/// What an endpoint's ingress hops depend on: its groups and service ports.
+type IngressKey<'w> = (&'w [String], &'w [u16]);
+
+/// The fast path's state for one endpoint, for the duration of its pairs.
+pub(super) struct EndpointFast<'w> {
+    numbers: EndpointNumbers,
+    /// The subnet of each of the endpoint's ENIs.
+    eni_subnets: Vec<SubnetIdx>,
+    /// `None` for gateway endpoints, and interface endpoints with more ENIs than a mask holds.
+    masks: Option<InterfaceMasks<'w>>,
+    intent: IntentAnswers,
+}
+
+/// R3 and R4 as far as worked out, per key.
+struct IntentAnswers {
+    /// R3 per workload group (see [`targeting_groups`]).
+    targets_by_group: Table<GroupIdx, Option<bool>>,
+    /// R3 per group list.
+    targets_by_list: Table<GroupListIdx, Option<bool>>,
+    /// R4 per subnet.
+    routed_by_subnet: Table<SubnetIdx, Option<bool>>,
+}
+
+impl<'w> VpcFast<'w> {
+    /// The fast path for the VPC of `vw` and `endpoints`.
+    pub(super) fn new(
+        snap: &'w Snapshot,
+        params: &'w RuleParameters,
+        compiled: &'w Compiled<'w>,
+        vw: &VpcWorkloads<'w>,
+        endpoints: &[&Endpoint],
+    ) -> Self {
+        VpcFast {
+            snap,
+            params,
+            compiled,
+            rules: WorkloadRules::new(compiled, vw, endpoints),
+            answers: VpcAnswers::new(compiled, vw),
+            hops: HopCache::new(),
+            plan: PairPlan::default(),
+            numbering: Numbering::default(),
+        }
+    }
+
+    /// Numbers the endpoint and its ENIs, and interns its ENIs' subnets (returned in ENI order).
+    fn number(
+        &mut self,
+        vw: &mut VpcWorkloads<'w>,
+        ep: &'w Endpoint<'w>,
+    ) -> (EndpointNumbers, Vec<SubnetIdx>) {
+        let eni_subnets = ep
+            .enis
+            .iter()
+            .map(|eni| vw.subnets.id(eni.subnet_id.as_str()))
+            .collect();
+        let n = &mut self.numbering;
+        let (no, first_eni) = (EndpointIdx::at(n.endpoints), EniIdx::at(n.enis));
+        n.endpoints += 1;
+        n.enis += ep.enis.len();
+        let ports_ep = first_with(&mut n.port_lists, ep.ports.as_slice(), no);
+        // An endpoint without groups is blamed itself: its ingress hops are its own.
+        let ingress_ep = match ep.group_ids() {
+            [] => no,
+            groups => first_with(&mut n.ingress_lists, (groups, ep.ports.as_slice()), no),
+        };
+        let numbers = EndpointNumbers {
+            ep: no,
+            first_eni,
+            ports_ep,
+            ingress_ep,
+        };
+        (numbers, eni_subnets)
+    }
+
+    /// Puts the pair's hops from the cache into `self.plan`, leaving out those `known` proven
+    /// (from `InterfaceMasks::judge`); no target when the endpoint is not available or
+    /// (gateway) its prefix list is missing.
+    fn plan(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        facts: &EndpointFacts<'w, '_>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+        known: Option<ProvenHops>,
+    ) {
+        self.plan.clear();
+        if facts.stopped {
+            return;
+        }
+        let ep = facts.ep;
+        let site = HopSite {
+            snap: self.snap,
+            params: self.params,
+            compiled: self.compiled,
+            vw,
+            ep,
+            numbers: state.numbers,
+            eni_subnets: &state.eni_subnets,
+        };
+        match (ep.kind, ep.prefix_list) {
+            (EndpointKind::Interface, _) => {
+                // Pairs judged without the masks prove nothing; a refused ingress proves no hop
+                // beyond, and those hops are worked out only now that the pair is required.
+                let proven = known.or_else(|| {
+                    state
+                        .masks
+                        .as_mut()
+                        .map(|m| m.proven_hops(vw, &mut self.answers, w, false))
+                });
+                let proven = proven.unwrap_or_default();
+                self.hops.interface(&site, w, proven, &mut self.plan);
+            }
+            (EndpointKind::Gateway, Some(pl)) => self.hops.gateway(&site, w, pl, &mut self.plan),
+            (EndpointKind::Gateway, None) => {}
+        }
+    }
+}
+
+impl<'w> Judge<'w> for VpcFast<'w> {
+    type Endpoint = EndpointFast<'w>;
+    type Evidence = Reach;
+
+    fn start_endpoint(
+        &mut self,
+        vw: &mut VpcWorkloads<'w>,
+        facts: &EndpointFacts<'w, '_>,
+    ) -> EndpointFast<'w> {
+        let ep = facts.ep;
+        let (numbers, eni_subnets) = self.number(vw, ep);
+        let masks = match ep.kind {
+            EndpointKind::Interface => InterfaceMasks::new(
+                self.compiled,
+                ep,
+                &eni_subnets,
+                self.params.ephemeral_ports,
+                vw,
+                &mut self.answers,
+            ),
+            EndpointKind::Gateway => None,
+        };
+        EndpointFast {
+            numbers,
+            eni_subnets,
+            masks,
+            intent: IntentAnswers {
+                targets_by_group: targeting_groups(&self.rules, vw, ep),
+                targets_by_list: Table::filled(None, vw.group_lists.len()),
+                routed_by_subnet: Table::filled(None, vw.subnets.len()),
+            },
+        }
+    }
+
+    fn judge(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        facts: &EndpointFacts<'w, '_>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+    ) -> (Reasons, Reach) {
+        let ep = facts.ep;
+        let mut intent_facts = IntentFacts {
+            targets: self.targets_endpoint(vw, ep, &mut state.intent, w),
+            ..IntentFacts::default()
+        };
+        let reach = match (ep.kind, state.masks.as_mut()) {
+            (EndpointKind::Interface, Some(masks)) => {
+                let proven = masks.judge(vw, &mut self.answers, w);
+                intent_facts.admits = proven.admits;
+                Reach(Evidence::Proven {
+                    reached: proven.reached,
+                    hops: proven.hops,
+                })
+            }
+            (EndpointKind::Interface, None) => {
+                intent_facts.admits = endpoint_admits(self.compiled, vw.list[w], ep);
+                self.plan(vw, facts, state, w, None);
+                Reach(Evidence::Planned)
+            }
+            (EndpointKind::Gateway, _) => {
+                intent_facts.routed = routed(self.snap, vw, ep, &mut state.intent, w);
+                self.plan(vw, facts, state, w, None);
+                Reach(Evidence::Planned)
+            }
+        };
+        let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
+        (reasons, reach)
+    }
+
+    fn reached(&self, reach: &Reach) -> usize {
+        match reach.0 {
+            Evidence::Proven { reached, .. } => reached,
+            Evidence::Planned => self.hops.passes(&self.plan),
+        }
+    }
+
+    fn hops<'h>(
+        &'h mut self,
+        vw: &VpcWorkloads<'w>,
+        facts: &EndpointFacts<'w, 'h>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+        reach: &'h Reach,
+    ) -> PairHops<'h> {
+        if let Evidence::Proven { hops, .. } = reach.0 {
+            self.plan(vw, facts, state, w, hops);
+        }
+        self.hops.view(facts.common, &self.plan)
+    }
+}
+
+impl<'w> VpcFast<'w> {
+    /// R3: one of the workload's groups targets the endpoint in its egress.
+    fn targets_endpoint(
+        &self,
+        vw: &VpcWorkloads<'w>,
+        ep: &Endpoint,
+        answers: &mut IntentAnswers,
+        w: WorkloadIdx,
+    ) -> bool {
+        let list = vw.group_list[w];
+        if let Some(answer) = answers.targets_by_list[list] {
+            return answer;
+        }
+        let mut answer = false;
+        for &g in vw.group_lists.get(list) {
+            let by_group = &mut answers.targets_by_group[g];
+            answer |= *by_group.get_or_insert_with(|| {
+                self.rules.egress_peers[g]
+                    .iter()
+                    .any(|p: &Peer| intent::peer_targets(p, ep))
+            });
+        }
+        *answers.targets_by_list[list].insert(answer)
+    }
+}
+
+/// R4: the workload's route table routes the endpoint's prefix list to it.
+fn routed(
+    snap: &Snapshot,
+    vw: &VpcWorkloads,
+    ep: &Endpoint,
+    answers: &mut IntentAnswers,
+    w: WorkloadIdx,
+) -> bool {
+    let subnet = vw.subnet[w];
+    let subnet_id = vw.subnets.value(subnet);
+    *answers.routed_by_subnet[subnet]
+        .get_or_insert_with(|| intent::routed_to_endpoint(snap, subnet_id, ep))
+}
+
+/// R2 from the compiled rules: the endpoint's groups admit the workload on at least one
+/// service port (for endpoints the masks do not cover).
+fn endpoint_admits(compiled: &Compiled, workload: &Workload, ep: &Endpoint) -> bool {
+    let ip = u32::from(workload.ip);
+    let groups = compiled.group_set(ep.group_ids());
+    ep.ports
+        .iter()
+        .any(|&port| groups.allows(RuleDirection::Ingress, ip, port) == Some(true))
+}
+
+/// R3 per workload group, as far as group references decide it: `Some(true)` for the groups
+/// whose egress names one of the endpoint's groups; the others' other peers are looked at
+/// when asked.
+fn targeting_groups(
+    rules: &WorkloadRules,
+    vw: &VpcWorkloads,
+    ep: &Endpoint,
+) -> Table<GroupIdx, Option<bool>> {
+    let mut targets = Table::filled(None, vw.groups.len());
+    for id in ep.group_ids() {
+        for &g in rules
+            .egress_refs
+            .get(id.as_str())
+            .map_or(&[][..], Vec::as_slice)
+        {
+            targets[g] = Some(true);
+        }
+    }
+    targets
+}
+
+/// The first endpoint numbered with `value`, `no` (recorded) if none was.
+fn first_with<T: PartialEq>(
+    seen: &mut Vec<(T, EndpointIdx)>,
+    value: T,
+    no: EndpointIdx,
+) -> EndpointIdx {
+    match seen.iter().find(|(v, _)| *v == value) {
+        Some(&(_, first)) => first,
+        None => {
+            seen.push((value, no));
+            no
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compiled::fault::{self, Fault};
+    use crate::check::{check, check_exact};
+    use crate::params::RuleParameters;
+    use crate::snapshot::{Snapshot, SnapshotBuilder};
+
+    /// A synthetic account with every kind of misconfiguration (as the property tests use).
+    fn account() -> Snapshot {
+        let mut params = vpce_reach_synth::SynthParams::small().with_seed(1);
+        params.misconfig_percent = 30;
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in vpce_reach_synth::generate(&params) {
+            b.add_json(&name, &doc.to_string()).unwrap();
+        }
+        b.finish()
+    }
+
+    /// The comparison of `tests/fast_path.rs` (`check` == `check_exact`) holds on the account,
+    /// and fails once the compiled rules answer `fault`'s way: the exact side does not share
+    /// the broken answer.
+    fn caught(fault: Fault) {
+        let snap = account();
+        let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3,logs")]).unwrap();
+        let exact = check_exact(&snap, &params);
+        assert_eq!(check(&snap, &params), exact, "the fast path is sound");
+        let broken = fault::with(fault, || check(&snap, &params));
+        assert_ne!(broken, exact, "{fault:?} went unnoticed");
+        assert_eq!(
+            fault::with(fault, || check_exact(&snap, &params)),
+            exact,
+            "the exact side used compiled rules"
+        );
+    }
+
+    #[test]
+    fn a_compiled_acl_passing_everything_is_caught() {
+        caught(Fault::AclPassesEverything);
+    }
+
+    #[test]
+    fn compiled_groups_allowing_everything_are_caught() {
+        caught(Fault::GroupsAllowEverything);
+    }
+}
