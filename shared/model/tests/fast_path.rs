@@ -209,8 +209,16 @@ fn reach(snap: &Snapshot, params: &RuleParameters) -> Vec<usize> {
         .collect()
 }
 
+/// 300 cases, or `PROPTEST_CASES` for a longer run (an explicit count would override it).
+fn cases() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    ProptestConfig::with_cases(cases.unwrap_or(300))
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(cases())]
 
     #[test]
     fn check_agrees_with_the_exact_check(world in arb_world(), params in arb_params()) {
