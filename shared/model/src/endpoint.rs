@@ -53,7 +53,7 @@ pub struct Endpoint<'a> {
 
 impl<'a> Endpoint<'a> {
     /// Resolves an endpoint; `None` for kinds not modelled (Gateway Load Balancer, …) and
-    /// deleted endpoints.
+    /// deleted or deleting endpoints ([`Lifecycle::Gone`]).
     pub fn resolve(
         snap: &'a Snapshot,
         raw: &'a VpcEndpoint,
@@ -131,9 +131,9 @@ impl<'a> Endpoint<'a> {
         &self.raw.vpc_endpoint_id
     }
 
-    /// True when the endpoint's state is `available`.
+    /// True when the endpoint's state is `available` (see [`Lifecycle`]).
     pub fn is_available(&self) -> bool {
-        self.raw.state.as_deref().is_none_or(|s| s == "available")
+        lifecycle(self.raw) == Lifecycle::Available
     }
 
     /// The endpoint's security groups (interface endpoints).
@@ -147,73 +147,47 @@ impl<'a> Endpoint<'a> {
     }
 }
 
-/// True for endpoints that no longer exist (`deleted`, `deleting`, `rejected`, `expired`).
+/// Where an endpoint is in its life, as far as traffic is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// `available` (or no state in the record): carries traffic.
+    Available,
+    /// `deleted` or `deleting`: gone or going at its owner's request. Not checked; a VPC whose
+    /// only endpoint for a required service is being deleted is told it has none.
+    Gone,
+    /// Any other state (`pendingAcceptance`, `pending`, `rejected`, `expired`, `failed`,
+    /// `partial`, or one AWS adds later): the endpoint still sits in the VPC and carries no
+    /// traffic, so a required pair to it is `ENDPOINT_NOT_AVAILABLE`.
+    NotAvailable,
+}
+
+/// The lifecycle of an endpoint record. States are compared ignoring ASCII case: the EC2 API
+/// reference spells them `PendingAcceptance`, `Available`, …, while `describe-vpc-endpoints`
+/// prints `pendingAcceptance`, `available`, ….
+pub fn lifecycle(raw: &VpcEndpoint) -> Lifecycle {
+    match raw.state.as_deref() {
+        None => Lifecycle::Available,
+        Some(s) if s.eq_ignore_ascii_case("available") => Lifecycle::Available,
+        Some(s)
+            if ["deleted", "deleting"]
+                .iter()
+                .any(|g| s.eq_ignore_ascii_case(g)) =>
+        {
+            Lifecycle::Gone
+        }
+        Some(_) => Lifecycle::NotAvailable,
+    }
+}
+
+/// True for endpoints that are gone or going (`deleted`, `deleting`): see [`Lifecycle::Gone`].
 pub fn is_gone(raw: &VpcEndpoint) -> bool {
-    matches!(
-        raw.state.as_deref(),
-        Some("deleted" | "deleting" | "expired" | "rejected")
-    )
+    lifecycle(raw) == Lifecycle::Gone
 }
 
-/// Why the endpoint policy blocks everything, if it does: no `Allow` statement at all, or an
-/// unconditional `Deny` of every action on every resource for every principal. Anything
-/// subtler (bucket or principal scoping) is allowed through: vpce-reach checks the network
-/// path, not IAM.
-pub fn policy_blocks_everything(policy: Option<&str>) -> Option<String> {
-    let text = policy?;
-    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
-    let statements = match doc.get("Statement")? {
-        serde_json::Value::Array(items) => items.clone(),
-        single => vec![single.clone()],
-    };
-    let effect = |s: &serde_json::Value| {
-        s.get("Effect")
-            .and_then(|e| e.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    if statements
-        .iter()
-        .any(|s| effect(s) == "Deny" && denies_all(s))
-    {
-        return Some("the endpoint policy denies every action to everyone".to_string());
-    }
-    if !statements.iter().any(|s| effect(s) == "Allow") {
-        return Some("the endpoint policy has no Allow statement".to_string());
-    }
-    None
-}
-
-fn denies_all(statement: &serde_json::Value) -> bool {
-    let is_star = |key: &str| match statement.get(key) {
-        Some(serde_json::Value::String(s)) => s == "*",
-        Some(serde_json::Value::Array(a)) => a.iter().any(|v| v == "*"),
-        Some(serde_json::Value::Object(o)) => o.get("AWS").is_some_and(|v| v == "*"),
-        _ => false,
-    };
-    statement.get("Condition").is_none()
-        && is_star("Action")
-        && is_star("Resource")
-        && is_star("Principal")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn policies() {
-        let allow =
-            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
-        assert_eq!(policy_blocks_everything(Some(allow)), None);
-        assert_eq!(policy_blocks_everything(None), None);
-        let deny = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
-                                     {"Effect":"Deny","Principal":{"AWS":"*"},"Action":["*"],"Resource":"*"}]}"#;
-        assert!(policy_blocks_everything(Some(deny)).is_some());
-        let scoped = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"},
-                                       {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
-        assert_eq!(policy_blocks_everything(Some(scoped)), None);
-        let none = r#"{"Statement":[]}"#;
-        assert!(policy_blocks_everything(Some(none)).is_some());
-    }
+/// Why the endpoint policy lets none of the endpoint's requests through, if it provably does:
+/// judged by effect on the service's actions (see [`crate::policy`]). Anything subtler
+/// (bucket or principal scoping, conditions) is allowed through: vpce-reach checks the
+/// network path, not IAM.
+pub fn policy_blocks_everything(policy: Option<&str>, service_name: &str) -> Option<String> {
+    crate::policy::lets_nothing_through(policy, service_name)
 }

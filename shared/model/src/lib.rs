@@ -18,6 +18,7 @@ pub mod intent;
 pub mod network_acl;
 pub mod params;
 pub mod path;
+pub mod policy;
 pub mod prefix_list;
 pub mod protocol;
 pub mod route;
