@@ -177,13 +177,12 @@ impl<'a> Statement<'a> {
         match &self.actions {
             Actions::Action(patterns) => {
                 let cover = patterns.iter().find(|p| covers_service(p, prefix))?;
-                Some(if is_stars(cover) {
-                    "the endpoint policy denies every action to everyone".to_string()
-                } else {
-                    format!(
-                        "the endpoint policy denies every `{}` action (`{cover}`) to everyone",
-                        prefix?
-                    )
+                Some(match prefix {
+                    Some(prefix) if !covers_service(cover, None) => format!(
+                        "the endpoint policy denies every `{prefix}` action (`{cover}`) to everyone"
+                    ),
+                    // `*` or `*:*`: every action of every service.
+                    _ => "the endpoint policy denies every action to everyone".to_string(),
                 })
             }
             Actions::NotAction(patterns) => {
@@ -242,6 +241,8 @@ fn covers_service(pattern: &str, prefix: Option<&str>) -> bool {
         return true;
     }
     match (pattern.split_once(':'), prefix) {
+        // `*:*` covers every service, known or not.
+        (Some((service, action)), _) if is_stars(service) && is_stars(action) => true,
         (Some((service, action)), Some(prefix)) => is_stars(action) && glob(service, prefix),
         _ => false,
     }
@@ -392,6 +393,23 @@ mod tests {
             lets_nothing_through(Some(&deny(r#""s3:GetObject""#)), svc),
             None
         );
+    }
+
+    #[test]
+    fn unknown_services_get_only_service_independent_verdicts() {
+        let svc = "com.amazonaws.vpce.us-east-1.vpce-svc-0123";
+        let deny = |action: &str| {
+            policy(&format!(
+                r#"{ALLOW_ALL},{{"Effect":"Deny","Principal":"*","Action":"{action}","Resource":"*"}}"#
+            ))
+        };
+        assert!(lets_nothing_through(Some(&deny("*")), svc).is_some());
+        assert!(lets_nothing_through(Some(&deny("*:*")), svc).is_some());
+        assert_eq!(lets_nothing_through(Some(&deny("s3:*")), svc), None);
+        assert_eq!(lets_nothing_through(Some(&deny("*:Get*")), svc), None);
+        let no_allow =
+            policy(r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}"#);
+        assert!(lets_nothing_through(Some(&no_allow), svc).is_some());
     }
 
     #[test]
