@@ -191,3 +191,38 @@ pub fn is_gone(raw: &VpcEndpoint) -> bool {
 pub fn policy_blocks_everything(policy: Option<&str>, service_name: &str) -> Option<String> {
     crate::policy::lets_nothing_through(policy, service_name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_state(state: Option<&str>) -> VpcEndpoint {
+        let mut raw: VpcEndpoint = serde_json::from_value(serde_json::json!({
+            "VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
+            "ServiceName": "com.amazonaws.us-east-1.ssm"
+        }))
+        .unwrap();
+        raw.state = state.map(str::to_string);
+        raw
+    }
+
+    #[test]
+    fn only_deleted_and_deleting_are_gone() {
+        for (state, expected) in [
+            (None, Lifecycle::Available),
+            (Some("available"), Lifecycle::Available),
+            (Some("Available"), Lifecycle::Available),
+            (Some("deleted"), Lifecycle::Gone),
+            (Some("Deleting"), Lifecycle::Gone),
+            (Some("rejected"), Lifecycle::NotAvailable),
+            (Some("expired"), Lifecycle::NotAvailable),
+            (Some("failed"), Lifecycle::NotAvailable),
+            (Some("pendingAcceptance"), Lifecycle::NotAvailable),
+            (Some("pending"), Lifecycle::NotAvailable),
+            (Some("partial"), Lifecycle::NotAvailable),
+            (Some("somethingNew"), Lifecycle::NotAvailable),
+        ] {
+            assert_eq!(lifecycle(&with_state(state)), expected, "{state:?}");
+        }
+    }
+}
