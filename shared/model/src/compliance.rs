@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::check::Report;
+use crate::endpoint::{lifecycle, Lifecycle};
 use crate::finding::Finding;
 use crate::params::short_service_name;
 use crate::snapshot::Snapshot;
@@ -23,9 +24,10 @@ pub const MAX_ANNOTATION: usize = 256;
 pub enum ComplianceType {
     /// On the path of a required pair and blocks nothing.
     Compliant,
-    /// Blocks a required pair, is an endpoint some finding is about, or lacks data.
+    /// Blocks a required pair, is an endpoint some finding is about, lacks data, or is an
+    /// endpoint neither available nor gone.
     NonCompliant,
-    /// Not on any required path, or deleted.
+    /// Not on any required path, or deleted/deleting.
     NotApplicable,
 }
 
@@ -77,13 +79,16 @@ pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
     let judge = |id: &str| judge(snap, report, id, by_component.get(id), by_endpoint.get(id));
     let mut out = Vec::new();
     for (id, ep) in &snap.vpc_endpoints {
-        let evaluation = if crate::endpoint::is_gone(ep) {
-            (
-                ComplianceType::NotApplicable,
-                format!("{id} is {}", ep.state.as_deref().unwrap_or("deleted")),
-            )
-        } else {
-            judge(id)
+        let state = ep.state.as_deref().unwrap_or("deleted");
+        let evaluation = match lifecycle(ep) {
+            Lifecycle::Gone => (ComplianceType::NotApplicable, format!("{id} is {state}")),
+            Lifecycle::Available => judge(id),
+            // Still in the VPC and carrying nothing: never NOT_APPLICABLE nor COMPLIANT, even
+            // when no required pair reports it.
+            Lifecycle::NotAvailable => match judge(id) {
+                found @ (ComplianceType::NonCompliant, _) => found,
+                _ => (ComplianceType::NonCompliant, not_available(id, state)),
+            },
         };
         out.push(make(RESOURCE_TYPES[0], id, evaluation));
     }
@@ -110,6 +115,14 @@ fn make(
         compliance_type,
         annotation: truncate(&annotation, MAX_ANNOTATION),
     }
+}
+
+/// An endpoint that is neither available nor gone, when no finding says more.
+fn not_available(id: &str, state: &str) -> String {
+    format!(
+        "{id} is `{state}`, not available: it carries no traffic. \
+         Fix: accept, repair or recreate {id}, or delete it"
+    )
 }
 
 /// SPEC section 5's mapping, in order.

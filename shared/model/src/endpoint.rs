@@ -8,7 +8,7 @@ use crate::snapshot::{PrefixList, Snapshot, VpcEndpoint};
 
 /// The endpoint kinds vpce-reach decides about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndpointKind {
+pub(crate) enum EndpointKind {
     /// PrivateLink: ENIs in subnets, security groups, private DNS.
     Interface,
     /// S3/DynamoDB: a prefix-list route in route tables.
@@ -17,44 +17,44 @@ pub enum EndpointKind {
 
 /// One ENI of an interface endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointEni {
+pub(crate) struct EndpointEni {
     /// `eni-…`
-    pub id: String,
+    pub(crate) id: String,
     /// Its private IPv4 address.
-    pub ip: Ipv4Addr,
+    pub(crate) ip: Ipv4Addr,
     /// Its subnet.
-    pub subnet_id: String,
+    pub(crate) subnet_id: String,
 }
 
 /// An endpoint with everything a pair check needs resolved.
 #[derive(Debug, Clone)]
-pub struct Endpoint<'a> {
+pub(crate) struct Endpoint<'a> {
     /// The describe record.
-    pub raw: &'a VpcEndpoint,
+    pub(crate) raw: &'a VpcEndpoint,
     /// Interface or gateway.
-    pub kind: EndpointKind,
+    pub(crate) kind: EndpointKind,
     /// `ssm`, `s3`, `ecr.dkr`, …
-    pub short_name: &'a str,
+    pub(crate) short_name: &'a str,
     /// The TCP ports the service is checked on.
-    pub ports: Vec<u16>,
+    pub(crate) ports: Vec<u16>,
     /// The ports as findings word them: `tcp/443` or `tcp/443,444`.
-    pub traffic: String,
+    pub(crate) traffic: String,
     /// Interface endpoints: the ENIs the snapshot holds.
-    pub enis: Vec<EndpointEni>,
+    pub(crate) enis: Vec<EndpointEni>,
     /// Gateway endpoints: the service's prefix list.
-    pub prefix_list: Option<&'a PrefixList>,
+    pub(crate) prefix_list: Option<&'a PrefixList>,
     /// The endpoint's security groups (interface endpoints).
-    pub groups: Vec<String>,
+    pub(crate) groups: Vec<String>,
     /// The CIDRs of the subnets holding its ENIs (an allowed egress form, SPEC I3).
-    pub subnet_cidrs: Vec<ipnet::Ipv4Net>,
+    pub(crate) subnet_cidrs: Vec<ipnet::Ipv4Net>,
     /// Data the snapshot lacks (ENIs, the prefix list).
-    pub missing: Vec<String>,
+    pub(crate) missing: Vec<String>,
 }
 
 impl<'a> Endpoint<'a> {
     /// Resolves an endpoint; `None` for kinds not modelled (Gateway Load Balancer, …) and
-    /// deleted endpoints.
-    pub fn resolve(
+    /// deleted or deleting endpoints ([`Lifecycle::Gone`]).
+    pub(crate) fn resolve(
         snap: &'a Snapshot,
         raw: &'a VpcEndpoint,
         params: &RuleParameters,
@@ -127,93 +127,102 @@ impl<'a> Endpoint<'a> {
     }
 
     /// `vpce-…`
-    pub fn id(&self) -> &'a str {
+    pub(crate) fn id(&self) -> &'a str {
         &self.raw.vpc_endpoint_id
     }
 
-    /// True when the endpoint's state is `available`.
-    pub fn is_available(&self) -> bool {
-        self.raw.state.as_deref().is_none_or(|s| s == "available")
+    /// True when the endpoint's state is `available` (see [`Lifecycle`]).
+    pub(crate) fn is_available(&self) -> bool {
+        lifecycle(self.raw) == Lifecycle::Available
     }
 
     /// The endpoint's security groups (interface endpoints).
-    pub fn group_ids(&self) -> &[String] {
+    pub(crate) fn group_ids(&self) -> &[String] {
         &self.groups
     }
 
     /// `vpce-… (ssm)`, for people.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("{} ({})", self.id(), self.short_name)
     }
 }
 
-/// True for endpoints that no longer exist (`deleted`, `deleting`, `rejected`, `expired`).
-pub fn is_gone(raw: &VpcEndpoint) -> bool {
-    matches!(
-        raw.state.as_deref(),
-        Some("deleted" | "deleting" | "expired" | "rejected")
-    )
+/// Where an endpoint is in its life, as far as traffic is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lifecycle {
+    /// `available` (or no state in the record): carries traffic.
+    Available,
+    /// `deleted` or `deleting`: gone or going at its owner's request. Not checked; a VPC whose
+    /// only endpoint for a required service is being deleted is told it has none.
+    Gone,
+    /// Any other state (`pendingAcceptance`, `pending`, `rejected`, `expired`, `failed`,
+    /// `partial`, or one AWS adds later): the endpoint still sits in the VPC and carries no
+    /// traffic, so a required pair to it is `ENDPOINT_NOT_AVAILABLE`.
+    NotAvailable,
 }
 
-/// Why the endpoint policy blocks everything, if it does: no `Allow` statement at all, or an
-/// unconditional `Deny` of every action on every resource for every principal. Anything
-/// subtler (bucket or principal scoping) is allowed through: vpce-reach checks the network
-/// path, not IAM.
-pub fn policy_blocks_everything(policy: Option<&str>) -> Option<String> {
-    let text = policy?;
-    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
-    let statements = match doc.get("Statement")? {
-        serde_json::Value::Array(items) => items.clone(),
-        single => vec![single.clone()],
-    };
-    let effect = |s: &serde_json::Value| {
-        s.get("Effect")
-            .and_then(|e| e.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    if statements
-        .iter()
-        .any(|s| effect(s) == "Deny" && denies_all(s))
-    {
-        return Some("the endpoint policy denies every action to everyone".to_string());
+/// The lifecycle of an endpoint record. States are compared ignoring ASCII case: the EC2 API
+/// reference spells them `PendingAcceptance`, `Available`, …, while `describe-vpc-endpoints`
+/// prints `pendingAcceptance`, `available`, ….
+pub(crate) fn lifecycle(raw: &VpcEndpoint) -> Lifecycle {
+    match raw.state.as_deref() {
+        None => Lifecycle::Available,
+        Some(s) if s.eq_ignore_ascii_case("available") => Lifecycle::Available,
+        Some(s)
+            if ["deleted", "deleting"]
+                .iter()
+                .any(|g| s.eq_ignore_ascii_case(g)) =>
+        {
+            Lifecycle::Gone
+        }
+        Some(_) => Lifecycle::NotAvailable,
     }
-    if !statements.iter().any(|s| effect(s) == "Allow") {
-        return Some("the endpoint policy has no Allow statement".to_string());
-    }
-    None
 }
 
-fn denies_all(statement: &serde_json::Value) -> bool {
-    let is_star = |key: &str| match statement.get(key) {
-        Some(serde_json::Value::String(s)) => s == "*",
-        Some(serde_json::Value::Array(a)) => a.iter().any(|v| v == "*"),
-        Some(serde_json::Value::Object(o)) => o.get("AWS").is_some_and(|v| v == "*"),
-        _ => false,
-    };
-    statement.get("Condition").is_none()
-        && is_star("Action")
-        && is_star("Resource")
-        && is_star("Principal")
+/// True for endpoints that are gone or going (`deleted`, `deleting`): see [`Lifecycle::Gone`].
+pub(crate) fn is_gone(raw: &VpcEndpoint) -> bool {
+    lifecycle(raw) == Lifecycle::Gone
+}
+
+/// Why the endpoint policy lets none of the endpoint's requests through, if it provably does:
+/// judged by effect on the service's actions (see [`crate::policy`]). Anything subtler
+/// (bucket or principal scoping, conditions) is allowed through: vpce-reach checks the
+/// network path, not IAM.
+pub(crate) fn policy_blocks_everything(policy: Option<&str>, service_name: &str) -> Option<String> {
+    crate::policy::lets_nothing_through(policy, service_name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn with_state(state: Option<&str>) -> VpcEndpoint {
+        let mut raw: VpcEndpoint = serde_json::from_value(serde_json::json!({
+            "VpcEndpointId": "vpce-1", "VpcEndpointType": "Interface", "VpcId": "vpc-1",
+            "ServiceName": "com.amazonaws.us-east-1.ssm"
+        }))
+        .unwrap();
+        raw.state = state.map(str::to_string);
+        raw
+    }
+
     #[test]
-    fn policies() {
-        let allow =
-            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
-        assert_eq!(policy_blocks_everything(Some(allow)), None);
-        assert_eq!(policy_blocks_everything(None), None);
-        let deny = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
-                                     {"Effect":"Deny","Principal":{"AWS":"*"},"Action":["*"],"Resource":"*"}]}"#;
-        assert!(policy_blocks_everything(Some(deny)).is_some());
-        let scoped = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"},
-                                       {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
-        assert_eq!(policy_blocks_everything(Some(scoped)), None);
-        let none = r#"{"Statement":[]}"#;
-        assert!(policy_blocks_everything(Some(none)).is_some());
+    fn only_deleted_and_deleting_are_gone() {
+        for (state, expected) in [
+            (None, Lifecycle::Available),
+            (Some("available"), Lifecycle::Available),
+            (Some("Available"), Lifecycle::Available),
+            (Some("deleted"), Lifecycle::Gone),
+            (Some("Deleting"), Lifecycle::Gone),
+            (Some("rejected"), Lifecycle::NotAvailable),
+            (Some("expired"), Lifecycle::NotAvailable),
+            (Some("failed"), Lifecycle::NotAvailable),
+            (Some("pendingAcceptance"), Lifecycle::NotAvailable),
+            (Some("pending"), Lifecycle::NotAvailable),
+            (Some("partial"), Lifecycle::NotAvailable),
+            (Some("somethingNew"), Lifecycle::NotAvailable),
+        ] {
+            assert_eq!(lifecycle(&with_state(state)), expected, "{state:?}");
+        }
     }
 }

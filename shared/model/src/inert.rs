@@ -33,7 +33,7 @@ pub fn is_unsafe(c: char) -> bool {
 /// borrowed.
 ///
 /// ```
-/// use vpce_reach_model::inert::inert;
+/// use vpce_reach_model::inert;
 /// assert_eq!(inert("web-1"), "web-1");
 /// assert_eq!(inert("a\u{1b}[31mred\nb"), "a\\u{1b}[31mred\\nb");
 /// ```

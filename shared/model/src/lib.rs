@@ -40,9 +40,6 @@
 
 mod check;
 mod compliance;
-// Its items are crate-private all the same (the module is); their `pub` is left for now because
-// another change is rewriting endpoint.rs: drop this allow once both are merged.
-#[allow(unreachable_pub)]
 mod endpoint;
 mod finding;
 mod fxhash;
@@ -51,6 +48,7 @@ mod intent;
 mod network_acl;
 mod params;
 mod path;
+mod policy;
 mod prefix_list;
 mod protocol;
 mod route;

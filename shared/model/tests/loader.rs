@@ -205,11 +205,11 @@ fn a_partial_snapshot_names_the_missing_calls() {
 
 #[test]
 fn a_partial_snapshot_proves_nothing_compliant() {
-    use vpce_reach_model::compliance::{evaluations, ComplianceType};
+    use vpce_reach_model::{evaluations, ComplianceType};
     let dir = complete_dir();
     let params = Default::default();
     let whole = load_dir(dir.path()).unwrap();
-    let report = vpce_reach_model::check::check(&whole, &params);
+    let report = vpce_reach_model::check(&whole, &params);
     assert!(whole.coverage.gaps(&report).is_empty());
     assert!(evaluations(&whole, &report)
         .iter()
@@ -217,7 +217,7 @@ fn a_partial_snapshot_proves_nothing_compliant() {
 
     std::fs::remove_file(dir.path().join("vpcs.json")).unwrap();
     let partial = load_dir(dir.path()).unwrap();
-    let mut report = vpce_reach_model::check::check(&partial, &params);
+    let mut report = vpce_reach_model::check(&partial, &params);
     report.missing.extend(partial.coverage.gaps(&report));
     let evaluations = evaluations(&partial, &report);
     assert!(!evaluations.is_empty());

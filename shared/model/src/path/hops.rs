@@ -67,7 +67,7 @@ pub(crate) fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) ->
 
 fn policy_hop(ep: &Endpoint) -> Hop {
     let id = vec![ep.id().to_string()];
-    match policy_blocks_everything(ep.raw.policy_document.as_deref()) {
+    match policy_blocks_everything(ep.raw.policy_document.as_deref(), &ep.raw.service_name) {
         None => Hop::allowed(
             HopKind::EndpointPolicy,
             id,
