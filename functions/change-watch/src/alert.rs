@@ -1,15 +1,14 @@
-//! Evaluates the VPCs a batch of changes touched, keeps the findings that involve the changed
+//! Keeps the findings (of the VPCs a batch of changes touched) that involve the changed
 //! resources, and renders one alert per VPC: who, what, which workloads lose which endpoints,
 //! the finding codes and the smallest fix.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
-use aws_sdk_ec2::Client;
-use vpce_reach_model::check::{self, Report};
+use vpce_reach_model::check::Report;
 use vpce_reach_model::finding::{Finding, FindingCode};
-use vpce_reach_model::params::{short_service_name, RuleParameters};
-use vpce_reach_model::snapshot::{load, Snapshot};
+use vpce_reach_model::params::short_service_name;
+use vpce_reach_model::snapshot::Snapshot;
 
 use crate::changes::{Change, ResourceKind};
 
@@ -21,42 +20,6 @@ pub const MAX_SUBJECT: usize = 99;
 const MAX_LISTED: usize = 25;
 /// Change lines listed in one alert (a CloudFormation deploy can make hundreds).
 const MAX_CHANGES: usize = 20;
-
-/// Collection or loading failed: nothing can be said about these VPCs.
-#[derive(Debug)]
-pub enum EvaluateError {
-    /// An EC2 describe call failed.
-    Collect(vpce_reach_aws::CollectError),
-    /// A collected document could not be loaded by the model.
-    Load(load::LoadError),
-}
-
-impl fmt::Display for EvaluateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EvaluateError::Collect(e) => write!(f, "collection failed: {e}"),
-            EvaluateError::Load(e) => write!(f, "collected data could not be loaded: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for EvaluateError {}
-
-/// Collects the VPCs (one scoped collection for all of them), loads and checks them.
-pub async fn evaluate(
-    client: &Client,
-    params: &RuleParameters,
-    vpc_ids: &[String],
-) -> Result<(Snapshot, Report), EvaluateError> {
-    let scope = vpce_reach_aws::Scope::vpcs(vpc_ids.iter().cloned());
-    let progress = |line: &str| eprintln!("collect: {line}");
-    let collected = vpce_reach_aws::collect(client, &scope, &progress)
-        .await
-        .map_err(EvaluateError::Collect)?;
-    let snap = load::from_documents(collected.documents).map_err(EvaluateError::Load)?;
-    let report = check::check(&snap, params);
-    Ok((snap, report))
-}
 
 /// The resources a set of changes touched, widened with what they imply in the snapshot: the
 /// security groups and route tables that use a changed prefix list.
@@ -400,6 +363,9 @@ fn workload_label(snap: &Snapshot, eni_id: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+    use vpce_reach_model::check;
+    use vpce_reach_model::params::RuleParameters;
+    use vpce_reach_model::snapshot::load;
 
     fn change(name: &str, who: &str, resources: &[&str]) -> Change {
         Change {
