@@ -277,7 +277,8 @@ impl Handler {
                 status
             }
             Err(e) => {
-                let err = CallError::from_sdk(Service::Config, "StartConfigRulesEvaluation", rule, e);
+                let err =
+                    CallError::from_sdk(Service::Config, "StartConfigRulesEvaluation", rule, e);
                 let status = config_error_status(rule, &err);
                 tracing::warn!(status = %OneLine(&status), "config rule re-run");
                 status

@@ -110,7 +110,13 @@ mod tests {
     use vpce_reach_aws::Service;
 
     fn put_failed(code: &str, message: &str) -> CallError {
-        CallError::in_answer(Service::Config, "PutEvaluations", "batch 1 of 1", code, message)
+        CallError::in_answer(
+            Service::Config,
+            "PutEvaluations",
+            "batch 1 of 1",
+            code,
+            message,
+        )
     }
 
     #[test]

@@ -275,10 +275,11 @@ async fn invalid_result_token_fails_with_what_it_means() {
     assert!(matches!(err, RuleError::Call(_)), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.starts_with("Config PutEvaluations failed (batch 1 of 1): InvalidResultTokenException")
-            && text.contains(
-                "resultToken is invalid or expired: the event is stale or was not sent by Config"
-            ),
+        text.starts_with(
+            "Config PutEvaluations failed (batch 1 of 1): InvalidResultTokenException"
+        ) && text.contains(
+            "resultToken is invalid or expired: the event is stale or was not sent by Config"
+        ),
         "{text}"
     );
     assert_eq!(invalid.num_calls(), 1, "not retried: a token does not heal");

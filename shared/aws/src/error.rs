@@ -233,7 +233,9 @@ mod tests {
         assert_eq!(err.code.as_deref(), Some("UnauthorizedOperation"));
         assert_eq!(err.message, "not authorized");
         let source = err.source().expect("the SDK error");
-        assert!(source.downcast_ref::<SdkError<DescribeVpcsError, ()>>().is_some());
+        assert!(source
+            .downcast_ref::<SdkError<DescribeVpcsError, ()>>()
+            .is_some());
         assert!(error(None).source().is_none());
     }
 }

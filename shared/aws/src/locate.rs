@@ -150,10 +150,7 @@ enum Query<'a> {
 
 /// Runs `call` on all `ids`; when one of them no longer exists, runs it on each id alone and
 /// leaves out the missing ones.
-async fn by_ids<'a, F, Fut>(
-    ids: &'a [String],
-    call: F,
-) -> Result<Vec<(String, String)>, CallError>
+async fn by_ids<'a, F, Fut>(ids: &'a [String], call: F) -> Result<Vec<(String, String)>, CallError>
 where
     F: Fn(&'a [String]) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<(String, String)>, CallError>>,
@@ -247,7 +244,13 @@ async fn network_interfaces(
     client: &Client,
     ids: &[String],
 ) -> Result<Vec<(String, String)>, CallError> {
-    let enis: Vec<_> = paginate!(client.describe_network_interfaces().set_network_interface_ids(Some(ids.to_vec())), "DescribeNetworkInterfaces", scope(ids))?;
+    let enis: Vec<_> = paginate!(
+        client
+            .describe_network_interfaces()
+            .set_network_interface_ids(Some(ids.to_vec())),
+        "DescribeNetworkInterfaces",
+        scope(ids)
+    )?;
     Ok(enis
         .into_iter()
         .filter_map(|e| Some((e.network_interface_id?, e.vpc_id?)))
@@ -258,7 +261,13 @@ async fn vpc_endpoints(
     client: &Client,
     ids: &[String],
 ) -> Result<Vec<(String, String)>, CallError> {
-    let endpoints: Vec<_> = paginate!(client.describe_vpc_endpoints().set_vpc_endpoint_ids(Some(ids.to_vec())), "DescribeVpcEndpoints", scope(ids))?;
+    let endpoints: Vec<_> = paginate!(
+        client
+            .describe_vpc_endpoints()
+            .set_vpc_endpoint_ids(Some(ids.to_vec())),
+        "DescribeVpcEndpoints",
+        scope(ids)
+    )?;
     Ok(endpoints
         .into_iter()
         .filter_map(|e| Some((e.vpc_endpoint_id?, e.vpc_id?)))
@@ -267,7 +276,11 @@ async fn vpc_endpoints(
 
 /// The VPCs that still exist, each located in itself.
 async fn vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, CallError> {
-    let vpcs: Vec<_> = paginate!(client.describe_vpcs().set_vpc_ids(Some(ids.to_vec())), "DescribeVpcs", scope(ids))?;
+    let vpcs: Vec<_> = paginate!(
+        client.describe_vpcs().set_vpc_ids(Some(ids.to_vec())),
+        "DescribeVpcs",
+        scope(ids)
+    )?;
     Ok(vpcs
         .into_iter()
         .filter_map(|v| v.vpc_id)
@@ -276,7 +289,11 @@ async fn vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, 
 }
 
 async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, CallError> {
-    let subnets: Vec<_> = paginate!(client.describe_subnets().set_subnet_ids(Some(ids.to_vec())), "DescribeSubnets", scope(ids))?;
+    let subnets: Vec<_> = paginate!(
+        client.describe_subnets().set_subnet_ids(Some(ids.to_vec())),
+        "DescribeSubnets",
+        scope(ids)
+    )?;
     Ok(subnets
         .into_iter()
         .filter_map(|s| Some((s.subnet_id?, s.vpc_id?)))
@@ -376,7 +393,6 @@ async fn prefix_list_users(
     Ok(pairs)
 }
 
-
 /// How an error names the ids a lookup was for: `locating sg-1, sg-2` (at most
 /// [`IDS_IN_ERRORS`] ids, then a count).
 fn scope(ids: &[String]) -> String {
@@ -402,7 +418,10 @@ mod tests {
     #[test]
     fn kinds_by_prefix() {
         assert_eq!(ResourceKind::of("sg-1"), Some(ResourceKind::SecurityGroup));
-        assert_eq!(ResourceKind::of("rtbassoc-1"), Some(ResourceKind::RouteTableAssociation));
+        assert_eq!(
+            ResourceKind::of("rtbassoc-1"),
+            Some(ResourceKind::RouteTableAssociation)
+        );
         assert_eq!(ResourceKind::of("sg-"), None);
         assert_eq!(ResourceKind::of("i-1"), None);
     }
@@ -411,6 +430,9 @@ mod tests {
     fn error_scopes_name_a_few_ids() {
         let ids: Vec<String> = (1..=7).map(|i| format!("sg-{i}")).collect();
         assert_eq!(scope(&ids[..2]), "locating sg-1, sg-2");
-        assert_eq!(scope(&ids), "locating sg-1, sg-2, sg-3, sg-4, sg-5 and 2 more");
+        assert_eq!(
+            scope(&ids),
+            "locating sg-1, sg-2, sg-3, sg-4, sg-5 and 2 more"
+        );
     }
 }

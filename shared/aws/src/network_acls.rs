@@ -20,7 +20,14 @@ pub(crate) async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Document, CallError> {
-    let acls: Vec<NetworkAcl> = paginate!(client.describe_network_acls().set_filters(scope.vpc_filters()), 100, CALL, scope.label())?;
+    let acls: Vec<NetworkAcl> = paginate!(
+        client
+            .describe_network_acls()
+            .set_filters(scope.vpc_filters()),
+        100,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} network ACLs", acls.len()));
     Ok((FILE.to_owned(), to_document(&acls)))
 }

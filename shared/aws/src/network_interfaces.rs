@@ -20,7 +20,14 @@ pub(crate) async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Document, CallError> {
-    let enis: Vec<NetworkInterface> = paginate!(client.describe_network_interfaces().set_filters(scope.vpc_filters()), 1000, CALL, scope.label())?;
+    let enis: Vec<NetworkInterface> = paginate!(
+        client
+            .describe_network_interfaces()
+            .set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} network interfaces", enis.len()));
     Ok((FILE.to_owned(), to_document(&enis)))
 }

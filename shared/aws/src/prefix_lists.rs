@@ -43,11 +43,21 @@ pub(crate) async fn collect(
 }
 
 async fn service_lists(client: &Client) -> Result<Vec<PrefixList>, CallError> {
-    paginate!(client.describe_prefix_lists(), 100, "DescribePrefixLists", SCOPE)
+    paginate!(
+        client.describe_prefix_lists(),
+        100,
+        "DescribePrefixLists",
+        SCOPE
+    )
 }
 
 async fn managed_lists(client: &Client) -> Result<Vec<ManagedPrefixList>, CallError> {
-    paginate!(client.describe_managed_prefix_lists(), 100, "DescribeManagedPrefixLists", SCOPE)
+    paginate!(
+        client.describe_managed_prefix_lists(),
+        100,
+        "DescribeManagedPrefixLists",
+        SCOPE
+    )
 }
 
 /// The usable managed lists that `DescribePrefixLists` did not already return.
@@ -91,7 +101,12 @@ async fn managed_list(client: &Client, m: &ManagedPrefixList) -> Result<Value, C
 }
 
 async fn entries(client: &Client, id: &str) -> Result<Vec<String>, CallError> {
-    let entries: Vec<_> = paginate!(client.get_managed_prefix_list_entries().prefix_list_id(id), 100, "GetManagedPrefixListEntries", id)?;
+    let entries: Vec<_> = paginate!(
+        client.get_managed_prefix_list_entries().prefix_list_id(id),
+        100,
+        "GetManagedPrefixListEntries",
+        id
+    )?;
     Ok(entries
         .iter()
         .filter_map(|e| e.cidr())

@@ -17,7 +17,14 @@ pub(crate) async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Document, CallError> {
-    let tables: Vec<RouteTable> = paginate!(client.describe_route_tables().set_filters(scope.vpc_filters()), 100, CALL, scope.label())?;
+    let tables: Vec<RouteTable> = paginate!(
+        client
+            .describe_route_tables()
+            .set_filters(scope.vpc_filters()),
+        100,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} route tables", tables.len()));
     Ok((FILE.to_owned(), to_document(&tables)))
 }

@@ -19,7 +19,14 @@ pub(crate) async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Document, CallError> {
-    let groups: Vec<SecurityGroup> = paginate!(client.describe_security_groups().set_filters(scope.vpc_filters()), 1000, CALL, scope.label())?;
+    let groups: Vec<SecurityGroup> = paginate!(
+        client
+            .describe_security_groups()
+            .set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} security groups", groups.len()));
     Ok((FILE.to_owned(), to_document(&groups)))
 }

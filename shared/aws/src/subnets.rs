@@ -17,7 +17,12 @@ pub(crate) async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Document, CallError> {
-    let subnets: Vec<Subnet> = paginate!(client.describe_subnets().set_filters(scope.vpc_filters()), 1000, CALL, scope.label())?;
+    let subnets: Vec<Subnet> = paginate!(
+        client.describe_subnets().set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} subnets", subnets.len()));
     Ok((FILE.to_owned(), to_document(&subnets)))
 }

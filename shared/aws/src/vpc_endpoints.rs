@@ -18,7 +18,14 @@ pub(crate) async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Document, CallError> {
-    let endpoints: Vec<VpcEndpoint> = paginate!(client.describe_vpc_endpoints().set_filters(scope.vpc_filters()), 1000, CALL, scope.label())?;
+    let endpoints: Vec<VpcEndpoint> = paginate!(
+        client
+            .describe_vpc_endpoints()
+            .set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} VPC endpoints", endpoints.len()));
     Ok((FILE.to_owned(), to_document(&endpoints)))
 }

@@ -13,7 +13,12 @@ const CALL: &str = "DescribeVpcs";
 
 /// Every VPC in scope; fails when a VPC named by the scope does not exist.
 pub(crate) async fn fetch(client: &Client, scope: &Scope) -> Result<Vec<Vpc>, CallError> {
-    let vpcs = paginate!(client.describe_vpcs().set_filters(scope.vpc_filters()), 1000, CALL, scope.label())?;
+    let vpcs = paginate!(
+        client.describe_vpcs().set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     check_all_found(scope, &vpcs)?;
     Ok(vpcs)
 }
