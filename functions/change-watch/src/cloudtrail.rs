@@ -2,8 +2,6 @@
 //! it carries, as our own serde types: only the fields the alert needs, everything else
 //! ignored, so new CloudTrail fields never break parsing.
 
-use std::fmt;
-
 use serde::Deserialize;
 use serde_json::Value;
 
