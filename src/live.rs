@@ -9,11 +9,16 @@
 mod enabled {
     use std::path::Path;
 
-    use vpce_reach_aws::Scope;
-    use vpce_reach_model::snapshot::{load, Snapshot};
+    use vpce_reach_aws::{Ec2Client, Scope};
+    use vpce_reach_model::snapshot::Snapshot;
 
-    /// Collects `vpcs` (the whole region when empty) from EC2.
-    fn collect(vpcs: &[String]) -> Result<vpce_reach_aws::Snapshot, String> {
+    /// Runs `work` with the EC2 client and the scope of `vpcs` (the whole region when empty),
+    /// after saying on stderr what is collected from where.
+    fn with_client<T, F, Fut>(vpcs: &[String], work: F) -> Result<T, String>
+    where
+        F: FnOnce(Ec2Client, Scope) -> Fut,
+        Fut: std::future::Future<Output = Result<T, String>>,
+    {
         let runtime = tokio::runtime::Runtime::new()
             .map_err(|e| format!("cannot start the async runtime: {e}"))?;
         runtime.block_on(async {
@@ -28,25 +33,35 @@ mod enabled {
                 .region()
                 .map_or("(no region set)".to_owned(), ToString::to_string);
             eprintln!("collecting {} of {region} from EC2...", scope.label());
-            let progress = |line: &str| eprintln!("  {line}");
+            work(client, scope).await
+        })
+    }
+
+    /// One progress line per finished describe call, on stderr.
+    fn progress(line: &str) {
+        eprintln!("  {line}");
+    }
+
+    /// `check --live`: collects and loads through the same path as the Lambda functions
+    /// ([`vpce_reach_aws::collect_snapshot`], the first half of `collect_and_check`); `main`
+    /// checks it as it checks a snapshot directory.
+    pub fn load(vpcs: &[String]) -> Result<Snapshot, String> {
+        with_client(vpcs, |client, scope| async move {
+            vpce_reach_aws::collect_snapshot(&client, &scope, &progress)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// `snapshot --out DIR`: writes the documents in the format `check <DIR>` reads.
+    pub fn write(out: &Path, vpcs: &[String]) -> Result<(), String> {
+        let collected = with_client(vpcs, |client, scope| async move {
             let snapshot = vpce_reach_aws::collect(&client, &scope, &progress)
                 .await
                 .map_err(|e| e.to_string())?;
             eprintln!("collected {} documents", snapshot.documents.len());
             Ok(snapshot)
-        })
-    }
-
-    /// `check --live`: the collected documents as a model snapshot.
-    pub fn load(vpcs: &[String]) -> Result<Snapshot, String> {
-        let collected = collect(vpcs)?;
-        load::from_documents(collected.documents)
-            .map_err(|e| format!("collected snapshot unreadable: {e}"))
-    }
-
-    /// `snapshot --out DIR`: writes the documents in the format `check <DIR>` reads.
-    pub fn write(out: &Path, vpcs: &[String]) -> Result<(), String> {
-        let collected = collect(vpcs)?;
+        })?;
         collected
             .write_to(out)
             .map_err(|e| format!("{}: {e}", out.display()))?;

@@ -104,11 +104,7 @@ struct JsonReport<'a> {
     missing: &'a [&'a str],
 }
 
-fn print_json(
-    report: &Report,
-    evaluations: &[Evaluation],
-    absent: &[&str],
-) -> Result<(), String> {
+fn print_json(report: &Report, evaluations: &[Evaluation], absent: &[&str]) -> Result<(), String> {
     let out = JsonReport {
         evaluations,
         findings: &report.findings,

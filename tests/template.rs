@@ -418,6 +418,38 @@ fn every_function_logs_to_its_own_group_with_retention() {
     }
 }
 
+/// The levels lambda_runtime's subscriber understands in `AWS_LAMBDA_LOG_LEVEL` (it falls back
+/// to INFO on anything else, such as Lambda's `FATAL`).
+const SUBSCRIBER_LEVELS: [&str; 5] = ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"];
+
+#[test]
+fn every_function_logs_json_at_a_level_its_subscriber_understands() {
+    for name in functions() {
+        let logging = &resource(name)["Properties"]["LoggingConfig"];
+        assert_eq!(
+            logging["LogFormat"].as_str(),
+            Some("JSON"),
+            "{name}: LoggingConfig.LogFormat must be JSON (structured, queryable events)"
+        );
+        let level = str_of(&logging["ApplicationLogLevel"], "ApplicationLogLevel");
+        let allowed = match parameter(level) {
+            Some(p) => {
+                let default = str_of(&p["Default"], "Default");
+                let values = strings(&p["AllowedValues"]);
+                assert!(values.contains(&default.to_owned()), "{level}: {default}");
+                values
+            }
+            None => vec![level.to_owned()],
+        };
+        for value in &allowed {
+            assert!(
+                SUBSCRIBER_LEVELS.contains(&value.as_str()),
+                "{name}: ApplicationLogLevel {value} is not a level the subscriber reads"
+            );
+        }
+    }
+}
+
 #[test]
 fn sqs_events_report_item_failures_and_the_queue_outlives_the_function() {
     for name in functions() {

@@ -1,13 +1,14 @@
-//! Evaluates the VPCs a batch of changes touched, keeps the findings that involve the changed
+//! Keeps the findings (of the VPCs a batch of changes touched) that involve the changed
 //! resources, and renders one alert per VPC: who, what, which workloads lose which endpoints,
 //! the finding codes and the smallest fix.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
-use aws_sdk_ec2::Client;
-use vpce_reach_model::snapshot::{load, Snapshot};
-use vpce_reach_model::{check, short_service_name, Finding, FindingCode, Report, RuleParameters};
+use vpce_reach_model::short_service_name;
+use vpce_reach_model::snapshot::Snapshot;
+use vpce_reach_model::Report;
+use vpce_reach_model::{Finding, FindingCode};
 
 use crate::changes::{Change, ResourceKind};
 
@@ -19,42 +20,6 @@ pub const MAX_SUBJECT: usize = 99;
 const MAX_LISTED: usize = 25;
 /// Change lines listed in one alert (a CloudFormation deploy can make hundreds).
 const MAX_CHANGES: usize = 20;
-
-/// Collection or loading failed: nothing can be said about these VPCs.
-#[derive(Debug)]
-pub enum EvaluateError {
-    /// An EC2 describe call failed.
-    Collect(vpce_reach_aws::CollectError),
-    /// A collected document could not be loaded by the model.
-    Load(load::LoadError),
-}
-
-impl fmt::Display for EvaluateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EvaluateError::Collect(e) => write!(f, "collection failed: {e}"),
-            EvaluateError::Load(e) => write!(f, "collected data could not be loaded: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for EvaluateError {}
-
-/// Collects the VPCs (one scoped collection for all of them), loads and checks them.
-pub async fn evaluate(
-    client: &Client,
-    params: &RuleParameters,
-    vpc_ids: &[String],
-) -> Result<(Snapshot, Report), EvaluateError> {
-    let scope = vpce_reach_aws::Scope::vpcs(vpc_ids.iter().cloned());
-    let progress = |line: &str| eprintln!("collect: {line}");
-    let collected = vpce_reach_aws::collect(client, &scope, &progress)
-        .await
-        .map_err(EvaluateError::Collect)?;
-    let snap = load::from_documents(collected.documents).map_err(EvaluateError::Load)?;
-    let report = check(&snap, params);
-    Ok((snap, report))
-}
 
 /// The resources a set of changes touched, widened with what they imply in the snapshot: the
 /// security groups and route tables that use a changed prefix list.
@@ -398,6 +363,8 @@ fn workload_label(snap: &Snapshot, eni_id: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+    use vpce_reach_model::snapshot::load;
+    use vpce_reach_model::RuleParameters;
 
     fn change(name: &str, who: &str, resources: &[&str]) -> Change {
         Change {
@@ -467,7 +434,7 @@ mod tests {
     #[test]
     fn keeps_findings_on_changed_paths_only() {
         let snap = broken_snapshot();
-        let report = check(&snap, &RuleParameters::default());
+        let report = vpce_reach_model::check(&snap, &RuleParameters::default());
         assert!(!report.findings.is_empty(), "{:?}", report.findings);
         let on = |ids: &[&str]| {
             let changed = ids.iter().map(|s| s.to_string()).collect();
@@ -491,7 +458,7 @@ mod tests {
     #[test]
     fn renders_who_what_workloads_codes_and_fix() {
         let snap = broken_snapshot();
-        let report = check(&snap, &RuleParameters::default());
+        let report = vpce_reach_model::check(&snap, &RuleParameters::default());
         let c = change(
             "RevokeSecurityGroupEgress",
             "arn:aws:sts::111122223333:assumed-role/Admin/alice",
@@ -523,7 +490,7 @@ mod tests {
     fn a_missing_required_service_involves_endpoint_changes() {
         let snap = broken_snapshot();
         let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
-        let report = check(&snap, &params);
+        let report = vpce_reach_model::check(&snap, &params);
         let changed = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
         let codes = |ids: &[&str]| -> Vec<FindingCode> {
             involved(&snap, &report, "vpc-1", &changed(ids))

@@ -136,53 +136,9 @@ pub fn handled_event_names() -> Vec<&'static str> {
     HANDLED.iter().map(|h| h.name).collect()
 }
 
-/// The kinds of EC2 resource a change can name, recognised by their id's prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ResourceKind {
-    /// `sg-…`
-    SecurityGroup,
-    /// `eni-…`
-    NetworkInterface,
-    /// `vpce-…`
-    VpcEndpoint,
-    /// `rtb-…`
-    RouteTable,
-    /// `rtbassoc-…`
-    RouteTableAssociation,
-    /// `acl-…`
-    NetworkAcl,
-    /// `aclassoc-…`
-    NetworkAclAssociation,
-    /// `subnet-…`
-    Subnet,
-    /// `pl-…`
-    PrefixList,
-    /// `vpc-…`
-    Vpc,
-}
-
-impl ResourceKind {
-    /// The kind of an id, by prefix; `None` for ids of other kinds.
-    pub fn of(id: &str) -> Option<ResourceKind> {
-        let (prefix, rest) = id.split_once('-')?;
-        if rest.is_empty() {
-            return None;
-        }
-        Some(match prefix {
-            "sg" => ResourceKind::SecurityGroup,
-            "eni" => ResourceKind::NetworkInterface,
-            "vpce" => ResourceKind::VpcEndpoint,
-            "rtb" => ResourceKind::RouteTable,
-            "rtbassoc" => ResourceKind::RouteTableAssociation,
-            "acl" => ResourceKind::NetworkAcl,
-            "aclassoc" => ResourceKind::NetworkAclAssociation,
-            "subnet" => ResourceKind::Subnet,
-            "pl" => ResourceKind::PrefixList,
-            "vpc" => ResourceKind::Vpc,
-            _ => return None,
-        })
-    }
-}
+/// The kinds of EC2 resource a change can name, recognised by their id's prefix (defined
+/// with the lookup that locates them).
+pub use vpce_reach_aws::ResourceKind;
 
 /// One successful API call that may have changed reachability.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,6 @@
 //! it carries, as our own serde types: only the fields the alert needs, everything else
 //! ignored, so new CloudTrail fields never break parsing.
 
-use std::fmt;
-
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -150,28 +148,25 @@ impl UserIdentity {
 
 /// A record body that is not an EventBridge event, or a CloudTrail event whose `detail` is
 /// not a CloudTrail record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, thiserror::Error)]
+#[error("SQS message {message_id}: {message}: {source}")]
 pub struct ParseError {
     /// The SQS message id of the record.
     pub message_id: String,
     /// What is wrong.
     pub message: String,
+    /// The JSON error.
+    #[source]
+    pub source: serde_json::Error,
 }
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SQS message {}: {}", self.message_id, self.message)
-    }
-}
-
-impl std::error::Error for ParseError {}
 
 impl EventBridgeEvent {
     /// Parses an SQS record body; errors name the SQS message id.
     pub fn parse(message_id: &str, body: &str) -> Result<EventBridgeEvent, ParseError> {
-        serde_json::from_str(body).map_err(|e| ParseError {
+        serde_json::from_str(body).map_err(|source| ParseError {
             message_id: message_id.to_owned(),
-            message: format!("not an EventBridge event: {e}"),
+            message: "not an EventBridge event".to_owned(),
+            source,
         })
     }
 
@@ -182,12 +177,10 @@ impl EventBridgeEvent {
 
     /// The CloudTrail record of an API-call event; errors name the SQS message id.
     pub fn api_call(&self, message_id: &str) -> Result<ApiCall, ParseError> {
-        ApiCall::deserialize(&self.detail).map_err(|e| ParseError {
+        ApiCall::deserialize(&self.detail).map_err(|source| ParseError {
             message_id: message_id.to_owned(),
-            message: format!(
-                "event {}: `detail` is not a CloudTrail record: {e}",
-                self.id
-            ),
+            message: format!("event {}: `detail` is not a CloudTrail record", self.id),
+            source,
         })
     }
 }
@@ -282,6 +275,8 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("eventName"), "{err}");
+        let source = std::error::Error::source(&err).expect("the JSON error");
+        assert!(source.is::<serde_json::Error>());
     }
 
     #[test]

@@ -10,16 +10,17 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use aws_sdk_sns::types::MessageAttributeValue;
 use serde::Serialize;
 
+use vpce_reach_aws::{CallError, Checked, Located, OneLine, Scope, Service};
+
 use crate::alert::{self, Alert};
 use crate::changes::{self, Change, Classified};
 use crate::cloudtrail::EventBridgeEvent;
 use crate::settings::Settings;
-use crate::vpcs;
 
 /// The Config error code of StartConfigRulesEvaluation's once-a-minute limit.
 const CONFIG_LIMIT_EXCEEDED: &str = "LimitExceededException";
 
-/// What one invocation did, logged as one JSON line (and read by tests).
+/// What one invocation did, logged as one event by [`log_summary`] (and read by tests).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// SQS records received.
@@ -73,9 +74,13 @@ struct Failures {
 
 impl Failures {
     fn fail<'a>(&mut self, message_ids: impl IntoIterator<Item = &'a str>, error: String) {
-        eprintln!("error: {error}");
-        self.records
-            .extend(message_ids.into_iter().map(str::to_owned));
+        let ids: Vec<&str> = message_ids.into_iter().collect();
+        tracing::error!(
+            error = %OneLine(&error),
+            records = %OneLine(ids.join(",")),
+            "records failed: SQS delivers them again"
+        );
+        self.records.extend(ids.into_iter().map(str::to_owned));
         self.errors.push(error);
     }
 }
@@ -155,7 +160,10 @@ impl Handler {
                     change.resources.join(", "),
                     change.message_id
                 );
-                eprintln!("warning: no VPC found for {what}: its resources no longer exist or were not recorded");
+                tracing::warn!(
+                    change = %OneLine(&what),
+                    "no VPC found: its resources no longer exist or were not recorded"
+                );
                 summary.unlocated.push(what);
             }
             for vpc in vpcs {
@@ -167,15 +175,15 @@ impl Handler {
 
     /// One lookup for every resource of the batch whose VPC is unknown; `None` (and the
     /// changes needing it failed) when a lookup call failed.
-    async fn lookup(&self, changes: &[Change], failures: &mut Failures) -> Option<vpcs::Located> {
+    async fn lookup(&self, changes: &[Change], failures: &mut Failures) -> Option<Located> {
         let wanted: BTreeSet<String> = changes
             .iter()
             .flat_map(|c| c.to_locate().map(str::to_owned))
             .collect();
         if wanted.is_empty() {
-            return Some(vpcs::Located::new());
+            return Some(Located::new());
         }
-        match vpcs::locate(&self.ec2, &wanted).await {
+        match vpce_reach_aws::locate(&self.ec2, &wanted).await {
             Ok(located) => Some(located),
             Err(e) => {
                 let needing = changes.iter().filter(|c| c.to_locate().next().is_some());
@@ -198,9 +206,16 @@ impl Handler {
         }
         let vpc_ids: Vec<String> = plan.keys().cloned().collect();
         summary.collections += 1;
-        let (snap, report) = match alert::evaluate(&self.ec2, &self.settings.params, &vpc_ids).await
-        {
-            Ok(done) => done,
+        let scope = Scope::vpcs(vpc_ids.iter().cloned());
+        let progress = |line: &str| tracing::debug!(step = %OneLine(line), "collected");
+        let checked =
+            vpce_reach_aws::collect_and_check(&self.ec2, &scope, &self.settings.params, &progress)
+                .await;
+        let Checked {
+            snapshot: snap,
+            report,
+        } = match checked {
+            Ok(checked) => checked,
             Err(e) => {
                 let all = plan
                     .values()
@@ -223,13 +238,14 @@ impl Handler {
         }
     }
 
+    /// Publishes one alert; the error is the failed call's message.
     async fn publish(&self, alert: &Alert) -> Result<(), String> {
         // Lets subscribers filter alerts by VPC with an SNS filter policy.
         let vpc = MessageAttributeValue::builder()
             .data_type("String")
             .string_value(&alert.vpc_id)
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| format!("SNS message attribute vpc_id: {e}"))?;
         self.sns
             .publish()
             .topic_arn(&self.settings.topic_arn)
@@ -240,11 +256,8 @@ impl Handler {
             .await
             .map(|_| ())
             .map_err(|e| {
-                let e = aws_sdk_sns::error::DisplayErrorContext(e);
-                format!(
-                    "SNS Publish to {} for {} failed (IAM action sns:Publish): {e}",
-                    self.settings.topic_arn, alert.vpc_id
-                )
+                let scope = format!("{}, alert for {}", self.settings.topic_arn, alert.vpc_id);
+                CallError::from_sdk(Service::Sns, "Publish", scope, e).to_string()
             })
     }
 
@@ -257,19 +270,20 @@ impl Handler {
             .config_rule_names(rule)
             .send()
             .await;
-        let status = match result {
-            Ok(_) => format!("{rule}: evaluation started"),
-            Err(e) => {
-                let code = aws_sdk_config::error::ProvideErrorMetadata::code(&e).map(str::to_owned);
-                config_error_status(
-                    rule,
-                    code.as_deref(),
-                    &aws_sdk_config::error::DisplayErrorContext(e).to_string(),
-                )
+        match result {
+            Ok(_) => {
+                let status = format!("{rule}: evaluation started");
+                tracing::info!(status = %OneLine(&status), "config rule re-run");
+                status
             }
-        };
-        eprintln!("config rule: {status}");
-        status
+            Err(e) => {
+                let err =
+                    CallError::from_sdk(Service::Config, "StartConfigRulesEvaluation", rule, e);
+                let status = config_error_status(rule, &err);
+                tracing::warn!(status = %OneLine(&status), "config rule re-run");
+                status
+            }
+        }
     }
 }
 
@@ -285,18 +299,40 @@ pub fn config_client(sdk: &SdkConfig) -> aws_sdk_config::Client {
 }
 
 /// How a failed StartConfigRulesEvaluation is reported: the once-a-minute limit is expected
-/// during a burst (the running evaluation will see this change too), anything else is a warning.
-pub fn config_error_status(rule: &str, code: Option<&str>, detail: &str) -> String {
-    match code {
-        Some(CONFIG_LIMIT_EXCEEDED) => format!("{rule}: an evaluation was already started within the last minute, not restarted"),
-        _ => format!(
-            "{rule}: StartConfigRulesEvaluation failed (IAM action config:StartConfigRulesEvaluation): {detail}"
+/// during a burst (the running evaluation will see this change too), anything else is the
+/// call's error (which names the rule).
+pub fn config_error_status(rule: &str, err: &CallError) -> String {
+    match err.code.as_deref() {
+        Some(CONFIG_LIMIT_EXCEEDED) => format!(
+            "{rule}: an evaluation was already started within the last minute, not restarted"
         ),
+        _ => err.to_string(),
     }
 }
 
+/// Logs what a batch did as one INFO event, `batch summary`, with the summary's fields (lists
+/// comma-separated, errors `; `-separated). Strings from records or AWS go through
+/// [`OneLine`], so they cannot start a forged line in the text format.
+pub fn log_summary(s: &Summary) {
+    tracing::info!(
+        records = s.records,
+        changes = s.changes,
+        failed_calls_ignored = s.failed_calls_ignored,
+        irrelevant_ignored = s.irrelevant_ignored,
+        collections = s.collections,
+        vpcs_evaluated = %OneLine(s.vpcs_evaluated.join(",")),
+        alerts = %OneLine(s.alerts.join(",")),
+        unlocated = %OneLine(s.unlocated.join(",")),
+        failed_records = %OneLine(s.failed_records.join(",")),
+        config_rule = %OneLine(s.config_rule.as_deref().unwrap_or("")),
+        error_count = s.errors.len(),
+        errors = %OneLine(s.errors.join("; ")),
+        "batch summary"
+    );
+}
+
 /// The VPCs a change named or touched that still exist, by the lookup's answers.
-fn vpcs_of(change: &Change, located: &vpcs::Located) -> BTreeSet<String> {
+fn vpcs_of(change: &Change, located: &Located) -> BTreeSet<String> {
     change
         .to_locate()
         .flat_map(|id| located.get(id).into_iter().flatten().cloned())
@@ -324,7 +360,12 @@ fn read_records(
                 event_name,
                 error_code,
             })) => {
-                eprintln!("ignored: {event_name} failed with {error_code} ({message_id})");
+                tracing::info!(
+                    event = %OneLine(&event_name),
+                    error_code = %OneLine(&error_code),
+                    message_id = %OneLine(message_id),
+                    "ignored: the call failed, nothing changed"
+                );
                 summary.failed_calls_ignored += 1;
             }
             Ok(Some(Classified::Irrelevant { .. }) | None) => summary.irrelevant_ignored += 1,
@@ -349,18 +390,23 @@ fn read_record(message_id: &str, body: Option<&str>) -> Result<Option<Classified
 mod tests {
     use super::*;
 
+    fn start_failed(code: &str, message: &str) -> CallError {
+        let call = "StartConfigRulesEvaluation";
+        CallError::in_answer(Service::Config, call, "vpce-reach", code, message)
+    }
+
     #[test]
     fn config_limit_is_a_quiet_no_op() {
-        let status = config_error_status("vpce-reach", Some("LimitExceededException"), "too often");
+        let err = start_failed("LimitExceededException", "too often");
         assert_eq!(
-            status,
+            config_error_status("vpce-reach", &err),
             "vpce-reach: an evaluation was already started within the last minute, not restarted"
         );
-        let status =
-            config_error_status("vpce-reach", Some("NoSuchConfigRuleException"), "no rule");
-        assert!(
-            status.contains("StartConfigRulesEvaluation failed") && status.ends_with("no rule"),
-            "{status}"
+        let err = start_failed("NoSuchConfigRuleException", "no rule");
+        assert_eq!(
+            config_error_status("vpce-reach", &err),
+            "Config StartConfigRulesEvaluation failed (vpce-reach): NoSuchConfigRuleException: \
+             no rule"
         );
     }
 

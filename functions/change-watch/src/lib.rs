@@ -7,8 +7,9 @@
 //! which endpoints, the finding codes and the smallest fix.
 //!
 //! Modules, in the order a record goes through them: [`cloudtrail`] (parsing), [`changes`]
-//! (which calls matter, which resources they touch), [`vpcs`] (where those resources are),
-//! [`alert`] (evaluation and rendering), [`handler`] (the batch), [`settings`] (environment).
+//! (which calls matter, which resources they touch), then `vpce_reach_aws::locate` (where those
+//! resources are) and `vpce_reach_aws::collect_and_check` (the evaluation), [`alert`]
+//! (rendering), [`handler`] (the batch and its log), [`settings`] (environment).
 
 #![warn(missing_docs)]
 
@@ -17,7 +18,6 @@ pub mod changes;
 pub mod cloudtrail;
 pub mod handler;
 pub mod settings;
-pub mod vpcs;
 
-pub use handler::{Handler, Outcome, Summary};
+pub use handler::{log_summary, Handler, Outcome, Summary};
 pub use settings::Settings;

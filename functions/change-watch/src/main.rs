@@ -6,16 +6,21 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
-use change_watch::{Handler, Settings};
+use change_watch::{log_summary, Handler, Settings};
+use vpce_reach_aws::OneLine;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    // The runtime's subscriber: level from AWS_LAMBDA_LOG_LEVEL (else RUST_LOG, else INFO),
+    // JSON when AWS_LAMBDA_LOG_FORMAT is JSON (template.yaml's LoggingConfig). The SDK's own
+    // events (retries, throttling, the client rate limiter) show at DEBUG.
+    lambda_runtime::tracing::init_default_subscriber();
     // A missing TOPIC_ARN fails the cold start with a message saying what to set, rather
     // than failing every batch later.
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(e) => {
-            eprintln!("change-watch cannot start: {e}");
+            tracing::error!("change-watch cannot start: {}", OneLine(&e));
             std::process::exit(1);
         }
     };
@@ -28,9 +33,9 @@ async fn main() -> Result<(), Error> {
     .await
 }
 
-/// Handles a batch, logs its summary as one JSON line, and returns the partial batch failures.
+/// Handles a batch, logs its summary as one event, and returns the partial batch failures.
 async fn serve(handler: &Handler, event: SqsEvent) -> Result<SqsBatchResponse, Error> {
     let outcome = handler.handle(event).await;
-    println!("{}", serde_json::to_string(&outcome.summary)?);
+    log_summary(&outcome.summary);
     Ok(outcome.response)
 }

@@ -1,7 +1,5 @@
 //! The function's settings, read once from the environment at cold start.
 
-use std::fmt;
-
 use vpce_reach_model::{ParamError, RuleParameters};
 
 /// The SNS topic the alerts go to (required).
@@ -23,30 +21,18 @@ pub struct Settings {
 }
 
 /// A setting is missing or malformed: the function cannot start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
     /// `TOPIC_ARN` is unset or empty.
+    #[error(
+        "environment variable {TOPIC_ARN} is not set: set it to the ARN of the SNS topic that \
+         receives the alerts"
+    )]
     MissingTopic,
     /// `RULE_PARAMETERS` is not valid rule parameters.
-    BadParameters(ParamError),
+    #[error("environment variable {RULE_PARAMETERS}: {0}")]
+    BadParameters(#[source] ParamError),
 }
-
-impl fmt::Display for SettingsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SettingsError::MissingTopic => write!(
-                f,
-                "environment variable {TOPIC_ARN} is not set: set it to the ARN of the SNS topic \
-                 that receives the alerts"
-            ),
-            SettingsError::BadParameters(e) => {
-                write!(f, "environment variable {RULE_PARAMETERS}: {e}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for SettingsError {}
 
 impl Settings {
     /// Reads the settings from the process environment.

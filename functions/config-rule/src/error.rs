@@ -1,106 +1,44 @@
 //! Why an invocation failed. Every variant says which call or input, which resource, and, when
-//! AWS refused for lack of permission, which IAM action to grant.
+//! AWS refused for lack of permission, which IAM action to grant; the cause is the variant's
+//! [`source`](std::error::Error::source).
 
-use std::fmt;
 use std::time::Duration;
 
-use aws_sdk_config::error::{ProvideErrorMetadata, SdkError};
-use vpce_reach_aws::CollectError;
+use vpce_reach_aws::{CallError, LiveError};
 use vpce_reach_model::snapshot::load::LoadError;
 use vpce_reach_model::ParamError;
+use vpce_reach_model::ParamError;
 
-/// A failed AWS call made by the rule itself (not the snapshot collection).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallError {
-    /// The IAM action the call needs, e.g. `config:PutEvaluations`.
-    pub action: String,
-    /// What the call was about, e.g. `sg-0abc` or `batch 2 of 3`.
-    pub resource: String,
-    /// The AWS error code, when the service answered with one.
-    pub code: Option<String>,
-    /// The service's message, or the transport error.
-    pub message: String,
-}
+/// The Config error code of a result token that is invalid or expired.
+const INVALID_RESULT_TOKEN: &str = "InvalidResultTokenException";
 
-impl CallError {
-    /// Wraps an SDK error of the call that needs `action`.
-    pub fn from_sdk<E, R>(action: &str, resource: &str, err: SdkError<E, R>) -> Self
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
-    {
-        let (code, message) = vpce_reach_aws::code_and_message(&err);
-        CallError {
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            code,
-            message,
-        }
-    }
-
-    /// True when the code says the resource does not exist (`InvalidGroup.NotFound`, ...).
-    pub fn is_not_found(&self) -> bool {
-        self.code
-            .as_deref()
-            .is_some_and(|c| c.ends_with(".NotFound") || c.ends_with("NotFound"))
-    }
-
-    fn is_access_denied(&self) -> bool {
-        vpce_reach_aws::is_access_denied_code(self.code.as_deref())
-    }
-
-    /// What to do about this error, when the code says it.
-    fn advice(&self) -> Option<String> {
-        if self.is_access_denied() {
-            return Some(format!(
-                "Grant the IAM action {} to the rule's role",
-                self.action
-            ));
-        }
-        match self.code.as_deref() {
-            Some("InvalidResultTokenException") => Some(
-                "The resultToken is invalid or expired: the event is stale or was not sent by \
-                 Config. Nothing to fix in the rule; Config invokes it again on the next change \
-                 or schedule (re-evaluate the rule to run it now)"
-                    .to_owned(),
-            ),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let operation = self
-            .action
-            .split_once(':')
-            .map_or(self.action.as_str(), |(_, op)| op);
-        write!(f, "{operation} failed ({})", self.resource)?;
-        if let Some(code) = &self.code {
-            write!(f, ": {code}")?;
-        }
-        write!(f, ": {}", self.message)?;
-        if let Some(advice) = self.advice() {
-            write!(f, ". {advice}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Why an invocation failed; nothing was put (or, for [`RuleError::Put`], not everything).
-#[derive(Debug)]
+/// Why an invocation failed; nothing was put (or, for [`RuleError::Deadline`], not everything).
+#[derive(Debug, thiserror::Error)]
 pub enum RuleError {
     /// The event is not a Config custom-rule event the rule understands.
+    #[error(
+        "not a Config custom-rule event: {0}; nothing was evaluated. The function expects the \
+         event AWS Config sends a custom rule (samples in events/config-rule/)"
+    )]
     BadEvent(String),
     /// A rule parameter is unknown or malformed: nothing was evaluated.
-    BadParameter(ParamError),
+    #[error("{0}; nothing was evaluated")]
+    BadParameter(#[source] ParamError),
     /// A describe call of the snapshot collection failed after retries: nothing was put.
-    Collect(CollectError),
+    #[error("{0}; nothing was put (no verdict on incomplete data)")]
+    Collect(#[source] CallError),
     /// The collected documents could not be read as a snapshot.
-    Load(LoadError),
-    /// Another AWS call failed after retries.
-    Call(CallError),
+    #[error("collected snapshot unreadable: {0}; nothing was put")]
+    Load(#[source] LoadError),
+    /// Another AWS call (a lookup, Config) failed after retries.
+    #[error("{0}{advice}", advice = advice(.0))]
+    Call(#[source] CallError),
     /// Config kept rejecting some evaluations after every retry.
+    #[error(
+        "PutEvaluations kept rejecting {count} evaluation(s) after retries: {}. Re-evaluate the \
+         rule; if they are rejected again, check that Config records these resources",
+        .resources.join(", ")
+    )]
     Rejected {
         /// How many evaluations stayed rejected.
         count: usize,
@@ -109,6 +47,14 @@ pub enum RuleError {
     },
     /// The Lambda deadline left too little time to put the remaining evaluations: stopped
     /// before the next `PutEvaluations` instead of being killed in the middle.
+    #[error(
+        "PutEvaluations not called (batch {next_batch} of {total}): the Lambda deadline leaves \
+         {:.1}s, {:.1}s needed to put the remaining batches; {}. Raise the function's Timeout \
+         (template.yaml) or narrow the rule's scope",
+        .remaining.as_secs_f64(),
+        .needed.as_secs_f64(),
+        put_so_far(*.next_batch)
+    )]
     Deadline {
         /// Time left before the deadline.
         remaining: Duration,
@@ -121,54 +67,34 @@ pub enum RuleError {
     },
 }
 
-impl fmt::Display for RuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RuleError::BadEvent(m) => write!(
-                f,
-                "not a Config custom-rule event: {m}; nothing was evaluated. The function \
-                 expects the event AWS Config sends a custom rule (samples in events/config-rule/)"
-            ),
-            RuleError::BadParameter(e) => write!(f, "{e}; nothing was evaluated"),
-            RuleError::Collect(e) => {
-                write!(f, "{e}; nothing was put (no verdict on incomplete data)")
-            }
-            RuleError::Load(e) => write!(f, "collected snapshot unreadable: {e}; nothing was put"),
-            RuleError::Call(e) => write!(f, "{e}"),
-            RuleError::Rejected { count, resources } => write!(
-                f,
-                "PutEvaluations kept rejecting {count} evaluation(s) after retries: {}. \
-                 Re-evaluate the rule; if they are rejected again, check that Config records \
-                 these resources",
-                resources.join(", ")
-            ),
-            RuleError::Deadline {
-                remaining,
-                needed,
-                next_batch,
-                total,
-            } => write!(
-                f,
-                "PutEvaluations not called (batch {next_batch} of {total}): the Lambda deadline \
-                 leaves {:.1}s, {:.1}s needed to put the remaining batches; {}. Raise the \
-                 function's Timeout (template.yaml) or narrow the rule's scope",
-                remaining.as_secs_f64(),
-                needed.as_secs_f64(),
-                if *next_batch == 1 {
-                    "nothing was put"
-                } else {
-                    "the earlier batches were put, the rest not"
-                }
-            ),
+/// What to do about a failed call when its code says more than the message: an invalid
+/// result token is not the rule's fault.
+fn advice(e: &CallError) -> &'static str {
+    match e.code.as_deref() {
+        Some(INVALID_RESULT_TOKEN) => {
+            ". The resultToken is invalid or expired: the event is stale or was not sent by \
+             Config. Nothing to fix in the rule; Config invokes it again on the next change or \
+             schedule (re-evaluate the rule to run it now)"
         }
+        _ => "",
     }
 }
 
-impl std::error::Error for RuleError {}
+/// What a deadline stop left behind.
+fn put_so_far(next_batch: usize) -> &'static str {
+    if next_batch == 1 {
+        "nothing was put"
+    } else {
+        "the earlier batches were put, the rest not"
+    }
+}
 
-impl From<CollectError> for RuleError {
-    fn from(e: CollectError) -> Self {
-        RuleError::Collect(e)
+impl From<LiveError> for RuleError {
+    fn from(e: LiveError) -> Self {
+        match e {
+            LiveError::Collect(e) => RuleError::Collect(e),
+            LiveError::Load(e) => RuleError::Load(e),
+        }
     }
 }
 
@@ -181,35 +107,51 @@ impl From<CallError> for RuleError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::error::Error as _;
+    use vpce_reach_aws::Service;
+
+    fn put_failed(code: &str, message: &str) -> CallError {
+        CallError::in_answer(
+            Service::Config,
+            "PutEvaluations",
+            "batch 1 of 1",
+            code,
+            message,
+        )
+    }
 
     #[test]
     fn access_denied_names_the_action() {
-        let e = CallError {
-            action: "config:PutEvaluations".into(),
-            resource: "batch 1 of 1".into(),
-            code: Some("AccessDeniedException".into()),
-            message: "not authorized".into(),
-        };
+        let e = RuleError::Call(put_failed("AccessDeniedException", "not authorized"));
         assert_eq!(
             e.to_string(),
-            "PutEvaluations failed (batch 1 of 1): AccessDeniedException: not authorized. \
-             Grant the IAM action config:PutEvaluations to the rule's role"
+            "Config PutEvaluations failed (batch 1 of 1): AccessDeniedException: not authorized. \
+             Grant the IAM action config:PutEvaluations to the caller"
         );
     }
 
     #[test]
     fn invalid_result_token_says_what_it_means() {
-        let e = CallError {
-            action: "config:PutEvaluations".into(),
-            resource: "batch 1 of 1".into(),
-            code: Some("InvalidResultTokenException".into()),
-            message: "The resultToken provided is invalid".into(),
-        };
+        let e = RuleError::Call(put_failed(
+            "InvalidResultTokenException",
+            "The resultToken provided is invalid",
+        ));
         let text = e.to_string();
         assert!(
-            text.starts_with("PutEvaluations failed (batch 1 of 1): InvalidResultTokenException")
-                && text.contains("resultToken is invalid or expired: the event is stale or was not sent by Config"),
+            text.starts_with(
+                "Config PutEvaluations failed (batch 1 of 1): InvalidResultTokenException"
+            ) && text.contains(
+                "resultToken is invalid or expired: the event is stale or was not sent by Config"
+            ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_call_error_is_the_source() {
+        let e = RuleError::Collect(put_failed("Throttling", "slow down"));
+        let source = e.source().expect("a cause");
+        assert!(source.downcast_ref::<CallError>().is_some());
+        assert!(RuleError::BadEvent("x".into()).source().is_none());
     }
 }

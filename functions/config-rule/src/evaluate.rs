@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::Client;
-use vpce_reach_aws::Scope;
-use vpce_reach_model::snapshot::{load, Snapshot};
-use vpce_reach_model::{check, evaluations, Evaluation, RuleParameters};
+use vpce_reach_aws::{Checked, OneLine, Scope};
+use vpce_reach_model::snapshot::Snapshot;
+use vpce_reach_model::Evaluation;
+use vpce_reach_model::Report;
+use vpce_reach_model::RuleParameters;
 
 use crate::error::RuleError;
 
@@ -18,20 +20,15 @@ pub async fn evaluate(
     scope: &Scope,
     params: &RuleParameters,
 ) -> Result<Vec<Evaluation>, RuleError> {
-    let progress = |line: &str| eprintln!("collect: {line}");
-    let collected = vpce_reach_aws::collect(ec2, scope, &progress).await?;
-    let snap = load::from_documents(collected.documents).map_err(RuleError::Load)?;
-    Ok(evaluate_snapshot(&snap, scope, params))
+    let progress = |line: &str| tracing::debug!(step = %OneLine(line), "collected");
+    let Checked { snapshot, report } =
+        vpce_reach_aws::collect_and_check(ec2, scope, params, &progress).await?;
+    Ok(scoped_evaluations(&snapshot, &report, scope))
 }
 
-/// The model's evaluations of `snap`, restricted to the resources of the VPCs in `scope`.
-pub fn evaluate_snapshot(
-    snap: &Snapshot,
-    scope: &Scope,
-    params: &RuleParameters,
-) -> Vec<Evaluation> {
-    let report = check(snap, params);
-    let evaluations = evaluations(snap, &report);
+/// The evaluations of `report` on `snap`, restricted to the resources of the VPCs in `scope`.
+pub fn scoped_evaluations(snap: &Snapshot, report: &Report, scope: &Scope) -> Vec<Evaluation> {
+    let evaluations = vpce_reach_model::evaluations(snap, report);
     if scope.vpc_ids.is_empty() {
         return evaluations;
     }
@@ -79,6 +76,8 @@ fn resource_vpcs(snap: &Snapshot) -> BTreeMap<&str, &str> {
 mod tests {
     use super::*;
 
+    use vpce_reach_model::snapshot::load;
+
     fn demo() -> Snapshot {
         let dir = vpce_reach_testkit::workspace_root().join("events/demo");
         load::load_dir(&dir).unwrap()
@@ -87,10 +86,10 @@ mod tests {
     #[test]
     fn a_vpc_scope_keeps_exactly_that_vpcs_resources() {
         let snap = demo();
-        let params = RuleParameters::default();
-        let all = evaluate_snapshot(&snap, &Scope::region(), &params);
+        let report = vpce_reach_model::check(&snap, &RuleParameters::default());
+        let all = scoped_evaluations(&snap, &report, &Scope::region());
         let vpc = snap.vpcs.keys().next().unwrap().clone();
-        let scoped = evaluate_snapshot(&snap, &Scope::vpcs([vpc.as_str()]), &params);
+        let scoped = scoped_evaluations(&snap, &report, &Scope::vpcs([vpc.as_str()]));
         let vpcs = resource_vpcs(&snap);
         let expected: Vec<_> = all
             .iter()

@@ -11,8 +11,9 @@ use aws_lambda_events::event::config::ConfigEvent;
 use aws_sdk_config::config::retry::RetryConfig;
 use aws_sdk_config::primitives::DateTime;
 use serde::Serialize;
-use vpce_reach_aws::Scope;
-use vpce_reach_model::{ComplianceType, Evaluation, RuleParameters, RESOURCE_TYPES};
+use vpce_reach_aws::{OneLine, Scope};
+use vpce_reach_model::RuleParameters;
+use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
 use crate::error::RuleError;
 use crate::event::{ConfigurationItem, InvokingEvent, Trigger};
@@ -62,6 +63,25 @@ pub struct Summary {
     pub put_calls: usize,
     /// True for a `TESTMODE` invocation: nothing was recorded.
     pub test_mode: bool,
+}
+
+/// Logs an invocation's outcome as one event: `invocation summary` (INFO) with the summary's
+/// fields, or `invocation failed` (ERROR) with the error. Strings from the event or AWS are
+/// logged through [`OneLine`], so they cannot start a forged line in the text format.
+pub fn log_outcome(result: &Result<Summary, RuleError>) {
+    match result {
+        Ok(s) => tracing::info!(
+            trigger = %OneLine(&s.trigger),
+            scope = %OneLine(&s.scope),
+            compliant = s.compliant,
+            non_compliant = s.non_compliant,
+            not_applicable = s.not_applicable,
+            put_calls = s.put_calls,
+            test_mode = s.test_mode,
+            "invocation summary"
+        ),
+        Err(e) => tracing::error!(error = %OneLine(e), "invocation failed"),
+    }
 }
 
 /// What to put, and when it happened.
@@ -228,4 +248,90 @@ async fn change(
         ordering,
         evaluations,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use lambda_runtime::tracing::subscriber;
+
+    /// Everything a subscriber wrote, shared with the test.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Buffer {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn summary(scope: &str) -> Summary {
+        Summary {
+            trigger: "ScheduledNotification".into(),
+            scope: scope.into(),
+            compliant: 3,
+            non_compliant: 1,
+            not_applicable: 0,
+            put_calls: 1,
+            test_mode: false,
+        }
+    }
+
+    /// Logs `result` as the runtime's subscriber formats it (JSON or text) into a buffer.
+    fn logged(result: &Result<Summary, RuleError>, json: bool) -> String {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let make = move || writer.clone();
+        let builder = subscriber::fmt().with_target(false).without_time();
+        if json {
+            let s = builder.json().with_writer(make).finish();
+            tracing::subscriber::with_default(s, || log_outcome(result));
+        } else {
+            let s = builder.with_writer(make).finish();
+            tracing::subscriber::with_default(s, || log_outcome(result));
+        }
+        buffer.text()
+    }
+
+    #[test]
+    fn the_summary_is_one_structured_json_event() {
+        let text = logged(&Ok(summary("vpc-0abc")), true);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(event["level"], "INFO");
+        let fields = &event["fields"];
+        assert_eq!(fields["message"], "invocation summary");
+        assert_eq!(fields["scope"], "vpc-0abc");
+        assert_eq!(fields["compliant"], 3);
+        assert_eq!(fields["non_compliant"], 1);
+        assert_eq!(fields["test_mode"], false);
+    }
+
+    #[test]
+    fn errors_are_one_line_even_when_aws_text_has_line_breaks() {
+        let forged = Err(RuleError::BadEvent(
+            "x\nINFO invocation summary compliant=0".into(),
+        ));
+        for json in [true, false] {
+            let text = logged(&forged, json);
+            assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+            assert!(text.contains("invocation failed"), "{text}");
+        }
+        let text = logged(&Ok(summary("vpc-1\r\nERROR forged")), false);
+        assert_eq!(text.trim_end().lines().count(), 1, "{text}");
+        assert!(text.contains(r"vpc-1\r\nERROR forged"), "{text}");
+    }
 }

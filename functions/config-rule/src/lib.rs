@@ -18,4 +18,4 @@ pub mod scope;
 pub mod stale;
 
 pub use error::RuleError;
-pub use handler::{handle, Clients, Summary};
+pub use handler::{handle, log_outcome, Clients, Summary};

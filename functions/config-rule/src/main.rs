@@ -2,10 +2,14 @@
 
 use aws_lambda_events::event::config::ConfigEvent;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use vpce_reach_config_rule::{handle, Clients};
+use vpce_reach_config_rule::{handle, log_outcome, Clients};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    // The runtime's subscriber: level from AWS_LAMBDA_LOG_LEVEL (else RUST_LOG, else INFO),
+    // JSON when AWS_LAMBDA_LOG_FORMAT is JSON (template.yaml's LoggingConfig). The SDK's own
+    // events (retries, throttling, the client rate limiter) show at DEBUG.
+    lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_from_env().await;
     let clients = Clients::from_sdk_config(&sdk).await;
     let clients = &clients;
@@ -13,11 +17,7 @@ async fn main() -> Result<(), Error> {
         move |event: LambdaEvent<ConfigEvent>| async move {
             let deadline = event.context.deadline();
             let result = handle(clients, event.payload, deadline).await;
-            // The summary or the error also goes to the function's log for operators.
-            match &result {
-                Ok(summary) => eprintln!("vpce-reach: {}", serde_json::to_string(summary)?),
-                Err(e) => eprintln!("vpce-reach: error: {e}"),
-            }
+            log_outcome(&result);
             result.map_err(Error::from)
         },
     ))

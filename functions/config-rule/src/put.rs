@@ -12,7 +12,9 @@ use aws_sdk_config::types::{ComplianceType, Evaluation as ConfigEvaluation};
 use aws_sdk_config::Client;
 use vpce_reach_model::Evaluation;
 
-use crate::error::{CallError, RuleError};
+use vpce_reach_aws::{CallError, Service};
+
+use crate::error::RuleError;
 
 /// The most evaluations Config accepts in one `PutEvaluations` call.
 pub const BATCH_SIZE: usize = 100;
@@ -143,7 +145,7 @@ async fn send(
         .test_mode(token == TEST_TOKEN)
         .send()
         .await
-        .map_err(|e| CallError::from_sdk("config:PutEvaluations", label, e))?;
+        .map_err(|e| CallError::from_sdk(Service::Config, "PutEvaluations", label, e))?;
     Ok(out.failed_evaluations().to_vec())
 }
 

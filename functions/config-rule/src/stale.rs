@@ -8,7 +8,9 @@ use aws_sdk_config::types::ComplianceType as ConfigComplianceType;
 use aws_sdk_config::Client;
 use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
-use crate::error::{CallError, RuleError};
+use vpce_reach_aws::{CallError, Service};
+
+use crate::error::RuleError;
 
 /// The annotation of a stale resource's `NOT_APPLICABLE`.
 pub const STALE_ANNOTATION: &str =
@@ -32,7 +34,12 @@ pub async fn earlier_verdicts(
             .send()
             .await
             .map_err(|e| {
-                CallError::from_sdk("config:GetComplianceDetailsByConfigRule", rule_name, e)
+                CallError::from_sdk(
+                    Service::Config,
+                    "GetComplianceDetailsByConfigRule",
+                    rule_name,
+                    e,
+                )
             })?;
         let qualifiers = page.evaluation_results().iter().filter_map(|r| {
             r.evaluation_result_identifier()?

@@ -3,6 +3,10 @@
 //! responses; Config is `aws-smithy-mocks` alone. Each test says what the invocation must do:
 //! retry and succeed, or fail with a message naming the call and what to do, and put nothing.
 //!
+//! The throttling test also reads the log at DEBUG, as the function writes it with
+//! `AWS_LAMBDA_LOG_LEVEL=DEBUG` and `AWS_LAMBDA_LOG_FORMAT=JSON`: the SDK's retry decision is
+//! one of its events.
+//!
 //! Faults covered elsewhere: AccessDenied on a describe call and evaluations rejected every
 //! time (`moto.rs`: `describe_failure_is_an_error_and_nothing_is_sent`,
 //! `evaluations_rejected_every_time_are_an_error`, `failed_evaluations_are_sent_again`).
@@ -22,6 +26,45 @@ use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsErro
 use aws_smithy_mocks::{mock, MockResponseInterceptor, Rule, RuleMode};
 use vpce_reach_config_rule::{handle, Clients, RuleError, Summary};
 use vpce_reach_testkit::{sdk_config, MotoServer};
+
+/// Everything a log subscriber wrote.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogBuffer {
+    /// The subscriber of the function at DEBUG in JSON (lambda_runtime's format: no target, no
+    /// time), writing here, as this thread's default; dropped with the guard.
+    fn debug_json(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = lambda_runtime::tracing::subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_target(false)
+            .without_time()
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let bytes = self.0.lock().unwrap().clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
 
 /// The `PutEvaluations` requests the handler sent.
 type Captured = Arc<Mutex<Vec<PutEvaluationsInput>>>;
@@ -124,6 +167,8 @@ async fn throttled_describe_call_is_retried_and_the_run_succeeds() {
         .build();
     let ec2 = ec2_client(&server, Some(&throttled)).await;
     let captured = Captured::default();
+    let logs = LogBuffer::default();
+    let guard = logs.debug_json();
     let summary = run(
         ec2,
         &[put_accepting(&captured), no_earlier_verdicts()],
@@ -132,6 +177,17 @@ async fn throttled_describe_call_is_retried_and_the_run_succeeds() {
     )
     .await
     .unwrap_or_else(|e| panic!("throttling must be retried: {e}"));
+    drop(guard);
+    let lines = logs.lines();
+    for line in &lines {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("not one JSON event per line ({e}): {line}"));
+    }
+    let retry = lines
+        .iter()
+        .find(|l| l.contains("retrying after"))
+        .unwrap_or_else(|| panic!("no SDK retry event at DEBUG in {} lines", lines.len()));
+    assert!(retry.contains("ThrottlingError"), "{retry}");
     assert_eq!(
         throttled.num_calls(),
         2,
@@ -215,10 +271,11 @@ async fn invalid_result_token_fails_with_what_it_means() {
     assert!(matches!(err, RuleError::Call(_)), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.starts_with("PutEvaluations failed (batch 1 of 1): InvalidResultTokenException")
-            && text.contains(
-                "resultToken is invalid or expired: the event is stale or was not sent by Config"
-            ),
+        text.starts_with(
+            "Config PutEvaluations failed (batch 1 of 1): InvalidResultTokenException"
+        ) && text.contains(
+            "resultToken is invalid or expired: the event is stale or was not sent by Config"
+        ),
         "{text}"
     );
     assert_eq!(invalid.num_calls(), 1, "not retried: a token does not heal");

@@ -1,6 +1,13 @@
-//! The error of a failed collection: which EC2 call failed, for which resources, and why.
+//! The error of a failed AWS call: which service and operation, for which resources, what AWS
+//! answered, and the SDK error itself as the [`source`](std::error::Error::source).
+//!
+//! Every AWS call of the workspace (the collection, the lookups, the functions' Config and SNS
+//! calls) fails with this one type, so every message reads alike and names the IAM action to
+//! grant when AWS refused for lack of permission.
 
+use std::error::Error;
 use std::fmt;
+use std::sync::Arc;
 
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
@@ -12,70 +19,129 @@ const ACCESS_DENIED_CODES: &[&str] = &[
     "UnauthorizedAccess",
 ];
 
-/// An EC2 API call failed, so the whole collection failed (no partial snapshot is returned).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CollectError {
-    /// The EC2 API operation, e.g. `DescribeSecurityGroups`.
+/// The AWS services this workspace calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// Amazon EC2 (describe calls).
+    Ec2,
+    /// AWS Config (`PutEvaluations`, ...).
+    Config,
+    /// Amazon SNS (`Publish`).
+    Sns,
+}
+
+impl Service {
+    /// The IAM action prefix, e.g. `ec2`.
+    pub fn iam_prefix(self) -> &'static str {
+        match self {
+            Service::Ec2 => "ec2",
+            Service::Config => "config",
+            Service::Sns => "sns",
+        }
+    }
+
+    /// How messages name the service, e.g. `EC2`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Service::Ec2 => "EC2",
+            Service::Config => "Config",
+            Service::Sns => "SNS",
+        }
+    }
+}
+
+/// An AWS call failed (after the SDK's retries).
+///
+/// `Display` is complete on its own (service, call, scope, code, message, IAM hint); `source()`
+/// is the SDK error, for callers that walk the chain (transport and timeout details).
+#[derive(Debug, Clone)]
+pub struct CallError {
+    /// The service called.
+    pub service: Service,
+    /// The API operation, e.g. `DescribeSecurityGroups`.
     pub call: &'static str,
-    /// The resources asked for, e.g. `vpc-0abc, vpc-0def`, `whole region` or `pl-0123`.
+    /// The resources asked for, e.g. `vpc-0abc, vpc-0def`, `whole region` or `batch 1 of 2`.
     pub scope: String,
     /// The AWS error code (e.g. `UnauthorizedOperation`), when the service answered with one.
     pub code: Option<String>,
     /// The service's message, or the transport error when there was no answer.
     pub message: String,
+    /// The SDK error; `None` when the error was found in an answer (e.g. a VPC not returned).
+    source: Option<Arc<dyn Error + Send + Sync>>,
 }
 
-impl CollectError {
-    /// Wraps an SDK error of `call` made for `scope`.
-    pub(crate) fn from_sdk<E, R>(call: &'static str, scope: &str, err: SdkError<E, R>) -> Self
+impl CallError {
+    /// Wraps the SDK error of `service`'s `call` made for `scope`.
+    pub fn from_sdk<E, R>(
+        service: Service,
+        call: &'static str,
+        scope: impl Into<String>,
+        err: SdkError<E, R>,
+    ) -> Self
     where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
+        E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
     {
-        let (code, message) = code_and_message(&err);
-        CollectError {
+        let code = err.code().map(str::to_owned);
+        let message = match err.message() {
+            Some(message) => message.to_owned(),
+            // No answer from the service: the whole chain says what went wrong (timeout,
+            // DNS, TLS...).
+            None => DisplayErrorContext(&err).to_string(),
+        };
+        CallError {
+            service,
             call,
-            scope: scope.to_owned(),
+            scope: scope.into(),
             code,
             message,
+            source: Some(Arc::new(err)),
+        }
+    }
+
+    /// An error read from a successful answer (no SDK error to carry).
+    pub fn in_answer(
+        service: Service,
+        call: &'static str,
+        scope: impl Into<String>,
+        code: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        CallError {
+            service,
+            call,
+            scope: scope.into(),
+            code: Some(code.to_owned()),
+            message: message.into(),
+            source: None,
         }
     }
 
     /// The IAM action the call needs, e.g. `ec2:DescribeSecurityGroups`.
     pub fn iam_action(&self) -> String {
-        format!("ec2:{}", self.call)
+        format!("{}:{}", self.service.iam_prefix(), self.call)
     }
 
     /// True when AWS refused the call for lack of permission.
     pub fn is_access_denied(&self) -> bool {
-        is_access_denied_code(self.code.as_deref())
+        self.code
+            .as_deref()
+            .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+    }
+
+    /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
+    /// `InvalidRouteTableID.NotFound`, ...).
+    pub fn is_not_found(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|c| c.ends_with(".NotFound"))
     }
 }
 
-/// The AWS error code of an SDK error (when the service answered) and a readable message (the
-/// service's, or the transport error's whole chain). Shared by every crate that calls AWS, so
-/// all error messages read alike.
-pub fn code_and_message<E, R>(err: &SdkError<E, R>) -> (Option<String>, String)
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    let code = err.code().map(str::to_owned);
-    let message = match err.message() {
-        Some(message) => message.to_owned(),
-        None => DisplayErrorContext(err).to_string(),
-    };
-    (code, message)
-}
-
-/// True when an AWS error code means the caller lacks an IAM permission.
-pub fn is_access_denied_code(code: Option<&str>) -> bool {
-    code.is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
-}
-
-impl fmt::Display for CollectError {
+impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EC2 {} failed ({})", self.call, self.scope)?;
+        let service = self.service.label();
+        write!(f, "{service} {} failed ({})", self.call, self.scope)?;
         if let Some(code) = &self.code {
             write!(f, ": {code}")?;
         }
@@ -91,18 +157,24 @@ impl fmt::Display for CollectError {
     }
 }
 
-impl std::error::Error for CollectError {}
+impl Error for CallError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn error(code: Option<&str>) -> CollectError {
-        CollectError {
+    fn error(code: Option<&str>) -> CallError {
+        CallError {
+            service: Service::Ec2,
             call: "DescribeSecurityGroups",
             scope: "vpc-0abc".to_owned(),
             code: code.map(str::to_owned),
             message: "You are not authorized to perform this operation.".to_owned(),
+            source: None,
         }
     }
 
@@ -119,10 +191,51 @@ mod tests {
     }
 
     #[test]
+    fn other_services_name_their_own_action() {
+        let mut err = error(Some("AccessDeniedException"));
+        err.service = Service::Config;
+        err.call = "PutEvaluations";
+        err.scope = "batch 1 of 1".to_owned();
+        assert_eq!(
+            err.to_string(),
+            "Config PutEvaluations failed (batch 1 of 1): AccessDeniedException: You are not \
+             authorized to perform this operation.. Grant the IAM action config:PutEvaluations \
+             to the caller"
+        );
+    }
+
+    #[test]
     fn other_errors_have_no_iam_hint() {
         let err = error(Some("RequestLimitExceeded"));
         assert!(!err.is_access_denied());
         assert!(!err.to_string().contains("Grant"));
         assert!(!error(None).to_string().contains("Grant"));
+    }
+
+    #[test]
+    fn not_found_codes() {
+        assert!(error(Some("InvalidGroup.NotFound")).is_not_found());
+        assert!(error(Some("InvalidRouteTableID.NotFound")).is_not_found());
+        assert!(!error(Some("UnauthorizedOperation")).is_not_found());
+        assert!(!error(None).is_not_found());
+    }
+
+    #[test]
+    fn the_sdk_error_is_the_source() {
+        use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError;
+        let meta = aws_sdk_ec2::error::ErrorMetadata::builder()
+            .code("UnauthorizedOperation")
+            .message("not authorized")
+            .build();
+        let sdk: SdkError<DescribeVpcsError, ()> =
+            SdkError::service_error(DescribeVpcsError::generic(meta), ());
+        let err = CallError::from_sdk(Service::Ec2, "DescribeVpcs", "whole region", sdk);
+        assert_eq!(err.code.as_deref(), Some("UnauthorizedOperation"));
+        assert_eq!(err.message, "not authorized");
+        let source = err.source().expect("the SDK error");
+        assert!(source
+            .downcast_ref::<SdkError<DescribeVpcsError, ()>>()
+            .is_some());
+        assert!(error(None).source().is_none());
     }
 }

@@ -6,6 +6,10 @@
 //! The SDK's types do not implement `Serialize`: each resource module converts them explicitly
 //! to [`serde_json::Value`], keeping the AWS field names.
 //!
+//! Besides the collection, the one AWS layer of the workspace: [`collect_and_check`] (collect ->
+//! load -> check, with the model crate), [`locate`] (which VPC a resource is in), [`CallError`]
+//! (every failed AWS call) and [`OneLine`] (log values that cannot forge lines).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = aws_config::load_from_env().await;
@@ -18,9 +22,16 @@
 
 #![warn(missing_docs)]
 
+// First: the collectors below use its `paginate!` macro.
+#[macro_use]
+mod pages;
+
 mod client;
 mod error;
 mod json;
+mod live;
+mod locate;
+mod log;
 mod scope;
 mod snapshot;
 
@@ -34,8 +45,13 @@ pub mod vpc_attributes;
 pub mod vpc_endpoints;
 pub mod vpcs;
 
+/// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
+pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::ec2_client;
-pub use error::{code_and_message, is_access_denied_code, CollectError};
+pub use error::{CallError, Service};
+pub use live::{collect_and_check, collect_snapshot, Checked, LiveError};
+pub use locate::{locate, Located, ResourceKind};
+pub use log::OneLine;
 pub use scope::Scope;
 pub use snapshot::Snapshot;
 
@@ -55,7 +71,7 @@ pub async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Snapshot, CollectError> {
+) -> Result<Snapshot, CallError> {
     let (mut documents, subnets, route_tables, acls, groups, enis, endpoints, prefix_lists) = tokio::try_join!(
         vpcs_and_attributes(client, scope, progress),
         subnets::collect(client, scope, progress),
@@ -83,7 +99,7 @@ async fn vpcs_and_attributes(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Vec<Document>, CollectError> {
+) -> Result<Vec<Document>, CallError> {
     let vpcs = vpcs::fetch(client, scope).await?;
     progress(&format!("DescribeVpcs: {} VPCs", vpcs.len()));
     let ids: Vec<String> = vpcs

@@ -11,7 +11,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use crate::json::{document, Obj};
-use crate::{CollectError, Document, Progress};
+use crate::{CallError, Document, Progress};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "prefix-lists.json";
@@ -24,7 +24,7 @@ const CONCURRENCY: usize = 4;
 pub(crate) async fn collect(
     client: &Client,
     progress: &Progress<'_>,
-) -> Result<Document, CollectError> {
+) -> Result<Document, CallError> {
     let (service_lists, managed) = tokio::try_join!(service_lists(client), managed_lists(client))?;
     let others = not_in_service_lists(&managed, &service_lists);
     let other_lists: Vec<Value> = futures_util::stream::iter(others)
@@ -42,28 +42,22 @@ pub(crate) async fn collect(
     Ok((FILE.to_owned(), document("PrefixLists", items)))
 }
 
-async fn service_lists(client: &Client) -> Result<Vec<PrefixList>, CollectError> {
-    client
-        .describe_prefix_lists()
-        .into_paginator()
-        .page_size(100)
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| CollectError::from_sdk("DescribePrefixLists", SCOPE, e))
+async fn service_lists(client: &Client) -> Result<Vec<PrefixList>, CallError> {
+    paginate!(
+        client.describe_prefix_lists(),
+        100,
+        "DescribePrefixLists",
+        SCOPE
+    )
 }
 
-async fn managed_lists(client: &Client) -> Result<Vec<ManagedPrefixList>, CollectError> {
-    client
-        .describe_managed_prefix_lists()
-        .into_paginator()
-        .page_size(100)
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| CollectError::from_sdk("DescribeManagedPrefixLists", SCOPE, e))
+async fn managed_lists(client: &Client) -> Result<Vec<ManagedPrefixList>, CallError> {
+    paginate!(
+        client.describe_managed_prefix_lists(),
+        100,
+        "DescribeManagedPrefixLists",
+        SCOPE
+    )
 }
 
 /// The usable managed lists that `DescribePrefixLists` did not already return.
@@ -96,7 +90,7 @@ fn is_usable(m: &ManagedPrefixList) -> bool {
 }
 
 /// One managed list with its entries, in the `describe-prefix-lists` shape.
-async fn managed_list(client: &Client, m: &ManagedPrefixList) -> Result<Value, CollectError> {
+async fn managed_list(client: &Client, m: &ManagedPrefixList) -> Result<Value, CallError> {
     let id = m.prefix_list_id().unwrap_or_default();
     let cidrs = entries(client, id).await?;
     Ok(Obj::new()
@@ -106,17 +100,13 @@ async fn managed_list(client: &Client, m: &ManagedPrefixList) -> Result<Value, C
         .build())
 }
 
-async fn entries(client: &Client, id: &str) -> Result<Vec<String>, CollectError> {
-    let entries: Vec<_> = client
-        .get_managed_prefix_list_entries()
-        .prefix_list_id(id)
-        .into_paginator()
-        .page_size(100)
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| CollectError::from_sdk("GetManagedPrefixListEntries", id, e))?;
+async fn entries(client: &Client, id: &str) -> Result<Vec<String>, CallError> {
+    let entries: Vec<_> = paginate!(
+        client.get_managed_prefix_list_entries().prefix_list_id(id),
+        100,
+        "GetManagedPrefixListEntries",
+        id
+    )?;
     Ok(entries
         .iter()
         .filter_map(|e| e.cidr())

@@ -5,7 +5,7 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 
 use crate::json::{document, Obj};
-use crate::{CollectError, Document, Progress, Scope};
+use crate::{CallError, Document, Progress, Scope};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "subnets.json";
@@ -16,17 +16,13 @@ pub(crate) async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Document, CollectError> {
-    let subnets: Vec<Subnet> = client
-        .describe_subnets()
-        .set_filters(scope.vpc_filters())
-        .into_paginator()
-        .page_size(1000)
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| CollectError::from_sdk(CALL, &scope.label(), e))?;
+) -> Result<Document, CallError> {
+    let subnets: Vec<Subnet> = paginate!(
+        client.describe_subnets().set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} subnets", subnets.len()));
     Ok((FILE.to_owned(), to_document(&subnets)))
 }

@@ -7,7 +7,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use crate::json::Obj;
-use crate::{CollectError, Document, Progress};
+use crate::{CallError, Document, Progress, Service};
 
 const CALL: &str = "DescribeVpcAttribute";
 /// How many VPCs are asked about at once (two calls each).
@@ -24,7 +24,7 @@ pub(crate) async fn collect(
     client: &Client,
     vpc_ids: &[String],
     progress: &Progress<'_>,
-) -> Result<Vec<Document>, CollectError> {
+) -> Result<Vec<Document>, CallError> {
     let per_vpc: Vec<[Document; 2]> = futures_util::stream::iter(vpc_ids)
         .map(|id| vpc_documents(client, id))
         .buffered(CONCURRENCY)
@@ -34,7 +34,7 @@ pub(crate) async fn collect(
     Ok(per_vpc.into_iter().flatten().collect())
 }
 
-async fn vpc_documents(client: &Client, vpc_id: &str) -> Result<[Document; 2], CollectError> {
+async fn vpc_documents(client: &Client, vpc_id: &str) -> Result<[Document; 2], CallError> {
     let (support, hostnames) = tokio::try_join!(
         attribute(client, vpc_id, VpcAttributeName::EnableDnsSupport),
         attribute(client, vpc_id, VpcAttributeName::EnableDnsHostnames),
@@ -54,14 +54,14 @@ async fn attribute(
     client: &Client,
     vpc_id: &str,
     name: VpcAttributeName,
-) -> Result<Document, CollectError> {
+) -> Result<Document, CallError> {
     let out = client
         .describe_vpc_attribute()
         .vpc_id(vpc_id)
         .attribute(name.clone())
         .send()
         .await
-        .map_err(|e| CollectError::from_sdk(CALL, vpc_id, e))?;
+        .map_err(|e| CallError::from_sdk(Service::Ec2, CALL, vpc_id, e))?;
     let value = match name {
         VpcAttributeName::EnableDnsSupport => out.enable_dns_support(),
         _ => out.enable_dns_hostnames(),

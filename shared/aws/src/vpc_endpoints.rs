@@ -6,7 +6,7 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 
 use crate::json::{document, Obj};
-use crate::{CollectError, Document, Progress, Scope};
+use crate::{CallError, Document, Progress, Scope};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "vpc-endpoints.json";
@@ -17,17 +17,15 @@ pub(crate) async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Document, CollectError> {
-    let endpoints: Vec<VpcEndpoint> = client
-        .describe_vpc_endpoints()
-        .set_filters(scope.vpc_filters())
-        .into_paginator()
-        .page_size(1000)
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| CollectError::from_sdk(CALL, &scope.label(), e))?;
+) -> Result<Document, CallError> {
+    let endpoints: Vec<VpcEndpoint> = paginate!(
+        client
+            .describe_vpc_endpoints()
+            .set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     progress(&format!("{CALL}: {} VPC endpoints", endpoints.len()));
     Ok((FILE.to_owned(), to_document(&endpoints)))
 }

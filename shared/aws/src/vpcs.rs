@@ -5,30 +5,26 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 
 use crate::json::{document, Obj};
-use crate::{CollectError, Scope};
+use crate::{CallError, Scope, Service};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "vpcs.json";
 const CALL: &str = "DescribeVpcs";
 
 /// Every VPC in scope; fails when a VPC named by the scope does not exist.
-pub(crate) async fn fetch(client: &Client, scope: &Scope) -> Result<Vec<Vpc>, CollectError> {
-    let vpcs = client
-        .describe_vpcs()
-        .set_filters(scope.vpc_filters())
-        .into_paginator()
-        .page_size(1000)
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| CollectError::from_sdk(CALL, &scope.label(), e))?;
+pub(crate) async fn fetch(client: &Client, scope: &Scope) -> Result<Vec<Vpc>, CallError> {
+    let vpcs = paginate!(
+        client.describe_vpcs().set_filters(scope.vpc_filters()),
+        1000,
+        CALL,
+        scope.label()
+    )?;
     check_all_found(scope, &vpcs)?;
     Ok(vpcs)
 }
 
 /// A scoped VPC that does not exist is an error, not an empty snapshot.
-fn check_all_found(scope: &Scope, vpcs: &[Vpc]) -> Result<(), CollectError> {
+fn check_all_found(scope: &Scope, vpcs: &[Vpc]) -> Result<(), CallError> {
     let missing: Vec<&str> = scope
         .vpc_ids
         .iter()
@@ -38,12 +34,13 @@ fn check_all_found(scope: &Scope, vpcs: &[Vpc]) -> Result<(), CollectError> {
     if missing.is_empty() {
         return Ok(());
     }
-    Err(CollectError {
-        call: CALL,
-        scope: scope.label(),
-        code: Some("InvalidVpcID.NotFound".to_owned()),
-        message: format!("VPC(s) not found: {}", missing.join(", ")),
-    })
+    Err(CallError::in_answer(
+        Service::Ec2,
+        CALL,
+        scope.label(),
+        "InvalidVpcID.NotFound",
+        format!("VPC(s) not found: {}", missing.join(", ")),
+    ))
 }
 
 /// The `{"Vpcs": [...]}` document.

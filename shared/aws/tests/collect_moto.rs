@@ -14,7 +14,7 @@ use aws_sdk_ec2::types::{
 };
 use aws_sdk_ec2::Client;
 use serde_json::{json, Value};
-use vpce_reach_aws::{collect, ec2_client, CollectError, Scope, Snapshot};
+use vpce_reach_aws::{collect, ec2_client, CallError, Scope, Snapshot};
 use vpce_reach_testkit::{sdk_config, MotoServer};
 
 /// The ids of the network built in moto.
@@ -663,7 +663,7 @@ async fn unknown_vpc_in_scope_is_an_error_naming_the_call() {
     let server = MotoServer::start();
     let client = client_for(&server).await;
     let scope = Scope::vpcs(["vpc-00000000000000000"]);
-    let err: CollectError = collect(&client, &scope, &|_| {}).await.unwrap_err();
+    let err: CallError = collect(&client, &scope, &|_| {}).await.unwrap_err();
     assert_eq!(err.call, "DescribeVpcs");
     assert_eq!(err.code.as_deref(), Some("InvalidVpcID.NotFound"));
     assert_eq!(err.scope, "vpc-00000000000000000");

@@ -1,6 +1,6 @@
 //! `collect` against a tiny scripted EC2 endpoint, for what moto cannot show: pagination
 //! (moto never returns a `nextToken`), the `vpc-id` filter on every scoped describe call, and
-//! an AccessDenied answer turned into a `CollectError` with the IAM action to grant.
+//! an AccessDenied answer turned into a `CallError` with the IAM action to grant.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -153,7 +153,7 @@ fn denied(body: &str) -> (u16, String) {
 async fn collect_from(
     fake: &FakeEc2,
     scope: &Scope,
-) -> Result<Snapshot, vpce_reach_aws::CollectError> {
+) -> Result<Snapshot, vpce_reach_aws::CallError> {
     let client = ec2_client(&sdk_config(&fake.url)).await;
     collect(&client, scope, &|_| {}).await
 }

@@ -1,5 +1,6 @@
-//! Finds the VPC of each changed resource whose CloudTrail record does not name one, with one
-//! batched `Describe*` call per resource kind (not one call per resource).
+//! "Which VPC is this resource in", for resources known by id only: a changed resource of a
+//! CloudTrail record (change-watch) or of an oversized Config item (config-rule). One batched
+//! `Describe*` call per resource kind, not one call per resource.
 //!
 //! Resources are asked for by id. An id list fails the whole call when one resource no longer
 //! exists (`*.NotFound`); the ids are then asked for one by one, and the missing ones are left
@@ -7,77 +8,71 @@
 //! through filters, which never fail on a missing value.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
-use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 
-use crate::changes::ResourceKind;
+use crate::{CallError, OneLine};
 
 /// Values per filter in one call (EC2 accepts at most 200).
 const FILTER_VALUES: usize = 200;
+/// Ids named in an error's scope; the rest are counted.
+const IDS_IN_ERRORS: usize = 5;
 
 /// Resource id → the VPCs it belongs to (several for a prefix list used in several VPCs).
 pub type Located = BTreeMap<String, BTreeSet<String>>;
 
-/// A lookup call failed: the VPCs of the resources it concerned are unknown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocateError {
-    /// The EC2 operation, e.g. `DescribeSecurityGroups`.
-    pub call: &'static str,
-    /// The AWS error code, when the service answered with one.
-    pub code: Option<String>,
-    /// The service's message, or the transport error.
-    pub message: String,
+/// The kinds of EC2 resource a change can name, recognised by their id's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceKind {
+    /// `sg-…`
+    SecurityGroup,
+    /// `eni-…`
+    NetworkInterface,
+    /// `vpce-…`
+    VpcEndpoint,
+    /// `rtb-…`
+    RouteTable,
+    /// `rtbassoc-…`
+    RouteTableAssociation,
+    /// `acl-…`
+    NetworkAcl,
+    /// `aclassoc-…`
+    NetworkAclAssociation,
+    /// `subnet-…`
+    Subnet,
+    /// `pl-…`
+    PrefixList,
+    /// `vpc-…`
+    Vpc,
 }
 
-impl fmt::Display for LocateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "EC2 {} failed while locating changed resources",
-            self.call
-        )?;
-        if let Some(code) = &self.code {
-            write!(f, ": {code}")?;
+impl ResourceKind {
+    /// The kind of an id, by prefix; `None` for ids of other kinds.
+    pub fn of(id: &str) -> Option<ResourceKind> {
+        let (prefix, rest) = id.split_once('-')?;
+        if rest.is_empty() {
+            return None;
         }
-        write!(
-            f,
-            ": {} (the IAM action is ec2:{})",
-            self.message, self.call
-        )
-    }
-}
-
-impl std::error::Error for LocateError {}
-
-impl LocateError {
-    /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
-    /// `InvalidRouteTableID.NotFound`, …).
-    pub fn is_not_found(&self) -> bool {
-        self.code
-            .as_deref()
-            .is_some_and(|c| c.ends_with(".NotFound"))
-    }
-}
-
-fn sdk_error<E, R>(call: &'static str, err: SdkError<E, R>) -> LocateError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    let (code, message) = vpce_reach_aws::code_and_message(&err);
-    LocateError {
-        call,
-        code,
-        message,
+        Some(match prefix {
+            "sg" => ResourceKind::SecurityGroup,
+            "eni" => ResourceKind::NetworkInterface,
+            "vpce" => ResourceKind::VpcEndpoint,
+            "rtb" => ResourceKind::RouteTable,
+            "rtbassoc" => ResourceKind::RouteTableAssociation,
+            "acl" => ResourceKind::NetworkAcl,
+            "aclassoc" => ResourceKind::NetworkAclAssociation,
+            "subnet" => ResourceKind::Subnet,
+            "pl" => ResourceKind::PrefixList,
+            "vpc" => ResourceKind::Vpc,
+            _ => return None,
+        })
     }
 }
 
 /// Locates every id of `ids` (a VPC id locates itself, if the VPC still exists); ids that EC2
 /// no longer knows are absent from the result. Any failed call fails the whole lookup.
-pub async fn locate(client: &Client, ids: &BTreeSet<String>) -> Result<Located, LocateError> {
+pub async fn locate(client: &Client, ids: &BTreeSet<String>) -> Result<Located, CallError> {
     let mut by_kind: BTreeMap<ResourceKind, Vec<String>> = BTreeMap::new();
     for id in ids {
         if let Some(kind) = ResourceKind::of(id) {
@@ -100,7 +95,7 @@ async fn locate_kind(
     client: &Client,
     kind: ResourceKind,
     ids: Vec<String>,
-) -> Result<Vec<(String, String)>, LocateError> {
+) -> Result<Vec<(String, String)>, CallError> {
     let mut pairs = Vec::new();
     for chunk in ids.chunks(FILTER_VALUES) {
         pairs.extend(locate_chunk(client, kind, chunk).await?);
@@ -112,11 +107,11 @@ async fn locate_chunk(
     client: &Client,
     kind: ResourceKind,
     ids: &[String],
-) -> Result<Vec<(String, String)>, LocateError> {
+) -> Result<Vec<(String, String)>, CallError> {
     use ResourceKind as K;
     match kind {
         K::Vpc => by_ids(ids, |ids| vpcs(client, ids)).await,
-        K::SecurityGroup => by_ids(ids, |ids| security_groups(client, Query::Ids(ids))).await,
+        K::SecurityGroup => by_ids(ids, |ids| security_groups(client, ids)).await,
         K::NetworkInterface => by_ids(ids, |ids| network_interfaces(client, ids)).await,
         K::VpcEndpoint => by_ids(ids, |ids| vpc_endpoints(client, ids)).await,
         K::Subnet => by_ids(ids, |ids| subnets(client, ids)).await,
@@ -155,27 +150,33 @@ enum Query<'a> {
 
 /// Runs `call` on all `ids`; when one of them no longer exists, runs it on each id alone and
 /// leaves out the missing ones.
-async fn by_ids<'a, F, Fut>(
-    ids: &'a [String],
-    call: F,
-) -> Result<Vec<(String, String)>, LocateError>
+async fn by_ids<'a, F, Fut>(ids: &'a [String], call: F) -> Result<Vec<(String, String)>, CallError>
 where
     F: Fn(&'a [String]) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<(String, String)>, LocateError>>,
+    Fut: std::future::Future<Output = Result<Vec<(String, String)>, CallError>>,
 {
     match call(ids).await {
         Err(e) if e.is_not_found() => {}
         other => return other,
     }
+    if let [id] = ids {
+        // Asked alone already (an oversized Config item): nothing to retry.
+        gone(id);
+        return Ok(Vec::new());
+    }
     let mut pairs = Vec::new();
     for id in ids.chunks(1) {
         match call(id).await {
             Ok(found) => pairs.extend(found),
-            Err(e) if e.is_not_found() => eprintln!("note: {} no longer exists", id[0]),
+            Err(e) if e.is_not_found() => gone(&id[0]),
             Err(e) => return Err(e),
         }
     }
     Ok(pairs)
+}
+
+fn gone(id: &str) {
+    tracing::info!(resource = %OneLine(id), "no longer exists: left out");
 }
 
 fn filter(name: &str, values: &[String]) -> Filter {
@@ -201,17 +202,19 @@ fn matching(
 /// `(group id, VPC id)` of the groups asked for.
 async fn security_groups(
     client: &Client,
-    query: Query<'_>,
-) -> Result<Vec<(String, String)>, LocateError> {
-    let groups = groups_with_lists(client, query).await?;
+    ids: &[String],
+) -> Result<Vec<(String, String)>, CallError> {
+    let groups = groups_with_lists(client, Query::Ids(ids), ids).await?;
     Ok(groups.into_iter().map(|(id, vpc, _)| (id, vpc)).collect())
 }
 
-/// `(group id, VPC id, prefix lists the rules reference)` of the groups asked for.
+/// `(group id, VPC id, prefix lists the rules reference)` of the groups asked for; `ids`
+/// names the lookup in errors.
 async fn groups_with_lists(
     client: &Client,
     query: Query<'_>,
-) -> Result<Vec<(String, String, Vec<String>)>, LocateError> {
+    ids: &[String],
+) -> Result<Vec<(String, String, Vec<String>)>, CallError> {
     let request = match query {
         Query::Ids(ids) => client
             .describe_security_groups()
@@ -221,13 +224,7 @@ async fn groups_with_lists(
             .filters(filter(name, values)),
         Query::All => client.describe_security_groups(),
     };
-    let groups: Vec<_> = request
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("DescribeSecurityGroups", e))?;
+    let groups: Vec<_> = paginate!(request, "DescribeSecurityGroups", scope(ids))?;
     Ok(groups
         .into_iter()
         .filter_map(|g| {
@@ -246,16 +243,14 @@ async fn groups_with_lists(
 async fn network_interfaces(
     client: &Client,
     ids: &[String],
-) -> Result<Vec<(String, String)>, LocateError> {
-    let enis: Vec<_> = client
-        .describe_network_interfaces()
-        .set_network_interface_ids(Some(ids.to_vec()))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("DescribeNetworkInterfaces", e))?;
+) -> Result<Vec<(String, String)>, CallError> {
+    let enis: Vec<_> = paginate!(
+        client
+            .describe_network_interfaces()
+            .set_network_interface_ids(Some(ids.to_vec())),
+        "DescribeNetworkInterfaces",
+        scope(ids)
+    )?;
     Ok(enis
         .into_iter()
         .filter_map(|e| Some((e.network_interface_id?, e.vpc_id?)))
@@ -265,16 +260,14 @@ async fn network_interfaces(
 async fn vpc_endpoints(
     client: &Client,
     ids: &[String],
-) -> Result<Vec<(String, String)>, LocateError> {
-    let endpoints: Vec<_> = client
-        .describe_vpc_endpoints()
-        .set_vpc_endpoint_ids(Some(ids.to_vec()))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("DescribeVpcEndpoints", e))?;
+) -> Result<Vec<(String, String)>, CallError> {
+    let endpoints: Vec<_> = paginate!(
+        client
+            .describe_vpc_endpoints()
+            .set_vpc_endpoint_ids(Some(ids.to_vec())),
+        "DescribeVpcEndpoints",
+        scope(ids)
+    )?;
     Ok(endpoints
         .into_iter()
         .filter_map(|e| Some((e.vpc_endpoint_id?, e.vpc_id?)))
@@ -282,16 +275,12 @@ async fn vpc_endpoints(
 }
 
 /// The VPCs that still exist, each located in itself.
-async fn vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
-    let vpcs: Vec<_> = client
-        .describe_vpcs()
-        .set_vpc_ids(Some(ids.to_vec()))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("DescribeVpcs", e))?;
+async fn vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, CallError> {
+    let vpcs: Vec<_> = paginate!(
+        client.describe_vpcs().set_vpc_ids(Some(ids.to_vec())),
+        "DescribeVpcs",
+        scope(ids)
+    )?;
     Ok(vpcs
         .into_iter()
         .filter_map(|v| v.vpc_id)
@@ -299,16 +288,12 @@ async fn vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, 
         .collect())
 }
 
-async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, LocateError> {
-    let subnets: Vec<_> = client
-        .describe_subnets()
-        .set_subnet_ids(Some(ids.to_vec()))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("DescribeSubnets", e))?;
+async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, CallError> {
+    let subnets: Vec<_> = paginate!(
+        client.describe_subnets().set_subnet_ids(Some(ids.to_vec())),
+        "DescribeSubnets",
+        scope(ids)
+    )?;
     Ok(subnets
         .into_iter()
         .filter_map(|s| Some((s.subnet_id?, s.vpc_id?)))
@@ -321,7 +306,7 @@ async fn route_tables(
     client: &Client,
     query: Query<'_>,
     ids: &[String],
-) -> Result<Vec<(String, String)>, LocateError> {
+) -> Result<Vec<(String, String)>, CallError> {
     let request = match query {
         Query::Ids(ids) => client
             .describe_route_tables()
@@ -329,13 +314,7 @@ async fn route_tables(
         Query::Filter(name, values) => client.describe_route_tables().filters(filter(name, values)),
         Query::All => client.describe_route_tables(),
     };
-    let tables: Vec<_> = request
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("DescribeRouteTables", e))?;
+    let tables: Vec<_> = paginate!(request, "DescribeRouteTables", scope(ids))?;
     let mut pairs = Vec::new();
     for table in tables {
         let Some(vpc) = table.vpc_id() else { continue };
@@ -368,7 +347,7 @@ async fn network_acls(
     client: &Client,
     query: Query<'_>,
     ids: &[String],
-) -> Result<Vec<(String, String)>, LocateError> {
+) -> Result<Vec<(String, String)>, CallError> {
     let request = match query {
         Query::Ids(ids) => client
             .describe_network_acls()
@@ -376,13 +355,7 @@ async fn network_acls(
         Query::Filter(name, values) => client.describe_network_acls().filters(filter(name, values)),
         Query::All => client.describe_network_acls(),
     };
-    let acls: Vec<_> = request
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("DescribeNetworkAcls", e))?;
+    let acls: Vec<_> = paginate!(request, "DescribeNetworkAcls", scope(ids))?;
     let mut pairs = Vec::new();
     for acl in acls {
         let Some(vpc) = acl.vpc_id() else { continue };
@@ -408,9 +381,9 @@ async fn network_acls(
 async fn prefix_list_users(
     client: &Client,
     ids: &[String],
-) -> Result<Vec<(String, String)>, LocateError> {
+) -> Result<Vec<(String, String)>, CallError> {
     let (groups, routes) = tokio::try_join!(
-        groups_with_lists(client, Query::All),
+        groups_with_lists(client, Query::All, ids),
         route_tables(client, Query::All, ids),
     )?;
     let mut pairs = routes;
@@ -418,6 +391,17 @@ async fn prefix_list_users(
         pairs.extend(matching(ids, lists, &vpc));
     }
     Ok(pairs)
+}
+
+/// How an error names the ids a lookup was for: `locating sg-1, sg-2` (at most
+/// [`IDS_IN_ERRORS`] ids, then a count).
+fn scope(ids: &[String]) -> String {
+    let shown: Vec<&str> = ids.iter().take(IDS_IN_ERRORS).map(String::as_str).collect();
+    let mut text = format!("locating {}", shown.join(", "));
+    if ids.len() > IDS_IN_ERRORS {
+        text.push_str(&format!(" and {} more", ids.len() - IDS_IN_ERRORS));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -432,28 +416,23 @@ mod tests {
     }
 
     #[test]
-    fn not_found_codes() {
-        let err = |code: &str| LocateError {
-            call: "DescribeSecurityGroups",
-            code: Some(code.into()),
-            message: String::new(),
-        };
-        assert!(err("InvalidGroup.NotFound").is_not_found());
-        assert!(err("InvalidRouteTableID.NotFound").is_not_found());
-        assert!(!err("UnauthorizedOperation").is_not_found());
+    fn kinds_by_prefix() {
+        assert_eq!(ResourceKind::of("sg-1"), Some(ResourceKind::SecurityGroup));
+        assert_eq!(
+            ResourceKind::of("rtbassoc-1"),
+            Some(ResourceKind::RouteTableAssociation)
+        );
+        assert_eq!(ResourceKind::of("sg-"), None);
+        assert_eq!(ResourceKind::of("i-1"), None);
     }
 
     #[test]
-    fn errors_name_the_iam_action() {
-        let err = LocateError {
-            call: "DescribeRouteTables",
-            code: Some("UnauthorizedOperation".into()),
-            message: "You are not authorized".into(),
-        };
+    fn error_scopes_name_a_few_ids() {
+        let ids: Vec<String> = (1..=7).map(|i| format!("sg-{i}")).collect();
+        assert_eq!(scope(&ids[..2]), "locating sg-1, sg-2");
         assert_eq!(
-            err.to_string(),
-            "EC2 DescribeRouteTables failed while locating changed resources: UnauthorizedOperation: \
-             You are not authorized (the IAM action is ec2:DescribeRouteTables)"
+            scope(&ids),
+            "locating sg-1, sg-2, sg-3, sg-4, sg-5 and 2 more"
         );
     }
 }

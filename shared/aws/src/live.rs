@@ -1,0 +1,53 @@
+//! Collect -> load -> check, the one path from EC2 to the model's report. The CLI's
+//! `check --live`, the Config rule and the change alerts all go through it, so they judge the
+//! same documents alike.
+
+use aws_sdk_ec2::Client;
+use vpce_reach_model::snapshot::{self, load::LoadError};
+use vpce_reach_model::Report;
+use vpce_reach_model::RuleParameters;
+
+use crate::{collect, CallError, Progress, Scope};
+
+/// Collecting or loading failed: nothing can be said about the scope (no verdict on a partial
+/// snapshot).
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// A describe call failed after the SDK's retries.
+    #[error(transparent)]
+    Collect(#[from] CallError),
+    /// The collected documents could not be read as a snapshot.
+    #[error("collected snapshot unreadable: {0}")]
+    Load(#[source] LoadError),
+}
+
+/// A snapshot collected live and the model's report on it.
+#[derive(Debug)]
+pub struct Checked {
+    /// The collected snapshot, as the model loaded it.
+    pub snapshot: snapshot::Snapshot,
+    /// The model's check of the whole snapshot.
+    pub report: Report,
+}
+
+/// Collects `scope` from EC2 and loads it as a model snapshot.
+pub async fn collect_snapshot(
+    client: &Client,
+    scope: &Scope,
+    progress: &Progress<'_>,
+) -> Result<snapshot::Snapshot, LiveError> {
+    let collected = collect(client, scope, progress).await?;
+    snapshot::load::from_documents(collected.documents).map_err(LiveError::Load)
+}
+
+/// Collects `scope`, loads it and checks it with `params`.
+pub async fn collect_and_check(
+    client: &Client,
+    scope: &Scope,
+    params: &RuleParameters,
+    progress: &Progress<'_>,
+) -> Result<Checked, LiveError> {
+    let snapshot = collect_snapshot(client, scope, progress).await?;
+    let report = vpce_reach_model::check(&snapshot, params);
+    Ok(Checked { snapshot, report })
+}

@@ -1,0 +1,34 @@
+//! One helper for every paginated describe call: all items of all pages, or a [`CallError`]
+//! naming the call and its scope.
+//!
+//! A macro, because each operation has its own fluent builder and paginator types with no
+//! common trait; what it expands to is the same four steps everywhere.
+//!
+//! [`CallError`]: crate::CallError
+
+/// `paginate!(request, call, scope)` or `paginate!(request, page_size, call, scope)`: every
+/// item of the EC2 `request` (a fluent builder), as a `Result<Vec<_>, CallError>`.
+///
+/// Without a page size the service's default is used: EC2 refuses `MaxResults` together with
+/// an id list on some calls (`DescribeSecurityGroups` with `GroupIds`).
+macro_rules! paginate {
+    ($request:expr, $call:expr, $scope:expr) => {
+        $request
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| $crate::CallError::from_sdk($crate::Service::Ec2, $call, $scope, e))
+    };
+    ($request:expr, $page_size:expr, $call:expr, $scope:expr) => {
+        $request
+            .into_paginator()
+            .page_size($page_size)
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| $crate::CallError::from_sdk($crate::Service::Ec2, $call, $scope, e))
+    };
+}
