@@ -17,6 +17,7 @@ use vpce_reach_model::params::RuleParameters;
 
 use crate::error::RuleError;
 use crate::event::{ConfigurationItem, InvokingEvent, Trigger};
+use crate::workload_change::{self, Decision};
 use crate::{evaluate, put, scope, stale};
 
 /// Attempts per Config call (the first one included), as for EC2.
@@ -63,6 +64,9 @@ pub struct Summary {
     pub put_calls: usize,
     /// True for a `TESTMODE` invocation: nothing was recorded.
     pub test_mode: bool,
+    /// Why a change was not evaluated (an ENI that is no workload, say); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 /// What to put, and when it happened.
@@ -70,6 +74,7 @@ struct Plan {
     scope: String,
     ordering: DateTime,
     evaluations: Vec<Evaluation>,
+    skipped: Option<String>,
 }
 
 /// Handles one Config custom-rule event; `deadline` is the Lambda's (`Context::deadline`).
@@ -91,6 +96,7 @@ pub async fn handle(
             .ok_or_else(|| bad("no invokingEvent"))?,
     )?;
     let trigger_name = format!("{:?}", invoking.message_type);
+    let diff = invoking.configuration_item_diff.clone();
     let plan = match invoking.trigger()? {
         Trigger::Scheduled { notification_time } => {
             scheduled(clients, &event, &notification_time, &params).await?
@@ -100,6 +106,7 @@ pub async fn handle(
             oversized,
             capture_time,
         } => {
+            let decision = workload_change::decide(&item, diff.as_ref(), oversized, &params);
             change(
                 clients,
                 event.event_left_scope,
@@ -107,6 +114,7 @@ pub async fn handle(
                 oversized,
                 &capture_time,
                 &params,
+                decision,
             )
             .await?
         }
@@ -133,6 +141,7 @@ pub async fn handle(
         not_applicable: count(ComplianceType::NotApplicable),
         put_calls: put.calls,
         test_mode: token == put::TEST_TOKEN,
+        skipped: plan.skipped,
     })
 }
 
@@ -169,11 +178,12 @@ async fn scheduled(
         scope: region.label(),
         ordering,
         evaluations,
+        skipped: None,
     })
 }
 
-/// One changed resource: its VPC re-evaluated, the resource itself `NOT_APPLICABLE` when it
-/// was deleted or left the rule's scope.
+/// One changed resource: its VPC re-evaluated (unless `decision` skips it), the resource
+/// itself `NOT_APPLICABLE` when it was deleted or left the rule's scope.
 async fn change(
     clients: &Clients,
     left_scope: bool,
@@ -181,6 +191,7 @@ async fn change(
     oversized: bool,
     capture_time: &str,
     params: &RuleParameters,
+    decision: Decision,
 ) -> Result<Plan, RuleError> {
     let ordering = put::parse_timestamp(capture_time)?;
     let mut evaluations = Vec::new();
@@ -198,6 +209,7 @@ async fn change(
             scope: item.resource_id.clone(),
             ordering,
             evaluations,
+            skipped: None,
         });
     }
     if item.is_deleted() && evaluated_type {
@@ -207,12 +219,24 @@ async fn change(
             "deleted",
         ));
     }
-    let vpc = scope::vpc_of(&clients.ec2, item, oversized).await?;
+    let vpc = match decision {
+        Decision::AsUsual => scope::vpc_of(&clients.ec2, item, oversized).await?,
+        Decision::Vpc(vpc) => Some(vpc),
+        Decision::Skip(why) => {
+            return Ok(Plan {
+                scope: item.resource_id.clone(),
+                ordering,
+                evaluations,
+                skipped: Some(why),
+            })
+        }
+    };
     let Some(vpc) = vpc else {
         return Ok(Plan {
             scope: item.resource_id.clone(),
             ordering,
             evaluations,
+            skipped: None,
         });
     };
     let vpc_evaluations =
@@ -228,5 +252,6 @@ async fn change(
         scope: vpc,
         ordering,
         evaluations,
+        skipped: None,
     })
 }
