@@ -221,15 +221,18 @@ fn schedule_is_an_allowed_frequency() {
 /// package does not depend on the function's crate).
 fn trigger_types() -> BTreeSet<String> {
     let path = root().join(TRIGGER_TYPES_SOURCE);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let start = text
         .find("pub const TRIGGER_TYPES")
         .unwrap_or_else(|| panic!("{}: no `pub const TRIGGER_TYPES`", path.display()));
     let body = &text[start..];
     let body = &body[body.find('=').expect("TRIGGER_TYPES = [...]")..];
     let body = &body[..body.find("];").expect("TRIGGER_TYPES ends with `];`")];
-    body.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    body.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -241,7 +244,10 @@ fn scope_is_the_resource_types_the_rule_handles() {
     assert_eq!(unique, handled, "template scope vs {TRIGGER_TYPES_SOURCE}");
     // The workload-side types come on top of every evaluated one (SPEC section 5).
     let evaluated = vpce_reach_model::compliance::RESOURCE_TYPES;
-    assert!(evaluated.iter().all(|t| handled.contains(*t)), "{handled:?}");
+    assert!(
+        evaluated.iter().all(|t| handled.contains(*t)),
+        "{handled:?}"
+    );
     for extra in ["AWS::EC2::NetworkInterface", "AWS::EC2::Subnet"] {
         assert!(handled.contains(extra), "{extra} missing from {handled:?}");
     }

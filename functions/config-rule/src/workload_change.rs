@@ -75,12 +75,11 @@ fn changed_eni(
     };
     match role_of(config, params) {
         Err(why) => Decision::Skip(why),
-        Ok(Role::Workload) => unread_change(diff, params)
-            .map_or(Decision::AsUsual, |keys| {
-                Decision::Skip(format!(
-                    "a workload, but only properties the model does not read changed: {keys}"
-                ))
-            }),
+        Ok(Role::Workload) => unread_change(diff, params).map_or(Decision::AsUsual, |keys| {
+            Decision::Skip(format!(
+                "a workload, but only properties the model does not read changed: {keys}"
+            ))
+        }),
         Ok(Role::Detached) => detached(diff),
     }
 }
@@ -322,7 +321,10 @@ mod tests {
             decide_eni(web(), Some(tags()), &none),
             Decision::Skip(_)
         ));
-        assert_eq!(decide_eni(web(), Some(tags()), &tagged()), Decision::AsUsual);
+        assert_eq!(
+            decide_eni(web(), Some(tags()), &tagged()),
+            Decision::AsUsual
+        );
         let empty = update(&[]);
         assert_eq!(decide_eni(web(), Some(empty), &none), Decision::AsUsual);
     }
@@ -349,7 +351,8 @@ mod tests {
         let spare = || eni("interface", false, "spare", "available");
         let none = RuleParameters::default();
         let created = json!({"changedProperties": {"Configuration": {}}, "changeType": "CREATE"});
-        let tag_only = json!({"changedProperties": {"Configuration.TagSet.0": {}}, "changeType": "UPDATE"});
+        let tag_only =
+            json!({"changedProperties": {"Configuration.TagSet.0": {}}, "changeType": "UPDATE"});
         let detach = json!({"changedProperties": {"Configuration.Status": {"previousValue": "in-use",
             "updatedValue": "available", "changeType": "UPDATE"}}, "changeType": "UPDATE"});
         assert!(matches!(
@@ -360,10 +363,7 @@ mod tests {
             decide_eni(spare(), Some(tag_only), &none),
             Decision::Skip(_)
         ));
-        assert_eq!(
-            decide_eni(spare(), Some(detach), &none),
-            Decision::AsUsual
-        );
+        assert_eq!(decide_eni(spare(), Some(detach), &none), Decision::AsUsual);
         // No diff: it may have been attached until now.
         assert_eq!(decide_eni(spare(), None, &none), Decision::AsUsual);
     }
@@ -382,7 +382,12 @@ mod tests {
             Decision::Vpc("vpc-1".into())
         );
         assert_eq!(
-            deleted(eni("vpc_endpoint", true, "VPC Endpoint Interface", "in-use")),
+            deleted(eni(
+                "vpc_endpoint",
+                true,
+                "VPC Endpoint Interface",
+                "in-use"
+            )),
             Decision::Skip("deleted, and was not a workload: interface type vpc_endpoint".into())
         );
         assert!(matches!(

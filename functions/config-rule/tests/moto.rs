@@ -866,7 +866,12 @@ async fn forgetful_workload(ec2: &aws_sdk_ec2::Client, net: &Net) -> (String, St
     strict_egress(ec2, &sg, to_cidr("10.8.0.0/16")).await;
     let subnets = ec2
         .describe_subnets()
-        .filters(Filter::builder().name("cidr-block").values("10.0.1.0/24").build())
+        .filters(
+            Filter::builder()
+                .name("cidr-block")
+                .values("10.0.1.0/24")
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -893,13 +898,19 @@ async fn workload_eni_change_re_evaluates_its_whole_vpc() {
     let captured = Captured::default();
     let event = eni_sample("eni-workload.json", n, &sg, &eni);
     let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
-    assert_eq!((summary.scope.as_str(), summary.skipped), (n.vpc.as_str(), None));
+    assert_eq!(
+        (summary.scope.as_str(), summary.skipped),
+        (n.vpc.as_str(), None)
+    );
     let evaluations = sent(&captured);
     assert_eq!(sorted_ids(&evaluations), resources_of(&w.ec2, &n.vpc).await);
     // The new workload's group forgets the endpoint; the others keep their whole-VPC verdicts.
     assert_eq!(verdict(&evaluations, &sg), ComplianceType::NonCompliant);
     assert_eq!(verdict(&evaluations, &n.sg_good), ComplianceType::Compliant);
-    assert_eq!(verdict(&evaluations, &n.sg_bad), ComplianceType::NonCompliant);
+    assert_eq!(
+        verdict(&evaluations, &n.sg_bad),
+        ComplianceType::NonCompliant
+    );
     assert!(evaluations
         .iter()
         .all(|e| e.ordering_timestamp() == &time("2026-03-14T14:05:19.204Z")));
@@ -954,15 +965,36 @@ async fn deleted_workload_eni_clears_the_verdicts_it_alone_caused() {
         .send()
         .await
         .unwrap();
+    // moto keeps a terminated instance's ENI; EC2 deletes it (DeleteOnTermination).
+    let _ = w
+        .ec2
+        .delete_network_interface()
+        .network_interface_id(&eni)
+        .send()
+        .await;
+    let left = w
+        .ec2
+        .describe_network_interfaces()
+        .filters(Filter::builder().name("group-id").values(&sg).build())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(left.network_interfaces().len(), 0, "{left:?}");
     let after = Captured::default();
     let event = eni_sample("eni-deleted.json", n, &sg, &eni);
     let summary = run(&w, &[put_rule(&after, 0, 0)], event).await.unwrap();
-    assert_eq!((summary.scope.as_str(), summary.skipped), (n.vpc.as_str(), None));
+    assert_eq!(
+        (summary.scope.as_str(), summary.skipped),
+        (n.vpc.as_str(), None)
+    );
     let evaluations = sent(&after);
     assert_eq!(sorted_ids(&evaluations), resources_of(&w.ec2, &n.vpc).await);
     // Nothing required runs behind the group any more: its NON_COMPLIANT is withdrawn.
     assert_eq!(verdict(&evaluations, &sg), ComplianceType::NotApplicable);
-    assert_eq!(verdict(&evaluations, &n.sg_bad), ComplianceType::NonCompliant);
+    assert_eq!(
+        verdict(&evaluations, &n.sg_bad),
+        ComplianceType::NonCompliant
+    );
     assert!(evaluations
         .iter()
         .all(|e| e.ordering_timestamp() == &time("2026-03-14T16:22:47.930Z")));
@@ -980,8 +1012,8 @@ async fn deleted_eni_that_was_no_workload_makes_no_call() {
     let mut event = sample("eni-deleted.json", &w.net, &w.net.sg_bad);
     let mut invoking: serde_json::Value =
         serde_json::from_str(event.invoking_event.as_deref().unwrap()).unwrap();
-    let previous =
-        &mut invoking["configurationItemDiff"]["changedProperties"]["Configuration"]["previousValue"];
+    let previous = &mut invoking["configurationItemDiff"]["changedProperties"]["Configuration"]
+        ["previousValue"];
     previous["interfaceType"] = "nat_gateway".into();
     previous["requesterManaged"] = true.into();
     event.invoking_event = Some(invoking.to_string());
