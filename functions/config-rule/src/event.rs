@@ -66,9 +66,10 @@ pub struct ItemConfiguration {
     /// The VPC of a security group, NACL, route table, endpoint, subnet or ENI.
     #[serde(default)]
     pub vpc_id: Option<String>,
-    /// An ENI's fields that say whether it is a workload.
+    /// An ENI's fields that say whether it is a workload (boxed: every trigger carries an
+    /// item, and most items are not ENIs).
     #[serde(flatten)]
-    pub eni: crate::workload_change::EniConfiguration,
+    pub eni: Box<crate::workload_change::EniConfiguration>,
 }
 
 impl ConfigurationItem {
