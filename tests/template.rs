@@ -36,14 +36,8 @@ const FREQUENCIES: [&str; 5] = [
     "Twelve_Hours",
     "TwentyFour_Hours",
 ];
-/// SPEC section 5: the evaluated resource types.
-const SCOPE: [&str; 5] = [
-    "AWS::EC2::VPCEndpoint",
-    "AWS::EC2::SecurityGroup",
-    "AWS::EC2::NetworkAcl",
-    "AWS::EC2::RouteTable",
-    "AWS::EC2::VPC",
-];
+/// The Config rule's source file that lists the resource types whose changes it handles.
+const TRIGGER_TYPES_SOURCE: &str = "functions/config-rule/src/workload_change.rs";
 /// What every function's role needs for its own logs (Lambda writes them with the role).
 const LOG_ACTIONS: [&str; 2] = ["logs:CreateLogStream", "logs:PutLogEvents"];
 /// What Lambda's SQS poller calls with the role of a function that has an SQS event.
@@ -223,12 +217,40 @@ fn schedule_is_an_allowed_frequency() {
     );
 }
 
+/// The strings of the rule's `pub const TRIGGER_TYPES` array, read from its source (the CLI
+/// package does not depend on the function's crate).
+fn trigger_types() -> BTreeSet<String> {
+    let path = root().join(TRIGGER_TYPES_SOURCE);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let start = text
+        .find("pub const TRIGGER_TYPES")
+        .unwrap_or_else(|| panic!("{}: no `pub const TRIGGER_TYPES`", path.display()));
+    let body = &text[start..];
+    let body = &body[body.find('=').expect("TRIGGER_TYPES = [...]")..];
+    let body = &body[..body.find("];").expect("TRIGGER_TYPES ends with `];`")];
+    body.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
-fn scope_is_the_five_evaluated_resource_types() {
+fn scope_is_the_resource_types_the_rule_handles() {
     let types = strings(&config_rule()["Properties"]["Scope"]["ComplianceResourceTypes"]);
-    let unique: BTreeSet<&str> = types.iter().map(String::as_str).collect();
+    let unique: BTreeSet<String> = types.iter().cloned().collect();
     assert_eq!(types.len(), unique.len(), "duplicates in {types:?}");
-    assert_eq!(unique, SCOPE.into_iter().collect());
+    let handled = trigger_types();
+    assert_eq!(unique, handled, "template scope vs {TRIGGER_TYPES_SOURCE}");
+    // The workload-side types come on top of every evaluated one (SPEC section 5).
+    let evaluated = vpce_reach_model::RESOURCE_TYPES;
+    assert!(
+        evaluated.iter().all(|t| handled.contains(*t)),
+        "{handled:?}"
+    );
+    for extra in ["AWS::EC2::NetworkInterface", "AWS::EC2::Subnet"] {
+        assert!(handled.contains(extra), "{extra} missing from {handled:?}");
+    }
 }
 
 #[test]

@@ -7,7 +7,6 @@ use std::time::Duration;
 use vpce_reach_aws::{CallError, LiveError};
 use vpce_reach_model::snapshot::load::LoadError;
 use vpce_reach_model::ParamError;
-use vpce_reach_model::ParamError;
 
 /// The Config error code of a result token that is invalid or expired.
 const INVALID_RESULT_TOKEN: &str = "InvalidResultTokenException";

@@ -34,6 +34,10 @@ pub struct InvokingEvent {
     pub configuration_item_summary: Option<ConfigurationItem>,
     /// When Config created the notification (every message type carries it).
     pub notification_creation_time: Option<String>,
+    /// What changed, read leniently by [`crate::workload_change`] (a deleted ENI's previous
+    /// configuration, a detached ENI's status change).
+    #[serde(default)]
+    pub configuration_item_diff: Option<serde_json::Value>,
 }
 
 /// A configuration item, or its summary (which has no `configuration`).
@@ -55,13 +59,17 @@ pub struct ConfigurationItem {
     pub configuration: Option<ItemConfiguration>,
 }
 
-/// The one field of a resource's configuration the rule needs.
+/// The fields of a resource's configuration the rule needs.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemConfiguration {
     /// The VPC of a security group, NACL, route table, endpoint, subnet or ENI.
     #[serde(default)]
     pub vpc_id: Option<String>,
+    /// An ENI's fields that say whether it is a workload (boxed: every trigger carries an
+    /// item, and most items are not ENIs).
+    #[serde(flatten)]
+    pub eni: Box<crate::workload_change::EniConfiguration>,
 }
 
 impl ConfigurationItem {

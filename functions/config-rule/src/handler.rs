@@ -17,6 +17,7 @@ use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
 use crate::error::RuleError;
 use crate::event::{ConfigurationItem, InvokingEvent, Trigger};
+use crate::workload_change::{self, Decision};
 use crate::{evaluate, put, scope, stale};
 
 /// Attempts per Config call (the first one included), as for EC2.
@@ -63,6 +64,9 @@ pub struct Summary {
     pub put_calls: usize,
     /// True for a `TESTMODE` invocation: nothing was recorded.
     pub test_mode: bool,
+    /// Why a change was not evaluated (an ENI that is no workload, say); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 /// Logs an invocation's outcome as one event: `invocation summary` (INFO) with the summary's
@@ -78,6 +82,7 @@ pub fn log_outcome(result: &Result<Summary, RuleError>) {
             not_applicable = s.not_applicable,
             put_calls = s.put_calls,
             test_mode = s.test_mode,
+            skipped = %OneLine(s.skipped.as_deref().unwrap_or("")),
             "invocation summary"
         ),
         Err(e) => tracing::error!(error = %OneLine(e), "invocation failed"),
@@ -89,6 +94,7 @@ struct Plan {
     scope: String,
     ordering: DateTime,
     evaluations: Vec<Evaluation>,
+    skipped: Option<String>,
 }
 
 /// Handles one Config custom-rule event; `deadline` is the Lambda's (`Context::deadline`).
@@ -110,6 +116,7 @@ pub async fn handle(
             .ok_or_else(|| bad("no invokingEvent"))?,
     )?;
     let trigger_name = format!("{:?}", invoking.message_type);
+    let diff = invoking.configuration_item_diff.clone();
     let plan = match invoking.trigger()? {
         Trigger::Scheduled { notification_time } => {
             scheduled(clients, &event, &notification_time, &params).await?
@@ -119,6 +126,7 @@ pub async fn handle(
             oversized,
             capture_time,
         } => {
+            let decision = workload_change::decide(&item, diff.as_ref(), oversized, &params);
             change(
                 clients,
                 event.event_left_scope,
@@ -126,6 +134,7 @@ pub async fn handle(
                 oversized,
                 &capture_time,
                 &params,
+                decision,
             )
             .await?
         }
@@ -152,6 +161,7 @@ pub async fn handle(
         not_applicable: count(ComplianceType::NotApplicable),
         put_calls: put.calls,
         test_mode: token == put::TEST_TOKEN,
+        skipped: plan.skipped,
     })
 }
 
@@ -188,11 +198,12 @@ async fn scheduled(
         scope: region.label(),
         ordering,
         evaluations,
+        skipped: None,
     })
 }
 
-/// One changed resource: its VPC re-evaluated, the resource itself `NOT_APPLICABLE` when it
-/// was deleted or left the rule's scope.
+/// One changed resource: its VPC re-evaluated (unless `decision` skips it), the resource
+/// itself `NOT_APPLICABLE` when it was deleted or left the rule's scope.
 async fn change(
     clients: &Clients,
     left_scope: bool,
@@ -200,6 +211,7 @@ async fn change(
     oversized: bool,
     capture_time: &str,
     params: &RuleParameters,
+    decision: Decision,
 ) -> Result<Plan, RuleError> {
     let ordering = put::parse_timestamp(capture_time)?;
     let mut evaluations = Vec::new();
@@ -217,6 +229,7 @@ async fn change(
             scope: item.resource_id.clone(),
             ordering,
             evaluations,
+            skipped: None,
         });
     }
     if item.is_deleted() && evaluated_type {
@@ -226,12 +239,24 @@ async fn change(
             "deleted",
         ));
     }
-    let vpc = scope::vpc_of(&clients.ec2, item, oversized).await?;
+    let vpc = match decision {
+        Decision::AsUsual => scope::vpc_of(&clients.ec2, item, oversized).await?,
+        Decision::Vpc(vpc) => Some(vpc),
+        Decision::Skip(why) => {
+            return Ok(Plan {
+                scope: item.resource_id.clone(),
+                ordering,
+                evaluations,
+                skipped: Some(why),
+            })
+        }
+    };
     let Some(vpc) = vpc else {
         return Ok(Plan {
             scope: item.resource_id.clone(),
             ordering,
             evaluations,
+            skipped: None,
         });
     };
     let vpc_evaluations =
@@ -247,6 +272,7 @@ async fn change(
         scope: vpc,
         ordering,
         evaluations,
+        skipped: None,
     })
 }
 
@@ -287,6 +313,7 @@ mod tests {
             not_applicable: 0,
             put_calls: 1,
             test_mode: false,
+            skipped: None,
         }
     }
 

@@ -12,6 +12,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use vpce_reach_config_rule::event::{InvokingEvent, Trigger};
 use vpce_reach_config_rule::put::parse_timestamp;
+use vpce_reach_config_rule::workload_change::decide;
 use vpce_reach_config_rule::RuleError;
 use vpce_reach_model::RuleParameters;
 use vpce_reach_testkit::fuzz::{damage_at, Vocabulary};
@@ -37,6 +38,18 @@ const SAMPLES: &[(&str, &str)] = &[
         "scheduled.json",
         include_str!("../../../events/config-rule/scheduled.json"),
     ),
+    (
+        "eni-workload.json",
+        include_str!("../../../events/config-rule/eni-workload.json"),
+    ),
+    (
+        "eni-requester-managed.json",
+        include_str!("../../../events/config-rule/eni-requester-managed.json"),
+    ),
+    (
+        "eni-deleted.json",
+        include_str!("../../../events/config-rule/eni-deleted.json"),
+    ),
 ];
 
 /// Everything the handler reads from an event before it calls AWS, in the handler's order.
@@ -46,6 +59,7 @@ fn decode_invoking(text: &str) {
         Ok(invoking) => invoking,
         Err(e) => return assert_bad_event(&e, "invokingEvent"),
     };
+    let diff = invoking.configuration_item_diff.clone();
     let trigger = match invoking.trigger() {
         Ok(trigger) => trigger,
         Err(e) => return assert_bad_event(&e, "without"),
@@ -53,9 +67,15 @@ fn decode_invoking(text: &str) {
     let time = match &trigger {
         Trigger::Scheduled { notification_time } => notification_time,
         Trigger::Change {
-            item, capture_time, ..
+            item,
+            capture_time,
+            oversized,
         } => {
             let _ = (item.is_deleted(), item.configured_vpc());
+            let params = RuleParameters::from_pairs([("ConsumerTag", "team")]).unwrap();
+            for p in [RuleParameters::default(), params] {
+                let _ = decide(item, diff.as_ref(), *oversized, &p);
+            }
             capture_time
         }
     };
@@ -103,6 +123,12 @@ fn arb_json() -> impl Strategy<Value = Value> {
             "OK",
             "AWS::EC2::SecurityGroup",
             "AWS::EC2::VPC",
+            "AWS::EC2::NetworkInterface",
+            "AWS::EC2::Subnet",
+            "CREATE",
+            "DELETE",
+            "available",
+            "interface",
             "sg-0b3a8e6d2f5c94a17",
             "vpc-0d4e8a2c6f1b39a75",
             "2026-03-14T09:26:53.589Z",
@@ -121,6 +147,14 @@ fn arb_json() -> impl Strategy<Value = Value> {
             "configurationItemCaptureTime",
             "configuration",
             "vpcId",
+            "configurationItemDiff",
+            "changedProperties",
+            "Configuration",
+            "previousValue",
+            "changeType",
+            "interfaceType",
+            "requesterManaged",
+            "status",
         ],
         depth: 3,
         size: 24,

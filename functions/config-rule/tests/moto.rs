@@ -830,3 +830,197 @@ async fn oversized_item_already_gone_puts_nothing() {
     );
     assert!(captured.lock().unwrap().is_empty());
 }
+
+// ---------------------------------------------------------------- workload-side changes
+
+/// The ids of the ENI sample events, replaced by moto's.
+const SAMPLE_ENI_WORKLOAD: &str = "eni-0a7c3e9b5d1f24683";
+const SAMPLE_ENI_DELETED: &str = "eni-0b8d2f4a6c1e35790";
+
+/// A sample ENI event of `events/config-rule/`, its VPC, group and ENI ids replaced.
+fn eni_sample(file: &str, net: &Net, sg: &str, eni: &str) -> ConfigEvent {
+    let mut event = sample(file, net, sg);
+    let text = event.invoking_event.take().unwrap();
+    let text = text
+        .replace(SAMPLE_ENI_WORKLOAD, eni)
+        .replace(SAMPLE_ENI_DELETED, eni);
+    event.invoking_event = Some(text);
+    event
+}
+
+/// An EC2 client whose every call fails at once (nothing listens on port 9): a test that
+/// passes with it made no EC2 call.
+fn unreachable_ec2() -> aws_sdk_ec2::Client {
+    let sdk = sdk_config("http://127.0.0.1:9");
+    let conf = aws_sdk_ec2::config::Builder::from(&sdk)
+        .endpoint_url("http://127.0.0.1:9")
+        .retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_ec2::Client::from_conf(conf)
+}
+
+/// A workload launched with a group whose strict egress forgets the endpoints: its group and
+/// its ENI, as moto made them.
+async fn forgetful_workload(ec2: &aws_sdk_ec2::Client, net: &Net) -> (String, String) {
+    let sg = create_sg(ec2, &net.vpc, "forgetful").await;
+    strict_egress(ec2, &sg, to_cidr("10.8.0.0/16")).await;
+    let subnets = ec2
+        .describe_subnets()
+        .filters(
+            Filter::builder()
+                .name("cidr-block")
+                .values("10.0.1.0/24")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let app_subnet = subnets.subnets()[0].subnet_id().unwrap().to_owned();
+    instance(ec2, &app_subnet, "10.0.1.12", &sg).await;
+    let enis = ec2
+        .describe_network_interfaces()
+        .filters(Filter::builder().name("group-id").values(&sg).build())
+        .send()
+        .await
+        .unwrap();
+    let eni = enis.network_interfaces()[0]
+        .network_interface_id()
+        .unwrap()
+        .to_owned();
+    (sg, eni)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workload_eni_change_re_evaluates_its_whole_vpc() {
+    let w = world().await;
+    let n = &w.net;
+    let (sg, eni) = forgetful_workload(&w.ec2, n).await;
+    let captured = Captured::default();
+    let event = eni_sample("eni-workload.json", n, &sg, &eni);
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert_eq!(
+        (summary.scope.as_str(), summary.skipped),
+        (n.vpc.as_str(), None)
+    );
+    let evaluations = sent(&captured);
+    assert_eq!(sorted_ids(&evaluations), resources_of(&w.ec2, &n.vpc).await);
+    // The new workload's group forgets the endpoint; the others keep their whole-VPC verdicts.
+    assert_eq!(verdict(&evaluations, &sg), ComplianceType::NonCompliant);
+    assert_eq!(verdict(&evaluations, &n.sg_good), ComplianceType::Compliant);
+    assert_eq!(
+        verdict(&evaluations, &n.sg_bad),
+        ComplianceType::NonCompliant
+    );
+    assert!(evaluations
+        .iter()
+        .all(|e| e.ordering_timestamp() == &time("2026-03-14T14:05:19.204Z")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requester_managed_eni_change_makes_no_call_and_says_why() {
+    let w = world().await;
+    let captured = Captured::default();
+    let clients = Clients {
+        ec2: unreachable_ec2(),
+        config: config_client(&[put_rule(&captured, 0, 0)]),
+    };
+    let event = sample("eni-requester-managed.json", &w.net, &w.net.sg_bad);
+    let summary = handle(&clients, event, far_deadline()).await.unwrap();
+    assert_eq!(
+        summary.skipped.as_deref(),
+        Some("not a workload: requester-managed by amazon-rds (RDSNetworkInterface)")
+    );
+    assert_eq!(
+        (summary.scope.as_str(), summary.put_calls),
+        ("eni-0e4b6d8f1a3c57092", 0)
+    );
+    assert!(captured.lock().unwrap().is_empty());
+    // The summary is the Lambda's result: the reason is in its JSON.
+    let json = serde_json::to_value(&summary).unwrap();
+    assert!(json["skipped"].as_str().unwrap().contains("amazon-rds"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_workload_eni_clears_the_verdicts_it_alone_caused() {
+    let w = world().await;
+    let n = &w.net;
+    let (sg, eni) = forgetful_workload(&w.ec2, n).await;
+    let before = Captured::default();
+    let event = eni_sample("eni-workload.json", n, &sg, &eni);
+    run(&w, &[put_rule(&before, 0, 0)], event).await.unwrap();
+    assert_eq!(verdict(&sent(&before), &sg), ComplianceType::NonCompliant);
+    // The instance goes, and its ENI with it; Config sends the ENI's deletion.
+    let reservations = w.ec2.describe_instances().send().await.unwrap();
+    let instance = reservations
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .find(|i| i.private_ip_address() == Some("10.0.1.12"))
+        .and_then(|i| i.instance_id())
+        .unwrap()
+        .to_owned();
+    w.ec2
+        .terminate_instances()
+        .instance_ids(instance)
+        .send()
+        .await
+        .unwrap();
+    // moto keeps a terminated instance's ENI; EC2 deletes it (DeleteOnTermination).
+    let _ = w
+        .ec2
+        .delete_network_interface()
+        .network_interface_id(&eni)
+        .send()
+        .await;
+    let left = w
+        .ec2
+        .describe_network_interfaces()
+        .filters(Filter::builder().name("group-id").values(&sg).build())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(left.network_interfaces().len(), 0, "{left:?}");
+    let after = Captured::default();
+    let event = eni_sample("eni-deleted.json", n, &sg, &eni);
+    let summary = run(&w, &[put_rule(&after, 0, 0)], event).await.unwrap();
+    assert_eq!(
+        (summary.scope.as_str(), summary.skipped),
+        (n.vpc.as_str(), None)
+    );
+    let evaluations = sent(&after);
+    assert_eq!(sorted_ids(&evaluations), resources_of(&w.ec2, &n.vpc).await);
+    // Nothing required runs behind the group any more: its NON_COMPLIANT is withdrawn.
+    assert_eq!(verdict(&evaluations, &sg), ComplianceType::NotApplicable);
+    assert_eq!(
+        verdict(&evaluations, &n.sg_bad),
+        ComplianceType::NonCompliant
+    );
+    assert!(evaluations
+        .iter()
+        .all(|e| e.ordering_timestamp() == &time("2026-03-14T16:22:47.930Z")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleted_eni_that_was_no_workload_makes_no_call() {
+    let w = world().await;
+    let captured = Captured::default();
+    let clients = Clients {
+        ec2: unreachable_ec2(),
+        config: config_client(&[put_rule(&captured, 0, 0)]),
+    };
+    // The deleted sample, its previous configuration a NAT gateway's ENI.
+    let mut event = sample("eni-deleted.json", &w.net, &w.net.sg_bad);
+    let mut invoking: serde_json::Value =
+        serde_json::from_str(event.invoking_event.as_deref().unwrap()).unwrap();
+    let previous = &mut invoking["configurationItemDiff"]["changedProperties"]["Configuration"]
+        ["previousValue"];
+    previous["interfaceType"] = "nat_gateway".into();
+    previous["requesterManaged"] = true.into();
+    event.invoking_event = Some(invoking.to_string());
+    let summary = handle(&clients, event, far_deadline()).await.unwrap();
+    assert_eq!(
+        summary.skipped.as_deref(),
+        Some("deleted, and was not a workload: interface type nat_gateway")
+    );
+    assert!(captured.lock().unwrap().is_empty());
+}

@@ -68,13 +68,9 @@ pub(crate) fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<
 }
 
 /// Applies the workload rule of this module's documentation to one ENI.
-pub(crate) fn is_workload(
-    snap: &Snapshot,
-    eni: &NetworkInterface,
-    params: &RuleParameters,
-) -> bool {
-    let kind = eni.interface_type.as_deref().unwrap_or("interface");
-    if !WORKLOAD_TYPES.contains(&kind)
+pub fn is_workload(snap: &Snapshot, eni: &NetworkInterface, params: &RuleParameters) -> bool {
+    let role = eni_role(EniFacts::of(eni));
+    if matches!(role, EniRole::OtherType(_) | EniRole::Detached)
         || snap
             .index
             .eni_endpoint
@@ -82,23 +78,77 @@ pub(crate) fn is_workload(
     {
         return false;
     }
-    if kind == "interface" && eni.status.as_deref() == Some("available") {
-        return false;
-    }
     let tagged = params
         .consumer_tag
         .as_ref()
         .map(|sel| has_consumer_tag(snap, eni, sel));
-    if tagged == Some(false) {
-        return false;
+    match role {
+        EniRole::Workload => tagged != Some(false),
+        EniRole::Infrastructure => tagged == Some(true),
+        EniRole::OtherType(_) | EniRole::Detached => false,
     }
-    let infrastructure = kind == "interface" && eni.requester_managed && !is_compute_eni(eni);
-    !infrastructure || tagged == Some(true)
+}
+
+/// The fields of an ENI's record that the workload rule reads from the ENI alone: a describe
+/// record and an AWS Config configuration item both carry them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EniFacts<'a> {
+    /// `InterfaceType`; absent means `interface`.
+    pub interface_type: Option<&'a str>,
+    /// `RequesterManaged`.
+    pub requester_managed: bool,
+    /// `Description`.
+    pub description: Option<&'a str>,
+    /// `Status` (`in-use`, `available`, ...).
+    pub status: Option<&'a str>,
+}
+
+impl<'a> EniFacts<'a> {
+    /// The facts of a describe record.
+    pub fn of(eni: &'a NetworkInterface) -> Self {
+        EniFacts {
+            interface_type: eni.interface_type.as_deref(),
+            requester_managed: eni.requester_managed,
+            description: eni.description.as_deref(),
+            status: eni.status.as_deref(),
+        }
+    }
+}
+
+/// What an ENI's own record says under the workload rule, before the parts only a whole
+/// snapshot knows (an endpoint's own ENI, `ConsumerTag`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EniRole<'a> {
+    /// A workload, unless it is an endpoint's ENI or `ConsumerTag` leaves it out.
+    Workload,
+    /// A requester-managed `interface` ENI of AWS infrastructure (an RDS node, say): a
+    /// workload only when `ConsumerTag` selects it.
+    Infrastructure,
+    /// Never a workload: its interface type (`nat_gateway`, `vpc_endpoint`, ...) is not one
+    /// of the workload types.
+    OtherType(&'a str),
+    /// A detached `interface` ENI (`Status: available`): nothing runs behind it.
+    Detached,
+}
+
+/// The workload rule applied to what an ENI's own record says.
+pub fn eni_role(facts: EniFacts<'_>) -> EniRole<'_> {
+    let kind = facts.interface_type.unwrap_or("interface");
+    if !WORKLOAD_TYPES.contains(&kind) {
+        return EniRole::OtherType(kind);
+    }
+    if kind == "interface" && facts.status == Some("available") {
+        return EniRole::Detached;
+    }
+    if kind == "interface" && facts.requester_managed && !is_compute_eni(facts.description) {
+        return EniRole::Infrastructure;
+    }
+    EniRole::Workload
 }
 
 /// Lambda and ECS/Fargate task ENIs are requester-managed but run customer code.
-fn is_compute_eni(eni: &NetworkInterface) -> bool {
-    let description = eni.description.as_deref().unwrap_or("");
+fn is_compute_eni(description: Option<&str>) -> bool {
+    let description = description.unwrap_or("");
     description.starts_with("AWS Lambda VPC ENI")
         || (description.starts_with("arn:aws") && description.contains(":ecs:"))
 }

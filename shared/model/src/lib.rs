@@ -61,7 +61,7 @@ pub use check::{check, check_exact, trace_pair, MissingData, PairResult, Report,
 pub use compliance::{evaluations, ComplianceType, Evaluation, MAX_ANNOTATION, RESOURCE_TYPES};
 pub use finding::{Direction, Finding, FindingCode};
 pub use inert::{inert, is_unsafe};
-pub use intent::{Reason, Reasons};
+pub use intent::{eni_role, is_workload, EniFacts, EniRole, Reason, Reasons};
 pub use params::{short_service_name, ParamError, RuleParameters, TagSelector, KEYS};
 pub use path::{Hop, HopKind, Outcome, PairTrace, Target, Verdict};
 pub use snapshot::load::{from_documents, load_dir};
