@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the tests need into the project (a Python venv at
-# .venv with moto's server, cfn-lint and the SAM CLI), lints template.yaml, then runs every
-# test of the workspace.
+# .venv with moto's server, cfn-lint and the SAM CLI), lints template.yaml, checks the house
+# rules (rustfmt, clippy), then runs every test of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,11 +20,22 @@ echo "== sam validate --lint"
 "${lint_env[@]}" .venv/bin/sam validate --lint --template template.yaml
 echo "== EventBridge patterns (moto's matcher; CloudTrail samples under events/)"
 "${lint_env[@]}" .venv/bin/python scripts/check_event_patterns.py
-echo "== StackSet template (SAM transform expanded offline, README \"Deploy\")"
+echo "== StackSet template (SAM transform expanded offline, docs/deploy.md)"
 packaged="$(mktemp)"; expanded="$(mktemp --suffix=.json)"
 trap 'rm -f "$packaged" "$expanded"' EXIT
 sed 's|CodeUri: functions/\(.*\)|CodeUri: s3://example-bucket/vpce-reach/\1|' template.yaml > "$packaged"
 "${lint_env[@]}" .venv/bin/python scripts/stackset-template.py "$packaged" --regional-bucket example > "$expanded"
 "${lint_env[@]}" .venv/bin/cfn-lint "$expanded"
+
+echo "== links between the Markdown docs"
+.venv/bin/python scripts/check_doc_links.py
+
+# House rules (ARCHITECTURE.md, "Formatting and lints"): rustfmt with its default settings, and no clippy
+# warning in any crate, target or feature. Both run before the tests so that CI fails on them
+# even when every test passes.
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 cargo test --workspace --all-features --locked "$@"

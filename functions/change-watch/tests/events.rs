@@ -24,7 +24,7 @@ fn classify_file(name: &str) -> Classified {
     classify(name, &event.account, &event.api_call(name).unwrap())
 }
 
-/// The resources each sample names, as the README documents them.
+/// The resources each sample names, as docs/change-alerts.md documents them.
 const EXPECTED: &[(&str, &[&str])] = &[
     ("AuthorizeSecurityGroupEgress", &["sg-0b5e2c4f1a9d83e76"]),
     ("AuthorizeSecurityGroupIngress", &["sg-0e1a7c3b9f4d26a58"]),

@@ -1,25 +1,29 @@
-//! The README's EventBridge snippets stay in step with the code: the event pattern lists
-//! exactly the handled API calls, and the compliance-change pattern and input transformer are
-//! valid JSON whose template uses only defined variables.
+//! The EventBridge snippets of docs/change-alerts.md (moved there from the README) stay in step
+//! with the code: the event pattern lists exactly the handled API calls, and the
+//! compliance-change pattern and input transformer are valid JSON whose template uses only
+//! defined variables.
 
 use change_watch::changes::handled_event_names;
 use serde_json::Value;
 
-fn readme() -> String {
-    let path = vpce_reach_testkit::workspace_root().join("README.md");
-    std::fs::read_to_string(path).unwrap()
+/// The page that documents the change alerts' EventBridge rules.
+const DOC: &str = "docs/change-alerts.md";
+
+fn doc() -> String {
+    let path = vpce_reach_testkit::workspace_root().join(DOC);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The ```json block right after the HTML comment `marker`.
 fn block(marker: &str) -> Value {
-    let text = readme();
+    let text = doc();
     let start = text
         .find(&format!("<!-- {marker} -->"))
-        .unwrap_or_else(|| panic!("no marker {marker}"));
+        .unwrap_or_else(|| panic!("{DOC}: no marker {marker}"));
     let rest = &text[start..];
     let open = rest.find("```json\n").unwrap() + "```json\n".len();
     let close = open + rest[open..].find("```").unwrap();
-    serde_json::from_str(&rest[open..close]).unwrap_or_else(|e| panic!("{marker}: {e}"))
+    serde_json::from_str(&rest[open..close]).unwrap_or_else(|e| panic!("{DOC}, {marker}: {e}"))
 }
 
 #[test]
