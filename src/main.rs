@@ -2,7 +2,7 @@
 //! with the `live` feature, one collected from EC2 now) for workloads that cannot reach the
 //! VPC endpoints they depend on.
 //!
-//! Exit status (SPEC section 8): 0 when nothing is `NON_COMPLIANT` (explain: reachable),
+//! Exit status (docs/spec.md section 8): 0 when nothing is `NON_COMPLIANT` (explain: reachable),
 //! 1 when something is (explain: blocked or unproven) or the snapshot lacks a describe output
 //! a check needs, 2 for bad input or usage, or a failed collection.
 //!

@@ -1,5 +1,5 @@
 //! Golden tests on real AWS dumps from Batfish's test suite, with expectations derived from
-//! SPEC.md (not from Batfish's own conclusions).
+//! docs/spec.md (not from Batfish's own conclusions).
 
 mod common;
 

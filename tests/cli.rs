@@ -1,4 +1,4 @@
-//! The command-line contract of SPEC section 8, on the bundled demo and on bad input.
+//! The command-line contract of docs/spec.md section 8, on the bundled demo and on bad input.
 
 mod common;
 

@@ -242,7 +242,7 @@ fn scope_is_the_resource_types_the_rule_handles() {
     assert_eq!(types.len(), unique.len(), "duplicates in {types:?}");
     let handled = trigger_types();
     assert_eq!(unique, handled, "template scope vs {TRIGGER_TYPES_SOURCE}");
-    // The workload-side types come on top of every evaluated one (SPEC section 5).
+    // The workload-side types come on top of every evaluated one (docs/spec.md section 5).
     let evaluated = vpce_reach_model::RESOURCE_TYPES;
     assert!(
         evaluated.iter().all(|t| handled.contains(*t)),

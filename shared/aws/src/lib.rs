@@ -1,4 +1,4 @@
-//! Collects a network snapshot live from EC2 and writes it in the format of SPEC section 7: one
+//! Collects a network snapshot live from EC2 and writes it in the format of docs/spec.md section 7: one
 //! JSON document per describe call, of exactly the shape the AWS CLI prints (`Vpcs`, `Subnets`,
 //! `RouteTables`, `NetworkAcls`, `SecurityGroups`, `NetworkInterfaces`, `VpcEndpoints`,
 //! `PrefixLists`, and `describe-vpc-attribute` outputs for the two DNS attributes of each VPC).

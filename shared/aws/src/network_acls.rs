@@ -1,5 +1,5 @@
 //! `describe-network-acls` → `{"NetworkAcls": [...]}`. Entries are written in the API's order;
-//! sorting by `RuleNumber` is the reader's job (SPEC I5).
+//! sorting by `RuleNumber` is the reader's job (docs/spec.md I5).
 
 use aws_sdk_ec2::types::{
     IcmpTypeCode, NetworkAcl, NetworkAclAssociation, NetworkAclEntry, PortRange,

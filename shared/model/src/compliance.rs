@@ -1,7 +1,7 @@
-//! Compliance (SPEC section 5): what goes to AWS Config, one evaluation per resource of the
+//! Compliance (docs/spec.md section 5): what goes to AWS Config, one evaluation per resource of the
 //! evaluated types.
 //!
-//! Missing data: Config's `PutEvaluations` accepts no `INSUFFICIENT_DATA`, and SPEC forbids a
+//! Missing data: Config's `PutEvaluations` accepts no `INSUFFICIENT_DATA`, and docs/spec.md forbids a
 //! `COMPLIANT` built on missing data, so a resource whose verdict the snapshot cannot prove is
 //! `NON_COMPLIANT` with an annotation starting `missing data:`.
 
@@ -125,7 +125,7 @@ fn not_available(id: &str, state: &str) -> String {
     )
 }
 
-/// SPEC section 5's mapping, in order.
+/// docs/spec.md section 5's mapping, in order.
 fn judge(
     snap: &Snapshot,
     report: &Report,

@@ -45,7 +45,7 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) prefix_list: Option<&'a PrefixList>,
     /// The endpoint's security groups (interface endpoints).
     pub(crate) groups: Vec<String>,
-    /// The CIDRs of the subnets holding its ENIs (an allowed egress form, SPEC I3).
+    /// The CIDRs of the subnets holding its ENIs (an allowed egress form, docs/spec.md I3).
     pub(crate) subnet_cidrs: Vec<ipnet::Ipv4Net>,
     /// Data the snapshot lacks (ENIs, the prefix list).
     pub(crate) missing: Vec<String>,

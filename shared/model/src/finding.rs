@@ -1,4 +1,4 @@
-//! Findings (SPEC section 4): one blocking AWS component each, with the codes VPC
+//! Findings (docs/spec.md section 4): one blocking AWS component each, with the codes VPC
 //! Reachability Analyzer uses where it has one, so users can cross-check.
 
 use std::sync::Arc;
@@ -32,7 +32,7 @@ pub enum FindingCode {
 }
 
 impl FindingCode {
-    /// The code as SPEC and the JSON output spell it.
+    /// The code as docs/spec.md and the JSON output spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             FindingCode::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
@@ -64,7 +64,7 @@ pub enum Direction {
 }
 
 impl Direction {
-    /// The direction as SPEC and the JSON output spell it.
+    /// The direction as docs/spec.md and the JSON output spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Direction::Egress => "egress",
@@ -75,7 +75,7 @@ impl Direction {
     }
 }
 
-/// One blocking component. Serialises to exactly the six keys of SPEC section 8.
+/// One blocking component. Serialises to exactly the six keys of docs/spec.md section 8.
 ///
 /// The texts are shared (`Arc<str>`): a large account has tens of thousands of findings, and
 /// most of their ids and texts are the same few hundred strings (the blamed group, the

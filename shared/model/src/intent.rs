@@ -1,4 +1,4 @@
-//! Intent (SPEC section 3): which ENIs are workloads, and which workload/endpoint pairs must
+//! Intent (docs/spec.md section 3): which ENIs are workloads, and which workload/endpoint pairs must
 //! work.
 //!
 //! Workload rule, as implemented: an ENI is a workload when its `InterfaceType` is
@@ -170,7 +170,7 @@ fn has_consumer_tag(
             .is_some_and(|s| sel.matches(&s.tags))
 }
 
-/// Why a pair is required (SPEC R1-R4).
+/// Why a pair is required (docs/spec.md R1-R4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reason {
     /// R1: the endpoint's service is in `RequiredServices`.
@@ -191,7 +191,7 @@ impl Reason {
         Reason::RoutedToEndpoint,
     ];
 
-    /// `R1`…`R4`, as SPEC numbers them.
+    /// `R1`…`R4`, as docs/spec.md numbers them.
     pub fn label(self) -> &'static str {
         match self {
             Reason::RequiredService => "R1",
@@ -202,7 +202,7 @@ impl Reason {
     }
 }
 
-/// A set of reasons, in SPEC order (a copyable bit set: every required pair carries one).
+/// A set of reasons, in docs/spec.md order (a copyable bit set: every required pair carries one).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reasons(u8);
 

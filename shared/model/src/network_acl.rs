@@ -1,5 +1,5 @@
 //! Network ACLs: stateless, numbered rule lists evaluated in ascending `RuleNumber`, first
-//! match wins, then the implicit `*` deny (SPEC I4, I5, G4).
+//! match wins, then the implicit `*` deny (docs/spec.md I4, I5, G4).
 //!
 //! Dumps do not list entries in order, so they are sorted here. An entry's port range matches
 //! the packet's destination port, on both legs: the forward leg goes to the service port, the

@@ -1,4 +1,4 @@
-//! Rule parameters (SPEC section 6): the Config rule's `InputParameters`, and the CLI's
+//! Rule parameters (docs/spec.md section 6): the Config rule's `InputParameters`, and the CLI's
 //! `--param Key=Value`. Unknown keys and malformed values are errors naming the key; nothing
 //! is evaluated then.
 //!

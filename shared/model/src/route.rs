@@ -1,5 +1,5 @@
 //! Route tables: which table a subnet uses (explicit association, else the VPC's main table)
-//! and where a destination goes, by longest-prefix match (SPEC G1, G2).
+//! and where a destination goes, by longest-prefix match (docs/spec.md G1, G2).
 //!
 //! Prefix-list routes (what a gateway endpoint adds) are expanded: each CIDR of the list counts
 //! as its own route. On equal prefix length a CIDR route beats a prefix-list route, as AWS

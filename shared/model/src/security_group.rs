@@ -1,5 +1,5 @@
 //! Security groups: stateful, allow-only rule sets; the rules of every group on an ENI are
-//! united (SPEC I2, I3, G3).
+//! united (docs/spec.md I2, I3, G3).
 //!
 //! A check asks which part of the traffic a connection needs (a [`Region`] of peer addresses ×
 //! destination ports) is allowed by none of the groups' rules. Because groups are stateful,

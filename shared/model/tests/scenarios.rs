@@ -1,5 +1,5 @@
 //! Scenario tests: one small VPC that works, then one change per test, and the exact findings
-//! SPEC sections 2-5 say the change must produce.
+//! docs/spec.md sections 2-5 say the change must produce.
 
 use serde_json::{json, Value};
 use vpce_reach_model::snapshot::SnapshotBuilder;
@@ -623,7 +623,7 @@ fn workload_subnet_acl_must_pass_replies_from_every_prefix_list_cidr() {
         "Entries": [acl_entry(100, true, "allow", "0.0.0.0/0", Some((443, 443))),
                     acl_entry(100, false, "allow", "10.0.0.0/8", Some((1024, 65535)))]}),
     );
-    // Private ranges only: fine for the interface endpoint, silently breaks S3 (SPEC G4).
+    // Private ranges only: fine for the interface endpoint, silently breaks S3 (docs/spec.md G4).
     assert_eq!(
         s.findings(&[]),
         vec![f(

@@ -2,7 +2,7 @@
 //! vpce-reach.
 //!
 //! A snapshot is a set of JSON documents, each the exact shape of an `aws ec2 describe-*`
-//! output (SPEC section 7): VPCs, subnets, route tables, network ACLs, security groups,
+//! output (docs/spec.md section 7): VPCs, subnets, route tables, network ACLs, security groups,
 //! network interfaces, VPC endpoints, prefix lists and `describe-vpc-attribute` outputs.
 //! The same [`SynthParams`] (seed included) always give byte-identical documents.
 //!

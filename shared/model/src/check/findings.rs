@@ -1,4 +1,4 @@
-//! Findings (SPEC section 4) and gaps from the hops of pairs and endpoints, and the
+//! Findings (docs/spec.md section 4) and gaps from the hops of pairs and endpoints, and the
 //! endpoint- and VPC-level rules R5 and R6.
 
 use std::borrow::Cow;
@@ -161,7 +161,7 @@ pub(super) fn record_pair(
     }
 }
 
-/// The resources a required pair's path runs through (SPEC section 5), each once.
+/// The resources a required pair's path runs through (docs/spec.md section 5), each once.
 fn path_resources<'a>(
     snap: &'a Snapshot,
     workload: &'a Workload,
@@ -400,7 +400,7 @@ pub(super) fn missing_services<'v>(
     }
 }
 
-/// SPEC section 7: a VPC without DNS attribute outputs is not checked, and people are told.
+/// docs/spec.md section 7: a VPC without DNS attribute outputs is not checked, and people are told.
 pub(super) fn dns_notes(snap: &Snapshot, endpoints: &[Endpoint], report: &mut Report) {
     let vpcs: BTreeSet<&str> = endpoints
         .iter()

@@ -1,5 +1,5 @@
 //! The whole-snapshot check: every workload/endpoint pair of every VPC, the intent rules
-//! R1-R6, and the findings (SPEC sections 3 and 4).
+//! R1-R6, and the findings (docs/spec.md sections 3 and 4).
 //!
 //! Two judges decide pairs (`vpc::Judge`), VPC by VPC. [`check`] uses the fast one (`fast`):
 //! a large account has hundreds of thousands of pairs, so it never asks a question twice and
@@ -62,7 +62,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Every required pair, by VPC, then endpoint, then workload.
     pub pairs: Vec<PairResult>,
-    /// Resources on the path of a required pair (SPEC section 5), with how many such pairs.
+    /// Resources on the path of a required pair (docs/spec.md section 5), with how many such pairs.
     pub on_path: BTreeMap<String, usize>,
     /// Gaps in the snapshot that kept a verdict from being proven.
     pub missing: BTreeSet<MissingData>,

@@ -1,4 +1,4 @@
-//! How many required pairs each resource is on (SPEC section 5: a resource on the path of a
+//! How many required pairs each resource is on (docs/spec.md section 5: a resource on the path of a
 //! required pair that blocks nothing is `COMPLIANT`). The endpoint's side (itself, its VPC,
 //! its groups, its subnets' ACLs and tables) is on every pair of the endpoint; the workload's
 //! side (its groups, its subnet's ACL and table) depends on its group list and subnet, so an

@@ -1,4 +1,4 @@
-//! Gateway endpoints: one target, the service's prefix list (SPEC G1-G4). Security groups see
+//! Gateway endpoints: one target, the service's prefix list (docs/spec.md G1-G4). Security groups see
 //! the list (by reference or by CIDRs), routes send each of its CIDRs to the endpoint, and the
 //! workload subnet's ACL must pass every CIDR of it both ways; no ENI, no endpoint-side hop.
 

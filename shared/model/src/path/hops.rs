@@ -89,7 +89,7 @@ fn policy_hop(ep: &Endpoint) -> Hop {
     }
 }
 
-/// Private DNS and the VPC's DNS attributes (SPEC I6, R6). They block only pairs of required
+/// Private DNS and the VPC's DNS attributes (docs/spec.md I6, R6). They block only pairs of required
 /// services: without private DNS a workload can still use the endpoint-specific DNS names.
 fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
     let required = params.requires(&ep.raw.service_name);

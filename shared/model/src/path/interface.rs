@@ -1,4 +1,4 @@
-//! Interface endpoints: one target per ENI (SPEC I1-I5).
+//! Interface endpoints: one target per ENI (docs/spec.md I1-I5).
 
 use ipnet::Ipv4Net;
 
@@ -120,7 +120,7 @@ fn subnet_cidr(cx: &Ctx, subnet_id: &str) -> String {
         .unwrap_or_else(|| subnet_id.to_string())
 }
 
-/// SPEC I3's three allowed forms: the ENI's address, an endpoint group, the subnet's CIDR.
+/// docs/spec.md I3's three allowed forms: the ENI's address, an endpoint group, the subnet's CIDR.
 fn egress_problem(cx: &Ctx, eni: &EndpointEni) -> String {
     let groups = cx.endpoint.group_ids();
     text::build(&[

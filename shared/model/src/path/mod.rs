@@ -6,7 +6,7 @@
 //! per key) and derives findings from the blocked ones.
 //!
 //! An interface endpoint is one target per ENI (clients pick any ENI the regional DNS name
-//! returns, SPEC I7); a gateway endpoint is one target, the service's prefix list.
+//! returns, docs/spec.md I7); a gateway endpoint is one target, the service's prefix list.
 
 pub(crate) mod gateway;
 mod hops;

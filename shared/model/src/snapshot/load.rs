@@ -1,4 +1,4 @@
-//! The snapshot loader (SPEC section 7): a directory read recursively, every `*.json` file the
+//! The snapshot loader (docs/spec.md section 7): a directory read recursively, every `*.json` file the
 //! unmodified output of one describe call, recognised by its top-level key, never by its name.
 //! How the directory is read safely is [`super::walk`]'s; which calls a check needs is
 //! [`super::coverage`]'s; how copies of one resource merge is [`SnapshotBuilder`]'s.
