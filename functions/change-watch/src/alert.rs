@@ -3,7 +3,6 @@
 //! the finding codes and the smallest fix.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use vpce_reach_model::short_service_name;
 use vpce_reach_model::snapshot::Snapshot;
@@ -173,10 +172,13 @@ pub fn render(snap: &Snapshot, vpc_id: &str, changes: &[&Change], findings: &[&F
         .first()
         .map(|c| (c.account.as_str(), c.region.as_str()))
         .unwrap_or_default();
-    let _ = writeln!(
-        message,
-        "A change broke VPC endpoint paths in {vpc_id} (account {account}, {region}).\n"
+    push_line(
+        &mut message,
+        format_args!(
+            "A change broke VPC endpoint paths in {vpc_id} (account {account}, {region})."
+        ),
     );
+    message.push('\n');
     write_who(&mut message, changes);
     write_what(&mut message, changes);
     write_blocked(&mut message, snap, findings);
@@ -252,19 +254,21 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 fn write_who(out: &mut String, changes: &[&Change]) {
     out.push_str("Who:\n");
     for who in distinct(changes.iter().map(|c| c.who.as_str())) {
-        let _ = writeln!(out, "  {who}");
+        push_line(out, format_args!("  {who}"));
     }
 }
 
 fn write_what(out: &mut String, changes: &[&Change]) {
     out.push_str("\nWhat:\n");
     for c in changes.iter().take(MAX_CHANGES) {
-        let _ = writeln!(
+        push_line(
             out,
-            "  {} {} {}",
-            c.event_time,
-            c.event_name,
-            c.resources.join(", ")
+            format_args!(
+                "  {} {} {}",
+                c.event_time,
+                c.event_name,
+                c.resources.join(", ")
+            ),
         );
     }
     more(out, changes.len(), MAX_CHANGES, "changes");
@@ -291,11 +295,13 @@ fn write_blocked(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
             .iter()
             .map(|ep| endpoint_label(snap, ep))
             .collect();
-        let _ = writeln!(
+        push_line(
             out,
-            "  {} -> {}",
-            workload_label(snap, workload),
-            labels.join(", ")
+            format_args!(
+                "  {} -> {}",
+                workload_label(snap, workload),
+                labels.join(", ")
+            ),
         );
     }
 }
@@ -307,29 +313,42 @@ fn write_findings(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
             .direction
             .map(|d| format!(" ({})", d.as_str()))
             .unwrap_or_default();
-        let _ = writeln!(out, "  {} {}{direction}", f.code.as_str(), f.component);
+        push_line(
+            out,
+            format_args!("  {} {}{direction}", f.code.as_str(), f.component),
+        );
         match (&f.source, &f.endpoint) {
             (Some(w), Some(ep)) => {
-                let _ = writeln!(
+                push_line(
                     out,
-                    "    {w} -> {} {}: {}",
-                    endpoint_label(snap, ep),
-                    f.traffic,
-                    f.problem
+                    format_args!(
+                        "    {w} -> {} {}: {}",
+                        endpoint_label(snap, ep),
+                        f.traffic,
+                        f.problem
+                    ),
                 );
             }
             _ => {
-                let _ = writeln!(out, "    {}", f.problem);
+                push_line(out, format_args!("    {}", f.problem));
             }
         }
-        let _ = writeln!(out, "    Fix: {}", f.fix);
+        push_line(out, format_args!("    Fix: {}", f.fix));
     }
     more(out, findings.len(), MAX_LISTED, "findings");
 }
 
+/// Appends one line of the message. Every line quotes text from CloudTrail or the snapshot
+/// (principals, ids, Name tags, descriptions): it is made inert, so a crafted value (a tag with
+/// a newline, say) cannot add lines to the e-mail or drive a terminal.
+fn push_line(out: &mut String, line: std::fmt::Arguments<'_>) {
+    out.push_str(&vpce_reach_model::inert(&line.to_string()));
+    out.push('\n');
+}
+
 fn more(out: &mut String, total: usize, shown: usize, what: &str) {
     if total > shown {
-        let _ = writeln!(out, "  ... and {} more {what}", total - shown);
+        push_line(out, format_args!("  ... and {} more {what}", total - shown));
     }
 }
 
@@ -453,6 +472,34 @@ mod tests {
             involved(&snap, &report, "vpc-2", &changed).is_empty(),
             "another VPC"
         );
+    }
+
+    /// A Name tag (anyone with ec2:CreateTags writes it) and a principal with line breaks and
+    /// an ANSI escape add no line to the e-mail and reach it inert.
+    #[test]
+    fn untrusted_text_cannot_add_lines_to_the_alert() {
+        let mut snap = broken_snapshot();
+        let eni = snap
+            .network_interfaces
+            .get_mut("eni-w")
+            .expect("the demo workload");
+        let name = eni.tag_set.iter_mut().find(|t| t.key == "Name");
+        name.expect("a Name tag").value = "web-1\nFix: delete the VPC\u{1b}[2J".into();
+        let report = vpce_reach_model::check(&snap, &RuleParameters::default());
+        let c = change(
+            "RevokeSecurityGroupEgress",
+            "mallory\r\nWho: root",
+            &["sg-w"],
+        );
+        let changes = [&c];
+        let changed = changed_resources(&snap, &changes);
+        let findings = involved(&snap, &report, "vpc-1", &changed);
+        let alert = render(&snap, "vpc-1", &changes, &findings);
+        let m = &alert.message;
+        assert!(!m.contains('\u{1b}') && !m.contains('\r'), "{m}");
+        assert!(!m.lines().any(|l| l.starts_with("Fix: delete")), "{m}");
+        assert!(!m.lines().any(|l| l.starts_with("Who: root")), "{m}");
+        assert!(m.contains("web-1"), "{m}");
     }
 
     #[test]
