@@ -48,6 +48,9 @@ pub async fn collect_and_check(
     progress: &Progress<'_>,
 ) -> Result<Checked, LiveError> {
     let snapshot = collect_snapshot(client, scope, progress).await?;
-    let report = vpce_reach_model::check(&snapshot, params);
+    let mut report = vpce_reach_model::check(&snapshot, params);
+    // A collection writes every describe output, so this adds nothing today; should a
+    // collector ever leave one out, its pairs are unproven rather than COMPLIANT.
+    report.missing.extend(snapshot.coverage.gaps(&report));
     Ok(Checked { snapshot, report })
 }
