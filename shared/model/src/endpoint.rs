@@ -109,7 +109,8 @@ impl<'a> Endpoint<'a> {
                     })
                 }
                 None => self.missing.push(format!(
-                    "{eni_id} (an ENI of {}) is not in the snapshot",
+                    "{eni_id} (an ENI of {}) is not in the snapshot's \
+                     describe-network-interfaces output",
                     self.id()
                 )),
             }
@@ -117,13 +118,22 @@ impl<'a> Endpoint<'a> {
     }
 
     fn resolve_prefix_list(&mut self, snap: &'a Snapshot) {
-        self.prefix_list = snap.prefix_list_by_name(&self.raw.service_name);
-        if self.prefix_list.is_none() {
-            self.missing.push(format!(
-                "the prefix list of {} is not in the snapshot",
-                self.raw.service_name
-            ));
+        let name = &self.raw.service_name;
+        self.prefix_list = snap.prefix_list_by_name(name);
+        if self.prefix_list.is_some() {
+            return;
         }
+        let user = format!("the list of {name}");
+        let entryless = snap
+            .prefix_lists_without_entries
+            .iter()
+            .find(|(_, n)| *n == name);
+        self.missing.push(match entryless {
+            Some((id, _)) => snap.prefix_list_gap(id, &user),
+            None => format!(
+                "the prefix list of {name} is not in the snapshot's describe-prefix-lists output"
+            ),
+        });
     }
 
     /// `vpce-…`

@@ -95,10 +95,9 @@ pub(crate) fn expanded_routes(
                     target: target.clone(),
                     blackhole,
                 })),
-                None => missing.push(format!(
-                    "prefix list {pl_id} (a route of {}) is not in the snapshot",
-                    table.route_table_id
-                )),
+                None => missing.push(
+                    snap.prefix_list_gap(pl_id, &format!("a route of {}", table.route_table_id)),
+                ),
             }
         }
     }

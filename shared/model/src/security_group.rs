@@ -96,7 +96,8 @@ pub(crate) fn evaluate<'a>(
     for group_id in groups.iter().map(AsRef::as_ref) {
         let Some((group_id, group)) = snap.security_groups.get_key_value(group_id) else {
             verdict.missing.push(format!(
-                "security group {group_id} (on the ENI) is not in the snapshot"
+                "security group {group_id} (on the ENI) is not in the snapshot's \
+                 describe-security-groups output"
             ));
             continue;
         };
@@ -182,15 +183,13 @@ fn peer_addresses(
 ) -> Option<Vec<AddrRange>> {
     match peer {
         Peer::Cidr(net) => Some(vec![AddrRange::cidr(*net)]),
-        Peer::PrefixList(id) => {
-            match snap.prefix_lists.get(*id) {
-                Some(pl) => Some(crate::prefix_list::ipv4_ranges(pl).collect()),
-                None => {
-                    missing.push(format!("prefix list {id} (referenced by a security group rule) is not in the snapshot"));
-                    None
-                }
+        Peer::PrefixList(id) => match snap.prefix_lists.get(*id) {
+            Some(pl) => Some(crate::prefix_list::ipv4_ranges(pl).collect()),
+            None => {
+                missing.push(snap.prefix_list_gap(id, "referenced by a security group rule"));
+                None
             }
-        }
+        },
         Peer::Group(id) => {
             let members = snap
                 .index

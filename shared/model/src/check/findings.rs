@@ -59,6 +59,32 @@ impl<'h> PairHops<'h> {
         self.ends.len()
     }
 
+    /// When the pair reaches no target and is not proven blocked either (some target has no
+    /// blocking hop, only hops the snapshot cannot decide): `workload` and what is missing.
+    pub(super) fn unproven(&self, workload: &str) -> Option<String> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        let targets = || starts.clone().zip(self.ends.iter().copied());
+        if targets().any(|(start, end)| path::passes(self.hops[start..end].iter().copied())) {
+            return None;
+        }
+        let open = |&(start, end): &(usize, usize)| {
+            !self.hops[start..end]
+                .iter()
+                .any(|h| h.outcome == Outcome::Blocked)
+        };
+        let (start, end) = targets().find(open)?;
+        let mut gaps: Vec<&str> = Vec::new();
+        for hop in self.hops[start..end]
+            .iter()
+            .filter(|h| h.outcome == Outcome::Unknown)
+        {
+            if !gaps.contains(&&*hop.problem) {
+                gaps.push(&hop.problem);
+            }
+        }
+        Some(format!("{workload}: {}", gaps.join("; ")))
+    }
+
     fn verdict(&self) -> Verdict {
         path::verdict_of(self.all(), self.targets() > 0)
     }
@@ -145,7 +171,12 @@ pub(super) fn record_pair(
     // A pair that cannot be proven leaves every resource on its path unproven too: none of
     // them may be called compliant on the strength of the pairs that could be checked.
     if verdict == Verdict::Unknown {
-        let gaps: Vec<&str> = unknown().map(|h| &*h.problem).collect();
+        let mut gaps: Vec<&str> = Vec::new();
+        for problem in unknown().map(|h| &*h.problem) {
+            if !gaps.contains(&problem) {
+                gaps.push(problem);
+            }
+        }
         let what = format!(
             "{} -> {} cannot be proven: {}",
             workload.id(),
@@ -360,6 +391,24 @@ pub(super) fn unreachable_findings(
             traffic: Arc::clone(&traffic),
         })
         .collect()
+}
+
+/// R5 withheld: no workload reaches the endpoint, but `why` (a workload and what its path
+/// lacks) is not proven blocked. What R5 would have blamed (`r5`'s components) and the
+/// endpoint cannot be proven either way: missing data, never a finding.
+pub(super) fn unproven_r5(ep: &Endpoint, r5: &[Finding], why: &str, report: &mut Report) {
+    let what = format!(
+        "no workload is proven to reach {} nor proven blocked from it (ENDPOINT_UNREACHABLE \
+         cannot be decided): {why}",
+        ep.label()
+    );
+    let components = r5.iter().map(|f| &*f.component);
+    for resource in std::iter::once(ep.id()).chain(components) {
+        report.missing.insert(MissingData {
+            resource: resource.to_string(),
+            what: what.clone(),
+        });
+    }
 }
 
 /// R6: a VPC with workloads but no endpoint for a required service. `vpcs`: each VPC with

@@ -100,6 +100,9 @@ struct Tally {
     any_reach: bool,
     admitted_any: bool,
     required: usize,
+    /// The first workload that reaches none of the endpoint's targets without being proven
+    /// blocked (missing data), and what is missing: R5 counts only workloads proven blocked.
+    unproven: Option<String>,
 }
 
 impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
@@ -153,11 +156,12 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             && !tally.any_reach
             && !no_consumers
         {
-            own.extend(findings::unreachable_findings(
-                ep,
-                tally.admitted_any,
-                workloads,
-            ));
+            let r5 = findings::unreachable_findings(ep, tally.admitted_any, workloads);
+            match tally.unproven {
+                // Missing data is never a blame: what R5 would blame is unproven instead.
+                Some(why) => findings::unproven_r5(ep, &r5, &why, report),
+                None => own.extend(r5),
+            }
         }
         // The endpoint's own findings (no source) go before its pair findings (in workload
         // order): the report's final sort then finds one sorted run.
@@ -190,6 +194,13 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         // Network reach: state, policy and DNS problems are reported on their own.
         tally.any_reach |= reached > 0;
         if reasons.is_empty() {
+            // R5 needs to know whether a workload that reaches nothing is proven blocked; one
+            // unproven workload is enough to withhold it.
+            if reached == 0 && tally.unproven.is_none() {
+                let hops = self.judge.hops(&self.vw, facts, state, w, &evidence);
+                tally.any_reach |= hops.reached() > 0;
+                tally.unproven = hops.unproven(&self.vw.ids[w]);
+            }
             return;
         }
         tally.required += 1;
@@ -201,6 +212,9 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         }
         let hops = self.judge.hops(&self.vw, facts, state, w, &evidence);
         tally.any_reach |= hops.reached() > 0;
+        if tally.unproven.is_none() {
+            tally.unproven = hops.unproven(&self.vw.ids[w]);
+        }
         findings::record_pair(self.snap, workload, texts, reasons, &hops, report);
     }
 }

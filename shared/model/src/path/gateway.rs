@@ -98,7 +98,10 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
         return Hop::unknown(
             HopKind::Route,
             vec![subnet.clone()],
-            format!("no route table for {subnet} in the snapshot"),
+            format!(
+                "no route table for {subnet} in the snapshot's describe-route-tables output \
+                 (none associated, no main table for its VPC)"
+            ),
         );
     };
     let rtb = table.route_table_id.clone();
@@ -120,6 +123,11 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
             Some(winner) => diverting.push(winner),
             None => {}
         }
+    }
+    if diverting.is_empty() && !missing.is_empty() {
+        // A route to a list the snapshot cannot read may be as specific as some of the
+        // service's CIDRs and take them (G2): the endpoint route is not proven to win.
+        return Hop::unknown(HopKind::Route, vec![rtb], missing.join("; "));
     }
     if diverting.is_empty() {
         let how = if via_main {

@@ -324,7 +324,10 @@ pub(super) fn acl(
     let Some((id, (outbound, inbound))) =
         acl.and_then(|id| cx.snap.index.acl_entries.get_key_value(id))
     else {
-        let problem = format!("no network ACL for {subnet_id} in the snapshot");
+        let problem = format!(
+            "no network ACL for {subnet_id} in the snapshot's describe-network-acls output \
+             (none associated, no default ACL for its VPC)"
+        );
         return Hop::unknown(kind, vec![subnet_id.to_string()], problem);
     };
     let id = id.clone();

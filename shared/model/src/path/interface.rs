@@ -151,7 +151,10 @@ fn route_hop(cx: &Ctx, eni: &EndpointEni) -> Hop {
         return Hop::unknown(
             HopKind::Route,
             vec![subnet.clone()],
-            format!("no route table for {subnet} in the snapshot"),
+            format!(
+                "no route table for {subnet} in the snapshot's describe-route-tables output \
+                 (none associated, no main table for its VPC)"
+            ),
         );
     };
     let rtb = table.route_table_id.clone();

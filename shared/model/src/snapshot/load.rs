@@ -272,10 +272,17 @@ impl SnapshotBuilder {
             ep.state = ep.state.as_ref().map(|s| s.to_ascii_lowercase());
         }
         for (id, copy) in std::mem::take(&mut self.prefix_lists) {
+            let name = copy.prefix_list_name.unwrap_or_default();
+            // No copy gave `Cidrs`: the entries are unknown, not an empty list (an explicit
+            // `"Cidrs": []` is one).
+            let Some(cidrs) = copy.cidrs else {
+                self.snap.prefix_lists_without_entries.insert(id, name);
+                continue;
+            };
             let list = PrefixList {
                 prefix_list_id: copy.prefix_list_id,
-                prefix_list_name: copy.prefix_list_name.unwrap_or_default(),
-                cidrs: copy.cidrs.unwrap_or_default(),
+                prefix_list_name: name,
+                cidrs,
             };
             self.snap.prefix_lists.insert(id, list);
         }

@@ -43,8 +43,12 @@ pub struct Snapshot {
     pub network_interfaces: BTreeMap<String, NetworkInterface>,
     /// `describe-vpc-endpoints`.
     pub vpc_endpoints: BTreeMap<String, VpcEndpoint>,
-    /// `describe-prefix-lists` and customer-managed lists in the same shape.
+    /// `describe-prefix-lists` and customer-managed lists in the same shape, with their entries.
     pub prefix_lists: BTreeMap<String, PrefixList>,
+    /// Prefix lists no copy of which gives entries (no `Cidrs`, as `describe-managed-prefix-lists`
+    /// and some emulators write them), id → name. Their entries are unknown, not empty, so they
+    /// are kept out of `prefix_lists`: whatever names them is missing data.
+    pub prefix_lists_without_entries: BTreeMap<String, String>,
     /// `describe-vpc-attribute` outputs, merged per VPC.
     pub vpc_dns: BTreeMap<String, VpcDns>,
     /// What the loader skipped or merged, for people to read.
@@ -63,6 +67,22 @@ impl Snapshot {
                 .first()
                 .map(|a| a.private_ip_address)
         })
+    }
+
+    /// Why the prefix list `id` (used by `user`, for people: "a route of rtb-1") cannot be read:
+    /// absent, or present without its entries. Names the describe output that would fill the gap.
+    pub(crate) fn prefix_list_gap(&self, id: &str, user: &str) -> String {
+        if self.prefix_lists_without_entries.contains_key(id) {
+            format!(
+                "prefix list {id} ({user}) has no entries in the snapshot (no `Cidrs`: \
+                 describe-managed-prefix-lists gives none; add describe-prefix-lists or \
+                 get-managed-prefix-list-entries output)"
+            )
+        } else {
+            format!(
+                "prefix list {id} ({user}) is not in the snapshot's describe-prefix-lists output"
+            )
+        }
     }
 
     /// The prefix list an AWS service publishes (`com.amazonaws.<region>.s3`), by name.
