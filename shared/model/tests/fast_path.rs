@@ -62,11 +62,15 @@ struct World {
     ep_ingress: Vec<Value>,
     /// Ingress of `sg-ep2`, a group of `vpce-3` only.
     ep2_ingress: Vec<Value>,
-    /// `vpce-3`'s groups: its own, its own with `vpce-1`'s, or `vpce-1`'s (whose answers and
-    /// hops it may then share).
+    /// `vpce-3`'s groups: its own, its own with `vpce-1`'s, `vpce-1`'s (whose answers and
+    /// hops it may then share), or its own with one the snapshot lacks.
     ep3_groups: usize,
     /// The app subnet's table routes S3 to the gateway endpoint, or to a NAT gateway.
     s3_route: Option<bool>,
+    /// `pl-corp` comes with its entries (else without `Cidrs`: entries unknown).
+    corp_entries: bool,
+    /// The app subnet's table routes `pl-corp` to a firewall ENI.
+    corp_route: bool,
 }
 
 fn arb_world() -> impl Strategy<Value = World> {
@@ -77,8 +81,10 @@ fn arb_world() -> impl Strategy<Value = World> {
         prop::collection::vec(arb_sg_rule(), 0..3),
         prop::collection::vec(arb_sg_rule(), 0..4),
         prop::collection::vec(arb_sg_rule(), 0..4),
-        0usize..3,
+        0usize..4,
         prop::option::of(any::<bool>()),
+        any::<bool>(),
+        any::<bool>(),
     )
         .prop_map(
             |(
@@ -90,6 +96,8 @@ fn arb_world() -> impl Strategy<Value = World> {
                 ep2_ingress,
                 ep3_groups,
                 s3_route,
+                corp_entries,
+                corp_route,
             )| World {
                 app_acl,
                 ep_acl,
@@ -99,6 +107,8 @@ fn arb_world() -> impl Strategy<Value = World> {
                 ep2_ingress,
                 ep3_groups,
                 s3_route,
+                corp_entries,
+                corp_route,
             },
         )
 }
@@ -119,7 +129,14 @@ fn snapshot(w: &World) -> Snapshot {
             .push(json!({"DestinationCidrBlock": "52.216.0.0/16", "NatGatewayId": "nat-1"})),
         None => {}
     }
-    let ep3_groups: Vec<Value> = [&["sg-ep2"][..], &["sg-ep2", "sg-ep"], &["sg-ep"]][w.ep3_groups]
+    if w.corp_route {
+        app_routes.push(json!({"DestinationPrefixListId": "pl-corp", "NetworkInterfaceId": "eni-fw"}));
+    }
+    let mut corp = json!({"PrefixListId": "pl-corp", "PrefixListName": "corp", "Cidrs": ["10.0.2.0/25", "10.0.3.0/24"]});
+    if !w.corp_entries {
+        corp.as_object_mut().unwrap().remove("Cidrs");
+    }
+    let ep3_groups: Vec<Value> = [&["sg-ep2"][..], &["sg-ep2", "sg-ep"], &["sg-ep"], &["sg-ep2", "sg-gone"]][w.ep3_groups]
         .iter()
         .map(|g| json!({"GroupId": g}))
         .collect();
@@ -143,7 +160,7 @@ fn snapshot(w: &World) -> Snapshot {
             {"GroupId": "sg-ep", "IpPermissions": w.ep_ingress, "IpPermissionsEgress": []},
             {"GroupId": "sg-ep2", "IpPermissions": w.ep2_ingress, "IpPermissionsEgress": []}],
         "PrefixLists": [
-            {"PrefixListId": "pl-corp", "PrefixListName": "corp", "Cidrs": ["10.0.2.0/25", "10.0.3.0/24"]},
+            corp,
             {"PrefixListId": "pl-s3", "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": ["52.216.0.0/15", "3.5.0.0/19"]}],
         "NetworkInterfaces": [
             eni("eni-app1", "10.0.1.10", "subnet-app", &["sg-app"], "interface"),
@@ -266,6 +283,8 @@ fn the_worlds_have_every_kind_of_pair() {
         ep2_ingress: vec![],
         ep3_groups: 0,
         s3_route: Some(true),
+        corp_entries: true,
+        corp_route: false,
     };
     let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
     let report = check(&snapshot(&open), &params);
@@ -359,6 +378,8 @@ fn reply_ports_are_a_parameter() {
         ep2_ingress: vec![],
         ep3_groups: 0,
         s3_route: None,
+        corp_entries: true,
+        corp_route: false,
     };
     // The endpoint subnets answer only 32768-60999: too narrow for 1024-65535.
     assert_eq!(reach(&snapshot(&open), &params)[0], 0);

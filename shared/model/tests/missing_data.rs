@@ -218,6 +218,26 @@ fn r5_still_blames_when_every_workload_is_proven_blocked() {
     assert_eq!(r5, vec![("ENDPOINT_UNREACHABLE", "sg-ep".to_string())]);
 }
 
+/// Every workload is proven blocked (by its own egress), but one of the endpoint's groups is
+/// absent: R5 holds, yet "its groups admit nobody" is unproven, so the endpoint is named, not
+/// the groups (one of which the snapshot lacks).
+#[test]
+fn r5_does_not_blame_groups_it_cannot_read() {
+    let mut world = base();
+    item(&mut world, "SecurityGroups", "GroupId", "sg-ep")["IpPermissions"] = json!([]);
+    item(&mut world, "SecurityGroups", "GroupId", "sg-app")["IpPermissionsEgress"] = json!([]);
+    item(&mut world, "VpcEndpoints", "VpcEndpointId", "vpce-ssm")["Groups"] =
+        json!([{"GroupId": "sg-ep"}, {"GroupId": "sg-gone"}]);
+    let (_, report, _) = run(&world, &[]);
+    let r5: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == "ENDPOINT_UNREACHABLE")
+        .map(|f| f.component.to_string())
+        .collect();
+    assert_eq!(r5, vec!["vpce-ssm".to_string()]);
+}
+
 /// The workload's own group is absent: its egress is unproven, so is every pair of it, and
 /// R5 must not tell the user to delete the SSM endpoint.
 #[test]
@@ -301,6 +321,20 @@ fn an_absent_prefix_list_in_a_route_leaves_the_gateway_route_unproven() {
         "pl-corp",
         &["vpce-s3", "rtb-app"],
     );
+}
+
+/// The same for an interface endpoint: the list may hold a route more specific than `local`
+/// for the endpoint ENI's address.
+#[test]
+fn an_absent_prefix_list_in_a_route_leaves_the_interface_route_unproven() {
+    let mut world = base();
+    item(&mut world, "RouteTables", "RouteTableId", "rtb-app")["Routes"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"DestinationPrefixListId": "pl-corp", "NetworkInterfaceId": "eni-firewall"}));
+    let (_, report, evals) = run(&world, &[]);
+    assert_eq!(verdict(&report, "vpce-ssm"), Some(Verdict::Unknown));
+    assert_unproven((&report, &evals), "rtb-app", "pl-corp", &["vpce-ssm", "rtb-app"]);
 }
 
 /// `describe-managed-prefix-lists` (and some emulators) give a list without `Cidrs`: its

@@ -340,11 +340,27 @@ pub(super) fn endpoint_findings(ep: &EndpointTexts, common: &[Hop]) -> Vec<Findi
     findings
 }
 
+/// True when the snapshot holds everything the endpoint's groups' inbound rules need: every
+/// group, and every prefix list those rules name with its entries. Only then can "its groups
+/// admit nobody" be proven.
+pub(super) fn ingress_readable(snap: &Snapshot, ep: &Endpoint) -> bool {
+    ep.group_ids().iter().all(|id| {
+        snap.security_groups.get(id).is_some_and(|group| {
+            group
+                .ip_permissions
+                .iter()
+                .flat_map(|p| &p.prefix_list_ids)
+                .all(|pl| snap.prefix_lists.contains_key(&pl.prefix_list_id))
+        })
+    })
+}
+
 /// R5: an available interface endpoint no workload of its VPC reaches. Its groups are blamed
-/// (each of them, as they block together) when they admit nobody; otherwise the endpoint.
+/// (each of them, as they block together) when they are proven to admit nobody
+/// (`admitted_none`); otherwise the endpoint.
 pub(super) fn unreachable_findings(
     ep: &Endpoint,
-    admitted_any: bool,
+    admitted_none: bool,
     workloads: usize,
 ) -> Vec<Finding> {
     let traffic = ep.traffic.clone();
@@ -356,7 +372,7 @@ pub(super) fn unreachable_findings(
             problem,
             format!("delete {} if it is unused", ep.id()),
         )
-    } else if !admitted_any && !groups.is_empty() {
+    } else if admitted_none && !groups.is_empty() {
         let problem = format!(
             "{} admit {traffic} from none of the {workloads} workloads of the VPC",
             groups.join(", ")

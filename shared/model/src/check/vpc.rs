@@ -156,7 +156,8 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             && !tally.any_reach
             && !no_consumers
         {
-            let r5 = findings::unreachable_findings(ep, tally.admitted_any, workloads);
+            let admitted_none = !tally.admitted_any && findings::ingress_readable(snap, ep);
+            let r5 = findings::unreachable_findings(ep, admitted_none, workloads);
             match tally.unproven {
                 // Missing data is never a blame: what R5 would blame is unproven instead.
                 Some(why) => findings::unproven_r5(ep, &r5, &why, report),

@@ -165,6 +165,12 @@ fn route_hop(cx: &Ctx, eni: &EndpointEni) -> Hop {
         "explicit association"
     };
     match route::lookup_block(&routes, Ipv4Net::from(eni.ip)).0 {
+        // A route to a list the snapshot cannot read may be more specific than `local` for
+        // this address (G2): `local` is not proven to win. (A known non-local winner blocks
+        // whatever the list holds: no list route targets `local`.)
+        Some(r) if r.target == "local" && !r.blackhole && !missing.is_empty() => {
+            Hop::unknown(HopKind::Route, vec![rtb], missing.join("; "))
+        }
         Some(r) if r.target == "local" && !r.blackhole => Hop::allowed(
             HopKind::Route,
             vec![rtb.clone()],
