@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use vpce_reach_model::inert;
 use vpce_reach_model::snapshot::Snapshot;
-use vpce_reach_model::{Hop, Outcome, PairTrace, Reasons, Verdict};
+use vpce_reach_model::{Hop, Outcome, PairTrace, Reasons, Target, Verdict};
 
 /// Renders the trace of one pair.
 pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
@@ -39,7 +39,7 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
             "  to {} ({}){}",
             inert(&target.id),
             inert(&target.address),
-            if target.reachable() { "" } else { "  ✗" }
+            target_mark(target)
         );
         for (n, hop) in target.hops.iter().enumerate() {
             line(&mut out, &format!("    {:>2}. ", n + 1), hop);
@@ -56,6 +56,18 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
     };
     let _ = writeln!(out, "verdict: {verdict}");
     out
+}
+
+/// After a target: nothing when reachable, `✗` when a hop blocks, `?` when only missing data
+/// keeps it from being proven (it is not blocked).
+fn target_mark(target: &Target) -> &'static str {
+    if target.reachable() {
+        ""
+    } else if target.hops.iter().any(|h| h.outcome == Outcome::Blocked) {
+        "  ✗"
+    } else {
+        "  ? (unproven)"
+    }
 }
 
 fn line(out: &mut String, indent: &str, hop: &Hop) {

@@ -123,7 +123,7 @@ impl<'a> Endpoint<'a> {
         if self.prefix_list.is_some() {
             return;
         }
-        let user = format!("the list of {name}");
+        let user = format!("the {} list", self.short_name);
         let entryless = snap
             .prefix_lists_without_entries
             .iter()

@@ -130,13 +130,19 @@ fn snapshot(w: &World) -> Snapshot {
         None => {}
     }
     if w.corp_route {
-        app_routes.push(json!({"DestinationPrefixListId": "pl-corp", "NetworkInterfaceId": "eni-fw"}));
+        app_routes
+            .push(json!({"DestinationPrefixListId": "pl-corp", "NetworkInterfaceId": "eni-fw"}));
     }
     let mut corp = json!({"PrefixListId": "pl-corp", "PrefixListName": "corp", "Cidrs": ["10.0.2.0/25", "10.0.3.0/24"]});
     if !w.corp_entries {
         corp.as_object_mut().unwrap().remove("Cidrs");
     }
-    let ep3_groups: Vec<Value> = [&["sg-ep2"][..], &["sg-ep2", "sg-ep"], &["sg-ep"], &["sg-ep2", "sg-gone"]][w.ep3_groups]
+    let ep3_groups: Vec<Value> = [
+        &["sg-ep2"][..],
+        &["sg-ep2", "sg-ep"],
+        &["sg-ep"],
+        &["sg-ep2", "sg-gone"],
+    ][w.ep3_groups]
         .iter()
         .map(|g| json!({"GroupId": g}))
         .collect();

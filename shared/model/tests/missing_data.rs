@@ -271,6 +271,21 @@ fn an_absent_network_acl_is_not_blamed() {
     );
 }
 
+/// The workload's subnet is absent from describe-subnets: its default ACL cannot be told.
+#[test]
+fn an_absent_subnet_is_not_blamed() {
+    let mut world = base();
+    remove(&mut world, "Subnets", "SubnetId", "subnet-app");
+    let (_, report, evals) = run(&world, &[]);
+    assert_eq!(verdict(&report, "vpce-ssm"), Some(Verdict::Unknown));
+    assert_unproven(
+        (&report, &evals),
+        "subnet-app",
+        "describe-subnets",
+        &["vpce-ssm", "vpce-s3", "sg-app", "acl-1", "rtb-app"],
+    );
+}
+
 /// No route table for the workload's subnet (neither its own nor the VPC's main table).
 #[test]
 fn an_absent_route_table_is_not_blamed() {
@@ -334,7 +349,12 @@ fn an_absent_prefix_list_in_a_route_leaves_the_interface_route_unproven() {
         .push(json!({"DestinationPrefixListId": "pl-corp", "NetworkInterfaceId": "eni-firewall"}));
     let (_, report, evals) = run(&world, &[]);
     assert_eq!(verdict(&report, "vpce-ssm"), Some(Verdict::Unknown));
-    assert_unproven((&report, &evals), "rtb-app", "pl-corp", &["vpce-ssm", "rtb-app"]);
+    assert_unproven(
+        (&report, &evals),
+        "rtb-app",
+        "pl-corp",
+        &["vpce-ssm", "rtb-app"],
+    );
 }
 
 /// `describe-managed-prefix-lists` (and some emulators) give a list without `Cidrs`: its

@@ -98,10 +98,7 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
         return Hop::unknown(
             HopKind::Route,
             vec![subnet.clone()],
-            format!(
-                "no route table for {subnet} in the snapshot's describe-route-tables output \
-                 (none associated, no main table for its VPC)"
-            ),
+            hops::subnet_gap(cx.snap, subnet, hops::SubnetUses::RouteTable),
         );
     };
     let rtb = table.route_table_id.clone();

@@ -324,10 +324,7 @@ pub(super) fn acl(
     let Some((id, (outbound, inbound))) =
         acl.and_then(|id| cx.snap.index.acl_entries.get_key_value(id))
     else {
-        let problem = format!(
-            "no network ACL for {subnet_id} in the snapshot's describe-network-acls output \
-             (none associated, no default ACL for its VPC)"
-        );
+        let problem = subnet_gap(cx.snap, subnet_id, SubnetUses::Acl);
         return Hop::unknown(kind, vec![subnet_id.to_string()], problem);
     };
     let id = id.clone();
@@ -359,6 +356,36 @@ pub(super) fn acl(
         problem,
         fix,
     )
+}
+
+/// What a subnet uses that the snapshot may lack.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum SubnetUses {
+    /// Its network ACL.
+    Acl,
+    /// Its route table.
+    RouteTable,
+}
+
+/// Why the snapshot has no ACL or route table for `subnet_id`, naming the describe output
+/// that lacks it: the subnet itself (whose VPC's default ACL or main table would apply), or
+/// an association and the VPC's default.
+pub(super) fn subnet_gap(snap: &Snapshot, subnet_id: &str, uses: SubnetUses) -> String {
+    let (what, call, default) = match uses {
+        SubnetUses::Acl => ("network ACL", "describe-network-acls", "default ACL"),
+        SubnetUses::RouteTable => ("route table", "describe-route-tables", "main table"),
+    };
+    if snap.subnets.contains_key(subnet_id) {
+        format!(
+            "no {what} for {subnet_id} in the snapshot's {call} output (none associated, \
+             no {default} for its VPC)"
+        )
+    } else {
+        format!(
+            "{subnet_id} is not in the snapshot's describe-subnets output and no {what} \
+             is associated with it: its {what} is unknown"
+        )
+    }
 }
 
 impl Ctx<'_> {

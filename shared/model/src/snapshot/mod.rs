@@ -74,9 +74,8 @@ impl Snapshot {
     pub(crate) fn prefix_list_gap(&self, id: &str, user: &str) -> String {
         if self.prefix_lists_without_entries.contains_key(id) {
             format!(
-                "prefix list {id} ({user}) has no entries in the snapshot (no `Cidrs`: \
-                 describe-managed-prefix-lists gives none; add describe-prefix-lists or \
-                 get-managed-prefix-list-entries output)"
+                "prefix list {id} ({user}): no `Cidrs` in the snapshot, entries unknown (add \
+                 describe-prefix-lists or get-managed-prefix-list-entries output)"
             )
         } else {
             format!(
