@@ -350,6 +350,26 @@ fn a_cidr_less_copy_of_a_prefix_list_never_shadows_the_real_one() {
     }
 }
 
+/// A list no copy of which gives `Cidrs` has unknown entries, not none (issue 13, item 4):
+/// it is kept out of `prefix_lists`, so whatever names it is missing data; `"Cidrs": []` is a
+/// real empty list.
+#[test]
+fn a_prefix_list_without_any_cidrs_is_not_an_empty_list() {
+    let mut b = SnapshotBuilder::new();
+    add(&mut b, "managed.json", S3_MANAGED).unwrap();
+    let snap = b.finish();
+    assert!(!snap.prefix_lists.contains_key("pl-1"));
+    assert_eq!(
+        snap.prefix_lists_without_entries["pl-1"],
+        "com.amazonaws.us-east-1.s3"
+    );
+    let mut b = SnapshotBuilder::new();
+    add(&mut b, "empty.json", &S3_LIST.replace("\"52.216.0.0/15\"", "")).unwrap();
+    let snap = b.finish();
+    assert!(snap.prefix_lists["pl-1"].cidrs.is_empty());
+    assert!(snap.prefix_lists_without_entries.is_empty());
+}
+
 #[test]
 fn different_copies_of_one_resource_are_a_conflict_naming_both_files() {
     let other = S3_LIST.replace("52.216.0.0/15", "3.5.0.0/20");
