@@ -364,7 +364,12 @@ fn a_prefix_list_without_any_cidrs_is_not_an_empty_list() {
         "com.amazonaws.us-east-1.s3"
     );
     let mut b = SnapshotBuilder::new();
-    add(&mut b, "empty.json", &S3_LIST.replace("\"52.216.0.0/15\"", "")).unwrap();
+    add(
+        &mut b,
+        "empty.json",
+        &S3_LIST.replace("\"52.216.0.0/15\"", ""),
+    )
+    .unwrap();
     let snap = b.finish();
     assert!(snap.prefix_lists["pl-1"].cidrs.is_empty());
     assert!(snap.prefix_lists_without_entries.is_empty());
