@@ -286,6 +286,21 @@ fn an_absent_subnet_is_not_blamed() {
     );
 }
 
+/// Without describe-vpc-endpoints, a VPC is not told it has no endpoint for a required service
+/// (R6): it may have one.
+#[test]
+fn no_endpoint_output_is_not_no_endpoint() {
+    let mut world = base();
+    world.as_object_mut().unwrap().remove("VpcEndpoints");
+    let (_, report, evals) = run(&world, &[("RequiredServices", "s3")]);
+    assert_unproven(
+        (&report, &evals),
+        "vpc-1",
+        "describe-vpc-endpoints",
+        &["vpc-1"],
+    );
+}
+
 /// No route table for the workload's subnet (neither its own nor the VPC's main table).
 #[test]
 fn an_absent_route_table_is_not_blamed() {

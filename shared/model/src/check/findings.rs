@@ -10,7 +10,7 @@ use crate::finding::{Direction, Finding, FindingCode};
 use crate::intent::{Reasons, Workload};
 use crate::params::{service_matches, RuleParameters};
 use crate::path::{self, Hop, HopKind, Outcome, PairTrace, Verdict};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{DescribeCall, Snapshot};
 use crate::text::{self, IpText};
 
 use super::on_path::subnet_resources;
@@ -430,17 +430,30 @@ pub(super) fn unproven_r5(ep: &Endpoint, r5: &[Finding], why: &str, report: &mut
 /// R6: a VPC with workloads but no endpoint for a required service. `vpcs`: each VPC with
 /// workloads, and how many.
 pub(super) fn missing_services<'v>(
+    snap: &Snapshot,
     params: &RuleParameters,
     vpcs: impl Iterator<Item = (&'v str, usize)>,
     endpoints: &[Endpoint],
     report: &mut Report,
 ) {
+    // Without describe-vpc-endpoints, "no endpoint" is missing data, not a finding.
+    let known = snap.coverage.has(DescribeCall::VpcEndpoints);
     for (vpc, workloads) in vpcs {
         for service in &params.required_services {
             let present = endpoints
                 .iter()
                 .any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
             if present {
+                continue;
+            }
+            if !known {
+                report.missing.insert(MissingData {
+                    resource: vpc.to_string(),
+                    what: format!(
+                        "whether {vpc} has an endpoint for {service}: the snapshot has no \
+                         describe-vpc-endpoints output"
+                    ),
+                });
                 continue;
             }
             let problem = format!("{vpc} has {workloads} workloads but no endpoint for {service}");

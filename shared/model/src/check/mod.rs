@@ -146,7 +146,7 @@ impl<'a> Input<'a> {
             .iter()
             .filter(|(_, ws, _)| !ws.is_empty())
             .map(|(vpc, ws, _)| (*vpc, ws.len()));
-        findings::missing_services(params, counts, &self.endpoints, &mut report);
+        findings::missing_services(snap, params, counts, &self.endpoints, &mut report);
         report
             .findings
             .reserve(by_endpoint.values().map(Vec::len).sum());
