@@ -238,6 +238,19 @@ fn r5_does_not_blame_groups_it_cannot_read() {
     assert_eq!(r5, vec!["vpce-ssm".to_string()]);
 }
 
+/// One of the endpoint's groups is absent, the other admits the workload: the pair is
+/// reachable, but the absent group may admit workloads no pair checks (R2), so the endpoint is
+/// not `COMPLIANT`.
+#[test]
+fn an_endpoint_with_an_absent_group_is_never_compliant() {
+    let mut world = base();
+    item(&mut world, "VpcEndpoints", "VpcEndpointId", "vpce-ssm")["Groups"] =
+        json!([{"GroupId": "sg-ep"}, {"GroupId": "sg-gone"}]);
+    let (_, report, evals) = run(&world, &[]);
+    assert_eq!(verdict(&report, "vpce-ssm"), Some(Verdict::Reachable));
+    assert_unproven((&report, &evals), "vpce-ssm", "sg-gone", &["vpce-ssm"]);
+}
+
 /// The workload's own group is absent: its egress is unproven, so is every pair of it, and
 /// R5 must not tell the user to delete the SSM endpoint.
 #[test]

@@ -132,6 +132,20 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 what: ep.missing.join("; "),
             });
         }
+        // A group of the endpoint the snapshot lacks may admit workloads (R2) that no pair
+        // then checks: the endpoint cannot be proven compliant, even if some pairs reach it.
+        for group in ep.group_ids() {
+            if !snap.security_groups.contains_key(group) {
+                report.missing.insert(MissingData {
+                    resource: ep.id().to_string(),
+                    what: format!(
+                        "security group {group} (on {}) is not in the snapshot's \
+                         describe-security-groups output",
+                        ep.id()
+                    ),
+                });
+            }
+        }
         let common = path::endpoint_hops(snap, params, ep);
         let texts = EndpointTexts::new(ep);
         let facts = EndpointFacts::new(params, ep, &common);
