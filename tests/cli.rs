@@ -442,6 +442,42 @@ fn a_snapshot_without_its_endpoints_is_unproven_not_clean() {
 }
 
 #[test]
+fn an_absent_endpoint_group_makes_the_pair_unproven_not_blocked() {
+    // The SSM endpoint's group is left out of describe-security-groups: its ingress is unknown,
+    // so the pair that the demo proves reachable is now unproven (issue 13.4), never blamed.
+    let dir = common::copy_tree(&demo());
+    let file = dir.path().join("security-groups.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    doc["SecurityGroups"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["GroupId"] != "sg-0e5c9a1f3d7b24e68");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let run = vpce_reach(&[
+        "explain",
+        dir.path().to_str().unwrap(),
+        "--from",
+        "eni-0a1f5c8e3d7b29f46",
+        "--to",
+        "vpce-0a7c3e9f1b5d28e64",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("? (unproven)"), "{}", run.stdout);
+    assert!(run.stdout.contains("verdict: UNPROVEN"), "{}", run.stdout);
+    assert!(!run.stdout.contains("BLOCKED"), "{}", run.stdout);
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_ne!(compliance_of(&json, "vpce-0a7c3e9f1b5d28e64"), "COMPLIANT");
+    let blames_it = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["component"] == "sg-0e5c9a1f3d7b24e68");
+    assert!(!blames_it, "no finding blames the absent group: {json}");
+}
+
+#[test]
 fn a_bad_port_is_an_error_with_its_position() {
     let dir = common::copy_tree(&demo());
     std::fs::write(

@@ -3,7 +3,10 @@
 //!
 //! AWS-managed service lists come from `DescribePrefixLists`. Every other managed prefix list
 //! (customer-managed ones above all) comes from `DescribeManagedPrefixLists`, with its entries
-//! from `GetManagedPrefixListEntries` written as `Cidrs`.
+//! from `GetManagedPrefixListEntries` written as `Cidrs`. A service list that
+//! `DescribePrefixLists` returns without `Cidrs` (moto does, and a partial answer may) has its
+//! entries read the same way: an absent `Cidrs` would be missing data for the model (spec
+//! section 7), and writing `[]` for it would claim the list is empty.
 
 use aws_sdk_ec2::types::{ManagedPrefixList, PrefixList, PrefixListState};
 use aws_sdk_ec2::Client;
@@ -32,12 +35,16 @@ pub(crate) async fn collect(
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
+    let mut items: Vec<Value> = futures_util::stream::iter(&service_lists)
+        .map(|p| service_list(client, p))
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
     progress(&format!(
         "prefix lists: {} AWS service lists, {} managed lists",
         service_lists.len(),
         other_lists.len()
     ));
-    let mut items: Vec<Value> = service_lists.iter().map(prefix_list).collect();
     items.extend(other_lists);
     Ok((FILE.to_owned(), document("PrefixLists", items)))
 }
@@ -112,6 +119,21 @@ async fn entries(client: &Client, id: &str) -> Result<Vec<String>, CallError> {
         .filter_map(|e| e.cidr())
         .map(str::to_owned)
         .collect())
+}
+
+/// One AWS-managed service list, its entries read with `GetManagedPrefixListEntries` when
+/// `DescribePrefixLists` left `Cidrs` out.
+async fn service_list(client: &Client, p: &PrefixList) -> Result<Value, CallError> {
+    if p.cidrs.is_some() {
+        return Ok(prefix_list(p));
+    }
+    let id = p.prefix_list_id().unwrap_or_default();
+    let cidrs = entries(client, id).await?;
+    Ok(Obj::new()
+        .str("PrefixListId", p.prefix_list_id())
+        .str("PrefixListName", p.prefix_list_name())
+        .strs("Cidrs", &cidrs)
+        .build())
 }
 
 /// One AWS-managed service list as the CLI prints it.

@@ -4,7 +4,8 @@
 //! Known moto gaps, worked around here and not in the product: interface-endpoint ENIs get a
 //! random IP, the VPC's default security group, `InterfaceType: interface` and
 //! `RequesterManaged: false` (so `Groups`/`SubnetIds` are read from the endpoint, and the ENI is
-//! only checked to exist in the endpoint's subnet); AWS service prefix lists have empty `Cidrs`;
+//! only checked to exist in the endpoint's subnet); AWS service prefix lists come without `Cidrs`
+//! (the collector reads their entries, as for customer lists);
 //! there is no server-side pagination; new NACLs lack the 32767 `*` entries.
 
 use aws_sdk_ec2::config::retry::RetryConfig;
@@ -574,7 +575,8 @@ fn check_prefix_lists(s: &Snapshot, n: &Net) {
     assert_eq!(sorted(cidrs), vec!["172.16.0.0/12", "192.168.0.0/16"]);
     let s3 = find(lists, "PrefixListId", &n.s3_pl);
     assert_eq!(s3["PrefixListName"], "com.amazonaws.us-east-1.s3");
-    assert!(s3["Cidrs"].is_array());
+    // DescribePrefixLists gave no `Cidrs` for it: the entries were read, never `[]` written.
+    assert!(!s3["Cidrs"].as_array().unwrap().is_empty(), "{s3}");
     assert_eq!(
         ids(lists, "PrefixListId")
             .windows(2)
