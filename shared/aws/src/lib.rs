@@ -37,10 +37,12 @@ mod snapshot;
 
 pub mod network_acls;
 pub mod network_interfaces;
+pub mod peering;
 pub mod prefix_lists;
 pub mod route_tables;
 pub mod security_groups;
 pub mod subnets;
+pub mod transit_gateways;
 pub mod vpc_attributes;
 pub mod vpc_endpoints;
 pub mod vpcs;
@@ -72,16 +74,18 @@ pub async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Snapshot, CallError> {
-    let (mut documents, subnets, route_tables, acls, groups, enis, endpoints, prefix_lists) = tokio::try_join!(
-        vpcs_and_attributes(client, scope, progress),
-        subnets::collect(client, scope, progress),
-        route_tables::collect(client, scope, progress),
-        network_acls::collect(client, scope, progress),
-        security_groups::collect(client, scope, progress),
-        network_interfaces::collect(client, scope, progress),
-        vpc_endpoints::collect(client, scope, progress),
-        prefix_lists::collect(client, progress),
-    )?;
+    let (mut documents, subnets, route_tables, acls, groups, enis, endpoints, prefix_lists, links) =
+        tokio::try_join!(
+            vpcs_and_attributes(client, scope, progress),
+            subnets::collect(client, scope, progress),
+            route_tables::collect(client, scope, progress),
+            network_acls::collect(client, scope, progress),
+            security_groups::collect(client, scope, progress),
+            network_interfaces::collect(client, scope, progress),
+            vpc_endpoints::collect(client, scope, progress),
+            prefix_lists::collect(client, progress),
+            links(client, progress),
+        )?;
     documents.extend([
         subnets,
         route_tables,
@@ -91,7 +95,19 @@ pub async fn collect(
         endpoints,
         prefix_lists,
     ]);
+    documents.extend(links);
     Ok(Snapshot { documents })
+}
+
+/// The documents of the links between VPCs (transit gateways, peering connections): regional,
+/// whatever the scope, since the other end of a VPC in scope may be any VPC.
+async fn links(client: &Client, progress: &Progress<'_>) -> Result<Vec<Document>, CallError> {
+    let (mut documents, peering) = tokio::try_join!(
+        transit_gateways::collect(client, progress),
+        peering::collect(client, progress),
+    )?;
+    documents.push(peering);
+    Ok(documents)
 }
 
 /// The `Vpcs` document, then the DNS attribute documents of each VPC.

@@ -112,6 +112,11 @@ async fn a_region_costs_one_call_per_describe_plus_two_per_vpc_and_one_per_custo
         "DescribeVpcEndpoints",
         "DescribePrefixLists",
         "DescribeManagedPrefixLists",
+        "DescribeTransitGateways",
+        "DescribeTransitGatewayAttachments",
+        "DescribeTransitGatewayVpcAttachments",
+        "DescribeTransitGatewayRouteTables",
+        "DescribeVpcPeeringConnections",
     ] {
         assert_eq!(counts.get(op), Some(&1), "{op}: {counts:?}");
     }
@@ -139,5 +144,7 @@ async fn a_region_costs_one_call_per_describe_plus_two_per_vpc_and_one_per_custo
         Some(&(2 + service_lists)),
         "{counts:?}"
     );
-    assert_eq!(counts.len(), 11, "no other call: {counts:?}");
+    // No TGW route table here: no SearchTransitGatewayRoutes or propagations call (one each
+    // per table otherwise).
+    assert_eq!(counts.len(), 16, "no other call: {counts:?}");
 }

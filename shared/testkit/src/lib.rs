@@ -3,6 +3,9 @@
 //!
 //! The `moto_server` binary is looked up at `$MOTO_SERVER`, else at
 //! `<workspace root>/.venv/bin/moto_server` (the README's test command installs it there).
+//! [`MotoServer::start_patched`] runs `moto/moto_patched.py` instead (with the `python` beside
+//! that binary): moto with patches that make its answers look like AWS's where moto 5.2.5
+//! drops data (a TGW static route's target, propagated TGW routes, ...; `moto/README.md`).
 
 #![warn(missing_docs)]
 
@@ -62,12 +65,32 @@ impl MotoServer {
     /// # Panics
     /// When the binary is missing, cannot be started, or does not answer within ~20 s.
     pub fn start() -> MotoServer {
-        let binary = moto_binary();
+        Self::start_with(|port| {
+            let mut command = Command::new(moto_binary());
+            command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+            command
+        })
+    }
+
+    /// Like [`MotoServer::start`], with the patches of `moto/moto_patched.py`: use it where a
+    /// test needs what AWS returns and moto 5.2.5 drops (transit gateway routes above all).
+    pub fn start_patched() -> MotoServer {
+        let python = moto_binary().with_file_name("python");
+        let script = workspace_root().join("shared/testkit/moto/moto_patched.py");
+        Self::start_with(|port| {
+            let mut command = Command::new(&python);
+            command.arg(&script);
+            command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+            command
+        })
+    }
+
+    fn start_with(command: impl Fn(u16) -> Command) -> MotoServer {
         let mut last_error = String::new();
         for _ in 0..START_ATTEMPTS {
             let port = free_port();
             let mut server = MotoServer {
-                child: spawn(&binary, port),
+                child: spawn(command(port)),
                 port,
             };
             match server.wait_until_ready() {
@@ -152,14 +175,13 @@ fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
-fn spawn(binary: &PathBuf, port: u16) -> Child {
-    Command::new(binary)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+fn spawn(mut command: Command) -> Child {
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()))
+        .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", command.get_program()))
 }
 
 /// True when `GET /moto-api/` on the port gets an HTTP response.
