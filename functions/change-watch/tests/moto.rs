@@ -570,6 +570,48 @@ async fn an_ec2_failure_fails_the_records_of_the_batch() {
     );
 }
 
+/// Issue 13.10: change-watch judges with the rule's parameters, read from `RULE_PARAMETERS`
+/// as the template sets it. With a `ConsumerTag` no workload carries, the broken pair is not
+/// judged (the rule would not report it either): no alert. Once the workload's group carries
+/// the tag, the same change is alerted on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_parameters_narrow_the_alerts_as_they_narrow_the_rule() {
+    let world = World::start().await;
+    let net = build_vpc(&world.ec2, 0).await;
+    break_workload_egress(&world.ec2, &net).await;
+    let params = r#"{"RequiredServices": "", "ConsumerTag": "team=payments", "EphemeralPorts": "", "ServicePorts": ""}"#;
+    let settings = Settings::from_lookup(|key| match key {
+        "TOPIC_ARN" => Some(world.topic_arn.clone()),
+        "RULE_PARAMETERS" => Some(params.to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let handler = Handler::new(&world.sdk, settings).await;
+    let body = revoke_event(&net).to_string();
+    let outcome = handler.handle(batch(&[body.clone()]), far_deadline()).await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(outcome.summary.vpcs_evaluated, vec![net.vpc.clone()]);
+    assert!(outcome.summary.alerts.is_empty(), "{:?}", outcome.summary);
+    assert!(world.alerts().await.is_empty());
+
+    let tag = aws_sdk_ec2::types::Tag::builder()
+        .key("team")
+        .value("payments")
+        .build();
+    world
+        .ec2
+        .create_tags()
+        .resources(&net.sg_workload)
+        .tags(tag)
+        .send()
+        .await
+        .unwrap();
+    let outcome = handler.handle(batch(&[body]), far_deadline()).await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(outcome.summary.alerts, vec![net.vpc.clone()]);
+    assert_eq!(world.alerts().await.len(), 1);
+}
+
 /// Issue 13.12: with the Lambda deadline too close for a publish, nothing is published and the
 /// records of the unpublished alert are reported failed (SQS delivers only them again), where
 /// being killed mid-batch would redeliver every record and publish the sent alerts twice. A
