@@ -587,8 +587,8 @@ async fn rule_parameters_narrow_the_alerts_as_they_narrow_the_rule() {
     })
     .unwrap();
     let handler = Handler::new(&world.sdk, settings).await;
-    let body = revoke_event(&net).to_string();
-    let outcome = handler.handle(batch(&[body.clone()]), far_deadline()).await;
+    let bodies = [revoke_event(&net).to_string()];
+    let outcome = handler.handle(batch(&bodies), far_deadline()).await;
     assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
     assert_eq!(outcome.summary.vpcs_evaluated, vec![net.vpc.clone()]);
     assert!(outcome.summary.alerts.is_empty(), "{:?}", outcome.summary);
@@ -606,7 +606,7 @@ async fn rule_parameters_narrow_the_alerts_as_they_narrow_the_rule() {
         .send()
         .await
         .unwrap();
-    let outcome = handler.handle(batch(&[body]), far_deadline()).await;
+    let outcome = handler.handle(batch(&bodies), far_deadline()).await;
     assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
     assert_eq!(outcome.summary.alerts, vec![net.vpc.clone()]);
     assert_eq!(world.alerts().await.len(), 1);
