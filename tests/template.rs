@@ -273,8 +273,8 @@ fn input_parameters_are_the_models_keys_from_stack_parameters() {
     });
 }
 
-#[test]
-fn samconfig_rule_parameters_are_accepted_by_the_model() {
+/// The `parameter_overrides` of samconfig.toml, as (stack parameter, value) pairs.
+fn samconfig_overrides() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(root().join("samconfig.toml")).expect("read samconfig.toml");
     let line = text
         .lines()
@@ -302,6 +302,12 @@ fn samconfig_rule_parameters_are_accepted_by_the_model() {
         pairs.push((k.to_string(), v.to_string()));
         rest = after.trim_start();
     }
+    pairs
+}
+
+#[test]
+fn samconfig_rule_parameters_are_accepted_by_the_model() {
+    let pairs = samconfig_overrides();
     let rule: Vec<(&str, &str)> = pairs
         .iter()
         .filter(|(k, _)| vpce_reach_model::KEYS.contains(&k.as_str()))
@@ -315,6 +321,121 @@ fn samconfig_rule_parameters_are_accepted_by_the_model() {
     vpce_reach_model::RuleParameters::from_pairs(rule.iter().copied()).unwrap_or_else(|e| {
         panic!("samconfig.toml's rule parameters are rejected by the model: {e:?}")
     });
+}
+
+/// What the rule parameters' `AllowedPattern` must be: no double quote, backslash or control
+/// character, the characters a JSON string would need escaped (change-watch's
+/// `RULE_PARAMETERS` is written with `!Sub`, which cannot escape).
+const JSON_SAFE_PATTERN: &str = r#"^[^"\\\x00-\x1f]*$"#;
+
+/// The Config rule's `InputParameters`: rule key -> the stack parameter it is `!Ref` to.
+fn rule_input_parameters() -> Vec<(&'static str, &'static str)> {
+    config_rule()["Properties"]["InputParameters"]
+        .as_hash()
+        .expect("InputParameters is a mapping")
+        .iter()
+        .map(|(k, v)| (str_of(k, "key"), str_of(v, "value")))
+        .collect()
+}
+
+/// change-watch's `RULE_PARAMETERS`: the `!Sub` text (a JSON object of `${Parameter}` values).
+fn change_watch_rule_parameters() -> &'static str {
+    let watch: Vec<&str> = functions()
+        .into_iter()
+        .filter(|f| *f != config_rule_function())
+        .filter(|f| !resource(f)["Properties"]["Events"].is_badvalue())
+        .collect();
+    assert_eq!(
+        watch.len(),
+        1,
+        "one event-driven function besides the rule: {watch:?}"
+    );
+    let env = &resource(watch[0])["Properties"]["Environment"]["Variables"]["RULE_PARAMETERS"];
+    str_of(env, "change-watch's Environment.Variables.RULE_PARAMETERS")
+}
+
+/// `!Sub` of the template's text with the stack parameters' values.
+fn substitute(template: &str, values: &[(&str, &str)]) -> String {
+    let mut text = template.to_owned();
+    for (name, value) in values {
+        text = text.replace(&format!("${{{name}}}"), value);
+    }
+    assert!(!text.contains("${"), "unsubstituted parameter in {text}");
+    text
+}
+
+/// Issue 13.10: change-watch judges with the rule's parameters. Its `RULE_PARAMETERS` names the
+/// same keys from the same stack parameters as the rule's `InputParameters`, and with any
+/// values the parameters allow, it parses to the parameters the rule gets.
+#[test]
+fn change_watch_gets_the_config_rules_parameters() {
+    let input = rule_input_parameters();
+    let sub = change_watch_rule_parameters();
+    let json: Json = serde_json::from_str(sub)
+        .unwrap_or_else(|e| panic!("RULE_PARAMETERS is not a JSON object: {e}: {sub}"));
+    let object = json.as_object().expect("RULE_PARAMETERS is a JSON object");
+    let keys: BTreeSet<&str> = object.keys().map(String::as_str).collect();
+    let rule_keys: BTreeSet<&str> = input.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        keys, rule_keys,
+        "RULE_PARAMETERS keys vs InputParameters keys"
+    );
+    for (key, stack_parameter) in &input {
+        assert_eq!(
+            object[*key].as_str(),
+            Some(format!("${{{stack_parameter}}}").as_str()),
+            "RULE_PARAMETERS.{key} must be ${{{stack_parameter}}}, as InputParameters.{key}"
+        );
+        let p = parameter(stack_parameter).expect("a stack parameter");
+        assert_eq!(
+            p["AllowedPattern"].as_str(),
+            Some(JSON_SAFE_PATTERN),
+            "{stack_parameter} must forbid what JSON would need escaped"
+        );
+    }
+
+    // Each parameter set a deployment can use: the defaults, samconfig.toml's, and one with a
+    // value for every key.
+    let defaults: Vec<(&str, String)> = input
+        .iter()
+        .map(|(_, p)| {
+            (
+                *p,
+                str_of(&parameter(p).unwrap()["Default"], "Default").to_owned(),
+            )
+        })
+        .collect();
+    let overrides = samconfig_overrides();
+    let from_samconfig: Vec<(&str, String)> = input
+        .iter()
+        .map(|(_, p)| {
+            let v = overrides
+                .iter()
+                .find(|(k, _)| k == p)
+                .map(|(_, v)| v.clone());
+            (*p, v.unwrap_or_default())
+        })
+        .collect();
+    let all_set = [
+        ("RequiredServices", "ssm,com.amazonaws.eu-west-1.ecr.dkr"),
+        ("ConsumerTag", "team=web app"),
+        ("EphemeralPorts", "32768-60999"),
+        ("ServicePorts", "s3=443+80;ssm=443"),
+    ];
+    let all_set: Vec<(&str, String)> = all_set.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    for values in [defaults, from_samconfig, all_set] {
+        let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let by_rule = input.iter().map(|(key, p)| {
+            let value = values.iter().find(|(name, _)| name == p).map(|(_, v)| *v);
+            (*key, value.unwrap_or(""))
+        });
+        let rule = vpce_reach_model::RuleParameters::from_pairs(by_rule)
+            .unwrap_or_else(|e| panic!("{values:?}: {e}"));
+        let text = substitute(sub, &values);
+        let watch = vpce_reach_model::RuleParameters::from_json(&text)
+            .unwrap_or_else(|e| panic!("change-watch rejects {text}: {e}"));
+        assert_eq!(watch, rule, "both functions judge alike with {values:?}");
+    }
 }
 
 #[test]
@@ -508,6 +629,220 @@ fn sqs_events_report_item_failures_and_the_queue_outlives_the_function() {
 }
 
 // ------------------------------------------------------------------------------------------
+// Failures: kept and alarmed on (issue 13.12)
+// ------------------------------------------------------------------------------------------
+
+/// The `AWS::Lambda::EventInvokeConfig` of a function (asynchronous invocations), if any.
+fn invoke_config(function: &str) -> Option<&'static Yaml> {
+    let configs: Vec<&Yaml> = of_type("AWS::Lambda::EventInvokeConfig")
+        .into_iter()
+        .map(resource)
+        .filter(|c| c["Properties"]["FunctionName"].as_str() == Some(function))
+        .collect();
+    assert!(configs.len() <= 1, "{function}: several EventInvokeConfig");
+    configs.first().copied()
+}
+
+/// The on-failure destination of a function's asynchronous invocations: its logical id.
+fn on_failure_destination(function: &str) -> Option<&'static str> {
+    let config = invoke_config(function)?;
+    let destination = &config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"];
+    Some(getatt_target(destination))
+}
+
+/// Config invokes the rule asynchronously: a failed invocation is retried by Lambda and then
+/// kept in a queue of ours, never dropped.
+#[test]
+fn the_rule_keeps_its_failed_invocations_in_a_queue() {
+    let function = config_rule_function();
+    let config = invoke_config(function).expect("the rule function has an EventInvokeConfig");
+    let props = &config["Properties"];
+    assert_eq!(
+        props["Qualifier"].as_str(),
+        Some("$LATEST"),
+        "every version"
+    );
+    let retries = props["MaximumRetryAttempts"].as_i64();
+    assert!(
+        matches!(retries, Some(0..=2)),
+        "MaximumRetryAttempts {retries:?}"
+    );
+    let queue = on_failure_destination(function).expect("an OnFailure destination");
+    assert_eq!(
+        resource(queue)["Type"].as_str(),
+        Some("AWS::SQS::Queue"),
+        "{queue}: the destination is a queue of the template"
+    );
+    let retention = resource(queue)["Properties"]["MessageRetentionPeriod"].as_i64();
+    assert_eq!(retention, Some(1_209_600), "{queue} keeps records 14 days");
+}
+
+/// The queues holding what was given up on: the change queue's DLQ and the rule's
+/// on-failure destination.
+fn failure_queues() -> BTreeSet<&'static str> {
+    let mut queues = BTreeSet::new();
+    for name in of_type("AWS::SQS::Queue") {
+        let dlq = &resource(name)["Properties"]["RedrivePolicy"]["deadLetterTargetArn"];
+        if !dlq.is_badvalue() {
+            queues.insert(getatt_target(dlq));
+        }
+    }
+    queues.extend(on_failure_destination(config_rule_function()));
+    queues
+}
+
+/// The alarms watching `namespace`/`metric` with the dimension `name` = `value` (as read: a
+/// function's logical id, or `Queue.QueueName`).
+fn alarms_on(namespace: &str, metric: &str, name: &str, value: &str) -> Vec<&'static str> {
+    of_type("AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter(|a| {
+            let p = &resource(a)["Properties"];
+            p["Namespace"].as_str() == Some(namespace)
+                && p["MetricName"].as_str() == Some(metric)
+                && p["Dimensions"].as_vec().is_some_and(|d| {
+                    d.len() == 1
+                        && d[0]["Name"].as_str() == Some(name)
+                        && d[0]["Value"].as_str() == Some(value)
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn alarms_watch_both_functions_and_every_failure_queue() {
+    let mut watched = BTreeSet::new();
+    for function in functions() {
+        let alarms = alarms_on("AWS/Lambda", "Errors", "FunctionName", function);
+        assert_eq!(
+            alarms.len(),
+            1,
+            "one Errors alarm on {function}: {alarms:?}"
+        );
+        assert_eq!(
+            resource(alarms[0])["Properties"]["Statistic"].as_str(),
+            Some("Sum")
+        );
+        watched.extend(alarms);
+    }
+    let queues = failure_queues();
+    assert_eq!(
+        queues.len(),
+        2,
+        "the change DLQ and the rule's failures: {queues:?}"
+    );
+    for queue in queues {
+        let metric = "ApproximateNumberOfMessagesVisible";
+        let alarms = alarms_on(
+            "AWS/SQS",
+            metric,
+            "QueueName",
+            &format!("{queue}.QueueName"),
+        );
+        assert_eq!(alarms.len(), 1, "one {metric} alarm on {queue}: {alarms:?}");
+        watched.extend(alarms);
+    }
+    let all: BTreeSet<&str> = of_type("AWS::CloudWatch::Alarm").into_iter().collect();
+    assert_eq!(watched, all, "every alarm is one of these");
+}
+
+/// Every alarm: behind the `Alarms` parameter, fires on the first failure, is quiet without
+/// data, and notifies `AlarmTopicArn` or else the alert topic, which lets exactly this stack's
+/// alarms publish.
+#[test]
+fn alarms_are_optional_and_notify_the_chosen_topic() {
+    let enabled = parameter("Alarms").expect("a parameter Alarms");
+    assert_eq!(strings(&enabled["AllowedValues"]), ["Enabled", "Disabled"]);
+    assert_eq!(enabled["Default"].as_str(), Some("Enabled"));
+    let topic_param = parameter("AlarmTopicArn").expect("a parameter AlarmTopicArn");
+    assert_eq!(
+        topic_param["Default"].as_str(),
+        Some(""),
+        "empty: the alert topic"
+    );
+    let alarms = of_type("AWS::CloudWatch::Alarm");
+    assert!(!alarms.is_empty());
+    for name in &alarms {
+        let alarm = resource(name);
+        let condition = str_of(&alarm["Condition"], "Condition");
+        // `!Equals [!Ref Alarms, Enabled]` reads as [Alarms, Enabled].
+        assert_eq!(
+            strings(&template()["Conditions"][condition]),
+            ["Alarms", "Enabled"],
+            "{name}: Condition {condition}"
+        );
+        let p = &alarm["Properties"];
+        assert_eq!(p["Threshold"].as_i64(), Some(1), "{name}");
+        assert_eq!(
+            p["ComparisonOperator"].as_str(),
+            Some("GreaterThanOrEqualToThreshold"),
+            "{name}"
+        );
+        assert_eq!(
+            p["TreatMissingData"].as_str(),
+            Some("notBreaching"),
+            "{name}"
+        );
+        assert!(
+            str_of(&p["AlarmName"], "AlarmName").starts_with("${AWS::StackName}-"),
+            "{name}: named after the stack, as the topic policy expects"
+        );
+        for actions in ["AlarmActions", "OKActions"] {
+            let list = p[actions]
+                .as_vec()
+                .unwrap_or_else(|| panic!("{name}: {actions}"));
+            assert_eq!(list.len(), 1, "{name}: one {actions}");
+            // `!If [HasAlarmTopic, !Ref AlarmTopicArn, !Ref AlertTopic]`.
+            let choice = strings(&list[0]);
+            assert_eq!(choice.len(), 3, "{name}: {actions} {choice:?}");
+            // `!Not [!Equals [!Ref AlarmTopicArn, ""]]`.
+            assert_eq!(
+                strings(&template()["Conditions"][choice[0].as_str()][0]),
+                ["AlarmTopicArn", ""],
+                "{name}: {actions} chooses on AlarmTopicArn"
+            );
+            assert_eq!(choice[1], "AlarmTopicArn", "{name}");
+            assert_eq!(
+                resource(&choice[2])["Type"].as_str(),
+                Some("AWS::SNS::Topic"),
+                "{name}: else the alert topic"
+            );
+        }
+    }
+    let statements: Vec<&Yaml> = of_type("AWS::SNS::TopicPolicy")
+        .into_iter()
+        .flat_map(|p| {
+            resource(p)["Properties"]["PolicyDocument"]["Statement"]
+                .as_vec()
+                .unwrap()
+        })
+        .filter(|s| s["Principal"]["Service"].as_str() == Some("cloudwatch.amazonaws.com"))
+        .collect();
+    assert_eq!(statements.len(), 1, "the topic lets CloudWatch publish");
+    let s = statements[0];
+    assert_eq!(strings(&s["Action"]), ["sns:Publish"]);
+    assert_eq!(
+        s["Condition"]["ArnLike"]["aws:SourceArn"].as_str(),
+        Some("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:${AWS::StackName}-*"),
+        "only this stack's alarms"
+    );
+    assert_eq!(
+        s["Condition"]["StringEquals"]["aws:SourceAccount"].as_str(),
+        Some("AWS::AccountId")
+    );
+    let key_statements = of_type("AWS::KMS::Key")
+        .into_iter()
+        .flat_map(|k| {
+            resource(k)["Properties"]["KeyPolicy"]["Statement"]
+                .as_vec()
+                .unwrap()
+        })
+        .filter(|s| s["Principal"]["Service"].as_str() == Some("cloudwatch.amazonaws.com"))
+        .count();
+    assert_eq!(key_statements, 1, "CloudWatch may use the topic's key");
+}
+
+// ------------------------------------------------------------------------------------------
 // IAM: granted == called
 // ------------------------------------------------------------------------------------------
 
@@ -578,6 +913,15 @@ fn platform_actions(function: &str, used: &BTreeSet<String>) -> BTreeSet<String>
         .any(|t| !resource(t)["Properties"]["KmsMasterKeyId"].is_badvalue());
     if used.contains("sns:Publish") && encrypted_topic {
         platform.extend(SNS_KMS_ACTIONS.iter().map(|s| s.to_string()));
+    }
+    // Lambda sends a failed asynchronous invocation to its destination with the role.
+    if let Some(destination) = on_failure_destination(function) {
+        let action = match resource(destination)["Type"].as_str() {
+            Some("AWS::SQS::Queue") => "sqs:SendMessage",
+            Some("AWS::SNS::Topic") => "sns:Publish",
+            other => panic!("{function}: on-failure destination {destination} of type {other:?}"),
+        };
+        platform.insert(action.to_owned());
     }
     platform
 }

@@ -14,11 +14,13 @@ use crate::changes::{Change, ResourceKind};
 /// SNS takes subjects "less than 100 characters long", ASCII, without line breaks; e-mail
 /// clients show about that much.
 pub const MAX_SUBJECT: usize = 99;
-/// Findings listed in full in one alert; the rest are counted, to keep e-mails readable and far
-/// below SNS's 256 KB message limit.
+/// Findings listed in full in one alert; the rest are counted, to keep e-mails readable. The
+/// message's size is capped besides, in bytes ([`crate::fit`]).
 const MAX_LISTED: usize = 25;
 /// Change lines listed in one alert (a CloudFormation deploy can make hundreds).
 const MAX_CHANGES: usize = 20;
+/// Principals listed in one alert (a batch can hold changes by many people or sessions).
+const MAX_PRINCIPALS: usize = 20;
 
 /// The resources a set of changes touched, widened with what they imply in the snapshot: the
 /// security groups and route tables that use a changed prefix list.
@@ -161,7 +163,7 @@ pub struct Alert {
     pub vpc_id: String,
     /// At most [`MAX_SUBJECT`] ASCII characters, no line breaks.
     pub subject: String,
-    /// Plain text, for e-mail and chat.
+    /// Plain text, for e-mail and chat; at most [`crate::fit::MAX_MESSAGE_BYTES`] bytes.
     pub message: String,
 }
 
@@ -190,7 +192,7 @@ pub fn render(snap: &Snapshot, vpc_id: &str, changes: &[&Change], findings: &[&F
     Alert {
         vpc_id: vpc_id.to_owned(),
         subject: subject(vpc_id, changes, findings.len()),
-        message,
+        message: crate::fit::fit_message(&message),
     }
 }
 
@@ -253,9 +255,11 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 
 fn write_who(out: &mut String, changes: &[&Change]) {
     out.push_str("Who:\n");
-    for who in distinct(changes.iter().map(|c| c.who.as_str())) {
-        push_line(out, format_args!("  {who}"));
+    let who = distinct(changes.iter().map(|c| c.who.as_str()));
+    for principal in who.iter().take(MAX_PRINCIPALS) {
+        push_line(out, format_args!("  {principal}"));
     }
+    more(out, who.len(), MAX_PRINCIPALS, "principals");
 }
 
 fn write_what(out: &mut String, changes: &[&Change]) {
@@ -559,6 +563,63 @@ mod tests {
         let c = change("ModifyManagedPrefixList", "bob", &["pl-corp"]);
         let changed = changed_resources(&snap, &[&c]);
         assert!(changed.contains("sg-w"), "{changed:?}");
+    }
+
+    /// Issue 13.11: findings with very long texts and a batch by hundreds of principals still
+    /// make a message SNS accepts (at most 256 KB), cut at lines and characters, saying what
+    /// it left out. Uncut, this one would be about 1.3 MB.
+    #[test]
+    fn an_alert_always_fits_sns() {
+        use crate::fit::{MAX_LINE_BYTES, MAX_MESSAGE_BYTES};
+        let snap = broken_snapshot();
+        let report = vpce_reach_model::check(&snap, &RuleParameters::default());
+        let one = report.findings[0].clone();
+        // An odd count of ASCII bytes before the 2-byte characters: byte cuts would split one.
+        let long = |what: &str, i: usize| -> std::sync::Arc<str> {
+            format!("{what} {i} x{}", "é".repeat(20_000)).into()
+        };
+        let findings: Vec<Finding> = (0..30)
+            .map(|i| Finding {
+                component: long("sg-w", i),
+                problem: long("no egress", i),
+                fix: long("allow egress", i),
+                ..one.clone()
+            })
+            .collect();
+        let findings: Vec<&Finding> = findings.iter().collect();
+        let role = "R".repeat(1_500);
+        let changes: Vec<Change> = (0..300)
+            .map(|i| {
+                let who = format!("arn:aws:sts::111122223333:assumed-role/{role}/session-{i}");
+                change("RevokeSecurityGroupEgress", &who, &["sg-w"])
+            })
+            .collect();
+        let changes: Vec<&Change> = changes.iter().collect();
+        let alert = render(&snap, "vpc-1", &changes, &findings);
+        let m = &alert.message;
+        assert!(m.len() <= MAX_MESSAGE_BYTES, "{} bytes", m.len());
+        assert!(m.lines().all(|l| l.len() <= MAX_LINE_BYTES));
+        assert!(
+            m.starts_with("A change broke VPC endpoint paths in vpc-1"),
+            "{m:.200}"
+        );
+        assert!(m.contains("session-19\n  ... and 280 more principals\n"));
+        // A cut line keeps a prefix of its text, whole characters only, and counts the rest.
+        let cut = m
+            .lines()
+            .find(|l| l.contains("no egress 0 x"))
+            .expect("the first finding");
+        let (kept, rest) = cut.split_once(" ... ").expect("cut");
+        assert!(
+            kept.ends_with('é') && rest.ends_with(" more bytes"),
+            "{rest}"
+        );
+        let last = m.lines().last().unwrap();
+        assert!(
+            last.starts_with("... ") && last.contains("more lines not shown"),
+            "{last}"
+        );
+        assert!(alert.subject.len() <= MAX_SUBJECT && alert.subject.is_ascii());
     }
 
     #[test]

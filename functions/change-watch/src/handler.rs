@@ -1,8 +1,11 @@
 //! One SQS batch: parse the records, locate the VPCs they touched, evaluate each VPC once,
 //! publish one alert per VPC with findings on the changed resources, optionally ask Config to
-//! re-run the rule, and report the records that must be retried.
+//! re-run the rule, and report the records that must be retried. Each publish waits for the
+//! Lambda deadline's say-so ([`crate::deadline`]), so a batch is never killed halfway through
+//! its alerts.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::SystemTime;
 
 use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
@@ -15,6 +18,7 @@ use vpce_reach_aws::{CallError, Checked, Located, OneLine, Scope, Service};
 use crate::alert::{self, Alert};
 use crate::changes::{self, Change, Classified};
 use crate::cloudtrail::EventBridgeEvent;
+use crate::deadline;
 use crate::settings::Settings;
 
 /// The Config error code of StartConfigRulesEvaluation's once-a-minute limit.
@@ -112,10 +116,11 @@ impl Handler {
         }
     }
 
-    /// Handles one SQS batch. Never fails as a whole: each record whose evaluation could not
-    /// be completed is returned in `batchItemFailures` so SQS delivers it again, and nothing is
-    /// reported as fine on incomplete data.
-    pub async fn handle(&self, event: SqsEvent) -> Outcome {
+    /// Handles one SQS batch; `deadline` is the Lambda's (`Context::deadline`). Never fails as
+    /// a whole: each record whose evaluation or alert could not be completed (in time) is
+    /// returned in `batchItemFailures` so SQS delivers it again, and nothing is reported as
+    /// fine on incomplete data.
+    pub async fn handle(&self, event: SqsEvent, deadline: SystemTime) -> Outcome {
         let mut summary = Summary {
             records: event.records.len(),
             ..Summary::default()
@@ -124,10 +129,10 @@ impl Handler {
         let changes = read_records(&event.records, &mut summary, &mut failures);
         summary.changes = changes.len();
         let plan = self.locate(&changes, &mut summary, &mut failures).await;
-        self.evaluate(&changes, &plan, &mut summary, &mut failures)
+        self.evaluate(&changes, &plan, deadline, &mut summary, &mut failures)
             .await;
         if let (Some(rule), false) = (&self.settings.config_rule_name, changes.is_empty()) {
-            summary.config_rule = Some(self.rerun_config_rule(rule).await);
+            summary.config_rule = Some(self.rerun_before(rule, deadline).await);
         }
         summary.failed_records = failures.records.iter().cloned().collect();
         summary.errors = failures.errors;
@@ -193,11 +198,13 @@ impl Handler {
         }
     }
 
-    /// One collection and one check for every VPC of the plan, then one alert per VPC.
+    /// One collection and one check for every VPC of the plan, then one alert per VPC, each
+    /// published only if `deadline` leaves time for the call.
     async fn evaluate(
         &self,
         changes: &[Change],
         plan: &BTreeMap<String, Vec<usize>>,
+        deadline: SystemTime,
         summary: &mut Summary,
         failures: &mut Failures,
     ) {
@@ -231,9 +238,16 @@ impl Handler {
             let Some(alert) = alert::for_vpc(&snap, &report, vpc, &vpc_changes) else {
                 continue;
             };
+            let records = vpc_changes.iter().map(|c| c.message_id.as_str());
+            // Killed mid-batch, SQS would redeliver every record and the alerts already
+            // published would go out twice: fail only the records still unalerted instead.
+            if let Err(late) = deadline::time_for_one_call(SystemTime::now(), deadline) {
+                failures.fail(records, format!("alert for {vpc} not published: {late}"));
+                continue;
+            }
             match self.publish(&alert).await {
                 Ok(()) => summary.alerts.push(vpc.clone()),
-                Err(e) => failures.fail(vpc_changes.iter().map(|c| c.message_id.as_str()), e),
+                Err(e) => failures.fail(records, e),
             }
         }
     }
@@ -259,6 +273,19 @@ impl Handler {
                 let scope = format!("{}, alert for {}", self.settings.topic_arn, alert.vpc_id);
                 CallError::from_sdk(Service::Sns, "Publish", scope, e).to_string()
             })
+    }
+
+    /// The Config re-run, if `deadline` leaves time for it: killed during this call, the
+    /// whole batch would be delivered again and its alerts published twice.
+    async fn rerun_before(&self, rule: &str, deadline: SystemTime) -> String {
+        match deadline::time_for_one_call(SystemTime::now(), deadline) {
+            Ok(()) => self.rerun_config_rule(rule).await,
+            Err(late) => {
+                let status = format!("{rule}: evaluation not started: {late}");
+                tracing::warn!(status = %OneLine(&status), "config rule re-run");
+                status
+            }
+        }
     }
 
     /// Asks Config to re-run the rule; its result is logged, never a failure of the batch (the

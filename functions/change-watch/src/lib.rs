@@ -9,13 +9,16 @@
 //! Modules, in the order a record goes through them: [`cloudtrail`] (parsing), [`changes`]
 //! (which calls matter, which resources they touch), then `vpce_reach_aws::locate` (where those
 //! resources are) and `vpce_reach_aws::collect_and_check` (the evaluation), [`alert`]
-//! (rendering), [`handler`] (the batch and its log), [`settings`] (environment).
+//! (rendering, cut to fit SNS by [`fit`]), [`handler`] (the batch and its log; each publish
+//! checked against [`deadline`]), [`settings`] (environment).
 
 #![warn(missing_docs)]
 
 pub mod alert;
 pub mod changes;
 pub mod cloudtrail;
+pub mod deadline;
+pub mod fit;
 pub mod handler;
 pub mod settings;
 

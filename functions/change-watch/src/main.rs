@@ -28,14 +28,16 @@ async fn main() -> Result<(), Error> {
     let handler = Arc::new(Handler::new(&sdk, settings).await);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let handler = Arc::clone(&handler);
-        async move { serve(&handler, event.payload).await }
+        async move { serve(&handler, event).await }
     }))
     .await
 }
 
-/// Handles a batch, logs its summary as one event, and returns the partial batch failures.
-async fn serve(handler: &Handler, event: SqsEvent) -> Result<SqsBatchResponse, Error> {
-    let outcome = handler.handle(event).await;
+/// Handles a batch before the invocation's deadline, logs its summary as one event, and
+/// returns the partial batch failures.
+async fn serve(handler: &Handler, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
+    let deadline = event.context.deadline();
+    let outcome = handler.handle(event.payload, deadline).await;
     log_summary(&outcome.summary);
     Ok(outcome.response)
 }

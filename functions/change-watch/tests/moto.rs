@@ -11,6 +11,7 @@
 //! test locates an endpoint by id).
 
 use std::net::Ipv4Addr;
+use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -347,6 +348,11 @@ async fn break_workload_egress(ec2: &Ec2, net: &Net) {
         .unwrap();
 }
 
+/// A Lambda deadline no test reaches.
+fn far_deadline() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(3600)
+}
+
 fn failures(outcome: &change_watch::Outcome) -> Vec<String> {
     outcome
         .response
@@ -363,7 +369,7 @@ async fn a_breaking_change_yields_exactly_one_alert() {
     break_workload_egress(&world.ec2, &net).await;
     let handler = world.handler(Some("vpce-reach")).await;
     let outcome = handler
-        .handle(batch(&[revoke_event(&net).to_string()]))
+        .handle(batch(&[revoke_event(&net).to_string()]), far_deadline())
         .await;
     assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
     assert_eq!(outcome.summary.vpcs_evaluated, vec![net.vpc.clone()]);
@@ -424,7 +430,11 @@ async fn a_harmless_change_yields_no_alert() {
         json!({"_return": true}),
     )
     .to_string();
-    let outcome = world.handler(None).await.handle(batch(&[body])).await;
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(batch(&[body]), far_deadline())
+        .await;
     assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
     assert_eq!(
         outcome.summary.vpcs_evaluated,
@@ -451,7 +461,11 @@ async fn a_burst_is_one_evaluation_per_vpc() {
     }
     let dns = json!({"vpcId": a.vpc, "enableDnsHostnames": {"value": true}});
     bodies.push(event("ModifyVpcAttribute", dns, json!({"_return": true})).to_string());
-    let outcome = world.handler(None).await.handle(batch(&bodies)).await;
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(batch(&bodies), far_deadline())
+        .await;
     let summary: &Summary = &outcome.summary;
     assert!(failures(&outcome).is_empty(), "{summary:?}");
     assert_eq!(summary.changes, 41);
@@ -480,7 +494,7 @@ async fn a_failed_call_is_ignored() {
     let outcome = world
         .handler(None)
         .await
-        .handle(batch(&[failed.to_string()]))
+        .handle(batch(&[failed.to_string()]), far_deadline())
         .await;
     assert!(failures(&outcome).is_empty());
     assert_eq!(outcome.summary.failed_calls_ignored, 1);
@@ -501,7 +515,11 @@ async fn a_malformed_record_fails_alone() {
         "{\"detail-type\": ".to_owned(),
         revoke_event(&net).to_string(),
     ];
-    let outcome = world.handler(None).await.handle(batch(&bodies)).await;
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(batch(&bodies), far_deadline())
+        .await;
     assert_eq!(failures(&outcome), ["m-0"]);
     assert!(
         outcome.summary.errors[0].starts_with("SQS message m-0: not an EventBridge event"),
@@ -527,7 +545,11 @@ async fn an_ec2_failure_fails_the_records_of_the_batch() {
         .to_string(),
     ];
     // A group EC2 no longer knows is not an error: the change is logged as unlocated.
-    let outcome = world.handler(None).await.handle(batch(&bodies)).await;
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(batch(&bodies), far_deadline())
+        .await;
     assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
     assert_eq!(outcome.summary.unlocated.len(), 1, "{:?}", outcome.summary);
     // With EC2 unreachable, every record that needs EC2 is retried, none reported as done.
@@ -538,7 +560,7 @@ async fn an_ec2_failure_fails_the_records_of_the_batch() {
     };
     let outcome = Handler::new(&broken, settings)
         .await
-        .handle(batch(&bodies))
+        .handle(batch(&bodies), far_deadline())
         .await;
     assert_eq!(failures(&outcome), ["m-0", "m-1"], "{:?}", outcome.summary);
     assert!(
@@ -546,6 +568,93 @@ async fn an_ec2_failure_fails_the_records_of_the_batch() {
         "{:?}",
         outcome.summary
     );
+}
+
+/// Issue 13.10: change-watch judges with the rule's parameters, read from `RULE_PARAMETERS`
+/// as the template sets it. With a `ConsumerTag` no workload carries, the broken pair is not
+/// judged (the rule would not report it either): no alert. Once the workload's group carries
+/// the tag, the same change is alerted on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_parameters_narrow_the_alerts_as_they_narrow_the_rule() {
+    let world = World::start().await;
+    let net = build_vpc(&world.ec2, 0).await;
+    break_workload_egress(&world.ec2, &net).await;
+    let params = r#"{"RequiredServices": "", "ConsumerTag": "team=payments", "EphemeralPorts": "", "ServicePorts": ""}"#;
+    let settings = Settings::from_lookup(|key| match key {
+        "TOPIC_ARN" => Some(world.topic_arn.clone()),
+        "RULE_PARAMETERS" => Some(params.to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let handler = Handler::new(&world.sdk, settings).await;
+    let bodies = [revoke_event(&net).to_string()];
+    let outcome = handler.handle(batch(&bodies), far_deadline()).await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(outcome.summary.vpcs_evaluated, vec![net.vpc.clone()]);
+    assert!(outcome.summary.alerts.is_empty(), "{:?}", outcome.summary);
+    assert!(world.alerts().await.is_empty());
+
+    let tag = aws_sdk_ec2::types::Tag::builder()
+        .key("team")
+        .value("payments")
+        .build();
+    world
+        .ec2
+        .create_tags()
+        .resources(&net.sg_workload)
+        .tags(tag)
+        .send()
+        .await
+        .unwrap();
+    let outcome = handler.handle(batch(&bodies), far_deadline()).await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(outcome.summary.alerts, vec![net.vpc.clone()]);
+    assert_eq!(world.alerts().await.len(), 1);
+}
+
+/// Issue 13.12: with the Lambda deadline too close for a publish, nothing is published and the
+/// records of the unpublished alert are reported failed (SQS delivers only them again), where
+/// being killed mid-batch would redeliver every record and publish the sent alerts twice. A
+/// record whose VPC needs no alert is done; the Config re-run is not started either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_too_close_publishes_nothing_and_fails_the_unalerted_records() {
+    let world = World::start().await;
+    let broken = build_vpc(&world.ec2, 0).await;
+    let fine = build_vpc(&world.ec2, 1).await;
+    break_workload_egress(&world.ec2, &broken).await;
+    let harmless = json!({"vpcId": fine.vpc, "enableDnsHostnames": {"value": true}});
+    let bodies = [
+        revoke_event(&broken).to_string(),
+        event("ModifyVpcAttribute", harmless, json!({"_return": true})).to_string(),
+    ];
+    let handler = world.handler(Some("vpce-reach")).await;
+    // The deadline is now: no time is left for any call.
+    let outcome = handler.handle(batch(&bodies), SystemTime::now()).await;
+    let summary = &outcome.summary;
+    assert_eq!(failures(&outcome), ["m-0"], "{summary:?}");
+    assert!(summary.alerts.is_empty(), "{summary:?}");
+    assert_eq!(
+        summary.vpcs_evaluated.len(),
+        2,
+        "both evaluated: {summary:?}"
+    );
+    let error = format!(
+        "alert for {} not published: the Lambda deadline leaves 0.0 s",
+        broken.vpc
+    );
+    assert!(summary.errors[0].starts_with(&error), "{summary:?}");
+    let status = summary.config_rule.as_deref().unwrap_or_default();
+    assert!(
+        status.starts_with("vpce-reach: evaluation not started: the Lambda deadline"),
+        "{summary:?}"
+    );
+    assert!(world.alerts().await.is_empty(), "nothing published");
+
+    // SQS delivers the failed record again; with time left, its alert goes out once.
+    let outcome = handler.handle(batch(&bodies[..1]), far_deadline()).await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(outcome.summary.alerts, vec![broken.vpc.clone()]);
+    assert_eq!(world.alerts().await.len(), 1);
 }
 
 /// A stand-in for the Config API (moto has no StartConfigRulesEvaluation): answers every
@@ -602,7 +711,7 @@ async fn the_config_rule_limit_is_a_logged_no_op() {
         settings,
     );
     let outcome = handler
-        .handle(batch(&[revoke_event(&net).to_string()]))
+        .handle(batch(&[revoke_event(&net).to_string()]), far_deadline())
         .await;
     assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
     assert_eq!(
@@ -659,7 +768,11 @@ async fn a_prefix_list_is_located_through_the_groups_that_use_it() {
     let request = json!({"ModifyManagedPrefixListRequest": {"PrefixListId": pl, "CurrentVersion": 1,
         "AddEntry": {"Cidr": "10.0.3.0/24", "tag": 1}}});
     let body = event("ModifyManagedPrefixList", request, Value::Null).to_string();
-    let outcome = world.handler(None).await.handle(batch(&[body])).await;
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(batch(&[body]), far_deadline())
+        .await;
     assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
     assert_eq!(outcome.summary.vpcs_evaluated, vec![net.vpc.clone()]);
     assert!(outcome.summary.alerts.is_empty(), "{:?}", outcome.summary);
@@ -672,7 +785,11 @@ async fn the_sample_batch_runs_in_an_empty_account() {
     let world = World::start().await;
     let path = vpce_reach_testkit::workspace_root().join("events/change-watch/sqs-batch.json");
     let event: SqsEvent = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let outcome = world.handler(None).await.handle(event).await;
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(event, far_deadline())
+        .await;
     let summary = &outcome.summary;
     assert!(failures(&outcome).is_empty(), "{summary:?}");
     assert_eq!(
