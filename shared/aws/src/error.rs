@@ -66,6 +66,8 @@ pub struct CallError {
     pub code: Option<String>,
     /// The service's message, or the transport error when there was no answer.
     pub message: String,
+    /// The role the call was made through (another account's), `None` for the caller's own.
+    pub role: Option<String>,
     /// The SDK error; `None` when the error was found in an answer (e.g. a VPC not returned).
     source: Option<Arc<dyn Error + Send + Sync>>,
 }
@@ -95,6 +97,7 @@ impl CallError {
             scope: scope.into(),
             code,
             message,
+            role: None,
             source: Some(Arc::new(err)),
         }
     }
@@ -113,8 +116,17 @@ impl CallError {
             scope: scope.into(),
             code: Some(code.to_owned()),
             message: message.into(),
+            role: None,
             source: None,
         }
+    }
+
+    /// The same error, for a call made in `account` through the role `arn`: the scope names the
+    /// account, and an access-denied hint names the role to grant the action to.
+    pub fn through_role(mut self, account: &str, arn: &str) -> Self {
+        self.scope = format!("{} of account {account}", self.scope);
+        self.role = Some(arn.to_owned());
+        self
     }
 
     /// The IAM action the call needs, e.g. `ec2:DescribeSecurityGroups`.
@@ -147,9 +159,10 @@ impl fmt::Display for CallError {
         }
         write!(f, ": {}", self.message)?;
         if self.is_access_denied() {
+            let grantee = self.role.as_deref().unwrap_or("the caller");
             write!(
                 f,
-                ". Grant the IAM action {} to the caller",
+                ". Grant the IAM action {} to {grantee}",
                 self.iam_action()
             )?;
         }
@@ -174,8 +187,29 @@ mod tests {
             scope: "vpc-0abc".to_owned(),
             code: code.map(str::to_owned),
             message: "You are not authorized to perform this operation.".to_owned(),
+            role: None,
             source: None,
         }
+    }
+
+    #[test]
+    fn through_a_role_names_the_account_and_the_role_to_grant() {
+        let arn = "arn:aws:iam::111122223333:role/read";
+        let text = error(Some("UnauthorizedOperation"))
+            .through_role("111122223333", arn)
+            .to_string();
+        assert!(
+            text.starts_with(
+                "EC2 DescribeSecurityGroups failed (vpc-0abc of account 111122223333)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(&format!(
+                "Grant the IAM action ec2:DescribeSecurityGroups to {arn}"
+            )),
+            "{text}"
+        );
     }
 
     #[test]

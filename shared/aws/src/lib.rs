@@ -26,6 +26,7 @@
 #[macro_use]
 mod pages;
 
+mod accounts;
 mod client;
 mod error;
 mod json;
@@ -47,6 +48,7 @@ pub mod vpc_attributes;
 pub mod vpc_endpoints;
 pub mod vpcs;
 
+pub use accounts::{collect_accounts, AssumedRole, RoleArnError};
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::ec2_client;

@@ -260,3 +260,68 @@ async fn links_are_collected_for_the_region_whatever_the_scope() {
     check_routes_and_propagations(&snapshot, &links);
     check_peering(&snapshot, &links);
 }
+
+#[tokio::test]
+async fn another_account_is_read_through_its_role_under_its_id() {
+    let server = MotoServer::start_patched();
+    let config = sdk_config(&server.endpoint_url());
+    let own = ec2_client(&config).await;
+    let spoke = vpc(&own, "10.1.0.0/16").await;
+    let role: vpce_reach_aws::AssumedRole = "arn:aws:iam::111122223333:role/vpce-reach-read"
+        .parse()
+        .unwrap();
+    // moto acts in the role's account for the assumed credentials (STS AssumeRole).
+    let network = role.client(&config).await;
+    let hub = vpc(&network, "10.0.0.0/16").await;
+    let lines = std::sync::Mutex::new(Vec::new());
+    let progress = |m: &str| lines.lock().unwrap().push(m.to_owned());
+    let snapshot = vpce_reach_aws::collect_accounts(
+        &own,
+        &[(role, network)],
+        &Scope::vpcs([spoke.clone()]),
+        &progress,
+    )
+    .await
+    .expect("collect");
+
+    let own_vpcs = items(&snapshot, "vpcs.json", "Vpcs");
+    assert_eq!(own_vpcs.len(), 1, "the caller's account in its scope");
+    assert_eq!(own_vpcs[0]["VpcId"], spoke.as_str());
+    let theirs = items(&snapshot, "111122223333/vpcs.json", "Vpcs");
+    let hub_vpc = find(theirs, "VpcId", &hub);
+    assert_eq!(hub_vpc["OwnerId"], "111122223333");
+    assert!(
+        !theirs.iter().any(|v| v["VpcId"] == spoke.as_str()),
+        "each account's documents hold its own VPCs"
+    );
+    assert!(snapshot
+        .document("111122223333/transit-gateways.json")
+        .is_some());
+    assert!(lines
+        .into_inner()
+        .unwrap()
+        .iter()
+        .any(|l| l.starts_with("account 111122223333: ")));
+    // The model reads both accounts as one snapshot.
+    let model = vpce_reach_model::from_documents(snapshot.documents).expect("load");
+    assert!(model.vpcs.contains_key(&spoke) && model.vpcs.contains_key(&hub));
+}
+
+#[tokio::test]
+async fn a_role_that_cannot_be_assumed_fails_naming_the_account() {
+    let server = MotoServer::start_patched();
+    let config = sdk_config(&server.endpoint_url());
+    let own = ec2_client(&config).await;
+    let role: vpce_reach_aws::AssumedRole = "arn:aws:iam::111122223333:role/x".parse().unwrap();
+    // A client of the role's account whose EC2 endpoint does not answer.
+    let dead = sdk_config("http://127.0.0.1:9");
+    let network = role.client(&dead).await;
+    let err = vpce_reach_aws::collect_accounts(&own, &[(role, network)], &Scope::region(), &|_| {})
+        .await
+        .expect_err("the role's account cannot be read");
+    assert!(err.scope.ends_with("of account 111122223333"), "{err}");
+    assert_eq!(
+        err.role.as_deref(),
+        Some("arn:aws:iam::111122223333:role/x")
+    );
+}

@@ -1,0 +1,158 @@
+//! Several accounts in one snapshot: the caller's own, and others read through IAM roles
+//! (`--assume-role ARN`, the functions' `ASSUME_ROLE_ARNS`), typically the network account that
+//! owns the hub VPC and the transit gateway.
+//!
+//! Each other account's documents go under a subdirectory named after the account id, the
+//! layout docs/snapshot-format.md defines for multi-account snapshots ("Several accounts"):
+//! resource ids are unique across accounts, so the model merges them into one snapshot.
+
+use std::fmt;
+use std::str::FromStr;
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::SdkConfig;
+use aws_sdk_ec2::config::SharedCredentialsProvider;
+use aws_sdk_ec2::Client;
+
+use crate::{collect, ec2_client, CallError, Progress, Scope, Snapshot};
+
+/// The session name CloudTrail shows for the reads made through a role.
+const SESSION_NAME: &str = "vpce-reach";
+
+/// An IAM role of another account: `arn:<partition>:iam::<12-digit account>:role/<path/name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumedRole {
+    arn: String,
+    account: String,
+}
+
+/// A string that is not an IAM role ARN.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an IAM role ARN (arn:aws:iam::<12-digit account id>:role/<name>): {0:?}")]
+pub struct RoleArnError(pub String);
+
+impl FromStr for AssumedRole {
+    type Err = RoleArnError;
+
+    fn from_str(arn: &str) -> Result<Self, Self::Err> {
+        let bad = || RoleArnError(arn.to_owned());
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let ["arn", partition, "iam", "", account, resource] = parts[..] else {
+            return Err(bad());
+        };
+        let is_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+        let name = resource.strip_prefix("role/").unwrap_or_default();
+        if partition.is_empty() || !is_account || name.is_empty() {
+            return Err(bad());
+        }
+        Ok(AssumedRole {
+            arn: arn.to_owned(),
+            account: account.to_owned(),
+        })
+    }
+}
+
+impl AssumedRole {
+    /// The role's ARN.
+    pub fn arn(&self) -> &str {
+        &self.arn
+    }
+
+    /// The account the role belongs to: the subdirectory of its documents.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// An EC2 client acting in the role's account: `config`'s region, settings and credentials
+    /// as the base that assumes the role.
+    pub async fn client(&self, config: &SdkConfig) -> Client {
+        let provider = AssumeRoleProvider::builder(&self.arn)
+            .session_name(SESSION_NAME)
+            .configure(&with_time_source(config))
+            .build()
+            .await;
+        let assumed = config
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build();
+        ec2_client(&assumed).await
+    }
+}
+
+impl fmt::Display for AssumedRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.arn)
+    }
+}
+
+/// The role provider needs a time source (session names, expiry); a config built by hand (tests)
+/// may lack one.
+fn with_time_source(config: &SdkConfig) -> SdkConfig {
+    if config.time_source().is_some() {
+        return config.clone();
+    }
+    config
+        .to_builder()
+        .time_source(aws_smithy_async::time::SystemTimeSource::new())
+        .build()
+}
+
+/// Collects `scope` in the caller's account with `own`, then every VPC of each role's account
+/// (the hub a scoped VPC reaches may be any of them) under `<account id>/`.
+///
+/// Any failed call fails the whole collection, naming the account and the role.
+pub async fn collect_accounts(
+    own: &Client,
+    others: &[(AssumedRole, Client)],
+    scope: &Scope,
+    progress: &Progress<'_>,
+) -> Result<Snapshot, CallError> {
+    let mut snapshot = collect(own, scope, progress).await?;
+    for (role, client) in others {
+        let theirs = collect(client, &Scope::region(), progress)
+            .await
+            .map_err(|e| e.through_role(role.account(), role.arn()))?;
+        progress(&format!(
+            "account {}: {} documents",
+            role.account(),
+            theirs.documents.len()
+        ));
+        let prefixed = theirs
+            .documents
+            .into_iter()
+            .map(|(name, doc)| (format!("{}/{name}", role.account()), doc));
+        snapshot.documents.extend(prefixed);
+    }
+    Ok(snapshot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_are_parsed_strictly() {
+        let role: AssumedRole = "arn:aws:iam::111122223333:role/network/vpce-reach-read"
+            .parse()
+            .unwrap();
+        assert_eq!(role.account(), "111122223333");
+        assert_eq!(
+            role.arn(),
+            "arn:aws:iam::111122223333:role/network/vpce-reach-read"
+        );
+        let china: AssumedRole = "arn:aws-cn:iam::111122223333:role/r".parse().unwrap();
+        assert_eq!(china.account(), "111122223333");
+        for bad in [
+            "",
+            "111122223333",
+            "arn:aws:iam::11112222333:role/r",
+            "arn:aws:iam::111122223333:user/r",
+            "arn:aws:iam::111122223333:role/",
+            "arn:aws:sts::111122223333:role/r",
+            "arn:aws:iam:us-east-1:111122223333:role/r",
+            "arn::iam::111122223333:role/r",
+        ] {
+            assert!(bad.parse::<AssumedRole>().is_err(), "{bad}");
+        }
+    }
+}
