@@ -17,16 +17,16 @@ use vpce_reach_model::RuleParameters;
 pub const USAGE: &str = "\
 usage:
   vpce-reach check <SNAPSHOT_DIR> [--param Key=Value]... [--format table|json]
-  vpce-reach check --live [--vpc <vpc-id>]... [--param Key=Value]... [--format table|json]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--param Key=Value]... [--format table|json]
   vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
-  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]...
+  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]...
   vpce-reach <check|explain|snapshot> --help
   vpce-reach --version
 
 SNAPSHOT_DIR holds `aws ec2 describe-*` outputs (*.json, read recursively).
 --live and `snapshot` collect from EC2 (region and credentials from the standard AWS
-environment; every VPC of the region unless --vpc is given); they need a build with
-`--features live`.
+environment; every VPC of the region unless --vpc is given; each --assume-role adds the
+whole region of that role's account); they need a build with `--features live`.
 Parameters: RequiredServices, ConsumerTag, EphemeralPorts, ServicePorts (see README).
 Exit status: 0 nothing NON_COMPLIANT (explain: reachable), 1 something is (or the snapshot
 lacks a describe output the check needs), 2 bad input.
@@ -36,7 +36,7 @@ lacks a describe output the check needs), 2 bad input.
 pub const CHECK_USAGE: &str = "\
 usage:
   vpce-reach check <SNAPSHOT_DIR> [--param Key=Value]... [--format table|json]
-  vpce-reach check --live [--vpc <vpc-id>]... [--param Key=Value]... [--format table|json]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--param Key=Value]... [--format table|json]
 
 Checks every workload/VPC-endpoint pair of a snapshot and prints the findings and the
 compliance of every endpoint, security group, network ACL, route table and VPC.
@@ -44,6 +44,9 @@ compliance of every endpoint, security group, network ACL, route table and VPC.
   <SNAPSHOT_DIR>       a directory of `aws ec2 describe-*` outputs (*.json, read recursively)
   --live               collect from EC2 now instead (needs a build with `--features live`)
   --vpc <vpc-id>       with --live: collect this VPC only (repeatable; default: the region)
+  --assume-role <role-arn>
+                       with --live: also read every VPC of that role's account (e.g. the
+                       network account's hub; repeatable)
   --param Key=Value    a rule parameter: RequiredServices, ConsumerTag, EphemeralPorts or
                        ServicePorts (repeatable, each key at most once)
   --format table|json  table for people (default), or {\"evaluations\", \"findings\"} JSON
@@ -73,13 +76,16 @@ Exit status: 0 reachable, 1 blocked or unproven, 2 bad input or usage.
 /// `vpce-reach snapshot --help`.
 pub const SNAPSHOT_USAGE: &str = "\
 usage:
-  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]...
+  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]...
 
 Collects the describe outputs a check needs from EC2 and writes them under DIR, in the
 format `vpce-reach check <DIR>` reads. Needs a build with `--features live`.
 
   --out <DIR>          where the *.json files are written
   --vpc <vpc-id>       collect this VPC only (repeatable; default: every VPC of the region)
+  --assume-role <role-arn>
+                       also collect every VPC of that role's account, under DIR/<account id>/
+                       (repeatable)
   -h, --help           this text
 
 Exit status: 0 written, 2 bad usage or a failed collection.
@@ -124,8 +130,33 @@ pub enum Format {
 pub enum Source {
     /// A directory of describe outputs.
     Dir(PathBuf),
-    /// Collected from EC2 now: these VPCs, or the whole region when empty.
-    Live { vpcs: Vec<String> },
+    /// Collected from EC2 now.
+    Live(Live),
+}
+
+/// What a live collection reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Live {
+    /// The caller's VPCs to collect; the whole region when empty.
+    pub vpcs: Vec<String>,
+    /// Roles of other accounts (`--assume-role`), each read whole; checked when used.
+    pub roles: Vec<String>,
+}
+
+impl Live {
+    /// The value of `--vpc` or `--assume-role` (`flag`, without dashes).
+    fn take(&mut self, parser: &mut lexopt::Parser, flag: &str) -> Result<(), String> {
+        let value = text_value(parser, &format!("--{flag}"))?;
+        match flag {
+            "vpc" => self.vpcs.push(value),
+            _ => self.roles.push(value),
+        }
+        Ok(())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.vpcs.is_empty() && self.roles.is_empty()
+    }
 }
 
 /// `check` arguments.
@@ -141,8 +172,8 @@ pub struct CheckArgs {
 pub struct SnapshotArgs {
     /// The directory the documents are written to.
     pub out: PathBuf,
-    /// The VPCs to collect; the whole region when empty.
-    pub vpcs: Vec<String>,
+    /// What to collect.
+    pub live: Live,
 }
 
 /// `explain` arguments.
@@ -258,13 +289,16 @@ fn unexpected(arg: lexopt::Arg, hint: &str) -> String {
 }
 
 fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
-    let (mut dir, mut live, mut vpcs) = (None, false, Vec::new());
+    let (mut dir, mut live, mut collect) = (None, false, Live::default());
     let (mut params, mut format) = (Params::default(), None);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help(Topic::Check)),
+            Long(flag @ ("vpc" | "assume-role")) => {
+                let flag = flag.to_owned();
+                collect.take(parser, &flag)?;
+            }
             Long("live") => live = true,
-            Long("vpc") => vpcs.push(text_value(parser, "--vpc")?),
             Long("param") => params.push(text_value(parser, "--param")?)?,
             Long("format") => {
                 let f = match text_value(parser, "--format")?.as_str() {
@@ -285,9 +319,11 @@ fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
     let source = match (dir, live) {
         (Some(_), true) => return Err("give either <SNAPSHOT_DIR> or --live, not both".into()),
         (None, false) => return Err("missing <SNAPSHOT_DIR> (or --live)".into()),
-        (Some(_), false) if !vpcs.is_empty() => return Err("--vpc needs --live".into()),
+        (Some(_), false) if !collect.is_empty() => {
+            return Err("--vpc and --assume-role need --live".into())
+        }
         (Some(dir), false) => Source::Dir(dir),
-        (None, true) => Source::Live { vpcs },
+        (None, true) => Source::Live(collect),
     };
     Ok(Command::Check(CheckArgs {
         source,
@@ -306,10 +342,11 @@ fn explain(parser: &mut lexopt::Parser) -> Result<Command, String> {
             Long("to") => once(&mut to, text_value(parser, "--to")?, "--to")?,
             Long("param") => params.push(text_value(parser, "--param")?)?,
             Long("format") => return Err(unexpected(arg, " (--format belongs to `check`)")),
-            Long("live") | Long("vpc") | Long("out") => {
+            Long("live") | Long("vpc") | Long("assume-role") | Long("out") => {
                 return Err(unexpected(
                     arg,
-                    " (--live, --vpc and --out do not apply to `explain`: save a snapshot first)",
+                    " (--live, --vpc, --assume-role and --out do not apply to `explain`: save a \
+                     snapshot first)",
                 ))
             }
             Value(v) => positional(&mut dir, v)?,
@@ -329,32 +366,33 @@ fn explain(parser: &mut lexopt::Parser) -> Result<Command, String> {
 }
 
 fn snapshot(parser: &mut lexopt::Parser) -> Result<Command, String> {
-    let (mut out, mut vpcs) = (None, Vec::new());
+    let (mut out, mut live) = (None, Live::default());
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
+            Long(flag @ ("vpc" | "assume-role")) => {
+                let flag = flag.to_owned();
+                live.take(parser, &flag)?;
+            }
             Short('h') | Long("help") => return Ok(Command::Help(Topic::Snapshot)),
             Long("out") => once(
                 &mut out,
                 PathBuf::from(parser.value().map_err(|e| e.to_string())?),
                 "--out",
             )?,
-            Long("vpc") => vpcs.push(text_value(parser, "--vpc")?),
             Value(v) => {
                 return Err(format!(
                     "unexpected argument `{}` (snapshot writes to --out <DIR>)",
                     v.to_string_lossy()
                 ))
             }
-            other => {
-                return Err(unexpected(
-                    other,
-                    " (`snapshot` takes only --out <DIR> and --vpc <vpc-id>)",
-                ))
-            }
+            other => return Err(unexpected(
+                other,
+                " (`snapshot` takes only --out <DIR>, --vpc <vpc-id> and --assume-role <role-arn>)",
+            )),
         }
     }
     let out = out.ok_or("snapshot needs --out <DIR>")?;
-    Ok(Command::Snapshot(SnapshotArgs { out, vpcs }))
+    Ok(Command::Snapshot(SnapshotArgs { out, live }))
 }
 
 #[cfg(test)]
@@ -458,26 +496,37 @@ mod tests {
     #[test]
     fn live_check_and_snapshot() {
         let Command::Check(c) =
-            parse_str("check --live --vpc vpc-1 --vpc=vpc-2 --format json").unwrap()
+            parse_str("check --live --vpc vpc-1 --vpc=vpc-2 --assume-role arn:r --format json")
+                .unwrap()
         else {
             panic!("not check")
         };
         assert_eq!(
             c.source,
-            Source::Live {
-                vpcs: vec!["vpc-1".into(), "vpc-2".into()]
-            }
+            Source::Live(Live {
+                vpcs: vec!["vpc-1".into(), "vpc-2".into()],
+                roles: vec!["arn:r".into()],
+            })
         );
+        assert!(parse_str("check dir --assume-role arn:r").is_err());
+        assert!(parse_str("explain dir --from e --to v --assume-role arn:r").is_err());
         let Command::Check(c) = parse_str("check dir").unwrap() else {
             panic!("not check")
         };
         assert_eq!(c.source, Source::Dir(PathBuf::from("dir")));
-        let Command::Snapshot(s) = parse_str("snapshot --vpc vpc-1 --out snap").unwrap() else {
+        let Command::Snapshot(s) =
+            parse_str("snapshot --vpc vpc-1 --out snap --assume-role arn:a --assume-role arn:b")
+                .unwrap()
+        else {
             panic!("not snapshot")
         };
         assert_eq!(
-            (s.out, s.vpcs),
-            (PathBuf::from("snap"), vec!["vpc-1".to_string()])
+            (s.out, s.live.vpcs, s.live.roles),
+            (
+                PathBuf::from("snap"),
+                vec!["vpc-1".to_string()],
+                vec!["arn:a".to_string(), "arn:b".to_string()]
+            )
         );
     }
 

@@ -2,39 +2,75 @@
 //! `live` so that the offline CLI builds without the AWS SDK.
 //!
 //! Region, credentials and profile come from the standard AWS environment (`AWS_REGION`,
-//! `AWS_PROFILE`, `~/.aws/config`, SSO, instance roles...), as for the AWS CLI. Progress goes
-//! to stderr, one line per finished describe call.
+//! `AWS_PROFILE`, `~/.aws/config`, SSO, instance roles...), as for the AWS CLI. Each
+//! `--assume-role` adds another account, read through that role with those credentials as the
+//! base (docs/snapshot-format.md, "Several accounts"). Progress goes to stderr, one line per
+//! finished describe call.
 
 #[cfg(feature = "live")]
 mod enabled {
     use std::path::Path;
 
-    use vpce_reach_aws::{Ec2Client, Scope};
+    use crate::args::Live;
+    use vpce_reach_aws::{AssumedRole, Ec2Client, Scope};
     use vpce_reach_model::snapshot::Snapshot;
 
-    /// Runs `work` with the EC2 client and the scope of `vpcs` (the whole region when empty),
-    /// after saying on stderr what is collected from where.
-    fn with_client<T, F, Fut>(vpcs: &[String], work: F) -> Result<T, String>
+    /// The clients of one collection: the caller's, and one per role of another account.
+    struct Clients {
+        own: Ec2Client,
+        others: Vec<(AssumedRole, Ec2Client)>,
+    }
+
+    /// Runs `work` with the EC2 clients and the scope of `what` (the whole region when no
+    /// `--vpc`), after saying on stderr what is collected from where. A role that is not an IAM
+    /// role ARN is refused before any call.
+    fn with_clients<T, F, Fut>(what: &Live, work: F) -> Result<T, String>
     where
-        F: FnOnce(Ec2Client, Scope) -> Fut,
+        F: FnOnce(Clients, Scope) -> Fut,
         Fut: std::future::Future<Output = Result<T, String>>,
     {
+        let roles = what
+            .roles
+            .iter()
+            .map(|arn| {
+                arn.parse::<AssumedRole>()
+                    .map_err(|e| format!("--assume-role: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let runtime = tokio::runtime::Runtime::new()
             .map_err(|e| format!("cannot start the async runtime: {e}"))?;
         runtime.block_on(async {
             let config = aws_config::load_from_env().await;
-            let client = vpce_reach_aws::ec2_client(&config).await;
-            let scope = if vpcs.is_empty() {
+            let own = vpce_reach_aws::ec2_client(&config).await;
+            let mut others = Vec::new();
+            for role in roles {
+                let client = role.client(&config).await;
+                others.push((role, client));
+            }
+            let scope = if what.vpcs.is_empty() {
                 Scope::region()
             } else {
-                Scope::vpcs(vpcs)
+                Scope::vpcs(&what.vpcs)
             };
             let region = config
                 .region()
                 .map_or("(no region set)".to_owned(), ToString::to_string);
             eprintln!("collecting {} of {region} from EC2...", scope.label());
-            work(client, scope).await
+            for (role, _) in &others {
+                eprintln!(
+                    "  and every VPC of account {} through {role}",
+                    role.account()
+                );
+            }
+            work(Clients { own, others }, scope).await
         })
+    }
+
+    /// Every account's documents (the caller's in scope, each role's account whole).
+    async fn collect(c: &Clients, scope: &Scope) -> Result<vpce_reach_aws::Snapshot, String> {
+        vpce_reach_aws::collect_accounts(&c.own, &c.others, scope, &progress)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// One progress line per finished describe call, on stderr.
@@ -42,23 +78,20 @@ mod enabled {
         eprintln!("  {line}");
     }
 
-    /// `check --live`: collects and loads through the same path as the Lambda functions
-    /// ([`vpce_reach_aws::collect_snapshot`], the first half of `collect_and_check`); `main`
-    /// checks it as it checks a snapshot directory.
-    pub fn load(vpcs: &[String]) -> Result<Snapshot, String> {
-        with_client(vpcs, |client, scope| async move {
-            vpce_reach_aws::collect_snapshot(&client, &scope, &progress)
-                .await
-                .map_err(|e| e.to_string())
+    /// `check --live`: collects and loads the documents `snapshot` would write; `main` checks
+    /// them as it checks a snapshot directory.
+    pub fn load(what: &Live) -> Result<Snapshot, String> {
+        with_clients(what, |clients, scope| async move {
+            let collected = collect(&clients, &scope).await?;
+            vpce_reach_model::from_documents(collected.documents)
+                .map_err(|e| format!("collected snapshot unreadable: {e}"))
         })
     }
 
     /// `snapshot --out DIR`: writes the documents in the format `check <DIR>` reads.
-    pub fn write(out: &Path, vpcs: &[String]) -> Result<(), String> {
-        let collected = with_client(vpcs, |client, scope| async move {
-            let snapshot = vpce_reach_aws::collect(&client, &scope, &progress)
-                .await
-                .map_err(|e| e.to_string())?;
+    pub fn write(out: &Path, what: &Live) -> Result<(), String> {
+        let collected = with_clients(what, |clients, scope| async move {
+            let snapshot = collect(&clients, &scope).await?;
             eprintln!("collected {} documents", snapshot.documents.len());
             Ok(snapshot)
         })?;
@@ -78,6 +111,7 @@ mod enabled {
 mod enabled {
     use std::path::Path;
 
+    use crate::args::Live;
     use vpce_reach_model::snapshot::Snapshot;
 
     /// Why a build without the `live` feature refuses live commands.
@@ -85,12 +119,12 @@ mod enabled {
         rebuild with `cargo build --features live` (or `cargo run --features live -- ...`)";
 
     /// Refuses: the SDK is not built in.
-    pub fn load(_vpcs: &[String]) -> Result<Snapshot, String> {
+    pub fn load(_what: &Live) -> Result<Snapshot, String> {
         Err(NOT_BUILT.to_owned())
     }
 
     /// Refuses: the SDK is not built in.
-    pub fn write(_out: &Path, _vpcs: &[String]) -> Result<(), String> {
+    pub fn write(_out: &Path, _what: &Live) -> Result<(), String> {
         Err(NOT_BUILT.to_owned())
     }
 }

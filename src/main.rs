@@ -70,7 +70,7 @@ fn load(dir: &std::path::Path) -> Result<Snapshot, String> {
 fn run_check(a: &CheckArgs) -> Result<u8, String> {
     let snap = match &a.source {
         Source::Dir(dir) => load(dir)?,
-        Source::Live { vpcs } => live::load(vpcs)?,
+        Source::Live(what) => live::load(what)?,
     };
     let mut report = check(&snap, &a.params);
     // An incomplete snapshot proves nothing compliant (see snapshot::coverage).
@@ -149,6 +149,6 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
 }
 
 fn run_snapshot(a: &SnapshotArgs) -> Result<u8, String> {
-    live::write(&a.out, &a.vpcs)?;
+    live::write(&a.out, &a.live)?;
     Ok(0)
 }

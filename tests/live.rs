@@ -173,6 +173,55 @@ mod live {
             .any(|f| f["code"] == "ENDPOINT_UNREACHABLE"));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn another_account_is_collected_under_its_id() {
+        let server = MotoServer::start();
+        let url = server.endpoint_url();
+        let (vpc, _) = network(&url).await;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        let role = "arn:aws:iam::111122223333:role/vpce-reach-read";
+        let args = [
+            "snapshot",
+            "--out",
+            out,
+            "--vpc",
+            &vpc,
+            "--assume-role",
+            role,
+        ];
+        let (code, _, stderr) = run(&args, Some(&url));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains("every VPC of account 111122223333 through arn:aws:iam::"),
+            "{stderr}"
+        );
+        let theirs = dir.path().join("111122223333/vpcs.json");
+        let text = std::fs::read_to_string(&theirs).expect("the role's account's VPCs");
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(json["Vpcs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["OwnerId"] == "111122223333"));
+        assert!(dir.path().join("vpcs.json").is_file(), "the caller's own");
+        let (code, _, stderr) = run(&["check", out], None);
+        assert!(
+            code == 0 || code == 1,
+            "the two accounts load as one: {stderr}"
+        );
+
+        let (code, _, stderr) = run(
+            &["check", "--live", "--assume-role", "arn:aws:iam::12:role/x"],
+            Some(&url),
+        );
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("--assume-role: not an IAM role ARN"),
+            "{stderr}"
+        );
+    }
+
     #[test]
     fn failed_collection_exits_2_naming_the_call() {
         // Nothing listens on port 9: every describe call fails after its retries.

@@ -63,11 +63,11 @@ pub struct CallError {
     /// The resources asked for, e.g. `vpc-0abc, vpc-0def`, `whole region` or `batch 1 of 2`.
     pub scope: String,
     /// The AWS error code (e.g. `UnauthorizedOperation`), when the service answered with one.
-    pub code: Option<String>,
+    pub code: Option<Box<str>>,
     /// The service's message, or the transport error when there was no answer.
     pub message: String,
     /// The role the call was made through (another account's), `None` for the caller's own.
-    pub role: Option<String>,
+    pub role: Option<Box<str>>,
     /// The SDK error; `None` when the error was found in an answer (e.g. a VPC not returned).
     source: Option<Arc<dyn Error + Send + Sync>>,
 }
@@ -84,7 +84,7 @@ impl CallError {
         E: ProvideErrorMetadata + Error + Send + Sync + 'static,
         R: fmt::Debug + Send + Sync + 'static,
     {
-        let code = err.code().map(str::to_owned);
+        let code = err.code().map(Box::from);
         let message = match err.message() {
             Some(message) => message.to_owned(),
             // No answer from the service: the whole chain says what went wrong (timeout,
@@ -114,7 +114,7 @@ impl CallError {
             service,
             call,
             scope: scope.into(),
-            code: Some(code.to_owned()),
+            code: Some(code.into()),
             message: message.into(),
             role: None,
             source: None,
@@ -125,7 +125,7 @@ impl CallError {
     /// account, and an access-denied hint names the role to grant the action to.
     pub fn through_role(mut self, account: &str, arn: &str) -> Self {
         self.scope = format!("{} of account {account}", self.scope);
-        self.role = Some(arn.to_owned());
+        self.role = Some(arn.into());
         self
     }
 
@@ -185,7 +185,7 @@ mod tests {
             service: Service::Ec2,
             call: "DescribeSecurityGroups",
             scope: "vpc-0abc".to_owned(),
-            code: code.map(str::to_owned),
+            code: code.map(Box::from),
             message: "You are not authorized to perform this operation.".to_owned(),
             role: None,
             source: None,
