@@ -221,6 +221,7 @@ impl Handler {
         let Checked {
             snapshot: snap,
             report,
+            ..
         } = match checked {
             Ok(checked) => checked,
             Err(e) => {

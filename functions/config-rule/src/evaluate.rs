@@ -21,12 +21,17 @@ pub async fn evaluate(
     params: &RuleParameters,
 ) -> Result<Vec<Evaluation>, RuleError> {
     let progress = |line: &str| tracing::debug!(step = %OneLine(line), "collected");
-    let Checked { snapshot, report } =
-        vpce_reach_aws::collect_and_check(ec2, scope, params, &progress).await?;
-    Ok(scoped_evaluations(&snapshot, &report, scope))
+    let Checked {
+        snapshot,
+        report,
+        scope,
+    } = vpce_reach_aws::collect_and_check(ec2, scope, params, &progress).await?;
+    Ok(scoped_evaluations(&snapshot, &report, &scope))
 }
 
-/// The evaluations of `report` on `snap`, restricted to the resources of the VPCs in `scope`.
+/// The evaluations of `report` on `snap`, restricted to the resources of the VPCs in `scope`
+/// (with the VPCs linked to it: a change in a spoke re-evaluates its hub, and the hub's its
+/// spokes).
 pub fn scoped_evaluations(snap: &Snapshot, report: &Report, scope: &Scope) -> Vec<Evaluation> {
     let evaluations = vpce_reach_model::evaluations(snap, report);
     if scope.vpc_ids.is_empty() {
@@ -38,7 +43,7 @@ pub fn scoped_evaluations(snap: &Snapshot, report: &Report, scope: &Scope) -> Ve
         .filter(|e| {
             vpc_of
                 .get(e.compliance_resource_id.as_str())
-                .is_some_and(|v| scope.vpc_ids.iter().any(|s| s == v))
+                .is_some_and(|v| scope.covers(v))
         })
         .collect()
 }

@@ -53,7 +53,7 @@ pub use accounts::{collect_accounts, AssumedRole, RoleArnError};
 pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::ec2_client;
 pub use error::{CallError, Service};
-pub use live::{collect_and_check, collect_snapshot, Checked, LiveError};
+pub use live::{collect_and_check, Checked, LiveError};
 pub use locate::{locate, Located, ResourceKind};
 pub use log::OneLine;
 pub use scope::Scope;
@@ -69,25 +69,27 @@ pub type Document = (String, serde_json::Value);
 
 /// Collects every document of a snapshot of `scope`, issuing independent calls concurrently.
 ///
-/// Every describe call is paginated. Any failed call fails the whole collection: a partial
-/// snapshot is never returned.
+/// The links between VPCs (transit gateways, peering) are read first: the VPCs linked to a
+/// scoped VPC join the scope ([`Scope::with_links`]), so that a path across a link is decided
+/// with both ends' data. Every describe call is paginated. Any failed call fails the whole
+/// collection: a partial snapshot is never returned.
 pub async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Snapshot, CallError> {
-    let (mut documents, subnets, route_tables, acls, groups, enis, endpoints, prefix_lists, links) =
-        tokio::try_join!(
-            vpcs_and_attributes(client, scope, progress),
-            subnets::collect(client, scope, progress),
-            route_tables::collect(client, scope, progress),
-            network_acls::collect(client, scope, progress),
-            security_groups::collect(client, scope, progress),
-            network_interfaces::collect(client, scope, progress),
-            vpc_endpoints::collect(client, scope, progress),
-            prefix_lists::collect(client, progress),
-            links(client, progress),
-        )?;
+    let links = links(client, progress).await?;
+    let scope = scope.with_links(&links);
+    let (mut documents, subnets, route_tables, acls, groups, enis, endpoints, prefix_lists) = tokio::try_join!(
+        vpcs_and_attributes(client, &scope, progress),
+        subnets::collect(client, &scope, progress),
+        route_tables::collect(client, &scope, progress),
+        network_acls::collect(client, &scope, progress),
+        security_groups::collect(client, &scope, progress),
+        network_interfaces::collect(client, &scope, progress),
+        vpc_endpoints::collect(client, &scope, progress),
+        prefix_lists::collect(client, progress),
+    )?;
     documents.extend([
         subnets,
         route_tables,
@@ -98,7 +100,7 @@ pub async fn collect(
         prefix_lists,
     ]);
     documents.extend(links);
-    Ok(Snapshot { documents })
+    Ok(Snapshot { documents, scope })
 }
 
 /// The documents of the links between VPCs (transit gateways, peering connections): regional,

@@ -28,29 +28,27 @@ pub struct Checked {
     pub snapshot: snapshot::Snapshot,
     /// The model's check of the whole snapshot.
     pub report: Report,
+    /// What was collected: the scope asked for and the VPCs linked to it.
+    pub scope: Scope,
 }
 
-/// Collects `scope` from EC2 and loads it as a model snapshot.
-pub async fn collect_snapshot(
-    client: &Client,
-    scope: &Scope,
-    progress: &Progress<'_>,
-) -> Result<snapshot::Snapshot, LiveError> {
-    let collected = collect(client, scope, progress).await?;
-    snapshot::load::from_documents(collected.documents).map_err(LiveError::Load)
-}
-
-/// Collects `scope`, loads it and checks it with `params`.
+/// Collects `scope` (with the VPCs linked to it), loads it and checks it with `params`.
 pub async fn collect_and_check(
     client: &Client,
     scope: &Scope,
     params: &RuleParameters,
     progress: &Progress<'_>,
 ) -> Result<Checked, LiveError> {
-    let snapshot = collect_snapshot(client, scope, progress).await?;
+    let collected = collect(client, scope, progress).await?;
+    let scope = collected.scope;
+    let snapshot = snapshot::load::from_documents(collected.documents).map_err(LiveError::Load)?;
     let mut report = vpce_reach_model::check(&snapshot, params);
     // A collection writes every describe output, so this adds nothing today; should a
     // collector ever leave one out, its pairs are unproven rather than COMPLIANT.
     report.missing.extend(snapshot.coverage.gaps(&report));
-    Ok(Checked { snapshot, report })
+    Ok(Checked {
+        snapshot,
+        report,
+        scope,
+    })
 }

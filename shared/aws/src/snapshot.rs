@@ -5,13 +5,16 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::Document;
+use crate::{Document, Scope};
 
 /// The documents of one snapshot, each under its relative file name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     /// `(relative path, document)` pairs, e.g. `("security-groups.json", {"SecurityGroups": [..]})`.
     pub documents: Vec<Document>,
+    /// What was collected: the scope asked for, with the VPCs linked to it
+    /// ([`Scope::with_links`]); for several accounts, the caller's account's.
+    pub scope: Scope,
 }
 
 impl Snapshot {

@@ -259,6 +259,22 @@ async fn links_are_collected_for_the_region_whatever_the_scope() {
     check_gateways_and_attachments(&snapshot, &links);
     check_routes_and_propagations(&snapshot, &links);
     check_peering(&snapshot, &links);
+    // The spoke brought its hub (same TGW), not the hub's peer: both ends of its paths.
+    assert_eq!(snapshot.scope.linked, [links.hub.clone()]);
+    let vpcs = items(&snapshot, "vpcs.json", "Vpcs");
+    let mut ids: Vec<&str> = vpcs.iter().map(|v| v["VpcId"].as_str().unwrap()).collect();
+    ids.sort();
+    let mut want = [links.hub.as_str(), links.spoke.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    let hub_peers = collect(&client, &Scope::vpcs([links.hub.clone()]), &|_| {})
+        .await
+        .expect("collect");
+    let mut linked = hub_peers.scope.linked.clone();
+    linked.sort();
+    let mut want = vec![links.spoke.clone(), links.peer_spoke.clone()];
+    want.sort();
+    assert_eq!(linked, want, "a hub brings its spokes and peers");
 }
 
 #[tokio::test]
