@@ -9,7 +9,8 @@
 //! Modules, in the order a record goes through them: [`cloudtrail`] (parsing), [`changes`]
 //! (which calls matter, which resources they touch), then `vpce_reach_aws::locate` (where those
 //! resources are) and `vpce_reach_aws::collect_and_check` (the evaluation), [`alert`]
-//! (rendering), [`handler`] (the batch and its log), [`settings`] (environment).
+//! (rendering), [`handler`] (the batch and its log), [`settings`] (environment), [`runtime`]
+//! (the event decoded, and the error types Lambda reports).
 
 #![warn(missing_docs)]
 
@@ -17,7 +18,9 @@ pub mod alert;
 pub mod changes;
 pub mod cloudtrail;
 pub mod handler;
+pub mod runtime;
 pub mod settings;
 
 pub use handler::{log_summary, Handler, Outcome, Summary};
+pub use runtime::WatchError;
 pub use settings::Settings;

@@ -48,7 +48,7 @@ pub mod vpcs;
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::ec2_client;
-pub use error::{CallError, Service};
+pub use error::{CallError, CallFailure, Service};
 pub use live::{collect_and_check, collect_snapshot, Checked, LiveError};
 pub use locate::{locate, Located, ResourceKind};
 pub use log::OneLine;
