@@ -9,8 +9,8 @@ use std::process::Command;
 
 use vpce_reach_testkit::http::target_operation;
 use vpce_reach_testkit::{
-    sdk_config, workspace_root, FunctionProcess, HttpCapture, Invocation, MotoServer, PostKind,
-    Posted, RuntimeApi,
+    sdk_config, template_function, workspace_root, FunctionProcess, HttpCapture, Invocation,
+    MotoServer, PostKind, Posted, RuntimeApi,
 };
 
 #[test]
@@ -64,8 +64,11 @@ fn sqs_batch() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The binary serving `api` with the template's variables (TOPIC_ARN, CONFIG_RULE_NAME,
-/// RUST_BACKTRACE) plus `extra`, EC2 and SNS at `aws`, Config at `config`.
+/// The function's logical id in template.yaml: its variables and timeout are the test's.
+const FUNCTION: &str = "ChangeWatchFunction";
+
+/// The binary serving `api` with the template's variables (the topic `topic`, the rule
+/// [`RULE`], default rule parameters) and `extra`, EC2 and SNS at `aws`, Config at `config`.
 fn start(
     api: &RuntimeApi,
     aws: &str,
@@ -74,16 +77,26 @@ fn start(
     extra: &[(&str, &str)],
 ) -> FunctionProcess {
     let config_url = config.endpoint_url();
-    let mut env = vec![
+    let mut values = extra.to_vec();
+    for default in [
         ("TOPIC_ARN", topic),
         ("CONFIG_RULE_NAME", RULE),
-        ("RUST_BACKTRACE", "1"),
+        ("RULE_PARAMETERS", ""),
         ("AWS_ENDPOINT_URL_EC2", aws),
         ("AWS_ENDPOINT_URL_SNS", aws),
         ("AWS_ENDPOINT_URL_CONFIG_SERVICE", config_url.as_str()),
-    ];
-    env.extend_from_slice(extra);
-    FunctionProcess::start(env!("CARGO_BIN_EXE_change-watch").as_ref(), api, &env)
+    ] {
+        if !values.iter().any(|(k, _)| *k == default.0) {
+            values.push(default);
+        }
+    }
+    let env = template_function(FUNCTION).env(&values);
+    FunctionProcess::start(env!("CARGO_BIN_EXE_change-watch").as_ref(), api, env)
+}
+
+/// An invocation of `payload` with the template's `Timeout`.
+fn invocation(id: &str, payload: impl Into<String>) -> Invocation {
+    Invocation::new(id, payload).deadline_in(template_function(FUNCTION).timeout)
 }
 
 /// The init error the function posted before exiting with status 1.
@@ -135,14 +148,14 @@ fn an_event_that_is_no_sqs_batch_is_an_invalid_event() {
     let url = config.endpoint_url();
     let function = start(&api, &url, &config, "arn:aws:sns:us-east-1:1:t", &[]);
     for (id, payload) in [("list", "[1]"), ("records", r#"{"Records": 5}"#)] {
-        api.invoke(Invocation::new(id, payload));
+        api.invoke(invocation(id, payload));
         let posted = api.outcome(id);
         assert_eq!(posted.kind, PostKind::Error, "{}", function.log());
         assert_eq!(posted.error_type(), "InvalidEvent", "{:?}", posted.json());
         assert!(posted.error_message().starts_with("not an SQS batch event"));
     }
     // An empty batch is fine, and the process is still serving after the errors.
-    api.invoke(Invocation::new("empty", r#"{"Records": []}"#));
+    api.invoke(invocation("empty", r#"{"Records": []}"#));
     let posted = api.outcome("empty");
     assert_eq!(posted.kind, PostKind::Response, "{}", function.log());
     assert_eq!(
@@ -206,7 +219,7 @@ async fn the_sample_batch_is_evaluated_and_config_is_asked_to_rerun() {
         .replace(SAMPLE_GROUPS[0], &groups[0])
         .replace(SAMPLE_GROUPS[1], &groups[1])
         .replace(SAMPLE_ACL, &acl);
-    api.invoke(Invocation::new("batch-1", batch));
+    api.invoke(invocation("batch-1", batch));
     let posted = api.outcome("batch-1");
     assert_eq!(
         posted.kind,

@@ -11,16 +11,16 @@ use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
 use serde_json::Value;
 use vpce_reach_testkit::http::{aws_json_error, config_answer, target_operation};
 use vpce_reach_testkit::{
-    sdk_config, workspace_root, FunctionProcess, HttpCapture, Invocation, MotoServer, PostKind,
-    Posted, RuntimeApi,
+    sdk_config, template_function, workspace_root, FunctionProcess, HttpCapture, Invocation,
+    MotoServer, PostKind, Posted, RuntimeApi,
 };
 
 /// The ids of the sample events, replaced by moto's.
 const SAMPLE_VPC: &str = "vpc-0d4e8a2c6f1b39a75";
 const SAMPLE_SG: &str = "sg-0b3a8e6d2f5c94a17";
 
-/// The variables template.yaml gives the function (ConfigRuleFunction's Environment).
-const TEMPLATE_ENV: &[(&str, &str)] = &[("RUST_BACKTRACE", "1")];
+/// The function's logical id in template.yaml: its variables and timeout are the test's.
+const FUNCTION: &str = "ConfigRuleFunction";
 
 /// A sample event of events/config-rule/.
 fn sample(name: &str) -> String {
@@ -28,22 +28,23 @@ fn sample(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The binary with EC2 at `ec2` and Config at `config`, serving `api`. Endpoints are given
-/// per service, as the SDK reads them (`AWS_ENDPOINT_URL_<sdkId>`: Config's sdkId is
-/// `Config Service`).
+/// The binary with the template's variables, EC2 at `ec2` and Config at `config`, serving
+/// `api`. Endpoints are given per service, as the SDK reads them (`AWS_ENDPOINT_URL_<sdkId>`:
+/// Config's sdkId is `Config Service`).
 fn start(api: &RuntimeApi, ec2: &str, config: &HttpCapture) -> FunctionProcess {
     let config_url = config.endpoint_url();
-    let mut env = TEMPLATE_ENV.to_vec();
-    env.extend([
+    let env = template_function(FUNCTION).env(&[
         ("AWS_ENDPOINT_URL_EC2", ec2),
         ("AWS_ENDPOINT_URL_CONFIG_SERVICE", config_url.as_str()),
     ]);
-    FunctionProcess::start(env!("CARGO_BIN_EXE_config-rule").as_ref(), api, &env)
+    FunctionProcess::start(env!("CARGO_BIN_EXE_config-rule").as_ref(), api, env)
 }
 
-/// Invokes `payload` as request `id` and returns what the function posted for it.
+/// Invokes `payload` as request `id`, with the template's `Timeout`, and returns what the
+/// function posted for it.
 fn invoke(api: &RuntimeApi, id: &str, payload: impl Into<String>) -> Posted {
-    api.invoke(Invocation::new(id, payload));
+    let timeout = template_function(FUNCTION).timeout;
+    api.invoke(Invocation::new(id, payload).deadline_in(timeout));
     api.outcome(id)
 }
 

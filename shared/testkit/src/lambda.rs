@@ -8,6 +8,7 @@
 //! queued, as Lambda's does between invocations.
 
 use std::collections::VecDeque;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
@@ -37,7 +38,8 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// An invocation of `payload` with id `request_id` and five minutes to run.
+    /// An invocation of `payload` with id `request_id` and five minutes to run (see
+    /// [`Invocation::deadline_in`] and [`TemplateFunction::timeout`]).
     pub fn new(request_id: &str, payload: impl Into<String>) -> Invocation {
         Invocation {
             request_id: request_id.to_owned(),
@@ -301,7 +303,15 @@ impl FunctionProcess {
     ///
     /// # Panics
     /// When the binary cannot be started.
-    pub fn start(binary: &Path, api: &RuntimeApi, env: &[(&str, &str)]) -> FunctionProcess {
+    pub fn start<K, V>(
+        binary: &Path,
+        api: &RuntimeApi,
+        env: impl IntoIterator<Item = (K, V)>,
+    ) -> FunctionProcess
+    where
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
         let name = binary
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -329,7 +339,7 @@ impl FunctionProcess {
             .env("AWS_SESSION_TOKEN", "testing")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("_HANDLER", "bootstrap")
-            .envs(env.iter().copied())
+            .envs(env)
             .stdin(Stdio::null())
             .stdout(file.try_clone().expect("log file handle"))
             .stderr(file);
@@ -369,5 +379,109 @@ impl Drop for FunctionProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// What template.yaml gives one function: its `Timeout` and its environment variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateFunction {
+    /// `Timeout`: an invocation's deadline is this far from its start.
+    pub timeout: Duration,
+    /// `Environment.Variables`, in template order: literal values unquoted, intrinsic
+    /// functions (`!Ref AlertTopic`) as written.
+    pub variables: Vec<(String, String)>,
+}
+
+impl TemplateFunction {
+    /// The variables with the values a test gives: every intrinsic-valued variable must be in
+    /// `values`, which may also add variables the template does not set (an empty value is
+    /// what CloudFormation passes for an unset optional parameter).
+    ///
+    /// # Panics
+    /// When the template computes a variable `values` does not give, naming it.
+    pub fn env(&self, values: &[(&str, &str)]) -> Vec<(String, String)> {
+        let given = |name: &str| values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+        let mut env: Vec<(String, String)> = self
+            .variables
+            .iter()
+            .map(|(name, value)| match given(name) {
+                Some(v) => (name.clone(), v.to_owned()),
+                None if value.starts_with('!') => {
+                    panic!("template.yaml sets {name} to `{value}`: give the test a value for it")
+                }
+                None => (name.clone(), value.clone()),
+            })
+            .collect();
+        for (name, value) in values {
+            if !env.iter().any(|(k, _)| k == name) {
+                env.push(((*name).to_owned(), (*value).to_owned()));
+            }
+        }
+        env
+    }
+}
+
+/// Reads function `logical_id` (e.g. `ConfigRuleFunction`) of the workspace's template.yaml,
+/// line by line: the template's CloudFormation tags (`!Ref`) are no YAML a plain parser takes.
+///
+/// # Panics
+/// When the template or the function's `Timeout` is missing.
+pub fn template_function(logical_id: &str) -> TemplateFunction {
+    let path = crate::workspace_root().join("template.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = format!("  {logical_id}:");
+    let body: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != header)
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with("   "))
+        .collect();
+    let setting = |line: &str| -> Option<(String, String)> {
+        let (key, value) = line.trim().split_once(':')?;
+        let value = value.trim().trim_matches('"');
+        Some((key.to_owned(), value.to_owned()))
+    };
+    let timeout = body
+        .iter()
+        .filter_map(|l| setting(l))
+        .find(|(k, _)| k == "Timeout")
+        .and_then(|(_, v)| v.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or_else(|| panic!("{logical_id} has no Timeout in {}", path.display()));
+    let mut variables = Vec::new();
+    if let Some(at) = body.iter().position(|l| l.trim() == "Variables:") {
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let own = indent(body[at]);
+        for line in &body[at + 1..] {
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            if indent(line) <= own {
+                break;
+            }
+            variables.extend(setting(line));
+        }
+    }
+    TemplateFunction { timeout, variables }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_functions_are_read() {
+        let rule = template_function("ConfigRuleFunction");
+        assert!(rule.timeout > Duration::ZERO);
+        assert!(rule
+            .variables
+            .contains(&("RUST_BACKTRACE".into(), "1".into())));
+        let watch = template_function("ChangeWatchFunction");
+        assert!(watch
+            .variables
+            .contains(&("TOPIC_ARN".into(), "!Ref AlertTopic".into())));
+        let env = watch.env(&[("TOPIC_ARN", "t"), ("CONFIG_RULE_NAME", "r"), ("X", "1")]);
+        assert!(env.contains(&("TOPIC_ARN".into(), "t".into())));
+        assert!(env.contains(&("X".into(), "1".into())));
     }
 }

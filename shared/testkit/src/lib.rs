@@ -13,7 +13,9 @@ pub mod http;
 pub mod lambda;
 
 pub use http::{HttpCapture, Request, Response};
-pub use lambda::{FunctionProcess, Invocation, PostKind, Posted, RuntimeApi};
+pub use lambda::{
+    template_function, FunctionProcess, Invocation, PostKind, Posted, RuntimeApi, TemplateFunction,
+};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
