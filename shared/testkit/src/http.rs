@@ -345,3 +345,56 @@ fn aws_json(status: u16, body: &serde_json::Value) -> Response {
         body: body.to_string().into_bytes(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Sends `raw` on one connection and reads until `answers` responses have arrived.
+    fn exchange(port: u16, raw: &str, answers: usize) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.write_all(raw.as_bytes()).unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut text = String::new();
+        for _ in 0..answers {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                let read = reader.read_line(&mut line).unwrap();
+                assert!(read > 0, "the server closed the connection: {text}");
+                text.push_str(&line);
+                if let Some(v) = line.strip_prefix("Content-Length: ") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            text.push_str(&String::from_utf8(body).unwrap());
+        }
+        text
+    }
+
+    #[test]
+    fn requests_on_one_connection_are_recorded_chunked_or_not() {
+        let capture = HttpCapture::config();
+        let port = capture.server.port();
+        let raw = "POST / HTTP/1.1\r\nX-Amz-Target: StarlingDoveService.PutEvaluations\r\n\
+                   Transfer-Encoding: chunked\r\n\r\n4\r\n{\"Ev\r\n9\r\naluations\r\n6\r\n\": []}\r\n0\r\n\r\n\
+                   POST / HTTP/1.1\r\nX-Amz-Target: StarlingDoveService.Nope\r\n\
+                   Content-Length: 2\r\n\r\n{}";
+        let answers = exchange(port, raw, 2);
+        assert!(answers.starts_with("HTTP/1.1 200 OK\r\n"), "{answers}");
+        assert!(answers.contains(r#"{"FailedEvaluations":[]}"#), "{answers}");
+        assert!(answers.contains("HTTP/1.1 400 Bad Request"), "{answers}");
+        assert!(answers.contains("UnknownOperationException"), "{answers}");
+        assert_eq!(
+            capture.bodies_of("PutEvaluations"),
+            [serde_json::json!({ "Evaluations": [] })]
+        );
+        assert_eq!(capture.requests().len(), 2);
+    }
+}
