@@ -452,14 +452,18 @@ pub fn template_function(logical_id: &str) -> TemplateFunction {
     if let Some(at) = body.iter().position(|l| l.trim() == "Variables:") {
         let indent = |l: &str| l.len() - l.trim_start().len();
         let own = indent(body[at]);
-        for line in &body[at + 1..] {
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
-                continue;
-            }
+        let lines = body[at + 1..]
+            .iter()
+            .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        let mut names_at = None;
+        for line in lines {
             if indent(line) <= own {
                 break;
             }
-            variables.extend(setting(line));
+            // Deeper lines continue a multi-line value (`!Sub |`, a list): not variables.
+            if *names_at.get_or_insert(indent(line)) == indent(line) {
+                variables.extend(setting(line));
+            }
         }
     }
     TemplateFunction { timeout, variables }
@@ -480,6 +484,10 @@ mod tests {
         assert!(watch
             .variables
             .contains(&("TOPIC_ARN".into(), "!Ref AlertTopic".into())));
+        assert!(watch
+            .variables
+            .iter()
+            .all(|(k, _)| k.chars().all(|c| c.is_ascii_uppercase() || c == '_')));
         let env = watch.env(&[("TOPIC_ARN", "t"), ("CONFIG_RULE_NAME", "r"), ("X", "1")]);
         assert!(env.contains(&("TOPIC_ARN".into(), "t".into())));
         assert!(env.contains(&("X".into(), "1".into())));
