@@ -10,7 +10,8 @@
 //! (which calls matter, which resources they touch), then `vpce_reach_aws::locate` (where those
 //! resources are) and `vpce_reach_aws::collect_and_check` (the evaluation), [`alert`]
 //! (rendering, cut to fit SNS by [`fit`]), [`handler`] (the batch and its log; each publish
-//! checked against [`deadline`]), [`settings`] (environment).
+//! checked against [`deadline`]), [`settings`] (environment), [`runtime`] (the event decoded,
+//! and the error types Lambda reports).
 
 #![warn(missing_docs)]
 
@@ -20,7 +21,9 @@ pub mod cloudtrail;
 pub mod deadline;
 pub mod fit;
 pub mod handler;
+pub mod runtime;
 pub mod settings;
 
 pub use handler::{log_summary, Handler, Outcome, Summary};
+pub use runtime::WatchError;
 pub use settings::Settings;

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::sqs::SqsBatchResponse;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
+use change_watch::runtime::{self, WatchError};
 use change_watch::{log_summary, Handler, Settings};
 use vpce_reach_aws::OneLine;
 
@@ -19,25 +20,39 @@ async fn main() -> Result<(), Error> {
     // than failing every batch later.
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
-        Err(e) => {
-            tracing::error!("change-watch cannot start: {}", OneLine(&e));
-            std::process::exit(1);
-        }
+        Err(e) => fail_init(WatchError::from(e)).await,
     };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let handler = Arc::new(Handler::new(&sdk, settings).await);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+    // The payload is taken as JSON and decoded by `serve`, so that a malformed event reaches
+    // Lambda as `InvalidEvent` (`WatchError::error_type`), not as a Rust type name.
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let handler = Arc::clone(&handler);
         async move { serve(&handler, event).await }
     }))
     .await
 }
 
-/// Handles a batch before the invocation's deadline, logs its summary as one event, and
-/// returns the partial batch failures.
-async fn serve(handler: &Handler, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
+/// Logs why the cold start failed, reports it to the Runtime API's `/init/error` and exits.
+async fn fail_init(error: WatchError) -> ! {
+    tracing::error!(error_type = error.error_type(), "{}", OneLine(&error));
+    if let Err(e) = runtime::report_init_error(&error).await {
+        tracing::error!("the init error could not be reported: {}", OneLine(&*e));
+    }
+    std::process::exit(1);
+}
+
+/// Handles a batch, logs its summary as one event, and returns the partial batch failures.
+/// The batch is handled before the invocation's deadline.
+async fn serve(
+    handler: &Handler,
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<SqsBatchResponse, WatchError> {
     let deadline = event.context.deadline();
-    let outcome = handler.handle(event.payload, deadline).await;
+    let batch = runtime::decode(event.payload).inspect_err(|e| {
+        tracing::error!(error_type = e.error_type(), error = %OneLine(e), "invocation failed");
+    })?;
+    let outcome = handler.handle(batch, deadline).await;
     log_summary(&outcome.summary);
     Ok(outcome.response)
 }

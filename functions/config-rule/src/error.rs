@@ -1,9 +1,14 @@
 //! Why an invocation failed. Every variant says which call or input, which resource, and, when
 //! AWS refused for lack of permission, which IAM action to grant; the cause is the variant's
 //! [`source`](std::error::Error::source).
+//!
+//! Lambda reports a failed invocation with an `errorType` (in the function's error metrics,
+//! its on-failure destination and the log): [`RuleError::error_type`] gives each failure a
+//! stable name a user can act on (table in docs/config-rule.md), never a Rust type name.
 
 use std::time::Duration;
 
+use lambda_runtime::Diagnostic;
 use vpce_reach_aws::{CallError, LiveError};
 use vpce_reach_model::snapshot::load::LoadError;
 use vpce_reach_model::ParamError;
@@ -64,6 +69,36 @@ pub enum RuleError {
         /// Batches in all.
         total: usize,
     },
+}
+
+impl RuleError {
+    /// The stable `errorType` Lambda reports for this failure: `InvalidEvent`,
+    /// `InvalidParameter`, `AccessDenied`, `Throttled`, `AwsUnreachable`, `AwsCallFailed`,
+    /// `InvalidResultToken`, `SnapshotUnreadable`, `EvaluationsRejected` or `DeadlineTooClose`.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            RuleError::BadEvent(_) => "InvalidEvent",
+            RuleError::BadParameter(_) => "InvalidParameter",
+            RuleError::Call(e) if e.code.as_deref() == Some(INVALID_RESULT_TOKEN) => {
+                "InvalidResultToken"
+            }
+            RuleError::Collect(e) | RuleError::Call(e) => e.failure().error_type(),
+            RuleError::Load(_) => "SnapshotUnreadable",
+            RuleError::Rejected { .. } => "EvaluationsRejected",
+            RuleError::Deadline { .. } => "DeadlineTooClose",
+        }
+    }
+}
+
+/// What the runtime posts to the Runtime API's `/invocation/{id}/error`: the stable type and
+/// the whole message.
+impl From<RuleError> for Diagnostic {
+    fn from(e: RuleError) -> Diagnostic {
+        Diagnostic {
+            error_type: e.error_type().to_owned(),
+            error_message: e.to_string(),
+        }
+    }
 }
 
 /// What to do about a failed call when its code says more than the message: an invalid
@@ -144,6 +179,65 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    fn failed(service: Service, code: &str) -> CallError {
+        CallError::in_answer(service, "DescribeVpcs", "whole region", code, "m")
+    }
+
+    #[test]
+    fn error_types_are_stable_names() {
+        let param = vpce_reach_model::RuleParameters::from_json(r#"{"Nope": "x"}"#).unwrap_err();
+        let cases = [
+            (RuleError::BadEvent("no resultToken".into()), "InvalidEvent"),
+            (RuleError::BadParameter(param), "InvalidParameter"),
+            (
+                RuleError::Collect(failed(Service::Ec2, "UnauthorizedOperation")),
+                "AccessDenied",
+            ),
+            (
+                RuleError::Call(put_failed("AccessDeniedException", "no")),
+                "AccessDenied",
+            ),
+            (
+                RuleError::Call(put_failed("ThrottlingException", "slow down")),
+                "Throttled",
+            ),
+            (
+                RuleError::Collect(failed(Service::Ec2, "RequestLimitExceeded")),
+                "Throttled",
+            ),
+            (
+                RuleError::Collect(failed(Service::Ec2, "InternalError")),
+                "AwsCallFailed",
+            ),
+            (
+                RuleError::Call(put_failed("InvalidResultTokenException", "stale")),
+                "InvalidResultToken",
+            ),
+            (
+                RuleError::Rejected {
+                    count: 1,
+                    resources: vec!["sg-1".into()],
+                },
+                "EvaluationsRejected",
+            ),
+            (
+                RuleError::Deadline {
+                    remaining: Duration::from_secs(1),
+                    needed: Duration::from_secs(5),
+                    next_batch: 1,
+                    total: 1,
+                },
+                "DeadlineTooClose",
+            ),
+        ];
+        for (error, expected) in cases {
+            let message = error.to_string();
+            let diagnostic = Diagnostic::from(error);
+            assert_eq!(diagnostic.error_type, expected, "{message}");
+            assert_eq!(diagnostic.error_message, message);
+        }
     }
 
     #[test]

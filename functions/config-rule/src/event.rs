@@ -4,9 +4,19 @@
 //! string whose shape depends on `messageType`. Only the fields the rule uses are modelled:
 //! everything else in a configuration item is ignored.
 
+use aws_lambda_events::event::config::ConfigEvent;
 use serde::Deserialize;
 
 use crate::error::RuleError;
+
+/// Decodes the Lambda payload as a Config custom-rule event.
+///
+/// The function takes its payload as JSON and decodes it here, not in the runtime: the
+/// runtime would report a malformed event with a Rust type name as its `errorType`; this is
+/// [`RuleError::BadEvent`] (`InvalidEvent`).
+pub fn decode(payload: serde_json::Value) -> Result<ConfigEvent, RuleError> {
+    serde_json::from_value(payload).map_err(|e| RuleError::BadEvent(e.to_string()))
+}
 
 /// `configurationItemStatus` values that mean the resource no longer exists.
 const DELETED_STATUSES: [&str; 2] = ["ResourceDeleted", "ResourceDeletedNotRecorded"];
@@ -189,6 +199,21 @@ mod tests {
         };
         assert!(item.is_deleted());
         assert_eq!(item.configured_vpc(), None);
+    }
+
+    #[test]
+    fn a_payload_of_another_shape_is_an_invalid_event() {
+        for payload in [
+            serde_json::json!([1, 2]),
+            serde_json::json!("text"),
+            serde_json::json!({ "invokingEvent": 5 }),
+        ] {
+            let err = decode(payload.clone()).unwrap_err();
+            assert!(matches!(err, RuleError::BadEvent(_)), "{payload}");
+            assert_eq!(err.error_type(), "InvalidEvent");
+        }
+        let sample = include_str!("../../../events/config-rule/change.json");
+        assert!(decode(serde_json::from_str(sample).unwrap()).is_ok());
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub struct Summary {
 }
 
 /// Logs an invocation's outcome as one event: `invocation summary` (INFO) with the summary's
-/// fields, or `invocation failed` (ERROR) with the error. Strings from the event or AWS are
+/// fields, or `invocation failed` (ERROR) with the error and its `error_type`. Strings from the event or AWS are
 /// logged through [`OneLine`], so they cannot start a forged line in the text format.
 pub fn log_outcome(result: &Result<Summary, RuleError>) {
     match result {
@@ -85,7 +85,11 @@ pub fn log_outcome(result: &Result<Summary, RuleError>) {
             skipped = %OneLine(s.skipped.as_deref().unwrap_or("")),
             "invocation summary"
         ),
-        Err(e) => tracing::error!(error = %OneLine(e), "invocation failed"),
+        Err(e) => tracing::error!(
+            error_type = e.error_type(),
+            error = %OneLine(e),
+            "invocation failed"
+        ),
     }
 }
 
@@ -356,6 +360,7 @@ mod tests {
             let text = logged(&forged, json);
             assert_eq!(text.trim_end().lines().count(), 1, "{text}");
             assert!(text.contains("invocation failed"), "{text}");
+            assert!(text.contains("InvalidEvent"), "{text}");
         }
         let text = logged(&Ok(summary("vpc-1\r\nERROR forged")), false);
         assert_eq!(text.trim_end().lines().count(), 1, "{text}");

@@ -1,8 +1,7 @@
 //! The Lambda entry point: lambda_runtime wiring only; the work is in [`vpce_reach_config_rule::handle`].
 
-use aws_lambda_events::event::config::ConfigEvent;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use vpce_reach_config_rule::{handle, log_outcome, Clients};
+use vpce_reach_config_rule::{event, handle, log_outcome, Clients};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -13,12 +12,17 @@ async fn main() -> Result<(), Error> {
     let sdk = aws_config::load_from_env().await;
     let clients = Clients::from_sdk_config(&sdk).await;
     let clients = &clients;
+    // The payload is taken as JSON and decoded by the handler, and errors are `RuleError`s:
+    // every failure reaches Lambda with a stable `errorType` (`RuleError::error_type`).
     lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<ConfigEvent>| async move {
-            let deadline = event.context.deadline();
-            let result = handle(clients, event.payload, deadline).await;
+        move |lambda: LambdaEvent<serde_json::Value>| async move {
+            let deadline = lambda.context.deadline();
+            let result = match event::decode(lambda.payload) {
+                Ok(config_event) => handle(clients, config_event, deadline).await,
+                Err(e) => Err(e),
+            };
             log_outcome(&result);
-            result.map_err(Error::from)
+            result
         },
     ))
     .await

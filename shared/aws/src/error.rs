@@ -11,13 +11,53 @@ use std::sync::Arc;
 
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-/// AWS error codes that mean the caller lacks an IAM permission.
-const ACCESS_DENIED_CODES: &[&str] = &[
-    "UnauthorizedOperation",
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedAccess",
+/// AWS error codes that mean the caller lacks an IAM permission, besides every code starting
+/// with `AccessDenied` (`AccessDenied`, `AccessDeniedException`, ...).
+const ACCESS_DENIED_CODES: &[&str] = &["UnauthorizedOperation", "UnauthorizedAccess"];
+
+/// AWS error codes that mean the caller is being throttled, besides every code starting with
+/// `Throttl` (`Throttling`, `ThrottlingException`, `ThrottledException`): the throttling codes
+/// of the SDK's retry classifier (`aws-smithy-runtime`'s `THROTTLING_ERRORS`).
+const THROTTLING_CODES: &[&str] = &[
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
 ];
+
+/// What kind of failure a [`CallError`] is: the part of the functions' error types (the
+/// `errorType` Lambda reports) that comes from AWS. See [`CallError::failure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallFailure {
+    /// AWS refused the call for lack of an IAM permission: grant the action the message names.
+    AccessDenied,
+    /// AWS kept throttling the call through every retry.
+    Throttled,
+    /// No answer from AWS: a timeout, or a connection, DNS or TLS failure.
+    Unreachable,
+    /// Any other error AWS answered with (the message has its code).
+    Failed,
+}
+
+impl CallFailure {
+    /// The stable name reported as a Lambda `errorType`: `AccessDenied`, `Throttled`,
+    /// `AwsUnreachable` or `AwsCallFailed`.
+    pub fn error_type(self) -> &'static str {
+        match self {
+            CallFailure::AccessDenied => "AccessDenied",
+            CallFailure::Throttled => "Throttled",
+            CallFailure::Unreachable => "AwsUnreachable",
+            CallFailure::Failed => "AwsCallFailed",
+        }
+    }
+}
 
 /// The AWS services this workspace calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -138,7 +178,27 @@ impl CallError {
     pub fn is_access_denied(&self) -> bool {
         self.code
             .as_deref()
-            .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+            .is_some_and(|c| c.starts_with("AccessDenied") || ACCESS_DENIED_CODES.contains(&c))
+    }
+
+    /// True when AWS answered that the caller is throttled.
+    pub fn is_throttled(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|c| c.starts_with("Throttl") || THROTTLING_CODES.contains(&c))
+    }
+
+    /// What kind of failure this is, from the error code (none: AWS never answered).
+    pub fn failure(&self) -> CallFailure {
+        if self.is_access_denied() {
+            CallFailure::AccessDenied
+        } else if self.is_throttled() {
+            CallFailure::Throttled
+        } else if self.code.is_none() {
+            CallFailure::Unreachable
+        } else {
+            CallFailure::Failed
+        }
     }
 
     /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
@@ -244,6 +304,43 @@ mod tests {
         assert!(!err.is_access_denied());
         assert!(!err.to_string().contains("Grant"));
         assert!(!error(None).to_string().contains("Grant"));
+    }
+
+    #[test]
+    fn failures_by_code() {
+        for (code, failure) in [
+            (Some("UnauthorizedOperation"), CallFailure::AccessDenied),
+            (Some("AccessDenied"), CallFailure::AccessDenied),
+            (Some("AccessDeniedException"), CallFailure::AccessDenied),
+            (Some("UnauthorizedAccess"), CallFailure::AccessDenied),
+            (Some("Throttling"), CallFailure::Throttled),
+            (Some("ThrottlingException"), CallFailure::Throttled),
+            (Some("ThrottledException"), CallFailure::Throttled),
+            (Some("RequestLimitExceeded"), CallFailure::Throttled),
+            (Some("TooManyRequestsException"), CallFailure::Throttled),
+            (None, CallFailure::Unreachable),
+            (Some("InvalidParameterValue"), CallFailure::Failed),
+            (Some("InvalidGroup.NotFound"), CallFailure::Failed),
+        ] {
+            assert_eq!(error(code).failure(), failure, "{code:?}");
+        }
+        let names: Vec<_> = [
+            CallFailure::AccessDenied,
+            CallFailure::Throttled,
+            CallFailure::Unreachable,
+            CallFailure::Failed,
+        ]
+        .map(CallFailure::error_type)
+        .into();
+        assert_eq!(
+            names,
+            [
+                "AccessDenied",
+                "Throttled",
+                "AwsUnreachable",
+                "AwsCallFailed"
+            ]
+        );
     }
 
     #[test]

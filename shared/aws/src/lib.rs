@@ -52,7 +52,7 @@ pub use accounts::{collect_accounts, AssumedRole, RoleArnError};
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::ec2_client;
-pub use error::{CallError, Service};
+pub use error::{CallError, CallFailure, Service};
 pub use live::{collect_and_check, Checked, LiveError};
 pub use locate::{locate, Located, ResourceKind};
 pub use log::OneLine;

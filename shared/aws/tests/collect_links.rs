@@ -260,7 +260,7 @@ async fn links_are_collected_for_the_region_whatever_the_scope() {
     check_routes_and_propagations(&snapshot, &links);
     check_peering(&snapshot, &links);
     // The spoke brought its hub (same TGW), not the hub's peer: both ends of its paths.
-    assert_eq!(snapshot.scope.linked, [links.hub.clone()]);
+    assert_eq!(snapshot.scope.linked, std::slice::from_ref(&links.hub));
     let vpcs = items(&snapshot, "vpcs.json", "Vpcs");
     let mut ids: Vec<&str> = vpcs.iter().map(|v| v["VpcId"].as_str().unwrap()).collect();
     ids.sort();

@@ -1,5 +1,7 @@
 //! Test support for vpce-reach: runs [moto](https://github.com/getmoto/moto)'s mock AWS server
-//! on a free local port and builds SDK configurations that talk to it.
+//! on a free local port and builds SDK configurations that talk to it; runs the function
+//! binaries as Lambda runs them ([`lambda`]: a Runtime API emulator) with AWS Config's calls
+//! captured over HTTP ([`http::HttpCapture`]).
 //!
 //! The `moto_server` binary is looked up at `$MOTO_SERVER`, else at
 //! `<workspace root>/.venv/bin/moto_server` (the README's test command installs it there).
@@ -10,6 +12,13 @@
 #![warn(missing_docs)]
 
 pub mod fuzz;
+pub mod http;
+pub mod lambda;
+
+pub use http::{HttpCapture, Request, Response};
+pub use lambda::{
+    template_function, FunctionProcess, Invocation, PostKind, Posted, RuntimeApi, TemplateFunction,
+};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
