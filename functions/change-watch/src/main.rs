@@ -1,8 +1,6 @@
 //! The `change-watch` Lambda binary: reads its settings, builds the AWS clients once, and
 //! serves SQS batches with [`change_watch::Handler`].
 
-use std::sync::Arc;
-
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
@@ -25,10 +23,11 @@ async fn main() -> Result<(), Error> {
         }
     };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let handler = Arc::new(Handler::new(&sdk, settings).await);
+    let handler = Handler::new(&sdk, settings).await;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
-        let handler = Arc::clone(&handler);
-        async move { serve(&handler, event.payload).await }
+        // Every AWS call of the batch ends before the Lambda deadline, retries included.
+        let bounded = handler.until(event.context.deadline());
+        async move { serve(&bounded, event.payload).await }
     }))
     .await
 }

@@ -68,6 +68,8 @@ pub struct CallError {
     pub message: String,
     /// The SDK error; `None` when the error was found in an answer (e.g. a VPC not returned).
     source: Option<Arc<dyn Error + Send + Sync>>,
+    /// True when no answer came in time: a connect, read, attempt or operation timeout.
+    timed_out: bool,
 }
 
 impl CallError {
@@ -83,6 +85,11 @@ impl CallError {
         R: fmt::Debug + Send + Sync + 'static,
     {
         let code = err.code().map(str::to_owned);
+        let timed_out = match &err {
+            SdkError::TimeoutError(_) => true,
+            SdkError::DispatchFailure(failure) => failure.is_timeout(),
+            _ => false,
+        };
         let message = match err.message() {
             Some(message) => message.to_owned(),
             // No answer from the service: the whole chain says what went wrong (timeout,
@@ -96,6 +103,7 @@ impl CallError {
             code,
             message,
             source: Some(Arc::new(err)),
+            timed_out,
         }
     }
 
@@ -114,6 +122,7 @@ impl CallError {
             code: Some(code.to_owned()),
             message: message.into(),
             source: None,
+            timed_out: false,
         }
     }
 
@@ -127,6 +136,12 @@ impl CallError {
         self.code
             .as_deref()
             .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c))
+    }
+
+    /// True when the call got no answer in time (a connect, read, attempt or operation
+    /// timeout; the operation timeout is the time left before the Lambda deadline).
+    pub fn is_timeout(&self) -> bool {
+        self.timed_out
     }
 
     /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
@@ -175,6 +190,7 @@ mod tests {
             code: code.map(str::to_owned),
             message: "You are not authorized to perform this operation.".to_owned(),
             source: None,
+            timed_out: false,
         }
     }
 

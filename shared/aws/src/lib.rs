@@ -47,7 +47,9 @@ pub mod vpcs;
 
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
-pub use client::ec2_client;
+pub use client::{
+    ec2_client, ec2_client_with, ec2_until, time_left, until, CallLimits, Deadline, DEADLINE_MARGIN,
+};
 pub use error::{CallError, Service};
 pub use live::{collect_and_check, collect_snapshot, Checked, LiveError};
 pub use locate::{locate, Located, ResourceKind};

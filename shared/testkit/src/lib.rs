@@ -6,7 +6,9 @@
 
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod fuzz;
+pub mod net;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
