@@ -21,7 +21,10 @@ async fn the_service_specific_endpoint_wins_over_the_generic_one() {
         // No instance metadata, no profile of the machine running the tests.
         ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
         ("AWS_CONFIG_FILE", "/nonexistent/vpce-reach-test".to_owned()),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/vpce-reach-test".to_owned()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/vpce-reach-test".to_owned(),
+        ),
     ];
     for (key, value) in &settings {
         std::env::set_var(key, value);
@@ -33,5 +36,8 @@ async fn the_service_specific_endpoint_wins_over_the_generic_one() {
         .await
         .unwrap_or_else(|e| panic!("EC2 calls must go to AWS_ENDPOINT_URL_EC2 (moto): {e}"));
     let vpcs = snapshot.document("vpcs.json").expect("vpcs.json collected");
-    assert!(vpcs.to_string().contains("vpc-"), "moto's default VPC: {vpcs}");
+    assert!(
+        vpcs.to_string().contains("vpc-"),
+        "moto's default VPC: {vpcs}"
+    );
 }

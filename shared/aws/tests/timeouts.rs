@@ -10,8 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use vpce_reach_aws::{
-    collect, ec2_client_with, ec2_until, time_left, CallError, CallLimits, Scope,
-    DEADLINE_MARGIN,
+    collect, ec2_client_with, ec2_until, time_left, CallError, CallLimits, Scope, DEADLINE_MARGIN,
 };
 use vpce_reach_testkit::clock::VirtualClock;
 use vpce_reach_testkit::{net, sdk_config};
