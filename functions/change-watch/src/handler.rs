@@ -103,9 +103,17 @@ impl Handler {
     /// `deadline`, the Lambda's ([`vpce_reach_aws::until`]): a stalled or throttled call fails
     /// and its records are redelivered, instead of Lambda killing the batch midway.
     pub fn until(&self, deadline: SystemTime) -> Handler {
-        let bound = vpce_reach_aws::until(deadline);
-        let sns = self.sns.config().to_builder().interceptor(bound).build();
-        let config = self.config.config().to_builder().interceptor(bound).build();
+        let bound = |time| vpce_reach_aws::until(deadline).measured_by(time);
+        let sns = self.sns.config();
+        let sns = sns
+            .to_builder()
+            .interceptor(bound(sns.time_source()))
+            .build();
+        let config = self.config.config();
+        let config = config
+            .to_builder()
+            .interceptor(bound(config.time_source()))
+            .build();
         Handler {
             ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
             sns: aws_sdk_sns::Client::from_conf(sns),

@@ -47,8 +47,9 @@ impl Clients {
     /// These clients with every call (its retries included) bounded by the time left before
     /// `deadline`, the Lambda's ([`vpce_reach_aws::until`]).
     pub fn until(&self, deadline: SystemTime) -> Clients {
-        let bound = vpce_reach_aws::until(deadline);
-        let config = self.config.config().to_builder().interceptor(bound).build();
+        let config = self.config.config();
+        let bound = vpce_reach_aws::until(deadline).measured_by(config.time_source());
+        let config = config.to_builder().interceptor(bound).build();
         Clients {
             ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
             config: aws_sdk_config::Client::from_conf(config),

@@ -96,7 +96,7 @@ async fn persistent_throttling_gives_up_within_the_batch_budget() {
         Some(&throttled),
     )
     .await;
-    let deadline = deadline_for_one_batch(SystemTime::now());
+    let deadline = deadline_for_one_batch(clock.time());
     let err = put_one(&clock, &clients, deadline).await.unwrap_err();
     let RuleError::Call(call) = &err else {
         panic!("the throttling error, for Lambda to report: {err:?}");
@@ -129,7 +129,7 @@ async fn one_throttle_then_success_puts_within_the_batch_budget() {
         Some(&once),
     )
     .await;
-    let deadline = deadline_for_one_batch(SystemTime::now());
+    let deadline = deadline_for_one_batch(clock.time());
     let summary = put_one(&clock, &clients, deadline)
         .await
         .expect("the retry succeeds");
@@ -143,7 +143,7 @@ async fn a_stalled_put_fails_before_the_deadline() {
     // cut at the deadline's margin, not killed by Lambda midway.
     let clock = VirtualClock::new();
     let clients = shipped_clients(&clock, net::stalled_http_client(), None).await;
-    let now = SystemTime::now();
+    let now = clock.time();
     let deadline = deadline_for_one_batch(now);
     let err = put_one(&clock, &clients, deadline).await.unwrap_err();
     let RuleError::Call(call) = &err else {

@@ -22,6 +22,7 @@ use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::config::timeout::TimeoutConfig;
 use aws_sdk_ec2::config::{ConfigBag, Intercept};
 use aws_sdk_ec2::Client;
+use aws_smithy_async::time::SharedTimeSource;
 
 /// Time kept free before a Lambda deadline: the function still has to log and return its
 /// result, so no AWS call may run into it.
@@ -124,24 +125,42 @@ pub fn time_left(deadline: SystemTime, now: SystemTime) -> Duration {
 /// of [`time_left`] before the deadline, measured when the call starts.
 ///
 /// Add it to a service client's config builder (any service: the interceptor API is the
-/// SDK's, shared by every service crate), e.g.
-/// `Client::from_conf(client.config().to_builder().interceptor(until(deadline)).build())`.
+/// SDK's, shared by every service crate), measured by the client's own time source, e.g.
+/// `let time = client.config().time_source();`
+/// `Client::from_conf(client.config().to_builder().interceptor(until(deadline).measured_by(time)).build())`.
 /// A call starting with no time left fails at once with a timeout error, sending nothing
 /// (or nothing complete).
 pub fn until(deadline: SystemTime) -> Deadline {
-    Deadline { deadline }
+    Deadline {
+        deadline,
+        clock: None,
+    }
 }
 
 /// See [`until`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Deadline {
     deadline: SystemTime,
+    clock: Option<SharedTimeSource>,
 }
 
 impl Deadline {
     /// The deadline the calls are bounded by.
     pub fn deadline(&self) -> SystemTime {
         self.deadline
+    }
+
+    /// Reads the current time from `clock` (a client's time source: the system clock as
+    /// aws-config loads it, a virtual clock in tests) instead of [`SystemTime::now`].
+    pub fn measured_by(mut self, clock: Option<SharedTimeSource>) -> Deadline {
+        self.clock = clock;
+        self
+    }
+
+    fn now(&self) -> SystemTime {
+        self.clock
+            .as_ref()
+            .map_or_else(SystemTime::now, |clock| clock.now())
     }
 }
 
@@ -157,22 +176,18 @@ impl Intercept for Deadline {
         _context: &BeforeSerializationInterceptorContextRef<'_>,
         cfg: &mut ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let left = time_left(self.deadline, SystemTime::now());
+        let left = time_left(self.deadline, self.now());
         let bounded = TimeoutConfig::builder().operation_timeout(left).build();
         cfg.interceptor_state().store_put(bounded);
         Ok(())
     }
 }
 
-/// `client` with every call bounded by `deadline` (see [`until`]).
+/// `client` with every call bounded by `deadline` (see [`until`]), measured by the client's
+/// time source.
 pub fn ec2_until(client: &Client, deadline: SystemTime) -> Client {
-    Client::from_conf(
-        client
-            .config()
-            .to_builder()
-            .interceptor(until(deadline))
-            .build(),
-    )
+    let bound = until(deadline).measured_by(client.config().time_source());
+    Client::from_conf(client.config().to_builder().interceptor(bound).build())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! (with small timeouts configured through the shipped code path, `ec2_client_with`), and the
 //! deadline tests run the shipped limits on the test kit's virtual clock.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_config::SdkConfig;
 use vpce_reach_aws::{
@@ -61,7 +61,7 @@ fn stalled_on(clock: &VirtualClock) -> SdkConfig {
 async fn a_stalled_call_ends_at_the_deadline_margin() {
     let clock = VirtualClock::new();
     let shipped = ec2_client_with(&stalled_on(&clock), &CallLimits::SHIPPED);
-    let now = SystemTime::now();
+    let now = clock.time();
     let deadline = now + Duration::from_secs(10);
     let bounded = ec2_until(&shipped, deadline);
     let err = clock.run(collect_region(&bounded)).await;
@@ -80,7 +80,7 @@ async fn a_stalled_call_ends_at_the_deadline_margin() {
 async fn a_call_with_no_time_left_fails_at_once() {
     let clock = VirtualClock::new();
     let shipped = ec2_client_with(&stalled_on(&clock), &CallLimits::SHIPPED);
-    let bounded = ec2_until(&shipped, SystemTime::now() + DEADLINE_MARGIN / 2);
+    let bounded = ec2_until(&shipped, clock.time() + DEADLINE_MARGIN / 2);
     let err = clock.run(collect_region(&bounded)).await;
     assert!(err.is_timeout(), "{err}");
     assert_eq!(clock.elapsed(), Duration::ZERO);

@@ -60,6 +60,12 @@ impl VirtualClock {
         }
     }
 
+    /// The clock's current time (its [`TimeSource`] reading): deadlines of a test on virtual
+    /// time are computed from it.
+    pub fn time(&self) -> SystemTime {
+        TimeSource::now(self)
+    }
+
     /// Virtual time passed since the clock was made.
     pub fn elapsed(&self) -> Duration {
         self.lock().elapsed
