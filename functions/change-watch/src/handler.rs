@@ -13,7 +13,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use aws_sdk_sns::types::MessageAttributeValue;
 use serde::Serialize;
 
-use vpce_reach_aws::{CallError, Checked, Located, OneLine, Scope, Service};
+use vpce_reach_aws::{CallError, CallLimits, Checked, Located, OneLine, Scope, Service};
 
 use crate::alert::{self, Alert};
 use crate::changes::{self, Change, Classified};
@@ -90,15 +90,39 @@ impl Failures {
 }
 
 impl Handler {
-    /// Clients from `sdk` (the EC2 client retries adaptively, as the collector expects).
+    /// Clients from `sdk`, with the shipped timeouts and retries ([`CallLimits::SHIPPED`]),
+    /// except that the Config client never retries ([`config_client`]).
     pub async fn new(sdk: &SdkConfig, settings: Settings) -> Handler {
-        let ec2 = vpce_reach_aws::ec2_client(sdk).await;
+        let sdk = CallLimits::SHIPPED.apply(sdk);
         Handler::from_clients(
-            ec2,
-            aws_sdk_sns::Client::new(sdk),
-            config_client(sdk),
+            aws_sdk_ec2::Client::new(&sdk),
+            aws_sdk_sns::Client::new(&sdk),
+            config_client(&sdk),
             settings,
         )
+    }
+
+    /// This handler with every AWS call (its retries included) bounded by the time left before
+    /// `deadline`, the Lambda's ([`vpce_reach_aws::until`]): a stalled or throttled call fails
+    /// and its records are redelivered, instead of Lambda killing the batch midway.
+    pub fn until(&self, deadline: SystemTime) -> Handler {
+        let bound = |time| vpce_reach_aws::until(deadline).measured_by(time);
+        let sns = self.sns.config();
+        let sns = sns
+            .to_builder()
+            .interceptor(bound(sns.time_source()))
+            .build();
+        let config = self.config.config();
+        let config = config
+            .to_builder()
+            .interceptor(bound(config.time_source()))
+            .build();
+        Handler {
+            ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
+            sns: aws_sdk_sns::Client::from_conf(sns),
+            config: aws_sdk_config::Client::from_conf(config),
+            settings: self.settings.clone(),
+        }
     }
 
     /// A handler from ready-made clients (tests point each one at its own endpoint).
@@ -316,14 +340,14 @@ impl Handler {
 }
 
 /// A Config client that does not retry: the SDK counts `LimitExceededException` as throttling
-/// and would retry it for seconds, but StartConfigRulesEvaluation's limit is once a minute.
+/// and would retry it, but StartConfigRulesEvaluation's limit is once a minute. Its endpoint is
+/// the one aws-config resolved for Config (`AWS_ENDPOINT_URL_CONFIG_SERVICE` before
+/// `AWS_ENDPOINT_URL`); its timeouts are `sdk`'s.
 pub fn config_client(sdk: &SdkConfig) -> aws_sdk_config::Client {
-    let mut builder =
-        aws_sdk_config::config::Builder::from(sdk).retry_config(RetryConfig::disabled());
-    if let Some(url) = sdk.endpoint_url() {
-        builder = builder.endpoint_url(url);
-    }
-    aws_sdk_config::Client::from_conf(builder.build())
+    let config = aws_sdk_config::config::Builder::from(sdk)
+        .retry_config(RetryConfig::disabled())
+        .build();
+    aws_sdk_config::Client::from_conf(config)
 }
 
 /// How a failed StartConfigRulesEvaluation is reported: the once-a-minute limit is expected

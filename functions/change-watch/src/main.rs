@@ -1,8 +1,6 @@
 //! The `change-watch` Lambda binary: reads its settings, builds the AWS clients once, and
 //! serves SQS batches with [`change_watch::Handler`].
 
-use std::sync::Arc;
-
 use aws_lambda_events::event::sqs::SqsBatchResponse;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
@@ -23,12 +21,13 @@ async fn main() -> Result<(), Error> {
         Err(e) => fail_init(WatchError::from(e)).await,
     };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let handler = Arc::new(Handler::new(&sdk, settings).await);
+    let handler = Handler::new(&sdk, settings).await;
     // The payload is taken as JSON and decoded by `serve`, so that a malformed event reaches
     // Lambda as `InvalidEvent` (`WatchError::error_type`), not as a Rust type name.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
-        let handler = Arc::clone(&handler);
-        async move { serve(&handler, event).await }
+        // Every AWS call of the batch ends before the Lambda deadline, retries included.
+        let bounded = handler.until(event.context.deadline());
+        async move { serve(&bounded, event).await }
     }))
     .await
 }

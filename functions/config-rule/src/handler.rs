@@ -8,10 +8,9 @@ use std::time::SystemTime;
 
 use aws_config::SdkConfig;
 use aws_lambda_events::event::config::ConfigEvent;
-use aws_sdk_config::config::retry::RetryConfig;
 use aws_sdk_config::primitives::DateTime;
 use serde::Serialize;
-use vpce_reach_aws::{OneLine, Scope};
+use vpce_reach_aws::{CallLimits, OneLine, Scope};
 use vpce_reach_model::RuleParameters;
 use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
@@ -19,9 +18,6 @@ use crate::error::RuleError;
 use crate::event::{ConfigurationItem, InvokingEvent, Trigger};
 use crate::workload_change::{self, Decision};
 use crate::{evaluate, put, scope, stale};
-
-/// Attempts per Config call (the first one included), as for EC2.
-const MAX_ATTEMPTS: u32 = 5;
 
 /// The two AWS clients the rule uses.
 #[derive(Debug, Clone)]
@@ -33,14 +29,29 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Both clients from one SDK configuration, retrying adaptively.
+    /// Both clients from one SDK configuration, with the shipped timeouts and retries
+    /// ([`CallLimits::SHIPPED`]) and the endpoints aws-config resolved for each service.
     pub async fn from_sdk_config(sdk: &SdkConfig) -> Clients {
-        let retry = RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS);
-        let config = aws_sdk_config::config::Builder::from(sdk)
-            .retry_config(retry)
-            .build();
+        Clients::with_limits(sdk, &CallLimits::SHIPPED)
+    }
+
+    /// Both clients from `sdk` with `limits` (the path of [`Clients::from_sdk_config`]).
+    pub fn with_limits(sdk: &SdkConfig, limits: &CallLimits) -> Clients {
+        let sdk = limits.apply(sdk);
         Clients {
-            ec2: vpce_reach_aws::ec2_client(sdk).await,
+            ec2: aws_sdk_ec2::Client::new(&sdk),
+            config: aws_sdk_config::Client::new(&sdk),
+        }
+    }
+
+    /// These clients with every call (its retries included) bounded by the time left before
+    /// `deadline`, the Lambda's ([`vpce_reach_aws::until`]).
+    pub fn until(&self, deadline: SystemTime) -> Clients {
+        let config = self.config.config();
+        let bound = vpce_reach_aws::until(deadline).measured_by(config.time_source());
+        let config = config.to_builder().interceptor(bound).build();
+        Clients {
+            ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
             config: aws_sdk_config::Client::from_conf(config),
         }
     }
@@ -107,6 +118,8 @@ pub async fn handle(
     event: ConfigEvent,
     deadline: SystemTime,
 ) -> Result<Summary, RuleError> {
+    // Every AWS call of the invocation ends before the deadline, retries included.
+    let clients = &clients.until(deadline);
     let params = parameters(&event)?;
     let token = event
         .result_token

@@ -28,10 +28,13 @@ pub const TEST_TOKEN: &str = "TESTMODE";
 /// The pause before the first resend; doubled before each further one.
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 
-/// Time kept free before the Lambda deadline (the runtime still has to return the result).
-pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
+/// Time kept free before the Lambda deadline (the runtime still has to return the result);
+/// the same margin bounds every AWS call of the invocation ([`vpce_reach_aws::until`]).
+pub const DEADLINE_MARGIN: Duration = vpce_reach_aws::DEADLINE_MARGIN;
 
 /// Time budgeted per batch: the call, its SDK retries and the resends of rejected evaluations.
+/// The shipped retries ([`vpce_reach_aws::CallLimits::SHIPPED`]) wait less than 1.5 s in all
+/// for a throttled call; the call itself is cut at the deadline's margin in any case.
 pub const BATCH_BUDGET: Duration = Duration::from_secs(3);
 
 /// What was put.

@@ -20,10 +20,11 @@ use aws_sdk_config::operation::put_evaluations::{
     PutEvaluationsError, PutEvaluationsInput, PutEvaluationsOutput,
 };
 use aws_sdk_config::types::error::InvalidResultTokenException;
-use aws_sdk_ec2::config::retry::{RetryConfig, RetryMode};
+use aws_sdk_ec2::config::retry::RetryMode;
 use aws_sdk_ec2::error::ErrorMetadata;
 use aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsError;
 use aws_smithy_mocks::{mock, MockResponseInterceptor, Rule, RuleMode};
+use vpce_reach_aws::CallLimits;
 use vpce_reach_config_rule::{handle, Clients, RuleError, Summary};
 use vpce_reach_testkit::{sdk_config, MotoServer};
 
@@ -100,9 +101,10 @@ fn config_client(rules: &[Rule]) -> aws_sdk_config::Client {
     aws_sdk_config::Client::from_conf(conf)
 }
 
-/// The product's EC2 client (`vpce_reach_aws::ec2_client`: adaptive retry, 5 attempts) pointed
-/// at moto, its first backoff shortened to keep the tests fast, with `fault` answering the
-/// calls it matches while it lasts.
+/// The product's EC2 client (`vpce_reach_aws::ec2_client`: standard retry, 3 attempts) pointed
+/// at moto, its first backoff shortened to keep the tests fast (the shipped backoff is
+/// exercised on virtual time in `retry_budget.rs`), with `fault` answering the calls it
+/// matches while it lasts.
 async fn ec2_client(server: &MotoServer, fault: Option<&Rule>) -> aws_sdk_ec2::Client {
     let client = vpce_reach_aws::ec2_client(&sdk_config(&server.endpoint_url())).await;
     let retry = client
@@ -111,8 +113,8 @@ async fn ec2_client(server: &MotoServer, fault: Option<&Rule>) -> aws_sdk_ec2::C
         .expect("ec2_client sets a retry config")
         .clone()
         .with_initial_backoff(Duration::from_millis(10));
-    assert_eq!(retry.mode(), RetryMode::Adaptive);
-    assert_eq!(retry.max_attempts(), 5);
+    assert_eq!(retry.mode(), RetryMode::Standard);
+    assert_eq!(retry.max_attempts(), CallLimits::SHIPPED.max_attempts);
     let mut builder = client.config().to_builder().retry_config(retry);
     if let Some(rule) = fault {
         let interceptor = MockResponseInterceptor::new()
@@ -217,13 +219,7 @@ async fn throttling_that_never_stops_fails_after_the_retries_and_puts_nothing() 
             .build();
         DescribeSecurityGroupsError::generic(meta)
     });
-    // Standard mode, the client's 5 attempts: adaptive mode's client-side rate limiter, which
-    // the SDK shares between clients of one process, would slow the other tests for a minute.
     let ec2 = ec2_client(&server, Some(&throttled)).await;
-    let retry = RetryConfig::standard()
-        .with_max_attempts(5)
-        .with_initial_backoff(Duration::from_millis(10));
-    let ec2 = aws_sdk_ec2::Client::from_conf(ec2.config().to_builder().retry_config(retry).build());
     let captured = Captured::default();
     let err = run(
         ec2,
@@ -233,7 +229,11 @@ async fn throttling_that_never_stops_fails_after_the_retries_and_puts_nothing() 
     )
     .await
     .unwrap_err();
-    assert_eq!(throttled.num_calls(), 5, "the client's 5 attempts");
+    assert_eq!(
+        throttled.num_calls(),
+        CallLimits::SHIPPED.max_attempts as usize,
+        "the client's attempts"
+    );
     let text = err.to_string();
     assert!(
         text.contains("DescribeSecurityGroups")
@@ -282,16 +282,75 @@ async fn invalid_result_token_fails_with_what_it_means() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deadline_already_past_puts_nothing() {
+async fn deadline_already_past_fails_at_the_first_call_and_puts_nothing() {
     let server = MotoServer::start();
     let ec2 = ec2_client(&server, None).await;
     let captured = Captured::default();
-    // The deadline arrives while the region is being collected: past by the time of the put.
+    // No time left before the deadline's margin: every AWS call of the invocation fails at
+    // once with a timeout (its operation timeout is the time left), and nothing is put.
     let deadline = SystemTime::now() - Duration::from_millis(1);
     let err = run(
         ec2,
         &[put_accepting(&captured), no_earlier_verdicts()],
         scheduled("TESTMODE"),
+        deadline,
+    )
+    .await
+    .unwrap_err();
+    let RuleError::Collect(call) = &err else {
+        panic!("the first describe call fails: {err:?}");
+    };
+    assert!(call.is_timeout(), "{err}");
+    assert!(err.to_string().contains("nothing was put"), "{err}");
+    assert!(captured.lock().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadline_too_close_for_every_batch_puts_nothing() {
+    let server = MotoServer::start();
+    let ec2 = ec2_client(&server, None).await;
+    let captured = Captured::default();
+    // Time for the collection (perhaps), not for the margin and one batch. Which comes first
+    // depends on how fast moto answers: a describe call cut at the deadline's margin, or the
+    // check before PutEvaluations (whose exact message `put_check_refuses_a_batch_without_time`
+    // and the unit test in put.rs cover). Either way the invocation fails and puts nothing.
+    let deadline = SystemTime::now()
+        + vpce_reach_config_rule::put::DEADLINE_MARGIN
+        + vpce_reach_config_rule::put::BATCH_BUDGET / 2;
+    let err = run(
+        ec2,
+        &[put_accepting(&captured), no_earlier_verdicts()],
+        scheduled("TESTMODE"),
+        deadline,
+    )
+    .await
+    .unwrap_err();
+    let expected = match &err {
+        RuleError::Deadline { .. } => true,
+        RuleError::Collect(call) => call.is_timeout(),
+        _ => false,
+    };
+    assert!(expected, "{err:?}");
+    assert!(captured.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn put_check_refuses_a_batch_without_time() {
+    // The deadline arrived while the region was being collected: past by the time of the put.
+    let captured = Captured::default();
+    let config = config_client(&[put_accepting(&captured)]);
+    let evaluations = [vpce_reach_model::Evaluation {
+        compliance_resource_type: "AWS::EC2::VPC".to_owned(),
+        compliance_resource_id: "vpc-0abc".to_owned(),
+        compliance_type: vpce_reach_model::ComplianceType::Compliant,
+        annotation: "reachable".to_owned(),
+    }];
+    let deadline = SystemTime::now() - Duration::from_millis(1);
+    let err = vpce_reach_config_rule::put::put_all(
+        &config,
+        "TESTMODE",
+        aws_sdk_config::primitives::DateTime::from_secs(0),
+        &evaluations,
         deadline,
     )
     .await
@@ -314,26 +373,5 @@ async fn deadline_already_past_puts_nothing() {
             && text.contains("Timeout"),
         "{text}"
     );
-    assert!(captured.lock().unwrap().is_empty());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deadline_too_close_for_every_batch_puts_nothing() {
-    let server = MotoServer::start();
-    let ec2 = ec2_client(&server, None).await;
-    let captured = Captured::default();
-    // Time for the collection, not for the margin and one batch.
-    let deadline = SystemTime::now()
-        + vpce_reach_config_rule::put::DEADLINE_MARGIN
-        + vpce_reach_config_rule::put::BATCH_BUDGET / 2;
-    let err = run(
-        ec2,
-        &[put_accepting(&captured), no_earlier_verdicts()],
-        scheduled("TESTMODE"),
-        deadline,
-    )
-    .await
-    .unwrap_err();
-    assert!(matches!(err, RuleError::Deadline { .. }), "{err:?}");
     assert!(captured.lock().unwrap().is_empty());
 }

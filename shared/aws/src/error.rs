@@ -110,6 +110,8 @@ pub struct CallError {
     pub role: Option<Box<str>>,
     /// The SDK error; `None` when the error was found in an answer (e.g. a VPC not returned).
     source: Option<Arc<dyn Error + Send + Sync>>,
+    /// True when no answer came in time: a connect, read, attempt or operation timeout.
+    timed_out: bool,
 }
 
 impl CallError {
@@ -125,6 +127,11 @@ impl CallError {
         R: fmt::Debug + Send + Sync + 'static,
     {
         let code = err.code().map(Box::from);
+        let timed_out = match &err {
+            SdkError::TimeoutError(_) => true,
+            SdkError::DispatchFailure(failure) => failure.is_timeout(),
+            _ => false,
+        };
         let message = match err.message() {
             Some(message) => message.to_owned(),
             // No answer from the service: the whole chain says what went wrong (timeout,
@@ -139,6 +146,7 @@ impl CallError {
             message,
             role: None,
             source: Some(Arc::new(err)),
+            timed_out,
         }
     }
 
@@ -158,6 +166,7 @@ impl CallError {
             message: message.into(),
             role: None,
             source: None,
+            timed_out: false,
         }
     }
 
@@ -199,6 +208,12 @@ impl CallError {
         } else {
             CallFailure::Failed
         }
+    }
+
+    /// True when the call got no answer in time (a connect, read, attempt or operation
+    /// timeout; the operation timeout is the time left before the Lambda deadline).
+    pub fn is_timeout(&self) -> bool {
+        self.timed_out
     }
 
     /// True when EC2 said a resource of the request does not exist (`InvalidGroup.NotFound`,
@@ -249,6 +264,7 @@ mod tests {
             message: "You are not authorized to perform this operation.".to_owned(),
             role: None,
             source: None,
+            timed_out: false,
         }
     }
 

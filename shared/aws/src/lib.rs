@@ -51,7 +51,9 @@ pub mod vpcs;
 pub use accounts::{collect_accounts, AssumedRole, RoleArnError};
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
-pub use client::ec2_client;
+pub use client::{
+    ec2_client, ec2_client_with, ec2_until, time_left, until, CallLimits, Deadline, DEADLINE_MARGIN,
+};
 pub use error::{CallError, CallFailure, Service};
 pub use live::{collect_and_check, Checked, LiveError};
 pub use locate::{locate, Located, ResourceKind};

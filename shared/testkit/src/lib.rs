@@ -11,9 +11,11 @@
 
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod fuzz;
 pub mod http;
 pub mod lambda;
+pub mod net;
 
 pub use http::{HttpCapture, Request, Response};
 pub use lambda::{
