@@ -5,8 +5,8 @@
 //!
 //! moto gaps, worked around here and not in the product: an interface endpoint's ENI gets the
 //! VPC's default security group (fixed with ModifyNetworkInterfaceAttribute); new NACLs lack
-//! the 32767 entries (the model's implicit deny covers it); AWS service prefix lists have empty
-//! `Cidrs`, so no workload egress depends on the S3 list; a detached ENI is not a workload, so
+//! the 32767 entries (the model's implicit deny covers it); AWS service prefix lists come
+//! without `Cidrs` (the collector reads their entries); a detached ENI is not a workload, so
 //! workloads are instances.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -114,6 +114,26 @@ async fn strict_egress(ec2: &aws_sdk_ec2::Client, sg: &str, rule: IpPermission) 
         .unwrap();
 }
 
+async fn s3_prefix_list(ec2: &aws_sdk_ec2::Client) -> String {
+    let lists = ec2.describe_prefix_lists().send().await.unwrap();
+    let s3 = lists
+        .prefix_lists()
+        .iter()
+        .find(|l| l.prefix_list_name() == Some("com.amazonaws.us-east-1.s3"))
+        .expect("moto's S3 prefix list");
+    s3.prefix_list_id().unwrap().to_owned()
+}
+
+fn to_prefix_list(id: &str) -> IpPermission {
+    tcp(443, 443)
+        .prefix_list_ids(
+            aws_sdk_ec2::types::PrefixListId::builder()
+                .prefix_list_id(id)
+                .build(),
+        )
+        .build()
+}
+
 fn to_group(sg: &str) -> IpPermission {
     tcp(443, 443)
         .user_id_group_pairs(UserIdGroupPair::builder().group_id(sg).build())
@@ -128,10 +148,11 @@ fn to_cidr(cidr: &str) -> IpPermission {
 
 /// A NACL for the workload subnet: tcp/443 out to the endpoint subnet, replies back in.
 async fn app_acl(ec2: &aws_sdk_ec2::Client, vpc: &str, subnet: &str) -> String {
-    // 10.0.0.0/8, not the endpoint subnet: moto puts the endpoint's ENI at a random 10.x address.
+    // 0.0.0.0/0, not the endpoint subnet: moto puts the endpoint's ENI at a random 10.x
+    // address, and S3 (through the gateway route) is at its public addresses.
     let entries = [
-        (100, true, "10.0.0.0/8", 443, 443, RuleAction::Allow),
-        (100, false, "10.0.0.0/8", 1024, 65535, RuleAction::Allow),
+        (100, true, "0.0.0.0/0", 443, 443, RuleAction::Allow),
+        (100, false, "0.0.0.0/0", 1024, 65535, RuleAction::Allow),
     ];
     vpce_reach_testkit::network_acl(ec2, vpc, subnet, &entries).await
 }
@@ -241,6 +262,14 @@ async fn build(ec2: &aws_sdk_ec2::Client) -> Net {
     let sg_bad = create_sg(ec2, &vpc, "app-strict").await;
     let sg_endpoint = create_sg(ec2, &vpc, "ssm-endpoint").await;
     strict_egress(ec2, &sg_good, to_group(&sg_endpoint)).await;
+    // The S3 gateway route makes S3 required in the app subnet (R4): the good group allows
+    // the S3 prefix list too.
+    ec2.authorize_security_group_egress()
+        .group_id(&sg_good)
+        .ip_permissions(to_prefix_list(&s3_prefix_list(ec2).await))
+        .send()
+        .await
+        .unwrap();
     strict_egress(ec2, &sg_bad, to_cidr("10.9.0.0/16")).await;
     let ingress = tcp(443, 443)
         .user_id_group_pairs(UserIdGroupPair::builder().group_id(&sg_good).build())
@@ -548,15 +577,18 @@ async fn change_re_evaluates_the_whole_vpc_of_the_changed_group() {
         (summary.scope.as_str(), summary.put_calls, summary.test_mode),
         (n.vpc.as_str(), 1, true)
     );
-    // moto's S3 list has no CIDRs, so the gateway route expands to nothing: the S3 pair (R4)
-    // reads as NO_ROUTE_TO_DESTINATION. A moto artefact, pinned so that a change shows.
-    for id in [&n.gateway_endpoint, &n.rtb_app] {
-        assert_eq!(
-            verdict(&evaluations, id),
-            ComplianceType::NonCompliant,
-            "{id}"
-        );
-    }
+    // The S3 list's entries are read (moto answers DescribePrefixLists without them): the
+    // route reaches S3, and the strict group that forgets the list blocks the S3 pair (R4).
+    assert_eq!(
+        verdict(&evaluations, &n.rtb_app),
+        ComplianceType::Compliant,
+        "{:?}",
+        evaluations
+    );
+    assert_eq!(
+        verdict(&evaluations, &n.gateway_endpoint),
+        ComplianceType::NonCompliant
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

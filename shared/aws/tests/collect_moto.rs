@@ -694,6 +694,11 @@ async fn unreachable_endpoint_is_an_error_naming_the_call() {
         "DescribeVpcEndpoints",
         "DescribePrefixLists",
         "DescribeManagedPrefixLists",
+        "DescribeTransitGateways",
+        "DescribeTransitGatewayAttachments",
+        "DescribeTransitGatewayVpcAttachments",
+        "DescribeTransitGatewayRouteTables",
+        "DescribeVpcPeeringConnections",
     ];
     assert!(calls.contains(&err.call), "{err}");
     assert_eq!(err.code, None);
