@@ -161,13 +161,14 @@ pub(super) fn record_pair(
     }
 }
 
-/// The resources a required pair's path runs through (docs/spec.md section 5), each once.
-fn path_resources<'a>(
+/// The resources a required pair's path runs through (docs/spec.md section 5), each once: for a
+/// pair across VPCs, both VPCs.
+pub(super) fn path_resources<'a>(
     snap: &'a Snapshot,
     workload: &'a Workload,
     ep: &'a Endpoint,
 ) -> Vec<&'a str> {
-    let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
+    let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str(), workload.vpc_id];
     resources.extend(workload.groups.iter().copied());
     resources.extend(ep.group_ids().iter().map(String::as_str));
     let subnets =
@@ -368,6 +369,7 @@ pub(super) fn missing_services<'v>(
     params: &RuleParameters,
     vpcs: impl Iterator<Item = (&'v str, usize)>,
     endpoints: &[Endpoint],
+    served_elsewhere: impl Fn(&str, &str) -> bool,
     report: &mut Report,
 ) {
     for (vpc, workloads) in vpcs {
@@ -375,7 +377,8 @@ pub(super) fn missing_services<'v>(
             let present = endpoints
                 .iter()
                 .any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
-            if present {
+            // Issue 14: an interface endpoint of another VPC the workloads route to serves them.
+            if present || served_elsewhere(vpc, service) {
                 continue;
             }
             let problem = format!("{vpc} has {workloads} workloads but no endpoint for {service}");
