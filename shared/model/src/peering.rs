@@ -14,9 +14,9 @@ pub(crate) fn connection<'a>(
             DescribeCall::VpcPeeringConnections,
         ));
     }
-    snap.vpc_peerings.get(pcx).ok_or_else(|| {
-        format!("{pcx} is not in the describe-vpc-peering-connections output")
-    })
+    snap.vpc_peerings
+        .get(pcx)
+        .ok_or_else(|| format!("{pcx} is not in the describe-vpc-peering-connections output"))
 }
 
 /// The connection's status code (`active`, `pending-acceptance`, ...), lower-cased.
@@ -30,7 +30,9 @@ pub(crate) fn status(c: &VpcPeeringConnection) -> String {
 /// True when the connection joins `a` and `b` (in either role): peering is not transitive (P2).
 pub(crate) fn joins(c: &VpcPeeringConnection, a: &str, b: &str) -> bool {
     let vpc = |i: &Option<crate::snapshot::PeeringVpcInfo>| {
-        i.as_ref().and_then(|i| i.vpc_id.clone()).unwrap_or_default()
+        i.as_ref()
+            .and_then(|i| i.vpc_id.clone())
+            .unwrap_or_default()
     };
     let (x, y) = (vpc(&c.requester_vpc_info), vpc(&c.accepter_vpc_info));
     (x == a && y == b) || (x == b && y == a)
@@ -39,9 +41,8 @@ pub(crate) fn joins(c: &VpcPeeringConnection, a: &str, b: &str) -> bool {
 /// Whether security-group references work across the connection (P3): only when both sides are
 /// in one region (a side without a region is taken as the snapshot's one region).
 pub(crate) fn sg_referencing(c: &VpcPeeringConnection) -> bool {
-    let region = |i: &Option<crate::snapshot::PeeringVpcInfo>| {
-        i.as_ref().and_then(|i| i.region.clone())
-    };
+    let region =
+        |i: &Option<crate::snapshot::PeeringVpcInfo>| i.as_ref().and_then(|i| i.region.clone());
     match (region(&c.requester_vpc_info), region(&c.accepter_vpc_info)) {
         (Some(x), Some(y)) => x == y,
         _ => true,

@@ -137,7 +137,12 @@ pub(crate) fn association(snap: &Snapshot, attachment: &str) -> Result<Option<St
     };
     Ok(a.association
         .as_ref()
-        .filter(|s| matches!(s.state.as_deref(), None | Some("associated" | "associating")))
+        .filter(|s| {
+            matches!(
+                s.state.as_deref(),
+                None | Some("associated" | "associating")
+            )
+        })
         .map(|s| s.transit_gateway_route_table_id.clone()))
 }
 

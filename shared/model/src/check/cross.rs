@@ -50,7 +50,10 @@ impl<'w> CrossVpc<'w> {
         let mut attached: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for a in snap.tgw_vpc_attachments.values() {
             if !matches!(a.state.as_deref(), Some("deleted" | "deleting")) {
-                attached.entry(&a.transit_gateway_id).or_default().push(&a.vpc_id);
+                attached
+                    .entry(&a.transit_gateway_id)
+                    .or_default()
+                    .push(&a.vpc_id);
             }
         }
         for vpcs in attached.values() {
@@ -93,9 +96,9 @@ impl<'w> CrossVpc<'w> {
 
     /// True when some VPC other than `vpc` may pair with its endpoints.
     fn any_for(&self, vpc: &str) -> bool {
-        self.by_vpc.keys().any(|&w| {
-            w != vpc && (self.linked.contains(&(w, vpc)) || self.routing_out.contains(w))
-        })
+        self.by_vpc
+            .keys()
+            .any(|&w| w != vpc && (self.linked.contains(&(w, vpc)) || self.routing_out.contains(w)))
     }
 
     /// The workloads of other VPCs that route to `ep` or must reach it, in VPC then ENI order.
@@ -115,7 +118,9 @@ impl<'w> CrossVpc<'w> {
             if wvpc == vpc || !(linked || self.routing_out.contains(wvpc)) {
                 continue;
             }
-            let served_locally = self.services.contains(&(wvpc, ep.raw.service_name.as_str()));
+            let served_locally = self
+                .services
+                .contains(&(wvpc, ep.raw.service_name.as_str()));
             for &workload in list {
                 let routes = routes_to(snap, workload, ep);
                 if !routes && !linked {
@@ -164,9 +169,9 @@ fn routes_to(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
     let via = |ip| path::cross::via(snap, w.subnet_id, ip);
     match ep.kind {
         EndpointKind::Interface => ep.enis.iter().any(|e| via(e.ip).is_some()),
-        EndpointKind::Gateway => ep
-            .prefix_list
-            .is_some_and(|pl| crate::prefix_list::ipv4_cidrs(pl).any(|c| via(c.network()).is_some())),
+        EndpointKind::Gateway => ep.prefix_list.is_some_and(|pl| {
+            crate::prefix_list::ipv4_cidrs(pl).any(|c| via(c.network()).is_some())
+        }),
     }
 }
 

@@ -149,9 +149,8 @@ impl<'a> Input<'a> {
             .iter()
             .filter(|(_, ws, _)| !ws.is_empty())
             .map(|(vpc, ws, _)| (*vpc, ws.len()));
-        let served = |vpc: &str, service: &str| {
-            links.served_remotely(snap, vpc, &self.endpoints, service)
-        };
+        let served =
+            |vpc: &str, service: &str| links.served_remotely(snap, vpc, &self.endpoints, service);
         findings::missing_services(params, counts, &self.endpoints, served, &mut report);
         report
             .findings

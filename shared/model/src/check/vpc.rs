@@ -210,7 +210,14 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             return;
         }
         let hops = PairHops::of(&trace);
-        findings::record_pair(self.snap, (r.workload, &r.id), texts, r.reasons, &hops, report);
+        findings::record_pair(
+            self.snap,
+            (r.workload, &r.id),
+            texts,
+            r.reasons,
+            &hops,
+            report,
+        );
     }
 
     /// One workload against the endpoint.

@@ -199,15 +199,18 @@ fn acl(cx: &Ctx, hop: AclHop, subnet: &str, to: Ipv4Addr, from: Ipv4Addr, peer: 
 fn egress(cx: &Ctx, eni: &EndpointEni, refs: &Refs) -> Hop {
     let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
     let peer = cidr_of(cx, &eni.subnet_id);
-    let problem = |_: &Region| {
-        format!(
-            "no egress {} to {} or {peer}",
-            cx.endpoint.traffic, eni.ip
-        )
-    };
+    let problem = |_: &Region| format!("no egress {} to {} or {peer}", cx.endpoint.traffic, eni.ip);
     let hop = hops::sg_egress(cx, &forward, &problem, &peer);
     let groups = &cx.workload.groups;
-    without_refs(cx, hop, refs, groups, RuleDirection::Egress, &forward, &peer)
+    without_refs(
+        cx,
+        hop,
+        refs,
+        groups,
+        RuleDirection::Egress,
+        &forward,
+        &peer,
+    )
 }
 
 /// The endpoint's groups, inbound from the workload, references counted only where they work;
@@ -224,7 +227,15 @@ fn ingress(cx: &Ctx, refs: &Refs) -> Hop {
     }
     let required = service_region(&[AddrRange::host(cx.workload.ip)], &cx.endpoint.ports);
     let groups = cx.endpoint.group_ids();
-    without_refs(cx, hop, refs, groups, RuleDirection::Ingress, &required, &peer)
+    without_refs(
+        cx,
+        hop,
+        refs,
+        groups,
+        RuleDirection::Ingress,
+        &required,
+        &peer,
+    )
 }
 
 /// An allowed SG hop re-decided without group references when they do not work across the
@@ -280,21 +291,37 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = format!("no route table for {subnet} in the snapshot");
-        return (Hop::unknown(HopKind::Route, vec![subnet.clone()], problem), None);
+        return (
+            Hop::unknown(HopKind::Route, vec![subnet.clone()], problem),
+            None,
+        );
     };
     let rtb = table.route_table_id.clone();
     let (routes, missing) = route::expanded_routes(cx.snap, table);
-    let how = if via_main { "main table" } else { "explicit association" };
+    let how = if via_main {
+        "main table"
+    } else {
+        "explicit association"
+    };
     let evpc = cx.endpoint.raw.vpc_id.as_str();
     let dest = vpc_cidr(cx, evpc, &eni.subnet_id);
     let winner = route::lookup_block(&routes, Ipv4Net::from(eni.ip)).0;
     let Some(r) = winner else {
         if !missing.is_empty() {
-            return (Hop::unknown(HopKind::Route, vec![rtb], missing.join("; ")), None);
+            return (
+                Hop::unknown(HopKind::Route, vec![rtb], missing.join("; ")),
+                None,
+            );
         }
         let problem = format!("{rtb} has no route to {} ({evpc})", eni.ip);
         let fix = format!("add a route {dest} -> {} in {rtb}", link_name(cx));
-        let hop = Hop::blocked(HopKind::Route, vec![rtb], FindingCode::NoRouteToDestination, problem, fix);
+        let hop = Hop::blocked(
+            HopKind::Route,
+            vec![rtb],
+            FindingCode::NoRouteToDestination,
+            problem,
+            fix,
+        );
         return (hop, None);
     };
     let Some(via) = via_target(&r.target).filter(|_| !r.blackhole) else {
@@ -306,10 +333,19 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
                 eni.ip
             )
         } else {
-            format!("{rtb}: route {r} sends the traffic to {} ({evpc}) elsewhere", eni.ip)
+            format!(
+                "{rtb}: route {r} sends the traffic to {} ({evpc}) elsewhere",
+                eni.ip
+            )
         };
         let fix = format!("route {dest} -> {} in {rtb}", link_name(cx));
-        let hop = Hop::blocked(HopKind::Route, vec![rtb], FindingCode::NoRouteToDestination, problem, fix);
+        let hop = Hop::blocked(
+            HopKind::Route,
+            vec![rtb],
+            FindingCode::NoRouteToDestination,
+            problem,
+            fix,
+        );
         return (hop, None);
     };
     let allowed = Hop::allowed(
@@ -328,19 +364,22 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
 fn link_name(cx: &Ctx) -> String {
     let (a, b) = (cx.workload.vpc_id, cx.endpoint.raw.vpc_id.as_str());
     let shared_tgw = cx.snap.tgw_vpc_attachments.values().find_map(|x| {
-        (x.vpc_id == a).then_some(&x.transit_gateway_id).filter(|t| {
-            cx.snap
-                .tgw_vpc_attachments
-                .values()
-                .any(|y| y.vpc_id == b && &&y.transit_gateway_id == t)
-        })
+        (x.vpc_id == a)
+            .then_some(&x.transit_gateway_id)
+            .filter(|t| {
+                cx.snap
+                    .tgw_vpc_attachments
+                    .values()
+                    .any(|y| y.vpc_id == b && &&y.transit_gateway_id == t)
+            })
     });
     if let Some(t) = shared_tgw {
         return t.clone();
     }
-    peering::between(cx.snap, a, b)
-        .next()
-        .map_or_else(|| "a transit gateway or peering connection".into(), |c| c.vpc_peering_connection_id.clone())
+    peering::between(cx.snap, a, b).next().map_or_else(
+        || "a transit gateway or peering connection".into(),
+        |c| c.vpc_peering_connection_id.clone(),
+    )
 }
 
 /// The link a route names, or the hop that says why it cannot carry the pair.
@@ -356,9 +395,19 @@ fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>, Hop> {
                 let vpc = if src.is_none() { wvpc } else { evpc };
                 let problem = format!("{vpc} has no attachment on {id}");
                 let fix = format!("attach {vpc} to {id} (one subnet per Availability Zone)");
-                return Err(Hop::blocked(HopKind::Link, vec![id.clone()], FindingCode::TgwAttachmentNotAvailable, problem, fix));
+                return Err(Hop::blocked(
+                    HopKind::Link,
+                    vec![id.clone()],
+                    FindingCode::TgwAttachmentNotAvailable,
+                    problem,
+                    fix,
+                ));
             };
-            Ok(Link::Tgw { id: id.clone(), src, dst })
+            Ok(Link::Tgw {
+                id: id.clone(),
+                src,
+                dst,
+            })
         }
         Via::Peering(id) => {
             let c = peering::connection(cx.snap, id)
@@ -370,9 +419,22 @@ fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>, Hop> {
                 );
                 let fix = format!(
                     "peer {wvpc} with {evpc} and route {} over it in {rtb}",
-                    vpc_cidr(cx, evpc, &cx.endpoint.enis.first().map_or(String::new(), |e| e.subnet_id.clone()))
+                    vpc_cidr(
+                        cx,
+                        evpc,
+                        &cx.endpoint
+                            .enis
+                            .first()
+                            .map_or(String::new(), |e| e.subnet_id.clone())
+                    )
                 );
-                return Err(Hop::blocked(HopKind::Route, vec![rtb.to_string()], FindingCode::NoRouteToDestination, problem, fix));
+                return Err(Hop::blocked(
+                    HopKind::Route,
+                    vec![rtb.to_string()],
+                    FindingCode::NoRouteToDestination,
+                    problem,
+                    fix,
+                ));
             }
             Ok(Link::Peering(c))
         }
@@ -384,20 +446,51 @@ fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Ho
     let id = &c.vpc_peering_connection_id;
     let status = peering::status(c);
     let link = if status == "active" {
-        Hop::allowed(HopKind::Link, vec![id.clone()], cx.say(|| format!("{id} active")))
+        Hop::allowed(
+            HopKind::Link,
+            vec![id.clone()],
+            cx.say(|| format!("{id} active")),
+        )
     } else {
         let problem = format!("{id} is `{status}`, not active: it carries no traffic");
         let fix = format!("accept or recreate {id}");
-        Hop::blocked(HopKind::Link, vec![id.clone()], FindingCode::VpcPeeringNotActive, problem, fix)
+        Hop::blocked(
+            HopKind::Link,
+            vec![id.clone()],
+            FindingCode::VpcPeeringNotActive,
+            problem,
+            fix,
+        )
     };
     let w = cx.workload;
     vec![
         link,
-        acl(cx, AclHop::Inbound, &eni.subnet_id, eni.ip, w.ip, &w.eni.subnet_id),
+        acl(
+            cx,
+            AclHop::Inbound,
+            &eni.subnet_id,
+            eni.ip,
+            w.ip,
+            &w.eni.subnet_id,
+        ),
         ingress(cx, &peering_refs(c)),
         return_route(cx, eni, &Via::Peering(id.clone())),
-        acl(cx, AclHop::ReturnOutbound, &eni.subnet_id, w.ip, eni.ip, &w.eni.subnet_id),
-        acl(cx, AclHop::ReturnInbound, &w.eni.subnet_id, w.ip, eni.ip, &eni.subnet_id),
+        acl(
+            cx,
+            AclHop::ReturnOutbound,
+            &eni.subnet_id,
+            w.ip,
+            eni.ip,
+            &w.eni.subnet_id,
+        ),
+        acl(
+            cx,
+            AclHop::ReturnInbound,
+            &w.eni.subnet_id,
+            w.ip,
+            eni.ip,
+            &eni.subnet_id,
+        ),
     ]
 }
 
@@ -410,7 +503,11 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
     };
     let rtb = table.route_table_id.clone();
     let (routes, missing) = route::expanded_routes(cx.snap, table);
-    let how = if via_main { "main table" } else { "explicit association" };
+    let how = if via_main {
+        "main table"
+    } else {
+        "explicit association"
+    };
     let (w, wvpc) = (cx.workload, cx.workload.vpc_id);
     let link = match via {
         Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
@@ -438,7 +535,13 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
                 "add a route {} -> {link} in {rtb}",
                 vpc_cidr(cx, wvpc, &w.eni.subnet_id)
             );
-            Hop::blocked(HopKind::ReturnRoute, vec![rtb], FindingCode::NoRouteToDestination, problem, fix)
+            Hop::blocked(
+                HopKind::ReturnRoute,
+                vec![rtb],
+                FindingCode::NoRouteToDestination,
+                problem,
+                fix,
+            )
         }
     }
 }
@@ -459,13 +562,28 @@ fn tgw_hops(
     let (az, src_subnet) = zone_hop(cx, HopKind::TgwAz, src, &wzone, w.id(), &w.eni.subnet_id);
     hops.push(az);
     let mut more = Vec::new();
-    hops.push(association_hop(cx, HopKind::TgwAssociation, src, dst, eni.ip, HopKind::TgwRoute, &mut more));
+    hops.push(association_hop(
+        cx,
+        HopKind::TgwAssociation,
+        src,
+        dst,
+        eni.ip,
+        HopKind::TgwRoute,
+        &mut more,
+    ));
     hops.extend(more);
     // T6: the source attachment subnet's ACL inbound; the endpoint VPC's attachment subnet
     // (in the workload's zone when it has one, else in the ENI's) outbound, unless the ENI is in
     // that subnet: then neither it nor the ENI subnet's inbound rules are evaluated.
     if let Some(s) = &src_subnet {
-        hops.push(acl(cx, AclHop::TgwInbound, s, eni.ip, w.ip, &w.eni.subnet_id));
+        hops.push(acl(
+            cx,
+            AclHop::TgwInbound,
+            s,
+            eni.ip,
+            w.ip,
+            &w.eni.subnet_id,
+        ));
     }
     let exit = [&wzone, &ezone]
         .into_iter()
@@ -474,15 +592,39 @@ fn tgw_hops(
         .or_else(|| dst.subnet_ids.first().map(String::as_str));
     match exit {
         Some(t) if t == eni.subnet_id => {
-            let why = format!("{t} holds both the ENI and {}'s attachment: not evaluated", id);
+            let why = format!(
+                "{t} holds both the ENI and {}'s attachment: not evaluated",
+                id
+            );
             hops.push(Hop::not_crossed(HopKind::TgwAclOutbound, why.clone()));
             hops.push(Hop::not_crossed(HopKind::AclInbound, why));
         }
         Some(t) => {
-            hops.push(acl(cx, AclHop::TgwOutbound, t, eni.ip, w.ip, &w.eni.subnet_id));
-            hops.push(acl(cx, AclHop::Inbound, &eni.subnet_id, eni.ip, w.ip, &w.eni.subnet_id));
+            hops.push(acl(
+                cx,
+                AclHop::TgwOutbound,
+                t,
+                eni.ip,
+                w.ip,
+                &w.eni.subnet_id,
+            ));
+            hops.push(acl(
+                cx,
+                AclHop::Inbound,
+                &eni.subnet_id,
+                eni.ip,
+                w.ip,
+                &w.eni.subnet_id,
+            ));
         }
-        None => hops.push(acl(cx, AclHop::Inbound, &eni.subnet_id, eni.ip, w.ip, &w.eni.subnet_id)),
+        None => hops.push(acl(
+            cx,
+            AclHop::Inbound,
+            &eni.subnet_id,
+            eni.ip,
+            w.ip,
+            &w.eni.subnet_id,
+        )),
     }
     let refs = match tgw::sg_referencing(cx.snap, id, [src, dst]) {
         Ok(true) => Refs::Work,
@@ -494,14 +636,43 @@ fn tgw_hops(
     hops.push(ingress(cx, &refs));
     // Reply: back over the same TGW, entering it from the ENI's zone.
     hops.push(return_route(cx, eni, &Via::TransitGateway(id.to_string())));
-    let (az, back_subnet) = zone_hop(cx, HopKind::ReturnTgwAz, dst, &ezone, &eni.id, &eni.subnet_id);
+    let (az, back_subnet) = zone_hop(
+        cx,
+        HopKind::ReturnTgwAz,
+        dst,
+        &ezone,
+        &eni.id,
+        &eni.subnet_id,
+    );
     hops.push(az);
     let mut more = Vec::new();
-    hops.push(association_hop(cx, HopKind::ReturnTgwAssociation, dst, src, w.ip, HopKind::ReturnTgwRoute, &mut more));
+    hops.push(association_hop(
+        cx,
+        HopKind::ReturnTgwAssociation,
+        dst,
+        src,
+        w.ip,
+        HopKind::ReturnTgwRoute,
+        &mut more,
+    ));
     hops.extend(more);
-    hops.push(acl(cx, AclHop::ReturnOutbound, &eni.subnet_id, w.ip, eni.ip, &w.eni.subnet_id));
+    hops.push(acl(
+        cx,
+        AclHop::ReturnOutbound,
+        &eni.subnet_id,
+        w.ip,
+        eni.ip,
+        &w.eni.subnet_id,
+    ));
     if let Some(s) = &back_subnet {
-        hops.push(acl(cx, AclHop::TgwReturnInbound, s, w.ip, eni.ip, &eni.subnet_id));
+        hops.push(acl(
+            cx,
+            AclHop::TgwReturnInbound,
+            s,
+            w.ip,
+            eni.ip,
+            &eni.subnet_id,
+        ));
     }
     let entry = [&ezone, &wzone]
         .into_iter()
@@ -509,15 +680,39 @@ fn tgw_hops(
         .find_map(|z| tgw::subnet_in_az(cx.snap, src, z).ok().flatten());
     match entry {
         Some(t) if t == w.eni.subnet_id => {
-            let why = format!("{t} holds both the workload and {}'s attachment: not evaluated", id);
+            let why = format!(
+                "{t} holds both the workload and {}'s attachment: not evaluated",
+                id
+            );
             hops.push(Hop::not_crossed(HopKind::TgwAclReturnOutbound, why.clone()));
             hops.push(Hop::not_crossed(HopKind::AclReturnInbound, why));
         }
         Some(t) => {
-            hops.push(acl(cx, AclHop::TgwReturnOutbound, t, w.ip, eni.ip, &eni.subnet_id));
-            hops.push(acl(cx, AclHop::ReturnInbound, &w.eni.subnet_id, w.ip, eni.ip, &eni.subnet_id));
+            hops.push(acl(
+                cx,
+                AclHop::TgwReturnOutbound,
+                t,
+                w.ip,
+                eni.ip,
+                &eni.subnet_id,
+            ));
+            hops.push(acl(
+                cx,
+                AclHop::ReturnInbound,
+                &w.eni.subnet_id,
+                w.ip,
+                eni.ip,
+                &eni.subnet_id,
+            ));
         }
-        None => hops.push(acl(cx, AclHop::ReturnInbound, &w.eni.subnet_id, w.ip, eni.ip, &eni.subnet_id)),
+        None => hops.push(acl(
+            cx,
+            AclHop::ReturnInbound,
+            &w.eni.subnet_id,
+            w.ip,
+            eni.ip,
+            &eni.subnet_id,
+        )),
     }
     hops
 }
@@ -535,10 +730,19 @@ fn attachments_state(
             let state = a.state.clone().unwrap_or_default();
             let problem = format!("{aid} ({} on {id}) is `{state}`, not available", a.vpc_id);
             let fix = format!("accept or recreate {aid}");
-            return Hop::blocked(HopKind::Link, vec![aid.clone()], FindingCode::TgwAttachmentNotAvailable, problem, fix);
+            return Hop::blocked(
+                HopKind::Link,
+                vec![aid.clone()],
+                FindingCode::TgwAttachmentNotAvailable,
+                problem,
+                fix,
+            );
         }
     }
-    let ids = vec![src.transit_gateway_attachment_id.clone(), dst.transit_gateway_attachment_id.clone()];
+    let ids = vec![
+        src.transit_gateway_attachment_id.clone(),
+        dst.transit_gateway_attachment_id.clone(),
+    ];
     let detail = cx.say(|| format!("{id}: {} and {} available", ids[0], ids[1]));
     Hop::allowed(HopKind::Link, ids, detail)
 }
@@ -561,7 +765,10 @@ fn zone_hop(
     match tgw::subnet_in_az(cx.snap, a, zone) {
         Ok(Some(s)) => {
             let detail = cx.say(|| format!("{aid} has {s} in {zone}"));
-            (Hop::allowed(kind, vec![aid.clone()], detail), Some(s.to_string()))
+            (
+                Hop::allowed(kind, vec![aid.clone()], detail),
+                Some(s.to_string()),
+            )
         }
         Ok(None) => {
             let problem = format!(
@@ -570,7 +777,16 @@ fn zone_hop(
                 a.vpc_id
             );
             let fix = format!("add a subnet of {} in {zone} to {aid}", a.vpc_id);
-            (Hop::blocked(kind, vec![aid.clone()], FindingCode::TgwRouteAzRestriction, problem, fix), None)
+            (
+                Hop::blocked(
+                    kind,
+                    vec![aid.clone()],
+                    FindingCode::TgwRouteAzRestriction,
+                    problem,
+                    fix,
+                ),
+                None,
+            )
         }
         Err(why) => (Hop::unknown(kind, vec![aid.clone()], why), None),
     }
@@ -591,9 +807,21 @@ fn association_hop(
     let table = match tgw::association(cx.snap, aid) {
         Ok(Some(t)) => t,
         Ok(None) => {
-            let problem = format!("{aid} ({}) is associated with no transit gateway route table", from.vpc_id);
-            let fix = format!("associate {aid} with a route table of {}", from.transit_gateway_id);
-            return Hop::blocked(kind, vec![aid.clone()], FindingCode::TgwAttachMissingTgwRtbAssociation, problem, fix);
+            let problem = format!(
+                "{aid} ({}) is associated with no transit gateway route table",
+                from.vpc_id
+            );
+            let fix = format!(
+                "associate {aid} with a route table of {}",
+                from.transit_gateway_id
+            );
+            return Hop::blocked(
+                kind,
+                vec![aid.clone()],
+                FindingCode::TgwAttachMissingTgwRtbAssociation,
+                problem,
+                fix,
+            );
         }
         Err(why) => return Hop::unknown(kind, vec![aid.clone()], why),
     };
@@ -644,5 +872,11 @@ fn tgw_route_hop(
         ),
         _ => format!("propagate {target} into {table}, or add a static route {cidr} -> {target}"),
     };
-    Hop::blocked(kind, vec![table.to_string()], FindingCode::TgwRtbNoRouteToTgwAttachment, problem, fix)
+    Hop::blocked(
+        kind,
+        vec![table.to_string()],
+        FindingCode::TgwRtbNoRouteToTgwAttachment,
+        problem,
+        fix,
+    )
 }

@@ -216,9 +216,7 @@ impl<'de> serde::de::Visitor<'de> for DocumentVisitor {
                 "EnableDnsHostnames" => doc.enable_dns_hostnames = Some(map.next_value()?),
                 "TransitGateways" => doc.transit_gateways = Some(map.next_value()?),
                 "TransitGatewayAttachments" => doc.tgw_attachments = Some(map.next_value()?),
-                "TransitGatewayVpcAttachments" => {
-                    doc.tgw_vpc_attachments = Some(map.next_value()?)
-                }
+                "TransitGatewayVpcAttachments" => doc.tgw_vpc_attachments = Some(map.next_value()?),
                 "TransitGatewayRouteTables" => doc.tgw_route_tables = Some(map.next_value()?),
                 "TransitGatewayStaticRoutes" => doc.tgw_routes = Some(map.next_value()?),
                 "TransitGatewayPropagations" => doc.tgw_propagations = Some(map.next_value()?),
