@@ -316,7 +316,14 @@ pub(super) fn unreachable_findings(
     ep: &Endpoint,
     admitted_any: bool,
     workloads: usize,
+    remote: usize,
 ) -> Vec<Finding> {
+    // Issue 14: workloads of other VPCs routed to the endpoint count too.
+    let of = if remote > 0 {
+        "of its VPC and of the VPCs linked to it"
+    } else {
+        "of the VPC"
+    };
     let traffic = ep.traffic.clone();
     let groups = ep.group_ids().to_vec();
     let (components, problem, fix) = if workloads == 0 {
@@ -328,14 +335,14 @@ pub(super) fn unreachable_findings(
         )
     } else if !admitted_any && !groups.is_empty() {
         let problem = format!(
-            "{} admit {traffic} from none of the {workloads} workloads of the VPC",
+            "{} admit {traffic} from none of the {workloads} workloads {of}",
             groups.join(", ")
         );
         let fix = format!("allow ingress {traffic} on {} from the workloads' security groups, or delete the endpoint", groups[0]);
         (groups, problem, fix)
     } else {
         let problem = format!(
-            "none of the {workloads} workloads of the VPC reaches {}",
+            "none of the {workloads} workloads {of} reaches {}",
             ep.label()
         );
         (

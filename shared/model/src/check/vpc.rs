@@ -168,6 +168,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 ep,
                 tally.admitted_any,
                 workloads,
+                remote.len(),
             ));
         }
         // The endpoint's own findings (no source) go before its pair findings (in workload
