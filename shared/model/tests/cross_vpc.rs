@@ -684,3 +684,194 @@ fn explain_traces_a_spoke_workload_to_the_hub_endpoint() {
         assert!(labels.contains(&label), "{label} not in {labels:?}");
     }
 }
+
+/// Random hub-and-spoke worlds: ACLs on the spoke's app and TGW subnets and on the hub's
+/// endpoint subnet, the spoke's egress and the hub endpoint's ingress, and the link's switches.
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    const CIDRS: [&str; 8] = [
+        "0.0.0.0/0",
+        "10.1.0.0/16",
+        "10.1.2.10/32",
+        "10.2.0.0/16",
+        "10.2.1.10/32",
+        "10.3.0.0/16",
+        "10.2.0.0/28",
+        "10.1.2.0/24",
+    ];
+    const PORTS: [(u16, u16); 4] = [(443, 443), (1024, 65535), (0, 65535), (0, 1023)];
+
+    fn arb_acl_entry() -> impl Strategy<Value = Value> {
+        (1u16..300, any::<bool>(), any::<bool>(), 0..CIDRS.len(), 0..PORTS.len()).prop_map(
+            |(n, egress, allow, c, p)| {
+                json!({"RuleNumber": n, "Egress": egress, "RuleAction": if allow {"allow"} else {"deny"},
+                       "Protocol": "6", "CidrBlock": CIDRS[c], "PortRange": {"From": PORTS[p].0, "To": PORTS[p].1}})
+            },
+        )
+    }
+
+    fn arb_sg_rule() -> impl Strategy<Value = Value> {
+        (0..PORTS.len(), 0..CIDRS.len(), 0u8..3).prop_map(|(p, c, kind)| {
+            let mut rule =
+                json!({"IpProtocol": "tcp", "FromPort": PORTS[p].0, "ToPort": PORTS[p].1});
+            match kind {
+                0 => rule["IpRanges"] = json!([{"CidrIp": CIDRS[c]}]),
+                1 => rule["UserIdGroupPairs"] = json!([{"GroupId": "sg-spoke"}]),
+                _ => rule["UserIdGroupPairs"] = json!([{"GroupId": "sg-hub-ep"}]),
+            }
+            rule
+        })
+    }
+
+    /// The world's random parts.
+    #[derive(Debug, Clone)]
+    pub(super) struct Knobs {
+        acls: [Vec<Value>; 3],
+        spoke_egress: Vec<Value>,
+        hub_ingress: Vec<Value>,
+        /// Return route, hub propagation, spoke association, TGW referencing, blackhole /24.
+        switches: [bool; 5],
+    }
+
+    fn arb_knobs() -> impl Strategy<Value = Knobs> {
+        (
+            [
+                prop::collection::vec(arb_acl_entry(), 0..5),
+                prop::collection::vec(arb_acl_entry(), 0..5),
+                prop::collection::vec(arb_acl_entry(), 0..5),
+            ],
+            prop::collection::vec(arb_sg_rule(), 0..4),
+            prop::collection::vec(arb_sg_rule(), 0..4),
+            // Mostly as in the working world, so that both verdicts are common.
+            [
+                prop::bool::weighted(0.85),
+                prop::bool::weighted(0.85),
+                prop::bool::weighted(0.85),
+                prop::bool::weighted(0.5),
+                prop::bool::weighted(0.15),
+            ],
+            (prop::bool::weighted(0.7), prop::bool::weighted(0.7)),
+        )
+            .prop_map(
+                |(acls, mut spoke_egress, mut hub_ingress, switches, base)| {
+                    if base.0 {
+                        spoke_egress.push(
+                            json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}),
+                        );
+                    }
+                    if base.1 {
+                        hub_ingress.push(https_from("10.2.0.0/16"));
+                    }
+                    Knobs {
+                        acls,
+                        spoke_egress,
+                        hub_ingress,
+                        switches,
+                    }
+                },
+            )
+    }
+
+    fn world(k: &Knobs) -> World {
+        let mut w = World::hub_and_spoke();
+        let subnets = ["subnet-spoke-app", "subnet-spoke-tgw", "subnet-hub-ep"];
+        let vpcs = ["vpc-spoke", "vpc-spoke", "vpc-hub"];
+        for (i, entries) in k.acls.iter().enumerate() {
+            // The random entries (rules 1-299) come before an allow-all at 1000.
+            let mut entries = entries.clone();
+            for egress in [true, false] {
+                entries.push(
+                    json!({"RuleNumber": 1000, "Egress": egress, "RuleAction": "allow",
+                                    "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}),
+                );
+            }
+            w.list("NetworkAcls").push(json!({"NetworkAclId": format!("acl-r{i}"), "VpcId": vpcs[i],
+                "IsDefault": false, "Associations": [{"SubnetId": subnets[i]}], "Entries": entries}));
+        }
+        w.get("SecurityGroups", "sg-spoke")["IpPermissionsEgress"] = json!(k.spoke_egress);
+        w.get("SecurityGroups", "sg-hub-ep")["IpPermissions"] = json!(k.hub_ingress);
+        let [back, propagate, associate, refs, blackhole] = k.switches;
+        if !back {
+            w.get("RouteTables", "rtb-hub-ep")["Routes"] =
+                json!([local("10.1.0.0/16"), to_pcx("10.3.0.0/16")]);
+        }
+        if !propagate {
+            w.get("TransitGatewayPropagations", "tgw-rtb-1")
+                ["TransitGatewayRouteTablePropagations"] = json!([
+                {"TransitGatewayAttachmentId": "tgw-attach-spoke", "ResourceId": "vpc-spoke", "ResourceType": "vpc", "State": "enabled"}]);
+        }
+        if !associate {
+            w.get("TransitGatewayAttachments", "tgw-attach-spoke")
+                .as_object_mut()
+                .unwrap()
+                .remove("Association");
+        }
+        if refs {
+            w.get("TransitGateways", "tgw-1")["Options"] =
+                json!({"SecurityGroupReferencingSupport": "enable"});
+        }
+        if blackhole {
+            w.get("TransitGatewayStaticRoutes", "tgw-rtb-1")["Routes"] = json!([
+                {"DestinationCidrBlock": "10.2.1.0/24", "State": "blackhole", "Type": "static"}]);
+        }
+        w
+    }
+
+    fn reached(w: &World) -> usize {
+        let snap = w.snapshot();
+        let params = RuleParameters::default();
+        trace_pair(&snap, &params, "eni-spoke", "vpce-ssm")
+            .unwrap()
+            .0
+            .reached()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// `World::report` compares `check` with `check_exact`.
+        #[test]
+        fn check_agrees_with_the_exact_check_across_vpcs(k in arb_knobs()) {
+            let w = world(&k);
+            let report = w.report(&[]);
+            let fixed = w.report(&[("RequiredServices", "ssm")]);
+            prop_assert!(fixed.pairs.len() >= report.pairs.len());
+        }
+
+        #[test]
+        fn an_extra_allow_never_removes_cross_vpc_reachability(
+            k in arb_knobs(), entry in arb_acl_entry(), rule in arb_sg_rule(), target in 0usize..5
+        ) {
+            let before = reached(&world(&k));
+            let mut more = k.clone();
+            let mut entry = entry;
+            entry["RuleAction"] = json!("allow");
+            match target {
+                0..=2 => more.acls[target].push(entry),
+                3 => more.spoke_egress.push(rule),
+                _ => more.hub_ingress.push(rule),
+            }
+            let after = reached(&world(&more));
+            prop_assert!(after >= before, "reach dropped from {} to {}", before, after);
+        }
+    }
+
+    /// The random worlds reach the endpoint, and are blocked, both often enough to mean something.
+    #[test]
+    fn the_random_worlds_have_both_verdicts() {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut ok, mut blocked) = (0, 0);
+        for _ in 0..300 {
+            let k = arb_knobs().new_tree(&mut runner).unwrap().current();
+            if reached(&world(&k)) > 0 {
+                ok += 1;
+            } else {
+                blocked += 1;
+            }
+        }
+        assert!(ok >= 3 && blocked >= 3, "{ok} reachable, {blocked} blocked");
+    }
+}
