@@ -600,6 +600,32 @@ fn missing_link_data_leaves_the_pair_unproven_never_blocked() {
 }
 
 #[test]
+fn without_any_tgw_output_the_spoke_is_not_paired_and_a_note_says_so() {
+    let mut w = World::hub_and_spoke();
+    for key in [
+        "TransitGateways",
+        "TransitGatewayVpcAttachments",
+        "TransitGatewayAttachments",
+        "TransitGatewayRouteTables",
+        "TransitGatewayStaticRoutes",
+        "TransitGatewayPropagations",
+    ] {
+        w.without(key);
+    }
+    let report = w.report(&[]);
+    assert_eq!(verdict(&report, "eni-spoke"), None);
+    assert_eq!(verdict(&report, "eni-peer"), Some(Verdict::Reachable));
+    assert!(
+        report.notes.iter().any(|n| n.contains(
+            "send traffic to transit gateways, but the snapshot has no \
+             describe-transit-gateway-vpc-attachments output"
+        )),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
 fn a_required_service_served_by_the_hub_is_not_missing_in_the_spoke() {
     let w = World::hub_and_spoke();
     let params = [("RequiredServices", "ssm")];

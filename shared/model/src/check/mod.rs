@@ -133,6 +133,7 @@ impl<'a> Input<'a> {
             .reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
         let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
         let links = cross::CrossVpc::new(snap, &self.workloads, &self.endpoints);
+        report.notes.extend(cross::unlinked_note(snap));
         for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty())
         {
             let vw = VpcWorkloads::new(snap, vpc_workloads);
