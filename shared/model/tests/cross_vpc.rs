@@ -352,6 +352,28 @@ fn working_hub_and_spoke_reaches_the_hub_endpoint_both_ways() {
 }
 
 #[test]
+fn the_tgw_attachment_subnet_acl_on_a_working_path_is_compliant() {
+    let mut w = World::hub_and_spoke();
+    let mut acl = allow_all_acl("acl-spoke-tgw", "vpc-spoke");
+    acl["IsDefault"] = json!(false);
+    acl["Associations"] = json!([{"SubnetId": "subnet-spoke-tgw"}]);
+    w.list("NetworkAcls").push(acl);
+    let report = w.report(&[]);
+    let snap = w.snapshot();
+    let evals = evaluations(&snap, &report);
+    let e = evals
+        .iter()
+        .find(|e| e.compliance_resource_id == "acl-spoke-tgw")
+        .unwrap();
+    assert_eq!(
+        e.compliance_type,
+        ComplianceType::Compliant,
+        "{}",
+        e.annotation
+    );
+}
+
+#[test]
 fn missing_return_route_in_the_hub_blames_the_hub_route_table_on_the_return_leg() {
     let mut w = World::hub_and_spoke();
     w.get("RouteTables", "rtb-hub-ep")["Routes"] =

@@ -203,7 +203,13 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             return;
         }
         tally.required += 1;
-        for resource in findings::path_resources(self.snap, r.workload, facts.ep) {
+        // The usual path resources, and every component the link's hops name (the NACLs of
+        // the TGW attachment subnets, the hub's route table of the reply, ...), each once.
+        let mut resources = findings::path_resources(self.snap, r.workload, facts.ep);
+        resources.extend(trace.hops().flat_map(|h| h.components.iter().map(|c| &**c)));
+        resources.sort_unstable();
+        resources.dedup();
+        for resource in resources {
             *report.on_path.entry(resource.to_string()).or_default() += 1;
         }
         if facts.common_ok && facts.targets > 0 && reached == facts.targets {
