@@ -622,6 +622,39 @@ fn missing_link_data_leaves_the_pair_unproven_never_blocked() {
 }
 
 #[test]
+fn a_tgw_route_table_without_routes_data_leaves_every_resource_of_the_path_unproven() {
+    let mut w = World::hub_and_spoke();
+    w.without("TransitGatewayStaticRoutes");
+    let mut acl = allow_all_acl("acl-spoke-tgw", "vpc-spoke");
+    acl["IsDefault"] = json!(false);
+    acl["Associations"] = json!([{"SubnetId": "subnet-spoke-tgw"}]);
+    w.list("NetworkAcls").push(acl);
+    let report = w.report(&[]);
+    assert_eq!(w.findings(&[]), vec![]);
+    assert_eq!(verdict(&report, "eni-spoke"), Some(Verdict::Unknown));
+    let snap = w.snapshot();
+    let evals = evaluations(&snap, &report);
+    for id in [
+        "acl-spoke-tgw",
+        "rtb-hub-ep",
+        "sg-hub-ep",
+        "vpce-ssm",
+        "vpc-spoke",
+    ] {
+        let e = evals
+            .iter()
+            .find(|e| e.compliance_resource_id == id)
+            .unwrap();
+        assert_eq!(e.compliance_type, ComplianceType::NonCompliant, "{id}");
+        assert!(
+            e.annotation.starts_with("missing data:"),
+            "{id}: {}",
+            e.annotation
+        );
+    }
+}
+
+#[test]
 fn without_any_tgw_output_the_spoke_is_not_paired_and_a_note_says_so() {
     let mut w = World::hub_and_spoke();
     for key in [

@@ -5,7 +5,7 @@
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::intent::{Reason, Reasons};
 use crate::params::RuleParameters;
-use crate::path::{self, Hop, HopKind, Outcome};
+use crate::path::{self, Hop, HopKind, Outcome, Verdict};
 use crate::snapshot::Snapshot;
 
 use super::cross::Remote;
@@ -209,8 +209,18 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         resources.extend(trace.hops().flat_map(|h| h.components.iter().map(|c| &**c)));
         resources.sort_unstable();
         resources.dedup();
-        for resource in resources {
+        for resource in &resources {
             *report.on_path.entry(resource.to_string()).or_default() += 1;
+        }
+        // An unproven pair leaves every resource on its path unproven, the link's ones too.
+        if trace.verdict() == Verdict::Unknown {
+            let what = format!("{} -> {} across VPCs cannot be proven", r.id, facts.ep.id());
+            for resource in &resources {
+                report.missing.insert(MissingData {
+                    resource: resource.to_string(),
+                    what: what.clone(),
+                });
+            }
         }
         if facts.common_ok && facts.targets > 0 && reached == facts.targets {
             findings::record_reachable(&r.id, texts, r.reasons, facts.targets, report);
