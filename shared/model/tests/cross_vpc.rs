@@ -590,6 +590,36 @@ fn the_tgw_attachment_subnet_acl_is_evaluated_inbound_from_the_workload() {
     );
 }
 
+/// T6: traffic from the TGW to an instance of the attachment subnet itself is evaluated by
+/// neither of that subnet's ACL directions; traffic from it to the TGW by both.
+#[test]
+fn replies_to_a_workload_in_the_attachment_subnet_skip_its_acl() {
+    let mut w = World::hub_and_spoke();
+    let e = w.get("NetworkInterfaces", "eni-spoke");
+    e["SubnetId"] = json!("subnet-spoke-tgw");
+    e["PrivateIpAddress"] = json!("10.2.0.5");
+    e["PrivateIpAddresses"] = json!([{"PrivateIpAddress": "10.2.0.5"}]);
+    w.get("RouteTables", "rtb-spoke-main")["Routes"] =
+        json!([local("10.2.0.0/16"), to_tgw("10.1.0.0/16")]);
+    w.list("NetworkAcls").push(json!({"NetworkAclId": "acl-spoke-tgw", "VpcId": "vpc-spoke", "IsDefault": false,
+        "Associations": [{"SubnetId": "subnet-spoke-tgw"}], "Entries": [
+        {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+        {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "10.2.0.0/16",
+         "PortRange": {"From": 443, "To": 443}}]}));
+    assert_eq!(w.findings(&[]), vec![]);
+    // Without the workload's own address admitted inbound, the TGW never takes the request.
+    w.get("NetworkAcls", "acl-spoke-tgw")["Entries"][1]["CidrBlock"] = json!("10.9.0.0/16");
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "SUBNET_ACL_RESTRICTION",
+            "acl-spoke-tgw",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
 #[test]
 fn an_inactive_peering_connection_blames_the_connection() {
     let mut w = World::hub_and_spoke();

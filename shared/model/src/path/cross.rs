@@ -546,6 +546,17 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
     }
 }
 
+/// One TGW crossing: the TGW and the two VPC attachments, with the zones of the two ends.
+struct Crossing<'c> {
+    id: &'c str,
+    /// The workload VPC's attachment.
+    src: &'c TransitGatewayVpcAttachment,
+    /// The endpoint VPC's attachment.
+    dst: &'c TransitGatewayVpcAttachment,
+    wzone: Result<&'c str, String>,
+    ezone: Result<&'c str, String>,
+}
+
 /// TGW: attachments, zones, associations, routes and the attachment subnets' ACLs, both ways.
 fn tgw_hops(
     cx: &Ctx,
@@ -554,78 +565,15 @@ fn tgw_hops(
     src: &TransitGatewayVpcAttachment,
     dst: &TransitGatewayVpcAttachment,
 ) -> Vec<Hop> {
-    let w = cx.workload;
-    let mut hops = vec![attachments_state(cx, id, src, dst)];
-    let wzone = tgw::zone_of(cx.snap, &w.eni.subnet_id);
-    let ezone = tgw::zone_of(cx.snap, &eni.subnet_id);
-    // Forward: into the TGW from the workload's zone (T2), through the source attachment's table.
-    let (az, src_subnet) = zone_hop(cx, HopKind::TgwAz, src, &wzone, w.id(), &w.eni.subnet_id);
-    hops.push(az);
-    let mut more = Vec::new();
-    hops.push(association_hop(
-        cx,
-        HopKind::TgwAssociation,
+    let x = Crossing {
+        id,
         src,
         dst,
-        eni.ip,
-        HopKind::TgwRoute,
-        &mut more,
-    ));
-    hops.extend(more);
-    // T6: the source attachment subnet's ACL inbound; the endpoint VPC's attachment subnet
-    // (in the workload's zone when it has one, else in the ENI's) outbound, unless the ENI is in
-    // that subnet: then neither it nor the ENI subnet's inbound rules are evaluated.
-    if let Some(s) = &src_subnet {
-        hops.push(acl(
-            cx,
-            AclHop::TgwInbound,
-            s,
-            eni.ip,
-            w.ip,
-            &w.eni.subnet_id,
-        ));
-    }
-    let exit = [&wzone, &ezone]
-        .into_iter()
-        .filter_map(|z| z.as_ref().ok())
-        .find_map(|z| tgw::subnet_in_az(cx.snap, dst, z).ok().flatten())
-        .or_else(|| dst.subnet_ids.first().map(String::as_str));
-    match exit {
-        Some(t) if t == eni.subnet_id => {
-            let why = format!(
-                "{t} holds both the ENI and {}'s attachment: not evaluated",
-                id
-            );
-            hops.push(Hop::not_crossed(HopKind::TgwAclOutbound, why.clone()));
-            hops.push(Hop::not_crossed(HopKind::AclInbound, why));
-        }
-        Some(t) => {
-            hops.push(acl(
-                cx,
-                AclHop::TgwOutbound,
-                t,
-                eni.ip,
-                w.ip,
-                &w.eni.subnet_id,
-            ));
-            hops.push(acl(
-                cx,
-                AclHop::Inbound,
-                &eni.subnet_id,
-                eni.ip,
-                w.ip,
-                &w.eni.subnet_id,
-            ));
-        }
-        None => hops.push(acl(
-            cx,
-            AclHop::Inbound,
-            &eni.subnet_id,
-            eni.ip,
-            w.ip,
-            &w.eni.subnet_id,
-        )),
-    }
+        wzone: tgw::zone_of(cx.snap, &cx.workload.eni.subnet_id),
+        ezone: tgw::zone_of(cx.snap, &eni.subnet_id),
+    };
+    let mut hops = vec![attachments_state(cx, id, src, dst)];
+    hops.extend(tgw_forward(cx, eni, &x));
     let refs = match tgw::sg_referencing(cx.snap, id, [src, dst]) {
         Ok(true) => Refs::Work,
         Ok(false) => Refs::DoNot(format!(
@@ -634,13 +582,75 @@ fn tgw_hops(
         Err(why) => Refs::Unknown(why),
     };
     hops.push(ingress(cx, &refs));
-    // Reply: back over the same TGW, entering it from the ENI's zone.
-    hops.push(return_route(cx, eni, &Via::TransitGateway(id.to_string())));
+    hops.extend(tgw_reply(cx, eni, &x));
+    hops
+}
+
+/// Forward: into the TGW from the workload's zone (T2) through the source attachment's table
+/// (T3-T5), then the attachment subnets' ACLs (T6) and the endpoint subnet's ACL in.
+fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
+    let w = cx.workload;
+    let (az, src_subnet) = zone_hop(
+        cx,
+        HopKind::TgwAz,
+        x.src,
+        &x.wzone,
+        w.id(),
+        &w.eni.subnet_id,
+    );
+    let mut hops = vec![az];
+    let mut more = Vec::new();
+    hops.push(association_hop(
+        cx,
+        HopKind::TgwAssociation,
+        (x.src, x.dst),
+        eni.ip,
+        HopKind::TgwRoute,
+        &mut more,
+    ));
+    hops.extend(more);
+    let ends = (eni.ip, w.ip);
+    if let Some(s) = &src_subnet {
+        hops.push(acl(
+            cx,
+            AclHop::TgwInbound,
+            s,
+            ends.0,
+            ends.1,
+            &w.eni.subnet_id,
+        ));
+    }
+    // Out of the TGW in the workload's zone when the endpoint VPC's attachment has a subnet
+    // there, else in the ENI's.
+    let exit = attachment_subnet(cx, x.dst, [&x.wzone, &x.ezone])
+        .or_else(|| x.dst.subnet_ids.first().map(String::as_str));
+    let acls = (AclHop::TgwOutbound, AclHop::Inbound);
+    hops.extend(into_vpc(
+        cx,
+        x.id,
+        exit,
+        acls,
+        &eni.subnet_id,
+        ends,
+        &w.eni.subnet_id,
+    ));
+    hops
+}
+
+/// Reply: the endpoint subnet's route back over the same TGW, into the TGW from the ENI's zone
+/// (T2) through the endpoint VPC attachment's table, and the ACLs on the way (T6).
+fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
+    let w = cx.workload;
+    let mut hops = vec![return_route(
+        cx,
+        eni,
+        &Via::TransitGateway(x.id.to_string()),
+    )];
     let (az, back_subnet) = zone_hop(
         cx,
         HopKind::ReturnTgwAz,
-        dst,
-        &ezone,
+        x.dst,
+        &x.ezone,
         &eni.id,
         &eni.subnet_id,
     );
@@ -649,19 +659,19 @@ fn tgw_hops(
     hops.push(association_hop(
         cx,
         HopKind::ReturnTgwAssociation,
-        dst,
-        src,
+        (x.dst, x.src),
         w.ip,
         HopKind::ReturnTgwRoute,
         &mut more,
     ));
     hops.extend(more);
+    let ends = (w.ip, eni.ip);
     hops.push(acl(
         cx,
         AclHop::ReturnOutbound,
         &eni.subnet_id,
-        w.ip,
-        eni.ip,
+        ends.0,
+        ends.1,
         &w.eni.subnet_id,
     ));
     if let Some(s) = &back_subnet {
@@ -669,52 +679,63 @@ fn tgw_hops(
             cx,
             AclHop::TgwReturnInbound,
             s,
-            w.ip,
-            eni.ip,
+            ends.0,
+            ends.1,
             &eni.subnet_id,
         ));
     }
-    let entry = [&ezone, &wzone]
+    let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone]);
+    let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
+    hops.extend(into_vpc(
+        cx,
+        x.id,
+        entry,
+        acls,
+        &w.eni.subnet_id,
+        ends,
+        &eni.subnet_id,
+    ));
+    hops
+}
+
+/// The attachment's subnet in the first of `zones` it has one in.
+fn attachment_subnet<'a>(
+    cx: &Ctx,
+    a: &'a TransitGatewayVpcAttachment,
+    zones: [&Result<&str, String>; 2],
+) -> Option<&'a str> {
+    zones
         .into_iter()
         .filter_map(|z| z.as_ref().ok())
-        .find_map(|z| tgw::subnet_in_az(cx.snap, src, z).ok().flatten());
-    match entry {
-        Some(t) if t == w.eni.subnet_id => {
-            let why = format!(
-                "{t} holds both the workload and {}'s attachment: not evaluated",
-                id
-            );
-            hops.push(Hop::not_crossed(HopKind::TgwAclReturnOutbound, why.clone()));
-            hops.push(Hop::not_crossed(HopKind::AclReturnInbound, why));
+        .find_map(|z| tgw::subnet_in_az(cx.snap, a, z).ok().flatten())
+}
+
+/// Out of the TGW into a VPC (T6): the attachment subnet's ACL outbound, then the host subnet's
+/// ACL inbound; neither is evaluated when the host sits in the attachment subnet itself.
+/// `ends`: (destination, source) addresses; `peer`: the other end's subnet, for fixes.
+fn into_vpc(
+    cx: &Ctx,
+    id: &str,
+    attachment_subnet: Option<&str>,
+    (tgw_acl, host_acl): (AclHop, AclHop),
+    host_subnet: &str,
+    (to, from): (Ipv4Addr, Ipv4Addr),
+    peer: &str,
+) -> Vec<Hop> {
+    match attachment_subnet {
+        Some(t) if t == host_subnet => {
+            let why = format!("{t} holds {id}'s attachment: traffic from it is not evaluated");
+            vec![
+                Hop::not_crossed(tgw_acl.kind(), why.clone()),
+                Hop::not_crossed(host_acl.kind(), why),
+            ]
         }
-        Some(t) => {
-            hops.push(acl(
-                cx,
-                AclHop::TgwReturnOutbound,
-                t,
-                w.ip,
-                eni.ip,
-                &eni.subnet_id,
-            ));
-            hops.push(acl(
-                cx,
-                AclHop::ReturnInbound,
-                &w.eni.subnet_id,
-                w.ip,
-                eni.ip,
-                &eni.subnet_id,
-            ));
-        }
-        None => hops.push(acl(
-            cx,
-            AclHop::ReturnInbound,
-            &w.eni.subnet_id,
-            w.ip,
-            eni.ip,
-            &eni.subnet_id,
-        )),
+        Some(t) => vec![
+            acl(cx, tgw_acl, t, to, from, peer),
+            acl(cx, host_acl, host_subnet, to, from, peer),
+        ],
+        None => vec![acl(cx, host_acl, host_subnet, to, from, peer)],
     }
-    hops
 }
 
 /// Both attachments must be available.
@@ -797,8 +818,7 @@ fn zone_hop(
 fn association_hop(
     cx: &Ctx,
     kind: HopKind,
-    from: &TransitGatewayVpcAttachment,
-    to: &TransitGatewayVpcAttachment,
+    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
     ip: Ipv4Addr,
     route_kind: HopKind,
     more: &mut Vec<Hop>,
