@@ -684,7 +684,8 @@ fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
             &eni.subnet_id,
         ));
     }
-    let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone]);
+    let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone])
+        .or_else(|| x.src.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
     hops.extend(into_vpc(
         cx,
