@@ -30,8 +30,16 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
         format!("required by {}", why.join(", "))
     };
     let _ = writeln!(out, "pair: {required}");
+    across(&mut out, snap, trace);
+    // Labels of cross-VPC hops can be longer than the usual column (issue 14).
+    let width = trace
+        .hops()
+        .map(|h| h.kind.label().chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(17);
     for hop in &trace.common {
-        line(&mut out, "  ", hop);
+        line(&mut out, "  ", hop, width);
     }
     for target in &trace.targets {
         let _ = writeln!(
@@ -42,7 +50,7 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
             target_mark(target)
         );
         for (n, hop) in target.hops.iter().enumerate() {
-            line(&mut out, &format!("    {:>2}. ", n + 1), hop);
+            line(&mut out, &format!("    {:>2}. ", n + 1), hop, width);
         }
     }
     let verdict = match trace.verdict() {
@@ -70,7 +78,30 @@ fn target_mark(target: &Target) -> &'static str {
     }
 }
 
-fn line(out: &mut String, indent: &str, hop: &Hop) {
+/// For a workload of another VPC than the endpoint: both VPCs and their owners.
+fn across(out: &mut String, snap: &Snapshot, trace: &PairTrace) {
+    let from = snap
+        .network_interfaces
+        .get(&trace.workload)
+        .map(|e| e.vpc_id.as_str());
+    let to = snap
+        .vpc_endpoints
+        .get(&trace.endpoint)
+        .map(|e| e.vpc_id.as_str());
+    let (Some(from), Some(to)) = (from, to) else {
+        return;
+    };
+    if from == to {
+        return;
+    }
+    let owned = |vpc: &str| match snap.vpcs.get(vpc).and_then(|v| v.owner_id.as_deref()) {
+        Some(owner) => format!("{} (account {})", inert(vpc), inert(owner)),
+        None => inert(vpc).to_string(),
+    };
+    let _ = writeln!(out, "across VPCs: {} -> {}", owned(from), owned(to));
+}
+
+fn line(out: &mut String, indent: &str, hop: &Hop, width: usize) {
     let mark = match hop.outcome {
         Outcome::Allowed => "ok     ",
         Outcome::Blocked => "BLOCKED",
@@ -82,7 +113,7 @@ fn line(out: &mut String, indent: &str, hop: &Hop) {
         Outcome::Allowed | Outcome::NotCrossed => hop.detail.as_str(),
     };
     let text = inert(text);
-    let _ = writeln!(out, "{indent}{mark} {:<17} {text}", hop.kind.label());
+    let _ = writeln!(out, "{indent}{mark} {:<width$} {text}", hop.kind.label());
     if hop.outcome == Outcome::Blocked {
         let pad = " ".repeat(indent.chars().count());
         let _ = writeln!(out, "{pad}        fix: {}", inert(&hop.fix));

@@ -34,6 +34,14 @@ fn demo_shows_the_seed_findings() {
                 "-",
                 "vpce-0c2e6a9d3f7b41c85"
             ),
+            // The hub's STS endpoint: its only (spoke) workload gets no reply.
+            key(
+                "ENDPOINT_UNREACHABLE",
+                "vpce-0d5f1b8e3a6c9247f",
+                "ingress",
+                "-",
+                "vpce-0d5f1b8e3a6c9247f"
+            ),
             // batch-uploader lacks the S3 prefix list.
             key(
                 "ENI_SG_RULES_MISMATCH",
@@ -49,6 +57,14 @@ fn demo_shows_the_seed_findings() {
                 "egress",
                 "eni-05d9a3f7c2e1b8d64",
                 "vpce-0a7c3e9f1b5d28e64"
+            ),
+            // The hub's endpoint subnet has no route back to the spoke over the TGW.
+            key(
+                "NO_ROUTE_TO_DESTINATION",
+                "rtb-0a6c2e8f4b1d9357c",
+                "return-egress",
+                "eni-0b5d9f3a1e7c2468d",
+                "vpce-0d5f1b8e3a6c9247f"
             ),
             // VPC B's endpoint subnet forgot the ephemeral return range.
             key(
@@ -93,8 +109,9 @@ fn json_contract_holds_exactly() {
         "AWS::EC2::VPC",
     ];
     let evaluations = json["evaluations"].as_array().unwrap();
-    // One per resource of the evaluated types: 3 endpoints, 12 SGs, 5 NACLs, 3 tables, 2 VPCs.
-    assert_eq!(evaluations.len(), 3 + 12 + 5 + 3 + 2);
+    // One per resource of the evaluated types: 3 endpoints, 12 SGs, 5 NACLs, 3 tables, 2 VPCs,
+    // plus the hub and the spoke (1 endpoint, 4 SGs, 2 NACLs, 4 tables, 2 VPCs).
+    assert_eq!(evaluations.len(), 3 + 12 + 5 + 3 + 2 + (1 + 4 + 2 + 4 + 2));
     for e in evaluations {
         let mut keys: Vec<&String> = e.as_object().unwrap().keys().collect();
         keys.sort();
@@ -134,7 +151,7 @@ fn json_contract_holds_exactly() {
 fn table_is_the_default_and_names_the_findings() {
     let run = vpce_reach(&["check", demo().to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FINDINGS (4)"), "{}", run.stdout);
+    assert!(run.stdout.contains("FINDINGS (6)"), "{}", run.stdout);
     assert!(run
         .stdout
         .contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68 on sg-0b3a8e6d2f5c94a17"));
@@ -193,6 +210,48 @@ fn explain_walks_the_path_hop_by_hop() {
         "vpce-0a7c3e9f1b5d28e64",
     ]);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
+}
+
+/// Issue 14: a spoke workload traced to the hub's endpoint over the transit gateway.
+#[test]
+fn explain_walks_a_cross_vpc_path_over_the_transit_gateway() {
+    let run = vpce_reach(&[
+        "explain",
+        demo().to_str().unwrap(),
+        "--from",
+        "eni-0b5d9f3a1e7c2468d",
+        "--to",
+        "vpce-0d5f1b8e3a6c9247f",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "across VPCs: vpc-0e2a9c5d7f1b4e683 (account 111122223333) -> \
+             vpc-0c7d1e4a9b2f6385e (account 444455556666)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let order = [
+        "SG egress",
+        "route ",
+        "TGW zone ",
+        "TGW association ",
+        "TGW route ",
+        "SG ingress",
+        "BLOCKED route (reply)",
+        "TGW route (reply)",
+    ];
+    let mut at = 0;
+    for label in order {
+        let pos = run.stdout[at..]
+            .find(label)
+            .unwrap_or_else(|| panic!("{label} missing after {at}: {}", run.stdout));
+        at += pos;
+    }
+    assert!(run.stdout.contains(
+        "fix: add a route 10.30.0.0/16 -> tgw-0a8e3c6f1d9b2457a in rtb-0a6c2e8f4b1d9357c"
+    ));
 }
 
 #[test]
@@ -289,6 +348,15 @@ fn parameters_change_the_verdict() {
         )),
         "{keys:?}"
     );
+    // Issue 14: the spoke routes to the hub's STS endpoint, which serves it; VPC A has none.
+    let (_, json) = check_json(&demo(), &["RequiredServices=sts"]);
+    let keys = finding_keys(&json);
+    let missing = |vpc: &str| key("NO_ENDPOINT_FOR_SERVICE", vpc, "-", "-", "-");
+    assert!(
+        !keys.contains(&missing("vpc-0e2a9c5d7f1b4e683")),
+        "{keys:?}"
+    );
+    assert!(keys.contains(&missing("vpc-0f3c8e21d4b7a695a")), "{keys:?}");
 }
 
 /// Runs the CLI with raw OS arguments (some not UTF-8).
@@ -402,7 +470,7 @@ fn an_empty_or_unrelated_directory_exits_two_naming_it() {
 #[test]
 fn a_snapshot_without_its_endpoints_is_unproven_not_clean() {
     let dir = common::copy_tree(&demo());
-    std::fs::remove_file(dir.path().join("vpc-endpoints.json")).unwrap();
+    remove_everywhere(dir.path(), "vpc-endpoints.json");
     let path = dir.path().to_str().unwrap();
     let run = vpce_reach(&["check", path, "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -429,7 +497,7 @@ fn a_snapshot_without_its_endpoints_is_unproven_not_clean() {
 
     // Without the network ACLs, pairs that were proven reachable are not COMPLIANT either.
     let dir = common::copy_tree(&demo());
-    std::fs::remove_file(dir.path().join("network-acls.json")).unwrap();
+    remove_everywhere(dir.path(), "network-acls.json");
     let (code, json) = check_json(dir.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -438,6 +506,19 @@ fn a_snapshot_without_its_endpoints_is_unproven_not_clean() {
     );
     for sg in ["sg-01f8b3d6a2e4c9571", "sg-0c7e2a5f9b3d1e846"] {
         assert_eq!(compliance_of(&json, sg), "NON_COMPLIANT", "{sg}");
+    }
+}
+
+/// Removes `name` from `dir` and its subdirectories (the demo holds one account per
+/// subdirectory: a describe output is absent only when no account's copy is left).
+fn remove_everywhere(dir: &std::path::Path, name: &str) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            remove_everywhere(&path, name);
+        } else if path.file_name().is_some_and(|n| n == name) {
+            std::fs::remove_file(path).unwrap();
+        }
     }
 }
 

@@ -29,6 +29,21 @@ pub enum FindingCode {
     EndpointNotAvailable,
     /// The endpoint policy allows nothing, or denies everything.
     EndpointPolicyDenies,
+    /// A TGW route table has no route (or a blackhole route wins) towards the attachment of the
+    /// destination's VPC.
+    TgwRtbNoRouteToTgwAttachment,
+    /// A TGW attachment is associated with no TGW route table.
+    TgwAttachMissingTgwRtbAssociation,
+    /// A TGW attachment has no subnet in the Availability Zone the traffic enters it from.
+    TgwRouteAzRestriction,
+    /// A security group's rule references a group across a link where references do not work.
+    SgReferencingSupport,
+    /// A gateway endpoint cannot be used from another VPC.
+    VpceGatewayEgressSourceAddressRestriction,
+    /// A TGW VPC attachment is not `available`.
+    TgwAttachmentNotAvailable,
+    /// A VPC peering connection is not `active`.
+    VpcPeeringNotActive,
 }
 
 impl FindingCode {
@@ -45,6 +60,17 @@ impl FindingCode {
             FindingCode::NoEndpointForService => "NO_ENDPOINT_FOR_SERVICE",
             FindingCode::EndpointNotAvailable => "ENDPOINT_NOT_AVAILABLE",
             FindingCode::EndpointPolicyDenies => "ENDPOINT_POLICY_DENIES",
+            FindingCode::TgwRtbNoRouteToTgwAttachment => "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
+            FindingCode::TgwAttachMissingTgwRtbAssociation => {
+                "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION"
+            }
+            FindingCode::TgwRouteAzRestriction => "TGW_ROUTE_AZ_RESTRICTION",
+            FindingCode::SgReferencingSupport => "SG_REFERENCING_SUPPORT",
+            FindingCode::VpceGatewayEgressSourceAddressRestriction => {
+                "VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION"
+            }
+            FindingCode::TgwAttachmentNotAvailable => "TGW_ATTACHMENT_NOT_AVAILABLE",
+            FindingCode::VpcPeeringNotActive => "VPC_PEERING_NOT_ACTIVE",
         }
     }
 }

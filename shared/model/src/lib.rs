@@ -48,6 +48,7 @@ mod intent;
 mod network_acl;
 mod params;
 mod path;
+mod peering;
 mod policy;
 mod prefix_list;
 mod protocol;
@@ -56,6 +57,7 @@ mod security_group;
 pub mod snapshot;
 mod space;
 mod text;
+mod transit_gateway;
 
 pub use check::{check, check_exact, trace_pair, MissingData, PairResult, Report, TraceError};
 pub use compliance::{evaluations, ComplianceType, Evaluation, MAX_ANNOTATION, RESOURCE_TYPES};

@@ -89,6 +89,18 @@ pub(crate) fn evaluate<'a>(
     direction: RuleDirection,
     required: &Region,
 ) -> SgVerdict<'a> {
+    evaluate_refs(snap, groups, direction, required, true)
+}
+
+/// [`evaluate`], with group-reference peers counted only when `group_refs` is true: across a
+/// link where security-group references do not work (docs/spec.md T7, P3), they match nothing.
+pub(crate) fn evaluate_refs<'a>(
+    snap: &'a Snapshot,
+    groups: &[impl AsRef<str>],
+    direction: RuleDirection,
+    required: &Region,
+    group_refs: bool,
+) -> SgVerdict<'a> {
     let mut verdict = SgVerdict {
         uncovered: required.clone(),
         ..SgVerdict::default()
@@ -106,7 +118,7 @@ pub(crate) fn evaluate<'a>(
             RuleDirection::Ingress => &group.ip_permissions,
         };
         for permission in rules {
-            apply_permission(snap, group_id, permission, &mut verdict);
+            apply_permission(snap, group_id, permission, group_refs, &mut verdict);
         }
     }
     verdict
@@ -117,6 +129,7 @@ fn apply_permission<'a>(
     snap: &'a Snapshot,
     group_id: &'a str,
     permission: &'a IpPermission,
+    group_refs: bool,
     verdict: &mut SgVerdict<'a>,
 ) {
     if !protocol::covers_tcp(&permission.ip_protocol) {
@@ -133,6 +146,9 @@ fn apply_permission<'a>(
     for peer in peers(permission) {
         if verdict.uncovered.is_empty() {
             return;
+        }
+        if !group_refs && matches!(peer, Peer::Group(_)) {
+            continue;
         }
         let Some(addrs) = peer_addresses(snap, &peer, &verdict.uncovered, &mut verdict.missing)
         else {

@@ -40,6 +40,71 @@ const DEMO: &[(&str, &str)] = &[
         "prefix-lists.json",
         include_str!("../../../events/demo/prefix-lists.json"),
     ),
+    // The hub-and-spoke over a transit gateway (issue 14): its link outputs and the two VPCs.
+    (
+        "hub/vpcs.json",
+        include_str!("../../../events/demo/network-444455556666/vpcs.json"),
+    ),
+    (
+        "hub/subnets.json",
+        include_str!("../../../events/demo/network-444455556666/subnets.json"),
+    ),
+    (
+        "hub/route-tables.json",
+        include_str!("../../../events/demo/network-444455556666/route-tables.json"),
+    ),
+    (
+        "hub/security-groups.json",
+        include_str!("../../../events/demo/network-444455556666/security-groups.json"),
+    ),
+    (
+        "hub/network-interfaces.json",
+        include_str!("../../../events/demo/network-444455556666/network-interfaces.json"),
+    ),
+    (
+        "hub/vpc-endpoints.json",
+        include_str!("../../../events/demo/network-444455556666/vpc-endpoints.json"),
+    ),
+    (
+        "hub/transit-gateways.json",
+        include_str!("../../../events/demo/network-444455556666/transit-gateways.json"),
+    ),
+    (
+        "hub/tgw-attachments.json",
+        include_str!("../../../events/demo/network-444455556666/tgw-attachments.json"),
+    ),
+    (
+        "hub/tgw-vpc-attachments.json",
+        include_str!("../../../events/demo/network-444455556666/tgw-vpc-attachments.json"),
+    ),
+    (
+        "hub/tgw-routes.json",
+        include_str!("../../../events/demo/network-444455556666/tgw-routes.json"),
+    ),
+    (
+        "hub/tgw-propagations.json",
+        include_str!("../../../events/demo/network-444455556666/tgw-propagations.json"),
+    ),
+    (
+        "spoke/vpcs.json",
+        include_str!("../../../events/demo/spoke-vpc/vpcs.json"),
+    ),
+    (
+        "spoke/subnets.json",
+        include_str!("../../../events/demo/spoke-vpc/subnets.json"),
+    ),
+    (
+        "spoke/route-tables.json",
+        include_str!("../../../events/demo/spoke-vpc/route-tables.json"),
+    ),
+    (
+        "spoke/security-groups.json",
+        include_str!("../../../events/demo/spoke-vpc/security-groups.json"),
+    ),
+    (
+        "spoke/network-interfaces.json",
+        include_str!("../../../events/demo/spoke-vpc/network-interfaces.json"),
+    ),
 ];
 
 /// Loads the documents; when they load, runs the whole check and checks the evaluations.
@@ -129,7 +194,25 @@ fn arb_json() -> impl Strategy<Value = Value> {
                     "ServiceName",
                     "NetworkInterfaceIds",
                     "State",
-                    "Value"
+                    "Value",
+                    "TransitGatewayId",
+                    "TransitGatewayAttachmentId",
+                    "TransitGatewayRouteTableId",
+                    "TransitGatewayAttachments",
+                    "TransitGatewayRouteTablePropagations",
+                    "SubnetIds",
+                    "Association",
+                    "Options",
+                    "SecurityGroupReferencingSupport",
+                    "ResourceId",
+                    "ResourceType",
+                    "Type",
+                    "AvailabilityZone",
+                    "VpcPeeringConnectionId",
+                    "Status",
+                    "Code",
+                    "AccepterVpcInfo",
+                    "RequesterVpcInfo"
                 ]
                 .prop_map(String::from),
                 inner,
@@ -166,7 +249,11 @@ proptest! {
     /// Structurally plausible documents with wrong types, missing fields and odd values.
     #[test]
     fn check_survives_odd_documents(key in prop_oneof!["SecurityGroups", "NetworkAcls", "RouteTables", "NetworkInterfaces",
-                                                      "VpcEndpoints", "Subnets", "PrefixLists", "Vpcs"],
+                                                      "VpcEndpoints", "Subnets", "PrefixLists", "Vpcs",
+                                                      "TransitGateways", "TransitGatewayAttachments",
+                                                      "TransitGatewayVpcAttachments", "TransitGatewayRouteTables",
+                                                      "TransitGatewayStaticRoutes", "TransitGatewayPropagations",
+                                                      "VpcPeeringConnections"],
                                     items in prop::collection::vec(arb_json(), 0..4)) {
         let mut docs = demo_docs();
         docs.push(("odd.json".into(), json!({ key: items }).to_string()));

@@ -192,13 +192,14 @@ pub(super) fn record_pair(
     }
 }
 
-/// The resources a required pair's path runs through (docs/spec.md section 5), each once.
-fn path_resources<'a>(
+/// The resources a required pair's path runs through (docs/spec.md section 5), each once: for a
+/// pair across VPCs, both VPCs.
+pub(super) fn path_resources<'a>(
     snap: &'a Snapshot,
     workload: &'a Workload,
     ep: &'a Endpoint,
 ) -> Vec<&'a str> {
-    let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
+    let mut resources: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str(), workload.vpc_id];
     resources.extend(workload.groups.iter().copied());
     resources.extend(ep.group_ids().iter().map(String::as_str));
     let subnets =
@@ -362,7 +363,14 @@ pub(super) fn unreachable_findings(
     ep: &Endpoint,
     admitted_none: bool,
     workloads: usize,
+    remote: usize,
 ) -> Vec<Finding> {
+    // Issue 14: workloads of other VPCs routed to the endpoint count too.
+    let of = if remote > 0 {
+        "of its VPC and of the VPCs linked to it"
+    } else {
+        "of the VPC"
+    };
     let traffic = ep.traffic.clone();
     let groups = ep.group_ids().to_vec();
     let (components, problem, fix) = if workloads == 0 {
@@ -374,14 +382,14 @@ pub(super) fn unreachable_findings(
         )
     } else if admitted_none && !groups.is_empty() {
         let problem = format!(
-            "{} admit {traffic} from none of the {workloads} workloads of the VPC",
+            "{} admit {traffic} from none of the {workloads} workloads {of}",
             groups.join(", ")
         );
         let fix = format!("allow ingress {traffic} on {} from the workloads' security groups, or delete the endpoint", groups[0]);
         (groups, problem, fix)
     } else {
         let problem = format!(
-            "none of the {workloads} workloads of the VPC reaches {}",
+            "none of the {workloads} workloads {of} reaches {}",
             ep.label()
         );
         (
@@ -434,6 +442,7 @@ pub(super) fn missing_services<'v>(
     params: &RuleParameters,
     vpcs: impl Iterator<Item = (&'v str, usize)>,
     endpoints: &[Endpoint],
+    served_elsewhere: impl Fn(&str, &str) -> bool,
     report: &mut Report,
 ) {
     // Without describe-vpc-endpoints, "no endpoint" is missing data, not a finding.
@@ -443,7 +452,8 @@ pub(super) fn missing_services<'v>(
             let present = endpoints
                 .iter()
                 .any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
-            if present {
+            // Issue 14: an interface endpoint of another VPC the workloads route to serves them.
+            if present || served_elsewhere(vpc, service) {
                 continue;
             }
             if !known {

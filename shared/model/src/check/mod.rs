@@ -8,6 +8,7 @@
 //! the fast path and is the tests' oracle. Both feed the same bookkeeping: dense ids per VPC
 //! (`workloads`), findings from hops (`findings`), path counts (`on_path`).
 
+mod cross;
 mod exact;
 mod fast;
 mod findings;
@@ -131,13 +132,16 @@ impl<'a> Input<'a> {
             .pairs
             .reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
         let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
+        let links = cross::CrossVpc::new(snap, &self.workloads, &self.endpoints);
+        report.notes.extend(cross::unlinked_note(snap));
         for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty())
         {
             let vw = VpcWorkloads::new(snap, vpc_workloads);
             let judge = judge_for(&vw, vpc_endpoints);
             let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge);
             for ep in vpc_endpoints {
-                vpc.check_endpoint(ep, &mut report);
+                let remote = links.remotes(snap, params, ep);
+                vpc.check_endpoint(ep, &remote, &mut report);
                 by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
             }
             vpc.finish(&mut report);
@@ -146,7 +150,9 @@ impl<'a> Input<'a> {
             .iter()
             .filter(|(_, ws, _)| !ws.is_empty())
             .map(|(vpc, ws, _)| (*vpc, ws.len()));
-        findings::missing_services(snap, params, counts, &self.endpoints, &mut report);
+        let served =
+            |vpc: &str, service: &str| links.served_remotely(snap, vpc, &self.endpoints, service);
+        findings::missing_services(snap, params, counts, &self.endpoints, served, &mut report);
         report
             .findings
             .reserve(by_endpoint.values().map(Vec::len).sum());
@@ -227,7 +233,7 @@ impl std::fmt::Display for TraceError {
 impl std::error::Error for TraceError {}
 
 /// Traces one pair for `explain`: any ENI of the snapshot (a workload or not) to an endpoint of
-/// its VPC. Returns the trace and the reasons the pair is required (possibly none).
+/// its VPC or of another VPC (across a transit gateway or peering connection). Returns the trace and the reasons the pair is required (possibly none).
 pub fn trace_pair(
     snap: &Snapshot,
     params: &RuleParameters,
@@ -253,13 +259,13 @@ pub fn trace_pair(
             raw.vpc_endpoint_type, raw.state
         ))
     })?;
-    if eni.vpc_id != raw.vpc_id {
-        return Err(TraceError(format!(
-            "{eni_id} is in {} but {endpoint_id} is in {}",
-            eni.vpc_id, raw.vpc_id
-        )));
-    }
     let workload = Workload::new(eni, ip);
-    let reasons = intent::reasons(snap, params, &workload, &ep);
+    // Issue 14: an endpoint of another VPC is traced across the transit gateway or peering
+    // connection the workload's route table uses.
+    let reasons = if eni.vpc_id == raw.vpc_id {
+        intent::reasons(snap, params, &workload, &ep)
+    } else {
+        cross::pair_reasons(snap, params, &workload, &ep)
+    };
     Ok((path::trace(snap, params, &workload, &ep), reasons))
 }

@@ -5,9 +5,10 @@
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::intent::{Reason, Reasons};
 use crate::params::RuleParameters;
-use crate::path::{self, Hop, HopKind, Outcome};
+use crate::path::{self, Hop, HopKind, Outcome, Verdict};
 use crate::snapshot::Snapshot;
 
+use super::cross::Remote;
 use super::findings::{self, EndpointTexts, PairHops};
 use super::ids::WorkloadIdx;
 use super::on_path::OnPath;
@@ -123,8 +124,14 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         }
     }
 
-    /// Every pair of one endpoint, then R5 and the endpoint-level findings.
-    pub(super) fn check_endpoint(&mut self, ep: &'w Endpoint<'w>, report: &mut Report) {
+    /// Every pair of one endpoint (its VPC's workloads, then `remote`: those of other VPCs tied
+    /// to it by a link), then R5 and the endpoint-level findings.
+    pub(super) fn check_endpoint(
+        &mut self,
+        ep: &'w Endpoint<'w>,
+        remote: &[Remote<'w>],
+        report: &mut Report,
+    ) {
         let (snap, params) = (self.snap, self.params);
         if !ep.missing.is_empty() {
             report.missing.insert(MissingData {
@@ -156,8 +163,12 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         for w in self.vw.workloads() {
             self.pair(&facts, &mut state, &texts, w, &mut tally, report);
         }
+        for r in remote {
+            self.remote_pair(&facts, &texts, r, &mut tally, report);
+        }
         self.on_path.finish_endpoint();
-        let workloads = self.vw.len();
+        // R5 counts the workloads of every VPC that routes to the endpoint (issue 14).
+        let workloads = self.vw.len() + remote.len();
         let mut own = Vec::new();
         if workloads > 0 && (tally.required > 0 || facts.required) {
             own.extend(findings::endpoint_findings(&texts, &common));
@@ -171,7 +182,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             && !no_consumers
         {
             let admitted_none = !tally.admitted_any && findings::ingress_readable(snap, ep);
-            let r5 = findings::unreachable_findings(ep, admitted_none, workloads);
+            let r5 = findings::unreachable_findings(ep, admitted_none, workloads, remote.len());
             match tally.unproven {
                 // Missing data is never a blame: what R5 would blame is unproven instead.
                 Some(why) => findings::unproven_r5(ep, &r5, &why, report),
@@ -187,6 +198,65 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     /// Adds the VPC's path counts to the report.
     pub(super) fn finish(self, report: &mut Report) {
         self.on_path.merge_into(&mut report.on_path);
+    }
+
+    /// One workload of another VPC against the endpoint, decided by the exact path whichever
+    /// the judge (`cross`).
+    fn remote_pair(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        texts: &EndpointTexts,
+        r: &Remote<'w>,
+        tally: &mut Tally,
+        report: &mut Report,
+    ) {
+        tally.admitted_any |= r.reasons.contains(Reason::EndpointAdmits);
+        if r.reasons.is_empty() && (tally.any_reach || facts.ep.kind == EndpointKind::Gateway) {
+            return;
+        }
+        let trace = path::trace(self.snap, self.params, r.workload, facts.ep);
+        let reached = trace.reached();
+        tally.any_reach |= reached > 0;
+        // As for the VPC's own workloads: one unproven workload withholds R5.
+        if reached == 0 && tally.unproven.is_none() {
+            tally.unproven = PairHops::of(&trace).unproven(&r.id);
+        }
+        if r.reasons.is_empty() {
+            return;
+        }
+        tally.required += 1;
+        // The usual path resources, and every component the link's hops name (the NACLs of
+        // the TGW attachment subnets, the hub's route table of the reply, ...), each once.
+        let mut resources = findings::path_resources(self.snap, r.workload, facts.ep);
+        resources.extend(trace.hops().flat_map(|h| h.components.iter().map(|c| &**c)));
+        resources.sort_unstable();
+        resources.dedup();
+        for resource in &resources {
+            *report.on_path.entry(resource.to_string()).or_default() += 1;
+        }
+        // An unproven pair leaves every resource on its path unproven, the link's ones too.
+        if trace.verdict() == Verdict::Unknown {
+            let what = format!("{} -> {} across VPCs cannot be proven", r.id, facts.ep.id());
+            for resource in &resources {
+                report.missing.insert(MissingData {
+                    resource: resource.to_string(),
+                    what: what.clone(),
+                });
+            }
+        }
+        if facts.common_ok && facts.targets > 0 && reached == facts.targets {
+            findings::record_reachable(&r.id, texts, r.reasons, facts.targets, report);
+            return;
+        }
+        let hops = PairHops::of(&trace);
+        findings::record_pair(
+            self.snap,
+            (r.workload, &r.id),
+            texts,
+            r.reasons,
+            &hops,
+            report,
+        );
     }
 
     /// One workload against the endpoint.

@@ -8,6 +8,7 @@
 //! An interface endpoint is one target per ENI (clients pick any ENI the regional DNS name
 //! returns, docs/spec.md I7); a gateway endpoint is one target, the service's prefix list.
 
+pub(crate) mod cross;
 pub(crate) mod gateway;
 mod hops;
 pub(crate) mod interface;
@@ -51,6 +52,32 @@ pub enum HopKind {
     AclReturnOutbound,
     /// The workload subnet's ACL, inbound (reply leg).
     AclReturnInbound,
+    /// Cross-VPC: the link itself (TGW attachments' states, the peering connection's status).
+    Link,
+    /// Cross-VPC: the source VPC's TGW attachment has a subnet in the workload's zone.
+    TgwAz,
+    /// Cross-VPC: the source attachment's TGW route table.
+    TgwAssociation,
+    /// Cross-VPC: that table's route to the endpoint VPC's attachment.
+    TgwRoute,
+    /// Cross-VPC: the source VPC's TGW attachment subnet's ACL, inbound (forward leg).
+    TgwAclInbound,
+    /// Cross-VPC: the endpoint VPC's TGW attachment subnet's ACL, outbound (forward leg).
+    TgwAclOutbound,
+    /// Cross-VPC: the endpoint subnet's route table, back to the workload (reply leg).
+    ReturnRoute,
+    /// Cross-VPC: the endpoint VPC's TGW attachment has a subnet in the ENI's zone (reply leg).
+    ReturnTgwAz,
+    /// Cross-VPC: the endpoint VPC attachment's TGW route table (reply leg).
+    ReturnTgwAssociation,
+    /// Cross-VPC: that table's route to the workload VPC's attachment (reply leg).
+    ReturnTgwRoute,
+    /// Cross-VPC: the endpoint VPC's TGW attachment subnet's ACL, inbound (reply leg).
+    TgwAclReturnInbound,
+    /// Cross-VPC: the workload VPC's TGW attachment subnet's ACL, outbound (reply leg).
+    TgwAclReturnOutbound,
+    /// Cross-VPC: a gateway endpoint serves only its own VPC.
+    GatewayFromOtherVpc,
 }
 
 impl HopKind {
@@ -69,18 +96,46 @@ impl HopKind {
             HopKind::SecurityGroupIngress => "SG ingress",
             HopKind::AclReturnOutbound => "NACL out (reply)",
             HopKind::AclReturnInbound => "NACL in (reply)",
+            HopKind::Link => "link",
+            HopKind::TgwAz => "TGW zone",
+            HopKind::TgwAssociation => "TGW association",
+            HopKind::TgwRoute => "TGW route",
+            HopKind::TgwAclInbound => "NACL in (TGW subnet)",
+            HopKind::TgwAclOutbound => "NACL out (TGW subnet)",
+            HopKind::ReturnRoute => "route (reply)",
+            HopKind::ReturnTgwAz => "TGW zone (reply)",
+            HopKind::ReturnTgwAssociation => "TGW association (reply)",
+            HopKind::ReturnTgwRoute => "TGW route (reply)",
+            HopKind::TgwAclReturnInbound => "NACL in (TGW subnet, reply)",
+            HopKind::TgwAclReturnOutbound => "NACL out (TGW subnet, reply)",
+            HopKind::GatewayFromOtherVpc => "gateway endpoint",
         }
     }
 
     /// The finding direction of a blocking hop of this kind.
     pub fn direction(self) -> Option<Direction> {
         match self {
-            HopKind::SecurityGroupEgress | HopKind::Route | HopKind::AclOutbound => {
-                Some(Direction::Egress)
+            HopKind::SecurityGroupEgress
+            | HopKind::Route
+            | HopKind::AclOutbound
+            | HopKind::Link
+            | HopKind::TgwAz
+            | HopKind::TgwAssociation
+            | HopKind::TgwRoute
+            | HopKind::TgwAclInbound
+            | HopKind::GatewayFromOtherVpc => Some(Direction::Egress),
+            HopKind::AclInbound | HopKind::SecurityGroupIngress | HopKind::TgwAclOutbound => {
+                Some(Direction::Ingress)
             }
-            HopKind::AclInbound | HopKind::SecurityGroupIngress => Some(Direction::Ingress),
-            HopKind::AclReturnOutbound => Some(Direction::ReturnEgress),
-            HopKind::AclReturnInbound => Some(Direction::ReturnIngress),
+            HopKind::AclReturnOutbound
+            | HopKind::ReturnRoute
+            | HopKind::ReturnTgwAz
+            | HopKind::ReturnTgwAssociation
+            | HopKind::ReturnTgwRoute
+            | HopKind::TgwAclReturnInbound => Some(Direction::ReturnEgress),
+            HopKind::AclReturnInbound | HopKind::TgwAclReturnOutbound => {
+                Some(Direction::ReturnIngress)
+            }
             HopKind::EndpointState
             | HopKind::EndpointPolicy
             | HopKind::PrivateDns
@@ -101,6 +156,14 @@ pub(crate) enum AclHop {
     ReturnOutbound,
     /// The workload subnet's ACL, inbound (reply leg).
     ReturnInbound,
+    /// The workload VPC's TGW attachment subnet's ACL, inbound (forward leg).
+    TgwInbound,
+    /// The endpoint VPC's TGW attachment subnet's ACL, outbound (forward leg).
+    TgwOutbound,
+    /// The endpoint VPC's TGW attachment subnet's ACL, inbound (reply leg).
+    TgwReturnInbound,
+    /// The workload VPC's TGW attachment subnet's ACL, outbound (reply leg).
+    TgwReturnOutbound,
 }
 
 impl AclHop {
@@ -111,14 +174,24 @@ impl AclHop {
             AclHop::Inbound => HopKind::AclInbound,
             AclHop::ReturnOutbound => HopKind::AclReturnOutbound,
             AclHop::ReturnInbound => HopKind::AclReturnInbound,
+            AclHop::TgwInbound => HopKind::TgwAclInbound,
+            AclHop::TgwOutbound => HopKind::TgwAclOutbound,
+            AclHop::TgwReturnInbound => HopKind::TgwAclReturnInbound,
+            AclHop::TgwReturnOutbound => HopKind::TgwAclReturnOutbound,
         }
     }
 
     /// Which entries of the ACL decide.
     pub(crate) fn traffic(self) -> Traffic {
         match self {
-            AclHop::Outbound | AclHop::ReturnOutbound => Traffic::Outbound,
-            AclHop::Inbound | AclHop::ReturnInbound => Traffic::Inbound,
+            AclHop::Outbound
+            | AclHop::ReturnOutbound
+            | AclHop::TgwOutbound
+            | AclHop::TgwReturnOutbound => Traffic::Outbound,
+            AclHop::Inbound
+            | AclHop::ReturnInbound
+            | AclHop::TgwInbound
+            | AclHop::TgwReturnInbound => Traffic::Inbound,
         }
     }
 }
@@ -332,8 +405,8 @@ pub(crate) struct Ctx<'a> {
     pub detail: bool,
 }
 
-/// Traces the path from a workload to an endpoint of the same VPC, every hop evaluated
-/// exactly and explained.
+/// Traces the path from a workload to an endpoint, every hop evaluated exactly and explained:
+/// in the same VPC, or in another one over a transit gateway or peering connection (`cross`).
 pub(crate) fn trace(
     snap: &Snapshot,
     params: &RuleParameters,
@@ -351,8 +424,10 @@ pub(crate) fn trace(
     let stopped = common
         .iter()
         .any(|h| h.kind == HopKind::EndpointState && h.outcome == Outcome::Blocked);
+    let cross_vpc = workload.vpc_id != endpoint.raw.vpc_id;
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),
+        (false, _) if cross_vpc => cross::targets(&cx),
         (false, EndpointKind::Interface) => interface::targets(&cx),
         (false, EndpointKind::Gateway) => gateway::targets(&cx),
     };

@@ -13,7 +13,10 @@
 //!
 //! Not required: `describe-prefix-lists` (only gateway endpoints and rules naming a prefix list
 //! use them, and a list they name but the snapshot lacks is already missing data for that
-//! resource) and `describe-vpc-attribute` (the DNS attributes only feed notes).
+//! resource) and `describe-vpc-attribute` (the DNS attributes only feed notes), nor the calls
+//! that link VPCs (transit gateways, peering): a snapshot of one VPC needs none, and a
+//! cross-VPC path that needs one the snapshot lacks is missing data for that path (an
+//! `Unknown` hop), never a verdict.
 
 use std::collections::BTreeSet;
 
@@ -40,6 +43,21 @@ pub enum DescribeCall {
     PrefixLists,
     /// `describe-vpc-attribute` → `VpcId` with `EnableDnsSupport` or `EnableDnsHostnames`.
     VpcAttribute,
+    /// `describe-transit-gateways` → `TransitGateways`.
+    TransitGateways,
+    /// `describe-transit-gateway-attachments` → `TransitGatewayAttachments`.
+    TransitGatewayAttachments,
+    /// `describe-transit-gateway-vpc-attachments` → `TransitGatewayVpcAttachments`.
+    TransitGatewayVpcAttachments,
+    /// `describe-transit-gateway-route-tables` → `TransitGatewayRouteTables`.
+    TransitGatewayRouteTables,
+    /// `search-transit-gateway-routes`, wrapped per table → `TransitGatewayStaticRoutes`.
+    TransitGatewayRoutes,
+    /// `get-transit-gateway-route-table-propagations`, wrapped per table →
+    /// `TransitGatewayPropagations`.
+    TransitGatewayPropagations,
+    /// `describe-vpc-peering-connections` → `VpcPeeringConnections`.
+    VpcPeeringConnections,
 }
 
 /// The calls every check needs.
@@ -66,6 +84,17 @@ impl DescribeCall {
             DescribeCall::VpcEndpoints => "describe-vpc-endpoints",
             DescribeCall::PrefixLists => "describe-prefix-lists",
             DescribeCall::VpcAttribute => "describe-vpc-attribute",
+            DescribeCall::TransitGateways => "describe-transit-gateways",
+            DescribeCall::TransitGatewayAttachments => "describe-transit-gateway-attachments",
+            DescribeCall::TransitGatewayVpcAttachments => {
+                "describe-transit-gateway-vpc-attachments"
+            }
+            DescribeCall::TransitGatewayRouteTables => "describe-transit-gateway-route-tables",
+            DescribeCall::TransitGatewayRoutes => "search-transit-gateway-routes",
+            DescribeCall::TransitGatewayPropagations => {
+                "get-transit-gateway-route-table-propagations"
+            }
+            DescribeCall::VpcPeeringConnections => "describe-vpc-peering-connections",
         }
     }
 }

@@ -30,6 +30,9 @@ pub struct Vpc {
     /// The primary IPv4 CIDR.
     #[serde(default)]
     pub cidr_block: Option<Ipv4Net>,
+    /// The account that owns the VPC (kept to name it when a snapshot spans accounts).
+    #[serde(default)]
+    pub owner_id: Option<String>,
     /// Tags.
     #[serde(default)]
     pub tags: Vec<Tag>,

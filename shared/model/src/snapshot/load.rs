@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::coverage::{Coverage, DescribeCall};
 use super::describe::*;
+use super::links::*;
 use super::{walk, Index, Snapshot, VpcDns};
 
 /// Why a snapshot could not be loaded. Nothing is evaluated after one of these.
@@ -160,6 +161,13 @@ struct Document {
     vpc_id: Option<String>,
     enable_dns_support: Option<AttributeBooleanValue>,
     enable_dns_hostnames: Option<AttributeBooleanValue>,
+    transit_gateways: Option<Vec<TransitGateway>>,
+    tgw_attachments: Option<Vec<TransitGatewayAttachment>>,
+    tgw_vpc_attachments: Option<Vec<TransitGatewayVpcAttachment>>,
+    tgw_route_tables: Option<Vec<TransitGatewayRouteTable>>,
+    tgw_routes: Option<Vec<TransitGatewayRoutes>>,
+    tgw_propagations: Option<Vec<TransitGatewayPropagations>>,
+    vpc_peerings: Option<Vec<VpcPeeringConnection>>,
     other: Vec<String>,
 }
 
@@ -206,6 +214,13 @@ impl<'de> serde::de::Visitor<'de> for DocumentVisitor {
                 "VpcId" => doc.vpc_id = Some(map.next_value()?),
                 "EnableDnsSupport" => doc.enable_dns_support = Some(map.next_value()?),
                 "EnableDnsHostnames" => doc.enable_dns_hostnames = Some(map.next_value()?),
+                "TransitGateways" => doc.transit_gateways = Some(map.next_value()?),
+                "TransitGatewayAttachments" => doc.tgw_attachments = Some(map.next_value()?),
+                "TransitGatewayVpcAttachments" => doc.tgw_vpc_attachments = Some(map.next_value()?),
+                "TransitGatewayRouteTables" => doc.tgw_route_tables = Some(map.next_value()?),
+                "TransitGatewayStaticRoutes" => doc.tgw_routes = Some(map.next_value()?),
+                "TransitGatewayPropagations" => doc.tgw_propagations = Some(map.next_value()?),
+                "VpcPeeringConnections" => doc.vpc_peerings = Some(map.next_value()?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     doc.other.push(key);
@@ -334,6 +349,50 @@ impl SnapshotBuilder {
             &mut s.vpc_endpoints,
             doc.vpc_endpoints,
             |r| &r.vpc_endpoint_id,
+        )?;
+        // The calls that link VPCs (issue 14). Routes and propagations are keyed by the TGW
+        // route table they were asked about, so their copies merge as one resource each.
+        copies.add(
+            DescribeCall::TransitGateways,
+            &mut s.transit_gateways,
+            doc.transit_gateways,
+            |r| &r.transit_gateway_id,
+        )?;
+        copies.add(
+            DescribeCall::TransitGatewayAttachments,
+            &mut s.tgw_attachments,
+            doc.tgw_attachments,
+            |r| &r.transit_gateway_attachment_id,
+        )?;
+        copies.add(
+            DescribeCall::TransitGatewayVpcAttachments,
+            &mut s.tgw_vpc_attachments,
+            doc.tgw_vpc_attachments,
+            |r| &r.transit_gateway_attachment_id,
+        )?;
+        copies.add(
+            DescribeCall::TransitGatewayRouteTables,
+            &mut s.tgw_route_tables,
+            doc.tgw_route_tables,
+            |r| &r.transit_gateway_route_table_id,
+        )?;
+        copies.add(
+            DescribeCall::TransitGatewayRoutes,
+            &mut s.tgw_routes,
+            doc.tgw_routes,
+            |r| &r.transit_gateway_route_table_id,
+        )?;
+        copies.add(
+            DescribeCall::TransitGatewayPropagations,
+            &mut s.tgw_propagations,
+            doc.tgw_propagations,
+            |r| &r.transit_gateway_route_table_id,
+        )?;
+        copies.add(
+            DescribeCall::VpcPeeringConnections,
+            &mut s.vpc_peerings,
+            doc.vpc_peerings,
+            |r| &r.vpc_peering_connection_id,
         )?;
         if let Some(lists) = doc.prefix_lists {
             copies.coverage.saw(DescribeCall::PrefixLists);

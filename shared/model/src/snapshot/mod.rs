@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod describe;
 mod index;
+pub mod links;
 pub mod load;
 pub mod walk;
 
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 pub use coverage::{Coverage, DescribeCall};
 pub use describe::*;
 pub use index::Index;
+pub use links::*;
 pub use load::{LoadError, SnapshotBuilder};
 
 /// The DNS attributes of one VPC, as far as the snapshot holds them.
@@ -51,6 +53,22 @@ pub struct Snapshot {
     pub prefix_lists_without_entries: BTreeMap<String, String>,
     /// `describe-vpc-attribute` outputs, merged per VPC.
     pub vpc_dns: BTreeMap<String, VpcDns>,
+    /// `describe-transit-gateways`.
+    pub transit_gateways: BTreeMap<String, TransitGateway>,
+    /// `describe-transit-gateway-attachments` (every kind, with its association).
+    pub tgw_attachments: BTreeMap<String, TransitGatewayAttachment>,
+    /// `describe-transit-gateway-vpc-attachments`.
+    pub tgw_vpc_attachments: BTreeMap<String, TransitGatewayVpcAttachment>,
+    /// `describe-transit-gateway-route-tables`.
+    pub tgw_route_tables: BTreeMap<String, TransitGatewayRouteTable>,
+    /// `search-transit-gateway-routes`, per TGW route table (the `TransitGatewayStaticRoutes`
+    /// wrapper).
+    pub tgw_routes: BTreeMap<String, TransitGatewayRoutes>,
+    /// `get-transit-gateway-route-table-propagations`, per TGW route table (the
+    /// `TransitGatewayPropagations` wrapper).
+    pub tgw_propagations: BTreeMap<String, TransitGatewayPropagations>,
+    /// `describe-vpc-peering-connections`.
+    pub vpc_peerings: BTreeMap<String, VpcPeeringConnection>,
     /// What the loader skipped or merged, for people to read.
     pub notes: Vec<String>,
     /// Which describe calls the documents held (see [`coverage`]).

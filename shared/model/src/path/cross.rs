@@ -1,0 +1,903 @@
+//! Pairs whose workload is in another VPC than the endpoint (issue 14; docs/spec.md section 2,
+//! facts T1-T9 and P1-P3): the endpoint is reached over a transit gateway (TGW) or a VPC
+//! peering connection, both ways. Exact, like the rest of `path`.
+//!
+//! Forward leg: the workload's groups (egress), its subnet's route table (longest prefix to a
+//! `tgw-` or `pcx-`), its subnet's ACL out; then the link: for a TGW the attachments' states,
+//! the source attachment's subnet in the workload's zone (T2), its association (T3) and that
+//! table's route to the endpoint VPC's attachment (T4, T5), the ACLs of the attachment subnets
+//! (T6); for peering the connection's status and that it joins the two VPCs (P1, P2); then the
+//! endpoint subnet's ACL in and the endpoint's groups (ingress, references only where they work:
+//! T7, P3). Reply leg: the endpoint subnet's route table back over the same link, for a TGW the
+//! endpoint VPC attachment's subnet in the ENI's zone, its association and route back, the ACLs
+//! on the way with the ephemeral ports.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use ipnet::Ipv4Net;
+
+use crate::endpoint::{EndpointEni, EndpointKind};
+use crate::finding::FindingCode;
+use crate::peering;
+use crate::route;
+use crate::security_group::{self, RuleDirection};
+use crate::snapshot::{TransitGatewayVpcAttachment, VpcPeeringConnection};
+use crate::space::{AddrRange, Region};
+use crate::text;
+use crate::transit_gateway::{self as tgw};
+
+use super::hops::{self, service_region};
+use super::{AclHop, Ctx, Hop, HopKind, Outcome, Target};
+
+/// The link a workload subnet's route table sends an address over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// A route to `tgw-…`.
+    TransitGateway(String),
+    /// A route to `pcx-…`.
+    Peering(String),
+}
+
+/// Where the route table of `subnet` sends `ip` when that is a TGW or a peering connection
+/// (`None`: elsewhere, nowhere, or the snapshot cannot say). What R1 and R5 call "the workload
+/// can route to the endpoint" across VPCs.
+pub(crate) fn via(snap: &crate::snapshot::Snapshot, subnet: &str, ip: Ipv4Addr) -> Option<Via> {
+    let (table, _) = route::table_for_subnet(snap, subnet)?;
+    let (routes, _) = route::expanded_routes(snap, table);
+    let winner = route::lookup_block(&routes, Ipv4Net::from(ip)).0?;
+    via_target(&winner.target).filter(|_| !winner.blackhole)
+}
+
+fn via_target(target: &str) -> Option<Via> {
+    if target.starts_with("tgw-") {
+        Some(Via::TransitGateway(target.to_string()))
+    } else if target.starts_with("pcx-") {
+        Some(Via::Peering(target.to_string()))
+    } else {
+        None
+    }
+}
+
+/// A link resolved from the snapshot.
+enum Link<'a> {
+    Tgw {
+        id: String,
+        /// The workload VPC's attachment.
+        src: &'a TransitGatewayVpcAttachment,
+        /// The endpoint VPC's attachment.
+        dst: &'a TransitGatewayVpcAttachment,
+    },
+    Peering(&'a VpcPeeringConnection),
+}
+
+/// Whether security-group references work across the link (T7, P3).
+#[derive(Clone)]
+enum Refs {
+    Work,
+    DoNot(String),
+    Unknown(String),
+}
+
+/// The targets of a cross-VPC pair: one per ENI (interface), or the one refusal of a gateway
+/// endpoint (T9).
+pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
+    match cx.endpoint.kind {
+        EndpointKind::Interface => cx.endpoint.enis.iter().map(|e| target(cx, e)).collect(),
+        EndpointKind::Gateway => vec![gateway_target(cx)],
+    }
+}
+
+fn gateway_target(cx: &Ctx) -> Target {
+    let ep = cx.endpoint;
+    let (vpc, wvpc) = (&ep.raw.vpc_id, cx.workload.vpc_id);
+    let problem = format!(
+        "{} is a gateway endpoint of {vpc}: traffic from {wvpc} over a transit gateway or \
+         peering connection cannot use it",
+        ep.label()
+    );
+    let fix = format!(
+        "create a gateway endpoint for {} in {wvpc} and associate it with the workload's route table",
+        ep.short_name
+    );
+    let hop = Hop::blocked(
+        HopKind::GatewayFromOtherVpc,
+        vec![ep.id().to_string()],
+        FindingCode::VpceGatewayEgressSourceAddressRestriction,
+        problem,
+        fix,
+    );
+    Target {
+        id: ep.id().to_string(),
+        address: ep
+            .prefix_list
+            .map_or_else(String::new, |pl| pl.prefix_list_id.clone()),
+        hops: vec![hop],
+    }
+}
+
+/// The hops towards one ENI of an endpoint in another VPC.
+fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
+    let (route_hop, link) = forward_route(cx, eni);
+    let out_refs = match &link {
+        // T8: references in outbound rules never work across a TGW.
+        Some(Link::Tgw { id, .. }) => Refs::DoNot(format!(
+            "outbound rules cannot reference groups across {id}"
+        )),
+        Some(Link::Peering(c)) => peering_refs(c),
+        None => Refs::Work,
+    };
+    let mut hops = vec![egress(cx, eni, &out_refs), route_hop];
+    hops.push(acl(
+        cx,
+        AclHop::Outbound,
+        &cx.workload.eni.subnet_id,
+        eni.ip,
+        cx.workload.ip,
+        &eni.subnet_id,
+    ));
+    match &link {
+        Some(Link::Tgw { id, src, dst }) => hops.extend(tgw_hops(cx, eni, id, src, dst)),
+        Some(Link::Peering(c)) => hops.extend(peering_hops(cx, eni, c)),
+        None => {}
+    }
+    Target {
+        id: eni.id.clone(),
+        address: eni.ip.to_string(),
+        hops,
+    }
+}
+
+fn peering_refs(c: &VpcPeeringConnection) -> Refs {
+    if peering::sg_referencing(c) {
+        Refs::Work
+    } else {
+        Refs::DoNot(format!(
+            "{} joins VPCs of two regions: references to groups across it do not work",
+            c.vpc_peering_connection_id
+        ))
+    }
+}
+
+/// The subnet's CIDR, or its id when the snapshot lacks it.
+fn cidr_of(cx: &Ctx, subnet: &str) -> String {
+    cx.snap
+        .subnets
+        .get(subnet)
+        .map_or_else(|| subnet.to_string(), |s| text::cidr(s.cidr_block))
+}
+
+/// The destination CIDR a route towards `vpc` should name: the VPC's CIDR when known.
+fn vpc_cidr(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
+    cx.snap
+        .vpcs
+        .get(vpc)
+        .and_then(|v| v.cidr_block)
+        .map_or_else(|| cidr_of(cx, fallback_subnet), text::cidr)
+}
+
+/// One ACL hop: `to` is the destination (port: the service's on the forward leg, the
+/// ephemeral range on the reply leg), the peer of a fixing entry is the other end's subnet.
+fn acl(cx: &Ctx, hop: AclHop, subnet: &str, to: Ipv4Addr, from: Ipv4Addr, peer: &str) -> Hop {
+    let forward = matches!(
+        hop,
+        AclHop::Outbound | AclHop::Inbound | AclHop::TgwInbound | AclHop::TgwOutbound
+    );
+    let addr = match hop.traffic() {
+        crate::network_acl::Traffic::Outbound => to,
+        crate::network_acl::Traffic::Inbound => from,
+    };
+    let region = if forward {
+        service_region(&[AddrRange::host(addr)], &cx.endpoint.ports)
+    } else {
+        Region::from_addrs([AddrRange::host(addr)], cx.params.ephemeral_ports)
+    };
+    hops::acl(cx, hop, subnet, &region, &cidr_of(cx, peer))
+}
+
+/// The workload's groups, outbound to the ENI, references counted only where they work.
+fn egress(cx: &Ctx, eni: &EndpointEni, refs: &Refs) -> Hop {
+    let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
+    let peer = cidr_of(cx, &eni.subnet_id);
+    let problem = |_: &Region| format!("no egress {} to {} or {peer}", cx.endpoint.traffic, eni.ip);
+    let hop = hops::sg_egress(cx, &forward, &problem, &peer);
+    let groups = &cx.workload.groups;
+    without_refs(
+        cx,
+        hop,
+        refs,
+        groups,
+        RuleDirection::Egress,
+        &forward,
+        &peer,
+    )
+}
+
+/// The endpoint's groups, inbound from the workload, references counted only where they work;
+/// the fix names the workload's subnet (a reference may not work across the link).
+fn ingress(cx: &Ctx, refs: &Refs) -> Hop {
+    let mut hop = hops::sg_ingress(cx);
+    let peer = cidr_of(cx, &cx.workload.eni.subnet_id);
+    if hop.outcome == Outcome::Blocked {
+        hop.fix = Arc::from(format!(
+            "allow ingress {} on {} from {peer}",
+            cx.endpoint.traffic, hop.components[0]
+        ));
+        return hop;
+    }
+    let required = service_region(&[AddrRange::host(cx.workload.ip)], &cx.endpoint.ports);
+    let groups = cx.endpoint.group_ids();
+    without_refs(
+        cx,
+        hop,
+        refs,
+        groups,
+        RuleDirection::Ingress,
+        &required,
+        &peer,
+    )
+}
+
+/// An allowed SG hop re-decided without group references when they do not work across the
+/// link: what only a reference allowed is blocked (`SG_REFERENCING_SUPPORT`).
+fn without_refs(
+    cx: &Ctx,
+    hop: Hop,
+    refs: &Refs,
+    groups: &[impl AsRef<str>],
+    direction: RuleDirection,
+    required: &Region,
+    peer: &str,
+) -> Hop {
+    if hop.outcome != Outcome::Allowed {
+        return hop;
+    }
+    let why = match refs {
+        Refs::Work => return hop,
+        Refs::DoNot(why) | Refs::Unknown(why) => why,
+    };
+    let plain = security_group::evaluate_refs(cx.snap, groups, direction, required, false);
+    if plain.allows() {
+        return hop;
+    }
+    if let Refs::Unknown(_) = refs {
+        return Hop::unknown(hop.kind, hop.components, why.clone());
+    }
+    let (word, preposition) = match direction {
+        RuleDirection::Egress => ("egress", "to"),
+        RuleDirection::Ingress => ("ingress", "from"),
+    };
+    let names: Vec<&str> = hop.components.iter().map(|c| &**c).collect();
+    let problem = format!(
+        "{} allow {word} {} {preposition} the other VPC only by a security group reference: {why}",
+        names.join(", "),
+        cx.endpoint.traffic
+    );
+    let fix = format!(
+        "allow {word} {} {preposition} {peer} on {}",
+        cx.endpoint.traffic, names[0]
+    );
+    Hop::blocked(
+        hop.kind,
+        hop.components,
+        FindingCode::SgReferencingSupport,
+        problem,
+        fix,
+    )
+}
+
+/// The workload subnet's route to the ENI, and the link it uses when it leaves the VPC.
+fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>) {
+    let subnet = &cx.workload.eni.subnet_id;
+    let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
+        let problem = format!("no route table for {subnet} in the snapshot");
+        return (
+            Hop::unknown(HopKind::Route, vec![subnet.clone()], problem),
+            None,
+        );
+    };
+    let rtb = table.route_table_id.clone();
+    let (routes, missing) = route::expanded_routes(cx.snap, table);
+    let how = if via_main {
+        "main table"
+    } else {
+        "explicit association"
+    };
+    let evpc = cx.endpoint.raw.vpc_id.as_str();
+    let dest = vpc_cidr(cx, evpc, &eni.subnet_id);
+    let winner = route::lookup_block(&routes, Ipv4Net::from(eni.ip)).0;
+    let Some(r) = winner else {
+        if !missing.is_empty() {
+            return (
+                Hop::unknown(HopKind::Route, vec![rtb], missing.join("; ")),
+                None,
+            );
+        }
+        let problem = format!("{rtb} has no route to {} ({evpc})", eni.ip);
+        let fix = format!("add a route {dest} -> {} in {rtb}", link_name(cx));
+        let hop = Hop::blocked(
+            HopKind::Route,
+            vec![rtb],
+            FindingCode::NoRouteToDestination,
+            problem,
+            fix,
+        );
+        return (hop, None);
+    };
+    let Some(via) = via_target(&r.target).filter(|_| !r.blackhole) else {
+        let problem = if r.blackhole {
+            format!("{rtb}: route {r} drops the traffic to {} ({evpc})", eni.ip)
+        } else if r.target == "local" {
+            format!(
+                "{rtb}: {} is inside the VPC's own CIDR (overlapping CIDRs): route {r} keeps it local",
+                eni.ip
+            )
+        } else {
+            format!(
+                "{rtb}: route {r} sends the traffic to {} ({evpc}) elsewhere",
+                eni.ip
+            )
+        };
+        let fix = format!("route {dest} -> {} in {rtb}", link_name(cx));
+        let hop = Hop::blocked(
+            HopKind::Route,
+            vec![rtb],
+            FindingCode::NoRouteToDestination,
+            problem,
+            fix,
+        );
+        return (hop, None);
+    };
+    let allowed = Hop::allowed(
+        HopKind::Route,
+        vec![rtb.clone()],
+        cx.say(|| format!("{rtb} ({how}): {r}")),
+    );
+    match resolve(cx, &via, &rtb) {
+        Ok(link) => (allowed, Some(link)),
+        Err(hop) => (hop, None),
+    }
+}
+
+/// What a fix should route the traffic to: the TGW both VPCs are attached to, else a peering
+/// connection between them, else either.
+fn link_name(cx: &Ctx) -> String {
+    let (a, b) = (cx.workload.vpc_id, cx.endpoint.raw.vpc_id.as_str());
+    let shared_tgw = cx.snap.tgw_vpc_attachments.values().find_map(|x| {
+        (x.vpc_id == a)
+            .then_some(&x.transit_gateway_id)
+            .filter(|t| {
+                cx.snap
+                    .tgw_vpc_attachments
+                    .values()
+                    .any(|y| y.vpc_id == b && &&y.transit_gateway_id == t)
+            })
+    });
+    if let Some(t) = shared_tgw {
+        return t.clone();
+    }
+    peering::between(cx.snap, a, b).next().map_or_else(
+        || "a transit gateway or peering connection".into(),
+        |c| c.vpc_peering_connection_id.clone(),
+    )
+}
+
+/// The link a route names, or the hop that says why it cannot carry the pair.
+fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>, Hop> {
+    let (wvpc, evpc) = (cx.workload.vpc_id, cx.endpoint.raw.vpc_id.as_str());
+    match via {
+        Via::TransitGateway(id) => {
+            let src = tgw::vpc_attachment(cx.snap, id, wvpc)
+                .map_err(|why| Hop::unknown(HopKind::Link, vec![id.clone()], why))?;
+            let dst = tgw::vpc_attachment(cx.snap, id, evpc)
+                .map_err(|why| Hop::unknown(HopKind::Link, vec![id.clone()], why))?;
+            let (Some(src), Some(dst)) = (src, dst) else {
+                let vpc = if src.is_none() { wvpc } else { evpc };
+                let problem = format!("{vpc} has no attachment on {id}");
+                let fix = format!("attach {vpc} to {id} (one subnet per Availability Zone)");
+                return Err(Hop::blocked(
+                    HopKind::Link,
+                    vec![id.clone()],
+                    FindingCode::TgwAttachmentNotAvailable,
+                    problem,
+                    fix,
+                ));
+            };
+            Ok(Link::Tgw {
+                id: id.clone(),
+                src,
+                dst,
+            })
+        }
+        Via::Peering(id) => {
+            let c = peering::connection(cx.snap, id)
+                .map_err(|why| Hop::unknown(HopKind::Link, vec![id.clone()], why))?;
+            if !peering::joins(c, wvpc, evpc) {
+                let problem = format!(
+                    "{rtb} sends the traffic over {id}, which does not join {wvpc} and {evpc} \
+                     (peering is not transitive)"
+                );
+                let fix = format!(
+                    "peer {wvpc} with {evpc} and route {} over it in {rtb}",
+                    vpc_cidr(
+                        cx,
+                        evpc,
+                        &cx.endpoint
+                            .enis
+                            .first()
+                            .map_or(String::new(), |e| e.subnet_id.clone())
+                    )
+                );
+                return Err(Hop::blocked(
+                    HopKind::Route,
+                    vec![rtb.to_string()],
+                    FindingCode::NoRouteToDestination,
+                    problem,
+                    fix,
+                ));
+            }
+            Ok(Link::Peering(c))
+        }
+    }
+}
+
+/// Peering: the connection's status (P1), the endpoint side, the reply.
+fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Hop> {
+    let id = &c.vpc_peering_connection_id;
+    let status = peering::status(c);
+    let link = if status == "active" {
+        Hop::allowed(
+            HopKind::Link,
+            vec![id.clone()],
+            cx.say(|| format!("{id} active")),
+        )
+    } else {
+        let problem = format!("{id} is `{status}`, not active: it carries no traffic");
+        let fix = format!("accept or recreate {id}");
+        Hop::blocked(
+            HopKind::Link,
+            vec![id.clone()],
+            FindingCode::VpcPeeringNotActive,
+            problem,
+            fix,
+        )
+    };
+    let w = cx.workload;
+    vec![
+        link,
+        acl(
+            cx,
+            AclHop::Inbound,
+            &eni.subnet_id,
+            eni.ip,
+            w.ip,
+            &w.eni.subnet_id,
+        ),
+        ingress(cx, &peering_refs(c)),
+        return_route(cx, eni, &Via::Peering(id.clone())),
+        acl(
+            cx,
+            AclHop::ReturnOutbound,
+            &eni.subnet_id,
+            w.ip,
+            eni.ip,
+            &w.eni.subnet_id,
+        ),
+        acl(
+            cx,
+            AclHop::ReturnInbound,
+            &w.eni.subnet_id,
+            w.ip,
+            eni.ip,
+            &eni.subnet_id,
+        ),
+    ]
+}
+
+/// The endpoint subnet's route back to the workload: it must use the same link.
+fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
+    let subnet = &eni.subnet_id;
+    let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
+        let problem = format!("no route table for {subnet} in the snapshot");
+        return Hop::unknown(HopKind::ReturnRoute, vec![subnet.clone()], problem);
+    };
+    let rtb = table.route_table_id.clone();
+    let (routes, missing) = route::expanded_routes(cx.snap, table);
+    let how = if via_main {
+        "main table"
+    } else {
+        "explicit association"
+    };
+    let (w, wvpc) = (cx.workload, cx.workload.vpc_id);
+    let link = match via {
+        Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
+    };
+    let winner = route::lookup_block(&routes, Ipv4Net::from(w.ip)).0;
+    match winner {
+        Some(r) if !r.blackhole && r.target == link => Hop::allowed(
+            HopKind::ReturnRoute,
+            vec![rtb.clone()],
+            cx.say(|| format!("{rtb} ({how}): {r}")),
+        ),
+        None if !missing.is_empty() => {
+            Hop::unknown(HopKind::ReturnRoute, vec![rtb], missing.join("; "))
+        }
+        found => {
+            let what = match found {
+                Some(r) => format!("its route {r} does not lead back over {link}"),
+                None => "it has no route back".to_string(),
+            };
+            let problem = format!(
+                "{rtb} (the endpoint subnet {subnet}) cannot return replies to {} ({wvpc}): {what}",
+                w.ip
+            );
+            let fix = format!(
+                "add a route {} -> {link} in {rtb}",
+                vpc_cidr(cx, wvpc, &w.eni.subnet_id)
+            );
+            Hop::blocked(
+                HopKind::ReturnRoute,
+                vec![rtb],
+                FindingCode::NoRouteToDestination,
+                problem,
+                fix,
+            )
+        }
+    }
+}
+
+/// One TGW crossing: the TGW and the two VPC attachments, with the zones of the two ends.
+struct Crossing<'c> {
+    id: &'c str,
+    /// The workload VPC's attachment.
+    src: &'c TransitGatewayVpcAttachment,
+    /// The endpoint VPC's attachment.
+    dst: &'c TransitGatewayVpcAttachment,
+    wzone: Result<&'c str, String>,
+    ezone: Result<&'c str, String>,
+}
+
+/// TGW: attachments, zones, associations, routes and the attachment subnets' ACLs, both ways.
+fn tgw_hops(
+    cx: &Ctx,
+    eni: &EndpointEni,
+    id: &str,
+    src: &TransitGatewayVpcAttachment,
+    dst: &TransitGatewayVpcAttachment,
+) -> Vec<Hop> {
+    let x = Crossing {
+        id,
+        src,
+        dst,
+        wzone: tgw::zone_of(cx.snap, &cx.workload.eni.subnet_id),
+        ezone: tgw::zone_of(cx.snap, &eni.subnet_id),
+    };
+    let mut hops = vec![attachments_state(cx, id, src, dst)];
+    hops.extend(tgw_forward(cx, eni, &x));
+    let refs = match tgw::sg_referencing(cx.snap, id, [src, dst]) {
+        Ok(true) => Refs::Work,
+        Ok(false) => Refs::DoNot(format!(
+            "security group referencing support is off on {id} or one of its attachments"
+        )),
+        Err(why) => Refs::Unknown(why),
+    };
+    hops.push(ingress(cx, &refs));
+    hops.extend(tgw_reply(cx, eni, &x));
+    hops
+}
+
+/// Forward: into the TGW from the workload's zone (T2) through the source attachment's table
+/// (T3-T5), then the attachment subnets' ACLs (T6) and the endpoint subnet's ACL in.
+fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
+    let w = cx.workload;
+    let (az, src_subnet) = zone_hop(
+        cx,
+        HopKind::TgwAz,
+        x.src,
+        &x.wzone,
+        w.id(),
+        &w.eni.subnet_id,
+    );
+    let mut hops = vec![az];
+    let mut more = Vec::new();
+    hops.push(association_hop(
+        cx,
+        HopKind::TgwAssociation,
+        (x.src, x.dst),
+        eni.ip,
+        HopKind::TgwRoute,
+        &mut more,
+    ));
+    hops.extend(more);
+    let ends = (eni.ip, w.ip);
+    if let Some(s) = &src_subnet {
+        hops.push(acl(
+            cx,
+            AclHop::TgwInbound,
+            s,
+            ends.0,
+            ends.1,
+            &w.eni.subnet_id,
+        ));
+    }
+    // Out of the TGW in the workload's zone when the endpoint VPC's attachment has a subnet
+    // there, else in the ENI's.
+    let exit = attachment_subnet(cx, x.dst, [&x.wzone, &x.ezone])
+        .or_else(|| x.dst.subnet_ids.first().map(String::as_str));
+    let acls = (AclHop::TgwOutbound, AclHop::Inbound);
+    hops.extend(into_vpc(
+        cx,
+        x.id,
+        exit,
+        acls,
+        &eni.subnet_id,
+        ends,
+        &w.eni.subnet_id,
+    ));
+    hops
+}
+
+/// Reply: the endpoint subnet's route back over the same TGW, into the TGW from the ENI's zone
+/// (T2) through the endpoint VPC attachment's table, and the ACLs on the way (T6).
+fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
+    let w = cx.workload;
+    let mut hops = vec![return_route(
+        cx,
+        eni,
+        &Via::TransitGateway(x.id.to_string()),
+    )];
+    let (az, back_subnet) = zone_hop(
+        cx,
+        HopKind::ReturnTgwAz,
+        x.dst,
+        &x.ezone,
+        &eni.id,
+        &eni.subnet_id,
+    );
+    hops.push(az);
+    let mut more = Vec::new();
+    hops.push(association_hop(
+        cx,
+        HopKind::ReturnTgwAssociation,
+        (x.dst, x.src),
+        w.ip,
+        HopKind::ReturnTgwRoute,
+        &mut more,
+    ));
+    hops.extend(more);
+    let ends = (w.ip, eni.ip);
+    hops.push(acl(
+        cx,
+        AclHop::ReturnOutbound,
+        &eni.subnet_id,
+        ends.0,
+        ends.1,
+        &w.eni.subnet_id,
+    ));
+    if let Some(s) = &back_subnet {
+        hops.push(acl(
+            cx,
+            AclHop::TgwReturnInbound,
+            s,
+            ends.0,
+            ends.1,
+            &eni.subnet_id,
+        ));
+    }
+    let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone])
+        .or_else(|| x.src.subnet_ids.first().map(String::as_str));
+    let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
+    hops.extend(into_vpc(
+        cx,
+        x.id,
+        entry,
+        acls,
+        &w.eni.subnet_id,
+        ends,
+        &eni.subnet_id,
+    ));
+    hops
+}
+
+/// The attachment's subnet in the first of `zones` it has one in.
+fn attachment_subnet<'a>(
+    cx: &Ctx,
+    a: &'a TransitGatewayVpcAttachment,
+    zones: [&Result<&str, String>; 2],
+) -> Option<&'a str> {
+    zones
+        .into_iter()
+        .filter_map(|z| z.as_ref().ok())
+        .find_map(|z| tgw::subnet_in_az(cx.snap, a, z).ok().flatten())
+}
+
+/// Out of the TGW into a VPC (T6): the attachment subnet's ACL outbound, then the host subnet's
+/// ACL inbound; neither is evaluated when the host sits in the attachment subnet itself.
+/// `ends`: (destination, source) addresses; `peer`: the other end's subnet, for fixes.
+fn into_vpc(
+    cx: &Ctx,
+    id: &str,
+    attachment_subnet: Option<&str>,
+    (tgw_acl, host_acl): (AclHop, AclHop),
+    host_subnet: &str,
+    (to, from): (Ipv4Addr, Ipv4Addr),
+    peer: &str,
+) -> Vec<Hop> {
+    match attachment_subnet {
+        Some(t) if t == host_subnet => {
+            let why = format!("{t} holds {id}'s attachment: traffic from it is not evaluated");
+            vec![
+                Hop::not_crossed(tgw_acl.kind(), why.clone()),
+                Hop::not_crossed(host_acl.kind(), why),
+            ]
+        }
+        Some(t) => vec![
+            acl(cx, tgw_acl, t, to, from, peer),
+            acl(cx, host_acl, host_subnet, to, from, peer),
+        ],
+        None => vec![acl(cx, host_acl, host_subnet, to, from, peer)],
+    }
+}
+
+/// Both attachments must be available.
+fn attachments_state(
+    cx: &Ctx,
+    id: &str,
+    src: &TransitGatewayVpcAttachment,
+    dst: &TransitGatewayVpcAttachment,
+) -> Hop {
+    for a in [src, dst] {
+        if !tgw::attachment_available(a) {
+            let aid = &a.transit_gateway_attachment_id;
+            let state = a.state.clone().unwrap_or_default();
+            let problem = format!("{aid} ({} on {id}) is `{state}`, not available", a.vpc_id);
+            let fix = format!("accept or recreate {aid}");
+            return Hop::blocked(
+                HopKind::Link,
+                vec![aid.clone()],
+                FindingCode::TgwAttachmentNotAvailable,
+                problem,
+                fix,
+            );
+        }
+    }
+    let ids = vec![
+        src.transit_gateway_attachment_id.clone(),
+        dst.transit_gateway_attachment_id.clone(),
+    ];
+    let detail = cx.say(|| format!("{id}: {} and {} available", ids[0], ids[1]));
+    Hop::allowed(HopKind::Link, ids, detail)
+}
+
+/// The attachment has a subnet in `zone` (T2): traffic from resources of other zones cannot
+/// enter the TGW. Returns the hop and the subnet.
+fn zone_hop(
+    cx: &Ctx,
+    kind: HopKind,
+    a: &TransitGatewayVpcAttachment,
+    zone: &Result<&str, String>,
+    who: &str,
+    subnet: &str,
+) -> (Hop, Option<String>) {
+    let aid = &a.transit_gateway_attachment_id;
+    let zone = match zone {
+        Ok(z) => *z,
+        Err(why) => return (Hop::unknown(kind, vec![aid.clone()], why.clone()), None),
+    };
+    match tgw::subnet_in_az(cx.snap, a, zone) {
+        Ok(Some(s)) => {
+            let detail = cx.say(|| format!("{aid} has {s} in {zone}"));
+            (
+                Hop::allowed(kind, vec![aid.clone()], detail),
+                Some(s.to_string()),
+            )
+        }
+        Ok(None) => {
+            let problem = format!(
+                "{aid} ({}) has no subnet in {zone}, the zone of {who} ({subnet}): traffic from \
+                 that zone cannot enter the transit gateway",
+                a.vpc_id
+            );
+            let fix = format!("add a subnet of {} in {zone} to {aid}", a.vpc_id);
+            (
+                Hop::blocked(
+                    kind,
+                    vec![aid.clone()],
+                    FindingCode::TgwRouteAzRestriction,
+                    problem,
+                    fix,
+                ),
+                None,
+            )
+        }
+        Err(why) => (Hop::unknown(kind, vec![aid.clone()], why), None),
+    }
+}
+
+/// The `from` attachment's TGW route table (T3), and in `more` that table's route for `ip`
+/// (T4, T5), which must lead to the `to` attachment.
+fn association_hop(
+    cx: &Ctx,
+    kind: HopKind,
+    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
+    ip: Ipv4Addr,
+    route_kind: HopKind,
+    more: &mut Vec<Hop>,
+) -> Hop {
+    let aid = &from.transit_gateway_attachment_id;
+    let table = match tgw::association(cx.snap, aid) {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            let problem = format!(
+                "{aid} ({}) is associated with no transit gateway route table",
+                from.vpc_id
+            );
+            let fix = format!(
+                "associate {aid} with a route table of {}",
+                from.transit_gateway_id
+            );
+            return Hop::blocked(
+                kind,
+                vec![aid.clone()],
+                FindingCode::TgwAttachMissingTgwRtbAssociation,
+                problem,
+                fix,
+            );
+        }
+        Err(why) => return Hop::unknown(kind, vec![aid.clone()], why),
+    };
+    more.push(tgw_route_hop(cx, route_kind, &table, from, to, ip));
+    let detail = cx.say(|| format!("{aid} -> {table}"));
+    Hop::allowed(kind, vec![aid.clone()], detail)
+}
+
+/// The TGW route table's longest-prefix route for `ip` must be an active route to `to`. A
+/// blackhole or another attachment winning is `TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT` on the table.
+fn tgw_route_hop(
+    cx: &Ctx,
+    kind: HopKind,
+    table: &str,
+    from: &TransitGatewayVpcAttachment,
+    to: &TransitGatewayVpcAttachment,
+    ip: Ipv4Addr,
+) -> Hop {
+    let routes = match tgw::routes(cx.snap, &from.transit_gateway_id, table) {
+        Ok(r) => r,
+        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why),
+    };
+    let target = &to.transit_gateway_attachment_id;
+    let winner = tgw::lookup(&routes, ip);
+    if let Some(r) = winner.filter(|r| !r.blackhole && r.attachment.as_ref() == Some(target)) {
+        let detail = cx.say(|| format!("{table}: {r}"));
+        return Hop::allowed(kind, vec![table.to_string()], detail);
+    }
+    let what = match winner {
+        Some(r) if r.blackhole => format!("the blackhole route {r} drops it"),
+        Some(r) => format!("its route {r} leads elsewhere"),
+        None => "it has no route".to_string(),
+    };
+    let problem = format!(
+        "{table} cannot send {ip} to {target} ({}): {what}",
+        to.vpc_id
+    );
+    let cidr = cx
+        .snap
+        .vpcs
+        .get(&to.vpc_id)
+        .and_then(|v| v.cidr_block)
+        .map_or_else(|| ip.to_string(), text::cidr);
+    let fix = match winner {
+        Some(r) if r.blackhole => format!(
+            "replace the blackhole route {} in {table} with a route to {target}, or propagate {target} into {table}",
+            r.cidr
+        ),
+        _ => format!("propagate {target} into {table}, or add a static route {cidr} -> {target}"),
+    };
+    Hop::blocked(
+        kind,
+        vec![table.to_string()],
+        FindingCode::TgwRtbNoRouteToTgwAttachment,
+        problem,
+        fix,
+    )
+}

@@ -1,0 +1,988 @@
+//! Scenario tests across VPCs (issue 14): a hub VPC with an SSM interface endpoint, a spoke
+//! reaching it over a transit gateway and another over VPC peering. One working world, then one
+//! breakage per test with the exact finding (code, component, direction) docs/spec.md T1-T9 and
+//! P1-P3 say it must produce. Every report is also compared with `check_exact`.
+
+use serde_json::{json, Value};
+use vpce_reach_model::snapshot::SnapshotBuilder;
+use vpce_reach_model::{
+    check, check_exact, evaluations, trace_pair, ComplianceType, Report, RuleParameters, Verdict,
+};
+
+/// Describe documents by top-level key.
+struct World {
+    docs: Vec<(&'static str, Vec<Value>)>,
+}
+
+fn allow_all_acl(id: &str, vpc: &str) -> Value {
+    json!({"NetworkAclId": id, "VpcId": vpc, "IsDefault": true, "Associations": [], "Entries": [
+        {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+        {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]})
+}
+
+fn subnet(id: &str, vpc: &str, cidr: &str, az: &str) -> Value {
+    json!({"SubnetId": id, "VpcId": vpc, "CidrBlock": cidr, "AvailabilityZone": az})
+}
+
+fn eni(id: &str, vpc: &str, subnet: &str, ip: &str, group: &str) -> Value {
+    json!({"NetworkInterfaceId": id, "InterfaceType": "interface", "RequesterManaged": false,
+           "Status": "in-use", "SubnetId": subnet, "VpcId": vpc, "PrivateIpAddress": ip,
+           "PrivateIpAddresses": [{"PrivateIpAddress": ip}], "Groups": [{"GroupId": group}]})
+}
+
+fn route_table(id: &str, vpc: &str, main: bool, subnets: &[&str], routes: Vec<Value>) -> Value {
+    let mut assoc: Vec<Value> = subnets
+        .iter()
+        .map(|s| json!({"SubnetId": s, "AssociationState": {"State": "associated"}}))
+        .collect();
+    if main {
+        assoc.push(json!({"Main": true, "AssociationState": {"State": "associated"}}));
+    }
+    json!({"RouteTableId": id, "VpcId": vpc, "Associations": assoc, "Routes": routes})
+}
+
+fn local(cidr: &str) -> Value {
+    json!({"DestinationCidrBlock": cidr, "GatewayId": "local", "State": "active"})
+}
+
+fn to_tgw(cidr: &str) -> Value {
+    json!({"DestinationCidrBlock": cidr, "TransitGatewayId": "tgw-1", "State": "active"})
+}
+
+fn to_pcx(cidr: &str) -> Value {
+    json!({"DestinationCidrBlock": cidr, "VpcPeeringConnectionId": "pcx-1", "State": "active"})
+}
+
+fn https_from(cidr: &str) -> Value {
+    json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": cidr}]})
+}
+
+impl World {
+    /// vpc-hub 10.1.0.0/16: vpce-ssm with one ENI (10.1.2.10, us-east-1a), TGW attachment subnet
+    /// in us-east-1a. vpc-spoke 10.2.0.0/16: eni-spoke (10.2.1.10, us-east-1a) over tgw-1.
+    /// vpc-peer 10.3.0.0/16: eni-peer (10.3.1.10) over pcx-1. Every ACL allows all.
+    fn hub_and_spoke() -> World {
+        let docs = vec![
+            (
+                "Vpcs",
+                vec![
+                    json!({"VpcId": "vpc-hub", "CidrBlock": "10.1.0.0/16", "OwnerId": "111111111111"}),
+                    json!({"VpcId": "vpc-spoke", "CidrBlock": "10.2.0.0/16", "OwnerId": "222222222222"}),
+                    json!({"VpcId": "vpc-peer", "CidrBlock": "10.3.0.0/16", "OwnerId": "222222222222"}),
+                ],
+            ),
+            (
+                "Subnets",
+                vec![
+                    subnet("subnet-hub-ep", "vpc-hub", "10.1.2.0/24", "us-east-1a"),
+                    subnet("subnet-hub-tgw", "vpc-hub", "10.1.0.0/28", "us-east-1a"),
+                    subnet("subnet-spoke-app", "vpc-spoke", "10.2.1.0/24", "us-east-1a"),
+                    subnet("subnet-spoke-b", "vpc-spoke", "10.2.3.0/24", "us-east-1b"),
+                    subnet("subnet-spoke-tgw", "vpc-spoke", "10.2.0.0/28", "us-east-1a"),
+                    subnet("subnet-peer-app", "vpc-peer", "10.3.1.0/24", "us-east-1a"),
+                ],
+            ),
+            (
+                "NetworkAcls",
+                vec![
+                    allow_all_acl("acl-hub", "vpc-hub"),
+                    allow_all_acl("acl-spoke", "vpc-spoke"),
+                    allow_all_acl("acl-peer", "vpc-peer"),
+                ],
+            ),
+            (
+                "RouteTables",
+                vec![
+                    route_table(
+                        "rtb-hub-main",
+                        "vpc-hub",
+                        true,
+                        &[],
+                        vec![local("10.1.0.0/16")],
+                    ),
+                    route_table(
+                        "rtb-hub-ep",
+                        "vpc-hub",
+                        false,
+                        &["subnet-hub-ep"],
+                        vec![
+                            local("10.1.0.0/16"),
+                            to_tgw("10.2.0.0/16"),
+                            to_pcx("10.3.0.0/16"),
+                        ],
+                    ),
+                    route_table(
+                        "rtb-spoke-main",
+                        "vpc-spoke",
+                        true,
+                        &[],
+                        vec![local("10.2.0.0/16")],
+                    ),
+                    route_table(
+                        "rtb-spoke-app",
+                        "vpc-spoke",
+                        false,
+                        &["subnet-spoke-app", "subnet-spoke-b"],
+                        vec![local("10.2.0.0/16"), to_tgw("10.1.0.0/16")],
+                    ),
+                    route_table(
+                        "rtb-peer",
+                        "vpc-peer",
+                        true,
+                        &[],
+                        vec![local("10.3.0.0/16"), to_pcx("10.1.0.0/16")],
+                    ),
+                ],
+            ),
+            (
+                "SecurityGroups",
+                vec![
+                    json!({"GroupId": "sg-hub-ep", "VpcId": "vpc-hub", "IpPermissionsEgress": [],
+                       "IpPermissions": [https_from("10.2.0.0/16"), https_from("10.3.0.0/16")]}),
+                    json!({"GroupId": "sg-spoke", "VpcId": "vpc-spoke", "IpPermissions": [],
+                       "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}),
+                    json!({"GroupId": "sg-peer", "VpcId": "vpc-peer", "IpPermissions": [],
+                       "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}),
+                ],
+            ),
+            (
+                "NetworkInterfaces",
+                vec![
+                    eni(
+                        "eni-spoke",
+                        "vpc-spoke",
+                        "subnet-spoke-app",
+                        "10.2.1.10",
+                        "sg-spoke",
+                    ),
+                    eni(
+                        "eni-peer",
+                        "vpc-peer",
+                        "subnet-peer-app",
+                        "10.3.1.10",
+                        "sg-peer",
+                    ),
+                    {
+                        let mut e = eni(
+                            "eni-hub-ep",
+                            "vpc-hub",
+                            "subnet-hub-ep",
+                            "10.1.2.10",
+                            "sg-hub-ep",
+                        );
+                        e["InterfaceType"] = json!("vpc_endpoint");
+                        e["RequesterManaged"] = json!(true);
+                        e
+                    },
+                ],
+            ),
+            (
+                "VpcEndpoints",
+                vec![json!({
+                "VpcEndpointId": "vpce-ssm", "VpcEndpointType": "Interface", "VpcId": "vpc-hub",
+                "ServiceName": "com.amazonaws.us-east-1.ssm", "State": "available", "PrivateDnsEnabled": true,
+                "Groups": [{"GroupId": "sg-hub-ep"}], "SubnetIds": ["subnet-hub-ep"],
+                "NetworkInterfaceIds": ["eni-hub-ep"]})],
+            ),
+            (
+                "TransitGateways",
+                vec![
+                    json!({"TransitGatewayId": "tgw-1", "OwnerId": "111111111111",
+                "State": "available", "Options": {"SecurityGroupReferencingSupport": "disable"}}),
+                ],
+            ),
+            (
+                "TransitGatewayVpcAttachments",
+                vec![
+                    json!({"TransitGatewayAttachmentId": "tgw-attach-hub", "TransitGatewayId": "tgw-1",
+                       "VpcId": "vpc-hub", "VpcOwnerId": "111111111111", "State": "available",
+                       "SubnetIds": ["subnet-hub-tgw"]}),
+                    json!({"TransitGatewayAttachmentId": "tgw-attach-spoke", "TransitGatewayId": "tgw-1",
+                       "VpcId": "vpc-spoke", "VpcOwnerId": "222222222222", "State": "available",
+                       "SubnetIds": ["subnet-spoke-tgw"]}),
+                ],
+            ),
+            (
+                "TransitGatewayAttachments",
+                vec![
+                    json!({"TransitGatewayAttachmentId": "tgw-attach-hub", "TransitGatewayId": "tgw-1",
+                       "ResourceType": "vpc", "ResourceId": "vpc-hub", "State": "available",
+                       "Association": {"TransitGatewayRouteTableId": "tgw-rtb-1", "State": "associated"}}),
+                    json!({"TransitGatewayAttachmentId": "tgw-attach-spoke", "TransitGatewayId": "tgw-1",
+                       "ResourceType": "vpc", "ResourceId": "vpc-spoke", "State": "available",
+                       "Association": {"TransitGatewayRouteTableId": "tgw-rtb-1", "State": "associated"}}),
+                ],
+            ),
+            (
+                "TransitGatewayRouteTables",
+                vec![json!({"TransitGatewayRouteTableId": "tgw-rtb-1",
+                "TransitGatewayId": "tgw-1", "State": "available"})],
+            ),
+            (
+                "TransitGatewayStaticRoutes",
+                vec![json!({"TransitGatewayRouteTableId": "tgw-rtb-1", "Routes": []})],
+            ),
+            (
+                "TransitGatewayPropagations",
+                vec![json!({"TransitGatewayRouteTableId": "tgw-rtb-1",
+                "TransitGatewayRouteTablePropagations": [
+                    {"TransitGatewayAttachmentId": "tgw-attach-hub", "ResourceId": "vpc-hub", "ResourceType": "vpc", "State": "enabled"},
+                    {"TransitGatewayAttachmentId": "tgw-attach-spoke", "ResourceId": "vpc-spoke", "ResourceType": "vpc", "State": "enabled"}]})],
+            ),
+            (
+                "VpcPeeringConnections",
+                vec![json!({"VpcPeeringConnectionId": "pcx-1",
+                "Status": {"Code": "active"},
+                "RequesterVpcInfo": {"VpcId": "vpc-peer", "OwnerId": "222222222222", "Region": "us-east-1"},
+                "AccepterVpcInfo": {"VpcId": "vpc-hub", "OwnerId": "111111111111", "Region": "us-east-1"}})],
+            ),
+        ];
+        World { docs }
+    }
+
+    fn list(&mut self, key: &str) -> &mut Vec<Value> {
+        &mut self.docs.iter_mut().find(|(k, _)| *k == key).unwrap().1
+    }
+
+    /// The resource of `key` whose id (any top-level `…Id` field but `VpcId`) is `id`.
+    fn get(&mut self, key: &str, id: &str) -> &mut Value {
+        self.list(key)
+            .iter_mut()
+            .find(|v| {
+                v.as_object().unwrap().iter().any(|(k, x)| {
+                    k.ends_with("Id") && (k != "VpcId" || key == "Vpcs") && x == &json!(id)
+                })
+            })
+            .unwrap_or_else(|| panic!("{id} not in {key}"))
+    }
+
+    fn without(&mut self, key: &str) -> &mut Self {
+        self.docs.retain(|(k, _)| *k != key);
+        self
+    }
+
+    fn snapshot(&self) -> vpce_reach_model::Snapshot {
+        let mut b = SnapshotBuilder::new();
+        for (key, items) in &self.docs {
+            b.add_json(key, &json!({ *key: items }).to_string())
+                .unwrap();
+        }
+        b.finish()
+    }
+
+    /// The fast report, after checking it equals the exact one.
+    fn report(&self, params: &[(&str, &str)]) -> Report {
+        let snap = self.snapshot();
+        let params = RuleParameters::from_pairs(params.iter().copied()).unwrap();
+        let fast = check(&snap, &params);
+        assert_eq!(fast, check_exact(&snap, &params), "check != check_exact");
+        fast
+    }
+
+    /// `(code, component, direction, source)` of every finding.
+    fn findings(&self, params: &[(&str, &str)]) -> Vec<(String, String, String, String)> {
+        self.report(params)
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.code.as_str().to_string(),
+                    f.component.to_string(),
+                    f.direction.map_or("", |d| d.as_str()).to_string(),
+                    f.source.as_deref().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn f(
+    code: &str,
+    component: &str,
+    direction: &str,
+    source: &str,
+) -> (String, String, String, String) {
+    (
+        code.into(),
+        component.into(),
+        direction.into(),
+        source.into(),
+    )
+}
+
+fn verdict(report: &Report, workload: &str) -> Option<Verdict> {
+    report
+        .pairs
+        .iter()
+        .find(|p| &*p.workload == workload && &*p.endpoint == "vpce-ssm")
+        .map(|p| p.verdict)
+}
+
+#[test]
+fn working_hub_and_spoke_reaches_the_hub_endpoint_both_ways() {
+    let w = World::hub_and_spoke();
+    let report = w.report(&[]);
+    assert_eq!(w.findings(&[]), vec![], "{:#?}", report.findings);
+    assert_eq!(verdict(&report, "eni-spoke"), Some(Verdict::Reachable));
+    assert_eq!(verdict(&report, "eni-peer"), Some(Verdict::Reachable));
+    assert!(report.missing.is_empty(), "{:?}", report.missing);
+    // The hub has no workload of its own: the spokes count for R5, and the hub's resources are
+    // on a required path.
+    let snap = w.snapshot();
+    let evals = evaluations(&snap, &report);
+    for id in [
+        "rtb-hub-ep",
+        "sg-hub-ep",
+        "vpce-ssm",
+        "rtb-spoke-app",
+        "vpc-hub",
+        "vpc-spoke",
+    ] {
+        let e = evals
+            .iter()
+            .find(|e| e.compliance_resource_id == id)
+            .unwrap();
+        assert_eq!(
+            e.compliance_type,
+            ComplianceType::Compliant,
+            "{id}: {}",
+            e.annotation
+        );
+    }
+}
+
+#[test]
+fn the_tgw_attachment_subnet_acl_on_a_working_path_is_compliant() {
+    let mut w = World::hub_and_spoke();
+    let mut acl = allow_all_acl("acl-spoke-tgw", "vpc-spoke");
+    acl["IsDefault"] = json!(false);
+    acl["Associations"] = json!([{"SubnetId": "subnet-spoke-tgw"}]);
+    w.list("NetworkAcls").push(acl);
+    let report = w.report(&[]);
+    let snap = w.snapshot();
+    let evals = evaluations(&snap, &report);
+    let e = evals
+        .iter()
+        .find(|e| e.compliance_resource_id == "acl-spoke-tgw")
+        .unwrap();
+    assert_eq!(
+        e.compliance_type,
+        ComplianceType::Compliant,
+        "{}",
+        e.annotation
+    );
+}
+
+#[test]
+fn missing_return_route_in_the_hub_blames_the_hub_route_table_on_the_return_leg() {
+    let mut w = World::hub_and_spoke();
+    w.get("RouteTables", "rtb-hub-ep")["Routes"] =
+        json!([local("10.1.0.0/16"), to_pcx("10.3.0.0/16")]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-hub-ep",
+            "return-egress",
+            "eni-spoke"
+        )]
+    );
+    let report = w.report(&[]);
+    let finding = &report.findings[0];
+    assert!(
+        finding
+            .fix
+            .contains("add a route 10.2.0.0/16 -> tgw-1 in rtb-hub-ep"),
+        "{}",
+        finding.fix
+    );
+}
+
+#[test]
+fn missing_spoke_route_blames_the_spoke_route_table() {
+    let mut w = World::hub_and_spoke();
+    w.get("RouteTables", "rtb-spoke-app")["Routes"] = json!([local("10.2.0.0/16")]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "NO_ROUTE_TO_DESTINATION",
+            "rtb-spoke-app",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn tgw_route_table_without_a_route_to_the_hub_attachment() {
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGatewayPropagations", "tgw-rtb-1")["TransitGatewayRouteTablePropagations"] = json!([
+        {"TransitGatewayAttachmentId": "tgw-attach-spoke", "ResourceId": "vpc-spoke", "ResourceType": "vpc", "State": "enabled"}]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
+            "tgw-rtb-1",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn a_winning_blackhole_route_blames_the_tgw_route_table() {
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGatewayStaticRoutes", "tgw-rtb-1")["Routes"] = json!([
+        {"DestinationCidrBlock": "10.1.2.0/24", "State": "blackhole", "Type": "static"}]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT",
+            "tgw-rtb-1",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn a_static_route_naming_its_target_by_vpc_only_still_leads_there() {
+    // moto leaves the attachment id out of SearchTransitGatewayRoutes; the VPC names it.
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGatewayPropagations", "tgw-rtb-1")["TransitGatewayRouteTablePropagations"] =
+        json!([]);
+    w.get("TransitGatewayStaticRoutes", "tgw-rtb-1")["Routes"] = json!([
+        {"DestinationCidrBlock": "10.1.0.0/16", "State": "active", "Type": "static",
+         "TransitGatewayAttachments": [{"ResourceId": "vpc-hub", "ResourceType": "vpc"}]},
+        {"DestinationCidrBlock": "10.2.0.0/16", "State": "active", "Type": "static",
+         "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-spoke"}]}]);
+    assert_eq!(w.findings(&[]), vec![]);
+}
+
+#[test]
+fn an_attachment_without_association_blames_the_attachment() {
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGatewayAttachments", "tgw-attach-spoke")
+        .as_object_mut()
+        .unwrap()
+        .remove("Association");
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION",
+            "tgw-attach-spoke",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn a_workload_in_a_zone_without_attachment_subnet_cannot_enter_the_tgw() {
+    let mut w = World::hub_and_spoke();
+    let e = w.get("NetworkInterfaces", "eni-spoke");
+    e["SubnetId"] = json!("subnet-spoke-b");
+    e["PrivateIpAddress"] = json!("10.2.3.10");
+    e["PrivateIpAddresses"] = json!([{"PrivateIpAddress": "10.2.3.10"}]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "TGW_ROUTE_AZ_RESTRICTION",
+            "tgw-attach-spoke",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn a_hub_attachment_without_a_subnet_in_the_eni_zone_breaks_the_reply() {
+    let mut w = World::hub_and_spoke();
+    w.list("Subnets").push(subnet(
+        "subnet-hub-tgw-b",
+        "vpc-hub",
+        "10.1.0.16/28",
+        "us-east-1b",
+    ));
+    w.get("TransitGatewayVpcAttachments", "tgw-attach-hub")["SubnetIds"] =
+        json!(["subnet-hub-tgw-b"]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "TGW_ROUTE_AZ_RESTRICTION",
+            "tgw-attach-hub",
+            "return-egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn a_group_reference_across_the_tgw_needs_referencing_support() {
+    let mut w = World::hub_and_spoke();
+    w.get("SecurityGroups", "sg-hub-ep")["IpPermissions"] = json!([
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": "sg-spoke"}]},
+        https_from("10.3.0.0/16")]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "SG_REFERENCING_SUPPORT",
+            "sg-hub-ep",
+            "ingress",
+            "eni-spoke"
+        )]
+    );
+    w.get("TransitGateways", "tgw-1")["Options"] =
+        json!({"SecurityGroupReferencingSupport": "enable"});
+    assert_eq!(w.findings(&[]), vec![]);
+}
+
+#[test]
+fn outbound_group_references_never_work_across_a_tgw() {
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGateways", "tgw-1")["Options"] =
+        json!({"SecurityGroupReferencingSupport": "enable"});
+    w.get("SecurityGroups", "sg-spoke")["IpPermissionsEgress"] = json!([
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": "sg-hub-ep"}]}]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "SG_REFERENCING_SUPPORT",
+            "sg-spoke",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn a_hub_nacl_without_ephemeral_ports_to_the_spoke_blocks_the_reply() {
+    let mut w = World::hub_and_spoke();
+    w.list("NetworkAcls").push(json!({"NetworkAclId": "acl-hub-ep", "VpcId": "vpc-hub", "IsDefault": false,
+        "Associations": [{"SubnetId": "subnet-hub-ep"}], "Entries": [
+        {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+        {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "10.3.0.0/16"}]}));
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "SUBNET_ACL_RESTRICTION",
+            "acl-hub-ep",
+            "return-egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn the_tgw_attachment_subnet_acl_is_evaluated_inbound_from_the_workload() {
+    let mut w = World::hub_and_spoke();
+    w.list("NetworkAcls").push(json!({"NetworkAclId": "acl-spoke-tgw", "VpcId": "vpc-spoke", "IsDefault": false,
+        "Associations": [{"SubnetId": "subnet-spoke-tgw"}], "Entries": [
+        {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}]}));
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "SUBNET_ACL_RESTRICTION",
+            "acl-spoke-tgw",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+/// T6: traffic from the TGW to an instance of the attachment subnet itself is evaluated by
+/// neither of that subnet's ACL directions; traffic from it to the TGW by both.
+#[test]
+fn replies_to_a_workload_in_the_attachment_subnet_skip_its_acl() {
+    let mut w = World::hub_and_spoke();
+    let e = w.get("NetworkInterfaces", "eni-spoke");
+    e["SubnetId"] = json!("subnet-spoke-tgw");
+    e["PrivateIpAddress"] = json!("10.2.0.5");
+    e["PrivateIpAddresses"] = json!([{"PrivateIpAddress": "10.2.0.5"}]);
+    w.get("RouteTables", "rtb-spoke-main")["Routes"] =
+        json!([local("10.2.0.0/16"), to_tgw("10.1.0.0/16")]);
+    w.list("NetworkAcls").push(json!({"NetworkAclId": "acl-spoke-tgw", "VpcId": "vpc-spoke", "IsDefault": false,
+        "Associations": [{"SubnetId": "subnet-spoke-tgw"}], "Entries": [
+        {"RuleNumber": 100, "Egress": true, "RuleAction": "allow", "Protocol": "-1", "CidrBlock": "0.0.0.0/0"},
+        {"RuleNumber": 100, "Egress": false, "RuleAction": "allow", "Protocol": "6", "CidrBlock": "10.2.0.0/16",
+         "PortRange": {"From": 443, "To": 443}}]}));
+    assert_eq!(w.findings(&[]), vec![]);
+    // Without the workload's own address admitted inbound, the TGW never takes the request.
+    w.get("NetworkAcls", "acl-spoke-tgw")["Entries"][1]["CidrBlock"] = json!("10.9.0.0/16");
+    assert_eq!(
+        w.findings(&[]),
+        vec![f(
+            "SUBNET_ACL_RESTRICTION",
+            "acl-spoke-tgw",
+            "egress",
+            "eni-spoke"
+        )]
+    );
+}
+
+#[test]
+fn an_inactive_peering_connection_blames_the_connection() {
+    let mut w = World::hub_and_spoke();
+    w.get("VpcPeeringConnections", "pcx-1")["Status"] = json!({"Code": "pending-acceptance"});
+    assert_eq!(
+        w.findings(&[]),
+        vec![f("VPC_PEERING_NOT_ACTIVE", "pcx-1", "egress", "eni-peer")]
+    );
+}
+
+#[test]
+fn missing_link_data_leaves_the_pair_unproven_never_blocked() {
+    let mut w = World::hub_and_spoke();
+    w.without("TransitGatewayVpcAttachments");
+    let report = w.report(&[]);
+    assert_eq!(w.findings(&[]), vec![]);
+    assert_eq!(verdict(&report, "eni-spoke"), Some(Verdict::Unknown));
+    let snap = w.snapshot();
+    let evals = evaluations(&snap, &report);
+    let rtb = evals
+        .iter()
+        .find(|e| e.compliance_resource_id == "rtb-spoke-app")
+        .unwrap();
+    assert_eq!(rtb.compliance_type, ComplianceType::NonCompliant);
+    assert!(
+        rtb.annotation.starts_with("missing data:"),
+        "{}",
+        rtb.annotation
+    );
+}
+
+#[test]
+fn a_tgw_route_table_without_routes_data_leaves_every_resource_of_the_path_unproven() {
+    let mut w = World::hub_and_spoke();
+    w.without("TransitGatewayStaticRoutes");
+    let mut acl = allow_all_acl("acl-spoke-tgw", "vpc-spoke");
+    acl["IsDefault"] = json!(false);
+    acl["Associations"] = json!([{"SubnetId": "subnet-spoke-tgw"}]);
+    w.list("NetworkAcls").push(acl);
+    let report = w.report(&[]);
+    assert_eq!(w.findings(&[]), vec![]);
+    assert_eq!(verdict(&report, "eni-spoke"), Some(Verdict::Unknown));
+    let snap = w.snapshot();
+    let evals = evaluations(&snap, &report);
+    for id in [
+        "acl-spoke-tgw",
+        "rtb-hub-ep",
+        "sg-hub-ep",
+        "vpce-ssm",
+        "vpc-spoke",
+    ] {
+        let e = evals
+            .iter()
+            .find(|e| e.compliance_resource_id == id)
+            .unwrap();
+        assert_eq!(e.compliance_type, ComplianceType::NonCompliant, "{id}");
+        assert!(
+            e.annotation.starts_with("missing data:"),
+            "{id}: {}",
+            e.annotation
+        );
+    }
+}
+
+#[test]
+fn without_any_tgw_output_the_spoke_is_not_paired_and_a_note_says_so() {
+    let mut w = World::hub_and_spoke();
+    for key in [
+        "TransitGateways",
+        "TransitGatewayVpcAttachments",
+        "TransitGatewayAttachments",
+        "TransitGatewayRouteTables",
+        "TransitGatewayStaticRoutes",
+        "TransitGatewayPropagations",
+    ] {
+        w.without(key);
+    }
+    let report = w.report(&[]);
+    assert_eq!(verdict(&report, "eni-spoke"), None);
+    assert_eq!(verdict(&report, "eni-peer"), Some(Verdict::Reachable));
+    assert!(
+        report.notes.iter().any(|n| n.contains(
+            "send traffic to transit gateways, but the snapshot has no \
+             describe-transit-gateway-vpc-attachments output"
+        )),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn a_required_service_served_by_the_hub_is_not_missing_in_the_spoke() {
+    let w = World::hub_and_spoke();
+    let params = [("RequiredServices", "ssm")];
+    assert_eq!(w.findings(&params), vec![]);
+    let report = w.report(&params);
+    let pair = report
+        .pairs
+        .iter()
+        .find(|p| &*p.workload == "eni-spoke")
+        .unwrap();
+    assert!(pair
+        .reasons
+        .contains(vpce_reach_model::Reason::RequiredService));
+}
+
+#[test]
+fn a_required_service_routed_nowhere_is_still_missing() {
+    let mut w = World::hub_and_spoke();
+    w.get("RouteTables", "rtb-spoke-app")["Routes"] = json!([local("10.2.0.0/16")]);
+    // The hub's SG still admits the spoke: R2 keeps the pair (and its missing route).
+    let found = w.findings(&[("RequiredServices", "ssm")]);
+    assert!(
+        found.contains(&f("NO_ENDPOINT_FOR_SERVICE", "vpc-spoke", "", "")),
+        "{found:?}"
+    );
+    assert!(found.contains(&f(
+        "NO_ROUTE_TO_DESTINATION",
+        "rtb-spoke-app",
+        "egress",
+        "eni-spoke"
+    )));
+}
+
+#[test]
+fn a_gateway_endpoint_in_the_hub_does_not_serve_the_spoke() {
+    let mut w = World::hub_and_spoke();
+    w.list("VpcEndpoints").push(
+        json!({"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway",
+        "VpcId": "vpc-hub", "ServiceName": "com.amazonaws.us-east-1.s3", "State": "available",
+        "RouteTableIds": ["rtb-hub-ep"]}),
+    );
+    w.docs.push((
+        "PrefixLists",
+        vec![json!({"PrefixListId": "pl-s3",
+        "PrefixListName": "com.amazonaws.us-east-1.s3", "Cidrs": ["52.216.0.0/15"]})],
+    ));
+    w.get("RouteTables", "rtb-spoke-app")["Routes"] =
+        json!([local("10.2.0.0/16"), to_tgw("0.0.0.0/0")]);
+    let found = w.findings(&[("RequiredServices", "s3")]);
+    assert!(
+        found.contains(&f(
+            "VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION",
+            "vpce-s3",
+            "egress",
+            "eni-spoke"
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&f("NO_ENDPOINT_FOR_SERVICE", "vpc-spoke", "", "")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn explain_traces_a_spoke_workload_to_the_hub_endpoint() {
+    let w = World::hub_and_spoke();
+    let snap = w.snapshot();
+    let params = RuleParameters::default();
+    let (trace, reasons) = trace_pair(&snap, &params, "eni-spoke", "vpce-ssm").unwrap();
+    assert!(!reasons.is_empty());
+    assert_eq!(trace.verdict(), Verdict::Reachable);
+    let labels: Vec<&str> = trace.hops().map(|h| h.kind.label()).collect();
+    for label in [
+        "TGW zone",
+        "TGW association",
+        "TGW route",
+        "NACL in (TGW subnet)",
+        "route (reply)",
+        "TGW route (reply)",
+    ] {
+        assert!(labels.contains(&label), "{label} not in {labels:?}");
+    }
+}
+
+/// Random hub-and-spoke worlds: ACLs on the spoke's app and TGW subnets and on the hub's
+/// endpoint subnet, the spoke's egress and the hub endpoint's ingress, and the link's switches.
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    const CIDRS: [&str; 8] = [
+        "0.0.0.0/0",
+        "10.1.0.0/16",
+        "10.1.2.10/32",
+        "10.2.0.0/16",
+        "10.2.1.10/32",
+        "10.3.0.0/16",
+        "10.2.0.0/28",
+        "10.1.2.0/24",
+    ];
+    const PORTS: [(u16, u16); 4] = [(443, 443), (1024, 65535), (0, 65535), (0, 1023)];
+
+    fn arb_acl_entry() -> impl Strategy<Value = Value> {
+        (1u16..300, any::<bool>(), any::<bool>(), 0..CIDRS.len(), 0..PORTS.len()).prop_map(
+            |(n, egress, allow, c, p)| {
+                json!({"RuleNumber": n, "Egress": egress, "RuleAction": if allow {"allow"} else {"deny"},
+                       "Protocol": "6", "CidrBlock": CIDRS[c], "PortRange": {"From": PORTS[p].0, "To": PORTS[p].1}})
+            },
+        )
+    }
+
+    fn arb_sg_rule() -> impl Strategy<Value = Value> {
+        (0..PORTS.len(), 0..CIDRS.len(), 0u8..3).prop_map(|(p, c, kind)| {
+            let mut rule =
+                json!({"IpProtocol": "tcp", "FromPort": PORTS[p].0, "ToPort": PORTS[p].1});
+            match kind {
+                0 => rule["IpRanges"] = json!([{"CidrIp": CIDRS[c]}]),
+                1 => rule["UserIdGroupPairs"] = json!([{"GroupId": "sg-spoke"}]),
+                _ => rule["UserIdGroupPairs"] = json!([{"GroupId": "sg-hub-ep"}]),
+            }
+            rule
+        })
+    }
+
+    /// The world's random parts.
+    #[derive(Debug, Clone)]
+    pub(super) struct Knobs {
+        acls: [Vec<Value>; 3],
+        spoke_egress: Vec<Value>,
+        hub_ingress: Vec<Value>,
+        /// Return route, hub propagation, spoke association, TGW referencing, blackhole /24.
+        switches: [bool; 5],
+    }
+
+    fn arb_knobs() -> impl Strategy<Value = Knobs> {
+        (
+            [
+                prop::collection::vec(arb_acl_entry(), 0..5),
+                prop::collection::vec(arb_acl_entry(), 0..5),
+                prop::collection::vec(arb_acl_entry(), 0..5),
+            ],
+            prop::collection::vec(arb_sg_rule(), 0..4),
+            prop::collection::vec(arb_sg_rule(), 0..4),
+            // Mostly as in the working world, so that both verdicts are common.
+            [
+                prop::bool::weighted(0.85),
+                prop::bool::weighted(0.85),
+                prop::bool::weighted(0.85),
+                prop::bool::weighted(0.5),
+                prop::bool::weighted(0.15),
+            ],
+            (prop::bool::weighted(0.7), prop::bool::weighted(0.7)),
+        )
+            .prop_map(
+                |(acls, mut spoke_egress, mut hub_ingress, switches, base)| {
+                    if base.0 {
+                        spoke_egress.push(
+                            json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}),
+                        );
+                    }
+                    if base.1 {
+                        hub_ingress.push(https_from("10.2.0.0/16"));
+                    }
+                    Knobs {
+                        acls,
+                        spoke_egress,
+                        hub_ingress,
+                        switches,
+                    }
+                },
+            )
+    }
+
+    fn world(k: &Knobs) -> World {
+        let mut w = World::hub_and_spoke();
+        let subnets = ["subnet-spoke-app", "subnet-spoke-tgw", "subnet-hub-ep"];
+        let vpcs = ["vpc-spoke", "vpc-spoke", "vpc-hub"];
+        for (i, entries) in k.acls.iter().enumerate() {
+            // The random entries (rules 1-299) come before an allow-all at 1000.
+            let mut entries = entries.clone();
+            for egress in [true, false] {
+                entries.push(
+                    json!({"RuleNumber": 1000, "Egress": egress, "RuleAction": "allow",
+                                    "Protocol": "-1", "CidrBlock": "0.0.0.0/0"}),
+                );
+            }
+            w.list("NetworkAcls").push(json!({"NetworkAclId": format!("acl-r{i}"), "VpcId": vpcs[i],
+                "IsDefault": false, "Associations": [{"SubnetId": subnets[i]}], "Entries": entries}));
+        }
+        w.get("SecurityGroups", "sg-spoke")["IpPermissionsEgress"] = json!(k.spoke_egress);
+        w.get("SecurityGroups", "sg-hub-ep")["IpPermissions"] = json!(k.hub_ingress);
+        let [back, propagate, associate, refs, blackhole] = k.switches;
+        if !back {
+            w.get("RouteTables", "rtb-hub-ep")["Routes"] =
+                json!([local("10.1.0.0/16"), to_pcx("10.3.0.0/16")]);
+        }
+        if !propagate {
+            w.get("TransitGatewayPropagations", "tgw-rtb-1")
+                ["TransitGatewayRouteTablePropagations"] = json!([
+                {"TransitGatewayAttachmentId": "tgw-attach-spoke", "ResourceId": "vpc-spoke", "ResourceType": "vpc", "State": "enabled"}]);
+        }
+        if !associate {
+            w.get("TransitGatewayAttachments", "tgw-attach-spoke")
+                .as_object_mut()
+                .unwrap()
+                .remove("Association");
+        }
+        if refs {
+            w.get("TransitGateways", "tgw-1")["Options"] =
+                json!({"SecurityGroupReferencingSupport": "enable"});
+        }
+        if blackhole {
+            w.get("TransitGatewayStaticRoutes", "tgw-rtb-1")["Routes"] = json!([
+                {"DestinationCidrBlock": "10.2.1.0/24", "State": "blackhole", "Type": "static"}]);
+        }
+        w
+    }
+
+    fn reached(w: &World) -> usize {
+        let snap = w.snapshot();
+        let params = RuleParameters::default();
+        trace_pair(&snap, &params, "eni-spoke", "vpce-ssm")
+            .unwrap()
+            .0
+            .reached()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// `World::report` compares `check` with `check_exact`.
+        #[test]
+        fn check_agrees_with_the_exact_check_across_vpcs(k in arb_knobs()) {
+            let w = world(&k);
+            let report = w.report(&[]);
+            let fixed = w.report(&[("RequiredServices", "ssm")]);
+            prop_assert!(fixed.pairs.len() >= report.pairs.len());
+        }
+
+        #[test]
+        fn an_extra_allow_never_removes_cross_vpc_reachability(
+            k in arb_knobs(), entry in arb_acl_entry(), rule in arb_sg_rule(), target in 0usize..5
+        ) {
+            let before = reached(&world(&k));
+            let mut more = k.clone();
+            let mut entry = entry;
+            entry["RuleAction"] = json!("allow");
+            match target {
+                0..=2 => more.acls[target].push(entry),
+                3 => more.spoke_egress.push(rule),
+                _ => more.hub_ingress.push(rule),
+            }
+            let after = reached(&world(&more));
+            prop_assert!(after >= before, "reach dropped from {} to {}", before, after);
+        }
+    }
+
+    /// The random worlds reach the endpoint, and are blocked, both often enough to mean something.
+    #[test]
+    fn the_random_worlds_have_both_verdicts() {
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut ok, mut blocked) = (0, 0);
+        for _ in 0..300 {
+            let k = arb_knobs().new_tree(&mut runner).unwrap().current();
+            if reached(&world(&k)) > 0 {
+                ok += 1;
+            } else {
+                blocked += 1;
+            }
+        }
+        assert!(ok >= 3 && blocked >= 3, "{ok} reachable, {blocked} blocked");
+    }
+}
