@@ -6,6 +6,7 @@
 
 pub mod coverage;
 pub mod describe;
+pub mod dns;
 mod index;
 pub mod load;
 pub mod walk;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 
 pub use coverage::{Coverage, DescribeCall};
 pub use describe::*;
+pub use dns::DnsData;
 pub use index::Index;
 pub use load::{LoadError, SnapshotBuilder};
 
@@ -51,6 +53,9 @@ pub struct Snapshot {
     pub prefix_lists_without_entries: BTreeMap<String, String>,
     /// `describe-vpc-attribute` outputs, merged per VPC.
     pub vpc_dns: BTreeMap<String, VpcDns>,
+    /// Route 53, Resolver, Profiles, DHCP options and endpoint services (issue 15); empty
+    /// when the snapshot has none, and DNS resolution is then not checked.
+    pub dns: DnsData,
     /// What the loader skipped or merged, for people to read.
     pub notes: Vec<String>,
     /// Which describe calls the documents held (see [`coverage`]).
