@@ -1,0 +1,385 @@
+//! DNS (docs/spec.md section 10): one test per resolution rule (D1-D8) and, with `check`, per
+//! finding code. A hub VPC holds an SSM endpoint with private DNS off; spokes resolve its name
+//! through private hosted zones, rules and Profiles.
+
+use serde_json::{json, Value};
+use vpce_reach_model::dns::{resolve, resolve_service, Answer, Gap};
+use vpce_reach_model::{from_documents, Snapshot};
+
+const SSM: &str = "ssm.us-east-1.amazonaws.com.";
+const SSM_SERVICE: &str = "com.amazonaws.us-east-1.ssm";
+const SSM_EP_NAME: &str = "vpce-0hub-abcd.ssm.us-east-1.vpce.amazonaws.com";
+
+/// The EC2 side: hub VPC (endpoint vpce-0hub, ENI 10.0.2.10, private DNS off) and spoke VPC.
+fn ec2() -> Vec<(String, Value)> {
+    vec![
+        (
+            "vpcs".into(),
+            json!({"Vpcs": [
+                {"VpcId": "vpc-hub", "CidrBlock": "10.0.0.0/16", "DhcpOptionsId": "dopt-amazon"},
+                {"VpcId": "vpc-spoke", "CidrBlock": "10.1.0.0/16", "DhcpOptionsId": "default"}]}),
+        ),
+        (
+            "enis".into(),
+            json!({"NetworkInterfaces": [
+                {"NetworkInterfaceId": "eni-ep", "InterfaceType": "vpc_endpoint", "SubnetId": "subnet-ep",
+                 "VpcId": "vpc-hub", "PrivateIpAddress": "10.0.2.10", "Groups": []},
+                {"NetworkInterfaceId": "eni-app", "InterfaceType": "interface", "SubnetId": "subnet-app",
+                 "VpcId": "vpc-spoke", "PrivateIpAddress": "10.1.1.10", "Groups": []}]}),
+        ),
+        (
+            "endpoints".into(),
+            json!({"VpcEndpoints": [
+                {"VpcEndpointId": "vpce-0hub", "VpcEndpointType": "Interface", "VpcId": "vpc-hub",
+                 "ServiceName": SSM_SERVICE, "State": "available", "PrivateDnsEnabled": false,
+                 "NetworkInterfaceIds": ["eni-ep"], "SubnetIds": ["subnet-ep"],
+                 "DnsEntries": [{"DnsName": SSM_EP_NAME, "HostedZoneId": "Z7HUB"}]}]}),
+        ),
+        (
+            "dhcp".into(),
+            json!({"DhcpOptions": [{"DhcpOptionsId": "dopt-amazon", "DhcpConfigurations": [
+                {"Key": "domain-name-servers", "Values": [{"Value": "AmazonProvidedDNS"}]}]}]}),
+        ),
+    ]
+}
+
+fn zone(id: &str, name: &str, vpcs: &[&str]) -> Vec<(String, Value)> {
+    let vpcs: Vec<Value> = vpcs
+        .iter()
+        .map(|v| json!({"VPCId": v, "VPCRegion": "us-east-1"}))
+        .collect();
+    vec![(
+        format!("zone-{id}"),
+        json!({"HostedZone": {"Id": format!("/hostedzone/{id}"), "Name": name,
+                "Config": {"PrivateZone": true}}, "VPCs": vpcs}),
+    )]
+}
+
+fn records(zone: &str, sets: Value) -> Vec<(String, Value)> {
+    vec![(
+        format!("records-{zone}"),
+        json!({"HostedZoneId": zone, "ResourceRecordSets": sets}),
+    )]
+}
+
+fn alias(name: &str, target: &str) -> Value {
+    json!({"Name": name, "Type": "A", "AliasTarget": {"HostedZoneId": "Z7HUB", "DNSName": target,
+           "EvaluateTargetHealth": true}})
+}
+
+fn rule(id: &str, kind: &str, domain: &str, vpc: &str) -> Vec<(String, Value)> {
+    vec![
+        (
+            format!("rule-{id}"),
+            json!({"ResolverRules": [{"Id": id, "DomainName": domain, "RuleType": kind, "Status": "COMPLETE"}]}),
+        ),
+        (
+            format!("assoc-{id}"),
+            json!({"ResolverRuleAssociations": [{"Id": format!("{id}-assoc"), "ResolverRuleId": id,
+                   "VPCId": vpc, "Status": "COMPLETE"}]}),
+        ),
+    ]
+}
+
+fn snap(parts: Vec<Vec<(String, Value)>>) -> Snapshot {
+    let mut docs = ec2();
+    for p in parts {
+        docs.extend(p);
+    }
+    from_documents(docs).expect("loads")
+}
+
+/// The centralized pattern: a zone named after the service, aliasing the hub endpoint.
+fn ssm_zone(vpcs: &[&str]) -> Vec<Vec<(String, Value)>> {
+    vec![
+        zone("Z0SSM", SSM, vpcs),
+        records(
+            "/hostedzone/Z0SSM",
+            json!([alias(SSM, &format!("{SSM_EP_NAME}."))]),
+        ),
+    ]
+}
+
+#[test]
+fn d6_an_alias_to_the_hub_endpoint_resolves_to_it_from_the_spoke() {
+    let s = snap(ssm_zone(&["vpc-spoke", "vpc-hub"]));
+    let r = resolve(&s, "vpc-spoke", SSM);
+    assert_eq!(
+        r.answer,
+        Answer::Endpoint("vpce-0hub".into()),
+        "{:?}",
+        r.steps
+    );
+    assert!(r.steps[0].contains("Z0SSM"), "{:?}", r.steps);
+    assert_eq!(
+        resolve_service(&s, "vpc-spoke", SSM_SERVICE).endpoint(),
+        Some("vpce-0hub")
+    );
+}
+
+#[test]
+fn d7_a_zone_not_associated_leaves_the_public_name() {
+    let s = snap(ssm_zone(&["vpc-hub"]));
+    assert_eq!(resolve(&s, "vpc-spoke", SSM).answer, Answer::Public);
+}
+
+#[test]
+fn d4_a_name_without_record_in_the_winning_zone_is_nxdomain() {
+    let s = snap(vec![
+        zone("Z0AWS", "us-east-1.amazonaws.com", &["vpc-spoke"]),
+        records(
+            "Z0AWS",
+            json!([alias("sts.us-east-1.amazonaws.com.", SSM_EP_NAME)]),
+        ),
+    ]);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::NoRecord("Z0AWS".into())
+    );
+}
+
+#[test]
+fn d4_an_a_record_to_the_endpoint_eni_resolves_and_a_stale_one_does_not() {
+    let good = snap(vec![
+        zone("Z0SSM", SSM, &["vpc-spoke"]),
+        records(
+            "Z0SSM",
+            json!([{"Name": SSM, "Type": "A", "ResourceRecords": [{"Value": "10.0.2.10"}]}]),
+        ),
+    ]);
+    assert_eq!(
+        resolve(&good, "vpc-spoke", SSM).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+    let stale = snap(vec![
+        zone("Z0SSM", SSM, &["vpc-spoke"]),
+        records(
+            "Z0SSM",
+            json!([{"Name": SSM, "Type": "A", "ResourceRecords": [{"Value": "10.0.2.99"}]}]),
+        ),
+    ]);
+    assert!(matches!(
+        resolve(&stale, "vpc-spoke", SSM).answer,
+        Answer::Elsewhere(z, _) if z == "Z0SSM"
+    ));
+}
+
+#[test]
+fn d6_an_alias_to_a_deleted_endpoint_is_elsewhere() {
+    let s = snap(vec![
+        zone("Z0SSM", SSM, &["vpc-spoke"]),
+        records(
+            "Z0SSM",
+            json!([alias(
+                SSM,
+                "vpce-0gone-zzzz.ssm.us-east-1.vpce.amazonaws.com."
+            )]),
+        ),
+    ]);
+    match resolve(&s, "vpc-spoke", SSM).answer {
+        Answer::Elsewhere(z, what) => {
+            assert_eq!(z, "Z0SSM");
+            assert!(what.contains("vpce-0gone"), "{what}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn d6_cname_chains_are_followed_and_bounded() {
+    let s = snap(vec![
+        zone("Z0SSM", SSM, &["vpc-spoke"]),
+        records(
+            "Z0SSM",
+            json!([{"Name": SSM, "Type": "CNAME", "ResourceRecords": [{"Value": "hub.ssm.us-east-1.amazonaws.com"}]},
+                   alias("hub.ssm.us-east-1.amazonaws.com.", SSM_EP_NAME)]),
+        ),
+    ]);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+    let looped = snap(vec![
+        zone("Z0SSM", SSM, &["vpc-spoke"]),
+        records(
+            "Z0SSM",
+            json!([{"Name": SSM, "Type": "CNAME", "ResourceRecords": [{"Value": SSM}]}]),
+        ),
+    ]);
+    assert_eq!(
+        resolve(&looped, "vpc-spoke", SSM).answer,
+        Answer::Unproven(Gap::ChainTooLong)
+    );
+}
+
+#[test]
+fn d4_wildcards_answer_names_below_them_stored_or_literal() {
+    for wildcard in [
+        "\\052.dkr.ecr.us-east-1.amazonaws.com.",
+        "*.dkr.ecr.us-east-1.amazonaws.com",
+    ] {
+        let s = snap(vec![
+            zone("Z0DKR", "dkr.ecr.us-east-1.amazonaws.com.", &["vpc-spoke"]),
+            records("Z0DKR", json!([alias(wildcard, SSM_EP_NAME)])),
+        ]);
+        let r = resolve(
+            &s,
+            "vpc-spoke",
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com",
+        );
+        assert_eq!(r.answer, Answer::Endpoint("vpce-0hub".into()), "{wildcard}");
+        // The zone's apex has no record: the service's main name is NXDOMAIN.
+        let svc = resolve_service(&s, "vpc-spoke", "com.amazonaws.us-east-1.ecr.dkr");
+        assert_eq!(svc.names[0].answer, Answer::NoRecord("Z0DKR".into()));
+        assert_eq!(svc.names[1].answer, Answer::Endpoint("vpce-0hub".into()));
+    }
+}
+
+#[test]
+fn d2_a_forwarding_rule_as_specific_as_the_zone_wins() {
+    let mut parts = ssm_zone(&["vpc-spoke"]);
+    parts.push(rule("rslvr-rr-1", "FORWARD", SSM, "vpc-spoke"));
+    let s = snap(parts);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Forwarded("rslvr-rr-1".into())
+    );
+}
+
+#[test]
+fn d2_the_most_specific_domain_wins_across_rules_and_zones() {
+    let mut parts = ssm_zone(&["vpc-spoke"]);
+    parts.push(rule("rslvr-rr-1", "FORWARD", "amazonaws.com", "vpc-spoke"));
+    let s = snap(parts);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+    let mut parts = vec![
+        zone("Z0AWS", "amazonaws.com.", &["vpc-spoke"]),
+        records("Z0AWS", json!([])),
+    ];
+    parts.push(rule(
+        "rslvr-rr-1",
+        "FORWARD",
+        "us-east-1.amazonaws.com",
+        "vpc-spoke",
+    ));
+    let s = snap(parts);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Forwarded("rslvr-rr-1".into())
+    );
+}
+
+#[test]
+fn d3_a_system_rule_carves_a_name_back_from_a_forwarding_rule() {
+    let mut parts = ssm_zone(&["vpc-spoke"]);
+    parts.push(rule("rslvr-rr-fwd", "FORWARD", ".", "vpc-spoke"));
+    parts.push(rule("rslvr-rr-sys", "SYSTEM", "amazonaws.com", "vpc-spoke"));
+    let s = snap(parts);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+    assert_eq!(
+        resolve(&s, "vpc-spoke", "example.com").answer,
+        Answer::Forwarded("rslvr-rr-fwd".into())
+    );
+}
+
+#[test]
+fn d2_zones_and_rules_of_a_route53_profile_apply_to_its_vpcs() {
+    let mut parts = ssm_zone(&[]);
+    parts.push(vec![
+        (
+            "pa".into(),
+            json!({"ProfileAssociations": [{"Id": "rpassoc-1", "ProfileId": "rp-1", "ResourceId": "vpc-spoke",
+                   "Name": "spoke", "Status": "COMPLETE"}]}),
+        ),
+        (
+            "pra".into(),
+            json!({"ProfileResourceAssociations": [{"Id": "rpr-1", "ProfileId": "rp-1", "Name": "ssm",
+                   "ResourceArn": "arn:aws:route53:::hostedzone/Z0SSM", "ResourceType": "AWS::Route53::HostedZone",
+                   "Status": "COMPLETE"}]}),
+        ),
+    ]);
+    let s = snap(parts);
+    let r = resolve(&s, "vpc-spoke", SSM);
+    assert_eq!(r.answer, Answer::Endpoint("vpce-0hub".into()));
+    assert!(r.steps[0].contains("rp-1"), "{:?}", r.steps);
+    assert_eq!(resolve(&s, "vpc-hub", SSM).answer, Answer::Public);
+}
+
+#[test]
+fn d1_custom_dhcp_dns_and_dns_off_are_unproven() {
+    let mut docs = ec2();
+    docs[0].1 = json!({"Vpcs": [{"VpcId": "vpc-spoke", "DhcpOptionsId": "dopt-corp"}]});
+    docs[3].1 = json!({"DhcpOptions": [{"DhcpOptionsId": "dopt-corp", "DhcpConfigurations": [
+        {"Key": "domain-name-servers", "Values": [{"Value": "10.9.9.9"}]}]}]});
+    let s = from_documents(docs).unwrap();
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Unproven(Gap::NotAmazonProvided(
+            "dopt-corp".into(),
+            vec!["10.9.9.9".into()]
+        ))
+    );
+    let mut docs = ec2();
+    docs.push((
+        "attr".into(),
+        json!({"VpcId": "vpc-spoke", "EnableDnsSupport": {"Value": false}}),
+    ));
+    let s = from_documents(docs).unwrap();
+    assert!(matches!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Unproven(Gap::DnsOff(..))
+    ));
+}
+
+#[test]
+fn d5_private_dns_of_an_endpoint_in_the_vpc_answers_its_names() {
+    let mut docs = ec2();
+    docs[2].1["VpcEndpoints"][0]["PrivateDnsEnabled"] = json!(true);
+    let s = from_documents(docs).unwrap();
+    assert_eq!(
+        resolve(&s, "vpc-hub", SSM).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+    // Only in its own VPC.
+    assert_eq!(resolve(&s, "vpc-spoke", SSM).answer, Answer::Public);
+}
+
+#[test]
+fn d7_an_endpoint_specific_name_resolves_to_its_endpoint_anywhere() {
+    let s = snap(vec![]);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM_EP_NAME).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+}
+
+#[test]
+fn d8_names_come_from_describe_vpc_endpoint_services_when_listed() {
+    let s = snap(vec![vec![(
+        "services".into(),
+        json!({"ServiceNames": [SSM_SERVICE], "ServiceDetails": [{"ServiceName": SSM_SERVICE,
+               "PrivateDnsName": "ssm-custom.us-east-1.amazonaws.com",
+               "PrivateDnsNames": [{"PrivateDnsName": "ssm-custom.us-east-1.amazonaws.com"}],
+               "BaseEndpointDnsNames": ["ssm.us-east-1.vpce.amazonaws.com"]}]}),
+    )]]);
+    let svc = resolve_service(&s, "vpc-spoke", SSM_SERVICE);
+    assert_eq!(svc.names.len(), 1);
+    assert_eq!(svc.names[0].name, "ssm-custom.us-east-1.amazonaws.com.");
+}
+
+#[test]
+fn record_sets_without_their_zone_id_are_an_error_naming_the_file() {
+    let mut docs = ec2();
+    docs.push(("records.json".into(), json!({"ResourceRecordSets": []})));
+    let err = from_documents(docs).unwrap_err().to_string();
+    assert!(
+        err.contains("records.json") && err.contains("HostedZoneId"),
+        "{err}"
+    );
+}
