@@ -29,6 +29,17 @@ pub enum FindingCode {
     EndpointNotAvailable,
     /// The endpoint policy allows nothing, or denies everything.
     EndpointPolicyDenies,
+    /// A private hosted zone for the service points at an endpoint but is not associated with
+    /// the workloads' VPC (docs/spec.md section 10).
+    DnsZoneNotAssociated,
+    /// The zone that answers the service's name has no record for a name the service needs.
+    DnsRecordMissing,
+    /// A record points at something that is not an available endpoint of the service.
+    DnsRecordMismatch,
+    /// A Resolver forwarding rule takes the service's name away from Route 53.
+    DnsForwardedElsewhere,
+    /// The VPC's DHCP option set sends DNS to servers other than AmazonProvidedDNS.
+    DnsNotAmazonProvided,
 }
 
 impl FindingCode {
@@ -45,6 +56,11 @@ impl FindingCode {
             FindingCode::NoEndpointForService => "NO_ENDPOINT_FOR_SERVICE",
             FindingCode::EndpointNotAvailable => "ENDPOINT_NOT_AVAILABLE",
             FindingCode::EndpointPolicyDenies => "ENDPOINT_POLICY_DENIES",
+            FindingCode::DnsZoneNotAssociated => "DNS_ZONE_NOT_ASSOCIATED",
+            FindingCode::DnsRecordMissing => "DNS_RECORD_MISSING",
+            FindingCode::DnsRecordMismatch => "DNS_RECORD_MISMATCH",
+            FindingCode::DnsForwardedElsewhere => "DNS_FORWARDED_ELSEWHERE",
+            FindingCode::DnsNotAmazonProvided => "DNS_NOT_AMAZON_PROVIDED",
         }
     }
 }

@@ -383,3 +383,212 @@ fn record_sets_without_their_zone_id_are_an_error_naming_the_file() {
         "{err}"
     );
 }
+
+// ---- check: one test per code (R6 with DNS, R7, private DNS) ------------------------------
+
+use vpce_reach_model::{check, check_exact, Reason, Report, RuleParameters};
+
+/// `check` with `RequiredServices=ssm`, after asserting that `check_exact` agrees.
+fn check_ssm(s: &Snapshot) -> Report {
+    let params = RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap();
+    let fast = check(s, &params);
+    let exact = check_exact(s, &params);
+    assert_eq!(
+        fast.findings, exact.findings,
+        "check and check_exact disagree"
+    );
+    assert_eq!(fast.missing, exact.missing);
+    fast
+}
+
+/// The findings of the spoke VPC's R6 (no source, no endpoint): (code, component).
+fn vpc_findings(r: &Report) -> Vec<(&str, &str)> {
+    r.findings
+        .iter()
+        .filter(|f| f.source.is_none() && f.endpoint.is_none())
+        .map(|f| (f.code.as_str(), &*f.component))
+        .collect()
+}
+
+#[test]
+fn a_required_service_is_satisfied_by_what_its_name_resolves_to() {
+    let s = snap(ssm_zone(&["vpc-spoke", "vpc-hub"]));
+    assert_eq!(vpc_findings(&check_ssm(&s)), []);
+}
+
+#[test]
+fn dns_zone_not_associated_blames_the_zone() {
+    let s = snap(ssm_zone(&["vpc-hub"]));
+    let r = check_ssm(&s);
+    assert_eq!(vpc_findings(&r), [("DNS_ZONE_NOT_ASSOCIATED", "Z0SSM")]);
+    assert!(r.findings[0]
+        .detail
+        .contains("associate Z0SSM with vpc-spoke"));
+}
+
+#[test]
+fn dns_record_missing_blames_the_zone_that_answers() {
+    let s = snap(vec![
+        zone("Z0SSM", SSM, &["vpc-spoke", "vpc-hub"]),
+        records("Z0SSM", json!([])),
+    ]);
+    assert_eq!(
+        vpc_findings(&check_ssm(&s)),
+        [("DNS_RECORD_MISSING", "Z0SSM")]
+    );
+}
+
+#[test]
+fn dns_record_mismatch_blames_the_zone_of_a_stale_record() {
+    let s = snap(vec![
+        zone("Z0SSM", SSM, &["vpc-spoke"]),
+        records(
+            "Z0SSM",
+            json!([alias(
+                SSM,
+                "vpce-0gone-zz.ssm.us-east-1.vpce.amazonaws.com."
+            )]),
+        ),
+    ]);
+    assert_eq!(
+        vpc_findings(&check_ssm(&s)),
+        [("DNS_RECORD_MISMATCH", "Z0SSM")]
+    );
+}
+
+#[test]
+fn dns_record_mismatch_for_a_record_to_another_service() {
+    let mut parts = vec![
+        zone("Z0SSM", SSM, &["vpc-spoke"]),
+        records(
+            "Z0SSM",
+            json!([alias(
+                SSM,
+                "vpce-0logs-zz.logs.us-east-1.vpce.amazonaws.com."
+            )]),
+        ),
+    ];
+    parts.push(vec![(
+        "logs".into(),
+        json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-0logs", "VpcEndpointType": "Interface",
+               "VpcId": "vpc-hub", "ServiceName": "com.amazonaws.us-east-1.logs", "State": "available",
+               "PrivateDnsEnabled": false, "NetworkInterfaceIds": []}]}),
+    )]);
+    let s = snap(parts);
+    assert_eq!(
+        vpc_findings(&check_ssm(&s)),
+        [("DNS_RECORD_MISMATCH", "Z0SSM")]
+    );
+}
+
+#[test]
+fn dns_forwarded_elsewhere_blames_the_rule() {
+    let mut parts = ssm_zone(&["vpc-spoke"]);
+    parts.push(rule(
+        "rslvr-rr-corp",
+        "FORWARD",
+        "amazonaws.com",
+        "vpc-spoke",
+    ));
+    parts.push(rule("rslvr-rr-ssm", "FORWARD", SSM, "vpc-spoke"));
+    let s = snap(parts);
+    assert_eq!(
+        vpc_findings(&check_ssm(&s)),
+        [("DNS_FORWARDED_ELSEWHERE", "rslvr-rr-ssm")]
+    );
+}
+
+#[test]
+fn dns_not_amazon_provided_blames_the_option_set_and_leaves_the_vpc_unproven() {
+    let mut docs = ec2();
+    docs[0].1["Vpcs"][1]["DhcpOptionsId"] = json!("dopt-corp");
+    docs[3].1["DhcpOptions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"DhcpOptionsId": "dopt-corp", "DhcpConfigurations": [
+            {"Key": "domain-name-servers", "Values": [{"Value": "10.9.9.9"}]}]}));
+    let s = from_documents(docs).unwrap();
+    let r = check_ssm(&s);
+    assert_eq!(vpc_findings(&r), [("DNS_NOT_AMAZON_PROVIDED", "dopt-corp")]);
+    assert!(r.missing.iter().any(|m| m.resource == "vpc-spoke"));
+}
+
+#[test]
+fn vpc_dns_disabled_when_no_local_endpoint_and_dns_support_is_off() {
+    let mut parts = ssm_zone(&["vpc-spoke"]);
+    parts.push(vec![(
+        "attr".into(),
+        json!({"VpcId": "vpc-spoke", "EnableDnsSupport": {"Value": false}}),
+    )]);
+    let s = snap(parts);
+    assert_eq!(
+        vpc_findings(&check_ssm(&s)),
+        [("VPC_DNS_DISABLED", "vpc-spoke")]
+    );
+}
+
+#[test]
+fn no_endpoint_for_service_names_the_near_miss_zone() {
+    let s = snap(vec![
+        zone("Z0WRONG", "us-east-1.ssm.amazonaws.com.", &["vpc-spoke"]),
+        records(
+            "Z0WRONG",
+            json!([alias("us-east-1.ssm.amazonaws.com.", SSM_EP_NAME)]),
+        ),
+    ]);
+    let r = check_ssm(&s);
+    assert_eq!(vpc_findings(&r), [("NO_ENDPOINT_FOR_SERVICE", "vpc-spoke")]);
+    assert!(
+        r.findings[0].detail.contains("near miss: zone Z0WRONG"),
+        "{}",
+        r.findings[0].detail
+    );
+}
+
+/// The centralized pattern in one VPC: the endpoint has private DNS off and a zone of the VPC
+/// aliases it.
+fn hub_with_own_zone() -> Snapshot {
+    let mut docs = ec2();
+    // The workload lives in the hub, next to the endpoint.
+    docs[1].1["NetworkInterfaces"][1]["VpcId"] = json!("vpc-hub");
+    docs.extend(zone("Z0SSM", SSM, &["vpc-hub"]));
+    docs.extend(records("Z0SSM", json!([alias(SSM, SSM_EP_NAME)])));
+    from_documents(docs).unwrap()
+}
+
+#[test]
+fn r7_a_zone_resolving_the_service_to_the_endpoint_makes_its_vpc_workloads_clients() {
+    let s = hub_with_own_zone();
+    let params = RuleParameters::default();
+    for report in [check(&s, &params), check_exact(&s, &params)] {
+        let pair = report
+            .pairs
+            .iter()
+            .find(|p| &*p.workload == "eni-app" && &*p.endpoint == "vpce-0hub")
+            .expect("the pair is required");
+        assert!(pair.reasons.contains(Reason::DnsZone));
+        assert_eq!(Reason::DnsZone.label(), "R7");
+    }
+}
+
+#[test]
+fn private_dns_disabled_does_not_fire_for_an_endpoint_a_zone_serves() {
+    let s = hub_with_own_zone();
+    let r = check_ssm(&s);
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.code.as_str() == "PRIVATE_DNS_DISABLED"),
+        "{:?}",
+        r.findings
+    );
+    // Without the zone it does.
+    let mut docs = ec2();
+    docs[1].1["NetworkInterfaces"][1]["VpcId"] = json!("vpc-hub");
+    let s = from_documents(docs).unwrap();
+    let r = check_ssm(&s);
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.code.as_str() == "PRIVATE_DNS_DISABLED"));
+}

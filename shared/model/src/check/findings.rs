@@ -440,10 +440,21 @@ pub(super) fn missing_services<'v>(
     let known = snap.coverage.has(DescribeCall::VpcEndpoints);
     for (vpc, workloads) in vpcs {
         for service in &params.required_services {
-            let present = endpoints
+            let local: Vec<&Endpoint> = endpoints
                 .iter()
-                .any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
-            if present {
+                .filter(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name))
+                .collect();
+            // With DNS data, what the names resolve to decides (docs/spec.md section 10).
+            let dns_reason = match super::dns::decide(snap, vpc, service, &local, report) {
+                super::dns::Outcome::Done => continue,
+                super::dns::Outcome::Finding(f) => {
+                    report.findings.push(f);
+                    continue;
+                }
+                super::dns::Outcome::NoEndpoint(why) => Some(why),
+                super::dns::Outcome::NotChecked => None,
+            };
+            if !local.is_empty() {
                 continue;
             }
             if !known {
@@ -469,7 +480,10 @@ pub(super) fn missing_services<'v>(
                 direction: None,
                 source: None,
                 endpoint: None,
-                detail: format!("{problem}. Fix: {fix}"),
+                detail: match &dns_reason {
+                    Some(why) => format!("{problem} ({why}). Fix: {fix}"),
+                    None => format!("{problem}. Fix: {fix}"),
+                },
                 problem: problem.into(),
                 fix: fix.into(),
                 traffic: "".into(),

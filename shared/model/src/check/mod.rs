@@ -8,6 +8,7 @@
 //! the fast path and is the tests' oracle. Both feed the same bookkeeping: dense ids per VPC
 //! (`workloads`), findings from hops (`findings`), path counts (`on_path`).
 
+mod dns;
 mod exact;
 mod fast;
 mod findings;

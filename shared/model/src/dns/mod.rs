@@ -102,6 +102,9 @@ pub struct Resolution {
     pub steps: Vec<String>,
     /// The answer.
     pub answer: Answer,
+    /// The customer private hosted zone that answered the name itself (not a later name of a
+    /// chain), if one did: the owner's statement of intent (R7).
+    pub zone: Option<String>,
 }
 
 /// Resolves `name` from `vpc` (D1-D7). A wildcard name (`\052.s3.…`) is resolved as a name
@@ -109,8 +112,13 @@ pub struct Resolution {
 pub fn resolve(snap: &Snapshot, vpc: &str, name: &str) -> Resolution {
     let name = crate::snapshot::dns::normalise_name(name);
     let mut steps = Vec::new();
+    let mut zone = None;
     let answer = match scope::resolver(snap, vpc) {
-        Resolver::Amazon => follow(snap, vpc, &query_name(&name), &mut steps, 0),
+        Resolver::Amazon => {
+            let query = query_name(&name);
+            zone = answering_zone(snap, vpc, &query);
+            follow(snap, vpc, &query, &mut steps, 0)
+        }
         Resolver::DnsOff(off) => Answer::Unproven(Gap::DnsOff(vpc.to_string(), off)),
         Resolver::Custom(dopt, servers) => Answer::Unproven(Gap::NotAmazonProvided(dopt, servers)),
         Resolver::UnknownDhcp(dopt) => Answer::Unproven(Gap::UnknownDhcp(dopt)),
@@ -124,6 +132,41 @@ pub fn resolve(snap: &Snapshot, vpc: &str, name: &str) -> Resolution {
         name,
         steps,
         answer,
+        zone,
+    }
+}
+
+/// The customer private hosted zone that answers `name` from `vpc`, if one does (D2, D3).
+fn answering_zone(snap: &Snapshot, vpc: &str, name: &str) -> Option<String> {
+    let candidates = scope::candidates(snap, vpc, name);
+    let zone = match scope::choose(&candidates).ok()? {
+        Choice::Zone(z) | Choice::System(_, Some(z)) => z,
+        _ => return None,
+    };
+    match zone {
+        Candidate::Zone { id, .. } => Some(id.to_string()),
+        _ => None,
+    }
+}
+
+/// R7 and the private-DNS hop (docs/spec.md section 10): the customer private hosted zone
+/// through which the main name of `ep`'s service resolves to `ep` from `vpc`, if any. Both
+/// judges of `check` call this same function: the DNS decision is per (VPC, service), never
+/// per pair, so `check` and `check_exact` agree on it by construction.
+pub(crate) fn zone_serving(
+    snap: &Snapshot,
+    vpc: &str,
+    ep: &crate::snapshot::VpcEndpoint,
+) -> Option<String> {
+    if snap.dns.is_empty() {
+        return None;
+    }
+    let (svc_names, _) = names::service_names(snap, &ep.service_name);
+    let main = svc_names.first()?;
+    let r = resolve(snap, vpc, main);
+    match (&r.answer, r.zone) {
+        (Answer::Endpoint(e), Some(zone)) if *e == ep.vpc_endpoint_id => Some(zone),
+        _ => None,
     }
 }
 

@@ -523,6 +523,8 @@ impl DnsBuilder {
         records: Vec<RecordSet>,
     ) -> Result<(), DnsLoadError> {
         self.data.calls.insert(DnsCall::RecordSets);
+        // An empty listing is a zone without records, not an unknown one.
+        self.data.records.entry(zone.clone()).or_default();
         for mut record in records {
             record.name = normalise_name(&record.name);
             record.record_type = record.record_type.to_ascii_uppercase();
