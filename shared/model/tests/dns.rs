@@ -592,3 +592,56 @@ fn private_dns_disabled_does_not_fire_for_an_endpoint_a_zone_serves() {
         .iter()
         .any(|f| f.code.as_str() == "PRIVATE_DNS_DISABLED"));
 }
+
+#[test]
+fn d7_the_private_dns_name_in_dns_entries_does_not_resolve_outside_the_vpc() {
+    // AWS lists the private DNS name among an endpoint's `DnsEntries` when private DNS is on.
+    let mut docs = ec2();
+    docs[2].1["VpcEndpoints"][0]["PrivateDnsEnabled"] = json!(true);
+    docs[2].1["VpcEndpoints"][0]["DnsEntries"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"DnsName": "ssm.us-east-1.amazonaws.com", "HostedZoneId": "Z0MANAGED"}));
+    let s = from_documents(docs).unwrap();
+    assert_eq!(resolve(&s, "vpc-spoke", SSM).answer, Answer::Public);
+    assert_eq!(
+        resolve(&s, "vpc-hub", SSM).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+}
+
+#[test]
+fn the_demo_spokes_show_an_unassociated_zone_and_the_wrong_form_of_a_name() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/demo");
+    let s = vpce_reach_model::load_dir(&dir).unwrap();
+    let params = RuleParameters::from_pairs([("RequiredServices", "ssm,ecr.api")]).unwrap();
+    let r = check(&s, &params);
+    assert_eq!(r.findings, check_exact(&s, &params).findings);
+    let of = |vpc: &str, code: &str| {
+        r.findings
+            .iter()
+            .filter(|f| f.code.as_str() == code && f.detail.contains(vpc))
+            .map(|f| (&*f.component, f.detail.as_str()))
+            .collect::<Vec<_>>()
+    };
+    // Spoke C: the SSM zone (which spoke B uses) is not associated with it.
+    let c = of("vpc-0c7d2e9a4f1b63c58", "DNS_ZONE_NOT_ASSOCIATED");
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].0, "Z04517273FCBK9TQZ6D2S");
+    // Spoke D: its zone is named ecr.api.<region>…, the name is api.ecr.<region>….
+    let d = of("vpc-0d9e4a1c7b3f25d86", "NO_ENDPOINT_FOR_SERVICE");
+    assert!(
+        d.iter()
+            .any(|(_, detail)| detail.contains("near miss: zone Z08273615QX7RM4KD1B9E")),
+        "{d:?}"
+    );
+    // Spoke B resolves SSM to VPC A's endpoint through the zone: no SSM finding for it.
+    let b: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.source.is_none() && f.detail.contains("vpc-06b2d9e4c1a8f370b"))
+        .map(|f| f.detail.as_str())
+        .collect();
+    assert!(b.iter().all(|d| !d.contains("for ssm")), "{b:?}");
+    assert!(b.iter().any(|d| d.contains("for ecr.api")), "{b:?}");
+}

@@ -499,6 +499,15 @@ pub(super) fn dns_notes(snap: &Snapshot, endpoints: &[Endpoint], report: &mut Re
         .filter(|e| e.kind == EndpointKind::Interface)
         .map(|e| e.raw.vpc_id.as_str())
         .collect();
+    // docs/spec.md section 10: without DNS data, which endpoint a name resolves to is not
+    // decided (and the check is what it was before).
+    if snap.dns.is_empty() && !vpcs.is_empty() {
+        report.notes.push(
+            "DNS resolution not checked: the snapshot has no Route 53, Resolver or DHCP \
+             option data (docs/snapshot-format.md)"
+                .to_string(),
+        );
+    }
     for vpc in vpcs {
         let dns = snap.vpc_dns.get(vpc).copied().unwrap_or_default();
         if dns.enable_dns_support.is_none() || dns.enable_dns_hostnames.is_none() {

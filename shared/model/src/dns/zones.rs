@@ -120,7 +120,7 @@ fn alias_value<'s>(snap: &'s Snapshot, target: &str) -> Value<'s> {
     if let Some(ep) = endpoint_by_dns_name(snap, target) {
         return Value::Endpoint(ep);
     }
-    if target.ends_with(".vpce.amazonaws.com.") || target.ends_with(".vpce.amazonaws.com.cn.") {
+    if is_endpoint_specific(target) {
         let id = vpce_id(target).unwrap_or("an endpoint");
         return Value::Elsewhere(format!(
             "{target} ({id}, not an endpoint of the snapshot: deleted?)"
@@ -159,6 +159,11 @@ fn address_value<'s>(snap: &'s Snapshot, value: &str) -> Value<'s> {
 /// The endpoint one of whose `DnsEntries` is `name`, or whose id starts the name's first label
 /// (`vpce-0abc-k3x9.ssm…vpce.amazonaws.com`), when the snapshot holds it.
 pub(crate) fn endpoint_by_dns_name<'s>(snap: &'s Snapshot, name: &str) -> Option<&'s str> {
+    // `DnsEntries` also lists the private DNS name (the service's own name) of an endpoint
+    // with private DNS on: that one resolves to it only in its VPC (D5), never here.
+    if !is_endpoint_specific(name) {
+        return None;
+    }
     let bare = name.trim_end_matches('.');
     let by_entry = snap.vpc_endpoints.values().find(|ep: &&VpcEndpoint| {
         ep.dns_entries
@@ -168,13 +173,16 @@ pub(crate) fn endpoint_by_dns_name<'s>(snap: &'s Snapshot, name: &str) -> Option
     if let Some(ep) = by_entry {
         return Some(&ep.vpc_endpoint_id);
     }
-    if !(name.ends_with(".vpce.amazonaws.com.") || name.ends_with(".vpce.amazonaws.com.cn.")) {
-        return None;
-    }
     let id = vpce_id(name)?;
     snap.vpc_endpoints
         .get_key_value(id)
         .map(|(k, _)| k.as_str())
+}
+
+/// True for an endpoint-specific DNS name (`….vpce.amazonaws.com`), which public DNS resolves
+/// to the endpoint's private addresses.
+fn is_endpoint_specific(name: &str) -> bool {
+    name.ends_with(".vpce.amazonaws.com.") || name.ends_with(".vpce.amazonaws.com.cn.")
 }
 
 /// `vpce-0abc` from `vpce-0abc-k3x9pq2m[-az].svc.region.vpce.amazonaws.com.` (a leading `*.`
