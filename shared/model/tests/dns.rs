@@ -645,3 +645,33 @@ fn the_demo_spokes_show_an_unassociated_zone_and_the_wrong_form_of_a_name() {
     assert!(b.iter().all(|d| !d.contains("for ssm")), "{b:?}");
     assert!(b.iter().any(|d| d.contains("for ecr.api")), "{b:?}");
 }
+
+#[test]
+fn dns_record_missing_for_the_wildcard_a_service_needs() {
+    const DKR_EP: &str = "vpce-0dkr-qq.dkr.ecr.us-east-1.vpce.amazonaws.com";
+    let mut parts = vec![
+        zone("Z0DKR", "dkr.ecr.us-east-1.amazonaws.com", &["vpc-spoke"]),
+        // The apex only: registry names (`<account>.dkr.ecr…`) get NXDOMAIN.
+        records(
+            "Z0DKR",
+            json!([alias("dkr.ecr.us-east-1.amazonaws.com.", DKR_EP)]),
+        ),
+    ];
+    parts.push(vec![(
+        "dkr".into(),
+        json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-0dkr", "VpcEndpointType": "Interface",
+               "VpcId": "vpc-hub", "ServiceName": "com.amazonaws.us-east-1.ecr.dkr", "State": "available",
+               "PrivateDnsEnabled": false, "NetworkInterfaceIds": [],
+               "DnsEntries": [{"DnsName": DKR_EP}]}]}),
+    )]);
+    let s = snap(parts);
+    let params = RuleParameters::from_pairs([("RequiredServices", "ecr.dkr")]).unwrap();
+    let r = check(&s, &params);
+    assert_eq!(r.findings, check_exact(&s, &params).findings);
+    assert_eq!(vpc_findings(&r), [("DNS_RECORD_MISSING", "Z0DKR")]);
+    assert!(
+        r.findings[0].detail.contains("\\052.dkr.ecr"),
+        "{}",
+        r.findings[0].detail
+    );
+}
