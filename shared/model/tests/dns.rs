@@ -675,3 +675,80 @@ fn dns_record_missing_for_the_wildcard_a_service_needs() {
         r.findings[0].detail
     );
 }
+
+mod agreement {
+    //! `check` and `check_exact` agree on snapshots with DNS data (the property tests of
+    //! fast_path.rs use synthetic accounts without DNS).
+    use super::*;
+    use proptest::prelude::*;
+
+    fn build(
+        zone_vpcs: u8,
+        record: u8,
+        forward: bool,
+        system: bool,
+        private_dns: bool,
+        in_hub: bool,
+    ) -> Snapshot {
+        let mut docs = ec2();
+        if private_dns {
+            docs[2].1["VpcEndpoints"][0]["PrivateDnsEnabled"] = json!(true);
+        }
+        if in_hub {
+            docs[1].1["NetworkInterfaces"][1]["VpcId"] = json!("vpc-hub");
+        }
+        let vpcs: Vec<&str> = [(1, "vpc-spoke"), (2, "vpc-hub")]
+            .iter()
+            .filter(|(bit, _)| zone_vpcs & bit != 0)
+            .map(|(_, v)| *v)
+            .collect();
+        docs.extend(zone("Z0SSM", SSM, &vpcs));
+        let sets = match record % 4 {
+            0 => json!([alias(SSM, SSM_EP_NAME)]),
+            1 => json!([{"Name": SSM, "Type": "A", "ResourceRecords": [{"Value": "10.0.2.10"}]}]),
+            2 => json!([{"Name": SSM, "Type": "A", "ResourceRecords": [{"Value": "10.0.9.9"}]}]),
+            _ => json!([]),
+        };
+        docs.extend(records("Z0SSM", sets));
+        for vpc in ["vpc-spoke", "vpc-hub"] {
+            if forward {
+                docs.extend(rule(
+                    &format!("rslvr-rr-f-{vpc}"),
+                    "FORWARD",
+                    "amazonaws.com",
+                    vpc,
+                ));
+            }
+            if system {
+                docs.extend(rule(&format!("rslvr-rr-s-{vpc}"), "SYSTEM", SSM, vpc));
+            }
+        }
+        from_documents(docs).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn check_equals_check_exact_with_dns(
+            zone_vpcs in 0u8..4, record in 0u8..4, forward: bool, system: bool,
+            private_dns: bool, in_hub: bool, required: bool,
+        ) {
+            let s = build(zone_vpcs, record, forward, system, private_dns, in_hub);
+            let params = if required {
+                RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap()
+            } else {
+                RuleParameters::default()
+            };
+            let (fast, exact) = (check(&s, &params), check_exact(&s, &params));
+            prop_assert_eq!(&fast.findings, &exact.findings);
+            prop_assert_eq!(&fast.missing, &exact.missing);
+            let pairs = |r: &Report| -> Vec<(String, String, Vec<&'static str>)> {
+                r.pairs
+                    .iter()
+                    .map(|p| (p.workload.to_string(), p.endpoint.to_string(),
+                              p.reasons.iter().map(|x| x.label()).collect()))
+                    .collect()
+            };
+            prop_assert_eq!(pairs(&fast), pairs(&exact));
+        }
+    }
+}
