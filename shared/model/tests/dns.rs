@@ -752,3 +752,37 @@ mod agreement {
         }
     }
 }
+
+#[test]
+fn custom_dhcp_dns_is_an_unproven_hop_of_every_pair_of_the_vpc() {
+    let mut docs = ec2();
+    docs[1].1["NetworkInterfaces"][1]["VpcId"] = json!("vpc-hub");
+    docs[2].1["VpcEndpoints"][0]["PrivateDnsEnabled"] = json!(true);
+    docs[0].1["Vpcs"][0]["DhcpOptionsId"] = json!("dopt-corp");
+    docs[3].1["DhcpOptions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"DhcpOptionsId": "dopt-corp", "DhcpConfigurations": [
+            {"Key": "domain-name-servers", "Values": [{"Value": "10.9.9.9"}, {"Value": "AmazonProvidedDNS"}]}]}));
+    let s = from_documents(docs).unwrap();
+    let params = RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap();
+    let (trace, _) = vpce_reach_model::trace_pair(&s, &params, "eni-app", "vpce-0hub").unwrap();
+    let hop = trace
+        .common
+        .iter()
+        .find(|h| h.outcome == vpce_reach_model::Outcome::Unknown)
+        .expect("an unproven DNS hop");
+    assert_eq!(hop.kind, vpce_reach_model::HopKind::VpcDns);
+    assert!(hop.problem.contains("dopt-corp"), "{}", hop.problem);
+    // The finding names the option set, and the VPC is never compliant.
+    let r = check_ssm(&s);
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.code.as_str() == "DNS_NOT_AMAZON_PROVIDED"));
+    assert!(
+        r.missing.iter().any(|m| m.resource == "vpc-hub"),
+        "{:?}",
+        r.missing
+    );
+}

@@ -136,6 +136,22 @@ pub fn resolve(snap: &Snapshot, vpc: &str, name: &str) -> Resolution {
     }
 }
 
+/// D1 for the pairs of `vpc`: why its resolver cannot be proven to be Route 53's (a DHCP
+/// option set with other servers, or one the snapshot lacks), when the snapshot has DNS data.
+/// `enableDnsSupport`/`enableDnsHostnames` off is the VPC DNS hop's business, not this one's.
+pub(crate) fn resolver_gap(snap: &Snapshot, vpc: &str) -> Option<(String, Gap)> {
+    if snap.dns.is_empty() {
+        return None;
+    }
+    match scope::resolver(snap, vpc) {
+        Resolver::Custom(dopt, servers) => {
+            Some((dopt.clone(), Gap::NotAmazonProvided(dopt, servers)))
+        }
+        Resolver::UnknownDhcp(dopt) => Some((dopt.clone(), Gap::UnknownDhcp(dopt))),
+        Resolver::Amazon | Resolver::DnsOff(_) => None,
+    }
+}
+
 /// The customer private hosted zone that answers `name` from `vpc`, if one does (D2, D3).
 fn answering_zone(snap: &Snapshot, vpc: &str, name: &str) -> Option<String> {
     let candidates = scope::candidates(snap, vpc, name);

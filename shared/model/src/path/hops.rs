@@ -160,6 +160,15 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
         )
     };
     hops.push(hop);
+    // D1: with custom DNS servers the service name may resolve anywhere: the VPC's pairs
+    // cannot be proven (docs/spec.md section 10), whatever the network path says.
+    if let Some((dopt, gap)) = crate::dns::resolver_gap(snap, &ep.raw.vpc_id) {
+        hops.push(Hop::unknown(
+            HopKind::VpcDns,
+            vec![dopt],
+            format!("what the service name resolves to: {}", gap.describe()),
+        ));
+    }
     hops
 }
 
