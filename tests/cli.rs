@@ -194,6 +194,13 @@ fn explain_walks_the_path_hop_by_hop() {
         "vpce-0a7c3e9f1b5d28e64",
     ]);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
+    // The resolution comes first (docs/spec.md section 10): VPC A's endpoint answers its
+    // service's name through private DNS.
+    let dns = ok
+        .stdout
+        .find("dns: ssm.ap-northeast-1.amazonaws.com. -> this endpoint")
+        .unwrap_or_else(|| panic!("{}", ok.stdout));
+    assert!(dns < ok.stdout.find("pair: ").unwrap(), "{}", ok.stdout);
 }
 
 #[test]
