@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use vpce_reach_model::dns::{self, Answer};
 use vpce_reach_model::inert;
 use vpce_reach_model::snapshot::Snapshot;
 use vpce_reach_model::{Hop, Outcome, PairTrace, Reasons, Target, Verdict};
@@ -23,9 +24,10 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
         inert(service),
         trace.traffic
     );
+    dns_lines(&mut out, snap, trace, service);
     let why: Vec<&str> = reasons.iter().map(|r| r.label()).collect();
     let required = if why.is_empty() {
-        "not required (no R1-R4 rule applies)".to_string()
+        "not required (no R1-R4 or R7 rule applies)".to_string()
     } else {
         format!("required by {}", why.join(", "))
     };
@@ -64,6 +66,52 @@ pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
     };
     let _ = writeln!(out, "verdict: {verdict}");
     out
+}
+
+/// What the service's names resolve to from the workload's VPC (docs/spec.md section 10),
+/// before the path: which endpoint the workload really uses.
+fn dns_lines(out: &mut String, snap: &Snapshot, trace: &PairTrace, service: &str) {
+    let gateway = snap
+        .vpc_endpoints
+        .get(&trace.endpoint)
+        .is_some_and(|e| e.vpc_endpoint_type.eq_ignore_ascii_case("gateway"));
+    if gateway {
+        let _ = writeln!(
+            out,
+            "dns: a gateway endpoint takes the traffic by route, not by name"
+        );
+        return;
+    }
+    if snap.dns.is_empty() {
+        let _ = writeln!(
+            out,
+            "dns: resolution not checked (the snapshot has no Route 53 / DHCP data)"
+        );
+        return;
+    }
+    let Some(vpc) = snap
+        .network_interfaces
+        .get(&trace.workload)
+        .map(|e| e.vpc_id.as_str())
+    else {
+        return;
+    };
+    let res = dns::resolve_service(snap, vpc, service);
+    for name in &res.names {
+        let answer = match &name.answer {
+            Answer::Endpoint(e) if *e == trace.endpoint => "this endpoint".to_string(),
+            Answer::Endpoint(e) => format!("{e}, not this endpoint"),
+            Answer::Forwarded(rule) => format!("forwarded out of Route 53 by {rule}"),
+            Answer::NoRecord(zone) => format!("NXDOMAIN in {zone}"),
+            Answer::Elsewhere(zone, what) => format!("{what} (record of {zone})"),
+            Answer::Public => "public DNS: no endpoint".to_string(),
+            Answer::Unproven(gap) => format!("unproven: {}", gap.describe()),
+        };
+        let _ = writeln!(out, "dns: {} -> {}", inert(&name.name), inert(&answer));
+        for step in &name.steps {
+            let _ = writeln!(out, "       {}", inert(step));
+        }
+    }
 }
 
 /// After a target: nothing when reachable, `✗` when a hop blocks, `?` when only missing data

@@ -109,9 +109,10 @@ fn json_contract_holds_exactly() {
         "AWS::EC2::VPC",
     ];
     let evaluations = json["evaluations"].as_array().unwrap();
-    // One per resource of the evaluated types: 3 endpoints, 12 SGs, 5 NACLs, 3 tables, 2 VPCs,
-    // plus the hub and the spoke (1 endpoint, 4 SGs, 2 NACLs, 4 tables, 2 VPCs).
-    assert_eq!(evaluations.len(), 3 + 12 + 5 + 3 + 2 + (1 + 4 + 2 + 4 + 2));
+    // One per resource of the evaluated types: 3 endpoints, 14 SGs, 5 NACLs, 3 tables, 4 VPCs
+    // (the two DNS spokes of events/demo/spokes add a VPC and a group each), plus the hub and
+    // the TGW spoke (1 endpoint, 4 SGs, 2 NACLs, 4 tables, 2 VPCs).
+    assert_eq!(evaluations.len(), 3 + 14 + 5 + 3 + 4 + (1 + 4 + 2 + 4 + 2));
     for e in evaluations {
         let mut keys: Vec<&String> = e.as_object().unwrap().keys().collect();
         keys.sort();
@@ -210,6 +211,13 @@ fn explain_walks_the_path_hop_by_hop() {
         "vpce-0a7c3e9f1b5d28e64",
     ]);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
+    // The resolution comes first (docs/spec.md section 10): VPC A's endpoint answers its
+    // service's name through private DNS.
+    let dns = ok
+        .stdout
+        .find("dns: ssm.ap-northeast-1.amazonaws.com. -> this endpoint")
+        .unwrap_or_else(|| panic!("{}", ok.stdout));
+    assert!(dns < ok.stdout.find("pair: ").unwrap(), "{}", ok.stdout);
 }
 
 /// Issue 14: a spoke workload traced to the hub's endpoint over the transit gateway.

@@ -44,6 +44,17 @@ pub enum FindingCode {
     TgwAttachmentNotAvailable,
     /// A VPC peering connection is not `active`.
     VpcPeeringNotActive,
+    /// A private hosted zone for the service points at an endpoint but is not associated with
+    /// the workloads' VPC (docs/spec.md section 10).
+    DnsZoneNotAssociated,
+    /// The zone that answers the service's name has no record for a name the service needs.
+    DnsRecordMissing,
+    /// A record points at something that is not an available endpoint of the service.
+    DnsRecordMismatch,
+    /// A Resolver forwarding rule takes the service's name away from Route 53.
+    DnsForwardedElsewhere,
+    /// The VPC's DHCP option set sends DNS to servers other than AmazonProvidedDNS.
+    DnsNotAmazonProvided,
 }
 
 impl FindingCode {
@@ -71,6 +82,11 @@ impl FindingCode {
             }
             FindingCode::TgwAttachmentNotAvailable => "TGW_ATTACHMENT_NOT_AVAILABLE",
             FindingCode::VpcPeeringNotActive => "VPC_PEERING_NOT_ACTIVE",
+            FindingCode::DnsZoneNotAssociated => "DNS_ZONE_NOT_ASSOCIATED",
+            FindingCode::DnsRecordMissing => "DNS_RECORD_MISSING",
+            FindingCode::DnsRecordMismatch => "DNS_RECORD_MISMATCH",
+            FindingCode::DnsForwardedElsewhere => "DNS_FORWARDED_ELSEWHERE",
+            FindingCode::DnsNotAmazonProvided => "DNS_NOT_AMAZON_PROVIDED",
         }
     }
 }

@@ -170,7 +170,7 @@ fn has_consumer_tag(
             .is_some_and(|s| sel.matches(&s.tags))
 }
 
-/// Why a pair is required (docs/spec.md R1-R4).
+/// Why a pair is required (docs/spec.md R1-R4, R7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reason {
     /// R1: the endpoint's service is in `RequiredServices`.
@@ -181,14 +181,18 @@ pub enum Reason {
     EgressTargets,
     /// R4: the workload's route table routes the endpoint's prefix list to it.
     RoutedToEndpoint,
+    /// R7: a private hosted zone associated with the workload's VPC resolves the endpoint's
+    /// service name to the endpoint (docs/spec.md section 3, section 10).
+    DnsZone,
 }
 
 impl Reason {
-    const ALL: [Reason; 4] = [
+    const ALL: [Reason; 5] = [
         Reason::RequiredService,
         Reason::EndpointAdmits,
         Reason::EgressTargets,
         Reason::RoutedToEndpoint,
+        Reason::DnsZone,
     ];
 
     /// `R1`…`R4`, as docs/spec.md numbers them.
@@ -198,6 +202,7 @@ impl Reason {
             Reason::EndpointAdmits => "R2",
             Reason::EgressTargets => "R3",
             Reason::RoutedToEndpoint => "R4",
+            Reason::DnsZone => "R7",
         }
     }
 }
@@ -238,6 +243,9 @@ pub(crate) struct IntentFacts {
     pub targets: bool,
     /// R4: the workload's route table routes the prefix list to the endpoint.
     pub routed: bool,
+    /// R7: a private hosted zone of the workload's VPC resolves the service to the endpoint
+    /// (per VPC and endpoint: `dns::zone_serving`).
+    pub zone: bool,
 }
 
 /// The reasons, possibly none, that the pair must work. The workload and the endpoint are in
@@ -253,6 +261,7 @@ pub(crate) fn reasons(
         targets: workload.groups.iter().any(|g| group_targets(snap, g, ep)),
         routed: ep.kind == EndpointKind::Gateway
             && routed_to_endpoint(snap, &workload.eni.subnet_id, ep),
+        zone: crate::dns::zone_serving(snap, workload.vpc_id, ep.raw).is_some(),
     };
     reasons_with(params.requires(&ep.raw.service_name), ep.kind, facts)
 }
@@ -272,6 +281,7 @@ pub(crate) fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFact
             kind == EndpointKind::Gateway && facts.routed,
             Reason::RoutedToEndpoint,
         ),
+        (facts.zone, Reason::DnsZone),
     ];
     for (holds, reason) in rules {
         if holds {

@@ -40,6 +40,7 @@
 
 mod check;
 mod compliance;
+pub mod dns;
 mod endpoint;
 mod finding;
 mod fxhash;

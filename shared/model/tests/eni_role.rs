@@ -87,7 +87,10 @@ fn assert_agrees(snap: &Snapshot, what: &str) {
 
 #[test]
 fn eni_role_agrees_with_is_workload_on_the_demo() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/demo");
+    let dir = std::path::Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../events/demo");
     assert_agrees(&load::load_dir(&dir).unwrap(), "demo");
 }
 

@@ -8,13 +8,15 @@ use vpce_reach_model::snapshot::load::{load_dir, LoadError, SnapshotBuilder};
 use vpce_reach_model::snapshot::DescribeCall;
 
 fn demo() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/demo")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("../../events/demo")
 }
 
 #[test]
 fn the_demo_loads_one_subdirectory_per_account_and_keeps_owner_ids() {
     let snap = load_dir(&demo()).unwrap();
-    assert_eq!(snap.vpcs.len(), 4);
+    // The two original VPCs, the hub and its TGW spoke, the two DNS spokes.
+    assert_eq!(snap.vpcs.len(), 6);
     let owner = |vpc: &str| snap.vpcs[vpc].owner_id.clone();
     assert_eq!(
         owner("vpc-0c7d1e4a9b2f6385e").as_deref(),

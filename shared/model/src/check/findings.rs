@@ -449,11 +449,23 @@ pub(super) fn missing_services<'v>(
     let known = snap.coverage.has(DescribeCall::VpcEndpoints);
     for (vpc, workloads) in vpcs {
         for service in &params.required_services {
-            let present = endpoints
+            let local: Vec<&Endpoint> = endpoints
                 .iter()
-                .any(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name));
-            // Issue 14: an interface endpoint of another VPC the workloads route to serves them.
-            if present || served_elsewhere(vpc, service) {
+                .filter(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name))
+                .collect();
+            // With DNS data, what the names resolve to decides (docs/spec.md section 10).
+            let dns_reason = match super::dns::decide(snap, vpc, service, &local, report) {
+                super::dns::Outcome::Done => continue,
+                super::dns::Outcome::Finding(f) => {
+                    report.findings.push(f);
+                    continue;
+                }
+                super::dns::Outcome::NoEndpoint(why) => Some(why),
+                super::dns::Outcome::NotChecked => None,
+            };
+            // Issue 14: without DNS data, an interface endpoint of another VPC the workloads
+            // route to serves them (with DNS data, the resolution above decided).
+            if !local.is_empty() || (dns_reason.is_none() && served_elsewhere(vpc, service)) {
                 continue;
             }
             if !known {
@@ -479,7 +491,10 @@ pub(super) fn missing_services<'v>(
                 direction: None,
                 source: None,
                 endpoint: None,
-                detail: format!("{problem}. Fix: {fix}"),
+                detail: match &dns_reason {
+                    Some(why) => format!("{problem} ({why}). Fix: {fix}"),
+                    None => format!("{problem}. Fix: {fix}"),
+                },
                 problem: problem.into(),
                 fix: fix.into(),
                 traffic: "".into(),
@@ -495,6 +510,15 @@ pub(super) fn dns_notes(snap: &Snapshot, endpoints: &[Endpoint], report: &mut Re
         .filter(|e| e.kind == EndpointKind::Interface)
         .map(|e| e.raw.vpc_id.as_str())
         .collect();
+    // docs/spec.md section 10: without DNS data, which endpoint a name resolves to is not
+    // decided (and the check is what it was before).
+    if snap.dns.is_empty() && !vpcs.is_empty() {
+        report.notes.push(
+            "DNS resolution not checked: the snapshot has no Route 53, Resolver or DHCP \
+             option data (docs/snapshot-format.md)"
+                .to_string(),
+        );
+    }
     for vpc in vpcs {
         let dns = snap.vpc_dns.get(vpc).copied().unwrap_or_default();
         if dns.enable_dns_support.is_none() || dns.enable_dns_hostnames.is_none() {

@@ -9,6 +9,7 @@
 //! (`workloads`), findings from hops (`findings`), path counts (`on_path`).
 
 mod cross;
+mod dns;
 mod exact;
 mod fast;
 mod findings;

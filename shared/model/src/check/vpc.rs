@@ -75,10 +75,18 @@ pub(super) struct EndpointFacts<'w, 'c> {
     pub targets: usize,
     /// R1 holds for every pair.
     pub required: bool,
+    /// R7 holds for every pair: a private hosted zone of the VPC resolves the service to the
+    /// endpoint (`dns::zone_serving`, the function the exact judge calls too).
+    pub zone: bool,
 }
 
 impl<'w, 'c> EndpointFacts<'w, 'c> {
-    fn new(params: &RuleParameters, ep: &'w Endpoint<'w>, common: &'c [Hop]) -> Self {
+    fn new(
+        snap: &Snapshot,
+        params: &RuleParameters,
+        ep: &'w Endpoint<'w>,
+        common: &'c [Hop],
+    ) -> Self {
         EndpointFacts {
             ep,
             common,
@@ -91,6 +99,7 @@ impl<'w, 'c> EndpointFacts<'w, 'c> {
                 EndpointKind::Gateway => usize::from(ep.prefix_list.is_some()),
             },
             required: params.requires(&ep.raw.service_name),
+            zone: crate::dns::zone_serving(snap, &ep.raw.vpc_id, ep.raw).is_some(),
         }
     }
 }
@@ -155,7 +164,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         }
         let common = path::endpoint_hops(snap, params, ep);
         let texts = EndpointTexts::new(ep);
-        let facts = EndpointFacts::new(params, ep, &common);
+        let facts = EndpointFacts::new(snap, params, ep, &common);
         let mut state = self.judge.start_endpoint(&mut self.vw, &facts);
         let mut tally = Tally::default();
         let first_finding = report.findings.len();

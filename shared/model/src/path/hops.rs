@@ -94,7 +94,23 @@ fn policy_hop(ep: &Endpoint) -> Hop {
 fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
     let required = params.requires(&ep.raw.service_name);
     let private_dns = ep.raw.private_dns_enabled.unwrap_or(false);
-    let mut hops = vec![private_dns_hop(ep, private_dns, required)];
+    // A zone of the VPC that resolves the service's name to this endpoint does what private
+    // DNS would (docs/spec.md D5: the centralized pattern turns private DNS off).
+    let zone = if private_dns {
+        None
+    } else {
+        crate::dns::zone_serving(snap, &ep.raw.vpc_id, ep.raw)
+    };
+    let mut hops = vec![match zone {
+        Some(zone) => Hop::allowed(
+            HopKind::PrivateDns,
+            vec![ep.id().to_string()],
+            format!(
+                "off, but private hosted zone {zone} resolves the service name to the endpoint"
+            ),
+        ),
+        None => private_dns_hop(ep, private_dns, required),
+    }];
     let vpc = ep.raw.vpc_id.clone();
     let dns = snap.vpc_dns.get(&vpc).copied().unwrap_or_default();
     let off: Vec<&str> = [
@@ -144,6 +160,15 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
         )
     };
     hops.push(hop);
+    // D1: with custom DNS servers the service name may resolve anywhere: the VPC's pairs
+    // cannot be proven (docs/spec.md section 10), whatever the network path says.
+    if let Some((dopt, gap)) = crate::dns::resolver_gap(snap, &ep.raw.vpc_id) {
+        hops.push(Hop::unknown(
+            HopKind::VpcDns,
+            vec![dopt],
+            format!("what the service name resolves to: {}", gap.describe()),
+        ));
+    }
     hops
 }
 

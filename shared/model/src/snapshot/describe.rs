@@ -33,6 +33,9 @@ pub struct Vpc {
     /// The account that owns the VPC (kept to name it when a snapshot spans accounts).
     #[serde(default)]
     pub owner_id: Option<String>,
+    /// The DHCP option set (`dopt-…`, or `default`: none, AmazonProvidedDNS).
+    #[serde(default)]
+    pub dhcp_options_id: Option<String>,
     /// Tags.
     #[serde(default)]
     pub tags: Vec<Tag>,
@@ -489,9 +492,24 @@ pub struct VpcEndpoint {
     /// The endpoint policy, a JSON document in a string.
     #[serde(default)]
     pub policy_document: Option<String>,
+    /// The endpoint-specific DNS names (regional first, then zonal), as AWS gives them.
+    #[serde(default)]
+    pub dns_entries: Vec<DnsEntry>,
     /// Tags.
     #[serde(default)]
     pub tags: Vec<Tag>,
+}
+
+/// One of an endpoint's `DnsEntries`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DnsEntry {
+    /// `vpce-…-….<service>.<region>.vpce.amazonaws.com`, or a private DNS name.
+    #[serde(default)]
+    pub dns_name: String,
+    /// The zone that serves it.
+    #[serde(default)]
+    pub hosted_zone_id: Option<String>,
 }
 
 /// An element of `describe-prefix-lists` → `PrefixLists`. Customer-managed lists are written in

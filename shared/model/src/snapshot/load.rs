@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::coverage::{Coverage, DescribeCall};
 use super::describe::*;
+use super::dns::{DnsBuilder, DnsDocument, DnsLoadError};
 use super::links::*;
 use super::{walk, Index, Snapshot, VpcDns};
 
@@ -168,6 +169,8 @@ struct Document {
     tgw_routes: Option<Vec<TransitGatewayRoutes>>,
     tgw_propagations: Option<Vec<TransitGatewayPropagations>>,
     vpc_peerings: Option<Vec<VpcPeeringConnection>>,
+    /// Route 53, Resolver, Profiles, DHCP and endpoint-service keys (issue 15).
+    dns: DnsDocument,
     other: Vec<String>,
 }
 
@@ -221,6 +224,7 @@ impl<'de> serde::de::Visitor<'de> for DocumentVisitor {
                 "TransitGatewayStaticRoutes" => doc.tgw_routes = Some(map.next_value()?),
                 "TransitGatewayPropagations" => doc.tgw_propagations = Some(map.next_value()?),
                 "VpcPeeringConnections" => doc.vpc_peerings = Some(map.next_value()?),
+                _ if doc.dns.read_key(&key, &mut map)? => {}
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     doc.other.push(key);
@@ -248,6 +252,8 @@ pub struct SnapshotBuilder {
     origin: HashMap<String, u32>,
     /// Prefix lists as merged so far (converted by `finish`).
     prefix_lists: BTreeMap<String, PrefixListCopy>,
+    /// The DNS documents (issue 15), merged by their own rules.
+    dns: DnsBuilder,
 }
 
 impl SnapshotBuilder {
@@ -301,6 +307,7 @@ impl SnapshotBuilder {
             };
             self.snap.prefix_lists.insert(id, list);
         }
+        self.snap.dns = std::mem::take(&mut self.dns.data);
         self.snap.index = Index::build(&self.snap);
         self.snap
     }
@@ -406,6 +413,19 @@ impl SnapshotBuilder {
             doc.enable_dns_support,
             doc.enable_dns_hostnames,
         )?;
+        self.dns.absorb(name, doc.dns).map_err(|e| match e {
+            DnsLoadError::Conflict(id, first) => LoadError::Conflict {
+                id,
+                first,
+                second: name.to_string(),
+            },
+            DnsLoadError::Malformed(message) => LoadError::Malformed {
+                file: name.to_string(),
+                line: 0,
+                column: 0,
+                message,
+            },
+        })?;
         for key in &doc.other {
             s.notes.push(format!(
                 "{name}: key `{key}` is not used by vpce-reach, skipped"
@@ -620,7 +640,7 @@ pub fn load_dir(dir: &Path) -> Result<Snapshot, LoadError> {
         let text = walk::read_text(path, &mut builder.snap.notes)?;
         builder.add_json(&path.display().to_string(), &text)?;
     }
-    if builder.snap.coverage.is_empty() {
+    if builder.snap.coverage.is_empty() && builder.dns.data.is_empty() {
         return Err(LoadError::NothingRecognised {
             dir: dir.to_path_buf(),
             files: found.files.len(),

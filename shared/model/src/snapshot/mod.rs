@@ -6,6 +6,7 @@
 
 pub mod coverage;
 pub mod describe;
+pub mod dns;
 mod index;
 pub mod links;
 pub mod load;
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 
 pub use coverage::{Coverage, DescribeCall};
 pub use describe::*;
+pub use dns::DnsData;
 pub use index::Index;
 pub use links::*;
 pub use load::{LoadError, SnapshotBuilder};
@@ -69,6 +71,9 @@ pub struct Snapshot {
     pub tgw_propagations: BTreeMap<String, TransitGatewayPropagations>,
     /// `describe-vpc-peering-connections`.
     pub vpc_peerings: BTreeMap<String, VpcPeeringConnection>,
+    /// Route 53, Resolver, Profiles, DHCP options and endpoint services (issue 15); empty
+    /// when the snapshot has none, and DNS resolution is then not checked.
+    pub dns: DnsData,
     /// What the loader skipped or merged, for people to read.
     pub notes: Vec<String>,
     /// Which describe calls the documents held (see [`coverage`]).

@@ -265,6 +265,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
                 Reach(Evidence::Planned)
             }
         };
+        intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
         (reasons, reach)
     }
