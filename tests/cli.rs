@@ -356,7 +356,9 @@ fn parameters_change_the_verdict() {
         )),
         "{keys:?}"
     );
-    // Issue 14: the spoke routes to the hub's STS endpoint, which serves it; VPC A has none.
+    // Issues 14 and 15: the spoke's STS name resolves to the hub's endpoint through the hub's
+    // private zone (associated with the spoke), which serves it; VPC A has no endpoint and the
+    // zone that would serve it is not associated with it.
     let (_, json) = check_json(&demo(), &["RequiredServices=sts"]);
     let keys = finding_keys(&json);
     let missing = |vpc: &str| key("NO_ENDPOINT_FOR_SERVICE", vpc, "-", "-", "-");
@@ -364,7 +366,28 @@ fn parameters_change_the_verdict() {
         !keys.contains(&missing("vpc-0e2a9c5d7f1b4e683")),
         "{keys:?}"
     );
-    assert!(keys.contains(&missing("vpc-0f3c8e21d4b7a695a")), "{keys:?}");
+    assert!(
+        !keys.contains(&missing("vpc-0f3c8e21d4b7a695a")),
+        "{keys:?}"
+    );
+    let not_associated = key(
+        "DNS_ZONE_NOT_ASSOCIATED",
+        "Z0931842C7RTP5HUB3STS",
+        "-",
+        "-",
+        "-",
+    );
+    assert!(keys.contains(&not_associated), "{keys:?}");
+    let zone_findings = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["component"] == "Z0931842C7RTP5HUB3STS")
+        .count();
+    assert_eq!(
+        zone_findings, 4,
+        "one per VPC with workloads but the spoke: {keys:?}"
+    );
 }
 
 /// Runs the CLI with raw OS arguments (some not UTF-8).
