@@ -488,7 +488,12 @@ mod tests {
             .variables
             .iter()
             .all(|(k, _)| k.chars().all(|c| c.is_ascii_uppercase() || c == '_')));
-        let env = watch.env(&[("TOPIC_ARN", "t"), ("CONFIG_RULE_NAME", "r"), ("X", "1")]);
+        let env = watch.env(&[
+            ("TOPIC_ARN", "t"),
+            ("CONFIG_RULE_NAME", "r"),
+            ("RULE_PARAMETERS", ""),
+            ("X", "1"),
+        ]);
         assert!(env.contains(&("TOPIC_ARN".into(), "t".into())));
         assert!(env.contains(&("X".into(), "1".into())));
     }
