@@ -12,7 +12,7 @@
 //! moto quirk worked around here: a new VPC has `DhcpOptionsId: "default"` (AWS gives it the
 //! region's default set), so the test creates a set and associates it.
 
-use aws_sdk_ec2::types::{NewDhcpConfiguration, VpcEndpointType};
+use aws_sdk_ec2::types::{AttributeBooleanValue, NewDhcpConfiguration, VpcEndpointType};
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, HostedZoneConfig, ResourceRecord,
     ResourceRecordSet, RrType, Vpc, VpcRegion,
@@ -46,6 +46,14 @@ struct Dns {
 async fn vpc_with_endpoint(c: &Clients, cidr: &str) -> (String, String, String) {
     let vpc = c.ec2.create_vpc().cidr_block(cidr).send().await.unwrap();
     let vpc = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
+    // Private hosted zones need both DNS attributes on (moto's new VPCs have hostnames off).
+    c.ec2
+        .modify_vpc_attribute()
+        .vpc_id(&vpc)
+        .enable_dns_hostnames(AttributeBooleanValue::builder().value(true).build())
+        .send()
+        .await
+        .unwrap();
     let subnet = c
         .ec2
         .create_subnet()
