@@ -954,9 +954,13 @@ fn roles_grant_exactly_what_the_code_calls() {
         "the scanner finds shared/aws's EC2 calls: {shared_calls:?}"
     );
     assert!(
-        ["route53:ListResourceRecordSets", "route53resolver:ListResolverRules", "route53profiles:ListProfileResourceAssociations"]
-            .iter()
-            .all(|a| shared_calls.contains(*a)),
+        [
+            "route53:ListResourceRecordSets",
+            "route53resolver:ListResolverRules",
+            "route53profiles:ListProfileResourceAssociations"
+        ]
+        .iter()
+        .all(|a| shared_calls.contains(*a)),
         "the scanner finds shared/aws's DNS calls: {shared_calls:?}"
     );
     for function in functions() {

@@ -67,11 +67,7 @@ pub fn to_document(sets: &[DhcpOptions]) -> Value {
 pub fn dhcp_options(d: &DhcpOptions) -> Value {
     Obj::new()
         .str("DhcpOptionsId", d.dhcp_options_id())
-        .list(
-            "DhcpConfigurations",
-            d.dhcp_configurations(),
-            configuration,
-        )
+        .list("DhcpConfigurations", d.dhcp_configurations(), configuration)
         .str("OwnerId", d.owner_id())
         .tags("Tags", d.tags())
         .build()
@@ -87,4 +83,22 @@ fn configuration(c: &DhcpConfiguration) -> Value {
         .str("Key", c.key())
         .opt("Values", Some(Value::Array(values)))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sets_in_use_leave_out_default_and_repeats() {
+        let vpcs = serde_json::json!({"Vpcs": [
+            {"VpcId": "vpc-1", "DhcpOptionsId": "dopt-b"},
+            {"VpcId": "vpc-2", "DhcpOptionsId": "default"},
+            {"VpcId": "vpc-3", "DhcpOptionsId": "dopt-a"},
+            {"VpcId": "vpc-4", "DhcpOptionsId": "dopt-b"},
+            {"VpcId": "vpc-5"}
+        ]});
+        assert_eq!(ids_in_use(&vpcs), ["dopt-a", "dopt-b"]);
+        assert!(ids_in_use(&Value::Null).is_empty());
+    }
 }

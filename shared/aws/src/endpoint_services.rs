@@ -84,7 +84,10 @@ pub fn interface_services(endpoints: &Value) -> Vec<String> {
 
 /// The `{"ServiceDetails": [...]}` document.
 pub fn to_document(services: &[ServiceDetail]) -> Value {
-    document("ServiceDetails", services.iter().map(service_detail).collect())
+    document(
+        "ServiceDetails",
+        services.iter().map(service_detail).collect(),
+    )
 }
 
 /// One service as the CLI prints it.
@@ -98,7 +101,10 @@ pub fn service_detail(s: &ServiceDetail) -> Value {
         .strs("BaseEndpointDnsNames", s.base_endpoint_dns_names())
         .str("PrivateDnsName", s.private_dns_name())
         .list("PrivateDnsNames", s.private_dns_names(), private_dns_name)
-        .bool("VpcEndpointPolicySupported", s.vpc_endpoint_policy_supported())
+        .bool(
+            "VpcEndpointPolicySupported",
+            s.vpc_endpoint_policy_supported(),
+        )
         .bool("AcceptanceRequired", s.acceptance_required())
         .bool("ManagesVpcEndpoints", s.manages_vpc_endpoints())
         .str(
@@ -119,4 +125,23 @@ fn private_dns_name(p: &PrivateDnsDetails) -> Value {
     Obj::new()
         .str("PrivateDnsName", p.private_dns_name())
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_interface_endpoints_name_services() {
+        let endpoints = serde_json::json!({"VpcEndpoints": [
+            {"VpcEndpointType": "Interface", "ServiceName": "com.amazonaws.r.ssm"},
+            {"VpcEndpointType": "Gateway", "ServiceName": "com.amazonaws.r.s3"},
+            {"VpcEndpointType": "Interface", "ServiceName": "com.amazonaws.r.ecr.api"},
+            {"VpcEndpointType": "Interface", "ServiceName": "com.amazonaws.r.ssm"}
+        ]});
+        assert_eq!(
+            interface_services(&endpoints),
+            ["com.amazonaws.r.ecr.api", "com.amazonaws.r.ssm"]
+        );
+    }
 }

@@ -67,7 +67,10 @@ pub fn bare_id(id: &str) -> &str {
 async fn zone_documents(client: &Client, zone: &HostedZone) -> Result<Vec<Document>, CallError> {
     let id = bare_id(zone.id());
     let (got, records) = tokio::try_join!(get_zone(client, id), records(client, id))?;
-    Ok(vec![(format!("zone-{id}.json"), got), (format!("records-{id}.json"), records)])
+    Ok(vec![
+        (format!("zone-{id}.json"), got),
+        (format!("records-{id}.json"), records),
+    ])
 }
 
 async fn get_zone(client: &Client, id: &str) -> Result<Value, CallError> {

@@ -153,16 +153,36 @@ async fn a_region_costs_one_call_per_describe_plus_two_per_vpc_and_one_per_custo
 fn counted(clients: &Clients, counter: &CallCounter) -> Clients {
     Clients {
         ec2: Client::from_conf(
-            clients.ec2.config().to_builder().interceptor(counter.clone()).build(),
+            clients
+                .ec2
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
         ),
         route53: aws_sdk_route53::Client::from_conf(
-            clients.route53.config().to_builder().interceptor(counter.clone()).build(),
+            clients
+                .route53
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
         ),
         resolver: aws_sdk_route53resolver::Client::from_conf(
-            clients.resolver.config().to_builder().interceptor(counter.clone()).build(),
+            clients
+                .resolver
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
         ),
         profiles: aws_sdk_route53profiles::Client::from_conf(
-            clients.profiles.config().to_builder().interceptor(counter.clone()).build(),
+            clients
+                .profiles
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
         ),
     }
 }
@@ -176,7 +196,12 @@ async fn zone(route53: &aws_sdk_route53::Client, name: &str, vpc: Option<&str>) 
         .caller_reference(name);
     if let Some(vpc) = vpc {
         request = request
-            .vpc(Vpc::builder().vpc_id(vpc).vpc_region(VpcRegion::UsEast1).build())
+            .vpc(
+                Vpc::builder()
+                    .vpc_id(vpc)
+                    .vpc_region(VpcRegion::UsEast1)
+                    .build(),
+            )
             .hosted_zone_config(HostedZoneConfig::builder().private_zone(true).build());
     }
     request.send().await.unwrap();
@@ -190,7 +215,12 @@ async fn dns_costs_two_calls_per_private_zone_and_one_per_list() {
     let vpcs = plain.ec2.describe_vpcs().send().await.unwrap();
     let ids: Vec<&str> = vpcs.vpcs().iter().filter_map(|v| v.vpc_id()).collect();
     for (i, vpc) in ids.iter().take(3).enumerate() {
-        zone(&plain.route53, &format!("zone{i}.example.internal"), Some(vpc)).await;
+        zone(
+            &plain.route53,
+            &format!("zone{i}.example.internal"),
+            Some(vpc),
+        )
+        .await;
     }
     zone(&plain.route53, "public.example.org", None).await;
     let counter = CallCounter::default();

@@ -19,7 +19,9 @@ use aws_sdk_route53::types::{
 };
 use aws_sdk_route53profiles::operation::list_profile_associations::ListProfileAssociationsOutput;
 use aws_sdk_route53profiles::operation::list_profile_resource_associations::ListProfileResourceAssociationsOutput;
-use aws_sdk_route53profiles::types::{ProfileAssociation, ProfileResourceAssociation, ProfileStatus};
+use aws_sdk_route53profiles::types::{
+    ProfileAssociation, ProfileResourceAssociation, ProfileStatus,
+};
 use aws_sdk_route53resolver::types::{RuleTypeOption, TargetAddress};
 use aws_smithy_mocks::{mock, MockResponseInterceptor, Rule, RuleMode};
 use serde_json::Value;
@@ -77,7 +79,11 @@ async fn vpc_with_endpoint(c: &Clients, cidr: &str) -> (String, String, String) 
         .unwrap();
     let endpoint = out.vpc_endpoint().unwrap();
     let regional = endpoint.dns_entries()[0].dns_name().unwrap().to_owned();
-    (vpc, endpoint.vpc_endpoint_id().unwrap().to_owned(), regional)
+    (
+        vpc,
+        endpoint.vpc_endpoint_id().unwrap().to_owned(),
+        regional,
+    )
 }
 
 async fn dhcp_set(c: &Clients, vpc: &str) -> String {
@@ -92,7 +98,12 @@ async fn dhcp_set(c: &Clients, vpc: &str) -> String {
         .send()
         .await
         .unwrap();
-    let id = out.dhcp_options().unwrap().dhcp_options_id().unwrap().to_owned();
+    let id = out
+        .dhcp_options()
+        .unwrap()
+        .dhcp_options_id()
+        .unwrap()
+        .to_owned();
     c.ec2
         .associate_dhcp_options()
         .dhcp_options_id(&id)
@@ -249,10 +260,17 @@ fn check_ec2_documents(s: &Snapshot, d: &Dns) {
         serde_json::json!([{"Key": "domain-name-servers", "Values": [{"Value": "AmazonProvidedDNS"}]}])
     );
     let services = list(s, "endpoint-services.json", "ServiceDetails");
-    assert_eq!(services.len(), 1, "the interface service in scope: {services:?}");
+    assert_eq!(
+        services.len(),
+        1,
+        "the interface service in scope: {services:?}"
+    );
     let ssm = &services[0];
     assert_eq!(ssm["ServiceName"], SERVICE);
-    assert_eq!(ssm["ServiceType"], serde_json::json!([{"ServiceType": "Interface"}]));
+    assert_eq!(
+        ssm["ServiceType"],
+        serde_json::json!([{"ServiceType": "Interface"}])
+    );
     assert_eq!(ssm["PrivateDnsName"], SSM);
     assert_eq!(
         ssm["PrivateDnsNames"],
@@ -273,7 +291,11 @@ fn check_zones(s: &Snapshot, d: &Dns) {
         format!("/hostedzone/{}", d.other_zone),
     ];
     want.sort();
-    assert_eq!(ids, want, "every private zone, no public one ({})", d.public_zone);
+    assert_eq!(
+        ids, want,
+        "every private zone, no public one ({})",
+        d.public_zone
+    );
     let ours = zones
         .iter()
         .find(|z| z["Id"] == format!("/hostedzone/{}", d.zone).as_str())
@@ -288,7 +310,9 @@ fn check_zones(s: &Snapshot, d: &Dns) {
         serde_json::json!([{"VPCRegion": "us-east-1", "VPCId": d.vpc}])
     );
     assert!(s.document(&format!("zone-{}.json", d.other_zone)).is_some());
-    assert!(s.document(&format!("zone-{}.json", d.public_zone)).is_none());
+    assert!(s
+        .document(&format!("zone-{}.json", d.public_zone))
+        .is_none());
 
     let records = doc(s, &format!("records-{}.json", d.zone));
     assert_eq!(records["HostedZoneId"], d.zone.as_str(), "the bare id");
@@ -304,7 +328,10 @@ fn check_zones(s: &Snapshot, d: &Dns) {
     assert!(alias.get("ResourceRecords").is_none(), "{alias}");
     let wildcard = named(&format!("\\052.{SSM}."), "CNAME");
     assert_eq!(wildcard["TTL"], 300);
-    assert_eq!(wildcard["ResourceRecords"], serde_json::json!([{ "Value": SSM }]));
+    assert_eq!(
+        wildcard["ResourceRecords"],
+        serde_json::json!([{ "Value": SSM }])
+    );
     named(&format!("{SSM}."), "SOA");
     named(&format!("{SSM}."), "NS");
 }
@@ -317,7 +344,11 @@ fn check_resolver_and_profiles(s: &Snapshot, d: &Dns) {
     assert_eq!(rule["Name"], "corp");
     assert_eq!(rule["TargetIps"][0]["Ip"], "10.99.0.2");
     assert_eq!(rule["TargetIps"][0]["Port"], 53);
-    let associations = list(s, "resolver-rule-associations.json", "ResolverRuleAssociations");
+    let associations = list(
+        s,
+        "resolver-rule-associations.json",
+        "ResolverRuleAssociations",
+    );
     assert_eq!(associations.len(), 1, "{associations:?}");
     let a = &associations[0];
     assert_eq!(a["Id"], d.rule_association.as_str());
@@ -332,12 +363,24 @@ fn check_resolution(s: Snapshot, d: &Dns) {
     let snap = vpce_reach_model::from_documents(s.documents).expect("the model loads it");
     assert!(!snap.dns.is_empty());
     let apex = resolve(&snap, &d.vpc, SSM);
-    assert_eq!(apex.answer, Answer::Endpoint(d.endpoint.clone()), "{apex:?}");
+    assert_eq!(
+        apex.answer,
+        Answer::Endpoint(d.endpoint.clone()),
+        "{apex:?}"
+    );
     assert_eq!(apex.zone.as_deref(), Some(d.zone.as_str()));
     let under = resolve(&snap, &d.vpc, &format!("abc.{SSM}"));
-    assert_eq!(under.answer, Answer::Endpoint(d.endpoint.clone()), "{under:?}");
+    assert_eq!(
+        under.answer,
+        Answer::Endpoint(d.endpoint.clone()),
+        "{under:?}"
+    );
     let forwarded = resolve(&snap, &d.vpc, "db.corp.example.com");
-    assert_eq!(forwarded.answer, Answer::Forwarded(d.rule.clone()), "{forwarded:?}");
+    assert_eq!(
+        forwarded.answer,
+        Answer::Forwarded(d.rule.clone()),
+        "{forwarded:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -354,7 +397,10 @@ async fn dns_documents_are_collected_in_cli_shape_and_resolve() {
 }
 
 /// A Profiles client answering `rules` (aws-smithy-mocks), everything else from `sdk`.
-fn profiles_client(sdk: &aws_config::SdkConfig, rules: &[&Rule]) -> aws_sdk_route53profiles::Client {
+fn profiles_client(
+    sdk: &aws_config::SdkConfig,
+    rules: &[&Rule],
+) -> aws_sdk_route53profiles::Client {
     let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
     for rule in rules {
         interceptor = interceptor.with_rule(rule);
@@ -396,8 +442,17 @@ async fn a_zone_reaches_a_vpc_through_a_route53_profile() {
         let r = ProfileResourceAssociation::builder()
             .id(format!("rpr-{n}"))
             .profile_id("rp-1")
-            .resource_arn(if n == 1 { arn.clone() } else { "arn:aws:route53resolver:us-east-1:123456789012:resolver-rule/rslvr-rr-none".to_owned() })
-            .resource_type(if n == 1 { "HOSTED_ZONE" } else { "FIREWALL_RULE_GROUP" })
+            .resource_arn(if n == 1 {
+                arn.clone()
+            } else {
+                "arn:aws:route53resolver:us-east-1:123456789012:resolver-rule/rslvr-rr-none"
+                    .to_owned()
+            })
+            .resource_type(if n == 1 {
+                "HOSTED_ZONE"
+            } else {
+                "FIREWALL_RULE_GROUP"
+            })
             .status(ProfileStatus::Complete)
             .build();
         ListProfileResourceAssociationsOutput::builder()
@@ -419,14 +474,27 @@ async fn a_zone_reaches_a_vpc_through_a_route53_profile() {
     let snapshot = collect_with_dns(&clients, &Scope::vpcs([vpc.as_str()]), &|_| {})
         .await
         .unwrap();
-    let held = list(&snapshot, "profile-associations.json", "ProfileAssociations");
+    let held = list(
+        &snapshot,
+        "profile-associations.json",
+        "ProfileAssociations",
+    );
     assert_eq!(
         held,
-        &vec![serde_json::json!({"Id": "rpassoc-1", "ProfileId": "rp-1", "ResourceId": vpc, "Status": "COMPLETE"})]
+        &vec![
+            serde_json::json!({"Id": "rpassoc-1", "ProfileId": "rp-1", "ResourceId": vpc, "Status": "COMPLETE"})
+        ]
     );
-    let carried = list(&snapshot, "profile-rp-1.json", "ProfileResourceAssociations");
+    let carried = list(
+        &snapshot,
+        "profile-rp-1.json",
+        "ProfileResourceAssociations",
+    );
     assert_eq!(carried.len(), 2, "both pages: {carried:?}");
-    assert_eq!(carried[0]["ResourceArn"], format!("arn:aws:route53:::hostedzone/{zone_id}"));
+    assert_eq!(
+        carried[0]["ResourceArn"],
+        format!("arn:aws:route53:::hostedzone/{zone_id}")
+    );
     assert_eq!(carried[0]["ResourceType"], "HOSTED_ZONE");
     assert_eq!(resources.num_calls(), 2);
 
