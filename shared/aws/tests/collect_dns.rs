@@ -502,3 +502,61 @@ async fn a_zone_reaches_a_vpc_through_a_route53_profile() {
     let apex = resolve(&snap, &vpc, SSM);
     assert_eq!(apex.answer, Answer::Endpoint(endpoint), "{apex:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_are_read_past_a_truncated_page() {
+    // moto, like Route 53, returns 300 record sets a page and names the next one: a zone with
+    // 302 (SOA, NS and 300 A records) takes two pages, chained by NextRecordName/Type.
+    let server = MotoServer::start_patched();
+    let clients = Clients::new(&sdk_config(&server.endpoint_url()));
+    let (vpc, _, _) = vpc_with_endpoint(&clients, "10.0.0.0/16").await;
+    let zone_id = zone(&clients, "pages.internal", Some(&vpc)).await;
+    let changes: Vec<Change> = (0..300)
+        .map(|i| {
+            let set = ResourceRecordSet::builder()
+                .name(format!("host{i:03}.pages.internal"))
+                .r#type(RrType::A)
+                .ttl(60)
+                .resource_records(
+                    ResourceRecord::builder()
+                        .value("10.0.1.10")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap();
+            Change::builder()
+                .action(ChangeAction::Create)
+                .resource_record_set(set)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    clients
+        .route53
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone_id)
+        .change_batch(
+            ChangeBatch::builder()
+                .set_changes(Some(changes))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let snapshot = collect_with_dns(&clients, &Scope::vpcs([vpc.as_str()]), &|_| {})
+        .await
+        .unwrap();
+    let sets = doc(&snapshot, &format!("records-{zone_id}.json"))["ResourceRecordSets"]
+        .as_array()
+        .unwrap();
+    let mut keys: Vec<(String, String)> = sets
+        .iter()
+        .map(|r| (r["Name"].to_string(), r["Type"].to_string()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 302, "every record once: {}", sets.len());
+    assert_eq!(sets.len(), 302);
+}
