@@ -931,7 +931,19 @@ fn needs_star(action: &str) -> bool {
     action.starts_with("ec2:Describe")
         || action.starts_with("ec2:Get")
         || action == "config:PutEvaluations"
+        || UNSCOPED_DNS_ACTIONS.contains(&action)
 }
+
+/// The DNS collection's list calls that IAM gives no resource type (Route 53's
+/// `ListHostedZones`, the Resolver's lists), or whose resource (a Profile shared through RAM)
+/// belongs to another account. `GetHostedZone` and `ListResourceRecordSets` take the zone.
+const UNSCOPED_DNS_ACTIONS: [&str; 5] = [
+    "route53:ListHostedZones",
+    "route53resolver:ListResolverRules",
+    "route53resolver:ListResolverRuleAssociations",
+    "route53profiles:ListProfileAssociations",
+    "route53profiles:ListProfileResourceAssociations",
+];
 
 #[test]
 fn roles_grant_exactly_what_the_code_calls() {
@@ -940,6 +952,16 @@ fn roles_grant_exactly_what_the_code_calls() {
     assert!(
         shared_calls.iter().any(|a| a == "ec2:DescribeVpcEndpoints"),
         "the scanner finds shared/aws's EC2 calls: {shared_calls:?}"
+    );
+    assert!(
+        [
+            "route53:ListResourceRecordSets",
+            "route53resolver:ListResolverRules",
+            "route53profiles:ListProfileResourceAssociations"
+        ]
+        .iter()
+        .all(|a| shared_calls.contains(*a)),
+        "the scanner finds shared/aws's DNS calls: {shared_calls:?}"
     );
     for function in functions() {
         let props = &resource(function)["Properties"];

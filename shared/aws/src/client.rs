@@ -112,6 +112,70 @@ pub fn ec2_client_with(config: &SdkConfig, limits: &CallLimits) -> Client {
     Client::new(&limits.apply(config))
 }
 
+/// The clients of every service a collection with DNS data reads ([`crate::collect_with_dns`]),
+/// built from one SDK configuration with the same limits. Each client resolves its own endpoint
+/// (`AWS_ENDPOINT_URL_ROUTE_53`, `AWS_ENDPOINT_URL_ROUTE53RESOLVER`, ... over
+/// `AWS_ENDPOINT_URL`); Route 53 is global, and its SDK sends every call to its one endpoint
+/// whatever the configured region.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// EC2: the network, DHCP option sets and endpoint services.
+    pub ec2: Client,
+    /// Route 53: private hosted zones and their records.
+    pub route53: aws_sdk_route53::Client,
+    /// Route 53 Resolver: rules and their VPC associations.
+    pub resolver: aws_sdk_route53resolver::Client,
+    /// Route 53 Profiles: which Profile each VPC uses, and what it carries.
+    pub profiles: aws_sdk_route53profiles::Client,
+}
+
+impl Clients {
+    /// Every client built from `config` with the [`CallLimits::SHIPPED`] timeouts and retries.
+    pub fn new(config: &SdkConfig) -> Clients {
+        Clients::with(config, &CallLimits::SHIPPED)
+    }
+
+    /// Every client built from `config` with `limits`.
+    pub fn with(config: &SdkConfig, limits: &CallLimits) -> Clients {
+        let sdk = limits.apply(config);
+        Clients {
+            ec2: Client::new(&sdk),
+            route53: aws_sdk_route53::Client::new(&sdk),
+            resolver: aws_sdk_route53resolver::Client::new(&sdk),
+            profiles: aws_sdk_route53profiles::Client::new(&sdk),
+        }
+    }
+
+    /// The same clients with every call bounded by `deadline` (see [`until`]).
+    pub fn until(&self, deadline: SystemTime) -> Clients {
+        let bound = |time| until(deadline).measured_by(time);
+        Clients {
+            ec2: ec2_until(&self.ec2, deadline),
+            route53: aws_sdk_route53::Client::from_conf(
+                self.route53
+                    .config()
+                    .to_builder()
+                    .interceptor(bound(self.route53.config().time_source()))
+                    .build(),
+            ),
+            resolver: aws_sdk_route53resolver::Client::from_conf(
+                self.resolver
+                    .config()
+                    .to_builder()
+                    .interceptor(bound(self.resolver.config().time_source()))
+                    .build(),
+            ),
+            profiles: aws_sdk_route53profiles::Client::from_conf(
+                self.profiles
+                    .config()
+                    .to_builder()
+                    .interceptor(bound(self.profiles.config().time_source()))
+                    .build(),
+            ),
+        }
+    }
+}
+
 /// The time a call starting at `now` may take: what is left before `deadline`, minus
 /// [`DEADLINE_MARGIN`]; zero once that point has passed.
 pub fn time_left(deadline: SystemTime, now: SystemTime) -> Duration {

@@ -68,6 +68,12 @@ pub enum Service {
     Config,
     /// Amazon SNS (`Publish`).
     Sns,
+    /// Amazon Route 53 (hosted zones and their records; a global service).
+    Route53,
+    /// Amazon Route 53 Resolver (rules and their VPC associations).
+    Route53Resolver,
+    /// Amazon Route 53 Profiles (Profiles' VPC and resource associations).
+    Route53Profiles,
 }
 
 impl Service {
@@ -77,6 +83,9 @@ impl Service {
             Service::Ec2 => "ec2",
             Service::Config => "config",
             Service::Sns => "sns",
+            Service::Route53 => "route53",
+            Service::Route53Resolver => "route53resolver",
+            Service::Route53Profiles => "route53profiles",
         }
     }
 
@@ -86,6 +95,9 @@ impl Service {
             Service::Ec2 => "EC2",
             Service::Config => "Config",
             Service::Sns => "SNS",
+            Service::Route53 => "Route 53",
+            Service::Route53Resolver => "Route 53 Resolver",
+            Service::Route53Profiles => "Route 53 Profiles",
         }
     }
 }

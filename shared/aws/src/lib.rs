@@ -36,10 +36,15 @@ mod log;
 mod scope;
 mod snapshot;
 
+pub mod dhcp_options;
+pub mod endpoint_services;
 pub mod network_acls;
 pub mod network_interfaces;
 pub mod peering;
 pub mod prefix_lists;
+pub mod profiles;
+pub mod resolver;
+pub mod route53;
 pub mod route_tables;
 pub mod security_groups;
 pub mod subnets;
@@ -52,10 +57,11 @@ pub use accounts::{collect_accounts, AssumedRole, RoleArnError};
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::{
-    ec2_client, ec2_client_with, ec2_until, time_left, until, CallLimits, Deadline, DEADLINE_MARGIN,
+    ec2_client, ec2_client_with, ec2_until, time_left, until, CallLimits, Clients, Deadline,
+    DEADLINE_MARGIN,
 };
 pub use error::{CallError, CallFailure, Service};
-pub use live::{collect_and_check, Checked, LiveError};
+pub use live::{collect_and_check, collect_and_check_with_dns, Checked, LiveError};
 pub use locate::{locate, Located, ResourceKind};
 pub use log::OneLine;
 pub use scope::Scope;
@@ -103,6 +109,43 @@ pub async fn collect(
     ]);
     documents.extend(links);
     Ok(Snapshot { documents, scope })
+}
+
+/// Collects like [`collect`], plus the DNS documents (docs/snapshot-format.md, "DNS"): the
+/// DHCP option sets the VPCs in scope use, the endpoint services of their interface endpoints,
+/// every private hosted zone of the account with its VPC associations and records, the
+/// region's Resolver rules and their associations, and Route 53 Profiles' associations with
+/// each associated Profile's resources.
+///
+/// Route 53, Resolver and Profiles are read while the network is; the option sets and the
+/// endpoint services then follow from the VPCs and endpoints collected. All of them or none:
+/// a snapshot with part of the DNS data would resolve names wrongly rather than say DNS was
+/// not checked.
+pub async fn collect_with_dns(
+    clients: &Clients,
+    scope: &Scope,
+    progress: &Progress<'_>,
+) -> Result<Snapshot, CallError> {
+    let (mut snapshot, zones, rules, profiles) = tokio::try_join!(
+        collect(&clients.ec2, scope, progress),
+        route53::collect(&clients.route53, progress),
+        resolver::collect(&clients.resolver, progress),
+        profiles::collect(&clients.profiles, progress),
+    )?;
+    let empty = serde_json::Value::Null;
+    let sets = dhcp_options::ids_in_use(snapshot.document(vpcs::FILE).unwrap_or(&empty));
+    let services = endpoint_services::interface_services(
+        snapshot.document(vpc_endpoints::FILE).unwrap_or(&empty),
+    );
+    let (dhcp, services) = tokio::try_join!(
+        dhcp_options::collect(&clients.ec2, &sets, progress),
+        endpoint_services::collect(&clients.ec2, &services, progress),
+    )?;
+    snapshot.documents.extend([dhcp, services]);
+    snapshot.documents.extend(zones);
+    snapshot.documents.extend(rules);
+    snapshot.documents.extend(profiles);
+    Ok(snapshot)
 }
 
 /// The documents of the links between VPCs (transit gateways, peering connections): regional,

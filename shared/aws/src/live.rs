@@ -7,7 +7,7 @@ use vpce_reach_model::snapshot::{self, load::LoadError};
 use vpce_reach_model::Report;
 use vpce_reach_model::RuleParameters;
 
-use crate::{collect, CallError, Progress, Scope};
+use crate::{collect, collect_with_dns, CallError, Clients, Progress, Scope};
 
 /// Collecting or loading failed: nothing can be said about the scope (no verdict on a partial
 /// snapshot).
@@ -39,7 +39,25 @@ pub async fn collect_and_check(
     params: &RuleParameters,
     progress: &Progress<'_>,
 ) -> Result<Checked, LiveError> {
-    let collected = collect(client, scope, progress).await?;
+    check_collected(collect(client, scope, progress).await?, params)
+}
+
+/// Like [`collect_and_check`], with the DNS documents ([`collect_with_dns`]): names are
+/// resolved, and the pairs of a VPC follow what its names resolve to.
+pub async fn collect_and_check_with_dns(
+    clients: &Clients,
+    scope: &Scope,
+    params: &RuleParameters,
+    progress: &Progress<'_>,
+) -> Result<Checked, LiveError> {
+    check_collected(collect_with_dns(clients, scope, progress).await?, params)
+}
+
+/// Loads and checks a collected snapshot.
+fn check_collected(
+    collected: crate::Snapshot,
+    params: &RuleParameters,
+) -> Result<Checked, LiveError> {
     let scope = collected.scope;
     let snapshot = snapshot::load::from_documents(collected.documents).map_err(LiveError::Load)?;
     let mut report = vpce_reach_model::check(&snapshot, params);

@@ -6,12 +6,25 @@
 //!
 //! [`CallError`]: crate::CallError
 
+/// `paginate!(service => request, call, scope)`: the same for another service's paginated
+/// list call (Route 53 Resolver, Route 53 Profiles, Route 53's `ListHostedZones`), whose
+/// paginators have the same shape.
+///
 /// `paginate!(request, call, scope)` or `paginate!(request, page_size, call, scope)`: every
 /// item of the EC2 `request` (a fluent builder), as a `Result<Vec<_>, CallError>`.
 ///
 /// Without a page size the service's default is used: EC2 refuses `MaxResults` together with
 /// an id list on some calls (`DescribeSecurityGroups` with `GroupIds`).
 macro_rules! paginate {
+    ($service:expr => $request:expr, $call:expr, $scope:expr) => {
+        $request
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| $crate::CallError::from_sdk($service, $call, $scope, e))
+    };
     ($request:expr, $call:expr, $scope:expr) => {
         $request
             .into_paginator()

@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use vpce_reach_aws::{collect, Scope};
+use vpce_reach_aws::{collect, collect_with_dns, Clients, Scope};
 use vpce_reach_testkit::{sdk_config, MotoServer};
 
 /// Counts operations (before serialization: once per call, not per retry attempt).
@@ -147,4 +147,106 @@ async fn a_region_costs_one_call_per_describe_plus_two_per_vpc_and_one_per_custo
     // No TGW route table here: no SearchTransitGatewayRoutes or propagations call (one each
     // per table otherwise).
     assert_eq!(counts.len(), 16, "no other call: {counts:?}");
+}
+
+/// Every client of `clients` with `counter` added.
+fn counted(clients: &Clients, counter: &CallCounter) -> Clients {
+    Clients {
+        ec2: Client::from_conf(
+            clients
+                .ec2
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        route53: aws_sdk_route53::Client::from_conf(
+            clients
+                .route53
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        resolver: aws_sdk_route53resolver::Client::from_conf(
+            clients
+                .resolver
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
+        ),
+        profiles: aws_sdk_route53profiles::Client::from_conf(
+            clients
+                .profiles
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
+        ),
+    }
+}
+
+/// A private zone named `name` associated with `vpc`, or a public one.
+async fn zone(route53: &aws_sdk_route53::Client, name: &str, vpc: Option<&str>) {
+    use aws_sdk_route53::types::{HostedZoneConfig, Vpc, VpcRegion};
+    let mut request = route53
+        .create_hosted_zone()
+        .name(name)
+        .caller_reference(name);
+    if let Some(vpc) = vpc {
+        request = request
+            .vpc(
+                Vpc::builder()
+                    .vpc_id(vpc)
+                    .vpc_region(VpcRegion::UsEast1)
+                    .build(),
+            )
+            .hosted_zone_config(HostedZoneConfig::builder().private_zone(true).build());
+    }
+    request.send().await.unwrap();
+}
+
+#[tokio::test]
+async fn dns_costs_two_calls_per_private_zone_and_one_per_list() {
+    let server = MotoServer::start_patched();
+    let plain = Clients::new(&sdk_config(&server.endpoint_url()));
+    build(&plain.ec2, 2).await;
+    let vpcs = plain.ec2.describe_vpcs().send().await.unwrap();
+    let ids: Vec<&str> = vpcs.vpcs().iter().filter_map(|v| v.vpc_id()).collect();
+    for (i, vpc) in ids.iter().take(3).enumerate() {
+        zone(
+            &plain.route53,
+            &format!("zone{i}.example.internal"),
+            Some(vpc),
+        )
+        .await;
+    }
+    zone(&plain.route53, "public.example.org", None).await;
+    let counter = CallCounter::default();
+
+    collect_with_dns(&counted(&plain, &counter), &Scope::region(), &|_| {})
+        .await
+        .unwrap();
+    let counts = counter.0.lock().unwrap().clone();
+    println!("API calls with DNS: {counts:#?}");
+    let private = ids.len().min(3);
+    for (op, n) in [
+        ("ListHostedZones", 1),
+        ("GetHostedZone", private),
+        ("ListResourceRecordSets", private),
+        ("ListResolverRules", 1),
+        ("ListResolverRuleAssociations", 1),
+        ("ListProfileAssociations", 1),
+        // No VPC here uses a DHCP set (moto: `default`) nor has an interface endpoint: no call.
+    ] {
+        assert_eq!(counts.get(op), Some(&n), "{op}: {counts:?}");
+    }
+    for op in [
+        "ListProfileResourceAssociations",
+        "DescribeDhcpOptions",
+        "DescribeVpcEndpointServices",
+    ] {
+        assert_eq!(counts.get(op), None, "{op}: {counts:?}");
+    }
 }

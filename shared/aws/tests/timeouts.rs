@@ -104,3 +104,79 @@ async fn without_a_deadline_a_stalled_call_still_ends() {
         clock.elapsed(),
     );
 }
+
+#[tokio::test]
+async fn every_dns_client_is_bounded_by_the_deadline() {
+    // `Clients::until` bounds Route 53, Resolver and Profiles like EC2: the collection with DNS
+    // fails by the deadline's margin, whichever stalled call ends it.
+    let clock = VirtualClock::new();
+    let shipped = vpce_reach_aws::Clients::with(&stalled_on(&clock), &CallLimits::SHIPPED);
+    let now = clock.time();
+    let deadline = now + Duration::from_secs(10);
+    let bounded = shipped.until(deadline);
+    let budget = time_left(deadline, now);
+    for (label, err) in [
+        (
+            "route53",
+            clock
+                .run(async {
+                    bounded
+                        .route53
+                        .list_hosted_zones()
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+                .await,
+        ),
+        (
+            "resolver",
+            clock
+                .run(async {
+                    bounded
+                        .resolver
+                        .list_resolver_rules()
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+                .await,
+        ),
+        (
+            "profiles",
+            clock
+                .run(async {
+                    bounded
+                        .profiles
+                        .list_profile_associations()
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+                .await,
+        ),
+    ] {
+        assert!(err.is_err(), "{label}: a stalled call cannot succeed");
+        assert!(
+            clock.elapsed() <= budget,
+            "{label} ended after {:?} of virtual time, the budget is {budget:?}",
+            clock.elapsed()
+        );
+    }
+    let err = match clock
+        .run(vpce_reach_aws::collect_with_dns(
+            &bounded,
+            &Scope::region(),
+            &|_| {},
+        ))
+        .await
+    {
+        Ok(_) => panic!("the collection cannot succeed"),
+        Err(e) => e,
+    };
+    assert!(err.is_timeout(), "{err}");
+    assert!(clock.elapsed() <= budget, "{:?}", clock.elapsed());
+}
