@@ -80,6 +80,10 @@ pub struct ItemConfiguration {
     /// item, and most items are not ENIs).
     #[serde(flatten)]
     pub eni: Box<crate::workload_change::EniConfiguration>,
+    /// The configuration's other fields, where a link or DNS resource names its VPCs
+    /// (`scope::target_of`); declared after `eni`, which takes its own fields first.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ConfigurationItem {
