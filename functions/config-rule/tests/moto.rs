@@ -1228,3 +1228,37 @@ async fn a_tgw_route_table_nothing_uses_evaluates_nothing() {
         (0, rtb.as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dhcp_option_set_change_re_evaluates_the_vpcs_using_it() {
+    let w = world().await;
+    let config = aws_sdk_ec2::types::NewDhcpConfiguration::builder()
+        .key("domain-name-servers")
+        .values("AmazonProvidedDNS")
+        .build();
+    let dopt = w
+        .ec2
+        .create_dhcp_options()
+        .dhcp_configurations(config)
+        .send()
+        .await
+        .unwrap()
+        .dhcp_options
+        .and_then(|d| d.dhcp_options_id)
+        .unwrap();
+    w.ec2
+        .associate_dhcp_options()
+        .dhcp_options_id(&dopt)
+        .vpc_id(&w.net.other_vpc)
+        .send()
+        .await
+        .unwrap();
+    let event = item_event("change.json", &w.net, "AWS::EC2::DHCPOptions", &dopt);
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert_eq!(summary.scope, w.net.other_vpc);
+    assert_eq!(
+        sorted_ids(&sent(&captured)),
+        resources_of(&w.ec2, &w.net.other_vpc).await
+    );
+}
