@@ -1262,3 +1262,25 @@ async fn a_dhcp_option_set_change_re_evaluates_the_vpcs_using_it() {
         resources_of(&w.ec2, &w.net.other_vpc).await
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolver_rule_change_evaluates_the_whole_region() {
+    let w = world().await;
+    let event = item_event(
+        "change.json",
+        &w.net,
+        "AWS::Route53Resolver::ResolverRule",
+        "rslvr-rr-0a1b2c3d4e5f67890",
+    );
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert_eq!(summary.scope, "whole region");
+    let ids = sorted_ids(&sent(&captured));
+    for id in resources_of(&w.ec2, &w.net.vpc)
+        .await
+        .into_iter()
+        .chain(resources_of(&w.ec2, &w.net.other_vpc).await)
+    {
+        assert!(ids.contains(&id), "{id} not evaluated");
+    }
+}
