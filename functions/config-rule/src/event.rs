@@ -64,9 +64,10 @@ pub struct ConfigurationItem {
     /// When Config recorded this state of the resource: the evaluation's `OrderingTimestamp`.
     #[serde(default)]
     pub configuration_item_capture_time: Option<String>,
-    /// The resource's describe output, camelCased; `null` for a deleted resource.
+    /// The resource's describe output, camelCased; `null` for a deleted resource (boxed: it
+    /// carries every field of the item, and the summary of an oversized item has none).
     #[serde(default)]
-    pub configuration: Option<ItemConfiguration>,
+    pub configuration: Option<Box<ItemConfiguration>>,
 }
 
 /// The fields of a resource's configuration the rule needs.

@@ -95,7 +95,7 @@ fn link_or_dns(item: &ConfigurationItem, diff: Option<&Value>, oversized: bool) 
         let vpcs = if deleted {
             previous_configuration(diff).map(|c| vpc_ids_in(&c))
         } else {
-            item.configuration.as_ref().map(item_vpc_ids)
+            item.configuration.as_deref().map(item_vpc_ids)
         };
         vpcs.filter(|v| !v.is_empty())
     };

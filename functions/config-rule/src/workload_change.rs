@@ -65,7 +65,7 @@ pub fn decide(
         // No configuration to read: the describe lookup finds the VPC, which is evaluated.
         _ if oversized => Decision::AsUsual,
         NETWORK_INTERFACE_TYPE if item.is_deleted() => deleted_eni(diff, params),
-        NETWORK_INTERFACE_TYPE => changed_eni(item.configuration.as_ref(), diff, params),
+        NETWORK_INTERFACE_TYPE => changed_eni(item.configuration.as_deref(), diff, params),
         _ => Decision::AsUsual,
     }
 }
