@@ -64,6 +64,10 @@ pub struct ConfigurationItem {
     /// When Config recorded this state of the resource: the evaluation's `OrderingTimestamp`.
     #[serde(default)]
     pub configuration_item_capture_time: Option<String>,
+    /// The item's Region (`awsRegion`): a hosted zone's associations in other Regions are
+    /// not this rule's to evaluate.
+    #[serde(default)]
+    pub aws_region: Option<String>,
     /// The resource's describe output, camelCased; `null` for a deleted resource (boxed: it
     /// carries every field of the item, and the summary of an oversized item has none).
     #[serde(default)]

@@ -91,11 +91,14 @@ enum Lookup {
 fn link_or_dns(item: &ConfigurationItem, diff: Option<&Value>, oversized: bool) -> Option<Lookup> {
     let deleted = item.is_deleted();
     // The VPCs the item (or, once deleted, its previous configuration) names.
+    let region = item.aws_region.as_deref();
     let named = || {
         let vpcs = if deleted {
-            previous_configuration(diff).map(|c| vpc_ids_in(&c))
+            previous_configuration(diff).map(|c| vpc_ids_in(&c, region))
         } else {
-            item.configuration.as_deref().map(item_vpc_ids)
+            item.configuration
+                .as_deref()
+                .map(|c| item_vpc_ids(c, region))
         };
         vpcs.filter(|v| !v.is_empty())
     };
@@ -133,8 +136,8 @@ async fn locate(ec2: &Client, id: &str) -> Result<Target, CallError> {
 
 /// The VPC ids a typed configuration names (its `vpcId`, and those nested in its other
 /// fields).
-fn item_vpc_ids(config: &ItemConfiguration) -> BTreeSet<String> {
-    let mut vpcs = vpc_ids_in(&Value::Object(config.other.clone()));
+fn item_vpc_ids(config: &ItemConfiguration, region: Option<&str>) -> BTreeSet<String> {
+    let mut vpcs = vpc_ids_in(&Value::Object(config.other.clone()), region);
     vpcs.extend(config.vpc_id.clone().filter(|v| v.starts_with("vpc-")));
     vpcs
 }
@@ -148,27 +151,35 @@ fn previous_configuration(diff: Option<&Value>) -> Option<Value> {
 /// Every VPC id in a configuration: the values of keys named `vpcId` in any case (Config
 /// camelCases describe outputs, `vpcId`, and spells CloudFormation-shaped ones its own way,
 /// `VPCId` / `vPCId`), and a TGW attachment's `resourceId` when it is a VPC, at any depth
-/// (a peering connection's `accepterVpcInfo.vpcId`, a zone's `vPCs[].vPCId`).
-fn vpc_ids_in(value: &Value) -> BTreeSet<String> {
+/// (a peering connection's `accepterVpcInfo.vpcId`, a zone's `vPCs[].vPCId`). A VPC named
+/// beside a `vpcRegion`/`VPCRegion` other than `region` (a zone associated with a VPC of
+/// another Region) is left out.
+fn vpc_ids_in(value: &Value, region: Option<&str>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    walk(value, &mut out);
+    walk(value, region, &mut out);
     out
 }
 
-fn walk(value: &Value, out: &mut BTreeSet<String>) {
+fn walk(value: &Value, region: Option<&str>, out: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) => {
+            let elsewhere = map.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("vpcregion")
+                    && v.as_str().zip(region).is_some_and(|(r, ours)| r != ours)
+            });
             for (key, v) in map {
                 let key = key.to_ascii_lowercase();
                 match v.as_str() {
                     Some(s) if (key == "vpcid" || key == "resourceid") && s.starts_with("vpc-") => {
-                        out.insert(s.to_owned());
+                        if !elsewhere {
+                            out.insert(s.to_owned());
+                        }
                     }
-                    _ => walk(v, out),
+                    _ => walk(v, region, out),
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+        Value::Array(items) => items.iter().for_each(|v| walk(v, region, out)),
         _ => {}
     }
 }
@@ -181,7 +192,8 @@ mod tests {
     fn item(kind: &str, status: &str, configuration: Value) -> ConfigurationItem {
         serde_json::from_value(json!({
             "resourceType": kind, "resourceId": "x", "configurationItemStatus": status,
-            "configurationItemCaptureTime": "t", "configuration": configuration,
+            "configurationItemCaptureTime": "t", "awsRegion": "us-east-1",
+            "configuration": configuration,
         }))
         .unwrap()
     }
@@ -267,7 +279,8 @@ mod tests {
             HOSTED_ZONE_TYPE,
             "OK",
             json!({"id": "Z0SSM", "name": "ssm.us-east-1.amazonaws.com.",
-                "vPCs": [{"vPCId": "vpc-a", "vPCRegion": "us-east-1"}]}),
+                "vPCs": [{"vPCId": "vpc-a", "vPCRegion": "us-east-1"},
+                         {"vPCId": "vpc-w", "vPCRegion": "eu-west-1"}]}),
         );
         assert_eq!(link_or_dns(&zone, None, false), Some(vpcs(&["vpc-a"])));
         let public = item(
