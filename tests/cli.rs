@@ -101,18 +101,24 @@ fn json_contract_holds_exactly() {
     let (_, json) = check_json(&demo(), &[]);
     let top: Vec<&String> = json.as_object().unwrap().keys().collect();
     assert_eq!(top, vec!["evaluations", "findings"]);
-    let types = [
-        "AWS::EC2::VPCEndpoint",
-        "AWS::EC2::SecurityGroup",
-        "AWS::EC2::NetworkAcl",
-        "AWS::EC2::RouteTable",
-        "AWS::EC2::VPC",
-    ];
+    let types = vpce_reach_model::RESOURCE_TYPES;
     let evaluations = json["evaluations"].as_array().unwrap();
     // One per resource of the evaluated types: 3 endpoints, 14 SGs, 5 NACLs, 3 tables, 4 VPCs
     // (the two DNS spokes of events/demo/spokes add a VPC and a group each), plus the hub and
-    // the TGW spoke (1 endpoint, 4 SGs, 2 NACLs, 4 tables, 2 VPCs).
-    assert_eq!(evaluations.len(), 3 + 14 + 5 + 3 + 4 + (1 + 4 + 2 + 4 + 2));
+    // the TGW spoke (1 endpoint, 4 SGs, 2 NACLs, 4 tables, 2 VPCs), and their links and DNS
+    // (1 TGW route table, 2 TGW attachments, 3 hosted zones, 1 DHCP option set).
+    assert_eq!(
+        evaluations.len(),
+        3 + 14 + 5 + 3 + 4 + (1 + 4 + 2 + 4 + 2) + (1 + 2 + 3 + 1)
+    );
+    let count = |kind: &str| {
+        evaluations
+            .iter()
+            .filter(|e| e["ComplianceResourceType"] == kind)
+            .count()
+    };
+    assert_eq!(count("AWS::EC2::TransitGatewayAttachment"), 2);
+    assert_eq!(count("AWS::Route53::HostedZone"), 3);
     for e in evaluations {
         let mut keys: Vec<&String> = e.as_object().unwrap().keys().collect();
         keys.sort();

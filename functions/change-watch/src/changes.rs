@@ -35,6 +35,124 @@ const SG_RULES: &[Path] = &[
 const ROUTE: &[Path] = &[(Req, "routeTableId")];
 const ACL_ENTRY: &[Path] = &[(Req, "networkAclId")];
 
+// Transit gateway and peering calls (issue 14). Which of CloudTrail's two forms a call is
+// recorded in is not documented per call, so both are read: the camelCase fields and the
+// request wrapped in `<Name>Request` with PascalCase fields (responses: camelCase, bare or
+// wrapped in `<Name>Response`). A TGW route table locates to the VPCs of the attachments
+// associated with it, an attachment to its VPC, a peering connection to both sides.
+const TGW_ROUTE: &[Path] = &[
+    (Req, "transitGatewayRouteTableId"),
+    (Req, "transitGatewayAttachmentId"),
+    (
+        Req,
+        "CreateTransitGatewayRouteRequest.TransitGatewayRouteTableId",
+    ),
+    (
+        Req,
+        "CreateTransitGatewayRouteRequest.TransitGatewayAttachmentId",
+    ),
+    (
+        Req,
+        "ReplaceTransitGatewayRouteRequest.TransitGatewayRouteTableId",
+    ),
+    (
+        Req,
+        "ReplaceTransitGatewayRouteRequest.TransitGatewayAttachmentId",
+    ),
+    (
+        Req,
+        "DeleteTransitGatewayRouteRequest.TransitGatewayRouteTableId",
+    ),
+];
+/// Association and propagation calls: the route table and the attachment (whose VPC the
+/// route table no longer names once disassociated).
+const TGW_RTB_LINK: &[Path] = &[
+    (Req, "transitGatewayRouteTableId"),
+    (Req, "transitGatewayAttachmentId"),
+    (
+        Req,
+        "AssociateTransitGatewayRouteTableRequest.TransitGatewayRouteTableId",
+    ),
+    (
+        Req,
+        "AssociateTransitGatewayRouteTableRequest.TransitGatewayAttachmentId",
+    ),
+    (
+        Req,
+        "DisassociateTransitGatewayRouteTableRequest.TransitGatewayRouteTableId",
+    ),
+    (
+        Req,
+        "DisassociateTransitGatewayRouteTableRequest.TransitGatewayAttachmentId",
+    ),
+    (
+        Req,
+        "EnableTransitGatewayRouteTablePropagationRequest.TransitGatewayRouteTableId",
+    ),
+    (
+        Req,
+        "EnableTransitGatewayRouteTablePropagationRequest.TransitGatewayAttachmentId",
+    ),
+    (
+        Req,
+        "DisableTransitGatewayRouteTablePropagationRequest.TransitGatewayRouteTableId",
+    ),
+    (
+        Req,
+        "DisableTransitGatewayRouteTablePropagationRequest.TransitGatewayAttachmentId",
+    ),
+];
+/// VPC attachment calls: the VPC the request or the returned attachment names, and the
+/// attachment.
+const TGW_VPC_ATTACHMENT: &[Path] = &[
+    (Req, "vpcId"),
+    (Req, "transitGatewayAttachmentId"),
+    (Req, "CreateTransitGatewayVpcAttachmentRequest.VpcId"),
+    (
+        Req,
+        "DeleteTransitGatewayVpcAttachmentRequest.TransitGatewayAttachmentId",
+    ),
+    (
+        Req,
+        "ModifyTransitGatewayVpcAttachmentRequest.TransitGatewayAttachmentId",
+    ),
+    (
+        Req,
+        "AcceptTransitGatewayVpcAttachmentRequest.TransitGatewayAttachmentId",
+    ),
+    (Resp, "transitGatewayVpcAttachment.vpcId"),
+    (
+        Resp,
+        "transitGatewayVpcAttachment.transitGatewayAttachmentId",
+    ),
+    (
+        Resp,
+        "CreateTransitGatewayVpcAttachmentResponse.transitGatewayVpcAttachment.vpcId",
+    ),
+    (
+        Resp,
+        "DeleteTransitGatewayVpcAttachmentResponse.transitGatewayVpcAttachment.vpcId",
+    ),
+    (
+        Resp,
+        "ModifyTransitGatewayVpcAttachmentResponse.transitGatewayVpcAttachment.vpcId",
+    ),
+    (
+        Resp,
+        "AcceptTransitGatewayVpcAttachmentResponse.transitGatewayVpcAttachment.vpcId",
+    ),
+];
+/// Peering calls (camelCase, an API of 2014): the connection, and both VPCs where the
+/// request or the returned connection names them.
+const PEERING: &[Path] = &[
+    (Req, "vpcPeeringConnectionId"),
+    (Req, "vpcId"),
+    (Req, "peerVpcId"),
+    (Resp, "vpcPeeringConnection.vpcPeeringConnectionId"),
+    (Resp, "vpcPeeringConnection.requesterVpcInfo.vpcId"),
+    (Resp, "vpcPeeringConnection.accepterVpcInfo.vpcId"),
+];
+
 /// The API calls that can change whether a workload reaches an endpoint.
 const HANDLED: &[Handled] = &[
     Handled {
@@ -128,6 +246,75 @@ const HANDLED: &[Handled] = &[
     Handled {
         name: "ModifyVpcAttribute",
         ids: &[(Req, "vpcId")],
+    },
+    // The option set decides who answers the VPC's DNS queries (docs/spec.md section 10).
+    Handled {
+        name: "AssociateDhcpOptions",
+        ids: &[
+            (Req, "vpcId"),
+            (Req, "dhcpOptionsId"),
+            (Req, "AssociateDhcpOptionsRequest.VpcId"),
+        ],
+    },
+    Handled {
+        name: "CreateTransitGatewayRoute",
+        ids: TGW_ROUTE,
+    },
+    Handled {
+        name: "ReplaceTransitGatewayRoute",
+        ids: TGW_ROUTE,
+    },
+    Handled {
+        name: "DeleteTransitGatewayRoute",
+        ids: TGW_ROUTE,
+    },
+    Handled {
+        name: "AssociateTransitGatewayRouteTable",
+        ids: TGW_RTB_LINK,
+    },
+    Handled {
+        name: "DisassociateTransitGatewayRouteTable",
+        ids: TGW_RTB_LINK,
+    },
+    Handled {
+        name: "EnableTransitGatewayRouteTablePropagation",
+        ids: TGW_RTB_LINK,
+    },
+    Handled {
+        name: "DisableTransitGatewayRouteTablePropagation",
+        ids: TGW_RTB_LINK,
+    },
+    Handled {
+        name: "CreateTransitGatewayVpcAttachment",
+        ids: TGW_VPC_ATTACHMENT,
+    },
+    Handled {
+        name: "ModifyTransitGatewayVpcAttachment",
+        ids: TGW_VPC_ATTACHMENT,
+    },
+    Handled {
+        name: "AcceptTransitGatewayVpcAttachment",
+        ids: TGW_VPC_ATTACHMENT,
+    },
+    Handled {
+        name: "DeleteTransitGatewayVpcAttachment",
+        ids: TGW_VPC_ATTACHMENT,
+    },
+    Handled {
+        name: "CreateVpcPeeringConnection",
+        ids: PEERING,
+    },
+    Handled {
+        name: "AcceptVpcPeeringConnection",
+        ids: PEERING,
+    },
+    Handled {
+        name: "RejectVpcPeeringConnection",
+        ids: PEERING,
+    },
+    Handled {
+        name: "DeleteVpcPeeringConnection",
+        ids: PEERING,
     },
 ];
 
@@ -420,6 +607,70 @@ mod tests {
         assert_eq!(ResourceKind::of("vpce-0a"), Some(ResourceKind::VpcEndpoint));
         assert_eq!(ResourceKind::of("igw-0a"), None);
         assert_eq!(ResourceKind::of("sg-"), None);
-        assert_eq!(handled_event_names().len(), 21);
+        assert_eq!(
+            ResourceKind::of("tgw-rtb-0a"),
+            Some(ResourceKind::TgwRouteTable)
+        );
+        assert_eq!(handled_event_names().len(), 37);
+    }
+
+    #[test]
+    fn transit_gateway_calls_in_either_form() {
+        let camel = json!({"transitGatewayRouteTableId": "tgw-rtb-1", "destinationCidrBlock": "10.1.0.0/16",
+            "transitGatewayAttachmentId": "tgw-attach-1"});
+        assert_eq!(
+            ids("CreateTransitGatewayRoute", camel, json!(null)),
+            ["tgw-rtb-1", "tgw-attach-1"]
+        );
+        let wrapped = json!({"DeleteTransitGatewayRouteRequest": {"TransitGatewayRouteTableId": "tgw-rtb-2",
+            "DestinationCidrBlock": "10.1.0.0/16"}});
+        assert_eq!(
+            ids("DeleteTransitGatewayRoute", wrapped, json!(null)),
+            ["tgw-rtb-2"]
+        );
+        let wrapped = json!({"DisassociateTransitGatewayRouteTableRequest": {
+            "TransitGatewayRouteTableId": "tgw-rtb-3", "TransitGatewayAttachmentId": "tgw-attach-3"}});
+        assert_eq!(
+            ids("DisassociateTransitGatewayRouteTable", wrapped, json!(null)),
+            ["tgw-rtb-3", "tgw-attach-3"]
+        );
+        // A deleted attachment's response still names its VPC, which is then the only lookup.
+        let req = json!({"DeleteTransitGatewayVpcAttachmentRequest": {"TransitGatewayAttachmentId": "tgw-attach-4"}});
+        let resp = json!({"DeleteTransitGatewayVpcAttachmentResponse": {"transitGatewayVpcAttachment": {
+            "transitGatewayAttachmentId": "tgw-attach-4", "vpcId": "vpc-4", "state": "deleting"}}});
+        let change = match classify(
+            "m",
+            "1",
+            &call("DeleteTransitGatewayVpcAttachment", req, resp),
+        ) {
+            Classified::Change(c) => c,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(change.resources, ["tgw-attach-4", "vpc-4"]);
+        assert_eq!(change.to_locate().collect::<Vec<_>>(), ["vpc-4"]);
+    }
+
+    #[test]
+    fn peering_and_dhcp_calls_name_their_vpcs() {
+        let req = json!({"vpcId": "vpc-a", "peerVpcId": "vpc-b", "peerOwnerId": "123456789012"});
+        let resp = json!({"vpcPeeringConnection": {"vpcPeeringConnectionId": "pcx-1",
+            "requesterVpcInfo": {"vpcId": "vpc-a"}, "accepterVpcInfo": {"vpcId": "vpc-b"}}});
+        assert_eq!(
+            ids("CreateVpcPeeringConnection", req, resp),
+            ["vpc-a", "vpc-b", "pcx-1"]
+        );
+        assert_eq!(
+            ids(
+                "DeleteVpcPeeringConnection",
+                json!({"vpcPeeringConnectionId": "pcx-1"}),
+                json!({"_return": true})
+            ),
+            ["pcx-1"]
+        );
+        let req = json!({"dhcpOptionsId": "dopt-1", "vpcId": "vpc-a"});
+        assert_eq!(
+            ids("AssociateDhcpOptions", req, json!({"_return": true})),
+            ["vpc-a", "dopt-1"]
+        );
     }
 }

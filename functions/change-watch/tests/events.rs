@@ -69,6 +69,66 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("DeleteNetworkAclEntry", &["acl-0c4d7b2a9e5f13c68"]),
     ("ModifyManagedPrefixList", &["pl-0a9b8c7d6e5f43210"]),
     ("ModifyVpcAttribute", &["vpc-0a3f5c1e7b9d24680"]),
+    (
+        "AssociateDhcpOptions",
+        &["vpc-0a3f5c1e7b9d24680", "dopt-0a7c2e5b9d1f43680"],
+    ),
+    (
+        "CreateTransitGatewayRoute",
+        &["tgw-rtb-0d5f2b8e4a1c63970", "tgw-attach-0e4a8c2f6b1d93570"],
+    ),
+    ("ReplaceTransitGatewayRoute", &["tgw-rtb-0d5f2b8e4a1c63970"]),
+    ("DeleteTransitGatewayRoute", &["tgw-rtb-0d5f2b8e4a1c63970"]),
+    (
+        "AssociateTransitGatewayRouteTable",
+        &["tgw-rtb-0d5f2b8e4a1c63970", "tgw-attach-0b6d3f9a2e5c71840"],
+    ),
+    (
+        "DisassociateTransitGatewayRouteTable",
+        &["tgw-rtb-0d5f2b8e4a1c63970", "tgw-attach-0b6d3f9a2e5c71840"],
+    ),
+    (
+        "EnableTransitGatewayRouteTablePropagation",
+        &["tgw-rtb-0d5f2b8e4a1c63970", "tgw-attach-0e4a8c2f6b1d93570"],
+    ),
+    (
+        "DisableTransitGatewayRouteTablePropagation",
+        &["tgw-rtb-0d5f2b8e4a1c63970", "tgw-attach-0e4a8c2f6b1d93570"],
+    ),
+    (
+        "CreateTransitGatewayVpcAttachment",
+        &["vpc-0a3f5c1e7b9d24680"],
+    ),
+    (
+        "ModifyTransitGatewayVpcAttachment",
+        &["tgw-attach-0b6d3f9a2e5c71840", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    (
+        "AcceptTransitGatewayVpcAttachment",
+        &["tgw-attach-0b6d3f9a2e5c71840", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    (
+        "DeleteTransitGatewayVpcAttachment",
+        &["tgw-attach-0b6d3f9a2e5c71840", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    (
+        "CreateVpcPeeringConnection",
+        &[
+            "vpc-0a3f5c1e7b9d24680",
+            "vpc-0c7e1a9d5b3f42860",
+            "pcx-0f3b7d1e5a9c24680",
+        ],
+    ),
+    (
+        "AcceptVpcPeeringConnection",
+        &[
+            "pcx-0f3b7d1e5a9c24680",
+            "vpc-0a3f5c1e7b9d24680",
+            "vpc-0c7e1a9d5b3f42860",
+        ],
+    ),
+    ("RejectVpcPeeringConnection", &["pcx-0f3b7d1e5a9c24680"]),
+    ("DeleteVpcPeeringConnection", &["pcx-0f3b7d1e5a9c24680"]),
 ];
 
 #[test]

@@ -48,7 +48,11 @@ struct World {
 
 impl World {
     async fn start() -> World {
-        let moto = MotoServer::start();
+        World::on(MotoServer::start()).await
+    }
+
+    /// On a moto server of the caller's (the patched one, for transit gateways).
+    async fn on(moto: MotoServer) -> World {
         let sdk = sdk_config(&moto.endpoint_url());
         let ec2 = vpce_reach_aws::ec2_client(&sdk).await;
         let sqs = aws_sdk_sqs::Client::new(&sdk);
@@ -806,4 +810,86 @@ async fn the_sample_batch_runs_in_an_empty_account() {
     assert_eq!(summary.collections, 0);
     assert!(summary.vpcs_evaluated.is_empty());
     assert!(summary.alerts.is_empty());
+}
+
+// ---------------------------------------------------------------- links (issue 14)
+
+/// A peering call that names only the connection locates both of its VPCs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peering_connection_is_located_to_both_sides() {
+    let world = World::start().await;
+    let a = build_vpc(&world.ec2, 0).await;
+    let b = build_vpc(&world.ec2, 1).await;
+    let pcx = world
+        .ec2
+        .create_vpc_peering_connection()
+        .vpc_id(&a.vpc)
+        .peer_vpc_id(&b.vpc)
+        .send()
+        .await
+        .unwrap()
+        .vpc_peering_connection
+        .and_then(|p| p.vpc_peering_connection_id)
+        .unwrap();
+    let body = event(
+        "RejectVpcPeeringConnection",
+        json!({"vpcPeeringConnectionId": pcx}),
+        json!({"requestId": "r-1", "_return": true}),
+    )
+    .to_string();
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(batch(&[body]), far_deadline())
+        .await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    let mut expected = vec![a.vpc.clone(), b.vpc.clone()];
+    expected.sort();
+    assert_eq!(outcome.summary.vpcs_evaluated, expected);
+    assert!(
+        outcome.summary.unlocated.is_empty(),
+        "{:?}",
+        outcome.summary
+    );
+}
+
+/// A TGW route table change (CloudTrail's wrapped form) locates the VPCs whose attachments are
+/// associated with the table, with one DescribeTransitGatewayAttachments call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tgw_route_table_is_located_to_the_vpcs_associated_with_it() {
+    let world = World::on(MotoServer::start_patched()).await;
+    let spoke = build_vpc(&world.ec2, 0).await;
+    let tgw = world
+        .ec2
+        .create_transit_gateway()
+        .send()
+        .await
+        .unwrap()
+        .transit_gateway
+        .unwrap();
+    let rtb = tgw
+        .options()
+        .and_then(|o| o.association_default_route_table_id())
+        .unwrap()
+        .to_owned();
+    let subnet = subnet(&world.ec2, &spoke.vpc, "10.0.3.0/28").await;
+    world
+        .ec2
+        .create_transit_gateway_vpc_attachment()
+        .transit_gateway_id(tgw.transit_gateway_id().unwrap())
+        .vpc_id(&spoke.vpc)
+        .subnet_ids(&subnet)
+        .send()
+        .await
+        .unwrap();
+    let request = json!({"DeleteTransitGatewayRouteRequest": {"TransitGatewayRouteTableId": rtb,
+        "DestinationCidrBlock": "10.1.0.0/16"}});
+    let body = event("DeleteTransitGatewayRoute", request, Value::Null).to_string();
+    let outcome = world
+        .handler(None)
+        .await
+        .handle(batch(&[body]), far_deadline())
+        .await;
+    assert!(failures(&outcome).is_empty(), "{:?}", outcome.summary);
+    assert_eq!(outcome.summary.vpcs_evaluated, vec![spoke.vpc.clone()]);
 }

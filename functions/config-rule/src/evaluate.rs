@@ -1,7 +1,5 @@
 //! Collects a snapshot live, runs the model on it, and keeps the evaluations of the scope.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_ec2::Client;
 use vpce_reach_aws::{Checked, OneLine, Scope};
 use vpce_reach_model::snapshot::Snapshot;
@@ -31,50 +29,26 @@ pub async fn evaluate(
 
 /// The evaluations of `report` on `snap`, restricted to the resources of the VPCs in `scope`
 /// (with the VPCs linked to it: a change in a spoke re-evaluates its hub, and the hub's its
-/// spokes).
+/// spokes). A resource of several VPCs (a peering connection, a TGW route table, a hosted
+/// zone) is kept when the scope covers one of them: the collection held every VPC linked to
+/// it, so its verdict is whole. A resource the snapshot links to no VPC (a TGW route table
+/// nothing is associated with, a zone without association) is left to the scheduled run.
+/// The collection is already filtered by VPC; this also keeps a resource of another VPC that
+/// a filter let through from being judged on a snapshot that does not hold its VPC.
 pub fn scoped_evaluations(snap: &Snapshot, report: &Report, scope: &Scope) -> Vec<Evaluation> {
     let evaluations = vpce_reach_model::evaluations(snap, report);
     if scope.vpc_ids.is_empty() {
         return evaluations;
     }
-    let vpc_of = resource_vpcs(snap);
+    let vpc_of = vpce_reach_model::resource_vpcs(snap);
     evaluations
         .into_iter()
         .filter(|e| {
             vpc_of
                 .get(e.compliance_resource_id.as_str())
-                .is_some_and(|v| scope.covers(v))
+                .is_some_and(|vpcs| vpcs.iter().any(|v| scope.covers(v)))
         })
         .collect()
-}
-
-/// The VPC of every evaluated resource of the snapshot. The collection is already filtered by
-/// VPC; this keeps a resource of another VPC that a filter let through from being judged on
-/// a snapshot that does not hold its VPC.
-fn resource_vpcs(snap: &Snapshot) -> BTreeMap<&str, &str> {
-    let mut out = BTreeMap::new();
-    out.extend(
-        snap.vpc_endpoints
-            .iter()
-            .map(|(id, r)| (id.as_str(), r.vpc_id.as_str())),
-    );
-    out.extend(
-        snap.security_groups
-            .iter()
-            .filter_map(|(id, r)| Some((id.as_str(), r.vpc_id.as_deref()?))),
-    );
-    out.extend(
-        snap.network_acls
-            .iter()
-            .map(|(id, r)| (id.as_str(), r.vpc_id.as_str())),
-    );
-    out.extend(
-        snap.route_tables
-            .iter()
-            .map(|(id, r)| (id.as_str(), r.vpc_id.as_str())),
-    );
-    out.extend(snap.vpcs.keys().map(|id| (id.as_str(), id.as_str())));
-    out
 }
 
 #[cfg(test)]
@@ -95,10 +69,13 @@ mod tests {
         let all = scoped_evaluations(&snap, &report, &Scope::region());
         let vpc = snap.vpcs.keys().next().unwrap().clone();
         let scoped = scoped_evaluations(&snap, &report, &Scope::vpcs([vpc.as_str()]));
-        let vpcs = resource_vpcs(&snap);
+        let vpcs = vpce_reach_model::resource_vpcs(&snap);
         let expected: Vec<_> = all
             .iter()
-            .filter(|e| vpcs[e.compliance_resource_id.as_str()] == vpc)
+            .filter(|e| {
+                vpcs.get(e.compliance_resource_id.as_str())
+                    .is_some_and(|v| v.contains(vpc.as_str()))
+            })
             .cloned()
             .collect();
         assert!(!scoped.is_empty() && scoped.len() < all.len());

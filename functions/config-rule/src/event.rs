@@ -64,9 +64,14 @@ pub struct ConfigurationItem {
     /// When Config recorded this state of the resource: the evaluation's `OrderingTimestamp`.
     #[serde(default)]
     pub configuration_item_capture_time: Option<String>,
-    /// The resource's describe output, camelCased; `null` for a deleted resource.
+    /// The item's Region (`awsRegion`): a hosted zone's associations in other Regions are
+    /// not this rule's to evaluate.
     #[serde(default)]
-    pub configuration: Option<ItemConfiguration>,
+    pub aws_region: Option<String>,
+    /// The resource's describe output, camelCased; `null` for a deleted resource (boxed: it
+    /// carries every field of the item, and the summary of an oversized item has none).
+    #[serde(default)]
+    pub configuration: Option<Box<ItemConfiguration>>,
 }
 
 /// The fields of a resource's configuration the rule needs.
@@ -80,6 +85,10 @@ pub struct ItemConfiguration {
     /// item, and most items are not ENIs).
     #[serde(flatten)]
     pub eni: Box<crate::workload_change::EniConfiguration>,
+    /// The configuration's other fields, where a link or DNS resource names its VPCs
+    /// (`scope::target_of`); declared after `eni`, which takes its own fields first.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ConfigurationItem {

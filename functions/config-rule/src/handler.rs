@@ -4,6 +4,7 @@
 //! lookups and collection, the earlier verdicts) is done first, so a failure puts nothing.
 //! The Lambda deadline is then checked: without time to put every batch, nothing is put.
 
+use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use aws_config::SdkConfig;
@@ -16,6 +17,7 @@ use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
 use crate::error::RuleError;
 use crate::event::{ConfigurationItem, InvokingEvent, Trigger};
+use crate::scope::Target;
 use crate::workload_change::{self, Decision};
 use crate::{evaluate, put, scope, stale};
 
@@ -144,16 +146,13 @@ pub async fn handle(
             capture_time,
         } => {
             let decision = workload_change::decide(&item, diff.as_ref(), oversized, &params);
-            change(
-                clients,
-                event.event_left_scope,
-                &item,
+            let changed = Changed {
+                item: &item,
                 oversized,
-                &capture_time,
-                &params,
-                decision,
-            )
-            .await?
+                capture_time: &capture_time,
+                diff: diff.as_ref(),
+            };
+            change(clients, event.event_left_scope, changed, &params, decision).await?
         }
     };
     let put = put::put_all(
@@ -219,17 +218,31 @@ async fn scheduled(
     })
 }
 
-/// One changed resource: its VPC re-evaluated (unless `decision` skips it), the resource
+/// The change notification's item and what comes with it.
+struct Changed<'a> {
+    item: &'a ConfigurationItem,
+    /// Only the item's summary was sent.
+    oversized: bool,
+    capture_time: &'a str,
+    /// `configurationItemDiff`.
+    diff: Option<&'a serde_json::Value>,
+}
+
+/// One changed resource: its VPCs re-evaluated (unless `decision` skips it), the resource
 /// itself `NOT_APPLICABLE` when it was deleted or left the rule's scope.
 async fn change(
     clients: &Clients,
     left_scope: bool,
-    item: &ConfigurationItem,
-    oversized: bool,
-    capture_time: &str,
+    changed: Changed<'_>,
     params: &RuleParameters,
     decision: Decision,
 ) -> Result<Plan, RuleError> {
+    let Changed {
+        item,
+        oversized,
+        capture_time,
+        diff,
+    } = changed;
     let ordering = put::parse_timestamp(capture_time)?;
     let mut evaluations = Vec::new();
     let evaluated_type = RESOURCE_TYPES.contains(&item.resource_type.as_str());
@@ -256,9 +269,9 @@ async fn change(
             "deleted",
         ));
     }
-    let vpc = match decision {
-        Decision::AsUsual => scope::vpc_of(&clients.ec2, item, oversized).await?,
-        Decision::Vpc(vpc) => Some(vpc),
+    let target = match decision {
+        Decision::AsUsual => scope::target_of(&clients.ec2, item, diff, oversized).await?,
+        Decision::Vpc(vpc) => Target::Vpcs(BTreeSet::from([vpc])),
         Decision::Skip(why) => {
             return Ok(Plan {
                 scope: item.resource_id.clone(),
@@ -268,25 +281,32 @@ async fn change(
             })
         }
     };
-    let Some(vpc) = vpc else {
-        return Ok(Plan {
-            scope: item.resource_id.clone(),
-            ordering,
-            evaluations,
-            skipped: None,
-        });
+    let evaluated = match target {
+        Target::Nothing => {
+            return Ok(Plan {
+                scope: item.resource_id.clone(),
+                ordering,
+                evaluations,
+                skipped: None,
+            })
+        }
+        Target::Vpcs(vpcs) => Scope::vpcs(vpcs),
+        Target::Region(why) => {
+            tracing::info!(resource = %OneLine(&item.resource_id), why = %OneLine(&why), "whole region");
+            Scope::region()
+        }
     };
-    let vpc_evaluations =
-        evaluate::evaluate(&clients.ec2, &Scope::vpcs([vpc.as_str()]), params).await?;
+    let label = evaluated.label();
+    let scoped = evaluate::evaluate(&clients.ec2, &evaluated, params).await?;
     // The item's verdict wins: describe calls may still list a resource just deleted.
     let deleted = item.is_deleted().then_some(item.resource_id.as_str());
     evaluations.extend(
-        vpc_evaluations
+        scoped
             .into_iter()
             .filter(|e| Some(e.compliance_resource_id.as_str()) != deleted),
     );
     Ok(Plan {
-        scope: vpc,
+        scope: label,
         ordering,
         evaluations,
         skipped: None,

@@ -25,12 +25,18 @@ pub const SUBNET_TYPE: &str = "AWS::EC2::Subnet";
 /// Every resource type whose changes the rule handles: the evaluated types, then the
 /// workload-side ones. `template.yaml`'s `Scope.ComplianceResourceTypes` lists exactly these
 /// (`tests/template.rs` reads this list from this file).
-pub const TRIGGER_TYPES: [&str; 7] = [
+pub const TRIGGER_TYPES: [&str; 13] = [
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::NetworkAcl",
     "AWS::EC2::RouteTable",
     "AWS::EC2::VPC",
+    "AWS::EC2::TransitGatewayRouteTable",
+    "AWS::EC2::TransitGatewayAttachment",
+    "AWS::EC2::VPCPeeringConnection",
+    "AWS::Route53::HostedZone",
+    "AWS::Route53Resolver::ResolverRule",
+    "AWS::EC2::DHCPOptions",
     "AWS::EC2::NetworkInterface",
     "AWS::EC2::Subnet",
 ];
@@ -59,7 +65,7 @@ pub fn decide(
         // No configuration to read: the describe lookup finds the VPC, which is evaluated.
         _ if oversized => Decision::AsUsual,
         NETWORK_INTERFACE_TYPE if item.is_deleted() => deleted_eni(diff, params),
-        NETWORK_INTERFACE_TYPE => changed_eni(item.configuration.as_ref(), diff, params),
+        NETWORK_INTERFACE_TYPE => changed_eni(item.configuration.as_deref(), diff, params),
         _ => Decision::AsUsual,
     }
 }
@@ -228,24 +234,37 @@ fn changed_properties(diff: &Value) -> impl Iterator<Item = &str> {
 }
 
 /// The fields of an ENI's configuration the workload rule reads (absent on other types).
+/// Other types use some of these names with other shapes (a peering connection's `status`
+/// is an object): a value of another shape reads as absent rather than failing the event.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EniConfiguration {
     /// `interface`, `lambda`, `nat_gateway`, `vpc_endpoint`, ...
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_or_absent")]
     pub interface_type: Option<String>,
     /// True for an ENI an AWS service created and manages.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bool_or_absent")]
     pub requester_managed: Option<bool>,
     /// The service or principal that created a requester-managed ENI.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_or_absent")]
     pub requester_id: Option<String>,
     /// A Lambda's or an ECS task's ENI is recognised by it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_or_absent")]
     pub description: Option<String>,
     /// `in-use`, `available`, ...
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_or_absent")]
     pub status: Option<String>,
+}
+
+fn string_or_absent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+fn bool_or_absent<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(Value::deserialize(d)?.as_bool())
 }
 
 #[cfg(test)]
@@ -427,6 +446,18 @@ mod tests {
             decide(&gone, None, false, &tagged()),
             Decision::Skip(_)
         ));
+    }
+
+    #[test]
+    fn a_peering_status_object_is_no_eni_status() {
+        let pcx = item(
+            "AWS::EC2::VPCPeeringConnection",
+            "OK",
+            json!({"status": {"code": "active"}, "accepterVpcInfo": {"vpcId": "vpc-1"}}),
+        );
+        let config = pcx.configuration.unwrap();
+        assert_eq!(config.eni.status, None);
+        assert!(config.other.contains_key("accepterVpcInfo"));
     }
 
     #[test]

@@ -39,6 +39,10 @@ const SAMPLES: &[(&str, &str)] = &[
         include_str!("../../../events/config-rule/scheduled.json"),
     ),
     (
+        "peering.json",
+        include_str!("../../../events/config-rule/peering.json"),
+    ),
+    (
         "eni-workload.json",
         include_str!("../../../events/config-rule/eni-workload.json"),
     ),

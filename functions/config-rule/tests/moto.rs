@@ -1059,3 +1059,231 @@ async fn deleted_eni_that_was_no_workload_makes_no_call() {
     );
     assert!(captured.lock().unwrap().is_empty());
 }
+
+// ---------------------------------------------------------------- links (issue 14)
+
+/// The ids of `events/config-rule/peering.json`, replaced by moto's.
+const SAMPLE_PEER_VPC: &str = "vpc-0f2a6c8e4b1d37a59";
+const SAMPLE_PCX: &str = "pcx-0e5b7d1a3c9f26b48";
+
+/// An active peering connection between `a` and `b`.
+async fn peer(ec2: &aws_sdk_ec2::Client, a: &str, b: &str) -> String {
+    let pcx = ec2
+        .create_vpc_peering_connection()
+        .vpc_id(a)
+        .peer_vpc_id(b)
+        .send()
+        .await
+        .unwrap()
+        .vpc_peering_connection
+        .and_then(|p| p.vpc_peering_connection_id)
+        .unwrap();
+    ec2.accept_vpc_peering_connection()
+        .vpc_peering_connection_id(&pcx)
+        .send()
+        .await
+        .unwrap();
+    pcx
+}
+
+fn evaluation_type(evaluations: &[ConfigEvaluation], id: &str) -> String {
+    evaluations
+        .iter()
+        .find(|e| e.compliance_resource_id() == id)
+        .unwrap_or_else(|| panic!("no evaluation of {id}"))
+        .compliance_resource_type()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peering_change_re_evaluates_both_sides() {
+    let w = world().await;
+    let n = &w.net;
+    let pcx = peer(&w.ec2, &n.vpc, &n.other_vpc).await;
+    let path = vpce_reach_testkit::workspace_root().join("events/config-rule/peering.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace(SAMPLE_VPC, &n.vpc)
+        .replace(SAMPLE_PEER_VPC, &n.other_vpc)
+        .replace(SAMPLE_PCX, &pcx);
+    let event: ConfigEvent = serde_json::from_str(&text).unwrap();
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert!(
+        summary.scope.contains(&n.vpc) && summary.scope.contains(&n.other_vpc),
+        "{}",
+        summary.scope
+    );
+    let evaluations = sent(&captured);
+    let ids = sorted_ids(&evaluations);
+    for id in resources_of(&w.ec2, &n.vpc)
+        .await
+        .into_iter()
+        .chain(resources_of(&w.ec2, &n.other_vpc).await)
+    {
+        assert!(ids.contains(&id), "{id} not evaluated: {ids:?}");
+    }
+    assert_eq!(
+        evaluation_type(&evaluations, &pcx),
+        "AWS::EC2::VPCPeeringConnection"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_tgw_route_table_item_re_evaluates_the_vpcs_associated_with_it() {
+    let server = MotoServer::start_patched();
+    let ec2 = ec2_client(&server, None);
+    let net = build(&ec2).await;
+    let tgw = ec2
+        .create_transit_gateway()
+        .send()
+        .await
+        .unwrap()
+        .transit_gateway
+        .and_then(|t| t.transit_gateway_id)
+        .unwrap();
+    let subnet = create_subnet(&ec2, &net.vpc, "10.0.3.0/28", "us-east-1a").await;
+    let attachment = ec2
+        .create_transit_gateway_vpc_attachment()
+        .transit_gateway_id(&tgw)
+        .vpc_id(&net.vpc)
+        .subnet_ids(&subnet)
+        .send()
+        .await
+        .unwrap()
+        .transit_gateway_vpc_attachment
+        .and_then(|a| a.transit_gateway_attachment_id)
+        .unwrap();
+    // AWS (default association on) and moto associate a new attachment with the TGW's
+    // default route table; moto's DescribeTransitGatewayAttachments reports no other.
+    let rtb = ec2
+        .describe_transit_gateways()
+        .transit_gateway_ids(&tgw)
+        .send()
+        .await
+        .unwrap()
+        .transit_gateways()[0]
+        .options()
+        .and_then(|o| o.association_default_route_table_id())
+        .unwrap()
+        .to_owned();
+    let w = World {
+        _server: server,
+        ec2,
+        net,
+    };
+    let event = item_event(
+        "oversized.json",
+        &w.net,
+        "AWS::EC2::TransitGatewayRouteTable",
+        &rtb,
+    );
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert!(summary.scope.starts_with(&w.net.vpc), "{}", summary.scope);
+    let evaluations = sent(&captured);
+    assert_eq!(
+        evaluation_type(&evaluations, &rtb),
+        "AWS::EC2::TransitGatewayRouteTable"
+    );
+    assert_eq!(
+        evaluation_type(&evaluations, &attachment),
+        "AWS::EC2::TransitGatewayAttachment"
+    );
+    assert_eq!(
+        verdict(&evaluations, &w.net.sg_bad),
+        ComplianceType::NonCompliant
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tgw_route_table_nothing_uses_evaluates_nothing() {
+    let w = world().await;
+    let tgw = w
+        .ec2
+        .create_transit_gateway()
+        .send()
+        .await
+        .unwrap()
+        .transit_gateway
+        .and_then(|t| t.transit_gateway_id)
+        .unwrap();
+    let rtb = w
+        .ec2
+        .create_transit_gateway_route_table()
+        .transit_gateway_id(&tgw)
+        .send()
+        .await
+        .unwrap()
+        .transit_gateway_route_table
+        .and_then(|r| r.transit_gateway_route_table_id)
+        .unwrap();
+    let event = item_event(
+        "change.json",
+        &w.net,
+        "AWS::EC2::TransitGatewayRouteTable",
+        &rtb,
+    );
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert_eq!(
+        (summary.put_calls, summary.scope.as_str()),
+        (0, rtb.as_str())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dhcp_option_set_change_re_evaluates_the_vpcs_using_it() {
+    let w = world().await;
+    let config = aws_sdk_ec2::types::NewDhcpConfiguration::builder()
+        .key("domain-name-servers")
+        .values("AmazonProvidedDNS")
+        .build();
+    let dopt = w
+        .ec2
+        .create_dhcp_options()
+        .dhcp_configurations(config)
+        .send()
+        .await
+        .unwrap()
+        .dhcp_options
+        .and_then(|d| d.dhcp_options_id)
+        .unwrap();
+    w.ec2
+        .associate_dhcp_options()
+        .dhcp_options_id(&dopt)
+        .vpc_id(&w.net.other_vpc)
+        .send()
+        .await
+        .unwrap();
+    let event = item_event("change.json", &w.net, "AWS::EC2::DHCPOptions", &dopt);
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert_eq!(summary.scope, w.net.other_vpc);
+    assert_eq!(
+        sorted_ids(&sent(&captured)),
+        resources_of(&w.ec2, &w.net.other_vpc).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolver_rule_change_evaluates_the_whole_region() {
+    let w = world().await;
+    let event = item_event(
+        "change.json",
+        &w.net,
+        "AWS::Route53Resolver::ResolverRule",
+        "rslvr-rr-0a1b2c3d4e5f67890",
+    );
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0)], event).await.unwrap();
+    assert_eq!(summary.scope, "whole region");
+    let ids = sorted_ids(&sent(&captured));
+    for id in resources_of(&w.ec2, &w.net.vpc)
+        .await
+        .into_iter()
+        .chain(resources_of(&w.ec2, &w.net.other_vpc).await)
+    {
+        assert!(ids.contains(&id), "{id} not evaluated");
+    }
+}

@@ -6,6 +6,10 @@
 //! exists (`*.NotFound`); the ids are then asked for one by one, and the missing ones are left
 //! out of the result. Association ids and prefix lists have no id parameter: they are found
 //! through filters, which never fail on a missing value.
+//!
+//! Link and DNS resources (issues 14 and 15) locate to every VPC they concern: a TGW
+//! attachment to its attached VPC, a TGW route table to the VPCs of the attachments associated
+//! with it, a peering connection to both sides, a DHCP option set to the VPCs using it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,11 +49,28 @@ pub enum ResourceKind {
     PrefixList,
     /// `vpc-…`
     Vpc,
+    /// `tgw-rtb-…`
+    TgwRouteTable,
+    /// `tgw-attach-…`
+    TgwAttachment,
+    /// `pcx-…`
+    Peering,
+    /// `dopt-…`
+    DhcpOptions,
 }
 
 impl ResourceKind {
     /// The kind of an id, by prefix; `None` for ids of other kinds.
     pub fn of(id: &str) -> Option<ResourceKind> {
+        // Two kinds share the `tgw-` prefix (and a TGW itself is no kind here).
+        for (prefix, kind) in [
+            ("tgw-rtb-", ResourceKind::TgwRouteTable),
+            ("tgw-attach-", ResourceKind::TgwAttachment),
+        ] {
+            if let Some(rest) = id.strip_prefix(prefix) {
+                return (!rest.is_empty()).then_some(kind);
+            }
+        }
         let (prefix, rest) = id.split_once('-')?;
         if rest.is_empty() {
             return None;
@@ -65,6 +86,8 @@ impl ResourceKind {
             "subnet" => ResourceKind::Subnet,
             "pl" => ResourceKind::PrefixList,
             "vpc" => ResourceKind::Vpc,
+            "pcx" => ResourceKind::Peering,
+            "dopt" => ResourceKind::DhcpOptions,
             _ => return None,
         })
     }
@@ -134,6 +157,10 @@ async fn locate_chunk(
             .await
         }
         K::PrefixList => prefix_list_users(client, ids).await,
+        K::TgwAttachment => by_ids(ids, |ids| tgw_attachments(client, Query::Ids(ids), ids)).await,
+        K::TgwRouteTable => tgw_attachments(client, Query::All, ids).await,
+        K::Peering => by_ids(ids, |ids| peerings(client, ids)).await,
+        K::DhcpOptions => dhcp_users(client, ids).await,
     }
 }
 
@@ -393,6 +420,81 @@ async fn prefix_list_users(
     Ok(pairs)
 }
 
+/// The VPC attachments asked for (by id), or every VPC attachment of the region (`All`, for a
+/// route-table lookup: the association is matched here, as moto has no filter for it; a
+/// region holds few attachments): their ids and associated route tables that are among
+/// `ids`, with the attached VPC.
+async fn tgw_attachments(
+    client: &Client,
+    query: Query<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, CallError> {
+    let request = client
+        .describe_transit_gateway_attachments()
+        .filters(filter("resource-type", &["vpc".to_owned()]));
+    let request = match query {
+        Query::Ids(ids) => request.set_transit_gateway_attachment_ids(Some(ids.to_vec())),
+        Query::Filter(name, values) => request.filters(filter(name, values)),
+        Query::All => request,
+    };
+    let attachments: Vec<_> = paginate!(request, "DescribeTransitGatewayAttachments", scope(ids))?;
+    let mut pairs = Vec::new();
+    for a in attachments {
+        let Some(vpc) = a.resource_id() else { continue };
+        let mut candidates: Vec<String> = a
+            .transit_gateway_attachment_id()
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        candidates.extend(
+            a.association()
+                .and_then(|r| r.transit_gateway_route_table_id())
+                .map(str::to_owned),
+        );
+        pairs.extend(matching(ids, candidates, vpc));
+    }
+    Ok(pairs)
+}
+
+/// Both sides of each peering connection asked for (the accepter may be another account's
+/// VPC: it is located all the same, and the caller's scope decides what it can collect).
+async fn peerings(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, CallError> {
+    let connections: Vec<_> = paginate!(
+        client
+            .describe_vpc_peering_connections()
+            .set_vpc_peering_connection_ids(Some(ids.to_vec())),
+        "DescribeVpcPeeringConnections",
+        scope(ids)
+    )?;
+    let mut pairs = Vec::new();
+    for c in connections {
+        let Some(id) = c.vpc_peering_connection_id() else {
+            continue;
+        };
+        let sides = [c.requester_vpc_info(), c.accepter_vpc_info()];
+        for vpc in sides.into_iter().flatten().filter_map(|s| s.vpc_id()) {
+            pairs.push((id.to_owned(), vpc.to_owned()));
+        }
+    }
+    Ok(pairs)
+}
+
+/// The VPCs using each DHCP option set asked for (none for a set no VPC uses).
+async fn dhcp_users(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>, CallError> {
+    let vpcs: Vec<_> = paginate!(
+        client
+            .describe_vpcs()
+            .filters(filter("dhcp-options-id", ids)),
+        "DescribeVpcs",
+        scope(ids)
+    )?;
+    Ok(vpcs
+        .into_iter()
+        .filter_map(|v| Some((v.dhcp_options_id?, v.vpc_id?)))
+        .filter(|(set, _)| ids.contains(set))
+        .collect())
+}
+
 /// How an error names the ids a lookup was for: `locating sg-1, sg-2` (at most
 /// [`IDS_IN_ERRORS`] ids, then a count).
 fn scope(ids: &[String]) -> String {
@@ -423,6 +525,18 @@ mod tests {
             Some(ResourceKind::RouteTableAssociation)
         );
         assert_eq!(ResourceKind::of("sg-"), None);
+        assert_eq!(
+            ResourceKind::of("tgw-rtb-0a1"),
+            Some(ResourceKind::TgwRouteTable)
+        );
+        assert_eq!(
+            ResourceKind::of("tgw-attach-0a1"),
+            Some(ResourceKind::TgwAttachment)
+        );
+        assert_eq!(ResourceKind::of("tgw-0a1"), None);
+        assert_eq!(ResourceKind::of("tgw-rtb-"), None);
+        assert_eq!(ResourceKind::of("pcx-1"), Some(ResourceKind::Peering));
+        assert_eq!(ResourceKind::of("dopt-1"), Some(ResourceKind::DhcpOptions));
         assert_eq!(ResourceKind::of("i-1"), None);
     }
 

@@ -5,7 +5,7 @@
 //! `COMPLIANT` built on missing data, so a resource whose verdict the snapshot cannot prove is
 //! `NON_COMPLIANT` with an annotation starting `missing data:`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -46,8 +46,7 @@ impl ComplianceType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Evaluation {
-    /// `AWS::EC2::VPCEndpoint`, `AWS::EC2::SecurityGroup`, `AWS::EC2::NetworkAcl`,
-    /// `AWS::EC2::RouteTable` or `AWS::EC2::VPC`.
+    /// One of [`RESOURCE_TYPES`].
     pub compliance_resource_type: String,
     /// The resource id.
     pub compliance_resource_id: String,
@@ -57,14 +56,35 @@ pub struct Evaluation {
     pub annotation: String,
 }
 
-/// The evaluated resource types, in output order.
-pub const RESOURCE_TYPES: [&str; 5] = [
+/// The evaluated resource types, in output order (AWS Config's names, docs/spec.md section 5).
+/// The last six are the link (issue 14) and DNS (issue 15) components a finding can name;
+/// they are evaluated only when the snapshot holds them.
+pub const RESOURCE_TYPES: [&str; 11] = [
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::NetworkAcl",
     "AWS::EC2::RouteTable",
     "AWS::EC2::VPC",
+    TGW_ROUTE_TABLE_TYPE,
+    TGW_ATTACHMENT_TYPE,
+    PEERING_TYPE,
+    HOSTED_ZONE_TYPE,
+    RESOLVER_RULE_TYPE,
+    DHCP_OPTIONS_TYPE,
 ];
+
+/// Config's type of a transit gateway route table (`tgw-rtb-…`).
+pub const TGW_ROUTE_TABLE_TYPE: &str = "AWS::EC2::TransitGatewayRouteTable";
+/// Config's type of a transit gateway attachment (`tgw-attach-…`).
+pub const TGW_ATTACHMENT_TYPE: &str = "AWS::EC2::TransitGatewayAttachment";
+/// Config's type of a VPC peering connection (`pcx-…`).
+pub const PEERING_TYPE: &str = "AWS::EC2::VPCPeeringConnection";
+/// Config's type of a Route 53 hosted zone (its bare id, `Z…`).
+pub const HOSTED_ZONE_TYPE: &str = "AWS::Route53::HostedZone";
+/// Config's type of a Route 53 Resolver rule (`rslvr-rr-…`).
+pub const RESOLVER_RULE_TYPE: &str = "AWS::Route53Resolver::ResolverRule";
+/// Config's type of a DHCP option set (`dopt-…`).
+pub const DHCP_OPTIONS_TYPE: &str = "AWS::EC2::DHCPOptions";
 
 /// One evaluation per resource of the evaluated types in the snapshot.
 pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
@@ -98,10 +118,132 @@ pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
         (RESOURCE_TYPES[3], snap.route_tables.keys().collect()),
         (RESOURCE_TYPES[4], snap.vpcs.keys().collect()),
     ];
-    for (kind, ids) in others {
+    for (kind, ids) in others.into_iter().chain(link_and_dns_resources(snap)) {
         out.extend(ids.into_iter().map(|id| make(kind, id, judge(id))));
     }
     out
+}
+
+/// The link and DNS resources of the snapshot, by Config type: those its documents hold, and
+/// nothing else (a snapshot without DNS data evaluates no zone). Each is judged like a route
+/// table: `NON_COMPLIANT` as a finding's component, `COMPLIANT` on a required pair's path
+/// (the hops across a link name them), `NOT_APPLICABLE` otherwise.
+fn link_and_dns_resources(snap: &Snapshot) -> [(&'static str, Vec<&String>); 6] {
+    // Only VPC attachments: Config's attachment type is the VPC attachment, and no path of
+    // this model crosses a VPN, Direct Connect or TGW-peering attachment.
+    let mut attachments: Vec<&String> = snap
+        .tgw_attachments
+        .iter()
+        .filter(|(_, a)| a.resource_type.as_deref() == Some("vpc"))
+        .map(|(id, _)| id)
+        .collect();
+    attachments.extend(
+        snap.tgw_vpc_attachments
+            .keys()
+            .filter(|id| !snap.tgw_attachments.contains_key(*id)),
+    );
+    attachments.sort_unstable();
+    // AWS-owned rules (`rslvr-autodefined-rr-…`, the VPC's own system rules) are no one's to
+    // fix and Config records none of them.
+    let rules = snap
+        .dns
+        .resolver_rules
+        .keys()
+        .filter(|id| !id.starts_with("rslvr-autodefined-"))
+        .collect();
+    [
+        (TGW_ROUTE_TABLE_TYPE, snap.tgw_route_tables.keys().collect()),
+        (TGW_ATTACHMENT_TYPE, attachments),
+        (PEERING_TYPE, snap.vpc_peerings.keys().collect()),
+        (HOSTED_ZONE_TYPE, snap.dns.zones.keys().collect()),
+        (RESOLVER_RULE_TYPE, rules),
+        (DHCP_OPTIONS_TYPE, snap.dns.dhcp_options.keys().collect()),
+    ]
+}
+
+/// The VPCs of every evaluated resource of the snapshot, for a caller that keeps the
+/// evaluations of some VPCs only: one VPC for a VPC's own resources; both sides of a peering
+/// connection; the attached VPC of a TGW attachment; the VPCs of the attachments associated
+/// with a TGW route table; the VPCs associated with a hosted zone (directly), a Resolver rule,
+/// or using a DHCP option set. A resource the snapshot links to no VPC is absent.
+pub fn resource_vpcs(snap: &Snapshot) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (id, e) in &snap.vpc_endpoints {
+        add_to(&mut out, id, &e.vpc_id);
+    }
+    for (id, g) in &snap.security_groups {
+        if let Some(vpc) = g.vpc_id.as_deref() {
+            add_to(&mut out, id, vpc);
+        }
+    }
+    for (id, a) in &snap.network_acls {
+        add_to(&mut out, id, &a.vpc_id);
+    }
+    for (id, t) in &snap.route_tables {
+        add_to(&mut out, id, &t.vpc_id);
+    }
+    for id in snap.vpcs.keys() {
+        add_to(&mut out, id, id);
+    }
+    link_vpcs(snap, &mut out);
+    dns_vpcs(snap, &mut out);
+    out
+}
+
+fn add_to<'s>(out: &mut BTreeMap<&'s str, BTreeSet<&'s str>>, id: &'s str, vpc: &'s str) {
+    out.entry(id).or_default().insert(vpc);
+}
+
+/// TGW attachments, TGW route tables and peering connections.
+fn link_vpcs<'s>(snap: &'s Snapshot, out: &mut BTreeMap<&'s str, BTreeSet<&'s str>>) {
+    let mut attached: BTreeMap<&str, &str> = BTreeMap::new();
+    for (id, a) in &snap.tgw_attachments {
+        if a.resource_type.as_deref() == Some("vpc") {
+            if let Some(vpc) = a.resource_id.as_deref() {
+                attached.insert(id, vpc);
+            }
+        }
+    }
+    for (id, a) in &snap.tgw_vpc_attachments {
+        attached.insert(id, &a.vpc_id);
+    }
+    for (&id, &vpc) in &attached {
+        add_to(out, id, vpc);
+    }
+    for (id, a) in &snap.tgw_attachments {
+        let (Some(assoc), Some(&vpc)) = (&a.association, attached.get(id.as_str())) else {
+            continue;
+        };
+        add_to(out, &assoc.transit_gateway_route_table_id, vpc);
+    }
+    for (id, p) in &snap.vpc_peerings {
+        let sides = [&p.requester_vpc_info, &p.accepter_vpc_info];
+        for vpc in sides
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.vpc_id.as_deref())
+        {
+            add_to(out, id, vpc);
+        }
+    }
+}
+
+/// Hosted zones (direct associations), Resolver rules (their associations) and DHCP option
+/// sets (the VPCs using them).
+fn dns_vpcs<'s>(snap: &'s Snapshot, out: &mut BTreeMap<&'s str, BTreeSet<&'s str>>) {
+    for (zone, vpcs) in &snap.dns.zone_vpcs {
+        for vpc in vpcs {
+            add_to(out, zone, vpc);
+        }
+    }
+    for a in snap.dns.rule_associations.values() {
+        add_to(out, &a.resolver_rule_id, &a.vpc_id);
+    }
+    for (id, vpc) in &snap.vpcs {
+        if let Some(set) = vpc.dhcp_options_id.as_deref() {
+            add_to(out, set, id);
+        }
+    }
 }
 
 fn make(

@@ -61,7 +61,11 @@ mod text;
 mod transit_gateway;
 
 pub use check::{check, check_exact, trace_pair, MissingData, PairResult, Report, TraceError};
-pub use compliance::{evaluations, ComplianceType, Evaluation, MAX_ANNOTATION, RESOURCE_TYPES};
+pub use compliance::{
+    evaluations, resource_vpcs, ComplianceType, Evaluation, DHCP_OPTIONS_TYPE, HOSTED_ZONE_TYPE,
+    MAX_ANNOTATION, PEERING_TYPE, RESOLVER_RULE_TYPE, RESOURCE_TYPES, TGW_ATTACHMENT_TYPE,
+    TGW_ROUTE_TABLE_TYPE,
+};
 pub use finding::{Direction, Finding, FindingCode};
 pub use inert::{inert, is_unsafe};
 pub use intent::{eni_role, is_workload, EniFacts, EniRole, Reason, Reasons};

@@ -986,3 +986,62 @@ mod random {
         assert!(ok >= 3 && blocked >= 3, "{ok} reachable, {blocked} blocked");
     }
 }
+
+/// The evaluation of `id`: (Config type, verdict, annotation).
+fn evaluation_of(w: &World, report: &Report, id: &str) -> (String, ComplianceType, String) {
+    let snap = w.snapshot();
+    let e = evaluations(&snap, report)
+        .into_iter()
+        .find(|e| e.compliance_resource_id == id)
+        .unwrap_or_else(|| panic!("no evaluation of {id}"));
+    (e.compliance_resource_type, e.compliance_type, e.annotation)
+}
+
+#[test]
+fn link_components_on_a_working_path_are_compliant_with_their_config_types() {
+    let w = World::hub_and_spoke();
+    let report = w.report(&[]);
+    for (id, kind) in [
+        ("tgw-rtb-1", "AWS::EC2::TransitGatewayRouteTable"),
+        ("tgw-attach-spoke", "AWS::EC2::TransitGatewayAttachment"),
+        ("pcx-1", "AWS::EC2::VPCPeeringConnection"),
+    ] {
+        let (t, verdict, note) = evaluation_of(&w, &report, id);
+        assert_eq!(
+            (t.as_str(), verdict),
+            (kind, ComplianceType::Compliant),
+            "{id}: {note}"
+        );
+    }
+}
+
+#[test]
+fn a_blamed_tgw_route_table_is_non_compliant_with_the_fix() {
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGatewayPropagations", "tgw-rtb-1")["TransitGatewayRouteTablePropagations"] = json!([
+        {"TransitGatewayAttachmentId": "tgw-attach-spoke", "ResourceId": "vpc-spoke", "ResourceType": "vpc", "State": "enabled"}]);
+    let report = w.report(&[]);
+    let (t, verdict, note) = evaluation_of(&w, &report, "tgw-rtb-1");
+    assert_eq!(
+        (t.as_str(), verdict),
+        (
+            "AWS::EC2::TransitGatewayRouteTable",
+            ComplianceType::NonCompliant
+        )
+    );
+    assert!(note.contains("Fix:"), "{note}");
+    let (_, verdict, _) = evaluation_of(&w, &report, "pcx-1");
+    assert_eq!(verdict, ComplianceType::Compliant);
+}
+
+#[test]
+fn link_components_belong_to_the_vpcs_they_link() {
+    let w = World::hub_and_spoke();
+    let snap = w.snapshot();
+    let vpcs = vpce_reach_model::resource_vpcs(&snap);
+    let of = |id: &str| vpcs[id].iter().copied().collect::<Vec<_>>();
+    assert_eq!(of("pcx-1"), ["vpc-hub", "vpc-peer"]);
+    assert_eq!(of("tgw-attach-spoke"), ["vpc-spoke"]);
+    assert_eq!(of("tgw-rtb-1"), ["vpc-hub", "vpc-spoke"]);
+    assert_eq!(of("rtb-hub-ep"), ["vpc-hub"]);
+}

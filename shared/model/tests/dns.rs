@@ -789,3 +789,65 @@ fn custom_dhcp_dns_is_an_unproven_hop_of_every_pair_of_the_vpc() {
         r.missing
     );
 }
+
+/// The evaluation of `id`: (Config type, verdict).
+fn evaluation_of(s: &Snapshot, r: &Report, id: &str) -> (String, vpce_reach_model::ComplianceType) {
+    let evals = vpce_reach_model::evaluations(s, r);
+    let e = evals
+        .iter()
+        .find(|e| e.compliance_resource_id == id)
+        .unwrap_or_else(|| panic!("no evaluation of {id}"));
+    (e.compliance_resource_type.clone(), e.compliance_type)
+}
+
+#[test]
+fn dns_components_are_evaluated_with_their_config_types() {
+    use vpce_reach_model::ComplianceType::{NonCompliant, NotApplicable};
+    let s = snap(ssm_zone(&["vpc-hub"]));
+    let r = check_ssm(&s);
+    assert_eq!(
+        evaluation_of(&s, &r, "Z0SSM"),
+        ("AWS::Route53::HostedZone".into(), NonCompliant)
+    );
+    // An option set no finding names and no pair's path crosses.
+    assert_eq!(
+        evaluation_of(&s, &r, "dopt-amazon"),
+        ("AWS::EC2::DHCPOptions".into(), NotApplicable)
+    );
+    let mut parts = ssm_zone(&["vpc-spoke"]);
+    parts.push(rule("rslvr-rr-ssm", "FORWARD", SSM, "vpc-spoke"));
+    let s = snap(parts);
+    let r = check_ssm(&s);
+    assert_eq!(
+        evaluation_of(&s, &r, "rslvr-rr-ssm"),
+        ("AWS::Route53Resolver::ResolverRule".into(), NonCompliant)
+    );
+}
+
+#[test]
+fn dns_components_belong_to_the_vpcs_associated_with_them() {
+    let mut parts = ssm_zone(&["vpc-spoke", "vpc-hub"]);
+    parts.push(rule("rslvr-rr-ssm", "FORWARD", SSM, "vpc-spoke"));
+    let s = snap(parts);
+    let vpcs = vpce_reach_model::resource_vpcs(&s);
+    let of = |id: &str| vpcs[id].iter().copied().collect::<Vec<_>>();
+    assert_eq!(of("Z0SSM"), ["vpc-hub", "vpc-spoke"]);
+    assert_eq!(of("rslvr-rr-ssm"), ["vpc-spoke"]);
+    assert_eq!(of("dopt-amazon"), ["vpc-hub"]);
+}
+
+#[test]
+fn a_snapshot_without_dns_data_evaluates_no_dns_resource() {
+    let s = from_documents(ec2().into_iter().take(3).collect::<Vec<_>>()).unwrap();
+    let r = check_ssm(&s);
+    let types: Vec<String> = vpce_reach_model::evaluations(&s, &r)
+        .into_iter()
+        .map(|e| e.compliance_resource_type)
+        .collect();
+    assert!(
+        types
+            .iter()
+            .all(|t| t.starts_with("AWS::EC2::") && t != "AWS::EC2::DHCPOptions"),
+        "{types:?}"
+    );
+}
