@@ -38,6 +38,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod account;
 mod check;
 mod compliance;
 pub mod dns;
@@ -60,8 +61,11 @@ mod space;
 mod text;
 mod transit_gateway;
 
+pub use account::{foreign_account, name_accounts, AccountId, AccountIdError};
 pub use check::{check, check_exact, trace_pair, MissingData, PairResult, Report, TraceError};
-pub use compliance::{evaluations, ComplianceType, Evaluation, MAX_ANNOTATION, RESOURCE_TYPES};
+pub use compliance::{
+    evaluations, evaluations_for, ComplianceType, Evaluation, MAX_ANNOTATION, RESOURCE_TYPES,
+};
 pub use finding::{Direction, Finding, FindingCode};
 pub use inert::{inert, is_unsafe};
 pub use intent::{eni_role, is_workload, EniFacts, EniRole, Reason, Reasons};
