@@ -38,7 +38,9 @@ impl WatchError {
     pub fn error_type(&self) -> &'static str {
         match self {
             WatchError::Settings(SettingsError::MissingTopic) => "MissingSetting",
-            WatchError::Settings(SettingsError::BadParameters(_)) => "InvalidParameter",
+            WatchError::Settings(SettingsError::BadParameters(_) | SettingsError::BadRoles(_)) => {
+                "InvalidParameter"
+            }
             WatchError::InvalidEvent(_) => "InvalidEvent",
         }
     }

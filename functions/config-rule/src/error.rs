@@ -28,6 +28,12 @@ pub enum RuleError {
     /// A rule parameter is unknown or malformed: nothing was evaluated.
     #[error("{0}; nothing was evaluated")]
     BadParameter(#[source] ParamError),
+    /// An item of the `ASSUME_ROLE_ARNS` environment variable is not an IAM role ARN.
+    #[error(
+        "environment variable ASSUME_ROLE_ARNS: {0} (template parameter AssumeRoleArns: \
+         comma-separated role ARNs, or empty); nothing was evaluated"
+    )]
+    BadRoles(#[source] vpce_reach_aws::RoleArnError),
     /// A describe call of the snapshot collection failed after retries: nothing was put.
     #[error("{0}; nothing was put (no verdict on incomplete data)")]
     Collect(#[source] CallError),
@@ -78,7 +84,7 @@ impl RuleError {
     pub fn error_type(&self) -> &'static str {
         match self {
             RuleError::BadEvent(_) => "InvalidEvent",
-            RuleError::BadParameter(_) => "InvalidParameter",
+            RuleError::BadParameter(_) | RuleError::BadRoles(_) => "InvalidParameter",
             RuleError::Call(e) if e.code.as_deref() == Some(INVALID_RESULT_TOKEN) => {
                 "InvalidResultToken"
             }

@@ -513,6 +513,7 @@ async fn run(
     let clients = Clients {
         ec2: w.ec2.clone(),
         config: config_client(rules),
+        others: Vec::new(),
     };
     handle(&clients, event, far_deadline()).await
 }
@@ -955,6 +956,7 @@ async fn requester_managed_eni_change_makes_no_call_and_says_why() {
     let clients = Clients {
         ec2: unreachable_ec2(),
         config: config_client(&[put_rule(&captured, 0, 0)]),
+        others: Vec::new(),
     };
     let event = sample("eni-requester-managed.json", &w.net, &w.net.sg_bad);
     let summary = handle(&clients, event, far_deadline()).await.unwrap();
@@ -1039,6 +1041,7 @@ async fn deleted_eni_that_was_no_workload_makes_no_call() {
     let clients = Clients {
         ec2: unreachable_ec2(),
         config: config_client(&[put_rule(&captured, 0, 0)]),
+        others: Vec::new(),
     };
     // The deleted sample, its previous configuration a NAT gateway's ENI.
     let mut event = sample("eni-deleted.json", &w.net, &w.net.sg_bad);

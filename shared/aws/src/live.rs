@@ -7,7 +7,7 @@ use vpce_reach_model::snapshot::{self, load::LoadError};
 use vpce_reach_model::Report;
 use vpce_reach_model::RuleParameters;
 
-use crate::{collect, CallError, Progress, Scope};
+use crate::{collect_accounts, AssumedRole, CallError, Progress, Scope};
 
 /// Collecting or loading failed: nothing can be said about the scope (no verdict on a partial
 /// snapshot).
@@ -32,14 +32,16 @@ pub struct Checked {
     pub scope: Scope,
 }
 
-/// Collects `scope` (with the VPCs linked to it), loads it and checks it with `params`.
+/// Collects `scope` (with the VPCs linked to it) with `client`, and every VPC of each other
+/// account through its role ([`collect_accounts`]), loads it and checks it with `params`.
 pub async fn collect_and_check(
     client: &Client,
+    others: &[(AssumedRole, Client)],
     scope: &Scope,
     params: &RuleParameters,
     progress: &Progress<'_>,
 ) -> Result<Checked, LiveError> {
-    let collected = collect(client, scope, progress).await?;
+    let collected = collect_accounts(client, others, scope, progress).await?;
     let scope = collected.scope;
     let snapshot = snapshot::load::from_documents(collected.documents).map_err(LiveError::Load)?;
     let mut report = vpce_reach_model::check(&snapshot, params);
