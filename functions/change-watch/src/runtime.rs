@@ -104,6 +104,12 @@ mod tests {
                 WatchError::from(SettingsError::BadParameters(bad)),
                 "InvalidParameter",
             ),
+            (
+                WatchError::from(SettingsError::BadRoles(
+                    vpce_reach_aws::parse_roles("nope").unwrap_err(),
+                )),
+                "InvalidParameter",
+            ),
             (not_sqs, "InvalidEvent"),
         ] {
             let diagnostic = Diagnostic::from(error);

@@ -192,11 +192,29 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_role_arn_names_the_variable() {
+        let bad = RuleError::BadRoles(vpce_reach_aws::parse_roles("arn:x").unwrap_err());
+        let text = bad.to_string();
+        assert!(
+            text.starts_with("environment variable ASSUME_ROLE_ARNS: "),
+            "{text}"
+        );
+        assert!(
+            text.contains("arn:x") && text.ends_with("nothing was evaluated"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn error_types_are_stable_names() {
         let param = vpce_reach_model::RuleParameters::from_json(r#"{"Nope": "x"}"#).unwrap_err();
         let cases = [
             (RuleError::BadEvent("no resultToken".into()), "InvalidEvent"),
             (RuleError::BadParameter(param), "InvalidParameter"),
+            (
+                RuleError::BadRoles(vpce_reach_aws::parse_roles("nope").unwrap_err()),
+                "InvalidParameter",
+            ),
             (
                 RuleError::Collect(failed(Service::Ec2, "UnauthorizedOperation")),
                 "AccessDenied",
