@@ -11,13 +11,13 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use lexopt::prelude::*;
-use vpce_reach_model::RuleParameters;
+use vpce_reach_model::{AccountId, RuleParameters};
 
 /// `vpce-reach --help`.
 pub const USAGE: &str = "\
 usage:
-  vpce-reach check <SNAPSHOT_DIR> [--param Key=Value]... [--format table|json]
-  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--param Key=Value]... [--format table|json]
+  vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json]
   vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
   vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]...
   vpce-reach <check|explain|snapshot> --help
@@ -35,8 +35,8 @@ lacks a describe output the check needs), 2 bad input.
 /// `vpce-reach check --help`.
 pub const CHECK_USAGE: &str = "\
 usage:
-  vpce-reach check <SNAPSHOT_DIR> [--param Key=Value]... [--format table|json]
-  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--param Key=Value]... [--format table|json]
+  vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json]
 
 Checks every workload/VPC-endpoint pair of a snapshot and prints the findings and the
 compliance of every endpoint, security group, network ACL, route table and VPC.
@@ -47,6 +47,9 @@ compliance of every endpoint, security group, network ACL, route table and VPC.
   --assume-role <role-arn>
                        with --live: also read every VPC of that role's account (e.g. the
                        network account's hub; repeatable)
+  --account <id>       the account the check runs for (12 digits): only its resources are
+                       evaluated, and findings on other accounts' components name them
+                       (default: unknown, every resource is evaluated)
   --param Key=Value    a rule parameter: RequiredServices, ConsumerTag, EphemeralPorts or
                        ServicePorts (repeatable, each key at most once)
   --format table|json  table for people (default), or {\"evaluations\", \"findings\"} JSON
@@ -163,6 +166,8 @@ impl Live {
 #[derive(Debug)]
 pub struct CheckArgs {
     pub source: Source,
+    /// `--account`: the caller's account, when given.
+    pub account: Option<AccountId>,
     pub params: RuleParameters,
     pub format: Format,
 }
@@ -290,13 +295,18 @@ fn unexpected(arg: lexopt::Arg, hint: &str) -> String {
 
 fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
     let (mut dir, mut live, mut collect) = (None, false, Live::default());
-    let (mut params, mut format) = (Params::default(), None);
+    let (mut params, mut format, mut account) = (Params::default(), None, None);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help(Topic::Check)),
             Long(flag @ ("vpc" | "assume-role")) => {
                 let flag = flag.to_owned();
                 collect.take(parser, &flag)?;
+            }
+            Long("account") => {
+                let id = text_value(parser, "--account")?;
+                let id: AccountId = id.parse().map_err(|e| format!("--account: {e}"))?;
+                once(&mut account, id, "--account")?;
             }
             Long("live") => live = true,
             Long("param") => params.push(text_value(parser, "--param")?)?,
@@ -327,6 +337,7 @@ fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
     };
     Ok(Command::Check(CheckArgs {
         source,
+        account,
         params: params.build()?,
         format: format.unwrap_or(Format::Table),
     }))

@@ -18,8 +18,8 @@ use std::process::ExitCode;
 
 use vpce_reach_model::snapshot::load::load_dir;
 use vpce_reach_model::{
-    check, evaluations, inert, trace_pair, ComplianceType, Evaluation, Finding, Report, Snapshot,
-    Verdict,
+    check, evaluations_for, inert, name_accounts, trace_pair, ComplianceType, Evaluation, Finding,
+    Report, Snapshot, Verdict,
 };
 
 use args::{CheckArgs, Command, ExplainArgs, Format, SnapshotArgs, Source};
@@ -75,7 +75,12 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
     let mut report = check(&snap, &a.params);
     // An incomplete snapshot proves nothing compliant (see snapshot::coverage).
     report.missing.extend(snap.coverage.gaps(&report));
-    let evaluations = evaluations(&snap, &report);
+    // A known caller: other accounts' resources are not its to evaluate, and findings on
+    // their components name them (docs/spec.md sections 5 and 8).
+    if let Some(caller) = &a.account {
+        name_accounts(&snap, &mut report, caller);
+    }
+    let evaluations = evaluations_for(&snap, &report, a.account.as_ref());
     let absent: Vec<&str> = snap
         .coverage
         .absent()

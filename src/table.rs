@@ -74,6 +74,10 @@ fn findings(out: &mut String, report: &Report, complete: bool) {
             inert(f.endpoint.as_deref().unwrap_or("-")),
         );
         let _ = writeln!(out, "      {}", inert(&f.detail));
+        // Only with --account, for another account's component: where the fix is made.
+        if let Some(account) = &f.account {
+            let _ = writeln!(out, "      (in account {})", inert(account));
+        }
     }
 }
 

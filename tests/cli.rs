@@ -154,6 +154,94 @@ fn json_contract_holds_exactly() {
     }
 }
 
+/// Issue 14: the demo's spoke (111122223333) runs the check; the hub is the network account's
+/// (444455556666), and the hub's missing return route blocks the spoke's STS pair.
+#[test]
+fn with_account_only_the_callers_resources_are_evaluated_and_others_are_named() {
+    let demo = demo();
+    let run = vpce_reach(&[
+        "check",
+        demo.to_str().unwrap(),
+        "--account",
+        "111122223333",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let evaluations = json["evaluations"].as_array().unwrap();
+    let ids: Vec<&str> = evaluations
+        .iter()
+        .map(|e| e["ComplianceResourceId"].as_str().unwrap())
+        .collect();
+    // The hub's route table, endpoint and VPC are the network account's to evaluate.
+    for theirs in [
+        "rtb-0a6c2e8f4b1d9357c",
+        "vpce-0d5f1b8e3a6c9247f",
+        "vpc-0c7d1e4a9b2f6385e",
+    ] {
+        assert!(!ids.contains(&theirs), "{theirs} evaluated");
+    }
+    // The spoke's VPC carries the block, naming the hub's table, its account and the fix.
+    let spoke = evaluations
+        .iter()
+        .find(|e| e["ComplianceResourceId"] == "vpc-0e2a9c5d7f1b4e683")
+        .unwrap();
+    assert_eq!(spoke["ComplianceType"], "NON_COMPLIANT");
+    let annotation = spoke["Annotation"].as_str().unwrap();
+    for part in [
+        "rtb-0a6c2e8f4b1d9357c",
+        "444455556666",
+        "Fix in 444455556666: ",
+    ] {
+        assert!(annotation.contains(part), "{part}: {annotation}");
+    }
+    // Findings cover every account; only another account's component has `account`.
+    for f in json["findings"].as_array().unwrap() {
+        let foreign = ["rtb-0a6c2e8f4b1d9357c", "vpce-0d5f1b8e3a6c9247f"]
+            .contains(&f["component"].as_str().unwrap());
+        if foreign {
+            assert_eq!(f["account"], "444455556666", "{f}");
+        } else {
+            assert!(f.get("account").is_none(), "{f}");
+        }
+    }
+    assert_eq!(json["findings"].as_array().unwrap().len(), 6);
+    let table = vpce_reach(&["check", demo.to_str().unwrap(), "--account=111122223333"]);
+    assert!(
+        table.stdout.contains("(in account 444455556666)"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn the_network_account_evaluates_the_hub_and_a_bad_account_is_a_usage_error() {
+    let demo = demo();
+    let run = vpce_reach(&[
+        "check",
+        demo.to_str().unwrap(),
+        "--account",
+        "444455556666",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        compliance_of(&json, "rtb-0a6c2e8f4b1d9357c"),
+        "NON_COMPLIANT"
+    );
+    assert!(!run.stdout.contains("vpc-0e2a9c5d7f1b4e683\""));
+    let bad = vpce_reach(&["check", demo.to_str().unwrap(), "--account", "1234"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("--account: `1234` is not an AWS account id"),
+        "{}",
+        bad.stderr
+    );
+}
+
 #[test]
 fn table_is_the_default_and_names_the_findings() {
     let run = vpce_reach(&["check", demo().to_str().unwrap()]);

@@ -914,6 +914,10 @@ fn platform_actions(function: &str, used: &BTreeSet<String>) -> BTreeSet<String>
     if used.contains("sns:Publish") && encrypted_topic {
         platform.extend(SNS_KMS_ACTIONS.iter().map(|s| s.to_string()));
     }
+    // aws-config's role provider (not an SDK client call) assumes the ASSUME_ROLE_ARNS roles.
+    if !props["Environment"]["Variables"]["ASSUME_ROLE_ARNS"].is_badvalue() {
+        platform.insert("sts:AssumeRole".to_owned());
+    }
     // Lambda sends a failed asynchronous invocation to its destination with the role.
     if let Some(destination) = on_failure_destination(function) {
         let action = match resource(destination)["Type"].as_str() {
@@ -1002,6 +1006,58 @@ fn roles_grant_exactly_what_the_code_calls() {
             missing.is_empty() && extra.is_empty(),
             "{function} ({code}): {role} lacks {missing:?} and grants {extra:?} that nothing calls\n\
              the code calls {used:?}"
+        );
+    }
+}
+
+/// Issue 14: `AssumeRoleArns` feeds both functions' `ASSUME_ROLE_ARNS`; `sts:AssumeRole` is
+/// granted on exactly those ARNs, and only when the list is not empty.
+#[test]
+fn other_accounts_roles_are_assumed_only_when_given_and_only_those() {
+    let p = parameter("AssumeRoleArns").expect("an AssumeRoleArns parameter");
+    assert_eq!(p["Type"].as_str(), Some("CommaDelimitedList"));
+    assert_eq!(p["Default"].as_str(), Some(""));
+    for function in functions() {
+        let env = &resource(function)["Properties"]["Environment"]["Variables"];
+        // `!Join [",", !Ref AssumeRoleArns]` (yaml_rust2 keeps the sequence, drops the tags).
+        assert_eq!(
+            strings(&env["ASSUME_ROLE_ARNS"]),
+            [",", "AssumeRoleArns"],
+            "{function}"
+        );
+    }
+    let condition = &template()["Conditions"]["HasAssumeRoleArns"];
+    let text = format!("{condition:?}");
+    assert!(text.contains("AssumeRoleArns"), "{text}");
+    let mut sts = Vec::new();
+    for (name, r) in resources() {
+        let text = format!("{r:?}");
+        if text.contains("sts:AssumeRole") && r["Type"].as_str() != Some("AWS::IAM::Role") {
+            sts.push(name.as_str().unwrap());
+        }
+    }
+    assert_eq!(
+        sts,
+        ["AssumeOtherAccountRolesPolicy"],
+        "one policy grants sts"
+    );
+    let policy = resource("AssumeOtherAccountRolesPolicy");
+    assert_eq!(policy["Condition"].as_str(), Some("HasAssumeRoleArns"));
+    let props = &policy["Properties"];
+    let mut roles = strings(&props["Roles"]);
+    roles.sort();
+    assert_eq!(roles, ["ChangeWatchFunctionRole", "ConfigRuleFunctionRole"]);
+    let statements = props["PolicyDocument"]["Statement"].as_vec().unwrap();
+    assert_eq!(statements.len(), 1);
+    assert_eq!(strings(&statements[0]["Action"]), ["sts:AssumeRole"]);
+    assert_eq!(strings(&statements[0]["Resource"]), ["AssumeRoleArns"]);
+    // Without the parameter: no statement of the roles themselves grants sts.
+    for function in functions() {
+        let role = getatt_target(&resource(function)["Properties"]["Role"]);
+        let inline = format!("{:?}", resource(role)["Properties"]["Policies"]);
+        assert!(
+            !inline.contains("sts:"),
+            "{role} grants sts unconditionally"
         );
     }
 }

@@ -13,7 +13,9 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use aws_sdk_sns::types::MessageAttributeValue;
 use serde::Serialize;
 
-use vpce_reach_aws::{CallError, CallLimits, Checked, Located, OneLine, Scope, Service};
+use vpce_reach_aws::{
+    AssumedRole, CallError, CallLimits, Checked, Located, OneLine, Scope, Service,
+};
 
 use crate::alert::{self, Alert};
 use crate::changes::{self, Change, Classified};
@@ -64,6 +66,8 @@ pub struct Outcome {
 #[derive(Debug, Clone)]
 pub struct Handler {
     ec2: aws_sdk_ec2::Client,
+    /// EC2 clients acting in the other accounts of `ASSUME_ROLE_ARNS`, through their roles.
+    others: Vec<(AssumedRole, aws_sdk_ec2::Client)>,
     sns: aws_sdk_sns::Client,
     config: aws_sdk_config::Client,
     settings: Settings,
@@ -94,12 +98,19 @@ impl Handler {
     /// except that the Config client never retries ([`config_client`]).
     pub async fn new(sdk: &SdkConfig, settings: Settings) -> Handler {
         let sdk = CallLimits::SHIPPED.apply(sdk);
-        Handler::from_clients(
-            aws_sdk_ec2::Client::new(&sdk),
-            aws_sdk_sns::Client::new(&sdk),
-            config_client(&sdk),
-            settings,
-        )
+        let mut others = Vec::with_capacity(settings.assume_roles.len());
+        for role in &settings.assume_roles {
+            others.push((role.clone(), role.client(&sdk).await));
+        }
+        Handler {
+            others,
+            ..Handler::from_clients(
+                aws_sdk_ec2::Client::new(&sdk),
+                aws_sdk_sns::Client::new(&sdk),
+                config_client(&sdk),
+                settings,
+            )
+        }
     }
 
     /// This handler with every AWS call (its retries included) bounded by the time left before
@@ -119,6 +130,11 @@ impl Handler {
             .build();
         Handler {
             ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
+            others: self
+                .others
+                .iter()
+                .map(|(role, client)| (role.clone(), vpce_reach_aws::ec2_until(client, deadline)))
+                .collect(),
             sns: aws_sdk_sns::Client::from_conf(sns),
             config: aws_sdk_config::Client::from_conf(config),
             settings: self.settings.clone(),
@@ -134,6 +150,7 @@ impl Handler {
     ) -> Handler {
         Handler {
             ec2,
+            others: Vec::new(),
             sns,
             config,
             settings,
@@ -239,9 +256,14 @@ impl Handler {
         summary.collections += 1;
         let scope = Scope::vpcs(vpc_ids.iter().cloned());
         let progress = |line: &str| tracing::debug!(step = %OneLine(line), "collected");
-        let checked =
-            vpce_reach_aws::collect_and_check(&self.ec2, &scope, &self.settings.params, &progress)
-                .await;
+        let checked = vpce_reach_aws::collect_and_check(
+            &self.ec2,
+            &self.others,
+            &scope,
+            &self.settings.params,
+            &progress,
+        )
+        .await;
         let Checked {
             snapshot: snap,
             report,

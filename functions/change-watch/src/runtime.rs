@@ -38,7 +38,9 @@ impl WatchError {
     pub fn error_type(&self) -> &'static str {
         match self {
             WatchError::Settings(SettingsError::MissingTopic) => "MissingSetting",
-            WatchError::Settings(SettingsError::BadParameters(_)) => "InvalidParameter",
+            WatchError::Settings(SettingsError::BadParameters(_) | SettingsError::BadRoles(_)) => {
+                "InvalidParameter"
+            }
             WatchError::InvalidEvent(_) => "InvalidEvent",
         }
     }
@@ -100,6 +102,12 @@ mod tests {
             ),
             (
                 WatchError::from(SettingsError::BadParameters(bad)),
+                "InvalidParameter",
+            ),
+            (
+                WatchError::from(SettingsError::BadRoles(
+                    vpce_reach_aws::parse_roles("nope").unwrap_err(),
+                )),
                 "InvalidParameter",
             ),
             (not_sqs, "InvalidEvent"),

@@ -1,5 +1,6 @@
 //! The function's settings, read once from the environment at cold start.
 
+use vpce_reach_aws::{parse_roles, AssumedRole, RoleArnError, ASSUME_ROLE_ARNS};
 use vpce_reach_model::{ParamError, RuleParameters};
 
 /// The SNS topic the alerts go to (required).
@@ -18,6 +19,9 @@ pub struct Settings {
     pub config_rule_name: Option<String>,
     /// The same parameters the Config rule uses, so both judge alike.
     pub params: RuleParameters,
+    /// `ASSUME_ROLE_ARNS`: roles of other accounts (the network account's hub) read whole with
+    /// every check, as the CLI's `--assume-role`.
+    pub assume_roles: Vec<AssumedRole>,
 }
 
 /// A setting is missing or malformed: the function cannot start.
@@ -32,6 +36,12 @@ pub enum SettingsError {
     /// `RULE_PARAMETERS` is not valid rule parameters.
     #[error("environment variable {RULE_PARAMETERS}: {0}")]
     BadParameters(#[source] ParamError),
+    /// An item of `ASSUME_ROLE_ARNS` is not an IAM role ARN.
+    #[error(
+        "environment variable {ASSUME_ROLE_ARNS}: {0} (template parameter AssumeRoleArns: \
+         comma-separated role ARNs, or empty)"
+    )]
+    BadRoles(#[source] RoleArnError),
 }
 
 impl Settings {
@@ -53,10 +63,13 @@ impl Settings {
             Some(text) => RuleParameters::from_json(&text).map_err(SettingsError::BadParameters)?,
             None => RuleParameters::default(),
         };
+        let assume_roles = parse_roles(&get(ASSUME_ROLE_ARNS).unwrap_or_default())
+            .map_err(SettingsError::BadRoles)?;
         Ok(Settings {
             topic_arn,
             config_rule_name: get(CONFIG_RULE_NAME),
             params,
+            assume_roles,
         })
     }
 }
@@ -106,5 +119,28 @@ mod tests {
         assert!(s.params.requires("com.amazonaws.eu-west-1.ssm"));
         let err = read(&[(TOPIC_ARN, "t"), (RULE_PARAMETERS, r#"{"Nope": "x"}"#)]).unwrap_err();
         assert!(err.to_string().contains("rule parameter `Nope`"), "{err}");
+    }
+
+    #[test]
+    fn assume_role_arns_are_parsed_and_a_bad_one_names_the_variable() {
+        let s = read(&[(TOPIC_ARN, "t"), (ASSUME_ROLE_ARNS, "")]).unwrap();
+        assert!(s.assume_roles.is_empty());
+        let s = read(&[
+            (TOPIC_ARN, "t"),
+            (ASSUME_ROLE_ARNS, "arn:aws:iam::444455556666:role/read"),
+        ])
+        .unwrap();
+        assert_eq!(s.assume_roles[0].account(), "444455556666");
+        let err = read(&[
+            (TOPIC_ARN, "t"),
+            (ASSUME_ROLE_ARNS, "arn:aws:iam::4:role/r"),
+        ])
+        .unwrap_err();
+        assert!(matches!(err, SettingsError::BadRoles(_)));
+        assert!(
+            err.to_string()
+                .starts_with("environment variable ASSUME_ROLE_ARNS: "),
+            "{err}"
+        );
     }
 }

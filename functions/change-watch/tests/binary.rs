@@ -82,6 +82,7 @@ fn start(
         ("TOPIC_ARN", topic),
         ("CONFIG_RULE_NAME", RULE),
         ("RULE_PARAMETERS", ""),
+        ("ASSUME_ROLE_ARNS", ""),
         ("AWS_ENDPOINT_URL_EC2", aws),
         ("AWS_ENDPOINT_URL_SNS", aws),
         ("AWS_ENDPOINT_URL_CONFIG_SERVICE", config_url.as_str()),
@@ -136,6 +137,25 @@ fn bad_rule_parameters_are_an_init_error_named_invalid_parameter() {
     assert_eq!(posted.error_type(), "InvalidParameter");
     assert!(
         posted.error_message().contains("RequiredService"),
+        "{}",
+        posted.error_message()
+    );
+}
+
+/// Issue 14: a bad `ASSUME_ROLE_ARNS` item stops the cold start, naming the variable.
+#[test]
+fn a_bad_assume_role_arn_is_an_init_error_named_invalid_parameter() {
+    let config = HttpCapture::config();
+    let api = RuntimeApi::start();
+    let url = config.endpoint_url();
+    let bad = [("ASSUME_ROLE_ARNS", "arn:aws:iam::444455556666:user/read")];
+    let mut function = start(&api, &url, &config, "arn:aws:sns:us-east-1:1:t", &bad);
+    let posted = init_error(&mut function, &api);
+    assert_eq!(posted.error_type(), "InvalidParameter");
+    assert!(
+        posted
+            .error_message()
+            .contains("environment variable ASSUME_ROLE_ARNS: "),
         "{}",
         posted.error_message()
     );

@@ -28,6 +28,12 @@ pub enum RuleError {
     /// A rule parameter is unknown or malformed: nothing was evaluated.
     #[error("{0}; nothing was evaluated")]
     BadParameter(#[source] ParamError),
+    /// An item of the `ASSUME_ROLE_ARNS` environment variable is not an IAM role ARN.
+    #[error(
+        "environment variable ASSUME_ROLE_ARNS: {0} (template parameter AssumeRoleArns: \
+         comma-separated role ARNs, or empty); nothing was evaluated"
+    )]
+    BadRoles(#[source] vpce_reach_aws::RoleArnError),
     /// A describe call of the snapshot collection failed after retries: nothing was put.
     #[error("{0}; nothing was put (no verdict on incomplete data)")]
     Collect(#[source] CallError),
@@ -78,7 +84,7 @@ impl RuleError {
     pub fn error_type(&self) -> &'static str {
         match self {
             RuleError::BadEvent(_) => "InvalidEvent",
-            RuleError::BadParameter(_) => "InvalidParameter",
+            RuleError::BadParameter(_) | RuleError::BadRoles(_) => "InvalidParameter",
             RuleError::Call(e) if e.code.as_deref() == Some(INVALID_RESULT_TOKEN) => {
                 "InvalidResultToken"
             }
@@ -186,11 +192,29 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_role_arn_names_the_variable() {
+        let bad = RuleError::BadRoles(vpce_reach_aws::parse_roles("arn:x").unwrap_err());
+        let text = bad.to_string();
+        assert!(
+            text.starts_with("environment variable ASSUME_ROLE_ARNS: "),
+            "{text}"
+        );
+        assert!(
+            text.contains("arn:x") && text.ends_with("nothing was evaluated"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn error_types_are_stable_names() {
         let param = vpce_reach_model::RuleParameters::from_json(r#"{"Nope": "x"}"#).unwrap_err();
         let cases = [
             (RuleError::BadEvent("no resultToken".into()), "InvalidEvent"),
             (RuleError::BadParameter(param), "InvalidParameter"),
+            (
+                RuleError::BadRoles(vpce_reach_aws::parse_roles("nope").unwrap_err()),
+                "InvalidParameter",
+            ),
             (
                 RuleError::Collect(failed(Service::Ec2, "UnauthorizedOperation")),
                 "AccessDenied",

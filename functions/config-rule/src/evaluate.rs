@@ -1,20 +1,24 @@
 //! Collects a snapshot live, runs the model on it, and keeps the evaluations of the scope.
 
-use aws_sdk_ec2::Client;
 use vpce_reach_aws::{Checked, OneLine, Scope};
 use vpce_reach_model::snapshot::Snapshot;
-use vpce_reach_model::Evaluation;
 use vpce_reach_model::Report;
 use vpce_reach_model::RuleParameters;
+use vpce_reach_model::{AccountId, Evaluation};
 
 use crate::error::RuleError;
+use crate::handler::Clients;
 
 /// Evaluates every resource of the evaluated types in `scope` (one VPC, or the region).
 ///
 /// Fails, with nothing evaluated, when any describe call fails: a partial snapshot could make
 /// a blocking resource look compliant.
+///
+/// `clients.others`' accounts are read whole too; `caller` (the rule's account) keeps the
+/// evaluations to its own resources (docs/spec.md section 5).
 pub async fn evaluate(
-    ec2: &Client,
+    clients: &Clients,
+    caller: Option<&AccountId>,
     scope: &Scope,
     params: &RuleParameters,
 ) -> Result<Vec<Evaluation>, RuleError> {
@@ -23,8 +27,9 @@ pub async fn evaluate(
         snapshot,
         report,
         scope,
-    } = vpce_reach_aws::collect_and_check(ec2, scope, params, &progress).await?;
-    Ok(scoped_evaluations(&snapshot, &report, &scope))
+    } = vpce_reach_aws::collect_and_check(&clients.ec2, &clients.others, scope, params, &progress)
+        .await?;
+    Ok(scoped_evaluations(&snapshot, &report, &scope, caller))
 }
 
 /// The evaluations of `report` on `snap`, restricted to the resources of the VPCs in `scope`
@@ -35,8 +40,13 @@ pub async fn evaluate(
 /// nothing is associated with, a zone without association) is left to the scheduled run.
 /// The collection is already filtered by VPC; this also keeps a resource of another VPC that
 /// a filter let through from being judged on a snapshot that does not hold its VPC.
-pub fn scoped_evaluations(snap: &Snapshot, report: &Report, scope: &Scope) -> Vec<Evaluation> {
-    let evaluations = vpce_reach_model::evaluations(snap, report);
+pub fn scoped_evaluations(
+    snap: &Snapshot,
+    report: &Report,
+    scope: &Scope,
+    caller: Option<&AccountId>,
+) -> Vec<Evaluation> {
+    let evaluations = vpce_reach_model::evaluations_for(snap, report, caller);
     if scope.vpc_ids.is_empty() {
         return evaluations;
     }
@@ -66,9 +76,9 @@ mod tests {
     fn a_vpc_scope_keeps_exactly_that_vpcs_resources() {
         let snap = demo();
         let report = vpce_reach_model::check(&snap, &RuleParameters::default());
-        let all = scoped_evaluations(&snap, &report, &Scope::region());
+        let all = scoped_evaluations(&snap, &report, &Scope::region(), None);
         let vpc = snap.vpcs.keys().next().unwrap().clone();
-        let scoped = scoped_evaluations(&snap, &report, &Scope::vpcs([vpc.as_str()]));
+        let scoped = scoped_evaluations(&snap, &report, &Scope::vpcs([vpc.as_str()]), None);
         let vpcs = vpce_reach_model::resource_vpcs(&snap);
         let expected: Vec<_> = all
             .iter()

@@ -11,8 +11,8 @@ use aws_config::SdkConfig;
 use aws_lambda_events::event::config::ConfigEvent;
 use aws_sdk_config::primitives::DateTime;
 use serde::Serialize;
-use vpce_reach_aws::{CallLimits, OneLine, Scope};
-use vpce_reach_model::RuleParameters;
+use vpce_reach_aws::{AssumedRole, CallLimits, OneLine, Scope};
+use vpce_reach_model::{AccountId, RuleParameters};
 use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
 use crate::error::RuleError;
@@ -21,13 +21,16 @@ use crate::scope::Target;
 use crate::workload_change::{self, Decision};
 use crate::{evaluate, put, scope, stale};
 
-/// The two AWS clients the rule uses.
+/// The AWS clients the rule uses.
 #[derive(Debug, Clone)]
 pub struct Clients {
     /// Describe calls: the snapshot, and the lookup of an oversized item's VPC.
     pub ec2: aws_sdk_ec2::Client,
     /// `PutEvaluations` and `GetComplianceDetailsByConfigRule`.
     pub config: aws_sdk_config::Client,
+    /// Describe calls in the other accounts of `ASSUME_ROLE_ARNS` (read whole with every
+    /// evaluation, as the CLI's `--assume-role`), through their roles.
+    pub others: Vec<(AssumedRole, aws_sdk_ec2::Client)>,
 }
 
 impl Clients {
@@ -43,7 +46,18 @@ impl Clients {
         Clients {
             ec2: aws_sdk_ec2::Client::new(&sdk),
             config: aws_sdk_config::Client::new(&sdk),
+            others: Vec::new(),
         }
+    }
+
+    /// These clients reading the accounts of `roles` too, through role clients built from
+    /// `sdk` with the shipped limits.
+    pub async fn with_roles(mut self, sdk: &SdkConfig, roles: &[AssumedRole]) -> Clients {
+        let sdk = CallLimits::SHIPPED.apply(sdk);
+        for role in roles {
+            self.others.push((role.clone(), role.client(&sdk).await));
+        }
+        self
     }
 
     /// These clients with every call (its retries included) bounded by the time left before
@@ -55,6 +69,11 @@ impl Clients {
         Clients {
             ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
             config: aws_sdk_config::Client::from_conf(config),
+            others: self
+                .others
+                .iter()
+                .map(|(role, client)| (role.clone(), vpce_reach_aws::ec2_until(client, deadline)))
+                .collect(),
         }
     }
 }
@@ -152,7 +171,7 @@ pub async fn handle(
                 capture_time: &capture_time,
                 diff: diff.as_ref(),
             };
-            change(clients, event.event_left_scope, changed, &params, decision).await?
+            change(clients, &event, changed, &params, decision).await?
         }
     };
     let put = put::put_all(
@@ -185,6 +204,18 @@ fn bad(what: &str) -> RuleError {
     RuleError::BadEvent(what.to_owned())
 }
 
+/// The account the rule runs in (`accountId` of the event): Config takes evaluations of its
+/// resources only (docs/spec.md section 5). Absent: every account read is evaluated.
+fn caller(event: &ConfigEvent) -> Result<Option<AccountId>, RuleError> {
+    match event.account_id.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(id) => id
+            .parse()
+            .map(Some)
+            .map_err(|e| bad(&format!("accountId: {e}"))),
+    }
+}
+
 /// `ruleParameters` (a JSON object in a string; absent or empty means defaults).
 fn parameters(event: &ConfigEvent) -> Result<RuleParameters, RuleError> {
     match event.rule_parameters.as_deref().map(str::trim) {
@@ -206,7 +237,8 @@ async fn scheduled(
         .as_deref()
         .ok_or_else(|| bad("no configRuleName"))?;
     let region = Scope::region();
-    let mut evaluations = evaluate::evaluate(&clients.ec2, &region, params).await?;
+    let mut evaluations =
+        evaluate::evaluate(clients, caller(event)?.as_ref(), &region, params).await?;
     let earlier = stale::earlier_verdicts(&clients.config, rule_name).await?;
     let withdrawn = stale::withdrawals(&earlier, &evaluations);
     evaluations.extend(withdrawn);
@@ -232,7 +264,7 @@ struct Changed<'a> {
 /// itself `NOT_APPLICABLE` when it was deleted or left the rule's scope.
 async fn change(
     clients: &Clients,
-    left_scope: bool,
+    event: &ConfigEvent,
     changed: Changed<'_>,
     params: &RuleParameters,
     decision: Decision,
@@ -244,9 +276,10 @@ async fn change(
         diff,
     } = changed;
     let ordering = put::parse_timestamp(capture_time)?;
+    let caller = caller(event)?;
     let mut evaluations = Vec::new();
     let evaluated_type = RESOURCE_TYPES.contains(&item.resource_type.as_str());
-    if left_scope {
+    if event.event_left_scope {
         // Only this resource's verdict is withdrawn: the rest of its VPC did not change.
         if evaluated_type {
             evaluations.push(stale::not_applicable(
@@ -297,7 +330,7 @@ async fn change(
         }
     };
     let label = evaluated.label();
-    let scoped = evaluate::evaluate(&clients.ec2, &evaluated, params).await?;
+    let scoped = evaluate::evaluate(clients, caller.as_ref(), &evaluated, params).await?;
     // The item's verdict wins: describe calls may still list a resource just deleted.
     let deleted = item.is_deleted().then_some(item.resource_id.as_str());
     evaluations.extend(

@@ -1,7 +1,8 @@
 //! The Lambda entry point: lambda_runtime wiring only; the work is in [`vpce_reach_config_rule::handle`].
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use vpce_reach_config_rule::{event, handle, log_outcome, Clients};
+use vpce_reach_aws::{parse_roles, ASSUME_ROLE_ARNS};
+use vpce_reach_config_rule::{event, handle, log_outcome, Clients, RuleError};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,16 +11,26 @@ async fn main() -> Result<(), Error> {
     // events (retries, throttling, the client rate limiter) show at DEBUG.
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_from_env().await;
-    let clients = Clients::from_sdk_config(&sdk).await;
+    // A bad ASSUME_ROLE_ARNS fails every invocation with `InvalidParameter`, naming the
+    // variable (the rule has no cold-start error path; Config shows the invocation's error).
+    let roles = std::env::var(ASSUME_ROLE_ARNS).unwrap_or_default();
+    let clients = match parse_roles(&roles) {
+        Ok(roles) => Ok(Clients::from_sdk_config(&sdk)
+            .await
+            .with_roles(&sdk, &roles)
+            .await),
+        Err(e) => Err(e),
+    };
     let clients = &clients;
     // The payload is taken as JSON and decoded by the handler, and errors are `RuleError`s:
     // every failure reaches Lambda with a stable `errorType` (`RuleError::error_type`).
     lambda_runtime::run(service_fn(
         move |lambda: LambdaEvent<serde_json::Value>| async move {
             let deadline = lambda.context.deadline();
-            let result = match event::decode(lambda.payload) {
-                Ok(config_event) => handle(clients, config_event, deadline).await,
-                Err(e) => Err(e),
+            let result = match (clients, event::decode(lambda.payload)) {
+                (Err(bad), _) => Err(RuleError::BadRoles(bad.clone())),
+                (Ok(clients), Ok(config_event)) => handle(clients, config_event, deadline).await,
+                (_, Err(e)) => Err(e),
             };
             log_outcome(&result);
             result

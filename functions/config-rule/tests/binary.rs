@@ -32,10 +32,21 @@ fn sample(name: &str) -> String {
 /// `api`. Endpoints are given per service, as the SDK reads them (`AWS_ENDPOINT_URL_<sdkId>`:
 /// Config's sdkId is `Config Service`).
 fn start(api: &RuntimeApi, ec2: &str, config: &HttpCapture) -> FunctionProcess {
+    start_with_roles(api, ec2, config, "")
+}
+
+/// [`start`] with `ASSUME_ROLE_ARNS` set to `roles` (the template's default: empty).
+fn start_with_roles(
+    api: &RuntimeApi,
+    ec2: &str,
+    config: &HttpCapture,
+    roles: &str,
+) -> FunctionProcess {
     let config_url = config.endpoint_url();
     let env = template_function(FUNCTION).env(&[
         ("AWS_ENDPOINT_URL_EC2", ec2),
         ("AWS_ENDPOINT_URL_CONFIG_SERVICE", config_url.as_str()),
+        ("ASSUME_ROLE_ARNS", roles),
     ]);
     FunctionProcess::start(env!("CARGO_BIN_EXE_config-rule").as_ref(), api, env)
 }
@@ -248,6 +259,27 @@ fn malformed_events_are_invalid_event_errors_and_the_function_keeps_serving() {
         "an EC2 call was made: {:?}",
         config.requests()
     );
+}
+
+/// Issue 14: a bad `ASSUME_ROLE_ARNS` item fails each invocation with `InvalidParameter`
+/// naming the variable, and nothing is read or put.
+#[test]
+fn a_bad_assume_role_arn_is_an_invalid_parameter_naming_the_variable() {
+    let config = HttpCapture::config();
+    let api = RuntimeApi::start();
+    let roles = "arn:aws:iam::444455556666:role/read,arn:aws:iam::4444:role/typo";
+    let function = start_with_roles(&api, &config.endpoint_url(), &config, roles);
+    let posted = invoke(&api, "bad-roles", sample("scheduled"));
+    assert_error(
+        &posted,
+        "InvalidParameter",
+        "environment variable ASSUME_ROLE_ARNS: ",
+        &function.log(),
+    );
+    assert!(posted
+        .error_message()
+        .contains("arn:aws:iam::4444:role/typo"));
+    assert!(config.requests().is_empty(), "{:?}", config.requests());
 }
 
 #[test]

@@ -148,6 +148,7 @@ async fn run(
     let clients = Clients {
         ec2,
         config: config_client(config),
+        others: Vec::new(),
     };
     handle(&clients, event, deadline).await
 }

@@ -513,6 +513,7 @@ async fn run(
     let clients = Clients {
         ec2: w.ec2.clone(),
         config: config_client(rules),
+        others: Vec::new(),
     };
     handle(&clients, event, far_deadline()).await
 }
@@ -958,6 +959,7 @@ async fn requester_managed_eni_change_makes_no_call_and_says_why() {
     let clients = Clients {
         ec2: unreachable_ec2(),
         config: config_client(&[put_rule(&captured, 0, 0)]),
+        others: Vec::new(),
     };
     let event = sample("eni-requester-managed.json", &w.net, &w.net.sg_bad);
     let summary = handle(&clients, event, far_deadline()).await.unwrap();
@@ -1042,6 +1044,7 @@ async fn deleted_eni_that_was_no_workload_makes_no_call() {
     let clients = Clients {
         ec2: unreachable_ec2(),
         config: config_client(&[put_rule(&captured, 0, 0)]),
+        others: Vec::new(),
     };
     // The deleted sample, its previous configuration a NAT gateway's ENI.
     let mut event = sample("eni-deleted.json", &w.net, &w.net.sg_bad);
@@ -1286,4 +1289,46 @@ async fn a_resolver_rule_change_evaluates_the_whole_region() {
     {
         assert!(ids.contains(&id), "{id} not evaluated");
     }
+}
+
+/// Issue 14: the account of an `ASSUME_ROLE_ARNS` role (moto acts in `111122223333` for the
+/// assumed credentials) is read whole with every evaluation, and the rule puts evaluations for
+/// its own account (the event's `accountId`) only: the other account's VPC is that account's
+/// rule's to evaluate. Without `accountId`, every account read is evaluated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_accounts_are_read_through_their_roles_and_left_to_their_own_rule() {
+    let w = world().await;
+    let n = &w.net;
+    let sdk = sdk_config(&w._server.endpoint_url());
+    let role: vpce_reach_aws::AssumedRole = "arn:aws:iam::111122223333:role/vpce-reach-read"
+        .parse()
+        .unwrap();
+    let network = role.client(&sdk).await;
+    let hub = create_vpc(&network, "10.9.0.0/16").await;
+    let evaluate = |account: Option<&str>| {
+        let role = role.clone();
+        let sdk = sdk.clone();
+        let ec2 = w.ec2.clone();
+        let mut event = sample("scheduled.json", n, &n.sg_bad);
+        event.account_id = account.map(str::to_owned);
+        async move {
+            let captured = Captured::default();
+            let rules = [put_rule(&captured, 0, 0), earlier_rule(vec![vec![]])];
+            let clients = Clients {
+                ec2,
+                config: config_client(&rules),
+                others: Vec::new(),
+            }
+            .with_roles(&sdk, &[role])
+            .await;
+            handle(&clients, event, far_deadline()).await.unwrap();
+            sorted_ids(&sent(&captured))
+        }
+    };
+    let everyone = evaluate(None).await;
+    assert!(everyone.contains(&hub), "the role's account was read");
+    assert!(everyone.contains(&n.vpc));
+    let own = evaluate(Some("123456789012")).await;
+    assert!(!own.contains(&hub), "another account's VPC is not put");
+    assert!(own.contains(&n.vpc) && own.contains(&n.sg_bad));
 }

@@ -47,6 +47,7 @@ async fn shipped_clients(
     Clients {
         ec2: shipped.ec2,
         config: aws_sdk_config::Client::from_conf(config),
+        others: Vec::new(),
     }
 }
 

@@ -97,6 +97,20 @@ fn with_time_source(config: &SdkConfig) -> SdkConfig {
         .build()
 }
 
+/// The environment variable of both functions that names the other accounts' roles
+/// (comma-separated role ARNs; empty or unset: none), template.yaml's `AssumeRoleArns`.
+pub const ASSUME_ROLE_ARNS: &str = "ASSUME_ROLE_ARNS";
+
+/// The roles of a comma-separated list of ARNs (`ASSUME_ROLE_ARNS`, `AssumeRoleArns`); blanks
+/// around items and empty items are ignored, as CloudFormation joins an empty list to `""`.
+pub fn parse_roles(list: &str) -> Result<Vec<AssumedRole>, RoleArnError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|arn| !arn.is_empty())
+        .map(str::parse)
+        .collect()
+}
+
 /// Collects `scope` in the caller's account with `own`, then every VPC of each role's account
 /// (the hub a scoped VPC reaches may be any of them) under `<account id>/`.
 ///
@@ -129,6 +143,19 @@ pub async fn collect_accounts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_lists_are_comma_separated_and_may_be_empty() {
+        assert_eq!(parse_roles("").unwrap(), vec![]);
+        assert_eq!(parse_roles(" , ").unwrap(), vec![]);
+        let roles =
+            parse_roles("arn:aws:iam::111122223333:role/a, arn:aws:iam::444455556666:role/b")
+                .unwrap();
+        let accounts: Vec<&str> = roles.iter().map(AssumedRole::account).collect();
+        assert_eq!(accounts, ["111122223333", "444455556666"]);
+        let err = parse_roles("arn:aws:iam::111122223333:role/a,nope").unwrap_err();
+        assert_eq!(err, RoleArnError("nope".into()));
+    }
 
     #[test]
     fn role_arns_are_parsed_strictly() {

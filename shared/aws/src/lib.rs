@@ -53,7 +53,7 @@ pub mod vpc_attributes;
 pub mod vpc_endpoints;
 pub mod vpcs;
 
-pub use accounts::{collect_accounts, AssumedRole, RoleArnError};
+pub use accounts::{collect_accounts, parse_roles, AssumedRole, RoleArnError, ASSUME_ROLE_ARNS};
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::{

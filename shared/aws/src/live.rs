@@ -7,7 +7,7 @@ use vpce_reach_model::snapshot::{self, load::LoadError};
 use vpce_reach_model::Report;
 use vpce_reach_model::RuleParameters;
 
-use crate::{collect, collect_with_dns, CallError, Clients, Progress, Scope};
+use crate::{collect_accounts, collect_with_dns, AssumedRole, CallError, Clients, Progress, Scope};
 
 /// Collecting or loading failed: nothing can be said about the scope (no verdict on a partial
 /// snapshot).
@@ -32,18 +32,22 @@ pub struct Checked {
     pub scope: Scope,
 }
 
-/// Collects `scope` (with the VPCs linked to it), loads it and checks it with `params`.
+/// Collects `scope` (with the VPCs linked to it) with `client`, and every VPC of each other
+/// account through its role ([`collect_accounts`]), loads it and checks it with `params`.
 pub async fn collect_and_check(
     client: &Client,
+    others: &[(AssumedRole, Client)],
     scope: &Scope,
     params: &RuleParameters,
     progress: &Progress<'_>,
 ) -> Result<Checked, LiveError> {
-    check_collected(collect(client, scope, progress).await?, params)
+    let collected = collect_accounts(client, others, scope, progress).await?;
+    check_collected(collected, params)
 }
 
-/// Like [`collect_and_check`], with the DNS documents ([`collect_with_dns`]): names are
-/// resolved, and the pairs of a VPC follow what its names resolve to.
+/// Like [`collect_and_check`] for the caller's account alone, with the DNS documents
+/// ([`collect_with_dns`]): names are resolved, and the pairs of a VPC follow what its names
+/// resolve to. Not wired into the front ends yet (docs/snapshot-format.md).
 pub async fn collect_and_check_with_dns(
     clients: &Clients,
     scope: &Scope,

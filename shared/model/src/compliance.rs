@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::account::{foreign_account, AccountId};
 use crate::check::Report;
 use crate::endpoint::{lifecycle, Lifecycle};
 use crate::finding::Finding;
@@ -88,6 +89,86 @@ pub const DHCP_OPTIONS_TYPE: &str = "AWS::EC2::DHCPOptions";
 
 /// One evaluation per resource of the evaluated types in the snapshot.
 pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
+    evaluations_for(snap, report, None)
+}
+
+/// [`evaluations`] for the account whose credentials run the check (docs/spec.md section 5):
+/// other accounts' resources are left out (Config takes evaluations for the caller's own
+/// resources only), and the caller's VPC whose workloads are blocked by other accounts'
+/// components alone is `NON_COMPLIANT`, naming them. `None` (the caller is unknown): every
+/// resource, as [`evaluations`].
+pub fn evaluations_for(
+    snap: &Snapshot,
+    report: &Report,
+    caller: Option<&AccountId>,
+) -> Vec<Evaluation> {
+    let Some(caller) = caller else {
+        return evaluate_all(snap, report, &BTreeMap::new());
+    };
+    let foreign = foreign_blocks(snap, report, caller);
+    let mut out = evaluate_all(snap, report, &foreign);
+    out.retain(|e| foreign_account(snap, &e.compliance_resource_id, caller).is_none());
+    out
+}
+
+/// The blocked pairs whose every finding blames another account's component, by the
+/// workload's VPC, with the account blamed.
+fn foreign_blocks<'r>(
+    snap: &'r Snapshot,
+    report: &'r Report,
+    caller: &AccountId,
+) -> BTreeMap<&'r str, Vec<(&'r Finding, &'r str)>> {
+    let mut by_pair: BTreeMap<(&str, &str), Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        if let (Some(source), Some(endpoint)) = (&f.source, &f.endpoint) {
+            by_pair.entry((source, endpoint)).or_default().push(f);
+        }
+    }
+    let mut out: BTreeMap<&str, Vec<(&Finding, &str)>> = BTreeMap::new();
+    for ((source, _), findings) in by_pair {
+        let blamed: Option<Vec<(&Finding, &str)>> = findings
+            .iter()
+            .map(|f| Some((*f, foreign_account(snap, &f.component, caller)?)))
+            .collect();
+        let (Some(blamed), Some(eni)) = (blamed, snap.network_interfaces.get(source)) else {
+            continue;
+        };
+        out.entry(eni.vpc_id.as_str()).or_default().extend(blamed);
+    }
+    out
+}
+
+/// `blocked by account 111…: rtb-hub blocks tcp/443 from 1 workload (eni-…) to vpce-…: <problem>.
+/// Fix in 111…: <fix>`.
+fn foreign_annotation(blocks: &[(&Finding, &str)]) -> String {
+    let findings: Vec<&Finding> = blocks.iter().map(|(f, _)| *f).collect();
+    let groups = groups(&findings);
+    let first = groups[0][0];
+    let account = blocks
+        .iter()
+        .find(|(f, _)| std::ptr::eq(*f, first))
+        .map_or("", |(_, a)| *a);
+    let prefix = format!(
+        "blocked by account {account}: {} blocks {} from {} to {}: ",
+        first.component,
+        first.traffic,
+        sources(&groups[0]),
+        first.endpoint.as_deref().unwrap_or("")
+    );
+    let more = more_suffix(groups.len());
+    fit(
+        &prefix,
+        &first.problem,
+        &format!(". Fix in {account}: {}{more}", first.fix),
+    )
+}
+
+/// Every resource of the evaluated types; `foreign`: see [`foreign_blocks`].
+fn evaluate_all(
+    snap: &Snapshot,
+    report: &Report,
+    foreign: &BTreeMap<&str, Vec<(&Finding, &str)>>,
+) -> Vec<Evaluation> {
     let mut by_component: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut by_endpoint: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
@@ -96,7 +177,11 @@ pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
             by_endpoint.entry(&**ep).or_default().push(f);
         }
     }
-    let judge = |id: &str| judge(snap, report, id, by_component.get(id), by_endpoint.get(id));
+    let judge = |id: &str| match (by_component.get(id), foreign.get(id)) {
+        // Rule 1 first: the resource's own blame; then the blame other accounts carry.
+        (None, Some(blocks)) => (ComplianceType::NonCompliant, foreign_annotation(blocks)),
+        (own, _) => judge(snap, report, id, own, by_endpoint.get(id)),
+    };
     let mut out = Vec::new();
     for (id, ep) in &snap.vpc_endpoints {
         let state = ep.state.as_deref().unwrap_or("deleted");

@@ -117,7 +117,8 @@ impl Direction {
     }
 }
 
-/// One blocking component. Serialises to exactly the six keys of docs/spec.md section 8.
+/// One blocking component. Serialises to the six keys of docs/spec.md section 8, and a seventh,
+/// `account`, only when the component belongs to another account than the caller's.
 ///
 /// The texts are shared (`Arc<str>`): a large account has tens of thousands of findings, and
 /// most of their ids and texts are the same few hundred strings (the blamed group, the
@@ -140,6 +141,10 @@ pub struct Finding {
     pub endpoint: Option<Arc<str>>,
     /// Everything in one sentence: who, what is missing, and the fix.
     pub detail: String,
+    /// The account the component belongs to, when it is not the caller's (set by
+    /// [`crate::name_accounts`]; `None` when the caller is unknown).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "shared_opt")]
+    pub account: Option<Arc<str>>,
     /// What is missing, short (for annotations).
     #[serde(skip)]
     pub problem: Arc<str>,

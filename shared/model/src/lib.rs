@@ -38,6 +38,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod account;
 mod check;
 mod compliance;
 pub mod dns;
@@ -60,11 +61,12 @@ mod space;
 mod text;
 mod transit_gateway;
 
+pub use account::{foreign_account, name_accounts, AccountId, AccountIdError};
 pub use check::{check, check_exact, trace_pair, MissingData, PairResult, Report, TraceError};
 pub use compliance::{
-    evaluations, resource_vpcs, ComplianceType, Evaluation, DHCP_OPTIONS_TYPE, HOSTED_ZONE_TYPE,
-    MAX_ANNOTATION, PEERING_TYPE, RESOLVER_RULE_TYPE, RESOURCE_TYPES, TGW_ATTACHMENT_TYPE,
-    TGW_ROUTE_TABLE_TYPE,
+    evaluations, evaluations_for, resource_vpcs, ComplianceType, Evaluation, DHCP_OPTIONS_TYPE,
+    HOSTED_ZONE_TYPE, MAX_ANNOTATION, PEERING_TYPE, RESOLVER_RULE_TYPE, RESOURCE_TYPES,
+    TGW_ATTACHMENT_TYPE, TGW_ROUTE_TABLE_TYPE,
 };
 pub use finding::{Direction, Finding, FindingCode};
 pub use inert::{inert, is_unsafe};

@@ -6,7 +6,8 @@
 use serde_json::{json, Value};
 use vpce_reach_model::snapshot::SnapshotBuilder;
 use vpce_reach_model::{
-    check, check_exact, evaluations, trace_pair, ComplianceType, Report, RuleParameters, Verdict,
+    check, check_exact, evaluations, evaluations_for, foreign_account, name_accounts, trace_pair,
+    AccountId, ComplianceType, Evaluation, Report, RuleParameters, Verdict,
 };
 
 /// Describe documents by top-level key.
@@ -627,6 +628,143 @@ fn an_inactive_peering_connection_blames_the_connection() {
     assert_eq!(
         w.findings(&[]),
         vec![f("VPC_PEERING_NOT_ACTIVE", "pcx-1", "egress", "eni-peer")]
+    );
+}
+
+/// The world's accounts: the hub (and the TGW) in the network account, the spokes in the
+/// caller's (docs/spec.md sections 4, 5 and 8).
+const NETWORK: &str = "111111111111";
+const SPOKES: &str = "222222222222";
+
+fn account(id: &str) -> AccountId {
+    id.parse().unwrap()
+}
+
+/// The world without the hub's return route to the TGW spoke, with its report and snapshot.
+fn missing_return_route() -> (vpce_reach_model::Snapshot, Report) {
+    let mut w = World::hub_and_spoke();
+    w.get("RouteTables", "rtb-hub-ep")["Routes"] =
+        json!([local("10.1.0.0/16"), to_pcx("10.3.0.0/16")]);
+    (w.snapshot(), w.report(&[]))
+}
+
+fn evaluation<'e>(evals: &'e [Evaluation], id: &str) -> Option<&'e Evaluation> {
+    evals.iter().find(|e| e.compliance_resource_id == id)
+}
+
+#[test]
+fn a_block_wholly_in_the_network_account_marks_the_callers_spoke_vpc() {
+    let (snap, report) = missing_return_route();
+    let evals = evaluations_for(&snap, &report, Some(&account(SPOKES)));
+    let vpc = evaluation(&evals, "vpc-spoke").expect("the caller's spoke VPC is evaluated");
+    assert_eq!(vpc.compliance_type, ComplianceType::NonCompliant);
+    for part in [
+        "rtb-hub-ep",
+        NETWORK,
+        "eni-spoke",
+        "add a route 10.2.0.0/16 -> tgw-1 in rtb-hub-ep",
+    ] {
+        assert!(vpc.annotation.contains(part), "{part}: {}", vpc.annotation);
+    }
+    // Only the caller's resources: Config takes no evaluation for another account's.
+    for theirs in ["rtb-hub-ep", "vpc-hub", "sg-hub-ep", "vpce-ssm", "acl-hub"] {
+        assert!(evaluation(&evals, theirs).is_none(), "{theirs} evaluated");
+    }
+    let peer = evaluation(&evals, "vpc-peer").unwrap();
+    assert_eq!(
+        peer.compliance_type,
+        ComplianceType::Compliant,
+        "{}",
+        peer.annotation
+    );
+    let spoke_table = evaluation(&evals, "rtb-spoke-app").unwrap();
+    assert_ne!(spoke_table.compliance_type, ComplianceType::NonCompliant);
+}
+
+#[test]
+fn the_network_account_sees_its_route_table_blamed_and_not_the_spokes() {
+    let (snap, report) = missing_return_route();
+    let evals = evaluations_for(&snap, &report, Some(&account(NETWORK)));
+    let table = evaluation(&evals, "rtb-hub-ep").unwrap();
+    assert_eq!(table.compliance_type, ComplianceType::NonCompliant);
+    assert!(evaluation(&evals, "vpc-spoke").is_none());
+    assert!(evaluation(&evals, "rtb-spoke-app").is_none());
+}
+
+#[test]
+fn without_a_caller_every_account_is_evaluated_as_before() {
+    let (snap, report) = missing_return_route();
+    let evals = evaluations_for(&snap, &report, None);
+    assert_eq!(evals, evaluations(&snap, &report));
+    assert!(evaluation(&evals, "rtb-hub-ep").is_some());
+    let vpc = evaluation(&evals, "vpc-spoke").unwrap();
+    assert_ne!(
+        vpc.compliance_type,
+        ComplianceType::NonCompliant,
+        "{}",
+        vpc.annotation
+    );
+}
+
+#[test]
+fn a_finding_on_another_accounts_component_names_the_account() {
+    let (snap, mut report) = missing_return_route();
+    let plain = serde_json::to_value(&report.findings[0]).unwrap();
+    assert!(plain.get("account").is_none(), "{plain}");
+    name_accounts(&snap, &mut report, &account(SPOKES));
+    let named = serde_json::to_value(&report.findings[0]).unwrap();
+    assert_eq!(named["component"], json!("rtb-hub-ep"));
+    assert_eq!(named["account"], json!(NETWORK));
+    // The caller's own component: no `account`.
+    name_accounts(&snap, &mut report, &account(NETWORK));
+    let own = serde_json::to_value(&report.findings[0]).unwrap();
+    assert!(own.get("account").is_none(), "{own}");
+}
+
+#[test]
+fn a_block_partly_in_the_callers_account_blames_only_the_callers_component() {
+    let mut w = World::hub_and_spoke();
+    w.get("RouteTables", "rtb-hub-ep")["Routes"] =
+        json!([local("10.1.0.0/16"), to_pcx("10.3.0.0/16")]);
+    w.get("RouteTables", "rtb-spoke-app")["Routes"] = json!([local("10.2.0.0/16")]);
+    let snap = w.snapshot();
+    let report = w.report(&[]);
+    let evals = evaluations_for(&snap, &report, Some(&account(SPOKES)));
+    let table = evaluation(&evals, "rtb-spoke-app").unwrap();
+    assert_eq!(table.compliance_type, ComplianceType::NonCompliant);
+    let vpc = evaluation(&evals, "vpc-spoke").unwrap();
+    assert!(!vpc.annotation.contains(NETWORK), "{}", vpc.annotation);
+}
+
+#[test]
+fn components_belong_to_their_vpcs_tgws_and_peering_sides() {
+    let w = World::hub_and_spoke();
+    let snap = w.snapshot();
+    let spokes = account(SPOKES);
+    for (component, owner) in [
+        ("sg-hub-ep", Some(NETWORK)),
+        ("acl-hub", Some(NETWORK)),
+        ("vpce-ssm", Some(NETWORK)),
+        ("tgw-1", Some(NETWORK)),
+        ("tgw-rtb-1", Some(NETWORK)),
+        ("tgw-attach-hub", Some(NETWORK)),
+        ("tgw-attach-spoke", None),
+        ("rtb-spoke-app", None),
+        // A peering connection with the caller on one side is the caller's.
+        ("pcx-1", None),
+        // Unknown to the snapshot: the caller's.
+        ("sg-nowhere", None),
+    ] {
+        assert_eq!(
+            foreign_account(&snap, component, &spokes),
+            owner,
+            "{component}"
+        );
+    }
+    assert_eq!(
+        foreign_account(&snap, "pcx-1", &account("333333333333")),
+        Some(SPOKES),
+        "between two other accounts: the requester's"
     );
 }
 

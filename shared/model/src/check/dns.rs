@@ -205,6 +205,7 @@ fn finding(code: FindingCode, component: &str, vpc: &str, problem: String, fix: 
         source: None,
         endpoint: None,
         detail: format!("{problem}. Fix: {fix}"),
+        account: None,
         problem: problem.into(),
         fix: fix.into(),
         traffic: "".into(),
