@@ -492,6 +492,7 @@ mod tests {
             ("TOPIC_ARN", "t"),
             ("CONFIG_RULE_NAME", "r"),
             ("RULE_PARAMETERS", ""),
+            ("ASSUME_ROLE_ARNS", ""),
             ("X", "1"),
         ]);
         assert!(env.contains(&("TOPIC_ARN".into(), "t".into())));
