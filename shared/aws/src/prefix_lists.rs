@@ -98,11 +98,20 @@ fn is_usable(m: &ManagedPrefixList) -> bool {
 
 /// One managed list with its entries, in the `describe-prefix-lists` shape.
 async fn managed_list(client: &Client, m: &ManagedPrefixList) -> Result<Value, CallError> {
-    let id = m.prefix_list_id().unwrap_or_default();
-    let cidrs = entries(client, id).await?;
+    with_entries(client, m.prefix_list_id(), m.prefix_list_name()).await
+}
+
+/// A list in the `describe-prefix-lists` shape, its `Cidrs` read with
+/// `GetManagedPrefixListEntries`.
+async fn with_entries(
+    client: &Client,
+    id: Option<&str>,
+    name: Option<&str>,
+) -> Result<Value, CallError> {
+    let cidrs = entries(client, id.unwrap_or_default()).await?;
     Ok(Obj::new()
-        .str("PrefixListId", m.prefix_list_id())
-        .str("PrefixListName", m.prefix_list_name())
+        .str("PrefixListId", id)
+        .str("PrefixListName", name)
         .strs("Cidrs", &cidrs)
         .build())
 }
@@ -127,13 +136,7 @@ async fn service_list(client: &Client, p: &PrefixList) -> Result<Value, CallErro
     if p.cidrs.is_some() {
         return Ok(prefix_list(p));
     }
-    let id = p.prefix_list_id().unwrap_or_default();
-    let cidrs = entries(client, id).await?;
-    Ok(Obj::new()
-        .str("PrefixListId", p.prefix_list_id())
-        .str("PrefixListName", p.prefix_list_name())
-        .strs("Cidrs", &cidrs)
-        .build())
+    with_entries(client, p.prefix_list_id(), p.prefix_list_name()).await
 }
 
 /// One AWS-managed service list as the CLI prints it.
