@@ -226,9 +226,13 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         let trace = path::trace(self.snap, self.params, r.workload, facts.ep);
         let reached = trace.reached();
         tally.any_reach |= reached > 0;
-        // As for the VPC's own workloads: one unproven workload withholds R5.
+        // As for the VPC's own workloads: one unproven workload withholds R5. The hops are
+        // built at most once, here or for the findings below.
+        let mut hops = None;
         if reached == 0 && tally.unproven.is_none() {
-            tally.unproven = PairHops::of(&trace).unproven(&r.id);
+            tally.unproven = hops
+                .get_or_insert_with(|| PairHops::of(&trace))
+                .unproven(&r.id);
         }
         if r.reasons.is_empty() {
             return;
@@ -257,7 +261,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             findings::record_reachable(&r.id, texts, r.reasons, facts.targets, report);
             return;
         }
-        let hops = PairHops::of(&trace);
+        let hops = hops.unwrap_or_else(|| PairHops::of(&trace));
         findings::record_pair(
             self.snap,
             (r.workload, &r.id),
