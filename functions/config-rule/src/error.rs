@@ -34,6 +34,16 @@ pub enum RuleError {
          comma-separated role ARNs, or empty); nothing was evaluated"
     )]
     BadRoles(#[source] vpce_reach_aws::RoleArnError),
+    /// A setting of the function (an environment variable) has a value it does not take.
+    #[error("environment variable {name}: `{value}` is not {expected}; nothing was evaluated")]
+    BadSetting {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it takes.
+        expected: &'static str,
+    },
     /// A describe call of the snapshot collection failed after retries: nothing was put.
     #[error("{0}; nothing was put (no verdict on incomplete data)")]
     Collect(#[source] CallError),
@@ -84,7 +94,9 @@ impl RuleError {
     pub fn error_type(&self) -> &'static str {
         match self {
             RuleError::BadEvent(_) => "InvalidEvent",
-            RuleError::BadParameter(_) | RuleError::BadRoles(_) => "InvalidParameter",
+            RuleError::BadParameter(_) | RuleError::BadRoles(_) | RuleError::BadSetting { .. } => {
+                "InvalidParameter"
+            }
             RuleError::Call(e) if e.code.as_deref() == Some(INVALID_RESULT_TOKEN) => {
                 "InvalidResultToken"
             }

@@ -1,8 +1,10 @@
 //! One invocation: decode the event, decide the scope, evaluate it, put the evaluations.
 //!
 //! Everything that can fail before `PutEvaluations` (the event, the parameters, the EC2
-//! lookups and collection, the earlier verdicts) is done first, so a failure puts nothing.
-//! The Lambda deadline is then checked: without time to put every batch, nothing is put.
+//! lookups and collection) is done first, so a failure puts nothing. A scheduled run then
+//! reads Config's earlier verdicts: stale ones are withdrawn, evaluations Config holds
+//! unchanged are not put again, and when they cannot be read everything is put. The Lambda deadline is then checked: without
+//! time to put every batch, nothing is put.
 
 use std::collections::BTreeSet;
 use std::time::SystemTime;
@@ -15,6 +17,7 @@ use vpce_reach_aws::{AssumedRole, CallLimits, OneLine, Scope};
 use vpce_reach_model::{AccountId, RuleParameters};
 use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
+use crate::earlier::{self, Earlier};
 use crate::error::RuleError;
 use crate::event::{ConfigurationItem, InvokingEvent, Trigger};
 use crate::scope::Target;
@@ -31,6 +34,8 @@ pub struct Clients {
     /// Describe calls in the other accounts of `ASSUME_ROLE_ARNS` (read whole with every
     /// evaluation, as the CLI's `--assume-role`), through their roles.
     pub others: Vec<(AssumedRole, aws_sdk_ec2::Client)>,
+    /// Put every evaluation, also those Config already holds unchanged (`PUT_UNCHANGED`).
+    pub put_unchanged: bool,
 }
 
 impl Clients {
@@ -47,7 +52,15 @@ impl Clients {
             ec2: aws_sdk_ec2::Client::new(&sdk),
             config: aws_sdk_config::Client::new(&sdk),
             others: Vec::new(),
+            put_unchanged: false,
         }
+    }
+
+    /// These clients putting every evaluation (`yes`), or only those whose verdict or
+    /// annotation differ from what Config holds (the default).
+    pub fn putting_unchanged(mut self, yes: bool) -> Clients {
+        self.put_unchanged = yes;
+        self
     }
 
     /// These clients reading the accounts of `roles` too, through role clients built from
@@ -74,7 +87,22 @@ impl Clients {
                 .iter()
                 .map(|(role, client)| (role.clone(), vpce_reach_aws::ec2_until(client, deadline)))
                 .collect(),
+            put_unchanged: self.put_unchanged,
         }
+    }
+}
+
+/// The environment variable that makes every run put every evaluation (template parameter
+/// `PutUnchangedEvaluations`): `true`, or `false`/empty/absent for the default (only what
+/// changed is put).
+pub const PUT_UNCHANGED: &str = "PUT_UNCHANGED";
+
+/// The value of [`PUT_UNCHANGED`] (`None`: unset), or the value it does not take.
+pub fn put_unchanged(value: Option<&str>) -> Result<bool, String> {
+    match value.map(str::trim) {
+        None | Some("") | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(other.to_owned()),
     }
 }
 
@@ -92,6 +120,8 @@ pub struct Summary {
     pub non_compliant: usize,
     /// See `compliant`; stale and deleted resources included.
     pub not_applicable: usize,
+    /// Evaluations not put because Config already holds them unchanged.
+    pub unchanged: usize,
     /// `PutEvaluations` calls made.
     pub put_calls: usize,
     /// True for a `TESTMODE` invocation: nothing was recorded.
@@ -112,6 +142,7 @@ pub fn log_outcome(result: &Result<Summary, RuleError>) {
             compliant = s.compliant,
             non_compliant = s.non_compliant,
             not_applicable = s.not_applicable,
+            unchanged = s.unchanged,
             put_calls = s.put_calls,
             test_mode = s.test_mode,
             skipped = %OneLine(s.skipped.as_deref().unwrap_or("")),
@@ -131,6 +162,8 @@ struct Plan {
     ordering: DateTime,
     evaluations: Vec<Evaluation>,
     skipped: Option<String>,
+    /// What Config held before this run, when the plan already read it.
+    earlier: Option<Earlier>,
 }
 
 /// Handles one Config custom-rule event; `deadline` is the Lambda's (`Context::deadline`).
@@ -174,6 +207,13 @@ pub async fn handle(
             change(clients, &event, changed, &params, decision).await?
         }
     };
+    let mut plan = plan;
+    // A test invocation records nothing: it validates every evaluation.
+    let unchanged = if clients.put_unchanged || token == put::TEST_TOKEN {
+        0
+    } else {
+        skip_unchanged(&mut plan)
+    };
     let put = put::put_all(
         &clients.config,
         &token,
@@ -194,6 +234,7 @@ pub async fn handle(
         compliant: count(ComplianceType::Compliant),
         non_compliant: count(ComplianceType::NonCompliant),
         not_applicable: count(ComplianceType::NotApplicable),
+        unchanged,
         put_calls: put.calls,
         test_mode: token == put::TEST_TOKEN,
         skipped: plan.skipped,
@@ -202,6 +243,27 @@ pub async fn handle(
 
 fn bad(what: &str) -> RuleError {
     RuleError::BadEvent(what.to_owned())
+}
+
+/// Leaves out of a scheduled run's plan the evaluations Config already holds with the same
+/// verdict and annotation (docs/config-rule.md, "Only what changed is put"). Change-triggered
+/// runs put their whole scope: they answer a change, and Config's answer to the read may not
+/// yet show a verdict put moments before (a change reverted within seconds would then keep
+/// the wrong one); the next scheduled run compares with what Config then holds.
+fn skip_unchanged(plan: &mut Plan) -> usize {
+    match &plan.earlier {
+        Some(earlier) => earlier.skip_unchanged(&mut plan.evaluations),
+        None => 0,
+    }
+}
+
+/// Logs why the earlier verdicts are not used: nothing is withdrawn or skipped then.
+fn unreadable(e: &RuleError) {
+    tracing::warn!(
+        error_type = e.error_type(),
+        error = %OneLine(e),
+        "earlier verdicts unreadable: every evaluation is put, none withdrawn"
+    );
 }
 
 /// The account the rule runs in (`accountId` of the event): Config takes evaluations of its
@@ -239,14 +301,25 @@ async fn scheduled(
     let region = Scope::region();
     let mut evaluations =
         evaluate::evaluate(clients, caller(event)?.as_ref(), &region, params).await?;
-    let earlier = stale::earlier_verdicts(&clients.config, rule_name).await?;
-    let withdrawn = stale::withdrawals(&earlier, &evaluations);
-    evaluations.extend(withdrawn);
+    // Without Config's earlier verdicts nothing can be withdrawn, but the run still puts
+    // every evaluation (all of them: none can be known unchanged).
+    let earlier = match earlier::read(&clients.config, rule_name).await {
+        Ok(earlier) => {
+            let withdrawn = stale::withdrawals(&earlier, &evaluations);
+            evaluations.extend(withdrawn);
+            Some(earlier)
+        }
+        Err(e) => {
+            unreadable(&e);
+            None
+        }
+    };
     Ok(Plan {
         scope: region.label(),
         ordering,
         evaluations,
         skipped: None,
+        earlier,
     })
 }
 
@@ -293,6 +366,7 @@ async fn change(
             ordering,
             evaluations,
             skipped: None,
+            earlier: None,
         });
     }
     if item.is_deleted() && evaluated_type {
@@ -311,6 +385,7 @@ async fn change(
                 ordering,
                 evaluations,
                 skipped: Some(why),
+                earlier: None,
             })
         }
     };
@@ -321,6 +396,7 @@ async fn change(
                 ordering,
                 evaluations,
                 skipped: None,
+                earlier: None,
             })
         }
         Target::Vpcs(vpcs) => Scope::vpcs(vpcs),
@@ -343,6 +419,7 @@ async fn change(
         ordering,
         evaluations,
         skipped: None,
+        earlier: None,
     })
 }
 
@@ -381,6 +458,7 @@ mod tests {
             compliant: 3,
             non_compliant: 1,
             not_applicable: 0,
+            unchanged: 0,
             put_calls: 1,
             test_mode: false,
             skipped: None,
@@ -401,6 +479,15 @@ mod tests {
             tracing::subscriber::with_default(s, || log_outcome(result));
         }
         buffer.text()
+    }
+
+    #[test]
+    fn put_unchanged_takes_true_false_or_nothing() {
+        assert_eq!(put_unchanged(None), Ok(false));
+        assert_eq!(put_unchanged(Some("")), Ok(false));
+        assert_eq!(put_unchanged(Some("false")), Ok(false));
+        assert_eq!(put_unchanged(Some(" true ")), Ok(true));
+        assert_eq!(put_unchanged(Some("yes")), Err("yes".to_owned()));
     }
 
     #[test]

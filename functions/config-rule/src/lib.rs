@@ -4,12 +4,14 @@
 //! `PutEvaluations`.
 //!
 //! Modules, one job each: [`event`] decodes the invoking event, [`scope`] finds the VPC of a
-//! change, [`evaluate`] collects and checks, [`stale`] withdraws verdicts of deleted
+//! change, [`evaluate`] collects and checks, [`earlier`] reads what Config holds
+//! (evaluations it holds unchanged are not put again), [`stale`] withdraws verdicts of deleted
 //! resources, [`put`] sends the evaluations, [`handler`] ties them together;
 //! [`workload_change`] decides whether an ENI's or a subnet's change can matter.
 
 #![warn(missing_docs)]
 
+pub mod earlier;
 pub mod error;
 pub mod evaluate;
 pub mod event;

@@ -2,6 +2,7 @@
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use vpce_reach_aws::{parse_roles, ASSUME_ROLE_ARNS};
+use vpce_reach_config_rule::handler::{put_unchanged, PUT_UNCHANGED};
 use vpce_reach_config_rule::{event, handle, log_outcome, Clients, RuleError};
 
 #[tokio::main]
@@ -21,7 +22,9 @@ async fn main() -> Result<(), Error> {
             .await),
         Err(e) => Err(e),
     };
-    let clients = &clients;
+    // A bad PUT_UNCHANGED fails every invocation the same way, naming the variable.
+    let putting = put_unchanged(std::env::var(PUT_UNCHANGED).ok().as_deref());
+    let clients = &clients.map(|c| putting.clone().map(|yes| c.putting_unchanged(yes)));
     // The payload is taken as JSON and decoded by the handler, and errors are `RuleError`s:
     // every failure reaches Lambda with a stable `errorType` (`RuleError::error_type`).
     lambda_runtime::run(service_fn(
@@ -29,7 +32,14 @@ async fn main() -> Result<(), Error> {
             let deadline = lambda.context.deadline();
             let result = match (clients, event::decode(lambda.payload)) {
                 (Err(bad), _) => Err(RuleError::BadRoles(bad.clone())),
-                (Ok(clients), Ok(config_event)) => handle(clients, config_event, deadline).await,
+                (Ok(Err(value)), _) => Err(RuleError::BadSetting {
+                    name: PUT_UNCHANGED,
+                    value: value.clone(),
+                    expected: "true, false or empty",
+                }),
+                (Ok(Ok(clients)), Ok(config_event)) => {
+                    handle(clients, config_event, deadline).await
+                }
                 (_, Err(e)) => Err(e),
             };
             log_outcome(&result);

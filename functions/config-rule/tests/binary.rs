@@ -47,6 +47,7 @@ fn start_with_roles(
         ("AWS_ENDPOINT_URL_EC2", ec2),
         ("AWS_ENDPOINT_URL_CONFIG_SERVICE", config_url.as_str()),
         ("ASSUME_ROLE_ARNS", roles),
+        ("PUT_UNCHANGED", "false"),
     ]);
     FunctionProcess::start(env!("CARGO_BIN_EXE_config-rule").as_ref(), api, env)
 }
@@ -193,6 +194,10 @@ async fn a_scheduled_run_evaluates_the_region_and_reads_earlier_verdicts() {
     let earlier = config.bodies_of("GetComplianceDetailsByConfigRule");
     assert_eq!(earlier.len(), 1);
     assert_eq!(earlier[0]["ConfigRuleName"], "vpce-reach");
+    assert_eq!(
+        earlier[0]["Limit"], 100,
+        "pages of 100, not Config's default 10"
+    );
     let evaluations = put_evaluations(&config);
     assert!(
         evaluations

@@ -149,6 +149,7 @@ async fn run(
         ec2,
         config: config_client(config),
         others: Vec::new(),
+        put_unchanged: false,
     };
     handle(&clients, event, deadline).await
 }

@@ -514,8 +514,76 @@ async fn run(
         ec2: w.ec2.clone(),
         config: config_client(rules),
         others: Vec::new(),
+        put_unchanged: false,
     };
     handle(&clients, event, far_deadline()).await
+}
+
+/// `run` with `PUT_UNCHANGED` set to `put_unchanged`.
+async fn run_putting_unchanged(
+    w: &World,
+    rules: &[Rule],
+    event: ConfigEvent,
+    put_unchanged: bool,
+) -> Result<vpce_reach_config_rule::Summary, RuleError> {
+    let clients = Clients {
+        ec2: w.ec2.clone(),
+        config: config_client(rules),
+        others: Vec::new(),
+        put_unchanged: false,
+    }
+    .putting_unchanged(put_unchanged);
+    handle(&clients, event, far_deadline()).await
+}
+
+/// `event` with a real run's result token (the samples' is `TESTMODE`, which validates
+/// every evaluation and records none).
+fn real_token(mut event: ConfigEvent) -> ConfigEvent {
+    event.result_token = Some("a-real-result-token".into());
+    event
+}
+
+/// `e` as Config would hold it with another verdict and annotation.
+fn held_as(e: &ConfigEvaluation, t: ComplianceType, annotation: Option<&str>) -> ConfigEvaluation {
+    ConfigEvaluation::builder()
+        .compliance_resource_type(e.compliance_resource_type())
+        .compliance_resource_id(e.compliance_resource_id())
+        .compliance_type(t)
+        .set_annotation(annotation.map(str::to_owned))
+        .set_ordering_timestamp(Some(*e.ordering_timestamp()))
+        .build()
+        .unwrap()
+}
+
+/// Config holding exactly `held` (one page), as its results carry them; asks for pages of 100.
+fn holding(held: Vec<ConfigEvaluation>) -> Rule {
+    mock!(aws_sdk_config::Client::get_compliance_details_by_config_rule).then_compute_output(
+        move |req| {
+            assert_eq!(
+                req.limit(),
+                Some(100),
+                "pages of 100, not Config's default 10"
+            );
+            let results = held.iter().map(|e| {
+                let qualifier = EvaluationResultQualifier::builder()
+                    .resource_type(e.compliance_resource_type())
+                    .resource_id(e.compliance_resource_id())
+                    .config_rule_name("vpce-reach")
+                    .build();
+                let identifier = EvaluationResultIdentifier::builder()
+                    .evaluation_result_qualifier(qualifier)
+                    .build();
+                EvaluationResult::builder()
+                    .evaluation_result_identifier(identifier)
+                    .compliance_type(e.compliance_type().clone())
+                    .set_annotation(e.annotation().map(str::to_owned))
+                    .build()
+            });
+            GetComplianceDetailsByConfigRuleOutput::builder()
+                .set_evaluation_results(Some(results.collect()))
+                .build()
+        },
+    )
 }
 
 /// A Lambda deadline no test reaches.
@@ -702,6 +770,108 @@ async fn scheduled_run_covers_the_region_and_withdraws_stale_verdicts() {
     assert!(evaluations
         .iter()
         .all(|e| e.ordering_timestamp() == &time("2026-03-14T13:00:00.815Z")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_run_puts_only_what_config_does_not_hold_unchanged() {
+    let w = world().await;
+    let n = &w.net;
+    // A real run's token: the sample's is TESTMODE, which puts (validates) everything.
+    let scheduled = || real_token(sample("scheduled.json", n, &n.sg_bad));
+    // A first run: Config holds nothing, everything is put.
+    let first = Captured::default();
+    let summary = run(&w, &[put_rule(&first, 0, 0), holding(vec![])], scheduled())
+        .await
+        .unwrap();
+    let all = sent(&first);
+    assert_eq!(summary.unchanged, 0);
+    assert!(all.len() > 3, "{all:?}");
+    // Config holds them all, but one verdict changed, one annotation changed and one was
+    // dropped: exactly those three are put again.
+    let mut held = all.clone();
+    let dropped = held.remove(0);
+    let flip = |t: &ComplianceType| match t {
+        ComplianceType::Compliant => ComplianceType::NonCompliant,
+        _ => ComplianceType::Compliant,
+    };
+    let flipped = flip(held[0].compliance_type());
+    held[0] = held_as(&held[0], flipped, held[0].annotation());
+    held[1] = held_as(
+        &held[1],
+        held[1].compliance_type().clone(),
+        Some("an older annotation"),
+    );
+    let expected = sorted_ids(&[dropped, held[0].clone(), held[1].clone()]);
+    let second = Captured::default();
+    let summary = run(
+        &w,
+        &[put_rule(&second, 0, 0), holding(held.clone())],
+        scheduled(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sorted_ids(&sent(&second)), expected);
+    assert_eq!(summary.unchanged, all.len() - 3);
+    assert_eq!(
+        summary.compliant + summary.non_compliant + summary.not_applicable,
+        3,
+        "the summary counts what was put"
+    );
+    // PUT_UNCHANGED=true: everything again.
+    let forced = Captured::default();
+    let summary = run_putting_unchanged(
+        &w,
+        &[put_rule(&forced, 0, 0), holding(held)],
+        scheduled(),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(sorted_ids(&sent(&forced)), sorted_ids(&all));
+    assert_eq!(summary.unchanged, 0);
+    // A TESTMODE invocation validates everything, whatever Config holds.
+    let test = Captured::default();
+    let summary = run(
+        &w,
+        &[put_rule(&test, 0, 0), holding(all.clone())],
+        sample("scheduled.json", n, &n.sg_bad),
+    )
+    .await
+    .unwrap();
+    assert!(summary.test_mode);
+    assert_eq!(summary.unchanged, 0);
+    assert_eq!(sorted_ids(&sent(&test)), sorted_ids(&all));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_run_puts_everything_when_earlier_verdicts_are_unreadable() {
+    let w = world().await;
+    let n = &w.net;
+    let denied = mock!(aws_sdk_config::Client::get_compliance_details_by_config_rule)
+        .then_error(|| {
+            aws_sdk_config::operation::get_compliance_details_by_config_rule::GetComplianceDetailsByConfigRuleError::generic(
+                aws_sdk_config::error::ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("not authorized to perform config:GetComplianceDetailsByConfigRule")
+                    .build(),
+            )
+        });
+    let scheduled = || real_token(sample("scheduled.json", n, &n.sg_bad));
+    let reference = Captured::default();
+    run(
+        &w,
+        &[put_rule(&reference, 0, 0), holding(vec![])],
+        scheduled(),
+    )
+    .await
+    .unwrap();
+    let captured = Captured::default();
+    let summary = run(&w, &[put_rule(&captured, 0, 0), denied], scheduled())
+        .await
+        .unwrap();
+    assert_eq!(summary.unchanged, 0);
+    assert!(!sent(&reference).is_empty());
+    assert_eq!(sorted_ids(&sent(&captured)), sorted_ids(&sent(&reference)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -960,6 +1130,7 @@ async fn requester_managed_eni_change_makes_no_call_and_says_why() {
         ec2: unreachable_ec2(),
         config: config_client(&[put_rule(&captured, 0, 0)]),
         others: Vec::new(),
+        put_unchanged: false,
     };
     let event = sample("eni-requester-managed.json", &w.net, &w.net.sg_bad);
     let summary = handle(&clients, event, far_deadline()).await.unwrap();
@@ -1045,6 +1216,7 @@ async fn deleted_eni_that_was_no_workload_makes_no_call() {
         ec2: unreachable_ec2(),
         config: config_client(&[put_rule(&captured, 0, 0)]),
         others: Vec::new(),
+        put_unchanged: false,
     };
     // The deleted sample, its previous configuration a NAT gateway's ENI.
     let mut event = sample("eni-deleted.json", &w.net, &w.net.sg_bad);
@@ -1318,6 +1490,7 @@ async fn other_accounts_are_read_through_their_roles_and_left_to_their_own_rule(
                 ec2,
                 config: config_client(&rules),
                 others: Vec::new(),
+                put_unchanged: false,
             }
             .with_roles(&sdk, &[role])
             .await;

@@ -48,6 +48,7 @@ async fn shipped_clients(
         ec2: shipped.ec2,
         config: aws_sdk_config::Client::from_conf(config),
         others: Vec::new(),
+        put_unchanged: false,
     }
 }
 
