@@ -11,6 +11,7 @@
 
 mod args;
 mod explain;
+mod json_out;
 mod live;
 mod table;
 
@@ -94,7 +95,12 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
     let non_compliant = evaluations
         .iter()
         .any(|e| e.compliance_type == ComplianceType::NonCompliant);
-    Ok(u8::from(non_compliant || !absent.is_empty()))
+    let code = u8::from(non_compliant || !absent.is_empty());
+    // The process ends here: freeing the snapshot and the report, millions of small
+    // allocations, would cost a tenth of the run (BENCHMARKS.md, "The CLI as a whole") for
+    // memory the OS takes back at exit anyway.
+    std::mem::forget((evaluations, report, snap));
+    Ok(code)
 }
 
 /// The `check --format json` document: `{"evaluations", "findings"}`, and `"missing"` (the
@@ -115,30 +121,11 @@ fn print_json(report: &Report, evaluations: &[Evaluation], absent: &[&str]) -> R
         findings: &report.findings,
         missing: absent,
     };
-    let text = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
-    println!("{}", json_inert(&text));
+    let stdout = std::io::stdout().lock();
+    json_out::write_pretty(std::io::BufWriter::new(stdout), &out)
+        .map_err(|e| format!("writing the report: {e}"))?;
     print_notes(&report.notes);
     Ok(())
-}
-
-/// serde escapes only the C0 controls; DEL, the C1 controls and the bidirectional formatting
-/// characters it writes raw. Outside strings JSON is ASCII, so each of them is inside a string
-/// and `\uXXXX` (all are in the BMP) is the same value, inert.
-fn json_inert(text: &str) -> std::borrow::Cow<'_, str> {
-    use vpce_reach_model::is_unsafe;
-    let raw = |c: char| is_unsafe(c) && c != '\n';
-    if !text.contains(raw) {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if raw(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out.into()
 }
 
 fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
