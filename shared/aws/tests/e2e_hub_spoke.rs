@@ -1,0 +1,264 @@
+//! End to end across VPCs (issue 14): the hub-and-spoke world of `common` (a hub with an SSM
+//! interface endpoint, spoke A over a transit gateway, spoke B over peering, the centralized
+//! private hosted zone) built in the patched moto, collected live (`collect_and_check_with_dns`,
+//! `RequiredServices=ssm`), checked clean, then broken one hop at a time: each case asserts the
+//! exact findings (code, component, direction, workload) and that the other spoke still reaches
+//! the endpoint. The network-account pattern (the hub in another account read through a role)
+//! is the last test.
+//!
+//! One moto server for the binary; every world in accounts of its own (see `common`).
+//! What moto cannot build (a VPC route in state `blackhole`, a TGW attachment off the default
+//! route table or with no association, a cross-account TGW) is covered by the model's scenario
+//! tests (shared/model/tests/cross_vpc.rs) instead: docs/testing.md.
+
+mod common;
+
+use aws_config::SdkConfig;
+use aws_sdk_ec2::types::IpPermission;
+use common::*;
+use vpce_reach_aws::{collect_and_check_with_dns, Clients, Scope};
+use vpce_reach_model::{RuleParameters, Verdict};
+use vpce_reach_testkit::{sdk_config, MotoServer};
+
+/// One hop broken.
+#[derive(Debug, Clone, Copy)]
+enum Break {
+    /// Nothing: the world as built checks clean (and the hub endpoint, private DNS off, is not
+    /// `PRIVATE_DNS_DISABLED`: its zone serves it).
+    Nothing,
+    /// Spoke A's group lets HTTPS out only to an unrelated network.
+    SpokeGroupEgress,
+    /// Spoke A's subnet ACL denies HTTPS out to the hub.
+    SpokeAclOut,
+    /// Spoke A's route table has no route to the hub over the TGW.
+    SpokeRouteToTgw,
+    /// Spoke B's route table has no route to the hub over the peering connection.
+    SpokeRouteToPcx,
+    /// The TGW route table has no route to the hub's attachment.
+    TgwRouteToHub,
+    /// The TGW route table has no route back to spoke A's attachment.
+    TgwRouteToSpoke,
+    /// A static blackhole route for the endpoint's subnet wins the longest-prefix match.
+    TgwBlackhole,
+    /// A workload of spoke A in us-east-1b, where spoke A's attachment has no subnet.
+    WorkloadZoneWithoutAttachment,
+    /// An endpoint in us-east-1b, where the hub's attachment has no subnet (the reply).
+    EndpointZoneWithoutAttachment,
+    /// The endpoint subnet's ACL denies HTTPS in from spoke A.
+    HubAclIn,
+    /// The endpoint's group no longer admits spoke A.
+    EndpointGroupIngress,
+    /// The hub's endpoint subnet has no route back to spoke A (the classic omission).
+    HubReturnRouteTgw,
+    /// ... nor back to spoke B.
+    HubReturnRoutePcx,
+    /// Spoke B's connection to the hub is deleted.
+    PeeringDeleted,
+    /// Spoke B and the hub are joined by a connection not yet accepted.
+    PeeringPending,
+}
+
+const BREAKS: [Break; 16] = [
+    Break::Nothing,
+    Break::SpokeGroupEgress,
+    Break::SpokeAclOut,
+    Break::SpokeRouteToTgw,
+    Break::SpokeRouteToPcx,
+    Break::TgwRouteToHub,
+    Break::TgwRouteToSpoke,
+    Break::TgwBlackhole,
+    Break::WorkloadZoneWithoutAttachment,
+    Break::EndpointZoneWithoutAttachment,
+    Break::HubAclIn,
+    Break::EndpointGroupIngress,
+    Break::HubReturnRouteTgw,
+    Break::HubReturnRoutePcx,
+    Break::PeeringDeleted,
+    Break::PeeringPending,
+];
+
+fn params() -> RuleParameters {
+    RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap()
+}
+
+/// Breaks one hop of `w`; the findings it must give (every other finding is a regression).
+async fn break_hop(hop: Break, w: &World, c: &Clients) -> Vec<Seen> {
+    let ec2 = &c.ec2;
+    let (a, b) = (&w.a, &w.b);
+    match hop {
+        Break::Nothing => vec![],
+        Break::SpokeGroupEgress => {
+            let all = IpPermission::builder()
+                .ip_protocol("-1")
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build();
+            ec2.revoke_security_group_egress()
+                .group_id(&a.sg)
+                .ip_permissions(all)
+                .send()
+                .await
+                .unwrap();
+            ec2.authorize_security_group_egress()
+                .group_id(&a.sg)
+                .ip_permissions(https("10.99.0.0/16"))
+                .send()
+                .await
+                .unwrap();
+            vec![want("ENI_SG_RULES_MISMATCH", &a.sg, "egress", &a.eni)]
+        }
+        Break::SpokeAclOut => {
+            let acl = acl_denying(ec2, &a.vpc, &a.subnet, true, HUB_CIDR).await;
+            vec![want("SUBNET_ACL_RESTRICTION", &acl, "egress", &a.eni)]
+        }
+        Break::SpokeRouteToTgw => {
+            delete_route(ec2, &a.rtb, HUB_CIDR).await;
+            vec![want("NO_ROUTE_TO_DESTINATION", &a.rtb, "egress", &a.eni)]
+        }
+        Break::SpokeRouteToPcx => {
+            delete_route(ec2, &b.rtb, HUB_CIDR).await;
+            vec![want("NO_ROUTE_TO_DESTINATION", &b.rtb, "egress", &b.eni)]
+        }
+        Break::TgwRouteToHub => {
+            delete_tgw_route(ec2, &w.tgw_rtb, HUB_CIDR).await;
+            let code = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT";
+            vec![want(code, &w.tgw_rtb, "egress", &a.eni)]
+        }
+        Break::TgwRouteToSpoke => {
+            delete_tgw_route(ec2, &w.tgw_rtb, A_CIDR).await;
+            let code = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT";
+            vec![want(code, &w.tgw_rtb, "return-egress", &a.eni)]
+        }
+        Break::TgwBlackhole => {
+            tgw_route(ec2, &w.tgw_rtb, "10.0.1.0/24", None).await;
+            let code = "TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT";
+            vec![want(code, &w.tgw_rtb, "egress", &a.eni)]
+        }
+        Break::WorkloadZoneWithoutAttachment => {
+            let other = subnet(ec2, &a.vpc, "10.1.2.0/24", "us-east-1b").await;
+            ec2.associate_route_table()
+                .route_table_id(&a.rtb)
+                .subnet_id(&other)
+                .send()
+                .await
+                .unwrap();
+            let eni = workload(ec2, &other, "10.1.2.10", &a.sg).await;
+            let code = "TGW_ROUTE_AZ_RESTRICTION";
+            vec![want(code, &w.a_attachment, "egress", &eni)]
+        }
+        Break::EndpointZoneWithoutAttachment => {
+            let other = subnet(ec2, &w.hub, "10.0.2.0/24", "us-east-1b").await;
+            ec2.associate_route_table()
+                .route_table_id(&w.hub_rtb)
+                .subnet_id(&other)
+                .send()
+                .await
+                .unwrap();
+            let sg = group(ec2, &w.hub, "sts-endpoint").await;
+            allow_in(ec2, &sg, https(A_CIDR)).await;
+            let service = "com.amazonaws.us-east-1.sts";
+            let (sts, _) = endpoint_of(ec2, service, &w.hub, &other, &sg).await;
+            let code = "TGW_ROUTE_AZ_RESTRICTION";
+            vec![
+                want(code, &w.hub_attachment, "return-egress", &a.eni).with_endpoint(&sts),
+                // Spoke A is the only one its group admits, and it does not reach it (R5).
+                want("ENDPOINT_UNREACHABLE", &sts, "ingress", "").with_endpoint(&sts),
+            ]
+        }
+        Break::HubAclIn => {
+            let acl = acl_denying(ec2, &w.hub, &w.hub_subnet, false, A_CIDR).await;
+            vec![want("SUBNET_ACL_RESTRICTION", &acl, "ingress", &a.eni)]
+        }
+        Break::EndpointGroupIngress => {
+            ec2.revoke_security_group_ingress()
+                .group_id(&w.hub_sg)
+                .ip_permissions(https(A_CIDR))
+                .send()
+                .await
+                .unwrap();
+            // Still required: the spoke's zone resolves the service to the endpoint (R7).
+            vec![want("ENI_SG_RULES_MISMATCH", &w.hub_sg, "ingress", &a.eni)]
+        }
+        Break::HubReturnRouteTgw => {
+            delete_route(ec2, &w.hub_rtb, A_CIDR).await;
+            vec![want(
+                "NO_ROUTE_TO_DESTINATION",
+                &w.hub_rtb,
+                "return-egress",
+                &a.eni,
+            )]
+        }
+        Break::HubReturnRoutePcx => {
+            delete_route(ec2, &w.hub_rtb, B_CIDR).await;
+            vec![want(
+                "NO_ROUTE_TO_DESTINATION",
+                &w.hub_rtb,
+                "return-egress",
+                &b.eni,
+            )]
+        }
+        Break::PeeringDeleted => {
+            ec2.delete_vpc_peering_connection()
+                .vpc_peering_connection_id(&w.pcx)
+                .send()
+                .await
+                .unwrap();
+            vec![want("VPC_PEERING_NOT_ACTIVE", &w.pcx, "egress", &b.eni)]
+        }
+        Break::PeeringPending => {
+            let pending = peering(ec2, &b.vpc, ec2, &w.hub, &w.network_account, false).await;
+            for (rtb, cidr) in [(&b.rtb, HUB_CIDR), (&w.hub_rtb, B_CIDR)] {
+                ec2.replace_route()
+                    .route_table_id(rtb)
+                    .destination_cidr_block(cidr)
+                    .vpc_peering_connection_id(&pending)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            vec![want("VPC_PEERING_NOT_ACTIVE", &pending, "egress", &b.eni)]
+        }
+    }
+}
+
+/// Builds a world, breaks `hop`, collects and checks it: exactly the findings `break_hop`
+/// names, every workload they name blocked, every other pair still reachable, nothing unproven.
+async fn case(sdk: &SdkConfig, hop: Break) {
+    let (w, c) = one_account_world(sdk).await;
+    let expected = expect(break_hop(hop, &w, &c).await, &w.endpoint);
+    let checked = collect_and_check_with_dns(&c, &Scope::region(), &params(), &|_| {})
+        .await
+        .expect("collect and check");
+    let report = &checked.report;
+    assert_eq!(findings(report), expected, "{:#?}", report.findings);
+    assert!(report.missing.is_empty(), "{:?}", report.missing);
+    for pair in &report.pairs {
+        let blamed = expected
+            .iter()
+            .any(|f| f.source == *pair.workload && f.endpoint == *pair.endpoint);
+        let wanted = if blamed {
+            Verdict::Blocked
+        } else {
+            Verdict::Reachable
+        };
+        assert_eq!(pair.verdict, wanted, "{pair:?}");
+    }
+    for eni in [&w.a.eni, &w.b.eni] {
+        assert!(
+            verdict(report, eni, &w.endpoint).is_some(),
+            "{eni} is no longer paired with {}",
+            w.endpoint
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_healthy_hub_and_spoke_checks_clean_then_each_broken_hop_is_named() {
+    let server = MotoServer::start_patched();
+    let sdk = sdk_config(&server.endpoint_url());
+    let cases = BREAKS.map(|hop| (format!("{hop:?}"), Box::pin(case(&sdk, hop))));
+    run_cases(cases.into()).await;
+}
