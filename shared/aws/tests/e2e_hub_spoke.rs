@@ -16,8 +16,10 @@ mod common;
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::IpPermission;
 use common::*;
-use vpce_reach_aws::{collect_and_check_with_dns, Clients, Scope};
-use vpce_reach_model::{RuleParameters, Verdict};
+use vpce_reach_aws::{collect_and_check, collect_and_check_with_dns, AssumedRole, Clients, Scope};
+use vpce_reach_model::{
+    evaluations_for, name_accounts, AccountId, ComplianceType, RuleParameters, Verdict,
+};
 use vpce_reach_testkit::{sdk_config, MotoServer};
 
 /// One hop broken.
@@ -260,5 +262,114 @@ async fn the_healthy_hub_and_spoke_checks_clean_then_each_broken_hop_is_named() 
     let server = MotoServer::start_patched();
     let sdk = sdk_config(&server.endpoint_url());
     let cases = BREAKS.map(|hop| (format!("{hop:?}"), Box::pin(case(&sdk, hop))));
+    run_cases(cases.into()).await;
+}
+
+/// One hop broken in the network-account pattern.
+#[derive(Debug, Clone, Copy)]
+enum Across {
+    Nothing,
+    /// The hub (network account) has no route back to spoke B (caller's account).
+    HubReturnRoute,
+    /// Spoke B's own subnet ACL denies HTTPS out to the hub.
+    SpokeAclOut,
+}
+
+/// The network-account pattern: the hub, the TGW and spoke A in a network account read through
+/// a role (`collect_and_check`, as `--assume-role` and `ASSUME_ROLE_ARNS` do), spoke B in the
+/// caller's account, peered across the two. A finding on the network account's component
+/// names that account; the caller's evaluations mark its spoke VPC for it.
+async fn across_accounts(sdk: &SdkConfig, hop: Across) {
+    let (caller, network) = (fresh_account(), fresh_account());
+    let caller_config = account_config(sdk, &caller).await;
+    let own = Clients::new(&caller_config);
+    let theirs = Clients::new(&account_config(sdk, &network).await);
+    let w = build(&theirs, &network, &own, &caller).await;
+    // The findings, and the caller's resource that must be NON_COMPLIANT for them.
+    let (wanted, noncompliant) = match hop {
+        Across::Nothing => (vec![], None),
+        Across::HubReturnRoute => {
+            delete_route(&theirs.ec2, &w.hub_rtb, B_CIDR).await;
+            let code = "NO_ROUTE_TO_DESTINATION";
+            let f = want(code, &w.hub_rtb, "return-egress", &w.b.eni).in_account(&network);
+            // The blame is wholly the network account's: the caller's spoke VPC carries it.
+            (vec![f], Some(w.b.vpc.clone()))
+        }
+        Across::SpokeAclOut => {
+            let acl = acl_denying(&own.ec2, &w.b.vpc, &w.b.subnet, true, HUB_CIDR).await;
+            let f = want("SUBNET_ACL_RESTRICTION", &acl, "egress", &w.b.eni);
+            (vec![f], Some(acl))
+        }
+    };
+    let role: AssumedRole = format!("arn:aws:iam::{network}:role/vpce-reach-read")
+        .parse()
+        .unwrap();
+    let through_role = role.client(&caller_config).await;
+    let params = RuleParameters::default();
+    let checked = collect_and_check(
+        &own.ec2,
+        &[(role, through_role)],
+        &Scope::region(),
+        &params,
+        &|_| {},
+    )
+    .await
+    .expect("collect and check");
+    let mut report = checked.report;
+    let me: AccountId = caller.parse().unwrap();
+    name_accounts(&checked.snapshot, &mut report, &me);
+    assert_eq!(
+        findings(&report),
+        expect(wanted.clone(), &w.endpoint),
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.missing.is_empty(), "{:?}", report.missing);
+    let b_blocked = !wanted.is_empty();
+    let b = if b_blocked {
+        Verdict::Blocked
+    } else {
+        Verdict::Reachable
+    };
+    assert_eq!(verdict(&report, &w.b.eni, &w.endpoint), Some(b));
+    assert_eq!(
+        verdict(&report, &w.a.eni, &w.endpoint),
+        Some(Verdict::Reachable)
+    );
+    // Config takes the caller's resources only: never the hub's route table.
+    let evals = evaluations_for(&checked.snapshot, &report, Some(&me));
+    assert!(!evals.iter().any(|e| e.compliance_resource_id == w.hub_rtb));
+    let verdict_of = |id: &str| {
+        let e = evals.iter().find(|e| e.compliance_resource_id == id);
+        e.unwrap_or_else(|| panic!("{id} is not evaluated"))
+    };
+    match &noncompliant {
+        Some(id) => {
+            let e = verdict_of(id);
+            assert_eq!(e.compliance_type, ComplianceType::NonCompliant, "{id}");
+            if *id == w.b.vpc {
+                for part in [w.hub_rtb.as_str(), network.as_str()] {
+                    assert!(e.annotation.contains(part), "{part}: {}", e.annotation);
+                }
+            }
+        }
+        None => {
+            let e = verdict_of(&w.b.vpc);
+            assert_eq!(
+                e.compliance_type,
+                ComplianceType::Compliant,
+                "{}",
+                e.annotation
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_network_account_pattern_names_the_account_to_fix() {
+    let server = MotoServer::start_patched();
+    let sdk = sdk_config(&server.endpoint_url());
+    let hops = [Across::Nothing, Across::HubReturnRoute, Across::SpokeAclOut];
+    let cases = hops.map(|hop| (format!("{hop:?}"), Box::pin(across_accounts(&sdk, hop))));
     run_cases(cases.into()).await;
 }
