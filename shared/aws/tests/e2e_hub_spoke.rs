@@ -54,13 +54,21 @@ enum Break {
     HubReturnRouteTgw,
     /// ... nor back to spoke B.
     HubReturnRoutePcx,
+    /// Spoke A's TGW attachment is deleted.
+    AttachmentDeleted,
+    /// The endpoint's group admits spoke A by a reference to its group, which the TGW does not
+    /// carry (referencing support off).
+    GroupReferenceOverTgw,
+    /// The endpoint's group admits spoke B by a reference to its group: peering in one region
+    /// carries it (clean).
+    GroupReferenceOverPeering,
     /// Spoke B's connection to the hub is deleted.
     PeeringDeleted,
     /// Spoke B and the hub are joined by a connection not yet accepted.
     PeeringPending,
 }
 
-const BREAKS: [Break; 16] = [
+const BREAKS: [Break; 19] = [
     Break::Nothing,
     Break::SpokeGroupEgress,
     Break::SpokeAclOut,
@@ -75,6 +83,9 @@ const BREAKS: [Break; 16] = [
     Break::EndpointGroupIngress,
     Break::HubReturnRouteTgw,
     Break::HubReturnRoutePcx,
+    Break::AttachmentDeleted,
+    Break::GroupReferenceOverTgw,
+    Break::GroupReferenceOverPeering,
     Break::PeeringDeleted,
     Break::PeeringPending,
 ];
@@ -202,6 +213,24 @@ async fn break_hop(hop: Break, w: &World, c: &Clients) -> Vec<Seen> {
                 &b.eni,
             )]
         }
+        Break::AttachmentDeleted => {
+            ec2.delete_transit_gateway_vpc_attachment()
+                .transit_gateway_attachment_id(&w.a_attachment)
+                .send()
+                .await
+                .unwrap();
+            // Still paired: spoke A's route table sends the hub's addresses to the TGW.
+            let code = "TGW_ATTACHMENT_NOT_AVAILABLE";
+            vec![want(code, &w.tgw, "egress", &a.eni)]
+        }
+        Break::GroupReferenceOverTgw => {
+            readmit_by_group(ec2, &w.hub_sg, A_CIDR, &a.sg).await;
+            vec![want("SG_REFERENCING_SUPPORT", &w.hub_sg, "ingress", &a.eni)]
+        }
+        Break::GroupReferenceOverPeering => {
+            readmit_by_group(ec2, &w.hub_sg, B_CIDR, &b.sg).await;
+            vec![]
+        }
         Break::PeeringDeleted => {
             ec2.delete_vpc_peering_connection()
                 .vpc_peering_connection_id(&w.pcx)
@@ -224,6 +253,27 @@ async fn break_hop(hop: Break, w: &World, c: &Clients) -> Vec<Seen> {
             vec![want("VPC_PEERING_NOT_ACTIVE", &pending, "egress", &b.eni)]
         }
     }
+}
+
+/// Replaces the rule of `sg` admitting `cidr` by one admitting the members of `member`.
+async fn readmit_by_group(ec2: &aws_sdk_ec2::Client, sg: &str, cidr: &str, member: &str) {
+    ec2.revoke_security_group_ingress()
+        .group_id(sg)
+        .ip_permissions(https(cidr))
+        .send()
+        .await
+        .unwrap();
+    let by_group = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(443)
+        .to_port(443)
+        .user_id_group_pairs(
+            aws_sdk_ec2::types::UserIdGroupPair::builder()
+                .group_id(member)
+                .build(),
+        )
+        .build();
+    allow_in(ec2, sg, by_group).await;
 }
 
 /// Builds a world, breaks `hop`, collects and checks it: exactly the findings `break_hop`
@@ -282,8 +332,8 @@ enum Across {
 async fn across_accounts(sdk: &SdkConfig, hop: Across) {
     let (caller, network) = (fresh_account(), fresh_account());
     let caller_config = account_config(sdk, &caller).await;
-    let own = Clients::new(&caller_config);
-    let theirs = Clients::new(&account_config(sdk, &network).await);
+    let own = Clients::with(&caller_config, &PATIENT);
+    let theirs = clients(sdk, &network).await;
     let w = build(&theirs, &network, &own, &caller).await;
     // The findings, and the caller's resource that must be NON_COMPLIANT for them.
     let (wanted, noncompliant) = match hop {
@@ -304,7 +354,9 @@ async fn across_accounts(sdk: &SdkConfig, hop: Across) {
     let role: AssumedRole = format!("arn:aws:iam::{network}:role/vpce-reach-read")
         .parse()
         .unwrap();
-    let through_role = role.client(&caller_config).await;
+    // The network account's client (its documents go under its id): `theirs`, with the
+    // tests' limits; assuming the role itself is collect_links.rs's test.
+    let through_role = theirs.ec2.clone();
     let params = RuleParameters::default();
     let checked = collect_and_check(
         &own.ec2,

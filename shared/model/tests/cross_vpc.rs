@@ -460,6 +460,31 @@ fn a_static_route_naming_its_target_by_vpc_only_still_leads_there() {
     assert_eq!(w.findings(&[]), vec![]);
 }
 
+/// A spoke whose attachment is gone (deleted: not listed, or listed `deleted`) but whose route
+/// table still sends the hub's addresses to the TGW is still paired with the hub's endpoint:
+/// blocked at the TGW (T1), never silently unpaired (found end to end: shared/aws/tests/
+/// e2e_hub_spoke.rs, `AttachmentDeleted`).
+#[test]
+fn a_spoke_routed_to_the_tgw_without_an_attachment_is_blocked_at_the_tgw() {
+    let want = vec![f(
+        "TGW_ATTACHMENT_NOT_AVAILABLE",
+        "tgw-1",
+        "egress",
+        "eni-spoke",
+    )];
+    let mut w = World::hub_and_spoke();
+    w.list("TransitGatewayVpcAttachments")
+        .retain(|a| a["TransitGatewayAttachmentId"] != "tgw-attach-spoke");
+    w.list("TransitGatewayAttachments")
+        .retain(|a| a["TransitGatewayAttachmentId"] != "tgw-attach-spoke");
+    assert_eq!(w.findings(&[]), want);
+    // A deleted attachment is no attachment: the TGW is blamed all the same.
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGatewayVpcAttachments", "tgw-attach-spoke")["State"] = json!("deleted");
+    w.get("TransitGatewayAttachments", "tgw-attach-spoke")["State"] = json!("deleted");
+    assert_eq!(w.findings(&[]), want);
+}
+
 #[test]
 fn an_attachment_without_association_blames_the_attachment() {
     let mut w = World::hub_and_spoke();

@@ -38,8 +38,8 @@ use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, HostedZoneConfig, ResourceRecordSet, RrType,
     Vpc, VpcRegion,
 };
-use futures_util::FutureExt;
-use vpce_reach_aws::Clients;
+use futures_util::{FutureExt, StreamExt};
+use vpce_reach_aws::{CallLimits, Clients};
 use vpce_reach_model::{Finding, Report, Verdict};
 
 /// The next fresh account id (12 digits), unique in the test binary.
@@ -182,10 +182,23 @@ pub async fn build(
     world
 }
 
+/// The shipped limits with room for a loaded machine: moto may take seconds per call while
+/// other builds run (the product's limits are tested in timeouts.rs, not here).
+pub const PATIENT: CallLimits = CallLimits {
+    read: std::time::Duration::from_secs(60),
+    attempt: std::time::Duration::from_secs(90),
+    ..CallLimits::SHIPPED
+};
+
+/// The clients of `account` (moto: through an assumed role), with [`PATIENT`] limits.
+pub async fn clients(sdk: &SdkConfig, account: &str) -> Clients {
+    Clients::with(&account_config(sdk, account).await, &PATIENT)
+}
+
 /// A world in one fresh account of the server behind `sdk`, and that account's clients.
 pub async fn one_account_world(sdk: &SdkConfig) -> (World, Clients) {
     let account = fresh_account();
-    let clients = Clients::new(&account_config(sdk, &account).await);
+    let clients = clients(sdk, &account).await;
     let world = build(&clients, &account, &clients, &account).await;
     (world, clients)
 }
@@ -270,28 +283,37 @@ pub fn verdict(report: &Report, workload: &str, endpoint: &str) -> Option<Verdic
         .map(|p| p.verdict)
 }
 
-/// Runs `cases` concurrently, each named; panics after all of them with every failed case's
-/// name and message, so one broken case does not hide the others.
+/// How many cases run at once: moto answers one request at a time (Python), so more only
+/// lengthens each call's wait.
+const CONCURRENT_CASES: usize = 4;
+
+/// Runs `cases`, [`CONCURRENT_CASES`] at a time, each named; panics after all of them with
+/// every failed case's name and message, so one broken case does not hide the others.
+/// `E2E_CASE=<text>` runs only the cases whose name contains the text (to debug one).
 pub async fn run_cases<F>(cases: Vec<(String, F)>)
 where
     F: Future<Output = ()>,
 {
-    let runs = cases.into_iter().map(|(name, case)| async move {
-        let outcome = std::panic::AssertUnwindSafe(case).catch_unwind().await;
-        outcome.err().map(|panic| {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            format!("{name}: {message}")
-        })
-    });
-    let failed: Vec<String> = futures_util::future::join_all(runs)
-        .await
+    let only = std::env::var("E2E_CASE").unwrap_or_default();
+    let runs = cases
         .into_iter()
-        .flatten()
-        .collect();
+        .filter(|(name, _)| name.contains(&only))
+        .map(|(name, case)| async move {
+            let outcome = std::panic::AssertUnwindSafe(case).catch_unwind().await;
+            outcome.err().map(|panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_default();
+                format!("{name}: {message}")
+            })
+        });
+    let failed: Vec<String> = futures_util::stream::iter(runs)
+        .buffer_unordered(CONCURRENT_CASES)
+        .filter_map(|failure| async move { failure })
+        .collect()
+        .await;
     assert!(
         failed.is_empty(),
         "{} case(s) failed:\n{}",
