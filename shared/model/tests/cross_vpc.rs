@@ -414,6 +414,33 @@ fn missing_spoke_route_blames_the_spoke_route_table() {
     );
 }
 
+/// A spoke route to the TGW or the peering connection in state `blackhole` (its target gone:
+/// moto never reports one, so the end-to-end suite cannot build it) drops the traffic.
+#[test]
+fn a_blackhole_spoke_route_blames_the_spoke_route_table() {
+    let mut w = World::hub_and_spoke();
+    let mut hole = to_tgw("10.1.0.0/16");
+    hole["State"] = json!("blackhole");
+    w.get("RouteTables", "rtb-spoke-app")["Routes"] = json!([local("10.2.0.0/16"), hole]);
+    let mut hole = to_pcx("10.1.0.0/16");
+    hole["State"] = json!("blackhole");
+    w.get("RouteTables", "rtb-peer")["Routes"] = json!([local("10.3.0.0/16"), hole]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![
+            // Neither spoke reaches the hub's endpoint now (R5).
+            f("ENDPOINT_UNREACHABLE", "vpce-ssm", "ingress", ""),
+            f("NO_ROUTE_TO_DESTINATION", "rtb-peer", "egress", "eni-peer"),
+            f(
+                "NO_ROUTE_TO_DESTINATION",
+                "rtb-spoke-app",
+                "egress",
+                "eni-spoke"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn tgw_route_table_without_a_route_to_the_hub_attachment() {
     let mut w = World::hub_and_spoke();
