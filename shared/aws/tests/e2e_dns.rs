@@ -30,6 +30,11 @@ enum Break {
     RecordMissing,
     /// Spoke A's own zone answers the service's name with a stale address.
     RecordMismatch,
+    /// Spoke A's own zone aliases the name to an endpoint since deleted.
+    AliasToDeletedEndpoint,
+    /// An ECR Docker endpoint whose zone `dkr.ecr.…` answers its apex but lacks the wildcard
+    /// `*.dkr.ecr.…` the service's name is (registries are named under it).
+    WildcardMissing,
     /// A Resolver rule associated with spoke A forwards the service's name on premises.
     ForwardedElsewhere,
     /// Spoke A's DHCP option set names DNS servers of its own.
@@ -39,16 +44,19 @@ enum Break {
     NearMiss,
 }
 
-const BREAKS: [Break; 6] = [
+const BREAKS: [Break; 8] = [
     Break::ZoneNotAssociated,
     Break::RecordMissing,
     Break::RecordMismatch,
+    Break::AliasToDeletedEndpoint,
+    Break::WildcardMissing,
     Break::ForwardedElsewhere,
     Break::NotAmazonProvided,
     Break::NearMiss,
 ];
 
 const ECR_API: &str = "com.amazonaws.us-east-1.ecr.api";
+const ECR_DKR: &str = "com.amazonaws.us-east-1.ecr.dkr";
 
 /// What a case must give besides its findings.
 #[derive(Default)]
@@ -100,6 +108,37 @@ async fn break_dns(hop: Break, w: &World, c: &Clients) -> Outcome {
         Break::RecordMismatch => {
             let own = own_zone(w, c, a_record(SSM, &["10.0.1.99"])).await;
             outcome(vec![want("DNS_RECORD_MISMATCH", &own, "", "")])
+        }
+        Break::AliasToDeletedEndpoint => {
+            // Its own group, admitting nobody: only the alias ties it to the spoke.
+            let sg = group(&c.ec2, &w.hub, "retired").await;
+            let (old, name) = endpoint_of(&c.ec2, SERVICE, &w.hub, &w.hub_subnet, &sg).await;
+            c.ec2
+                .delete_vpc_endpoints()
+                .vpc_endpoint_ids(&old)
+                .send()
+                .await
+                .unwrap();
+            let own = own_zone(w, c, alias(SSM, &name)).await;
+            outcome(vec![want("DNS_RECORD_MISMATCH", &own, "", "")])
+        }
+        Break::WildcardMissing => {
+            let (dkr, name) = endpoint_of(&c.ec2, ECR_DKR, &w.hub, &w.hub_subnet, &w.hub_sg).await;
+            let apex = "dkr.ecr.us-east-1.amazonaws.com";
+            let zone = private_zone(c, apex, &w.hub).await;
+            change_record(c, &zone, ChangeAction::Create, alias(apex, &name)).await;
+            associate_zone(c, &zone, &a.vpc).await;
+            associate_zone(c, &zone, &w.b.vpc).await;
+            let missing = want("DNS_RECORD_MISSING", &zone, "", "");
+            Outcome {
+                findings: vec![
+                    missing.clone(),
+                    missing,
+                    want("PRIVATE_DNS_DISABLED", &dkr, "", "").with_endpoint(&dkr),
+                ],
+                required: Some("ssm,ecr.dkr"),
+                ..Outcome::default()
+            }
         }
         Break::ForwardedElsewhere => {
             let rule = forward_rule(c, &a.vpc, SSM).await;
