@@ -62,6 +62,9 @@ enum Break {
     /// The endpoint's group admits spoke B by a reference to its group: peering in one region
     /// carries it (clean).
     GroupReferenceOverPeering,
+    /// An S3 gateway endpoint in the hub, and spoke A routing S3's prefix list to the TGW
+    /// (`RequiredServices=ssm,s3`): a gateway endpoint serves its own VPC only (T9).
+    GatewayEndpointAcrossTgw,
     /// Spoke B's connection to the hub is deleted.
     PeeringDeleted,
     /// Spoke B and the hub are joined by a connection not yet accepted.
@@ -83,7 +86,8 @@ const SPOKE_SIDE: [Break; 10] = [
 ];
 
 /// The hops on the hub's side and the peering connection's.
-const HUB_SIDE: [Break; 9] = [
+const HUB_SIDE: [Break; 10] = [
+    Break::GatewayEndpointAcrossTgw,
     Break::EndpointZoneWithoutAttachment,
     Break::HubAclIn,
     Break::EndpointGroupIngress,
@@ -95,8 +99,13 @@ const HUB_SIDE: [Break; 9] = [
     Break::PeeringPending,
 ];
 
-fn params() -> RuleParameters {
-    RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap()
+/// `RequiredServices=ssm`, and S3 where the case adds it.
+fn params(hop: Break) -> RuleParameters {
+    let services = match hop {
+        Break::GatewayEndpointAcrossTgw => "ssm,s3",
+        _ => "ssm",
+    };
+    RuleParameters::from_pairs([("RequiredServices", services)]).unwrap()
 }
 
 /// Breaks one hop of `w`; the findings it must give (every other finding is a regression).
@@ -236,6 +245,44 @@ async fn break_hop(hop: Break, w: &World, c: &Clients) -> Vec<Seen> {
             readmit_by_group(ec2, &w.hub_sg, B_CIDR, &b.sg).await;
             vec![]
         }
+        Break::GatewayEndpointAcrossTgw => {
+            let out = ec2
+                .create_vpc_endpoint()
+                .vpc_id(&w.hub)
+                .service_name("com.amazonaws.us-east-1.s3")
+                .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Gateway)
+                .route_table_ids(&w.hub_rtb)
+                .send()
+                .await
+                .unwrap();
+            let gateway = out.vpc_endpoint().unwrap().vpc_endpoint_id().unwrap();
+            let s3 = aws_sdk_ec2::types::Filter::builder()
+                .name("prefix-list-name")
+                .values("com.amazonaws.us-east-1.s3")
+                .build();
+            let lists = ec2
+                .describe_prefix_lists()
+                .filters(s3)
+                .send()
+                .await
+                .unwrap();
+            let list = lists.prefix_lists()[0].prefix_list_id().unwrap();
+            ec2.create_route()
+                .route_table_id(&a.rtb)
+                .destination_prefix_list_id(list)
+                .transit_gateway_id(&w.tgw)
+                .send()
+                .await
+                .unwrap();
+            let code = "VPCE_GATEWAY_EGRESS_SOURCE_ADDRESS_RESTRICTION";
+            let none = "NO_ENDPOINT_FOR_SERVICE";
+            vec![
+                want(code, gateway, "egress", &a.eni).with_endpoint(gateway),
+                // Neither spoke has an S3 endpoint it can use: S3's name resolves publicly.
+                want(none, &a.vpc, "", ""),
+                want(none, &b.vpc, "", ""),
+            ]
+        }
         Break::PeeringDeleted => {
             ec2.delete_vpc_peering_connection()
                 .vpc_peering_connection_id(&w.pcx)
@@ -286,7 +333,7 @@ async fn readmit_by_group(ec2: &aws_sdk_ec2::Client, sg: &str, cidr: &str, membe
 async fn case(sdk: &SdkConfig, hop: Break) {
     let (w, c) = one_account_world(sdk).await;
     let expected = expect(break_hop(hop, &w, &c).await, &w.endpoint);
-    let checked = collect_and_check_with_dns(&c, &Scope::region(), &params(), &|_| {})
+    let checked = collect_and_check_with_dns(&c, &Scope::region(), &params(hop), &|_| {})
         .await
         .expect("collect and check");
     let report = &checked.report;
