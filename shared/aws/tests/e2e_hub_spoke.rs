@@ -32,6 +32,9 @@ enum Break {
     SpokeGroupEgress,
     /// Spoke A's subnet ACL denies HTTPS out to the hub.
     SpokeAclOut,
+    /// The ACL of spoke A's TGW attachment subnet denies HTTPS in from spoke A: inbound rules
+    /// there judge traffic from the VPC's instances into the TGW (T6).
+    AttachmentSubnetAcl,
     /// Spoke A's route table has no route to the hub over the TGW.
     SpokeRouteToTgw,
     /// Spoke B's route table has no route to the hub over the peering connection.
@@ -72,10 +75,11 @@ enum Break {
 }
 
 /// The world as built, and the hops on the spokes' side and the transit gateway's.
-const SPOKE_SIDE: [Break; 10] = [
+const SPOKE_SIDE: [Break; 11] = [
     Break::Nothing,
     Break::SpokeGroupEgress,
     Break::SpokeAclOut,
+    Break::AttachmentSubnetAcl,
     Break::SpokeRouteToTgw,
     Break::SpokeRouteToPcx,
     Break::TgwRouteToHub,
@@ -139,6 +143,10 @@ async fn break_hop(hop: Break, w: &World, c: &Clients) -> Vec<Seen> {
         }
         Break::SpokeAclOut => {
             let acl = acl_denying(ec2, &a.vpc, &a.subnet, true, HUB_CIDR).await;
+            vec![want("SUBNET_ACL_RESTRICTION", &acl, "egress", &a.eni)]
+        }
+        Break::AttachmentSubnetAcl => {
+            let acl = acl_denying(ec2, &a.vpc, &w.a_tgw_subnet, false, A_CIDR).await;
             vec![want("SUBNET_ACL_RESTRICTION", &acl, "egress", &a.eni)]
         }
         Break::SpokeRouteToTgw => {
