@@ -414,6 +414,33 @@ fn missing_spoke_route_blames_the_spoke_route_table() {
     );
 }
 
+/// A spoke route to the TGW or the peering connection in state `blackhole` (its target gone:
+/// moto never reports one, so the end-to-end suite cannot build it) drops the traffic.
+#[test]
+fn a_blackhole_spoke_route_blames_the_spoke_route_table() {
+    let mut w = World::hub_and_spoke();
+    let mut hole = to_tgw("10.1.0.0/16");
+    hole["State"] = json!("blackhole");
+    w.get("RouteTables", "rtb-spoke-app")["Routes"] = json!([local("10.2.0.0/16"), hole]);
+    let mut hole = to_pcx("10.1.0.0/16");
+    hole["State"] = json!("blackhole");
+    w.get("RouteTables", "rtb-peer")["Routes"] = json!([local("10.3.0.0/16"), hole]);
+    assert_eq!(
+        w.findings(&[]),
+        vec![
+            // Neither spoke reaches the hub's endpoint now (R5).
+            f("ENDPOINT_UNREACHABLE", "vpce-ssm", "ingress", ""),
+            f("NO_ROUTE_TO_DESTINATION", "rtb-peer", "egress", "eni-peer"),
+            f(
+                "NO_ROUTE_TO_DESTINATION",
+                "rtb-spoke-app",
+                "egress",
+                "eni-spoke"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn tgw_route_table_without_a_route_to_the_hub_attachment() {
     let mut w = World::hub_and_spoke();
@@ -458,6 +485,31 @@ fn a_static_route_naming_its_target_by_vpc_only_still_leads_there() {
         {"DestinationCidrBlock": "10.2.0.0/16", "State": "active", "Type": "static",
          "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": "tgw-attach-spoke"}]}]);
     assert_eq!(w.findings(&[]), vec![]);
+}
+
+/// A spoke whose attachment is gone (deleted: not listed, or listed `deleted`) but whose route
+/// table still sends the hub's addresses to the TGW is still paired with the hub's endpoint:
+/// blocked at the TGW (T1), never silently unpaired (found end to end: shared/aws/tests/
+/// e2e_hub_spoke.rs, `AttachmentDeleted`).
+#[test]
+fn a_spoke_routed_to_the_tgw_without_an_attachment_is_blocked_at_the_tgw() {
+    let want = vec![f(
+        "TGW_ATTACHMENT_NOT_AVAILABLE",
+        "tgw-1",
+        "egress",
+        "eni-spoke",
+    )];
+    let mut w = World::hub_and_spoke();
+    w.list("TransitGatewayVpcAttachments")
+        .retain(|a| a["TransitGatewayAttachmentId"] != "tgw-attach-spoke");
+    w.list("TransitGatewayAttachments")
+        .retain(|a| a["TransitGatewayAttachmentId"] != "tgw-attach-spoke");
+    assert_eq!(w.findings(&[]), want);
+    // A deleted attachment is no attachment: the TGW is blamed all the same.
+    let mut w = World::hub_and_spoke();
+    w.get("TransitGatewayVpcAttachments", "tgw-attach-spoke")["State"] = json!("deleted");
+    w.get("TransitGatewayAttachments", "tgw-attach-spoke")["State"] = json!("deleted");
+    assert_eq!(w.findings(&[]), want);
 }
 
 #[test]

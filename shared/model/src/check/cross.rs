@@ -140,6 +140,21 @@ fn linked_vpcs(snap: &Snapshot) -> BTreeSet<(&str, &str)> {
             attached.entry(tgw).or_default().insert(vpc);
         }
     }
+    // A VPC whose route tables send traffic to a TGW that other VPCs are attached to, without
+    // a live attachment of its own (none, or a deleted one), is joined to them as well: its
+    // pairs stop at the TGW on the path (T1, `TGW_ATTACHMENT_NOT_AVAILABLE`) rather than not
+    // being pairs at all (a spoke whose attachment was deleted would pass silently).
+    for t in snap.route_tables.values() {
+        for tgw in t
+            .routes
+            .iter()
+            .filter_map(|r| r.transit_gateway_id.as_deref())
+        {
+            if let Some(vpcs) = attached.get_mut(tgw) {
+                vpcs.insert(&t.vpc_id);
+            }
+        }
+    }
     let mut linked = BTreeSet::new();
     for vpcs in attached.values() {
         for &x in vpcs {
