@@ -99,6 +99,46 @@ pub(crate) fn perm(proto: &str, ports: Option<(i32, i32)>, srcs: Vec<Src>) -> Va
     v
 }
 
+/// Adds `rule` to `perms` as AWS holds rules: one entry per protocol and port range, each
+/// source once in it. AWS refuses a rule that repeats one the group has
+/// (`InvalidPermission.Duplicate`) and lists the sources of one protocol and port range in a
+/// single entry, so a duplicate source is dropped and the rest are merged into that entry.
+fn add(perms: &mut Vec<Value>, rule: Value) {
+    let key = |v: &Value| {
+        (
+            v["IpProtocol"].clone(),
+            v["FromPort"].clone(),
+            v["ToPort"].clone(),
+        )
+    };
+    let Some(entry) = perms.iter_mut().find(|p| key(p) == key(&rule)) else {
+        perms.push(rule);
+        return;
+    };
+    for (list, id) in SOURCE_KINDS {
+        let new = rule[list].as_array().cloned().unwrap_or_default();
+        let held = entry[list]
+            .as_array_mut()
+            .expect("perm() writes every list");
+        for source in new {
+            if !held.iter().any(|h| h[id] == source[id]) {
+                held.push(source);
+            }
+        }
+    }
+}
+
+/// The source lists of an `IpPermissions` entry and the field that names each source.
+const SOURCE_KINDS: [(&str, &str); 3] = [
+    ("IpRanges", "CidrIp"),
+    ("UserIdGroupPairs", "GroupId"),
+    ("PrefixListIds", "PrefixListId"),
+];
+
+/// At most this many draws per rule a group should hold: the noise rules repeat now and then,
+/// and a small VPC may have fewer distinct ones than a group wants.
+const DRAWS_PER_RULE: usize = 20;
+
 fn tcp(port: i32, src: Src) -> Value {
     perm("tcp", Some((port, port)), vec![src])
 }
@@ -134,21 +174,23 @@ pub(crate) fn workload_rules(
 ) -> (Vec<Value>, Vec<Value>) {
     let (mut ingress, mut egress) = (Vec::new(), Vec::new());
     if !rng.percent(p.misconfig_percent) {
-        egress.push(endpoint_access(rng, c));
+        add(&mut egress, endpoint_access(rng, c));
     }
     // The subnets route the gateway services to their endpoints (R4), so a group without
     // the prefix list in its egress is a misconfiguration.
     for pl in &c.gateway_pls {
         if !rng.percent(p.misconfig_percent) {
-            egress.push(tcp(443, Src::Pl(pl.clone())));
+            add(&mut egress, tcp(443, Src::Pl(pl.clone())));
         }
     }
     let target = rng.around(p.rules_per_sg);
-    while count(&egress) + count(&ingress) < target {
+    let mut draws = 0;
+    while count(&egress) + count(&ingress) < target && draws < target * DRAWS_PER_RULE {
+        draws += 1;
         if rng.percent(55) {
-            egress.push(noise_egress(rng, c));
+            add(&mut egress, noise_egress(rng, c));
         } else {
-            ingress.push(noise_ingress(rng, c, self_id));
+            add(&mut ingress, noise_ingress(rng, c, self_id));
         }
     }
     rng.shuffle(&mut egress);
@@ -251,7 +293,10 @@ pub(crate) fn endpoint_rules(
         vec![endpoint_ingress(rng, c)]
     };
     if rng.percent(40) {
-        ingress.push(perm("icmp", Some((-1, -1)), vec![c.vpc_cidr()]));
+        add(
+            &mut ingress,
+            perm("icmp", Some((-1, -1)), vec![c.vpc_cidr()]),
+        );
     }
     (ingress, vec![perm("-1", None, vec![anywhere()])])
 }

@@ -15,6 +15,13 @@ fn small_and_medium_counts_match() {
 }
 
 #[test]
+fn groups_hold_no_rule_twice() {
+    for (_, docs) in quick_snapshots() {
+        common::assert_no_duplicate_rules(&docs);
+    }
+}
+
+#[test]
 fn every_interface_endpoint_has_one_eni_in_each_of_three_azs() {
     for (_, docs) in quick_snapshots() {
         let azs = common::by_id(&docs, "NetworkInterfaces", "NetworkInterfaceId");

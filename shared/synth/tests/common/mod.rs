@@ -164,3 +164,44 @@ fn check_averages(p: &SynthParams, docs: &[(String, Value)]) {
         );
     }
 }
+
+/// Every group's rules as AWS would hold them (issue 18, item 3): one entry per direction,
+/// protocol and port range, and each source (CIDR, group, prefix list) once in it; returns how
+/// many rules (sources) the groups hold in all.
+pub fn assert_no_duplicate_rules(docs: &[(String, Value)]) -> usize {
+    let mut rules = 0;
+    for sg in objects(docs, "SecurityGroups") {
+        for direction in ["IpPermissions", "IpPermissionsEgress"] {
+            let mut keys = BTreeSet::new();
+            for perm in sg[direction].as_array().unwrap() {
+                let key = (
+                    perm["IpProtocol"].to_string(),
+                    perm["FromPort"].to_string(),
+                    perm["ToPort"].to_string(),
+                );
+                assert!(
+                    keys.insert(key.clone()),
+                    "{} {direction}: two entries for {key:?}",
+                    s(sg, "GroupId")
+                );
+                for (list, id) in [
+                    ("IpRanges", "CidrIp"),
+                    ("UserIdGroupPairs", "GroupId"),
+                    ("PrefixListIds", "PrefixListId"),
+                ] {
+                    let mut seen = BTreeSet::new();
+                    for source in perm[list].as_array().unwrap() {
+                        let name = source[id].as_str().unwrap();
+                        assert!(
+                            seen.insert(name),
+                            "{} {direction} {key:?}: {name} twice",
+                            s(sg, "GroupId")
+                        );
+                        rules += 1;
+                    }
+                }
+            }
+        }
+    }
+    rules
+}
