@@ -45,14 +45,20 @@ fn batfish_load_balancer_snapshot_loads() {
     // The NLB's node ENIs and the instances' primary ENIs are read from
     // describe-network-interfaces.
     let node = &snap.network_interfaces["eni-01f261dccaba46564"];
-    assert_eq!(node.interface_type.as_deref(), Some("network_load_balancer"));
+    assert_eq!(
+        node.interface_type.as_deref(),
+        Some("network_load_balancer")
+    );
     assert_eq!(
         node.description.as_deref(),
         Some("ELB net/test-lb/725b996cb6be8fba")
     );
     let primary = &snap.network_interfaces["eni-0a4486d9ba39d5e3e"];
     let attachment = primary.attachment.as_ref().expect("attached");
-    assert_eq!(attachment.instance_id.as_deref(), Some("i-055b0db7be365202c"));
+    assert_eq!(
+        attachment.instance_id.as_deref(),
+        Some("i-055b0db7be365202c")
+    );
     assert_eq!(attachment.device_index, Some(0));
 }
 

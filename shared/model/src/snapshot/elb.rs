@@ -466,28 +466,45 @@ impl ElbBuilder {
             ));
         }
         let f = file;
-        self.by_id(f, doc.services, ElbCall::ServiceConfigurations, |d| &mut d.services, |s| {
-            s.service_id.clone()
-        })?;
-        self.by_id(f, doc.load_balancers, ElbCall::LoadBalancers, |d| &mut d.load_balancers, |l| {
-            l.load_balancer_arn.clone()
-        })?;
-        self.by_id(f, doc.target_groups, ElbCall::TargetGroups, |d| &mut d.target_groups, |t| {
-            t.target_group_arn.clone()
-        })?;
+        self.by_id(
+            f,
+            doc.services,
+            ElbCall::ServiceConfigurations,
+            |d| &mut d.services,
+            |s| s.service_id.clone(),
+        )?;
+        self.by_id(
+            f,
+            doc.load_balancers,
+            ElbCall::LoadBalancers,
+            |d| &mut d.load_balancers,
+            |l| l.load_balancer_arn.clone(),
+        )?;
+        self.by_id(
+            f,
+            doc.target_groups,
+            ElbCall::TargetGroups,
+            |d| &mut d.target_groups,
+            |t| t.target_group_arn.clone(),
+        )?;
         self.listeners(f, doc.listeners, doc.listeners_of)?;
-        let health = doc
-            .target_health
-            .map(|v| v.into_iter().map(|t| (t.target_group_arn, t.target_health_descriptions)));
+        let health = doc.target_health.map(|v| {
+            v.into_iter()
+                .map(|t| (t.target_group_arn, t.target_health_descriptions))
+        });
         self.wrapped(f, health, ElbCall::TargetHealth, |d| &mut d.target_health)?;
         let lb = doc
             .lb_attributes
             .map(|v| v.into_iter().map(|a| (a.load_balancer_arn, a.attributes)));
-        self.wrapped(f, lb, ElbCall::LoadBalancerAttributes, |d| &mut d.lb_attributes)?;
+        self.wrapped(f, lb, ElbCall::LoadBalancerAttributes, |d| {
+            &mut d.lb_attributes
+        })?;
         let tg = doc
             .tg_attributes
             .map(|v| v.into_iter().map(|a| (a.target_group_arn, a.attributes)));
-        self.wrapped(f, tg, ElbCall::TargetGroupAttributes, |d| &mut d.tg_attributes)
+        self.wrapped(f, tg, ElbCall::TargetGroupAttributes, |d| {
+            &mut d.tg_attributes
+        })
     }
 
     /// Bare listeners name their load balancer; wrapped ones get it from the wrapper.
@@ -514,10 +531,13 @@ impl ElbBuilder {
             all.extend(bare);
         }
         for of in wrapped.iter().flatten() {
-            self.data.listeners_known.insert(of.load_balancer_arn.clone());
+            self.data
+                .listeners_known
+                .insert(of.load_balancer_arn.clone());
             for l in &of.listeners {
                 let mut l = l.clone();
-                l.load_balancer_arn.get_or_insert_with(|| of.load_balancer_arn.clone());
+                l.load_balancer_arn
+                    .get_or_insert_with(|| of.load_balancer_arn.clone());
                 all.push(l);
             }
         }
@@ -531,9 +551,13 @@ impl ElbBuilder {
                 self.data.listeners_known.insert(lb.clone());
             }
         }
-        self.by_id(file, Some(all), ElbCall::Listeners, |d| &mut d.listeners, |l| {
-            l.listener_arn.clone()
-        })
+        self.by_id(
+            file,
+            Some(all),
+            ElbCall::Listeners,
+            |d| &mut d.listeners,
+            |l| l.listener_arn.clone(),
+        )
     }
 
     fn by_id<T: PartialEq>(
@@ -545,7 +569,12 @@ impl ElbBuilder {
         id: impl Fn(&T) -> String,
     ) -> Result<(), ElbLoadError> {
         let Some(items) = items else { return Ok(()) };
-        self.wrapped(file, Some(items.into_iter().map(|i| (id(&i), i))), call, map)
+        self.wrapped(
+            file,
+            Some(items.into_iter().map(|i| (id(&i), i))),
+            call,
+            map,
+        )
     }
 
     fn wrapped<T: PartialEq>(
