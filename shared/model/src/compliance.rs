@@ -536,10 +536,18 @@ fn more_suffix(groups: usize) -> String {
 
 /// `1 workload (eni-…)` or `12 workloads (eni-…, …)`.
 fn sources(group: &[&Finding]) -> String {
-    let mut ids: Vec<&str> = group.iter().filter_map(|f| f.source.as_deref()).collect();
+    // A load balancer (provider-side findings, issue 16) is shown by its name, not its ARN.
+    let mut ids: Vec<&str> = group
+        .iter()
+        .filter_map(|f| f.source.as_deref())
+        .map(load_balancer_name)
+        .collect();
     ids.dedup();
     // Provider-side findings (issue 16) come from a load balancer, named by its ARN.
-    let lb = ids.iter().all(|id| id.starts_with("arn:"));
+    let lb = group
+        .iter()
+        .filter_map(|f| f.source.as_deref())
+        .all(|id| id.starts_with("arn:"));
     let noun = match (lb, ids.len() == 1) {
         (true, true) => "load balancer",
         (true, false) => "load balancers",
@@ -552,6 +560,14 @@ fn sources(group: &[&Finding]) -> String {
         ids.first().copied().unwrap_or("").to_string()
     };
     format!("{} {noun} ({shown})", ids.len())
+}
+
+/// `orders-nlb` for `arn:…:loadbalancer/net/orders-nlb/<id>`; other ids as they are.
+fn load_balancer_name(id: &str) -> &str {
+    match id.split_once(":loadbalancer/") {
+        Some((_, tail)) => tail.split('/').nth(1).unwrap_or(tail),
+        None => id,
+    }
 }
 
 /// `prefix + middle + suffix`, the middle shortened first so the fix survives the limit.

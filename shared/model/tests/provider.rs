@@ -283,7 +283,7 @@ fn the_classic_mistake_target_group_admits_the_clients_not_the_nlb() {
     let (kind, annotation) = compliance(&snap, &report, "AWS::EC2::SecurityGroup", "sg-app");
     assert_eq!(kind, ComplianceType::NonCompliant);
     assert!(
-        annotation.starts_with("blocks tcp/8443 from 1 load balancer (arn:"),
+        annotation.starts_with("blocks tcp/8443 from 1 load balancer (svc-nlb) to vpce-svc-"),
         "{annotation}"
     );
     assert!(

@@ -83,18 +83,6 @@ pub struct ServiceTrace {
     pub notes: Vec<String>,
 }
 
-impl ServiceTrace {
-    /// Every hop of every path.
-    fn hops(&self) -> impl Iterator<Item = (&LoadBalancerTrace, &Hop)> {
-        self.load_balancers.iter().flat_map(|lb| {
-            lb.paths
-                .iter()
-                .flat_map(|p| p.hops.iter().chain(&p.health_hops))
-                .map(move |h| (lb, h))
-        })
-    }
-}
-
 /// Traces the provider side of the endpoint service `service_id` for `explain --service`.
 pub fn trace_service(
     snap: &Snapshot,
@@ -114,11 +102,17 @@ pub fn trace_service(
 pub(super) fn check_services(snap: &Snapshot, params: &RuleParameters, report: &mut Report) {
     for service in snap.elb.services.values() {
         let trace = trace(snap, params, service);
-        for (_, hop) in trace.hops() {
-            if hop.outcome == Outcome::Allowed {
-                for c in &hop.components {
-                    *report.on_path.entry(c.to_string()).or_default() += 1;
-                }
+        // Each group or ACL counts once per target path it lets through.
+        for path in trace.load_balancers.iter().flat_map(|lb| &lb.paths) {
+            let on: BTreeSet<&str> = path
+                .hops
+                .iter()
+                .chain(&path.health_hops)
+                .filter(|h| h.outcome == Outcome::Allowed)
+                .flat_map(|h| h.components.iter().map(|c| &**c))
+                .collect();
+            for c in on {
+                *report.on_path.entry(c.to_string()).or_default() += 1;
             }
         }
         for lb in &trace.load_balancers {
