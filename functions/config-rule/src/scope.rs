@@ -310,7 +310,11 @@ mod tests {
     fn a_load_balancer_names_its_vpc_and_a_service_the_region() {
         let lb = item(LOAD_BALANCER_TYPE, "OK", json!({"vpcId": "vpc-1"}));
         assert_eq!(link_or_dns(&lb, None, false), Some(vpcs(&["vpc-1"])));
-        let svc = item(ENDPOINT_SERVICE_TYPE, "OK", json!({"serviceId": "vpce-svc-1"}));
+        let svc = item(
+            ENDPOINT_SERVICE_TYPE,
+            "OK",
+            json!({"serviceId": "vpce-svc-1"}),
+        );
         assert!(matches!(
             link_or_dns(&svc, None, false),
             Some(Lookup::Done(Target::Region(_)))
