@@ -465,6 +465,26 @@ fn no_healthy_target_at_all_is_its_own_finding() {
         (found[0].code, &*found[0].component),
         (FindingCode::ElbNoHealthyTarget, TG)
     );
+    assert!(
+        !found[0].problem.contains("blocked by"),
+        "{}",
+        found[0].problem
+    );
+    // With the classic mistake too, the finding says why the health checks fail.
+    w.group("sg-app")["IpPermissions"] = json!([tcp_from(8443, "10.9.0.0/16")]);
+    let (_, report) = run(&w);
+    let unhealthy = report
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::ElbNoHealthyTarget)
+        .unwrap();
+    assert!(
+        unhealthy
+            .problem
+            .ends_with("the health checks from the NLB's nodes are blocked by sg-app"),
+        "{}",
+        unhealthy.problem
+    );
 }
 
 #[test]

@@ -335,7 +335,8 @@ impl<'a> Ctx<'a> {
             let path = self.target_path(nlb, listener, tg, target, &senders);
             lb.paths.push(path);
         }
-        self.zone_health(nlb, tg, &targets, cross_zone);
+        let blockers = health_blockers(&lb.paths, &tg.target_group_arn);
+        self.zone_health(nlb, tg, &targets, cross_zone, &blockers);
     }
 
     fn target_path(
@@ -395,6 +396,7 @@ impl<'a> Ctx<'a> {
         tg: &TargetGroup,
         targets: &[Registered],
         cross_zone: Option<bool>,
+        blockers: &[Arc<str>],
     ) {
         let arn = &tg.target_group_arn;
         let traffic = tg.port.map_or("tcp".to_string(), |p| format!("tcp/{p}"));
@@ -411,6 +413,14 @@ impl<'a> Ctx<'a> {
                     .map(|t| format!("{} {}", t.id, t.health_text))
                     .collect();
                 format!("{arn} has no healthy target ({})", states.join(", "))
+            };
+            // Why they fail is often on their own path: the health checks come from the NLB.
+            let problem = match blockers {
+                [] => problem,
+                _ => format!(
+                    "{problem}; the health checks from the NLB's nodes are blocked by {}",
+                    join_texts(blockers)
+                ),
             };
             let fix =
                 format!("register a healthy target in {arn} (and check its health-check path)");
@@ -467,6 +477,26 @@ impl<'a> Ctx<'a> {
             ),
         }
     }
+}
+
+/// The components that block the health checks of `tg`'s targets: their own hops when they
+/// use another port, else the traffic's.
+fn health_blockers(paths: &[TargetPath], tg: &str) -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = Vec::new();
+    for path in paths.iter().filter(|p| p.target_group == tg) {
+        let hops = if path.health_traffic.is_some() {
+            &path.health_hops
+        } else {
+            &path.hops
+        };
+        let blocked = hops.iter().filter(|h| h.outcome == Outcome::Blocked);
+        for c in blocked.flat_map(|h| &h.components) {
+            if !out.contains(c) {
+                out.push(Arc::clone(c));
+            }
+        }
+    }
+    out
 }
 
 /// `10.2.1.17 (eni-…, us-east-1a)`.
