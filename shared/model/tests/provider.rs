@@ -523,9 +523,12 @@ fn a_consumer_endpoint_in_a_zone_the_service_lacks_is_reported() {
         (found[0].code, &*found[0].component),
         (FindingCode::ElbInstalledAzRestriction, "vpce-c")
     );
-    assert_eq!(
-        compliance(&snap, &report, "AWS::EC2::VPCEndpoint", "vpce-c").0,
-        ComplianceType::NonCompliant
+    assert_eq!(&*found[0].traffic, "tcp/8443");
+    let (kind, annotation) = compliance(&snap, &report, "AWS::EC2::VPCEndpoint", "vpce-c");
+    assert_eq!(kind, ComplianceType::NonCompliant);
+    assert!(
+        annotation.starts_with("blocks tcp/8443 from 1 load balancer (svc-nlb) to vpce-svc-"),
+        "{annotation}"
     );
 }
 

@@ -514,6 +514,8 @@ fn consumer_zones(cx: &mut Ctx) {
     let Some(source) = service.network_load_balancer_arns.first() else {
         return;
     };
+    let ports = load_balancer::listener_ports(snap, name).unwrap_or_default();
+    let traffic = crate::text::traffic_label(&ports);
     for ep in snap
         .vpc_endpoints
         .values()
@@ -550,7 +552,7 @@ fn consumer_zones(cx: &mut Ctx) {
                 account: None,
                 problem: problem.into(),
                 fix: fix.into(),
-                traffic: "".into(),
+                traffic: traffic.as_str().into(),
             });
         }
     }
