@@ -19,6 +19,7 @@ usage:
   vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json]
   vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json]
   vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
+  vpce-reach explain <SNAPSHOT_DIR> --service <vpce-svc-id> [--param Key=Value]...
   vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]...
   vpce-reach <check|explain|snapshot> --help
   vpce-reach --version
@@ -63,13 +64,19 @@ output the check needs), 2 bad input or usage.
 pub const EXPLAIN_USAGE: &str = "\
 usage:
   vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
+  vpce-reach explain <SNAPSHOT_DIR> --service <vpce-svc-id> [--param Key=Value]...
 
 Walks one workload/endpoint pair hop by hop (security groups, route, network ACLs, and the
-replies) and says which hop blocks it and the smallest fix.
+replies) and says which hop blocks it and the smallest fix. With --service, walks the
+provider side of an endpoint service hosted in the snapshot instead: from its Network Load
+Balancer's nodes through every listener and target group to every registered target.
 
   <SNAPSHOT_DIR>       a directory of `aws ec2 describe-*` outputs (*.json, read recursively)
   --from <eni-id>      the workload's network interface
   --to <vpce-id>       the VPC endpoint
+  --service <vpce-svc-id>
+                       an endpoint service of the snapshot's
+                       describe-vpc-endpoint-service-configurations output
   --param Key=Value    a rule parameter (repeatable, each key at most once)
   -h, --help           this text
 
@@ -186,8 +193,16 @@ pub struct SnapshotArgs {
 pub struct ExplainArgs {
     pub dir: PathBuf,
     pub params: RuleParameters,
-    pub from: String,
-    pub to: String,
+    pub what: Explained,
+}
+
+/// What `explain` traces.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Explained {
+    /// One workload/endpoint pair (`--from`, `--to`).
+    Pair { from: String, to: String },
+    /// The provider side of an endpoint service (`--service`, issue 16).
+    Service(String),
 }
 
 /// A parsed command line.
@@ -345,10 +360,11 @@ fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
 
 fn explain(parser: &mut lexopt::Parser) -> Result<Command, String> {
     let (mut dir, mut params) = (None, Params::default());
-    let (mut from, mut to) = (None, None);
+    let (mut from, mut to, mut service) = (None, None, None);
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help(Topic::Explain)),
+            Long("service") => once(&mut service, text_value(parser, "--service")?, "--service")?,
             Long("from") => once(&mut from, text_value(parser, "--from")?, "--from")?,
             Long("to") => once(&mut to, text_value(parser, "--to")?, "--to")?,
             Long("param") => params.push(text_value(parser, "--param")?)?,
@@ -366,14 +382,15 @@ fn explain(parser: &mut lexopt::Parser) -> Result<Command, String> {
     }
     let dir = dir.ok_or("missing <SNAPSHOT_DIR>")?;
     let params = params.build()?;
-    let from = from.ok_or("explain needs --from <eni-id>")?;
-    let to = to.ok_or("explain needs --to <vpce-id>")?;
-    Ok(Command::Explain(ExplainArgs {
-        dir,
-        params,
-        from,
-        to,
-    }))
+    let what = match (service, from, to) {
+        (Some(service), None, None) => Explained::Service(service),
+        (Some(_), _, _) => return Err("--service traces a service alone: drop --from/--to".into()),
+        (None, from, to) => Explained::Pair {
+            from: from.ok_or("explain needs --from <eni-id> (or --service <vpce-svc-id>)")?,
+            to: to.ok_or("explain needs --to <vpce-id>")?,
+        },
+    };
+    Ok(Command::Explain(ExplainArgs { dir, params, what }))
 }
 
 fn snapshot(parser: &mut lexopt::Parser) -> Result<Command, String> {
@@ -546,6 +563,16 @@ mod tests {
         let Command::Explain(e) = parse_str("explain d --from eni-1 --to vpce-2").unwrap() else {
             panic!()
         };
-        assert_eq!((e.from.as_str(), e.to.as_str()), ("eni-1", "vpce-2"));
+        let pair = Explained::Pair {
+            from: "eni-1".into(),
+            to: "vpce-2".into(),
+        };
+        assert_eq!(e.what, pair);
+        let Command::Explain(e) = parse_str("explain d --service vpce-svc-1").unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.what, Explained::Service("vpce-svc-1".into()));
+        assert!(parse_str("explain d --service vpce-svc-1 --from eni-1").is_err());
+        assert!(parse_str("explain d --service a --service b").is_err());
     }
 }

@@ -6,7 +6,9 @@ use std::fmt::Write;
 use vpce_reach_model::dns::{self, Answer};
 use vpce_reach_model::inert;
 use vpce_reach_model::snapshot::Snapshot;
-use vpce_reach_model::{Hop, Outcome, PairTrace, Reasons, Target, Verdict};
+use vpce_reach_model::{
+    Hop, Outcome, PairTrace, Reasons, ServiceTrace, Target, TargetPath, Verdict,
+};
 
 /// Renders the trace of one pair.
 pub fn render(snap: &Snapshot, trace: &PairTrace, reasons: Reasons) -> String {
@@ -165,5 +167,100 @@ fn line(out: &mut String, indent: &str, hop: &Hop, width: usize) {
     if hop.outcome == Outcome::Blocked {
         let pad = " ".repeat(indent.chars().count());
         let _ = writeln!(out, "{pad}        fix: {}", inert(&hop.fix));
+    }
+}
+
+/// The provider side of an endpoint service (issue 16): blocked when a finding says so,
+/// unproven when data is missing or nothing could be traced.
+pub fn service_verdict(trace: &ServiceTrace) -> Verdict {
+    let traced = trace.load_balancers.iter().any(|lb| !lb.paths.is_empty());
+    if !trace.findings.is_empty() {
+        Verdict::Blocked
+    } else if !trace.missing.is_empty() || !traced {
+        Verdict::Unknown
+    } else {
+        Verdict::Reachable
+    }
+}
+
+/// Renders the provider side of an endpoint service: each NLB's nodes, then every listener ->
+/// target group -> target path hop by hop, then the findings that are not hops (zones,
+/// listeners, health) and what the snapshot lacks.
+pub fn render_service(trace: &ServiceTrace) -> String {
+    let mut out = String::new();
+    let zones = trace.zones.join(", ");
+    let _ = writeln!(
+        out,
+        "{} {} (zones: {})",
+        inert(&trace.service),
+        inert(&trace.service_name),
+        inert(&zones)
+    );
+    for lb in &trace.load_balancers {
+        let _ = writeln!(out, "load balancer {}", inert(&lb.arn));
+        let _ = writeln!(out, "  nodes: {}", inert(&lb.nodes.join(", ")));
+        let groups = if lb.groups.is_empty() {
+            "none (the load balancer filters nothing)".to_string()
+        } else {
+            lb.groups.join(", ")
+        };
+        let _ = writeln!(out, "  security groups: {}", inert(&groups));
+        for path in &lb.paths {
+            target_path(&mut out, path);
+        }
+    }
+    for f in trace.findings.iter().filter(|f| f.direction.is_none()) {
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            f.code.as_str(),
+            inert(&f.component),
+            inert(&f.problem)
+        );
+        let _ = writeln!(out, "        fix: {}", inert(&f.fix));
+    }
+    for gap in &trace.missing {
+        let _ = writeln!(out, "? {}: {}", inert(&gap.resource), inert(&gap.what));
+    }
+    for note in &trace.notes {
+        let _ = writeln!(out, "note: {}", inert(note));
+    }
+    let verdict = match service_verdict(trace) {
+        Verdict::Reachable => "REACHABLE: every target reachable from the load balancer",
+        Verdict::Blocked => "BLOCKED (see the findings above)",
+        Verdict::Unknown => "UNPROVEN: the snapshot lacks data (see `?` lines)",
+    };
+    let _ = writeln!(out, "verdict: {verdict}");
+    out
+}
+
+/// One listener -> target group -> target path, its traffic hops then its health checks'.
+fn target_path(out: &mut String, path: &TargetPath) {
+    let blocked = path
+        .hops
+        .iter()
+        .chain(&path.health_hops)
+        .any(|h| h.outcome == Outcome::Blocked);
+    let _ = writeln!(
+        out,
+        "  {} -> {} -> {} ({} {}, {}){}",
+        inert(&path.listener),
+        inert(&path.target_group),
+        inert(&path.target),
+        inert(&path.eni),
+        inert(&path.address),
+        inert(&path.health),
+        if blocked { "  ✗" } else { "" }
+    );
+    let _ = writeln!(out, "    from {}", inert(&path.senders.join(", ")));
+    let width = 17;
+    for (n, hop) in path.hops.iter().enumerate() {
+        line(out, &format!("    {:>2}. ", n + 1), hop, width);
+    }
+    if let Some(health) = &path.health_traffic {
+        let _ = writeln!(out, "    health checks {}, from every node:", inert(health));
+        for (n, hop) in path.health_hops.iter().enumerate() {
+            line(out, &format!("    {:>2}. ", n + 1), hop, width);
+        }
     }
 }

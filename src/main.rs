@@ -19,11 +19,11 @@ use std::process::ExitCode;
 
 use vpce_reach_model::snapshot::load::load_dir;
 use vpce_reach_model::{
-    check, evaluations_for, inert, name_accounts, trace_pair, ComplianceType, Evaluation, Finding,
-    Report, Snapshot, Verdict,
+    check, evaluations_for, inert, name_accounts, trace_pair, trace_service, ComplianceType,
+    Evaluation, Finding, Report, Snapshot, Verdict,
 };
 
-use args::{CheckArgs, Command, ExplainArgs, Format, SnapshotArgs, Source};
+use args::{CheckArgs, Command, ExplainArgs, Explained, Format, SnapshotArgs, Source};
 
 fn main() -> ExitCode {
     let result = match args::parse(std::env::args_os().skip(1)) {
@@ -134,8 +134,17 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
     if !absent.is_empty() {
         eprintln!("note: the snapshot has no {absent} output: hops that need it are unproven");
     }
-    let (trace, reasons) =
-        trace_pair(&snap, &a.params, &a.from, &a.to).map_err(|e| e.to_string())?;
+    let (from, to) = match &a.what {
+        Explained::Pair { from, to } => (from, to),
+        Explained::Service(service) => {
+            let trace = trace_service(&snap, &a.params, service).map_err(|e| e.to_string())?;
+            print!("{}", explain::render_service(&trace));
+            return Ok(u8::from(
+                explain::service_verdict(&trace) != Verdict::Reachable,
+            ));
+        }
+    };
+    let (trace, reasons) = trace_pair(&snap, &a.params, from, to).map_err(|e| e.to_string())?;
     print!("{}", explain::render(&snap, &trace, reasons));
     Ok(u8::from(trace.verdict() != Verdict::Reachable))
 }

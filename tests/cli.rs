@@ -27,6 +27,15 @@ fn demo_shows_the_seed_findings() {
     assert_eq!(
         finding_keys(&json),
         vec![
+            // Issue 16: the hosted orders service's targets fail their health checks (they come
+            // from the NLB, which their group does not admit).
+            key(
+                "ELB_NO_HEALTHY_TARGET",
+                "arn:aws:elasticloadbalancing:ap-northeast-1:111122223333:targetgroup/orders-tg/3f8a1d6c9e2b4705",
+                "-",
+                "arn:aws:elasticloadbalancing:ap-northeast-1:111122223333:loadbalancer/net/orders-nlb/7c1e4a9d2b6f8305",
+                "vpce-svc-0c4f7a2e9d1b63580"
+            ),
             key(
                 "ENDPOINT_UNREACHABLE",
                 "vpce-0c2e6a9d3f7b41c85",
@@ -57,6 +66,15 @@ fn demo_shows_the_seed_findings() {
                 "egress",
                 "eni-05d9a3f7c2e1b8d64",
                 "vpce-0a7c3e9f1b5d28e64"
+            ),
+            // The classic mistake (issue 16): the orders targets' group admits the consumers'
+            // CIDR, not the NLB's private IPs.
+            key(
+                "ENI_SG_RULES_MISMATCH",
+                "sg-0d6a3f9c1e7b24a58",
+                "ingress",
+                "arn:aws:elasticloadbalancing:ap-northeast-1:111122223333:loadbalancer/net/orders-nlb/7c1e4a9d2b6f8305",
+                "vpce-svc-0c4f7a2e9d1b63580"
             ),
             // The hub's endpoint subnet has no route back to the spoke over the TGW.
             key(
@@ -106,10 +124,11 @@ fn json_contract_holds_exactly() {
     // One per resource of the evaluated types: 3 endpoints, 14 SGs, 5 NACLs, 3 tables, 4 VPCs
     // (the two DNS spokes of events/demo/spokes add a VPC and a group each), plus the hub and
     // the TGW spoke (1 endpoint, 4 SGs, 2 NACLs, 4 tables, 2 VPCs), and their links and DNS
-    // (1 TGW route table, 2 TGW attachments, 3 hosted zones, 1 DHCP option set).
+    // (1 TGW route table, 2 TGW attachments, 3 hosted zones, 1 DHCP option set), and the
+    // provider VPC of the hosted service (1 SG, 1 NACL, 1 table, 1 VPC, the service and its NLB).
     assert_eq!(
         evaluations.len(),
-        3 + 14 + 5 + 3 + 4 + (1 + 4 + 2 + 4 + 2) + (1 + 2 + 3 + 1)
+        3 + 14 + 5 + 3 + 4 + (1 + 4 + 2 + 4 + 2) + (1 + 2 + 3 + 1) + (4 + 2)
     );
     let count = |kind: &str| {
         evaluations
@@ -119,6 +138,8 @@ fn json_contract_holds_exactly() {
     };
     assert_eq!(count("AWS::EC2::TransitGatewayAttachment"), 2);
     assert_eq!(count("AWS::Route53::HostedZone"), 3);
+    assert_eq!(count("AWS::EC2::VPCEndpointService"), 1);
+    assert_eq!(count("AWS::ElasticLoadBalancingV2::LoadBalancer"), 1);
     for e in evaluations {
         let mut keys: Vec<&String> = e.as_object().unwrap().keys().collect();
         keys.sort();
@@ -206,7 +227,7 @@ fn with_account_only_the_callers_resources_are_evaluated_and_others_are_named() 
             assert!(f.get("account").is_none(), "{f}");
         }
     }
-    assert_eq!(json["findings"].as_array().unwrap().len(), 6);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 8);
     let table = vpce_reach(&["check", demo.to_str().unwrap(), "--account=111122223333"]);
     assert!(
         table.stdout.contains("(in account 444455556666)"),
@@ -246,7 +267,7 @@ fn the_network_account_evaluates_the_hub_and_a_bad_account_is_a_usage_error() {
 fn table_is_the_default_and_names_the_findings() {
     let run = vpce_reach(&["check", demo().to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FINDINGS (6)"), "{}", run.stdout);
+    assert!(run.stdout.contains("FINDINGS (8)"), "{}", run.stdout);
     assert!(run
         .stdout
         .contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68 on sg-0b3a8e6d2f5c94a17"));
@@ -312,6 +333,64 @@ fn explain_walks_the_path_hop_by_hop() {
         .find("dns: ssm.ap-northeast-1.amazonaws.com. -> this endpoint")
         .unwrap_or_else(|| panic!("{}", ok.stdout));
     assert!(dns < ok.stdout.find("pair: ").unwrap(), "{}", ok.stdout);
+}
+
+/// Issue 16: the provider side of the demo's hosted service, from the NLB's nodes to each
+/// target, with the classic mistake and its fix.
+#[test]
+fn explain_service_traces_the_provider_side() {
+    let run = vpce_reach(&[
+        "explain",
+        demo().to_str().unwrap(),
+        "--service",
+        "vpce-svc-0c4f7a2e9d1b63580",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let out = &run.stdout;
+    assert!(
+        out.contains("nodes: 10.40.1.25 (eni-0f1b7d3a9c5e24b86, ap-northeast-1a), 10.40.2.36"),
+        "{out}"
+    );
+    assert!(out.contains("security groups: none (the load balancer filters nothing)"));
+    // Both targets, each with its hops in path order, the target's group blocking.
+    for target in ["i-0e7a3c9f1d5b28e46", "i-0a4c8e2f6b1d93c57"] {
+        assert!(out.contains(&format!("-> {target} (")), "{target}: {out}");
+    }
+    let mut at = 0;
+    for label in [
+        "NACL out ",
+        "NACL in ",
+        "BLOCKED SG ingress",
+        "NACL out (reply)",
+        "NACL in (reply)",
+    ] {
+        at += out[at..]
+            .find(label)
+            .unwrap_or_else(|| panic!("{label} missing after {at}: {out}"));
+    }
+    assert!(out.contains(
+        "fix: allow tcp/8443 from 10.40.1.25/32, 10.40.2.36/32 (the NLB's private IPs) on \
+         sg-0d6a3f9c1e7b24a58"
+    ));
+    assert!(out.contains("ELB_NO_HEALTHY_TARGET "), "{out}");
+    assert!(
+        out.ends_with("verdict: BLOCKED (see the findings above)\n"),
+        "{out}"
+    );
+    let unknown = vpce_reach(&[
+        "explain",
+        demo().to_str().unwrap(),
+        "--service",
+        "vpce-svc-nope",
+    ]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("vpce-svc-nope: no such endpoint service"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 /// Issue 14: a spoke workload traced to the hub's endpoint over the transit gateway.
@@ -478,8 +557,9 @@ fn parameters_change_the_verdict() {
         .iter()
         .filter(|f| f["component"] == "Z0931842C7RTP5HUB3STS")
         .count();
+    // (The provider VPC of the hosted service has workloads too.)
     assert_eq!(
-        zone_findings, 4,
+        zone_findings, 5,
         "one per VPC with workloads but the spoke: {keys:?}"
     );
 }

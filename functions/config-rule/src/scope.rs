@@ -12,8 +12,8 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 use vpce_reach_aws::CallError;
 use vpce_reach_model::{
-    DHCP_OPTIONS_TYPE, HOSTED_ZONE_TYPE, PEERING_TYPE, RESOLVER_RULE_TYPE, TGW_ATTACHMENT_TYPE,
-    TGW_ROUTE_TABLE_TYPE,
+    DHCP_OPTIONS_TYPE, ENDPOINT_SERVICE_TYPE, HOSTED_ZONE_TYPE, LOAD_BALANCER_TYPE, PEERING_TYPE,
+    RESOLVER_RULE_TYPE, TGW_ATTACHMENT_TYPE, TGW_ROUTE_TABLE_TYPE,
 };
 
 use crate::event::{ConfigurationItem, ItemConfiguration};
@@ -123,6 +123,13 @@ fn link_or_dns(item: &ConfigurationItem, diff: Option<&Value>, oversized: bool) 
         },
         // A rule's associations are items of their own type, which the rule does not watch.
         RESOLVER_RULE_TYPE => region("a Resolver rule's item names none of its VPCs"),
+        // Issue 16: a load balancer's item names its VPC; a service's names only its load
+        // balancers (their VPCs, and its consumers', are anywhere in the region).
+        LOAD_BALANCER_TYPE => match named() {
+            Some(vpcs) => Lookup::Done(Target::Vpcs(vpcs)),
+            None => region("the load balancer's item names no VPC"),
+        },
+        ENDPOINT_SERVICE_TYPE => region("an endpoint service's item names no VPC"),
         _ => return None,
     })
 }
@@ -295,6 +302,21 @@ mod tests {
         let rule = item(RESOLVER_RULE_TYPE, "OK", json!({"id": "rslvr-rr-1"}));
         assert!(matches!(
             link_or_dns(&rule, None, false),
+            Some(Lookup::Done(Target::Region(_)))
+        ));
+    }
+
+    #[test]
+    fn a_load_balancer_names_its_vpc_and_a_service_the_region() {
+        let lb = item(LOAD_BALANCER_TYPE, "OK", json!({"vpcId": "vpc-1"}));
+        assert_eq!(link_or_dns(&lb, None, false), Some(vpcs(&["vpc-1"])));
+        let svc = item(
+            ENDPOINT_SERVICE_TYPE,
+            "OK",
+            json!({"serviceId": "vpce-svc-1"}),
+        );
+        assert!(matches!(
+            link_or_dns(&svc, None, false),
             Some(Lookup::Done(Target::Region(_)))
         ));
     }

@@ -25,7 +25,7 @@ pub const SUBNET_TYPE: &str = "AWS::EC2::Subnet";
 /// Every resource type whose changes the rule handles: the evaluated types, then the
 /// workload-side ones. `template.yaml`'s `Scope.ComplianceResourceTypes` lists exactly these
 /// (`tests/template.rs` reads this list from this file).
-pub const TRIGGER_TYPES: [&str; 13] = [
+pub const TRIGGER_TYPES: [&str; 15] = [
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::NetworkAcl",
@@ -37,6 +37,8 @@ pub const TRIGGER_TYPES: [&str; 13] = [
     "AWS::Route53::HostedZone",
     "AWS::Route53Resolver::ResolverRule",
     "AWS::EC2::DHCPOptions",
+    "AWS::EC2::VPCEndpointService",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::EC2::NetworkInterface",
     "AWS::EC2::Subnet",
 ];

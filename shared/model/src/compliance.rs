@@ -58,9 +58,10 @@ pub struct Evaluation {
 }
 
 /// The evaluated resource types, in output order (AWS Config's names, docs/spec.md section 5).
-/// The last six are the link (issue 14) and DNS (issue 15) components a finding can name;
-/// they are evaluated only when the snapshot holds them.
-pub const RESOURCE_TYPES: [&str; 11] = [
+/// The next six are the link (issue 14) and DNS (issue 15) components a finding can name, the
+/// last two the provider side of endpoint services (issue 16); they are evaluated only when
+/// the snapshot holds them.
+pub const RESOURCE_TYPES: [&str; 13] = [
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::NetworkAcl",
@@ -72,6 +73,8 @@ pub const RESOURCE_TYPES: [&str; 11] = [
     HOSTED_ZONE_TYPE,
     RESOLVER_RULE_TYPE,
     DHCP_OPTIONS_TYPE,
+    ENDPOINT_SERVICE_TYPE,
+    LOAD_BALANCER_TYPE,
 ];
 
 /// Config's type of a transit gateway route table (`tgw-rtb-…`).
@@ -86,6 +89,10 @@ pub const HOSTED_ZONE_TYPE: &str = "AWS::Route53::HostedZone";
 pub const RESOLVER_RULE_TYPE: &str = "AWS::Route53Resolver::ResolverRule";
 /// Config's type of a DHCP option set (`dopt-…`).
 pub const DHCP_OPTIONS_TYPE: &str = "AWS::EC2::DHCPOptions";
+/// Config's type of an endpoint service configuration (`vpce-svc-…`).
+pub const ENDPOINT_SERVICE_TYPE: &str = "AWS::EC2::VPCEndpointService";
+/// Config's type of an Elastic Load Balancing v2 load balancer (its ARN).
+pub const LOAD_BALANCER_TYPE: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
 
 /// One evaluation per resource of the evaluated types in the snapshot.
 pub fn evaluations(snap: &Snapshot, report: &Report) -> Vec<Evaluation> {
@@ -206,7 +213,41 @@ fn evaluate_all(
     for (kind, ids) in others.into_iter().chain(link_and_dns_resources(snap)) {
         out.extend(ids.into_iter().map(|id| make(kind, id, judge(id))));
     }
+    provider_resources(snap, report, &judge, &mut out);
     out
+}
+
+/// The endpoint services hosted in the snapshot and the load balancers behind them (issue
+/// 16). A service is judged through the findings about it (their `endpoint`); a load
+/// balancer through its own findings (zones, listeners, health), else the findings of its
+/// paths (their `source`); then gaps and paths as every resource.
+fn provider_resources(
+    snap: &Snapshot,
+    report: &Report,
+    judge: &dyn Fn(&str) -> (ComplianceType, String),
+    out: &mut Vec<Evaluation>,
+) {
+    for id in snap.elb.services.keys() {
+        out.push(make(ENDPOINT_SERVICE_TYPE, id, judge(id)));
+    }
+    for arn in snap.elb.load_balancers.keys() {
+        let evaluation = match judge(arn) {
+            found @ (ComplianceType::NonCompliant, _) => found,
+            other => {
+                let of_paths: Vec<&Finding> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.source.as_deref() == Some(arn.as_str()))
+                    .collect();
+                if of_paths.is_empty() {
+                    other
+                } else {
+                    (ComplianceType::NonCompliant, endpoint_annotation(&of_paths))
+                }
+            }
+        };
+        out.push(make(LOAD_BALANCER_TYPE, arn, evaluation));
+    }
 }
 
 /// The link and DNS resources of the snapshot, by Config type: those its documents hold, and
@@ -272,7 +313,27 @@ pub fn resource_vpcs(snap: &Snapshot) -> BTreeMap<&str, BTreeSet<&str>> {
     }
     link_vpcs(snap, &mut out);
     dns_vpcs(snap, &mut out);
+    provider_vpcs(snap, &mut out);
     out
+}
+
+/// Load balancers (their VPC) and endpoint services (their load balancers' VPCs).
+fn provider_vpcs<'s>(snap: &'s Snapshot, out: &mut BTreeMap<&'s str, BTreeSet<&'s str>>) {
+    let elb = &snap.elb;
+    for (arn, lb) in &elb.load_balancers {
+        if let Some(vpc) = lb.vpc_id.as_deref() {
+            add_to(out, arn, vpc);
+        }
+    }
+    for (id, service) in &elb.services {
+        let vpcs = service
+            .network_load_balancer_arns
+            .iter()
+            .filter_map(|arn| elb.load_balancers.get(arn)?.vpc_id.as_deref());
+        for vpc in vpcs {
+            add_to(out, id, vpc);
+        }
+    }
 }
 
 fn add_to<'s>(out: &mut BTreeMap<&'s str, BTreeSet<&'s str>>, id: &'s str, vpc: &'s str) {
@@ -423,8 +484,13 @@ fn component_annotation(snap: &Snapshot, findings: &[&Finding]) -> String {
         .get(endpoint)
         .map(|e| short_service_name(&e.service_name))
         .unwrap_or("");
+    let to = if service.is_empty() {
+        endpoint.to_string()
+    } else {
+        format!("{endpoint} {service}")
+    };
     let prefix = format!(
-        "blocks {} from {} to {endpoint} {service}: ",
+        "blocks {} from {} to {to}: ",
         first.traffic,
         sources(&groups[0])
     );
@@ -470,12 +536,23 @@ fn more_suffix(groups: usize) -> String {
 
 /// `1 workload (eni-…)` or `12 workloads (eni-…, …)`.
 fn sources(group: &[&Finding]) -> String {
-    let mut ids: Vec<&str> = group.iter().filter_map(|f| f.source.as_deref()).collect();
+    // A load balancer (provider-side findings, issue 16) is shown by its name, not its ARN.
+    let mut ids: Vec<&str> = group
+        .iter()
+        .filter_map(|f| f.source.as_deref())
+        .map(load_balancer_name)
+        .collect();
     ids.dedup();
-    let noun = if ids.len() == 1 {
-        "workload"
-    } else {
-        "workloads"
+    // Provider-side findings (issue 16) come from a load balancer, named by its ARN.
+    let lb = group
+        .iter()
+        .filter_map(|f| f.source.as_deref())
+        .all(|id| id.starts_with("arn:"));
+    let noun = match (lb, ids.len() == 1) {
+        (true, true) => "load balancer",
+        (true, false) => "load balancers",
+        (false, true) => "workload",
+        (false, false) => "workloads",
     };
     let shown = if ids.len() > 1 {
         format!("{}, …", ids[0])
@@ -483,6 +560,14 @@ fn sources(group: &[&Finding]) -> String {
         ids.first().copied().unwrap_or("").to_string()
     };
     format!("{} {noun} ({shown})", ids.len())
+}
+
+/// `orders-nlb` for `arn:…:loadbalancer/net/orders-nlb/<id>`; other ids as they are.
+fn load_balancer_name(id: &str) -> &str {
+    match id.split_once(":loadbalancer/") {
+        Some((_, tail)) => tail.split('/').nth(1).unwrap_or(tail),
+        None => id,
+    }
 }
 
 /// `prefix + middle + suffix`, the middle shortened first so the fix survives the limit.

@@ -6,6 +6,21 @@ use std::net::Ipv4Addr;
 use crate::params::{short_service_name, RuleParameters};
 use crate::snapshot::{PrefixList, Snapshot, VpcEndpoint};
 
+/// The ports an endpoint of `service_name` is checked on: `ServicePorts` when it names the
+/// service, else the listeners' ports when the service is hosted in the snapshot (docs/spec.md
+/// N8), else 443.
+fn service_ports(snap: &Snapshot, params: &RuleParameters, service_name: &str) -> Vec<u16> {
+    let named = params
+        .service_ports
+        .iter()
+        .any(|(s, _)| crate::params::service_matches(s, service_name));
+    if named {
+        return params.ports_for(service_name);
+    }
+    crate::load_balancer::listener_ports(snap, service_name)
+        .unwrap_or_else(|| params.ports_for(service_name))
+}
+
 /// The endpoint kinds vpce-reach decides about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EndpointKind {
@@ -71,7 +86,7 @@ impl<'a> Endpoint<'a> {
             raw,
             kind,
             short_name: short_service_name(&raw.service_name),
-            ports: params.ports_for(&raw.service_name),
+            ports: service_ports(snap, params, &raw.service_name),
             traffic: String::new(),
             enis: Vec::new(),
             prefix_list: None,

@@ -55,6 +55,18 @@ pub enum FindingCode {
     DnsForwardedElsewhere,
     /// The VPC's DHCP option set sends DNS to servers other than AmazonProvidedDNS.
     DnsNotAmazonProvided,
+    /// A load balancer sends no traffic to a target (or a consumer's endpoint gets none) in an
+    /// Availability Zone that is not enabled for it (docs/spec.md section 11).
+    ElbInstalledAzRestriction,
+    /// An enabled zone of a load balancer has no healthy target and cross-zone load balancing
+    /// is off.
+    ElbNotCrosszone,
+    /// A load balancer listener forwards to no target group.
+    Elbv2ListenerHasNoTg,
+    /// A target group behind an endpoint service has no healthy (or no) registered target.
+    ElbNoHealthyTarget,
+    /// The load balancer's health checks cannot reach a target on their own port.
+    ElbHealthCheckBlocked,
 }
 
 impl FindingCode {
@@ -87,6 +99,11 @@ impl FindingCode {
             FindingCode::DnsRecordMismatch => "DNS_RECORD_MISMATCH",
             FindingCode::DnsForwardedElsewhere => "DNS_FORWARDED_ELSEWHERE",
             FindingCode::DnsNotAmazonProvided => "DNS_NOT_AMAZON_PROVIDED",
+            FindingCode::ElbInstalledAzRestriction => "ELB_INSTALLED_AZ_RESTRICTION",
+            FindingCode::ElbNotCrosszone => "ELB_NOT_CROSSZONE",
+            FindingCode::Elbv2ListenerHasNoTg => "ELBV2_LISTENER_HAS_NO_TG",
+            FindingCode::ElbNoHealthyTarget => "ELB_NO_HEALTHY_TARGET",
+            FindingCode::ElbHealthCheckBlocked => "ELB_HEALTH_CHECK_BLOCKED",
         }
     }
 }

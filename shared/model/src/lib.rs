@@ -47,6 +47,7 @@ mod finding;
 mod fxhash;
 mod inert;
 mod intent;
+mod load_balancer;
 mod network_acl;
 mod params;
 mod path;
@@ -62,11 +63,14 @@ mod text;
 mod transit_gateway;
 
 pub use account::{foreign_account, name_accounts, AccountId, AccountIdError};
-pub use check::{check, check_exact, trace_pair, MissingData, PairResult, Report, TraceError};
+pub use check::{
+    check, check_exact, trace_pair, trace_service, LoadBalancerTrace, MissingData, PairResult,
+    Report, ServiceTrace, TargetPath, TraceError,
+};
 pub use compliance::{
     evaluations, evaluations_for, resource_vpcs, ComplianceType, Evaluation, DHCP_OPTIONS_TYPE,
-    HOSTED_ZONE_TYPE, MAX_ANNOTATION, PEERING_TYPE, RESOLVER_RULE_TYPE, RESOURCE_TYPES,
-    TGW_ATTACHMENT_TYPE, TGW_ROUTE_TABLE_TYPE,
+    ENDPOINT_SERVICE_TYPE, HOSTED_ZONE_TYPE, LOAD_BALANCER_TYPE, MAX_ANNOTATION, PEERING_TYPE,
+    RESOLVER_RULE_TYPE, RESOURCE_TYPES, TGW_ATTACHMENT_TYPE, TGW_ROUTE_TABLE_TYPE,
 };
 pub use finding::{Direction, Finding, FindingCode};
 pub use inert::{inert, is_unsafe};

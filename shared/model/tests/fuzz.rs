@@ -11,6 +11,43 @@ use vpce_reach_model::snapshot::SnapshotBuilder;
 use vpce_reach_model::{check, evaluations, RuleParameters};
 
 const DEMO: &[(&str, &str)] = &[
+    // The hosted service of issue 16 (the provider side).
+    (
+        "provider/endpoint-service-configurations.json",
+        include_str!("../../../events/demo/provider/endpoint-service-configurations.json"),
+    ),
+    (
+        "provider/load-balancers.json",
+        include_str!("../../../events/demo/provider/load-balancers.json"),
+    ),
+    (
+        "provider/listeners.json",
+        include_str!("../../../events/demo/provider/listeners.json"),
+    ),
+    (
+        "provider/target-groups.json",
+        include_str!("../../../events/demo/provider/target-groups.json"),
+    ),
+    (
+        "provider/target-health.json",
+        include_str!("../../../events/demo/provider/target-health.json"),
+    ),
+    (
+        "provider/load-balancer-attributes.json",
+        include_str!("../../../events/demo/provider/load-balancer-attributes.json"),
+    ),
+    (
+        "provider/network-interfaces.json",
+        include_str!("../../../events/demo/provider/network-interfaces.json"),
+    ),
+    (
+        "provider/subnets.json",
+        include_str!("../../../events/demo/provider/subnets.json"),
+    ),
+    (
+        "provider/security-groups.json",
+        include_str!("../../../events/demo/provider/security-groups.json"),
+    ),
     (
         "security-groups.json",
         include_str!("../../../events/demo/security-groups.json"),
@@ -253,7 +290,10 @@ proptest! {
                                                       "TransitGateways", "TransitGatewayAttachments",
                                                       "TransitGatewayVpcAttachments", "TransitGatewayRouteTables",
                                                       "TransitGatewayStaticRoutes", "TransitGatewayPropagations",
-                                                      "VpcPeeringConnections"],
+                                                      "VpcPeeringConnections", "ServiceConfigurations",
+                                                      "LoadBalancers", "Listeners", "LoadBalancerListeners",
+                                                      "TargetGroups", "LoadBalancerTargetHealth",
+                                                      "LoadBalancerAttributes", "TargetGroupAttributes"],
                                     items in prop::collection::vec(arb_json(), 0..4)) {
         let mut docs = demo_docs();
         docs.push(("odd.json".into(), json!({ key: items }).to_string()));

@@ -452,6 +452,11 @@ pub(super) fn missing_services<'v>(
     let known = snap.coverage.has(DescribeCall::VpcEndpoints);
     for (vpc, workloads) in vpcs {
         for service in &params.required_services {
+            // Issue 16 (docs/spec.md N9): the VPC hosting a service reaches it through its own
+            // load balancer and needs no endpoint of it.
+            if crate::load_balancer::hosted_in(snap, vpc, service) {
+                continue;
+            }
             let local: Vec<&Endpoint> = endpoints
                 .iter()
                 .filter(|ep| ep.raw.vpc_id == vpc && service_matches(service, &ep.raw.service_name))

@@ -15,6 +15,7 @@ mod fast;
 mod findings;
 mod ids;
 mod on_path;
+mod provider;
 mod vpc;
 mod workloads;
 
@@ -30,6 +31,8 @@ use crate::path::{self, PairTrace, Verdict};
 use crate::snapshot::Snapshot;
 
 use workloads::VpcWorkloads;
+
+pub use provider::{trace_service, LoadBalancerTrace, ServiceTrace, TargetPath};
 
 /// A required pair and how it fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +162,9 @@ impl<'a> Input<'a> {
             .reserve(by_endpoint.values().map(Vec::len).sum());
         report.findings.extend(by_endpoint.into_values().flatten());
         findings::dns_notes(snap, &self.endpoints, &mut report);
+        // Issue 16: the endpoint services hosted here, provider side (one exact trace each,
+        // the same for both judges).
+        provider::check_services(snap, params, &mut report);
         report
             .findings
             .sort_by(|a, b| finding_key(a).cmp(&finding_key(b)));

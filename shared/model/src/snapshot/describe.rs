@@ -449,6 +449,22 @@ pub struct NetworkInterface {
     /// Tags (ENIs call them `TagSet`).
     #[serde(default)]
     pub tag_set: Vec<Tag>,
+    /// The instance the ENI is attached to, if any (an instance target's primary ENI is the
+    /// one at device index 0, issue 16).
+    #[serde(default)]
+    pub attachment: Option<EniAttachment>,
+}
+
+/// `Attachment` of a network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EniAttachment {
+    /// `i-…`, when attached to an instance.
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    /// 0 for the instance's primary ENI.
+    #[serde(default)]
+    pub device_index: Option<u32>,
 }
 
 /// `PrivateIpAddresses` element.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::coverage::{Coverage, DescribeCall};
 use super::describe::*;
 use super::dns::{DnsBuilder, DnsDocument, DnsLoadError};
+use super::elb::{ElbBuilder, ElbDocument, ElbLoadError};
 use super::links::*;
 use super::{walk, Index, Snapshot, VpcDns};
 
@@ -171,6 +172,8 @@ struct Document {
     vpc_peerings: Option<Vec<VpcPeeringConnection>>,
     /// Route 53, Resolver, Profiles, DHCP and endpoint-service keys (issue 15).
     dns: DnsDocument,
+    /// Endpoint-service configurations and ELBv2 keys (issue 16).
+    elb: ElbDocument,
     other: Vec<String>,
 }
 
@@ -225,6 +228,7 @@ impl<'de> serde::de::Visitor<'de> for DocumentVisitor {
                 "TransitGatewayPropagations" => doc.tgw_propagations = Some(map.next_value()?),
                 "VpcPeeringConnections" => doc.vpc_peerings = Some(map.next_value()?),
                 _ if doc.dns.read_key(&key, &mut map)? => {}
+                _ if doc.elb.read_key(&key, &mut map)? => {}
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     doc.other.push(key);
@@ -254,6 +258,8 @@ pub struct SnapshotBuilder {
     prefix_lists: BTreeMap<String, PrefixListCopy>,
     /// The DNS documents (issue 15), merged by their own rules.
     dns: DnsBuilder,
+    /// The provider-side documents (issue 16), merged by their own rules.
+    elb: ElbBuilder,
 }
 
 impl SnapshotBuilder {
@@ -308,6 +314,7 @@ impl SnapshotBuilder {
             self.snap.prefix_lists.insert(id, list);
         }
         self.snap.dns = std::mem::take(&mut self.dns.data);
+        self.snap.elb = std::mem::take(&mut self.elb.data);
         self.snap.index = Index::build(&self.snap);
         self.snap
     }
@@ -420,6 +427,19 @@ impl SnapshotBuilder {
                 second: name.to_string(),
             },
             DnsLoadError::Malformed(message) => LoadError::Malformed {
+                file: name.to_string(),
+                line: 0,
+                column: 0,
+                message,
+            },
+        })?;
+        self.elb.absorb(name, doc.elb).map_err(|e| match e {
+            ElbLoadError::Conflict(id, first) => LoadError::Conflict {
+                id,
+                first,
+                second: name.to_string(),
+            },
+            ElbLoadError::Malformed(message) => LoadError::Malformed {
                 file: name.to_string(),
                 line: 0,
                 column: 0,
@@ -640,7 +660,10 @@ pub fn load_dir(dir: &Path) -> Result<Snapshot, LoadError> {
         let text = walk::read_text(path, &mut builder.snap.notes)?;
         builder.add_json(&path.display().to_string(), &text)?;
     }
-    if builder.snap.coverage.is_empty() && builder.dns.data.is_empty() {
+    if builder.snap.coverage.is_empty()
+        && builder.dns.data.is_empty()
+        && builder.elb.data.is_empty()
+    {
         return Err(LoadError::NothingRecognised {
             dir: dir.to_path_buf(),
             files: found.files.len(),

@@ -7,6 +7,7 @@
 pub mod coverage;
 pub mod describe;
 pub mod dns;
+pub mod elb;
 mod index;
 pub mod links;
 pub mod load;
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 pub use coverage::{Coverage, DescribeCall};
 pub use describe::*;
 pub use dns::DnsData;
+pub use elb::ElbData;
 pub use index::Index;
 pub use links::*;
 pub use load::{LoadError, SnapshotBuilder};
@@ -74,6 +76,9 @@ pub struct Snapshot {
     /// Route 53, Resolver, Profiles, DHCP options and endpoint services (issue 15); empty
     /// when the snapshot has none, and DNS resolution is then not checked.
     pub dns: DnsData,
+    /// Endpoint services hosted here and the load balancers behind them (issue 16); empty
+    /// when the snapshot has none, and the provider side is then not checked.
+    pub elb: ElbData,
     /// What the loader skipped or merged, for people to read.
     pub notes: Vec<String>,
     /// Which describe calls the documents held (see [`coverage`]).
