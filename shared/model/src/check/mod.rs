@@ -14,6 +14,7 @@ mod exact;
 mod fast;
 mod findings;
 mod ids;
+mod matrix;
 mod on_path;
 mod vpc;
 mod workloads;
@@ -30,6 +31,11 @@ use crate::path::{self, PairTrace, Verdict};
 use crate::snapshot::Snapshot;
 
 use workloads::VpcWorkloads;
+
+pub use matrix::{
+    matrices, Blame, Cell, CellState, GroupKey, Matrices, MatrixEndpoint, MatrixRow, VpcMatrix,
+    MAX_EXAMPLES,
+};
 
 /// A required pair and how it fared.
 #[derive(Debug, Clone, PartialEq, Eq)]

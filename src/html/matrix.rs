@@ -1,0 +1,345 @@
+//! The reachability matrices: one table per VPC with endpoints (the model's [`VpcMatrix`]),
+//! then the traces of its blocked cells. Each cell is coloured and labelled (a mark and a
+//! word: the page is readable in black and white and by a screen reader); a blocked cell
+//! names its first blocking component, links to its finding group and to its trace.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use vpce_reach_model::snapshot::Snapshot;
+use vpce_reach_model::{
+    short_service_name, trace_pair, Cell, CellState, Matrices, MatrixRow, RuleParameters,
+    VpcMatrix,
+};
+
+use super::escape::Esc;
+use super::findings::Groups;
+use super::w;
+use crate::explain;
+
+/// Group keys named in a merged row's header.
+const MAX_KEYS: usize = 3;
+
+/// What the matrices need besides themselves.
+pub struct Ctx<'a> {
+    pub snap: &'a Snapshot,
+    pub params: &'a RuleParameters,
+    pub groups: &'a Groups<'a>,
+}
+
+/// The matrices section.
+pub fn section(out: &mut String, ctx: &Ctx, matrices: &Matrices) {
+    w!(
+        out,
+        "<section id=\"matrices\">\n<h2>Reachability</h2>\n<p class=\"legend\">Rows: workload \
+         groups (same subnet, same security groups). Columns: the VPC's endpoints. \
+         {} {} {} {}. A count <i>n/N</i> is how many of the row's N workloads are in that state. \
+         A blocked cell names the first blocking component of its first blocked workload's path \
+         and links to its finding and its trace.</p>\n",
+        legend(CellState::Reachable),
+        legend(CellState::Blocked),
+        legend(CellState::Unproven),
+        legend(CellState::NotRequired),
+    );
+    if matrices.vpcs.is_empty() {
+        w!(out, "<p class=\"none\">No VPC endpoint to check.</p>\n");
+    }
+    for (n, matrix) in matrices.vpcs.iter().enumerate() {
+        vpc_section(out, ctx, n + 1, matrix);
+    }
+    if !matrices.unserved.is_empty() {
+        w!(
+            out,
+            "<h3>VPCs with workloads and no endpoint</h3>\n<ul class=\"unserved\">\n"
+        );
+        for (vpc, count) in &matrices.unserved {
+            w!(
+                out,
+                "<li><code>{}</code>: {count} workload{} (no endpoint in the VPC or across a \
+                 link; see the findings)</li>\n",
+                Esc(vpc),
+                plural(*count)
+            );
+        }
+        w!(out, "</ul>\n");
+    }
+    w!(out, "</section>\n");
+}
+
+fn legend(state: CellState) -> String {
+    format!(
+        "<span class=\"cell {}\">{} {}</span>",
+        class(state),
+        mark(state),
+        state.as_str()
+    )
+}
+
+fn vpc_section(out: &mut String, ctx: &Ctx, n: usize, m: &VpcMatrix) {
+    w!(
+        out,
+        "<section class=\"vpc\" id=\"m{n}\">\n<h3>VPC <code>{}</code>{}",
+        Esc(&m.vpc),
+        owner(ctx.snap, &m.vpc)
+    );
+    if !m.spokes.is_empty() {
+        let spokes: Vec<String> = m
+            .spokes
+            .iter()
+            .map(|s| format!("<code>{}</code>{}", Esc(s), owner(ctx.snap, s)))
+            .collect();
+        w!(out, " <small>hub of {}</small>", spokes.join(", "));
+    }
+    w!(out, "</h3>\n");
+    if m.merged() {
+        w!(
+            out,
+            "<p class=\"merged\">{} workload groups: groups with the same state and the same \
+             blocking component in every column are merged into one row ({} rows).</p>\n",
+            m.groups,
+            m.rows.len()
+        );
+    }
+    w!(
+        out,
+        "<div class=\"scroll\">\n<table class=\"matrix\">\n<thead><tr><th scope=\"col\">\
+         Workload group</th>"
+    );
+    for ep in &m.endpoints {
+        w!(
+            out,
+            "<th scope=\"col\" data-endpoint=\"{}\">{}<br/><small>{}</small></th>",
+            Esc(&ep.id),
+            Esc(short_service_name(&ep.service)),
+            Esc(&ep.id)
+        );
+    }
+    w!(out, "</tr></thead>\n<tbody>\n");
+    let mut traces = Vec::new();
+    for (r, row) in m.rows.iter().enumerate() {
+        row_html(out, ctx, (n, r), m, row, &mut traces);
+    }
+    w!(out, "</tbody>\n</table>\n</div>\n");
+    if !traces.is_empty() {
+        w!(
+            out,
+            "<h4>Traces of the blocked cells</h4>\n<div class=\"traces\">\n{}</div>\n",
+            traces.concat()
+        );
+    }
+    w!(out, "</section>\n");
+}
+
+/// ` (account 111122223333)` when the snapshot knows the VPC's owner.
+fn owner(snap: &Snapshot, vpc: &str) -> String {
+    match snap.vpcs.get(vpc).and_then(|v| v.owner_id.as_deref()) {
+        Some(account) => format!(" <small>(account {})</small>", Esc(account)),
+        None => String::new(),
+    }
+}
+
+fn row_html(
+    out: &mut String,
+    ctx: &Ctx,
+    (n, r): (usize, usize),
+    m: &VpcMatrix,
+    row: &MatrixRow,
+    traces: &mut Vec<String>,
+) {
+    w!(out, "<tr><th scope=\"row\">");
+    row_header(out, ctx.snap, m, row);
+    w!(out, "</th>");
+    for (c, (cell, ep)) in row.cells.iter().zip(&m.endpoints).enumerate() {
+        let anchor = format!("t{n}-{}-{}", r + 1, c + 1);
+        let traced = cell_html(out, ctx, cell, &ep.id, row.workloads, &anchor);
+        if traced {
+            traces.push(trace_html(ctx, cell, &ep.id, &anchor));
+        }
+    }
+    w!(out, "</tr>\n");
+}
+
+/// The groups of the row (a few, when merged) and a few of its workloads with their names.
+fn row_header(out: &mut String, snap: &Snapshot, m: &VpcMatrix, row: &MatrixRow) {
+    for key in row.keys.iter().take(MAX_KEYS) {
+        let groups: Vec<String> = key.groups.iter().map(|g| Esc(g).to_string()).collect();
+        w!(out, "<div class=\"key\">");
+        if key.vpc != m.vpc {
+            w!(out, "<span class=\"spoke\">spoke {}</span> ", Esc(&key.vpc));
+        }
+        w!(
+            out,
+            "<code>{}</code> · <code>{}</code></div>",
+            Esc(&key.subnet),
+            if groups.is_empty() {
+                "no security group".to_string()
+            } else {
+                groups.join(", ")
+            }
+        );
+    }
+    if row.keys.len() > MAX_KEYS {
+        w!(
+            out,
+            "<div class=\"key\">and {} more groups</div>",
+            row.keys.len() - MAX_KEYS
+        );
+    }
+    let examples: Vec<String> = row
+        .examples
+        .iter()
+        .map(|eni| format!("<code>{}</code>{}", Esc(eni), name(snap, eni)))
+        .collect();
+    let more = row.workloads - row.examples.len();
+    w!(
+        out,
+        "<div class=\"ex\">{} workload{}: {}{}</div>",
+        row.workloads,
+        plural(row.workloads),
+        examples.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// ` (app-strict)`: the ENI's `Name` tag, when it has one.
+fn name(snap: &Snapshot, eni: &str) -> String {
+    let tag = snap
+        .network_interfaces
+        .get(eni)
+        .and_then(|e| e.tag_set.iter().find(|t| t.key == "Name"))
+        .filter(|t| !t.value.is_empty());
+    match tag {
+        Some(t) => format!(" <span class=\"name\">({})</span>", Esc(&t.value)),
+        None => String::new(),
+    }
+}
+
+/// One cell; true when it is blocked with a known blame (its trace follows the table).
+fn cell_html(
+    out: &mut String,
+    ctx: &Ctx,
+    cell: &Cell,
+    endpoint: &str,
+    workloads: usize,
+    anchor: &str,
+) -> bool {
+    let state = cell.state();
+    let count = match state {
+        CellState::Blocked => cell.blocked,
+        CellState::Unproven => cell.unproven,
+        CellState::Reachable => cell.reachable,
+        CellState::NotRequired => cell.not_required,
+    };
+    w!(
+        out,
+        "<td class=\"cell {}\" data-endpoint=\"{}\" title=\"{}\"><span class=\"st\">{} {}</span>",
+        class(state),
+        Esc(endpoint),
+        counts(cell),
+        mark(state),
+        state.as_str()
+    );
+    if count != workloads {
+        w!(out, " <span class=\"n\">{count}/{workloads}</span>");
+    }
+    let Some(blame) = cell.blame.as_ref().filter(|_| state == CellState::Blocked) else {
+        w!(out, "</td>");
+        return false;
+    };
+    let key = (Arc::clone(&blame.component), blame.code, blame.direction);
+    let component = Esc(&blame.component);
+    match ctx.groups.anchor(&key) {
+        Some(f) => w!(out, "<br/><a class=\"blame\" href=\"#{f}\">{component}</a>"),
+        None => w!(out, "<br/><span class=\"blame\">{component}</span>"),
+    }
+    if let Some(d) = blame.direction {
+        w!(out, " <span class=\"dir\">{}</span>", d.as_str());
+    }
+    w!(out, "<br/><a class=\"tr\" href=\"#{anchor}\">trace</a></td>");
+    true
+}
+
+/// `2 blocked, 3 reachable of 5 workloads` (the cell's title: every count, not only the worst).
+fn counts(cell: &Cell) -> String {
+    let parts: Vec<String> = [
+        (cell.blocked, "blocked"),
+        (cell.unproven, "unproven"),
+        (cell.reachable, "reachable"),
+        (cell.not_required, "not required"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    format!(
+        "{} of {} workload{}",
+        parts.join(", "),
+        cell.workloads(),
+        plural(cell.workloads())
+    )
+}
+
+/// The `explain` trace of the cell's first blocked workload, collapsed.
+fn trace_html(ctx: &Ctx, cell: &Cell, endpoint: &str, anchor: &str) -> String {
+    let Some(blame) = &cell.blame else {
+        return String::new();
+    };
+    let text = match trace_pair(ctx.snap, ctx.params, &blame.workload, endpoint) {
+        Ok((trace, reasons)) => explain::render(ctx.snap, &trace, reasons),
+        Err(e) => e.to_string(),
+    };
+    let service = ctx
+        .snap
+        .vpc_endpoints
+        .get(endpoint)
+        .map_or("", |e| short_service_name(&e.service_name));
+    format!(
+        "<details class=\"trace\" id=\"{anchor}\"><summary><code>{}</code>{} → <code>{}</code> \
+         {}: blocked at <code>{}</code> ({})</summary>\n<pre>{}</pre></details>\n",
+        Esc(&blame.workload),
+        name(ctx.snap, &blame.workload),
+        Esc(endpoint),
+        Esc(service),
+        Esc(&blame.component),
+        blame.code.as_str(),
+        lines(&text)
+    )
+}
+
+/// Multi-line text escaped line by line: its line breaks are the renderer's own (every text
+/// from the snapshot in it is already inert), kept for `<pre>`.
+fn lines(text: &str) -> String {
+    let escaped: Vec<String> = text.lines().map(|l| Esc(l).to_string()).collect();
+    escaped.join("\n")
+}
+
+fn class(state: CellState) -> &'static str {
+    match state {
+        CellState::Blocked => "blocked",
+        CellState::Unproven => "unproven",
+        CellState::Reachable => "reachable",
+        CellState::NotRequired => "none",
+    }
+}
+
+/// A mark besides the colour, so that the state never rests on colour alone.
+fn mark(state: CellState) -> &'static str {
+    match state {
+        CellState::Blocked => "✗",
+        CellState::Unproven => "?",
+        CellState::Reachable => "✓",
+        CellState::NotRequired => "–",
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
