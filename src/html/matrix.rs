@@ -13,7 +13,7 @@ use vpce_reach_model::{
 };
 
 use super::escape::Esc;
-use super::findings::Groups;
+use super::findings::{GroupKey, Groups};
 use super::w;
 use crate::explain;
 
@@ -95,7 +95,7 @@ fn vpc_section(out: &mut String, ctx: &Ctx, n: usize, m: &VpcMatrix) {
         w!(
             out,
             "<p class=\"merged\">{} workload groups: groups with the same state and the same \
-             blocking component in every column are merged into one row ({} rows).</p>\n",
+             blocking components in every column are merged into one row ({} rows).</p>\n",
             m.groups,
             m.rows.len()
         );
@@ -138,6 +138,9 @@ fn owner(snap: &Snapshot, vpc: &str) -> String {
     }
 }
 
+/// A row and its cells. One trace per blocking component of the row: on a large account a
+/// group whose security group forgets every endpoint has a dozen blocked cells with the same
+/// cause, and a trace each would make the page ten times larger for the same lines.
 fn row_html(
     out: &mut String,
     ctx: &Ctx,
@@ -149,14 +152,31 @@ fn row_html(
     w!(out, "<tr><th scope=\"row\">");
     row_header(out, ctx.snap, m, row);
     w!(out, "</th>");
+    // (blame, its trace's anchor, the first cell it blocks, the services it blocks)
+    let mut row_traces: Vec<(GroupKey, String, usize, Vec<&str>)> = Vec::new();
     for (c, (cell, ep)) in row.cells.iter().zip(&m.endpoints).enumerate() {
-        let anchor = format!("t{n}-{}-{}", r + 1, c + 1);
-        let traced = cell_html(out, ctx, cell, &ep.id, row.workloads, &anchor);
-        if traced {
-            traces.push(trace_html(ctx, cell, &ep.id, &anchor));
-        }
+        let blame = cell.blame.as_ref().filter(|_| cell.state() == CellState::Blocked);
+        let anchor = blame.map(|b| {
+            let key = (Arc::clone(&b.component), b.code, b.direction);
+            let service = short_service_name(&ep.service);
+            match row_traces.iter_mut().find(|t| t.0 == key) {
+                Some(t) => {
+                    t.3.push(service);
+                    t.1.clone()
+                }
+                None => {
+                    let anchor = format!("t{n}-{}-{}", r + 1, c + 1);
+                    row_traces.push((key, anchor.clone(), c, vec![service]));
+                    anchor
+                }
+            }
+        });
+        cell_html(out, ctx, cell, &ep.id, row.workloads, anchor.as_deref());
     }
     w!(out, "</tr>\n");
+    for (_, anchor, c, services) in row_traces {
+        traces.push(trace_html(ctx, &row.cells[c], &m.endpoints[c].id, &anchor, &services));
+    }
 }
 
 /// The groups of the row (a few, when merged) and a few of its workloads with their names.
@@ -218,15 +238,15 @@ fn name(snap: &Snapshot, eni: &str) -> String {
     }
 }
 
-/// One cell; true when it is blocked with a known blame (its trace follows the table).
+/// One cell; `trace`: the anchor of its trace, when it is blocked with a known blame.
 fn cell_html(
     out: &mut String,
     ctx: &Ctx,
     cell: &Cell,
     endpoint: &str,
     workloads: usize,
-    anchor: &str,
-) -> bool {
+    trace: Option<&str>,
+) {
     let state = cell.state();
     let count = match state {
         CellState::Blocked => cell.blocked,
@@ -246,9 +266,9 @@ fn cell_html(
     if count != workloads {
         w!(out, " <span class=\"n\">{count}/{workloads}</span>");
     }
-    let Some(blame) = cell.blame.as_ref().filter(|_| state == CellState::Blocked) else {
+    let (Some(blame), Some(trace)) = (cell.blame.as_ref(), trace) else {
         w!(out, "</td>");
-        return false;
+        return;
     };
     let key = (Arc::clone(&blame.component), blame.code, blame.direction);
     let component = Esc(&blame.component);
@@ -259,8 +279,7 @@ fn cell_html(
     if let Some(d) = blame.direction {
         w!(out, " <span class=\"dir\">{}</span>", d.as_str());
     }
-    w!(out, "<br/><a class=\"tr\" href=\"#{anchor}\">trace</a></td>");
-    true
+    w!(out, "<br/><a class=\"tr\" href=\"#{trace}\">trace</a></td>");
 }
 
 /// `2 blocked, 3 reachable of 5 workloads` (the cell's title: every count, not only the worst).
@@ -283,8 +302,9 @@ fn counts(cell: &Cell) -> String {
     )
 }
 
-/// The `explain` trace of the cell's first blocked workload, collapsed.
-fn trace_html(ctx: &Ctx, cell: &Cell, endpoint: &str, anchor: &str) -> String {
+/// The `explain` trace of the cell's first blocked workload, collapsed; `services`: the
+/// columns of the row the same component blocks (this cell's first).
+fn trace_html(ctx: &Ctx, cell: &Cell, endpoint: &str, anchor: &str, services: &[&str]) -> String {
     let Some(blame) = &cell.blame else {
         return String::new();
     };
@@ -292,18 +312,19 @@ fn trace_html(ctx: &Ctx, cell: &Cell, endpoint: &str, anchor: &str) -> String {
         Ok((trace, reasons)) => explain::render(ctx.snap, &trace, reasons),
         Err(e) => e.to_string(),
     };
-    let service = ctx
-        .snap
-        .vpc_endpoints
-        .get(endpoint)
-        .map_or("", |e| short_service_name(&e.service_name));
+    let also = if services.len() > 1 {
+        let others: Vec<String> = services[1..].iter().map(|s| Esc(s).to_string()).collect();
+        format!("; the same component blocks the row's {} too", others.join(", "))
+    } else {
+        String::new()
+    };
     format!(
         "<details class=\"trace\" id=\"{anchor}\"><summary><code>{}</code>{} → <code>{}</code> \
-         {}: blocked at <code>{}</code> ({})</summary>\n<pre>{}</pre></details>\n",
+         {}: blocked at <code>{}</code> ({}){also}</summary>\n<pre>{}</pre></details>\n",
         Esc(&blame.workload),
         name(ctx.snap, &blame.workload),
         Esc(endpoint),
-        Esc(service),
+        Esc(services.first().copied().unwrap_or("")),
         Esc(&blame.component),
         blame.code.as_str(),
         lines(&text)

@@ -7,8 +7,9 @@
 //!
 //! A large account has as many groups as workloads, nearly (10,000 workloads, a few hundred
 //! group lists): past `max_rows` groups in one matrix, groups whose rows say the same thing
-//! (same state and same blamed component in every column) are merged into one row, so the
-//! matrix shows each distinct problem once, with how many groups and workloads share it.
+//! (in every column the same state and, when blocked, the same findings on the first blocked
+//! pair) are merged into one row, so the matrix shows each distinct problem once, with how
+//! many groups and workloads share it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -114,15 +115,6 @@ impl Cell {
         self.blocked += other.blocked;
         self.unproven += other.unproven;
         self.not_required += other.not_required;
-        if self.blame.is_none() {
-            self.blame.clone_from(&other.blame);
-        }
-    }
-
-    /// What rows must share to be merged: the state, and what blocks.
-    fn signature(&self) -> (CellState, Option<(FindingCode, Arc<str>)>) {
-        let blame = self.blame.as_ref().map(|b| (b.code, Arc::clone(&b.component)));
-        (self.state(), blame)
     }
 }
 
@@ -225,8 +217,8 @@ impl Groups {
 }
 
 /// The report's matrices. `max_rows`: past that many groups in one matrix, rows that say the
-/// same thing are merged. Blocked cells are traced (one exact trace per blocked cell) to find
-/// their first blocking hop.
+/// same thing are merged. The blocked cells of the final rows are traced (one exact trace each)
+/// to find their first blocking hop.
 pub fn matrices(
     snap: &Snapshot,
     params: &RuleParameters,
@@ -235,46 +227,22 @@ pub fn matrices(
 ) -> Matrices {
     let groups = Groups::new(snap, params);
     let columns = columns(snap, params);
-    // (endpoint VPC, group) -> one cell per column, filled from the required pairs.
-    let mut cells: BTreeMap<(Arc<str>, usize), Vec<Cell>> = BTreeMap::new();
-    let mut first_blocked: BTreeMap<(Arc<str>, usize, usize), Arc<str>> = BTreeMap::new();
-    let column_of = column_index(&columns);
-    for pair in &report.pairs {
-        let (Some(&group), Some(&(ref vpc, col))) = (
-            groups.of.get(&pair.workload),
-            column_of.get(&*pair.endpoint),
-        ) else {
-            continue;
-        };
-        let width = columns[vpc].len();
-        let row = cells
-            .entry((Arc::clone(vpc), group))
-            .or_insert_with(|| vec![Cell::default(); width]);
-        let cell = &mut row[col];
-        match pair.verdict {
-            Verdict::Reachable => cell.reachable += 1,
-            Verdict::Unknown => cell.unproven += 1,
-            Verdict::Blocked => {
-                cell.blocked += 1;
-                first_blocked
-                    .entry((Arc::clone(vpc), group, col))
-                    .or_insert_with(|| Arc::clone(&pair.workload));
-            }
-        }
-    }
-    for ((vpc, group, col), workload) in first_blocked {
-        let endpoint = &columns[&vpc][col].id;
-        if let Some(row) = cells.get_mut(&(vpc, group)) {
-            row[col].blame = blame(snap, params, &workload, endpoint);
-        }
-    }
+    let mut drafts = drafts(report, &groups, &columns);
+    let causes = Causes::new(report);
     let mut out = Matrices::default();
     let mut served: BTreeSet<Arc<str>> = BTreeSet::new();
     for (vpc, endpoints) in &columns {
-        let matrix = vpc_matrix(&groups, vpc, endpoints, &mut cells, max_rows);
-        served.extend(matrix.spokes.iter().cloned());
+        let mut matrix = vpc_matrix(&groups, (vpc, endpoints), &mut drafts, &causes, max_rows);
+        for (row, first) in matrix.rows.iter_mut().zip(&matrix.first) {
+            for ((cell, workload), ep) in row.cells.iter_mut().zip(first).zip(endpoints) {
+                if let Some(workload) = workload {
+                    cell.blame = blame(snap, params, workload, &ep.id);
+                }
+            }
+        }
+        served.extend(matrix.matrix.spokes.iter().cloned());
         served.insert(Arc::clone(vpc));
-        out.vpcs.push(matrix);
+        out.vpcs.push(matrix.matrix_with_rows());
     }
     let mut counts: BTreeMap<&Arc<str>, usize> = BTreeMap::new();
     for (key, members) in groups.keys.iter().zip(&groups.members) {
@@ -284,6 +252,89 @@ pub fn matrices(
     }
     out.unserved = counts.into_iter().map(|(v, n)| (Arc::clone(v), n)).collect();
     out
+}
+
+/// One group's cells in the matrix of one VPC, before blame: the counts, and each cell's first
+/// blocked workload (the pair that is traced for the blame).
+struct Draft {
+    cells: Vec<Cell>,
+    first: Vec<Option<Arc<str>>>,
+}
+
+/// The drafts of every (endpoint VPC, group) with a required pair, from the pairs.
+fn drafts(
+    report: &Report,
+    groups: &Groups,
+    columns: &BTreeMap<Arc<str>, Vec<MatrixEndpoint>>,
+) -> BTreeMap<(Arc<str>, usize), Draft> {
+    let mut drafts: BTreeMap<(Arc<str>, usize), Draft> = BTreeMap::new();
+    let column_of = column_index(columns);
+    for pair in &report.pairs {
+        let (Some(&group), Some(&(ref vpc, col))) = (
+            groups.of.get(&pair.workload),
+            column_of.get(&*pair.endpoint),
+        ) else {
+            continue;
+        };
+        let width = columns[vpc].len();
+        let draft = drafts
+            .entry((Arc::clone(vpc), group))
+            .or_insert_with(|| Draft {
+                cells: vec![Cell::default(); width],
+                first: vec![None; width],
+            });
+        let cell = &mut draft.cells[col];
+        match pair.verdict {
+            Verdict::Reachable => cell.reachable += 1,
+            Verdict::Unknown => cell.unproven += 1,
+            Verdict::Blocked => {
+                cell.blocked += 1;
+                draft.first[col].get_or_insert_with(|| Arc::clone(&pair.workload));
+            }
+        }
+    }
+    drafts
+}
+
+/// What a pair finding says blocks: (code, component, direction).
+type Cause<'r> = (FindingCode, &'r str, Option<Direction>);
+
+/// The findings of each (workload, endpoint) pair, in the report's order. Rows are merged on
+/// them: they are what blocks a pair, known without tracing it (tracing every blocked cell of
+/// a large account before merging would take most of the time).
+struct Causes<'r> {
+    all: Vec<Cause<'r>>,
+    by_pair: FxHashMap<(&'r str, &'r str), (usize, usize)>,
+}
+
+impl<'r> Causes<'r> {
+    fn new(report: &'r Report) -> Self {
+        let mut grouped: FxHashMap<(&str, &str), Vec<Cause>> = FxHashMap::default();
+        for f in &report.findings {
+            if let (Some(source), Some(endpoint)) = (f.source.as_deref(), f.endpoint.as_deref()) {
+                grouped
+                    .entry((source, endpoint))
+                    .or_default()
+                    .push((f.code, &f.component, f.direction));
+            }
+        }
+        let mut causes = Causes {
+            all: Vec::new(),
+            by_pair: FxHashMap::default(),
+        };
+        for (pair, found) in grouped {
+            let start = causes.all.len();
+            causes.all.extend(found);
+            causes.by_pair.insert(pair, (start, causes.all.len()));
+        }
+        causes
+    }
+
+    /// The findings of one pair.
+    fn of(&self, workload: &str, endpoint: &str) -> Option<&[Cause<'r>]> {
+        let &(start, end) = self.by_pair.get(&(workload, endpoint))?;
+        Some(&self.all[start..end])
+    }
 }
 
 /// The modelled endpoints of each VPC, by service name then id.
@@ -337,60 +388,95 @@ fn blame(
     })
 }
 
+/// A matrix before blame, with each cell's first blocked workload.
+struct DraftMatrix {
+    matrix: VpcMatrix,
+    rows: Vec<MatrixRow>,
+    first: Vec<Vec<Option<Arc<str>>>>,
+}
+
+impl DraftMatrix {
+    fn matrix_with_rows(self) -> VpcMatrix {
+        VpcMatrix {
+            rows: self.rows,
+            ..self.matrix
+        }
+    }
+}
+
 /// One VPC's matrix: its groups, then its spokes' groups, merged past `max_rows`.
 fn vpc_matrix(
     groups: &Groups,
-    vpc: &Arc<str>,
-    endpoints: &[MatrixEndpoint],
-    cells: &mut BTreeMap<(Arc<str>, usize), Vec<Cell>>,
+    (vpc, endpoints): (&Arc<str>, &[MatrixEndpoint]),
+    drafts: &mut BTreeMap<(Arc<str>, usize), Draft>,
+    causes: &Causes,
     max_rows: usize,
-) -> VpcMatrix {
-    let spokes: BTreeSet<Arc<str>> = cells
+) -> DraftMatrix {
+    let spokes: BTreeSet<Arc<str>> = drafts
         .range((Arc::clone(vpc), 0)..=(Arc::clone(vpc), usize::MAX))
         .map(|((_, g), _)| Arc::clone(&groups.keys[*g].vpc))
         .filter(|v| v != vpc)
         .collect();
     let mut rows = Vec::new();
+    let mut first = Vec::new();
     for source in std::iter::once(vpc).chain(&spokes) {
         for g in groups.of_vpc(source) {
             let members = &groups.members[g];
-            let mut row = cells
-                .remove(&(Arc::clone(vpc), g))
-                .unwrap_or_else(|| vec![Cell::default(); endpoints.len()]);
-            for cell in &mut row {
+            let mut draft = drafts.remove(&(Arc::clone(vpc), g)).unwrap_or_else(|| Draft {
+                cells: vec![Cell::default(); endpoints.len()],
+                first: vec![None; endpoints.len()],
+            });
+            for cell in &mut draft.cells {
                 cell.not_required = members.len() - (cell.reachable + cell.blocked + cell.unproven);
             }
             rows.push(MatrixRow {
                 keys: vec![groups.keys[g].clone()],
                 workloads: members.len(),
                 examples: members.iter().take(MAX_EXAMPLES).cloned().collect(),
-                cells: row,
+                cells: draft.cells,
             });
+            first.push(draft.first);
         }
     }
     let count = rows.len();
     if count > max_rows {
-        rows = merge(rows);
+        (rows, first) = merge(rows, first, endpoints, causes);
     }
-    VpcMatrix {
-        vpc: Arc::clone(vpc),
-        spokes: spokes.into_iter().collect(),
-        endpoints: endpoints.to_vec(),
+    DraftMatrix {
+        matrix: VpcMatrix {
+            vpc: Arc::clone(vpc),
+            spokes: spokes.into_iter().collect(),
+            endpoints: endpoints.to_vec(),
+            rows: Vec::new(),
+            groups: count,
+        },
         rows,
-        groups: count,
+        first,
     }
 }
 
-/// Rows of one VPC's workloads whose cells have the same states and blames, merged into the
-/// first of them.
-fn merge(rows: Vec<MatrixRow>) -> Vec<MatrixRow> {
-    type Signature = (Arc<str>, Vec<(CellState, Option<(FindingCode, Arc<str>)>)>);
-    let mut merged: Vec<MatrixRow> = Vec::new();
+/// Rows of one VPC's workloads whose cells have the same states and the same findings on
+/// their first blocked pairs, merged into the first of them (whose first blocked workloads
+/// stay the cells' examples).
+fn merge(
+    rows: Vec<MatrixRow>,
+    first: Vec<Vec<Option<Arc<str>>>>,
+    endpoints: &[MatrixEndpoint],
+    causes: &Causes,
+) -> (Vec<MatrixRow>, Vec<Vec<Option<Arc<str>>>>) {
+    type Signature<'c> = (Arc<str>, Vec<(CellState, Option<&'c [Cause<'c>]>)>);
+    let (mut merged, mut merged_first): (Vec<MatrixRow>, Vec<_>) = (Vec::new(), Vec::new());
     let mut slots: FxHashMap<Signature, usize> = FxHashMap::default();
-    for row in rows {
+    for (row, row_first) in rows.into_iter().zip(first) {
+        let cells = row.cells.iter().zip(&row_first).zip(endpoints);
         let signature: Signature = (
             Arc::clone(&row.keys[0].vpc),
-            row.cells.iter().map(Cell::signature).collect(),
+            cells
+                .map(|((cell, workload), ep)| {
+                    let found = workload.as_deref().and_then(|w| causes.of(w, &ep.id));
+                    (cell.state(), found)
+                })
+                .collect(),
         );
         match slots.get(&signature) {
             Some(&at) => {
@@ -406,8 +492,9 @@ fn merge(rows: Vec<MatrixRow>) -> Vec<MatrixRow> {
             None => {
                 slots.insert(signature, merged.len());
                 merged.push(row);
+                merged_first.push(row_first);
             }
         }
     }
-    merged
+    (merged, merged_first)
 }
