@@ -3,21 +3,22 @@
 //! word: the page is readable in black and white and by a screen reader); a blocked cell
 //! names its first blocking component, links to its finding group and to its trace.
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::sync::Arc;
 
 use vpce_reach_model::snapshot::Snapshot;
 use vpce_reach_model::{
-    short_service_name, trace_pair, Cell, CellState, Matrices, MatrixRow, RuleParameters,
-    VpcMatrix,
+    short_service_name, trace_pair, Cell, CellState, GroupKey, Matrices, MatrixRow,
+    RuleParameters, VpcMatrix,
 };
 
 use super::escape::Esc;
-use super::findings::{GroupKey, Groups};
+use super::findings::{self, Groups};
 use super::w;
 use crate::explain;
 
-/// Group keys named in a merged row's header.
+/// Subnets named in a merged row's header.
 const MAX_KEYS: usize = 3;
 
 /// What the matrices need besides themselves.
@@ -153,7 +154,7 @@ fn row_html(
     row_header(out, ctx.snap, m, row);
     w!(out, "</th>");
     // (blame, its trace's anchor, the first cell it blocks, the services it blocks)
-    let mut row_traces: Vec<(GroupKey, String, usize, Vec<&str>)> = Vec::new();
+    let mut row_traces: Vec<(findings::GroupKey, String, usize, Vec<&str>)> = Vec::new();
     for (c, (cell, ep)) in row.cells.iter().zip(&m.endpoints).enumerate() {
         let blame = cell.blame.as_ref().filter(|_| cell.state() == CellState::Blocked);
         let anchor = blame.map(|b| {
@@ -181,28 +182,39 @@ fn row_html(
 
 /// The groups of the row (a few, when merged) and a few of its workloads with their names.
 fn row_header(out: &mut String, snap: &Snapshot, m: &VpcMatrix, row: &MatrixRow) {
-    for key in row.keys.iter().take(MAX_KEYS) {
-        let groups: Vec<String> = key.groups.iter().map(|g| Esc(g).to_string()).collect();
-        w!(out, "<div class=\"key\">");
-        if key.vpc != m.vpc {
-            w!(out, "<span class=\"spoke\">spoke {}</span> ", Esc(&key.vpc));
-        }
+    let first = &row.keys[0];
+    w!(out, "<div class=\"key\">");
+    // Merged rows hold one VPC's groups: the spoke mark holds for all of them.
+    if first.vpc != m.vpc {
+        w!(out, "<span class=\"spoke\">spoke {}</span> ", Esc(&first.vpc));
+    }
+    if row.keys.len() == 1 {
         w!(
             out,
             "<code>{}</code> · <code>{}</code></div>",
-            Esc(&key.subnet),
-            if groups.is_empty() {
-                "no security group".to_string()
-            } else {
-                groups.join(", ")
-            }
+            Esc(&first.subnet),
+            security_groups(first)
         );
-    }
-    if row.keys.len() > MAX_KEYS {
+    } else {
+        let subnets: BTreeSet<&str> = row.keys.iter().map(|k| &*k.subnet).collect();
+        let named: Vec<String> = subnets
+            .iter()
+            .take(MAX_KEYS)
+            .map(|s| format!("<code>{}</code>", Esc(s)))
+            .collect();
         w!(
             out,
-            "<div class=\"key\">and {} more groups</div>",
-            row.keys.len() - MAX_KEYS
+            "<b>{} groups</b> in {} subnet{}: {}{}</div><div class=\"key\">e.g. <code>{}</code></div>",
+            row.keys.len(),
+            subnets.len(),
+            plural(subnets.len()),
+            named.join(", "),
+            if subnets.len() > MAX_KEYS {
+                format!(" and {} more", subnets.len() - MAX_KEYS)
+            } else {
+                String::new()
+            },
+            security_groups(first)
         );
     }
     let examples: Vec<String> = row
@@ -223,6 +235,15 @@ fn row_header(out: &mut String, snap: &Snapshot, m: &VpcMatrix, row: &MatrixRow)
             String::new()
         }
     );
+}
+
+/// `sg-1, sg-2`, escaped.
+fn security_groups(key: &GroupKey) -> String {
+    if key.groups.is_empty() {
+        return "no security group".to_string();
+    }
+    let groups: Vec<String> = key.groups.iter().map(|g| Esc(g).to_string()).collect();
+    groups.join(", ")
 }
 
 /// ` (app-strict)`: the ENI's `Name` tag, when it has one.
