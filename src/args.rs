@@ -320,9 +320,7 @@ fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
                     "table" => Format::Table,
                     "json" => Format::Json,
                     "html" => Format::Html,
-                    other => {
-                        return Err(format!("--format: `{other}` is not table, json or html"))
-                    }
+                    other => return Err(format!("--format: `{other}` is not table, json or html")),
                 };
                 once(&mut format, f, "--format")?;
             }

@@ -117,7 +117,10 @@ fn the_page_is_well_formed_xml_and_loads_nothing() {
         .expect("a Content-Security-Policy");
     assert!(csp.starts_with("default-src 'none';"), "{csp}");
     // Ids are unique: links and traces find one element.
-    let mut ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("id")).collect();
+    let mut ids: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("id"))
+        .collect();
     let count = ids.len();
     ids.sort_unstable();
     ids.dedup();
@@ -201,7 +204,7 @@ fn blocked_cells_name_their_component_and_link_to_finding_and_trace() {
         let pre = text_of(trace);
         assert!(pre.contains(&format!("{eni} (")), "{pre}");
         assert!(pre.contains("BLOCKED"), "{pre}");
-        assert!(pre.contains(&format!("fix: ")), "{pre}");
+        assert!(pre.contains("fix: "), "{pre}");
     }
 }
 
@@ -245,7 +248,8 @@ fn reachable_cells_and_the_summary() {
 
 /// The demo with markup in snapshot text: a workload's `Name` tag (shown next to its ENI) and
 /// an endpoint type (quoted in a note).
-const EVIL: &str = "</code><script>document.title='pwned'</script><img src=x onerror=\"alert(1)\"> & co";
+const EVIL: &str =
+    "</code><script>document.title='pwned'</script><img src=x onerror=\"alert(1)\"> & co";
 
 fn evil_snapshot() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -257,7 +261,10 @@ fn evil_snapshot() -> tempfile::TempDir {
         &format!("\"Value\": {}", serde_json::to_string(EVIL).unwrap()),
         1,
     );
-    assert!(text.contains("pwned"), "the demo's app-strict Name tag was replaced");
+    assert!(
+        text.contains("pwned"),
+        "the demo's app-strict Name tag was replaced"
+    );
     std::fs::write(&enis, text).unwrap();
     dir
 }
@@ -394,8 +401,15 @@ fn chromium_keeps_markup_from_the_snapshot_as_text() {
     let file = dir.path().join("report.html");
     std::fs::write(&file, page(snap.path())).unwrap();
     let dom = dump_dom(&browser, &file);
-    assert!(dom.contains("<title>vpce-reach report</title>"), "the title was not rewritten");
-    assert_eq!(dom.matches("<script").count(), 1, "only the page's own script");
+    assert!(
+        dom.contains("<title>vpce-reach report</title>"),
+        "the title was not rewritten"
+    );
+    assert_eq!(
+        dom.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
     assert!(!dom.contains("<img"));
     assert!(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
 }

@@ -47,7 +47,13 @@ mod tests {
 
     #[test]
     fn plain_text_is_unchanged_and_controls_are_inert() {
-        assert_eq!(Esc("sg-0b3a8e6d2f5c94a17").to_string(), "sg-0b3a8e6d2f5c94a17");
-        assert_eq!(Esc("a\u{1b}[31m\u{202e}b").to_string(), "a\\u{1b}[31m\\u{202e}b");
+        assert_eq!(
+            Esc("sg-0b3a8e6d2f5c94a17").to_string(),
+            "sg-0b3a8e6d2f5c94a17"
+        );
+        assert_eq!(
+            Esc("a\u{1b}[31m\u{202e}b").to_string(),
+            "a\\u{1b}[31m\\u{202e}b"
+        );
     }
 }

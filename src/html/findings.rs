@@ -64,10 +64,18 @@ impl<'r> Groups<'r> {
 /// VPC, else (DNS and service findings name no workload) the snapshot's VPCs its text names.
 fn vpcs_of<'s>(snap: &'s Snapshot, f: &Finding) -> BTreeSet<&'s str> {
     let mut vpcs = BTreeSet::new();
-    if let Some(eni) = f.source.as_deref().and_then(|s| snap.network_interfaces.get(s)) {
+    if let Some(eni) = f
+        .source
+        .as_deref()
+        .and_then(|s| snap.network_interfaces.get(s))
+    {
         vpcs.insert(eni.vpc_id.as_str());
     }
-    if let Some(ep) = f.endpoint.as_deref().and_then(|e| snap.vpc_endpoints.get(e)) {
+    if let Some(ep) = f
+        .endpoint
+        .as_deref()
+        .and_then(|e| snap.vpc_endpoints.get(e))
+    {
         vpcs.insert(ep.vpc_id.as_str());
     }
     if let Some((id, _)) = snap.vpcs.get_key_value(&*f.component) {
@@ -176,10 +184,28 @@ fn group_html(out: &mut String, key: &GroupKey, group: &Group, vpcs: &BTreeSet<&
         w!(out, " · in account {}", Esc(account));
     }
     w!(out, "</p>\n");
-    names(out, "Workloads", findings.iter().filter_map(|f| f.source.as_deref()));
-    names(out, "Endpoints", findings.iter().filter_map(|f| f.endpoint.as_deref()));
-    texts(out, "problem", ("Problem", "problems"), findings.iter().map(|f| &*f.problem));
-    texts(out, "fix", ("Fix", "fixes"), findings.iter().map(|f| &*f.fix));
+    names(
+        out,
+        "Workloads",
+        findings.iter().filter_map(|f| f.source.as_deref()),
+    );
+    names(
+        out,
+        "Endpoints",
+        findings.iter().filter_map(|f| f.endpoint.as_deref()),
+    );
+    texts(
+        out,
+        "problem",
+        ("Problem", "problems"),
+        findings.iter().map(|f| &*f.problem),
+    );
+    texts(
+        out,
+        "fix",
+        ("Fix", "fixes"),
+        findings.iter().map(|f| &*f.fix),
+    );
     w!(
         out,
         "<details><summary>{} finding{}</summary>\n<ul class=\"details\">\n",
@@ -219,7 +245,12 @@ fn names<'a>(out: &mut String, label: &str, ids: impl Iterator<Item = &'a str>) 
 
 /// The distinct non-empty texts (problems, fixes) of a group, the first few in order of first
 /// appearance, then how many others there are.
-fn texts<'a>(out: &mut String, class: &str, label: (&str, &str), all: impl Iterator<Item = &'a str>) {
+fn texts<'a>(
+    out: &mut String,
+    class: &str,
+    label: (&str, &str),
+    all: impl Iterator<Item = &'a str>,
+) {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut shown: Vec<&str> = Vec::new();
     for text in all.filter(|t| !t.is_empty()) {
@@ -228,10 +259,19 @@ fn texts<'a>(out: &mut String, class: &str, label: (&str, &str), all: impl Itera
         }
     }
     for text in &shown {
-        w!(out, "<p class=\"{class}\"><b>{}:</b> {}</p>\n", label.0, Esc(text));
+        w!(
+            out,
+            "<p class=\"{class}\"><b>{}:</b> {}</p>\n",
+            label.0,
+            Esc(text)
+        );
     }
     let more = seen.len() - shown.len();
     if more > 0 {
-        w!(out, "<p class=\"{class}\">and {more} other {}</p>\n", label.1);
+        w!(
+            out,
+            "<p class=\"{class}\">and {more} other {}</p>\n",
+            label.1
+        );
     }
 }

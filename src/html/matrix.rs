@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use vpce_reach_model::snapshot::Snapshot;
 use vpce_reach_model::{
-    short_service_name, trace_pair, Cell, CellState, GroupKey, Matrices, MatrixRow,
-    RuleParameters, VpcMatrix,
+    short_service_name, trace_pair, Cell, CellState, GroupKey, Matrices, MatrixRow, RuleParameters,
+    VpcMatrix,
 };
 
 use super::escape::Esc;
@@ -156,7 +156,10 @@ fn row_html(
     // (blame, its trace's anchor, the first cell it blocks, the services it blocks)
     let mut row_traces: Vec<(findings::GroupKey, String, usize, Vec<&str>)> = Vec::new();
     for (c, (cell, ep)) in row.cells.iter().zip(&m.endpoints).enumerate() {
-        let blame = cell.blame.as_ref().filter(|_| cell.state() == CellState::Blocked);
+        let blame = cell
+            .blame
+            .as_ref()
+            .filter(|_| cell.state() == CellState::Blocked);
         let anchor = blame.map(|b| {
             let key = (Arc::clone(&b.component), b.code, b.direction);
             let service = short_service_name(&ep.service);
@@ -176,7 +179,13 @@ fn row_html(
     }
     w!(out, "</tr>\n");
     for (_, anchor, c, services) in row_traces {
-        traces.push(trace_html(ctx, &row.cells[c], &m.endpoints[c].id, &anchor, &services));
+        traces.push(trace_html(
+            ctx,
+            &row.cells[c],
+            &m.endpoints[c].id,
+            &anchor,
+            &services,
+        ));
     }
 }
 
@@ -186,7 +195,11 @@ fn row_header(out: &mut String, snap: &Snapshot, m: &VpcMatrix, row: &MatrixRow)
     w!(out, "<div class=\"key\">");
     // Merged rows hold one VPC's groups: the spoke mark holds for all of them.
     if first.vpc != m.vpc {
-        w!(out, "<span class=\"spoke\">spoke {}</span> ", Esc(&first.vpc));
+        w!(
+            out,
+            "<span class=\"spoke\">spoke {}</span> ",
+            Esc(&first.vpc)
+        );
     }
     if row.keys.len() == 1 {
         w!(
@@ -335,7 +348,10 @@ fn trace_html(ctx: &Ctx, cell: &Cell, endpoint: &str, anchor: &str, services: &[
     };
     let also = if services.len() > 1 {
         let others: Vec<String> = services[1..].iter().map(|s| Esc(s).to_string()).collect();
-        format!("; the same component blocks the row's {} too", others.join(", "))
+        format!(
+            "; the same component blocks the row's {} too",
+            others.join(", ")
+        )
     } else {
         String::new()
     };

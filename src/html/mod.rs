@@ -17,9 +17,7 @@ mod matrix;
 use std::fmt::Write;
 
 use vpce_reach_model::snapshot::Snapshot;
-use vpce_reach_model::{
-    matrices, ComplianceType, Evaluation, Report, RuleParameters, Verdict,
-};
+use vpce_reach_model::{matrices, ComplianceType, Evaluation, Report, RuleParameters, Verdict};
 
 use escape::Esc;
 
@@ -78,7 +76,10 @@ pub fn render(page: &Page) -> String {
     matrix::section(&mut out, &ctx, &m);
     findings::section(&mut out, page.snap, &groups);
     notes(&mut out, page.report);
-    w!(out, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
+    w!(
+        out,
+        "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
+    );
     out
 }
 

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use vpce_reach_model::snapshot::SnapshotBuilder;
 use vpce_reach_model::{
-    check, load_dir, matrices, CellState, Direction, FindingCode, Matrices, Report,
-    RuleParameters, Snapshot, Verdict, VpcMatrix,
+    check, load_dir, matrices, CellState, Direction, FindingCode, Matrices, Report, RuleParameters,
+    Snapshot, Verdict, VpcMatrix,
 };
 
 fn demo() -> (Snapshot, RuleParameters) {
@@ -51,7 +51,10 @@ fn demo_cells_blame_the_first_blocking_component() {
     let a = matrix(&m, "vpc-0f3c8e21d4b7a695a");
     // Columns by service name: s3, then ssm.
     let columns: Vec<&str> = a.endpoints.iter().map(|e| &*e.id).collect();
-    assert_eq!(columns, ["vpce-0f4b8d2a6c9e13a57", "vpce-0a7c3e9f1b5d28e64"]);
+    assert_eq!(
+        columns,
+        ["vpce-0f4b8d2a6c9e13a57", "vpce-0a7c3e9f1b5d28e64"]
+    );
     assert!(!a.merged() && a.spokes.is_empty());
     let sg = |id: &str| {
         Some((
@@ -98,8 +101,14 @@ fn demo_cells_blame_the_first_blocking_component() {
     );
     // The DNS spokes have no endpoint, in their VPC or across a link.
     let unserved: Vec<(&str, usize)> = m.unserved.iter().map(|(v, n)| (&**v, *n)).collect();
-    assert!(unserved.contains(&("vpc-0c7d2e9a4f1b63c58", 1)), "{unserved:?}");
-    assert!(unserved.contains(&("vpc-0d9e4a1c7b3f25d86", 1)), "{unserved:?}");
+    assert!(
+        unserved.contains(&("vpc-0c7d2e9a4f1b63c58", 1)),
+        "{unserved:?}"
+    );
+    assert!(
+        unserved.contains(&("vpc-0d9e4a1c7b3f25d86", 1)),
+        "{unserved:?}"
+    );
 }
 
 #[test]

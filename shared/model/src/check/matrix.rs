@@ -250,7 +250,10 @@ pub fn matrices(
             *counts.entry(&key.vpc).or_default() += members.len();
         }
     }
-    out.unserved = counts.into_iter().map(|(v, n)| (Arc::clone(v), n)).collect();
+    out.unserved = counts
+        .into_iter()
+        .map(|(v, n)| (Arc::clone(v), n))
+        .collect();
     out
 }
 
@@ -312,10 +315,11 @@ impl<'r> Causes<'r> {
         let mut grouped: FxHashMap<(&str, &str), Vec<Cause>> = FxHashMap::default();
         for f in &report.findings {
             if let (Some(source), Some(endpoint)) = (f.source.as_deref(), f.endpoint.as_deref()) {
-                grouped
-                    .entry((source, endpoint))
-                    .or_default()
-                    .push((f.code, &f.component, f.direction));
+                grouped.entry((source, endpoint)).or_default().push((
+                    f.code,
+                    &f.component,
+                    f.direction,
+                ));
             }
         }
         let mut causes = Causes {
@@ -388,11 +392,14 @@ fn blame(
     })
 }
 
+/// Each cell's first blocked workload, for one row.
+type FirstBlocked = Vec<Option<Arc<str>>>;
+
 /// A matrix before blame, with each cell's first blocked workload.
 struct DraftMatrix {
     matrix: VpcMatrix,
     rows: Vec<MatrixRow>,
-    first: Vec<Vec<Option<Arc<str>>>>,
+    first: Vec<FirstBlocked>,
 }
 
 impl DraftMatrix {
@@ -422,10 +429,12 @@ fn vpc_matrix(
     for source in std::iter::once(vpc).chain(&spokes) {
         for g in groups.of_vpc(source) {
             let members = &groups.members[g];
-            let mut draft = drafts.remove(&(Arc::clone(vpc), g)).unwrap_or_else(|| Draft {
-                cells: vec![Cell::default(); endpoints.len()],
-                first: vec![None; endpoints.len()],
-            });
+            let mut draft = drafts
+                .remove(&(Arc::clone(vpc), g))
+                .unwrap_or_else(|| Draft {
+                    cells: vec![Cell::default(); endpoints.len()],
+                    first: vec![None; endpoints.len()],
+                });
             for cell in &mut draft.cells {
                 cell.not_required = members.len() - (cell.reachable + cell.blocked + cell.unproven);
             }
@@ -460,10 +469,10 @@ fn vpc_matrix(
 /// stay the cells' examples).
 fn merge(
     rows: Vec<MatrixRow>,
-    first: Vec<Vec<Option<Arc<str>>>>,
+    first: Vec<FirstBlocked>,
     endpoints: &[MatrixEndpoint],
     causes: &Causes,
-) -> (Vec<MatrixRow>, Vec<Vec<Option<Arc<str>>>>) {
+) -> (Vec<MatrixRow>, Vec<FirstBlocked>) {
     type Signature<'c> = (Arc<str>, Vec<(CellState, Option<&'c [Cause<'c>]>)>);
     let (mut merged, mut merged_first): (Vec<MatrixRow>, Vec<_>) = (Vec::new(), Vec::new());
     let mut slots: FxHashMap<Signature, usize> = FxHashMap::default();
