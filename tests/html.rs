@@ -394,6 +394,27 @@ fn chromium_renders_the_demo_with_its_blocked_cells_and_findings() {
 }
 
 #[test]
+fn without_its_script_the_page_shows_everything() {
+    let Some(browser) = chromium() else { return };
+    // A reader whose viewer runs no script: the same page without its script element
+    // (headless Chromium has no switch that turns scripts off for a file page).
+    let html = page(&demo());
+    let (before, rest) = html.split_once("<script>").unwrap();
+    let after = &rest[rest.find("</script>").unwrap() + "</script>".len()..];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.html");
+    std::fs::write(&file, format!("{before}{after}")).unwrap();
+    let dom = dump_dom(&browser, &file);
+    assert!(dom.contains("<html lang=\"en\">"), "the script ran");
+    // The filters, which need the script, stay hidden; every finding group is shown.
+    assert!(dom.contains("<form id=\"filters\" hidden=\"hidden\">"));
+    assert!(!dom.contains("<div class=\"finding\" hidden"));
+    for (eni, endpoint, component, _, _) in BLOCKED {
+        assert!(dom_cell(&dom, eni, endpoint).contains(component));
+    }
+}
+
+#[test]
 fn chromium_keeps_markup_from_the_snapshot_as_text() {
     let Some(browser) = chromium() else { return };
     let snap = evil_snapshot();
