@@ -415,6 +415,45 @@ fn without_its_script_the_page_shows_everything() {
 }
 
 #[test]
+fn the_code_filter_hides_the_other_findings() {
+    let Some(browser) = chromium() else { return };
+    // A reader choosing a code: a probe sets the selector once the page has loaded. It is
+    // put in a copy without the page's policy, which would block it (it blocks any script
+    // but the page's own).
+    let html = page(&demo());
+    let policy = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
+    let end = policy + html[policy..].find("/>").unwrap() + 2;
+    let probe = "<script>addEventListener(\"load\", function () { \
+        var c = document.getElementById(\"f-code\"); c.value = \"SUBNET_ACL_RESTRICTION\"; \
+        c.dispatchEvent(new Event(\"change\", {bubbles: true})); });</script></body>";
+    let probed = format!("{}{}", &html[..policy], &html[end..]).replace("</body>", probe);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.html");
+    std::fs::write(&file, probed).unwrap();
+    let dom = dump_dom(&browser, &file);
+    let findings: Vec<&str> = dom
+        .split("<div class=\"finding\"")
+        .skip(1)
+        .map(|f| &f[..f.find('>').unwrap()])
+        .collect();
+    assert!(findings.len() > 1, "{findings:?}");
+    for f in findings {
+        let shown = !f.contains("hidden");
+        assert_eq!(
+            shown,
+            f.contains("data-code=\"SUBNET_ACL_RESTRICTION\""),
+            "{f}"
+        );
+    }
+    assert!(
+        dom.contains("<output id=\"f-count\">1 of "),
+        "one group shown"
+    );
+}
+
+#[test]
 fn chromium_keeps_markup_from_the_snapshot_as_text() {
     let Some(browser) = chromium() else { return };
     let snap = evil_snapshot();
