@@ -49,12 +49,9 @@ fn demo_cells_blame_the_first_blocking_component() {
     let report = check(&snap, &params);
     let m = matrices(&snap, &params, &report, 40);
     let a = matrix(&m, "vpc-0f3c8e21d4b7a695a");
-    // Columns by service name: s3, then ssm.
-    let columns: Vec<&str> = a.endpoints.iter().map(|e| &*e.id).collect();
-    assert_eq!(
-        columns,
-        ["vpce-0f4b8d2a6c9e13a57", "vpce-0a7c3e9f1b5d28e64"]
-    );
+    // Columns by service name: s3 before ssm (other endpoints may join the demo).
+    let column = |id: &str| a.endpoints.iter().position(|e| &*e.id == id).unwrap();
+    assert!(column("vpce-0f4b8d2a6c9e13a57") < column("vpce-0a7c3e9f1b5d28e64"));
     assert!(!a.merged() && a.spokes.is_empty());
     let sg = |id: &str| {
         Some((
@@ -121,13 +118,16 @@ fn rows_that_say_the_same_thing_merge_past_the_limit() {
         matrix(&whole, "vpc-0f3c8e21d4b7a695a"),
         matrix(&merged, "vpc-0f3c8e21d4b7a695a"),
     );
-    assert_eq!(before.rows.len(), 6);
-    // The four groups that reach both endpoints become one row; each broken group keeps its
-    // own, with its blame.
-    assert_eq!(after.rows.len(), 3, "{:#?}", after.rows);
-    assert!(after.merged() && after.groups == 6);
-    assert_eq!(after.rows[0].keys.len(), 4);
-    assert_eq!(after.rows[0].workloads, 4);
+    // The groups that reach every endpoint become one row (four in today's demo); each
+    // broken group keeps its own, with its blame.
+    assert!(after.rows.len() < before.rows.len(), "{:#?}", after.rows);
+    assert!(after.merged() && after.groups == before.rows.len());
+    let reaching = after
+        .rows
+        .iter()
+        .find(|r| r.examples.iter().any(|e| &**e == "eni-0a1f5c8e3d7b29f46"))
+        .unwrap();
+    assert!(reaching.keys.len() > 1 && reaching.workloads == reaching.keys.len());
     assert_eq!(
         cell_of(after, "eni-05d9a3f7c2e1b8d64", "vpce-0a7c3e9f1b5d28e64"),
         cell_of(before, "eni-05d9a3f7c2e1b8d64", "vpce-0a7c3e9f1b5d28e64")
