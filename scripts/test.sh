@@ -10,6 +10,17 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
 
+# tests/html.rs loads the HTML report in headless Chromium (Debian's package). Under CI a
+# missing browser fails that test rather than skipping it, so it is installed here.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== apt-get install chromium (for tests/html.rs)"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq >/dev/null
+  "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null
+fi
+
 # The SAM template's offline checks: CloudFormation's linter on the template as written (it
 # applies the SAM transform itself), then SAM's own lint. Neither needs AWS credentials nor the
 # network; a region is only needed to pick the resource specifications to check against.

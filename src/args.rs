@@ -16,8 +16,8 @@ use vpce_reach_model::{AccountId, RuleParameters};
 /// `vpce-reach --help`.
 pub const USAGE: &str = "\
 usage:
-  vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json]
-  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json]
+  vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json|html]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json|html]
   vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
   vpce-reach explain <SNAPSHOT_DIR> --service <vpce-svc-id> [--param Key=Value]...
   vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]...
@@ -36,8 +36,8 @@ lacks a describe output the check needs), 2 bad input.
 /// `vpce-reach check --help`.
 pub const CHECK_USAGE: &str = "\
 usage:
-  vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json]
-  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json]
+  vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json|html]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json|html]
 
 Checks every workload/VPC-endpoint pair of a snapshot and prints the findings and the
 compliance of every endpoint, security group, network ACL, route table and VPC.
@@ -53,7 +53,10 @@ compliance of every endpoint, security group, network ACL, route table and VPC.
                        (default: unknown, every resource is evaluated)
   --param Key=Value    a rule parameter: RequiredServices, ConsumerTag, EphemeralPorts or
                        ServicePorts (repeatable, each key at most once)
-  --format table|json  table for people (default), or {\"evaluations\", \"findings\"} JSON
+  --format table|json|html
+                       table for people (default), {\"evaluations\", \"findings\"} JSON, or
+                       one self-contained HTML page (summary, reachability matrices,
+                       findings, traces of blocked cells; docs/report.md)
   -h, --help           this text
 
 Exit status: 0 nothing NON_COMPLIANT, 1 something is (or the snapshot lacks a describe
@@ -133,6 +136,8 @@ pub enum Format {
     Table,
     /// `{"evaluations": [...], "findings": [...]}`.
     Json,
+    /// One self-contained HTML page (docs/report.md).
+    Html,
 }
 
 /// Where `check` gets its snapshot.
@@ -329,7 +334,8 @@ fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
                 let f = match text_value(parser, "--format")?.as_str() {
                     "table" => Format::Table,
                     "json" => Format::Json,
-                    other => return Err(format!("--format: `{other}` is not table or json")),
+                    "html" => Format::Html,
+                    other => return Err(format!("--format: `{other}` is not table, json or html")),
                 };
                 once(&mut format, f, "--format")?;
             }

@@ -11,6 +11,7 @@
 
 mod args;
 mod explain;
+mod html;
 mod json_out;
 mod live;
 mod table;
@@ -91,6 +92,23 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
     match a.format {
         Format::Json => print_json(&report, &evaluations, &absent)?,
         Format::Table => print!("{}", table::render(&snap, &report, &evaluations)),
+        Format::Html => {
+            let source = match &a.source {
+                Source::Dir(dir) => dir.display().to_string(),
+                Source::Live(_) => "collected from EC2 (--live)".to_string(),
+            };
+            let page = html::Page {
+                snap: &snap,
+                params: &a.params,
+                report: &report,
+                evaluations: &evaluations,
+                absent: &absent,
+                source: &source,
+            };
+            print!("{}", html::render(&page));
+            // As with the JSON: the page is the output, the remarks go to stderr too.
+            print_notes(&report.notes);
+        }
     }
     let non_compliant = evaluations
         .iter()

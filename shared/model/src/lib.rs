@@ -13,6 +13,7 @@
 //! - decide: [`check`] gives a [`Report`] (pairs, [`Finding`]s, gaps); [`trace_pair`] traces
 //!   one pair hop by hop for `explain` ([`PairTrace`]);
 //! - map: [`evaluations`] turns a report into one AWS Config [`Evaluation`] per resource;
+//!   [`matrices`] into reachability matrices (workload groups x endpoints) for people;
 //! - tune: [`RuleParameters`], the rule's parameters.
 //!
 //! ```
@@ -66,6 +67,11 @@ pub use account::{foreign_account, name_accounts, AccountId, AccountIdError};
 pub use check::{
     check, check_exact, trace_pair, trace_service, LoadBalancerTrace, MissingData, PairResult,
     Report, ServiceTrace, TargetPath, TraceError,
+};
+// The report as matrices, for `check --format html` (issue 19).
+pub use check::{
+    matrices, Blame, Cell, CellState, GroupKey, Matrices, MatrixEndpoint, MatrixRow, VpcMatrix,
+    MAX_EXAMPLES,
 };
 pub use compliance::{
     evaluations, evaluations_for, resource_vpcs, ComplianceType, Evaluation, DHCP_OPTIONS_TYPE,

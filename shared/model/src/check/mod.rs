@@ -14,6 +14,7 @@ mod exact;
 mod fast;
 mod findings;
 mod ids;
+mod matrix;
 mod on_path;
 mod provider;
 mod vpc;
@@ -33,6 +34,10 @@ use crate::snapshot::Snapshot;
 use workloads::VpcWorkloads;
 
 pub use provider::{trace_service, LoadBalancerTrace, ServiceTrace, TargetPath};
+pub use matrix::{
+    matrices, Blame, Cell, CellState, GroupKey, Matrices, MatrixEndpoint, MatrixRow, VpcMatrix,
+    MAX_EXAMPLES,
+};
 
 /// A required pair and how it fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
