@@ -141,7 +141,7 @@ impl<'a> Input<'a> {
             let judge = judge_for(&vw, vpc_endpoints);
             let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge);
             for ep in vpc_endpoints {
-                let remote = links.remotes(snap, params, ep);
+                let remote = links.remotes(ep);
                 vpc.check_endpoint(ep, &remote, &mut report);
                 by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
             }
