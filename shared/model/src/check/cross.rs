@@ -119,6 +119,11 @@ impl<'w> CrossVpc<'w> {
             .collect()
     }
 
+    /// How many candidate workloads `remotes` gives for `ep`.
+    pub(super) fn candidates(&self, ep: &Endpoint) -> usize {
+        self.remotes(ep).iter().map(|v| v.list.len()).sum()
+    }
+
     /// Whether a workload of `vpc` is served for `service` by an interface endpoint of a linked
     /// VPC it routes to (R6 across links).
     pub(super) fn served_remotely(

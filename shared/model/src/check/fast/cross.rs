@@ -44,7 +44,7 @@ use super::super::ids::{
 };
 use super::super::on_path::subnet_resources;
 use super::super::vpc::EndpointFacts;
-use super::compiled::Compiled;
+use super::compiled::{Compiled, GroupSet};
 
 /// The most ENIs of an endpoint a mask holds; endpoints with more are left to the exact path.
 const MAX_ENIS: usize = 64;
@@ -79,7 +79,9 @@ struct EniLink<'w> {
     back: &'w str,
     entry: &'w str,
     forward_table: &'w str,
+    forward_tgw_table_id: &'w str,
     return_tgw_table: usize,
+    return_tgw_table_id: &'w str,
     /// The endpoint subnet's route table (in `tables`).
     return_table: usize,
 }
@@ -93,12 +95,31 @@ struct SubnetLink<'w> {
     mask: u64,
 }
 
-/// A class's answer for the current endpoint.
+/// A class's answer for the endpoints of one signature.
 #[derive(Clone, Copy)]
 struct Decision {
-    reasons: Reasons,
     routes: bool,
+    admits: bool,
     proven: bool,
+}
+
+/// What the network answers of a cross-VPC pair depend on on the endpoint's side: its ENIs'
+/// (subnet, atom) cells, its service ports and its groups. The endpoints of a hub share a few
+/// signatures, so a class is decided once per signature, not once per endpoint.
+type SignatureKey<'w> = (Vec<CellIdx>, &'w [u16], &'w [String]);
+
+/// The answers kept for one signature.
+struct Signature<'w> {
+    /// The first endpoint with it: its ENIs' addresses answer for every such endpoint's.
+    rep: &'w Endpoint<'w>,
+    groups: GroupSet<'w, 'w>,
+    decisions: Vec<Option<Decision>>,
+    egress: Vec<Option<u64>>,
+    links: Vec<Option<SubnetLink<'w>>>,
+    cells: Vec<Option<u64>>,
+    /// Per workload subnet, the resources of a proven pair's path but the endpoint's own id
+    /// and common hops and the workload's groups (sorted, each once).
+    resources: Vec<Option<Vec<&'w str>>>,
 }
 
 /// The fast judge's state for cross-VPC pairs, kept across the endpoints of a VPC.
@@ -113,28 +134,35 @@ pub(super) struct CrossFast<'w> {
     class_ids: Interner<(RemoteSubnetIdx, RemoteListIdx, CellIdx), ClassIdx>,
     subnets: Interner<&'w str, RemoteSubnetIdx>,
     lists: Interner<&'w [&'w str], RemoteListIdx>,
+    /// The distinct groups of each list (for path counts).
+    list_groups: Vec<Vec<&'w str>>,
     cells: Interner<(RemoteSubnetIdx, u32), CellIdx>,
     cell_rep: Vec<Ipv4Addr>,
+    signatures: FxHashMap<SignatureKey<'w>, usize>,
+    signature: Vec<Signature<'w>>,
     /// Route tables by subnet, expanded once (`None`: the subnet has none in the snapshot).
     subnet_tables: FxHashMap<&'w str, Option<usize>>,
     tables: Vec<Table<'w>>,
     /// TGW route tables by (TGW, table), expanded once (`None`: missing data).
-    tgw_tables: FxHashMap<(&'w str, String), Option<usize>>,
+    tgw_tables: FxHashMap<(&'w str, String), Option<(usize, &'w str)>>,
     tgw_routes: Vec<Vec<TgwRouteMatch>>,
     endpoint: Option<EndpointState<'w>>,
     /// Path counts of proven pairs, over every endpoint so far.
-    on_path: FxHashMap<Box<str>, usize>,
+    on_path: FxHashMap<&'w str, usize>,
+    /// Path counts of resources that are not the snapshot's strings (common hops).
+    on_path_owned: FxHashMap<Arc<str>, usize>,
 }
 
 /// Answers kept for the endpoint whose pairs are being decided.
 struct EndpointState<'w> {
     ep: &'w Endpoint<'w>,
+    signature: usize,
+    /// R1 holds for the endpoint's service.
+    required: bool,
     /// The components of the endpoint's own hops (on the path of every pair).
     common: Vec<Arc<str>>,
-    decisions: Vec<Option<Decision>>,
-    egress: Vec<Option<u64>>,
-    links: Vec<Option<SubnetLink<'w>>>,
-    cells: Vec<Option<u64>>,
+    /// R3 per group list.
+    targets: Vec<Option<bool>>,
     targets_by_group: FxHashMap<&'w str, bool>,
     /// Required pairs proven, per class.
     proven: Vec<usize>,
@@ -164,18 +192,23 @@ impl<'w> CrossFast<'w> {
             class_ids: Interner::new(),
             subnets: Interner::new(),
             lists: Interner::new(),
+            list_groups: Vec::new(),
             cells: Interner::new(),
             cell_rep: Vec::new(),
+            signatures: FxHashMap::default(),
+            signature: Vec::new(),
             subnet_tables: FxHashMap::default(),
             tables: Vec::new(),
             tgw_tables: FxHashMap::default(),
             tgw_routes: Vec::new(),
             endpoint: None,
             on_path: FxHashMap::default(),
+            on_path_owned: FxHashMap::default(),
         }
     }
 
-    /// The judgement of one pair: its class's, decided at the class's first pair.
+    /// The judgement of one pair: its class's, decided at the class's first pair with an
+    /// endpoint of the same signature.
     pub(super) fn remote(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
@@ -188,16 +221,27 @@ impl<'w> CrossFast<'w> {
         }
         self.start(facts);
         let class = self.class(r);
-        let decision = match self.state().decisions.get(class.position()).copied().flatten() {
-            Some(d) => d,
-            None => {
-                let d = self.decide(class, served_locally);
-                *slot(&mut self.state_mut().decisions, class.position()) = Some(d);
+        let sig = self.state().signature;
+        let decision = match self.signature[sig].decisions.get(class.position()) {
+            Some(Some(d)) => *d,
+            _ => {
+                let d = self.decide(sig, class);
+                *slot(&mut self.signature[sig].decisions, class.position()) = Some(d);
                 d
             }
         };
+        let mut reasons = Reasons::default();
+        if decision.routes && !served_locally && self.state().required {
+            reasons.insert(Reason::RequiredService);
+        }
+        if decision.admits {
+            reasons.insert(Reason::EndpointAdmits);
+        }
+        if self.targets(class) {
+            reasons.insert(Reason::EgressTargets);
+        }
         RemoteVerdict {
-            reasons: decision.reasons,
+            reasons,
             routes: decision.routes,
             proven: decision.proven,
         }
@@ -216,13 +260,10 @@ impl<'w> CrossFast<'w> {
     /// Adds the path counts of every proven pair to `on_path`.
     pub(super) fn finish(&mut self, on_path: &mut BTreeMap<String, usize>) {
         self.flush();
-        for (resource, n) in self.on_path.drain() {
-            match on_path.get_mut(&*resource) {
-                Some(count) => *count += n,
-                None => {
-                    on_path.insert(resource.into(), n);
-                }
-            }
+        let owned = self.on_path_owned.drain().map(|(k, n)| (k.to_string(), n));
+        let borrowed = self.on_path.drain().map(|(k, n)| (k.to_string(), n));
+        for (resource, n) in borrowed.chain(owned) {
+            *on_path.entry(resource).or_default() += n;
         }
     }
 
@@ -236,29 +277,60 @@ impl<'w> CrossFast<'w> {
 
     /// Starts the endpoint's pairs (after adding up the previous endpoint's counts).
     fn start(&mut self, facts: &EndpointFacts<'w, '_>) {
+        let ep = facts.ep;
         if self
             .endpoint
             .as_ref()
-            .is_some_and(|s| std::ptr::eq(s.ep, facts.ep))
+            .is_some_and(|s| std::ptr::eq(s.ep, ep))
         {
             return;
         }
         self.flush();
+        let cells: Vec<CellIdx> = ep
+            .enis
+            .iter()
+            .map(|eni| self.cell_of(&eni.subnet_id, eni.ip))
+            .collect();
+        let key = (cells, ep.ports.as_slice(), ep.group_ids());
+        let next = self.signature.len();
+        let signature = *self.signatures.entry(key).or_insert(next);
+        if signature == next {
+            self.signature.push(Signature {
+                rep: ep,
+                groups: self.compiled.group_set(ep.group_ids()),
+                decisions: Vec::new(),
+                egress: Vec::new(),
+                links: Vec::new(),
+                cells: Vec::new(),
+                resources: Vec::new(),
+            });
+        }
         let common = facts
             .common
             .iter()
             .flat_map(|h| h.components.iter().cloned())
             .collect();
         self.endpoint = Some(EndpointState {
-            ep: facts.ep,
+            ep,
+            signature,
+            required: self.params.requires(&ep.raw.service_name),
             common,
-            decisions: Vec::new(),
-            egress: Vec::new(),
-            links: Vec::new(),
-            cells: Vec::new(),
+            targets: Vec::new(),
             targets_by_group: FxHashMap::default(),
             proven: Vec::new(),
         });
+    }
+
+    /// The (subnet, atom) cell of an address.
+    fn cell_of(&mut self, subnet: &'w str, ip: Ipv4Addr) -> CellIdx {
+        let subnet = self.subnets.id(subnet);
+        let addr = u64::from(u32::from(ip));
+        let atom = self.bounds.partition_point(|&b| b <= addr) as u32;
+        let cell = self.cells.id((subnet, atom));
+        if cell.position() == self.cell_rep.len() {
+            self.cell_rep.push(ip);
+        }
+        cell
     }
 
     /// The class of a workload, found at its first pair.
@@ -269,12 +341,13 @@ impl<'w> CrossFast<'w> {
         let w = r.workload;
         let subnet = self.subnets.id(w.subnet_id);
         let list = self.lists.id(w.groups.as_slice());
-        let ip = u64::from(u32::from(w.ip));
-        let atom = self.bounds.partition_point(|&b| b <= ip) as u32;
-        let cell = self.cells.id((subnet, atom));
-        if cell.position() == self.cell_rep.len() {
-            self.cell_rep.push(w.ip);
+        if list.position() == self.list_groups.len() {
+            let mut groups = w.groups.clone();
+            groups.sort_unstable();
+            groups.dedup();
+            self.list_groups.push(groups);
         }
+        let cell = self.cell_of(w.subnet_id, w.ip);
         let class = self.class_ids.id((subnet, list, cell));
         if class.position() == self.classes.len() {
             self.classes.push(Class {
@@ -288,61 +361,49 @@ impl<'w> CrossFast<'w> {
         class
     }
 
-    /// A class against the current endpoint: its reasons and whether every ENI is proven.
-    fn decide(&mut self, class: ClassIdx, served_locally: bool) -> Decision {
+    /// A class against the endpoints of a signature: whether it routes to them, their groups
+    /// admit it, and every ENI is proven reachable.
+    fn decide(&mut self, sig: usize, class: ClassIdx) -> Decision {
         let c = self.classes[class.position()];
-        let ep = self.state().ep;
-        self.link(c.subnet, c.rep);
-        let link = self.state().links[c.subnet.position()]
+        let ep = self.signature[sig].rep;
+        self.link(sig, c.subnet, c.rep);
+        let link = self.signature[sig].links[c.subnet.position()]
             .as_ref()
             .expect("just built");
-        let routes = link.routes;
-        let link_mask = link.mask;
-        let mut reasons = Reasons::default();
-        if routes && !served_locally && self.params.requires(&ep.raw.service_name) {
-            reasons.insert(Reason::RequiredService);
-        }
-        if self.admits(c.rep, ep) {
-            reasons.insert(Reason::EndpointAdmits);
-        }
-        if self.targets(c.rep, ep) {
-            reasons.insert(Reason::EgressTargets);
-        }
+        let (routes, link_mask) = (link.routes, link.mask);
+        let ip = u32::from(c.rep.ip);
+        let groups = &self.signature[sig].groups;
+        let admits = ep
+            .ports
+            .iter()
+            .any(|&port| groups.allows(RuleDirection::Ingress, ip, port) == Some(true));
         let full = if ep.enis.len() == MAX_ENIS {
             u64::MAX
         } else {
             (1u64 << ep.enis.len()) - 1
         };
-        let mut proven = link_mask == full;
-        if proven {
-            proven = self.egress(c.list, c.rep) == full;
-        }
-        if proven {
-            proven = self.cell(c.cell, c.subnet, c.rep) == full;
-        }
+        let proven = link_mask == full
+            && self.egress(sig, c.list, c.rep) == full
+            && self.cell(sig, c.cell, c.subnet, c.rep) == full;
         Decision {
-            reasons,
             routes,
+            admits,
             proven,
         }
     }
 
-    /// R2 from the compiled rules: the endpoint's groups admit the address on a service port.
-    fn admits(&self, w: &Workload, ep: &Endpoint) -> bool {
-        let groups = self.compiled.group_set(ep.group_ids());
-        let ip = u32::from(w.ip);
-        ep.ports
-            .iter()
-            .any(|&port| groups.allows(RuleDirection::Ingress, ip, port) == Some(true))
-    }
-
-    /// R3: an egress rule of one of the workload's groups names the endpoint.
-    fn targets(&mut self, w: &Workload<'w>, ep: &Endpoint) -> bool {
+    /// R3 for the current endpoint: an egress rule of one of the class's groups names it.
+    fn targets(&mut self, class: ClassIdx) -> bool {
+        let c = self.classes[class.position()];
+        if let Some(Some(answer)) = self.state().targets.get(c.list.position()) {
+            return *answer;
+        }
         let snap = self.snap;
-        let known = &mut self.state_mut().targets_by_group;
+        let state = self.endpoint.as_mut().expect("started");
+        let ep = state.ep;
         let mut answer = false;
-        for &g in &w.groups {
-            answer |= *known.entry(g).or_insert_with(|| {
+        for &g in &c.rep.groups {
+            answer |= *state.targets_by_group.entry(g).or_insert_with(|| {
                 snap.security_groups.get(g).is_some_and(|group| {
                     group
                         .ip_permissions_egress
@@ -352,16 +413,17 @@ impl<'w> CrossFast<'w> {
                 })
             });
         }
+        *slot(&mut state.targets, c.list.position()) = Some(answer);
         answer
     }
 
-    /// The ENIs the group list's CIDR and prefix-list egress rules proven open to, on every
-    /// service port (references never work outbound across a TGW, T8).
-    fn egress(&mut self, list: RemoteListIdx, w: &Workload) -> u64 {
-        if let Some(Some(mask)) = self.state().egress.get(list.position()) {
+    /// The ENIs the group list's CIDR and prefix-list egress rules are proven open to, on
+    /// every service port (references never work outbound across a TGW, T8).
+    fn egress(&mut self, sig: usize, list: RemoteListIdx, w: &Workload) -> u64 {
+        if let Some(Some(mask)) = self.signature[sig].egress.get(list.position()) {
             return *mask;
         }
-        let ep = self.state().ep;
+        let ep = self.signature[sig].rep;
         let groups = self.compiled.group_set(&w.groups);
         let mut mask = 0;
         for (i, eni) in ep.enis.iter().enumerate() {
@@ -373,38 +435,38 @@ impl<'w> CrossFast<'w> {
                     .all(|&port| groups.covers(RuleDirection::Egress, &host, port));
             mask |= u64::from(open) << i;
         }
-        *slot(&mut self.state_mut().egress, list.position()) = Some(mask);
+        *slot(&mut self.signature[sig].egress, list.position()) = Some(mask);
         mask
     }
 
     /// The hub-side answers for one (subnet, atom), asked with one of its addresses.
-    fn cell(&mut self, cell: CellIdx, subnet: RemoteSubnetIdx, w: &Workload<'w>) -> u64 {
-        if let Some(Some(mask)) = self.state().cells.get(cell.position()) {
+    fn cell(&mut self, sig: usize, cell: CellIdx, subnet: RemoteSubnetIdx, w: &Workload<'w>) -> u64 {
+        if let Some(Some(mask)) = self.signature[sig].cells.get(cell.position()) {
             return *mask;
         }
         let ip = self.cell_rep[cell.position()];
-        let state = self.state();
-        let ep = state.ep;
-        let link = state.links[subnet.position()].as_ref().expect("built");
+        let s = &self.signature[sig];
+        let link = s.links[subnet.position()].as_ref().expect("built");
         let mut mask = 0;
-        for (i, (eni, l)) in ep.enis.iter().zip(&link.enis).enumerate() {
+        for (i, (eni, l)) in s.rep.enis.iter().zip(&link.enis).enumerate() {
             let Some(l) = l else { continue };
-            let open = self.hub_side(ep, &eni.subnet_id, w.subnet_id, l, ip);
+            let open = self.hub_side(s, &eni.subnet_id, w.subnet_id, l, ip);
             mask |= u64::from(open) << i;
         }
-        *slot(&mut self.state_mut().cells, cell.position()) = Some(mask);
+        *slot(&mut self.signature[sig].cells, cell.position()) = Some(mask);
         mask
     }
 
     /// Every question about the workload's address `ip` on the way to one ENI and back.
     fn hub_side(
         &self,
-        ep: &Endpoint,
+        s: &Signature,
         eni_subnet: &str,
         wsubnet: &str,
         l: &EniLink,
         ip: Ipv4Addr,
     ) -> bool {
+        let ep = s.rep;
         let addr = u32::from(ip);
         let ports = ep.ports.as_slice();
         let replies = self.params.ephemeral_ports;
@@ -416,12 +478,11 @@ impl<'w> CrossFast<'w> {
         if l.exit != eni_subnet && !acl_ports(eni_subnet, Traffic::Inbound) {
             return false;
         }
-        let groups = self.compiled.group_set(ep.group_ids());
         let host = [AddrRange::host(ip)];
         if ep.group_ids().is_empty()
             || !ports
                 .iter()
-                .all(|&p| groups.covers(RuleDirection::Ingress, &host, p))
+                .all(|&p| s.groups.covers(RuleDirection::Ingress, &host, p))
         {
             return false;
         }
@@ -453,12 +514,12 @@ impl<'w> CrossFast<'w> {
             .is_some_and(|acl| acl.allows(traffic, addr, ports))
     }
 
-    /// Builds the current endpoint's link from a workload subnet (`w` is one of its workloads).
-    fn link(&mut self, subnet: RemoteSubnetIdx, w: &Workload<'w>) {
-        if matches!(self.state().links.get(subnet.position()), Some(Some(_))) {
+    /// Builds a signature's link from a workload subnet (`w` is one of its workloads).
+    fn link(&mut self, sig: usize, subnet: RemoteSubnetIdx, w: &Workload<'w>) {
+        if matches!(self.signature[sig].links.get(subnet.position()), Some(Some(_))) {
             return;
         }
-        let ep = self.state().ep;
+        let ep = self.signature[sig].rep;
         let table = self.subnet_table(w.subnet_id);
         let (mut routes, mut mask, mut enis) = (false, 0, Vec::with_capacity(ep.enis.len()));
         for (i, eni) in ep.enis.iter().enumerate() {
@@ -480,7 +541,7 @@ impl<'w> CrossFast<'w> {
             mask |= u64::from(link.is_some()) << i;
             enis.push(link);
         }
-        *slot(&mut self.state_mut().links, subnet.position()) = Some(SubnetLink {
+        *slot(&mut self.signature[sig].links, subnet.position()) = Some(SubnetLink {
             routes,
             enis,
             mask,
@@ -508,13 +569,13 @@ impl<'w> CrossFast<'w> {
         let ezone = tgw::zone_of(snap, &eni.subnet_id).ok()?;
         let entry_zone_subnet = tgw::subnet_in_az(snap, src, wzone).ok()??;
         let back = tgw::subnet_in_az(snap, dst, ezone).ok()??;
-        let forward_tgw_table = self.tgw_table(src)?;
+        let (forward_tgw_table, forward_tgw_table_id) = self.tgw_table(src)?;
         let to_dst = tgw::lookup(&self.tgw_routes[forward_tgw_table], eni.ip)?;
         let dst_id = dst.transit_gateway_attachment_id.as_str();
         if to_dst.blackhole || to_dst.attachment.as_deref() != Some(dst_id) {
             return None;
         }
-        let return_tgw_table = self.tgw_table(dst)?;
+        let (return_tgw_table, return_tgw_table_id) = self.tgw_table(dst)?;
         let return_table = self.subnet_table(&eni.subnet_id)?;
         let in_zone = |a: &'w TransitGatewayVpcAttachment, zones: [&str; 2]| {
             zones
@@ -529,7 +590,8 @@ impl<'w> CrossFast<'w> {
         let proven = self.acl_ports(w.subnet_id, Traffic::Outbound, addr, ports)
             && (exit == eni.subnet_id || self.acl_ports(exit, Traffic::Outbound, addr, ports))
             && self.acl_range(back, Traffic::Inbound, addr, replies)
-            && (entry == w.subnet_id || self.acl_range(w.subnet_id, Traffic::Inbound, addr, replies));
+            && (entry == w.subnet_id
+                || self.acl_range(w.subnet_id, Traffic::Inbound, addr, replies));
         proven.then_some(EniLink {
             tgw: src.transit_gateway_id.as_str(),
             src,
@@ -539,7 +601,9 @@ impl<'w> CrossFast<'w> {
             back,
             entry,
             forward_table: self.tables[table].id,
+            forward_tgw_table_id,
             return_tgw_table,
+            return_tgw_table_id,
             return_table,
         })
     }
@@ -561,16 +625,18 @@ impl<'w> CrossFast<'w> {
         t
     }
 
-    /// The routes of the TGW route table the attachment is associated with, expanded once.
-    fn tgw_table(&mut self, a: &'w TransitGatewayVpcAttachment) -> Option<usize> {
+    /// The routes of the TGW route table the attachment is associated with, expanded once,
+    /// and the table's id.
+    fn tgw_table(&mut self, a: &'w TransitGatewayVpcAttachment) -> Option<(usize, &'w str)> {
         let table = tgw::association(self.snap, &a.transit_gateway_attachment_id).ok()??;
         let key = (a.transit_gateway_id.as_str(), table);
         if let Some(&t) = self.tgw_tables.get(&key) {
             return t;
         }
-        let t = tgw::routes(self.snap, key.0, &key.1).ok().map(|routes| {
+        let t = tgw::routes(self.snap, key.0, &key.1).ok().and_then(|routes| {
+            let (id, _) = self.snap.tgw_routes.get_key_value(&key.1)?;
             self.tgw_routes.push(routes);
-            self.tgw_routes.len() - 1
+            Some((self.tgw_routes.len() - 1, id.as_str()))
         });
         self.tgw_tables.insert(key, t);
         t
@@ -584,75 +650,90 @@ impl<'w> CrossFast<'w> {
         };
         let mut by_subnet: FxHashMap<RemoteSubnetIdx, (usize, &'w Workload<'w>)> =
             FxHashMap::default();
+        let mut total = 0;
         for (class, &n) in state.proven.iter().enumerate().filter(|(_, &n)| n > 0) {
             let c = self.classes[class];
             by_subnet.entry(c.subnet).or_insert((0, c.rep)).0 += n;
-            let mut groups: Vec<&str> = c.rep.groups.clone();
-            groups.sort_unstable();
-            groups.dedup();
-            for g in groups {
-                add(&mut self.on_path, g, n);
+            total += n;
+            for &g in &self.list_groups[c.list.position()] {
+                *self.on_path.entry(g).or_default() += n;
             }
         }
+        if total == 0 {
+            return;
+        }
+        let sig = state.signature;
+        let ep = state.ep;
+        // The endpoint's own id and its common hops' components, unless already counted.
+        let mut own: Vec<&str> = std::iter::once(ep.id())
+            .chain(state.common.iter().map(|c| &**c))
+            .collect();
+        own.sort_unstable();
+        own.dedup();
         for (subnet, (n, w)) in by_subnet {
-            let link = state.links[subnet.position()].as_ref().expect("decided");
-            for resource in resources(self.snap, &self.tables, &state, link, w) {
-                add(&mut self.on_path, resource, n);
+            if self.signature[sig].resources.get(subnet.position()).is_none_or(Option::is_none) {
+                let list = resources(self.snap, &self.tables, &self.signature[sig], subnet, w);
+                *slot(&mut self.signature[sig].resources, subnet.position()) = Some(list);
+            }
+            let list = self.signature[sig].resources[subnet.position()]
+                .as_ref()
+                .expect("just built");
+            for &resource in list {
+                *self.on_path.entry(resource).or_default() += n;
+            }
+            for &extra in &own {
+                if list.binary_search(&extra).is_err() {
+                    *self.on_path_owned.entry(Arc::from(extra)).or_default() += n;
+                }
             }
         }
     }
 }
 
-/// The resources on the path of a proven pair from a workload of `link`'s subnet, but its
-/// groups: those `findings::path_resources` names (VPCs, endpoint, its groups, the subnets'
-/// ACLs and route tables) and every component of the pair's hops, each once.
-fn resources<'s, 'w: 's>(
+/// The resources on the path of a proven pair from a workload of `subnet` to an endpoint of
+/// signature `s`, but the endpoint's id, its common hops and the workload's groups: those
+/// `findings::path_resources` names (VPCs, the endpoint's groups, the subnets' ACLs and route
+/// tables) and every component of the pair's hops, sorted, each once.
+fn resources<'w>(
     snap: &'w Snapshot,
-    tables: &'s [Table<'w>],
-    state: &'s EndpointState<'w>,
-    link: &'s SubnetLink<'w>,
+    tables: &[Table<'w>],
+    s: &Signature<'w>,
+    subnet: RemoteSubnetIdx,
     w: &'w Workload<'w>,
-) -> Vec<&'s str> {
-        let ep = state.ep;
-        let mut out: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str(), w.vpc_id];
-        out.extend(ep.group_ids().iter().map(String::as_str));
-        out.extend(state.common.iter().map(|c| &**c));
-        out.extend(subnet_resources(snap, w.subnet_id));
-        for (eni, l) in ep.enis.iter().zip(&link.enis) {
-            out.extend(subnet_resources(snap, &eni.subnet_id));
-            let Some(l) = l else { continue };
-            let acl = |s: &str| snap.index.subnet_acl.get(s).map(String::as_str);
-            out.push(l.forward_table);
-            out.push(&l.src.transit_gateway_attachment_id);
-            out.push(&l.dst.transit_gateway_attachment_id);
-            out.extend(tgw::association(snap, &l.src.transit_gateway_attachment_id).ok().flatten().and_then(|t| snap.tgw_routes.get_key_value(&t)).map(|(k, _)| k.as_str()));
-            out.extend(tgw::association(snap, &l.dst.transit_gateway_attachment_id).ok().flatten().and_then(|t| snap.tgw_routes.get_key_value(&t)).map(|(k, _)| k.as_str()));
-            out.push(tables[l.return_table].id);
-            out.extend(acl(l.entry_zone_subnet));
-            out.extend(acl(l.back));
-            if l.exit != eni.subnet_id {
-                out.extend(acl(l.exit));
-                out.extend(acl(&eni.subnet_id));
-            }
-            if l.entry != w.subnet_id {
-                out.extend(acl(l.entry));
-                out.extend(acl(w.subnet_id));
-            }
-            out.extend(acl(w.subnet_id));
+) -> Vec<&'w str> {
+    let ep = s.rep;
+    let link = s.links[subnet.position()].as_ref().expect("decided");
+    let acl = |s: &str| snap.index.subnet_acl.get(s).map(String::as_str);
+    let mut out: Vec<&str> = vec![ep.raw.vpc_id.as_str(), w.vpc_id];
+    out.extend(ep.group_ids().iter().map(String::as_str));
+    out.extend(subnet_resources(snap, w.subnet_id));
+    for (eni, l) in ep.enis.iter().zip(&link.enis) {
+        out.extend(subnet_resources(snap, &eni.subnet_id));
+        let Some(l) = l else { continue };
+        out.extend([
+            l.forward_table,
+            &l.src.transit_gateway_attachment_id,
+            &l.dst.transit_gateway_attachment_id,
+            l.forward_tgw_table_id,
+            l.return_tgw_table_id,
+            tables[l.return_table].id,
+        ]);
+        out.extend(acl(l.entry_zone_subnet));
+        out.extend(acl(l.back));
+        if l.exit != eni.subnet_id {
+            out.extend(acl(l.exit));
             out.extend(acl(&eni.subnet_id));
         }
-        out.sort_unstable();
-        out.dedup();
-        out
-}
-
-fn add(on_path: &mut FxHashMap<Box<str>, usize>, resource: &str, n: usize) {
-    match on_path.get_mut(resource) {
-        Some(count) => *count += n,
-        None => {
-            on_path.insert(resource.into(), n);
+        if l.entry != w.subnet_id {
+            out.extend(acl(l.entry));
+            out.extend(acl(w.subnet_id));
         }
+        out.extend(acl(w.subnet_id));
+        out.extend(acl(&eni.subnet_id));
     }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The prefix boundaries of every rule whose answer depends on a workload's address on the
@@ -689,6 +770,20 @@ fn bounds(snap: &Snapshot) -> Vec<u64> {
         for &t in &tgws {
             for r in tgw::routes(snap, t, table).unwrap_or_default() {
                 add(AddrRange::cidr(r.cidr));
+            }
+        }
+    }
+    // Workload groups' egress (asked about the endpoint ENIs' addresses: they get atoms too).
+    for group in snap.security_groups.values() {
+        for peer in group.ip_permissions_egress.iter().flat_map(security_group::peers) {
+            match peer {
+                Peer::Cidr(net) => add(AddrRange::cidr(net)),
+                Peer::PrefixList(id) => {
+                    if let Some(pl) = snap.prefix_lists.get(id) {
+                        crate::prefix_list::ipv4_ranges(pl).for_each(&mut add);
+                    }
+                }
+                Peer::Group(_) => {}
             }
         }
     }
