@@ -819,3 +819,46 @@ fn bounds(snap: &Snapshot) -> Vec<u64> {
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::compiled::fault::{self, Fault};
+    use crate::check::{check, check_exact};
+    use crate::params::RuleParameters;
+    use crate::snapshot::{Snapshot, SnapshotBuilder};
+
+    /// A small organisation with every misconfiguration of the synth preset (a spoke whose
+    /// app subnet's ACL drops the replies among them).
+    fn organisation() -> Snapshot {
+        let params = vpce_reach_synth::OrgParams {
+            spokes: 41,
+            workload_enis: 1_000,
+            interface_endpoints: 3,
+            ..vpce_reach_synth::OrgParams::org()
+        };
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in vpce_reach_synth::generate_org(&params) {
+            b.add_json(&name, &doc.to_string()).unwrap();
+        }
+        b.finish()
+    }
+
+    /// The cross-VPC pairs are decided by the compiled rules (a compiled ACL passing
+    /// everything changes `check`'s report) and compared with the exact side, which does not
+    /// share the broken answer.
+    #[test]
+    fn a_compiled_acl_passing_everything_is_caught_across_vpcs() {
+        let snap = organisation();
+        let params = RuleParameters::default();
+        let exact = check_exact(&snap, &params);
+        assert_eq!(check(&snap, &params), exact, "the fast path is sound");
+        assert!(!exact.findings.is_empty());
+        let broken = fault::with(Fault::AclPassesEverything, || check(&snap, &params));
+        assert_ne!(broken, exact, "a broken compiled ACL went unnoticed");
+        assert_eq!(
+            fault::with(Fault::AclPassesEverything, || check_exact(&snap, &params)),
+            exact,
+            "the exact side used compiled rules"
+        );
+    }
+}
