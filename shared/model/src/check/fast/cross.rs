@@ -120,6 +120,9 @@ struct Signature<'w> {
     /// Per workload subnet, the resources of a proven pair's path but the endpoint's own id
     /// and common hops and the workload's groups (sorted, each once).
     resources: Vec<Option<Vec<&'w str>>>,
+    /// Required pairs proven so far, per class, over the signature's endpoints: added to the
+    /// path counts once, at the end.
+    proven: Vec<usize>,
 }
 
 /// The fast judge's state for cross-VPC pairs, kept across the endpoints of a VPC.
@@ -138,6 +141,8 @@ pub(super) struct CrossFast<'w> {
     list_groups: Vec<Vec<&'w str>>,
     cells: Interner<(RemoteSubnetIdx, u32), CellIdx>,
     cell_rep: Vec<Ipv4Addr>,
+    /// The first workload seen in each subnet (none for the endpoint ENIs' own subnets).
+    subnet_rep: Vec<Option<&'w Workload<'w>>>,
     signatures: FxHashMap<SignatureKey<'w>, usize>,
     signature: Vec<Signature<'w>>,
     /// Route tables by subnet, expanded once (`None`: the subnet has none in the snapshot).
@@ -164,7 +169,7 @@ struct EndpointState<'w> {
     /// R3 per group list.
     targets: Vec<Option<bool>>,
     targets_by_group: FxHashMap<&'w str, bool>,
-    /// Required pairs proven, per class.
+    /// Required pairs proven, per workload subnet (for the endpoint's own resources).
     proven: Vec<usize>,
 }
 
@@ -195,6 +200,7 @@ impl<'w> CrossFast<'w> {
             list_groups: Vec::new(),
             cells: Interner::new(),
             cell_rep: Vec::new(),
+            subnet_rep: Vec::new(),
             signatures: FxHashMap::default(),
             signature: Vec::new(),
             subnet_tables: FxHashMap::default(),
@@ -247,19 +253,19 @@ impl<'w> CrossFast<'w> {
         }
     }
 
-    /// Counts a required pair proven reachable, for its class.
+    /// Counts a required pair proven reachable, for its class (and subnet).
     pub(super) fn count_proven(&mut self, r: &Remote<'w>) {
-        let class = self.class(r).position();
-        let proven = &mut self.state_mut().proven;
-        if proven.len() <= class {
-            proven.resize(class + 1, 0);
-        }
-        proven[class] += 1;
+        let class = self.class(r);
+        let subnet = self.classes[class.position()].subnet.position();
+        let state = self.endpoint.as_mut().expect("started");
+        bump(&mut state.proven, subnet);
+        bump(&mut self.signature[state.signature].proven, class.position());
     }
 
     /// Adds the path counts of every proven pair to `on_path`.
     pub(super) fn finish(&mut self, on_path: &mut BTreeMap<String, usize>) {
         self.flush();
+        self.count_classes();
         let owned = self.on_path_owned.drain().map(|(k, n)| (k.to_string(), n));
         let borrowed = self.on_path.drain().map(|(k, n)| (k.to_string(), n));
         for (resource, n) in borrowed.chain(owned) {
@@ -271,9 +277,6 @@ impl<'w> CrossFast<'w> {
         self.endpoint.as_ref().expect("started")
     }
 
-    fn state_mut(&mut self) -> &mut EndpointState<'w> {
-        self.endpoint.as_mut().expect("started")
-    }
 
     /// Starts the endpoint's pairs (after adding up the previous endpoint's counts).
     fn start(&mut self, facts: &EndpointFacts<'w, '_>) {
@@ -303,6 +306,7 @@ impl<'w> CrossFast<'w> {
                 links: Vec::new(),
                 cells: Vec::new(),
                 resources: Vec::new(),
+                proven: Vec::new(),
             });
         }
         let common = facts
@@ -340,6 +344,7 @@ impl<'w> CrossFast<'w> {
         }
         let w = r.workload;
         let subnet = self.subnets.id(w.subnet_id);
+        slot(&mut self.subnet_rep, subnet.position()).get_or_insert(w);
         let list = self.lists.id(w.groups.as_slice());
         if list.position() == self.list_groups.len() {
             let mut groups = w.groups.clone();
@@ -642,52 +647,87 @@ impl<'w> CrossFast<'w> {
         t
     }
 
-    /// Adds the finished endpoint's proven pairs to the path counts: per workload subnet, the
-    /// resources every such pair's path runs through, and per class its groups.
+    /// Adds the finished endpoint's own resources (its id, its common hops' components) to
+    /// the path counts of its proven pairs, where its signature's resources lack them.
     fn flush(&mut self) {
         let Some(state) = self.endpoint.take() else {
             return;
         };
-        let mut by_subnet: FxHashMap<RemoteSubnetIdx, (usize, &'w Workload<'w>)> =
-            FxHashMap::default();
-        let mut total = 0;
-        for (class, &n) in state.proven.iter().enumerate().filter(|(_, &n)| n > 0) {
-            let c = self.classes[class];
-            by_subnet.entry(c.subnet).or_insert((0, c.rep)).0 += n;
-            total += n;
-            for &g in &self.list_groups[c.list.position()] {
-                *self.on_path.entry(g).or_default() += n;
-            }
-        }
-        if total == 0 {
+        if state.proven.iter().all(|&n| n == 0) {
             return;
         }
         let sig = state.signature;
-        let ep = state.ep;
-        // The endpoint's own id and its common hops' components, unless already counted.
-        let mut own: Vec<&str> = std::iter::once(ep.id())
+        let mut own: Vec<&str> = std::iter::once(state.ep.id())
             .chain(state.common.iter().map(|c| &**c))
             .collect();
         own.sort_unstable();
         own.dedup();
-        for (subnet, (n, w)) in by_subnet {
-            if self.signature[sig].resources.get(subnet.position()).is_none_or(Option::is_none) {
-                let list = resources(self.snap, &self.tables, &self.signature[sig], subnet, w);
-                *slot(&mut self.signature[sig].resources, subnet.position()) = Some(list);
-            }
-            let list = self.signature[sig].resources[subnet.position()]
-                .as_ref()
-                .expect("just built");
-            for &resource in list {
-                *self.on_path.entry(resource).or_default() += n;
-            }
-            for &extra in &own {
-                if list.binary_search(&extra).is_err() {
-                    *self.on_path_owned.entry(Arc::from(extra)).or_default() += n;
+        for (subnet, &n) in state.proven.iter().enumerate().filter(|(_, &n)| n > 0) {
+            let list = self.subnet_resources(sig, subnet);
+            let extras: Vec<&str> = own
+                .iter()
+                .filter(|e| list.binary_search(e).is_err())
+                .copied()
+                .collect();
+            for extra in extras {
+                {
+                    match self.on_path_owned.get_mut(extra) {
+                        Some(count) => *count += n,
+                        None => {
+                            self.on_path_owned.insert(Arc::from(extra), n);
+                        }
+                    }
                 }
             }
         }
     }
+
+    /// The resources of a signature's proven pairs from workload subnet `subnet`, built once.
+    fn subnet_resources(&mut self, sig: usize, subnet: usize) -> &[&'w str] {
+        if self.signature[sig].resources.get(subnet).is_none_or(Option::is_none) {
+            let w = self.subnet_rep(subnet);
+            let list = resources(self.snap, &self.tables, &self.signature[sig], subnet, w);
+            *slot(&mut self.signature[sig].resources, subnet) = Some(list);
+        }
+        self.signature[sig].resources[subnet].as_deref().expect("built")
+    }
+
+    /// A workload of a subnet (the first seen).
+    fn subnet_rep(&self, subnet: usize) -> &'w Workload<'w> {
+        self.subnet_rep[subnet].expect("a workload of the subnet")
+    }
+
+    /// Adds every signature's proven pairs to the path counts: per class its groups, per
+    /// workload subnet the signature's resources.
+    fn count_classes(&mut self) {
+        for sig in 0..self.signature.len() {
+            let counts = std::mem::take(&mut self.signature[sig].proven);
+            let mut by_subnet: Vec<usize> = Vec::new();
+            for (class, &n) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+                let c = self.classes[class];
+                if by_subnet.len() <= c.subnet.position() {
+                    by_subnet.resize(c.subnet.position() + 1, 0);
+                }
+                by_subnet[c.subnet.position()] += n;
+                for &g in &self.list_groups[c.list.position()] {
+                    *self.on_path.entry(g).or_default() += n;
+                }
+            }
+            for (subnet, &n) in by_subnet.iter().enumerate().filter(|(_, &n)| n > 0) {
+                for &resource in self.subnet_resources(sig, subnet).to_vec().iter() {
+                    *self.on_path.entry(resource).or_default() += n;
+                }
+            }
+        }
+    }
+}
+
+/// `counts[i] += 1`, the vector grown as needed.
+fn bump(counts: &mut Vec<usize>, i: usize) {
+    if counts.len() <= i {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += 1;
 }
 
 /// The resources on the path of a proven pair from a workload of `subnet` to an endpoint of
@@ -698,11 +738,11 @@ fn resources<'w>(
     snap: &'w Snapshot,
     tables: &[Table<'w>],
     s: &Signature<'w>,
-    subnet: RemoteSubnetIdx,
+    subnet: usize,
     w: &'w Workload<'w>,
 ) -> Vec<&'w str> {
     let ep = s.rep;
-    let link = s.links[subnet.position()].as_ref().expect("decided");
+    let link = s.links[subnet].as_ref().expect("decided");
     let acl = |s: &str| snap.index.subnet_acl.get(s).map(String::as_str);
     let mut out: Vec<&str> = vec![ep.raw.vpc_id.as_str(), w.vpc_id];
     out.extend(ep.group_ids().iter().map(String::as_str));
