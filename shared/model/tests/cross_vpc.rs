@@ -1088,7 +1088,10 @@ mod random {
         let [half_back, half_blackhole, second_eni] = k.splits;
         if half_back {
             w.get("RouteTables", "rtb-hub-ep")["Routes"] = json!([
-                local("10.1.0.0/16"), to_tgw("10.2.1.128/25"), to_pcx("10.3.0.0/16")]);
+                local("10.1.0.0/16"),
+                to_tgw("10.2.1.128/25"),
+                to_pcx("10.3.0.0/16")
+            ]);
         }
         if half_blackhole {
             w.get("TransitGatewayStaticRoutes", "tgw-rtb-1")["Routes"] = json!([
@@ -1099,7 +1102,8 @@ mod random {
         let spoke = |id: &str, subnet: &str, ip: &str| eni(id, "vpc-spoke", subnet, ip, "sg-spoke");
         let mut two_groups = spoke("eni-spoke-3", "subnet-spoke-app", "10.2.1.20");
         two_groups["Groups"] = json!([{"GroupId": "sg-spoke"}, {"GroupId": "sg-spoke-b"}]);
-        w.list("SecurityGroups").push(json!({"GroupId": "sg-spoke-b", "VpcId": "vpc-spoke",
+        w.list("SecurityGroups")
+            .push(json!({"GroupId": "sg-spoke-b", "VpcId": "vpc-spoke",
             "IpPermissions": [], "IpPermissionsEgress": [https_to("10.1.2.0/24")]}));
         w.list("NetworkInterfaces").extend([
             spoke("eni-spoke-2", "subnet-spoke-app", "10.2.1.200"),
@@ -1107,12 +1111,23 @@ mod random {
             spoke("eni-spoke-4", "subnet-spoke-b", "10.2.3.10"),
         ]);
         if second_eni {
-            w.list("Subnets").push(subnet("subnet-hub-ep-b", "vpc-hub", "10.1.3.0/24", "us-east-1b"));
+            w.list("Subnets").push(subnet(
+                "subnet-hub-ep-b",
+                "vpc-hub",
+                "10.1.3.0/24",
+                "us-east-1b",
+            ));
             w.get("RouteTables", "rtb-hub-ep")["Associations"]
                 .as_array_mut()
                 .unwrap()
                 .push(json!({"SubnetId": "subnet-hub-ep-b", "AssociationState": {"State": "associated"}}));
-            let mut e = eni("eni-hub-ep-b", "vpc-hub", "subnet-hub-ep-b", "10.1.3.10", "sg-hub-ep");
+            let mut e = eni(
+                "eni-hub-ep-b",
+                "vpc-hub",
+                "subnet-hub-ep-b",
+                "10.1.3.10",
+                "sg-hub-ep",
+            );
             e["InterfaceType"] = json!("vpc_endpoint");
             e["RequesterManaged"] = json!(true);
             w.list("NetworkInterfaces").push(e);

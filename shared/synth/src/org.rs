@@ -97,7 +97,7 @@ const ENDPOINT_GROUPS: usize = 10;
 
 /// Every tenth spoke, from the first, is a small sandbox spoke.
 fn is_sandbox(spoke: usize) -> bool {
-    spoke % 10 == 0
+    spoke.is_multiple_of(10)
 }
 
 /// The misconfiguration of a sandbox spoke, by its rank among them.
@@ -125,12 +125,46 @@ const BREAKS: [Break; 5] = [
 
 /// AWS services the hub serves (the rest are PrivateLink services of other accounts).
 const SERVICES: [&str; 40] = [
-    "ssm", "ssmmessages", "ec2messages", "ec2", "logs", "monitoring", "kms", "secretsmanager",
-    "sts", "ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry", "sqs", "sns", "events",
-    "states", "lambda", "elasticloadbalancing", "autoscaling", "application-autoscaling",
-    "cloudformation", "codebuild", "codecommit", "codepipeline", "config", "glue", "athena",
-    "kinesis-streams", "kinesis-firehose", "execute-api", "servicecatalog", "sagemaker.api",
-    "sagemaker.runtime", "elasticfilesystem", "backup", "ebs", "xray", "ssm-contacts",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "ec2",
+    "logs",
+    "monitoring",
+    "kms",
+    "secretsmanager",
+    "sts",
+    "ecr.api",
+    "ecr.dkr",
+    "ecs",
+    "ecs-agent",
+    "ecs-telemetry",
+    "sqs",
+    "sns",
+    "events",
+    "states",
+    "lambda",
+    "elasticloadbalancing",
+    "autoscaling",
+    "application-autoscaling",
+    "cloudformation",
+    "codebuild",
+    "codecommit",
+    "codepipeline",
+    "config",
+    "glue",
+    "athena",
+    "kinesis-streams",
+    "kinesis-firehose",
+    "execute-api",
+    "servicecatalog",
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "elasticfilesystem",
+    "backup",
+    "ebs",
+    "xray",
+    "ssm-contacts",
 ];
 
 /// Generates the organisation: `(relative file name, document)` pairs in a fixed order.
@@ -244,7 +278,10 @@ impl Org {
             "Vpcs.json".into(),
             json!({"Vpcs": self.spokes.iter().map(|s| vpc_json(&s.vpc, s.cidr, OWNER, "spoke")).collect::<Vec<_>>()}),
         ));
-        docs.push(("Subnets.json".into(), json!({"Subnets": self.spoke_subnets()})));
+        docs.push((
+            "Subnets.json".into(),
+            json!({"Subnets": self.spoke_subnets()}),
+        ));
         docs.push((
             "RouteTables.json".into(),
             json!({"RouteTables": self.spoke_route_tables()}),
@@ -298,9 +335,30 @@ impl Org {
         let eps = self.ids.next("rtb");
         let tgw = self.ids.next("rtb");
         vec![
-            table_json(&main, &self.hub_vpc, true, &[], vec![local(hub)], &mut self.ids),
-            table_json(&eps, &self.hub_vpc, false, &self.hub_ep_subnets, routes, &mut self.ids),
-            table_json(&tgw, &self.hub_vpc, false, &self.hub_tgw_subnets, vec![local(hub)], &mut self.ids),
+            table_json(
+                &main,
+                &self.hub_vpc,
+                true,
+                &[],
+                vec![local(hub)],
+                &mut self.ids,
+            ),
+            table_json(
+                &eps,
+                &self.hub_vpc,
+                false,
+                &self.hub_ep_subnets,
+                routes,
+                &mut self.ids,
+            ),
+            table_json(
+                &tgw,
+                &self.hub_vpc,
+                false,
+                &self.hub_tgw_subnets,
+                vec![local(hub)],
+                &mut self.ids,
+            ),
         ]
     }
 
@@ -320,8 +378,22 @@ impl Org {
         let default = self.ids.next("acl");
         let custom = self.ids.next("acl");
         vec![
-            default_acl(&default, &self.hub_vpc, &self.hub_tgw_subnets, NETWORK_ACCOUNT, &mut self.ids),
-            acl_json(&custom, &self.hub_vpc, false, &self.hub_ep_subnets, entries, NETWORK_ACCOUNT, &mut self.ids),
+            default_acl(
+                &default,
+                &self.hub_vpc,
+                &self.hub_tgw_subnets,
+                NETWORK_ACCOUNT,
+                &mut self.ids,
+            ),
+            acl_json(
+                &custom,
+                &self.hub_vpc,
+                false,
+                &self.hub_ep_subnets,
+                entries,
+                NETWORK_ACCOUNT,
+                &mut self.ids,
+            ),
         ]
     }
 
@@ -341,7 +413,14 @@ impl Org {
             };
             let ingress = vec![json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                 "IpRanges": ranges, "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []})];
-            out.push(group_json(id, &format!("vpce-{k}"), &self.hub_vpc, NETWORK_ACCOUNT, ingress, all_egress()));
+            out.push(group_json(
+                id,
+                &format!("vpce-{k}"),
+                &self.hub_vpc,
+                NETWORK_ACCOUNT,
+                ingress,
+                all_egress(),
+            ));
         }
         out
     }
@@ -363,7 +442,17 @@ impl Org {
             for (z, subnet) in self.hub_ep_subnets.iter().enumerate() {
                 let eni = self.ids.next("eni");
                 let ip = Cidr::new(10, HUB, 1 + z as u8, 0, 24).host(4 + e as u32);
-                enis.push(endpoint_eni_json(&eni, &id, subnet, &self.hub_vpc, z, ip, group, &mut self.ids, &mut self.rng));
+                enis.push(endpoint_eni_json(
+                    &eni,
+                    &id,
+                    subnet,
+                    &self.hub_vpc,
+                    z,
+                    ip,
+                    group,
+                    &mut self.ids,
+                    &mut self.rng,
+                ));
                 eni_ids.push(eni);
             }
             endpoints.push(json!({
@@ -397,8 +486,20 @@ impl Org {
             "Options": {"AmazonSideAsn": 64512, "AutoAcceptSharedAttachments": "disable",
                 "DefaultRouteTableAssociation": "disable", "DefaultRouteTablePropagation": "disable",
                 "DnsSupport": "enable", "SecurityGroupReferencingSupport": "disable", "VpnEcmpSupport": "enable"}});
-        let mut vpc_attachments = vec![vpc_attachment_json(&self.hub_attachment, tgw, &self.hub_vpc, NETWORK_ACCOUNT, &self.hub_tgw_subnets)];
-        let mut attachments = vec![attachment_json(&self.hub_attachment, tgw, &self.hub_vpc, NETWORK_ACCOUNT, &self.rtb_hub)];
+        let mut vpc_attachments = vec![vpc_attachment_json(
+            &self.hub_attachment,
+            tgw,
+            &self.hub_vpc,
+            NETWORK_ACCOUNT,
+            &self.hub_tgw_subnets,
+        )];
+        let mut attachments = vec![attachment_json(
+            &self.hub_attachment,
+            tgw,
+            &self.hub_vpc,
+            NETWORK_ACCOUNT,
+            &self.rtb_hub,
+        )];
         let mut propagations = Vec::new();
         for s in &self.spokes {
             let subnets = if s.broken == Some(Break::AttachmentMissesZone) {
@@ -406,26 +507,59 @@ impl Org {
             } else {
                 &s.tgw_subnets[..]
             };
-            vpc_attachments.push(vpc_attachment_json(&s.attachment, tgw, &s.vpc, OWNER, subnets));
-            attachments.push(attachment_json(&s.attachment, tgw, &s.vpc, OWNER, &self.rtb_spokes));
+            vpc_attachments.push(vpc_attachment_json(
+                &s.attachment,
+                tgw,
+                &s.vpc,
+                OWNER,
+                subnets,
+            ));
+            attachments.push(attachment_json(
+                &s.attachment,
+                tgw,
+                &s.vpc,
+                OWNER,
+                &self.rtb_spokes,
+            ));
             propagations.push(propagation(&s.attachment, &s.vpc));
         }
-        let rtb = |id: &str, name: &str| json!({"TransitGatewayRouteTableId": id, "TransitGatewayId": tgw,
+        let rtb = |id: &str, name: &str| {
+            json!({"TransitGatewayRouteTableId": id, "TransitGatewayId": tgw,
             "State": "available", "DefaultAssociationRouteTable": false, "DefaultPropagationRouteTable": false,
-            "Tags": name_tag(name)});
+            "Tags": name_tag(name)})
+        };
         // Spokes must not reach the internet through the TGW: a blackhole for the rest.
-        let blackhole = json!({"DestinationCidrBlock": "0.0.0.0/0", "State": "blackhole", "Type": "static"});
+        let blackhole =
+            json!({"DestinationCidrBlock": "0.0.0.0/0", "State": "blackhole", "Type": "static"});
         vec![
-            ("TransitGateways.json".into(), json!({"TransitGateways": [gateway]})),
-            ("TransitGatewayVpcAttachments.json".into(), json!({"TransitGatewayVpcAttachments": vpc_attachments})),
-            ("TransitGatewayAttachments.json".into(), json!({"TransitGatewayAttachments": attachments})),
-            ("TransitGatewayRouteTables.json".into(), json!({"TransitGatewayRouteTables": [rtb(&self.rtb_spokes, "spokes"), rtb(&self.rtb_hub, "hub")]})),
-            ("TransitGatewayStaticRoutes.json".into(), json!({"TransitGatewayStaticRoutes": [
+            (
+                "TransitGateways.json".into(),
+                json!({"TransitGateways": [gateway]}),
+            ),
+            (
+                "TransitGatewayVpcAttachments.json".into(),
+                json!({"TransitGatewayVpcAttachments": vpc_attachments}),
+            ),
+            (
+                "TransitGatewayAttachments.json".into(),
+                json!({"TransitGatewayAttachments": attachments}),
+            ),
+            (
+                "TransitGatewayRouteTables.json".into(),
+                json!({"TransitGatewayRouteTables": [rtb(&self.rtb_spokes, "spokes"), rtb(&self.rtb_hub, "hub")]}),
+            ),
+            (
+                "TransitGatewayStaticRoutes.json".into(),
+                json!({"TransitGatewayStaticRoutes": [
                 {"TransitGatewayRouteTableId": self.rtb_spokes, "Routes": [blackhole]},
-                {"TransitGatewayRouteTableId": self.rtb_hub, "Routes": []}]})),
-            ("TransitGatewayPropagations.json".into(), json!({"TransitGatewayPropagations": [
+                {"TransitGatewayRouteTableId": self.rtb_hub, "Routes": []}]}),
+            ),
+            (
+                "TransitGatewayPropagations.json".into(),
+                json!({"TransitGatewayPropagations": [
                 {"TransitGatewayRouteTableId": self.rtb_spokes, "TransitGatewayRouteTablePropagations": [propagation(&self.hub_attachment, &self.hub_vpc)]},
-                {"TransitGatewayRouteTableId": self.rtb_hub, "TransitGatewayRouteTablePropagations": propagations}]})),
+                {"TransitGatewayRouteTableId": self.rtb_hub, "TransitGatewayRouteTablePropagations": propagations}]}),
+            ),
         ]
     }
 
@@ -451,21 +585,49 @@ impl Org {
         let mut out = Vec::new();
         let hub = Cidr::new(10, HUB, 0, 0, 16).to_string();
         for s in &self.spokes {
-            let to_tgw = if self.rng.percent(50) { SUPERNET.to_string() } else { hub.clone() };
+            let to_tgw = if self.rng.percent(50) {
+                SUPERNET.to_string()
+            } else {
+                hub.clone()
+            };
             let nat = format!("nat-0{}", self.rng.hex(16));
             let main = self.ids.next("rtb");
-            out.push(table_json(&main, &s.vpc, true, &[], vec![local(s.cidr)], &mut self.ids));
+            out.push(table_json(
+                &main,
+                &s.vpc,
+                true,
+                &[],
+                vec![local(s.cidr)],
+                &mut self.ids,
+            ));
             for z in 0..3 {
                 let subnets: Vec<String> = s.app.iter().skip(z).step_by(3).cloned().collect();
-                let mut routes = vec![local(s.cidr), route("0.0.0.0/0".into(), "NatGatewayId", &nat)];
+                let mut routes = vec![
+                    local(s.cidr),
+                    route("0.0.0.0/0".into(), "NatGatewayId", &nat),
+                ];
                 if !(z == 2 && s.broken == Some(Break::NoTgwRoute)) {
                     routes.push(route(to_tgw.clone(), "TransitGatewayId", &self.tgw));
                 }
                 let id = self.ids.next("rtb");
-                out.push(table_json(&id, &s.vpc, false, &subnets, routes, &mut self.ids));
+                out.push(table_json(
+                    &id,
+                    &s.vpc,
+                    false,
+                    &subnets,
+                    routes,
+                    &mut self.ids,
+                ));
             }
             let id = self.ids.next("rtb");
-            out.push(table_json(&id, &s.vpc, false, &s.tgw_subnets, vec![local(s.cidr)], &mut self.ids));
+            out.push(table_json(
+                &id,
+                &s.vpc,
+                false,
+                &s.tgw_subnets,
+                vec![local(s.cidr)],
+                &mut self.ids,
+            ));
         }
         out
     }
@@ -491,14 +653,36 @@ impl Org {
                 ]
             };
             let default = self.ids.next("acl");
-            out.push(default_acl(&default, &s.vpc, &s.tgw_subnets, OWNER, &mut self.ids));
+            out.push(default_acl(
+                &default,
+                &s.vpc,
+                &s.tgw_subnets,
+                OWNER,
+                &mut self.ids,
+            ));
             let narrow = s.broken == Some(Break::NoEphemeralReturn);
             let app = if narrow { &s.app[1..] } else { &s.app[..] };
             let id = self.ids.next("acl");
-            out.push(acl_json(&id, &s.vpc, false, app, entries("0.0.0.0/0"), OWNER, &mut self.ids));
+            out.push(acl_json(
+                &id,
+                &s.vpc,
+                false,
+                app,
+                entries("0.0.0.0/0"),
+                OWNER,
+                &mut self.ids,
+            ));
             if narrow {
                 let id = self.ids.next("acl");
-                out.push(acl_json(&id, &s.vpc, false, &s.app[..1], entries(&vpc), OWNER, &mut self.ids));
+                out.push(acl_json(
+                    &id,
+                    &s.vpc,
+                    false,
+                    &s.app[..1],
+                    entries(&vpc),
+                    OWNER,
+                    &mut self.ids,
+                ));
             }
         }
         out
@@ -527,7 +711,14 @@ impl Org {
                     ingress.push(json!({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [],
                         "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": [{"GroupId": s.groups[0], "UserId": OWNER}]}));
                 }
-                out.push(group_json(id, &format!("app-{k}"), &s.vpc, OWNER, ingress, egress));
+                out.push(group_json(
+                    id,
+                    &format!("app-{k}"),
+                    &s.vpc,
+                    OWNER,
+                    ingress,
+                    egress,
+                ));
             }
         }
         out
@@ -587,7 +778,14 @@ fn octets(c: Cidr) -> (u8, u8) {
 
 fn mac(rng: &mut Rng) -> String {
     let h = rng.hex(10);
-    format!("0e:{}:{}:{}:{}:{}", &h[0..2], &h[2..4], &h[4..6], &h[6..8], &h[8..10])
+    format!(
+        "0e:{}:{}:{}:{}:{}",
+        &h[0..2],
+        &h[2..4],
+        &h[4..6],
+        &h[6..8],
+        &h[8..10]
+    )
 }
 
 fn parts(dir: &str, items: Vec<Value>, per_file: usize) -> Vec<(String, Value)> {
@@ -619,7 +817,14 @@ fn route(dest: String, key: &str, target: &str) -> Value {
     json!({"DestinationCidrBlock": dest, key: target, "Origin": "CreateRoute", "State": "active"})
 }
 
-fn table_json(id: &str, vpc: &str, main: bool, subnets: &[String], routes: Vec<Value>, ids: &mut IdGen) -> Value {
+fn table_json(
+    id: &str,
+    vpc: &str,
+    main: bool,
+    subnets: &[String],
+    routes: Vec<Value>,
+    ids: &mut IdGen,
+) -> Value {
     let mut assoc: Vec<Value> = subnets
         .iter()
         .map(|s| json!({"Main": false, "RouteTableAssociationId": ids.next("rtbassoc"), "RouteTableId": id,
@@ -632,7 +837,14 @@ fn table_json(id: &str, vpc: &str, main: bool, subnets: &[String], routes: Vec<V
     json!({"Associations": assoc, "PropagatingVgws": [], "RouteTableId": id, "Routes": routes, "Tags": [], "VpcId": vpc})
 }
 
-fn acl_entry(egress: bool, n: u32, protocol: &str, cidr: &str, allow: bool, ports: Option<(u16, u16)>) -> Value {
+fn acl_entry(
+    egress: bool,
+    n: u32,
+    protocol: &str,
+    cidr: &str,
+    allow: bool,
+    ports: Option<(u16, u16)>,
+) -> Value {
     let mut e = json!({"CidrBlock": cidr, "Egress": egress, "Protocol": protocol,
         "RuleAction": if allow { "allow" } else { "deny" }, "RuleNumber": n});
     if let Some((from, to)) = ports {
@@ -641,7 +853,15 @@ fn acl_entry(egress: bool, n: u32, protocol: &str, cidr: &str, allow: bool, port
     e
 }
 
-fn acl_json(id: &str, vpc: &str, default: bool, subnets: &[String], entries: Vec<Value>, owner: &str, ids: &mut IdGen) -> Value {
+fn acl_json(
+    id: &str,
+    vpc: &str,
+    default: bool,
+    subnets: &[String],
+    entries: Vec<Value>,
+    owner: &str,
+    ids: &mut IdGen,
+) -> Value {
     let assoc: Vec<Value> = subnets
         .iter()
         .map(|s| json!({"NetworkAclAssociationId": ids.next("aclassoc"), "NetworkAclId": id, "SubnetId": s}))
@@ -666,17 +886,36 @@ fn tcp(from: u16, to: u16, cidr: &str) -> Value {
 }
 
 fn all_egress() -> Vec<Value> {
-    vec![json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [],
-        "PrefixListIds": [], "UserIdGroupPairs": []})]
+    vec![
+        json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [],
+        "PrefixListIds": [], "UserIdGroupPairs": []}),
+    ]
 }
 
-fn group_json(id: &str, name: &str, vpc: &str, owner: &str, ingress: Vec<Value>, egress: Vec<Value>) -> Value {
+fn group_json(
+    id: &str,
+    name: &str,
+    vpc: &str,
+    owner: &str,
+    ingress: Vec<Value>,
+    egress: Vec<Value>,
+) -> Value {
     json!({"Description": name, "GroupId": id, "GroupName": name, "IpPermissions": ingress,
         "IpPermissionsEgress": egress, "OwnerId": owner, "Tags": [], "VpcId": vpc})
 }
 
 #[allow(clippy::too_many_arguments)]
-fn endpoint_eni_json(id: &str, vpce: &str, subnet: &str, vpc: &str, zone: usize, ip: u32, group: &str, ids: &mut IdGen, rng: &mut Rng) -> Value {
+fn endpoint_eni_json(
+    id: &str,
+    vpce: &str,
+    subnet: &str,
+    vpc: &str,
+    zone: usize,
+    ip: u32,
+    group: &str,
+    ids: &mut IdGen,
+    rng: &mut Rng,
+) -> Value {
     json!({
         "Attachment": {"AttachmentId": ids.next("ela-attach"), "DeleteOnTermination": false, "DeviceIndex": 1,
             "InstanceOwnerId": "amazon-aws", "Status": "attached"},

@@ -15,7 +15,10 @@ fn the_preset_has_the_size_issue_14_asks_for() {
 
 #[test]
 fn the_hub_and_the_transit_gateway_are_in_the_network_accounts_directory() {
-    let docs = generate_org(&OrgParams::org());
+    let docs = generate_org(&OrgParams {
+        workload_enis: 2_000,
+        ..OrgParams::org()
+    });
     let prefix = format!("{NETWORK_ACCOUNT}/");
     for key in [
         "TransitGateways",
@@ -56,6 +59,7 @@ fn the_same_seed_gives_identical_documents_and_another_differs() {
 fn without_misconfiguration_every_spoke_routes_to_the_tgw_and_is_admitted() {
     let clean = OrgParams {
         misconfigured: false,
+        workload_enis: 2_000,
         ..OrgParams::org()
     };
     let docs = generate_org(&clean);

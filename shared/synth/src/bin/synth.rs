@@ -64,7 +64,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("org") {
         return match org(&args) {
-            Ok((params, dir)) => report(&dir, params.seed, vpce_reach_synth::write_org(&params, &dir)),
+            Ok((params, dir)) => report(
+                &dir,
+                params.seed,
+                vpce_reach_synth::write_org(&params, &dir),
+            ),
             Err(e) => usage(&e),
         };
     }

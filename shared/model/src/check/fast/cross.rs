@@ -39,9 +39,7 @@ use crate::space::{AddrRange, PortRange};
 use crate::transit_gateway::{self as tgw, TgwRouteMatch};
 
 use super::super::cross::{exact_remote, Remote, RemoteVerdict};
-use super::super::ids::{
-    CellIdx, ClassIdx, DenseId, Interner, RemoteListIdx, RemoteSubnetIdx,
-};
+use super::super::ids::{CellIdx, ClassIdx, DenseId, Interner, RemoteListIdx, RemoteSubnetIdx};
 use super::super::on_path::subnet_resources;
 use super::super::vpc::EndpointFacts;
 use super::compiled::{Compiled, GroupSet};
@@ -259,7 +257,10 @@ impl<'w> CrossFast<'w> {
         let subnet = self.classes[class.position()].subnet.position();
         let state = self.endpoint.as_mut().expect("started");
         bump(&mut state.proven, subnet);
-        bump(&mut self.signature[state.signature].proven, class.position());
+        bump(
+            &mut self.signature[state.signature].proven,
+            class.position(),
+        );
     }
 
     /// Adds the path counts of every proven pair to `on_path`.
@@ -276,7 +277,6 @@ impl<'w> CrossFast<'w> {
     fn state(&self) -> &EndpointState<'w> {
         self.endpoint.as_ref().expect("started")
     }
-
 
     /// Starts the endpoint's pairs (after adding up the previous endpoint's counts).
     fn start(&mut self, facts: &EndpointFacts<'w, '_>) {
@@ -445,7 +445,13 @@ impl<'w> CrossFast<'w> {
     }
 
     /// The hub-side answers for one (subnet, atom), asked with one of its addresses.
-    fn cell(&mut self, sig: usize, cell: CellIdx, subnet: RemoteSubnetIdx, w: &Workload<'w>) -> u64 {
+    fn cell(
+        &mut self,
+        sig: usize,
+        cell: CellIdx,
+        subnet: RemoteSubnetIdx,
+        w: &Workload<'w>,
+    ) -> u64 {
         if let Some(Some(mask)) = self.signature[sig].cells.get(cell.position()) {
             return *mask;
         }
@@ -521,16 +527,18 @@ impl<'w> CrossFast<'w> {
 
     /// Builds a signature's link from a workload subnet (`w` is one of its workloads).
     fn link(&mut self, sig: usize, subnet: RemoteSubnetIdx, w: &Workload<'w>) {
-        if matches!(self.signature[sig].links.get(subnet.position()), Some(Some(_))) {
+        if matches!(
+            self.signature[sig].links.get(subnet.position()),
+            Some(Some(_))
+        ) {
             return;
         }
         let ep = self.signature[sig].rep;
         let table = self.subnet_table(w.subnet_id);
         let (mut routes, mut mask, mut enis) = (false, 0, Vec::with_capacity(ep.enis.len()));
         for (i, eni) in ep.enis.iter().enumerate() {
-            let winner = table.and_then(|t| {
-                route::lookup_block(&self.tables[t].routes, Ipv4Net::from(eni.ip)).0
-            });
+            let winner = table
+                .and_then(|t| route::lookup_block(&self.tables[t].routes, Ipv4Net::from(eni.ip)).0);
             let via: Option<String> = winner
                 .filter(|r| !r.blackhole)
                 .map(|r| r.target.as_str())
@@ -546,11 +554,8 @@ impl<'w> CrossFast<'w> {
             mask |= u64::from(link.is_some()) << i;
             enis.push(link);
         }
-        *slot(&mut self.signature[sig].links, subnet.position()) = Some(SubnetLink {
-            routes,
-            enis,
-            mask,
-        });
+        *slot(&mut self.signature[sig].links, subnet.position()) =
+            Some(SubnetLink { routes, enis, mask });
     }
 
     /// The forward part to ENI `i` over `tgw_id` (T1-T6) and what the reply leg needs that does
@@ -638,11 +643,13 @@ impl<'w> CrossFast<'w> {
         if let Some(&t) = self.tgw_tables.get(&key) {
             return t;
         }
-        let t = tgw::routes(self.snap, key.0, &key.1).ok().and_then(|routes| {
-            let (id, _) = self.snap.tgw_routes.get_key_value(&key.1)?;
-            self.tgw_routes.push(routes);
-            Some((self.tgw_routes.len() - 1, id.as_str()))
-        });
+        let t = tgw::routes(self.snap, key.0, &key.1)
+            .ok()
+            .and_then(|routes| {
+                let (id, _) = self.snap.tgw_routes.get_key_value(&key.1)?;
+                self.tgw_routes.push(routes);
+                Some((self.tgw_routes.len() - 1, id.as_str()))
+            });
         self.tgw_tables.insert(key, t);
         t
     }
@@ -684,12 +691,18 @@ impl<'w> CrossFast<'w> {
 
     /// The resources of a signature's proven pairs from workload subnet `subnet`, built once.
     fn subnet_resources(&mut self, sig: usize, subnet: usize) -> &[&'w str] {
-        if self.signature[sig].resources.get(subnet).is_none_or(Option::is_none) {
+        if self.signature[sig]
+            .resources
+            .get(subnet)
+            .is_none_or(Option::is_none)
+        {
             let w = self.subnet_rep(subnet);
             let list = resources(self.snap, &self.tables, &self.signature[sig], subnet, w);
             *slot(&mut self.signature[sig].resources, subnet) = Some(list);
         }
-        self.signature[sig].resources[subnet].as_deref().expect("built")
+        self.signature[sig].resources[subnet]
+            .as_deref()
+            .expect("built")
     }
 
     /// A workload of a subnet (the first seen).
@@ -815,7 +828,11 @@ fn bounds(snap: &Snapshot) -> Vec<u64> {
     }
     // Workload groups' egress (asked about the endpoint ENIs' addresses: they get atoms too).
     for group in snap.security_groups.values() {
-        for peer in group.ip_permissions_egress.iter().flat_map(security_group::peers) {
+        for peer in group
+            .ip_permissions_egress
+            .iter()
+            .flat_map(security_group::peers)
+        {
             match peer {
                 Peer::Cidr(net) => add(AddrRange::cidr(net)),
                 Peer::PrefixList(id) => {
@@ -849,7 +866,11 @@ fn bounds(snap: &Snapshot) -> Vec<u64> {
         }
     }
     for eni in snap.network_interfaces.values() {
-        if eni.groups.iter().any(|g| referenced.contains(g.group_id.as_str())) {
+        if eni
+            .groups
+            .iter()
+            .any(|g| referenced.contains(g.group_id.as_str()))
+        {
             for ip in &eni.private_ip_addresses {
                 add(AddrRange::host(ip.private_ip_address));
             }
