@@ -137,6 +137,10 @@ pub(super) struct CrossFast<'w> {
     lists: Interner<&'w [&'w str], RemoteListIdx>,
     /// The distinct groups of each list (for path counts).
     list_groups: Vec<Vec<&'w str>>,
+    /// The egress peers of each list's groups (for R3).
+    list_peers: Vec<Vec<Peer<'w>>>,
+    /// The class of the pair `remote` answered last (counted by `count_proven`).
+    last: Option<ClassIdx>,
     cells: Interner<(RemoteSubnetIdx, u32), CellIdx>,
     cell_rep: Vec<Ipv4Addr>,
     /// The first workload seen in each subnet (none for the endpoint ENIs' own subnets).
@@ -166,7 +170,6 @@ struct EndpointState<'w> {
     common: Vec<Arc<str>>,
     /// R3 per group list.
     targets: Vec<Option<bool>>,
-    targets_by_group: FxHashMap<&'w str, bool>,
     /// Required pairs proven, per workload subnet (for the endpoint's own resources).
     proven: Vec<usize>,
 }
@@ -196,6 +199,8 @@ impl<'w> CrossFast<'w> {
             subnets: Interner::new(),
             lists: Interner::new(),
             list_groups: Vec::new(),
+            list_peers: Vec::new(),
+            last: None,
             cells: Interner::new(),
             cell_rep: Vec::new(),
             subnet_rep: Vec::new(),
@@ -220,11 +225,13 @@ impl<'w> CrossFast<'w> {
         served_locally: bool,
     ) -> RemoteVerdict {
         let ep = facts.ep;
+        self.last = None;
         if ep.kind == EndpointKind::Gateway || ep.enis.is_empty() || ep.enis.len() > MAX_ENIS {
             return exact_remote(self.snap, self.params, r.workload, ep, served_locally);
         }
         self.start(facts);
         let class = self.class(r);
+        self.last = Some(class);
         let sig = self.state().signature;
         let decision = match self.signature[sig].decisions.get(class.position()) {
             Some(Some(d)) => *d,
@@ -253,7 +260,11 @@ impl<'w> CrossFast<'w> {
 
     /// Counts a required pair proven reachable, for its class (and subnet).
     pub(super) fn count_proven(&mut self, r: &Remote<'w>) {
-        let class = self.class(r);
+        // Asked right after `remote` answered for the same pair.
+        let class = match self.last {
+            Some(class) => class,
+            None => self.class(r),
+        };
         let subnet = self.classes[class.position()].subnet.position();
         let state = self.endpoint.as_mut().expect("started");
         bump(&mut state.proven, subnet);
@@ -320,7 +331,6 @@ impl<'w> CrossFast<'w> {
             required: self.params.requires(&ep.raw.service_name),
             common,
             targets: Vec::new(),
-            targets_by_group: FxHashMap::default(),
             proven: Vec::new(),
         });
     }
@@ -338,10 +348,17 @@ impl<'w> CrossFast<'w> {
     }
 
     /// The class of a workload, found at its first pair.
+    #[inline]
     fn class(&mut self, r: &Remote<'w>) -> ClassIdx {
-        if let Some(Some(c)) = self.class_of.get(r.idx.position()) {
-            return *c;
+        match self.class_of.get(r.idx.position()) {
+            Some(Some(c)) => *c,
+            _ => self.new_class(r),
         }
+    }
+
+    /// A workload's class at its first pair.
+    #[cold]
+    fn new_class(&mut self, r: &Remote<'w>) -> ClassIdx {
         let w = r.workload;
         let subnet = self.subnets.id(w.subnet_id);
         slot(&mut self.subnet_rep, subnet.position()).get_or_insert(w);
@@ -350,7 +367,18 @@ impl<'w> CrossFast<'w> {
             let mut groups = w.groups.clone();
             groups.sort_unstable();
             groups.dedup();
+            let snap = self.snap;
+            let peers = groups
+                .iter()
+                .filter_map(|g| snap.security_groups.get(*g))
+                .flat_map(|g| {
+                    g.ip_permissions_egress
+                        .iter()
+                        .flat_map(security_group::peers)
+                })
+                .collect();
             self.list_groups.push(groups);
+            self.list_peers.push(peers);
         }
         let cell = self.cell_of(w.subnet_id, w.ip);
         let class = self.class_ids.id((subnet, list, cell));
@@ -399,26 +427,16 @@ impl<'w> CrossFast<'w> {
 
     /// R3 for the current endpoint: an egress rule of one of the class's groups names it.
     fn targets(&mut self, class: ClassIdx) -> bool {
-        let c = self.classes[class.position()];
-        if let Some(Some(answer)) = self.state().targets.get(c.list.position()) {
+        let list = self.classes[class.position()].list.position();
+        let state = self.endpoint.as_mut().expect("started");
+        if let Some(Some(answer)) = state.targets.get(list) {
             return *answer;
         }
-        let snap = self.snap;
-        let state = self.endpoint.as_mut().expect("started");
         let ep = state.ep;
-        let mut answer = false;
-        for &g in &c.rep.groups {
-            answer |= *state.targets_by_group.entry(g).or_insert_with(|| {
-                snap.security_groups.get(g).is_some_and(|group| {
-                    group
-                        .ip_permissions_egress
-                        .iter()
-                        .flat_map(security_group::peers)
-                        .any(|peer: Peer| intent::peer_targets(&peer, ep))
-                })
-            });
-        }
-        *slot(&mut state.targets, c.list.position()) = Some(answer);
+        let answer = self.list_peers[list]
+            .iter()
+            .any(|peer| intent::peer_targets(peer, ep));
+        *slot(&mut state.targets, list) = Some(answer);
         answer
     }
 
