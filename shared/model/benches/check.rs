@@ -3,7 +3,8 @@
 //! `cargo bench -p vpce-reach-model --bench check -- large` prints, for one size, the time of
 //! each phase (best of `BENCH_RUNS`, default 5), pairs per second and the peak RSS from parsing
 //! on (the generator's own memory is excluded). Sizes are `vpce_reach_synth` presets;
-//! `BENCH_MISCONFIG=<percent>` overrides the share of misconfigured resources.
+//! `BENCH_MISCONFIG=<percent>` overrides the share of misconfigured resources. `org` is the
+//! organisation preset (issue 14): a hub VPC of endpoints, 50 spokes over a transit gateway.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -56,15 +57,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
-    let mut params = SynthParams::preset(&size)
-        .unwrap_or_else(|| panic!("unknown size {size}: small, medium or large"));
-    if let Some(percent) = std::env::var("BENCH_MISCONFIG")
+    let misconfig: Option<u32> = std::env::var("BENCH_MISCONFIG")
         .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        params.misconfig_percent = percent;
-    }
-    let texts: Vec<(String, String)> = vpce_reach_synth::generate(&params)
+        .and_then(|v| v.parse().ok());
+    let texts: Vec<(String, String)> = documents(&size, misconfig)
         .into_iter()
         .map(|(name, value)| (name, value.to_string()))
         .collect();
@@ -114,6 +110,31 @@ fn main() {
         peak_rss_kb() / 1024,
         after_parse / 1024
     );
+}
+
+/// The preset's documents: `small`, `medium`, `large` (`vpce_reach_synth::SynthParams`), or
+/// `org` (`vpce_reach_synth::OrgParams`: a hub of endpoints and 50 spokes over a transit
+/// gateway; `BENCH_MISCONFIG=0` leaves out its misconfigurations; `org:N` has N workloads).
+fn documents(size: &str, misconfig: Option<u32>) -> Vec<(String, serde_json::Value)> {
+    if let Some(scale) = size.strip_prefix("org") {
+        // `org:N`: the same organisation with N workload ENIs (to compare with slower code).
+        let org = vpce_reach_synth::OrgParams::org();
+        let params = vpce_reach_synth::OrgParams {
+            misconfigured: misconfig != Some(0),
+            workload_enis: scale
+                .strip_prefix(':')
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(org.workload_enis),
+            ..org
+        };
+        return vpce_reach_synth::generate_org(&params);
+    }
+    let mut params = SynthParams::preset(size)
+        .unwrap_or_else(|| panic!("unknown size {size}: small, medium, large or org"));
+    if let Some(percent) = misconfig {
+        params.misconfig_percent = percent;
+    }
+    vpce_reach_synth::generate(&params)
 }
 
 fn parse_all(texts: &[(String, String)]) -> Snapshot {

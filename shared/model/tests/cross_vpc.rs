@@ -58,6 +58,10 @@ fn https_from(cidr: &str) -> Value {
     json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": cidr}]})
 }
 
+fn https_to(cidr: &str) -> Value {
+    https_from(cidr)
+}
+
 impl World {
     /// vpc-hub 10.1.0.0/16: vpce-ssm with one ENI (10.1.2.10, us-east-1a), TGW attachment subnet
     /// in us-east-1a. vpc-spoke 10.2.0.0/16: eni-spoke (10.2.1.10, us-east-1a) over tgw-1.
@@ -993,7 +997,9 @@ mod random {
     use proptest::prelude::*;
     use proptest::strategy::ValueTree;
 
-    const CIDRS: [&str; 8] = [
+    /// Rule CIDRs; the /25s and /32s split the spoke's app subnet between its workloads, so
+    /// that a fast path deciding workloads by class must draw the classes right.
+    const CIDRS: [&str; 12] = [
         "0.0.0.0/0",
         "10.1.0.0/16",
         "10.1.2.10/32",
@@ -1002,6 +1008,10 @@ mod random {
         "10.3.0.0/16",
         "10.2.0.0/28",
         "10.1.2.0/24",
+        "10.2.1.128/25",
+        "10.2.1.0/25",
+        "10.2.1.200/32",
+        "10.0.0.0/8",
     ];
     const PORTS: [(u16, u16); 4] = [(443, 443), (1024, 65535), (0, 65535), (0, 1023)];
 
@@ -1035,6 +1045,9 @@ mod random {
         hub_ingress: Vec<Value>,
         /// Return route, hub propagation, spoke association, TGW referencing, blackhole /24.
         switches: [bool; 5],
+        /// Only half of the spoke's app subnet routed back (a /25), a blackhole /25 on the TGW,
+        /// a second hub ENI in another zone.
+        splits: [bool; 3],
     }
 
     fn arb_knobs() -> impl Strategy<Value = Knobs> {
@@ -1055,9 +1068,14 @@ mod random {
                 prop::bool::weighted(0.15),
             ],
             (prop::bool::weighted(0.7), prop::bool::weighted(0.7)),
+            [
+                prop::bool::weighted(0.2),
+                prop::bool::weighted(0.2),
+                prop::bool::weighted(0.5),
+            ],
         )
             .prop_map(
-                |(acls, mut spoke_egress, mut hub_ingress, switches, base)| {
+                |(acls, mut spoke_egress, mut hub_ingress, switches, base, splits)| {
                     if base.0 {
                         spoke_egress.push(
                             json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}),
@@ -1071,6 +1089,7 @@ mod random {
                         spoke_egress,
                         hub_ingress,
                         switches,
+                        splits,
                     }
                 },
             )
@@ -1117,6 +1136,56 @@ mod random {
         if blackhole {
             w.get("TransitGatewayStaticRoutes", "tgw-rtb-1")["Routes"] = json!([
                 {"DestinationCidrBlock": "10.2.1.0/24", "State": "blackhole", "Type": "static"}]);
+        }
+        let [half_back, half_blackhole, second_eni] = k.splits;
+        if half_back {
+            w.get("RouteTables", "rtb-hub-ep")["Routes"] = json!([
+                local("10.1.0.0/16"),
+                to_tgw("10.2.1.128/25"),
+                to_pcx("10.3.0.0/16")
+            ]);
+        }
+        if half_blackhole {
+            w.get("TransitGatewayStaticRoutes", "tgw-rtb-1")["Routes"] = json!([
+                {"DestinationCidrBlock": "10.2.1.0/25", "State": "blackhole", "Type": "static"}]);
+        }
+        // More spoke workloads: in the app subnet on both sides of the /25 boundary (one with a
+        // second group), and one in the zone without an attachment subnet.
+        let spoke = |id: &str, subnet: &str, ip: &str| eni(id, "vpc-spoke", subnet, ip, "sg-spoke");
+        let mut two_groups = spoke("eni-spoke-3", "subnet-spoke-app", "10.2.1.20");
+        two_groups["Groups"] = json!([{"GroupId": "sg-spoke"}, {"GroupId": "sg-spoke-b"}]);
+        w.list("SecurityGroups")
+            .push(json!({"GroupId": "sg-spoke-b", "VpcId": "vpc-spoke",
+            "IpPermissions": [], "IpPermissionsEgress": [https_to("10.1.2.0/24")]}));
+        w.list("NetworkInterfaces").extend([
+            spoke("eni-spoke-2", "subnet-spoke-app", "10.2.1.200"),
+            two_groups,
+            spoke("eni-spoke-4", "subnet-spoke-b", "10.2.3.10"),
+        ]);
+        if second_eni {
+            w.list("Subnets").push(subnet(
+                "subnet-hub-ep-b",
+                "vpc-hub",
+                "10.1.3.0/24",
+                "us-east-1b",
+            ));
+            w.get("RouteTables", "rtb-hub-ep")["Associations"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"SubnetId": "subnet-hub-ep-b", "AssociationState": {"State": "associated"}}));
+            let mut e = eni(
+                "eni-hub-ep-b",
+                "vpc-hub",
+                "subnet-hub-ep-b",
+                "10.1.3.10",
+                "sg-hub-ep",
+            );
+            e["InterfaceType"] = json!("vpc_endpoint");
+            e["RequesterManaged"] = json!(true);
+            w.list("NetworkInterfaces").push(e);
+            let ep = w.get("VpcEndpoints", "vpce-ssm");
+            ep["NetworkInterfaceIds"] = json!(["eni-hub-ep", "eni-hub-ep-b"]);
+            ep["SubnetIds"] = json!(["subnet-hub-ep", "subnet-hub-ep-b"]);
         }
         w
     }
@@ -1234,4 +1303,62 @@ fn link_components_belong_to_the_vpcs_they_link() {
     assert_eq!(of("tgw-attach-spoke"), ["vpc-spoke"]);
     assert_eq!(of("tgw-rtb-1"), ["vpc-hub", "vpc-spoke"]);
     assert_eq!(of("rtb-hub-ep"), ["vpc-hub"]);
+}
+
+/// The synth organisation preset (a hub of endpoints, spokes over one TGW), scaled down:
+/// `check` agrees with `check_exact`; clean, nothing is found; misconfigured, each sandbox
+/// spoke's breakage is found on the component the spec blames.
+mod organisation {
+    use super::*;
+    use vpce_reach_synth::{generate_org, OrgParams};
+
+    fn snapshot(misconfigured: bool) -> vpce_reach_model::Snapshot {
+        let params = OrgParams {
+            // 41 spokes: five sandbox ones (the misconfigured), of 3 workloads each, one per zone.
+            spokes: 41,
+            workload_enis: 1_200,
+            interface_endpoints: 4,
+            misconfigured,
+            ..OrgParams::org()
+        };
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in generate_org(&params) {
+            b.add_json(&name, &doc.to_string()).unwrap();
+        }
+        b.finish()
+    }
+
+    fn reports(misconfigured: bool) -> Report {
+        let snap = snapshot(misconfigured);
+        let params = RuleParameters::default();
+        let fast = check(&snap, &params);
+        assert_eq!(fast, check_exact(&snap, &params), "check != check_exact");
+        fast
+    }
+
+    #[test]
+    fn a_clean_organisation_reaches_every_hub_endpoint() {
+        let report = reports(false);
+        assert!(report.findings.is_empty(), "{:#?}", &report.findings[..1]);
+        assert_eq!(report.pairs.len(), 1_200 * 4);
+        assert!(report.pairs.iter().all(|p| p.verdict == Verdict::Reachable));
+    }
+
+    #[test]
+    fn each_misconfiguration_of_the_organisation_is_found() {
+        let report = reports(true);
+        let codes: std::collections::BTreeSet<(&str, &str)> = report
+            .findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.direction.map_or("", |d| d.as_str())))
+            .collect();
+        for expected in [
+            ("NO_ROUTE_TO_DESTINATION", "egress"),
+            ("NO_ROUTE_TO_DESTINATION", "return-egress"),
+            ("TGW_ROUTE_AZ_RESTRICTION", "egress"),
+            ("SUBNET_ACL_RESTRICTION", "return-ingress"),
+        ] {
+            assert!(codes.contains(&expected), "{expected:?} not in {codes:?}");
+        }
+    }
 }

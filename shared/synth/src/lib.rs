@@ -20,6 +20,7 @@ mod eni;
 mod ids;
 mod ip;
 mod network_acl;
+mod org;
 mod output;
 mod params;
 mod prefix_list;
@@ -31,6 +32,7 @@ mod subnet;
 mod vpc;
 mod world;
 
+pub use org::{generate as generate_org, OrgParams, NETWORK_ACCOUNT};
 pub use output::count_objects;
 pub use params::SynthParams;
 use serde_json::Value;
@@ -58,6 +60,20 @@ pub fn write(params: &SynthParams, dir: &Path) -> std::io::Result<BTreeMap<Strin
         .validate()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let docs = generate(params);
+    output::write_all(&docs, dir)?;
+    Ok(count_objects(&docs))
+}
+
+/// Generates the organisation preset ([`OrgParams`]) and writes it under `dir`, returning the
+/// object counts of [`count_objects`].
+///
+/// # Errors
+/// Invalid parameters (as [`std::io::ErrorKind::InvalidInput`]) or a failed write.
+pub fn write_org(params: &OrgParams, dir: &Path) -> std::io::Result<BTreeMap<String, usize>> {
+    params
+        .validate()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let docs = generate_org(params);
     output::write_all(&docs, dir)?;
     Ok(count_objects(&docs))
 }

@@ -1,12 +1,13 @@
 //! Pairs across VPCs (issue 14): a workload of one VPC and an endpoint of another, joined by a
 //! transit gateway or a VPC peering connection (docs/spec.md section 3, R1-R3 across links).
 //!
-//! Both judges decide these pairs the same way, with the exact path (`path::cross`): the fast
-//! judge has no compiled rules for links yet, so `check` and `check_exact` agree by
-//! construction. That is correct but not fast: a large hub-and-spoke organisation is paid pair
-//! by pair (the synth organisation preset and its benchmark are later work). Only VPCs the link
-//! data joins are paired, so snapshots without link data pay nothing (the synth presets route to
-//! a TGW the snapshot does not describe: a note says those pairs are not checked).
+//! This module says which pairs exist (the workloads of VPCs the link data joins to the
+//! endpoint's, numbered once for the whole check) and decides them exactly for
+//! [`check_exact`](super::check_exact) ([`exact_remote`]: `intent` and `path::cross`, pair by
+//! pair). The fast judge decides them by classes of workloads (`fast::cross`). Only VPCs the
+//! link data joins are paired, so snapshots without link data pay nothing (the synth presets
+//! but `org` route to a TGW the snapshot does not describe: a note says those pairs are not
+//! checked).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -17,22 +18,49 @@ use crate::params::RuleParameters;
 use crate::path;
 use crate::snapshot::{DescribeCall, Snapshot};
 
+use super::ids::{DenseId, RemoteIdx};
+
 /// What the cross-VPC pairs of every endpoint start from, built once per check.
 pub(super) struct CrossVpc<'w> {
-    /// Workloads by VPC.
-    by_vpc: BTreeMap<&'w str, Vec<&'w Workload<'w>>>,
+    /// Every workload of a VPC linked to another, by VPC then ENI: the candidates.
+    remotes: Vec<Remote<'w>>,
+    /// The range of `remotes` of each such VPC.
+    by_vpc: BTreeMap<&'w str, std::ops::Range<usize>>,
+    /// Workloads by VPC (every VPC), for R6 across links.
+    workloads_by_vpc: BTreeMap<&'w str, Vec<&'w Workload<'w>>>,
     /// VPC pairs (ordered) joined by a TGW both are attached to, or a peering connection.
     linked: BTreeSet<(&'w str, &'w str)>,
     /// The service names each VPC has an endpoint for.
     services: BTreeSet<(&'w str, &'w str)>,
 }
 
-/// A workload of another VPC and what ties it to one endpoint.
+/// A workload that may pair with endpoints of other VPCs.
 pub(super) struct Remote<'w> {
     pub workload: &'w Workload<'w>,
+    /// Its ENI id, shared by every pair result.
     pub id: Arc<str>,
+    /// Its number among every such workload of the check.
+    pub idx: RemoteIdx,
+}
+
+/// The workloads of one VPC linked to an endpoint's.
+pub(super) struct RemoteVpc<'c, 'w> {
+    /// The VPC has an endpoint of its own for the service (R1 does not reach across).
+    pub served_locally: bool,
+    pub list: &'c [Remote<'w>],
+}
+
+/// A judge's answer for one cross-VPC pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RemoteVerdict {
     /// Why the pair must work (possibly nothing: then it only counts for R5).
     pub reasons: Reasons,
+    /// The workload's route table sends an address of the endpoint to a TGW or peering
+    /// connection: the pair exists (for R5) even when nothing requires it.
+    pub routes: bool,
+    /// Proven to reach every target of the endpoint (network hops; the endpoint's own hops are
+    /// not included). Only the fast judge proves; the exact one always traces.
+    pub proven: bool,
 }
 
 impl<'w> CrossVpc<'w> {
@@ -41,57 +69,59 @@ impl<'w> CrossVpc<'w> {
         workloads: &'w [Workload<'w>],
         endpoints: &[Endpoint<'w>],
     ) -> Self {
-        let mut by_vpc: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
+        let mut workloads_by_vpc: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
         for w in workloads {
-            by_vpc.entry(w.vpc_id).or_default().push(w);
+            workloads_by_vpc.entry(w.vpc_id).or_default().push(w);
+        }
+        let linked = linked_vpcs(snap);
+        let (mut remotes, mut by_vpc) = (Vec::new(), BTreeMap::new());
+        for (&vpc, list) in &workloads_by_vpc {
+            if !linked.iter().any(|&(x, _)| x == vpc) {
+                continue;
+            }
+            let start = remotes.len();
+            for &workload in list {
+                remotes.push(Remote {
+                    workload,
+                    id: Arc::from(workload.id()),
+                    idx: RemoteIdx::at(remotes.len()),
+                });
+            }
+            by_vpc.insert(vpc, start..remotes.len());
         }
         let services = endpoints
             .iter()
             .map(|e| (e.raw.vpc_id.as_str(), e.raw.service_name.as_str()))
             .collect();
         CrossVpc {
+            remotes,
             by_vpc,
-            linked: linked_vpcs(snap),
+            workloads_by_vpc,
+            linked,
             services,
         }
     }
 
-    /// The workloads of linked VPCs that route to `ep` or must reach it, in VPC then ENI
-    /// order. Only VPCs the link data joins are looked at: without link data nothing is paired
-    /// (a note says so, `unlinked_note`), and a large snapshot without links pays nothing.
-    pub(super) fn remotes(
-        &self,
-        snap: &Snapshot,
-        params: &RuleParameters,
-        ep: &Endpoint,
-    ) -> Vec<Remote<'w>> {
+    /// The workloads of the VPCs linked to `ep`'s, in VPC then ENI order: the candidates of its
+    /// cross-VPC pairs (a judge says which pairs exist: those that route to the endpoint or
+    /// must reach it). Without link data there are none (a note says so, `unlinked_note`).
+    pub(super) fn remotes(&self, ep: &Endpoint) -> Vec<RemoteVpc<'_, 'w>> {
         let vpc = ep.raw.vpc_id.as_str();
-        let mut out = Vec::new();
-        for (&wvpc, list) in &self.by_vpc {
-            if wvpc == vpc || !self.linked.contains(&(wvpc, vpc)) {
-                continue;
-            }
-            let served_locally = self
-                .services
-                .contains(&(wvpc, ep.raw.service_name.as_str()));
-            // Routes depend on the subnet only: asked once per subnet.
-            let mut by_subnet: BTreeMap<&str, bool> = BTreeMap::new();
-            for &workload in list {
-                let routes = *by_subnet
-                    .entry(workload.subnet_id)
-                    .or_insert_with(|| routes_to(snap, workload, ep));
-                let reasons = reasons(snap, params, workload, ep, routes, served_locally);
-                if reasons.is_empty() && !routes {
-                    continue;
-                }
-                out.push(Remote {
-                    workload,
-                    id: Arc::from(workload.id()),
-                    reasons,
-                });
-            }
-        }
-        out
+        self.by_vpc
+            .iter()
+            .filter(|&(&wvpc, _)| wvpc != vpc && self.linked.contains(&(wvpc, vpc)))
+            .map(|(&wvpc, range)| RemoteVpc {
+                served_locally: self
+                    .services
+                    .contains(&(wvpc, ep.raw.service_name.as_str())),
+                list: &self.remotes[range.clone()],
+            })
+            .collect()
+    }
+
+    /// How many candidate workloads `remotes` gives for `ep`.
+    pub(super) fn candidates(&self, ep: &Endpoint) -> usize {
+        self.remotes(ep).iter().map(|v| v.list.len()).sum()
     }
 
     /// Whether a workload of `vpc` is served for `service` by an interface endpoint of a linked
@@ -103,7 +133,7 @@ impl<'w> CrossVpc<'w> {
         endpoints: &[Endpoint],
         service: &str,
     ) -> bool {
-        let Some(list) = self.by_vpc.get(vpc) else {
+        let Some(list) = self.workloads_by_vpc.get(vpc) else {
             return false;
         };
         endpoints
@@ -112,6 +142,23 @@ impl<'w> CrossVpc<'w> {
             .filter(|e| self.linked.contains(&(vpc, e.raw.vpc_id.as_str())))
             .filter(|e| crate::params::service_matches(service, &e.raw.service_name))
             .any(|e| list.iter().any(|w| routes_to(snap, w, e)))
+    }
+}
+
+/// The exact judgement of one cross-VPC pair (`check_exact`): its routes and reasons from the
+/// snapshot alone; its reach is traced by `path`.
+pub(super) fn exact_remote(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    w: &Workload,
+    ep: &Endpoint,
+    served_locally: bool,
+) -> RemoteVerdict {
+    let routes = routes_to(snap, w, ep);
+    RemoteVerdict {
+        reasons: reasons(snap, params, w, ep, routes, served_locally),
+        routes,
+        proven: false,
     }
 }
 

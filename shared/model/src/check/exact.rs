@@ -7,6 +7,7 @@ use crate::params::RuleParameters;
 use crate::path::{self, PairTrace};
 use crate::snapshot::Snapshot;
 
+use super::cross::{self, Remote, RemoteVerdict};
 use super::findings::PairHops;
 use super::ids::WorkloadIdx;
 use super::vpc::{EndpointFacts, Judge};
@@ -50,5 +51,14 @@ impl<'w> Judge<'w> for ExactJudge<'w> {
         trace: &'h PairTrace,
     ) -> PairHops<'h> {
         PairHops::of(trace)
+    }
+
+    fn remote(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        r: &Remote<'w>,
+        served_locally: bool,
+    ) -> RemoteVerdict {
+        cross::exact_remote(self.snap, self.params, r.workload, facts.ep, served_locally)
     }
 }

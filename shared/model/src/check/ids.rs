@@ -56,6 +56,16 @@ dense_ids! {
     AclColumn;
     /// A column of endpoint-group answers: one per (endpoint groups, service ports).
     IngressColumn;
+    /// A workload of another VPC than the endpoint's, numbered over the whole snapshot.
+    RemoteIdx;
+    /// A class of such workloads: the same subnet, group list and address atom.
+    ClassIdx;
+    /// A subnet of such workloads.
+    RemoteSubnetIdx;
+    /// A group list of such workloads.
+    RemoteListIdx;
+    /// A (subnet, address atom) of such workloads.
+    CellIdx;
 }
 
 /// A table with one `T` per id of type `I`.

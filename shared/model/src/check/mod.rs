@@ -137,11 +137,19 @@ impl<'a> Input<'a> {
         // so that the final sort finds them nearly sorted.
         // Every pair of a VPC may be required: room for all of them up front, as growing a vector
         // of a hundred thousand results copies it again and again.
-        report
-            .pairs
-            .reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
-        let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
+        // Pairs across VPCs count too (millions in a hub-and-spoke organisation): reserving
+        // every candidate costs address space only, while growing would copy them and double
+        // the peak memory.
         let links = cross::CrossVpc::new(snap, &self.workloads, &self.endpoints);
+        let remote: usize = self.endpoints.iter().map(|ep| links.candidates(ep)).sum();
+        report.pairs.reserve(
+            by_vpc
+                .iter()
+                .map(|(_, ws, eps)| ws.len() * eps.len())
+                .sum::<usize>()
+                + remote,
+        );
+        let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
         report.notes.extend(cross::unlinked_note(snap));
         for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty())
         {
@@ -149,7 +157,7 @@ impl<'a> Input<'a> {
             let judge = judge_for(&vw, vpc_endpoints);
             let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge);
             for ep in vpc_endpoints {
-                let remote = links.remotes(snap, params, ep);
+                let remote = links.remotes(ep);
                 vpc.check_endpoint(ep, &remote, &mut report);
                 by_endpoint.insert(ep.id(), std::mem::take(&mut report.findings));
             }

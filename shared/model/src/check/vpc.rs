@@ -8,7 +8,7 @@ use crate::params::RuleParameters;
 use crate::path::{self, Hop, HopKind, Outcome, Verdict};
 use crate::snapshot::Snapshot;
 
-use super::cross::Remote;
+use super::cross::{Remote, RemoteVerdict, RemoteVpc};
 use super::findings::{self, EndpointTexts, PairHops};
 use super::ids::WorkloadIdx;
 use super::on_path::OnPath;
@@ -51,6 +51,22 @@ pub(super) trait Judge<'w> {
         w: WorkloadIdx,
         evidence: &'h Self::Evidence,
     ) -> PairHops<'h>;
+
+    /// A workload of another VPC against the endpoint (issue 14): its reasons, whether it
+    /// routes to the endpoint, whether it is proven to reach every target.
+    fn remote(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        r: &Remote<'w>,
+        served_locally: bool,
+    ) -> RemoteVerdict;
+
+    /// A required cross-VPC pair `remote` proved reachable: the judge counts it on the
+    /// resources of its path (docs/spec.md section 5) and adds them up in `finish_remote`.
+    fn count_proven(&mut self, _facts: &EndpointFacts<'w, '_>, _r: &Remote<'w>) {}
+
+    /// Adds the path counts of the proven cross-VPC pairs to `on_path`.
+    fn finish_remote(&mut self, _on_path: &mut std::collections::BTreeMap<String, usize>) {}
 }
 
 /// One VPC's workloads, its path counts, and the judge of its pairs.
@@ -138,7 +154,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     pub(super) fn check_endpoint(
         &mut self,
         ep: &'w Endpoint<'w>,
-        remote: &[Remote<'w>],
+        remote: &[RemoteVpc<'_, 'w>],
         report: &mut Report,
     ) {
         let (snap, params) = (self.snap, self.params);
@@ -172,12 +188,17 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         for w in self.vw.workloads() {
             self.pair(&facts, &mut state, &texts, w, &mut tally, report);
         }
-        for r in remote {
-            self.remote_pair(&facts, &texts, r, &mut tally, report);
+        let mut remotes = 0;
+        for vpc in remote {
+            for r in vpc.list {
+                let paired =
+                    self.remote_pair(&facts, &texts, r, vpc.served_locally, &mut tally, report);
+                remotes += usize::from(paired);
+            }
         }
         self.on_path.finish_endpoint();
         // R5 counts the workloads of every VPC that routes to the endpoint (issue 14).
-        let workloads = self.vw.len() + remote.len();
+        let workloads = self.vw.len() + remotes;
         let mut own = Vec::new();
         if workloads > 0 && (tally.required > 0 || facts.required) {
             own.extend(findings::endpoint_findings(&texts, &common));
@@ -191,7 +212,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             && !no_consumers
         {
             let admitted_none = !tally.admitted_any && findings::ingress_readable(snap, ep);
-            let r5 = findings::unreachable_findings(ep, admitted_none, workloads, remote.len());
+            let r5 = findings::unreachable_findings(ep, admitted_none, workloads, remotes);
             match tally.unproven {
                 // Missing data is never a blame: what R5 would blame is unproven instead.
                 Some(why) => findings::unproven_r5(ep, &r5, &why, report),
@@ -205,25 +226,63 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     }
 
     /// Adds the VPC's path counts to the report.
-    pub(super) fn finish(self, report: &mut Report) {
+    pub(super) fn finish(mut self, report: &mut Report) {
         self.on_path.merge_into(&mut report.on_path);
+        self.judge.finish_remote(&mut report.on_path);
     }
 
-    /// One workload of another VPC against the endpoint, decided by the exact path whichever
-    /// the judge (`cross`).
+    /// One workload of another VPC against the endpoint: the judge's verdict, then, unless
+    /// proven reachable, the exact path (`cross`). False when the pair does not exist (the
+    /// workload neither routes to the endpoint nor must reach it).
     fn remote_pair(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
         texts: &EndpointTexts,
         r: &Remote<'w>,
+        served_locally: bool,
+        tally: &mut Tally,
+        report: &mut Report,
+    ) -> bool {
+        let RemoteVerdict {
+            reasons,
+            routes,
+            proven,
+        } = self.judge.remote(facts, r, served_locally);
+        if reasons.is_empty() && !routes {
+            return false;
+        }
+        tally.admitted_any |= reasons.contains(Reason::EndpointAdmits);
+        if reasons.is_empty() && (tally.any_reach || facts.ep.kind == EndpointKind::Gateway) {
+            return true;
+        }
+        if proven && !facts.stopped && facts.targets > 0 {
+            tally.any_reach = true;
+            if reasons.is_empty() {
+                return true;
+            }
+            if facts.common_ok {
+                tally.required += 1;
+                self.judge.count_proven(facts, r);
+                findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
+                return true;
+            }
+        }
+        self.traced_remote_pair(facts, texts, r, reasons, tally, report);
+        true
+    }
+
+    /// A cross-VPC pair not proven reachable, traced by the exact path.
+    fn traced_remote_pair(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        texts: &EndpointTexts,
+        r: &Remote<'w>,
+        reasons: crate::intent::Reasons,
         tally: &mut Tally,
         report: &mut Report,
     ) {
-        tally.admitted_any |= r.reasons.contains(Reason::EndpointAdmits);
-        if r.reasons.is_empty() && (tally.any_reach || facts.ep.kind == EndpointKind::Gateway) {
-            return;
-        }
-        let trace = path::trace(self.snap, self.params, r.workload, facts.ep);
+        // The allowed hops' wording is never read here: the quiet trace skips it.
+        let trace = path::trace_quiet(self.snap, self.params, r.workload, facts.ep);
         let reached = trace.reached();
         tally.any_reach |= reached > 0;
         // As for the VPC's own workloads: one unproven workload withholds R5. The hops are
@@ -234,7 +293,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 .get_or_insert_with(|| PairHops::of(&trace))
                 .unproven(&r.id);
         }
-        if r.reasons.is_empty() {
+        if reasons.is_empty() {
             return;
         }
         tally.required += 1;
@@ -245,7 +304,12 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         resources.sort_unstable();
         resources.dedup();
         for resource in &resources {
-            *report.on_path.entry(resource.to_string()).or_default() += 1;
+            match report.on_path.get_mut(*resource) {
+                Some(count) => *count += 1,
+                None => {
+                    report.on_path.insert(resource.to_string(), 1);
+                }
+            }
         }
         // An unproven pair leaves every resource on its path unproven, the link's ones too.
         if trace.verdict() == Verdict::Unknown {
@@ -258,7 +322,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             }
         }
         if facts.common_ok && facts.targets > 0 && reached == facts.targets {
-            findings::record_reachable(&r.id, texts, r.reasons, facts.targets, report);
+            findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
             return;
         }
         let hops = hops.unwrap_or_else(|| PairHops::of(&trace));
@@ -266,7 +330,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             self.snap,
             (r.workload, &r.id),
             texts,
-            r.reasons,
+            reasons,
             &hops,
             report,
         );

@@ -413,13 +413,35 @@ pub(crate) fn trace(
     workload: &Workload,
     endpoint: &Endpoint,
 ) -> PairTrace {
+    trace_with(snap, params, workload, endpoint, true)
+}
+
+/// [`trace`] without the wording of allowed hops (`Hop::detail` left empty): what `check`
+/// needs of a pair it must trace (its findings quote blocking hops only), at a fraction of the
+/// cost on paths of twenty hops (a pair across a transit gateway).
+pub(crate) fn trace_quiet(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    workload: &Workload,
+    endpoint: &Endpoint,
+) -> PairTrace {
+    trace_with(snap, params, workload, endpoint, false)
+}
+
+fn trace_with(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    workload: &Workload,
+    endpoint: &Endpoint,
+    detail: bool,
+) -> PairTrace {
     let common = hops::common(snap, params, endpoint);
     let cx = Ctx {
         snap,
         params,
         workload,
         endpoint,
-        detail: true,
+        detail,
     };
     let stopped = common
         .iter()

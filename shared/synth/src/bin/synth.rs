@@ -1,11 +1,15 @@
 //! `synth <small|medium|large> <OUT_DIR> [--seed N] [--misconfig PERCENT]`: writes a
 //! synthetic snapshot and prints how many objects of each kind it holds.
+//! `synth org <OUT_DIR> [--seed N] [--misconfig 0]`: the organisation preset (a hub VPC of
+//! endpoints and spokes over a transit gateway, the hub under `111111111111/`); `--misconfig 0`
+//! leaves out its misconfigurations.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vpce_reach_synth::SynthParams;
+use vpce_reach_synth::{OrgParams, SynthParams};
 
-const USAGE: &str = "usage: synth <small|medium|large> <OUT_DIR> [--seed N] [--misconfig PERCENT]";
+const USAGE: &str =
+    "usage: synth <small|medium|large|org> <OUT_DIR> [--seed N] [--misconfig PERCENT]";
 
 /// Parses the command line into parameters and the output directory; options may come
 /// anywhere.
@@ -42,21 +46,56 @@ fn set(p: &mut SynthParams, option: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The organisation preset: `--seed N` and `--misconfig P` (any P but 0 keeps the
+/// misconfigurations).
+fn org(args: &[String]) -> Result<(OrgParams, PathBuf), String> {
+    let mut small = args.to_vec();
+    small[0] = "small".into();
+    let (p, dir) = parse(&small)?;
+    let params = OrgParams {
+        seed: p.seed,
+        misconfigured: !args.iter().any(|a| a == "--misconfig") || p.misconfig_percent > 0,
+        ..OrgParams::org()
+    };
+    Ok((params, dir))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("org") {
+        return match org(&args) {
+            Ok((params, dir)) => report(
+                &dir,
+                params.seed,
+                vpce_reach_synth::write_org(&params, &dir),
+            ),
+            Err(e) => usage(&e),
+        };
+    }
     let (params, dir) = match parse(&args) {
         Ok(parsed) => parsed,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("synth: {e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return usage(&e),
     };
-    match vpce_reach_synth::write(&params, &dir) {
+    report(&dir, params.seed, vpce_reach_synth::write(&params, &dir))
+}
+
+fn usage(e: &str) -> ExitCode {
+    if !e.is_empty() {
+        eprintln!("synth: {e}");
+    }
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
+}
+
+/// Prints what was written, or the error.
+fn report(
+    dir: &std::path::Path,
+    seed: u64,
+    written: std::io::Result<std::collections::BTreeMap<String, usize>>,
+) -> ExitCode {
+    match written {
         Ok(counts) => {
-            println!("wrote {} (seed {})", dir.display(), params.seed);
+            println!("wrote {} (seed {seed})", dir.display());
             for (kind, n) in counts {
                 println!("{kind:>18}: {n}");
             }

@@ -18,6 +18,7 @@
 //! splitting a subnet, a missing group) leaves the bit clear and the exact hop decides.
 
 mod compiled;
+mod cross;
 mod hop_cache;
 mod masks;
 mod rules;
@@ -31,6 +32,7 @@ use crate::params::RuleParameters;
 use crate::security_group::{Peer, RuleDirection};
 use crate::snapshot::Snapshot;
 
+use super::cross::{Remote, RemoteVerdict};
 use super::findings::PairHops;
 use super::ids::{
     DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, WorkloadIdx,
@@ -67,6 +69,8 @@ pub(super) struct VpcFast<'w> {
     /// The current pair's hops (one buffer for every pair).
     plan: PairPlan,
     numbering: Numbering<'w>,
+    /// Pairs with workloads of other VPCs, by class (built at the first such pair).
+    cross: Option<cross::CrossFast<'w>>,
 }
 
 /// Endpoints and ENIs numbered so far, the port lists seen and the (groups, ports) seen, each
@@ -122,6 +126,7 @@ impl<'w> VpcFast<'w> {
             hops: HopCache::new(),
             plan: PairPlan::default(),
             numbering: Numbering::default(),
+            cross: None,
         }
     }
 
@@ -289,6 +294,30 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             self.plan(vw, facts, state, w, hops);
         }
         self.hops.view(facts.common, &self.plan)
+    }
+
+    fn remote(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        r: &Remote<'w>,
+        served_locally: bool,
+    ) -> RemoteVerdict {
+        let (snap, params, compiled) = (self.snap, self.params, self.compiled);
+        self.cross
+            .get_or_insert_with(|| cross::CrossFast::new(snap, params, compiled))
+            .remote(facts, r, served_locally)
+    }
+
+    fn count_proven(&mut self, _facts: &EndpointFacts<'w, '_>, r: &Remote<'w>) {
+        if let Some(cross) = &mut self.cross {
+            cross.count_proven(r);
+        }
+    }
+
+    fn finish_remote(&mut self, on_path: &mut std::collections::BTreeMap<String, usize>) {
+        if let Some(cross) = &mut self.cross {
+            cross.finish(on_path);
+        }
     }
 }
 

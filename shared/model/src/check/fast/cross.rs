@@ -1,0 +1,943 @@
+//! Pairs across VPCs in the fast judge (issue 14): a hub-and-spoke organisation has millions of
+//! spoke-workload × hub-endpoint pairs, so they are decided by *class*, not one by one.
+//!
+//! Every hop of a cross-VPC path over a transit gateway depends on little: the egress hop on
+//! the workload's group list and the ENI, the route, the TGW's forward lookup and the
+//! workload-side ACLs on the workload's subnet (its zone too) and the ENI, and the hub-side
+//! questions (endpoint subnet ACLs, the TGW attachment subnets' ACLs, the endpoint groups'
+//! ingress, the hub's return route, the TGW's return lookup) on the workload's *address*, but
+//! only through the prefix boundaries of the rules asked: every ACL entry, every route, every
+//! TGW route, every endpoint-group ingress rule (and the members of the groups they name). The
+//! addresses between two consecutive boundaries (an *atom*) get the same answer to every such
+//! question. So a class is (subnet, group list, atom), and each (class, endpoint) is decided
+//! once, with the compiled single-packet rules (`Compiled`) and the TGW and route-table
+//! lookups, per ENI as a bit mask. Only "proven reachable" comes out of it: every other pair
+//! goes to the exact path (`path::cross`), as `shortcut` does in a VPC. Peering links and
+//! gateway endpoints are not proven here (they are rare across links): the exact path decides
+//! them.
+//!
+//! The reasons (R1-R3 across links) are per class too: R1 on the subnet's routes, R2 on the
+//! compiled ingress of the endpoint groups for the class's address, R3 on its groups. A proven
+//! required pair is counted on its path resources by class (`count_proven`), added up once per
+//! endpoint instead of once per pair.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use ipnet::Ipv4Net;
+
+use crate::endpoint::{Endpoint, EndpointKind};
+use crate::fxhash::{FxHashMap, FxHashSet};
+use crate::intent::{self, Reason, Reasons, Workload};
+use crate::network_acl::Traffic;
+use crate::params::RuleParameters;
+use crate::route::{self, RouteMatch};
+use crate::security_group::{self, Peer, RuleDirection};
+use crate::snapshot::{Snapshot, TransitGatewayVpcAttachment};
+use crate::space::{AddrRange, PortRange};
+use crate::transit_gateway::{self as tgw, TgwRouteMatch};
+
+use super::super::cross::{exact_remote, Remote, RemoteVerdict};
+use super::super::ids::{CellIdx, ClassIdx, DenseId, Interner, RemoteListIdx, RemoteSubnetIdx};
+use super::super::on_path::subnet_resources;
+use super::super::vpc::EndpointFacts;
+use super::compiled::{Compiled, GroupSet};
+
+/// The most ENIs of an endpoint a mask holds; endpoints with more are left to the exact path.
+const MAX_ENIS: usize = 64;
+
+/// What one class of workloads shares.
+#[derive(Clone, Copy)]
+struct Class<'w> {
+    /// Its first workload: any of them answers for all.
+    rep: &'w Workload<'w>,
+    subnet: RemoteSubnetIdx,
+    list: RemoteListIdx,
+    cell: CellIdx,
+}
+
+/// A route table's routes, expanded once.
+struct Table<'w> {
+    id: &'w str,
+    routes: Vec<RouteMatch>,
+}
+
+/// The link of one (workload subnet, endpoint ENI) when its forward part is proven: what the
+/// address-dependent questions need.
+#[derive(Clone, Copy)]
+struct EniLink<'w> {
+    tgw: &'w str,
+    src: &'w TransitGatewayVpcAttachment,
+    dst: &'w TransitGatewayVpcAttachment,
+    /// The workload VPC's attachment subnet in the workload's zone (traffic enters there).
+    entry_zone_subnet: &'w str,
+    /// Where the TGW hands traffic to the endpoint VPC, and back to the workload VPC.
+    exit: &'w str,
+    back: &'w str,
+    entry: &'w str,
+    forward_table: &'w str,
+    forward_tgw_table_id: &'w str,
+    return_tgw_table: usize,
+    return_tgw_table_id: &'w str,
+    /// The endpoint subnet's route table (in `tables`).
+    return_table: usize,
+}
+
+/// One workload subnet against the current endpoint.
+struct SubnetLink<'w> {
+    /// R1/R5: an ENI's address is routed to a TGW or peering connection.
+    routes: bool,
+    /// Per ENI, the proven forward part.
+    enis: Vec<Option<EniLink<'w>>>,
+    mask: u64,
+}
+
+/// A class's answer for the endpoints of one signature.
+#[derive(Clone, Copy)]
+struct Decision {
+    routes: bool,
+    admits: bool,
+    proven: bool,
+}
+
+/// What the network answers of a cross-VPC pair depend on on the endpoint's side: its ENIs'
+/// (subnet, atom) cells, its service ports and its groups. The endpoints of a hub share a few
+/// signatures, so a class is decided once per signature, not once per endpoint.
+type SignatureKey<'w> = (Vec<CellIdx>, &'w [u16], &'w [String]);
+
+/// The answers kept for one signature.
+struct Signature<'w> {
+    /// The first endpoint with it: its ENIs' addresses answer for every such endpoint's.
+    rep: &'w Endpoint<'w>,
+    groups: GroupSet<'w, 'w>,
+    decisions: Vec<Option<Decision>>,
+    egress: Vec<Option<u64>>,
+    links: Vec<Option<SubnetLink<'w>>>,
+    cells: Vec<Option<u64>>,
+    /// Per workload subnet, the resources of a proven pair's path but the endpoint's own id
+    /// and common hops and the workload's groups (sorted, each once).
+    resources: Vec<Option<Vec<&'w str>>>,
+    /// Required pairs proven so far, per class, over the signature's endpoints: added to the
+    /// path counts once, at the end.
+    proven: Vec<usize>,
+}
+
+/// The fast judge's state for cross-VPC pairs, kept across the endpoints of a VPC.
+pub(super) struct CrossFast<'w> {
+    snap: &'w Snapshot,
+    params: &'w RuleParameters,
+    compiled: &'w Compiled<'w>,
+    /// Sorted prefix boundaries (first address, and last + 1) of every address-dependent rule.
+    bounds: Vec<u64>,
+    class_of: Vec<Option<ClassIdx>>,
+    classes: Vec<Class<'w>>,
+    class_ids: Interner<(RemoteSubnetIdx, RemoteListIdx, CellIdx), ClassIdx>,
+    subnets: Interner<&'w str, RemoteSubnetIdx>,
+    lists: Interner<&'w [&'w str], RemoteListIdx>,
+    /// The distinct groups of each list (for path counts).
+    list_groups: Vec<Vec<&'w str>>,
+    /// The egress peers of each list's groups (for R3).
+    list_peers: Vec<Vec<Peer<'w>>>,
+    /// The class of the pair `remote` answered last (counted by `count_proven`).
+    last: Option<ClassIdx>,
+    cells: Interner<(RemoteSubnetIdx, u32), CellIdx>,
+    cell_rep: Vec<Ipv4Addr>,
+    /// The first workload seen in each subnet (none for the endpoint ENIs' own subnets).
+    subnet_rep: Vec<Option<&'w Workload<'w>>>,
+    signatures: FxHashMap<SignatureKey<'w>, usize>,
+    signature: Vec<Signature<'w>>,
+    /// Route tables by subnet, expanded once (`None`: the subnet has none in the snapshot).
+    subnet_tables: FxHashMap<&'w str, Option<usize>>,
+    tables: Vec<Table<'w>>,
+    /// TGW route tables by (TGW, table), expanded once (`None`: missing data).
+    tgw_tables: FxHashMap<(&'w str, String), Option<(usize, &'w str)>>,
+    tgw_routes: Vec<Vec<TgwRouteMatch>>,
+    endpoint: Option<EndpointState<'w>>,
+    /// Path counts of proven pairs, over every endpoint so far.
+    on_path: FxHashMap<&'w str, usize>,
+    /// Path counts of resources that are not the snapshot's strings (common hops).
+    on_path_owned: FxHashMap<Arc<str>, usize>,
+}
+
+/// Answers kept for the endpoint whose pairs are being decided.
+struct EndpointState<'w> {
+    ep: &'w Endpoint<'w>,
+    signature: usize,
+    /// R1 holds for the endpoint's service.
+    required: bool,
+    /// The components of the endpoint's own hops (on the path of every pair).
+    common: Vec<Arc<str>>,
+    /// R3 per group list.
+    targets: Vec<Option<bool>>,
+    /// Required pairs proven, per workload subnet (for the endpoint's own resources).
+    proven: Vec<usize>,
+}
+
+/// `v[i]`, the vector grown with `None` as needed.
+fn slot<T>(v: &mut Vec<Option<T>>, i: usize) -> &mut Option<T> {
+    if v.len() <= i {
+        v.resize_with(i + 1, || None);
+    }
+    &mut v[i]
+}
+
+impl<'w> CrossFast<'w> {
+    pub(super) fn new(
+        snap: &'w Snapshot,
+        params: &'w RuleParameters,
+        compiled: &'w Compiled<'w>,
+    ) -> Self {
+        CrossFast {
+            snap,
+            params,
+            compiled,
+            bounds: bounds(snap),
+            class_of: Vec::new(),
+            classes: Vec::new(),
+            class_ids: Interner::new(),
+            subnets: Interner::new(),
+            lists: Interner::new(),
+            list_groups: Vec::new(),
+            list_peers: Vec::new(),
+            last: None,
+            cells: Interner::new(),
+            cell_rep: Vec::new(),
+            subnet_rep: Vec::new(),
+            signatures: FxHashMap::default(),
+            signature: Vec::new(),
+            subnet_tables: FxHashMap::default(),
+            tables: Vec::new(),
+            tgw_tables: FxHashMap::default(),
+            tgw_routes: Vec::new(),
+            endpoint: None,
+            on_path: FxHashMap::default(),
+            on_path_owned: FxHashMap::default(),
+        }
+    }
+
+    /// The judgement of one pair: its class's, decided at the class's first pair with an
+    /// endpoint of the same signature.
+    pub(super) fn remote(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        r: &Remote<'w>,
+        served_locally: bool,
+    ) -> RemoteVerdict {
+        let ep = facts.ep;
+        self.last = None;
+        if ep.kind == EndpointKind::Gateway || ep.enis.is_empty() || ep.enis.len() > MAX_ENIS {
+            return exact_remote(self.snap, self.params, r.workload, ep, served_locally);
+        }
+        self.start(facts);
+        let class = self.class(r);
+        self.last = Some(class);
+        let sig = self.state().signature;
+        let decision = match self.signature[sig].decisions.get(class.position()) {
+            Some(Some(d)) => *d,
+            _ => {
+                let d = self.decide(sig, class);
+                *slot(&mut self.signature[sig].decisions, class.position()) = Some(d);
+                d
+            }
+        };
+        let mut reasons = Reasons::default();
+        if decision.routes && !served_locally && self.state().required {
+            reasons.insert(Reason::RequiredService);
+        }
+        if decision.admits {
+            reasons.insert(Reason::EndpointAdmits);
+        }
+        if self.targets(class) {
+            reasons.insert(Reason::EgressTargets);
+        }
+        RemoteVerdict {
+            reasons,
+            routes: decision.routes,
+            proven: decision.proven,
+        }
+    }
+
+    /// Counts a required pair proven reachable, for its class (and subnet).
+    pub(super) fn count_proven(&mut self, r: &Remote<'w>) {
+        // Asked right after `remote` answered for the same pair.
+        let class = match self.last {
+            Some(class) => class,
+            None => self.class(r),
+        };
+        let subnet = self.classes[class.position()].subnet.position();
+        let state = self.endpoint.as_mut().expect("started");
+        bump(&mut state.proven, subnet);
+        bump(
+            &mut self.signature[state.signature].proven,
+            class.position(),
+        );
+    }
+
+    /// Adds the path counts of every proven pair to `on_path`.
+    pub(super) fn finish(&mut self, on_path: &mut BTreeMap<String, usize>) {
+        self.flush();
+        self.count_classes();
+        let owned = self.on_path_owned.drain().map(|(k, n)| (k.to_string(), n));
+        let borrowed = self.on_path.drain().map(|(k, n)| (k.to_string(), n));
+        for (resource, n) in borrowed.chain(owned) {
+            *on_path.entry(resource).or_default() += n;
+        }
+    }
+
+    fn state(&self) -> &EndpointState<'w> {
+        self.endpoint.as_ref().expect("started")
+    }
+
+    /// Starts the endpoint's pairs (after adding up the previous endpoint's counts).
+    fn start(&mut self, facts: &EndpointFacts<'w, '_>) {
+        let ep = facts.ep;
+        if self
+            .endpoint
+            .as_ref()
+            .is_some_and(|s| std::ptr::eq(s.ep, ep))
+        {
+            return;
+        }
+        self.flush();
+        let cells: Vec<CellIdx> = ep
+            .enis
+            .iter()
+            .map(|eni| self.cell_of(&eni.subnet_id, eni.ip))
+            .collect();
+        let key = (cells, ep.ports.as_slice(), ep.group_ids());
+        let next = self.signature.len();
+        let signature = *self.signatures.entry(key).or_insert(next);
+        if signature == next {
+            self.signature.push(Signature {
+                rep: ep,
+                groups: self.compiled.group_set(ep.group_ids()),
+                decisions: Vec::new(),
+                egress: Vec::new(),
+                links: Vec::new(),
+                cells: Vec::new(),
+                resources: Vec::new(),
+                proven: Vec::new(),
+            });
+        }
+        let common = facts
+            .common
+            .iter()
+            .flat_map(|h| h.components.iter().cloned())
+            .collect();
+        self.endpoint = Some(EndpointState {
+            ep,
+            signature,
+            required: self.params.requires(&ep.raw.service_name),
+            common,
+            targets: Vec::new(),
+            proven: Vec::new(),
+        });
+    }
+
+    /// The (subnet, atom) cell of an address.
+    fn cell_of(&mut self, subnet: &'w str, ip: Ipv4Addr) -> CellIdx {
+        let subnet = self.subnets.id(subnet);
+        let addr = u64::from(u32::from(ip));
+        let atom = self.bounds.partition_point(|&b| b <= addr) as u32;
+        let cell = self.cells.id((subnet, atom));
+        if cell.position() == self.cell_rep.len() {
+            self.cell_rep.push(ip);
+        }
+        cell
+    }
+
+    /// The class of a workload, found at its first pair.
+    #[inline]
+    fn class(&mut self, r: &Remote<'w>) -> ClassIdx {
+        match self.class_of.get(r.idx.position()) {
+            Some(Some(c)) => *c,
+            _ => self.new_class(r),
+        }
+    }
+
+    /// A workload's class at its first pair.
+    #[cold]
+    fn new_class(&mut self, r: &Remote<'w>) -> ClassIdx {
+        let w = r.workload;
+        let subnet = self.subnets.id(w.subnet_id);
+        slot(&mut self.subnet_rep, subnet.position()).get_or_insert(w);
+        let list = self.lists.id(w.groups.as_slice());
+        if list.position() == self.list_groups.len() {
+            let mut groups = w.groups.clone();
+            groups.sort_unstable();
+            groups.dedup();
+            let snap = self.snap;
+            let peers = groups
+                .iter()
+                .filter_map(|g| snap.security_groups.get(*g))
+                .flat_map(|g| {
+                    g.ip_permissions_egress
+                        .iter()
+                        .flat_map(security_group::peers)
+                })
+                .collect();
+            self.list_groups.push(groups);
+            self.list_peers.push(peers);
+        }
+        let cell = self.cell_of(w.subnet_id, w.ip);
+        let class = self.class_ids.id((subnet, list, cell));
+        if class.position() == self.classes.len() {
+            self.classes.push(Class {
+                rep: w,
+                subnet,
+                list,
+                cell,
+            });
+        }
+        *slot(&mut self.class_of, r.idx.position()) = Some(class);
+        class
+    }
+
+    /// A class against the endpoints of a signature: whether it routes to them, their groups
+    /// admit it, and every ENI is proven reachable.
+    fn decide(&mut self, sig: usize, class: ClassIdx) -> Decision {
+        let c = self.classes[class.position()];
+        let ep = self.signature[sig].rep;
+        self.link(sig, c.subnet, c.rep);
+        let link = self.signature[sig].links[c.subnet.position()]
+            .as_ref()
+            .expect("just built");
+        let (routes, link_mask) = (link.routes, link.mask);
+        let ip = u32::from(c.rep.ip);
+        let groups = &self.signature[sig].groups;
+        let admits = ep
+            .ports
+            .iter()
+            .any(|&port| groups.allows(RuleDirection::Ingress, ip, port) == Some(true));
+        let full = if ep.enis.len() == MAX_ENIS {
+            u64::MAX
+        } else {
+            (1u64 << ep.enis.len()) - 1
+        };
+        let proven = link_mask == full
+            && self.egress(sig, c.list, c.rep) == full
+            && self.cell(sig, c.cell, c.subnet, c.rep) == full;
+        Decision {
+            routes,
+            admits,
+            proven,
+        }
+    }
+
+    /// R3 for the current endpoint: an egress rule of one of the class's groups names it.
+    fn targets(&mut self, class: ClassIdx) -> bool {
+        let list = self.classes[class.position()].list.position();
+        let state = self.endpoint.as_mut().expect("started");
+        if let Some(Some(answer)) = state.targets.get(list) {
+            return *answer;
+        }
+        let ep = state.ep;
+        let answer = self.list_peers[list]
+            .iter()
+            .any(|peer| intent::peer_targets(peer, ep));
+        *slot(&mut state.targets, list) = Some(answer);
+        answer
+    }
+
+    /// The ENIs the group list's CIDR and prefix-list egress rules are proven open to, on
+    /// every service port (references never work outbound across a TGW, T8).
+    fn egress(&mut self, sig: usize, list: RemoteListIdx, w: &Workload) -> u64 {
+        if let Some(Some(mask)) = self.signature[sig].egress.get(list.position()) {
+            return *mask;
+        }
+        let ep = self.signature[sig].rep;
+        let groups = self.compiled.group_set(&w.groups);
+        let mut mask = 0;
+        for (i, eni) in ep.enis.iter().enumerate() {
+            let host = [AddrRange::host(eni.ip)];
+            let open = !w.groups.is_empty()
+                && ep
+                    .ports
+                    .iter()
+                    .all(|&port| groups.covers(RuleDirection::Egress, &host, port));
+            mask |= u64::from(open) << i;
+        }
+        *slot(&mut self.signature[sig].egress, list.position()) = Some(mask);
+        mask
+    }
+
+    /// The hub-side answers for one (subnet, atom), asked with one of its addresses.
+    fn cell(
+        &mut self,
+        sig: usize,
+        cell: CellIdx,
+        subnet: RemoteSubnetIdx,
+        w: &Workload<'w>,
+    ) -> u64 {
+        if let Some(Some(mask)) = self.signature[sig].cells.get(cell.position()) {
+            return *mask;
+        }
+        let ip = self.cell_rep[cell.position()];
+        let s = &self.signature[sig];
+        let link = s.links[subnet.position()].as_ref().expect("built");
+        let mut mask = 0;
+        for (i, (eni, l)) in s.rep.enis.iter().zip(&link.enis).enumerate() {
+            let Some(l) = l else { continue };
+            let open = self.hub_side(s, &eni.subnet_id, w.subnet_id, l, ip);
+            mask |= u64::from(open) << i;
+        }
+        *slot(&mut self.signature[sig].cells, cell.position()) = Some(mask);
+        mask
+    }
+
+    /// Every question about the workload's address `ip` on the way to one ENI and back.
+    fn hub_side(
+        &self,
+        s: &Signature,
+        eni_subnet: &str,
+        wsubnet: &str,
+        l: &EniLink,
+        ip: Ipv4Addr,
+    ) -> bool {
+        let ep = s.rep;
+        let addr = u32::from(ip);
+        let ports = ep.ports.as_slice();
+        let replies = self.params.ephemeral_ports;
+        let acl_ports = |subnet: &str, traffic| self.acl_ports(subnet, traffic, addr, ports);
+        let acl_replies = |subnet: &str, traffic| self.acl_range(subnet, traffic, addr, replies);
+        if !acl_ports(l.entry_zone_subnet, Traffic::Inbound) {
+            return false;
+        }
+        if l.exit != eni_subnet && !acl_ports(eni_subnet, Traffic::Inbound) {
+            return false;
+        }
+        let host = [AddrRange::host(ip)];
+        if ep.group_ids().is_empty()
+            || !ports
+                .iter()
+                .all(|&p| s.groups.covers(RuleDirection::Ingress, &host, p))
+        {
+            return false;
+        }
+        let back = &self.tables[l.return_table].routes;
+        let winner = route::lookup_block(back, Ipv4Net::from(ip)).0;
+        if !winner.is_some_and(|r| !r.blackhole && r.target == l.tgw) {
+            return false;
+        }
+        let to_src = tgw::lookup(&self.tgw_routes[l.return_tgw_table], ip);
+        let src = l.src.transit_gateway_attachment_id.as_str();
+        if !to_src.is_some_and(|r| !r.blackhole && r.attachment.as_deref() == Some(src)) {
+            return false;
+        }
+        if !acl_replies(eni_subnet, Traffic::Outbound) {
+            return false;
+        }
+        l.entry == wsubnet || acl_replies(l.entry, Traffic::Outbound)
+    }
+
+    fn acl_ports(&self, subnet: &str, traffic: Traffic, addr: u32, ports: &[u16]) -> bool {
+        self.compiled
+            .subnet_acl(subnet)
+            .is_some_and(|acl| acl.allows_ports(traffic, addr, ports))
+    }
+
+    fn acl_range(&self, subnet: &str, traffic: Traffic, addr: u32, ports: PortRange) -> bool {
+        self.compiled
+            .subnet_acl(subnet)
+            .is_some_and(|acl| acl.allows(traffic, addr, ports))
+    }
+
+    /// Builds a signature's link from a workload subnet (`w` is one of its workloads).
+    fn link(&mut self, sig: usize, subnet: RemoteSubnetIdx, w: &Workload<'w>) {
+        if matches!(
+            self.signature[sig].links.get(subnet.position()),
+            Some(Some(_))
+        ) {
+            return;
+        }
+        let ep = self.signature[sig].rep;
+        let table = self.subnet_table(w.subnet_id);
+        let (mut routes, mut mask, mut enis) = (false, 0, Vec::with_capacity(ep.enis.len()));
+        for (i, eni) in ep.enis.iter().enumerate() {
+            let winner = table
+                .and_then(|t| route::lookup_block(&self.tables[t].routes, Ipv4Net::from(eni.ip)).0);
+            let via: Option<String> = winner
+                .filter(|r| !r.blackhole)
+                .map(|r| r.target.as_str())
+                .filter(|t| t.starts_with("tgw-") || t.starts_with("pcx-"))
+                .map(str::to_string);
+            routes |= via.is_some();
+            let link = match (via, table) {
+                (Some(target), Some(t)) if target.starts_with("tgw-") => {
+                    self.forward(w, ep, i, &target, t)
+                }
+                _ => None,
+            };
+            mask |= u64::from(link.is_some()) << i;
+            enis.push(link);
+        }
+        *slot(&mut self.signature[sig].links, subnet.position()) =
+            Some(SubnetLink { routes, enis, mask });
+    }
+
+    /// The forward part to ENI `i` over `tgw_id` (T1-T6) and what the reply leg needs that does
+    /// not depend on the workload's address; `None` when any of it is not proven.
+    fn forward(
+        &mut self,
+        w: &Workload<'w>,
+        ep: &'w Endpoint<'w>,
+        i: usize,
+        tgw_id: &str,
+        table: usize,
+    ) -> Option<EniLink<'w>> {
+        let snap = self.snap;
+        let eni = &ep.enis[i];
+        let src = tgw::vpc_attachment(snap, tgw_id, w.vpc_id).ok()??;
+        let dst = tgw::vpc_attachment(snap, tgw_id, &ep.raw.vpc_id).ok()??;
+        if !tgw::attachment_available(src) || !tgw::attachment_available(dst) {
+            return None;
+        }
+        let wzone = tgw::zone_of(snap, w.subnet_id).ok()?;
+        let ezone = tgw::zone_of(snap, &eni.subnet_id).ok()?;
+        let entry_zone_subnet = tgw::subnet_in_az(snap, src, wzone).ok()??;
+        let back = tgw::subnet_in_az(snap, dst, ezone).ok()??;
+        let (forward_tgw_table, forward_tgw_table_id) = self.tgw_table(src)?;
+        let to_dst = tgw::lookup(&self.tgw_routes[forward_tgw_table], eni.ip)?;
+        let dst_id = dst.transit_gateway_attachment_id.as_str();
+        if to_dst.blackhole || to_dst.attachment.as_deref() != Some(dst_id) {
+            return None;
+        }
+        let (return_tgw_table, return_tgw_table_id) = self.tgw_table(dst)?;
+        let return_table = self.subnet_table(&eni.subnet_id)?;
+        let in_zone = |a: &'w TransitGatewayVpcAttachment, zones: [&str; 2]| {
+            zones
+                .into_iter()
+                .find_map(|z| tgw::subnet_in_az(snap, a, z).ok().flatten())
+                .or_else(|| a.subnet_ids.first().map(String::as_str))
+        };
+        let exit = in_zone(dst, [wzone, ezone])?;
+        let entry = in_zone(src, [ezone, wzone])?;
+        let addr = u32::from(eni.ip);
+        let (ports, replies) = (ep.ports.as_slice(), self.params.ephemeral_ports);
+        let proven = self.acl_ports(w.subnet_id, Traffic::Outbound, addr, ports)
+            && (exit == eni.subnet_id || self.acl_ports(exit, Traffic::Outbound, addr, ports))
+            && self.acl_range(back, Traffic::Inbound, addr, replies)
+            && (entry == w.subnet_id
+                || self.acl_range(w.subnet_id, Traffic::Inbound, addr, replies));
+        proven.then_some(EniLink {
+            tgw: src.transit_gateway_id.as_str(),
+            src,
+            dst,
+            entry_zone_subnet,
+            exit,
+            back,
+            entry,
+            forward_table: self.tables[table].id,
+            forward_tgw_table_id,
+            return_tgw_table,
+            return_tgw_table_id,
+            return_table,
+        })
+    }
+
+    /// The route table of `subnet`, expanded once.
+    fn subnet_table(&mut self, subnet: &'w str) -> Option<usize> {
+        if let Some(&t) = self.subnet_tables.get(subnet) {
+            return t;
+        }
+        let t = route::table_for_subnet(self.snap, subnet).map(|(table, _)| {
+            let (routes, _) = route::expanded_routes(self.snap, table);
+            self.tables.push(Table {
+                id: table.route_table_id.as_str(),
+                routes,
+            });
+            self.tables.len() - 1
+        });
+        self.subnet_tables.insert(subnet, t);
+        t
+    }
+
+    /// The routes of the TGW route table the attachment is associated with, expanded once,
+    /// and the table's id.
+    fn tgw_table(&mut self, a: &'w TransitGatewayVpcAttachment) -> Option<(usize, &'w str)> {
+        let table = tgw::association(self.snap, &a.transit_gateway_attachment_id).ok()??;
+        let key = (a.transit_gateway_id.as_str(), table);
+        if let Some(&t) = self.tgw_tables.get(&key) {
+            return t;
+        }
+        let t = tgw::routes(self.snap, key.0, &key.1)
+            .ok()
+            .and_then(|routes| {
+                let (id, _) = self.snap.tgw_routes.get_key_value(&key.1)?;
+                self.tgw_routes.push(routes);
+                Some((self.tgw_routes.len() - 1, id.as_str()))
+            });
+        self.tgw_tables.insert(key, t);
+        t
+    }
+
+    /// Adds the finished endpoint's own resources (its id, its common hops' components) to
+    /// the path counts of its proven pairs, where its signature's resources lack them.
+    fn flush(&mut self) {
+        let Some(state) = self.endpoint.take() else {
+            return;
+        };
+        if state.proven.iter().all(|&n| n == 0) {
+            return;
+        }
+        let sig = state.signature;
+        let mut own: Vec<&str> = std::iter::once(state.ep.id())
+            .chain(state.common.iter().map(|c| &**c))
+            .collect();
+        own.sort_unstable();
+        own.dedup();
+        for (subnet, &n) in state.proven.iter().enumerate().filter(|(_, &n)| n > 0) {
+            let list = self.subnet_resources(sig, subnet);
+            let extras: Vec<&str> = own
+                .iter()
+                .filter(|e| list.binary_search(e).is_err())
+                .copied()
+                .collect();
+            for extra in extras {
+                {
+                    match self.on_path_owned.get_mut(extra) {
+                        Some(count) => *count += n,
+                        None => {
+                            self.on_path_owned.insert(Arc::from(extra), n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The resources of a signature's proven pairs from workload subnet `subnet`, built once.
+    fn subnet_resources(&mut self, sig: usize, subnet: usize) -> &[&'w str] {
+        if self.signature[sig]
+            .resources
+            .get(subnet)
+            .is_none_or(Option::is_none)
+        {
+            let w = self.subnet_rep(subnet);
+            let list = resources(self.snap, &self.tables, &self.signature[sig], subnet, w);
+            *slot(&mut self.signature[sig].resources, subnet) = Some(list);
+        }
+        self.signature[sig].resources[subnet]
+            .as_deref()
+            .expect("built")
+    }
+
+    /// A workload of a subnet (the first seen).
+    fn subnet_rep(&self, subnet: usize) -> &'w Workload<'w> {
+        self.subnet_rep[subnet].expect("a workload of the subnet")
+    }
+
+    /// Adds every signature's proven pairs to the path counts: per class its groups, per
+    /// workload subnet the signature's resources.
+    fn count_classes(&mut self) {
+        for sig in 0..self.signature.len() {
+            let counts = std::mem::take(&mut self.signature[sig].proven);
+            let mut by_subnet: Vec<usize> = Vec::new();
+            for (class, &n) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+                let c = self.classes[class];
+                if by_subnet.len() <= c.subnet.position() {
+                    by_subnet.resize(c.subnet.position() + 1, 0);
+                }
+                by_subnet[c.subnet.position()] += n;
+                for &g in &self.list_groups[c.list.position()] {
+                    *self.on_path.entry(g).or_default() += n;
+                }
+            }
+            for (subnet, &n) in by_subnet.iter().enumerate().filter(|(_, &n)| n > 0) {
+                for &resource in self.subnet_resources(sig, subnet).to_vec().iter() {
+                    *self.on_path.entry(resource).or_default() += n;
+                }
+            }
+        }
+    }
+}
+
+/// `counts[i] += 1`, the vector grown as needed.
+fn bump(counts: &mut Vec<usize>, i: usize) {
+    if counts.len() <= i {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += 1;
+}
+
+/// The resources on the path of a proven pair from a workload of `subnet` to an endpoint of
+/// signature `s`, but the endpoint's id, its common hops and the workload's groups: those
+/// `findings::path_resources` names (VPCs, the endpoint's groups, the subnets' ACLs and route
+/// tables) and every component of the pair's hops, sorted, each once.
+fn resources<'w>(
+    snap: &'w Snapshot,
+    tables: &[Table<'w>],
+    s: &Signature<'w>,
+    subnet: usize,
+    w: &'w Workload<'w>,
+) -> Vec<&'w str> {
+    let ep = s.rep;
+    let link = s.links[subnet].as_ref().expect("decided");
+    let acl = |s: &str| snap.index.subnet_acl.get(s).map(String::as_str);
+    let mut out: Vec<&str> = vec![ep.raw.vpc_id.as_str(), w.vpc_id];
+    out.extend(ep.group_ids().iter().map(String::as_str));
+    out.extend(subnet_resources(snap, w.subnet_id));
+    for (eni, l) in ep.enis.iter().zip(&link.enis) {
+        out.extend(subnet_resources(snap, &eni.subnet_id));
+        let Some(l) = l else { continue };
+        out.extend([
+            l.forward_table,
+            &l.src.transit_gateway_attachment_id,
+            &l.dst.transit_gateway_attachment_id,
+            l.forward_tgw_table_id,
+            l.return_tgw_table_id,
+            tables[l.return_table].id,
+        ]);
+        out.extend(acl(l.entry_zone_subnet));
+        out.extend(acl(l.back));
+        if l.exit != eni.subnet_id {
+            out.extend(acl(l.exit));
+            out.extend(acl(&eni.subnet_id));
+        }
+        if l.entry != w.subnet_id {
+            out.extend(acl(l.entry));
+            out.extend(acl(w.subnet_id));
+        }
+        out.extend(acl(w.subnet_id));
+        out.extend(acl(&eni.subnet_id));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The prefix boundaries of every rule whose answer depends on a workload's address on the
+/// hub side: ACL entries, routes of VPC and TGW route tables, the ingress rules of endpoint
+/// groups (CIDRs, prefix lists, and the addresses of the groups they reference). Sorted, each
+/// once; an address's atom is the number of boundaries at or below it.
+fn bounds(snap: &Snapshot) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut add = |r: AddrRange| {
+        out.push(u64::from(r.first));
+        out.push(u64::from(r.last) + 1);
+    };
+    for (outbound, inbound) in snap.index.acl_entries.values() {
+        for e in outbound.iter().chain(inbound) {
+            add(AddrRange::cidr(e.cidr));
+        }
+    }
+    for table in snap.route_tables.values() {
+        for r in route::expanded_routes(snap, table).0 {
+            add(AddrRange::cidr(r.cidr));
+        }
+    }
+    let tgws: FxHashSet<&str> = snap
+        .transit_gateways
+        .keys()
+        .map(String::as_str)
+        .chain(
+            snap.tgw_vpc_attachments
+                .values()
+                .map(|a| a.transit_gateway_id.as_str()),
+        )
+        .collect();
+    for table in snap.tgw_routes.keys() {
+        for &t in &tgws {
+            for r in tgw::routes(snap, t, table).unwrap_or_default() {
+                add(AddrRange::cidr(r.cidr));
+            }
+        }
+    }
+    // Workload groups' egress (asked about the endpoint ENIs' addresses: they get atoms too).
+    for group in snap.security_groups.values() {
+        for peer in group
+            .ip_permissions_egress
+            .iter()
+            .flat_map(security_group::peers)
+        {
+            match peer {
+                Peer::Cidr(net) => add(AddrRange::cidr(net)),
+                Peer::PrefixList(id) => {
+                    if let Some(pl) = snap.prefix_lists.get(id) {
+                        crate::prefix_list::ipv4_ranges(pl).for_each(&mut add);
+                    }
+                }
+                Peer::Group(_) => {}
+            }
+        }
+    }
+    let mut referenced: FxHashSet<&str> = FxHashSet::default();
+    let endpoint_groups = snap
+        .vpc_endpoints
+        .values()
+        .flat_map(|ep| ep.groups.iter())
+        .filter_map(|g| snap.security_groups.get(&g.group_id));
+    for group in endpoint_groups {
+        for peer in group.ip_permissions.iter().flat_map(security_group::peers) {
+            match peer {
+                Peer::Cidr(net) => add(AddrRange::cidr(net)),
+                Peer::PrefixList(id) => {
+                    if let Some(pl) = snap.prefix_lists.get(id) {
+                        crate::prefix_list::ipv4_ranges(pl).for_each(&mut add);
+                    }
+                }
+                Peer::Group(g) => {
+                    referenced.insert(g);
+                }
+            }
+        }
+    }
+    for eni in snap.network_interfaces.values() {
+        if eni
+            .groups
+            .iter()
+            .any(|g| referenced.contains(g.group_id.as_str()))
+        {
+            for ip in &eni.private_ip_addresses {
+                add(AddrRange::host(ip.private_ip_address));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::compiled::fault::{self, Fault};
+    use crate::check::{check, check_exact};
+    use crate::params::RuleParameters;
+    use crate::snapshot::{Snapshot, SnapshotBuilder};
+
+    /// A small organisation with every misconfiguration of the synth preset (a spoke whose
+    /// app subnet's ACL drops the replies among them).
+    fn organisation() -> Snapshot {
+        let params = vpce_reach_synth::OrgParams {
+            spokes: 41,
+            workload_enis: 1_000,
+            interface_endpoints: 3,
+            ..vpce_reach_synth::OrgParams::org()
+        };
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in vpce_reach_synth::generate_org(&params) {
+            b.add_json(&name, &doc.to_string()).unwrap();
+        }
+        b.finish()
+    }
+
+    /// The cross-VPC pairs are decided by the compiled rules (a compiled ACL passing
+    /// everything changes `check`'s report) and compared with the exact side, which does not
+    /// share the broken answer.
+    #[test]
+    fn a_compiled_acl_passing_everything_is_caught_across_vpcs() {
+        let snap = organisation();
+        let params = RuleParameters::default();
+        let exact = check_exact(&snap, &params);
+        assert_eq!(check(&snap, &params), exact, "the fast path is sound");
+        assert!(!exact.findings.is_empty());
+        let broken = fault::with(Fault::AclPassesEverything, || check(&snap, &params));
+        assert_ne!(broken, exact, "a broken compiled ACL went unnoticed");
+        assert_eq!(
+            fault::with(Fault::AclPassesEverything, || check_exact(&snap, &params)),
+            exact,
+            "the exact side used compiled rules"
+        );
+    }
+}
