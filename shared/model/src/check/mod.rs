@@ -33,11 +33,11 @@ use crate::snapshot::Snapshot;
 
 use workloads::VpcWorkloads;
 
-pub use provider::{trace_service, LoadBalancerTrace, ServiceTrace, TargetPath};
 pub use matrix::{
     matrices, Blame, Cell, CellState, GroupKey, Matrices, MatrixEndpoint, MatrixRow, VpcMatrix,
     MAX_EXAMPLES,
 };
+pub use provider::{trace_service, LoadBalancerTrace, ServiceTrace, TargetPath};
 
 /// A required pair and how it fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
