@@ -941,8 +941,9 @@ fn needs_star(action: &str) -> bool {
 /// The DNS collection's list calls that IAM gives no resource type (Route 53's
 /// `ListHostedZones`, the Resolver's lists), or whose resource (a Profile shared through RAM)
 /// belongs to another account. `GetHostedZone` and `ListResourceRecordSets` take the zone.
-const UNSCOPED_DNS_ACTIONS: [&str; 5] = [
+const UNSCOPED_DNS_ACTIONS: [&str; 6] = [
     "route53:ListHostedZones",
+    "route53:ListHostedZonesByVPC",
     "route53resolver:ListResolverRules",
     "route53resolver:ListResolverRuleAssociations",
     "route53profiles:ListProfileAssociations",

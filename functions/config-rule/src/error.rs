@@ -34,6 +34,12 @@ pub enum RuleError {
          comma-separated role ARNs, or empty); nothing was evaluated"
     )]
     BadRoles(#[source] vpce_reach_aws::RoleArnError),
+    /// The `CHECK_DNS` environment variable is neither `true` nor `false`.
+    #[error(
+        "environment variable {0} (template parameter CheckDns: true or false); nothing was \
+         evaluated"
+    )]
+    BadSetting(String),
     /// A describe call of the snapshot collection failed after retries: nothing was put.
     #[error("{0}; nothing was put (no verdict on incomplete data)")]
     Collect(#[source] CallError),
@@ -84,7 +90,9 @@ impl RuleError {
     pub fn error_type(&self) -> &'static str {
         match self {
             RuleError::BadEvent(_) => "InvalidEvent",
-            RuleError::BadParameter(_) | RuleError::BadRoles(_) => "InvalidParameter",
+            RuleError::BadParameter(_) | RuleError::BadRoles(_) | RuleError::BadSetting(_) => {
+                "InvalidParameter"
+            }
             RuleError::Call(e) if e.code.as_deref() == Some(INVALID_RESULT_TOKEN) => {
                 "InvalidResultToken"
             }
@@ -213,6 +221,12 @@ mod tests {
             (RuleError::BadParameter(param), "InvalidParameter"),
             (
                 RuleError::BadRoles(vpce_reach_aws::parse_roles("nope").unwrap_err()),
+                "InvalidParameter",
+            ),
+            (
+                RuleError::BadSetting(
+                    vpce_reach_aws::Dns::from_setting(Some("maybe")).unwrap_err(),
+                ),
                 "InvalidParameter",
             ),
             (

@@ -1,7 +1,7 @@
 //! The Lambda entry point: lambda_runtime wiring only; the work is in [`vpce_reach_config_rule::handle`].
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use vpce_reach_aws::{parse_roles, ASSUME_ROLE_ARNS};
+use vpce_reach_aws::{parse_roles, Dns, ASSUME_ROLE_ARNS, NO_DNS};
 use vpce_reach_config_rule::{event, handle, log_outcome, Clients, RuleError};
 
 #[tokio::main]
@@ -11,15 +11,18 @@ async fn main() -> Result<(), Error> {
     // events (retries, throttling, the client rate limiter) show at DEBUG.
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = aws_config::load_from_env().await;
-    // A bad ASSUME_ROLE_ARNS fails every invocation with `InvalidParameter`, naming the
+    // A bad ASSUME_ROLE_ARNS or CHECK_DNS fails every invocation with `InvalidParameter`, naming the
     // variable (the rule has no cold-start error path; Config shows the invocation's error).
     let roles = std::env::var(ASSUME_ROLE_ARNS).unwrap_or_default();
-    let clients = match parse_roles(&roles) {
-        Ok(roles) => Ok(Clients::from_sdk_config(&sdk)
+    let dns = Dns::from_setting(std::env::var(NO_DNS).ok().as_deref());
+    let clients = match (parse_roles(&roles), dns) {
+        (Ok(roles), Ok(dns)) => Ok(Clients::from_sdk_config(&sdk)
             .await
             .with_roles(&sdk, &roles)
-            .await),
-        Err(e) => Err(e),
+            .await
+            .with_dns(dns)),
+        (Err(e), _) => Err(Bad::Roles(e)),
+        (_, Err(e)) => Err(Bad::Dns(e)),
     };
     let clients = &clients;
     // The payload is taken as JSON and decoded by the handler, and errors are `RuleError`s:
@@ -28,7 +31,7 @@ async fn main() -> Result<(), Error> {
         move |lambda: LambdaEvent<serde_json::Value>| async move {
             let deadline = lambda.context.deadline();
             let result = match (clients, event::decode(lambda.payload)) {
-                (Err(bad), _) => Err(RuleError::BadRoles(bad.clone())),
+                (Err(bad), _) => Err(bad.error()),
                 (Ok(clients), Ok(config_event)) => handle(clients, config_event, deadline).await,
                 (_, Err(e)) => Err(e),
             };
@@ -37,4 +40,20 @@ async fn main() -> Result<(), Error> {
         },
     ))
     .await
+}
+
+/// A setting of the environment that fails every invocation (kept to report it each time).
+#[derive(Clone)]
+enum Bad {
+    Roles(vpce_reach_aws::RoleArnError),
+    Dns(String),
+}
+
+impl Bad {
+    fn error(&self) -> RuleError {
+        match self {
+            Bad::Roles(e) => RuleError::BadRoles(e.clone()),
+            Bad::Dns(e) => RuleError::BadSetting(e.clone()),
+        }
+    }
 }

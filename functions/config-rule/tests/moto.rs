@@ -511,11 +511,21 @@ async fn run(
     event: ConfigEvent,
 ) -> Result<vpce_reach_config_rule::Summary, RuleError> {
     let clients = Clients {
-        ec2: w.ec2.clone(),
+        aws: ec2_only(w.ec2.clone()),
         config: config_client(rules),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
     };
     handle(&clients, event, far_deadline()).await
+}
+
+/// The AWS clients of the caller's account with `ec2` for EC2; the DNS services' clients
+/// point at nothing (the tests of this file run with `Dns::Off`, EC2 only).
+fn ec2_only(ec2: aws_sdk_ec2::Client) -> vpce_reach_aws::Clients {
+    vpce_reach_aws::Clients {
+        ec2,
+        ..vpce_reach_aws::Clients::new(&vpce_reach_testkit::sdk_config("http://127.0.0.1:9"))
+    }
 }
 
 /// A Lambda deadline no test reaches.
@@ -957,9 +967,10 @@ async fn requester_managed_eni_change_makes_no_call_and_says_why() {
     let w = world().await;
     let captured = Captured::default();
     let clients = Clients {
-        ec2: unreachable_ec2(),
+        aws: ec2_only(unreachable_ec2()),
         config: config_client(&[put_rule(&captured, 0, 0)]),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
     };
     let event = sample("eni-requester-managed.json", &w.net, &w.net.sg_bad);
     let summary = handle(&clients, event, far_deadline()).await.unwrap();
@@ -1042,9 +1053,10 @@ async fn deleted_eni_that_was_no_workload_makes_no_call() {
     let w = world().await;
     let captured = Captured::default();
     let clients = Clients {
-        ec2: unreachable_ec2(),
+        aws: ec2_only(unreachable_ec2()),
         config: config_client(&[put_rule(&captured, 0, 0)]),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
     };
     // The deleted sample, its previous configuration a NAT gateway's ENI.
     let mut event = sample("eni-deleted.json", &w.net, &w.net.sg_bad);
@@ -1315,9 +1327,10 @@ async fn other_accounts_are_read_through_their_roles_and_left_to_their_own_rule(
             let captured = Captured::default();
             let rules = [put_rule(&captured, 0, 0), earlier_rule(vec![vec![]])];
             let clients = Clients {
-                ec2,
+                aws: ec2_only(ec2),
                 config: config_client(&rules),
                 others: Vec::new(),
+                dns: vpce_reach_aws::Dns::Off,
             }
             .with_roles(&sdk, &[role])
             .await;

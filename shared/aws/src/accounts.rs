@@ -200,9 +200,11 @@ async fn collect_one(
     dns: Dns,
     progress: &Progress<'_>,
 ) -> Result<Snapshot, CallError> {
+    // Boxed: the collection's nested futures are deep enough to overflow the compiler's
+    // query depth in a caller's own async `main`.
     match dns {
-        Dns::On => collect_with_dns(clients, scope, progress).await,
-        Dns::Off => collect(&clients.ec2, scope, progress).await,
+        Dns::On => Box::pin(collect_with_dns(clients, scope, progress)).await,
+        Dns::Off => Box::pin(collect(&clients.ec2, scope, progress)).await,
     }
 }
 

@@ -67,7 +67,7 @@ pub use error::{CallError, CallFailure, Service};
 pub use live::{
     collect_and_check, collect_and_check_accounts, collect_and_check_with_dns, Checked, LiveError,
 };
-pub use locate::{locate, Located, ResourceKind};
+pub use locate::{locate, locate_with, Located, ResourceKind};
 pub use log::OneLine;
 pub use scope::Scope;
 pub use snapshot::Snapshot;
