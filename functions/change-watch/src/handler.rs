@@ -268,7 +268,7 @@ impl Handler {
         .await;
         let Checked {
             snapshot: snap,
-            report,
+            mut report,
             ..
         } = match checked {
             Ok(checked) => checked,
@@ -281,6 +281,12 @@ impl Handler {
                 return;
             }
         };
+        // The account the changes were made in is the function's own (EventBridge delivers
+        // an account's events to its own buses): findings on another account's components
+        // name it, as the Config rule's evaluations do (issue 14).
+        if let Some(caller) = caller_account(changes) {
+            vpce_reach_model::name_accounts(&snap, &mut report, &caller);
+        }
         for (vpc, indexes) in plan {
             summary.vpcs_evaluated.push(vpc.clone());
             let vpc_changes: Vec<&Change> = indexes.iter().map(|&i| &changes[i]).collect();
@@ -449,6 +455,12 @@ fn read_records(
         }
     }
     changes
+}
+
+/// The account of a batch's changes (EventBridge's `account`: the function's own), if it is
+/// an account id.
+fn caller_account(changes: &[Change]) -> Option<vpce_reach_model::AccountId> {
+    changes.iter().find_map(|c| c.account.parse().ok())
 }
 
 /// One record: `None` for an event that is not an EC2, Route 53 or Resolver API call.

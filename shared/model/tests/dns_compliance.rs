@@ -224,3 +224,43 @@ fn d9_an_unreadable_zone_of_the_endpoints_own_vpc_leaves_private_dns_unproven() 
         report.missing
     );
 }
+
+/// The centralized pattern in the endpoint's own VPC: private DNS off, the VPC's zone aliases
+/// the endpoint. The zone does the work private DNS would: on the working pair's path, it is
+/// COMPLIANT (before, it had no hop and stayed NOT_APPLICABLE).
+#[test]
+fn a_zone_that_serves_a_working_pair_is_compliant() {
+    let mut docs = ec2("vpc-hub");
+    docs.extend(owner_view(&["vpc-hub"]));
+    let s = load(docs);
+    let report = check_ssm(&s);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let evals = vpce_reach_model::evaluations(&s, &report);
+    let zone = evals
+        .iter()
+        .find(|e| e.compliance_resource_id == "Z0SSM")
+        .expect("the zone is evaluated");
+    assert_eq!(zone.compliance_resource_type, "AWS::Route53::HostedZone");
+    assert_eq!(
+        zone.compliance_type,
+        vpce_reach_model::ComplianceType::Compliant,
+        "{}",
+        zone.annotation
+    );
+    // explain names the zone on the private-DNS hop.
+    let (trace, _) = vpce_reach_model::trace_pair(
+        &s,
+        &RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap(),
+        "eni-app",
+        "vpce-0hub",
+    )
+    .expect("a pair");
+    assert!(
+        trace
+            .common
+            .iter()
+            .any(|h| h.components.iter().any(|c| &**c == "Z0SSM")),
+        "{:?}",
+        trace.common
+    );
+}

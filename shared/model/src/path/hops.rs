@@ -102,9 +102,10 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
         crate::dns::zone_serving(snap, &ep.raw.vpc_id, ep.raw)
     };
     let mut hops = vec![match zone {
+        // The zone is on the path: a working pair makes it COMPLIANT (docs/spec.md section 10).
         Some(zone) => Hop::allowed(
             HopKind::PrivateDns,
-            vec![ep.id().to_string()],
+            vec![ep.id().to_string(), zone.clone()],
             format!(
                 "off, but private hosted zone {zone} resolves the service name to the endpoint"
             ),
