@@ -240,7 +240,11 @@ mod live {
         assert_eq!(code, 0, "{stderr}");
         assert!(stderr.contains("(no DNS: --no-dns)"), "{stderr}");
         assert!(dir.path().join("vpcs.json").is_file());
-        for file in ["hosted-zones.json", "resolver-rules.json", "dhcp-options.json"] {
+        for file in [
+            "hosted-zones.json",
+            "resolver-rules.json",
+            "dhcp-options.json",
+        ] {
             assert!(!dir.path().join(file).exists(), "{file}");
         }
     }

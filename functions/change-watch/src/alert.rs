@@ -365,11 +365,7 @@ fn write_findings(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
             .unwrap_or_default();
         push_line(
             out,
-            format_args!(
-                "  {} {}{account}{direction}",
-                f.code.as_str(),
-                f.component
-            ),
+            format_args!("  {} {}{account}{direction}", f.code.as_str(), f.component),
         );
         match (&f.source, &f.endpoint) {
             (Some(w), Some(ep)) => {
@@ -516,12 +512,16 @@ mod tests {
         vpce_reach_model::name_accounts(&snap, &mut report, &caller);
         let workload = "eni-0b5d9f3a1e7c2468d";
         let spoke = snap.network_interfaces[workload].vpc_id.clone();
-        let c = change("ModifyNetworkInterfaceAttribute", "arn:aws:iam::111122223333:user/alice", &[workload]);
+        let c = change(
+            "ModifyNetworkInterfaceAttribute",
+            "arn:aws:iam::111122223333:user/alice",
+            &[workload],
+        );
         let alert = for_vpc(&snap, &report, &spoke, &[&c]).expect("the spoke is alerted");
         assert!(
-            alert.message.contains(
-                "NO_ROUTE_TO_DESTINATION rtb-0a6c2e8f4b1d9357c (account 444455556666)"
-            ),
+            alert
+                .message
+                .contains("NO_ROUTE_TO_DESTINATION rtb-0a6c2e8f4b1d9357c (account 444455556666)"),
             "{}",
             alert.message
         );
@@ -545,18 +545,31 @@ mod tests {
         let vpc = snap
             .vpcs
             .keys()
-            .find(|v| finding.problem.contains(v.as_str()) && !finding.problem.contains(&format!("from {v}")))
+            .find(|v| {
+                finding.problem.contains(v.as_str())
+                    && !finding.problem.contains(&format!("from {v}"))
+            })
             .expect("the finding names its VPC")
             .clone();
-        let c = change("ChangeResourceRecordSets", "arn:aws:iam::444455556666:user/bob", &[zone]);
+        let c = change(
+            "ChangeResourceRecordSets",
+            "arn:aws:iam::444455556666:user/bob",
+            &[zone],
+        );
         let alert = for_vpc(&snap, &report, &vpc, &[&c]).expect("the VPC is alerted");
         assert!(
-            alert.message.contains(&format!("DNS_ZONE_NOT_ASSOCIATED {zone}")),
+            alert
+                .message
+                .contains(&format!("DNS_ZONE_NOT_ASSOCIATED {zone}")),
             "{}",
             alert.message
         );
         // A change elsewhere (a security group) does not make the DNS finding its own.
-        let other = change("RevokeSecurityGroupEgress", "arn:aws:iam::1:user/x", &["sg-0nothing"]);
+        let other = change(
+            "RevokeSecurityGroupEgress",
+            "arn:aws:iam::1:user/x",
+            &["sg-0nothing"],
+        );
         let unrelated = for_vpc(&snap, &report, &vpc, &[&other]);
         assert!(
             unrelated

@@ -503,7 +503,9 @@ fn resource_ids(paths: &[Path], call: &ApiCall) -> Vec<String> {
         }
         for id in found {
             // Route 53 may name a zone `/hostedzone/Z…`.
-            let id = id.strip_prefix("/hostedzone/").map_or(id.clone(), str::to_owned);
+            let id = id
+                .strip_prefix("/hostedzone/")
+                .map_or(id.clone(), str::to_owned);
             if ResourceKind::of(&id).is_some() && !ids.contains(&id) {
                 ids.push(id);
             }
@@ -599,23 +601,42 @@ mod tests {
         let assoc = json!({"hostedZoneId": "Z0123456789ABC",
             "vPC": {"vPCRegion": "eu-west-1", "vPCId": "vpc-1"}, "comment": ""});
         assert_eq!(
-            dns_ids(ROUTE53_EVENT_SOURCE, "AssociateVPCWithHostedZone", assoc, json!(null)),
+            dns_ids(
+                ROUTE53_EVENT_SOURCE,
+                "AssociateVPCWithHostedZone",
+                assoc,
+                json!(null)
+            ),
             ["Z0123456789ABC", "vpc-1"]
         );
         let change = json!({"hostedZoneId": "/hostedzone/Z0123456789ABC",
             "changeBatch": {"changes": [{"action": "UPSERT"}]}});
         assert_eq!(
-            dns_ids(ROUTE53_EVENT_SOURCE, "ChangeResourceRecordSets", change, json!(null)),
+            dns_ids(
+                ROUTE53_EVENT_SOURCE,
+                "ChangeResourceRecordSets",
+                change,
+                json!(null)
+            ),
             ["Z0123456789ABC"]
         );
         let rule = json!({"resolverRuleId": "rslvr-rr-1", "vPCId": "vpc-2", "name": "x"});
         assert_eq!(
-            dns_ids(RESOLVER_EVENT_SOURCE, "AssociateResolverRule", rule, json!(null)),
+            dns_ids(
+                RESOLVER_EVENT_SOURCE,
+                "AssociateResolverRule",
+                rule,
+                json!(null)
+            ),
             ["rslvr-rr-1", "vpc-2"]
         );
         // A Route 53 name under EC2's source (or the reverse) is not a handled call.
         assert!(matches!(
-            classify("m", "1", &call("ChangeResourceRecordSets", json!({}), json!(null))),
+            classify(
+                "m",
+                "1",
+                &call("ChangeResourceRecordSets", json!({}), json!(null))
+            ),
             Classified::Irrelevant { .. }
         ));
         let names = handled_dns_event_names();

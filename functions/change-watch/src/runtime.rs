@@ -42,9 +42,7 @@ impl WatchError {
                 SettingsError::BadParameters(_)
                 | SettingsError::BadRoles(_)
                 | SettingsError::BadDns(_),
-            ) => {
-                "InvalidParameter"
-            }
+            ) => "InvalidParameter",
             WatchError::InvalidEvent(_) => "InvalidEvent",
         }
     }

@@ -131,8 +131,14 @@ mod tests {
     #[test]
     fn dns_is_on_unless_check_dns_is_false() {
         assert_eq!(read(&[(TOPIC_ARN, "t")]).unwrap().dns, Dns::On);
-        assert_eq!(read(&[(TOPIC_ARN, "t"), (NO_DNS, "true")]).unwrap().dns, Dns::On);
-        assert_eq!(read(&[(TOPIC_ARN, "t"), (NO_DNS, "False")]).unwrap().dns, Dns::Off);
+        assert_eq!(
+            read(&[(TOPIC_ARN, "t"), (NO_DNS, "true")]).unwrap().dns,
+            Dns::On
+        );
+        assert_eq!(
+            read(&[(TOPIC_ARN, "t"), (NO_DNS, "False")]).unwrap().dns,
+            Dns::Off
+        );
         let err = read(&[(TOPIC_ARN, "t"), (NO_DNS, "no")]).unwrap_err();
         assert!(
             err.to_string()

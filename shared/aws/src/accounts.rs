@@ -209,7 +209,12 @@ async fn collect_one(
 }
 
 /// Adds another account's documents under `<account id>/`.
-fn add_account(snapshot: &mut Snapshot, role: &AssumedRole, theirs: Snapshot, progress: &Progress<'_>) {
+fn add_account(
+    snapshot: &mut Snapshot,
+    role: &AssumedRole,
+    theirs: Snapshot,
+    progress: &Progress<'_>,
+) {
     progress(&format!(
         "account {}: {} documents",
         role.account(),

@@ -8,8 +8,8 @@ use vpce_reach_model::Report;
 use vpce_reach_model::RuleParameters;
 
 use crate::{
-    collect_accounts, collect_accounts_with, collect_with_dns, AssumedRole, CallError, Clients, Dns,
-    Progress, Scope,
+    collect_accounts, collect_accounts_with, collect_with_dns, AssumedRole, CallError, Clients,
+    Dns, Progress, Scope,
 };
 
 /// Collecting or loading failed: nothing can be said about the scope (no verdict on a partial

@@ -69,7 +69,10 @@ impl ResourceKind {
         if is_zone_id(id) {
             return Some(ResourceKind::HostedZone);
         }
-        if id.strip_prefix("rslvr-rr-").is_some_and(|rest| !rest.is_empty()) {
+        if id
+            .strip_prefix("rslvr-rr-")
+            .is_some_and(|rest| !rest.is_empty())
+        {
             return Some(ResourceKind::ResolverRule);
         }
         // Two kinds share the `tgw-` prefix (and a TGW itself is no kind here).
@@ -109,7 +112,9 @@ fn is_zone_id(id: &str) -> bool {
     id.len() > 1
         && id.len() <= 32
         && id.starts_with('Z')
-        && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Locates every id of `ids` with `clients`: the EC2 kinds as [`locate`] does, a hosted zone
@@ -145,8 +150,20 @@ async fn zone_vpcs(
         let out = match client.get_hosted_zone().id(&zone).send().await {
             Ok(out) => out,
             // Deleted since the change, or another account's: nothing to locate.
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_hosted_zone()) => continue,
-            Err(e) => return Err(CallError::from_sdk(Service::Route53, "GetHostedZone", &zone, e)),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_hosted_zone()) =>
+            {
+                continue
+            }
+            Err(e) => {
+                return Err(CallError::from_sdk(
+                    Service::Route53,
+                    "GetHostedZone",
+                    &zone,
+                    e,
+                ))
+            }
         };
         let vpcs = out.vpcs().iter().filter_map(|v| v.vpc_id());
         pairs.extend(vpcs.map(|vpc| (zone.clone(), vpc.to_owned())));

@@ -180,9 +180,15 @@ async fn world(server: &MotoServer) -> World {
 }
 
 async fn collect(w: &World, others: &[(AssumedRole, Clients)]) -> Snapshot {
-    collect_accounts_with(&w.own, others, &Scope::vpcs([w.spoke.clone()]), Dns::On, &|_| {})
-        .await
-        .expect("collect")
+    collect_accounts_with(
+        &w.own,
+        others,
+        &Scope::vpcs([w.spoke.clone()]),
+        Dns::On,
+        &|_| {},
+    )
+    .await
+    .expect("collect")
 }
 
 #[tokio::test]
@@ -247,10 +253,15 @@ async fn the_owner_accounts_role_completes_the_zone() {
 async fn dns_off_collects_no_dns_document() {
     let server = MotoServer::start_patched();
     let w = world(&server).await;
-    let snapshot =
-        collect_accounts_with(&w.own, &[], &Scope::vpcs([w.spoke.clone()]), Dns::Off, &|_| {})
-            .await
-            .expect("collect");
+    let snapshot = collect_accounts_with(
+        &w.own,
+        &[],
+        &Scope::vpcs([w.spoke.clone()]),
+        Dns::Off,
+        &|_| {},
+    )
+    .await
+    .expect("collect");
     let names: Vec<&str> = snapshot.documents.iter().map(|(n, _)| n.as_str()).collect();
     assert!(
         !names

@@ -105,7 +105,10 @@ fn check_ssm(s: &Snapshot) -> Report {
     let params = RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap();
     let fast = check(s, &params);
     let exact = check_exact(s, &params);
-    assert_eq!(fast.findings, exact.findings, "check and check_exact disagree");
+    assert_eq!(
+        fast.findings, exact.findings,
+        "check and check_exact disagree"
+    );
     assert_eq!(fast.missing, exact.missing);
     fast
 }
@@ -136,7 +139,12 @@ fn d9_a_zone_of_another_account_is_missing_data_naming_its_owner() {
     );
     let report = check_ssm(&s);
     // Never a verdict: no DNS_* code and no NO_ENDPOINT_FOR_SERVICE for the spoke.
-    assert_eq!(vpc_codes(&report), Vec::<&str>::new(), "{:?}", report.findings);
+    assert_eq!(
+        vpc_codes(&report),
+        Vec::<&str>::new(),
+        "{:?}",
+        report.findings
+    );
     let said: Vec<&str> = report.missing.iter().map(|m| m.what.as_str()).collect();
     assert!(
         said.iter().any(|w| w.contains(
@@ -153,10 +161,7 @@ fn d9_without_the_listing_the_spoke_resolves_publicly() {
     let s = load(ec2("vpc-spoke"));
     assert!(s.dns.is_empty());
     let mut docs = ec2("vpc-spoke");
-    docs.push((
-        "hosted-zones".into(),
-        json!({"HostedZones": []}),
-    ));
+    docs.push(("hosted-zones".into(), json!({"HostedZones": []})));
     let s = load(docs);
     assert_eq!(resolve(&s, "vpc-spoke", SSM).answer, Answer::Public);
     assert_eq!(vpc_codes(&check_ssm(&s)), ["NO_ENDPOINT_FOR_SERVICE"]);
@@ -173,7 +178,12 @@ fn d9_the_owner_accounts_data_completes_the_zone() {
         Answer::Endpoint("vpce-0hub".into())
     );
     let report = check_ssm(&s);
-    assert_eq!(vpc_codes(&report), Vec::<&str>::new(), "{:?}", report.findings);
+    assert_eq!(
+        vpc_codes(&report),
+        Vec::<&str>::new(),
+        "{:?}",
+        report.findings
+    );
     assert!(report.missing.is_empty(), "{:?}", report.missing);
 }
 
@@ -191,12 +201,12 @@ fn d9_a_zone_a_service_owns_is_left_to_the_service() {
 #[test]
 fn d9_a_listing_without_its_vpc_is_an_error_naming_the_file() {
     let mut docs = ec2("vpc-spoke");
-    docs.push((
-        "zones-by-vpc-x".into(),
-        json!({"HostedZoneSummaries": []}),
-    ));
+    docs.push(("zones-by-vpc-x".into(), json!({"HostedZoneSummaries": []})));
     let err = from_documents(docs).unwrap_err().to_string();
-    assert!(err.contains("zones-by-vpc-x") && err.contains("VPCId"), "{err}");
+    assert!(
+        err.contains("zones-by-vpc-x") && err.contains("VPCId"),
+        "{err}"
+    );
 }
 
 #[test]

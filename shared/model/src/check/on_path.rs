@@ -74,7 +74,9 @@ impl<'w> OnPath<'w> {
         let zone = (ep.raw.private_dns_enabled != Some(true))
             .then(|| crate::dns::zone_serving(snap, &ep.raw.vpc_id, ep.raw))
             .flatten();
-        let zone = zone.as_deref().and_then(|z| snap.dns.zones.get_key_value(z));
+        let zone = zone
+            .as_deref()
+            .and_then(|z| snap.dns.zones.get_key_value(z));
         side.extend(zone.map(|(id, _)| id.as_str()));
         for eni in &ep.enis {
             side.extend(subnet_resources(snap, &eni.subnet_id));
