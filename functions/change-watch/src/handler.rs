@@ -230,7 +230,7 @@ impl Handler {
         if wanted.is_empty() {
             return Some(Located::new());
         }
-        match vpce_reach_aws::locate_with(&self.aws, &wanted).await {
+        match Box::pin(vpce_reach_aws::locate_with(&self.aws, &wanted)).await {
             Ok(located) => Some(located),
             Err(e) => {
                 let needing = changes.iter().filter(|c| c.to_locate().next().is_some());
@@ -257,14 +257,14 @@ impl Handler {
         summary.collections += 1;
         let scope = Scope::vpcs(vpc_ids.iter().cloned());
         let progress = |line: &str| tracing::debug!(step = %OneLine(line), "collected");
-        let checked = vpce_reach_aws::collect_and_check_accounts(
+        let checked = Box::pin(vpce_reach_aws::collect_and_check_accounts(
             &self.aws,
             &self.others,
             &scope,
             self.settings.dns,
             &self.settings.params,
             &progress,
-        )
+        ))
         .await;
         let Checked {
             snapshot: snap,

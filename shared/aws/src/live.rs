@@ -59,7 +59,9 @@ pub async fn collect_and_check_accounts(
     params: &RuleParameters,
     progress: &Progress<'_>,
 ) -> Result<Checked, LiveError> {
-    let collected = collect_accounts_with(own, others, scope, dns, progress).await?;
+    // Boxed: the nested collection futures are deep enough to overflow the compiler's query
+    // depth in the functions' async `main`.
+    let collected = Box::pin(collect_accounts_with(own, others, scope, dns, progress)).await?;
     check_collected(collected, params)
 }
 
