@@ -274,3 +274,23 @@ fn a_zone_that_serves_a_working_pair_is_compliant() {
         trace.common
     );
 }
+
+/// D9 with accounts: the network account's zone, read through its role, is that account's
+/// resource: the spoke account's evaluations leave it out (its own rule evaluates it).
+#[test]
+fn d9_the_network_accounts_zone_is_left_to_its_own_account() {
+    let mut docs = ec2("vpc-hub");
+    docs.push(by_vpc("vpc-hub", account(NETWORK)));
+    docs.extend(owner_view(&["vpc-hub"]));
+    let s = load(docs);
+    let report = check_ssm(&s);
+    let ids = |caller: &str| -> Vec<String> {
+        let caller: vpce_reach_model::AccountId = caller.parse().unwrap();
+        vpce_reach_model::evaluations_for(&s, &report, Some(&caller))
+            .into_iter()
+            .map(|e| e.compliance_resource_id)
+            .collect()
+    };
+    assert!(!ids("123456789012").contains(&"Z0SSM".to_string()));
+    assert!(ids(NETWORK).contains(&"Z0SSM".to_string()));
+}
