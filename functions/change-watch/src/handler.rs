@@ -72,6 +72,8 @@ pub struct Handler {
     sns: aws_sdk_sns::Client,
     config: aws_sdk_config::Client,
     settings: Settings,
+    /// The function's own account, when known ([`Handler::in_account`]).
+    account: Option<vpce_reach_model::AccountId>,
 }
 
 /// Failed records and errors of the invocation so far.
@@ -139,6 +141,7 @@ impl Handler {
             sns: aws_sdk_sns::Client::from_conf(sns),
             config: aws_sdk_config::Client::from_conf(config),
             settings: self.settings.clone(),
+            account: self.account.clone(),
         }
     }
 
@@ -155,7 +158,15 @@ impl Handler {
             sns,
             config,
             settings,
+            account: None,
         }
+    }
+
+    /// This handler for the function's own `account` (from its ARN): findings on other
+    /// accounts' components name them in the alerts, as the Config rule's evaluations do.
+    pub fn in_account(mut self, account: Option<vpce_reach_model::AccountId>) -> Handler {
+        self.account = account;
+        self
     }
 
     /// Handles one SQS batch; `deadline` is the Lambda's (`Context::deadline`). Never fails as
@@ -281,11 +292,10 @@ impl Handler {
                 return;
             }
         };
-        // The account the changes were made in is the function's own (EventBridge delivers
-        // an account's events to its own buses): findings on another account's components
-        // name it, as the Config rule's evaluations do (issue 14).
-        if let Some(caller) = caller_account(changes) {
-            vpce_reach_model::name_accounts(&snap, &mut report, &caller);
+        // Findings on another account's components name it, as the Config rule's evaluations
+        // do (issue 14).
+        if let Some(caller) = &self.account {
+            vpce_reach_model::name_accounts(&snap, &mut report, caller);
         }
         for (vpc, indexes) in plan {
             summary.vpcs_evaluated.push(vpc.clone());
@@ -455,12 +465,6 @@ fn read_records(
         }
     }
     changes
-}
-
-/// The account of a batch's changes (EventBridge's `account`: the function's own), if it is
-/// an account id.
-fn caller_account(changes: &[Change]) -> Option<vpce_reach_model::AccountId> {
-    changes.iter().find_map(|c| c.account.parse().ok())
 }
 
 /// One record: `None` for an event that is not an EC2, Route 53 or Resolver API call.
