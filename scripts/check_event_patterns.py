@@ -2,7 +2,7 @@
 """Offline check of template.yaml's EventBridge patterns, with moto's pattern matcher.
 
 - ApiChangeRule matches each handled EC2 API call, and neither a failed call (errorCode) nor
-  an unrelated one. Every CloudTrail-shaped event under events/ (an EventBridge event, or an
+  an unrelated one; DnsChangeRule the same for the Route 53 and Resolver calls. Every CloudTrail-shaped event under events/ (an EventBridge event, or an
   SQS event whose record bodies are EventBridge events) is matched exactly when it has no
   errorCode, so the samples the functions are tested with are the events the rule delivers.
 - ComplianceChangeRule matches our rule's changes into or out of NON_COMPLIANT only, and its
@@ -32,11 +32,14 @@ def resources():
     return yaml_parse((ROOT / "template.yaml").read_text())["Resources"]
 
 
-def api_event(name, error=None):
-    detail = {"eventSource": "ec2.amazonaws.com", "eventName": name, "awsRegion": "us-east-1"}
+def api_event(name, error=None, source="aws.ec2", event_source="ec2.amazonaws.com"):
+    detail = {"eventSource": event_source, "eventName": name, "awsRegion": "us-east-1"}
     if error:
         detail["errorCode"] = error
-    return {"source": "aws.ec2", "detail-type": "AWS API Call via CloudTrail", "detail": detail}
+    return {"source": source, "detail-type": "AWS API Call via CloudTrail", "detail": detail}
+
+
+DNS_SOURCES = {"route53.amazonaws.com": "aws.route53", "route53resolver.amazonaws.com": "aws.route53resolver"}
 
 
 def compliance_event(rule, new, old):
@@ -97,13 +100,29 @@ def main():
     for name in ["RunInstances", "CreateTags", "DescribeVpcs"]:
         check(not api.matches_event(api_event(name)), f"ApiChangeRule takes the unrelated {name}")
 
+    # DnsChangeRule: each handled Route 53 / Resolver call under its own source, no failed
+    # call, and no EC2 call (nor a DNS call under EC2's source).
+    dns_pattern = r["DnsChangeRule"]["Properties"]["EventPattern"]
+    dns = EventPattern.load(json.dumps(dns_pattern))
+    dns_names = dns_pattern["detail"]["eventName"]
+    check(set(dns_pattern["detail"]["eventSource"]) == set(DNS_SOURCES), "DnsChangeRule event sources")
+    for name in dns_names:
+        hits = [s for s, src in DNS_SOURCES.items() if dns.matches_event(api_event(name, None, src, s))]
+        check(hits, f"DnsChangeRule misses a successful {name}")
+        for s, src in DNS_SOURCES.items():
+            check(not dns.matches_event(api_event(name, "AccessDenied", src, s)), f"DnsChangeRule takes a failed {name}")
+        check(not api.matches_event(api_event(name)), f"ApiChangeRule takes the DNS call {name}")
+    for name in names:
+        check(not dns.matches_event(api_event(name)), f"DnsChangeRule takes the EC2 call {name}")
+    print(f"DnsChangeRule: {len(dns_names)} API names")
+
     samples = 0
     for path, event in sample_events():
         samples += 1
         failed = "errorCode" in event.get("detail", {})
-        matched = api.matches_event(event)
+        matched = api.matches_event(event) or dns.matches_event(event)
         where = path.relative_to(ROOT)
-        check(matched != failed, f"{where}: ApiChangeRule {'matches' if matched else 'misses'} it (errorCode: {failed})")
+        check(matched != failed, f"{where}: the API rules {'match' if matched else 'miss'} it (errorCode: {failed})")
     print(f"ApiChangeRule: {len(names)} API names, {samples} sample event(s) under events/")
 
     rule = r["ComplianceChangeRule"]["Properties"]

@@ -17,17 +17,18 @@ use vpce_reach_model::{AccountId, RuleParameters};
 pub const USAGE: &str = "\
 usage:
   vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json|html]
-  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json|html]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--no-dns] [--account <id>] [--param Key=Value]... [--format table|json|html]
   vpce-reach explain <SNAPSHOT_DIR> --from <eni-id> --to <vpce-id> [--param Key=Value]...
   vpce-reach explain <SNAPSHOT_DIR> --service <vpce-svc-id> [--param Key=Value]...
-  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]...
+  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--no-dns]
   vpce-reach <check|explain|snapshot> --help
   vpce-reach --version
 
 SNAPSHOT_DIR holds `aws ec2 describe-*` outputs (*.json, read recursively).
 --live and `snapshot` collect from EC2 (region and credentials from the standard AWS
 environment; every VPC of the region unless --vpc is given; each --assume-role adds the
-whole region of that role's account); they need a build with `--features live`.
+whole region of that role's account; Route 53 DNS data too unless --no-dns); they need a
+build with `--features live`.
 Parameters: RequiredServices, ConsumerTag, EphemeralPorts, ServicePorts (see README).
 Exit status: 0 nothing NON_COMPLIANT (explain: reachable), 1 something is (or the snapshot
 lacks a describe output the check needs), 2 bad input.
@@ -37,7 +38,7 @@ lacks a describe output the check needs), 2 bad input.
 pub const CHECK_USAGE: &str = "\
 usage:
   vpce-reach check <SNAPSHOT_DIR> [--account <id>] [--param Key=Value]... [--format table|json|html]
-  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--account <id>] [--param Key=Value]... [--format table|json|html]
+  vpce-reach check --live [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--no-dns] [--account <id>] [--param Key=Value]... [--format table|json|html]
 
 Checks every workload/VPC-endpoint pair of a snapshot and prints the findings and the
 compliance of every endpoint, security group, network ACL, route table and VPC.
@@ -48,6 +49,8 @@ compliance of every endpoint, security group, network ACL, route table and VPC.
   --assume-role <role-arn>
                        with --live: also read every VPC of that role's account (e.g. the
                        network account's hub; repeatable)
+  --no-dns             with --live: collect no DNS data (Route 53 zones, Resolver rules,
+                       Profiles, DHCP option sets): DNS resolution is then not checked
   --account <id>       the account the check runs for (12 digits): only its resources are
                        evaluated, and findings on other accounts' components name them
                        (default: unknown, every resource is evaluated)
@@ -89,7 +92,7 @@ Exit status: 0 reachable, 1 blocked or unproven, 2 bad input or usage.
 /// `vpce-reach snapshot --help`.
 pub const SNAPSHOT_USAGE: &str = "\
 usage:
-  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]...
+  vpce-reach snapshot --out <DIR> [--vpc <vpc-id>]... [--assume-role <role-arn>]... [--no-dns]
 
 Collects the describe outputs a check needs from EC2 and writes them under DIR, in the
 format `vpce-reach check <DIR>` reads. Needs a build with `--features live`.
@@ -99,6 +102,8 @@ format `vpce-reach check <DIR>` reads. Needs a build with `--features live`.
   --assume-role <role-arn>
                        also collect every VPC of that role's account, under DIR/<account id>/
                        (repeatable)
+  --no-dns             collect no DNS data (Route 53 zones, Resolver rules, Profiles, DHCP
+                       option sets)
   -h, --help           this text
 
 Exit status: 0 written, 2 bad usage or a failed collection.
@@ -156,6 +161,8 @@ pub struct Live {
     pub vpcs: Vec<String>,
     /// Roles of other accounts (`--assume-role`), each read whole; checked when used.
     pub roles: Vec<String>,
+    /// `--no-dns`: EC2's network documents only (DNS is collected by default).
+    pub no_dns: bool,
 }
 
 impl Live {
@@ -170,7 +177,7 @@ impl Live {
     }
 
     fn is_empty(&self) -> bool {
-        self.vpcs.is_empty() && self.roles.is_empty()
+        self.vpcs.is_empty() && self.roles.is_empty() && !self.no_dns
     }
 }
 
@@ -329,6 +336,7 @@ fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
                 once(&mut account, id, "--account")?;
             }
             Long("live") => live = true,
+            Long("no-dns") => collect.no_dns = true,
             Long("param") => params.push(text_value(parser, "--param")?)?,
             Long("format") => {
                 let f = match text_value(parser, "--format")?.as_str() {
@@ -351,7 +359,7 @@ fn check(parser: &mut lexopt::Parser) -> Result<Command, String> {
         (Some(_), true) => return Err("give either <SNAPSHOT_DIR> or --live, not both".into()),
         (None, false) => return Err("missing <SNAPSHOT_DIR> (or --live)".into()),
         (Some(_), false) if !collect.is_empty() => {
-            return Err("--vpc and --assume-role need --live".into())
+            return Err("--vpc, --assume-role and --no-dns need --live".into())
         }
         (Some(dir), false) => Source::Dir(dir),
         (None, true) => Source::Live(collect),
@@ -375,11 +383,11 @@ fn explain(parser: &mut lexopt::Parser) -> Result<Command, String> {
             Long("to") => once(&mut to, text_value(parser, "--to")?, "--to")?,
             Long("param") => params.push(text_value(parser, "--param")?)?,
             Long("format") => return Err(unexpected(arg, " (--format belongs to `check`)")),
-            Long("live") | Long("vpc") | Long("assume-role") | Long("out") => {
+            Long("live") | Long("vpc") | Long("assume-role") | Long("no-dns") | Long("out") => {
                 return Err(unexpected(
                     arg,
-                    " (--live, --vpc, --assume-role and --out do not apply to `explain`: save a \
-                     snapshot first)",
+                    " (--live, --vpc, --assume-role, --no-dns and --out do not apply to \
+                     `explain`: save a snapshot first)",
                 ))
             }
             Value(v) => positional(&mut dir, v)?,
@@ -407,6 +415,7 @@ fn snapshot(parser: &mut lexopt::Parser) -> Result<Command, String> {
                 let flag = flag.to_owned();
                 live.take(parser, &flag)?;
             }
+            Long("no-dns") => live.no_dns = true,
             Short('h') | Long("help") => return Ok(Command::Help(Topic::Snapshot)),
             Long("out") => once(
                 &mut out,
@@ -421,7 +430,8 @@ fn snapshot(parser: &mut lexopt::Parser) -> Result<Command, String> {
             }
             other => return Err(unexpected(
                 other,
-                " (`snapshot` takes only --out <DIR>, --vpc <vpc-id> and --assume-role <role-arn>)",
+                " (`snapshot` takes only --out <DIR>, --vpc <vpc-id>, --assume-role <role-arn> \
+                 and --no-dns)",
             )),
         }
     }
@@ -540,9 +550,20 @@ mod tests {
             Source::Live(Live {
                 vpcs: vec!["vpc-1".into(), "vpc-2".into()],
                 roles: vec!["arn:r".into()],
+                no_dns: false,
             })
         );
         assert!(parse_str("check dir --assume-role arn:r").is_err());
+        assert!(parse_str("check dir --no-dns").is_err());
+        assert!(parse_str("explain dir --from e --to v --no-dns").is_err());
+        let Command::Check(c) = parse_str("check --live --no-dns").unwrap() else {
+            panic!("not check")
+        };
+        assert!(matches!(c.source, Source::Live(Live { no_dns: true, .. })));
+        let Command::Snapshot(s) = parse_str("snapshot --out d --no-dns").unwrap() else {
+            panic!("not snapshot")
+        };
+        assert!(s.live.no_dns);
         assert!(parse_str("explain dir --from e --to v --assume-role arn:r").is_err());
         let Command::Check(c) = parse_str("check dir").unwrap() else {
             panic!("not check")

@@ -4,24 +4,27 @@
 //! Region, credentials and profile come from the standard AWS environment (`AWS_REGION`,
 //! `AWS_PROFILE`, `~/.aws/config`, SSO, instance roles...), as for the AWS CLI. Each
 //! `--assume-role` adds another account, read through that role with those credentials as the
-//! base (docs/snapshot-format.md, "Several accounts"). Progress goes to stderr, one line per
-//! finished describe call.
+//! base (docs/snapshot-format.md, "Several accounts"). DNS data (Route 53, Resolver, Profiles,
+//! DHCP option sets, endpoint services) is collected from every account unless `--no-dns`.
+//! Progress goes to stderr, one line per finished describe call.
 
 #[cfg(feature = "live")]
 mod enabled {
     use std::path::Path;
 
     use crate::args::Live;
-    use vpce_reach_aws::{AssumedRole, Ec2Client, Scope};
+    use vpce_reach_aws::{AssumedRole, Dns, Scope};
     use vpce_reach_model::snapshot::Snapshot;
 
-    /// The clients of one collection: the caller's, and one per role of another account.
+    /// The clients of one collection: the caller's, and one per role of another account
+    /// (EC2, Route 53, Resolver and Profiles each), and whether DNS is read.
     struct Clients {
-        own: Ec2Client,
-        others: Vec<(AssumedRole, Ec2Client)>,
+        own: vpce_reach_aws::Clients,
+        others: Vec<(AssumedRole, vpce_reach_aws::Clients)>,
+        dns: Dns,
     }
 
-    /// Runs `work` with the EC2 clients and the scope of `what` (the whole region when no
+    /// Runs `work` with the clients and the scope of `what` (the whole region when no
     /// `--vpc`), after saying on stderr what is collected from where. A role that is not an IAM
     /// role ARN is refused before any call.
     fn with_clients<T, F, Fut>(what: &Live, work: F) -> Result<T, String>
@@ -41,12 +44,13 @@ mod enabled {
             .map_err(|e| format!("cannot start the async runtime: {e}"))?;
         runtime.block_on(async {
             let config = aws_config::load_from_env().await;
-            let own = vpce_reach_aws::ec2_client(&config).await;
+            let own = vpce_reach_aws::Clients::new(&config);
             let mut others = Vec::new();
             for role in roles {
-                let client = role.client(&config).await;
-                others.push((role, client));
+                let clients = role.clients(&config).await;
+                others.push((role, clients));
             }
+            let dns = if what.no_dns { Dns::Off } else { Dns::On };
             let scope = if what.vpcs.is_empty() {
                 Scope::region()
             } else {
@@ -55,20 +59,24 @@ mod enabled {
             let region = config
                 .region()
                 .map_or("(no region set)".to_owned(), ToString::to_string);
-            eprintln!("collecting {} of {region} from EC2...", scope.label());
+            let with = match dns {
+                Dns::On => "EC2 and Route 53 (DNS)",
+                Dns::Off => "EC2 (no DNS: --no-dns)",
+            };
+            eprintln!("collecting {} of {region} from {with}...", scope.label());
             for (role, _) in &others {
                 eprintln!(
                     "  and every VPC of account {} through {role}",
                     role.account()
                 );
             }
-            work(Clients { own, others }, scope).await
+            work(Clients { own, others, dns }, scope).await
         })
     }
 
     /// Every account's documents (the caller's in scope, each role's account whole).
     async fn collect(c: &Clients, scope: &Scope) -> Result<vpce_reach_aws::Snapshot, String> {
-        vpce_reach_aws::collect_accounts(&c.own, &c.others, scope, &progress)
+        vpce_reach_aws::collect_accounts_with(&c.own, &c.others, scope, c.dns, &progress)
             .await
             .map_err(|e| e.to_string())
     }

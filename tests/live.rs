@@ -132,7 +132,8 @@ mod live {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn snapshot_then_check_equals_check_live() {
-        let server = MotoServer::start();
+        // Patched: Route 53 Profiles and filtered endpoint-service calls answer as AWS does.
+        let server = MotoServer::start_patched();
         let url = server.endpoint_url();
         let (vpc, ep) = network(&url).await;
         let dir = tempfile::tempdir().unwrap();
@@ -149,6 +150,10 @@ mod live {
             "security-groups.json",
             "vpc-endpoints.json",
             "prefix-lists.json",
+            // DNS is collected by default.
+            "hosted-zones.json",
+            "resolver-rules.json",
+            &format!("zones-by-vpc-{vpc}.json"),
         ] {
             assert!(dir.path().join(file).is_file(), "{file}");
         }
@@ -175,7 +180,8 @@ mod live {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn another_account_is_collected_under_its_id() {
-        let server = MotoServer::start();
+        // Patched: Route 53 Profiles and filtered endpoint-service calls answer as AWS does.
+        let server = MotoServer::start_patched();
         let url = server.endpoint_url();
         let (vpc, _) = network(&url).await;
         let dir = tempfile::tempdir().unwrap();
@@ -222,12 +228,40 @@ mod live {
         );
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_dns_collects_ec2_only() {
+        let server = MotoServer::start_patched();
+        let url = server.endpoint_url();
+        let (vpc, _) = network(&url).await;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        let args = ["snapshot", "--out", out, "--vpc", &vpc, "--no-dns"];
+        let (code, _, stderr) = run(&args, Some(&url));
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("(no DNS: --no-dns)"), "{stderr}");
+        assert!(dir.path().join("vpcs.json").is_file());
+        for file in [
+            "hosted-zones.json",
+            "resolver-rules.json",
+            "dhcp-options.json",
+        ] {
+            assert!(!dir.path().join(file).exists(), "{file}");
+        }
+    }
+
     #[test]
     fn failed_collection_exits_2_naming_the_call() {
         // Nothing listens on port 9: every describe call fails after its retries.
         let (code, stdout, stderr) = run(&["check", "--live"], Some("http://127.0.0.1:9"));
         assert_eq!(code, 2, "{stderr}");
         assert!(stdout.is_empty());
+        // The first call to fail may be EC2's or a DNS service's (they run side by side).
+        assert!(
+            stderr.contains("vpce-reach: error: ") && stderr.contains(" failed ("),
+            "{stderr}"
+        );
+        let (code, _, stderr) = run(&["check", "--live", "--no-dns"], Some("http://127.0.0.1:9"));
+        assert_eq!(code, 2, "{stderr}");
         assert!(
             stderr.contains("vpce-reach: error: EC2 Describe"),
             "{stderr}"

@@ -941,8 +941,9 @@ fn needs_star(action: &str) -> bool {
 /// The DNS collection's list calls that IAM gives no resource type (Route 53's
 /// `ListHostedZones`, the Resolver's lists), or whose resource (a Profile shared through RAM)
 /// belongs to another account. `GetHostedZone` and `ListResourceRecordSets` take the zone.
-const UNSCOPED_DNS_ACTIONS: [&str; 5] = [
+const UNSCOPED_DNS_ACTIONS: [&str; 6] = [
     "route53:ListHostedZones",
+    "route53:ListHostedZonesByVPC",
     "route53resolver:ListResolverRules",
     "route53resolver:ListResolverRuleAssociations",
     "route53profiles:ListProfileAssociations",
@@ -1077,16 +1078,24 @@ fn topics_and_queues_accept_only_our_rules() {
                     continue;
                 }
                 assert_eq!(strings(&s["Action"]), [principal_action], "{name}");
-                let source = str_of(
-                    &s["Condition"]["ArnEquals"]["aws:SourceArn"],
-                    "aws:SourceArn",
-                );
-                let rule = source.trim_end_matches(".Arn");
-                assert_eq!(
-                    resource(rule)["Type"].as_str(),
-                    Some("AWS::Events::Rule"),
-                    "{name} allows only a rule of ours"
-                );
+                // One rule, or a list of them (the change queue takes the EC2 and the DNS
+                // rules' events).
+                let arns = &s["Condition"]["ArnEquals"]["aws:SourceArn"];
+                let sources: Vec<String> = match arns.as_vec() {
+                    Some(list) => list
+                        .iter()
+                        .map(|a| str_of(a, "aws:SourceArn").to_owned())
+                        .collect(),
+                    None => vec![str_of(arns, "aws:SourceArn").to_owned()],
+                };
+                for source in &sources {
+                    let rule = source.trim_end_matches(".Arn");
+                    assert_eq!(
+                        resource(rule)["Type"].as_str(),
+                        Some("AWS::Events::Rule"),
+                        "{name} allows only a rule of ours"
+                    );
+                }
             }
         }
     }

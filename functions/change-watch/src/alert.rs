@@ -57,23 +57,28 @@ pub fn changed_resources(snap: &Snapshot, changes: &[&Change]) -> BTreeSet<Strin
     changed
 }
 
-/// The VPC a finding is in: its endpoint's, its workload's, or its component's.
-pub fn finding_vpc<'a>(snap: &'a Snapshot, f: &'a Finding) -> Option<&'a str> {
-    if let Some(ep) = f
+/// The VPCs a finding concerns: its endpoint's, its workload's (another VPC's, for a pair
+/// across a transit gateway or peering) and its component's. An alert for any of them lists
+/// it: a spoke's change that breaks its path to a hub endpoint alerts the spoke.
+pub fn finding_vpcs<'a>(snap: &'a Snapshot, f: &'a Finding) -> Vec<&'a str> {
+    let endpoint = f
         .endpoint
         .as_deref()
         .and_then(|id| snap.vpc_endpoints.get(id))
-    {
-        return Some(&ep.vpc_id);
-    }
-    if let Some(eni) = f
+        .map(|ep| ep.vpc_id.as_str());
+    let workload = f
         .source
         .as_deref()
         .and_then(|id| snap.network_interfaces.get(id))
-    {
-        return Some(&eni.vpc_id);
+        .map(|eni| eni.vpc_id.as_str());
+    let component = snap.vpcs.get(&*f.component).map(|v| v.vpc_id.as_str());
+    let mut vpcs: Vec<&str> = Vec::new();
+    for vpc in [endpoint, workload, component].into_iter().flatten() {
+        if !vpcs.contains(&vpc) {
+            vpcs.push(vpc);
+        }
     }
-    snap.vpcs.get(&*f.component).map(|v| v.vpc_id.as_str())
+    vpcs
 }
 
 /// The findings of `vpc_id` that involve a changed resource: the finding blames it or is
@@ -88,14 +93,49 @@ pub fn involved<'a>(
     report
         .findings
         .iter()
-        .filter(|f| finding_vpc(snap, f) == Some(vpc_id))
+        .filter(|f| finding_vpcs(snap, f).contains(&vpc_id) || names_vpc(f, vpc_id))
         .filter(|f| involves(snap, f, changed))
         .collect()
 }
 
+/// The DNS codes (docs/spec.md section 10), and those DNS decides with DNS data.
+fn is_dns_code(code: FindingCode) -> bool {
+    matches!(
+        code,
+        FindingCode::DnsZoneNotAssociated
+            | FindingCode::DnsRecordMissing
+            | FindingCode::DnsRecordMismatch
+            | FindingCode::DnsForwardedElsewhere
+            | FindingCode::DnsNotAmazonProvided
+            | FindingCode::VpcDnsDisabled
+            | FindingCode::PrivateDnsDisabled
+            | FindingCode::NoEndpointForService
+    )
+}
+
+/// A VPC-level DNS finding (no workload, no endpoint) blames a zone, a rule or an option set
+/// that may serve several VPCs; the VPC it is about is named only in its text.
+fn names_vpc(f: &Finding, vpc_id: &str) -> bool {
+    f.source.is_none() && f.endpoint.is_none() && is_dns_code(f.code) && f.problem.contains(vpc_id)
+}
+
+/// True when a change touched what a VPC's names resolve to: a hosted zone, a Resolver rule,
+/// a DHCP option set.
+fn dns_changed(changed: &BTreeSet<String>) -> bool {
+    changed.iter().any(|id| {
+        matches!(
+            ResourceKind::of(id),
+            Some(ResourceKind::HostedZone | ResourceKind::ResolverRule | ResourceKind::DhcpOptions)
+        )
+    })
+}
+
 fn involves(snap: &Snapshot, f: &Finding, changed: &BTreeSet<String>) -> bool {
     let touched = |id: &str| changed.contains(id);
-    touched(&f.component)
+    // A DNS change can move a name to another answer without naming the finding's component
+    // (a record changed in a zone that now loses to a rule, say).
+    (dns_changed(changed) && is_dns_code(f.code))
+        || touched(&f.component)
         || f.endpoint.as_deref().is_some_and(|ep| touched(ep) || endpoint_touched(snap, ep, changed))
         || f.source.as_deref().is_some_and(|eni| touched(eni) || workload_touched(snap, eni, changed))
         // A deleted or modified endpoint is why a VPC can lack one for a required service.
@@ -317,9 +357,15 @@ fn write_findings(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
             .direction
             .map(|d| format!(" ({})", d.as_str()))
             .unwrap_or_default();
+        // A component of another account (issue 14): named, since the fix is made there.
+        let account = f
+            .account
+            .as_deref()
+            .map(|a| format!(" (account {a})"))
+            .unwrap_or_default();
         push_line(
             out,
-            format_args!("  {} {}{direction}", f.code.as_str(), f.component),
+            format_args!("  {} {}{account}{direction}", f.code.as_str(), f.component),
         );
         match (&f.source, &f.endpoint) {
             (Some(w), Some(ep)) => {
@@ -452,6 +498,85 @@ mod tests {
             ),
         ];
         load::from_documents(docs).unwrap()
+    }
+
+    /// Issue 14: the demo's spoke (account 111122223333) reaches a hub endpoint of the network
+    /// account (444455556666) whose route table lacks the return route. A change to the spoke's
+    /// workload alerts the spoke's VPC with that finding, naming the network account.
+    #[test]
+    fn a_spoke_change_alerts_the_spoke_naming_the_other_accounts_component() {
+        let dir = vpce_reach_testkit::workspace_root().join("events/demo");
+        let snap = load::load_dir(&dir).unwrap();
+        let mut report = vpce_reach_model::check(&snap, &RuleParameters::default());
+        let caller: vpce_reach_model::AccountId = "111122223333".parse().unwrap();
+        vpce_reach_model::name_accounts(&snap, &mut report, &caller);
+        let workload = "eni-0b5d9f3a1e7c2468d";
+        let spoke = snap.network_interfaces[workload].vpc_id.clone();
+        let c = change(
+            "ModifyNetworkInterfaceAttribute",
+            "arn:aws:iam::111122223333:user/alice",
+            &[workload],
+        );
+        let alert = for_vpc(&snap, &report, &spoke, &[&c]).expect("the spoke is alerted");
+        assert!(
+            alert
+                .message
+                .contains("NO_ROUTE_TO_DESTINATION rtb-0a6c2e8f4b1d9357c (account 444455556666)"),
+            "{}",
+            alert.message
+        );
+    }
+
+    /// Issue 15: the demo's spoke C has no endpoint and the network account's STS zone is not
+    /// associated with it: a change to that zone alerts C's VPC with DNS_ZONE_NOT_ASSOCIATED,
+    /// which names C only in its text.
+    #[test]
+    fn a_zone_change_alerts_the_vpcs_its_dns_findings_name() {
+        let dir = vpce_reach_testkit::workspace_root().join("events/demo");
+        let snap = load::load_dir(&dir).unwrap();
+        let params = RuleParameters::from_pairs([("RequiredServices", "sts")]).unwrap();
+        let report = vpce_reach_model::check(&snap, &params);
+        let zone = "Z0931842C7RTP5HUB3STS";
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.code == FindingCode::DnsZoneNotAssociated && &*f.component == zone)
+            .expect("the demo's unassociated zone");
+        let vpc = snap
+            .vpcs
+            .keys()
+            .find(|v| {
+                finding.problem.contains(v.as_str())
+                    && !finding.problem.contains(&format!("from {v}"))
+            })
+            .expect("the finding names its VPC")
+            .clone();
+        let c = change(
+            "ChangeResourceRecordSets",
+            "arn:aws:iam::444455556666:user/bob",
+            &[zone],
+        );
+        let alert = for_vpc(&snap, &report, &vpc, &[&c]).expect("the VPC is alerted");
+        assert!(
+            alert
+                .message
+                .contains(&format!("DNS_ZONE_NOT_ASSOCIATED {zone}")),
+            "{}",
+            alert.message
+        );
+        // A change elsewhere (a security group) does not make the DNS finding its own.
+        let other = change(
+            "RevokeSecurityGroupEgress",
+            "arn:aws:iam::1:user/x",
+            &["sg-0nothing"],
+        );
+        let unrelated = for_vpc(&snap, &report, &vpc, &[&other]);
+        assert!(
+            unrelated
+                .as_ref()
+                .is_none_or(|a| !a.message.contains("DNS_ZONE_NOT_ASSOCIATED")),
+            "{unrelated:?}"
+        );
     }
 
     #[test]

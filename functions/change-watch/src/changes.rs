@@ -1,4 +1,4 @@
-//! Which EC2 API calls can change endpoint reachability, and which resources each one touches,
+//! Which EC2, Route 53 and Route 53 Resolver API calls can change endpoint reachability, and which resources each one touches,
 //! read from the request and response as CloudTrail records them.
 //!
 //! CloudTrail records older EC2 APIs in camelCase (`{"groupId": "sg-…"}`) and newer ones
@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::cloudtrail::{ApiCall, EC2_EVENT_SOURCE};
+use crate::cloudtrail::{ApiCall, EC2_EVENT_SOURCE, RESOLVER_EVENT_SOURCE, ROUTE53_EVENT_SOURCE};
 
 /// Where an id is read from: the request or the response, and a dotted path in it. Arrays
 /// met on the way are walked element by element (so `items.groupId` reads every item).
@@ -318,9 +318,82 @@ const HANDLED: &[Handled] = &[
     },
 ];
 
-/// The names of every handled API call, for the EventBridge rule's `eventName` list.
+// DNS (issue 15, docs/spec.md section 10). Route 53 records camelCase request fields, with
+// `VPC` as `vPC` (`{"hostedZoneId": "Z…", "vPC": {"vPCRegion": "…", "vPCId": "vpc-…"}}`); the
+// other spellings are read too. A zone locates to the VPCs associated with it, a Resolver rule
+// to the VPCs it is associated with (`vpce_reach_aws::locate_with`); a call naming the VPC
+// (an association or disassociation) is that VPC's.
+const ZONE_ASSOCIATION: &[Path] = &[
+    (Req, "hostedZoneId"),
+    (Req, "vPC.vPCId"),
+    (Req, "vpc.vpcId"),
+    (Req, "VPC.VPCId"),
+];
+const RULE_ASSOCIATION: &[Path] = &[
+    (Req, "resolverRuleId"),
+    (Req, "vPCId"),
+    (Req, "vpcId"),
+    (Resp, "resolverRuleAssociation.resolverRuleId"),
+    (Resp, "resolverRuleAssociation.vPCId"),
+    (Resp, "resolverRuleAssociation.vpcId"),
+];
+
+/// The Route 53 calls that change what a VPC's names resolve to (their `eventSource`:
+/// `route53.amazonaws.com`; Route 53 is global and its events arrive in us-east-1).
+const ROUTE53_HANDLED: &[Handled] = &[
+    Handled {
+        name: "ChangeResourceRecordSets",
+        ids: &[(Req, "hostedZoneId")],
+    },
+    Handled {
+        name: "AssociateVPCWithHostedZone",
+        ids: ZONE_ASSOCIATION,
+    },
+    Handled {
+        name: "DisassociateVPCFromHostedZone",
+        ids: ZONE_ASSOCIATION,
+    },
+];
+
+/// The Route 53 Resolver calls that change which rule answers a VPC's names
+/// (`route53resolver.amazonaws.com`, regional).
+const RESOLVER_HANDLED: &[Handled] = &[
+    Handled {
+        name: "AssociateResolverRule",
+        ids: RULE_ASSOCIATION,
+    },
+    Handled {
+        name: "DisassociateResolverRule",
+        ids: RULE_ASSOCIATION,
+    },
+    Handled {
+        name: "UpdateResolverRule",
+        ids: &[(Req, "resolverRuleId"), (Resp, "resolverRule.id")],
+    },
+];
+
+/// The handled calls of a CloudTrail `eventSource`.
+fn handled_of(event_source: &str) -> &'static [Handled] {
+    match event_source {
+        EC2_EVENT_SOURCE => HANDLED,
+        ROUTE53_EVENT_SOURCE => ROUTE53_HANDLED,
+        RESOLVER_EVENT_SOURCE => RESOLVER_HANDLED,
+        _ => &[],
+    }
+}
+
+/// The names of every handled EC2 API call, for the EventBridge rule's `eventName` list.
 pub fn handled_event_names() -> Vec<&'static str> {
     HANDLED.iter().map(|h| h.name).collect()
+}
+
+/// The names of the handled Route 53 and Resolver calls, by CloudTrail `eventSource`, for the
+/// DNS EventBridge rule.
+pub fn handled_dns_event_names() -> Vec<(&'static str, Vec<&'static str>)> {
+    [ROUTE53_EVENT_SOURCE, RESOLVER_EVENT_SOURCE]
+        .into_iter()
+        .map(|source| (source, handled_of(source).iter().map(|h| h.name).collect()))
+        .collect()
 }
 
 /// The kinds of EC2 resource a change can name, recognised by their id's prefix (defined
@@ -391,8 +464,10 @@ pub enum Classified {
 
 /// Decides whether a CloudTrail record matters and which resources it touched.
 pub fn classify(message_id: &str, account: &str, call: &ApiCall) -> Classified {
-    let handled = HANDLED.iter().find(|h| h.name == call.event_name);
-    let Some(handled) = handled.filter(|_| call.event_source == EC2_EVENT_SOURCE) else {
+    let handled = handled_of(&call.event_source)
+        .iter()
+        .find(|h| h.name == call.event_name);
+    let Some(handled) = handled else {
         return Classified::Irrelevant {
             event_name: call.event_name.clone(),
         };
@@ -427,6 +502,10 @@ fn resource_ids(paths: &[Path], call: &ApiCall) -> Vec<String> {
             strings_at(root, path, &mut found);
         }
         for id in found {
+            // Route 53 may name a zone `/hostedzone/Z…`.
+            let id = id
+                .strip_prefix("/hostedzone/")
+                .map_or(id.clone(), str::to_owned);
             if ResourceKind::of(&id).is_some() && !ids.contains(&id) {
                 ids.push(id);
             }
@@ -506,6 +585,63 @@ mod tests {
             ids("ModifySecurityGroupRules", modify, json!(null)),
             ["sg-2"]
         );
+    }
+
+    fn dns_ids(source: &str, name: &str, request: Value, response: Value) -> Vec<String> {
+        let mut c = call(name, request, response);
+        c.event_source = source.to_owned();
+        match classify("m", "1", &c) {
+            Classified::Change(c) => c.resources,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn route53_and_resolver_calls_name_the_zone_rule_and_vpc() {
+        let assoc = json!({"hostedZoneId": "Z0123456789ABC",
+            "vPC": {"vPCRegion": "eu-west-1", "vPCId": "vpc-1"}, "comment": ""});
+        assert_eq!(
+            dns_ids(
+                ROUTE53_EVENT_SOURCE,
+                "AssociateVPCWithHostedZone",
+                assoc,
+                json!(null)
+            ),
+            ["Z0123456789ABC", "vpc-1"]
+        );
+        let change = json!({"hostedZoneId": "/hostedzone/Z0123456789ABC",
+            "changeBatch": {"changes": [{"action": "UPSERT"}]}});
+        assert_eq!(
+            dns_ids(
+                ROUTE53_EVENT_SOURCE,
+                "ChangeResourceRecordSets",
+                change,
+                json!(null)
+            ),
+            ["Z0123456789ABC"]
+        );
+        let rule = json!({"resolverRuleId": "rslvr-rr-1", "vPCId": "vpc-2", "name": "x"});
+        assert_eq!(
+            dns_ids(
+                RESOLVER_EVENT_SOURCE,
+                "AssociateResolverRule",
+                rule,
+                json!(null)
+            ),
+            ["rslvr-rr-1", "vpc-2"]
+        );
+        // A Route 53 name under EC2's source (or the reverse) is not a handled call.
+        assert!(matches!(
+            classify(
+                "m",
+                "1",
+                &call("ChangeResourceRecordSets", json!({}), json!(null))
+            ),
+            Classified::Irrelevant { .. }
+        ));
+        let names = handled_dns_event_names();
+        assert_eq!(names[0].0, ROUTE53_EVENT_SOURCE);
+        assert!(names[1].1.contains(&"UpdateResolverRule"));
     }
 
     #[test]

@@ -11,6 +11,14 @@ pub const API_CALL_DETAIL_TYPE: &str = "AWS API Call via CloudTrail";
 pub const EC2_SOURCE: &str = "aws.ec2";
 /// The CloudTrail `eventSource` of EC2 API calls.
 pub const EC2_EVENT_SOURCE: &str = "ec2.amazonaws.com";
+/// The EventBridge `source` of Route 53 events (delivered in us-east-1 only: docs/deploy.md).
+pub const ROUTE53_SOURCE: &str = "aws.route53";
+/// The CloudTrail `eventSource` of Route 53 API calls.
+pub const ROUTE53_EVENT_SOURCE: &str = "route53.amazonaws.com";
+/// The EventBridge `source` of Route 53 Resolver events (regional).
+pub const RESOLVER_SOURCE: &str = "aws.route53resolver";
+/// The CloudTrail `eventSource` of Route 53 Resolver API calls.
+pub const RESOLVER_EVENT_SOURCE: &str = "route53resolver.amazonaws.com";
 
 /// One EventBridge event, as an SQS record body holds it.
 #[derive(Debug, Clone, Deserialize)]
@@ -20,7 +28,7 @@ pub struct EventBridgeEvent {
     /// `AWS API Call via CloudTrail` for the events this function handles.
     #[serde(rename = "detail-type")]
     pub detail_type: String,
-    /// `aws.ec2` for the events this function handles.
+    /// `aws.ec2`, `aws.route53` or `aws.route53resolver` for the events this function handles.
     pub source: String,
     /// The account the call was made in.
     #[serde(default)]
@@ -170,9 +178,16 @@ impl EventBridgeEvent {
         })
     }
 
-    /// True for a CloudTrail-recorded EC2 API call: the only events this function acts on.
+    /// True for a CloudTrail-recorded EC2 API call.
     pub fn is_ec2_api_call(&self) -> bool {
         self.detail_type == API_CALL_DETAIL_TYPE && self.source == EC2_SOURCE
+    }
+
+    /// True for a CloudTrail-recorded EC2, Route 53 or Route 53 Resolver API call: the only
+    /// events this function acts on.
+    pub fn is_handled_api_call(&self) -> bool {
+        self.detail_type == API_CALL_DETAIL_TYPE
+            && [EC2_SOURCE, ROUTE53_SOURCE, RESOLVER_SOURCE].contains(&self.source.as_str())
     }
 
     /// The CloudTrail record of an API-call event; errors name the SQS message id.

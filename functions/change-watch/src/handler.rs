@@ -65,12 +65,15 @@ pub struct Outcome {
 /// The function's clients and settings, built once per cold start.
 #[derive(Debug, Clone)]
 pub struct Handler {
-    ec2: aws_sdk_ec2::Client,
-    /// EC2 clients acting in the other accounts of `ASSUME_ROLE_ARNS`, through their roles.
-    others: Vec<(AssumedRole, aws_sdk_ec2::Client)>,
+    /// The caller's account: EC2 and the DNS services (used when `settings.dns` is on).
+    aws: vpce_reach_aws::Clients,
+    /// The same clients acting in the other accounts of `ASSUME_ROLE_ARNS`, through their roles.
+    others: Vec<(AssumedRole, vpce_reach_aws::Clients)>,
     sns: aws_sdk_sns::Client,
     config: aws_sdk_config::Client,
     settings: Settings,
+    /// The function's own account, when known ([`Handler::in_account`]).
+    account: Option<vpce_reach_model::AccountId>,
 }
 
 /// Failed records and errors of the invocation so far.
@@ -97,17 +100,17 @@ impl Handler {
     /// Clients from `sdk`, with the shipped timeouts and retries ([`CallLimits::SHIPPED`]),
     /// except that the Config client never retries ([`config_client`]).
     pub async fn new(sdk: &SdkConfig, settings: Settings) -> Handler {
-        let sdk = CallLimits::SHIPPED.apply(sdk);
         let mut others = Vec::with_capacity(settings.assume_roles.len());
         for role in &settings.assume_roles {
-            others.push((role.clone(), role.client(&sdk).await));
+            others.push((role.clone(), role.clients(sdk).await));
         }
+        let shipped = CallLimits::SHIPPED.apply(sdk);
         Handler {
             others,
             ..Handler::from_clients(
-                aws_sdk_ec2::Client::new(&sdk),
-                aws_sdk_sns::Client::new(&sdk),
-                config_client(&sdk),
+                vpce_reach_aws::Clients::new(sdk),
+                aws_sdk_sns::Client::new(&shipped),
+                config_client(&shipped),
                 settings,
             )
         }
@@ -129,32 +132,41 @@ impl Handler {
             .interceptor(bound(config.time_source()))
             .build();
         Handler {
-            ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
+            aws: self.aws.until(deadline),
             others: self
                 .others
                 .iter()
-                .map(|(role, client)| (role.clone(), vpce_reach_aws::ec2_until(client, deadline)))
+                .map(|(role, clients)| (role.clone(), clients.until(deadline)))
                 .collect(),
             sns: aws_sdk_sns::Client::from_conf(sns),
             config: aws_sdk_config::Client::from_conf(config),
             settings: self.settings.clone(),
+            account: self.account.clone(),
         }
     }
 
     /// A handler from ready-made clients (tests point each one at its own endpoint).
     pub fn from_clients(
-        ec2: aws_sdk_ec2::Client,
+        aws: vpce_reach_aws::Clients,
         sns: aws_sdk_sns::Client,
         config: aws_sdk_config::Client,
         settings: Settings,
     ) -> Handler {
         Handler {
-            ec2,
+            aws,
             others: Vec::new(),
             sns,
             config,
             settings,
+            account: None,
         }
+    }
+
+    /// This handler for the function's own `account` (from its ARN): findings on other
+    /// accounts' components name them in the alerts, as the Config rule's evaluations do.
+    pub fn in_account(mut self, account: Option<vpce_reach_model::AccountId>) -> Handler {
+        self.account = account;
+        self
     }
 
     /// Handles one SQS batch; `deadline` is the Lambda's (`Context::deadline`). Never fails as
@@ -229,7 +241,7 @@ impl Handler {
         if wanted.is_empty() {
             return Some(Located::new());
         }
-        match vpce_reach_aws::locate(&self.ec2, &wanted).await {
+        match Box::pin(vpce_reach_aws::locate_with(&self.aws, &wanted)).await {
             Ok(located) => Some(located),
             Err(e) => {
                 let needing = changes.iter().filter(|c| c.to_locate().next().is_some());
@@ -256,17 +268,18 @@ impl Handler {
         summary.collections += 1;
         let scope = Scope::vpcs(vpc_ids.iter().cloned());
         let progress = |line: &str| tracing::debug!(step = %OneLine(line), "collected");
-        let checked = vpce_reach_aws::collect_and_check(
-            &self.ec2,
+        let checked = Box::pin(vpce_reach_aws::collect_and_check_accounts(
+            &self.aws,
             &self.others,
             &scope,
+            self.settings.dns,
             &self.settings.params,
             &progress,
-        )
+        ))
         .await;
         let Checked {
             snapshot: snap,
-            report,
+            mut report,
             ..
         } = match checked {
             Ok(checked) => checked,
@@ -279,6 +292,11 @@ impl Handler {
                 return;
             }
         };
+        // Findings on another account's components name it, as the Config rule's evaluations
+        // do (issue 14).
+        if let Some(caller) = &self.account {
+            vpce_reach_model::name_accounts(&snap, &mut report, caller);
+        }
         for (vpc, indexes) in plan {
             summary.vpcs_evaluated.push(vpc.clone());
             let vpc_changes: Vec<&Change> = indexes.iter().map(|&i| &changes[i]).collect();
@@ -449,11 +467,11 @@ fn read_records(
     changes
 }
 
-/// One record: `None` for an event that is not an EC2 API call.
+/// One record: `None` for an event that is not an EC2, Route 53 or Resolver API call.
 fn read_record(message_id: &str, body: Option<&str>) -> Result<Option<Classified>, String> {
     let body = body.ok_or_else(|| format!("SQS message {message_id}: no body"))?;
     let event = EventBridgeEvent::parse(message_id, body).map_err(|e| e.to_string())?;
-    if !event.is_ec2_api_call() {
+    if !event.is_handled_api_call() {
         return Ok(None);
     }
     let call = event.api_call(message_id).map_err(|e| e.to_string())?;

@@ -26,7 +26,11 @@ async fn main() -> Result<(), Error> {
     // Lambda as `InvalidEvent` (`WatchError::error_type`), not as a Rust type name.
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         // Every AWS call of the batch ends before the Lambda deadline, retries included.
-        let bounded = handler.until(event.context.deadline());
+        // The function's own account (from its ARN) is the caller: findings on another
+        // account's components name it (issue 14).
+        let bounded = handler
+            .until(event.context.deadline())
+            .in_account(account_of_arn(&event.context.invoked_function_arn));
         async move { serve(&bounded, event).await }
     }))
     .await
@@ -54,4 +58,9 @@ async fn serve(
     let outcome = handler.handle(batch, deadline).await;
     log_summary(&outcome.summary);
     Ok(outcome.response)
+}
+
+/// The account of an ARN (`arn:aws:lambda:<region>:<account>:function:<name>`), if it has one.
+fn account_of_arn(arn: &str) -> Option<vpce_reach_model::AccountId> {
+    arn.split(':').nth(4)?.parse().ok()
 }

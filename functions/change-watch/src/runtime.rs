@@ -38,9 +38,11 @@ impl WatchError {
     pub fn error_type(&self) -> &'static str {
         match self {
             WatchError::Settings(SettingsError::MissingTopic) => "MissingSetting",
-            WatchError::Settings(SettingsError::BadParameters(_) | SettingsError::BadRoles(_)) => {
-                "InvalidParameter"
-            }
+            WatchError::Settings(
+                SettingsError::BadParameters(_)
+                | SettingsError::BadRoles(_)
+                | SettingsError::BadDns(_),
+            ) => "InvalidParameter",
             WatchError::InvalidEvent(_) => "InvalidEvent",
         }
     }

@@ -1,6 +1,6 @@
 //! The function's settings, read once from the environment at cold start.
 
-use vpce_reach_aws::{parse_roles, AssumedRole, RoleArnError, ASSUME_ROLE_ARNS};
+use vpce_reach_aws::{parse_roles, AssumedRole, Dns, RoleArnError, ASSUME_ROLE_ARNS, NO_DNS};
 use vpce_reach_model::{ParamError, RuleParameters};
 
 /// The SNS topic the alerts go to (required).
@@ -22,6 +22,8 @@ pub struct Settings {
     /// `ASSUME_ROLE_ARNS`: roles of other accounts (the network account's hub) read whole with
     /// every check, as the CLI's `--assume-role`.
     pub assume_roles: Vec<AssumedRole>,
+    /// `CHECK_DNS`: whether the DNS documents are collected (on unless `false`).
+    pub dns: Dns,
 }
 
 /// A setting is missing or malformed: the function cannot start.
@@ -42,6 +44,9 @@ pub enum SettingsError {
          comma-separated role ARNs, or empty)"
     )]
     BadRoles(#[source] RoleArnError),
+    /// `CHECK_DNS` is neither `true` nor `false`.
+    #[error("environment variable {0} (template parameter CheckDns: true or false)")]
+    BadDns(String),
 }
 
 impl Settings {
@@ -65,11 +70,13 @@ impl Settings {
         };
         let assume_roles = parse_roles(&get(ASSUME_ROLE_ARNS).unwrap_or_default())
             .map_err(SettingsError::BadRoles)?;
+        let dns = Dns::from_setting(get(NO_DNS).as_deref()).map_err(SettingsError::BadDns)?;
         Ok(Settings {
             topic_arn,
             config_rule_name: get(CONFIG_RULE_NAME),
             params,
             assume_roles,
+            dns,
         })
     }
 }
@@ -119,6 +126,25 @@ mod tests {
         assert!(s.params.requires("com.amazonaws.eu-west-1.ssm"));
         let err = read(&[(TOPIC_ARN, "t"), (RULE_PARAMETERS, r#"{"Nope": "x"}"#)]).unwrap_err();
         assert!(err.to_string().contains("rule parameter `Nope`"), "{err}");
+    }
+
+    #[test]
+    fn dns_is_on_unless_check_dns_is_false() {
+        assert_eq!(read(&[(TOPIC_ARN, "t")]).unwrap().dns, Dns::On);
+        assert_eq!(
+            read(&[(TOPIC_ARN, "t"), (NO_DNS, "true")]).unwrap().dns,
+            Dns::On
+        );
+        assert_eq!(
+            read(&[(TOPIC_ARN, "t"), (NO_DNS, "False")]).unwrap().dns,
+            Dns::Off
+        );
+        let err = read(&[(TOPIC_ARN, "t"), (NO_DNS, "no")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("environment variable CHECK_DNS: expected true or false"),
+            "{err}"
+        );
     }
 
     #[test]

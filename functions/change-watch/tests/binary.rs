@@ -83,6 +83,8 @@ fn start(
         ("CONFIG_RULE_NAME", RULE),
         ("RULE_PARAMETERS", ""),
         ("ASSUME_ROLE_ARNS", ""),
+        // EC2 only: these tests point EC2 at plain moto (DNS: tests/moto.rs, patched moto).
+        ("CHECK_DNS", "false"),
         ("AWS_ENDPOINT_URL_EC2", aws),
         ("AWS_ENDPOINT_URL_SNS", aws),
         ("AWS_ENDPOINT_URL_CONFIG_SERVICE", config_url.as_str()),

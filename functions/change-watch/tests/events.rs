@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use change_watch::changes::{classify, handled_event_names, Classified};
+use change_watch::changes::{classify, handled_dns_event_names, handled_event_names, Classified};
 use change_watch::cloudtrail::EventBridgeEvent;
 use serde_json::Value;
 
@@ -20,7 +20,7 @@ fn read(name: &str) -> String {
 
 fn classify_file(name: &str) -> Classified {
     let event = EventBridgeEvent::parse(name, &read(name)).unwrap();
-    assert!(event.is_ec2_api_call(), "{name}");
+    assert!(event.is_handled_api_call(), "{name}");
     classify(name, &event.account, &event.api_call(name).unwrap())
 }
 
@@ -129,6 +129,25 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ),
     ("RejectVpcPeeringConnection", &["pcx-0f3b7d1e5a9c24680"]),
     ("DeleteVpcPeeringConnection", &["pcx-0f3b7d1e5a9c24680"]),
+    // DNS (issue 15): Route 53 (events in us-east-1) and the Resolver.
+    ("ChangeResourceRecordSets", &["Z0479163EXAMPLESSM01"]),
+    (
+        "AssociateVPCWithHostedZone",
+        &["Z0479163EXAMPLESSM01", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    (
+        "DisassociateVPCFromHostedZone",
+        &["Z0479163EXAMPLESSM01", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    (
+        "AssociateResolverRule",
+        &["rslvr-rr-0c1d2e3f4a5b6c7d8", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    (
+        "DisassociateResolverRule",
+        &["rslvr-rr-0c1d2e3f4a5b6c7d8", "vpc-0a3f5c1e7b9d24680"],
+    ),
+    ("UpdateResolverRule", &["rslvr-rr-0c1d2e3f4a5b6c7d8"]),
 ];
 
 #[test]
@@ -136,6 +155,9 @@ fn every_handled_api_has_a_sample_naming_its_resources() {
     let mut names: Vec<&str> = EXPECTED.iter().map(|(n, _)| *n).collect();
     names.sort();
     let mut handled = handled_event_names();
+    for (_, dns) in handled_dns_event_names() {
+        handled.extend(dns);
+    }
     handled.sort();
     assert_eq!(names, handled);
     for (name, ids) in EXPECTED {

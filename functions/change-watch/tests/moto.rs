@@ -95,6 +95,8 @@ impl World {
         let settings = Settings {
             topic_arn: self.topic_arn.clone(),
             config_rule_name: config_rule.map(str::to_owned),
+            // EC2 only: plain moto has no Route 53 Profiles (the DNS test turns it on).
+            dns: vpce_reach_aws::Dns::Off,
             ..Settings::default()
         };
         Handler::new(&self.sdk, settings).await
@@ -560,6 +562,7 @@ async fn an_ec2_failure_fails_the_records_of_the_batch() {
     let broken = sdk_config("http://127.0.0.1:9");
     let settings = Settings {
         topic_arn: world.topic_arn.clone(),
+        dns: vpce_reach_aws::Dns::Off,
         ..Settings::default()
     };
     let outcome = Handler::new(&broken, settings)
@@ -587,6 +590,8 @@ async fn rule_parameters_narrow_the_alerts_as_they_narrow_the_rule() {
     let settings = Settings::from_lookup(|key| match key {
         "TOPIC_ARN" => Some(world.topic_arn.clone()),
         "RULE_PARAMETERS" => Some(params.to_owned()),
+        // EC2 only: plain moto has no Route 53 Profiles.
+        "CHECK_DNS" => Some("false".to_owned()),
         _ => None,
     })
     .unwrap();
@@ -706,10 +711,14 @@ async fn the_config_rule_limit_is_a_logged_no_op() {
     let settings = Settings {
         topic_arn: world.topic_arn.clone(),
         config_rule_name: Some("vpce-reach".into()),
+        dns: vpce_reach_aws::Dns::Off,
         ..Settings::default()
     };
     let handler = Handler::from_clients(
-        world.ec2.clone(),
+        vpce_reach_aws::Clients {
+            ec2: world.ec2.clone(),
+            ..vpce_reach_aws::Clients::new(&world.sdk)
+        },
         aws_sdk_sns::Client::new(&world.sdk),
         change_watch::handler::config_client(&sdk_config(&config_url)),
         settings,

@@ -3,7 +3,7 @@
 //! compliance-change pattern and input transformer are valid JSON whose template uses only
 //! defined variables.
 
-use change_watch::changes::handled_event_names;
+use change_watch::changes::{handled_dns_event_names, handled_event_names};
 use serde_json::Value;
 
 /// The page that documents the change alerts' EventBridge rules.
@@ -41,6 +41,32 @@ fn the_event_pattern_lists_the_handled_calls() {
     let mut handled = handled_event_names();
     handled.sort();
     assert_eq!(listed, handled);
+    assert_eq!(pattern["detail"]["errorCode"][0]["exists"], false);
+}
+
+#[test]
+fn the_dns_event_pattern_lists_the_handled_dns_calls() {
+    let pattern = block("change-watch DNS event pattern");
+    let handled = handled_dns_event_names();
+    let strings = |v: &Value| -> Vec<String> {
+        let mut out: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect();
+        out.sort();
+        out
+    };
+    let mut sources: Vec<String> = handled.iter().map(|(s, _)| s.to_string()).collect();
+    sources.sort();
+    assert_eq!(strings(&pattern["detail"]["eventSource"]), sources);
+    let mut names: Vec<String> = handled
+        .iter()
+        .flat_map(|(_, n)| n.iter().map(|s| s.to_string()))
+        .collect();
+    names.sort();
+    assert_eq!(strings(&pattern["detail"]["eventName"]), names);
     assert_eq!(pattern["detail"]["errorCode"][0]["exists"], false);
 }
 

@@ -34,16 +34,10 @@ pub enum RuleError {
          comma-separated role ARNs, or empty); nothing was evaluated"
     )]
     BadRoles(#[source] vpce_reach_aws::RoleArnError),
-    /// A setting of the function (an environment variable) has a value it does not take.
-    #[error("environment variable {name}: `{value}` is not {expected}; nothing was evaluated")]
-    BadSetting {
-        /// The variable.
-        name: &'static str,
-        /// Its value.
-        value: String,
-        /// What it takes.
-        expected: &'static str,
-    },
+    /// A setting of the function (an environment variable: `CHECK_DNS`, `PUT_UNCHANGED`) has
+    /// a value it does not take; the text names the variable, the value and what it takes.
+    #[error("environment variable {0}; nothing was evaluated")]
+    BadSetting(String),
     /// A describe call of the snapshot collection failed after retries: nothing was put.
     #[error("{0}; nothing was put (no verdict on incomplete data)")]
     Collect(#[source] CallError),
@@ -94,7 +88,7 @@ impl RuleError {
     pub fn error_type(&self) -> &'static str {
         match self {
             RuleError::BadEvent(_) => "InvalidEvent",
-            RuleError::BadParameter(_) | RuleError::BadRoles(_) | RuleError::BadSetting { .. } => {
+            RuleError::BadParameter(_) | RuleError::BadRoles(_) | RuleError::BadSetting(_) => {
                 "InvalidParameter"
             }
             RuleError::Call(e) if e.code.as_deref() == Some(INVALID_RESULT_TOKEN) => {
@@ -225,6 +219,12 @@ mod tests {
             (RuleError::BadParameter(param), "InvalidParameter"),
             (
                 RuleError::BadRoles(vpce_reach_aws::parse_roles("nope").unwrap_err()),
+                "InvalidParameter",
+            ),
+            (
+                RuleError::BadSetting(
+                    vpce_reach_aws::Dns::from_setting(Some("maybe")).unwrap_err(),
+                ),
                 "InvalidParameter",
             ),
             (

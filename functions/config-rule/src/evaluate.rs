@@ -14,7 +14,8 @@ use crate::handler::Clients;
 /// Fails, with nothing evaluated, when any describe call fails: a partial snapshot could make
 /// a blocking resource look compliant.
 ///
-/// `clients.others`' accounts are read whole too; `caller` (the rule's account) keeps the
+/// `clients.others`' accounts are read whole too, every account with its DNS documents unless
+/// `clients.dns` is off; `caller` (the rule's account) keeps the
 /// evaluations to its own resources (docs/spec.md section 5).
 pub async fn evaluate(
     clients: &Clients,
@@ -27,8 +28,15 @@ pub async fn evaluate(
         snapshot,
         report,
         scope,
-    } = vpce_reach_aws::collect_and_check(&clients.ec2, &clients.others, scope, params, &progress)
-        .await?;
+    } = vpce_reach_aws::collect_and_check_accounts(
+        &clients.aws,
+        &clients.others,
+        scope,
+        clients.dns,
+        params,
+        &progress,
+    )
+    .await?;
     Ok(scoped_evaluations(&snapshot, &report, &scope, caller))
 }
 

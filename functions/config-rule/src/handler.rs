@@ -13,7 +13,7 @@ use aws_config::SdkConfig;
 use aws_lambda_events::event::config::ConfigEvent;
 use aws_sdk_config::primitives::DateTime;
 use serde::Serialize;
-use vpce_reach_aws::{AssumedRole, CallLimits, OneLine, Scope};
+use vpce_reach_aws::{AssumedRole, CallLimits, Dns, OneLine, Scope};
 use vpce_reach_model::{AccountId, RuleParameters};
 use vpce_reach_model::{ComplianceType, Evaluation, RESOURCE_TYPES};
 
@@ -27,31 +27,34 @@ use crate::{evaluate, put, scope, stale};
 /// The AWS clients the rule uses.
 #[derive(Debug, Clone)]
 pub struct Clients {
-    /// Describe calls: the snapshot, and the lookup of an oversized item's VPC.
-    pub ec2: aws_sdk_ec2::Client,
+    /// The caller's account: EC2 (the snapshot, the lookup of an oversized item's VPC) and,
+    /// when `dns` is on, Route 53, Resolver and Profiles.
+    pub aws: vpce_reach_aws::Clients,
     /// `PutEvaluations` and `GetComplianceDetailsByConfigRule`.
     pub config: aws_sdk_config::Client,
-    /// Describe calls in the other accounts of `ASSUME_ROLE_ARNS` (read whole with every
-    /// evaluation, as the CLI's `--assume-role`), through their roles.
-    pub others: Vec<(AssumedRole, aws_sdk_ec2::Client)>,
+    /// The other accounts of `ASSUME_ROLE_ARNS` (read whole with every evaluation, as the
+    /// CLI's `--assume-role`), through their roles.
+    pub others: Vec<(AssumedRole, vpce_reach_aws::Clients)>,
+    /// Whether the DNS documents are collected (`CHECK_DNS`, template parameter `CheckDns`).
+    pub dns: Dns,
     /// Put every evaluation, also those Config already holds unchanged (`PUT_UNCHANGED`).
     pub put_unchanged: bool,
 }
 
 impl Clients {
-    /// Both clients from one SDK configuration, with the shipped timeouts and retries
-    /// ([`CallLimits::SHIPPED`]) and the endpoints aws-config resolved for each service.
+    /// Every client from one SDK configuration, with the shipped timeouts and retries
+    /// ([`CallLimits::SHIPPED`]) and the endpoints aws-config resolved for each service; DNS on.
     pub async fn from_sdk_config(sdk: &SdkConfig) -> Clients {
         Clients::with_limits(sdk, &CallLimits::SHIPPED)
     }
 
-    /// Both clients from `sdk` with `limits` (the path of [`Clients::from_sdk_config`]).
+    /// Every client from `sdk` with `limits` (the path of [`Clients::from_sdk_config`]).
     pub fn with_limits(sdk: &SdkConfig, limits: &CallLimits) -> Clients {
-        let sdk = limits.apply(sdk);
         Clients {
-            ec2: aws_sdk_ec2::Client::new(&sdk),
-            config: aws_sdk_config::Client::new(&sdk),
+            aws: vpce_reach_aws::Clients::with(sdk, limits),
+            config: aws_sdk_config::Client::new(&limits.apply(sdk)),
             others: Vec::new(),
+            dns: Dns::On,
             put_unchanged: false,
         }
     }
@@ -66,10 +69,15 @@ impl Clients {
     /// These clients reading the accounts of `roles` too, through role clients built from
     /// `sdk` with the shipped limits.
     pub async fn with_roles(mut self, sdk: &SdkConfig, roles: &[AssumedRole]) -> Clients {
-        let sdk = CallLimits::SHIPPED.apply(sdk);
         for role in roles {
-            self.others.push((role.clone(), role.client(&sdk).await));
+            self.others.push((role.clone(), role.clients(sdk).await));
         }
+        self
+    }
+
+    /// These clients collecting DNS or not.
+    pub fn with_dns(mut self, dns: Dns) -> Clients {
+        self.dns = dns;
         self
     }
 
@@ -80,13 +88,14 @@ impl Clients {
         let bound = vpce_reach_aws::until(deadline).measured_by(config.time_source());
         let config = config.to_builder().interceptor(bound).build();
         Clients {
-            ec2: vpce_reach_aws::ec2_until(&self.ec2, deadline),
+            aws: self.aws.until(deadline),
             config: aws_sdk_config::Client::from_conf(config),
             others: self
                 .others
                 .iter()
-                .map(|(role, client)| (role.clone(), vpce_reach_aws::ec2_until(client, deadline)))
+                .map(|(role, clients)| (role.clone(), clients.until(deadline)))
                 .collect(),
+            dns: self.dns,
             put_unchanged: self.put_unchanged,
         }
     }
@@ -377,7 +386,7 @@ async fn change(
         ));
     }
     let target = match decision {
-        Decision::AsUsual => scope::target_of(&clients.ec2, item, diff, oversized).await?,
+        Decision::AsUsual => scope::target_of(&clients.aws.ec2, item, diff, oversized).await?,
         Decision::Vpc(vpc) => Target::Vpcs(BTreeSet::from([vpc])),
         Decision::Skip(why) => {
             return Ok(Plan {

@@ -47,6 +47,8 @@ fn start_with_roles(
         ("AWS_ENDPOINT_URL_EC2", ec2),
         ("AWS_ENDPOINT_URL_CONFIG_SERVICE", config_url.as_str()),
         ("ASSUME_ROLE_ARNS", roles),
+        // EC2 only: these tests point EC2 at plain moto (DNS: tests/moto.rs, patched moto).
+        ("CHECK_DNS", "false"),
         ("PUT_UNCHANGED", "false"),
     ]);
     FunctionProcess::start(env!("CARGO_BIN_EXE_config-rule").as_ref(), api, env)

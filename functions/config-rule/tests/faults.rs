@@ -135,6 +135,15 @@ fn scheduled(token: &str) -> ConfigEvent {
     event
 }
 
+/// The AWS clients of the caller's account with `ec2` for EC2; the DNS services' clients
+/// point at nothing (the tests of this file run with `Dns::Off`, EC2 only).
+fn ec2_only(ec2: aws_sdk_ec2::Client) -> vpce_reach_aws::Clients {
+    vpce_reach_aws::Clients {
+        ec2,
+        ..vpce_reach_aws::Clients::new(&vpce_reach_testkit::sdk_config("http://127.0.0.1:9"))
+    }
+}
+
 fn in_15_minutes() -> SystemTime {
     SystemTime::now() + Duration::from_secs(900)
 }
@@ -146,9 +155,10 @@ async fn run(
     deadline: SystemTime,
 ) -> Result<Summary, RuleError> {
     let clients = Clients {
-        ec2,
+        aws: ec2_only(ec2),
         config: config_client(config),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
         put_unchanged: false,
     };
     handle(&clients, event, deadline).await

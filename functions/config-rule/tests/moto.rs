@@ -511,9 +511,10 @@ async fn run(
     event: ConfigEvent,
 ) -> Result<vpce_reach_config_rule::Summary, RuleError> {
     let clients = Clients {
-        ec2: w.ec2.clone(),
+        aws: ec2_only(w.ec2.clone()),
         config: config_client(rules),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
         put_unchanged: false,
     };
     handle(&clients, event, far_deadline()).await
@@ -527,9 +528,10 @@ async fn run_putting_unchanged(
     put_unchanged: bool,
 ) -> Result<vpce_reach_config_rule::Summary, RuleError> {
     let clients = Clients {
-        ec2: w.ec2.clone(),
+        aws: ec2_only(w.ec2.clone()),
         config: config_client(rules),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
         put_unchanged: false,
     }
     .putting_unchanged(put_unchanged);
@@ -584,6 +586,15 @@ fn holding(held: Vec<ConfigEvaluation>) -> Rule {
                 .build()
         },
     )
+}
+
+/// The AWS clients of the caller's account with `ec2` for EC2; the DNS services' clients
+/// point at nothing (the tests of this file run with `Dns::Off`, EC2 only).
+fn ec2_only(ec2: aws_sdk_ec2::Client) -> vpce_reach_aws::Clients {
+    vpce_reach_aws::Clients {
+        ec2,
+        ..vpce_reach_aws::Clients::new(&vpce_reach_testkit::sdk_config("http://127.0.0.1:9"))
+    }
 }
 
 /// A Lambda deadline no test reaches.
@@ -1127,9 +1138,10 @@ async fn requester_managed_eni_change_makes_no_call_and_says_why() {
     let w = world().await;
     let captured = Captured::default();
     let clients = Clients {
-        ec2: unreachable_ec2(),
+        aws: ec2_only(unreachable_ec2()),
         config: config_client(&[put_rule(&captured, 0, 0)]),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
         put_unchanged: false,
     };
     let event = sample("eni-requester-managed.json", &w.net, &w.net.sg_bad);
@@ -1213,9 +1225,10 @@ async fn deleted_eni_that_was_no_workload_makes_no_call() {
     let w = world().await;
     let captured = Captured::default();
     let clients = Clients {
-        ec2: unreachable_ec2(),
+        aws: ec2_only(unreachable_ec2()),
         config: config_client(&[put_rule(&captured, 0, 0)]),
         others: Vec::new(),
+        dns: vpce_reach_aws::Dns::Off,
         put_unchanged: false,
     };
     // The deleted sample, its previous configuration a NAT gateway's ENI.
@@ -1487,9 +1500,10 @@ async fn other_accounts_are_read_through_their_roles_and_left_to_their_own_rule(
             let captured = Captured::default();
             let rules = [put_rule(&captured, 0, 0), earlier_rule(vec![vec![]])];
             let clients = Clients {
-                ec2,
+                aws: ec2_only(ec2),
                 config: config_client(&rules),
                 others: Vec::new(),
+                dns: vpce_reach_aws::Dns::Off,
                 put_unchanged: false,
             }
             .with_roles(&sdk, &[role])

@@ -31,7 +31,10 @@ async fn shipped_clients(
         .sleep_impl(clock.clone())
         .time_source(clock.clone())
         .build();
-    let shipped = Clients::from_sdk_config(&sdk).await;
+    // EC2 only: the budgets under test are EC2's and Config's.
+    let shipped = Clients::from_sdk_config(&sdk)
+        .await
+        .with_dns(vpce_reach_aws::Dns::Off);
     let Some(rule) = rule else {
         return shipped;
     };
@@ -45,9 +48,10 @@ async fn shipped_clients(
         .interceptor(mocks)
         .build();
     Clients {
-        ec2: shipped.ec2,
+        aws: shipped.aws,
         config: aws_sdk_config::Client::from_conf(config),
         others: Vec::new(),
+        dns: shipped.dns,
         put_unchanged: false,
     }
 }

@@ -14,7 +14,7 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::config::SharedCredentialsProvider;
 use aws_sdk_ec2::Client;
 
-use crate::{collect, ec2_client, CallError, Progress, Scope, Snapshot};
+use crate::{collect, collect_with_dns, ec2_client, CallError, Clients, Progress, Scope, Snapshot};
 
 /// The session name CloudTrail shows for the reads made through a role.
 const SESSION_NAME: &str = "vpce-reach";
@@ -66,16 +66,26 @@ impl AssumedRole {
     /// An EC2 client acting in the role's account: `config`'s region, settings and credentials
     /// as the base that assumes the role.
     pub async fn client(&self, config: &SdkConfig) -> Client {
+        ec2_client(&self.config(config).await).await
+    }
+
+    /// Every client of a collection with DNS data ([`Clients`]) acting in the role's account,
+    /// with the [`CallLimits::SHIPPED`](crate::CallLimits::SHIPPED) timeouts and retries.
+    pub async fn clients(&self, config: &SdkConfig) -> Clients {
+        Clients::new(&self.config(config).await)
+    }
+
+    /// `config` with the role's credentials (assumed with `config`'s as the base).
+    async fn config(&self, config: &SdkConfig) -> SdkConfig {
         let provider = AssumeRoleProvider::builder(&self.arn)
             .session_name(SESSION_NAME)
             .configure(&with_time_source(config))
             .build()
             .await;
-        let assumed = config
+        config
             .to_builder()
             .credentials_provider(SharedCredentialsProvider::new(provider))
-            .build();
-        ec2_client(&assumed).await
+            .build()
     }
 }
 
@@ -126,18 +136,95 @@ pub async fn collect_accounts(
         let theirs = collect(client, &Scope::region(), progress)
             .await
             .map_err(|e| e.through_role(role.account(), role.arn()))?;
-        progress(&format!(
-            "account {}: {} documents",
-            role.account(),
-            theirs.documents.len()
-        ));
-        let prefixed = theirs
-            .documents
-            .into_iter()
-            .map(|(name, doc)| (format!("{}/{name}", role.account()), doc));
-        snapshot.documents.extend(prefixed);
+        add_account(&mut snapshot, role, theirs, progress);
     }
     Ok(snapshot)
+}
+
+/// Whether a collection reads the DNS documents (docs/snapshot-format.md, "DNS"). On by
+/// default in every front end: without DNS data a spoke served by a hub's zone looks like it
+/// has no endpoint. `--no-dns` (CLI) and `CHECK_DNS=false` (the functions' `CheckDns`) turn it
+/// off: EC2 only, the check as before issue 15.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dns {
+    /// Route 53, Resolver, Profiles, DHCP option sets and endpoint services too.
+    #[default]
+    On,
+    /// EC2's network documents only.
+    Off,
+}
+
+/// The environment variable of both functions that turns DNS collection off: `false` (any case)
+/// for [`Dns::Off`]; unset, empty or `true` for [`Dns::On`]. Template parameter `CheckDns`.
+pub const NO_DNS: &str = "CHECK_DNS";
+
+impl Dns {
+    /// `CHECK_DNS`'s value: `true`/`false` (any case), empty or absent for the default.
+    pub fn from_setting(value: Option<&str>) -> Result<Dns, String> {
+        match value.map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("") | Some("true") => Ok(Dns::On),
+            Some("false") => Ok(Dns::Off),
+            Some(other) => Err(format!("{NO_DNS}: expected true or false, got {other:?}")),
+        }
+    }
+}
+
+/// Collects `scope` in the caller's account with `own`, then every VPC of each role's account
+/// under `<account id>/`, with the DNS documents of every account when `dns` is on: a zone of
+/// the network account associated with a spoke is then read whole through the network
+/// account's role, and known (from the spoke's `ListHostedZonesByVPC`) but unreadable without
+/// it (docs/spec.md D9).
+///
+/// Any failed call fails the whole collection, naming the account and the role.
+pub async fn collect_accounts_with(
+    own: &Clients,
+    others: &[(AssumedRole, Clients)],
+    scope: &Scope,
+    dns: Dns,
+    progress: &Progress<'_>,
+) -> Result<Snapshot, CallError> {
+    let mut snapshot = collect_one(own, scope, dns, progress).await?;
+    for (role, clients) in others {
+        let theirs = collect_one(clients, &Scope::region(), dns, progress)
+            .await
+            .map_err(|e| e.through_role(role.account(), role.arn()))?;
+        add_account(&mut snapshot, role, theirs, progress);
+    }
+    Ok(snapshot)
+}
+
+/// One account's documents, with DNS or without.
+async fn collect_one(
+    clients: &Clients,
+    scope: &Scope,
+    dns: Dns,
+    progress: &Progress<'_>,
+) -> Result<Snapshot, CallError> {
+    // Boxed: the collection's nested futures are deep enough to overflow the compiler's
+    // query depth in a caller's own async `main`.
+    match dns {
+        Dns::On => Box::pin(collect_with_dns(clients, scope, progress)).await,
+        Dns::Off => Box::pin(collect(&clients.ec2, scope, progress)).await,
+    }
+}
+
+/// Adds another account's documents under `<account id>/`.
+fn add_account(
+    snapshot: &mut Snapshot,
+    role: &AssumedRole,
+    theirs: Snapshot,
+    progress: &Progress<'_>,
+) {
+    progress(&format!(
+        "account {}: {} documents",
+        role.account(),
+        theirs.documents.len()
+    ));
+    let prefixed = theirs
+        .documents
+        .into_iter()
+        .map(|(name, doc)| (format!("{}/{name}", role.account()), doc));
+    snapshot.documents.extend(prefixed);
 }
 
 #[cfg(test)]

@@ -53,7 +53,10 @@ pub mod vpc_attributes;
 pub mod vpc_endpoints;
 pub mod vpcs;
 
-pub use accounts::{collect_accounts, parse_roles, AssumedRole, RoleArnError, ASSUME_ROLE_ARNS};
+pub use accounts::{
+    collect_accounts, collect_accounts_with, parse_roles, AssumedRole, Dns, RoleArnError,
+    ASSUME_ROLE_ARNS, NO_DNS,
+};
 /// The EC2 client type, re-exported so that callers (the CLI) need no SDK dependency of their own.
 pub use aws_sdk_ec2::Client as Ec2Client;
 pub use client::{
@@ -61,8 +64,10 @@ pub use client::{
     DEADLINE_MARGIN,
 };
 pub use error::{CallError, CallFailure, Service};
-pub use live::{collect_and_check, collect_and_check_with_dns, Checked, LiveError};
-pub use locate::{locate, Located, ResourceKind};
+pub use live::{
+    collect_and_check, collect_and_check_accounts, collect_and_check_with_dns, Checked, LiveError,
+};
+pub use locate::{locate, locate_with, Located, ResourceKind};
 pub use log::OneLine;
 pub use scope::Scope;
 pub use snapshot::Snapshot;
@@ -117,8 +122,9 @@ pub async fn collect(
 /// region's Resolver rules and their associations, and Route 53 Profiles' associations with
 /// each associated Profile's resources.
 ///
-/// Route 53, Resolver and Profiles are read while the network is; the option sets and the
-/// endpoint services then follow from the VPCs and endpoints collected. All of them or none:
+/// Route 53, Resolver and Profiles are read while the network is; the option sets, the
+/// endpoint services and each collected VPC's zones whoever owns them
+/// (`ListHostedZonesByVPC`, docs/spec.md D9) then follow from the VPCs and endpoints collected. All of them or none:
 /// a snapshot with part of the DNS data would resolve names wrongly rather than say DNS was
 /// not checked.
 pub async fn collect_with_dns(
@@ -137,15 +143,34 @@ pub async fn collect_with_dns(
     let services = endpoint_services::interface_services(
         snapshot.document(vpc_endpoints::FILE).unwrap_or(&empty),
     );
-    let (dhcp, services) = tokio::try_join!(
+    let vpc_ids = vpc_ids(snapshot.document(vpcs::FILE).unwrap_or(&empty));
+    let region = clients
+        .ec2
+        .config()
+        .region()
+        .map_or_else(String::new, ToString::to_string);
+    let (dhcp, services, by_vpc) = tokio::try_join!(
         dhcp_options::collect(&clients.ec2, &sets, progress),
         endpoint_services::collect(&clients.ec2, &services, progress),
+        route53::collect_by_vpc(&clients.route53, &vpc_ids, &region, progress),
     )?;
     snapshot.documents.extend([dhcp, services]);
+    snapshot.documents.extend(by_vpc);
     snapshot.documents.extend(zones);
     snapshot.documents.extend(rules);
     snapshot.documents.extend(profiles);
     Ok(snapshot)
+}
+
+/// The ids of the VPCs of a `Vpcs` document.
+fn vpc_ids(doc: &serde_json::Value) -> Vec<String> {
+    doc["Vpcs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["VpcId"].as_str())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The documents of the links between VPCs (transit gateways, peering connections): regional,

@@ -7,7 +7,10 @@ use vpce_reach_model::snapshot::{self, load::LoadError};
 use vpce_reach_model::Report;
 use vpce_reach_model::RuleParameters;
 
-use crate::{collect_accounts, collect_with_dns, AssumedRole, CallError, Clients, Progress, Scope};
+use crate::{
+    collect_accounts, collect_accounts_with, collect_with_dns, AssumedRole, CallError, Clients,
+    Dns, Progress, Scope,
+};
 
 /// Collecting or loading failed: nothing can be said about the scope (no verdict on a partial
 /// snapshot).
@@ -45,9 +48,26 @@ pub async fn collect_and_check(
     check_collected(collected, params)
 }
 
+/// Collects `scope` and each role's account with their DNS documents when `dns` is on
+/// ([`collect_accounts_with`]), loads and checks them with `params`: the one path of the CLI's
+/// `check --live`, the Config rule and the change alerts.
+pub async fn collect_and_check_accounts(
+    own: &Clients,
+    others: &[(AssumedRole, Clients)],
+    scope: &Scope,
+    dns: Dns,
+    params: &RuleParameters,
+    progress: &Progress<'_>,
+) -> Result<Checked, LiveError> {
+    // Boxed: the nested collection futures are deep enough to overflow the compiler's query
+    // depth in the functions' async `main`.
+    let collected = Box::pin(collect_accounts_with(own, others, scope, dns, progress)).await?;
+    check_collected(collected, params)
+}
+
 /// Like [`collect_and_check`] for the caller's account alone, with the DNS documents
 /// ([`collect_with_dns`]): names are resolved, and the pairs of a VPC follow what its names
-/// resolve to. Not wired into the front ends yet (docs/snapshot-format.md).
+/// resolve to. The front ends use [`collect_and_check_accounts`].
 pub async fn collect_and_check_with_dns(
     clients: &Clients,
     scope: &Scope,

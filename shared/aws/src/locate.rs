@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 
-use crate::{CallError, OneLine};
+use crate::{CallError, Clients, OneLine, Service};
 
 /// Values per filter in one call (EC2 accepts at most 200).
 const FILTER_VALUES: usize = 200;
@@ -57,11 +57,24 @@ pub enum ResourceKind {
     Peering,
     /// `dopt-…`
     DhcpOptions,
+    /// A Route 53 hosted zone, `Z…` (upper-case letters and digits; `/hostedzone/` dropped).
+    HostedZone,
+    /// A Route 53 Resolver rule, `rslvr-rr-…`.
+    ResolverRule,
 }
 
 impl ResourceKind {
     /// The kind of an id, by prefix; `None` for ids of other kinds.
     pub fn of(id: &str) -> Option<ResourceKind> {
+        if is_zone_id(id) {
+            return Some(ResourceKind::HostedZone);
+        }
+        if id
+            .strip_prefix("rslvr-rr-")
+            .is_some_and(|rest| !rest.is_empty())
+        {
+            return Some(ResourceKind::ResolverRule);
+        }
         // Two kinds share the `tgw-` prefix (and a TGW itself is no kind here).
         for (prefix, kind) in [
             ("tgw-rtb-", ResourceKind::TgwRouteTable),
@@ -91,6 +104,96 @@ impl ResourceKind {
             _ => return None,
         })
     }
+}
+
+/// A bare hosted zone id: `Z` then upper-case letters and digits (Route 53 ids are at most
+/// 32 characters), unlike every EC2 id (a lower-case prefix and a dash).
+fn is_zone_id(id: &str) -> bool {
+    id.len() > 1
+        && id.len() <= 32
+        && id.starts_with('Z')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Locates every id of `ids` with `clients`: the EC2 kinds as [`locate`] does, a hosted zone
+/// to the VPCs associated with it (`GetHostedZone`; a zone of another account, or deleted,
+/// locates to nothing), a Resolver rule to the VPCs it is associated with
+/// (`ListResolverRuleAssociations` filtered by the rule). Any failed call fails the lookup.
+pub async fn locate_with(clients: &Clients, ids: &BTreeSet<String>) -> Result<Located, CallError> {
+    let (mut located, zones, rules) = tokio::try_join!(
+        locate(&clients.ec2, ids),
+        zone_vpcs(&clients.route53, of_kind(ids, ResourceKind::HostedZone)),
+        rule_vpcs(&clients.resolver, of_kind(ids, ResourceKind::ResolverRule)),
+    )?;
+    for (id, vpc) in zones.into_iter().chain(rules) {
+        located.entry(id).or_default().insert(vpc);
+    }
+    Ok(located)
+}
+
+fn of_kind(ids: &BTreeSet<String>, kind: ResourceKind) -> Vec<String> {
+    ids.iter()
+        .filter(|id| ResourceKind::of(id) == Some(kind))
+        .cloned()
+        .collect()
+}
+
+/// `(zone, VPC)` for each VPC associated with each zone.
+async fn zone_vpcs(
+    client: &aws_sdk_route53::Client,
+    zones: Vec<String>,
+) -> Result<Vec<(String, String)>, CallError> {
+    let mut pairs = Vec::new();
+    for zone in zones {
+        let out = match client.get_hosted_zone().id(&zone).send().await {
+            Ok(out) => out,
+            // Deleted since the change, or another account's: nothing to locate.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_hosted_zone()) =>
+            {
+                continue
+            }
+            Err(e) => {
+                return Err(CallError::from_sdk(
+                    Service::Route53,
+                    "GetHostedZone",
+                    &zone,
+                    e,
+                ))
+            }
+        };
+        let vpcs = out.vpcs().iter().filter_map(|v| v.vpc_id());
+        pairs.extend(vpcs.map(|vpc| (zone.clone(), vpc.to_owned())));
+    }
+    Ok(pairs)
+}
+
+/// `(rule, VPC)` for each VPC each rule is associated with.
+async fn rule_vpcs(
+    client: &aws_sdk_route53resolver::Client,
+    rules: Vec<String>,
+) -> Result<Vec<(String, String)>, CallError> {
+    use aws_sdk_route53resolver::types::{Filter as RuleFilter, ResolverRuleAssociation};
+    if rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = RuleFilter::builder()
+        .name("ResolverRuleId")
+        .set_values(Some(rules.clone()))
+        .build();
+    let associations: Vec<ResolverRuleAssociation> = paginate!(
+        Service::Route53Resolver => client.list_resolver_rule_associations().filters(filter),
+        "ListResolverRuleAssociations",
+        &rules.join(", ")
+    )?;
+    Ok(associations
+        .iter()
+        .filter_map(|a| Some((a.resolver_rule_id()?.to_owned(), a.vpc_id()?.to_owned())))
+        .filter(|(rule, _)| rules.contains(rule))
+        .collect())
 }
 
 /// Locates every id of `ids` (a VPC id locates itself, if the VPC still exists); ids that EC2
@@ -161,6 +264,8 @@ async fn locate_chunk(
         K::TgwRouteTable => tgw_attachments(client, Query::All, ids).await,
         K::Peering => by_ids(ids, |ids| peerings(client, ids)).await,
         K::DhcpOptions => dhcp_users(client, ids).await,
+        // Not EC2's: `locate_with` asks Route 53 and the Resolver.
+        K::HostedZone | K::ResolverRule => Ok(Vec::new()),
     }
 }
 

@@ -10,7 +10,9 @@
 //! service (one endpoint, signed for us-east-1: the SDK does both).
 
 use aws_sdk_route53::operation::list_resource_record_sets::ListResourceRecordSetsOutput;
-use aws_sdk_route53::types::{AliasTarget, HostedZone, ResourceRecordSet, Vpc};
+use aws_sdk_route53::types::{
+    AliasTarget, HostedZone, HostedZoneSummary, ResourceRecordSet, Vpc, VpcRegion,
+};
 use aws_sdk_route53::Client;
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::Value;
@@ -175,5 +177,77 @@ fn alias_target(a: &AliasTarget) -> Value {
         .str("HostedZoneId", Some(a.hosted_zone_id()))
         .str("DNSName", Some(a.dns_name()))
         .bool("EvaluateTargetHealth", Some(a.evaluate_target_health()))
+        .build()
+}
+
+/// The file of one VPC's `list-hosted-zones-by-vpc` output.
+pub fn by_vpc_file(vpc: &str) -> String {
+    format!("zones-by-vpc-{vpc}.json")
+}
+
+/// For each VPC of `vpcs` (in `region`), every private hosted zone associated with it whoever
+/// owns the zone, as `{"VPCId", "VPCRegion", "HostedZoneSummaries": [...]}` (the call does not
+/// name its VPC in its output: docs/snapshot-format.md).
+///
+/// `ListHostedZones` lists the caller's own zones only: a spoke account does not see the
+/// network account's zone associated with its VPC. `ListHostedZonesByVPC` does (with the
+/// zone's owner), so that zone is known to exist and answer, even when its records cannot be
+/// read (docs/spec.md D9).
+pub(crate) async fn collect_by_vpc(
+    client: &Client,
+    vpcs: &[String],
+    region: &str,
+    progress: &Progress<'_>,
+) -> Result<Vec<Document>, CallError> {
+    let documents: Vec<Document> = futures_util::stream::iter(vpcs)
+        .map(|vpc| by_vpc(client, vpc, region))
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    progress(&format!(
+        "Route 53: the private hosted zones of {} VPCs, whoever owns them",
+        documents.len()
+    ));
+    Ok(documents)
+}
+
+/// One VPC's zones. The call has no SDK paginator: a page with `NextToken` has more.
+async fn by_vpc(client: &Client, vpc: &str, region: &str) -> Result<Document, CallError> {
+    let mut summaries: Vec<HostedZoneSummary> = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .list_hosted_zones_by_vpc()
+            .vpc_id(vpc)
+            .vpc_region(VpcRegion::from(region))
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| CallError::from_sdk(Service::Route53, "ListHostedZonesByVPC", vpc, e))?;
+        summaries.extend(page.hosted_zone_summaries().iter().cloned());
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    let doc = Obj::new()
+        .str("VPCId", Some(vpc))
+        .str("VPCRegion", Some(region))
+        .list("HostedZoneSummaries", &summaries, zone_summary)
+        .build();
+    Ok((by_vpc_file(vpc), doc))
+}
+
+fn zone_summary(z: &HostedZoneSummary) -> Value {
+    let owner = z.owner().map(|o| {
+        Obj::new()
+            .str("OwningAccount", o.owning_account())
+            .str("OwningService", o.owning_service())
+            .build()
+    });
+    Obj::new()
+        .str("HostedZoneId", Some(z.hosted_zone_id()))
+        .str("Name", Some(z.name()))
+        .opt("Owner", owner)
         .build()
 }

@@ -8,7 +8,8 @@
 //! (security group, network ACL, route table, endpoint, subnet, ENI) belongs to its VPC's
 //! `OwnerId`; a TGW to its `OwnerId` and a TGW route table to its TGW's; a TGW attachment to
 //! the attached VPC's account (`VpcOwnerId`/`ResourceOwnerId`: the VPC owner creates and
-//! modifies the attachment); a peering connection to both of its sides. A component whose
+//! modifies the attachment); a peering connection to both of its sides; a hosted zone to the
+//! owner `list-hosted-zones-by-vpc` names. A component whose
 //! owner the snapshot does not say is taken to be the caller's, as before accounts were known.
 
 use std::fmt;
@@ -77,6 +78,10 @@ fn owners<'a>(snap: &'a Snapshot, id: &str) -> Vec<&'a str> {
 
 /// The owner of a component that has one.
 fn single_owner<'a>(snap: &'a Snapshot, id: &str) -> Option<&'a str> {
+    // A hosted zone's owner, as `list-hosted-zones-by-vpc` names it (docs/spec.md D9).
+    if let Some(owner) = snap.dns.zone_owners.get(id) {
+        return Some(owner);
+    }
     if let Some(tgw) = snap.transit_gateways.get(id) {
         return tgw.owner_id.as_deref();
     }

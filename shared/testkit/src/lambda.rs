@@ -493,6 +493,7 @@ mod tests {
             ("CONFIG_RULE_NAME", "r"),
             ("RULE_PARAMETERS", ""),
             ("ASSUME_ROLE_ARNS", ""),
+            ("CHECK_DNS", "true"),
             ("X", "1"),
         ]);
         assert!(env.contains(&("TOPIC_ARN".into(), "t".into())));

@@ -69,6 +69,15 @@ impl<'w> OnPath<'w> {
     pub(super) fn start_endpoint(&mut self, snap: &'w Snapshot, ep: &'w Endpoint<'w>) {
         let mut side: Vec<&str> = vec![ep.id(), ep.raw.vpc_id.as_str()];
         side.extend(ep.group_ids().iter().map(String::as_str));
+        // The private zone that resolves the service to the endpoint in its VPC (private DNS
+        // off, docs/spec.md D5) is on every pair of it, as the private-DNS hop names it.
+        let zone = (ep.raw.private_dns_enabled != Some(true))
+            .then(|| crate::dns::zone_serving(snap, &ep.raw.vpc_id, ep.raw))
+            .flatten();
+        let zone = zone
+            .as_deref()
+            .and_then(|z| snap.dns.zones.get_key_value(z));
+        side.extend(zone.map(|(id, _)| id.as_str()));
         for eni in &ep.enis {
             side.extend(subnet_resources(snap, &eni.subnet_id));
         }

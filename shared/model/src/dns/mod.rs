@@ -56,6 +56,9 @@ pub enum Gap {
     UnknownDhcp(String),
     /// The zone that answers has no `list-resource-record-sets` output.
     RecordsUnknown(String),
+    /// The zone that answers is known only from `list-hosted-zones-by-vpc` (D9): it belongs to
+    /// another account (zone, owning account), whose records the snapshot does not hold.
+    NotReadable(String, String),
     /// Two zones of one domain are associated with the VPC: the snapshot cannot say which one
     /// answers.
     Ambiguous(Vec<String>),
@@ -83,6 +86,10 @@ impl Gap {
             }
             Gap::RecordsUnknown(zone) => format!(
                 "hosted zone {zone} has no list-resource-record-sets output in the snapshot"
+            ),
+            Gap::NotReadable(zone, account) => format!(
+                "zone {zone} owned by account {account}: not readable, pass --assume-role for \
+                 that account (AssumeRoleArns for the functions)"
             ),
             Gap::Ambiguous(zones) => format!(
                 "zones of one name are associated with the VPC: {}",
@@ -186,6 +193,24 @@ pub(crate) fn zone_serving(
     }
 }
 
+/// Why what the main name of `ep`'s service resolves to from `vpc` cannot be proven, when a
+/// zone's records are missing (an unreadable zone of another account, D9, or a snapshot
+/// without them): the private-DNS hop is then unknown rather than blocked.
+pub(crate) fn records_gap(
+    snap: &Snapshot,
+    vpc: &str,
+    ep: &crate::snapshot::VpcEndpoint,
+) -> Option<Gap> {
+    if snap.dns.is_empty() {
+        return None;
+    }
+    let (svc_names, _) = names::service_names(snap, &ep.service_name);
+    match resolve(snap, vpc, svc_names.first()?).answer {
+        Answer::Unproven(gap @ (Gap::NotReadable(..) | Gap::RecordsUnknown(_))) => Some(gap),
+        _ => None,
+    }
+}
+
 /// D2-D7 for one name of a chain (`depth` names visited before it).
 fn follow(snap: &Snapshot, vpc: &str, name: &str, steps: &mut Vec<String>, depth: usize) -> Answer {
     if depth >= MAX_CHAIN {
@@ -249,7 +274,7 @@ fn in_zone(
         Candidate::Rule(..) => unreachable!("a rule is never the zone that answers"),
     };
     let (sets, matched) = match zones::lookup(snap, id, zone_name, name) {
-        Lookup::Unknown => return Answer::Unproven(Gap::RecordsUnknown(id.to_string())),
+        Lookup::Unknown => return Answer::Unproven(records_unknown(snap, id)),
         Lookup::NoRecord => {
             steps.push(format!(
                 "  no A, AAAA or CNAME record for {name} in {id}: NXDOMAIN"
@@ -281,6 +306,15 @@ fn in_zone(
         }
     }
     combine(id, answers)
+}
+
+/// Why a zone's records are unknown: another account's zone the caller cannot read (D9), or
+/// a snapshot without its `list-resource-record-sets` output.
+fn records_unknown(snap: &Snapshot, zone: &str) -> Gap {
+    match snap.dns.zone_owners.get(zone) {
+        Some(account) => Gap::NotReadable(zone.to_string(), account.clone()),
+        None => Gap::RecordsUnknown(zone.to_string()),
+    }
 }
 
 /// Several values: one endpoint if they all name it; the first problem otherwise (a client

@@ -162,7 +162,10 @@ pub(crate) fn candidates<'s>(snap: &'s Snapshot, vpc: &str, name: &str) -> Vec<C
         if !zone.is_private() {
             continue;
         }
-        let direct = snap.dns.zone_vpcs.get(id).is_some_and(|v| v.contains(vpc));
+        // D9: `list-hosted-zones-by-vpc` names the zones of other accounts associated with
+        // the VPC, which `get-hosted-zone` in the caller's account cannot show.
+        let direct = snap.dns.zone_vpcs.get(id).is_some_and(|v| v.contains(vpc))
+            || snap.dns.vpc_zones.get(vpc).is_some_and(|z| z.contains(id));
         let via = if direct {
             Some(Via::Direct)
         } else {

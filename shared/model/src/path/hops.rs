@@ -102,14 +102,23 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
         crate::dns::zone_serving(snap, &ep.raw.vpc_id, ep.raw)
     };
     let mut hops = vec![match zone {
+        // The zone is on the path: a working pair makes it COMPLIANT (docs/spec.md section 10).
         Some(zone) => Hop::allowed(
             HopKind::PrivateDns,
-            vec![ep.id().to_string()],
+            vec![ep.id().to_string(), zone.clone()],
             format!(
                 "off, but private hosted zone {zone} resolves the service name to the endpoint"
             ),
         ),
-        None => private_dns_hop(ep, private_dns, required),
+        None => match crate::dns::records_gap(snap, &ep.raw.vpc_id, ep.raw) {
+            // The zone that answers cannot be read: it may well serve the endpoint (D9).
+            Some(gap) if !private_dns && required => Hop::unknown(
+                HopKind::PrivateDns,
+                vec![ep.id().to_string()],
+                format!("off; what the service name resolves to: {}", gap.describe()),
+            ),
+            _ => private_dns_hop(ep, private_dns, required),
+        },
     }];
     let vpc = ep.raw.vpc_id.clone();
     let dns = snap.vpc_dns.get(&vpc).copied().unwrap_or_default();

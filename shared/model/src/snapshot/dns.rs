@@ -93,6 +93,32 @@ pub struct AliasTarget {
     pub hosted_zone_id: Option<String>,
 }
 
+/// `route53 list-hosted-zones-by-vpc` → `HostedZoneSummaries[]`: a private zone associated with
+/// the VPC the call was made for, whoever owns it (docs/spec.md D9).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HostedZoneSummary {
+    /// `Z…` (bare in AWS's output).
+    pub hosted_zone_id: String,
+    /// The zone's name.
+    pub name: String,
+    /// `Owner`: an account, or an AWS service using its own account.
+    #[serde(default)]
+    pub owner: Option<HostedZoneOwner>,
+}
+
+/// `HostedZoneSummaries[].Owner`: one of the two is set.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HostedZoneOwner {
+    /// The owning account (also for zones a service creates in the caller's account).
+    #[serde(default)]
+    pub owning_account: Option<String>,
+    /// The AWS service that owns the zone in an account of its own (`efs.amazonaws.com`).
+    #[serde(default)]
+    pub owning_service: Option<String>,
+}
+
 /// `route53resolver list-resolver-rules` → `ResolverRules[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -244,6 +270,8 @@ pub enum DnsCall {
     HostedZoneVpcs,
     /// `route53 list-resource-record-sets` (with `HostedZoneId`) → `ResourceRecordSets`.
     RecordSets,
+    /// `route53 list-hosted-zones-by-vpc` (with `VPCId`) → `HostedZoneSummaries`.
+    ZonesByVpc,
     /// `route53resolver list-resolver-rules` → `ResolverRules`.
     ResolverRules,
     /// `route53resolver list-resolver-rule-associations` → `ResolverRuleAssociations`.
@@ -268,6 +296,12 @@ pub struct DnsData {
     pub zone_vpcs: BTreeMap<String, BTreeSet<String>>,
     /// The record sets of each zone whose `list-resource-record-sets` output the snapshot holds.
     pub records: BTreeMap<String, Vec<RecordSet>>,
+    /// The private zones associated with each VPC whose `list-hosted-zones-by-vpc` output the
+    /// snapshot holds (D9): VPC id → zone ids, whoever owns the zones.
+    pub vpc_zones: BTreeMap<String, BTreeSet<String>>,
+    /// The owning account of each zone a `list-hosted-zones-by-vpc` output names (zones a
+    /// service owns in an account of its own are left out: D9).
+    pub zone_owners: BTreeMap<String, String>,
     /// Resolver rules by id.
     pub resolver_rules: BTreeMap<String, ResolverRule>,
     /// Resolver rule associations by id.
@@ -322,6 +356,8 @@ pub(crate) struct DnsDocument {
     pub vpcs_of_zone: Option<Vec<ZoneVpc>>,
     pub hosted_zone_id: Option<String>,
     pub record_sets: Option<Vec<RecordSet>>,
+    pub by_vpc_id: Option<String>,
+    pub zone_summaries: Option<Vec<HostedZoneSummary>>,
     pub resolver_rules: Option<Vec<ResolverRule>>,
     pub rule_associations: Option<Vec<ResolverRuleAssociation>>,
     pub profile_associations: Option<Vec<ProfileAssociation>>,
@@ -343,6 +379,8 @@ impl DnsDocument {
             "VPCs" => self.vpcs_of_zone = Some(map.next_value()?),
             "HostedZoneId" => self.hosted_zone_id = Some(map.next_value()?),
             "ResourceRecordSets" => self.record_sets = Some(map.next_value()?),
+            "VPCId" => self.by_vpc_id = Some(map.next_value()?),
+            "HostedZoneSummaries" => self.zone_summaries = Some(map.next_value()?),
             "ResolverRules" => self.resolver_rules = Some(map.next_value()?),
             "ResolverRuleAssociations" => self.rule_associations = Some(map.next_value()?),
             "ProfileAssociations" => self.profile_associations = Some(map.next_value()?),
@@ -361,6 +399,7 @@ impl DnsDocument {
             | "NextToken"
             | "MaxResults"
             | "ServiceNames"
+            | "VPCRegion"
             | "DelegationSet" => {
                 map.next_value::<serde::de::IgnoredAny>()?;
             }
@@ -413,6 +452,18 @@ impl DnsBuilder {
                 ));
             };
             self.records(file, bare_zone_id(&zone).to_string(), records)?;
+        }
+        match (doc.by_vpc_id, doc.zone_summaries) {
+            (Some(vpc), Some(zones)) => self.zones_by_vpc(file, vpc, zones)?,
+            (None, Some(_)) => {
+                return Err(DnsLoadError::Malformed(
+                    "`HostedZoneSummaries` without `VPCId`: list-hosted-zones-by-vpc does not \
+                     name its VPC, so a snapshot wraps it with the VPC's id \
+                     (docs/snapshot-format.md)"
+                        .into(),
+                ))
+            }
+            _ => {}
         }
         self.by_id(
             file,
@@ -512,6 +563,55 @@ impl DnsBuilder {
                 Ok(())
             }
         }
+    }
+
+    /// D9: the zones associated with `vpc`, whoever owns them. A zone the snapshot does not
+    /// otherwise hold is added as a private zone of that name (its records stay unknown unless
+    /// a `list-resource-record-sets` output gives them); a zone a service owns in an account of
+    /// its own is skipped (the service answers its own names: D5 for endpoints).
+    fn zones_by_vpc(
+        &mut self,
+        file: &str,
+        vpc: String,
+        zones: Vec<HostedZoneSummary>,
+    ) -> Result<(), DnsLoadError> {
+        self.data.calls.insert(DnsCall::ZonesByVpc);
+        let held = self.data.vpc_zones.entry(vpc).or_default();
+        let mut added = Vec::new();
+        for z in zones {
+            let Some(account) = z.owner.and_then(|o| o.owning_account) else {
+                continue;
+            };
+            let id = bare_zone_id(&z.hosted_zone_id).to_string();
+            held.insert(id.clone());
+            added.push((id, normalise_name(&z.name), account));
+        }
+        for (id, name, account) in added {
+            let key = format!("zone-owner {id}");
+            match self.data.zone_owners.get(&id) {
+                Some(owner) if *owner != account => return Err(self.conflict(key, &id)),
+                Some(_) => {}
+                None => {
+                    self.origin.insert(key, file.to_string());
+                    self.data.zone_owners.insert(id.clone(), account);
+                }
+            }
+            match self.data.zones.get(&id) {
+                Some(zone) if zone.name != name => {
+                    return Err(self.conflict(format!("{:?} {id}", DnsCall::HostedZones), &id))
+                }
+                Some(_) => {}
+                None => {
+                    let zone = HostedZone {
+                        id: id.clone(),
+                        name,
+                        config: Some(HostedZoneConfig { private_zone: true }),
+                    };
+                    self.data.zones.insert(id, zone);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Records of one zone: pages of one listing may come in several files, so they are
