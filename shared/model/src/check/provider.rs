@@ -654,14 +654,14 @@ impl Leg<'_, '_> {
             security_group::evaluate(self.cx.snap, groups, RuleDirection::Egress, &required);
         let components: Vec<Arc<str>> = groups.iter().map(|g| Arc::from(g.as_str())).collect();
         if verdict.allows() {
-            return allowed(
+            return Hop::allowed(
                 HopKind::SecurityGroupEgress,
                 components,
                 join(&verdict.allowed_by),
             );
         }
         if !verdict.missing.is_empty() {
-            return unknown(
+            return Hop::unknown(
                 HopKind::SecurityGroupEgress,
                 components,
                 verdict.missing.join("; "),
@@ -678,7 +678,7 @@ impl Leg<'_, '_> {
             "allow egress tcp/{} to {}/32 on {}",
             self.port, self.target.ip, groups[0]
         );
-        blocked(
+        Hop::blocked(
             HopKind::SecurityGroupEgress,
             components,
             self.code(FindingCode::EniSgRulesMismatch),
@@ -703,14 +703,14 @@ impl Leg<'_, '_> {
             groups.iter().map(|g| Arc::from(*g)).collect()
         };
         if verdict.allows() {
-            return allowed(
+            return Hop::allowed(
                 HopKind::SecurityGroupIngress,
                 components,
                 join(&verdict.allowed_by),
             );
         }
         if !verdict.missing.is_empty() {
-            return unknown(
+            return Hop::unknown(
                 HopKind::SecurityGroupIngress,
                 components,
                 verdict.missing.join("; "),
@@ -745,7 +745,7 @@ impl Leg<'_, '_> {
                 ips.join(", ")
             ),
         };
-        blocked(
+        Hop::blocked(
             HopKind::SecurityGroupIngress,
             components,
             self.code(FindingCode::EniSgRulesMismatch),
@@ -769,7 +769,7 @@ impl Leg<'_, '_> {
             let problem = format!(
                 "no network ACL for {subnet_id} in the snapshot (describe-network-acls, describe-subnets)"
             );
-            return unknown(kind, vec![Arc::from(subnet_id)], problem);
+            return Hop::unknown(kind, vec![Arc::from(subnet_id)], problem);
         };
         let (entries, word, preposition) = match traffic {
             Traffic::Outbound => (outbound, "outbound", "to"),
@@ -778,7 +778,7 @@ impl Leg<'_, '_> {
         let verdict = network_acl::evaluate_sorted(entries, required);
         let components = vec![Arc::from(id.as_str())];
         if verdict.allows() {
-            return allowed(
+            return Hop::allowed(
                 kind,
                 components,
                 format!("{id} ({subnet_id}): {}", join(&verdict.allowed_by)),
@@ -806,7 +806,7 @@ impl Leg<'_, '_> {
             "add an {word} allow tcp/{} {preposition} {fix_peer} to {id}{position}",
             required.describe_ports()
         );
-        blocked(
+        Hop::blocked(
             kind,
             components,
             self.code(FindingCode::SubnetAclRestriction),
@@ -827,48 +827,6 @@ fn subnet_cidr(snap: &Snapshot, subnet_id: &str) -> String {
 fn join<T: std::fmt::Display>(items: &[T]) -> String {
     let parts: Vec<String> = items.iter().map(T::to_string).collect();
     parts.join("; ")
-}
-
-fn allowed(kind: HopKind, components: Vec<Arc<str>>, detail: String) -> Hop {
-    Hop {
-        kind,
-        components,
-        outcome: Outcome::Allowed,
-        detail,
-        code: None,
-        problem: "".into(),
-        fix: "".into(),
-    }
-}
-
-fn blocked(
-    kind: HopKind,
-    components: Vec<Arc<str>>,
-    code: FindingCode,
-    problem: String,
-    fix: String,
-) -> Hop {
-    Hop {
-        kind,
-        components,
-        outcome: Outcome::Blocked,
-        detail: String::new(),
-        code: Some(code),
-        problem: problem.into(),
-        fix: fix.into(),
-    }
-}
-
-fn unknown(kind: HopKind, components: Vec<Arc<str>>, problem: String) -> Hop {
-    Hop {
-        kind,
-        components,
-        outcome: Outcome::Unknown,
-        detail: String::new(),
-        code: None,
-        problem: problem.into(),
-        fix: "add the missing describe output to the snapshot".into(),
-    }
 }
 
 /// A blocked hop's blame, merged over every path of one NLB: (NLB, code, component, direction).

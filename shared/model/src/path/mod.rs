@@ -231,7 +231,11 @@ pub struct Hop {
 }
 
 impl Hop {
-    fn allowed(kind: HopKind, components: Vec<impl Into<Arc<str>>>, detail: String) -> Hop {
+    pub(crate) fn allowed(
+        kind: HopKind,
+        components: Vec<impl Into<Arc<str>>>,
+        detail: String,
+    ) -> Hop {
         let components = shared(components);
         Hop {
             kind,
@@ -244,7 +248,7 @@ impl Hop {
         }
     }
 
-    fn blocked(
+    pub(crate) fn blocked(
         kind: HopKind,
         components: Vec<impl Into<Arc<str>>>,
         code: FindingCode,
@@ -263,7 +267,11 @@ impl Hop {
         }
     }
 
-    fn unknown(kind: HopKind, components: Vec<impl Into<Arc<str>>>, problem: String) -> Hop {
+    pub(crate) fn unknown(
+        kind: HopKind,
+        components: Vec<impl Into<Arc<str>>>,
+        problem: String,
+    ) -> Hop {
         static FIX: LazyLock<Arc<str>> =
             LazyLock::new(|| Arc::from("add the missing describe output to the snapshot"));
         let (components, problem, fix) = (shared(components), problem.into(), Arc::clone(&FIX));
