@@ -193,22 +193,46 @@ pub fn by_vpc_file(vpc: &str) -> String {
 /// network account's zone associated with its VPC. `ListHostedZonesByVPC` does (with the
 /// zone's owner), so that zone is known to exist and answer, even when its records cannot be
 /// read (docs/spec.md D9).
+///
+/// A VPC the call is refused for (a VPC another account shares with this one may be; AWS does
+/// not document it) gets no document: the model then holds its zones unknown and its names
+/// unproven (D9), rather than the whole collection failing or the names looking public.
 pub(crate) async fn collect_by_vpc(
     client: &Client,
     vpcs: &[String],
     region: &str,
     progress: &Progress<'_>,
 ) -> Result<Vec<Document>, CallError> {
-    let documents: Vec<Document> = futures_util::stream::iter(vpcs)
-        .map(|vpc| by_vpc(client, vpc, region))
+    let listed: Vec<Option<Document>> = futures_util::stream::iter(vpcs)
+        .map(|vpc| by_vpc_unless_refused(client, vpc, region, progress))
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
+    let documents: Vec<Document> = listed.into_iter().flatten().collect();
     progress(&format!(
         "Route 53: the private hosted zones of {} VPCs, whoever owns them",
         documents.len()
     ));
     Ok(documents)
+}
+
+/// [`by_vpc`], with a refusal said and turned into no document.
+async fn by_vpc_unless_refused(
+    client: &Client,
+    vpc: &str,
+    region: &str,
+    progress: &Progress<'_>,
+) -> Result<Option<Document>, CallError> {
+    match by_vpc(client, vpc, region).await {
+        Ok(doc) => Ok(Some(doc)),
+        Err(e) if e.is_access_denied() => {
+            progress(&format!(
+                "Route 53: {e}; the private hosted zones of {vpc} are unknown, its DNS unproven"
+            ));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// One VPC's zones. The call has no SDK paginator: a page with `NextToken` has more.

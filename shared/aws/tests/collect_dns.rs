@@ -560,3 +560,91 @@ async fn records_are_read_past_a_truncated_page() {
     assert_eq!(keys.len(), 302, "every record once: {}", sets.len());
     assert_eq!(sets.len(), 302);
 }
+
+/// A Route 53 client answering `rules` (aws-smithy-mocks) and nothing else.
+fn route53_client(sdk: &aws_config::SdkConfig, rules: &[&Rule]) -> aws_sdk_route53::Client {
+    let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in rules {
+        interceptor = interceptor.with_rule(rule);
+    }
+    let conf = aws_sdk_route53::config::Builder::from(sdk)
+        .http_client(aws_smithy_mocks::create_mock_http_client())
+        .interceptor(interceptor)
+        .build();
+    aws_sdk_route53::Client::from_conf(conf)
+}
+
+/// D9, not documented by AWS: `ListHostedZonesByVPC` may be refused for a VPC another account
+/// shares with the caller. The refused VPC gets no listing (its DNS unproven in the model), the
+/// others keep theirs, and the collection goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vpc_refused_its_zone_listing_is_left_unlisted_not_fatal() {
+    use aws_sdk_route53::operation::list_hosted_zones::ListHostedZonesOutput;
+    use aws_sdk_route53::operation::list_hosted_zones_by_vpc::{
+        ListHostedZonesByVPCError, ListHostedZonesByVpcOutput,
+    };
+    let server = MotoServer::start_patched();
+    let sdk = sdk_config(&server.endpoint_url());
+    let mut clients = Clients::new(&sdk);
+    let (own, _, _) = vpc_with_endpoint(&clients, "10.0.0.0/16").await;
+    let (shared, _, _) = vpc_with_endpoint(&clients, "10.1.0.0/16").await;
+
+    let zones = mock!(aws_sdk_route53::Client::list_hosted_zones).then_output(|| {
+        ListHostedZonesOutput::builder()
+            .set_hosted_zones(Some(vec![]))
+            .marker("")
+            .is_truncated(false)
+            .max_items(100)
+            .build()
+            .unwrap()
+    });
+    let own_id = own.clone();
+    let listed = mock!(aws_sdk_route53::Client::list_hosted_zones_by_vpc)
+        .match_requests(move |r| r.vpc_id() == Some(own_id.as_str()))
+        .then_output(|| {
+            ListHostedZonesByVpcOutput::builder()
+                .set_hosted_zone_summaries(Some(vec![]))
+                .max_items(100)
+                .build()
+                .unwrap()
+        });
+    let shared_id = shared.clone();
+    let refused = mock!(aws_sdk_route53::Client::list_hosted_zones_by_vpc)
+        .match_requests(move |r| r.vpc_id() == Some(shared_id.as_str()))
+        .then_error(|| {
+            let meta = aws_sdk_route53::error::ErrorMetadata::builder()
+                .code("AccessDenied")
+                .message("User is not authorized to access VPC")
+                .build();
+            ListHostedZonesByVPCError::generic(meta)
+        });
+    clients.route53 = route53_client(&sdk, &[&zones, &listed, &refused]);
+
+    let said = std::sync::Mutex::new(Vec::<String>::new());
+    let snapshot = collect_with_dns(
+        &clients,
+        &Scope::vpcs([own.as_str(), shared.as_str()]),
+        &|line| said.lock().unwrap().push(line.to_owned()),
+    )
+    .await
+    .expect("a refused listing does not fail the collection");
+    assert_eq!(refused.num_calls(), 1);
+    assert!(snapshot
+        .document(&vpce_reach_aws::route53::by_vpc_file(&own))
+        .is_some());
+    assert!(snapshot
+        .document(&vpce_reach_aws::route53::by_vpc_file(&shared))
+        .is_none());
+    let said = said.into_inner().unwrap();
+    assert!(
+        said.iter()
+            .any(|l| l.contains(&shared) && l.contains("AccessDenied") && l.contains("unproven")),
+        "{said:?}"
+    );
+    let model = vpce_reach_model::from_documents(snapshot.documents).expect("the model loads it");
+    assert_eq!(
+        resolve(&model, &shared, SSM).answer,
+        Answer::Unproven(vpce_reach_model::dns::Gap::ZonesUnlisted(shared.clone()))
+    );
+    assert_eq!(resolve(&model, &own, SSM).answer, Answer::Public);
+}

@@ -76,6 +76,14 @@ fn by_vpc(vpc: &str, owner: Value) -> (String, Value) {
     )
 }
 
+/// `list-hosted-zones-by-vpc` for `vpc` listing no zone.
+fn none_by_vpc(vpc: &str) -> (String, Value) {
+    (
+        format!("zones-by-vpc-{vpc}"),
+        json!({"VPCId": vpc, "VPCRegion": "us-east-1", "HostedZoneSummaries": []}),
+    )
+}
+
 /// The zone as its owner's account reads it: get-hosted-zone and its records.
 fn owner_view(vpcs: &[&str]) -> Vec<(String, Value)> {
     let vpcs: Vec<Value> = vpcs
@@ -171,6 +179,7 @@ fn d9_without_the_listing_the_spoke_resolves_publicly() {
 fn d9_the_owner_accounts_data_completes_the_zone() {
     let mut docs = ec2("vpc-spoke");
     docs.push(by_vpc("vpc-spoke", account(NETWORK)));
+    docs.push(none_by_vpc("vpc-hub"));
     docs.extend(owner_view(&["vpc-hub", "vpc-spoke"]));
     let s = load(docs);
     assert_eq!(
@@ -185,6 +194,39 @@ fn d9_the_owner_accounts_data_completes_the_zone() {
         report.findings
     );
     assert!(report.missing.is_empty(), "{:?}", report.missing);
+}
+
+#[test]
+fn d9_a_vpc_the_listing_missed_is_unproven_not_public() {
+    // The collection listed the hub's zones but was refused the spoke's (a VPC another account
+    // shares): a zone of another account may serve the spoke, so no verdict, and no
+    // NO_ENDPOINT_FOR_SERVICE as if the name were public.
+    let mut docs = ec2("vpc-spoke");
+    docs.push(none_by_vpc("vpc-hub"));
+    docs.extend(owner_view(&["vpc-hub"]));
+    let s = load(docs);
+    assert_eq!(
+        resolve(&s, "vpc-spoke", SSM).answer,
+        Answer::Unproven(Gap::ZonesUnlisted("vpc-spoke".into()))
+    );
+    assert_eq!(
+        resolve(&s, "vpc-hub", SSM).answer,
+        Answer::Endpoint("vpce-0hub".into())
+    );
+    let report = check_ssm(&s);
+    assert_eq!(
+        vpc_codes(&report),
+        Vec::<&str>::new(),
+        "{:?}",
+        report.findings
+    );
+    assert!(
+        report.missing.iter().any(|m| m
+            .what
+            .contains("private hosted zones associated with vpc-spoke are not in the snapshot")),
+        "{:?}",
+        report.missing
+    );
 }
 
 #[test]

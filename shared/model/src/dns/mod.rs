@@ -64,6 +64,9 @@ pub enum Gap {
     Ambiguous(Vec<String>),
     /// A CNAME or alias chain longer than the bound (or a loop).
     ChainTooLong,
+    /// The private zones associated with the VPC are not listed in the snapshot (D9): the
+    /// collection could not call `list-hosted-zones-by-vpc` for it.
+    ZonesUnlisted(String),
 }
 
 impl Gap {
@@ -96,6 +99,11 @@ impl Gap {
                 zones.join(", ")
             ),
             Gap::ChainTooLong => format!("a CNAME/alias chain longer than {MAX_CHAIN} names"),
+            Gap::ZonesUnlisted(vpc) => format!(
+                "the private hosted zones associated with {vpc} are not in the snapshot \
+                 (list-hosted-zones-by-vpc was refused for it: a VPC another account shares, \
+                 or a role without route53:ListHostedZonesByVPC)"
+            ),
         }
     }
 }
@@ -129,6 +137,7 @@ pub fn resolve(snap: &Snapshot, vpc: &str, name: &str) -> Resolution {
         Resolver::DnsOff(off) => Answer::Unproven(Gap::DnsOff(vpc.to_string(), off)),
         Resolver::Custom(dopt, servers) => Answer::Unproven(Gap::NotAmazonProvided(dopt, servers)),
         Resolver::UnknownDhcp(dopt) => Answer::Unproven(Gap::UnknownDhcp(dopt)),
+        Resolver::ZonesUnlisted => Answer::Unproven(Gap::ZonesUnlisted(vpc.to_string())),
     };
     if let Answer::Unproven(gap) = &answer {
         if steps.is_empty() {
@@ -143,8 +152,9 @@ pub fn resolve(snap: &Snapshot, vpc: &str, name: &str) -> Resolution {
     }
 }
 
-/// D1 for the pairs of `vpc`: why its resolver cannot be proven to be Route 53's (a DHCP
-/// option set with other servers, or one the snapshot lacks), when the snapshot has DNS data.
+/// D1 and D9 for the pairs of `vpc`: why its resolver cannot be proven to be Route 53's (a DHCP
+/// option set with other servers, or one the snapshot lacks; the zones associated with the VPC
+/// unlisted), when the snapshot has DNS data. The gap's component: the option set, or the VPC.
 /// `enableDnsSupport`/`enableDnsHostnames` off is the VPC DNS hop's business, not this one's.
 pub(crate) fn resolver_gap(snap: &Snapshot, vpc: &str) -> Option<(String, Gap)> {
     if snap.dns.is_empty() {
@@ -155,6 +165,7 @@ pub(crate) fn resolver_gap(snap: &Snapshot, vpc: &str) -> Option<(String, Gap)> 
             Some((dopt.clone(), Gap::NotAmazonProvided(dopt, servers)))
         }
         Resolver::UnknownDhcp(dopt) => Some((dopt.clone(), Gap::UnknownDhcp(dopt))),
+        Resolver::ZonesUnlisted => Some((vpc.to_string(), Gap::ZonesUnlisted(vpc.to_string()))),
         Resolver::Amazon | Resolver::DnsOff(_) => None,
     }
 }

@@ -69,10 +69,29 @@ pub(crate) enum Resolver {
     Custom(String, Vec<String>),
     /// The VPC's DHCP option set is not in the snapshot's `describe-dhcp-options` output.
     UnknownDhcp(String),
+    /// Amazon's resolver, but the private zones associated with the VPC are unknown: the
+    /// snapshot lists them for other VPCs and not for this one (D9: the call was refused for it).
+    ZonesUnlisted,
+}
+
+/// D1: the VPC's resolver, from its DNS attributes and DHCP option set; D9: with the private
+/// zones associated with it known.
+pub(crate) fn resolver(snap: &Snapshot, vpc: &str) -> Resolver {
+    match dhcp_resolver(snap, vpc) {
+        Resolver::Amazon if zones_unlisted(snap, vpc) => Resolver::ZonesUnlisted,
+        other => other,
+    }
+}
+
+/// D9: the snapshot holds `list-hosted-zones-by-vpc` outputs, but none for `vpc` (the collection
+/// was refused it, e.g. for a VPC another account shares): a zone of another account may be
+/// associated with it, so no name resolved from it can be proven.
+fn zones_unlisted(snap: &Snapshot, vpc: &str) -> bool {
+    snap.dns.has(DnsCall::ZonesByVpc) && !snap.dns.vpc_zones.contains_key(vpc)
 }
 
 /// D1: the VPC's resolver, from its DNS attributes and DHCP option set.
-pub(crate) fn resolver(snap: &Snapshot, vpc: &str) -> Resolver {
+fn dhcp_resolver(snap: &Snapshot, vpc: &str) -> Resolver {
     let attrs = snap.vpc_dns.get(vpc).copied().unwrap_or_default();
     let off: Vec<&'static str> = [
         ("enableDnsSupport", attrs.enable_dns_support),
