@@ -12,6 +12,7 @@
 mod names;
 mod scope;
 mod zones;
+pub(crate) mod verdict;
 
 pub use names::NamesFrom;
 pub use scope::Via;
@@ -157,6 +158,12 @@ pub(crate) fn resolver_gap(snap: &Snapshot, vpc: &str) -> Option<(String, Gap)> 
         Resolver::UnknownDhcp(dopt) => Some((dopt.clone(), Gap::UnknownDhcp(dopt))),
         Resolver::Amazon | Resolver::DnsOff(_) => None,
     }
+}
+
+/// D1: whether `vpc`'s queries are proven to reach the Route 53 Resolver (its DNS attributes
+/// on, its DHCP option set AmazonProvidedDNS or none).
+pub(crate) fn amazon_resolver(snap: &Snapshot, vpc: &str) -> bool {
+    scope::resolver(snap, vpc) == Resolver::Amazon
 }
 
 /// The customer private hosted zone that answers `name` from `vpc`, if one does (D2, D3).
