@@ -1,4 +1,4 @@
-//! DNS resolution (docs/spec.md section 10, facts D1-D8): what a name resolves to from a VPC,
+//! DNS resolution (docs/spec.md section 10, facts D1-D10): what a name resolves to from a VPC,
 //! in the order the Route 53 Resolver applies, from the snapshot's DNS data alone.
 //!
 //! The answer is an endpoint of the snapshot, in any VPC ("the name resolves to endpoint E"),
