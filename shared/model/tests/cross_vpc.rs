@@ -13,6 +13,8 @@ use vpce_reach_model::{
 /// Describe documents by top-level key.
 struct World {
     docs: Vec<(&'static str, Vec<Value>)>,
+    /// Whole documents of other shapes (the DNS outputs: a zone with its VPCs, its records).
+    extra: Vec<Value>,
 }
 
 fn allow_all_acl(id: &str, vpc: &str) -> Value {
@@ -242,7 +244,10 @@ impl World {
                 "AccepterVpcInfo": {"VpcId": "vpc-hub", "OwnerId": "111111111111", "Region": "us-east-1"}})],
             ),
         ];
-        World { docs }
+        World {
+            docs,
+            extra: Vec::new(),
+        }
     }
 
     fn list(&mut self, key: &str) -> &mut Vec<Value> {
@@ -271,6 +276,9 @@ impl World {
         for (key, items) in &self.docs {
             b.add_json(key, &json!({ *key: items }).to_string())
                 .unwrap();
+        }
+        for (i, doc) in self.extra.iter().enumerate() {
+            b.add_value(&format!("extra-{i}"), doc.clone()).unwrap();
         }
         b.finish()
     }
@@ -1048,6 +1056,10 @@ mod random {
         /// Only half of the spoke's app subnet routed back (a /25), a blackhole /25 on the TGW,
         /// a second hub ENI in another zone.
         splits: [bool; 3],
+        /// DNS (docs/spec.md D10): 0 none; with DNS data: 1 the hub's private DNS on and no
+        /// zone, 2 the hub's zone associated with the spoke and the hub, 3 with the hub only,
+        /// 4 as 2 with custom DNS servers in the spoke.
+        dns: u8,
     }
 
     fn arb_knobs() -> impl Strategy<Value = Knobs> {
@@ -1073,9 +1085,10 @@ mod random {
                 prop::bool::weighted(0.2),
                 prop::bool::weighted(0.5),
             ],
+            0u8..5,
         )
             .prop_map(
-                |(acls, mut spoke_egress, mut hub_ingress, switches, base, splits)| {
+                |(acls, mut spoke_egress, mut hub_ingress, switches, base, splits, dns)| {
                     if base.0 {
                         spoke_egress.push(
                             json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}),
@@ -1090,6 +1103,7 @@ mod random {
                         hub_ingress,
                         switches,
                         splits,
+                        dns,
                     }
                 },
             )
@@ -1187,7 +1201,40 @@ mod random {
             ep["NetworkInterfaceIds"] = json!(["eni-hub-ep", "eni-hub-ep-b"]);
             ep["SubnetIds"] = json!(["subnet-hub-ep", "subnet-hub-ep-b"]);
         }
+        with_dns(&mut w, k.dns);
         w
+    }
+
+    /// The DNS of knob `dns` (see `Knobs::dns`).
+    fn with_dns(w: &mut World, dns: u8) {
+        const SSM: &str = "ssm.us-east-1.amazonaws.com.";
+        const NAME: &str = "vpce-ssm-abcd.ssm.us-east-1.vpce.amazonaws.com";
+        if dns == 0 {
+            return;
+        }
+        let ep = w.get("VpcEndpoints", "vpce-ssm");
+        ep["DnsEntries"] = json!([{"DnsName": NAME, "HostedZoneId": "Z7HUB"}]);
+        ep["PrivateDnsEnabled"] = json!(dns == 1);
+        w.extra.push(json!({"HostedZones": []}));
+        w.extra.push(json!({"DhcpOptions": [{"DhcpOptionsId": "dopt-custom", "DhcpConfigurations": [
+            {"Key": "domain-name-servers", "Values": [{"Value": "10.9.0.2"}]}]}]}));
+        if dns == 4 {
+            w.get("Vpcs", "vpc-spoke")["DhcpOptionsId"] = json!("dopt-custom");
+        }
+        let vpcs: &[&str] = match dns {
+            2 | 4 => &["vpc-spoke", "vpc-hub"],
+            3 => &["vpc-hub"],
+            _ => return,
+        };
+        let vpcs: Vec<Value> = vpcs
+            .iter()
+            .map(|v| json!({"VPCId": v, "VPCRegion": "us-east-1"}))
+            .collect();
+        w.extra.push(json!({"HostedZone": {"Id": "/hostedzone/Z0SSM", "Name": SSM,
+            "Config": {"PrivateZone": true}}, "VPCs": vpcs}));
+        w.extra.push(json!({"HostedZoneId": "Z0SSM", "ResourceRecordSets": [
+            {"Name": SSM, "Type": "A", "AliasTarget": {"HostedZoneId": "Z7HUB",
+             "DNSName": format!("{NAME}."), "EvaluateTargetHealth": true}}]}));
     }
 
     fn reached(w: &World) -> usize {
