@@ -1216,8 +1216,10 @@ mod random {
         ep["DnsEntries"] = json!([{"DnsName": NAME, "HostedZoneId": "Z7HUB"}]);
         ep["PrivateDnsEnabled"] = json!(dns == 1);
         w.extra.push(json!({"HostedZones": []}));
-        w.extra.push(json!({"DhcpOptions": [{"DhcpOptionsId": "dopt-custom", "DhcpConfigurations": [
-            {"Key": "domain-name-servers", "Values": [{"Value": "10.9.0.2"}]}]}]}));
+        w.extra.push(
+            json!({"DhcpOptions": [{"DhcpOptionsId": "dopt-custom", "DhcpConfigurations": [
+            {"Key": "domain-name-servers", "Values": [{"Value": "10.9.0.2"}]}]}]}),
+        );
         if dns == 4 {
             w.get("Vpcs", "vpc-spoke")["DhcpOptionsId"] = json!("dopt-custom");
         }
@@ -1230,9 +1232,12 @@ mod random {
             .iter()
             .map(|v| json!({"VPCId": v, "VPCRegion": "us-east-1"}))
             .collect();
-        w.extra.push(json!({"HostedZone": {"Id": "/hostedzone/Z0SSM", "Name": SSM,
-            "Config": {"PrivateZone": true}}, "VPCs": vpcs}));
-        w.extra.push(json!({"HostedZoneId": "Z0SSM", "ResourceRecordSets": [
+        w.extra.push(
+            json!({"HostedZone": {"Id": "/hostedzone/Z0SSM", "Name": SSM,
+            "Config": {"PrivateZone": true}}, "VPCs": vpcs}),
+        );
+        w.extra
+            .push(json!({"HostedZoneId": "Z0SSM", "ResourceRecordSets": [
             {"Name": SSM, "Type": "A", "AliasTarget": {"HostedZoneId": "Z7HUB",
              "DNSName": format!("{NAME}."), "EvaluateTargetHealth": true}}]}));
     }

@@ -212,10 +212,7 @@ fn a_zone_of_the_spoke_on_a_working_pair_is_compliant() {
     let r = report(&s, true);
     assert_eq!(verdict(&r, "eni-spoke"), Some(Verdict::Reachable));
     assert!(r.findings.is_empty(), "{:?}", r.findings);
-    assert_eq!(
-        compliance(&s, &r, "Z0SSM"),
-        Some(ComplianceType::Compliant)
-    );
+    assert_eq!(compliance(&s, &r, "Z0SSM"), Some(ComplianceType::Compliant));
     assert_eq!(
         compliance(&s, &r, "vpce-0hub"),
         Some(ComplianceType::Compliant)
@@ -233,7 +230,11 @@ fn custom_dhcp_dns_in_the_spoke_leaves_its_cross_pairs_unproven() {
     let r = report(&s, false);
     assert_eq!(verdict(&r, "eni-spoke"), Some(Verdict::Unknown), "{r:?}");
     assert_eq!(verdict(&r, "eni-hub"), Some(Verdict::Reachable));
-    assert!(r.findings.is_empty(), "missing data is never a blame: {:?}", r.findings);
+    assert!(
+        r.findings.is_empty(),
+        "missing data is never a blame: {:?}",
+        r.findings
+    );
     assert!(
         r.missing
             .iter()
@@ -258,7 +259,10 @@ fn custom_dhcp_dns_in_the_spoke_with_the_service_required_blames_the_option_set_
     assert_eq!(verdict(&r, "eni-hub"), Some(Verdict::Reachable));
     assert_eq!(
         codes(&r),
-        [("DNS_NOT_AMAZON_PROVIDED".to_string(), "dopt-custom".to_string())]
+        [(
+            "DNS_NOT_AMAZON_PROVIDED".to_string(),
+            "dopt-custom".to_string()
+        )]
     );
 }
 
@@ -279,8 +283,14 @@ fn private_dns_of_the_hub_does_not_answer_in_the_spoke() {
     );
     let hop = spoke_dns_hop(&s, true);
     assert_eq!(hop.outcome, Outcome::Blocked);
-    assert_eq!(hop.code.map(|c| c.as_str()), Some("NO_ENDPOINT_FOR_SERVICE"));
-    assert_eq!(hop.components.iter().map(|c| &**c).collect::<Vec<_>>(), ["vpc-spoke"]);
+    assert_eq!(
+        hop.code.map(|c| c.as_str()),
+        Some("NO_ENDPOINT_FOR_SERVICE")
+    );
+    assert_eq!(
+        hop.components.iter().map(|c| &**c).collect::<Vec<_>>(),
+        ["vpc-spoke"]
+    );
 }
 
 #[test]
@@ -314,9 +324,34 @@ fn a_spoke_zone_aliasing_a_deleted_endpoint_is_a_record_mismatch() {
     );
     let hop = spoke_dns_hop(&s, true);
     assert_eq!(hop.code.map(|c| c.as_str()), Some("DNS_RECORD_MISMATCH"));
-    assert_eq!(hop.components.iter().map(|c| &**c).collect::<Vec<_>>(), ["Z0SSM"]);
+    assert_eq!(
+        hop.components.iter().map(|c| &**c).collect::<Vec<_>>(),
+        ["Z0SSM"]
+    );
     assert_eq!(
         compliance(&s, &r, "Z0SSM"),
         Some(ComplianceType::NonCompliant)
+    );
+}
+
+/// Without any DNS document nothing is resolved (docs/spec.md section 10): a spoke's pair keeps
+/// the endpoint's own DNS hops, and their finding, as before issue 15, even when the hub has no
+/// workload of its own.
+#[test]
+fn without_dns_data_a_spoke_pair_keeps_the_endpoints_own_dns_hops() {
+    let mut docs = ec2(false, "default");
+    docs.retain(|(k, _)| k != "dhcp" && k != "zones");
+    docs.iter_mut().find(|(k, _)| k == "enis").unwrap().1["NetworkInterfaces"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| e["NetworkInterfaceId"] != "eni-hub");
+    let s = load(docs, vec![]);
+    assert!(s.dns.is_empty());
+    let r = report(&s, true);
+    assert_eq!(verdict(&r, "eni-spoke"), Some(Verdict::Blocked), "{r:?}");
+    assert!(
+        codes(&r).contains(&("PRIVATE_DNS_DISABLED".into(), "vpce-0hub".into())),
+        "{:?}",
+        r.findings
     );
 }

@@ -205,16 +205,19 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             self.pair(&facts, &mut state, &texts, w, &mut tally, report);
         }
         let mut remotes = 0;
+        // Whether some pair was judged with the endpoint's own DNS hops (`common`): its own
+        // VPC's workloads, or (without DNS data) those of other VPCs.
+        let mut own_dns = self.vw.len() > 0;
         for vpc in remote {
             // D10: with DNS data, the pairs of another VPC get DNS hops decided from that VPC,
             // built once per (endpoint, VPC) here for the fast judge (the exact trace builds
             // its own with the same constructor).
-            let client_common = (!vpc.list.is_empty()
-                && path::dns_from_client(snap, ep, vpc.vpc))
-            .then(|| path::endpoint_hops_from(snap, params, ep, vpc.vpc));
+            let client_common = (!vpc.list.is_empty() && path::dns_from_client(snap, ep, vpc.vpc))
+                .then(|| path::endpoint_hops_from(snap, params, ep, vpc.vpc));
             let client_facts = client_common
                 .as_deref()
                 .map(|common| facts.for_client(vpc.vpc, common));
+            own_dns |= client_facts.is_none() && !vpc.list.is_empty();
             let facts = client_facts.as_ref().unwrap_or(&facts);
             for r in vpc.list {
                 let paired =
@@ -227,9 +230,8 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         let workloads = self.vw.len() + remotes;
         let mut own = Vec::new();
         if workloads > 0 && (tally.required > 0 || facts.required) {
-            // The DNS hops of `common` are the endpoint's VPC's (D10): they concern its own
-            // workloads only; another VPC's DNS is that VPC's finding (`check::dns`).
-            let own_dns = self.vw.len() > 0;
+            // The DNS hops of `common` are the endpoint's VPC's (D10): they concern the pairs
+            // judged with them only; another VPC's DNS is that VPC's finding (`check::dns`).
             let endpoint_wide: Vec<Hop> = common
                 .iter()
                 .filter(|h| own_dns || !matches!(h.kind, HopKind::PrivateDns | HopKind::VpcDns))

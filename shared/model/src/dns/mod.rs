@@ -11,8 +11,8 @@
 
 mod names;
 mod scope;
-mod zones;
 pub(crate) mod verdict;
+mod zones;
 
 pub use names::NamesFrom;
 pub use scope::Via;

@@ -298,43 +298,48 @@ fn served_by(
         .map_or(service.as_str(), String::as_str);
     let local = local_endpoints(snap, client_vpc, entry);
     let vpc = client_vpc.to_string();
-    Some(match verdict::required_service(snap, client_vpc, entry, local) {
-        Cause::Served(Some(e)) if e == ep.id() => return None,
-        Cause::Served(Some(e)) => Ok(format!(
-            "the service name resolves from {vpc} to {e}: this endpoint only by its \
+    Some(
+        match verdict::required_service(snap, client_vpc, entry, local) {
+            Cause::Served(Some(e)) if e == ep.id() => return None,
+            Cause::Served(Some(e)) => Ok(format!(
+                "the service name resolves from {vpc} to {e}: this endpoint only by its \
              endpoint-specific DNS names"
-        )),
-        Cause::Served(None) => Ok(format!(
-            "the service's names resolve from {vpc} to endpoints of the service"
-        )),
-        Cause::Local => Ok(format!(
-            "{vpc} has an endpoint of its own for the service: its pairs judge its DNS"
-        )),
-        Cause::NotChecked => Ok("what the service name resolves to: not checked".into()),
-        Cause::Blocked(b) | Cause::NotAmazonProvided(b, _) => Err(Hop::blocked(
-            HopKind::PrivateDns,
-            vec![b.component],
-            b.code,
-            b.problem,
-            b.fix,
-        )),
-        Cause::Unproven(gap) => Err(Hop::unknown(
-            HopKind::PrivateDns,
-            vec![vpc.clone()],
-            format!("what the service name resolves to from {vpc}: {}", gap.describe()),
-        )),
-        Cause::NoEndpoint(why) => Err(Hop::blocked(
-            HopKind::PrivateDns,
-            vec![vpc.clone()],
-            FindingCode::NoEndpointForService,
-            format!("the service name resolves to no endpoint from {vpc} ({why})"),
-            format!(
-                "associate a private hosted zone resolving the service name to {} with {vpc}, \
+            )),
+            Cause::Served(None) => Ok(format!(
+                "the service's names resolve from {vpc} to endpoints of the service"
+            )),
+            Cause::Local => Ok(format!(
+                "{vpc} has an endpoint of its own for the service: its pairs judge its DNS"
+            )),
+            Cause::NotChecked => Ok("what the service name resolves to: not checked".into()),
+            Cause::Blocked(b) | Cause::NotAmazonProvided(b, _) => Err(Hop::blocked(
+                HopKind::PrivateDns,
+                vec![b.component],
+                b.code,
+                b.problem,
+                b.fix,
+            )),
+            Cause::Unproven(gap) => Err(Hop::unknown(
+                HopKind::PrivateDns,
+                vec![vpc.clone()],
+                format!(
+                    "what the service name resolves to from {vpc}: {}",
+                    gap.describe()
+                ),
+            )),
+            Cause::NoEndpoint(why) => Err(Hop::blocked(
+                HopKind::PrivateDns,
+                vec![vpc.clone()],
+                FindingCode::NoEndpointForService,
+                format!("the service name resolves to no endpoint from {vpc} ({why})"),
+                format!(
+                    "associate a private hosted zone resolving the service name to {} with {vpc}, \
                  or create an interface endpoint for {entry} in {vpc}",
-                ep.id()
-            ),
-        )),
-    })
+                    ep.id()
+                ),
+            )),
+        },
+    )
 }
 
 /// What `vpc` has of its own for `service`: its endpoints the check models (D10 asks the same

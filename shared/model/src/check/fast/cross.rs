@@ -298,7 +298,7 @@ impl<'w> CrossFast<'w> {
         if self
             .endpoint
             .as_ref()
-            .is_some_and(|s| std::ptr::eq(s.ep, ep) && s.client_vpc == facts.client_vpc)
+            .is_some_and(|s| std::ptr::eq(s.ep, ep) && std::ptr::eq(s.client_vpc, facts.client_vpc))
         {
             return;
         }
