@@ -1396,6 +1396,83 @@ mod organisation {
         assert!(report.pairs.iter().all(|p| p.verdict == Verdict::Reachable));
     }
 
+    /// D10 at scale: with DNS data, the spokes' pairs take their DNS hops from their own VPCs
+    /// (a zone for the hub's SSM endpoint associated with a few spokes, the others resolving
+    /// publicly), and the fast check still equals the exact one.
+    #[test]
+    fn with_the_spokes_dns_check_agrees_with_the_exact_check() {
+        let mut snap_docs: Vec<(String, Value)> = Vec::new();
+        let params = OrgParams {
+            spokes: 41,
+            workload_enis: 1_200,
+            interface_endpoints: 4,
+            misconfigured: true,
+            ..OrgParams::org()
+        };
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in generate_org(&params) {
+            b.add_json(&name, &doc.to_string()).unwrap();
+            snap_docs.push((name, doc));
+        }
+        let plain = b.finish();
+        let ssm = plain
+            .vpc_endpoints
+            .values()
+            .find(|e| e.service_name.ends_with(".ssm"))
+            .expect("a hub SSM endpoint");
+        let region = ssm.service_name.split('.').nth(2).unwrap().to_string();
+        let target = format!("{}.", ssm.dns_entries[0].dns_name);
+        let hub = ssm.vpc_id.clone();
+        let spokes: Vec<Value> = plain
+            .vpcs
+            .keys()
+            .filter(|v| **v != hub)
+            .take(10)
+            .map(|v| json!({"VPCId": v, "VPCRegion": region}))
+            .collect();
+        let name = format!("ssm.{region}.amazonaws.com.");
+        snap_docs.push(("zones".into(), json!({"HostedZones": []})));
+        snap_docs.push((
+            "zone".into(),
+            json!({"HostedZone": {"Id": "/hostedzone/Z0SSM", "Name": name,
+                   "Config": {"PrivateZone": true}}, "VPCs": spokes}),
+        ));
+        snap_docs.push((
+            "records".into(),
+            json!({"HostedZoneId": "Z0SSM", "ResourceRecordSets": [
+                {"Name": name, "Type": "A", "AliasTarget": {"HostedZoneId": "Z7HUB",
+                 "DNSName": target, "EvaluateTargetHealth": true}}]}),
+        ));
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in snap_docs {
+            b.add_value(&name, doc).unwrap();
+        }
+        let snap = b.finish();
+        for p in [&[][..], &[("RequiredServices", "ssm,ssmmessages")][..]] {
+            let p = RuleParameters::from_pairs(p.iter().copied()).unwrap();
+            let fast = check(&snap, &p);
+            assert_eq!(fast, check_exact(&snap, &p), "check != check_exact");
+        }
+        let p = RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap();
+        let report = check(&snap, &p);
+        let served = report
+            .pairs
+            .iter()
+            .filter(|r| &*r.endpoint == ssm.vpc_endpoint_id.as_str())
+            .filter(|r| r.verdict == Verdict::Reachable)
+            .count();
+        let blocked = report
+            .pairs
+            .iter()
+            .filter(|r| &*r.endpoint == ssm.vpc_endpoint_id.as_str())
+            .filter(|r| r.verdict == Verdict::Blocked)
+            .count();
+        assert!(
+            served > 0 && blocked > 0,
+            "{served} reachable, {blocked} blocked"
+        );
+    }
+
     #[test]
     fn each_misconfiguration_of_the_organisation_is_found() {
         let report = reports(true);

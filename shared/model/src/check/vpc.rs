@@ -302,6 +302,27 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
                 return true;
             }
+            // Every target proven reachable, but a common hop blocks (a spoke's DNS, D10; the
+            // endpoint's policy): the pair is decided by its common hops, no trace needed (the
+            // exact one would find every target hop allowed).
+            if facts.common.iter().any(|h| h.outcome == Outcome::Blocked) {
+                tally.required += 1;
+                self.judge.count_proven(facts, r);
+                let hops = PairHops {
+                    common: facts.common,
+                    hops: Vec::new(),
+                    ends: std::borrow::Cow::Owned(vec![0; facts.targets]),
+                };
+                findings::record_pair(
+                    self.snap,
+                    (r.workload, &r.id),
+                    texts,
+                    reasons,
+                    &hops,
+                    report,
+                );
+                return true;
+            }
         }
         self.traced_remote_pair(facts, texts, r, reasons, tally, report);
         true
