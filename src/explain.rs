@@ -98,6 +98,21 @@ fn dns_lines(out: &mut String, snap: &Snapshot, trace: &PairTrace, service: &str
     else {
         return;
     };
+    // Issue 15, D10: a workload of another VPC asks its own VPC's resolver (the endpoint's
+    // private DNS answers only in the endpoint's VPC).
+    if let Some(ep_vpc) = snap
+        .vpc_endpoints
+        .get(&trace.endpoint)
+        .map(|e| e.vpc_id.as_str())
+        .filter(|v| *v != vpc)
+    {
+        let _ = writeln!(
+            out,
+            "dns: resolved from the workload's VPC {} (not from the endpoint's, {})",
+            inert(vpc),
+            inert(ep_vpc)
+        );
+    }
     let res = dns::resolve_service(snap, vpc, service);
     for name in &res.names {
         let answer = match &name.answer {

@@ -433,6 +433,24 @@ fn explain_walks_a_cross_vpc_path_over_the_transit_gateway() {
     assert!(run.stdout.contains(
         "fix: add a route 10.30.0.0/16 -> tgw-0a8e3c6f1d9b2457a in rtb-0a6c2e8f4b1d9357c"
     ));
+    // Issue 15, D10: the spoke's resolution comes first, and the pair's DNS hops are the
+    // spoke's (its zone, its VPC's attributes), not the hub's.
+    let first = [
+        "dns: resolved from the workload's VPC vpc-0e2a9c5d7f1b4e683 (not from the endpoint's, \
+         vpc-0c7d1e4a9b2f6385e)",
+        "dns: sts.ap-northeast-1.amazonaws.com. -> this endpoint",
+        "pair: ",
+        "private hosted zone Z0931842C7RTP5HUB3STS resolves the service name from \
+         vpc-0e2a9c5d7f1b4e683 to the endpoint",
+        "VPC DNS                      DNS attributes of vpc-0e2a9c5d7f1b4e683",
+    ];
+    let mut at = 0;
+    for text in first {
+        let pos = run.stdout[at..]
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} missing after {at}: {}", run.stdout));
+        at += pos;
+    }
 }
 
 #[test]

@@ -3,9 +3,11 @@
 //! and the spokes) built in the patched moto, collected live with `collect_and_check_with_dns`
 //! (`RequiredServices=ssm`), then one DNS breakage per case on spoke A: each `DNS_*` code, and
 //! `NO_ENDPOINT_FOR_SERVICE` with its DNS reason (the near miss of a zone named with the wrong
-//! form of the service's name), with `PRIVATE_DNS_DISABLED` on the endpoint no zone serves (the
-//! hub's SSM endpoint, which a zone serves, never gets it: e2e_hub_spoke's healthy case). Each
-//! case asserts the exact findings and that spoke B is unaffected.
+//! form of the service's name). A spoke's pair resolves the name from the spoke (docs/spec.md
+//! D10): a breakage of spoke A's DNS blocks (or leaves unproven) spoke A's pair, with the same
+//! component as spoke A's finding, and never blames the hub's endpoints (the hub has no workload
+//! of its own: its endpoints' private DNS concerns nobody). Each case asserts the exact findings
+//! and that spoke B is unaffected.
 //!
 //! One moto server for the binary; every world in an account of its own (see `common`).
 //! Route 53 Profiles do not exist in moto (collect_dns.rs covers them with the SDK's mocks).
@@ -64,9 +66,11 @@ struct Outcome {
     findings: Vec<Seen>,
     /// Texts the detail of the finding on this component must hold.
     details: Vec<(String, &'static str)>,
-    /// What spoke A's names resolve to cannot be proven: its VPC is missing data (never
-    /// `COMPLIANT`).
+    /// What spoke A's names resolve to cannot be proven: its VPC and its pair's path are
+    /// missing data (never `COMPLIANT`).
     a_unproven: bool,
+    /// Spoke A's pair with the SSM endpoint is blocked by spoke A's own DNS (D10).
+    a_blocked: bool,
     /// `RequiredServices`, when not `ssm`.
     required: Option<&'static str>,
 }
@@ -74,6 +78,15 @@ struct Outcome {
 fn outcome(findings: Vec<Seen>) -> Outcome {
     Outcome {
         findings,
+        ..Outcome::default()
+    }
+}
+
+/// `findings`, and spoke A's SSM pair blocked by the same cause (D10).
+fn a_blocked(findings: Vec<Seen>) -> Outcome {
+    Outcome {
+        findings,
+        a_blocked: true,
         ..Outcome::default()
     }
 }
@@ -98,16 +111,16 @@ async fn break_dns(hop: Break, w: &World, c: &Clients) -> Outcome {
     match hop {
         Break::ZoneNotAssociated => {
             disassociate_zone(c, zone, &a.vpc).await;
-            outcome(vec![want("DNS_ZONE_NOT_ASSOCIATED", zone, "", "")])
+            a_blocked(vec![want("DNS_ZONE_NOT_ASSOCIATED", zone, "", "")])
         }
         Break::RecordMissing => {
             let wildcard = alias(&format!("*.{SSM}"), &w.endpoint_name);
             let own = own_zone(w, c, wildcard).await;
-            outcome(vec![want("DNS_RECORD_MISSING", &own, "", "")])
+            a_blocked(vec![want("DNS_RECORD_MISSING", &own, "", "")])
         }
         Break::RecordMismatch => {
             let own = own_zone(w, c, a_record(SSM, &["10.0.1.99"])).await;
-            outcome(vec![want("DNS_RECORD_MISMATCH", &own, "", "")])
+            a_blocked(vec![want("DNS_RECORD_MISMATCH", &own, "", "")])
         }
         Break::AliasToDeletedEndpoint => {
             // Its own group, admitting nobody: only the alias ties it to the spoke.
@@ -120,29 +133,27 @@ async fn break_dns(hop: Break, w: &World, c: &Clients) -> Outcome {
                 .await
                 .unwrap();
             let own = own_zone(w, c, alias(SSM, &name)).await;
-            outcome(vec![want("DNS_RECORD_MISMATCH", &own, "", "")])
+            a_blocked(vec![want("DNS_RECORD_MISMATCH", &own, "", "")])
         }
         Break::WildcardMissing => {
-            let (dkr, name) = endpoint_of(&c.ec2, ECR_DKR, &w.hub, &w.hub_subnet, &w.hub_sg).await;
+            let (_, name) = endpoint_of(&c.ec2, ECR_DKR, &w.hub, &w.hub_subnet, &w.hub_sg).await;
             let apex = "dkr.ecr.us-east-1.amazonaws.com";
             let zone = private_zone(c, apex, &w.hub).await;
             change_record(c, &zone, ChangeAction::Create, alias(apex, &name)).await;
             associate_zone(c, &zone, &a.vpc).await;
             associate_zone(c, &zone, &w.b.vpc).await;
             let missing = want("DNS_RECORD_MISSING", &zone, "", "");
+            // The spokes' pairs with the ECR Docker endpoint are blocked by the zone (D10); the
+            // endpoint's own private DNS (off) concerns the hub's workloads: none.
             Outcome {
-                findings: vec![
-                    missing.clone(),
-                    missing,
-                    want("PRIVATE_DNS_DISABLED", &dkr, "", "").with_endpoint(&dkr),
-                ],
+                findings: vec![missing.clone(), missing],
                 required: Some("ssm,ecr.dkr"),
                 ..Outcome::default()
             }
         }
         Break::ForwardedElsewhere => {
             let rule = forward_rule(c, &a.vpc, SSM).await;
-            outcome(vec![want("DNS_FORWARDED_ELSEWHERE", &rule, "", "")])
+            a_blocked(vec![want("DNS_FORWARDED_ELSEWHERE", &rule, "", "")])
         }
         Break::NotAmazonProvided => {
             let set = dhcp_set(c, &a.vpc, "10.1.0.53").await;
@@ -153,18 +164,15 @@ async fn break_dns(hop: Break, w: &World, c: &Clients) -> Outcome {
             }
         }
         Break::NearMiss => {
-            let (ecr, name) = endpoint_of(&c.ec2, ECR_API, &w.hub, &w.hub_subnet, &w.hub_sg).await;
+            let (_, name) = endpoint_of(&c.ec2, ECR_API, &w.hub, &w.hub_subnet, &w.hub_sg).await;
             let wrong = "ecr.api.us-east-1.amazonaws.com";
             let near = private_zone(c, wrong, &w.hub).await;
             change_record(c, &near, ChangeAction::Create, alias(wrong, &name)).await;
             associate_zone(c, &near, &a.vpc).await;
             let none = "NO_ENDPOINT_FOR_SERVICE";
+            // The spokes' pairs with the ECR API endpoint are blocked on their own VPCs (D10).
             Outcome {
-                findings: vec![
-                    want(none, &a.vpc, "", ""),
-                    want(none, &w.b.vpc, "", ""),
-                    want("PRIVATE_DNS_DISABLED", &ecr, "", "").with_endpoint(&ecr),
-                ],
+                findings: vec![want(none, &a.vpc, "", ""), want(none, &w.b.vpc, "", "")],
                 details: vec![(a.vpc.clone(), wrong)],
                 required: Some("ssm,ecr.api"),
                 ..Outcome::default()
@@ -258,14 +266,29 @@ async fn case(sdk: &SdkConfig, hop: Break) {
         verdict(report, &w.b.eni, &w.endpoint),
         Some(Verdict::Reachable)
     );
+    let a = verdict(report, &w.a.eni, &w.endpoint);
     if wanted.a_unproven {
-        // Only the VPC: the pair's own DNS hops are judged in the endpoint's VPC (see the
-        // report of this suite's helper: docs/testing.md, "Found by the suites").
+        // D10: spoke A's pair resolves from spoke A, whose option set leaves it unproven: the
+        // VPC, the option set and the pair's path are missing data.
+        assert_eq!(a, Some(Verdict::Unknown));
         let unproven: Vec<&str> = report.missing.iter().map(|m| &*m.resource).collect();
-        assert_eq!(unproven, [w.a.vpc.as_str()], "{:?}", report.missing);
+        let set = report
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "DNS_NOT_AMAZON_PROVIDED")
+            .map(|f| f.component.to_string())
+            .unwrap();
+        for resource in [w.a.vpc.as_str(), set.as_str(), w.endpoint.as_str()] {
+            assert!(unproven.contains(&resource), "{resource}: {unproven:?}");
+        }
+        assert!(!unproven.contains(&w.b.vpc.as_str()), "{unproven:?}");
     } else {
-        let a = verdict(report, &w.a.eni, &w.endpoint);
-        assert_eq!(a, Some(Verdict::Reachable));
+        let want = if wanted.a_blocked {
+            Verdict::Blocked
+        } else {
+            Verdict::Reachable
+        };
+        assert_eq!(a, Some(want));
         assert!(report.missing.is_empty(), "{:?}", report.missing);
     }
 }

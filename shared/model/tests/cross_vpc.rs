@@ -13,6 +13,8 @@ use vpce_reach_model::{
 /// Describe documents by top-level key.
 struct World {
     docs: Vec<(&'static str, Vec<Value>)>,
+    /// Whole documents of other shapes (the DNS outputs: a zone with its VPCs, its records).
+    extra: Vec<Value>,
 }
 
 fn allow_all_acl(id: &str, vpc: &str) -> Value {
@@ -242,7 +244,10 @@ impl World {
                 "AccepterVpcInfo": {"VpcId": "vpc-hub", "OwnerId": "111111111111", "Region": "us-east-1"}})],
             ),
         ];
-        World { docs }
+        World {
+            docs,
+            extra: Vec::new(),
+        }
     }
 
     fn list(&mut self, key: &str) -> &mut Vec<Value> {
@@ -271,6 +276,9 @@ impl World {
         for (key, items) in &self.docs {
             b.add_json(key, &json!({ *key: items }).to_string())
                 .unwrap();
+        }
+        for (i, doc) in self.extra.iter().enumerate() {
+            b.add_value(&format!("extra-{i}"), doc.clone()).unwrap();
         }
         b.finish()
     }
@@ -1048,6 +1056,10 @@ mod random {
         /// Only half of the spoke's app subnet routed back (a /25), a blackhole /25 on the TGW,
         /// a second hub ENI in another zone.
         splits: [bool; 3],
+        /// DNS (docs/spec.md D10): 0 none; with DNS data: 1 the hub's private DNS on and no
+        /// zone, 2 the hub's zone associated with the spoke and the hub, 3 with the hub only,
+        /// 4 as 2 with custom DNS servers in the spoke.
+        dns: u8,
     }
 
     fn arb_knobs() -> impl Strategy<Value = Knobs> {
@@ -1073,9 +1085,10 @@ mod random {
                 prop::bool::weighted(0.2),
                 prop::bool::weighted(0.5),
             ],
+            0u8..5,
         )
             .prop_map(
-                |(acls, mut spoke_egress, mut hub_ingress, switches, base, splits)| {
+                |(acls, mut spoke_egress, mut hub_ingress, switches, base, splits, dns)| {
                     if base.0 {
                         spoke_egress.push(
                             json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}),
@@ -1090,6 +1103,7 @@ mod random {
                         hub_ingress,
                         switches,
                         splits,
+                        dns,
                     }
                 },
             )
@@ -1187,7 +1201,45 @@ mod random {
             ep["NetworkInterfaceIds"] = json!(["eni-hub-ep", "eni-hub-ep-b"]);
             ep["SubnetIds"] = json!(["subnet-hub-ep", "subnet-hub-ep-b"]);
         }
+        with_dns(&mut w, k.dns);
         w
+    }
+
+    /// The DNS of knob `dns` (see `Knobs::dns`).
+    fn with_dns(w: &mut World, dns: u8) {
+        const SSM: &str = "ssm.us-east-1.amazonaws.com.";
+        const NAME: &str = "vpce-ssm-abcd.ssm.us-east-1.vpce.amazonaws.com";
+        if dns == 0 {
+            return;
+        }
+        let ep = w.get("VpcEndpoints", "vpce-ssm");
+        ep["DnsEntries"] = json!([{"DnsName": NAME, "HostedZoneId": "Z7HUB"}]);
+        ep["PrivateDnsEnabled"] = json!(dns == 1);
+        w.extra.push(json!({"HostedZones": []}));
+        w.extra.push(
+            json!({"DhcpOptions": [{"DhcpOptionsId": "dopt-custom", "DhcpConfigurations": [
+            {"Key": "domain-name-servers", "Values": [{"Value": "10.9.0.2"}]}]}]}),
+        );
+        if dns == 4 {
+            w.get("Vpcs", "vpc-spoke")["DhcpOptionsId"] = json!("dopt-custom");
+        }
+        let vpcs: &[&str] = match dns {
+            2 | 4 => &["vpc-spoke", "vpc-hub"],
+            3 => &["vpc-hub"],
+            _ => return,
+        };
+        let vpcs: Vec<Value> = vpcs
+            .iter()
+            .map(|v| json!({"VPCId": v, "VPCRegion": "us-east-1"}))
+            .collect();
+        w.extra.push(
+            json!({"HostedZone": {"Id": "/hostedzone/Z0SSM", "Name": SSM,
+            "Config": {"PrivateZone": true}}, "VPCs": vpcs}),
+        );
+        w.extra
+            .push(json!({"HostedZoneId": "Z0SSM", "ResourceRecordSets": [
+            {"Name": SSM, "Type": "A", "AliasTarget": {"HostedZoneId": "Z7HUB",
+             "DNSName": format!("{NAME}."), "EvaluateTargetHealth": true}}]}));
     }
 
     fn reached(w: &World) -> usize {
@@ -1342,6 +1394,83 @@ mod organisation {
         assert!(report.findings.is_empty(), "{:#?}", &report.findings[..1]);
         assert_eq!(report.pairs.len(), 1_200 * 4);
         assert!(report.pairs.iter().all(|p| p.verdict == Verdict::Reachable));
+    }
+
+    /// D10 at scale: with DNS data, the spokes' pairs take their DNS hops from their own VPCs
+    /// (a zone for the hub's SSM endpoint associated with a few spokes, the others resolving
+    /// publicly), and the fast check still equals the exact one.
+    #[test]
+    fn with_the_spokes_dns_check_agrees_with_the_exact_check() {
+        let mut snap_docs: Vec<(String, Value)> = Vec::new();
+        let params = OrgParams {
+            spokes: 41,
+            workload_enis: 1_200,
+            interface_endpoints: 4,
+            misconfigured: true,
+            ..OrgParams::org()
+        };
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in generate_org(&params) {
+            b.add_json(&name, &doc.to_string()).unwrap();
+            snap_docs.push((name, doc));
+        }
+        let plain = b.finish();
+        let ssm = plain
+            .vpc_endpoints
+            .values()
+            .find(|e| e.service_name.ends_with(".ssm"))
+            .expect("a hub SSM endpoint");
+        let region = ssm.service_name.split('.').nth(2).unwrap().to_string();
+        let target = format!("{}.", ssm.dns_entries[0].dns_name);
+        let hub = ssm.vpc_id.clone();
+        let spokes: Vec<Value> = plain
+            .vpcs
+            .keys()
+            .filter(|v| **v != hub)
+            .take(10)
+            .map(|v| json!({"VPCId": v, "VPCRegion": region}))
+            .collect();
+        let name = format!("ssm.{region}.amazonaws.com.");
+        snap_docs.push(("zones".into(), json!({"HostedZones": []})));
+        snap_docs.push((
+            "zone".into(),
+            json!({"HostedZone": {"Id": "/hostedzone/Z0SSM", "Name": name,
+                   "Config": {"PrivateZone": true}}, "VPCs": spokes}),
+        ));
+        snap_docs.push((
+            "records".into(),
+            json!({"HostedZoneId": "Z0SSM", "ResourceRecordSets": [
+                {"Name": name, "Type": "A", "AliasTarget": {"HostedZoneId": "Z7HUB",
+                 "DNSName": target, "EvaluateTargetHealth": true}}]}),
+        ));
+        let mut b = SnapshotBuilder::new();
+        for (name, doc) in snap_docs {
+            b.add_value(&name, doc).unwrap();
+        }
+        let snap = b.finish();
+        for p in [&[][..], &[("RequiredServices", "ssm,ssmmessages")][..]] {
+            let p = RuleParameters::from_pairs(p.iter().copied()).unwrap();
+            let fast = check(&snap, &p);
+            assert_eq!(fast, check_exact(&snap, &p), "check != check_exact");
+        }
+        let p = RuleParameters::from_pairs([("RequiredServices", "ssm")]).unwrap();
+        let report = check(&snap, &p);
+        let served = report
+            .pairs
+            .iter()
+            .filter(|r| &*r.endpoint == ssm.vpc_endpoint_id.as_str())
+            .filter(|r| r.verdict == Verdict::Reachable)
+            .count();
+        let blocked = report
+            .pairs
+            .iter()
+            .filter(|r| &*r.endpoint == ssm.vpc_endpoint_id.as_str())
+            .filter(|r| r.verdict == Verdict::Blocked)
+            .count();
+        assert!(
+            served > 0 && blocked > 0,
+            "{served} reachable, {blocked} blocked"
+        );
     }
 
     #[test]

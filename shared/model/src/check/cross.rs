@@ -45,6 +45,8 @@ pub(super) struct Remote<'w> {
 
 /// The workloads of one VPC linked to an endpoint's.
 pub(super) struct RemoteVpc<'c, 'w> {
+    /// The workloads' VPC (the client VPC whose DNS the pairs' DNS hops are decided from, D10).
+    pub vpc: &'w str,
     /// The VPC has an endpoint of its own for the service (R1 does not reach across).
     pub served_locally: bool,
     pub list: &'c [Remote<'w>],
@@ -111,6 +113,7 @@ impl<'w> CrossVpc<'w> {
             .iter()
             .filter(|&(&wvpc, _)| wvpc != vpc && self.linked.contains(&(wvpc, vpc)))
             .map(|(&wvpc, range)| RemoteVpc {
+                vpc: wvpc,
                 served_locally: self
                     .services
                     .contains(&(wvpc, ep.raw.service_name.as_str())),

@@ -6,10 +6,10 @@
 //! Decided per (VPC, service) from the snapshot alone, after the pairs: `check` and
 //! `check_exact` run this same code once, so they agree on it.
 
-use crate::dns::{self, Answer, Gap, ServiceResolution};
+use crate::dns::verdict::{self, Blame, Cause, Local};
+use crate::dns::Gap;
 use crate::endpoint::{Endpoint, EndpointKind};
-use crate::finding::{Finding, FindingCode};
-use crate::params::service_matches;
+use crate::finding::Finding;
 use crate::snapshot::Snapshot;
 
 use super::{MissingData, Report};
@@ -27,21 +27,8 @@ pub(super) enum Outcome {
     NotChecked,
 }
 
-/// The full service name of a `RequiredServices` entry: as given, or with the region of the
-/// snapshot's endpoints (`ssm` → `com.amazonaws.<region>.ssm`).
-fn full_name(snap: &Snapshot, service: &str) -> Option<String> {
-    if service.starts_with("com.amazonaws.") || service.starts_with("cn.com.amazonaws.") {
-        return Some(service.to_string());
-    }
-    let region = snap.vpc_endpoints.values().find_map(|ep| {
-        let rest = ep.service_name.strip_prefix("com.amazonaws.")?;
-        let (region, _) = rest.split_once('.')?;
-        (region != "vpce").then_some(region)
-    })?;
-    Some(format!("com.amazonaws.{region}.{service}"))
-}
-
-/// Decides one required `service` for `vpc` (whose local endpoints are `local`).
+/// Decides one required `service` for `vpc` (whose local endpoints are `local`): the verdict
+/// of `dns::verdict`, the one the DNS hops of the VPC's cross-VPC pairs read too.
 pub(super) fn decide(
     snap: &Snapshot,
     vpc: &str,
@@ -49,144 +36,24 @@ pub(super) fn decide(
     local: &[&Endpoint],
     report: &mut Report,
 ) -> Outcome {
-    if snap.dns.is_empty() {
-        return Outcome::NotChecked;
-    }
-    let Some(full) = full_name(snap, service) else {
-        return Outcome::NotChecked;
+    let local = Local {
+        gateway: local.iter().any(|e| e.kind == EndpointKind::Gateway),
+        interface: local.iter().any(|e| e.kind == EndpointKind::Interface),
     };
-    // Gateway endpoints take the traffic by route, whatever the name resolves to (G1).
-    if local.iter().any(|e| e.kind == EndpointKind::Gateway) {
-        return Outcome::Done;
-    }
-    let local_interface = local.iter().any(|e| e.kind == EndpointKind::Interface);
-    let res = dns::resolve_service(snap, vpc, &full);
-    if res.names.is_empty() {
-        return Outcome::NotChecked;
-    }
-    if let Some(ep) = res.endpoint() {
-        if serves(snap, ep, service) {
-            return Outcome::Done;
+    match verdict::required_service(snap, vpc, service, local) {
+        Cause::Served(_) | Cause::Local => Outcome::Done,
+        Cause::Blocked(blame) => Outcome::Finding(finding(blame)),
+        Cause::NotAmazonProvided(blame, gap) => {
+            unproven(vpc, service, &gap, report);
+            Outcome::Finding(finding(blame))
         }
-    }
-    let Some(bad) = res.names.iter().find(|r| match &r.answer {
-        Answer::Endpoint(e) => !serves(snap, e, service),
-        _ => true,
-    }) else {
-        // Every name resolves to an endpoint of the service, but not all to the same one.
-        return Outcome::Done;
-    };
-    let say = |code, component: &str, problem: String, fix: String| {
-        Outcome::Finding(finding(code, component, vpc, problem, fix))
-    };
-    let name = bad.name.as_str();
-    match &bad.answer {
-        Answer::Endpoint(e) => say(
-            FindingCode::DnsRecordMismatch,
-            bad.zone.as_deref().unwrap_or(e),
-            format!("{name} resolves from {vpc} to {e}, which is not an available endpoint of {service}"),
-            format!("point the record for {name} at an available {service} endpoint"),
-        ),
-        Answer::Forwarded(rule) => say(
-            FindingCode::DnsForwardedElsewhere,
-            rule,
-            format!("Resolver rule {rule} forwards {name} out of Route 53 for {vpc}: it resolves to no endpoint"),
-            format!("add a SYSTEM rule for {name} (or disassociate {rule} from {vpc})"),
-        ),
-        Answer::NoRecord(zone) => say(
-            FindingCode::DnsRecordMissing,
-            zone,
-            format!("{zone} answers {name} for {vpc} but has no record for it (NXDOMAIN)"),
-            format!("add an alias record for {name} to the {service} endpoint in {zone}"),
-        ),
-        Answer::Elsewhere(zone, what) => say(
-            FindingCode::DnsRecordMismatch,
-            zone,
-            format!("{zone} resolves {name} for {vpc} to {what}, not an endpoint of {service}"),
-            format!("point the record for {name} in {zone} at an available {service} endpoint"),
-        ),
-        Answer::Unproven(Gap::NotAmazonProvided(dopt, servers)) => {
-            unproven(vpc, service, &Gap::NotAmazonProvided(dopt.clone(), servers.clone()), report);
-            say(
-                FindingCode::DnsNotAmazonProvided,
-                dopt,
-                format!(
-                    "{vpc} uses DHCP option set {dopt} (DNS {}): private zones and private DNS are not proven to answer",
-                    if servers.is_empty() { "none".to_string() } else { servers.join(", ") }
-                ),
-                format!(
-                    "check that {} forward {name} to the VPC resolver, or use AmazonProvidedDNS in {dopt}",
-                    if servers.is_empty() { "the servers".to_string() } else { servers.join(", ") }
-                ),
-            )
-        }
-        Answer::Unproven(Gap::DnsOff(..)) if local_interface => Outcome::Done,
-        Answer::Unproven(Gap::DnsOff(_, off)) => say(
-            FindingCode::VpcDnsDisabled,
-            vpc,
-            format!("{vpc} has {} off, so no private zone answers {name}", off.join(" and ")),
-            format!("turn on {} for {vpc} (aws ec2 modify-vpc-attribute)", off.join(" and ")),
-        ),
-        Answer::Unproven(gap) => {
-            unproven(vpc, service, gap, report);
+        Cause::Unproven(gap) => {
+            unproven(vpc, service, &gap, report);
             Outcome::Done
         }
-        // Private DNS off on a local endpoint: the pair hops report it.
-        Answer::Public if local_interface => Outcome::Done,
-        Answer::Public => public(snap, vpc, service, &res, name),
+        Cause::NoEndpoint(why) => Outcome::NoEndpoint(why),
+        Cause::NotChecked => Outcome::NotChecked,
     }
-}
-
-/// The name resolves publicly: a zone that would answer it elsewhere is not associated, or
-/// there is no zone at all (with the near misses named).
-fn public(
-    snap: &Snapshot,
-    vpc: &str,
-    service: &str,
-    res: &ServiceResolution,
-    name: &str,
-) -> Outcome {
-    for (zone, vpcs) in &snap.dns.zone_vpcs {
-        let elsewhere = vpcs.iter().find(|v| {
-            let r = dns::resolve(snap, v, name);
-            r.zone.as_deref() == Some(zone.as_str())
-                && matches!(&r.answer, Answer::Endpoint(e) if serves(snap, e, service))
-        });
-        if let Some(other) = elsewhere {
-            let problem = format!(
-                "private hosted zone {zone} answers {name} with a {service} endpoint (from {other}) but is not associated with {vpc}"
-            );
-            let fix =
-                format!("associate {zone} with {vpc} (aws route53 associate-vpc-with-hosted-zone)");
-            return Outcome::Finding(finding(
-                FindingCode::DnsZoneNotAssociated,
-                zone,
-                vpc,
-                problem,
-                fix,
-            ));
-        }
-    }
-    let misses = dns::near_miss_zones(snap, &res.service);
-    if misses.is_empty() {
-        Outcome::NoEndpoint(format!(
-            "{name} resolves publicly from {vpc}: no private zone for it"
-        ))
-    } else {
-        let named: Vec<String> = misses.iter().map(|(id, n)| format!("{id} ({n})")).collect();
-        Outcome::NoEndpoint(format!(
-            "{name} resolves publicly from {vpc}; near miss: zone {} is named with the wrong form of the name",
-            named.join(", ")
-        ))
-    }
-}
-
-/// True when `ep` is an available endpoint of `service`.
-fn serves(snap: &Snapshot, ep: &str, service: &str) -> bool {
-    snap.vpc_endpoints.get(ep).is_some_and(|e| {
-        service_matches(service, &e.service_name)
-            && e.state.as_deref().is_none_or(|s| s == "available")
-    })
 }
 
 fn unproven(vpc: &str, service: &str, gap: &Gap, report: &mut Report) {
@@ -196,8 +63,13 @@ fn unproven(vpc: &str, service: &str, gap: &Gap, report: &mut Report) {
     });
 }
 
-fn finding(code: FindingCode, component: &str, vpc: &str, problem: String, fix: String) -> Finding {
-    let _ = vpc;
+fn finding(blame: Blame) -> Finding {
+    let Blame {
+        code,
+        component,
+        problem,
+        fix,
+    } = blame;
     Finding {
         code,
         component: component.into(),

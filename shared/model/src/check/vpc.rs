@@ -81,6 +81,9 @@ pub(super) struct VpcCheck<'w, J> {
 /// What every pair of one endpoint shares.
 pub(super) struct EndpointFacts<'w, 'c> {
     pub ep: &'w Endpoint<'w>,
+    /// The VPC whose workloads `common` is for: the endpoint's own, or (with DNS data) the VPC
+    /// of the cross-VPC pairs being decided, whose DNS the DNS hops are decided from (D10).
+    pub client_vpc: &'w str,
     /// The endpoint's own hops (state, policy, data, DNS).
     pub common: &'c [Hop],
     /// Every common hop lets traffic through.
@@ -105,6 +108,7 @@ impl<'w, 'c> EndpointFacts<'w, 'c> {
     ) -> Self {
         EndpointFacts {
             ep,
+            client_vpc: &ep.raw.vpc_id,
             common,
             common_ok: common.iter().all(|h| h.outcome == Outcome::Allowed),
             stopped: common
@@ -116,6 +120,18 @@ impl<'w, 'c> EndpointFacts<'w, 'c> {
             },
             required: params.requires(&ep.raw.service_name),
             zone: crate::dns::zone_serving(snap, &ep.raw.vpc_id, ep.raw).is_some(),
+        }
+    }
+}
+
+impl<'w> EndpointFacts<'w, '_> {
+    /// The same facts for the workloads of `client_vpc`, whose common hops are `common`.
+    fn for_client<'c>(&self, client_vpc: &'w str, common: &'c [Hop]) -> EndpointFacts<'w, 'c> {
+        EndpointFacts {
+            client_vpc,
+            common,
+            common_ok: common.iter().all(|h| h.outcome == Outcome::Allowed),
+            ..*self
         }
     }
 }
@@ -189,10 +205,23 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             self.pair(&facts, &mut state, &texts, w, &mut tally, report);
         }
         let mut remotes = 0;
+        // Whether some pair was judged with the endpoint's own DNS hops (`common`): its own
+        // VPC's workloads, or (without DNS data) those of other VPCs.
+        let mut own_dns = self.vw.len() > 0;
         for vpc in remote {
+            // D10: with DNS data, the pairs of another VPC get DNS hops decided from that VPC,
+            // built once per (endpoint, VPC) here for the fast judge (the exact trace builds
+            // its own with the same constructor).
+            let client_common = (!vpc.list.is_empty() && path::dns_from_client(snap, ep, vpc.vpc))
+                .then(|| path::endpoint_hops_from(snap, params, ep, vpc.vpc));
+            let client_facts = client_common
+                .as_deref()
+                .map(|common| facts.for_client(vpc.vpc, common));
+            own_dns |= client_facts.is_none() && !vpc.list.is_empty();
+            let facts = client_facts.as_ref().unwrap_or(&facts);
             for r in vpc.list {
                 let paired =
-                    self.remote_pair(&facts, &texts, r, vpc.served_locally, &mut tally, report);
+                    self.remote_pair(facts, &texts, r, vpc.served_locally, &mut tally, report);
                 remotes += usize::from(paired);
             }
         }
@@ -201,7 +230,14 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         let workloads = self.vw.len() + remotes;
         let mut own = Vec::new();
         if workloads > 0 && (tally.required > 0 || facts.required) {
-            own.extend(findings::endpoint_findings(&texts, &common));
+            // The DNS hops of `common` are the endpoint's VPC's (D10): they concern the pairs
+            // judged with them only; another VPC's DNS is that VPC's finding (`check::dns`).
+            let endpoint_wide: Vec<Hop> = common
+                .iter()
+                .filter(|h| own_dns || !matches!(h.kind, HopKind::PrivateDns | HopKind::VpcDns))
+                .cloned()
+                .collect();
+            own.extend(findings::endpoint_findings(&texts, &endpoint_wide));
         }
         // With ConsumerTag, a VPC without selected workloads has no consumer to reach the endpoint.
         let no_consumers = workloads == 0 && params.consumer_tag.is_some();
@@ -266,6 +302,27 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
                 return true;
             }
+            // Every target proven reachable, but a common hop blocks (a spoke's DNS, D10; the
+            // endpoint's policy): the pair is decided by its common hops, no trace needed (the
+            // exact one would find every target hop allowed).
+            if facts.common.iter().any(|h| h.outcome == Outcome::Blocked) {
+                tally.required += 1;
+                self.judge.count_proven(facts, r);
+                let hops = PairHops {
+                    common: facts.common,
+                    hops: Vec::new(),
+                    ends: std::borrow::Cow::Owned(vec![0; facts.targets]),
+                };
+                findings::record_pair(
+                    self.snap,
+                    (r.workload, &r.id),
+                    texts,
+                    reasons,
+                    &hops,
+                    report,
+                );
+                return true;
+            }
         }
         self.traced_remote_pair(facts, texts, r, reasons, tally, report);
         true
@@ -321,7 +378,9 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 });
             }
         }
-        if facts.common_ok && facts.targets > 0 && reached == facts.targets {
+        // The trace's own common hops (the exact ones, for the workload's VPC), not the facts'.
+        let common_ok = trace.common.iter().all(|h| h.outcome == Outcome::Allowed);
+        if common_ok && facts.targets > 0 && reached == facts.targets {
             findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
             return;
         }

@@ -1,4 +1,4 @@
-//! DNS resolution (docs/spec.md section 10, facts D1-D8): what a name resolves to from a VPC,
+//! DNS resolution (docs/spec.md section 10, facts D1-D10): what a name resolves to from a VPC,
 //! in the order the Route 53 Resolver applies, from the snapshot's DNS data alone.
 //!
 //! The answer is an endpoint of the snapshot, in any VPC ("the name resolves to endpoint E"),
@@ -11,6 +11,7 @@
 
 mod names;
 mod scope;
+pub(crate) mod verdict;
 mod zones;
 
 pub use names::NamesFrom;
@@ -168,6 +169,12 @@ pub(crate) fn resolver_gap(snap: &Snapshot, vpc: &str) -> Option<(String, Gap)> 
         Resolver::ZonesUnlisted => Some((vpc.to_string(), Gap::ZonesUnlisted(vpc.to_string()))),
         Resolver::Amazon | Resolver::DnsOff(_) => None,
     }
+}
+
+/// D1: whether `vpc`'s queries are proven to reach the Route 53 Resolver (its DNS attributes
+/// on, its DHCP option set AmazonProvidedDNS or none).
+pub(crate) fn amazon_resolver(snap: &Snapshot, vpc: &str) -> bool {
+    scope::resolver(snap, vpc) == Resolver::Amazon
 }
 
 /// The customer private hosted zone that answers `name` from `vpc`, if one does (D2, D3).

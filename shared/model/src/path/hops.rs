@@ -28,8 +28,27 @@ pub(crate) fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
     region
 }
 
-/// The hops about the endpoint as a whole: state, policy, data, DNS.
+/// The hops about the endpoint as a whole: state, policy, data, DNS, for a workload of the
+/// endpoint's own VPC.
 pub(crate) fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop> {
+    common_from(snap, params, ep, &ep.raw.vpc_id)
+}
+
+/// True when a workload of `client_vpc` gets other DNS hops than the endpoint's own VPC: a
+/// workload of another VPC, with DNS data (docs/spec.md D10). Without DNS data the check is
+/// what it was before issue 15: the endpoint's own hops.
+pub(crate) fn dns_from_client(snap: &Snapshot, ep: &Endpoint, client_vpc: &str) -> bool {
+    client_vpc != ep.raw.vpc_id && ep.kind == EndpointKind::Interface && !snap.dns.is_empty()
+}
+
+/// [`common`] for a workload of `client_vpc`: the DNS hops are decided from that VPC (its DNS
+/// attributes, its DHCP option set, what the service's name resolves to from it: D10).
+pub(crate) fn common_from(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    ep: &Endpoint,
+    client_vpc: &str,
+) -> Vec<Hop> {
     let id = vec![ep.id().to_string()];
     let mut hops = Vec::new();
     if ep.is_available() {
@@ -59,7 +78,9 @@ pub(crate) fn common(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) ->
             ep.missing.join("; "),
         ));
     }
-    if ep.kind == EndpointKind::Interface {
+    if dns_from_client(snap, ep, client_vpc) {
+        hops.extend(client_dns_hops(snap, params, ep, client_vpc));
+    } else if ep.kind == EndpointKind::Interface {
         hops.extend(dns_hops(snap, params, ep));
     }
     hops
@@ -120,7 +141,15 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
             _ => private_dns_hop(ep, private_dns, required),
         },
     }];
-    let vpc = ep.raw.vpc_id.clone();
+    hops.push(vpc_dns_hop(snap, &ep.raw.vpc_id, required));
+    hops.extend(resolver_hop(snap, &ep.raw.vpc_id));
+    hops
+}
+
+/// The DNS attributes of `vpc` (docs/spec.md I6, R6): off, they block only pairs of required
+/// services.
+fn vpc_dns_hop(snap: &Snapshot, vpc: &str, required: bool) -> Hop {
+    let vpc = vpc.to_string();
     let dns = snap.vpc_dns.get(&vpc).copied().unwrap_or_default();
     let off: Vec<&str> = [
         ("enableDnsSupport", dns.enable_dns_support),
@@ -130,7 +159,7 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
     .filter(|(_, v)| *v == Some(false))
     .map(|(name, _)| name)
     .collect();
-    let hop = if !off.is_empty() && required {
+    if !off.is_empty() && required {
         let problem = format!(
             "{vpc} has {} off, so the service name does not resolve to the endpoint",
             off.join(" and ")
@@ -167,18 +196,168 @@ fn dns_hops(snap: &Snapshot, params: &RuleParameters, ep: &Endpoint) -> Vec<Hop>
             vec![vpc],
             "enableDnsSupport and enableDnsHostnames on".into(),
         )
-    };
-    hops.push(hop);
-    // D1: with custom DNS servers the service name may resolve anywhere: the VPC's pairs
-    // cannot be proven (docs/spec.md section 10), whatever the network path says.
-    if let Some((dopt, gap)) = crate::dns::resolver_gap(snap, &ep.raw.vpc_id) {
-        hops.push(Hop::unknown(
-            HopKind::VpcDns,
-            vec![dopt],
-            format!("what the service name resolves to: {}", gap.describe()),
-        ));
     }
+}
+
+/// D1: with custom DNS servers the service name may resolve anywhere: the VPC's pairs
+/// cannot be proven (docs/spec.md section 10), whatever the network path says.
+fn resolver_hop(snap: &Snapshot, vpc: &str) -> Option<Hop> {
+    let (dopt, gap) = crate::dns::resolver_gap(snap, vpc)?;
+    Some(Hop::unknown(
+        HopKind::VpcDns,
+        vec![dopt],
+        format!("what the service name resolves to: {}", gap.describe()),
+    ))
+}
+
+/// D10: the DNS hops of a workload of `client_vpc`, another VPC than the endpoint's (over a
+/// transit gateway or peering connection). The endpoint's private DNS answers in its own VPC
+/// only (D5): what counts is what the service's name resolves to from the workload's VPC, and
+/// that VPC's attributes and DHCP option set.
+fn client_dns_hops(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    ep: &Endpoint,
+    client_vpc: &str,
+) -> Vec<Hop> {
+    let required = params.requires(&ep.raw.service_name);
+    let mut hops = vec![resolution_hop(snap, params, ep, client_vpc, required)];
+    hops.push(vpc_dns_hop(snap, client_vpc, required));
+    hops.extend(resolver_hop(snap, client_vpc));
     hops
+}
+
+/// D10: what the service's name resolves to from `client_vpc`, for a pair with `ep`. A zone
+/// of that VPC resolving it to `ep` is on the path; otherwise an unrequired service is reached
+/// by the endpoint-specific names, and a required one is blocked by the cause the VPC's own
+/// finding names (`dns::verdict`, the decision `check::dns` words), never by the endpoint.
+fn resolution_hop(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    ep: &Endpoint,
+    client_vpc: &str,
+    required: bool,
+) -> Hop {
+    let id = ep.id().to_string();
+    if !crate::dns::amazon_resolver(snap, client_vpc) {
+        // The VPC DNS hops that follow decide (attributes off, custom DHCP DNS: D1).
+        return Hop::not_crossed(
+            HopKind::PrivateDns,
+            format!("what the service name resolves to from {client_vpc}: see its VPC DNS hops"),
+        );
+    }
+    let verdict = if required {
+        served_by(snap, params, ep, client_vpc)
+    } else {
+        None
+    };
+    match verdict {
+        Some(Err(hop)) => hop,
+        Some(Ok(why)) => Hop::allowed(HopKind::PrivateDns, vec![id], why),
+        // The zone is on the path: a working pair makes it COMPLIANT (docs/spec.md section 10).
+        None => match crate::dns::zone_serving(snap, client_vpc, ep.raw) {
+            Some(zone) => Hop::allowed(
+                HopKind::PrivateDns,
+                vec![id, zone.clone()],
+                format!(
+                    "private hosted zone {zone} resolves the service name from {client_vpc} to the endpoint"
+                ),
+            ),
+            None if required => Hop::allowed(
+                HopKind::PrivateDns,
+                vec![id],
+                format!("the service name resolves to it from {client_vpc}"),
+            ),
+            None => Hop::allowed(
+                HopKind::PrivateDns,
+                vec![id],
+                format!(
+                    "the service name does not resolve to it from {client_vpc}: only the \
+                     endpoint-specific DNS names reach it"
+                ),
+            ),
+        },
+    }
+}
+
+/// The verdict on `ep`'s (required) service from `client_vpc` when it is not "resolves to
+/// `ep`" (`None`): `Ok` when the VPC is served otherwise (why, for people), `Err` the hop that
+/// blocks or cannot be decided.
+fn served_by(
+    snap: &Snapshot,
+    params: &RuleParameters,
+    ep: &Endpoint,
+    client_vpc: &str,
+) -> Option<Result<String, Hop>> {
+    use crate::dns::verdict::{self, Cause};
+    let service = &ep.raw.service_name;
+    let entry = params
+        .required_services
+        .iter()
+        .find(|s| crate::params::service_matches(s, service))
+        .map_or(service.as_str(), String::as_str);
+    let local = local_endpoints(snap, client_vpc, entry);
+    let vpc = client_vpc.to_string();
+    Some(
+        match verdict::required_service(snap, client_vpc, entry, local) {
+            Cause::Served(Some(e)) if e == ep.id() => return None,
+            Cause::Served(Some(e)) => Ok(format!(
+                "the service name resolves from {vpc} to {e}: this endpoint only by its \
+             endpoint-specific DNS names"
+            )),
+            Cause::Served(None) => Ok(format!(
+                "the service's names resolve from {vpc} to endpoints of the service"
+            )),
+            Cause::Local => Ok(format!(
+                "{vpc} has an endpoint of its own for the service: its pairs judge its DNS"
+            )),
+            Cause::NotChecked => Ok("what the service name resolves to: not checked".into()),
+            Cause::Blocked(b) | Cause::NotAmazonProvided(b, _) => Err(Hop::blocked(
+                HopKind::PrivateDns,
+                vec![b.component],
+                b.code,
+                b.problem,
+                b.fix,
+            )),
+            Cause::Unproven(gap) => Err(Hop::unknown(
+                HopKind::PrivateDns,
+                vec![vpc.clone()],
+                format!(
+                    "what the service name resolves to from {vpc}: {}",
+                    gap.describe()
+                ),
+            )),
+            Cause::NoEndpoint(why) => Err(Hop::blocked(
+                HopKind::PrivateDns,
+                vec![vpc.clone()],
+                FindingCode::NoEndpointForService,
+                format!("the service name resolves to no endpoint from {vpc} ({why})"),
+                format!(
+                    "associate a private hosted zone resolving the service name to {} with {vpc}, \
+                 or create an interface endpoint for {entry} in {vpc}",
+                    ep.id()
+                ),
+            )),
+        },
+    )
+}
+
+/// What `vpc` has of its own for `service`: its endpoints the check models (D10 asks the same
+/// question as `check::dns` does with the VPC's resolved endpoints).
+fn local_endpoints(snap: &Snapshot, vpc: &str, service: &str) -> crate::dns::verdict::Local {
+    let mut local = crate::dns::verdict::Local::default();
+    for e in snap.vpc_endpoints.values().filter(|e| {
+        e.vpc_id == vpc
+            && crate::params::service_matches(service, &e.service_name)
+            && !crate::endpoint::is_gone(e)
+    }) {
+        match e.vpc_endpoint_type.to_ascii_lowercase().as_str() {
+            "interface" => local.interface = true,
+            "gateway" => local.gateway = true,
+            _ => {}
+        }
+    }
+    local
 }
 
 fn private_dns_hop(ep: &Endpoint, on: bool, required: bool) -> Hop {

@@ -14,6 +14,7 @@ mod hops;
 pub(crate) mod interface;
 
 pub(crate) use hops::common as endpoint_hops;
+pub(crate) use hops::{common_from as endpoint_hops_from, dns_from_client};
 
 use std::net::Ipv4Addr;
 use std::sync::{Arc, LazyLock};
@@ -443,7 +444,8 @@ fn trace_with(
     endpoint: &Endpoint,
     detail: bool,
 ) -> PairTrace {
-    let common = hops::common(snap, params, endpoint);
+    // A workload of another VPC resolves the service's name from its own VPC (D10).
+    let common = hops::common_from(snap, params, endpoint, workload.vpc_id);
     let cx = Ctx {
         snap,
         params,

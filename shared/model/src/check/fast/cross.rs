@@ -163,6 +163,8 @@ pub(super) struct CrossFast<'w> {
 /// Answers kept for the endpoint whose pairs are being decided.
 struct EndpointState<'w> {
     ep: &'w Endpoint<'w>,
+    /// The VPC whose workloads `common` is for (D10).
+    client_vpc: &'w str,
     signature: usize,
     /// R1 holds for the endpoint's service.
     required: bool,
@@ -292,10 +294,11 @@ impl<'w> CrossFast<'w> {
     /// Starts the endpoint's pairs (after adding up the previous endpoint's counts).
     fn start(&mut self, facts: &EndpointFacts<'w, '_>) {
         let ep = facts.ep;
+        // With DNS data each client VPC has its own common hops (D10): its pairs start afresh.
         if self
             .endpoint
             .as_ref()
-            .is_some_and(|s| std::ptr::eq(s.ep, ep))
+            .is_some_and(|s| std::ptr::eq(s.ep, ep) && std::ptr::eq(s.client_vpc, facts.client_vpc))
         {
             return;
         }
@@ -327,6 +330,7 @@ impl<'w> CrossFast<'w> {
             .collect();
         self.endpoint = Some(EndpointState {
             ep,
+            client_vpc: facts.client_vpc,
             signature,
             required: self.params.requires(&ep.raw.service_name),
             common,
