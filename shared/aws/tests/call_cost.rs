@@ -184,6 +184,14 @@ fn counted(clients: &Clients, counter: &CallCounter) -> Clients {
                 .interceptor(counter.clone())
                 .build(),
         ),
+        elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+            clients
+                .elb
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
+        ),
     }
 }
 
