@@ -36,7 +36,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use crate::json::{document, Obj};
-use crate::{CallError, Clients, Document, Progress, Scope, Service};
+use crate::{CallError, Clients, Document, Progress, ResourceKind, Scope, Service};
 
 /// The file of the `describe-vpc-endpoint-service-configurations` document.
 pub const SERVICES_FILE: &str = "endpoint-service-configurations.json";
@@ -505,4 +505,176 @@ pub fn target_health(d: &TargetHealthDescription) -> Value {
 /// One `{"Key", "Value"}` attribute.
 fn attribute(key: Option<&str>, value: Option<&str>) -> Value {
     Obj::new().str("Key", key).str("Value", value).build()
+}
+
+/// The kind of an Elastic Load Balancing ARN (`arn:<partition>:elasticloadbalancing:<region>:
+/// <account>:<type>/...`); `None` for any other ARN.
+pub(crate) fn arn_kind(arn: &str) -> Option<ResourceKind> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ["arn", _, "elasticloadbalancing", _, _, resource] = parts[..] else {
+        return None;
+    };
+    let (kind, rest) = resource.split_once('/')?;
+    if rest.is_empty() {
+        return None;
+    }
+    match kind {
+        "loadbalancer" => Some(ResourceKind::LoadBalancer),
+        "listener" => Some(ResourceKind::Listener),
+        "targetgroup" => Some(ResourceKind::TargetGroup),
+        _ => None,
+    }
+}
+
+/// The load balancer of a listener ARN: `…:listener/net/<name>/<lb id>/<listener id>` →
+/// `…:loadbalancer/net/<name>/<lb id>`. AWS builds listener ARNs this way, so a deleted
+/// listener still names its load balancer.
+pub fn listener_load_balancer(listener: &str) -> Option<String> {
+    let (head, tail) = listener.split_once(":listener/")?;
+    let (lb, _listener_id) = tail.rsplit_once('/')?;
+    Some(format!("{head}:loadbalancer/{lb}"))
+}
+
+/// `(resource, VPC)` for the provider-side resources of `ids` (change-watch's lookup, through
+/// [`crate::locate_with`]): a load balancer or target group to its VPC, a listener to its load
+/// balancer's, an endpoint service to its NLBs'. Resources deleted since are left out.
+pub(crate) async fn locate(
+    clients: &Clients,
+    ids: &BTreeSet<String>,
+) -> Result<Vec<(String, String)>, CallError> {
+    let of = |kind| {
+        ids.iter()
+            .filter(move |id| ResourceKind::of(id) == Some(kind))
+            .cloned()
+    };
+    // Which load balancer each asked resource stands for.
+    let mut via_lb: Vec<(String, String)> = of(ResourceKind::LoadBalancer)
+        .map(|lb| (lb.clone(), lb))
+        .collect();
+    via_lb.extend(
+        of(ResourceKind::Listener)
+            .filter_map(|l| listener_load_balancer(&l).map(|lb| (l, lb))),
+    );
+    for service in of(ResourceKind::EndpointService) {
+        for lb in service_nlbs(&clients.ec2, &service).await? {
+            via_lb.push((service.clone(), lb));
+        }
+    }
+    let mut pairs = Vec::new();
+    let arns: BTreeSet<String> = via_lb.iter().map(|(_, lb)| lb.clone()).collect();
+    for arn in arns {
+        let Some(vpc) = load_balancer_vpc(&clients.elb, &arn).await? else {
+            continue;
+        };
+        for (id, _) in via_lb.iter().filter(|(_, lb)| *lb == arn) {
+            pairs.push((id.clone(), vpc.clone()));
+        }
+    }
+    for tg in of(ResourceKind::TargetGroup) {
+        if let Some(vpc) = target_group_vpc(&clients.elb, &tg).await? {
+            pairs.push((tg, vpc));
+        }
+    }
+    Ok(pairs)
+}
+
+/// True for Elastic Load Balancing's "no such resource" error codes (`LoadBalancerNotFound`,
+/// `TargetGroupNotFound`; EC2's `….NotFound` too).
+fn not_found(e: &CallError) -> bool {
+    e.is_not_found()
+        || matches!(
+            e.code.as_deref(),
+            Some("LoadBalancerNotFound" | "TargetGroupNotFound")
+        )
+}
+
+/// The NLBs of one endpoint service; none when it no longer exists.
+async fn service_nlbs(client: &aws_sdk_ec2::Client, service: &str) -> Result<Vec<String>, CallError> {
+    let found = client
+        .describe_vpc_endpoint_service_configurations()
+        .service_ids(service)
+        .send()
+        .await
+        .map_err(|e| {
+            CallError::from_sdk(
+                Service::Ec2,
+                "DescribeVpcEndpointServiceConfigurations",
+                service,
+                e,
+            )
+        });
+    match found {
+        Ok(out) => Ok(nlb_arns(out.service_configurations())),
+        Err(e) if not_found(&e) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// One load balancer's VPC; `None` when it no longer exists.
+async fn load_balancer_vpc(client: &ElbClient, arn: &str) -> Result<Option<String>, CallError> {
+    let found = client
+        .describe_load_balancers()
+        .load_balancer_arns(arn)
+        .send()
+        .await
+        .map_err(|e| CallError::from_sdk(Service::Elbv2, "DescribeLoadBalancers", arn, e));
+    match found {
+        Ok(out) => Ok(out
+            .load_balancers()
+            .iter()
+            .find_map(|lb| lb.vpc_id())
+            .map(str::to_owned)),
+        Err(e) if not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// One target group's VPC; `None` when it no longer exists.
+async fn target_group_vpc(client: &ElbClient, arn: &str) -> Result<Option<String>, CallError> {
+    let found = client
+        .describe_target_groups()
+        .target_group_arns(arn)
+        .send()
+        .await
+        .map_err(|e| CallError::from_sdk(Service::Elbv2, "DescribeTargetGroups", arn, e));
+    match found {
+        Ok(out) => Ok(out
+            .target_groups()
+            .iter()
+            .find_map(|tg| tg.vpc_id())
+            .map(str::to_owned)),
+        Err(e) if not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LB: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/svc/abc";
+
+    #[test]
+    fn elastic_load_balancing_arns_have_kinds_and_listeners_name_their_load_balancer() {
+        let listener = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/svc/abc/def";
+        let tg = "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/tg/123";
+        assert_eq!(ResourceKind::of(LB), Some(ResourceKind::LoadBalancer));
+        assert_eq!(ResourceKind::of(listener), Some(ResourceKind::Listener));
+        assert_eq!(ResourceKind::of(tg), Some(ResourceKind::TargetGroup));
+        assert_eq!(
+            ResourceKind::of("vpce-svc-0123"),
+            Some(ResourceKind::EndpointService)
+        );
+        assert_eq!(ResourceKind::of("vpce-0123"), Some(ResourceKind::VpcEndpoint));
+        for other in [
+            "arn:aws:iam::111122223333:role/r",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:truststore/t/1",
+            "vpce-svc-",
+        ] {
+            assert_eq!(ResourceKind::of(other), None, "{other}");
+        }
+        assert_eq!(listener_load_balancer(listener).as_deref(), Some(LB));
+        assert_eq!(listener_load_balancer(LB), None);
+    }
 }
