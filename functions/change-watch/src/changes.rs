@@ -324,7 +324,10 @@ const HANDLED: &[Handled] = &[
     Handled {
         name: "ModifyVpcEndpointServiceConfiguration",
         ids: &[
-            (Req, "ModifyVpcEndpointServiceConfigurationRequest.ServiceId"),
+            (
+                Req,
+                "ModifyVpcEndpointServiceConfigurationRequest.ServiceId",
+            ),
             (Req, "serviceId"),
             (
                 Req,

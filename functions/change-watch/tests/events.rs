@@ -28,7 +28,8 @@ fn classify_file(name: &str) -> Classified {
 
 const LB: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/orders-nlb/50dc6c495c0c9188";
 const LB_OLD: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/orders-nlb-old/3a9f0e2b7c1d4e56";
-const TG: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/orders-tg/73e2d6bc24d8a067";
+const TG: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/orders-tg/73e2d6bc24d8a067";
 const LISTENER: &str =
     "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/orders-nlb/50dc6c495c0c9188/f2f7dc8efc522ab2";
 

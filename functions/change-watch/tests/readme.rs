@@ -3,7 +3,9 @@
 //! compliance-change pattern and input transformer are valid JSON whose template uses only
 //! defined variables.
 
-use change_watch::changes::{handled_dns_event_names, handled_elb_event_names, handled_event_names};
+use change_watch::changes::{
+    handled_dns_event_names, handled_elb_event_names, handled_event_names,
+};
 use serde_json::Value;
 
 /// The page that documents the change alerts' EventBridge rules.

@@ -202,7 +202,10 @@ async fn behind(
     Ok(vec![
         (
             LOAD_BALANCERS_FILE.to_owned(),
-            document("LoadBalancers", lbs.iter().map(|l| load_balancer(l)).collect()),
+            document(
+                "LoadBalancers",
+                lbs.iter().map(|l| load_balancer(l)).collect(),
+            ),
         ),
         (
             LISTENERS_FILE.to_owned(),
@@ -393,7 +396,11 @@ fn zone(z: &AvailabilityZone) -> Value {
         .str("ZoneName", z.zone_name())
         .str("SubnetId", z.subnet_id())
         .str("OutpostId", z.outpost_id())
-        .list("LoadBalancerAddresses", z.load_balancer_addresses(), address)
+        .list(
+            "LoadBalancerAddresses",
+            z.load_balancer_addresses(),
+            address,
+        )
         .build()
 }
 
@@ -468,7 +475,10 @@ pub fn target_group(t: &TargetGroup) -> Value {
             "HealthCheckIntervalSeconds",
             t.health_check_interval_seconds(),
         )
-        .int("HealthCheckTimeoutSeconds", t.health_check_timeout_seconds())
+        .int(
+            "HealthCheckTimeoutSeconds",
+            t.health_check_timeout_seconds(),
+        )
         .int("HealthyThresholdCount", t.healthy_threshold_count())
         .int("UnhealthyThresholdCount", t.unhealthy_threshold_count())
         .str("HealthCheckPath", t.health_check_path())
@@ -552,8 +562,7 @@ pub(crate) async fn locate(
         .map(|lb| (lb.clone(), lb))
         .collect();
     via_lb.extend(
-        of(ResourceKind::Listener)
-            .filter_map(|l| listener_load_balancer(&l).map(|lb| (l, lb))),
+        of(ResourceKind::Listener).filter_map(|l| listener_load_balancer(&l).map(|lb| (l, lb))),
     );
     for service in of(ResourceKind::EndpointService) {
         for lb in service_nlbs(&clients.ec2, &service).await? {
@@ -589,7 +598,10 @@ fn not_found(e: &CallError) -> bool {
 }
 
 /// The NLBs of one endpoint service; none when it no longer exists.
-async fn service_nlbs(client: &aws_sdk_ec2::Client, service: &str) -> Result<Vec<String>, CallError> {
+async fn service_nlbs(
+    client: &aws_sdk_ec2::Client,
+    service: &str,
+) -> Result<Vec<String>, CallError> {
     let found = client
         .describe_vpc_endpoint_service_configurations()
         .service_ids(service)
@@ -656,7 +668,8 @@ mod tests {
 
     #[test]
     fn elastic_load_balancing_arns_have_kinds_and_listeners_name_their_load_balancer() {
-        let listener = "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/svc/abc/def";
+        let listener =
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/svc/abc/def";
         let tg = "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/tg/123";
         assert_eq!(ResourceKind::of(LB), Some(ResourceKind::LoadBalancer));
         assert_eq!(ResourceKind::of(listener), Some(ResourceKind::Listener));
@@ -665,7 +678,10 @@ mod tests {
             ResourceKind::of("vpce-svc-0123"),
             Some(ResourceKind::EndpointService)
         );
-        assert_eq!(ResourceKind::of("vpce-0123"), Some(ResourceKind::VpcEndpoint));
+        assert_eq!(
+            ResourceKind::of("vpce-0123"),
+            Some(ResourceKind::VpcEndpoint)
+        );
         for other in [
             "arn:aws:iam::111122223333:role/r",
             "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/",

@@ -275,7 +275,10 @@ async fn hosted_service(c: &Clients, vpc: &str, subnet: &str, name: &str, ports:
         .send()
         .await
         .unwrap();
-    let lb = lb.load_balancers()[0].load_balancer_arn().unwrap().to_owned();
+    let lb = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_owned();
     for port in ports {
         let tg = c
             .elb

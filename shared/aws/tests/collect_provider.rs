@@ -122,10 +122,7 @@ async fn host_service(c: &Clients) -> Hosted {
         .send()
         .await
         .unwrap();
-    let target_group = tg.target_groups()[0]
-        .target_group_arn()
-        .unwrap()
-        .to_owned();
+    let target_group = tg.target_groups()[0].target_group_arn().unwrap().to_owned();
     c.elb
         .register_targets()
         .target_group_arn(&target_group)
