@@ -374,7 +374,11 @@ fn the_nlbs_inbound_rules_must_admit_the_consumers_clients_unless_off() {
     );
     assert_eq!(f.source.as_deref(), Some(LB));
     assert_eq!(&*f.traffic, "tcp/8443");
-    assert!(f.problem.contains("admit no tcp/8443 from 10.9.1.10"), "{}", f.problem);
+    assert!(
+        f.problem.contains("admit no tcp/8443 from 10.9.1.10"),
+        "{}",
+        f.problem
+    );
     assert_eq!(
         &*f.fix,
         "allow tcp/8443 from 10.9.1.10/32 on sg-nlb, or set \
@@ -386,15 +390,24 @@ fn the_nlbs_inbound_rules_must_admit_the_consumers_clients_unless_off() {
     );
 
     // Off: the NLB's inbound rules filter no PrivateLink traffic.
-    w.doc("LoadBalancers")[0]["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = json!("off");
+    w.doc("LoadBalancers")[0]["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] =
+        json!("off");
     let (_, report) = run(&w);
-    assert!(provider_findings(&report).is_empty(), "{:#?}", report.findings);
+    assert!(
+        provider_findings(&report).is_empty(),
+        "{:#?}",
+        report.findings
+    );
 
     // On, admitting the consumer VPC: nothing to report.
     w.doc("LoadBalancers")[0]["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = json!("on");
     w.group("sg-nlb")["IpPermissions"] = json!([tcp_from(8443, "10.9.0.0/16")]);
     let (_, report) = run(&w);
-    assert!(provider_findings(&report).is_empty(), "{:#?}", report.findings);
+    assert!(
+        provider_findings(&report).is_empty(),
+        "{:#?}",
+        report.findings
+    );
     assert!(report.missing.is_empty(), "{:#?}", report.missing);
 }
 
