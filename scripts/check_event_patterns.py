@@ -2,7 +2,8 @@
 """Offline check of template.yaml's EventBridge patterns, with moto's pattern matcher.
 
 - ApiChangeRule matches each handled EC2 API call, and neither a failed call (errorCode) nor
-  an unrelated one; DnsChangeRule the same for the Route 53 and Resolver calls. Every CloudTrail-shaped event under events/ (an EventBridge event, or an
+  an unrelated one; DnsChangeRule the same for the Route 53 and Resolver calls, ElbChangeRule
+  for the Elastic Load Balancing calls. Every CloudTrail-shaped event under events/ (an EventBridge event, or an
   SQS event whose record bodies are EventBridge events) is matched exactly when it has no
   errorCode, so the samples the functions are tested with are the events the rule delivers.
 - ComplianceChangeRule matches our rule's changes into or out of NON_COMPLIANT only, and its
@@ -116,11 +117,27 @@ def main():
         check(not dns.matches_event(api_event(name)), f"DnsChangeRule takes the EC2 call {name}")
     print(f"DnsChangeRule: {len(dns_names)} API names")
 
+    # ElbChangeRule (issue 16): each handled Elastic Load Balancing call under its source, no
+    # failed call, and neither rule above takes it (nor it theirs).
+    elb_pattern = r["ElbChangeRule"]["Properties"]["EventPattern"]
+    elb = EventPattern.load(json.dumps(elb_pattern))
+    elb_names = elb_pattern["detail"]["eventName"]
+    elb_call = lambda name, error=None: api_event(name, error, "aws.elasticloadbalancing", "elasticloadbalancing.amazonaws.com")
+    for name in elb_names:
+        check(elb.matches_event(elb_call(name)), f"ElbChangeRule misses a successful {name}")
+        check(not elb.matches_event(elb_call(name, "AccessDenied")), f"ElbChangeRule takes a failed {name}")
+        check(not api.matches_event(elb_call(name)) and not dns.matches_event(elb_call(name)), f"another rule takes the ELB call {name}")
+    for name in names:
+        check(not elb.matches_event(api_event(name)), f"ElbChangeRule takes the EC2 call {name}")
+    for name in ["DescribeLoadBalancers", "CreateLoadBalancer", "AddTags"]:
+        check(not elb.matches_event(elb_call(name)), f"ElbChangeRule takes the unrelated {name}")
+    print(f"ElbChangeRule: {len(elb_names)} API names")
+
     samples = 0
     for path, event in sample_events():
         samples += 1
         failed = "errorCode" in event.get("detail", {})
-        matched = api.matches_event(event) or dns.matches_event(event)
+        matched = api.matches_event(event) or dns.matches_event(event) or elb.matches_event(event)
         where = path.relative_to(ROOT)
         check(matched != failed, f"{where}: the API rules {'match' if matched else 'miss'} it (errorCode: {failed})")
     print(f"ApiChangeRule: {len(names)} API names, {samples} sample event(s) under events/")

@@ -23,12 +23,16 @@ const MAX_CHANGES: usize = 20;
 const MAX_PRINCIPALS: usize = 20;
 
 /// The resources a set of changes touched, widened with what they imply in the snapshot: the
-/// security groups and route tables that use a changed prefix list.
+/// security groups and route tables that use a changed prefix list, and the load balancers
+/// behind a changed listener, target group or endpoint service (provider findings name their
+/// load balancer as source: docs/spec.md section 11).
 pub fn changed_resources(snap: &Snapshot, changes: &[&Change]) -> BTreeSet<String> {
     let mut changed: BTreeSet<String> = changes
         .iter()
         .flat_map(|c| c.resources.iter().cloned())
         .collect();
+    let load_balancers = provider_load_balancers(snap, &changed);
+    changed.extend(load_balancers);
     let lists: Vec<String> = changed
         .iter()
         .filter(|id| ResourceKind::of(id) == Some(ResourceKind::PrefixList))
@@ -57,9 +61,38 @@ pub fn changed_resources(snap: &Snapshot, changes: &[&Change]) -> BTreeSet<Strin
     changed
 }
 
+/// The load balancers a changed listener (its ARN names it), target group (the listeners
+/// forwarding to it) or endpoint service (its NLBs) stands for.
+fn provider_load_balancers(snap: &Snapshot, changed: &BTreeSet<String>) -> Vec<String> {
+    let elb = &snap.elb;
+    let mut out = Vec::new();
+    for id in changed {
+        match ResourceKind::of(id) {
+            Some(ResourceKind::Listener) => {
+                out.extend(vpce_reach_aws::load_balancers::listener_load_balancer(id));
+            }
+            Some(ResourceKind::TargetGroup) => out.extend(
+                elb.listeners
+                    .values()
+                    .filter(|l| l.target_groups().contains(&id.as_str()))
+                    .filter_map(|l| l.load_balancer_arn.clone()),
+            ),
+            Some(ResourceKind::EndpointService) => out.extend(
+                elb.services
+                    .get(id)
+                    .into_iter()
+                    .flat_map(|s| s.network_load_balancer_arns.iter().cloned()),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The VPCs a finding concerns: its endpoint's, its workload's (another VPC's, for a pair
-/// across a transit gateway or peering) and its component's. An alert for any of them lists
-/// it: a spoke's change that breaks its path to a hub endpoint alerts the spoke.
+/// across a transit gateway or peering) and its component's, and for a provider finding its
+/// load balancer's. An alert for any of them lists it: a spoke's change that breaks its path
+/// to a hub endpoint alerts the spoke.
 pub fn finding_vpcs<'a>(snap: &'a Snapshot, f: &'a Finding) -> Vec<&'a str> {
     let endpoint = f
         .endpoint
@@ -72,8 +105,16 @@ pub fn finding_vpcs<'a>(snap: &'a Snapshot, f: &'a Finding) -> Vec<&'a str> {
         .and_then(|id| snap.network_interfaces.get(id))
         .map(|eni| eni.vpc_id.as_str());
     let component = snap.vpcs.get(&*f.component).map(|v| v.vpc_id.as_str());
+    let load_balancer = f
+        .source
+        .as_deref()
+        .and_then(|arn| snap.elb.load_balancers.get(arn))
+        .and_then(|lb| lb.vpc_id.as_deref());
     let mut vpcs: Vec<&str> = Vec::new();
-    for vpc in [endpoint, workload, component].into_iter().flatten() {
+    for vpc in [endpoint, workload, component, load_balancer]
+        .into_iter()
+        .flatten()
+    {
         if !vpcs.contains(&vpc) {
             vpcs.push(vpc);
         }
@@ -311,17 +352,41 @@ fn write_what(out: &mut String, changes: &[&Change]) {
                 "  {} {} {}",
                 c.event_time,
                 c.event_name,
-                c.resources.join(", ")
+                c.resources
+                    .iter()
+                    .map(|id| component_label(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     }
     more(out, changes.len(), MAX_CHANGES, "changes");
 }
 
+/// A changed resource as the alert names it: the provider side's by kind (their ARNs and
+/// `vpce-svc-` ids do not say what they are), the others by id.
+fn component_label(id: &str) -> String {
+    let kind = match ResourceKind::of(id) {
+        Some(ResourceKind::LoadBalancer) => "load balancer",
+        Some(ResourceKind::Listener) => "listener",
+        Some(ResourceKind::TargetGroup) => "target group",
+        Some(ResourceKind::EndpointService) => "endpoint service",
+        _ => return id.to_owned(),
+    };
+    format!("{kind} {id}")
+}
+
 /// Which workloads lose which endpoints (pair findings), and endpoint-level problems.
 fn write_blocked(out: &mut String, snap: &Snapshot, findings: &[&Finding]) {
     let mut lost: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for f in findings {
+        // A provider finding's source is a load balancer, not a workload.
+        if f.source
+            .as_deref()
+            .is_some_and(|s| snap.elb.load_balancers.contains_key(s))
+        {
+            continue;
+        }
         if let (Some(w), Some(ep)) = (&f.source, &f.endpoint) {
             lost.entry(w).or_default().insert(ep);
         }

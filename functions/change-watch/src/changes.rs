@@ -1,5 +1,6 @@
-//! Which EC2, Route 53 and Route 53 Resolver API calls can change endpoint reachability, and which resources each one touches,
-//! read from the request and response as CloudTrail records them.
+//! Which EC2, Route 53, Route 53 Resolver and Elastic Load Balancing API calls can change
+//! endpoint reachability, and which resources each one touches, read from the request and
+//! response as CloudTrail records them.
 //!
 //! CloudTrail records older EC2 APIs in camelCase (`{"groupId": "sg-…"}`) and newer ones
 //! wrapped in the request name with PascalCase fields and `{"tag", "content"}` list items
@@ -8,7 +9,9 @@
 
 use serde_json::Value;
 
-use crate::cloudtrail::{ApiCall, EC2_EVENT_SOURCE, RESOLVER_EVENT_SOURCE, ROUTE53_EVENT_SOURCE};
+use crate::cloudtrail::{
+    ApiCall, EC2_EVENT_SOURCE, ELB_EVENT_SOURCE, RESOLVER_EVENT_SOURCE, ROUTE53_EVENT_SOURCE,
+};
 
 /// Where an id is read from: the request or the response, and a dotted path in it. Arrays
 /// met on the way are walked element by element (so `items.groupId` reads every item).
@@ -316,6 +319,26 @@ const HANDLED: &[Handled] = &[
         name: "DeleteVpcPeeringConnection",
         ids: PEERING,
     },
+    // An endpoint service the account hosts (issue 16): its NLBs, zones, acceptance. Both of
+    // CloudTrail's forms are read.
+    Handled {
+        name: "ModifyVpcEndpointServiceConfiguration",
+        ids: &[
+            (
+                Req,
+                "ModifyVpcEndpointServiceConfigurationRequest.ServiceId",
+            ),
+            (Req, "serviceId"),
+            (
+                Req,
+                "ModifyVpcEndpointServiceConfigurationRequest.AddNetworkLoadBalancerArn",
+            ),
+            (
+                Req,
+                "ModifyVpcEndpointServiceConfigurationRequest.RemoveNetworkLoadBalancerArn",
+            ),
+        ],
+    },
 ];
 
 // DNS (issue 15, docs/spec.md section 10). Route 53 records camelCase request fields, with
@@ -372,14 +395,78 @@ const RESOLVER_HANDLED: &[Handled] = &[
     },
 ];
 
+// The provider side of the endpoint services the account hosts (issue 16, docs/spec.md
+// section 11): the NLB behind a service, its listeners, target groups and registered targets.
+// Elastic Load Balancing records camelCase fields and names resources by ARN; a listener's
+// ARN names its load balancer, so a deleted listener still locates
+// (`vpce_reach_aws::locate_with`).
+const LOAD_BALANCER: &[Path] = &[(Req, "loadBalancerArn")];
+const TARGET_GROUP: &[Path] = &[(Req, "targetGroupArn")];
+const LISTENER: &[Path] = &[
+    (Req, "listenerArn"),
+    (Req, "loadBalancerArn"),
+    (Resp, "listeners.listenerArn"),
+];
+
+/// The Elastic Load Balancing calls that change whether an NLB reaches its targets
+/// (`elasticloadbalancing.amazonaws.com`, regional).
+const ELB_HANDLED: &[Handled] = &[
+    Handled {
+        name: "RegisterTargets",
+        ids: TARGET_GROUP,
+    },
+    Handled {
+        name: "DeregisterTargets",
+        ids: TARGET_GROUP,
+    },
+    Handled {
+        name: "CreateListener",
+        ids: LISTENER,
+    },
+    Handled {
+        name: "ModifyListener",
+        ids: LISTENER,
+    },
+    Handled {
+        name: "DeleteListener",
+        ids: LISTENER,
+    },
+    // Its port, health-check port and protocol.
+    Handled {
+        name: "ModifyTargetGroup",
+        ids: TARGET_GROUP,
+    },
+    // Its cross-zone load balancing.
+    Handled {
+        name: "ModifyTargetGroupAttributes",
+        ids: TARGET_GROUP,
+    },
+    Handled {
+        name: "ModifyLoadBalancerAttributes",
+        ids: LOAD_BALANCER,
+    },
+    // The NLB's security groups, and whether their inbound rules apply to PrivateLink traffic.
+    Handled {
+        name: "SetSecurityGroups",
+        ids: &[(Req, "loadBalancerArn"), (Req, "securityGroups")],
+    },
+];
+
 /// The handled calls of a CloudTrail `eventSource`.
 fn handled_of(event_source: &str) -> &'static [Handled] {
     match event_source {
         EC2_EVENT_SOURCE => HANDLED,
         ROUTE53_EVENT_SOURCE => ROUTE53_HANDLED,
         RESOLVER_EVENT_SOURCE => RESOLVER_HANDLED,
+        ELB_EVENT_SOURCE => ELB_HANDLED,
         _ => &[],
     }
+}
+
+/// The names of the handled Elastic Load Balancing calls, for the provider-side EventBridge
+/// rule (`ElbChangeRule`).
+pub fn handled_elb_event_names() -> Vec<&'static str> {
+    ELB_HANDLED.iter().map(|h| h.name).collect()
 }
 
 /// The names of every handled EC2 API call, for the EventBridge rule's `eventName` list.
@@ -747,7 +834,7 @@ mod tests {
             ResourceKind::of("tgw-rtb-0a"),
             Some(ResourceKind::TgwRouteTable)
         );
-        assert_eq!(handled_event_names().len(), 37);
+        assert_eq!(handled_event_names().len(), 38);
     }
 
     #[test]

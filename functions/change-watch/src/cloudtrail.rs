@@ -19,6 +19,10 @@ pub const ROUTE53_EVENT_SOURCE: &str = "route53.amazonaws.com";
 pub const RESOLVER_SOURCE: &str = "aws.route53resolver";
 /// The CloudTrail `eventSource` of Route 53 Resolver API calls.
 pub const RESOLVER_EVENT_SOURCE: &str = "route53resolver.amazonaws.com";
+/// The EventBridge `source` of Elastic Load Balancing events (regional; v1 and v2 share it).
+pub const ELB_SOURCE: &str = "aws.elasticloadbalancing";
+/// The CloudTrail `eventSource` of Elastic Load Balancing API calls (v1 and v2 alike).
+pub const ELB_EVENT_SOURCE: &str = "elasticloadbalancing.amazonaws.com";
 
 /// One EventBridge event, as an SQS record body holds it.
 #[derive(Debug, Clone, Deserialize)]
@@ -183,11 +187,12 @@ impl EventBridgeEvent {
         self.detail_type == API_CALL_DETAIL_TYPE && self.source == EC2_SOURCE
     }
 
-    /// True for a CloudTrail-recorded EC2, Route 53 or Route 53 Resolver API call: the only
-    /// events this function acts on.
+    /// True for a CloudTrail-recorded EC2, Route 53, Route 53 Resolver or Elastic Load
+    /// Balancing API call: the only events this function acts on.
     pub fn is_handled_api_call(&self) -> bool {
         self.detail_type == API_CALL_DETAIL_TYPE
-            && [EC2_SOURCE, ROUTE53_SOURCE, RESOLVER_SOURCE].contains(&self.source.as_str())
+            && [EC2_SOURCE, ROUTE53_SOURCE, RESOLVER_SOURCE, ELB_SOURCE]
+                .contains(&self.source.as_str())
     }
 
     /// The CloudTrail record of an API-call event; errors name the SQS message id.

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use change_watch::changes::{classify, handled_dns_event_names, handled_event_names, Classified};
+use change_watch::changes::{
+    classify, handled_dns_event_names, handled_elb_event_names, handled_event_names, Classified,
+};
 use change_watch::cloudtrail::EventBridgeEvent;
 use serde_json::Value;
 
@@ -23,6 +25,13 @@ fn classify_file(name: &str) -> Classified {
     assert!(event.is_handled_api_call(), "{name}");
     classify(name, &event.account, &event.api_call(name).unwrap())
 }
+
+const LB: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/orders-nlb/50dc6c495c0c9188";
+const LB_OLD: &str = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/orders-nlb-old/3a9f0e2b7c1d4e56";
+const TG: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/orders-tg/73e2d6bc24d8a067";
+const LISTENER: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/net/orders-nlb/50dc6c495c0c9188/f2f7dc8efc522ab2";
 
 /// The resources each sample names, as docs/change-alerts.md documents them.
 const EXPECTED: &[(&str, &[&str])] = &[
@@ -148,6 +157,20 @@ const EXPECTED: &[(&str, &[&str])] = &[
         &["rslvr-rr-0c1d2e3f4a5b6c7d8", "vpc-0a3f5c1e7b9d24680"],
     ),
     ("UpdateResolverRule", &["rslvr-rr-0c1d2e3f4a5b6c7d8"]),
+    // The provider side (issue 16).
+    (
+        "ModifyVpcEndpointServiceConfiguration",
+        &["vpce-svc-0a1b2c3d4e5f60718", LB_OLD],
+    ),
+    ("RegisterTargets", &[TG]),
+    ("DeregisterTargets", &[TG]),
+    ("CreateListener", &[LB, LISTENER]),
+    ("ModifyListener", &[LISTENER]),
+    ("DeleteListener", &[LISTENER]),
+    ("ModifyTargetGroup", &[TG]),
+    ("ModifyTargetGroupAttributes", &[TG]),
+    ("ModifyLoadBalancerAttributes", &[LB]),
+    ("SetSecurityGroups", &[LB, "sg-0f1e2d3c4b5a69788"]),
 ];
 
 #[test]
@@ -158,6 +181,7 @@ fn every_handled_api_has_a_sample_naming_its_resources() {
     for (_, dns) in handled_dns_event_names() {
         handled.extend(dns);
     }
+    handled.extend(handled_elb_event_names());
     handled.sort();
     assert_eq!(names, handled);
     for (name, ids) in EXPECTED {

@@ -3,7 +3,9 @@
 //! compliance-change pattern and input transformer are valid JSON whose template uses only
 //! defined variables.
 
-use change_watch::changes::{handled_dns_event_names, handled_event_names};
+use change_watch::changes::{
+    handled_dns_event_names, handled_elb_event_names, handled_event_names,
+};
 use serde_json::Value;
 
 /// The page that documents the change alerts' EventBridge rules.
@@ -67,6 +69,27 @@ fn the_dns_event_pattern_lists_the_handled_dns_calls() {
         .collect();
     names.sort();
     assert_eq!(strings(&pattern["detail"]["eventName"]), names);
+    assert_eq!(pattern["detail"]["errorCode"][0]["exists"], false);
+}
+
+#[test]
+fn the_elb_event_pattern_lists_the_handled_elb_calls() {
+    let pattern = block("change-watch ELB event pattern");
+    assert_eq!(pattern["source"][0], "aws.elasticloadbalancing");
+    assert_eq!(
+        pattern["detail"]["eventSource"][0],
+        "elasticloadbalancing.amazonaws.com"
+    );
+    let mut listed: Vec<&str> = pattern["detail"]["eventName"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    listed.sort();
+    let mut handled = handled_elb_event_names();
+    handled.sort();
+    assert_eq!(listed, handled);
     assert_eq!(pattern["detail"]["errorCode"][0]["exists"], false);
 }
 

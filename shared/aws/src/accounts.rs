@@ -193,7 +193,9 @@ pub async fn collect_accounts_with(
     Ok(snapshot)
 }
 
-/// One account's documents, with DNS or without.
+/// One account's documents, with DNS or without, and always the provider side of the
+/// endpoint services it hosts ([`load_balancers`](crate::load_balancers)): one call when it
+/// hosts none, so no setting turns it off.
 async fn collect_one(
     clients: &Clients,
     scope: &Scope,
@@ -202,10 +204,14 @@ async fn collect_one(
 ) -> Result<Snapshot, CallError> {
     // Boxed: the collection's nested futures are deep enough to overflow the compiler's
     // query depth in a caller's own async `main`.
-    match dns {
+    let mut snapshot = match dns {
         Dns::On => Box::pin(collect_with_dns(clients, scope, progress)).await,
         Dns::Off => Box::pin(collect(&clients.ec2, scope, progress)).await,
-    }
+    }?;
+    // After the network: `snapshot.scope` has the linked VPCs, whose NLBs are in scope too.
+    let provider = crate::load_balancers::collect(clients, &snapshot.scope, progress);
+    snapshot.documents.extend(Box::pin(provider).await?);
+    Ok(snapshot)
 }
 
 /// Adds another account's documents under `<account id>/`.

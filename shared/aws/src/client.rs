@@ -127,6 +127,9 @@ pub struct Clients {
     pub resolver: aws_sdk_route53resolver::Client,
     /// Route 53 Profiles: which Profile each VPC uses, and what it carries.
     pub profiles: aws_sdk_route53profiles::Client,
+    /// Elastic Load Balancing v2: the NLBs behind the account's endpoint services
+    /// ([`crate::load_balancers`]); called only when the account hosts one.
+    pub elb: aws_sdk_elasticloadbalancingv2::Client,
 }
 
 impl Clients {
@@ -143,6 +146,7 @@ impl Clients {
             route53: aws_sdk_route53::Client::new(&sdk),
             resolver: aws_sdk_route53resolver::Client::new(&sdk),
             profiles: aws_sdk_route53profiles::Client::new(&sdk),
+            elb: aws_sdk_elasticloadbalancingv2::Client::new(&sdk),
         }
     }
 
@@ -170,6 +174,13 @@ impl Clients {
                     .config()
                     .to_builder()
                     .interceptor(bound(self.profiles.config().time_source()))
+                    .build(),
+            ),
+            elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                self.elb
+                    .config()
+                    .to_builder()
+                    .interceptor(bound(self.elb.config().time_source()))
                     .build(),
             ),
         }

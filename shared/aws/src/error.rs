@@ -74,6 +74,9 @@ pub enum Service {
     Route53Resolver,
     /// Amazon Route 53 Profiles (Profiles' VPC and resource associations).
     Route53Profiles,
+    /// Elastic Load Balancing v2 (the Network Load Balancers behind the account's endpoint
+    /// services: load balancers, listeners, target groups, target health, attributes).
+    Elbv2,
 }
 
 impl Service {
@@ -86,6 +89,7 @@ impl Service {
             Service::Route53 => "route53",
             Service::Route53Resolver => "route53resolver",
             Service::Route53Profiles => "route53profiles",
+            Service::Elbv2 => "elasticloadbalancing",
         }
     }
 
@@ -98,6 +102,7 @@ impl Service {
             Service::Route53 => "Route 53",
             Service::Route53Resolver => "Route 53 Resolver",
             Service::Route53Profiles => "Route 53 Profiles",
+            Service::Elbv2 => "Elastic Load Balancing",
         }
     }
 }

@@ -38,6 +38,7 @@ mod snapshot;
 
 pub mod dhcp_options;
 pub mod endpoint_services;
+pub mod load_balancers;
 pub mod network_acls;
 pub mod network_interfaces;
 pub mod peering;

@@ -61,6 +61,14 @@ pub enum ResourceKind {
     HostedZone,
     /// A Route 53 Resolver rule, `rslvr-rr-…`.
     ResolverRule,
+    /// An endpoint service the account hosts, `vpce-svc-…` (issue 16).
+    EndpointService,
+    /// An Elastic Load Balancing v2 load balancer, by ARN (`…:loadbalancer/net/<name>/<id>`).
+    LoadBalancer,
+    /// A listener, by ARN (`…:listener/net/<name>/<id>/<id>`).
+    Listener,
+    /// A target group, by ARN (`…:targetgroup/<name>/<id>`).
+    TargetGroup,
 }
 
 impl ResourceKind {
@@ -74,6 +82,13 @@ impl ResourceKind {
             .is_some_and(|rest| !rest.is_empty())
         {
             return Some(ResourceKind::ResolverRule);
+        }
+        if id.starts_with("arn:") {
+            return crate::load_balancers::arn_kind(id);
+        }
+        // Before `vpce-`, an endpoint's prefix.
+        if let Some(rest) = id.strip_prefix("vpce-svc-") {
+            return (!rest.is_empty()).then_some(ResourceKind::EndpointService);
         }
         // Two kinds share the `tgw-` prefix (and a TGW itself is no kind here).
         for (prefix, kind) in [
@@ -120,14 +135,18 @@ fn is_zone_id(id: &str) -> bool {
 /// Locates every id of `ids` with `clients`: the EC2 kinds as [`locate`] does, a hosted zone
 /// to the VPCs associated with it (`GetHostedZone`; a zone of another account, or deleted,
 /// locates to nothing), a Resolver rule to the VPCs it is associated with
-/// (`ListResolverRuleAssociations` filtered by the rule). Any failed call fails the lookup.
+/// (`ListResolverRuleAssociations` filtered by the rule), and the provider side's resources
+/// (issue 16) to their load balancers' VPCs: a load balancer, listener or target group to
+/// its VPC, an endpoint service to its NLBs' ([`crate::load_balancers`]). Any failed call
+/// fails the lookup.
 pub async fn locate_with(clients: &Clients, ids: &BTreeSet<String>) -> Result<Located, CallError> {
-    let (mut located, zones, rules) = tokio::try_join!(
+    let (mut located, zones, rules, provider) = tokio::try_join!(
         locate(&clients.ec2, ids),
         zone_vpcs(&clients.route53, of_kind(ids, ResourceKind::HostedZone)),
         rule_vpcs(&clients.resolver, of_kind(ids, ResourceKind::ResolverRule)),
+        crate::load_balancers::locate(clients, ids),
     )?;
-    for (id, vpc) in zones.into_iter().chain(rules) {
+    for (id, vpc) in zones.into_iter().chain(rules).chain(provider) {
         located.entry(id).or_default().insert(vpc);
     }
     Ok(located)
@@ -264,8 +283,14 @@ async fn locate_chunk(
         K::TgwRouteTable => tgw_attachments(client, Query::All, ids).await,
         K::Peering => by_ids(ids, |ids| peerings(client, ids)).await,
         K::DhcpOptions => dhcp_users(client, ids).await,
-        // Not EC2's: `locate_with` asks Route 53 and the Resolver.
-        K::HostedZone | K::ResolverRule => Ok(Vec::new()),
+        // Not EC2's describe calls: `locate_with` asks Route 53, the Resolver, and for the
+        // provider side `load_balancers::locate`.
+        K::HostedZone
+        | K::ResolverRule
+        | K::EndpointService
+        | K::LoadBalancer
+        | K::Listener
+        | K::TargetGroup => Ok(Vec::new()),
     }
 }
 

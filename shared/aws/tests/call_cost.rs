@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use vpce_reach_aws::{collect, collect_with_dns, Clients, Scope};
+use vpce_reach_aws::{collect, collect_accounts_with, collect_with_dns, Clients, Dns, Scope};
 use vpce_reach_testkit::{sdk_config, MotoServer};
 
 /// Counts operations (before serialization: once per call, not per retry attempt).
@@ -184,6 +184,14 @@ fn counted(clients: &Clients, counter: &CallCounter) -> Clients {
                 .interceptor(counter.clone())
                 .build(),
         ),
+        elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+            clients
+                .elb
+                .config()
+                .to_builder()
+                .interceptor(counter.clone())
+                .build(),
+        ),
     }
 }
 
@@ -249,4 +257,138 @@ async fn dns_costs_two_calls_per_private_zone_and_one_per_list() {
     ] {
         assert_eq!(counts.get(op), None, "{op}: {counts:?}");
     }
+}
+
+/// An NLB in `subnet` with one TCP listener per port, each forwarding to a target group of
+/// its own, behind an endpoint service configuration of its own.
+async fn hosted_service(c: &Clients, vpc: &str, subnet: &str, name: &str, ports: &[i32]) {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum,
+    };
+    let lb = c
+        .elb
+        .create_load_balancer()
+        .name(name)
+        .r#type(LoadBalancerTypeEnum::Network)
+        .scheme(LoadBalancerSchemeEnum::Internal)
+        .subnets(subnet)
+        .send()
+        .await
+        .unwrap();
+    let lb = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_owned();
+    for port in ports {
+        let tg = c
+            .elb
+            .create_target_group()
+            .name(format!("{name}-{port}"))
+            .protocol(ProtocolEnum::Tcp)
+            .port(*port)
+            .vpc_id(vpc)
+            .send()
+            .await
+            .unwrap();
+        let tg = tg.target_groups()[0].target_group_arn().unwrap().to_owned();
+        c.elb
+            .create_listener()
+            .load_balancer_arn(&lb)
+            .protocol(ProtocolEnum::Tcp)
+            .port(*port)
+            .default_actions(
+                Action::builder()
+                    .r#type(ActionTypeEnum::Forward)
+                    .target_group_arn(tg)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    c.ec2
+        .create_vpc_endpoint_service_configuration()
+        .network_load_balancer_arns(lb)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_provider_side_costs_one_call_then_three_per_nlb_and_two_per_target_group() {
+    let server = MotoServer::start_patched();
+    let plain = Clients::new(&sdk_config(&server.endpoint_url()));
+    build(&plain.ec2, 1).await;
+    let count = |counter: &CallCounter| {
+        let counts = counter.0.lock().unwrap().clone();
+        let provider: BTreeMap<String, usize> = counts
+            .into_iter()
+            .filter(|(op, _)| {
+                op == "DescribeVpcEndpointServiceConfigurations"
+                    || [
+                        "DescribeLoadBalancers",
+                        "DescribeListeners",
+                        "DescribeTargetGroups",
+                        "DescribeTargetHealth",
+                        "DescribeLoadBalancerAttributes",
+                        "DescribeTargetGroupAttributes",
+                    ]
+                    .contains(&op.as_str())
+            })
+            .collect();
+        provider
+    };
+    let collect_counted = |counter: CallCounter| {
+        let clients = counted(&plain, &counter);
+        async move {
+            collect_accounts_with(&clients, &[], &Scope::region(), Dns::Off, &|_| {})
+                .await
+                .unwrap();
+        }
+    };
+
+    // No service hosted: one call, no Elastic Load Balancing call.
+    let none = CallCounter::default();
+    collect_counted(none.clone()).await;
+    assert_eq!(
+        count(&none),
+        BTreeMap::from([("DescribeVpcEndpointServiceConfigurations".to_owned(), 1)])
+    );
+
+    // Two services: one NLB with two listeners (two target groups), one with one.
+    let vpcs = plain.ec2.describe_vpcs().send().await.unwrap();
+    let vpc = vpcs.vpcs()[0].vpc_id().unwrap().to_owned();
+    let subnets = plain
+        .ec2
+        .describe_subnets()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&vpc)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let subnet = subnets.subnets()[0].subnet_id().unwrap().to_owned();
+    hosted_service(&plain, &vpc, &subnet, "one", &[443, 8443]).await;
+    hosted_service(&plain, &vpc, &subnet, "two", &[5432]).await;
+    let two = CallCounter::default();
+    collect_counted(two.clone()).await;
+    let counts = count(&two);
+    println!("provider-side API calls, 2 NLBs and 3 target groups: {counts:#?}");
+    let expected: BTreeMap<String, usize> = [
+        ("DescribeVpcEndpointServiceConfigurations", 1),
+        // Up to 20 ARNs per call.
+        ("DescribeLoadBalancers", 1),
+        ("DescribeListeners", 2),
+        ("DescribeTargetGroups", 2),
+        ("DescribeLoadBalancerAttributes", 2),
+        ("DescribeTargetHealth", 3),
+        ("DescribeTargetGroupAttributes", 3),
+    ]
+    .into_iter()
+    .map(|(op, n)| (op.to_owned(), n))
+    .collect();
+    assert_eq!(counts, expected);
 }

@@ -309,8 +309,10 @@ fn an_nlb_with_a_security_group_is_admitted_by_reference_and_named_in_the_fix() 
             e["Groups"] = json!([{"GroupId": "sg-nlb"}]);
         }
     }
+    // Its inbound rules admit the consumer VPC's clients (N4a: PrivateLink traffic is checked
+    // against them by default).
     w.doc("SecurityGroups").as_array_mut().unwrap().push(json!(
-        {"GroupId": "sg-nlb", "VpcId": "vpc-p", "IpPermissions": [], "IpPermissionsEgress": all_out()}));
+        {"GroupId": "sg-nlb", "VpcId": "vpc-p", "IpPermissions": [tcp_from(8443, "10.9.0.0/16")], "IpPermissionsEgress": all_out()}));
     w.group("sg-app")["IpPermissions"] = json!([{"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "UserIdGroupPairs": [{"GroupId": "sg-nlb"}]}]);
     let (_, report) = run(&w);
     assert!(
@@ -341,6 +343,72 @@ fn an_nlb_with_a_security_group_is_admitted_by_reference_and_named_in_the_fix() 
             Some(Direction::Egress)
         )
     );
+}
+
+/// N4a: with security groups and EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic on (the
+/// default), the NLB's inbound rules see PrivateLink traffic from the clients' private IPs.
+#[test]
+fn the_nlbs_inbound_rules_must_admit_the_consumers_clients_unless_off() {
+    let mut w = World::base();
+    w.doc("LoadBalancers")[0]["SecurityGroups"] = json!(["sg-nlb"]);
+    for e in w.doc("NetworkInterfaces").as_array_mut().unwrap() {
+        if e["InterfaceType"] == "network_load_balancer" {
+            e["Groups"] = json!([{"GroupId": "sg-nlb"}]);
+        }
+    }
+    // Admits the consumer's endpoint address, not its client: a mistake under "on".
+    w.doc("SecurityGroups").as_array_mut().unwrap().push(json!(
+        {"GroupId": "sg-nlb", "VpcId": "vpc-p", "IpPermissions": [tcp_from(8443, "10.9.1.20/32")], "IpPermissionsEgress": all_out()}));
+    w.group("sg-app")["IpPermissions"] = json!([{"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "UserIdGroupPairs": [{"GroupId": "sg-nlb"}]}]);
+    let (snap, report) = run(&w);
+    let found = provider_findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(
+        (f.code, &*f.component, f.direction),
+        (
+            FindingCode::EniSgRulesMismatch,
+            "sg-nlb",
+            Some(Direction::Ingress)
+        )
+    );
+    assert_eq!(f.source.as_deref(), Some(LB));
+    assert_eq!(&*f.traffic, "tcp/8443");
+    assert!(
+        f.problem.contains("admit no tcp/8443 from 10.9.1.10"),
+        "{}",
+        f.problem
+    );
+    assert_eq!(
+        &*f.fix,
+        "allow tcp/8443 from 10.9.1.10/32 on sg-nlb, or set \
+         EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic to off on the load balancer"
+    );
+    assert_eq!(
+        compliance(&snap, &report, LOAD_BALANCER_TYPE, LB).0,
+        ComplianceType::NonCompliant
+    );
+
+    // Off: the NLB's inbound rules filter no PrivateLink traffic.
+    w.doc("LoadBalancers")[0]["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] =
+        json!("off");
+    let (_, report) = run(&w);
+    assert!(
+        provider_findings(&report).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+
+    // On, admitting the consumer VPC: nothing to report.
+    w.doc("LoadBalancers")[0]["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = json!("on");
+    w.group("sg-nlb")["IpPermissions"] = json!([tcp_from(8443, "10.9.0.0/16")]);
+    let (_, report) = run(&w);
+    assert!(
+        provider_findings(&report).is_empty(),
+        "{:#?}",
+        report.findings
+    );
+    assert!(report.missing.is_empty(), "{:#?}", report.missing);
 }
 
 #[test]

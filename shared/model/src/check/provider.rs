@@ -119,10 +119,145 @@ pub(super) fn check_services(snap: &Snapshot, params: &RuleParameters, report: &
             *report.on_path.entry(lb.arn.clone()).or_default() += lb.paths.len();
         }
         *report.on_path.entry(trace.service.clone()).or_default() += 1;
+        let inbound = private_link_inbound(snap, service, &report.pairs);
         report.findings.extend(trace.findings);
+        report.findings.extend(inbound.findings);
         report.missing.extend(trace.missing);
+        report.missing.extend(inbound.missing);
         report.notes.extend(trace.notes);
     }
+}
+
+/// The findings and gaps of [`private_link_inbound`].
+#[derive(Default)]
+struct Inbound {
+    findings: Vec<Finding>,
+    missing: Vec<MissingData>,
+}
+
+/// The NLB's own inbound rules on PrivateLink traffic (N4a): with security groups and
+/// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic` on (the default), they are evaluated
+/// against the client's private IP, not the endpoint's; so they must admit every workload of
+/// the snapshot paired with a consumer endpoint of the service, on each TCP listener port.
+/// Off, or without groups, they filter no PrivateLink traffic. The clients are the report's
+/// pairs, the same for both judges.
+fn private_link_inbound(
+    snap: &Snapshot,
+    service: &ServiceConfiguration,
+    pairs: &[super::PairResult],
+) -> Inbound {
+    let mut out = Inbound::default();
+    let Some(name) = service.service_name.as_deref() else {
+        return out;
+    };
+    let consumers: BTreeSet<&str> = snap
+        .vpc_endpoints
+        .values()
+        .filter(|e| e.service_name == name)
+        .map(|e| e.vpc_endpoint_id.as_str())
+        .collect();
+    let clients: BTreeSet<std::net::Ipv4Addr> = pairs
+        .iter()
+        .filter(|p| consumers.contains(&*p.endpoint))
+        .filter_map(|p| snap.network_interfaces.get(&*p.workload))
+        .filter_map(|eni| snap.primary_ip(eni))
+        .collect();
+    if clients.is_empty() {
+        return out;
+    }
+    for arn in &service.network_load_balancer_arns {
+        let Some(lb) = snap.elb.load_balancers.get(arn) else {
+            continue; // the trace reports the load balancer as missing data
+        };
+        let enforced = lb
+            .enforce_security_group_inbound_rules_on_private_link_traffic
+            .as_deref()
+            .is_none_or(|v| !v.eq_ignore_ascii_case("off"));
+        if lb.security_groups.is_empty() || !enforced {
+            continue;
+        }
+        let mut ports: Vec<u16> = snap
+            .elb
+            .listeners_of(arn)
+            .filter(|l| carries_tcp(l.protocol.as_deref()))
+            .filter_map(|l| l.port)
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        for port in ports {
+            nlb_admits_clients(snap, service, lb, &clients, port, &mut out);
+        }
+    }
+    out
+}
+
+/// One listener port of N4a: the NLB's groups admit `clients`, or a finding on its first group.
+fn nlb_admits_clients(
+    snap: &Snapshot,
+    service: &ServiceConfiguration,
+    lb: &crate::snapshot::elb::LoadBalancer,
+    clients: &BTreeSet<std::net::Ipv4Addr>,
+    port: u16,
+    out: &mut Inbound,
+) {
+    let groups = &lb.security_groups;
+    let required = Region::from_addrs(
+        clients.iter().map(|ip| AddrRange::host(*ip)),
+        PortRange::single(port),
+    );
+    let verdict = security_group::evaluate(snap, groups, RuleDirection::Ingress, &required);
+    if verdict.allows() {
+        return;
+    }
+    if !verdict.missing.is_empty() {
+        let what = verdict.missing.join("; ");
+        for resource in [&lb.load_balancer_arn, &service.service_id] {
+            out.missing.push(MissingData {
+                resource: resource.clone(),
+                what: what.clone(),
+            });
+        }
+        return;
+    }
+    let uncovered = verdict.uncovered.describe_addrs();
+    let problem = format!(
+        "{} (the NLB's groups) admit no tcp/{port} from {uncovered} (the consumers' clients: \
+         with EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic on, the NLB's inbound rules \
+         see PrivateLink traffic from the client's private IP)",
+        groups.join(", ")
+    );
+    let ips: Vec<String> = verdict
+        .uncovered
+        .addr_ranges()
+        .iter()
+        .map(|a| {
+            // Hosts print bare: a rule wants them as /32s.
+            let a = a.to_string();
+            if a.contains(['/', '-']) {
+                a
+            } else {
+                format!("{a}/32")
+            }
+        })
+        .collect();
+    let fix = format!(
+        "allow tcp/{port} from {} on {}, or set \
+         EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic to off on the load balancer",
+        ips.join(", "),
+        groups[0]
+    );
+    out.findings.push(Finding {
+        code: FindingCode::EniSgRulesMismatch,
+        component: groups[0].as_str().into(),
+        direction: Some(Direction::Ingress),
+        source: Some(lb.load_balancer_arn.as_str().into()),
+        endpoint: Some(service.service_id.as_str().into()),
+        detail: format!("{}: {problem}. Fix: {fix}", service.service_id),
+        account: None,
+        problem: problem.into(),
+        fix: fix.into(),
+        traffic: format!("tcp/{port}").into(),
+    });
 }
 
 /// What every rule of one service needs.
@@ -219,15 +354,27 @@ impl<'a> Ctx<'a> {
             paths: Vec::new(),
         };
         if !nlb.groups().is_empty() {
-            self.note(format!(
-                "{}: its security groups' inbound rules on PrivateLink traffic \
-                 (EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic = {}) are not checked",
-                nlb.arn(),
-                nlb.raw
-                    .enforce_security_group_inbound_rules_on_private_link_traffic
-                    .as_deref()
-                    .unwrap_or("on")
-            ));
+            // N4a: `check` judges them against the clients of the report's pairs; a trace of
+            // the provider side alone has no clients.
+            let off = nlb
+                .raw
+                .enforce_security_group_inbound_rules_on_private_link_traffic
+                .as_deref()
+                .is_some_and(|v| v.eq_ignore_ascii_case("off"));
+            self.note(if off {
+                format!(
+                    "{}: its security groups' inbound rules do not apply to PrivateLink traffic \
+                     (EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic = off)",
+                    nlb.arn()
+                )
+            } else {
+                format!(
+                    "{}: its security groups' inbound rules apply to PrivateLink traffic, from \
+                     the clients' private IPs (EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic \
+                     = on): checked against the consumers' workloads",
+                    nlb.arn()
+                )
+            });
         }
         if !elb.listeners_known.contains(nlb.arn()) {
             self.missing(
