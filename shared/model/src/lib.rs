@@ -60,6 +60,12 @@ mod route;
 mod security_group;
 pub mod snapshot;
 mod space;
+// IPv6 (issue 17): the evaluators and the family decision exist and are tested; the path does
+// not call them yet (docs/spec.md section 12), so outside tests they are unused.
+#[cfg_attr(not(test), allow(dead_code))]
+mod family;
+#[cfg_attr(not(test), allow(dead_code))]
+mod space6;
 mod text;
 mod transit_gateway;
 

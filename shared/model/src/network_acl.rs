@@ -10,6 +10,7 @@ use std::fmt;
 use crate::protocol;
 use crate::snapshot::{NetworkAcl, NetworkAclEntry, RuleAction};
 use crate::space::{AddrRange, PortRange, Rect, Region};
+use crate::space6::{Addr6Range, Rect6, Region6};
 
 /// The rule number AWS gives the implicit deny (`*`).
 pub(crate) const IMPLICIT_DENY: u16 = 32767;
@@ -38,22 +39,33 @@ pub struct EntryMatch {
 
 impl fmt::Display for EntryMatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let number = if self.rule_number == IMPLICIT_DENY {
-            "*".to_string()
-        } else {
-            self.rule_number.to_string()
-        };
-        let action = match self.action {
-            RuleAction::Allow => "allow",
-            RuleAction::Deny => "deny",
-        };
-        let ports = if self.ports == PortRange::ALL {
-            "all ports".to_string()
-        } else {
-            format!("tcp/{}", self.ports)
-        };
-        write!(f, "rule {number} {action} {ports} {}", self.cidr)
+        write_entry(f, self.rule_number, self.action, self.ports, &self.cidr)
     }
+}
+
+/// `rule N allow tcp/443 <cidr>`: one wording for both families' entries.
+fn write_entry(
+    f: &mut fmt::Formatter<'_>,
+    rule_number: u16,
+    action: RuleAction,
+    ports: PortRange,
+    cidr: &dyn fmt::Display,
+) -> fmt::Result {
+    let number = if rule_number == IMPLICIT_DENY {
+        "*".to_string()
+    } else {
+        rule_number.to_string()
+    };
+    let action = match action {
+        RuleAction::Allow => "allow",
+        RuleAction::Deny => "deny",
+    };
+    let ports = if ports == PortRange::ALL {
+        "all ports".to_string()
+    } else {
+        format!("tcp/{ports}")
+    };
+    write!(f, "rule {number} {action} {ports} {cidr}")
 }
 
 /// The outcome of running some traffic through one direction of an ACL.
@@ -122,21 +134,24 @@ pub(crate) fn sorted_tcp_entries(acl: &NetworkAcl, traffic: Traffic) -> Vec<Entr
 
 fn tcp_entry(entry: &NetworkAclEntry) -> Option<EntryMatch> {
     let cidr = entry.cidr_block?;
-    if !protocol::covers_tcp(&entry.protocol) {
-        return None;
-    }
-    let ports = if protocol::is_all(&entry.protocol) {
-        PortRange::ALL
-    } else {
-        let range = entry.port_range.as_ref();
-        PortRange::from_aws(range.map(|r| r.from), range.map(|r| r.to))?
-    };
     Some(EntryMatch {
         rule_number: entry.rule_number,
         action: entry.rule_action,
         cidr,
-        ports,
+        ports: tcp_ports(entry)?,
     })
+}
+
+/// The TCP ports an entry matches; `None` when it cannot match TCP.
+fn tcp_ports(entry: &NetworkAclEntry) -> Option<PortRange> {
+    if !protocol::covers_tcp(&entry.protocol) {
+        return None;
+    }
+    if protocol::is_all(&entry.protocol) {
+        return Some(PortRange::ALL);
+    }
+    let range = entry.port_range.as_ref();
+    PortRange::from_aws(range.map(|r| r.from), range.map(|r| r.to))
 }
 
 fn implicit_deny() -> EntryMatch {
@@ -146,6 +161,111 @@ fn implicit_deny() -> EntryMatch {
         cidr: ipnet::Ipv4Net::default(),
         ports: PortRange::ALL,
     }
+}
+
+/// An IPv6 entry that decided part of the traffic (docs/spec.md V6): [`EntryMatch`] for the
+/// IPv6 family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+pub(crate) struct EntryMatch6 {
+    /// The entry's rule number ([`IMPLICIT_DENY`] for the IPv6 `*`).
+    pub rule_number: u16,
+    /// Allow or deny.
+    pub action: RuleAction,
+    /// The entry's `Ipv6CidrBlock` (`::/0` for the implicit deny).
+    pub cidr: ipnet::Ipv6Net,
+    /// The entry's ports (every port for protocol `-1`).
+    pub ports: PortRange,
+}
+
+impl fmt::Display for EntryMatch6 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Worded like an IPv4 entry so that findings read alike; the CIDR says the family.
+        let cidr = self.cidr.trunc();
+        write_entry(f, self.rule_number, self.action, self.ports, &cidr)
+    }
+}
+
+/// The outcome of running IPv6 traffic through one direction of an ACL.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+pub(crate) struct AclVerdict6 {
+    /// The traffic dropped; empty when everything passes.
+    pub denied: Region6,
+    /// The entries that let part of the traffic through, in rule order.
+    pub allowed_by: Vec<EntryMatch6>,
+    /// The entries (or the IPv6 implicit deny) that dropped part of it, in rule order.
+    pub denied_by: Vec<EntryMatch6>,
+}
+
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+impl AclVerdict6 {
+    /// True when every packet passes.
+    pub(crate) fn allows(&self) -> bool {
+        self.denied.is_empty()
+    }
+
+    /// The lowest rule number that dropped traffic: a fixing allow entry must come before it.
+    pub(crate) fn first_deny(&self) -> Option<u16> {
+        self.denied_by.iter().map(|e| e.rule_number).min()
+    }
+}
+
+/// Runs `required` (peer IPv6 addresses × destination ports of TCP packets) through IPv6
+/// entries sorted by [`sorted_tcp_entries6`]: first match by rule number, then the IPv6 `*`.
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+pub(crate) fn evaluate_sorted6(entries: &[EntryMatch6], required: &Region6) -> AclVerdict6 {
+    let mut remaining = required.clone();
+    let mut verdict = AclVerdict6::default();
+    for entry in entries {
+        if remaining.is_empty() {
+            break;
+        }
+        let decided = remaining.subtract(&Rect6::new(Addr6Range::cidr(entry.cidr), entry.ports));
+        if decided.is_empty() {
+            continue;
+        }
+        match entry.action {
+            RuleAction::Allow => verdict.allowed_by.push(entry.clone()),
+            RuleAction::Deny => {
+                verdict.denied.absorb(decided);
+                verdict.denied_by.push(entry.clone());
+            }
+        }
+    }
+    if !remaining.is_empty() {
+        verdict.denied.absorb(remaining);
+        verdict.denied_by.push(EntryMatch6 {
+            rule_number: IMPLICIT_DENY,
+            action: RuleAction::Deny,
+            cidr: ipnet::Ipv6Net::default(),
+            ports: PortRange::ALL,
+        });
+    }
+    verdict
+}
+
+/// The IPv6 entries of one direction that can match TCP, in evaluation order. IPv4 and IPv6
+/// entries share one numbering per direction (spec V6), so keeping the IPv6 ones in rule
+/// order is exactly AWS's first match for an IPv6 packet.
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+pub(crate) fn sorted_tcp_entries6(acl: &NetworkAcl, traffic: Traffic) -> Vec<EntryMatch6> {
+    let egress = traffic == Traffic::Outbound;
+    let mut entries: Vec<EntryMatch6> = acl
+        .entries
+        .iter()
+        .filter(|e| e.egress == egress)
+        .filter_map(|e| {
+            Some(EntryMatch6 {
+                rule_number: e.rule_number,
+                action: e.rule_action,
+                cidr: e.ipv6_cidr()?,
+                ports: tcp_ports(e)?,
+            })
+        })
+        .collect();
+    entries.sort_by_key(|e| e.rule_number);
+    entries
 }
 
 #[cfg(test)]
@@ -359,6 +479,188 @@ mod tests {
                         prop_assert!(before.denied.contains(a, p));
                     }
                 }
+            }
+        }
+    }
+
+    // ---- IPv6 entries (docs/spec.md V6) ----
+
+    /// The base address of sample block `o`: `2600:1f18:0:o::`.
+    fn base6(o: u8) -> u128 {
+        u128::from("2600:1f18::".parse::<std::net::Ipv6Addr>().unwrap()) | (u128::from(o) << 64)
+    }
+
+    fn entry6(
+        n: u16,
+        egress: bool,
+        action: RuleAction,
+        proto: &str,
+        cidr: ipnet::Ipv6Net,
+        ports: Option<(i32, i32)>,
+    ) -> NetworkAclEntry {
+        NetworkAclEntry {
+            rule_number: n,
+            egress,
+            rule_action: action,
+            protocol: proto.into(),
+            cidr_block: None,
+            ipv6_cidr_block: Some(cidr.to_string()),
+            port_range: ports.map(|(from, to)| PortRangeJson { from, to }),
+        }
+    }
+
+    fn one6(ip: &str, ports: PortRange) -> Region6 {
+        Region6::from_rect(Rect6::new(Addr6Range::host(ip.parse().unwrap()), ports))
+    }
+
+    /// The default ACL of a dual-stack VPC: 100 allows IPv4, 101 allows IPv6, each family
+    /// then has its own `*`.
+    #[test]
+    fn default_acl_rule_101_allows_ipv6_and_rule_100_does_not() {
+        let all6: ipnet::Ipv6Net = "::/0".parse().unwrap();
+        let a = acl(vec![
+            entry(100, false, RuleAction::Allow, "-1", "0.0.0.0/0", None),
+            entry6(101, false, RuleAction::Allow, "-1", all6, None),
+        ]);
+        let req = one6("2600:1f18::5", PortRange::single(443));
+        let v = evaluate_sorted6(&sorted_tcp_entries6(&a, Traffic::Inbound), &req);
+        assert!(v.allows());
+        assert_eq!(v.allowed_by[0].to_string(), "rule 101 allow all ports ::/0");
+        let only_v4 = acl(vec![entry(
+            100,
+            false,
+            RuleAction::Allow,
+            "-1",
+            "0.0.0.0/0",
+            None,
+        )]);
+        let v = evaluate_sorted6(&sorted_tcp_entries6(&only_v4, Traffic::Inbound), &req);
+        assert!(!v.allows());
+        assert_eq!(v.first_deny(), Some(IMPLICIT_DENY));
+        assert_eq!(v.denied_by[0].to_string(), "rule * deny all ports ::/0");
+    }
+
+    /// The reply leg over IPv6: an ACL allowing only 1024-32767 back leaves the rest of the
+    /// ephemeral range denied, by the IPv6 `*`.
+    #[test]
+    fn ipv6_ephemeral_return_partially_allowed() {
+        let net: ipnet::Ipv6Net = "2600:1f18:aaaa:bb00::/56".parse().unwrap();
+        let a = acl(vec![entry6(
+            120,
+            true,
+            RuleAction::Allow,
+            "6",
+            net,
+            Some((1024, 32767)),
+        )]);
+        let req = one6(
+            "2600:1f18:aaaa:bb01::5",
+            PortRange {
+                first: 1024,
+                last: 65535,
+            },
+        );
+        let v = evaluate_sorted6(&sorted_tcp_entries6(&a, Traffic::Outbound), &req);
+        assert_eq!(
+            v.denied.rects()[0].ports,
+            PortRange {
+                first: 32768,
+                last: 65535
+            }
+        );
+        assert_eq!(
+            v.allowed_by[0].to_string(),
+            "rule 120 allow tcp/1024-32767 2600:1f18:aaaa:bb00::/56"
+        );
+    }
+
+    /// The independent IPv6 oracle: among the entries of the direction sorted by rule number
+    /// (both families, one numbering), the first IPv6 entry matching the packet decides.
+    fn oracle6(entries: &[NetworkAclEntry], egress: bool, addr: u128, port: u16) -> bool {
+        let mut sorted: Vec<&NetworkAclEntry> =
+            entries.iter().filter(|e| e.egress == egress).collect();
+        sorted.sort_by_key(|e| e.rule_number);
+        for e in sorted {
+            let Some(text) = &e.ipv6_cidr_block else {
+                continue;
+            };
+            let net: ipnet::Ipv6Net = text.parse().unwrap();
+            let in_net = net.contains(&std::net::Ipv6Addr::from(addr));
+            let proto_ok = e.protocol == "-1" || e.protocol == "6";
+            let port_ok = e.protocol == "-1"
+                || e.port_range
+                    .as_ref()
+                    .is_none_or(|r| r.from <= port as i32 && port as i32 <= r.to);
+            if in_net && proto_ok && port_ok {
+                return e.rule_action == RuleAction::Allow;
+            }
+        }
+        false
+    }
+
+    /// IPv6 entries inside `2600:1f18:0:0..4::/64`, from /46 to /128, and IPv4 entries with
+    /// rule numbers from the same numbering.
+    fn arb_entry6() -> impl Strategy<Value = NetworkAclEntry> {
+        (
+            1u16..200,
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof!["6", "-1", "17"],
+            0u8..4,
+            0u32..70000,
+            prop_oneof![46u8..=64, 100u8..=128],
+            0u16..2000,
+            0u16..2000,
+        )
+            .prop_map(|(n, egress, allow, proto, o, off, len, p, q)| {
+                let addr = std::net::Ipv6Addr::from(base6(o) + u128::from(off));
+                let net = ipnet::Ipv6Net::new(addr, len).unwrap().trunc();
+                let action = if allow {
+                    RuleAction::Allow
+                } else {
+                    RuleAction::Deny
+                };
+                let (lo, hi) = (p.min(q) as i32, p.max(q) as i32);
+                entry6(n, egress, action, &proto, net, Some((lo, hi)))
+            })
+    }
+
+    proptest! {
+        /// IPv6 region evaluation agrees with the per-packet first-match oracle, with IPv4
+        /// entries interleaved in the numbering (they never match an IPv6 packet).
+        #[test]
+        fn ipv6_region_evaluation_matches_first_match(
+            v6 in prop::collection::vec(arb_entry6(), 0..12),
+            v4 in prop::collection::vec(arb_entry(), 0..6),
+            egress in any::<bool>(),
+            samples in prop::collection::vec((0u8..4, 0u32..70000, 0u16..2100), 1..40)) {
+            let mut entries = v6;
+            entries.extend(v4);
+            let a = acl(entries.clone());
+            let traffic = if egress { Traffic::Outbound } else { Traffic::Inbound };
+            let required = Region6::from_rect(Rect6::new(
+                Addr6Range { first: base6(0), last: base6(3) | u128::from(u64::MAX) },
+                PortRange { first: 0, last: 2100 }));
+            let v = evaluate_sorted6(&sorted_tcp_entries6(&a, traffic), &required);
+            for (o, low, port) in samples {
+                let addr = base6(o) + u128::from(low);
+                prop_assert_eq!(!v.denied.contains(addr, port), oracle6(&entries, egress, addr, port));
+            }
+        }
+
+        /// Adding IPv6 entries never changes an IPv4 verdict.
+        #[test]
+        fn ipv6_entries_leave_ipv4_verdicts_alone(
+            v4 in prop::collection::vec(arb_entry(), 0..10),
+            v6 in prop::collection::vec(arb_entry6(), 0..10)) {
+            let required = Region::from_rect(Rect::new(AddrRange::cidr("10.0.0.0/14".parse().unwrap()), PortRange { first: 0, last: 2100 }));
+            let mut both = v4.clone();
+            both.extend(v6);
+            for traffic in [Traffic::Outbound, Traffic::Inbound] {
+                let before = evaluate(&acl(v4.clone()), traffic, &required);
+                let after = evaluate(&acl(both.clone()), traffic, &required);
+                prop_assert_eq!(before.denied, after.denied);
+                prop_assert_eq!(before.allowed_by, after.allowed_by);
             }
         }
     }

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::prefix_list;
 use crate::snapshot::{Route, RouteTable, Snapshot};
@@ -60,6 +60,7 @@ fn target_of(route: &Route) -> String {
         &route.transit_gateway_id,
         &route.vpc_peering_connection_id,
         &route.vpc_endpoint_id,
+        &route.egress_only_internet_gateway_id,
     ]
     .into_iter()
     .flatten()
@@ -132,6 +133,111 @@ pub(crate) fn lookup_block(
     (winner, inside)
 }
 
+/// One IPv6 route, with its destination resolved to a single CIDR (docs/spec.md V7): the
+/// parallel of [`RouteMatch`].
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RouteMatch6 {
+    /// The destination CIDR (one IPv6 entry of the list for prefix-list routes).
+    pub cidr: Ipv6Net,
+    /// The prefix list the route was written with, if any.
+    pub prefix_list_id: Option<String>,
+    /// `local`, `igw-…`, `eigw-…`, `nat-…`, `vpce-…`, `eni-…`, …
+    pub target: String,
+    /// True for a `blackhole` route: traffic is dropped.
+    pub blackhole: bool,
+}
+
+impl fmt::Display for RouteMatch6 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cidr = crate::space6::display_cidr6(&self.cidr);
+        match &self.prefix_list_id {
+            Some(pl) => write!(f, "{pl} ({cidr}) -> {}", self.target)?,
+            None => write!(f, "{cidr} -> {}", self.target)?,
+        }
+        if self.blackhole {
+            f.write_str(" (blackhole)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every IPv6 route of a table, prefix-list routes expanded to their IPv6 entries. Prefix
+/// lists the snapshot lacks, and destinations that are not IPv6 CIDRs, are returned in the
+/// second list (missing data, never a verdict).
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+pub(crate) fn expanded_routes6(
+    snap: &Snapshot,
+    table: &RouteTable,
+) -> (Vec<RouteMatch6>, Vec<String>) {
+    let mut routes = Vec::new();
+    let mut missing = Vec::new();
+    for route in &table.routes {
+        let target = target_of(route);
+        let blackhole = route.state.as_deref() == Some("blackhole");
+        match route.ipv6_destination() {
+            Some(Ok(cidr)) => routes.push(RouteMatch6 {
+                cidr: cidr.trunc(),
+                prefix_list_id: None,
+                target: target.clone(),
+                blackhole,
+            }),
+            Some(Err(message)) => {
+                missing.push(format!("a route of {}: {message}", table.route_table_id));
+            }
+            None => {}
+        }
+        if let Some(pl_id) = &route.destination_prefix_list_id {
+            match snap.prefix_lists.get(pl_id) {
+                Some(pl) => routes.extend(prefix_list::ipv6_cidrs(pl).map(|cidr| RouteMatch6 {
+                    cidr: cidr.trunc(),
+                    prefix_list_id: Some(pl_id.clone()),
+                    target: target.clone(),
+                    blackhole,
+                })),
+                None => missing.push(
+                    snap.prefix_list_gap(pl_id, &format!("a route of {}", table.route_table_id)),
+                ),
+            }
+        }
+    }
+    (routes, missing)
+}
+
+/// [`beats`] for IPv6 routes: the more specific wins, a CIDR route wins a tie with a
+/// prefix-list entry.
+fn beats6(a: &RouteMatch6, b: &RouteMatch6) -> bool {
+    let key = |r: &RouteMatch6| (r.cidr.prefix_len(), r.prefix_list_id.is_none());
+    key(a) > key(b)
+}
+
+/// [`lookup_block`] for IPv6: the route that wins for the whole of `dest` (`None`: no route
+/// contains it), and the routes strictly inside it, which win for their part of it.
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+pub(crate) fn lookup_block6(
+    routes: &[RouteMatch6],
+    dest: Ipv6Net,
+) -> (Option<&RouteMatch6>, Vec<&RouteMatch6>) {
+    let mut winner: Option<&RouteMatch6> = None;
+    let mut inside = Vec::new();
+    for route in routes {
+        if route.cidr.contains(&dest) {
+            if winner.is_none_or(|w| beats6(route, w)) {
+                winner = Some(route);
+            }
+        } else if dest.contains(&route.cidr) {
+            inside.push(route);
+        }
+    }
+    (winner, inside)
+}
+
+/// The route one IPv6 address takes (`None`: no route).
+#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
+pub(crate) fn lookup6(routes: &[RouteMatch6], ip: std::net::Ipv6Addr) -> Option<&RouteMatch6> {
+    lookup_block6(routes, Ipv6Net::from(ip)).0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +272,137 @@ mod tests {
         assert_eq!(inside[0].target, "nat-2");
         let (w, _) = lookup_block(&routes, "10.0.2.10/32".parse().unwrap());
         assert_eq!(w.unwrap().target, "local");
+    }
+
+    // ---- IPv6 (docs/spec.md V7) ----
+
+    use crate::snapshot::SnapshotBuilder;
+    use proptest::prelude::*;
+
+    fn r6(cidr: &str, pl: Option<&str>, target: &str) -> RouteMatch6 {
+        RouteMatch6 {
+            cidr: cidr.parse().unwrap(),
+            prefix_list_id: pl.map(String::from),
+            target: target.into(),
+            blackhole: false,
+        }
+    }
+
+    /// A dual-stack table: the IPv6 local route, `::/0` to an egress-only gateway, the NAT64
+    /// route, and a prefix-list route whose list holds entries of both families.
+    #[test]
+    fn ipv6_table_expands_and_looks_up_per_family() {
+        let mut b = SnapshotBuilder::new();
+        b.add_json("t", r#"{
+          "RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [
+            {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"},
+            {"DestinationIpv6CidrBlock": "2600:1f18:aaaa:bb00::/56", "GatewayId": "local"},
+            {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1"},
+            {"DestinationIpv6CidrBlock": "64:ff9b::/96", "NatGatewayId": "nat-1"},
+            {"DestinationPrefixListId": "pl-s3", "GatewayId": "vpce-s3"},
+            {"DestinationIpv6CidrBlock": "2600:1f18:aaaa:bb07::/64", "GatewayId": "igw-1", "State": "blackhole"}]}],
+          "PrefixLists": [{"PrefixListId": "pl-s3", "Cidrs": ["52.216.0.0/15", "2600:1fa0::/32"]}]}"#).unwrap();
+        let snap = b.finish();
+        let table = &snap.route_tables["rtb-1"];
+        let (routes, missing) = expanded_routes6(&snap, table);
+        assert!(missing.is_empty());
+        assert_eq!(
+            routes.len(),
+            5,
+            "IPv4 routes and IPv4 list entries are not IPv6 routes"
+        );
+        let at = |ip: &str| lookup6(&routes, ip.parse().unwrap()).map(|r| r.to_string());
+        assert_eq!(
+            at("2600:1f18:aaaa:bb01::5").unwrap(),
+            "2600:1f18:aaaa:bb00::/56 -> local"
+        );
+        assert_eq!(
+            at("2600:1f18:aaaa:bb07::5").unwrap(),
+            "2600:1f18:aaaa:bb07::/64 -> igw-1 (blackhole)"
+        );
+        assert_eq!(at("64:ff9b::a00:10a").unwrap(), "64:ff9b::/96 -> nat-1");
+        assert_eq!(
+            at("2600:1fa0::1").unwrap(),
+            "pl-s3 (2600:1fa0::/32) -> vpce-s3"
+        );
+        assert_eq!(at("2a05:d000::1").unwrap(), "::/0 -> eigw-1");
+        // IPv4 lookups never see IPv6 routes, nor the eigw target.
+        let (v4, _) = expanded_routes(&snap, table);
+        assert!(v4
+            .iter()
+            .all(|r| r.target != "eigw-1" && r.target != "nat-1"));
+    }
+
+    #[test]
+    fn unreadable_ipv6_destination_is_missing_data() {
+        let mut b = SnapshotBuilder::new();
+        b.add_json(
+            "t",
+            r#"{"RouteTables": [{"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Routes": [
+            {"DestinationIpv6CidrBlock": "2600::/999", "GatewayId": "igw-1"},
+            {"DestinationPrefixListId": "pl-gone", "GatewayId": "vpce-1"}]}]}"#,
+        )
+        .unwrap();
+        let snap = b.finish();
+        let (routes, missing) = expanded_routes6(&snap, &snap.route_tables["rtb-1"]);
+        assert!(routes.is_empty());
+        assert_eq!(missing.len(), 2, "{missing:?}");
+        assert!(missing[0].contains("rtb-1") && missing[0].contains("DestinationIpv6CidrBlock"));
+    }
+
+    /// Routes inside `2600:1f18::/32`, of every length from /32 to /128, some from a list.
+    fn arb_route6() -> impl Strategy<Value = RouteMatch6> {
+        (
+            0u128..1 << 20,
+            prop_oneof![32u8..=40, 100u8..=128],
+            any::<bool>(),
+            0u8..5,
+        )
+            .prop_map(|(low, len, listed, t)| {
+                let base = u128::from("2600:1f18::".parse::<std::net::Ipv6Addr>().unwrap());
+                let addr = std::net::Ipv6Addr::from(base | (low << 96 >> 64) | low);
+                RouteMatch6 {
+                    cidr: Ipv6Net::new(addr, len).unwrap().trunc(),
+                    prefix_list_id: listed.then(|| "pl-1".to_string()),
+                    target: format!("t-{t}"),
+                    blackhole: false,
+                }
+            })
+    }
+
+    /// Brute force: every route containing the address, ranked by prefix length then "CIDR
+    /// before list", the first of the best in table order.
+    fn oracle6(routes: &[RouteMatch6], ip: u128) -> Option<&RouteMatch6> {
+        let ip = std::net::Ipv6Addr::from(ip);
+        let containing: Vec<&RouteMatch6> =
+            routes.iter().filter(|r| r.cidr.contains(&ip)).collect();
+        let best = containing
+            .iter()
+            .map(|r| (r.cidr.prefix_len(), r.prefix_list_id.is_none()))
+            .max()?;
+        containing
+            .into_iter()
+            .find(|r| (r.cidr.prefix_len(), r.prefix_list_id.is_none()) == best)
+    }
+
+    proptest! {
+        /// The IPv6 lookup is longest-prefix match, per address, against the brute force.
+        #[test]
+        fn ipv6_lookup_matches_brute_force(mut routes in prop::collection::vec(arb_route6(), 0..14),
+                                           with_default in any::<bool>(),
+                                           picks in prop::collection::vec((0usize..14, 0u128..1 << 28), 1..30)) {
+            if with_default {
+                routes.push(r6("::/0", None, "eigw-1"));
+            }
+            for (k, jitter) in picks {
+                // Addresses at, next to and inside the routes, where the boundaries are.
+                let ip = match routes.get(k) {
+                    Some(r) => u128::from(r.cidr.network()).wrapping_add(jitter).wrapping_sub(1 << 27),
+                    None => u128::from("2600:1f18::".parse::<std::net::Ipv6Addr>().unwrap()) + jitter,
+                };
+                let got = lookup6(&routes, std::net::Ipv6Addr::from(ip));
+                prop_assert_eq!(got, oracle6(&routes, ip));
+            }
+        }
     }
 }

@@ -7,11 +7,11 @@
 
 use std::net::Ipv4Addr;
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde::Deserialize;
 
 /// One `Key`/`Value` tag (`Tags` on most resources, `TagSet` on network interfaces).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
 pub struct Tag {
     /// The tag key.
@@ -22,7 +22,7 @@ pub struct Tag {
 }
 
 /// An element of `describe-vpcs` → `Vpcs`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Vpc {
     /// `vpc-…`
@@ -39,11 +39,55 @@ pub struct Vpc {
     /// Tags.
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// The VPC's IPv6 blocks (docs/spec.md V7: each has a `local` route).
+    #[serde(default)]
+    pub ipv6_cidr_block_association_set: Vec<Ipv6CidrBlockAssociation>,
 }
 
-/// An element of `describe-subnets` → `Subnets`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl Vpc {
+    /// The VPC's associated IPv6 blocks.
+    pub fn ipv6_cidrs(&self) -> impl Iterator<Item = Ipv6Net> + '_ {
+        associated_ipv6(&self.ipv6_cidr_block_association_set)
+    }
+}
+
+/// An element of `Ipv6CidrBlockAssociationSet` (VPCs and subnets).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+pub struct Ipv6CidrBlockAssociation {
+    /// The IPv6 block.
+    #[serde(default)]
+    pub ipv6_cidr_block: Option<Ipv6Net>,
+    /// Its association state (`associated`, `disassociated`, …).
+    #[serde(default)]
+    pub ipv6_cidr_block_state: Option<CidrBlockState>,
+}
+
+/// `Ipv6CidrBlockState` of an association.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CidrBlockState {
+    /// `associating`, `associated`, `disassociating`, `disassociated`, `failing`, `failed`.
+    #[serde(default)]
+    pub state: String,
+}
+
+/// The blocks of an association set that are in use: state `associated`, or no state at all
+/// (hand-written and older dumps omit it).
+fn associated_ipv6(set: &[Ipv6CidrBlockAssociation]) -> impl Iterator<Item = Ipv6Net> + '_ {
+    set.iter()
+        .filter(|a| {
+            a.ipv6_cidr_block_state
+                .as_ref()
+                .is_none_or(|s| s.state.eq_ignore_ascii_case("associated"))
+        })
+        .filter_map(|a| a.ipv6_cidr_block)
+}
+
+/// An element of `describe-subnets` → `Subnets`. An IPv6-only subnet (no `CidrBlock`) is
+/// rejected with an error naming it (docs/spec.md V8) until the path reads such subnets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", try_from = "SubnetJson")]
 pub struct Subnet {
     /// `subnet-…`
     pub subnet_id: String,
@@ -57,10 +101,74 @@ pub struct Subnet {
     /// Tags.
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// The subnet's IPv6 blocks.
+    #[serde(default)]
+    pub ipv6_cidr_block_association_set: Vec<Ipv6CidrBlockAssociation>,
+    /// True for an IPv6-only subnet (docs/spec.md V8).
+    #[serde(default)]
+    pub ipv6_native: bool,
+    /// True when the Resolver synthesizes `64:ff9b::/96` answers for this subnet (spec V9).
+    #[serde(default, rename = "EnableDns64")]
+    pub enable_dns64: bool,
+}
+
+impl Subnet {
+    /// The subnet's associated IPv6 blocks.
+    pub fn ipv6_cidrs(&self) -> impl Iterator<Item = Ipv6Net> + '_ {
+        associated_ipv6(&self.ipv6_cidr_block_association_set)
+    }
+}
+
+/// A [`Subnet`] as written, before its IPv4 block is required.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SubnetJson {
+    subnet_id: String,
+    vpc_id: String,
+    #[serde(default)]
+    cidr_block: Option<Ipv4Net>,
+    #[serde(default)]
+    availability_zone: Option<String>,
+    #[serde(default)]
+    tags: Vec<Tag>,
+    #[serde(default)]
+    ipv6_cidr_block_association_set: Vec<Ipv6CidrBlockAssociation>,
+    #[serde(default)]
+    ipv6_native: bool,
+    #[serde(default, rename = "EnableDns64")]
+    enable_dns64: bool,
+}
+
+impl TryFrom<SubnetJson> for Subnet {
+    type Error = String;
+
+    fn try_from(s: SubnetJson) -> Result<Self, String> {
+        let Some(cidr_block) = s.cidr_block else {
+            return Err(if s.ipv6_native {
+                format!(
+                    "subnet {} is IPv6-only (`Ipv6Native`): vpce-reach does not check \
+                     IPv6-only subnets yet (docs/spec.md section 12, V8)",
+                    s.subnet_id
+                )
+            } else {
+                format!("subnet {} has no `CidrBlock`", s.subnet_id)
+            });
+        };
+        Ok(Subnet {
+            subnet_id: s.subnet_id,
+            vpc_id: s.vpc_id,
+            cidr_block,
+            availability_zone: s.availability_zone,
+            tags: s.tags,
+            ipv6_cidr_block_association_set: s.ipv6_cidr_block_association_set,
+            ipv6_native: s.ipv6_native,
+            enable_dns64: s.enable_dns64,
+        })
+    }
 }
 
 /// An element of `describe-route-tables` → `RouteTables`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteTable {
     /// `rtb-…`
@@ -76,7 +184,7 @@ pub struct RouteTable {
 }
 
 /// A route table association: either `Main: true` or an explicit `SubnetId`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteTableAssociation {
     /// True for the VPC's main route table association.
@@ -91,7 +199,7 @@ pub struct RouteTableAssociation {
 }
 
 /// The `AssociationState` object of a route table association.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssociationState {
     /// `associating`, `associated`, `disassociating`, `disassociated`, `failed`.
@@ -99,13 +207,13 @@ pub struct AssociationState {
 }
 
 /// One route of a route table.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Route {
     /// IPv4 destination.
     #[serde(default)]
     pub destination_cidr_block: Option<Ipv4Net>,
-    /// IPv6 destination (not modelled: IPv6 routes never match IPv4 traffic).
+    /// IPv6 destination (docs/spec.md V7; read by [`Route::ipv6_destination`]).
     #[serde(default)]
     pub destination_ipv6_cidr_block: Option<String>,
     /// Prefix-list destination (gateway endpoint routes).
@@ -135,10 +243,25 @@ pub struct Route {
     /// `active` or `blackhole`.
     #[serde(default)]
     pub state: Option<String>,
+    /// Egress-only internet gateway target (`eigw-…`, IPv6 routes only: spec V7).
+    #[serde(default)]
+    pub egress_only_internet_gateway_id: Option<String>,
+}
+
+impl Route {
+    /// The IPv6 destination: `None` without one, `Some(Err)` when it is not an IPv6 CIDR.
+    pub fn ipv6_destination(&self) -> Option<Result<Ipv6Net, String>> {
+        let text = self.destination_ipv6_cidr_block.as_deref()?;
+        Some(
+            text.trim().parse::<Ipv6Net>().map_err(|_| {
+                format!("`DestinationIpv6CidrBlock` {text:?} is not an IPv6 CIDR block")
+            }),
+        )
+    }
 }
 
 /// An element of `describe-network-acls` → `NetworkAcls`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAcl {
     /// `acl-…`
@@ -157,7 +280,7 @@ pub struct NetworkAcl {
 }
 
 /// A subnet association of a network ACL.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkAclAssociation {
     /// The associated subnet.
@@ -166,7 +289,7 @@ pub struct NetworkAclAssociation {
 
 /// One numbered entry of a network ACL. A TCP or UDP entry without a valid `PortRange` is
 /// rejected (see [`check_ports`]).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase", try_from = "NetworkAclEntryJson")]
 pub struct NetworkAclEntry {
     /// Evaluation order: ascending, first match wins.
@@ -180,7 +303,7 @@ pub struct NetworkAclEntry {
     /// IPv4 CIDR (absent on IPv6 entries).
     #[serde(default)]
     pub cidr_block: Option<Ipv4Net>,
-    /// IPv6 CIDR (never matches IPv4 traffic).
+    /// IPv6 CIDR (absent on IPv4 entries; checked to be one on load: spec V6).
     #[serde(default)]
     pub ipv6_cidr_block: Option<String>,
     /// TCP/UDP port range: always present on TCP and UDP entries, absent on others.
@@ -208,6 +331,14 @@ impl TryFrom<NetworkAclEntryJson> for NetworkAclEntry {
     type Error = String;
 
     fn try_from(e: NetworkAclEntryJson) -> Result<Self, String> {
+        if let Some(text) = &e.ipv6_cidr_block {
+            text.trim().parse::<Ipv6Net>().map_err(|_| {
+                format!(
+                    "network ACL entry {}: `Ipv6CidrBlock` {text:?} is not an IPv6 CIDR block",
+                    e.rule_number
+                )
+            })?;
+        }
         if is_tcp_or_udp(&e.protocol) {
             let Some(range) = &e.port_range else {
                 return Err(format!(
@@ -233,6 +364,13 @@ impl TryFrom<NetworkAclEntryJson> for NetworkAclEntry {
             ipv6_cidr_block: e.ipv6_cidr_block,
             port_range: e.port_range,
         })
+    }
+}
+
+impl NetworkAclEntry {
+    /// The entry's IPv6 block (validated on load), `None` for an IPv4 entry.
+    pub fn ipv6_cidr(&self) -> Option<Ipv6Net> {
+        self.ipv6_cidr_block.as_deref()?.trim().parse().ok()
     }
 }
 
@@ -275,17 +413,18 @@ fn check_ports(
 }
 
 /// `RuleAction` of a NACL entry.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleAction {
     /// The packet passes.
     Allow,
-    /// The packet is dropped.
+    /// The packet is dropped (the default: an entry nobody set allows nothing).
+    #[default]
     Deny,
 }
 
 /// `PortRange` of a NACL entry.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PortRangeJson {
     /// First port.
@@ -295,7 +434,7 @@ pub struct PortRangeJson {
 }
 
 /// An element of `describe-security-groups` → `SecurityGroups`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SecurityGroup {
     /// `sg-…`
@@ -319,7 +458,7 @@ pub struct SecurityGroup {
 
 /// One security group rule set (`IpPermissions` / `IpPermissionsEgress` element). A TCP or
 /// UDP rule without valid `FromPort`/`ToPort` is rejected (see [`check_ports`]).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase", try_from = "IpPermissionJson")]
 pub struct IpPermission {
     /// `tcp`, `udp`, `icmp`, a protocol number, or `-1` for all.
@@ -333,6 +472,11 @@ pub struct IpPermission {
     /// IPv4 CIDR peers.
     #[serde(default)]
     pub ip_ranges: Vec<IpRange>,
+    /// IPv6 CIDR peers (docs/spec.md V5). A boxed slice, not a `Vec`: it keeps the struct at
+    /// 128 bytes, which the compiler moves inline; at 136 every move of the hundreds of
+    /// thousands of rules a large account has becomes a `memcpy` call (+3 % parse time).
+    #[serde(default)]
+    pub ipv6_ranges: Box<[Ipv6Range]>,
     /// Prefix-list peers.
     #[serde(default)]
     pub prefix_list_ids: Vec<PrefixListIdRef>,
@@ -352,6 +496,8 @@ struct IpPermissionJson {
     to_port: Option<i32>,
     #[serde(default)]
     ip_ranges: Vec<IpRange>,
+    #[serde(default)]
+    ipv6_ranges: Box<[Ipv6Range]>,
     #[serde(default)]
     prefix_list_ids: Vec<PrefixListIdRef>,
     #[serde(default)]
@@ -376,6 +522,7 @@ impl TryFrom<IpPermissionJson> for IpPermission {
             from_port: p.from_port,
             to_port: p.to_port,
             ip_ranges: p.ip_ranges,
+            ipv6_ranges: p.ipv6_ranges,
             prefix_list_ids: p.prefix_list_ids,
             user_id_group_pairs: p.user_id_group_pairs,
         })
@@ -390,8 +537,16 @@ pub struct IpRange {
     pub cidr_ip: Ipv4Net,
 }
 
-/// `PrefixListIds` element of a security group rule.
+/// `Ipv6Ranges` element.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ipv6Range {
+    /// The CIDR.
+    pub cidr_ipv6: Ipv6Net,
+}
+
+/// `PrefixListIds` element of a security group rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixListIdRef {
     /// `pl-…`
@@ -399,7 +554,7 @@ pub struct PrefixListIdRef {
 }
 
 /// `UserIdGroupPairs` element: a reference to another security group.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UserIdGroupPair {
     /// The referenced `sg-…` (absent for some EC2-Classic shapes).
@@ -408,7 +563,7 @@ pub struct UserIdGroupPair {
 }
 
 /// A group reference on an ENI or endpoint (`Groups` element).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GroupIdentifier {
     /// `sg-…`
@@ -416,7 +571,7 @@ pub struct GroupIdentifier {
 }
 
 /// An element of `describe-network-interfaces` → `NetworkInterfaces`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkInterface {
     /// `eni-…`
@@ -453,10 +608,21 @@ pub struct NetworkInterface {
     /// one at device index 0, issue 16).
     #[serde(default)]
     pub attachment: Option<EniAttachment>,
+    /// The ENI's IPv6 addresses (docs/spec.md V1, V10).
+    #[serde(default)]
+    pub ipv6_addresses: Vec<NetworkInterfaceIpv6Address>,
+}
+
+/// `Ipv6Addresses` element of a network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkInterfaceIpv6Address {
+    /// The address.
+    pub ipv6_address: std::net::Ipv6Addr,
 }
 
 /// `Attachment` of a network interface.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct EniAttachment {
     /// `i-…`, when attached to an instance.
@@ -476,7 +642,7 @@ pub struct PrivateIpAddress {
 }
 
 /// An element of `describe-vpc-endpoints` → `VpcEndpoints`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VpcEndpoint {
     /// `vpce-…`
@@ -514,10 +680,25 @@ pub struct VpcEndpoint {
     /// Tags.
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// `ipv4`, `dualstack` or `ipv6` (docs/spec.md V1, V4); absent in older dumps.
+    #[serde(default)]
+    pub ip_address_type: Option<String>,
+    /// The DNS options (`DnsRecordIpType`: spec V2).
+    #[serde(default)]
+    pub dns_options: Option<DnsOptions>,
+}
+
+/// `DnsOptions` of an endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DnsOptions {
+    /// `ipv4`, `dualstack`, `ipv6` or `service-defined`.
+    #[serde(default)]
+    pub dns_record_ip_type: Option<String>,
 }
 
 /// One of an endpoint's `DnsEntries`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DnsEntry {
     /// `vpce-…-….<service>.<region>.vpce.amazonaws.com`, or a private DNS name.
@@ -530,7 +711,7 @@ pub struct DnsEntry {
 
 /// An element of `describe-prefix-lists` → `PrefixLists`. Customer-managed lists are written in
 /// the same shape, with their entries as `Cidrs`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PrefixList {
     /// `pl-…`
