@@ -267,7 +267,7 @@ fn the_network_account_evaluates_the_hub_and_a_bad_account_is_a_usage_error() {
 fn table_is_the_default_and_names_the_findings() {
     let run = vpce_reach(&["check", demo().to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FINDINGS (8)"), "{}", run.stdout);
+    assert!(run.stdout.contains("FINDINGS (9)"), "{}", run.stdout);
     assert!(run
         .stdout
         .contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68 on sg-0b3a8e6d2f5c94a17"));

@@ -193,7 +193,25 @@ fn d9_the_owner_accounts_data_completes_the_zone() {
         "{:?}",
         report.findings
     );
-    assert!(report.missing.is_empty(), "{:?}", report.missing);
+    // Nothing about DNS is missing. (The zone makes the spoke's workload a client of the hub
+    // endpoint, R7 across VPCs; this fixture has no route tables, so that pair is unproven.)
+    assert!(
+        !report
+            .missing
+            .iter()
+            .any(|m| m.what.contains("not readable") || m.what.contains("hosted zones")),
+        "{:?}",
+        report.missing
+    );
+    assert!(
+        report
+            .missing
+            .iter()
+            .all(|m| m.what.contains("route table")
+                || m.what.contains("across VPCs cannot be proven")),
+        "{:?}",
+        report.missing
+    );
 }
 
 #[test]

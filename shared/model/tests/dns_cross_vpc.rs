@@ -355,3 +355,70 @@ fn without_dns_data_a_spoke_pair_keeps_the_endpoints_own_dns_hops() {
         r.findings
     );
 }
+
+/// The hub endpoint's group admits the hub's own range only: no R2 (nor R3: the spoke's egress
+/// is open to everything, naming nothing) for the spoke.
+fn endpoint_admits_hub_only(docs: &mut [(String, Value)]) {
+    let groups = &mut docs.iter_mut().find(|(k, _)| k == "groups").unwrap().1;
+    let ep = groups["SecurityGroups"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|g| g["GroupId"] == "sg-ep")
+        .unwrap();
+    ep["IpPermissions"] = json!([{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]);
+}
+
+/// R7 across VPCs (D10): the spoke's zone resolving the service to the hub endpoint states that
+/// the spoke's workloads use it, so the endpoint group that does not admit them is a finding,
+/// though nothing else requires the pair (before, it only counted for R5: a silent breakage).
+#[test]
+fn a_spoke_zone_makes_its_workloads_required_clients_of_the_hub_endpoint() {
+    let mut docs = ec2(false, "default");
+    endpoint_admits_hub_only(&mut docs);
+    let without_zone = load(docs.clone(), vec![]);
+    let r = report(&without_zone, false);
+    assert!(
+        !codes(&r).iter().any(|(_, c)| c == "sg-ep"),
+        "no zone, nothing requires the spoke: {:?}",
+        r.findings
+    );
+
+    let s = load(docs, ssm_zone(&["vpc-spoke"], SSM_EP_NAME));
+    let r = report(&s, false);
+    assert_eq!(verdict(&r, "eni-spoke"), Some(Verdict::Blocked), "{r:?}");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.source.as_deref() == Some("eni-spoke"))
+        .expect("a finding for the spoke's pair");
+    assert_eq!(f.code.as_str(), "ENI_SG_RULES_MISMATCH", "{f:?}");
+    assert_eq!(&*f.component, "sg-ep");
+    let (_, reasons) = trace_pair(&s, &params(false), "eni-spoke", "vpce-0hub").expect("a pair");
+    assert!(
+        reasons.iter().any(|r| r.label() == "R7"),
+        "explain says why the pair is required: {reasons:?}"
+    );
+}
+
+/// R7 across VPCs without any link: the zone still makes the spoke a client, and the pair
+/// stops at the spoke's route table (no route to the hub endpoint's address).
+#[test]
+fn a_spoke_zone_without_a_link_is_a_missing_route_not_silence() {
+    let mut docs = ec2(false, "default");
+    docs.retain(|(k, _)| k != "peering");
+    let tables = &mut docs.iter_mut().find(|(k, _)| k == "tables").unwrap().1;
+    for t in tables["RouteTables"].as_array_mut().unwrap() {
+        t["Routes"].as_array_mut().unwrap().truncate(1);
+    }
+    let s = load(docs, ssm_zone(&["vpc-spoke"], SSM_EP_NAME));
+    let r = report(&s, false);
+    assert_eq!(verdict(&r, "eni-spoke"), Some(Verdict::Blocked), "{r:?}");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.source.as_deref() == Some("eni-spoke") && &*f.component == "rtb-spoke"),
+        "{:?}",
+        r.findings
+    );
+}

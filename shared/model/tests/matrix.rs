@@ -52,7 +52,24 @@ fn demo_cells_blame_the_first_blocking_component() {
     // Columns by service name: s3 before ssm (other endpoints may join the demo).
     let column = |id: &str| a.endpoints.iter().position(|e| &*e.id == id).unwrap();
     assert!(column("vpce-0f4b8d2a6c9e13a57") < column("vpce-0a7c3e9f1b5d28e64"));
-    assert!(!a.merged() && a.spokes.is_empty());
+    assert!(!a.merged());
+    // VPC B's private zone resolves ssm to A's endpoint (R7 across VPCs), but B has no route
+    // to A: B is A's spoke, its workload blocked at its own route table.
+    assert_eq!(
+        a.spokes.iter().map(|s| &**s).collect::<Vec<_>>(),
+        ["vpc-06b2d9e4c1a8f370b"]
+    );
+    assert_eq!(
+        cell_of(a, "eni-0f6c1a8d3e9b54d27", "vpce-0a7c3e9f1b5d28e64"),
+        (
+            CellState::Blocked,
+            Some((
+                "rtb-06f1c3e8a5d2b97c4".to_string(),
+                FindingCode::NoRouteToDestination,
+                Some(Direction::Egress)
+            ))
+        )
+    );
     let sg = |id: &str| {
         Some((
             id.to_string(),

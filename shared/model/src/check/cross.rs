@@ -5,9 +5,10 @@
 //! endpoint's, numbered once for the whole check) and decides them exactly for
 //! [`check_exact`](super::check_exact) ([`exact_remote`]: `intent` and `path::cross`, pair by
 //! pair). The fast judge decides them by classes of workloads (`fast::cross`). Only VPCs the
-//! link data joins are paired, so snapshots without link data pay nothing (the synth presets
-//! but `org` route to a TGW the snapshot does not describe: a note says those pairs are not
-//! checked).
+//! link data joins are paired, and (R7 across VPCs, docs/spec.md D10) a VPC with the endpoint
+//! its private hosted zone resolves a service to, so snapshots without link or DNS data pay
+//! nothing (the synth presets but `org` route to a TGW the snapshot does not describe: a note
+//! says those pairs are not checked).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -30,6 +31,9 @@ pub(super) struct CrossVpc<'w> {
     workloads_by_vpc: BTreeMap<&'w str, Vec<&'w Workload<'w>>>,
     /// VPC pairs (ordered) joined by a TGW both are attached to, or a peering connection.
     linked: BTreeSet<(&'w str, &'w str)>,
+    /// (workload VPC, endpoint id): a private hosted zone of that VPC resolves the endpoint's
+    /// service to that endpoint of another VPC (R7 across VPCs, docs/spec.md D10), link or not.
+    zoned: BTreeSet<(&'w str, &'w str)>,
     /// The service names each VPC has an endpoint for.
     services: BTreeSet<(&'w str, &'w str)>,
 }
@@ -76,9 +80,10 @@ impl<'w> CrossVpc<'w> {
             workloads_by_vpc.entry(w.vpc_id).or_default().push(w);
         }
         let linked = linked_vpcs(snap);
+        let zoned = zoned_pairs(snap, &workloads_by_vpc, endpoints);
         let (mut remotes, mut by_vpc) = (Vec::new(), BTreeMap::new());
         for (&vpc, list) in &workloads_by_vpc {
-            if !linked.iter().any(|&(x, _)| x == vpc) {
+            if !linked.iter().any(|&(x, _)| x == vpc) && !zoned.iter().any(|&(x, _)| x == vpc) {
                 continue;
             }
             let start = remotes.len();
@@ -100,18 +105,23 @@ impl<'w> CrossVpc<'w> {
             by_vpc,
             workloads_by_vpc,
             linked,
+            zoned,
             services,
         }
     }
 
-    /// The workloads of the VPCs linked to `ep`'s, in VPC then ENI order: the candidates of its
-    /// cross-VPC pairs (a judge says which pairs exist: those that route to the endpoint or
-    /// must reach it). Without link data there are none (a note says so, `unlinked_note`).
+    /// The workloads of the VPCs linked to `ep`'s, or whose private hosted zone resolves the
+    /// service to `ep` (R7 across VPCs), in VPC then ENI order: the candidates of its cross-VPC
+    /// pairs (a judge says which pairs exist: those that route to the endpoint or must reach
+    /// it). Without link or DNS data there are none (a note says so, `unlinked_note`).
     pub(super) fn remotes(&self, ep: &Endpoint) -> Vec<RemoteVpc<'_, 'w>> {
         let vpc = ep.raw.vpc_id.as_str();
         self.by_vpc
             .iter()
-            .filter(|&(&wvpc, _)| wvpc != vpc && self.linked.contains(&(wvpc, vpc)))
+            .filter(|&(&wvpc, _)| {
+                wvpc != vpc
+                    && (self.linked.contains(&(wvpc, vpc)) || self.zoned.contains(&(wvpc, ep.id())))
+            })
             .map(|(&wvpc, range)| RemoteVpc {
                 vpc: wvpc,
                 served_locally: self
@@ -229,6 +239,32 @@ fn linked_vpcs(snap: &Snapshot) -> BTreeSet<(&str, &str)> {
     linked
 }
 
+/// R7 across VPCs (docs/spec.md D10): the (workload VPC, endpoint) pairs where a private hosted
+/// zone associated with the VPC resolves the service's name to an interface endpoint of another
+/// VPC. The association states that the VPC's workloads use that endpoint, whether or not a
+/// link joins the two VPCs: without one, the pairs stop at the workload's route table.
+fn zoned_pairs<'w>(
+    snap: &'w Snapshot,
+    workloads_by_vpc: &BTreeMap<&'w str, Vec<&'w Workload<'w>>>,
+    endpoints: &[Endpoint<'w>],
+) -> BTreeSet<(&'w str, &'w str)> {
+    let mut zoned = BTreeSet::new();
+    if snap.dns.is_empty() {
+        return zoned;
+    }
+    for ep in endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Interface)
+    {
+        for &vpc in workloads_by_vpc.keys() {
+            if vpc != ep.raw.vpc_id && crate::dns::zone_serving(snap, vpc, ep.raw).is_some() {
+                zoned.insert((vpc, ep.raw.vpc_endpoint_id.as_str()));
+            }
+        }
+    }
+    zoned
+}
+
 /// A note for people when route tables send traffic to TGWs or peering connections the
 /// snapshot has no output about: pairs across those links are not checked.
 pub(super) fn unlinked_note(snap: &Snapshot) -> Vec<String> {
@@ -284,6 +320,12 @@ fn reasons(
     let mut out = Reasons::default();
     if routes && !served_locally && params.requires(&ep.raw.service_name) {
         out.insert(Reason::RequiredService);
+    }
+    // R7 across VPCs (D10): the workload's VPC resolves the service to this endpoint.
+    if ep.kind == EndpointKind::Interface
+        && crate::dns::zone_serving(snap, w.vpc_id, ep.raw).is_some()
+    {
+        out.insert(Reason::DnsZone);
     }
     if ep.kind == EndpointKind::Interface {
         if intent::endpoint_admits(snap, w, ep) {

@@ -125,12 +125,19 @@ impl<'w, 'c> EndpointFacts<'w, 'c> {
 }
 
 impl<'w> EndpointFacts<'w, '_> {
-    /// The same facts for the workloads of `client_vpc`, whose common hops are `common`.
-    fn for_client<'c>(&self, client_vpc: &'w str, common: &'c [Hop]) -> EndpointFacts<'w, 'c> {
+    /// The same facts for the workloads of `client_vpc`, whose common hops are `common`; R7 is
+    /// decided from that VPC (D10).
+    fn for_client<'c>(
+        &self,
+        snap: &Snapshot,
+        client_vpc: &'w str,
+        common: &'c [Hop],
+    ) -> EndpointFacts<'w, 'c> {
         EndpointFacts {
             client_vpc,
             common,
             common_ok: common.iter().all(|h| h.outcome == Outcome::Allowed),
+            zone: crate::dns::zone_serving(snap, client_vpc, self.ep.raw).is_some(),
             ..*self
         }
     }
@@ -216,7 +223,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 .then(|| path::endpoint_hops_from(snap, params, ep, vpc.vpc));
             let client_facts = client_common
                 .as_deref()
-                .map(|common| facts.for_client(vpc.vpc, common));
+                .map(|common| facts.for_client(snap, vpc.vpc, common));
             own_dns |= client_facts.is_none() && !vpc.list.is_empty();
             let facts = client_facts.as_ref().unwrap_or(&facts);
             for r in vpc.list {

@@ -250,6 +250,10 @@ impl<'w> CrossFast<'w> {
         if decision.admits {
             reasons.insert(Reason::EndpointAdmits);
         }
+        // R7 across VPCs (D10): `facts` are the client VPC's when it is not the endpoint's.
+        if facts.zone && facts.client_vpc != ep.raw.vpc_id {
+            reasons.insert(Reason::DnsZone);
+        }
         if self.targets(class) {
             reasons.insert(Reason::EgressTargets);
         }
