@@ -330,3 +330,95 @@ async fn a_vpc_scope_without_the_nlb_reads_no_load_balancer() {
         .document(load_balancers::LOAD_BALANCERS_FILE)
         .is_some());
 }
+
+/// The target's subnet NACL admits the NLB's traffic in but lets only `tcp/443` out: the
+/// target's replies to the NLB's node (ephemeral ports) are dropped on the way out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_subnet_nacl_without_the_ephemeral_return_is_found() {
+    use aws_sdk_ec2::types::{Filter, PortRange, RuleAction};
+    let server = MotoServer::start_patched();
+    let c = Clients::new(&sdk_config(&server.endpoint_url()));
+    let h = host_service(&c).await;
+    let node = node_ip(&collect(&c, &Scope::vpcs([h.vpc.as_str()])).await, &h.lb);
+    // The security group is right this time: only the NACL is wrong.
+    c.ec2
+        .authorize_security_group_ingress()
+        .group_id(&h.app_group)
+        .ip_permissions(tcp_8443_from(&format!("{node}/32")))
+        .send()
+        .await
+        .unwrap();
+    let described = c
+        .ec2
+        .describe_instances()
+        .instance_ids(&h.instance)
+        .send()
+        .await
+        .unwrap();
+    let app_subnet = described.reservations()[0].instances()[0]
+        .subnet_id()
+        .unwrap()
+        .to_owned();
+    let acl = c
+        .ec2
+        .create_network_acl()
+        .vpc_id(&h.vpc)
+        .send()
+        .await
+        .unwrap();
+    let acl = acl
+        .network_acl()
+        .unwrap()
+        .network_acl_id()
+        .unwrap()
+        .to_owned();
+    for (egress, from, to) in [(false, 8443, 8443), (true, 443, 443)] {
+        c.ec2
+            .create_network_acl_entry()
+            .network_acl_id(&acl)
+            .rule_number(100)
+            .protocol("6")
+            .rule_action(RuleAction::Allow)
+            .egress(egress)
+            .cidr_block("0.0.0.0/0")
+            .port_range(PortRange::builder().from(from).to(to).build())
+            .send()
+            .await
+            .unwrap();
+    }
+    let current = c
+        .ec2
+        .describe_network_acls()
+        .filters(
+            Filter::builder()
+                .name("association.subnet-id")
+                .values(&app_subnet)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let association = current.network_acls()[0]
+        .associations()
+        .iter()
+        .find(|a| a.subnet_id() == Some(app_subnet.as_str()))
+        .and_then(|a| a.network_acl_association_id())
+        .unwrap()
+        .to_owned();
+    c.ec2
+        .replace_network_acl_association()
+        .association_id(&association)
+        .network_acl_id(&acl)
+        .send()
+        .await
+        .unwrap();
+
+    let report = checked(&collect(&c, &Scope::vpcs([h.vpc.as_str()])).await);
+    let found = service_findings(&report, &h);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(f.code, FindingCode::SubnetAclRestriction, "{f:#?}");
+    assert_eq!(&*f.component, acl.as_str());
+    assert_eq!(f.source.as_deref(), Some(h.lb.as_str()));
+    assert!(f.fix.contains(&acl), "{f:#?}");
+}
