@@ -105,6 +105,9 @@ struct Input<'a> {
     endpoints: Vec<Endpoint<'a>>,
     /// Notes on skipped endpoints.
     notes: Vec<String>,
+    /// Route tables expanded once for every exact trace of the check (issue 14): a lookup
+    /// table of the snapshot, not a decision.
+    lookups: path::Lookups,
 }
 
 impl<'a> Input<'a> {
@@ -117,6 +120,7 @@ impl<'a> Input<'a> {
             workloads: intent::workloads(snap, params),
             endpoints,
             notes,
+            lookups: path::Lookups::new(),
         }
     }
 
@@ -155,7 +159,7 @@ impl<'a> Input<'a> {
         {
             let vw = VpcWorkloads::new(snap, vpc_workloads);
             let judge = judge_for(&vw, vpc_endpoints);
-            let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge);
+            let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge, &self.lookups);
             for ep in vpc_endpoints {
                 let remote = links.remotes(ep);
                 vpc.check_endpoint(ep, &remote, &mut report);

@@ -76,6 +76,8 @@ pub(super) struct VpcCheck<'w, J> {
     vw: VpcWorkloads<'w>,
     on_path: OnPath<'w>,
     judge: J,
+    /// The route tables the exact traces of cross-VPC pairs share (expanded once per check).
+    lookups: &'w path::Lookups,
 }
 
 /// What every pair of one endpoint shares.
@@ -138,6 +140,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         params: &'w RuleParameters,
         vw: VpcWorkloads<'w>,
         judge: J,
+        lookups: &'w path::Lookups,
     ) -> Self {
         let on_path = OnPath::new(snap, &vw);
         VpcCheck {
@@ -146,6 +149,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             vw,
             on_path,
             judge,
+            lookups,
         }
     }
 
@@ -282,7 +286,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         report: &mut Report,
     ) {
         // The allowed hops' wording is never read here: the quiet trace skips it.
-        let trace = path::trace_quiet(self.snap, self.params, r.workload, facts.ep);
+        let trace = path::trace_quiet(self.snap, self.params, r.workload, facts.ep, self.lookups);
         let reached = trace.reached();
         tally.any_reach |= reached > 0;
         // As for the VPC's own workloads: one unproven workload withholds R5. The hops are

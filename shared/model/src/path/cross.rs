@@ -297,7 +297,8 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
         );
     };
     let rtb = table.route_table_id.clone();
-    let (routes, missing) = route::expanded_routes(cx.snap, table);
+    let expanded = cx.vpc_routes(table);
+    let (routes, missing) = &*expanded;
     let how = if via_main {
         "main table"
     } else {
@@ -305,7 +306,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
     };
     let evpc = cx.endpoint.raw.vpc_id.as_str();
     let dest = vpc_cidr(cx, evpc, &eni.subnet_id);
-    let winner = route::lookup_block(&routes, Ipv4Net::from(eni.ip)).0;
+    let winner = route::lookup_block(routes, Ipv4Net::from(eni.ip)).0;
     let Some(r) = winner else {
         if !missing.is_empty() {
             return (
@@ -502,7 +503,8 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
         return Hop::unknown(HopKind::ReturnRoute, vec![subnet.clone()], problem);
     };
     let rtb = table.route_table_id.clone();
-    let (routes, missing) = route::expanded_routes(cx.snap, table);
+    let expanded = cx.vpc_routes(table);
+    let (routes, missing) = &*expanded;
     let how = if via_main {
         "main table"
     } else {
@@ -512,7 +514,7 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
     let link = match via {
         Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
     };
-    let winner = route::lookup_block(&routes, Ipv4Net::from(w.ip)).0;
+    let winner = route::lookup_block(routes, Ipv4Net::from(w.ip)).0;
     match winner {
         Some(r) if !r.blackhole && r.target == link => Hop::allowed(
             HopKind::ReturnRoute,
@@ -861,12 +863,13 @@ fn tgw_route_hop(
     to: &TransitGatewayVpcAttachment,
     ip: Ipv4Addr,
 ) -> Hop {
-    let routes = match tgw::routes(cx.snap, &from.transit_gateway_id, table) {
+    let expanded = cx.tgw_routes(&from.transit_gateway_id, table);
+    let routes = match &*expanded {
         Ok(r) => r,
-        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why),
+        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why.clone()),
     };
     let target = &to.transit_gateway_attachment_id;
-    let winner = tgw::lookup(&routes, ip);
+    let winner = tgw::lookup(routes, ip);
     if let Some(r) = winner.filter(|r| !r.blackhole && r.attachment.as_ref() == Some(target)) {
         let detail = cx.say(|| format!("{table}: {r}"));
         return Hop::allowed(kind, vec![table.to_string()], detail);

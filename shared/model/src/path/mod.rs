@@ -12,10 +12,13 @@ pub(crate) mod cross;
 pub(crate) mod gateway;
 mod hops;
 pub(crate) mod interface;
+mod lookups;
 
 pub(crate) use hops::common as endpoint_hops;
+pub(crate) use lookups::Lookups;
 
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 use std::sync::{Arc, LazyLock};
 
 use crate::endpoint::{Endpoint, EndpointKind};
@@ -23,7 +26,7 @@ use crate::finding::{Direction, FindingCode};
 use crate::intent::Workload;
 use crate::network_acl::Traffic;
 use crate::params::RuleParameters;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{RouteTable, Snapshot};
 
 /// What a hop checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -411,6 +414,27 @@ pub(crate) struct Ctx<'a> {
     /// Word the rules that allowed each hop (for `explain`); `check` needs only the blocking
     /// ones, and formatting thousands of allowed hops would dominate its run time.
     pub detail: bool,
+    /// The route tables expanded for every trace of the check (`None`: expand them here).
+    pub lookups: Option<&'a Lookups>,
+}
+
+impl Ctx<'_> {
+    /// The routes of a VPC route table, expanded once per check when the caller shares
+    /// [`Lookups`].
+    pub(crate) fn vpc_routes(&self, table: &RouteTable) -> Rc<lookups::VpcRoutes> {
+        match self.lookups {
+            Some(l) => l.vpc_routes(self.snap, table),
+            None => Rc::new(crate::route::expanded_routes(self.snap, table)),
+        }
+    }
+
+    /// The routes of TGW route table `table` of `gateway`, likewise.
+    pub(crate) fn tgw_routes(&self, gateway: &str, table: &str) -> Rc<lookups::TgwRoutes> {
+        match self.lookups {
+            Some(l) => l.tgw_routes(self.snap, gateway, table),
+            None => Rc::new(crate::transit_gateway::routes(self.snap, gateway, table)),
+        }
+    }
 }
 
 /// Traces the path from a workload to an endpoint, every hop evaluated exactly and explained:
@@ -421,19 +445,21 @@ pub(crate) fn trace(
     workload: &Workload,
     endpoint: &Endpoint,
 ) -> PairTrace {
-    trace_with(snap, params, workload, endpoint, true)
+    trace_with(snap, params, workload, endpoint, true, &Lookups::new())
 }
 
 /// [`trace`] without the wording of allowed hops (`Hop::detail` left empty): what `check`
 /// needs of a pair it must trace (its findings quote blocking hops only), at a fraction of the
-/// cost on paths of twenty hops (a pair across a transit gateway).
+/// cost on paths of twenty hops (a pair across a transit gateway). `lookups`: the route
+/// tables shared by every trace of the check.
 pub(crate) fn trace_quiet(
     snap: &Snapshot,
     params: &RuleParameters,
     workload: &Workload,
     endpoint: &Endpoint,
+    lookups: &Lookups,
 ) -> PairTrace {
-    trace_with(snap, params, workload, endpoint, false)
+    trace_with(snap, params, workload, endpoint, false, lookups)
 }
 
 fn trace_with(
@@ -442,6 +468,7 @@ fn trace_with(
     workload: &Workload,
     endpoint: &Endpoint,
     detail: bool,
+    lookups: &Lookups,
 ) -> PairTrace {
     let common = hops::common(snap, params, endpoint);
     let cx = Ctx {
@@ -450,6 +477,7 @@ fn trace_with(
         workload,
         endpoint,
         detail,
+        lookups: Some(lookups),
     };
     let stopped = common
         .iter()
