@@ -274,7 +274,7 @@ fn drafts(
     let column_of = column_index(columns);
     for pair in &report.pairs {
         let (Some(&group), Some(&(ref vpc, col))) = (
-            groups.of.get(&pair.workload),
+            groups.of.get(pair.workload),
             column_of.get(&*pair.endpoint),
         ) else {
             continue;
@@ -292,7 +292,7 @@ fn drafts(
             Verdict::Unknown => cell.unproven += 1,
             Verdict::Blocked => {
                 cell.blocked += 1;
-                draft.first[col].get_or_insert_with(|| Arc::clone(&pair.workload));
+                draft.first[col].get_or_insert_with(|| Arc::from(pair.workload));
             }
         }
     }

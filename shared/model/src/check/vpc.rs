@@ -10,7 +10,8 @@ use crate::snapshot::Snapshot;
 
 use super::cross::{Remote, RemoteVerdict, RemoteVpc};
 use super::findings::{self, EndpointTexts, PairHops};
-use super::ids::WorkloadIdx;
+use super::ids::{DenseId, WorkloadIdx};
+use super::pairs::{EndpointNo, WorkloadNo};
 use super::on_path::OnPath;
 use super::workloads::VpcWorkloads;
 use super::{MissingData, Report};
@@ -78,6 +79,16 @@ pub(super) struct VpcCheck<'w, J> {
     judge: J,
     /// The route tables the exact traces of cross-VPC pairs share (expanded once per check).
     lookups: &'w path::Lookups,
+    /// The numbers of the VPC's workloads and of the cross-VPC candidates in the report.
+    numbers: Numbers,
+}
+
+/// Where the report numbers workloads: the VPC's own from `local` (in `WorkloadIdx` order),
+/// the cross-VPC candidates from `remote` (in `RemoteIdx` order).
+#[derive(Clone, Copy)]
+pub(super) struct Numbers {
+    pub local: WorkloadNo,
+    pub remote: WorkloadNo,
 }
 
 /// What every pair of one endpoint shares.
@@ -141,6 +152,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         vw: VpcWorkloads<'w>,
         judge: J,
         lookups: &'w path::Lookups,
+        numbers: Numbers,
     ) -> Self {
         let on_path = OnPath::new(snap, &vw);
         VpcCheck {
@@ -150,6 +162,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             on_path,
             judge,
             lookups,
+            numbers,
         }
     }
 
@@ -184,19 +197,26 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         }
         let common = path::endpoint_hops(snap, params, ep);
         let texts = EndpointTexts::new(ep);
+        let ep_no = report.pairs.add_endpoint(std::sync::Arc::clone(&texts.id));
         let facts = EndpointFacts::new(snap, params, ep, &common);
         let mut state = self.judge.start_endpoint(&mut self.vw, &facts);
         let mut tally = Tally::default();
         let first_finding = report.findings.len();
         self.on_path.start_endpoint(snap, ep);
         for w in self.vw.workloads() {
-            self.pair(&facts, &mut state, &texts, w, &mut tally, report);
+            self.pair(&facts, &mut state, (&texts, ep_no), w, &mut tally, report);
         }
         let mut remotes = 0;
         for vpc in remote {
             for r in vpc.list {
-                let paired =
-                    self.remote_pair(&facts, &texts, r, vpc.served_locally, &mut tally, report);
+                let paired = self.remote_pair(
+                    &facts,
+                    (&texts, ep_no),
+                    r,
+                    vpc.served_locally,
+                    &mut tally,
+                    report,
+                );
                 remotes += usize::from(paired);
             }
         }
@@ -241,7 +261,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     fn remote_pair(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        texts: &EndpointTexts,
+        (texts, ep_no): (&EndpointTexts, EndpointNo),
         r: &Remote<'w>,
         served_locally: bool,
         tally: &mut Tally,
@@ -267,11 +287,12 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             if facts.common_ok {
                 tally.required += 1;
                 self.judge.count_proven(facts, r);
-                findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
+                let pair = (self.numbers.remote.plus(r.idx.position()), ep_no);
+                findings::record_reachable(pair, reasons, facts.targets, report);
                 return true;
             }
         }
-        self.traced_remote_pair(facts, texts, r, reasons, tally, report);
+        self.traced_remote_pair(facts, (texts, ep_no), r, reasons, tally, report);
         true
     }
 
@@ -279,7 +300,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     fn traced_remote_pair(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        texts: &EndpointTexts,
+        (texts, ep_no): (&EndpointTexts, EndpointNo),
         r: &Remote<'w>,
         reasons: crate::intent::Reasons,
         tally: &mut Tally,
@@ -325,14 +346,16 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 });
             }
         }
+        let numbers = (self.numbers.remote.plus(r.idx.position()), ep_no);
         if facts.common_ok && facts.targets > 0 && reached == facts.targets {
-            findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
+            findings::record_reachable(numbers, reasons, facts.targets, report);
             return;
         }
         let hops = hops.unwrap_or_else(|| PairHops::of(&trace));
         findings::record_pair(
             self.snap,
             (r.workload, &r.id),
+            numbers,
             texts,
             reasons,
             &hops,
@@ -345,7 +368,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         &mut self,
         facts: &EndpointFacts<'w, '_>,
         state: &mut J::Endpoint,
-        texts: &EndpointTexts,
+        (texts, ep_no): (&EndpointTexts, EndpointNo),
         w: WorkloadIdx,
         tally: &mut Tally,
         report: &mut Report,
@@ -372,8 +395,9 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         tally.required += 1;
         self.on_path.add(&self.vw, w);
         let workload = (self.vw.list[w], &self.vw.ids[w]);
+        let numbers = (self.numbers.local.plus(w.position()), ep_no);
         if facts.common_ok && facts.targets > 0 && reached == facts.targets {
-            findings::record_reachable(workload.1, texts, reasons, facts.targets, report);
+            findings::record_reachable(numbers, reasons, facts.targets, report);
             return;
         }
         let hops = self.judge.hops(&self.vw, facts, state, w, &evidence);
@@ -381,6 +405,6 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         if tally.unproven.is_none() {
             tally.unproven = hops.unproven(&self.vw.ids[w]);
         }
-        findings::record_pair(self.snap, workload, texts, reasons, &hops, report);
+        findings::record_pair(self.snap, workload, numbers, texts, reasons, &hops, report);
     }
 }
