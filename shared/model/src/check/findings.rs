@@ -145,12 +145,9 @@ pub(super) fn record_pair(
     report: &mut Report,
 ) {
     let verdict = pair.verdict();
-    report.pairs.push(
-        numbers,
-        reasons,
-        verdict,
-        (pair.reached(), pair.targets()),
-    );
+    report
+        .pairs
+        .push(numbers, reasons, verdict, (pair.reached(), pair.targets()));
     report
         .findings
         .extend(pair_findings((workload, workload_id), ep, pair));

@@ -209,7 +209,10 @@ mod tests {
         assert_eq!(pairs.len(), 1);
         let p = pairs.get(0).unwrap();
         assert_eq!((p.workload, p.endpoint), ("eni-b", "vpce-1"));
-        assert_eq!((p.reasons, p.verdict, p.reached, p.targets), (reasons, Verdict::Blocked, 1, 3));
+        assert_eq!(
+            (p.reasons, p.verdict, p.reached, p.targets),
+            (reasons, Verdict::Blocked, 1, 3)
+        );
         assert!(std::mem::size_of::<Packed>() <= 16);
     }
 
@@ -218,7 +221,12 @@ mod tests {
         let mut a = Pairs::default();
         let wa = a.add_workloads(["eni-x", "eni-a"].map(Arc::from));
         let ea = a.add_endpoint(Arc::from("vpce-1"));
-        a.push((wa.plus(1), ea), Reasons::default(), Verdict::Reachable, (2, 2));
+        a.push(
+            (wa.plus(1), ea),
+            Reasons::default(),
+            Verdict::Reachable,
+            (2, 2),
+        );
         let mut b = Pairs::default();
         let wb = b.add_workloads(["eni-a"].map(Arc::from));
         let eb = b.add_endpoint(Arc::from("vpce-1"));

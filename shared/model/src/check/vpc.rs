@@ -11,8 +11,8 @@ use crate::snapshot::Snapshot;
 use super::cross::{Remote, RemoteVerdict, RemoteVpc};
 use super::findings::{self, EndpointTexts, PairHops};
 use super::ids::{DenseId, WorkloadIdx};
-use super::pairs::{EndpointNo, WorkloadNo};
 use super::on_path::OnPath;
+use super::pairs::{EndpointNo, WorkloadNo};
 use super::workloads::VpcWorkloads;
 use super::{MissingData, Report};
 

@@ -13,6 +13,7 @@ use std::rc::Rc;
 use crate::fxhash::FxHashMap;
 use crate::route::{self, RouteMatch};
 use crate::snapshot::{RouteTable, Snapshot};
+use crate::text;
 use crate::transit_gateway::{self as tgw, TgwRouteMatch};
 
 /// A VPC route table's routes, prefix lists expanded, and the lists the snapshot lacks
@@ -30,6 +31,8 @@ pub(crate) struct Lookups {
     vpc: RefCell<FxHashMap<String, Rc<VpcRoutes>>>,
     /// By TGW route table id: the TGW asked for, and the table's routes.
     tgw: RefCell<FxHashMap<String, (String, Rc<TgwRoutes>)>>,
+    /// Subnet CIDRs as the fixes of ACL and SG hops quote them, by subnet id.
+    cidrs: RefCell<FxHashMap<String, Rc<str>>>,
 }
 
 impl Lookups {
@@ -66,6 +69,28 @@ impl Lookups {
             .or_insert_with(|| (gateway.to_string(), Rc::clone(&routes)));
         routes
     }
+}
+
+impl Lookups {
+    /// The CIDR of `subnet` as text (its id when the snapshot lacks it): what a fixing rule
+    /// names as the other end, asked by every ACL and SG hop of a cross-VPC trace.
+    pub(crate) fn subnet_cidr(&self, snap: &Snapshot, subnet: &str) -> Rc<str> {
+        if let Some(text) = self.cidrs.borrow().get(subnet) {
+            return Rc::clone(text);
+        }
+        let text = subnet_cidr(snap, subnet);
+        self.cidrs
+            .borrow_mut()
+            .insert(subnet.to_string(), Rc::clone(&text));
+        text
+    }
+}
+
+/// The CIDR of `subnet` as text, or its id when the snapshot lacks it.
+pub(crate) fn subnet_cidr(snap: &Snapshot, subnet: &str) -> Rc<str> {
+    snap.subnets
+        .get(subnet)
+        .map_or_else(|| Rc::from(subnet), |s| Rc::from(text::cidr(s.cidr_block)))
 }
 
 #[cfg(test)]

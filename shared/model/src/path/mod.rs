@@ -428,6 +428,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// The CIDR of a subnet as fixes quote it (its id when unknown), likewise.
+    pub(crate) fn subnet_cidr(&self, subnet: &str) -> Rc<str> {
+        match self.lookups {
+            Some(l) => l.subnet_cidr(self.snap, subnet),
+            None => lookups::subnet_cidr(self.snap, subnet),
+        }
+    }
+
     /// The routes of TGW route table `table` of `gateway`, likewise.
     pub(crate) fn tgw_routes(&self, gateway: &str, table: &str) -> Rc<lookups::TgwRoutes> {
         match self.lookups {
