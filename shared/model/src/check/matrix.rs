@@ -274,7 +274,7 @@ fn drafts(
     let column_of = column_index(columns);
     for pair in &report.pairs {
         let (Some(&group), Some(&(ref vpc, col))) =
-            (groups.of.get(pair.workload), column_of.get(&*pair.endpoint))
+            (groups.of.get(pair.workload), column_of.get(pair.endpoint))
         else {
             continue;
         };
