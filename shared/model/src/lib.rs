@@ -71,8 +71,8 @@ mod transit_gateway;
 
 pub use account::{foreign_account, name_accounts, AccountId, AccountIdError};
 pub use check::{
-    check, check_exact, trace_pair, trace_service, LoadBalancerTrace, MissingData, PairResult,
-    Report, ServiceTrace, TargetPath, TraceError,
+    check, check_exact, trace_pair, trace_service, LoadBalancerTrace, MissingData, PairIter,
+    PairResult, Pairs, Report, ServiceTrace, TargetPath, TraceError,
 };
 // The report as matrices, for `check --format html` (issue 19).
 pub use check::{

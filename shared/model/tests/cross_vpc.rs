@@ -327,7 +327,7 @@ fn verdict(report: &Report, workload: &str) -> Option<Verdict> {
     report
         .pairs
         .iter()
-        .find(|p| &*p.workload == workload && &*p.endpoint == "vpce-ssm")
+        .find(|p| p.workload == workload && p.endpoint == "vpce-ssm")
         .map(|p| p.verdict)
 }
 
@@ -921,7 +921,7 @@ fn a_required_service_served_by_the_hub_is_not_missing_in_the_spoke() {
     let pair = report
         .pairs
         .iter()
-        .find(|p| &*p.workload == "eni-spoke")
+        .find(|p| p.workload == "eni-spoke")
         .unwrap();
     assert!(pair
         .reasons

@@ -564,7 +564,7 @@ fn r7_a_zone_resolving_the_service_to_the_endpoint_makes_its_vpc_workloads_clien
         let pair = report
             .pairs
             .iter()
-            .find(|p| &*p.workload == "eni-app" && &*p.endpoint == "vpce-0hub")
+            .find(|p| p.workload == "eni-app" && p.endpoint == "vpce-0hub")
             .expect("the pair is required");
         assert!(pair.reasons.contains(Reason::DnsZone));
         assert_eq!(Reason::DnsZone.label(), "R7");

@@ -153,7 +153,7 @@ fn report(s: &Snapshot, required: bool) -> Report {
 fn verdict(r: &Report, workload: &str) -> Option<Verdict> {
     r.pairs
         .iter()
-        .find(|p| &*p.workload == workload && &*p.endpoint == "vpce-0hub")
+        .find(|p| p.workload == workload && p.endpoint == "vpce-0hub")
         .map(|p| p.verdict)
 }
 

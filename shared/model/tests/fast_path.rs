@@ -309,7 +309,7 @@ fn the_worlds_have_every_kind_of_pair() {
         "{:?}",
         report.missing
     );
-    assert!(report.pairs.iter().any(|p| &*p.endpoint == "vpce-s3"));
+    assert!(report.pairs.iter().any(|p| p.endpoint == "vpce-s3"));
     assert_eq!(report, check_exact(&snapshot(&open), &params));
 }
 

@@ -105,7 +105,7 @@ fn verdict(report: &Report, endpoint: &str) -> Option<Verdict> {
     report
         .pairs
         .iter()
-        .find(|p| &*p.workload == "eni-app" && &*p.endpoint == endpoint)
+        .find(|p| p.workload == "eni-app" && p.endpoint == endpoint)
         .map(|p| p.verdict)
 }
 

@@ -232,7 +232,7 @@ fn a_working_service_has_no_finding_and_its_consumers_use_the_listener_port() {
     let pair = report
         .pairs
         .iter()
-        .find(|p| &*p.endpoint == "vpce-c")
+        .find(|p| p.endpoint == "vpce-c")
         .unwrap();
     assert_eq!(pair.verdict, Verdict::Reachable, "{:#?}", report.findings);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);

@@ -609,7 +609,7 @@ fn same_subnet_crosses_no_acl() {
     let pair = report
         .pairs
         .iter()
-        .find(|p| &*p.endpoint == "vpce-ssm")
+        .find(|p| p.endpoint == "vpce-ssm")
         .unwrap();
     assert_eq!((pair.reached, pair.targets), (1, 2));
 }

@@ -279,7 +279,7 @@ pub fn verdict(report: &Report, workload: &str, endpoint: &str) -> Option<Verdic
     report
         .pairs
         .iter()
-        .find(|p| &*p.workload == workload && &*p.endpoint == endpoint)
+        .find(|p| p.workload == workload && p.endpoint == endpoint)
         .map(|p| p.verdict)
 }
 

@@ -132,6 +132,11 @@ impl<'w> CrossVpc<'w> {
             .collect()
     }
 
+    /// The ENI ids of every candidate, in `RemoteIdx` order.
+    pub(super) fn remote_ids(&self) -> impl Iterator<Item = Arc<str>> + '_ {
+        self.remotes.iter().map(|r| Arc::clone(&r.id))
+    }
+
     /// How many candidate workloads `remotes` gives for `ep`.
     pub(super) fn candidates(&self, ep: &Endpoint) -> usize {
         self.remotes(ep).iter().map(|v| v.list.len()).sum()

@@ -14,7 +14,8 @@ use crate::snapshot::{DescribeCall, Snapshot};
 use crate::text::{self, IpText};
 
 use super::on_path::subnet_resources;
-use super::{MissingData, PairResult, Report};
+use super::pairs::{EndpointNo, WorkloadNo};
+use super::{MissingData, Report};
 
 /// The hops of one pair, borrowed from the hop cache or from an exact trace. Hops an ENI in
 /// the workload's own subnet does not cross may be left out: they never block.
@@ -120,42 +121,33 @@ impl<'w> EndpointTexts<'w> {
     }
 }
 
-/// Adds a required pair proven reachable.
+/// Adds a required pair proven reachable: `pair`, its workload's and endpoint's numbers in
+/// the report's tables.
 pub(super) fn record_reachable(
-    workload: &Arc<str>,
-    ep: &EndpointTexts,
+    pair: (WorkloadNo, EndpointNo),
     reasons: Reasons,
     targets: usize,
     report: &mut Report,
 ) {
-    report.pairs.push(PairResult {
-        workload: Arc::clone(workload),
-        endpoint: Arc::clone(&ep.id),
-        reasons,
-        verdict: Verdict::Reachable,
-        reached: targets,
-        targets,
-    });
+    report
+        .pairs
+        .push(pair, reasons, Verdict::Reachable, (targets, targets));
 }
 
 /// Adds a required pair from its hops: its result, findings and gaps.
 pub(super) fn record_pair(
     snap: &Snapshot,
     (workload, workload_id): (&Workload, &Arc<str>),
+    numbers: (WorkloadNo, EndpointNo),
     ep: &EndpointTexts,
     reasons: Reasons,
     pair: &PairHops,
     report: &mut Report,
 ) {
     let verdict = pair.verdict();
-    report.pairs.push(PairResult {
-        workload: Arc::clone(workload_id),
-        endpoint: Arc::clone(&ep.id),
-        reasons,
-        verdict,
-        reached: pair.reached(),
-        targets: pair.targets(),
-    });
+    report
+        .pairs
+        .push(numbers, reasons, verdict, (pair.reached(), pair.targets()));
     report
         .findings
         .extend(pair_findings((workload, workload_id), ep, pair));

@@ -273,10 +273,9 @@ fn drafts(
     let mut drafts: BTreeMap<(Arc<str>, usize), Draft> = BTreeMap::new();
     let column_of = column_index(columns);
     for pair in &report.pairs {
-        let (Some(&group), Some(&(ref vpc, col))) = (
-            groups.of.get(&pair.workload),
-            column_of.get(&*pair.endpoint),
-        ) else {
+        let (Some(&group), Some(&(ref vpc, col))) =
+            (groups.of.get(pair.workload), column_of.get(pair.endpoint))
+        else {
             continue;
         };
         let width = columns[vpc].len();
@@ -292,7 +291,7 @@ fn drafts(
             Verdict::Unknown => cell.unproven += 1,
             Verdict::Blocked => {
                 cell.blocked += 1;
-                draft.first[col].get_or_insert_with(|| Arc::clone(&pair.workload));
+                draft.first[col].get_or_insert_with(|| Arc::from(pair.workload));
             }
         }
     }

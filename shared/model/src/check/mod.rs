@@ -16,6 +16,7 @@ mod findings;
 mod ids;
 mod matrix;
 mod on_path;
+mod pairs;
 mod provider;
 mod vpc;
 mod workloads;
@@ -28,7 +29,7 @@ use crate::finding::{Finding, FindingCode};
 use crate::fxhash::FxHashMap;
 use crate::intent::{self, Reasons, Workload};
 use crate::params::RuleParameters;
-use crate::path::{self, PairTrace, Verdict};
+use crate::path::{self, PairTrace};
 use crate::snapshot::Snapshot;
 
 use workloads::VpcWorkloads;
@@ -37,24 +38,8 @@ pub use matrix::{
     matrices, Blame, Cell, CellState, GroupKey, Matrices, MatrixEndpoint, MatrixRow, VpcMatrix,
     MAX_EXAMPLES,
 };
+pub use pairs::{Iter as PairIter, PairResult, Pairs};
 pub use provider::{trace_service, LoadBalancerTrace, ServiceTrace, TargetPath};
-
-/// A required pair and how it fared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PairResult {
-    /// The workload ENI.
-    pub workload: Arc<str>,
-    /// The endpoint.
-    pub endpoint: Arc<str>,
-    /// Why the pair must work.
-    pub reasons: Reasons,
-    /// The verdict.
-    pub verdict: Verdict,
-    /// Targets (ENIs, or the prefix list) fully reachable.
-    pub reached: usize,
-    /// Targets in all.
-    pub targets: usize,
-}
 
 /// Data a verdict needed but the snapshot lacks, and the resource whose verdict it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -71,7 +56,7 @@ pub struct Report {
     /// The blocking components, in a stable order.
     pub findings: Vec<Finding>,
     /// Every required pair, by VPC, then endpoint, then workload.
-    pub pairs: Vec<PairResult>,
+    pub pairs: Pairs,
     /// Resources on the path of a required pair (docs/spec.md section 5), with how many such pairs.
     pub on_path: BTreeMap<String, usize>,
     /// Gaps in the snapshot that kept a verdict from being proven.
@@ -105,6 +90,9 @@ struct Input<'a> {
     endpoints: Vec<Endpoint<'a>>,
     /// Notes on skipped endpoints.
     notes: Vec<String>,
+    /// Route tables expanded once for every exact trace of the check (issue 14): a lookup
+    /// table of the snapshot, not a decision.
+    lookups: path::Lookups,
 }
 
 impl<'a> Input<'a> {
@@ -117,6 +105,7 @@ impl<'a> Input<'a> {
             workloads: intent::workloads(snap, params),
             endpoints,
             notes,
+            lookups: path::Lookups::new(),
         }
     }
 
@@ -149,13 +138,19 @@ impl<'a> Input<'a> {
                 .sum::<usize>()
                 + remote,
         );
+        // The report numbers the cross-VPC candidates first, then each VPC's workloads.
+        let remote = report.pairs.add_workloads(links.remote_ids());
         let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
         report.notes.extend(cross::unlinked_note(snap));
         for (_, vpc_workloads, vpc_endpoints) in by_vpc.iter().filter(|(_, _, eps)| !eps.is_empty())
         {
             let vw = VpcWorkloads::new(snap, vpc_workloads);
+            let local = report
+                .pairs
+                .add_workloads(vw.ids.iter().map(|(_, id)| Arc::clone(id)));
+            let numbers = vpc::Numbers { local, remote };
             let judge = judge_for(&vw, vpc_endpoints);
-            let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge);
+            let mut vpc = vpc::VpcCheck::new(snap, params, vw, judge, &self.lookups, numbers);
             for ep in vpc_endpoints {
                 let remote = links.remotes(ep);
                 vpc.check_endpoint(ep, &remote, &mut report);

@@ -144,7 +144,7 @@ struct Inbound {
 fn private_link_inbound(
     snap: &Snapshot,
     service: &ServiceConfiguration,
-    pairs: &[super::PairResult],
+    pairs: &super::Pairs,
 ) -> Inbound {
     let mut out = Inbound::default();
     let Some(name) = service.service_name.as_deref() else {
@@ -158,8 +158,8 @@ fn private_link_inbound(
         .collect();
     let clients: BTreeSet<std::net::Ipv4Addr> = pairs
         .iter()
-        .filter(|p| consumers.contains(&*p.endpoint))
-        .filter_map(|p| snap.network_interfaces.get(&*p.workload))
+        .filter(|p| consumers.contains(p.endpoint))
+        .filter_map(|p| snap.network_interfaces.get(p.workload))
         .filter_map(|eni| snap.primary_ip(eni))
         .collect();
     if clients.is_empty() {

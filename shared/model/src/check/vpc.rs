@@ -10,8 +10,9 @@ use crate::snapshot::Snapshot;
 
 use super::cross::{Remote, RemoteVerdict, RemoteVpc};
 use super::findings::{self, EndpointTexts, PairHops};
-use super::ids::WorkloadIdx;
+use super::ids::{DenseId, WorkloadIdx};
 use super::on_path::OnPath;
+use super::pairs::{EndpointNo, WorkloadNo};
 use super::workloads::VpcWorkloads;
 use super::{MissingData, Report};
 
@@ -76,6 +77,18 @@ pub(super) struct VpcCheck<'w, J> {
     vw: VpcWorkloads<'w>,
     on_path: OnPath<'w>,
     judge: J,
+    /// The route tables the exact traces of cross-VPC pairs share (expanded once per check).
+    lookups: &'w path::Lookups,
+    /// The numbers of the VPC's workloads and of the cross-VPC candidates in the report.
+    numbers: Numbers,
+}
+
+/// Where the report numbers workloads: the VPC's own from `local` (in `WorkloadIdx` order),
+/// the cross-VPC candidates from `remote` (in `RemoteIdx` order).
+#[derive(Clone, Copy)]
+pub(super) struct Numbers {
+    pub local: WorkloadNo,
+    pub remote: WorkloadNo,
 }
 
 /// What every pair of one endpoint shares.
@@ -161,6 +174,8 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         params: &'w RuleParameters,
         vw: VpcWorkloads<'w>,
         judge: J,
+        lookups: &'w path::Lookups,
+        numbers: Numbers,
     ) -> Self {
         let on_path = OnPath::new(snap, &vw);
         VpcCheck {
@@ -169,6 +184,8 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             vw,
             on_path,
             judge,
+            lookups,
+            numbers,
         }
     }
 
@@ -203,13 +220,14 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         }
         let common = path::endpoint_hops(snap, params, ep);
         let texts = EndpointTexts::new(ep);
+        let ep_no = report.pairs.add_endpoint(std::sync::Arc::clone(&texts.id));
         let facts = EndpointFacts::new(snap, params, ep, &common);
         let mut state = self.judge.start_endpoint(&mut self.vw, &facts);
         let mut tally = Tally::default();
         let first_finding = report.findings.len();
         self.on_path.start_endpoint(snap, ep);
         for w in self.vw.workloads() {
-            self.pair(&facts, &mut state, &texts, w, &mut tally, report);
+            self.pair(&facts, &mut state, (&texts, ep_no), w, &mut tally, report);
         }
         let mut remotes = 0;
         // Whether some pair was judged with the endpoint's own DNS hops (`common`): its own
@@ -227,8 +245,14 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             own_dns |= client_facts.is_none() && !vpc.list.is_empty();
             let facts = client_facts.as_ref().unwrap_or(&facts);
             for r in vpc.list {
-                let paired =
-                    self.remote_pair(facts, &texts, r, vpc.served_locally, &mut tally, report);
+                let paired = self.remote_pair(
+                    facts,
+                    (&texts, ep_no),
+                    r,
+                    vpc.served_locally,
+                    &mut tally,
+                    report,
+                );
                 remotes += usize::from(paired);
             }
         }
@@ -280,7 +304,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     fn remote_pair(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        texts: &EndpointTexts,
+        (texts, ep_no): (&EndpointTexts, EndpointNo),
         r: &Remote<'w>,
         served_locally: bool,
         tally: &mut Tally,
@@ -306,7 +330,8 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             if facts.common_ok {
                 tally.required += 1;
                 self.judge.count_proven(facts, r);
-                findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
+                let pair = (self.numbers.remote.plus(r.idx.position()), ep_no);
+                findings::record_reachable(pair, reasons, facts.targets, report);
                 return true;
             }
             // Every target proven reachable, but a common hop blocks (a spoke's DNS, D10; the
@@ -320,9 +345,11 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                     hops: Vec::new(),
                     ends: std::borrow::Cow::Owned(vec![0; facts.targets]),
                 };
+                let numbers = (self.numbers.remote.plus(r.idx.position()), ep_no);
                 findings::record_pair(
                     self.snap,
                     (r.workload, &r.id),
+                    numbers,
                     texts,
                     reasons,
                     &hops,
@@ -331,7 +358,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 return true;
             }
         }
-        self.traced_remote_pair(facts, texts, r, reasons, tally, report);
+        self.traced_remote_pair(facts, (texts, ep_no), r, reasons, tally, report);
         true
     }
 
@@ -339,14 +366,14 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     fn traced_remote_pair(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        texts: &EndpointTexts,
+        (texts, ep_no): (&EndpointTexts, EndpointNo),
         r: &Remote<'w>,
         reasons: crate::intent::Reasons,
         tally: &mut Tally,
         report: &mut Report,
     ) {
         // The allowed hops' wording is never read here: the quiet trace skips it.
-        let trace = path::trace_quiet(self.snap, self.params, r.workload, facts.ep);
+        let trace = path::trace_quiet(self.snap, self.params, r.workload, facts.ep, self.lookups);
         let reached = trace.reached();
         tally.any_reach |= reached > 0;
         // As for the VPC's own workloads: one unproven workload withholds R5. The hops are
@@ -385,16 +412,18 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 });
             }
         }
+        let numbers = (self.numbers.remote.plus(r.idx.position()), ep_no);
         // The trace's own common hops (the exact ones, for the workload's VPC), not the facts'.
         let common_ok = trace.common.iter().all(|h| h.outcome == Outcome::Allowed);
         if common_ok && facts.targets > 0 && reached == facts.targets {
-            findings::record_reachable(&r.id, texts, reasons, facts.targets, report);
+            findings::record_reachable(numbers, reasons, facts.targets, report);
             return;
         }
         let hops = hops.unwrap_or_else(|| PairHops::of(&trace));
         findings::record_pair(
             self.snap,
             (r.workload, &r.id),
+            numbers,
             texts,
             reasons,
             &hops,
@@ -407,7 +436,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         &mut self,
         facts: &EndpointFacts<'w, '_>,
         state: &mut J::Endpoint,
-        texts: &EndpointTexts,
+        (texts, ep_no): (&EndpointTexts, EndpointNo),
         w: WorkloadIdx,
         tally: &mut Tally,
         report: &mut Report,
@@ -434,8 +463,9 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         tally.required += 1;
         self.on_path.add(&self.vw, w);
         let workload = (self.vw.list[w], &self.vw.ids[w]);
+        let numbers = (self.numbers.local.plus(w.position()), ep_no);
         if facts.common_ok && facts.targets > 0 && reached == facts.targets {
-            findings::record_reachable(workload.1, texts, reasons, facts.targets, report);
+            findings::record_reachable(numbers, reasons, facts.targets, report);
             return;
         }
         let hops = self.judge.hops(&self.vw, facts, state, w, &evidence);
@@ -443,6 +473,6 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         if tally.unproven.is_none() {
             tally.unproven = hops.unproven(&self.vw.ids[w]);
         }
-        findings::record_pair(self.snap, workload, texts, reasons, &hops, report);
+        findings::record_pair(self.snap, workload, numbers, texts, reasons, &hops, report);
     }
 }

@@ -13,6 +13,7 @@
 //! on the way with the ephemeral ports.
 
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use ipnet::Ipv4Net;
@@ -127,7 +128,10 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
         Some(Link::Peering(c)) => peering_refs(c),
         None => Refs::Work,
     };
-    let mut hops = vec![egress(cx, eni, &out_refs), route_hop];
+    // A path across a TGW has twenty-odd hops: room for them at once.
+    let mut hops = Vec::with_capacity(24);
+    hops.push(egress(cx, eni, &out_refs));
+    hops.push(route_hop);
     hops.push(acl(
         cx,
         AclHop::Outbound,
@@ -137,7 +141,7 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
         &eni.subnet_id,
     ));
     match &link {
-        Some(Link::Tgw { id, src, dst }) => hops.extend(tgw_hops(cx, eni, id, src, dst)),
+        Some(Link::Tgw { id, src, dst }) => tgw_hops(cx, eni, (id, src, dst), &mut hops),
         Some(Link::Peering(c)) => hops.extend(peering_hops(cx, eni, c)),
         None => {}
     }
@@ -160,11 +164,8 @@ fn peering_refs(c: &VpcPeeringConnection) -> Refs {
 }
 
 /// The subnet's CIDR, or its id when the snapshot lacks it.
-fn cidr_of(cx: &Ctx, subnet: &str) -> String {
-    cx.snap
-        .subnets
-        .get(subnet)
-        .map_or_else(|| subnet.to_string(), |s| text::cidr(s.cidr_block))
+fn cidr_of(cx: &Ctx, subnet: &str) -> Rc<str> {
+    cx.subnet_cidr(subnet)
 }
 
 /// The destination CIDR a route towards `vpc` should name: the VPC's CIDR when known.
@@ -173,7 +174,7 @@ fn vpc_cidr(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
         .vpcs
         .get(vpc)
         .and_then(|v| v.cidr_block)
-        .map_or_else(|| cidr_of(cx, fallback_subnet), text::cidr)
+        .map_or_else(|| cidr_of(cx, fallback_subnet).to_string(), text::cidr)
 }
 
 /// One ACL hop: `to` is the destination (port: the service's on the forward leg, the
@@ -297,15 +298,17 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
         );
     };
     let rtb = table.route_table_id.clone();
-    let (routes, missing) = route::expanded_routes(cx.snap, table);
+    let expanded = cx.vpc_routes(table);
+    let (routes, missing) = &*expanded;
     let how = if via_main {
         "main table"
     } else {
         "explicit association"
     };
     let evpc = cx.endpoint.raw.vpc_id.as_str();
-    let dest = vpc_cidr(cx, evpc, &eni.subnet_id);
-    let winner = route::lookup_block(&routes, Ipv4Net::from(eni.ip)).0;
+    // The destination a fix names: worded only when a fix is.
+    let dest = || vpc_cidr(cx, evpc, &eni.subnet_id);
+    let winner = route::lookup_block(routes, Ipv4Net::from(eni.ip)).0;
     let Some(r) = winner else {
         if !missing.is_empty() {
             return (
@@ -314,7 +317,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
             );
         }
         let problem = format!("{rtb} has no route to {} ({evpc})", eni.ip);
-        let fix = format!("add a route {dest} -> {} in {rtb}", link_name(cx));
+        let fix = format!("add a route {} -> {} in {rtb}", dest(), link_name(cx));
         let hop = Hop::blocked(
             HopKind::Route,
             vec![rtb],
@@ -338,7 +341,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
                 eni.ip
             )
         };
-        let fix = format!("route {dest} -> {} in {rtb}", link_name(cx));
+        let fix = format!("route {} -> {} in {rtb}", dest(), link_name(cx));
         let hop = Hop::blocked(
             HopKind::Route,
             vec![rtb],
@@ -502,7 +505,8 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
         return Hop::unknown(HopKind::ReturnRoute, vec![subnet.clone()], problem);
     };
     let rtb = table.route_table_id.clone();
-    let (routes, missing) = route::expanded_routes(cx.snap, table);
+    let expanded = cx.vpc_routes(table);
+    let (routes, missing) = &*expanded;
     let how = if via_main {
         "main table"
     } else {
@@ -512,7 +516,7 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
     let link = match via {
         Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
     };
-    let winner = route::lookup_block(&routes, Ipv4Net::from(w.ip)).0;
+    let winner = route::lookup_block(routes, Ipv4Net::from(w.ip)).0;
     match winner {
         Some(r) if !r.blackhole && r.target == link => Hop::allowed(
             HopKind::ReturnRoute,
@@ -557,14 +561,18 @@ struct Crossing<'c> {
     ezone: Result<&'c str, String>,
 }
 
-/// TGW: attachments, zones, associations, routes and the attachment subnets' ACLs, both ways.
+/// TGW: attachments, zones, associations, routes and the attachment subnets' ACLs, both ways,
+/// added to `hops`.
 fn tgw_hops(
     cx: &Ctx,
     eni: &EndpointEni,
-    id: &str,
-    src: &TransitGatewayVpcAttachment,
-    dst: &TransitGatewayVpcAttachment,
-) -> Vec<Hop> {
+    (id, src, dst): (
+        &str,
+        &TransitGatewayVpcAttachment,
+        &TransitGatewayVpcAttachment,
+    ),
+    hops: &mut Vec<Hop>,
+) {
     let x = Crossing {
         id,
         src,
@@ -572,8 +580,8 @@ fn tgw_hops(
         wzone: tgw::zone_of(cx.snap, &cx.workload.eni.subnet_id),
         ezone: tgw::zone_of(cx.snap, &eni.subnet_id),
     };
-    let mut hops = vec![attachments_state(cx, id, src, dst)];
-    hops.extend(tgw_forward(cx, eni, &x));
+    hops.push(attachments_state(cx, id, src, dst));
+    tgw_forward(cx, eni, &x, hops);
     let refs = match tgw::sg_referencing(cx.snap, id, [src, dst]) {
         Ok(true) => Refs::Work,
         Ok(false) => Refs::DoNot(format!(
@@ -582,13 +590,12 @@ fn tgw_hops(
         Err(why) => Refs::Unknown(why),
     };
     hops.push(ingress(cx, &refs));
-    hops.extend(tgw_reply(cx, eni, &x));
-    hops
+    tgw_reply(cx, eni, &x, hops);
 }
 
 /// Forward: into the TGW from the workload's zone (T2) through the source attachment's table
 /// (T3-T5), then the attachment subnets' ACLs (T6) and the endpoint subnet's ACL in.
-fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
+fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
     let w = cx.workload;
     let (az, src_subnet) = zone_hop(
         cx,
@@ -598,17 +605,14 @@ fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
         w.id(),
         &w.eni.subnet_id,
     );
-    let mut hops = vec![az];
-    let mut more = Vec::new();
-    hops.push(association_hop(
+    hops.push(az);
+    association_hops(
         cx,
-        HopKind::TgwAssociation,
+        (HopKind::TgwAssociation, HopKind::TgwRoute),
         (x.src, x.dst),
         eni.ip,
-        HopKind::TgwRoute,
-        &mut more,
-    ));
-    hops.extend(more);
+        hops,
+    );
     let ends = (eni.ip, w.ip);
     if let Some(s) = &src_subnet {
         hops.push(acl(
@@ -634,18 +638,17 @@ fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
         ends,
         &w.eni.subnet_id,
     ));
-    hops
 }
 
 /// Reply: the endpoint subnet's route back over the same TGW, into the TGW from the ENI's zone
 /// (T2) through the endpoint VPC attachment's table, and the ACLs on the way (T6).
-fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
+fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
     let w = cx.workload;
-    let mut hops = vec![return_route(
+    hops.push(return_route(
         cx,
         eni,
         &Via::TransitGateway(x.id.to_string()),
-    )];
+    ));
     let (az, back_subnet) = zone_hop(
         cx,
         HopKind::ReturnTgwAz,
@@ -655,16 +658,13 @@ fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
         &eni.subnet_id,
     );
     hops.push(az);
-    let mut more = Vec::new();
-    hops.push(association_hop(
+    association_hops(
         cx,
-        HopKind::ReturnTgwAssociation,
+        (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute),
         (x.dst, x.src),
         w.ip,
-        HopKind::ReturnTgwRoute,
-        &mut more,
-    ));
-    hops.extend(more);
+        hops,
+    );
     let ends = (w.ip, eni.ip);
     hops.push(acl(
         cx,
@@ -696,7 +696,6 @@ fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing) -> Vec<Hop> {
         ends,
         &eni.subnet_id,
     ));
-    hops
 }
 
 /// The attachment's subnet in the first of `zones` it has one in.
@@ -814,16 +813,28 @@ fn zone_hop(
     }
 }
 
-/// The `from` attachment's TGW route table (T3), and in `more` that table's route for `ip`
-/// (T4, T5), which must lead to the `to` attachment.
+/// The `from` attachment's TGW route table (T3), then that table's route for `ip` (T4, T5),
+/// which must lead to the `to` attachment: one hop or two, added to `hops`.
+fn association_hops(
+    cx: &Ctx,
+    (kind, route_kind): (HopKind, HopKind),
+    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
+    ip: Ipv4Addr,
+    hops: &mut Vec<Hop>,
+) {
+    let (hop, table) = association_hop(cx, kind, from);
+    hops.push(hop);
+    if let Some(table) = table {
+        hops.push(tgw_route_hop(cx, route_kind, &table, from, to, ip));
+    }
+}
+
+/// The `from` attachment's TGW route table (T3): the hop, and the table when it has one.
 fn association_hop(
     cx: &Ctx,
     kind: HopKind,
-    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
-    ip: Ipv4Addr,
-    route_kind: HopKind,
-    more: &mut Vec<Hop>,
-) -> Hop {
+    from: &TransitGatewayVpcAttachment,
+) -> (Hop, Option<String>) {
     let aid = &from.transit_gateway_attachment_id;
     let table = match tgw::association(cx.snap, aid) {
         Ok(Some(t)) => t,
@@ -836,19 +847,19 @@ fn association_hop(
                 "associate {aid} with a route table of {}",
                 from.transit_gateway_id
             );
-            return Hop::blocked(
+            let hop = Hop::blocked(
                 kind,
                 vec![aid.clone()],
                 FindingCode::TgwAttachMissingTgwRtbAssociation,
                 problem,
                 fix,
             );
+            return (hop, None);
         }
-        Err(why) => return Hop::unknown(kind, vec![aid.clone()], why),
+        Err(why) => return (Hop::unknown(kind, vec![aid.clone()], why), None),
     };
-    more.push(tgw_route_hop(cx, route_kind, &table, from, to, ip));
     let detail = cx.say(|| format!("{aid} -> {table}"));
-    Hop::allowed(kind, vec![aid.clone()], detail)
+    (Hop::allowed(kind, vec![aid.clone()], detail), Some(table))
 }
 
 /// The TGW route table's longest-prefix route for `ip` must be an active route to `to`. A
@@ -861,12 +872,13 @@ fn tgw_route_hop(
     to: &TransitGatewayVpcAttachment,
     ip: Ipv4Addr,
 ) -> Hop {
-    let routes = match tgw::routes(cx.snap, &from.transit_gateway_id, table) {
+    let expanded = cx.tgw_routes(&from.transit_gateway_id, table);
+    let routes = match &*expanded {
         Ok(r) => r,
-        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why),
+        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why.clone()),
     };
     let target = &to.transit_gateway_attachment_id;
-    let winner = tgw::lookup(&routes, ip);
+    let winner = tgw::lookup(routes, ip);
     if let Some(r) = winner.filter(|r| !r.blackhole && r.attachment.as_ref() == Some(target)) {
         let detail = cx.say(|| format!("{table}: {r}"));
         return Hop::allowed(kind, vec![table.to_string()], detail);

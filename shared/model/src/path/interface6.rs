@@ -489,6 +489,7 @@ mod tests {
             workload: &workload,
             endpoint: &endpoint,
             detail: true,
+            lookups: None,
         };
         f(&cx)
     }

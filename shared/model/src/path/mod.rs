@@ -15,11 +15,14 @@ pub(crate) mod interface;
 // IPv6 hops (issue 17): built and tested, not yet called by `trace` (docs/spec.md section 12).
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod interface6;
+mod lookups;
 
 pub(crate) use hops::common as endpoint_hops;
 pub(crate) use hops::{common_from as endpoint_hops_from, dns_from_client};
+pub(crate) use lookups::Lookups;
 
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 use std::sync::{Arc, LazyLock};
 
 use crate::endpoint::{Endpoint, EndpointKind};
@@ -27,7 +30,7 @@ use crate::finding::{Direction, FindingCode};
 use crate::intent::Workload;
 use crate::network_acl::Traffic;
 use crate::params::RuleParameters;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{RouteTable, Snapshot};
 
 /// What a hop checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -415,6 +418,35 @@ pub(crate) struct Ctx<'a> {
     /// Word the rules that allowed each hop (for `explain`); `check` needs only the blocking
     /// ones, and formatting thousands of allowed hops would dominate its run time.
     pub detail: bool,
+    /// The route tables expanded for every trace of the check (`None`: expand them here).
+    pub lookups: Option<&'a Lookups>,
+}
+
+impl Ctx<'_> {
+    /// The routes of a VPC route table, expanded once per check when the caller shares
+    /// [`Lookups`].
+    pub(crate) fn vpc_routes(&self, table: &RouteTable) -> Rc<lookups::VpcRoutes> {
+        match self.lookups {
+            Some(l) => l.vpc_routes(self.snap, table),
+            None => Rc::new(crate::route::expanded_routes(self.snap, table)),
+        }
+    }
+
+    /// The CIDR of a subnet as fixes quote it (its id when unknown), likewise.
+    pub(crate) fn subnet_cidr(&self, subnet: &str) -> Rc<str> {
+        match self.lookups {
+            Some(l) => l.subnet_cidr(self.snap, subnet),
+            None => lookups::subnet_cidr(self.snap, subnet),
+        }
+    }
+
+    /// The routes of TGW route table `table` of `gateway`, likewise.
+    pub(crate) fn tgw_routes(&self, gateway: &str, table: &str) -> Rc<lookups::TgwRoutes> {
+        match self.lookups {
+            Some(l) => l.tgw_routes(self.snap, gateway, table),
+            None => Rc::new(crate::transit_gateway::routes(self.snap, gateway, table)),
+        }
+    }
 }
 
 /// Traces the path from a workload to an endpoint, every hop evaluated exactly and explained:
@@ -425,19 +457,21 @@ pub(crate) fn trace(
     workload: &Workload,
     endpoint: &Endpoint,
 ) -> PairTrace {
-    trace_with(snap, params, workload, endpoint, true)
+    trace_with(snap, params, workload, endpoint, true, &Lookups::new())
 }
 
 /// [`trace`] without the wording of allowed hops (`Hop::detail` left empty): what `check`
 /// needs of a pair it must trace (its findings quote blocking hops only), at a fraction of the
-/// cost on paths of twenty hops (a pair across a transit gateway).
+/// cost on paths of twenty hops (a pair across a transit gateway). `lookups`: the route
+/// tables shared by every trace of the check.
 pub(crate) fn trace_quiet(
     snap: &Snapshot,
     params: &RuleParameters,
     workload: &Workload,
     endpoint: &Endpoint,
+    lookups: &Lookups,
 ) -> PairTrace {
-    trace_with(snap, params, workload, endpoint, false)
+    trace_with(snap, params, workload, endpoint, false, lookups)
 }
 
 fn trace_with(
@@ -446,6 +480,7 @@ fn trace_with(
     workload: &Workload,
     endpoint: &Endpoint,
     detail: bool,
+    lookups: &Lookups,
 ) -> PairTrace {
     // A workload of another VPC resolves the service's name from its own VPC (D10).
     let common = hops::common_from(snap, params, endpoint, workload.vpc_id);
@@ -455,6 +490,7 @@ fn trace_with(
         workload,
         endpoint,
         detail,
+        lookups: Some(lookups),
     };
     let stopped = common
         .iter()

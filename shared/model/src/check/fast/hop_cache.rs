@@ -313,5 +313,7 @@ fn ctx<'s, 'w>(site: &'s HopSite<'s, 'w>, w: WorkloadIdx) -> Ctx<'s> {
         workload: site.vw.list[w],
         endpoint: site.ep,
         detail: false,
+        // Hops within a VPC: no route table is asked more than once per key here.
+        lookups: None,
     }
 }
