@@ -1458,13 +1458,13 @@ mod organisation {
         let served = report
             .pairs
             .iter()
-            .filter(|r| &*r.endpoint == ssm.vpc_endpoint_id.as_str())
+            .filter(|r| r.endpoint == ssm.vpc_endpoint_id.as_str())
             .filter(|r| r.verdict == Verdict::Reachable)
             .count();
         let blocked = report
             .pairs
             .iter()
-            .filter(|r| &*r.endpoint == ssm.vpc_endpoint_id.as_str())
+            .filter(|r| r.endpoint == ssm.vpc_endpoint_id.as_str())
             .filter(|r| r.verdict == Verdict::Blocked)
             .count();
         assert!(
