@@ -1,9 +1,11 @@
 //! A synthetic account (`vpce_reach_synth`) served by the test kit's fake EC2 (EC2's XML
-//! answers, paged) and collected by `collect`: the collected documents must load into the
-//! same snapshot as the generator's own JSON, the oracle. This checks the collection's
-//! conversions (SDK types to documents) field by field on realistic data, with real pages.
+//! answers, paged), collected both ways: by `collect` (whole JSON documents, as the `snapshot`
+//! command writes them) and by `collect_and_check_accounts` (each page loaded as it arrives,
+//! as the functions and `check --live` do). Both must load into the same snapshot as the
+//! generator's own JSON, the oracle. This checks the collection's conversions (SDK types to
+//! documents) field by field on realistic data, with real pages.
 
-use vpce_reach_aws::{collect, ec2_client, Scope};
+use vpce_reach_aws::{collect, collect_and_check_accounts, ec2_client, Clients, Dns, Scope};
 use vpce_reach_model::snapshot::Snapshot;
 use vpce_reach_model::{from_documents, RuleParameters};
 use vpce_reach_synth::SynthParams;
@@ -54,4 +56,26 @@ async fn a_synthetic_account_collected_through_fake_ec2_loads_as_its_own_json() 
     let loaded = from_documents(collected.documents).unwrap();
     assert!(loaded.network_interfaces.len() > 1000);
     assert_same(&loaded, &expected);
+}
+
+#[tokio::test]
+async fn loading_page_by_page_gives_the_snapshot_of_the_whole_documents() {
+    let documents = vpce_reach_synth::generate(&SynthParams::medium());
+    let expected = from_documents(documents.clone()).unwrap();
+    let fake = FakeEc2::serve(&documents);
+    let clients = Clients::new(&sdk_config(&fake.endpoint_url()));
+    let params = RuleParameters::default();
+    let checked = collect_and_check_accounts(
+        &clients,
+        &[],
+        &Scope::region(),
+        Dns::Off,
+        &params,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert!(fake.calls("DescribeNetworkInterfaces") >= 2);
+    assert_same(&checked.snapshot, &expected);
+    assert_eq!(checked.report, vpce_reach_model::check(&checked.snapshot, &params));
 }
