@@ -64,6 +64,12 @@ fn main() {
         // The synthetic account has no DNS data; the DNS services are not emulated.
         ("CHECK_DNS", "false"),
         ("PUT_UNCHANGED", "false"),
+        (
+            "AWS_LAMBDA_LOG_LEVEL",
+            std::env::var("AWS_LAMBDA_LOG_LEVEL")
+                .as_deref()
+                .unwrap_or("info"),
+        ),
     ]);
     let function = FunctionProcess::start(&binary, &api, env);
     api.wait_for_next_calls(1);
@@ -83,6 +89,11 @@ fn main() {
         fake.calls("DescribeNetworkAcls"),
         fake.calls("DescribeRouteTables"),
     );
+    // `BENCH_LOG=1` (with `AWS_LAMBDA_LOG_LEVEL=debug` in the bench's environment): what the
+    // function logged, each describe call's end included.
+    if std::env::var_os("BENCH_LOG").is_some() {
+        println!("{}", function.log());
+    }
 }
 
 /// One scheduled invocation; prints its CPU and wall time, the puts and the peak RSS so far.

@@ -65,17 +65,14 @@ async fn loading_page_by_page_gives_the_snapshot_of_the_whole_documents() {
     let fake = FakeEc2::serve(&documents);
     let clients = Clients::new(&sdk_config(&fake.endpoint_url()));
     let params = RuleParameters::default();
-    let checked = collect_and_check_accounts(
-        &clients,
-        &[],
-        &Scope::region(),
-        Dns::Off,
-        &params,
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let checked =
+        collect_and_check_accounts(&clients, &[], &Scope::region(), Dns::Off, &params, &|_| {})
+            .await
+            .unwrap();
     assert!(fake.calls("DescribeNetworkInterfaces") >= 2);
     assert_same(&checked.snapshot, &expected);
-    assert_eq!(checked.report, vpce_reach_model::check(&checked.snapshot, &params));
+    assert_eq!(
+        checked.report,
+        vpce_reach_model::check(&checked.snapshot, &params)
+    );
 }
