@@ -109,9 +109,13 @@ fn invoke(
     let before = cpu(pid);
     let start = Instant::now();
     let timeout = template_function(FUNCTION).timeout;
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = rss_timeline(pid, std::sync::Arc::clone(&sampling));
     api.invoke(Invocation::new(&id, scheduled_event()).deadline_in(timeout));
     let posted = api.outcome(&id);
     let wall = start.elapsed();
+    sampling.store(false, std::sync::atomic::Ordering::SeqCst);
+    let timeline = sampler.join().unwrap_or_default();
     // The process may still be finishing the post when the answer arrives; its next `/next`
     // marks the end of the invocation.
     api.wait_for_next_calls(run + 1);
@@ -137,6 +141,31 @@ fn invoke(
         new_puts.len(),
         peak_rss_mib(pid),
     );
+    if std::env::var_os("BENCH_TIMELINE").is_some() {
+        println!("  RSS (MiB) every 100 ms: {timeline}");
+    }
+}
+
+/// `BENCH_TIMELINE=1`: the process's RSS every 100 ms while `on`, to see which phase holds
+/// the peak (collection, check, put).
+fn rss_timeline(
+    pid: u32,
+    on: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        while on.load(std::sync::atomic::Ordering::SeqCst) {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            let rss = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+                .unwrap_or(0.0);
+            out.push(format!("{:.0}", rss / 1024.0));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        out.join(" ")
+    })
 }
 
 /// `events/config-rule/scheduled.json` with the default rule parameters.

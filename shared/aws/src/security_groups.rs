@@ -16,6 +16,8 @@ pub const FILE: &str = "security-groups.json";
 /// The list key of the document.
 const KEY: &str = "SecurityGroups";
 const CALL: &str = "DescribeSecurityGroups";
+/// Groups per page (EC2 allows 5-1,000).
+const SG_PAGE: i32 = 200;
 
 /// Collects the security groups in scope: into their document, or page by page into `pages`'
 /// loader (then `None`).
@@ -29,7 +31,10 @@ pub(crate) async fn collect(
         .describe_security_groups()
         .set_filters(scope.vpc_filters());
     let (mut kept, mut count) = (Vec::new(), 0);
-    let stream = request.into_paginator().page_size(1000).send();
+    // Pages of 200: a group holds tens of rules, so a page of 1,000 is the largest answer of
+    // a collection (~8 MB of XML, and more parsed), and the pages of a call are what a check's
+    // collection holds at once besides the snapshot (issue 18).
+    let stream = request.into_paginator().page_size(SG_PAGE).send();
     each_page(stream, CALL, &scope.label(), |page| {
         let items: Vec<Value> = page.security_groups().iter().map(security_group).collect();
         count += items.len();
