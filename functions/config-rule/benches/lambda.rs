@@ -94,6 +94,14 @@ fn main() {
     if std::env::var_os("BENCH_LOG").is_some() {
         println!("{}", function.log());
     }
+    // A profiler writes its data when the profiled process ends; dropping `function` kills
+    // it outright (SIGKILL), so end it with SIGINT first and give the profiler time to write.
+    if std::env::var("BENCH_WRAP").is_ok_and(|w| !w.trim().is_empty()) {
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status();
+        std::thread::sleep(Duration::from_secs(10));
+    }
 }
 
 /// One scheduled invocation; prints its CPU and wall time, the puts and the peak RSS so far.
