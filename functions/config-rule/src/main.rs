@@ -5,7 +5,11 @@ use vpce_reach_aws::{parse_roles, Dns, ASSUME_ROLE_ARNS, NO_DNS};
 use vpce_reach_config_rule::handler::{put_unchanged, PUT_UNCHANGED};
 use vpce_reach_config_rule::{event, handle, log_outcome, Clients, RuleError};
 
-#[tokio::main]
+// One thread: Lambda gives the function a fraction of a vCPU at the template's memory size,
+// so worker threads add no speed, and each would keep its own malloc arena, whose freed
+// pages the others cannot reuse: the peak RSS of a large account's collection (issue 18,
+// BENCHMARKS.md "The Config rule at scale").
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     // The runtime's subscriber: level from AWS_LAMBDA_LOG_LEVEL (else RUST_LOG, else INFO),
     // JSON when AWS_LAMBDA_LOG_FORMAT is JSON (template.yaml's LoggingConfig). The SDK's own

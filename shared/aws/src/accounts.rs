@@ -14,7 +14,11 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::config::SharedCredentialsProvider;
 use aws_sdk_ec2::Client;
 
-use crate::{collect, collect_with_dns, ec2_client, CallError, Clients, Progress, Scope, Snapshot};
+use crate::snapshot::{Loader, Pages};
+use crate::{
+    collect, collect_into, collect_with_dns_into, ec2_client, CallError, Clients, Progress, Scope,
+    Snapshot,
+};
 
 /// The session name CloudTrail shows for the reads made through a role.
 const SESSION_NAME: &str = "vpce-reach";
@@ -183,9 +187,24 @@ pub async fn collect_accounts_with(
     dns: Dns,
     progress: &Progress<'_>,
 ) -> Result<Snapshot, CallError> {
-    let mut snapshot = collect_one(own, scope, dns, progress).await?;
+    collect_accounts_into(own, others, scope, dns, progress, None).await
+}
+
+/// [`collect_accounts_with`], the pages of the large list calls loaded into `loader` as they
+/// arrive when there is one (they are then absent from the documents returned).
+pub(crate) async fn collect_accounts_into(
+    own: &Clients,
+    others: &[(AssumedRole, Clients)],
+    scope: &Scope,
+    dns: Dns,
+    progress: &Progress<'_>,
+    loader: Option<&Loader>,
+) -> Result<Snapshot, CallError> {
+    let pages = Pages::into_loader(loader, String::new());
+    let mut snapshot = collect_one(own, scope, dns, progress, &pages).await?;
     for (role, clients) in others {
-        let theirs = collect_one(clients, &Scope::region(), dns, progress)
+        let pages = Pages::into_loader(loader, format!("{}/", role.account()));
+        let theirs = collect_one(clients, &Scope::region(), dns, progress, &pages)
             .await
             .map_err(|e| e.through_role(role.account(), role.arn()))?;
         add_account(&mut snapshot, role, theirs, progress);
@@ -201,12 +220,13 @@ async fn collect_one(
     scope: &Scope,
     dns: Dns,
     progress: &Progress<'_>,
+    pages: &Pages<'_>,
 ) -> Result<Snapshot, CallError> {
     // Boxed: the collection's nested futures are deep enough to overflow the compiler's
     // query depth in a caller's own async `main`.
     let mut snapshot = match dns {
-        Dns::On => Box::pin(collect_with_dns(clients, scope, progress)).await,
-        Dns::Off => Box::pin(collect(&clients.ec2, scope, progress)).await,
+        Dns::On => Box::pin(collect_with_dns_into(clients, scope, progress, pages)).await,
+        Dns::Off => Box::pin(collect_into(&clients.ec2, scope, progress, pages)).await,
     }?;
     // After the network: `snapshot.scope` has the linked VPCs, whose NLBs are in scope too.
     let provider = crate::load_balancers::collect(clients, &snapshot.scope, progress);

@@ -71,6 +71,7 @@ pub use live::{
 pub use locate::{locate, locate_with, Located, ResourceKind};
 pub use log::OneLine;
 pub use scope::Scope;
+use snapshot::Pages;
 pub use snapshot::Snapshot;
 
 use aws_sdk_ec2::Client;
@@ -92,27 +93,35 @@ pub async fn collect(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Snapshot, CallError> {
+    collect_into(client, scope, progress, &Pages::KEEP).await
+}
+
+/// [`collect`], the pages of the large list calls going to `pages` (kept as documents, or
+/// loaded as they arrive: [`Pages`]).
+pub(crate) async fn collect_into(
+    client: &Client,
+    scope: &Scope,
+    progress: &Progress<'_>,
+    pages: &Pages<'_>,
+) -> Result<Snapshot, CallError> {
     let links = links(client, progress).await?;
     let scope = scope.with_links(&links);
     let (mut documents, subnets, route_tables, acls, groups, enis, endpoints, prefix_lists) = tokio::try_join!(
         vpcs_and_attributes(client, &scope, progress),
-        subnets::collect(client, &scope, progress),
-        route_tables::collect(client, &scope, progress),
-        network_acls::collect(client, &scope, progress),
-        security_groups::collect(client, &scope, progress),
-        network_interfaces::collect(client, &scope, progress),
+        subnets::collect(client, &scope, progress, pages),
+        route_tables::collect(client, &scope, progress, pages),
+        network_acls::collect(client, &scope, progress, pages),
+        security_groups::collect(client, &scope, progress, pages),
+        network_interfaces::collect(client, &scope, progress, pages),
         vpc_endpoints::collect(client, &scope, progress),
         prefix_lists::collect(client, progress),
     )?;
-    documents.extend([
-        subnets,
-        route_tables,
-        acls,
-        groups,
-        enis,
-        endpoints,
-        prefix_lists,
-    ]);
+    documents.extend(
+        [subnets, route_tables, acls, groups, enis]
+            .into_iter()
+            .flatten(),
+    );
+    documents.extend([endpoints, prefix_lists]);
     documents.extend(links);
     Ok(Snapshot { documents, scope })
 }
@@ -133,8 +142,18 @@ pub async fn collect_with_dns(
     scope: &Scope,
     progress: &Progress<'_>,
 ) -> Result<Snapshot, CallError> {
+    collect_with_dns_into(clients, scope, progress, &Pages::KEEP).await
+}
+
+/// [`collect_with_dns`], the pages of the large list calls going to `pages`.
+pub(crate) async fn collect_with_dns_into(
+    clients: &Clients,
+    scope: &Scope,
+    progress: &Progress<'_>,
+    pages: &Pages<'_>,
+) -> Result<Snapshot, CallError> {
     let (mut snapshot, zones, rules, profiles) = tokio::try_join!(
-        collect(&clients.ec2, scope, progress),
+        collect_into(&clients.ec2, scope, progress, pages),
         route53::collect(&clients.route53, progress),
         resolver::collect(&clients.resolver, progress),
         profiles::collect(&clients.profiles, progress),

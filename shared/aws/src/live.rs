@@ -7,9 +7,10 @@ use vpce_reach_model::snapshot::{self, load::LoadError};
 use vpce_reach_model::Report;
 use vpce_reach_model::RuleParameters;
 
+use crate::accounts::collect_accounts_into;
+use crate::snapshot::Loader;
 use crate::{
-    collect_accounts, collect_accounts_with, collect_with_dns, AssumedRole, CallError, Clients,
-    Dns, Progress, Scope,
+    collect_accounts, collect_with_dns, AssumedRole, CallError, Clients, Dns, Progress, Scope,
 };
 
 /// Collecting or loading failed: nothing can be said about the scope (no verdict on a partial
@@ -59,10 +60,14 @@ pub async fn collect_and_check_accounts(
     params: &RuleParameters,
     progress: &Progress<'_>,
 ) -> Result<Checked, LiveError> {
+    // Each page of the large list calls is loaded as it arrives and dropped: no JSON document
+    // of a whole call, nor the SDK's answers, are held (issue 18).
+    let loader = Loader::default();
     // Boxed: the nested collection futures are deep enough to overflow the compiler's query
     // depth in the functions' async `main`.
-    let collected = Box::pin(collect_accounts_with(own, others, scope, dns, progress)).await?;
-    check_collected(collected, params)
+    let collecting = collect_accounts_into(own, others, scope, dns, progress, Some(&loader));
+    let collected = Box::pin(collecting).await?;
+    check_loaded(loader, collected, params)
 }
 
 /// Like [`collect_and_check`] for the caller's account alone, with the DNS documents
@@ -82,8 +87,20 @@ fn check_collected(
     collected: crate::Snapshot,
     params: &RuleParameters,
 ) -> Result<Checked, LiveError> {
+    check_loaded(Loader::default(), collected, params)
+}
+
+/// Finishes the snapshot `loader` holds (the pages loaded during the collection) with the
+/// documents collected whole, and checks it.
+fn check_loaded(
+    loader: Loader,
+    collected: crate::Snapshot,
+    params: &RuleParameters,
+) -> Result<Checked, LiveError> {
     let scope = collected.scope;
-    let snapshot = snapshot::load::from_documents(collected.documents).map_err(LiveError::Load)?;
+    let snapshot = loader
+        .finish(collected.documents)
+        .map_err(LiveError::Load)?;
     let mut report = vpce_reach_model::check(&snapshot, params);
     // A collection writes every describe output, so this adds nothing today; should a
     // collector ever leave one out, its pairs are unproven rather than COMPLIANT.

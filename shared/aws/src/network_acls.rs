@@ -8,28 +8,37 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 
 use crate::json::{document, Obj};
+use crate::pages::each_page;
+use crate::snapshot::Pages;
 use crate::{CallError, Document, Progress, Scope};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "network-acls.json";
+/// The list key of the document.
+const KEY: &str = "NetworkAcls";
 const CALL: &str = "DescribeNetworkAcls";
 
-/// Collects the network ACLs in scope into their document.
+/// Collects the network ACLs in scope: into their document, or page by page into `pages`'
+/// loader (then `None`).
 pub(crate) async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Document, CallError> {
-    let acls: Vec<NetworkAcl> = paginate!(
-        client
-            .describe_network_acls()
-            .set_filters(scope.vpc_filters()),
-        100,
-        CALL,
-        scope.label()
-    )?;
-    progress(&format!("{CALL}: {} network ACLs", acls.len()));
-    Ok((FILE.to_owned(), to_document(&acls)))
+    pages: &Pages<'_>,
+) -> Result<Option<Document>, CallError> {
+    let request = client
+        .describe_network_acls()
+        .set_filters(scope.vpc_filters());
+    let (mut kept, mut count) = (Vec::new(), 0);
+    let stream = request.into_paginator().page_size(100).send();
+    each_page(stream, CALL, &scope.label(), |page| {
+        let items: Vec<Value> = page.network_acls().iter().map(network_acl).collect();
+        count += items.len();
+        pages.page(FILE, KEY, items, &mut kept);
+    })
+    .await?;
+    progress(&format!("{CALL}: {count} network ACLs"));
+    Ok(pages.document(FILE, KEY, kept))
 }
 
 /// The `{"NetworkAcls": [...]}` document.

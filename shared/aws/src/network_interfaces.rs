@@ -8,28 +8,41 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 
 use crate::json::{document, Obj};
+use crate::pages::each_page;
+use crate::snapshot::Pages;
 use crate::{CallError, Document, Progress, Scope};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "network-interfaces.json";
+/// The list key of the document.
+const KEY: &str = "NetworkInterfaces";
 const CALL: &str = "DescribeNetworkInterfaces";
 
-/// Collects the network interfaces in scope into their document.
+/// Collects the network interfaces in scope: into their document, or page by page into `pages`'
+/// loader (then `None`).
 pub(crate) async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Document, CallError> {
-    let enis: Vec<NetworkInterface> = paginate!(
-        client
-            .describe_network_interfaces()
-            .set_filters(scope.vpc_filters()),
-        1000,
-        CALL,
-        scope.label()
-    )?;
-    progress(&format!("{CALL}: {} network interfaces", enis.len()));
-    Ok((FILE.to_owned(), to_document(&enis)))
+    pages: &Pages<'_>,
+) -> Result<Option<Document>, CallError> {
+    let request = client
+        .describe_network_interfaces()
+        .set_filters(scope.vpc_filters());
+    let (mut kept, mut count) = (Vec::new(), 0);
+    let stream = request.into_paginator().page_size(1000).send();
+    each_page(stream, CALL, &scope.label(), |page| {
+        let items: Vec<Value> = page
+            .network_interfaces()
+            .iter()
+            .map(network_interface)
+            .collect();
+        count += items.len();
+        pages.page(FILE, KEY, items, &mut kept);
+    })
+    .await?;
+    progress(&format!("{CALL}: {count} network interfaces"));
+    Ok(pages.document(FILE, KEY, kept))
 }
 
 /// The `{"NetworkInterfaces": [...]}` document.

@@ -45,3 +45,26 @@ macro_rules! paginate {
             .map_err(|e| $crate::CallError::from_sdk($crate::Service::Ec2, $call, $scope, e))
     };
 }
+
+/// Hands every page of an EC2 paginated call to `take` as it arrives (the caller converts it
+/// and drops it: [`crate::snapshot::Pages`]), or fails with a [`CallError`](crate::CallError)
+/// naming the call and its scope.
+pub(crate) async fn each_page<O, E, R>(
+    mut pages: aws_smithy_async::future::pagination_stream::PaginationStream<
+        Result<O, aws_sdk_ec2::error::SdkError<E, R>>,
+    >,
+    call: &'static str,
+    scope: &str,
+    mut take: impl FnMut(O),
+) -> Result<(), crate::CallError>
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| crate::CallError::from_sdk(crate::Service::Ec2, call, scope, e))?;
+        take(page);
+    }
+    Ok(())
+}

@@ -7,28 +7,42 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 
 use crate::json::{document, Obj};
+use crate::pages::each_page;
+use crate::snapshot::Pages;
 use crate::{CallError, Document, Progress, Scope};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "security-groups.json";
+/// The list key of the document.
+const KEY: &str = "SecurityGroups";
 const CALL: &str = "DescribeSecurityGroups";
+/// Groups per page (EC2 allows 5-1,000).
+const SG_PAGE: i32 = 200;
 
-/// Collects the security groups in scope into their document.
+/// Collects the security groups in scope: into their document, or page by page into `pages`'
+/// loader (then `None`).
 pub(crate) async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Document, CallError> {
-    let groups: Vec<SecurityGroup> = paginate!(
-        client
-            .describe_security_groups()
-            .set_filters(scope.vpc_filters()),
-        1000,
-        CALL,
-        scope.label()
-    )?;
-    progress(&format!("{CALL}: {} security groups", groups.len()));
-    Ok((FILE.to_owned(), to_document(&groups)))
+    pages: &Pages<'_>,
+) -> Result<Option<Document>, CallError> {
+    let request = client
+        .describe_security_groups()
+        .set_filters(scope.vpc_filters());
+    let (mut kept, mut count) = (Vec::new(), 0);
+    // Pages of 200: a group holds tens of rules, so a page of 1,000 is the largest answer of
+    // a collection (~8 MB of XML, and more parsed), and the pages of a call are what a check's
+    // collection holds at once besides the snapshot (issue 18).
+    let stream = request.into_paginator().page_size(SG_PAGE).send();
+    each_page(stream, CALL, &scope.label(), |page| {
+        let items: Vec<Value> = page.security_groups().iter().map(security_group).collect();
+        count += items.len();
+        pages.page(FILE, KEY, items, &mut kept);
+    })
+    .await?;
+    progress(&format!("{CALL}: {count} security groups"));
+    Ok(pages.document(FILE, KEY, kept))
 }
 
 /// The `{"SecurityGroups": [...]}` document.

@@ -5,26 +5,35 @@ use aws_sdk_ec2::Client;
 use serde_json::Value;
 
 use crate::json::{document, Obj};
+use crate::pages::each_page;
+use crate::snapshot::Pages;
 use crate::{CallError, Document, Progress, Scope};
 
 /// The snapshot file this module writes.
 pub const FILE: &str = "subnets.json";
+/// The list key of the document.
+const KEY: &str = "Subnets";
 const CALL: &str = "DescribeSubnets";
 
-/// Collects the subnets in scope into their document.
+/// Collects the subnets in scope: into their document, or page by page into `pages`'
+/// loader (then `None`).
 pub(crate) async fn collect(
     client: &Client,
     scope: &Scope,
     progress: &Progress<'_>,
-) -> Result<Document, CallError> {
-    let subnets: Vec<Subnet> = paginate!(
-        client.describe_subnets().set_filters(scope.vpc_filters()),
-        1000,
-        CALL,
-        scope.label()
-    )?;
-    progress(&format!("{CALL}: {} subnets", subnets.len()));
-    Ok((FILE.to_owned(), to_document(&subnets)))
+    pages: &Pages<'_>,
+) -> Result<Option<Document>, CallError> {
+    let request = client.describe_subnets().set_filters(scope.vpc_filters());
+    let (mut kept, mut count) = (Vec::new(), 0);
+    let stream = request.into_paginator().page_size(1000).send();
+    each_page(stream, CALL, &scope.label(), |page| {
+        let items: Vec<Value> = page.subnets().iter().map(subnet).collect();
+        count += items.len();
+        pages.page(FILE, KEY, items, &mut kept);
+    })
+    .await?;
+    progress(&format!("{CALL}: {count} subnets"));
+    Ok(pages.document(FILE, KEY, kept))
 }
 
 /// The `{"Subnets": [...]}` document.

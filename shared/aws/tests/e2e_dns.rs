@@ -75,13 +75,6 @@ struct Outcome {
     required: Option<&'static str>,
 }
 
-fn outcome(findings: Vec<Seen>) -> Outcome {
-    Outcome {
-        findings,
-        ..Outcome::default()
-    }
-}
-
 /// `findings`, and spoke A's SSM pair blocked by the same cause (D10).
 fn a_blocked(findings: Vec<Seen>) -> Outcome {
     Outcome {

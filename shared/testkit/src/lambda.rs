@@ -368,6 +368,11 @@ impl FunctionProcess {
         }
     }
 
+    /// The process id (for its CPU time and peak RSS in `/proc`: the Lambda bench).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the function wrote to stdout and stderr so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -1,7 +1,8 @@
 //! Test support for vpce-reach: runs [moto](https://github.com/getmoto/moto)'s mock AWS server
 //! on a free local port and builds SDK configurations that talk to it; runs the function
 //! binaries as Lambda runs them ([`lambda`]: a Runtime API emulator) with AWS Config's calls
-//! captured over HTTP ([`http::HttpCapture`]).
+//! captured over HTTP ([`http::HttpCapture`]); serves a snapshot's documents as EC2 does
+//! ([`fake_ec2::FakeEc2`]: the Query protocol's XML, paged).
 //!
 //! The `moto_server` binary is looked up at `$MOTO_SERVER`, else at
 //! `<workspace root>/.venv/bin/moto_server` (the README's test command installs it there).
@@ -12,11 +13,13 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod fake_ec2;
 pub mod fuzz;
 pub mod http;
 pub mod lambda;
 pub mod net;
 
+pub use fake_ec2::FakeEc2;
 pub use http::{HttpCapture, Request, Response};
 pub use lambda::{
     template_function, FunctionProcess, Invocation, PostKind, Posted, RuntimeApi, TemplateFunction,
