@@ -76,6 +76,15 @@ fn demo_shows_the_seed_findings() {
                 "arn:aws:elasticloadbalancing:ap-northeast-1:111122223333:loadbalancer/net/orders-nlb/7c1e4a9d2b6f8305",
                 "vpce-svc-0c4f7a2e9d1b63580"
             ),
+            // VPC B's zone sends ssm to A's endpoint (R7 across VPCs), and nothing links B
+            // to A: B's workload stops at its own route table.
+            key(
+                "NO_ROUTE_TO_DESTINATION",
+                "rtb-06f1c3e8a5d2b97c4",
+                "egress",
+                "eni-0f6c1a8d3e9b54d27",
+                "vpce-0a7c3e9f1b5d28e64"
+            ),
             // The hub's endpoint subnet has no route back to the spoke over the TGW.
             key(
                 "NO_ROUTE_TO_DESTINATION",
@@ -227,7 +236,7 @@ fn with_account_only_the_callers_resources_are_evaluated_and_others_are_named() 
             assert!(f.get("account").is_none(), "{f}");
         }
     }
-    assert_eq!(json["findings"].as_array().unwrap().len(), 8);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 9);
     let table = vpce_reach(&["check", demo.to_str().unwrap(), "--account=111122223333"]);
     assert!(
         table.stdout.contains("(in account 444455556666)"),
