@@ -52,6 +52,8 @@ pub fn subnet(s: &Subnet) -> Value {
             s.ipv6_cidr_block_association_set(),
             ipv6_association,
         )
+        .bool("Ipv6Native", s.ipv6_native())
+        .bool("EnableDns64", s.enable_dns64())
         .str("AvailabilityZone", s.availability_zone())
         .str("AvailabilityZoneId", s.availability_zone_id())
         .str("State", s.state().map(|v| v.as_str()))

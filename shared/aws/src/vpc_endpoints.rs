@@ -48,6 +48,7 @@ pub fn vpc_endpoint(e: &VpcEndpoint) -> Value {
         .strs("SubnetIds", e.subnet_ids())
         .list("Groups", e.groups(), group)
         .str("IpAddressType", e.ip_address_type().map(|t| t.as_str()))
+        .opt("DnsOptions", e.dns_options().map(dns_options))
         .bool("PrivateDnsEnabled", e.private_dns_enabled())
         .bool("RequesterManaged", e.requester_managed())
         .strs("NetworkInterfaceIds", e.network_interface_ids())
@@ -62,6 +63,20 @@ fn group(g: &SecurityGroupIdentifier) -> Value {
     Obj::new()
         .str("GroupId", g.group_id())
         .str("GroupName", g.group_name())
+        .build()
+}
+
+/// Which address families the endpoint's DNS names answer with (docs/spec.md V2).
+fn dns_options(o: &aws_sdk_ec2::types::DnsOptions) -> Value {
+    Obj::new()
+        .str(
+            "DnsRecordIpType",
+            o.dns_record_ip_type().map(|t| t.as_str()),
+        )
+        .bool(
+            "PrivateDnsOnlyForInboundResolverEndpoint",
+            o.private_dns_only_for_inbound_resolver_endpoint(),
+        )
         .build()
 }
 
