@@ -245,8 +245,13 @@ pub(crate) fn interface_need_gated(
     eni: &NetworkInterface,
     ep: &VpcEndpoint,
 ) -> Need {
-    let ipv4_endpoint = matches!(IpAddressType::of(ep), Ok(IpAddressType::Ipv4));
-    if eni.ipv6_addresses.is_empty() && ipv4_endpoint {
+    // No allocation here: the fast `check` asks for every pair.
+    let ipv4_endpoint = || {
+        ep.ip_address_type
+            .as_deref()
+            .is_none_or(|t| t.eq_ignore_ascii_case("ipv4"))
+    };
+    if eni.ipv6_addresses.is_empty() && ipv4_endpoint() {
         return Need::One(Family::V4);
     }
     interface_need(snap, eni, ep)

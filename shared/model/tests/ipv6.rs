@@ -222,3 +222,23 @@ fn an_endpoint_group_admitting_only_ipv6_blocks_the_ipv4_path() {
         found[0].detail
     );
 }
+
+/// An IPv6-only endpoint (AAAA answers only) and an IPv4-only workload: nothing usable, blocked
+/// on the workload's route table (V10).
+#[test]
+fn an_ipv4_only_workload_of_an_ipv6_only_endpoint_is_blocked() {
+    let mut doc = base();
+    item(
+        &mut doc,
+        "NetworkInterfaces",
+        "NetworkInterfaceId",
+        "eni-app",
+    )["Ipv6Addresses"] = json!([]);
+    item(&mut doc, "VpcEndpoints", "VpcEndpointId", "vpce-ssm")["IpAddressType"] = json!("ipv6");
+    let r = report(&doc);
+    let found = pair_findings(&r);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code, FindingCode::NoRouteToDestination);
+    assert_eq!(&*found[0].component, "rtb-main");
+    assert!(found[0].detail.contains("IPv6-only"), "{}", found[0].detail);
+}

@@ -306,7 +306,7 @@ fn route_hop(cx: &Ctx, dst: Ipv6Addr) -> Hop {
 /// unreachable. With one, the traffic leaves through the NAT gateway: that NAT64 leg is not
 /// checked yet, so the hop is unknown, never "allowed".
 pub(crate) fn dns64_route(cx: &Ctx, eni_ip: Ipv4Addr) -> Hop {
-    let synthesized = Ipv6Addr::from(NAT64_PREFIX | u128::from(u32::from(eni_ip)));
+    let synthesized = dns64_address(eni_ip);
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, _)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = hops::subnet_gap(cx.snap, subnet, SubnetUses::RouteTable);
@@ -340,6 +340,11 @@ pub(crate) fn dns64_route(cx: &Ctx, eni_ip: Ipv4Addr) -> Hop {
             Hop::blocked(HopKind::Route, vec![rtb], code, problem, fix)
         }
     }
+}
+
+/// The address DNS64 answers for an endpoint ENI's IPv4 address (V9).
+pub(crate) fn dns64_address(eni_ip: Ipv4Addr) -> Ipv6Addr {
+    Ipv6Addr::from(NAT64_PREFIX | u128::from(u32::from(eni_ip)))
 }
 
 /// A pair whose workload can use none of the endpoint's answers (V10): blocked on the

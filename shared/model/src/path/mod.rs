@@ -530,25 +530,28 @@ fn interface_targets(cx: &Ctx) -> Vec<Target> {
             .iter()
             .map(|eni| Target {
                 id: eni.id.clone(),
-                address: eni.ip.to_string(),
+                address: interface6::dns64_address(eni.ip).to_string(),
                 hops: vec![interface6::dns64_route(cx, eni.ip)],
             })
             .collect(),
-        Need::Unusable(why) => vec![whole_endpoint(cx, interface6::unusable(cx, why))],
+        Need::Unusable(why) => {
+            let hop = interface6::unusable(cx, why);
+            vec![whole_endpoint(cx, "no usable address", hop)]
+        }
         Need::Missing(what) => {
             let components = vec![cx.workload.id().to_string(), cx.endpoint.id().to_string()];
             let problem = format!("the address families of this pair are unknown: {what}");
             let hop = Hop::unknown(HopKind::EndpointData, components, problem);
-            vec![whole_endpoint(cx, hop)]
+            vec![whole_endpoint(cx, "address family unknown", hop)]
         }
     }
 }
 
-/// One target standing for the whole endpoint, holding `hop`.
-fn whole_endpoint(cx: &Ctx, hop: Hop) -> Target {
+/// One target standing for the whole endpoint, holding `hop`; `address` says why it has none.
+fn whole_endpoint(cx: &Ctx, address: &str, hop: Hop) -> Target {
     Target {
         id: cx.endpoint.id().to_string(),
-        address: String::new(),
+        address: address.to_string(),
         hops: vec![hop],
     }
 }
