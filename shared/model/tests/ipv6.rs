@@ -242,3 +242,15 @@ fn an_ipv4_only_workload_of_an_ipv6_only_endpoint_is_blocked() {
     assert_eq!(&*found[0].component, "rtb-main");
     assert!(found[0].detail.contains("IPv6-only"), "{}", found[0].detail);
 }
+
+/// A dual-stack pair's findings count its targets (an IPv4 and an IPv6 address per ENI), not
+/// the endpoint's ENIs: "1 of 1 ENIs" would hide the blocked IPv6 path.
+#[test]
+fn dual_stack_findings_count_targets() {
+    let mut doc = base();
+    item(&mut doc, "SecurityGroups", "GroupId", "sg-ep")["IpPermissions"] = json!([
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}]);
+    let r = report(&doc);
+    let detail = &pair_findings(&r)[0].detail;
+    assert!(detail.contains("(reaches 1 of 2 targets)"), "{detail}");
+}
