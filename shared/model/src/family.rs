@@ -236,6 +236,27 @@ pub(crate) fn interface_need(snap: &Snapshot, eni: &NetworkInterface, ep: &VpcEn
     need
 }
 
+/// [`interface_need`] behind a cheap gate: a workload ENI without an IPv6 address and an
+/// endpoint of address type `ipv4` (or none, older dumps) need the IPv4 path and nothing else,
+/// decided without a subnet lookup, so IPv4-only accounts take the IPv4 path as before and
+/// no slower.
+pub(crate) fn interface_need_gated(
+    snap: &Snapshot,
+    eni: &NetworkInterface,
+    ep: &VpcEndpoint,
+) -> Need {
+    // No allocation here: the fast `check` asks for every pair.
+    let ipv4_endpoint = || {
+        ep.ip_address_type
+            .as_deref()
+            .is_none_or(|t| t.eq_ignore_ascii_case("ipv4"))
+    };
+    if eni.ipv6_addresses.is_empty() && ipv4_endpoint() {
+        return Need::One(Family::V4);
+    }
+    interface_need(snap, eni, ep)
+}
+
 /// What a workload ENI needs to use a gateway endpoint whose service list is `list`.
 pub(crate) fn gateway_need(
     snap: &Snapshot,

@@ -2,6 +2,10 @@
 //! - `check` (compiled rules, masks, hops shared by key) gives exactly the report of
 //!   `check_exact`, which traces every pair on its own as `explain` does;
 //! - adding an allow rule (to a security group or a network ACL) never removes reachability.
+//!
+//! A world may be dual-stack (issue 17): then `vpce-1` is dual-stack and two workloads have IPv6
+//! addresses, so their pairs need both families' paths, which the fast `check` hands to the
+//! exact trace; ACL entries and group rules may be IPv6 ones.
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -26,21 +30,37 @@ const PORTS: [(u16, u16); 6] = [
     (0, 65535),
     (440, 450),
 ];
+/// IPv6 peers of ACL entries and group rules: everything, the VPC, the app subnet, the first
+/// endpoint subnet, one endpoint ENI's address.
+const CIDRS6: [&str; 5] = [
+    "::/0",
+    "2600:1f18:0:0::/56",
+    "2600:1f18:0:1::/64",
+    "2600:1f18:0:2::/64",
+    "2600:1f18:0:2::10/128",
+];
 const GROUPS: [&str; 4] = ["sg-ep", "sg-app", "sg-other", "sg-gone"];
 
 fn arb_acl_entry() -> impl Strategy<Value = Value> {
-    (1u16..300, any::<bool>(), any::<bool>(), 0..CIDRS.len(), 0..PORTS.len(), prop_oneof!["6", "-1", "17"]).prop_map(
-        |(n, egress, allow, c, p, proto)| {
-            json!({"RuleNumber": n, "Egress": egress, "RuleAction": if allow {"allow"} else {"deny"}, "Protocol": proto,
-                   "CidrBlock": CIDRS[c], "PortRange": {"From": PORTS[p].0, "To": PORTS[p].1}})
+    (1u16..300, any::<bool>(), any::<bool>(), 0..CIDRS.len(), 0..PORTS.len(), prop_oneof!["6", "-1", "17"], 0u8..4).prop_map(
+        |(n, egress, allow, c, p, proto, family)| {
+            let mut entry = json!({"RuleNumber": n, "Egress": egress, "RuleAction": if allow {"allow"} else {"deny"}, "Protocol": proto,
+                   "CidrBlock": CIDRS[c], "PortRange": {"From": PORTS[p].0, "To": PORTS[p].1}});
+            // One entry in four is an IPv6 one (it never matches IPv4 traffic).
+            if family == 0 {
+                entry.as_object_mut().unwrap().remove("CidrBlock");
+                entry["Ipv6CidrBlock"] = json!(CIDRS6[c % CIDRS6.len()]);
+            }
+            entry
         },
     )
 }
 
 fn arb_sg_rule() -> impl Strategy<Value = Value> {
-    (0..PORTS.len(), 0..CIDRS.len(), 0u8..4).prop_map(|(p, c, kind)| {
+    (0..PORTS.len(), 0..CIDRS.len(), 0u8..5).prop_map(|(p, c, kind)| {
         let peer = match kind {
             0 => json!({"IpRanges": [{"CidrIp": CIDRS[c]}]}),
+            4 => json!({"Ipv6Ranges": [{"CidrIpv6": CIDRS6[c % CIDRS6.len()]}]}),
             1 => json!({"UserIdGroupPairs": [{"GroupId": GROUPS[c % GROUPS.len()]}]}),
             2 => json!({"PrefixListIds": [{"PrefixListId": if c % 2 == 0 { "pl-corp" } else { "pl-s3" }}]}),
             _ => json!({"PrefixListIds": [{"PrefixListId": "pl-absent"}]}),
@@ -71,6 +91,8 @@ struct World {
     corp_entries: bool,
     /// The app subnet's table routes `pl-corp` to a firewall ENI.
     corp_route: bool,
+    /// The VPC is dual-stack: `vpce-1` too, and eni-app1 and eni-near have IPv6 addresses.
+    dual_stack: bool,
 }
 
 fn arb_world() -> impl Strategy<Value = World> {
@@ -83,6 +105,7 @@ fn arb_world() -> impl Strategy<Value = World> {
         prop::collection::vec(arb_sg_rule(), 0..4),
         0usize..4,
         prop::option::of(any::<bool>()),
+        any::<bool>(),
         any::<bool>(),
         any::<bool>(),
     )
@@ -98,6 +121,7 @@ fn arb_world() -> impl Strategy<Value = World> {
                 s3_route,
                 corp_entries,
                 corp_route,
+                dual_stack,
             )| World {
                 app_acl,
                 ep_acl,
@@ -109,6 +133,7 @@ fn arb_world() -> impl Strategy<Value = World> {
                 s3_route,
                 corp_entries,
                 corp_route,
+                dual_stack,
             },
         )
 }
@@ -192,9 +217,44 @@ fn snapshot(w: &World) -> Snapshot {
             {"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "vpc-1",
              "ServiceName": "com.amazonaws.us-east-1.s3", "State": "available", "RouteTableIds": ["rtb-app"]}]
     });
+    let mut doc = doc;
+    if w.dual_stack {
+        make_dual_stack(&mut doc);
+    }
     let mut b = SnapshotBuilder::new();
     b.add_json("world", &doc.to_string()).unwrap();
     b.finish()
+}
+
+/// IPv6 blocks for the VPC and its subnets, the IPv6 local route, IPv6 addresses for two
+/// workloads and `vpce-1`'s ENIs, and `vpce-1` dual-stack.
+fn make_dual_stack(doc: &mut Value) {
+    let block = |cidr: &str| json!([{"Ipv6CidrBlock": cidr}]);
+    doc["Vpcs"][0]["Ipv6CidrBlockAssociationSet"] = block("2600:1f18:0:0::/56");
+    for (i, subnet) in doc["Subnets"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        subnet["Ipv6CidrBlockAssociationSet"] = block(&format!("2600:1f18:0:{}::/64", i + 1));
+    }
+    for table in doc["RouteTables"].as_array_mut().unwrap() {
+        let local = json!({"DestinationIpv6CidrBlock": "2600:1f18:0:0::/56", "GatewayId": "local"});
+        table["Routes"].as_array_mut().unwrap().push(local);
+    }
+    let v6 = [
+        ("eni-app1", "2600:1f18:0:1::10"),
+        ("eni-near", "2600:1f18:0:2::50"),
+        ("eni-ep-a", "2600:1f18:0:2::10"),
+        ("eni-ep-b", "2600:1f18:0:3::10"),
+    ];
+    for eni in doc["NetworkInterfaces"].as_array_mut().unwrap() {
+        if let Some((_, addr)) = v6.iter().find(|(id, _)| eni["NetworkInterfaceId"] == *id) {
+            eni["Ipv6Addresses"] = json!([{"Ipv6Address": addr}]);
+        }
+    }
+    doc["VpcEndpoints"][0]["IpAddressType"] = json!("dualstack");
 }
 
 /// Rule parameters: some services required, some on other ports, some reply range.
@@ -291,6 +351,7 @@ fn the_worlds_have_every_kind_of_pair() {
         s3_route: Some(true),
         corp_entries: true,
         corp_route: false,
+        dual_stack: false,
     };
     let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
     let report = check(&snapshot(&open), &params);
@@ -311,6 +372,21 @@ fn the_worlds_have_every_kind_of_pair() {
     );
     assert!(report.pairs.iter().any(|p| p.endpoint == "vpce-s3"));
     assert_eq!(report, check_exact(&snapshot(&open), &params));
+    // Dual-stack, sg-ep admitting IPv4 only: eni-app1's pair with vpce-1 has an IPv6 target
+    // per ENI besides the IPv4 ones, and those are blocked.
+    let dual = World {
+        dual_stack: true,
+        ..open
+    };
+    let report = check(&snapshot(&dual), &params);
+    let pair = report
+        .pairs
+        .iter()
+        .find(|p| p.workload == "eni-app1" && p.endpoint == "vpce-1")
+        .unwrap();
+    assert_eq!(pair.targets, 4, "{:?}", report.pairs);
+    assert!(pair.reached < 4);
+    assert_eq!(report, check_exact(&snapshot(&dual), &params));
 }
 
 #[test]
@@ -386,6 +462,7 @@ fn reply_ports_are_a_parameter() {
         s3_route: None,
         corp_entries: true,
         corp_route: false,
+        dual_stack: false,
     };
     // The endpoint subnets answer only 32768-60999: too narrow for 1024-65535.
     assert_eq!(reach(&snapshot(&open), &params)[0], 0);

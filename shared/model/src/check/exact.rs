@@ -42,6 +42,14 @@ impl<'w> Judge<'w> for ExactJudge<'w> {
         trace.reached()
     }
 
+    fn targets(&self, facts: &EndpointFacts<'w, '_>, trace: &PairTrace) -> usize {
+        // A stopped endpoint's trace has no target; its pairs fail on the state hop.
+        match facts.ep.kind {
+            crate::endpoint::EndpointKind::Interface if !facts.stopped => trace.targets.len(),
+            _ => facts.targets,
+        }
+    }
+
     fn hops<'h>(
         &'h mut self,
         _: &VpcWorkloads<'w>,

@@ -237,7 +237,20 @@ fn pair_findings(
         }
     }
     merged.sort_by(|a, b| a.0.cmp(&b.0));
-    let reach = ep.reach.get(pair.reached()).map_or("", String::as_str);
+    // A pair whose families give it other targets than the endpoint's ENIs (an IPv6 address
+    // per ENI besides the IPv4 one, docs/spec.md V3) counts targets, not ENIs.
+    let other_targets = ep.ep.kind == EndpointKind::Interface && pair.targets() != ep.ep.enis.len();
+    let counted;
+    let reach = if other_targets {
+        counted = format!(
+            " (reaches {} of {} targets)",
+            pair.reached(),
+            pair.targets()
+        );
+        counted.as_str()
+    } else {
+        ep.reach.get(pair.reached()).map_or("", String::as_str)
+    };
     let ip = IpText::new(workload.ip);
     merged
         .into_iter()

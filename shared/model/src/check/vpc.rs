@@ -43,6 +43,10 @@ pub(super) trait Judge<'w> {
     /// How many targets the pair reaches.
     fn reached(&self, evidence: &Self::Evidence) -> usize;
 
+    /// How many targets the pair has: the endpoint's (`facts.targets`) unless its address
+    /// families give it others (IPv6 addresses, DNS64 routes: docs/spec.md V10).
+    fn targets(&self, facts: &EndpointFacts<'w, '_>, evidence: &Self::Evidence) -> usize;
+
     /// The pair's hops, for its findings (a required pair not proven reachable).
     fn hops<'h>(
         &'h mut self,
@@ -464,8 +468,9 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         self.on_path.add(&self.vw, w);
         let workload = (self.vw.list[w], &self.vw.ids[w]);
         let numbers = (self.numbers.local.plus(w.position()), ep_no);
-        if facts.common_ok && facts.targets > 0 && reached == facts.targets {
-            findings::record_reachable(numbers, reasons, facts.targets, report);
+        let targets = self.judge.targets(facts, &evidence);
+        if facts.common_ok && targets > 0 && reached == targets {
+            findings::record_reachable(numbers, reasons, targets, report);
             return;
         }
         let hops = self.judge.hops(&self.vw, facts, state, w, &evidence);

@@ -2,9 +2,9 @@
 //! workload's IPv6 path to every IPv6 address of every endpoint ENI, built with the IPv6
 //! evaluators, worded "over IPv6".
 //!
-//! Not yet called by [`super::trace`]: wiring it in needs the pair's family decision
-//! (`family::interface_need`) in `trace_with` and the fast judge to send pairs that need IPv6
-//! to the exact trace (spec section 12, status). Until then IPv4 paths are untouched.
+//! Called by [`super::trace`] for same-VPC interface pairs whose family decision
+//! (`family::interface_need_gated`) needs IPv6 or DNS64; the fast judge sends those pairs to
+//! the exact trace (`check::fast`). IPv4-only pairs never get here.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -306,7 +306,7 @@ fn route_hop(cx: &Ctx, dst: Ipv6Addr) -> Hop {
 /// unreachable. With one, the traffic leaves through the NAT gateway: that NAT64 leg is not
 /// checked yet, so the hop is unknown, never "allowed".
 pub(crate) fn dns64_route(cx: &Ctx, eni_ip: Ipv4Addr) -> Hop {
-    let synthesized = Ipv6Addr::from(NAT64_PREFIX | u128::from(u32::from(eni_ip)));
+    let synthesized = dns64_address(eni_ip);
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, _)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = hops::subnet_gap(cx.snap, subnet, SubnetUses::RouteTable);
@@ -340,6 +340,11 @@ pub(crate) fn dns64_route(cx: &Ctx, eni_ip: Ipv4Addr) -> Hop {
             Hop::blocked(HopKind::Route, vec![rtb], code, problem, fix)
         }
     }
+}
+
+/// The address DNS64 answers for an endpoint ENI's IPv4 address (V9).
+pub(crate) fn dns64_address(eni_ip: Ipv4Addr) -> Ipv6Addr {
+    Ipv6Addr::from(NAT64_PREFIX | u128::from(u32::from(eni_ip)))
 }
 
 /// A pair whose workload can use none of the endpoint's answers (V10): blocked on the
@@ -494,6 +499,16 @@ mod tests {
         f(&cx)
     }
 
+    /// The whole trace (both families, V3) is blocked while its IPv4 target is reachable.
+    fn ipv4_fine_ipv6_blocked(cx: &Ctx) {
+        let trace = super::super::trace(cx.snap, cx.params, cx.workload, cx.endpoint);
+        assert_eq!(trace.verdict(), crate::path::Verdict::Blocked);
+        let (v4, v6): (Vec<_>, Vec<_>) =
+            trace.targets.iter().partition(|t| !t.address.contains(':'));
+        assert!(v4.iter().all(|t| t.reachable()) && !v4.is_empty());
+        assert!(v6.iter().all(|t| !t.reachable()) && !v6.is_empty());
+    }
+
     fn hop(target: &Target, kind: HopKind) -> &Hop {
         target.hops.iter().find(|h| h.kind == kind).unwrap()
     }
@@ -504,8 +519,7 @@ mod tests {
     #[test]
     fn groups_that_speak_only_ipv4_block_the_ipv6_path() {
         with_pair("eni-v4rules", "vpce-v4rules", |cx| {
-            let v4 = super::super::trace(cx.snap, cx.params, cx.workload, cx.endpoint);
-            assert_eq!(v4.verdict(), crate::path::Verdict::Reachable);
+            ipv4_fine_ipv6_blocked(cx);
             let t = &targets(cx)[0];
             assert_eq!(t.address, "2600:1f18:0:2::10");
             let out = hop(t, HopKind::SecurityGroupEgress);
@@ -574,8 +588,7 @@ mod tests {
                 &*reply.fix,
                 "add an outbound IPv6 allow tcp/1024-65535 to 2600:1f18:0:1::/64 to acl-ep"
             );
-            let v4 = super::super::trace(cx.snap, cx.params, cx.workload, cx.endpoint);
-            assert_eq!(v4.verdict(), crate::path::Verdict::Reachable);
+            ipv4_fine_ipv6_blocked(cx);
         });
     }
 

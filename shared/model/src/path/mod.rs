@@ -12,8 +12,7 @@ pub(crate) mod cross;
 pub(crate) mod gateway;
 mod hops;
 pub(crate) mod interface;
-// IPv6 hops (issue 17): built and tested, not yet called by `trace` (docs/spec.md section 12).
-#[cfg_attr(not(test), allow(dead_code))]
+// IPv6 hops of same-VPC interface pairs (issue 17, docs/spec.md section 12).
 pub(crate) mod interface6;
 mod lookups;
 
@@ -499,7 +498,7 @@ fn trace_with(
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),
         (false, _) if cross_vpc => cross::targets(&cx),
-        (false, EndpointKind::Interface) => interface::targets(&cx),
+        (false, EndpointKind::Interface) => interface_targets(&cx),
         (false, EndpointKind::Gateway) => gateway::targets(&cx),
     };
     PairTrace {
@@ -509,5 +508,50 @@ fn trace_with(
         traffic: endpoint.traffic.clone(),
         common,
         targets,
+    }
+}
+
+/// A same-VPC interface pair's targets by the families it needs (docs/spec.md V10): the IPv4
+/// ones, the IPv6 ones (`interface6`), both, the DNS64 route towards each ENI, or one target
+/// saying why no answer is usable or what data is missing to decide.
+fn interface_targets(cx: &Ctx) -> Vec<Target> {
+    use crate::family::{interface_need_gated, Family, Need};
+    match interface_need_gated(cx.snap, cx.workload.eni, cx.endpoint.raw) {
+        Need::One(Family::V4) => interface::targets(cx),
+        Need::One(Family::V6) => interface6::targets(cx),
+        Need::Both => {
+            let mut targets = interface::targets(cx);
+            targets.extend(interface6::targets(cx));
+            targets
+        }
+        Need::Dns64 => cx
+            .endpoint
+            .enis
+            .iter()
+            .map(|eni| Target {
+                id: eni.id.clone(),
+                address: interface6::dns64_address(eni.ip).to_string(),
+                hops: vec![interface6::dns64_route(cx, eni.ip)],
+            })
+            .collect(),
+        Need::Unusable(why) => {
+            let hop = interface6::unusable(cx, why);
+            vec![whole_endpoint(cx, "no usable address", hop)]
+        }
+        Need::Missing(what) => {
+            let components = vec![cx.workload.id().to_string(), cx.endpoint.id().to_string()];
+            let problem = format!("the address families of this pair are unknown: {what}");
+            let hop = Hop::unknown(HopKind::EndpointData, components, problem);
+            vec![whole_endpoint(cx, "address family unknown", hop)]
+        }
+    }
+}
+
+/// One target standing for the whole endpoint, holding `hop`; `address` says why it has none.
+fn whole_endpoint(cx: &Ctx, address: &str, hop: Hop) -> Target {
+    Target {
+        id: cx.endpoint.id().to_string(),
+        address: address.to_string(),
+        hops: vec![hop],
     }
 }

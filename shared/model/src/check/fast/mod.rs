@@ -55,6 +55,9 @@ enum Evidence {
     },
     /// The pair's hops are in the plan ([`VpcFast::plan`]).
     Planned,
+    /// A same-VPC interface pair that needs IPv6 (or DNS64, or cannot use the endpoint's
+    /// answers): the compiled rules prove IPv4 only, so the exact trace decides it.
+    Traced(crate::path::PairTrace),
 }
 
 /// The fast path's state for one VPC: answers and hops remembered across its endpoints.
@@ -71,6 +74,8 @@ pub(super) struct VpcFast<'w> {
     numbering: Numbering<'w>,
     /// Pairs with workloads of other VPCs, by class (built at the first such pair).
     cross: Option<cross::CrossFast<'w>>,
+    /// The route tables of the exact traces of pairs that need IPv6 (`Evidence::Traced`).
+    lookups: crate::path::Lookups,
 }
 
 /// Endpoints and ENIs numbered so far, the port lists seen and the (groups, ports) seen, each
@@ -127,6 +132,7 @@ impl<'w> VpcFast<'w> {
             plan: PairPlan::default(),
             numbering: Numbering::default(),
             cross: None,
+            lookups: crate::path::Lookups::new(),
         }
     }
 
@@ -270,6 +276,21 @@ impl<'w> Judge<'w> for VpcFast<'w> {
                 Reach(Evidence::Planned)
             }
         };
+        // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint).
+        let reach = match ep.kind {
+            EndpointKind::Interface if !facts.stopped && needs_trace(self.snap, vw.list[w], ep) => {
+                let workload = vw.list[w];
+                let (snap, params) = (self.snap, self.params);
+                Reach(Evidence::Traced(crate::path::trace_quiet(
+                    snap,
+                    params,
+                    workload,
+                    ep,
+                    &self.lookups,
+                )))
+            }
+            _ => reach,
+        };
         intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
         (reasons, reach)
@@ -279,6 +300,14 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         match reach.0 {
             Evidence::Proven { reached, .. } => reached,
             Evidence::Planned => self.hops.passes(&self.plan),
+            Evidence::Traced(ref trace) => trace.reached(),
+        }
+    }
+
+    fn targets(&self, facts: &EndpointFacts<'w, '_>, reach: &Reach) -> usize {
+        match reach.0 {
+            Evidence::Traced(ref trace) => trace.targets.len(),
+            _ => facts.targets,
         }
     }
 
@@ -290,8 +319,10 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         w: WorkloadIdx,
         reach: &'h Reach,
     ) -> PairHops<'h> {
-        if let Evidence::Proven { hops, .. } = reach.0 {
-            self.plan(vw, facts, state, w, hops);
+        match reach.0 {
+            Evidence::Proven { hops, .. } => self.plan(vw, facts, state, w, hops),
+            Evidence::Traced(ref trace) => return PairHops::of(trace),
+            Evidence::Planned => {}
         }
         self.hops.view(facts.common, &self.plan)
     }
@@ -345,6 +376,13 @@ impl<'w> VpcFast<'w> {
         }
         *answers.targets_by_list[list].insert(answer)
     }
+}
+
+/// True when a same-VPC interface pair needs more than the IPv4 path the compiled rules
+/// prove (docs/spec.md V10): the exact trace decides it, as `check_exact` does.
+fn needs_trace(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    use crate::family::{interface_need_gated, Family, Need};
+    interface_need_gated(snap, workload.eni, ep.raw) != Need::One(Family::V4)
 }
 
 /// R4: the workload's route table routes the endpoint's prefix list to it.
