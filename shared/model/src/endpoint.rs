@@ -64,6 +64,9 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) subnet_cidrs: Vec<ipnet::Ipv4Net>,
     /// Data the snapshot lacks (ENIs, the prefix list).
     pub(crate) missing: Vec<String>,
+    /// `IpAddressType` is `ipv4` or absent: decided once here, as the fast `check` asks for
+    /// every pair whether the pair may need IPv6 (docs/spec.md V10).
+    pub(crate) ipv4_only: bool,
 }
 
 impl<'a> Endpoint<'a> {
@@ -93,6 +96,10 @@ impl<'a> Endpoint<'a> {
             groups: raw.groups.iter().map(|g| g.group_id.clone()).collect(),
             subnet_cidrs: Vec::new(),
             missing: Vec::new(),
+            ipv4_only: raw
+                .ip_address_type
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case("ipv4")),
         };
         ep.traffic = crate::text::traffic_label(&ep.ports);
         match kind {

@@ -57,7 +57,9 @@ enum Evidence {
     Planned,
     /// A same-VPC interface pair that needs IPv6 (or DNS64, or cannot use the endpoint's
     /// answers): the compiled rules prove IPv4 only, so the exact trace decides it.
-    Traced(crate::path::PairTrace),
+    /// Boxed: every pair's `Reach` carries an `Evidence`, which must stay small for the
+    /// IPv4-only pairs that never need a trace.
+    Traced(Box<crate::path::PairTrace>),
 }
 
 /// The fast path's state for one VPC: answers and hops remembered across its endpoints.
@@ -281,13 +283,13 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             EndpointKind::Interface if !facts.stopped && needs_trace(self.snap, vw.list[w], ep) => {
                 let workload = vw.list[w];
                 let (snap, params) = (self.snap, self.params);
-                Reach(Evidence::Traced(crate::path::trace_quiet(
+                Reach(Evidence::Traced(Box::new(crate::path::trace_quiet(
                     snap,
                     params,
                     workload,
                     ep,
                     &self.lookups,
-                )))
+                ))))
             }
             _ => reach,
         };
@@ -381,8 +383,13 @@ impl<'w> VpcFast<'w> {
 /// True when a same-VPC interface pair needs more than the IPv4 path the compiled rules
 /// prove (docs/spec.md V10): the exact trace decides it, as `check_exact` does.
 fn needs_trace(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
-    use crate::family::{interface_need_gated, Family, Need};
-    interface_need_gated(snap, workload.eni, ep.raw) != Need::One(Family::V4)
+    use crate::family::{interface_need, Family, Need};
+    // IPv4-only pairs (the common case) decided without a call: no IPv6 address on the
+    // workload, an `ipv4` endpoint.
+    if workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only {
+        return false;
+    }
+    interface_need(snap, workload.eni, ep.raw) != Need::One(Family::V4)
 }
 
 /// R4: the workload's route table routes the endpoint's prefix list to it.
