@@ -53,6 +53,8 @@ pub(super) struct RemoteVpc<'c, 'w> {
     pub vpc: &'w str,
     /// The VPC has an endpoint of its own for the service (R1 does not reach across).
     pub served_locally: bool,
+    /// A private hosted zone of the VPC resolves the service to the endpoint (R7 across VPCs).
+    pub zoned: bool,
     pub list: &'c [Remote<'w>],
 }
 
@@ -127,6 +129,7 @@ impl<'w> CrossVpc<'w> {
                 served_locally: self
                     .services
                     .contains(&(wvpc, ep.raw.service_name.as_str())),
+                zoned: self.zoned.contains(&(wvpc, ep.id())),
                 list: &self.remotes[range.clone()],
             })
             .collect()
@@ -135,11 +138,6 @@ impl<'w> CrossVpc<'w> {
     /// The ENI ids of every candidate, in `RemoteIdx` order.
     pub(super) fn remote_ids(&self) -> impl Iterator<Item = Arc<str>> + '_ {
         self.remotes.iter().map(|r| Arc::clone(&r.id))
-    }
-
-    /// How many candidate workloads `remotes` gives for `ep`.
-    pub(super) fn candidates(&self, ep: &Endpoint) -> usize {
-        self.remotes(ep).iter().map(|v| v.list.len()).sum()
     }
 
     /// Whether a workload of `vpc` is served for `service` by an interface endpoint of a linked

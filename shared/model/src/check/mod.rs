@@ -124,20 +124,7 @@ impl<'a> Input<'a> {
         // One VPC at a time: its caches are dropped before the next one starts. Each endpoint's
         // findings come out in workload order; kept apart, they are put in endpoint order below,
         // so that the final sort finds them nearly sorted.
-        // Every pair of a VPC may be required: room for all of them up front, as growing a vector
-        // of a hundred thousand results copies it again and again.
-        // Pairs across VPCs count too (millions in a hub-and-spoke organisation): reserving
-        // every candidate costs address space only, while growing would copy them and double
-        // the peak memory.
         let links = cross::CrossVpc::new(snap, &self.workloads, &self.endpoints);
-        let remote: usize = self.endpoints.iter().map(|ep| links.candidates(ep)).sum();
-        report.pairs.reserve(
-            by_vpc
-                .iter()
-                .map(|(_, ws, eps)| ws.len() * eps.len())
-                .sum::<usize>()
-                + remote,
-        );
         // The report numbers the cross-VPC candidates first, then each VPC's workloads.
         let remote = report.pairs.add_workloads(links.remote_ids());
         let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();

@@ -1,8 +1,11 @@
 //! The report's required pairs, stored compactly (issue 14): a hub-and-spoke organisation has
 //! millions of them, and a result carrying two shared ids (56 bytes, two reference counts to
-//! bump) was most of a clean check's time and memory. Each pair is 16 bytes here: numbers
-//! into the report's tables of workload and endpoint ids, its reasons, verdict and counts.
-//! Readers get [`PairResult`] views.
+//! bump) was most of a clean check's time and memory. Pairs are stored in runs of 16 bytes:
+//! numbers into the report's tables of workload and endpoint ids, the reasons, verdict and
+//! counts, and how many workloads numbered in a row share them. The workloads of a VPC are
+//! numbered in a row and most of a hub endpoint's pairs fare alike, so a run holds many pairs:
+//! an organisation's millions of pairs take a few thousand runs. Readers get [`PairResult`]
+//! views, one per pair.
 
 use std::fmt;
 use std::sync::Arc;
@@ -26,7 +29,8 @@ impl WorkloadNo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct EndpointNo(u32);
 
-/// One pair as stored.
+/// A run of pairs as stored: the workloads `workload`, `workload + 1`, ... `workload + more`
+/// against one endpoint, all with the same result.
 #[derive(Debug, Clone, Copy)]
 struct Packed {
     workload: WorkloadNo,
@@ -35,6 +39,20 @@ struct Packed {
     verdict: Verdict,
     reached: u16,
     targets: u16,
+    /// How many pairs follow the first in the run.
+    more: u16,
+}
+
+impl Packed {
+    /// Whether `next` is the pair right after this run's last, with the same result.
+    fn continues(&self, next: &Packed) -> bool {
+        self.more < u16::MAX
+            && next.workload.0 == self.workload.0 + u32::from(self.more) + 1
+            && next.endpoint == self.endpoint
+            && next.reasons == self.reasons
+            && next.verdict == self.verdict
+            && (next.reached, next.targets) == (self.reached, self.targets)
+    }
 }
 
 /// Every required pair of a report, by VPC, then endpoint, then workload.
@@ -45,7 +63,10 @@ pub struct Pairs {
     workloads: Vec<Arc<str>>,
     /// Endpoint ids, numbered by [`EndpointNo`].
     endpoints: Vec<Arc<str>>,
+    /// The runs, in report order.
     list: Vec<Packed>,
+    /// How many pairs the runs hold.
+    len: usize,
 }
 
 /// A required pair and how it fared: a view into the report's [`Pairs`].
@@ -91,11 +112,6 @@ impl Pairs {
         EndpointNo(to_u32(self.endpoints.len() - 1))
     }
 
-    /// Room for `n` more pairs.
-    pub(super) fn reserve(&mut self, n: usize) {
-        self.list.reserve(n);
-    }
-
     /// Adds a pair.
     pub(super) fn push(
         &mut self,
@@ -104,29 +120,36 @@ impl Pairs {
         verdict: Verdict,
         (reached, targets): (usize, usize),
     ) {
-        self.list.push(Packed {
+        let pair = Packed {
             workload,
             endpoint,
             reasons,
             verdict,
             reached: to_u16(reached),
             targets: to_u16(targets),
-        });
+            more: 0,
+        };
+        self.len += 1;
+        match self.list.last_mut() {
+            Some(run) if run.continues(&pair) => run.more += 1,
+            _ => self.list.push(pair),
+        }
     }
 
     /// How many required pairs.
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.len
     }
 
     /// True when no pair is required.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.len == 0
     }
 
-    /// The pair at `index`, in report order.
+    /// The pair at `index`, in report order (a walk over the runs: for tests and tools, not
+    /// for loops over every pair, which `iter` serves).
     pub fn get(&self, index: usize) -> Option<PairResult<'_>> {
-        self.list.get(index).map(|p| self.view(p))
+        self.iter().nth(index)
     }
 
     /// The pairs in report order.
@@ -134,12 +157,15 @@ impl Pairs {
         Iter {
             pairs: self,
             list: self.list.iter(),
+            run: None,
+            left: self.len,
         }
     }
 
-    fn view<'r>(&'r self, p: &Packed) -> PairResult<'r> {
+    /// The pair `offset` places into run `p`.
+    fn view<'r>(&'r self, p: &Packed, offset: u32) -> PairResult<'r> {
         PairResult {
-            workload: &self.workloads[p.workload.0 as usize],
+            workload: &self.workloads[(p.workload.0 + offset) as usize],
             endpoint: &self.endpoints[p.endpoint.0 as usize],
             reasons: p.reasons,
             verdict: p.verdict,
@@ -153,17 +179,27 @@ impl Pairs {
 pub struct Iter<'r> {
     pairs: &'r Pairs,
     list: std::slice::Iter<'r, Packed>,
+    /// The run being read and the offset of its next pair.
+    run: Option<(&'r Packed, u32)>,
+    /// Pairs not yet read.
+    left: usize,
 }
 
 impl<'r> Iterator for Iter<'r> {
     type Item = PairResult<'r>;
 
     fn next(&mut self) -> Option<PairResult<'r>> {
-        self.list.next().map(|p| self.pairs.view(p))
+        let (run, offset) = match self.run {
+            Some((run, offset)) if offset <= u32::from(run.more) => (run, offset),
+            _ => (self.list.next()?, 0),
+        };
+        self.run = Some((run, offset + 1));
+        self.left -= 1;
+        Some(self.pairs.view(run, offset))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.list.size_hint()
+        (self.left, Some(self.left))
     }
 }
 
@@ -214,6 +250,36 @@ mod tests {
             (reasons, Verdict::Blocked, 1, 3)
         );
         assert!(std::mem::size_of::<Packed>() <= 16);
+    }
+
+    #[test]
+    fn consecutive_alike_pairs_share_a_run_and_read_back_one_by_one() {
+        let mut pairs = Pairs::default();
+        let w = pairs.add_workloads(["eni-a", "eni-b", "eni-c", "eni-d"].map(Arc::from));
+        let e = pairs.add_endpoint(Arc::from("vpce-1"));
+        let ok = Reasons::default();
+        for i in 0..3 {
+            pairs.push((w.plus(i), e), ok, Verdict::Reachable, (2, 2));
+        }
+        // Another result, then a gap in the numbering: both start runs of their own.
+        pairs.push((w.plus(3), e), ok, Verdict::Blocked, (0, 2));
+        pairs.push((w.plus(1), e), ok, Verdict::Blocked, (0, 2));
+        assert_eq!(pairs.list.len(), 3);
+        assert_eq!(pairs.len(), 5);
+        let read: Vec<(&str, Verdict)> = pairs.iter().map(|p| (p.workload, p.verdict)).collect();
+        assert_eq!(
+            read,
+            [
+                ("eni-a", Verdict::Reachable),
+                ("eni-b", Verdict::Reachable),
+                ("eni-c", Verdict::Reachable),
+                ("eni-d", Verdict::Blocked),
+                ("eni-b", Verdict::Blocked),
+            ]
+        );
+        assert_eq!(pairs.iter().len(), 5);
+        assert_eq!(pairs.get(2).map(|p| p.workload), Some("eni-c"));
+        assert_eq!(pairs.get(5), None);
     }
 
     #[test]

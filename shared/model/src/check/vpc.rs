@@ -142,19 +142,19 @@ impl<'w, 'c> EndpointFacts<'w, 'c> {
 }
 
 impl<'w> EndpointFacts<'w, '_> {
-    /// The same facts for the workloads of `client_vpc`, whose common hops are `common`; R7 is
-    /// decided from that VPC (D10).
+    /// The same facts for the workloads of another VPC, whose common hops are `common`; R7 is
+    /// decided from that VPC (D10): `CrossVpc` found whether its zones resolve the service to
+    /// the endpoint when it chose the candidates.
     fn for_client<'c>(
         &self,
-        snap: &Snapshot,
-        client_vpc: &'w str,
+        client: &RemoteVpc<'_, 'w>,
         common: &'c [Hop],
     ) -> EndpointFacts<'w, 'c> {
         EndpointFacts {
-            client_vpc,
+            client_vpc: client.vpc,
             common,
             common_ok: common.iter().all(|h| h.outcome == Outcome::Allowed),
-            zone: crate::dns::zone_serving(snap, client_vpc, self.ep.raw).is_some(),
+            zone: client.zoned,
             ..*self
         }
     }
@@ -245,7 +245,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 .then(|| path::endpoint_hops_from(snap, params, ep, vpc.vpc));
             let client_facts = client_common
                 .as_deref()
-                .map(|common| facts.for_client(snap, vpc.vpc, common));
+                .map(|common| facts.for_client(vpc, common));
             own_dns |= client_facts.is_none() && !vpc.list.is_empty();
             let facts = client_facts.as_ref().unwrap_or(&facts);
             for r in vpc.list {

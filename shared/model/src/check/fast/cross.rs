@@ -172,7 +172,9 @@ struct EndpointState<'w> {
     common: Vec<Arc<str>>,
     /// R3 per group list.
     targets: Vec<Option<bool>>,
-    /// Required pairs proven, per workload subnet (for the endpoint's own resources).
+    /// The verdict of each class's pairs, decided at its first pair.
+    verdicts: Vec<Option<RemoteVerdict>>,
+    /// Required pairs proven, per class.
     proven: Vec<usize>,
 }
 
@@ -234,6 +236,26 @@ impl<'w> CrossFast<'w> {
         self.start(facts);
         let class = self.class(r);
         self.last = Some(class);
+        // Every pair of a class fares alike against the endpoint: its first pair's verdict is
+        // the others' (the reasons too: `served_locally` and the client VPC's facts are the
+        // same for every workload of the class's subnet).
+        if let Some(Some(verdict)) = self.state().verdicts.get(class.position()) {
+            return *verdict;
+        }
+        let verdict = self.class_verdict(facts, class, served_locally);
+        let state = self.endpoint.as_mut().expect("started");
+        *slot(&mut state.verdicts, class.position()) = Some(verdict);
+        verdict
+    }
+
+    /// The verdict of a class's pairs with the current endpoint.
+    fn class_verdict(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        class: ClassIdx,
+        served_locally: bool,
+    ) -> RemoteVerdict {
+        let ep = facts.ep;
         let sig = self.state().signature;
         let decision = match self.signature[sig].decisions.get(class.position()) {
             Some(Some(d)) => *d,
@@ -264,20 +286,16 @@ impl<'w> CrossFast<'w> {
         }
     }
 
-    /// Counts a required pair proven reachable, for its class (and subnet).
+    /// Counts a required pair proven reachable, for its class (its subnet's and the
+    /// signature's counts are added up from the classes' when the endpoint is done).
     pub(super) fn count_proven(&mut self, r: &Remote<'w>) {
         // Asked right after `remote` answered for the same pair.
         let class = match self.last {
             Some(class) => class,
             None => self.class(r),
         };
-        let subnet = self.classes[class.position()].subnet.position();
         let state = self.endpoint.as_mut().expect("started");
-        bump(&mut state.proven, subnet);
-        bump(
-            &mut self.signature[state.signature].proven,
-            class.position(),
-        );
+        bump(&mut state.proven, class.position());
     }
 
     /// Adds the path counts of every proven pair to `on_path`.
@@ -339,6 +357,7 @@ impl<'w> CrossFast<'w> {
             required: self.params.requires(&ep.raw.service_name),
             common,
             targets: Vec::new(),
+            verdicts: Vec::new(),
             proven: Vec::new(),
         });
     }
@@ -690,12 +709,27 @@ impl<'w> CrossFast<'w> {
             return;
         }
         let sig = state.signature;
+        // The classes' counts go to the signature's (its path resources, added up at the end)
+        // and, by subnet, to the endpoint's own resources.
+        let mut by_subnet: Vec<usize> = Vec::new();
+        let signature = &mut self.signature[sig].proven;
+        if signature.len() < state.proven.len() {
+            signature.resize(state.proven.len(), 0);
+        }
+        for (class, &n) in state.proven.iter().enumerate().filter(|(_, &n)| n > 0) {
+            signature[class] += n;
+            let subnet = self.classes[class].subnet.position();
+            if by_subnet.len() <= subnet {
+                by_subnet.resize(subnet + 1, 0);
+            }
+            by_subnet[subnet] += n;
+        }
         let mut own: Vec<&str> = std::iter::once(state.ep.id())
             .chain(state.common.iter().map(|c| &**c))
             .collect();
         own.sort_unstable();
         own.dedup();
-        for (subnet, &n) in state.proven.iter().enumerate().filter(|(_, &n)| n > 0) {
+        for (subnet, &n) in by_subnet.iter().enumerate().filter(|(_, &n)| n > 0) {
             let list = self.subnet_resources(sig, subnet);
             let extras: Vec<&str> = own
                 .iter()
