@@ -122,7 +122,8 @@ impl<'a> Endpoint<'a> {
                     self.subnet_cidrs.extend(
                         snap.subnets
                             .get(&eni.subnet_id)
-                            .map(|s| s.cidr_block.trunc()),
+                            .and_then(|s| s.cidr_block)
+                            .map(|c| c.trunc()),
                     );
                     self.enis.push(EndpointEni {
                         id: eni_id.clone(),
