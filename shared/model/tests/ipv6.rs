@@ -443,3 +443,37 @@ fn dual_stack_workloads_of_gateway_endpoints_by_type() {
         r.missing
     );
 }
+
+/// An `ipv6` endpoint, its ENI in an IPv6-only subnet without an IPv4 address (V1, V8): an
+/// IPv6-only workload reaches it over IPv6, no data is missing (an `ipv6` endpoint's ENIs have
+/// no IPv4 address to miss), and an IPv4-only workload has no usable answer.
+#[test]
+fn an_ipv6_endpoint_in_ipv6_only_subnets() {
+    let mut doc = ipv6_only(false);
+    let subnet = item(&mut doc, "Subnets", "SubnetId", "s-ep");
+    subnet.as_object_mut().unwrap().remove("CidrBlock");
+    subnet["Ipv6Native"] = json!(true);
+    let eni = item(&mut doc, "NetworkInterfaces", "NetworkInterfaceId", "eni-ep");
+    eni.as_object_mut().unwrap().remove("PrivateIpAddress");
+    item(&mut doc, "VpcEndpoints", "VpcEndpointId", "vpce-ssm")["IpAddressType"] = json!("ipv6");
+    let r = report(&doc);
+    assert!(pair_findings(&r).is_empty(), "{:#?}", r.findings);
+    assert!(r.missing.is_empty(), "{:#?}", r.missing);
+    assert_eq!(verdict(&r, "vpce-ssm"), Some(Verdict::Reachable));
+    // A dual-stack subnet with an IPv4-only workload next to it: blocked, IPv6-only endpoint.
+    doc["Subnets"].as_array_mut().unwrap().push(json!(
+        {"SubnetId": "s-v4", "VpcId": "vpc-1", "CidrBlock": "10.0.4.0/24"}));
+    doc["NetworkInterfaces"].as_array_mut().unwrap().push(json!(
+        {"NetworkInterfaceId": "eni-v4", "InterfaceType": "interface", "Status": "in-use",
+         "SubnetId": "s-v4", "VpcId": "vpc-1", "PrivateIpAddress": "10.0.4.10",
+         "Groups": [{"GroupId": "sg-app"}]}));
+    let r = report(&doc);
+    let blocked: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.source.as_deref() == Some("eni-v4"))
+        .collect();
+    assert_eq!(blocked.len(), 1, "{:#?}", r.findings);
+    assert_eq!(blocked[0].code, FindingCode::NoRouteToDestination);
+    assert!(blocked[0].detail.contains("IPv6-only"), "{}", blocked[0].detail);
+}
