@@ -250,7 +250,11 @@ pub(crate) fn gateway_need(snap: &Snapshot, eni: &NetworkInterface, ep: &VpcEndp
 }
 
 /// [`gateway_need`] behind the cheap gate of [`interface_need_gated`].
-pub(crate) fn gateway_need_gated(snap: &Snapshot, eni: &NetworkInterface, ep: &VpcEndpoint) -> Need {
+pub(crate) fn gateway_need_gated(
+    snap: &Snapshot,
+    eni: &NetworkInterface,
+    ep: &VpcEndpoint,
+) -> Need {
     if eni.ipv6_addresses.is_empty() && ipv4_type(ep) {
         return Need::One(Family::V4);
     }

@@ -276,8 +276,14 @@ fn add_ipv6_only(doc: &mut Value, kind: usize) {
         {"SubnetId": "subnet-v6", "VpcId": "vpc-1", "Ipv6Native": true, "EnableDns64": kind >= 2,
          "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:0:9::/64"}]}));
     let tables = doc["RouteTables"].as_array_mut().unwrap();
-    let app = tables.iter_mut().find(|t| t["RouteTableId"] == "rtb-app").unwrap();
-    app["Associations"].as_array_mut().unwrap().push(json!({"Main": false, "SubnetId": "subnet-v6"}));
+    let app = tables
+        .iter_mut()
+        .find(|t| t["RouteTableId"] == "rtb-app")
+        .unwrap();
+    app["Associations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"Main": false, "SubnetId": "subnet-v6"}));
     if kind == 3 {
         let nat64 = json!({"DestinationIpv6CidrBlock": "64:ff9b::/96", "NatGatewayId": "nat-1"});
         app["Routes"].as_array_mut().unwrap().push(nat64);
@@ -422,9 +428,9 @@ fn the_worlds_have_every_kind_of_pair() {
         .unwrap();
     assert_eq!(pair.targets, 4, "{:?}", report.pairs);
     assert!(pair.reached < 4);
-    assert_eq!(report, check_exact(&snapshot(&dual), &params));    // An IPv6-only workload (V8) in each DNS64 setting: a pair with every endpoint, decided
-    // by its family (the IPv6 path to vpce-1, DNS64 or nothing to the others, never usable
-    // for the IPv4 gateway endpoint), and the same report from both checks.
+    assert_eq!(report, check_exact(&snapshot(&dual), &params)); // An IPv6-only workload (V8) in each DNS64 setting: a pair with every endpoint, decided
+                                                                // by its family (the IPv6 path to vpce-1, DNS64 or nothing to the others, never usable
+                                                                // for the IPv4 gateway endpoint), and the same report from both checks.
     for kind in 1..4 {
         let v6 = World {
             ipv6_only: kind,

@@ -160,7 +160,12 @@ fn ipv6_only(dns64: bool) -> Value {
     subnet.as_object_mut().unwrap().remove("CidrBlock");
     subnet["Ipv6Native"] = json!(true);
     subnet["EnableDns64"] = json!(dns64);
-    let eni = item(&mut doc, "NetworkInterfaces", "NetworkInterfaceId", "eni-app");
+    let eni = item(
+        &mut doc,
+        "NetworkInterfaces",
+        "NetworkInterfaceId",
+        "eni-app",
+    );
     eni.as_object_mut().unwrap().remove("PrivateIpAddress");
     doc
 }
@@ -182,7 +187,9 @@ fn an_ipv6_only_workload_of_a_dual_stack_endpoint_takes_the_ipv6_path() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].code, FindingCode::EniSgRulesMismatch);
     assert!(
-        found[0].detail.starts_with("eni-app (2600:1f18:0:1::10, s-app) -> "),
+        found[0]
+            .detail
+            .starts_with("eni-app (2600:1f18:0:1::10, s-app) -> "),
         "{}",
         found[0].detail
     );
@@ -408,7 +415,9 @@ fn s3_report(doc: &Value) -> (Report, Vec<Finding>) {
     let found = fast
         .findings
         .iter()
-        .filter(|f| f.source.as_deref() == Some("eni-app") && f.endpoint.as_deref() == Some("vpce-s3"))
+        .filter(|f| {
+            f.source.as_deref() == Some("eni-app") && f.endpoint.as_deref() == Some("vpce-s3")
+        })
         .cloned()
         .collect();
     (fast, found)
@@ -422,7 +431,11 @@ fn an_ipv6_only_workload_cannot_use_an_ipv4_gateway_endpoint() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].code, FindingCode::NoRouteToDestination);
     assert_eq!(&*found[0].component, "rtb-main");
-    assert!(found[0].detail.contains("carries IPv4 only"), "{}", found[0].detail);
+    assert!(
+        found[0].detail.contains("carries IPv4 only"),
+        "{}",
+        found[0].detail
+    );
 }
 
 /// V4: a dual-stack workload of an `ipv4` gateway endpoint keeps its IPv4 verdict (reachable
@@ -436,9 +449,9 @@ fn dual_stack_workloads_of_gateway_endpoints_by_type() {
     let (r, found) = s3_report(&with_s3(base(), "dualstack"));
     assert!(found.is_empty(), "{found:#?}");
     assert!(
-        r.missing
-            .iter()
-            .any(|m| m.what.contains("IPv6 leg through a gateway endpoint is not checked")),
+        r.missing.iter().any(|m| m
+            .what
+            .contains("IPv6 leg through a gateway endpoint is not checked")),
         "{:#?}",
         r.missing
     );
@@ -453,7 +466,12 @@ fn an_ipv6_endpoint_in_ipv6_only_subnets() {
     let subnet = item(&mut doc, "Subnets", "SubnetId", "s-ep");
     subnet.as_object_mut().unwrap().remove("CidrBlock");
     subnet["Ipv6Native"] = json!(true);
-    let eni = item(&mut doc, "NetworkInterfaces", "NetworkInterfaceId", "eni-ep");
+    let eni = item(
+        &mut doc,
+        "NetworkInterfaces",
+        "NetworkInterfaceId",
+        "eni-ep",
+    );
     eni.as_object_mut().unwrap().remove("PrivateIpAddress");
     item(&mut doc, "VpcEndpoints", "VpcEndpointId", "vpce-ssm")["IpAddressType"] = json!("ipv6");
     let r = report(&doc);
@@ -475,5 +493,9 @@ fn an_ipv6_endpoint_in_ipv6_only_subnets() {
         .collect();
     assert_eq!(blocked.len(), 1, "{:#?}", r.findings);
     assert_eq!(blocked[0].code, FindingCode::NoRouteToDestination);
-    assert!(blocked[0].detail.contains("IPv6-only"), "{}", blocked[0].detail);
+    assert!(
+        blocked[0].detail.contains("IPv6-only"),
+        "{}",
+        blocked[0].detail
+    );
 }

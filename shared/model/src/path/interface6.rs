@@ -332,7 +332,13 @@ pub(crate) fn dns64_route(cx: &Ctx, eni_ip: Ipv4Addr) -> Hop {
                  (or ipv6), so DNS64 returns its IPv6 addresses unchanged"
             );
             let code = FindingCode::NoRouteToDestination;
-            Hop::blocked(HopKind::Route, vec![rtb, r.target.clone()], code, problem, fix)
+            Hop::blocked(
+                HopKind::Route,
+                vec![rtb, r.target.clone()],
+                code,
+                problem,
+                fix,
+            )
         }
         _ if !missing.is_empty() => Hop::unknown(HopKind::Route, vec![rtb], missing.join("; ")),
         found => {
