@@ -366,11 +366,10 @@ fn dns64_through_a_nat_gateway_is_not_reachable() {
         .push(json!({"DestinationIpv6CidrBlock": "64:ff9b::/96", "NatGatewayId": "nat-1"}));
     let r = report(&doc);
     let found = pair_findings(&r);
-    assert!(!found.is_empty(), "{:#?}", r.findings);
-    assert!(found
-        .iter()
-        .all(|f| f.code == FindingCode::NoRouteToDestination));
-    let f = found.iter().find(|f| &*f.component == "rtb-main").unwrap();
+    assert_eq!(found.len(), 1, "{:#?}", r.findings);
+    let f = found[0];
+    assert_eq!(f.code, FindingCode::NoRouteToDestination);
+    assert_eq!(&*f.component, "rtb-main");
     assert!(
         f.detail.contains("via NAT64") && f.detail.contains("DNS64"),
         "{}",
