@@ -55,16 +55,21 @@ impl<'a> Workload<'a> {
     }
 
     /// The workload of `eni` by its addresses: its primary private IPv4 address, else (an
-    /// IPv6-only ENI, V8) its first IPv6 address; `None` with neither. An ENI of an IPv6-only
-    /// subnet is IPv6-only whatever the dump says of IPv4 (as `family::client` decides).
+    /// IPv6-only ENI, V8) its first IPv6 address; `None` with neither. An ENI with IPv6
+    /// addresses in an IPv6-only subnet is IPv6-only whatever the dump says of IPv4 (as
+    /// `family::client` decides).
     pub(crate) fn of(snap: &Snapshot, eni: &'a NetworkInterface) -> Option<Self> {
-        let ipv6_subnet = snap
-            .subnets
-            .get(&eni.subnet_id)
-            .is_some_and(|s| s.ipv6_native);
+        // The subnet is looked up only for ENIs with IPv6 addresses: IPv4-only accounts pay
+        // nothing.
+        let has_ipv6 = !eni.ipv6_addresses.is_empty();
+        let ipv6_subnet = || {
+            snap.subnets
+                .get(&eni.subnet_id)
+                .is_some_and(|s| s.ipv6_native)
+        };
         match snap.primary_ip(eni) {
-            Some(ip) if !ipv6_subnet => Some(Workload::new(eni, ip)),
-            _ if !eni.ipv6_addresses.is_empty() => Some(Workload {
+            Some(ip) if !has_ipv6 || !ipv6_subnet() => Some(Workload::new(eni, ip)),
+            _ if has_ipv6 => Some(Workload {
                 ipv4: false,
                 ..Workload::new(eni, Ipv4Addr::UNSPECIFIED)
             }),
