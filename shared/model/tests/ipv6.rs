@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
 use vpce_reach_model::{
-    check, check_exact, Finding, FindingCode, Reason, Report, RuleParameters, Verdict,
+    check, check_exact, trace_pair, Finding, FindingCode, Reason, Report, RuleParameters, Verdict,
 };
 
 /// One dual-stack VPC: the workload eni-app (10.0.1.10, 2600:1f18:0:1::10) in s-app, the
@@ -497,4 +497,18 @@ fn an_ipv6_endpoint_in_ipv6_only_subnets() {
         "{}",
         blocked[0].detail
     );
+}
+
+/// `explain` traces an IPv6-only workload (it used to refuse an ENI without a private IPv4
+/// address): its source is its IPv6 address, its targets the endpoint ENI's IPv6 address.
+#[test]
+fn explain_traces_an_ipv6_only_workload() {
+    let snap = snapshot(&ipv6_only(false));
+    let params = RuleParameters::default();
+    let (trace, reasons) = trace_pair(&snap, &params, "eni-app", "vpce-ssm").unwrap();
+    assert_eq!(trace.workload_ip.to_string(), "2600:1f18:0:1::10");
+    assert!(reasons.contains(Reason::EndpointAdmits), "{reasons:?}");
+    let addresses: Vec<&str> = trace.targets.iter().map(|t| t.address.as_str()).collect();
+    assert_eq!(addresses, ["2600:1f18:0:2::10"]);
+    assert_eq!(trace.verdict(), Verdict::Reachable);
 }
