@@ -116,13 +116,21 @@ impl<'a> Endpoint<'a> {
                 .push(format!("{} lists no network interface", self.id()));
         }
         for eni_id in &self.raw.network_interface_ids {
-            let eni = snap.network_interfaces.get(eni_id);
-            match eni.and_then(|e| snap.primary_ip(e).map(|ip| (e, ip))) {
-                Some((eni, ip)) => {
+            let Some(eni) = snap.network_interfaces.get(eni_id) else {
+                self.missing.push(format!(
+                    "{eni_id} (an ENI of {}) is not in the snapshot's \
+                     describe-network-interfaces output",
+                    self.id()
+                ));
+                continue;
+            };
+            match snap.primary_ip(eni) {
+                Some(ip) => {
                     self.subnet_cidrs.extend(
                         snap.subnets
                             .get(&eni.subnet_id)
-                            .map(|s| s.cidr_block.trunc()),
+                            .and_then(|s| s.cidr_block)
+                            .map(|c| c.trunc()),
                     );
                     self.enis.push(EndpointEni {
                         id: eni_id.clone(),
@@ -130,8 +138,11 @@ impl<'a> Endpoint<'a> {
                         subnet_id: eni.subnet_id.clone(),
                     })
                 }
+                // An `ipv6` endpoint's ENIs sit in IPv6-only subnets (docs/spec.md V1, V8):
+                // no IPv4 target, only the IPv6 ones `path::interface6` reads.
+                None if self.is_ipv6_type() => {}
                 None => self.missing.push(format!(
-                    "{eni_id} (an ENI of {}) is not in the snapshot's \
+                    "{eni_id} (an ENI of {}) has no private IPv4 address in the snapshot's \
                      describe-network-interfaces output",
                     self.id()
                 )),
@@ -156,6 +167,14 @@ impl<'a> Endpoint<'a> {
                 "the prefix list of {name} is not in the snapshot's describe-prefix-lists output"
             ),
         });
+    }
+
+    /// `IpAddressType` is `ipv6`: the ENIs have IPv6 addresses only (V1).
+    fn is_ipv6_type(&self) -> bool {
+        self.raw
+            .ip_address_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("ipv6"))
     }
 
     /// `vpce-…`

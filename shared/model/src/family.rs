@@ -6,7 +6,7 @@
 //! (gateway endpoints: `IpAddressType` and its prefix list's entries, V4). A family the
 //! snapshot cannot say is missing data, never a verdict.
 
-use crate::snapshot::{NetworkInterface, PrefixList, Snapshot, VpcEndpoint};
+use crate::snapshot::{NetworkInterface, Snapshot, VpcEndpoint};
 
 /// An address family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,21 +107,6 @@ pub(crate) fn interface_answers(ep: &VpcEndpoint) -> Result<Families, String> {
     Ok(Families {
         v4: answers.v4 && addresses.v4,
         v6: answers.v6 && addresses.v6,
-    })
-}
-
-/// The families a gateway endpoint carries (V4): those its address type allows and its
-/// service's prefix list has entries of.
-pub(crate) fn gateway_carries(ep: &VpcEndpoint, list: &PrefixList) -> Result<Families, String> {
-    let allowed = IpAddressType::of(ep)?.families();
-    let has = |v6: bool| {
-        list.cidrs
-            .iter()
-            .any(|c| matches!(c, ipnet::IpNet::V6(_)) == v6)
-    };
-    Ok(Families {
-        v4: allowed.v4 && has(false),
-        v6: allowed.v6 && has(true),
     })
 }
 
@@ -246,28 +231,41 @@ pub(crate) fn interface_need_gated(
     ep: &VpcEndpoint,
 ) -> Need {
     // No allocation here: the fast `check` asks for every pair.
-    let ipv4_endpoint = || {
-        ep.ip_address_type
-            .as_deref()
-            .is_none_or(|t| t.eq_ignore_ascii_case("ipv4"))
-    };
-    if eni.ipv6_addresses.is_empty() && ipv4_endpoint() {
+    if eni.ipv6_addresses.is_empty() && ipv4_type(ep) {
         return Need::One(Family::V4);
     }
     interface_need(snap, eni, ep)
 }
 
-/// What a workload ENI needs to use a gateway endpoint whose service list is `list`.
-pub(crate) fn gateway_need(
-    snap: &Snapshot,
-    eni: &NetworkInterface,
-    ep: &VpcEndpoint,
-    list: &PrefixList,
-) -> Need {
-    match client(snap, eni).and_then(|c| Ok(need(c, gateway_carries(ep, list)?, Via::Gateway))) {
+/// What a workload ENI needs to use a gateway endpoint (V4): its families against the records
+/// the service's names answer in the VPC, which follow the endpoint's `IpAddressType` and
+/// `DnsRecordIpType` as an interface endpoint's do ([`interface_answers`]; `service-defined`:
+/// the Regional name answers A, the dual-stack name A and AAAA, and a client may call either).
+/// A gateway endpoint has no ENI whose addresses could be missing.
+pub(crate) fn gateway_need(snap: &Snapshot, eni: &NetworkInterface, ep: &VpcEndpoint) -> Need {
+    match client(snap, eni).and_then(|c| Ok(need(c, interface_answers(ep)?, Via::Gateway))) {
         Ok(need) => need,
         Err(missing) => Need::Missing(missing),
     }
+}
+
+/// [`gateway_need`] behind the cheap gate of [`interface_need_gated`].
+pub(crate) fn gateway_need_gated(
+    snap: &Snapshot,
+    eni: &NetworkInterface,
+    ep: &VpcEndpoint,
+) -> Need {
+    if eni.ipv6_addresses.is_empty() && ipv4_type(ep) {
+        return Need::One(Family::V4);
+    }
+    gateway_need(snap, eni, ep)
+}
+
+/// The endpoint's `IpAddressType` is `ipv4` or absent (older dumps), without allocating.
+fn ipv4_type(ep: &VpcEndpoint) -> bool {
+    ep.ip_address_type
+        .as_deref()
+        .is_none_or(|t| t.eq_ignore_ascii_case("ipv4"))
 }
 
 /// The first endpoint ENI the snapshot shows without IPv6 addresses, as a missing-data note.
@@ -301,7 +299,11 @@ mod tests {
          "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:0:1::/64"}]},
         {"SubnetId": "s-dual64", "VpcId": "v", "CidrBlock": "10.0.2.0/24", "EnableDns64": true,
          "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:0:2::/64"}]},
-        {"SubnetId": "s-v4", "VpcId": "v", "CidrBlock": "10.0.3.0/24"}
+        {"SubnetId": "s-v4", "VpcId": "v", "CidrBlock": "10.0.3.0/24"},
+        {"SubnetId": "s-v6-64", "VpcId": "v", "Ipv6Native": true, "EnableDns64": true,
+         "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:0:4::/64"}]},
+        {"SubnetId": "s-v6", "VpcId": "v", "Ipv6Native": true,
+         "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:0:5::/64"}]}
       ],
       "NetworkInterfaces": [
         {"NetworkInterfaceId": "eni-dual", "SubnetId": "s-dual", "VpcId": "v", "PrivateIpAddress": "10.0.1.5",
@@ -309,6 +311,11 @@ mod tests {
         {"NetworkInterfaceId": "eni-v4", "SubnetId": "s-v4", "VpcId": "v", "PrivateIpAddress": "10.0.3.5"},
         {"NetworkInterfaceId": "eni-v4-in-dual", "SubnetId": "s-dual", "VpcId": "v", "PrivateIpAddress": "10.0.1.6"},
         {"NetworkInterfaceId": "eni-nothing", "SubnetId": "s-v4", "VpcId": "v"},
+        {"NetworkInterfaceId": "eni-v6-64", "SubnetId": "s-v6-64", "VpcId": "v",
+         "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:0:4::5"}]},
+        {"NetworkInterfaceId": "eni-v6", "SubnetId": "s-v6", "VpcId": "v",
+         "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:0:5::5"}]},
+        {"NetworkInterfaceId": "eni-v6-bare", "SubnetId": "s-v6", "VpcId": "v"},
         {"NetworkInterfaceId": "eni-lost", "SubnetId": "s-gone", "VpcId": "v", "PrivateIpAddress": "10.0.9.5"},
         {"NetworkInterfaceId": "eni-ep-dual", "SubnetId": "s-dual", "VpcId": "v", "PrivateIpAddress": "10.0.1.20",
          "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:0:1::20"}]},
@@ -330,11 +337,11 @@ mod tests {
          "IpAddressType": "quadstack"},
         {"VpcEndpointId": "vpce-s3", "VpcEndpointType": "Gateway", "VpcId": "v", "ServiceName": "com.amazonaws.us-east-1.s3"},
         {"VpcEndpointId": "vpce-s3-dual", "VpcEndpointType": "Gateway", "VpcId": "v", "ServiceName": "com.amazonaws.us-east-1.s3",
-         "IpAddressType": "dualstack"}
-      ],
-      "PrefixLists": [
-        {"PrefixListId": "pl-v4", "Cidrs": ["52.216.0.0/15"]},
-        {"PrefixListId": "pl-dual", "Cidrs": ["52.216.0.0/15", "2600:1fa0::/32"]}
+         "IpAddressType": "dualstack"},
+        {"VpcEndpointId": "vpce-s3-dual-a", "VpcEndpointType": "Gateway", "VpcId": "v", "ServiceName": "com.amazonaws.us-east-1.s3",
+         "IpAddressType": "dualstack", "DnsOptions": {"DnsRecordIpType": "ipv4"}},
+        {"VpcEndpointId": "vpce-s3-v6", "VpcEndpointType": "Gateway", "VpcId": "v", "ServiceName": "com.amazonaws.us-east-1.s3",
+         "IpAddressType": "ipv6"}
       ]}"#;
 
     fn snap() -> &'static Snapshot {
@@ -351,17 +358,12 @@ mod tests {
         interface_need(s, &s.network_interfaces[eni], &s.vpc_endpoints[ep])
     }
 
-    fn gateway(eni: &str, ep: &str, list: &str) -> Need {
+    fn gateway(eni: &str, ep: &str) -> Need {
         let s = snap();
-        gateway_need(
-            s,
-            &s.network_interfaces[eni],
-            &s.vpc_endpoints[ep],
-            &s.prefix_lists[list],
-        )
+        gateway_need_gated(s, &s.network_interfaces[eni], &s.vpc_endpoints[ep])
     }
 
-    /// An IPv6-only client, as the snapshot cannot load an IPv6-only subnet yet (spec V8).
+    /// An IPv6-only client, for the decision table alone.
     fn v6_only(dns64: bool) -> Client {
         Client {
             families: Families::V6,
@@ -425,27 +427,47 @@ mod tests {
         assert_eq!(need(dual64, a_only, Via::Interface), Need::One(Family::V4));
     }
 
-    /// V4: gateway endpoints carry what their type and their list allow; an IPv6-only client
-    /// of an IPv4 gateway endpoint never uses it, DNS64 or not.
+    /// V4: a gateway endpoint answers what its address type and DNS record IP type say (as
+    /// an interface endpoint); an IPv6-only client of an `ipv4` gateway endpoint never uses
+    /// it, DNS64 or not.
     #[test]
-    fn gateway_endpoints_carry_their_type_and_list() {
+    fn gateway_endpoints_answer_their_types() {
+        assert_eq!(gateway("eni-dual", "vpce-s3"), Need::One(Family::V4));
         assert_eq!(
-            gateway("eni-dual", "vpce-s3", "pl-dual"),
-            Need::One(Family::V4)
+            gateway("eni-dual", "vpce-s3-dual"),
+            Need::Both,
+            "service-defined: the dual-stack name answers AAAA"
         );
-        assert_eq!(gateway("eni-dual", "vpce-s3-dual", "pl-dual"), Need::Both);
+        assert_eq!(gateway("eni-dual", "vpce-s3-dual-a"), Need::One(Family::V4));
+        assert_eq!(gateway("eni-v4", "vpce-s3-dual"), Need::One(Family::V4));
+        assert_eq!(gateway("eni-v6", "vpce-s3-v6"), Need::One(Family::V6));
+        assert_eq!(gateway("eni-v6", "vpce-s3-dual"), Need::One(Family::V6));
+        for eni in ["eni-v6", "eni-v6-64"] {
+            assert_eq!(
+                gateway(eni, "vpce-s3"),
+                Need::Unusable(Unusable::Ipv4OnlyGateway)
+            );
+        }
         assert_eq!(
-            gateway("eni-dual", "vpce-s3-dual", "pl-v4"),
-            Need::One(Family::V4)
+            gateway("eni-v4", "vpce-s3-v6"),
+            Need::Unusable(Unusable::Ipv6OnlyEndpoint)
         );
+    }
+
+    /// V8: ENIs of IPv6-only subnets are IPv6-only clients, read from the snapshot.
+    #[test]
+    fn ipv6_only_subnets_give_ipv6_only_clients() {
+        assert_eq!(iface("eni-v6-64", "vpce-v4"), Need::Dns64);
         assert_eq!(
-            gateway("eni-v4", "vpce-s3-dual", "pl-dual"),
-            Need::One(Family::V4)
+            iface("eni-v6", "vpce-v4"),
+            Need::Unusable(Unusable::Ipv4OnlyEndpointNoDns64)
         );
-        assert_eq!(
-            need(v6_only(true), Families::V4, Via::Gateway),
-            Need::Unusable(Unusable::Ipv4OnlyGateway)
-        );
+        assert_eq!(iface("eni-v6", "vpce-dual"), Need::One(Family::V6));
+        assert_eq!(iface("eni-v6-64", "vpce-v6"), Need::One(Family::V6));
+        let Need::Missing(m) = iface("eni-v6-bare", "vpce-v4") else {
+            panic!()
+        };
+        assert!(m.contains("eni-v6-bare") && m.contains("s-v6"), "{m}");
     }
 
     /// Missing data: no family is decided from absent facts.

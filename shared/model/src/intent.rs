@@ -10,7 +10,7 @@
 //! `ConsumerTag` selects it. `ConsumerTag` then narrows the workloads to those whose ENI, one
 //! of whose security groups, or whose subnet carries the tag.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::endpoint::{Endpoint, EndpointKind};
 use crate::params::RuleParameters;
@@ -23,8 +23,14 @@ use crate::space::{AddrRange, PortRange, Region};
 pub(crate) struct Workload<'a> {
     /// The describe record.
     pub eni: &'a NetworkInterface,
-    /// Its primary private IPv4 address: the source of its connections.
+    /// Its primary private IPv4 address: the source of its IPv4 connections. `0.0.0.0` for an
+    /// IPv6-only workload (`ipv4` false), where it means nothing.
     pub ip: Ipv4Addr,
+    /// False for an IPv6-only workload (an ENI of an IPv6-only subnet, or one with
+    /// `Ipv6Addresses` and no private IPv4 address: docs/spec.md V8). Every IPv4 use of `ip`
+    /// is gated on it: such a workload's pairs take the IPv6 path, DNS64 or none (V10), and
+    /// the fast `check` sends them to the exact trace.
+    pub ipv4: bool,
     /// Its security groups' ids (borrowed from `eni`).
     pub groups: Vec<&'a str>,
     /// Its VPC (borrowed from `eni` while the record is in cache: a large check groups
@@ -41,15 +47,53 @@ impl<'a> Workload<'a> {
         Workload {
             eni,
             ip,
+            ipv4: true,
             groups,
             vpc_id: &eni.vpc_id,
             subnet_id: &eni.subnet_id,
         }
     }
 
+    /// The workload of `eni` by its addresses: its primary private IPv4 address, else (an
+    /// IPv6-only ENI, V8) its first IPv6 address; `None` with neither. An ENI with IPv6
+    /// addresses in an IPv6-only subnet is IPv6-only whatever the dump says of IPv4 (as
+    /// `family::client` decides).
+    pub(crate) fn of(snap: &Snapshot, eni: &'a NetworkInterface) -> Option<Self> {
+        // The subnet is looked up only for ENIs with IPv6 addresses: IPv4-only accounts pay
+        // nothing.
+        let has_ipv6 = !eni.ipv6_addresses.is_empty();
+        let ipv6_subnet = || {
+            snap.subnets
+                .get(&eni.subnet_id)
+                .is_some_and(|s| s.ipv6_native)
+        };
+        match snap.primary_ip(eni) {
+            Some(ip) if !has_ipv6 || !ipv6_subnet() => Some(Workload::new(eni, ip)),
+            _ if has_ipv6 => Some(Workload {
+                ipv4: false,
+                ..Workload::new(eni, Ipv4Addr::UNSPECIFIED)
+            }),
+            _ => None,
+        }
+    }
+
     /// `eni-…`
     pub(crate) fn id(&self) -> &str {
         &self.eni.network_interface_id
+    }
+
+    /// The first IPv6 address of the ENI, if any.
+    pub(crate) fn ip6(&self) -> Option<Ipv6Addr> {
+        self.eni.ipv6_addresses.first().map(|a| a.ipv6_address)
+    }
+
+    /// The workload's source address as findings and traces show it: its IPv4 address, or
+    /// the IPv6 one of an IPv6-only workload.
+    pub(crate) fn address(&self) -> IpAddr {
+        match self.ip6() {
+            Some(v6) if !self.ipv4 => IpAddr::V6(v6),
+            _ => IpAddr::V4(self.ip),
+        }
     }
 }
 
@@ -60,10 +104,7 @@ pub(crate) fn workloads<'a>(snap: &'a Snapshot, params: &RuleParameters) -> Vec<
     snap.network_interfaces
         .values()
         .filter(|eni| is_workload(snap, eni, params))
-        .filter_map(|eni| {
-            let ip = snap.primary_ip(eni)?;
-            Some(Workload::new(eni, ip))
-        })
+        .filter_map(|eni| Workload::of(snap, eni))
         .collect()
 }
 
@@ -292,12 +333,29 @@ pub(crate) fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFact
 }
 
 /// R2: the endpoint's groups admit the workload on at least one service port, by the exact
-/// evaluation of one packet per port (a gap in the data admits nobody).
+/// evaluation of one packet per port (a gap in the data admits nobody). An IPv6-only workload
+/// is admitted by its IPv6 address (docs/spec.md V8), any other by its IPv4 one.
 pub(crate) fn endpoint_admits(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    if !workload.ipv4 {
+        return endpoint_admits6(snap, workload, ep);
+    }
     let source = [AddrRange::host(workload.ip)];
     ep.ports.iter().any(|&port| {
         let packet = Region::from_addrs(source, PortRange::single(port));
         security_group::evaluate(snap, ep.group_ids(), RuleDirection::Ingress, &packet).allows()
+    })
+}
+
+/// R2 for an IPv6-only workload: its first IPv6 address, one packet per service port.
+fn endpoint_admits6(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    use crate::space6::{Addr6Range, Region6};
+    let Some(source) = workload.ip6() else {
+        return false;
+    };
+    ep.ports.iter().any(|&port| {
+        let packet = Region6::from_addrs([Addr6Range::host(source)], PortRange::single(port));
+        security_group::evaluate6(snap, ep.group_ids(), RuleDirection::Ingress, &packet, true)
+            .allows()
     })
 }
 

@@ -1491,3 +1491,38 @@ mod organisation {
         }
     }
 }
+
+/// An IPv6-only workload of a spoke (docs/spec.md V8): the paths across VPCs are IPv4 paths,
+/// so its pair with the hub's endpoint is unproven (never reachable, never blamed), the same
+/// in `check` and `check_exact` (the fast judge's IPv6 gate sends it to the exact judge).
+#[test]
+fn an_ipv6_only_spoke_workload_is_unproven_across_the_tgw() {
+    let mut w = World::hub_and_spoke();
+    let eni = w.get("NetworkInterfaces", "eni-spoke");
+    let eni = eni.as_object_mut().unwrap();
+    eni.remove("PrivateIpAddress");
+    eni.remove("PrivateIpAddresses");
+    eni.insert(
+        "Ipv6Addresses".into(),
+        json!([{"Ipv6Address": "2600:1f18:0:9::10"}]),
+    );
+    let report = w.report(&[("RequiredServices", "ssm")]);
+    assert_eq!(verdict(&report, "eni-spoke"), Some(Verdict::Unknown));
+    assert_eq!(verdict(&report, "eni-peer"), Some(Verdict::Reachable));
+    assert!(
+        report
+            .missing
+            .iter()
+            .any(|m| m.what.contains("IPv6 paths across VPCs are not checked")),
+        "{:#?}",
+        report.missing
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.source.as_deref() != Some("eni-spoke")),
+        "{:#?}",
+        report.findings
+    );
+}

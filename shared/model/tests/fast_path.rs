@@ -5,12 +5,14 @@
 //!
 //! A world may be dual-stack (issue 17): then `vpce-1` is dual-stack and two workloads have IPv6
 //! addresses, so their pairs need both families' paths, which the fast `check` hands to the
-//! exact trace; ACL entries and group rules may be IPv6 ones.
+//! exact trace; ACL entries and group rules may be IPv6 ones. It may also hold an IPv6-only
+//! subnet (docs/spec.md V8) with an IPv6-only workload, with or without DNS64 and a NAT64
+//! route: its pairs take the IPv6 path (`vpce-1`), DNS64 or none (the IPv4-only endpoints).
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use vpce_reach_model::snapshot::{Snapshot, SnapshotBuilder};
-use vpce_reach_model::{check, check_exact, trace_pair, PortRange, RuleParameters};
+use vpce_reach_model::{check, check_exact, trace_pair, PortRange, RuleParameters, Verdict};
 
 const CIDRS: [&str; 8] = [
     "0.0.0.0/0",
@@ -93,6 +95,10 @@ struct World {
     corp_route: bool,
     /// The VPC is dual-stack: `vpce-1` too, and eni-app1 and eni-near have IPv6 addresses.
     dual_stack: bool,
+    /// With `dual_stack`: 0 nothing more; else an IPv6-only subnet (on `rtb-app`, `acl-app`)
+    /// with the IPv6-only workload eni-v6, 1 without DNS64, 2 with DNS64, 3 with DNS64 and a
+    /// `64:ff9b::/96 -> nat-1` route.
+    ipv6_only: usize,
 }
 
 fn arb_world() -> impl Strategy<Value = World> {
@@ -108,6 +114,7 @@ fn arb_world() -> impl Strategy<Value = World> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        0usize..4,
     )
         .prop_map(
             |(
@@ -122,6 +129,7 @@ fn arb_world() -> impl Strategy<Value = World> {
                 corp_entries,
                 corp_route,
                 dual_stack,
+                ipv6_only,
             )| World {
                 app_acl,
                 ep_acl,
@@ -134,6 +142,7 @@ fn arb_world() -> impl Strategy<Value = World> {
                 corp_entries,
                 corp_route,
                 dual_stack,
+                ipv6_only,
             },
         )
 }
@@ -220,6 +229,9 @@ fn snapshot(w: &World) -> Snapshot {
     let mut doc = doc;
     if w.dual_stack {
         make_dual_stack(&mut doc);
+        if w.ipv6_only > 0 {
+            add_ipv6_only(&mut doc, w.ipv6_only);
+        }
     }
     let mut b = SnapshotBuilder::new();
     b.add_json("world", &doc.to_string()).unwrap();
@@ -255,6 +267,35 @@ fn make_dual_stack(doc: &mut Value) {
         }
     }
     doc["VpcEndpoints"][0]["IpAddressType"] = json!("dualstack");
+}
+
+/// An IPv6-only subnet (no `CidrBlock`) on `rtb-app` and `acl-app`, DNS64 from `kind` 2 on,
+/// the NAT64 route with `kind` 3, and the IPv6-only workload eni-v6 in it.
+fn add_ipv6_only(doc: &mut Value, kind: usize) {
+    doc["Subnets"].as_array_mut().unwrap().push(json!(
+        {"SubnetId": "subnet-v6", "VpcId": "vpc-1", "Ipv6Native": true, "EnableDns64": kind >= 2,
+         "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:0:9::/64"}]}));
+    let tables = doc["RouteTables"].as_array_mut().unwrap();
+    let app = tables
+        .iter_mut()
+        .find(|t| t["RouteTableId"] == "rtb-app")
+        .unwrap();
+    app["Associations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"Main": false, "SubnetId": "subnet-v6"}));
+    if kind == 3 {
+        let nat64 = json!({"DestinationIpv6CidrBlock": "64:ff9b::/96", "NatGatewayId": "nat-1"});
+        app["Routes"].as_array_mut().unwrap().push(nat64);
+    }
+    doc["NetworkAcls"][0]["Associations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"SubnetId": "subnet-v6"}));
+    let mut v6 = eni("eni-v6", "", "subnet-v6", &["sg-app"], "interface");
+    v6.as_object_mut().unwrap().remove("PrivateIpAddress");
+    v6["Ipv6Addresses"] = json!([{"Ipv6Address": "2600:1f18:0:9::10"}]);
+    doc["NetworkInterfaces"].as_array_mut().unwrap().push(v6);
 }
 
 /// Rule parameters: some services required, some on other ports, some reply range.
@@ -352,6 +393,7 @@ fn the_worlds_have_every_kind_of_pair() {
         corp_entries: true,
         corp_route: false,
         dual_stack: false,
+        ipv6_only: 0,
     };
     let params = RuleParameters::from_pairs([("RequiredServices", "ssm,s3")]).unwrap();
     let report = check(&snapshot(&open), &params);
@@ -376,7 +418,7 @@ fn the_worlds_have_every_kind_of_pair() {
     // per ENI besides the IPv4 ones, and those are blocked.
     let dual = World {
         dual_stack: true,
-        ..open
+        ..open.clone()
     };
     let report = check(&snapshot(&dual), &params);
     let pair = report
@@ -386,7 +428,29 @@ fn the_worlds_have_every_kind_of_pair() {
         .unwrap();
     assert_eq!(pair.targets, 4, "{:?}", report.pairs);
     assert!(pair.reached < 4);
-    assert_eq!(report, check_exact(&snapshot(&dual), &params));
+    assert_eq!(report, check_exact(&snapshot(&dual), &params)); // An IPv6-only workload (V8) in each DNS64 setting: a pair with every endpoint, decided
+                                                                // by its family (the IPv6 path to vpce-1, DNS64 or nothing to the others, never usable
+                                                                // for the IPv4 gateway endpoint), and the same report from both checks.
+    for kind in 1..4 {
+        let v6 = World {
+            ipv6_only: kind,
+            ..dual.clone()
+        };
+        let report = check(&snapshot(&v6), &params);
+        let pairs: Vec<_> = report
+            .pairs
+            .iter()
+            .filter(|p| p.workload == "eni-v6")
+            .collect();
+        assert!(pairs.iter().any(|p| p.endpoint == "vpce-1"), "{pairs:?}");
+        assert!(
+            pairs
+                .iter()
+                .any(|p| p.endpoint == "vpce-s3" && p.verdict == Verdict::Blocked),
+            "{pairs:?}"
+        );
+        assert_eq!(report, check_exact(&snapshot(&v6), &params), "kind {kind}");
+    }
 }
 
 #[test]
@@ -463,6 +527,7 @@ fn reply_ports_are_a_parameter() {
         corp_entries: true,
         corp_route: false,
         dual_stack: false,
+        ipv6_only: 0,
     };
     // The endpoint subnets answer only 32768-60999: too narrow for 1024-65535.
     assert_eq!(reach(&snapshot(&open), &params)[0], 0);

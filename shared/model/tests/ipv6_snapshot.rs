@@ -111,18 +111,27 @@ fn ipv4_only_dumps_have_empty_ipv6_fields() {
     assert!(ep.ip_address_type.is_none() && ep.dns_options.is_none());
 }
 
-/// An IPv6-only subnet has no `CidrBlock`: until the path reads such subnets (spec V8) the
-/// load fails with an error naming the subnet, not serde's bare "missing field".
+/// An IPv6-only subnet has no `CidrBlock` (spec V8): it loads, with its IPv6 block; a subnet
+/// that is not IPv6-only and has no `CidrBlock` is an error naming it, not serde's bare
+/// "missing field".
 #[test]
-fn ipv6_only_subnet_is_a_clear_error() {
-    let err = load(
+fn ipv6_only_subnets_load_and_others_need_a_cidr_block() {
+    let snap = load(
         r#"{"Subnets": [{"SubnetId": "subnet-6", "VpcId": "vpc-1", "Ipv6Native": true,
             "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:aaaa:bb02::/64"}]}]}"#,
     )
-    .unwrap_err()
-    .to_string();
+    .unwrap();
+    let subnet = &snap.subnets["subnet-6"];
+    assert!(subnet.ipv6_native && subnet.cidr_block.is_none());
+    assert_eq!(
+        subnet.ipv6_cidrs().next(),
+        Some("2600:1f18:aaaa:bb02::/64".parse().unwrap())
+    );
+    let err = load(r#"{"Subnets": [{"SubnetId": "subnet-7", "VpcId": "vpc-1"}]}"#)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("ipv6.json"), "{err}");
-    assert!(err.contains("subnet-6 is IPv6-only"), "{err}");
+    assert!(err.contains("subnet-7 has no `CidrBlock`"), "{err}");
 }
 
 #[test]

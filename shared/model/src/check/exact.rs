@@ -43,10 +43,13 @@ impl<'w> Judge<'w> for ExactJudge<'w> {
     }
 
     fn targets(&self, facts: &EndpointFacts<'w, '_>, trace: &PairTrace) -> usize {
-        // A stopped endpoint's trace has no target; its pairs fail on the state hop.
-        match facts.ep.kind {
-            crate::endpoint::EndpointKind::Interface if !facts.stopped => trace.targets.len(),
-            _ => facts.targets,
+        // A stopped endpoint's trace has no target; its pairs fail on the state hop. A
+        // gateway pair's families may give it other targets than the prefix list (an IPv6
+        // leg, no usable family: docs/spec.md V4), as the fast judge's traced pairs count.
+        if facts.stopped {
+            facts.targets
+        } else {
+            trace.targets.len()
         }
     }
 

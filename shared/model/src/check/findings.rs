@@ -251,7 +251,15 @@ fn pair_findings(
     } else {
         ep.reach.get(pair.reached()).map_or("", String::as_str)
     };
-    let ip = IpText::new(workload.ip);
+    // An IPv6-only workload (docs/spec.md V8) is shown by its IPv6 address.
+    let (ip, ip6);
+    let address = if workload.ipv4 {
+        ip = IpText::new(workload.ip);
+        ip.as_str()
+    } else {
+        ip6 = workload.address().to_string();
+        ip6.as_str()
+    };
     merged
         .into_iter()
         .map(|((code, component, direction), problems, fixes)| {
@@ -259,7 +267,7 @@ fn pair_findings(
             let detail = text::concat(&[
                 workload.id(),
                 " (",
-                ip.as_str(),
+                address,
                 ", ",
                 &workload.eni.subnet_id,
                 ") -> ",

@@ -247,9 +247,12 @@ pub fn trace_pair(
             "{eni_id}: no such network interface in the snapshot"
         ))
     })?;
-    let ip = snap
-        .primary_ip(eni)
-        .ok_or_else(|| TraceError(format!("{eni_id} has no private IPv4 address")))?;
+    // An IPv6-only ENI is a workload too (docs/spec.md V8).
+    let workload = Workload::of(snap, eni).ok_or_else(|| {
+        TraceError(format!(
+            "{eni_id} has no private IPv4 address and no IPv6 address"
+        ))
+    })?;
     let raw = snap.vpc_endpoints.get(endpoint_id).ok_or_else(|| {
         TraceError(format!(
             "{endpoint_id}: no such VPC endpoint in the snapshot"
@@ -261,7 +264,6 @@ pub fn trace_pair(
             raw.vpc_endpoint_type, raw.state
         ))
     })?;
-    let workload = Workload::new(eni, ip);
     // Issue 14: an endpoint of another VPC is traced across the transit gateway or peering
     // connection the workload's route table uses.
     let reasons = if eni.vpc_id == raw.vpc_id {

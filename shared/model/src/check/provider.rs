@@ -967,7 +967,8 @@ impl Leg<'_, '_> {
 fn subnet_cidr(snap: &Snapshot, subnet_id: &str) -> String {
     snap.subnets
         .get(subnet_id)
-        .map(|s| crate::text::cidr(s.cidr_block))
+        .and_then(|s| s.cidr_block)
+        .map(crate::text::cidr)
         .unwrap_or_else(|| subnet_id.to_string())
 }
 

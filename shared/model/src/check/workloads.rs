@@ -18,7 +18,8 @@ pub(super) struct VpcWorkloads<'w> {
     pub list: Table<WorkloadIdx, &'w Workload<'w>>,
     /// Their ENI ids, shared by every pair result.
     pub ids: Table<WorkloadIdx, Arc<str>>,
-    /// Their addresses, side by side: every pair reads one.
+    /// Their IPv4 addresses, side by side: every pair reads one (`0` for an IPv6-only
+    /// workload, whose pairs the IPv6 gate sends to the exact trace: `Workload::ipv4`).
     pub ip: Table<WorkloadIdx, u32>,
     /// Whether each address is in its subnet's range (always, in AWS; answers kept per
     /// subnet are used only then).
@@ -32,8 +33,8 @@ pub(super) struct VpcWorkloads<'w> {
     pub group_lists: IdLists<GroupListIdx, GroupIdx>,
     /// Subnets (of workloads and of endpoint ENIs) by id.
     pub subnets: Interner<&'w str, SubnetIdx>,
-    /// The addresses of each workload subnet (`None` when the snapshot lacks the subnet; no
-    /// entry for subnets of endpoint ENIs only).
+    /// The addresses of each workload subnet (`None` when the snapshot lacks the subnet or it
+    /// is IPv6-only; no entry for subnets of endpoint ENIs only).
     pub subnet_range: Table<SubnetIdx, Option<AddrRange>>,
     /// Security groups named by workloads, by id.
     pub groups: Interner<&'w str, GroupIdx>,
@@ -63,7 +64,8 @@ impl<'w> VpcWorkloads<'w> {
             .map(|s| {
                 snap.subnets
                     .get(subnets.value(s))
-                    .map(|sn| AddrRange::cidr(sn.cidr_block))
+                    .and_then(|sn| sn.cidr_block)
+                    .map(AddrRange::cidr)
             })
             .collect();
         let ids = list.iter().map(|w| Arc::from(w.id())).collect();

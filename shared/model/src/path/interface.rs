@@ -116,7 +116,8 @@ fn subnet_cidr(cx: &Ctx, subnet_id: &str) -> String {
     cx.snap
         .subnets
         .get(subnet_id)
-        .map(|s| text::cidr(s.cidr_block))
+        .and_then(|s| s.cidr_block)
+        .map(text::cidr)
         .unwrap_or_else(|| subnet_id.to_string())
 }
 

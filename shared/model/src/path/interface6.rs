@@ -303,8 +303,10 @@ fn route_hop(cx: &Ctx, dst: Ipv6Addr) -> Hop {
 
 /// The DNS64 route (V9): an IPv6-only workload resolving an IPv4-only endpoint sends to
 /// `64:ff9b::<ENI address>`; without a route to a NAT gateway for it the endpoint is
-/// unreachable. With one, the traffic leaves through the NAT gateway: that NAT64 leg is not
-/// checked yet, so the hop is unknown, never "allowed".
+/// unreachable. With one, the workload still does not use the endpoint: the NAT gateway
+/// does, over IPv4 from its own address, for a processing charge per byte. Blocked either
+/// way (`NO_ROUTE_TO_DESTINATION`, the detail naming DNS64), never "reachable"; the fix
+/// makes the endpoint answer AAAA, which DNS64 passes through unchanged.
 pub(crate) fn dns64_route(cx: &Ctx, eni_ip: Ipv4Addr) -> Hop {
     let synthesized = dns64_address(eni_ip);
     let subnet = &cx.workload.eni.subnet_id;
@@ -315,15 +317,25 @@ pub(crate) fn dns64_route(cx: &Ctx, eni_ip: Ipv4Addr) -> Hop {
     let rtb = table.route_table_id.clone();
     let (routes, missing) = route::expanded_routes6(cx.snap, table);
     match route::lookup6(&routes, synthesized) {
-        Some(r) if r.target.starts_with("nat-") && !r.blackhole => Hop::unknown(
-            HopKind::Route,
-            vec![rtb, r.target.clone()],
-            format!(
-                "via NAT64: DNS64 answers {synthesized} for {eni_ip} and {r} sends it through the \
-                 NAT gateway, which reaches the endpoint over IPv4 from its own address; that leg \
-                 is not checked yet"
-            ),
-        ),
+        Some(r) if r.target.starts_with("nat-") && !r.blackhole => {
+            let ep = cx.endpoint.id();
+            let problem = format!(
+                "via NAT64: DNS64 in {subnet} answers {synthesized} for {ep}'s {eni_ip} (A \
+                 records only), and {rtb}'s route {r} sends {} through the NAT gateway: the \
+                 endpoint sees the NAT gateway's IPv4 address, not {}, and every byte is NAT \
+                 gateway processing",
+                traffic6(cx),
+                cx.workload.id()
+            );
+            let fix = format!(
+                "make {ep} answer AAAA: IpAddressType dualstack with DnsRecordIpType dualstack \
+                 (or ipv6), so DNS64 returns its IPv6 addresses unchanged"
+            );
+            // Blamed on the table, as the other unusable answers (V10): the NAT gateway
+            // does its job, and one finding per pair is enough.
+            let code = FindingCode::NoRouteToDestination;
+            Hop::blocked(HopKind::Route, vec![rtb], code, problem, fix)
+        }
         _ if !missing.is_empty() => Hop::unknown(HopKind::Route, vec![rtb], missing.join("; ")),
         found => {
             let how = found.map_or_else(
@@ -603,13 +615,20 @@ mod tests {
                 &*r.fix,
                 "remove or narrow the route 2600:1f18:0:2::/64 -> eni-fw in rtb-odd"
             );
-            // rtb-odd has the NAT64 route: the leg through the NAT gateway is not judged yet.
+            // rtb-odd has the NAT64 route: the NAT gateway, not the workload, uses the
+            // endpoint (V9): blocked, naming DNS64/NAT64, fixed on the endpoint.
             let via_nat = dns64_route(cx, "10.0.2.11".parse().unwrap());
-            assert_eq!(via_nat.outcome, Outcome::Unknown);
+            assert_eq!(via_nat.outcome, Outcome::Blocked);
+            assert_eq!(via_nat.code, Some(FindingCode::NoRouteToDestination));
+            assert_eq!(via_nat.components.len(), 1, "{:?}", via_nat.components);
             assert!(
                 via_nat.problem.contains("via NAT64")
-                    && via_nat.problem.contains("64:ff9b::a00:20b")
+                    && via_nat.problem.contains("DNS64")
+                    && via_nat.problem.contains("64:ff9b::a00:20b"),
+                "{}",
+                via_nat.problem
             );
+            assert!(via_nat.fix.contains("dualstack"), "{}", via_nat.fix);
         });
         with_pair("eni-refs", "vpce-refs", |cx| {
             // rtb-main has none: `::/0 -> eigw-1` is not a NAT gateway.

@@ -86,11 +86,13 @@ impl Lookups {
     }
 }
 
-/// The CIDR of `subnet` as text, or its id when the snapshot lacks it.
+/// The CIDR of `subnet` as text, or its id when the snapshot lacks it (or it has no IPv4
+/// block: an IPv6-only subnet, V8).
 pub(crate) fn subnet_cidr(snap: &Snapshot, subnet: &str) -> Rc<str> {
     snap.subnets
         .get(subnet)
-        .map_or_else(|| Rc::from(subnet), |s| Rc::from(text::cidr(s.cidr_block)))
+        .and_then(|s| s.cidr_block)
+        .map_or_else(|| Rc::from(subnet), |c| Rc::from(text::cidr(c)))
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub(crate) use hops::common as endpoint_hops;
 pub(crate) use hops::{common_from as endpoint_hops_from, dns_from_client};
 pub(crate) use lookups::Lookups;
 
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::{Arc, LazyLock};
 
@@ -357,8 +357,8 @@ pub enum Verdict {
 pub struct PairTrace {
     /// The workload ENI.
     pub workload: String,
-    /// The workload's source address.
-    pub workload_ip: Ipv4Addr,
+    /// The workload's source address: IPv4, or IPv6 for an IPv6-only workload (V8).
+    pub workload_ip: IpAddr,
     /// The endpoint.
     pub endpoint: String,
     /// `tcp/443`.
@@ -497,13 +497,25 @@ fn trace_with(
     let cross_vpc = workload.vpc_id != endpoint.raw.vpc_id;
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),
+        // The interface paths across VPCs are IPv4 paths (issue 14): an IPv6-only workload
+        // has none. (A gateway endpoint serves no other VPC, whatever the family.)
+        (false, EndpointKind::Interface) if cross_vpc && !workload.ipv4 => vec![not_checked(
+            &cx,
+            HopKind::Link,
+            format!(
+                "{} is IPv6-only and {} is in another VPC: IPv6 paths across VPCs are not \
+                 checked yet (docs/spec.md section 12, V8)",
+                workload.id(),
+                endpoint.id()
+            ),
+        )],
         (false, _) if cross_vpc => cross::targets(&cx),
         (false, EndpointKind::Interface) => interface_targets(&cx),
-        (false, EndpointKind::Gateway) => gateway::targets(&cx),
+        (false, EndpointKind::Gateway) => gateway_targets(&cx),
     };
     PairTrace {
         workload: workload.id().to_string(),
-        workload_ip: workload.ip,
+        workload_ip: workload.address(),
         endpoint: endpoint.id().to_string(),
         traffic: endpoint.traffic.clone(),
         common,
@@ -538,13 +550,61 @@ fn interface_targets(cx: &Ctx) -> Vec<Target> {
             let hop = interface6::unusable(cx, why);
             vec![whole_endpoint(cx, "no usable address", hop)]
         }
-        Need::Missing(what) => {
-            let components = vec![cx.workload.id().to_string(), cx.endpoint.id().to_string()];
-            let problem = format!("the address families of this pair are unknown: {what}");
-            let hop = Hop::unknown(HopKind::EndpointData, components, problem);
-            vec![whole_endpoint(cx, "address family unknown", hop)]
-        }
+        Need::Missing(what) => vec![family_unknown(cx, &what)],
     }
+}
+
+/// A same-VPC gateway pair's targets by the families it needs (docs/spec.md V4, V10): the
+/// IPv4 prefix-list target; for IPv6 one unknown target (the IPv6 leg through a gateway
+/// endpoint is not checked yet), so a pair that needs it is never called reachable; one
+/// blocked target when no family is usable (an IPv6-only workload and an `ipv4` endpoint).
+fn gateway_targets(cx: &Ctx) -> Vec<Target> {
+    use crate::family::{gateway_need_gated, Family, Need};
+    let ipv6_leg = |cx: &Ctx| {
+        let problem = format!(
+            "{} over IPv6 through gateway endpoint {} (IpAddressType {}): the IPv6 leg through \
+             a gateway endpoint is not checked yet (docs/spec.md V4)",
+            cx.endpoint.traffic,
+            cx.endpoint.id(),
+            cx.endpoint.raw.ip_address_type.as_deref().unwrap_or("ipv4")
+        );
+        not_checked(cx, HopKind::Route, problem)
+    };
+    match gateway_need_gated(cx.snap, cx.workload.eni, cx.endpoint.raw) {
+        Need::One(Family::V4) => gateway::targets(cx),
+        Need::Both => {
+            let mut targets = gateway::targets(cx);
+            targets.push(ipv6_leg(cx));
+            targets
+        }
+        // DNS64 never brings traffic to a gateway endpoint (`family::need`).
+        Need::One(Family::V6) | Need::Dns64 => vec![ipv6_leg(cx)],
+        Need::Unusable(why) => {
+            let hop = interface6::unusable(cx, why);
+            vec![whole_endpoint(cx, "no usable address", hop)]
+        }
+        Need::Missing(what) => vec![family_unknown(cx, &what)],
+    }
+}
+
+/// The target of a pair whose families the snapshot cannot say: unknown, naming what is
+/// absent.
+fn family_unknown(cx: &Ctx, what: &str) -> Target {
+    let components = vec![cx.workload.id().to_string(), cx.endpoint.id().to_string()];
+    let problem = format!("the address families of this pair are unknown: {what}");
+    let hop = Hop::unknown(HopKind::EndpointData, components, problem);
+    whole_endpoint(cx, "address family unknown", hop)
+}
+
+/// One target for a path the model does not check yet: unknown (never a verdict), its fix
+/// saying that no data would help.
+fn not_checked(cx: &Ctx, kind: HopKind, problem: String) -> Target {
+    let components = vec![cx.workload.id().to_string(), cx.endpoint.id().to_string()];
+    let hop = Hop {
+        fix: Arc::from("none in the snapshot: vpce-reach does not check this path yet"),
+        ..Hop::unknown(kind, components, problem)
+    };
+    whole_endpoint(cx, "not checked", hop)
 }
 
 /// One target standing for the whole endpoint, holding `hop`; `address` says why it has none.

@@ -84,8 +84,8 @@ fn associated_ipv6(set: &[Ipv6CidrBlockAssociation]) -> impl Iterator<Item = Ipv
         .filter_map(|a| a.ipv6_cidr_block)
 }
 
-/// An element of `describe-subnets` → `Subnets`. An IPv6-only subnet (no `CidrBlock`) is
-/// rejected with an error naming it (docs/spec.md V8) until the path reads such subnets.
+/// An element of `describe-subnets` → `Subnets`. An IPv6-only subnet (`Ipv6Native`) has no
+/// `CidrBlock` (docs/spec.md V8); any other subnet without one is an error naming it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase", try_from = "SubnetJson")]
 pub struct Subnet {
@@ -93,8 +93,8 @@ pub struct Subnet {
     pub subnet_id: String,
     /// The VPC that holds the subnet.
     pub vpc_id: String,
-    /// The subnet's IPv4 CIDR.
-    pub cidr_block: Ipv4Net,
+    /// The subnet's IPv4 CIDR; `None` for an IPv6-only subnet (`Ipv6Native`, V8).
+    pub cidr_block: Option<Ipv4Net>,
     /// The subnet's Availability Zone name.
     #[serde(default)]
     pub availability_zone: Option<String>,
@@ -143,21 +143,13 @@ impl TryFrom<SubnetJson> for Subnet {
     type Error = String;
 
     fn try_from(s: SubnetJson) -> Result<Self, String> {
-        let Some(cidr_block) = s.cidr_block else {
-            return Err(if s.ipv6_native {
-                format!(
-                    "subnet {} is IPv6-only (`Ipv6Native`): vpce-reach does not check \
-                     IPv6-only subnets yet (docs/spec.md section 12, V8)",
-                    s.subnet_id
-                )
-            } else {
-                format!("subnet {} has no `CidrBlock`", s.subnet_id)
-            });
-        };
+        if s.cidr_block.is_none() && !s.ipv6_native {
+            return Err(format!("subnet {} has no `CidrBlock`", s.subnet_id));
+        }
         Ok(Subnet {
             subnet_id: s.subnet_id,
             vpc_id: s.vpc_id,
-            cidr_block,
+            cidr_block: s.cidr_block,
             availability_zone: s.availability_zone,
             tags: s.tags,
             ipv6_cidr_block_association_set: s.ipv6_cidr_block_association_set,

@@ -258,6 +258,10 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             targets: self.targets_endpoint(vw, ep, &mut state.intent, w),
             ..IntentFacts::default()
         };
+        let workload = vw.list[w];
+        if !workload.ipv4 {
+            return self.judge_ipv6_only(vw, facts, state, w, intent_facts);
+        }
         let reach = match (ep.kind, state.masks.as_mut()) {
             (EndpointKind::Interface, Some(masks)) => {
                 let proven = masks.judge(vw, &mut self.answers, w);
@@ -279,19 +283,10 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             }
         };
         // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint).
-        let reach = match ep.kind {
-            EndpointKind::Interface if !facts.stopped && needs_trace(self.snap, vw.list[w], ep) => {
-                let workload = vw.list[w];
-                let (snap, params) = (self.snap, self.params);
-                Reach(Evidence::Traced(Box::new(crate::path::trace_quiet(
-                    snap,
-                    params,
-                    workload,
-                    ep,
-                    &self.lookups,
-                ))))
-            }
-            _ => reach,
+        let reach = if !facts.stopped && needs_trace(self.snap, workload, ep) {
+            self.traced(workload, ep)
+        } else {
+            reach
         };
         intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
@@ -336,6 +331,11 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         served_locally: bool,
     ) -> RemoteVerdict {
         let (snap, params, compiled) = (self.snap, self.params, self.compiled);
+        // The IPv6 gate across VPCs: the classes of `cross` are IPv4 addresses, and an
+        // IPv6-only workload has none (docs/spec.md V8); the exact judge decides it.
+        if !r.workload.ipv4 {
+            return super::cross::exact_remote(snap, params, r.workload, facts.ep, served_locally);
+        }
         self.cross
             .get_or_insert_with(|| cross::CrossFast::new(snap, params, compiled))
             .remote(facts, r, served_locally)
@@ -355,6 +355,38 @@ impl<'w> Judge<'w> for VpcFast<'w> {
 }
 
 impl<'w> VpcFast<'w> {
+    /// The pair traced exactly, as `check_exact` decides it.
+    fn traced(&self, workload: &Workload, ep: &Endpoint) -> Reach {
+        let trace = crate::path::trace_quiet(self.snap, self.params, workload, ep, &self.lookups);
+        Reach(Evidence::Traced(Box::new(trace)))
+    }
+
+    /// A pair of an IPv6-only workload (docs/spec.md V8): the compiled rules know IPv4
+    /// addresses only, and the workload has none, so neither the masks nor the hop plan see
+    /// it (their answers are shared by workloads of one subnet or group list). R2 is decided
+    /// exactly by its IPv6 address, R3 and R4 as for any workload, and the pair is traced.
+    fn judge_ipv6_only(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        facts: &EndpointFacts<'w, '_>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+        mut intent_facts: IntentFacts,
+    ) -> (Reasons, Reach) {
+        let (ep, workload) = (facts.ep, vw.list[w]);
+        match ep.kind {
+            EndpointKind::Interface => {
+                intent_facts.admits = intent::endpoint_admits(self.snap, workload, ep);
+            }
+            EndpointKind::Gateway => {
+                intent_facts.routed = routed(self.snap, vw, ep, &mut state.intent, w);
+            }
+        }
+        intent_facts.zone = facts.zone;
+        let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
+        (reasons, self.traced(workload, ep))
+    }
+
     /// R3: one of the workload's groups targets the endpoint in its egress.
     fn targets_endpoint(
         &self,
@@ -380,16 +412,20 @@ impl<'w> VpcFast<'w> {
     }
 }
 
-/// True when a same-VPC interface pair needs more than the IPv4 path the compiled rules
-/// prove (docs/spec.md V10): the exact trace decides it, as `check_exact` does.
+/// True when a same-VPC pair needs more than the IPv4 path the compiled rules prove
+/// (docs/spec.md V4, V10): the exact trace decides it, as `check_exact` does.
 fn needs_trace(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
-    use crate::family::{interface_need, Family, Need};
+    use crate::family::{gateway_need, interface_need, Family, Need};
     // IPv4-only pairs (the common case) decided without a call: no IPv6 address on the
     // workload, an `ipv4` endpoint.
     if workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only {
         return false;
     }
-    interface_need(snap, workload.eni, ep.raw) != Need::One(Family::V4)
+    let need = match ep.kind {
+        EndpointKind::Interface => interface_need(snap, workload.eni, ep.raw),
+        EndpointKind::Gateway => gateway_need(snap, workload.eni, ep.raw),
+    };
+    need != Need::One(Family::V4)
 }
 
 /// R4: the workload's route table routes the endpoint's prefix list to it.
