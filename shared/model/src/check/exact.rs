@@ -7,7 +7,7 @@ use crate::params::RuleParameters;
 use crate::path::{self, PairTrace};
 use crate::snapshot::Snapshot;
 
-use super::cross::{self, Remote, RemoteVerdict};
+use super::cross::{self, RemoteVerdict, RemoteVpc};
 use super::findings::PairHops;
 use super::ids::WorkloadIdx;
 use super::vpc::{EndpointFacts, Judge};
@@ -67,9 +67,17 @@ impl<'w> Judge<'w> for ExactJudge<'w> {
     fn remote(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        r: &Remote<'w>,
-        served_locally: bool,
-    ) -> RemoteVerdict {
-        cross::exact_remote(self.snap, self.params, r.workload, facts.ep, served_locally)
+        vpc: &RemoteVpc<'_, 'w>,
+        out: &mut Vec<RemoteVerdict>,
+    ) {
+        out.extend(vpc.list.iter().map(|r| {
+            cross::exact_remote(
+                self.snap,
+                self.params,
+                r.workload,
+                facts.ep,
+                vpc.served_locally,
+            )
+        }));
     }
 }

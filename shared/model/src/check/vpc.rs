@@ -57,14 +57,16 @@ pub(super) trait Judge<'w> {
         evidence: &'h Self::Evidence,
     ) -> PairHops<'h>;
 
-    /// A workload of another VPC against the endpoint (issue 14): its reasons, whether it
-    /// routes to the endpoint, whether it is proven to reach every target.
+    /// The workloads of another VPC against the endpoint (issue 14), one verdict each in
+    /// `vpc.list`'s order pushed on `out` (empty when called): their reasons, whether they
+    /// route to the endpoint, whether they are proven to reach every target. One call per
+    /// (endpoint, VPC) lets the fast judge answer a VPC's workloads by class.
     fn remote(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        r: &Remote<'w>,
-        served_locally: bool,
-    ) -> RemoteVerdict;
+        vpc: &RemoteVpc<'_, 'w>,
+        out: &mut Vec<RemoteVerdict>,
+    );
 
     /// A required cross-VPC pair `remote` proved reachable: the judge counts it on the
     /// resources of its path (docs/spec.md section 5) and adds them up in `finish_remote`.
@@ -234,6 +236,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             self.pair(&facts, &mut state, (&texts, ep_no), w, &mut tally, report);
         }
         let mut remotes = 0;
+        let mut verdicts = Vec::new();
         // Whether some pair was judged with the endpoint's own DNS hops (`common`): its own
         // VPC's workloads, or (without DNS data) those of other VPCs.
         let mut own_dns = self.vw.len() > 0;
@@ -248,15 +251,11 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
                 .map(|common| facts.for_client(vpc, common));
             own_dns |= client_facts.is_none() && !vpc.list.is_empty();
             let facts = client_facts.as_ref().unwrap_or(&facts);
-            for r in vpc.list {
-                let paired = self.remote_pair(
-                    facts,
-                    (&texts, ep_no),
-                    r,
-                    vpc.served_locally,
-                    &mut tally,
-                    report,
-                );
+            verdicts.clear();
+            self.judge.remote(facts, vpc, &mut verdicts);
+            for (r, &verdict) in vpc.list.iter().zip(&verdicts) {
+                let paired =
+                    self.remote_pair(facts, (&texts, ep_no), r, verdict, &mut tally, report);
                 remotes += usize::from(paired);
             }
         }
@@ -310,7 +309,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         facts: &EndpointFacts<'w, '_>,
         (texts, ep_no): (&EndpointTexts, EndpointNo),
         r: &Remote<'w>,
-        served_locally: bool,
+        verdict: RemoteVerdict,
         tally: &mut Tally,
         report: &mut Report,
     ) -> bool {
@@ -318,7 +317,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             reasons,
             routes,
             proven,
-        } = self.judge.remote(facts, r, served_locally);
+        } = verdict;
         if reasons.is_empty() && !routes {
             return false;
         }

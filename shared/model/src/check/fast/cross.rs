@@ -38,7 +38,7 @@ use crate::snapshot::{Snapshot, TransitGatewayVpcAttachment};
 use crate::space::{AddrRange, PortRange};
 use crate::transit_gateway::{self as tgw, TgwRouteMatch};
 
-use super::super::cross::{exact_remote, Remote, RemoteVerdict};
+use super::super::cross::{exact_remote, Remote, RemoteVerdict, RemoteVpc};
 use super::super::ids::{CellIdx, ClassIdx, DenseId, Interner, RemoteListIdx, RemoteSubnetIdx};
 use super::super::on_path::subnet_resources;
 use super::super::vpc::EndpointFacts;
@@ -137,10 +137,11 @@ pub(super) struct CrossFast<'w> {
     lists: Interner<&'w [&'w str], RemoteListIdx>,
     /// The distinct groups of each list (for path counts).
     list_groups: Vec<Vec<&'w str>>,
-    /// The egress peers of each list's groups (for R3).
-    list_peers: Vec<Vec<Peer<'w>>>,
-    /// The class of the pair `remote` answered last (counted by `count_proven`).
-    last: Option<ClassIdx>,
+    /// The numbers of each list's distinct groups (for R3).
+    list_group_nos: Vec<Vec<usize>>,
+    /// Every group of a list so far, numbered, and the peers of its egress rules (for R3).
+    group_nos: FxHashMap<&'w str, usize>,
+    group_peers: Vec<Vec<Peer<'w>>>,
     cells: Interner<(RemoteSubnetIdx, u32), CellIdx>,
     cell_rep: Vec<Ipv4Addr>,
     /// The first workload seen in each subnet (none for the endpoint ENIs' own subnets).
@@ -170,7 +171,7 @@ struct EndpointState<'w> {
     required: bool,
     /// The components of the endpoint's own hops (on the path of every pair).
     common: Vec<Arc<str>>,
-    /// R3 per group list.
+    /// R3 per group (by its number in `group_peers`).
     targets: Vec<Option<bool>>,
     /// The verdict of each class's pairs, decided at its first pair.
     verdicts: Vec<Option<RemoteVerdict>>,
@@ -203,8 +204,9 @@ impl<'w> CrossFast<'w> {
             subnets: Interner::new(),
             lists: Interner::new(),
             list_groups: Vec::new(),
-            list_peers: Vec::new(),
-            last: None,
+            list_group_nos: Vec::new(),
+            group_nos: FxHashMap::default(),
+            group_peers: Vec::new(),
             cells: Interner::new(),
             cell_rep: Vec::new(),
             subnet_rep: Vec::new(),
@@ -220,32 +222,52 @@ impl<'w> CrossFast<'w> {
         }
     }
 
-    /// The judgement of one pair: its class's, decided at the class's first pair with an
-    /// endpoint of the same signature.
+    /// The judgement of the pairs of `vpc`'s workloads with the endpoint, in list order, into
+    /// `out`: each its class's, decided at the class's first pair with the endpoint (the
+    /// network answers at its first pair with an endpoint of the same signature).
     pub(super) fn remote(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        r: &Remote<'w>,
-        served_locally: bool,
-    ) -> RemoteVerdict {
+        vpc: &RemoteVpc<'_, 'w>,
+        out: &mut Vec<RemoteVerdict>,
+    ) {
         let ep = facts.ep;
-        self.last = None;
+        let exact = |r: &Remote<'w>| {
+            exact_remote(self.snap, self.params, r.workload, ep, vpc.served_locally)
+        };
         if ep.kind == EndpointKind::Gateway || ep.enis.is_empty() || ep.enis.len() > MAX_ENIS {
-            return exact_remote(self.snap, self.params, r.workload, ep, served_locally);
+            out.extend(vpc.list.iter().map(exact));
+            return;
         }
         self.start(facts);
-        let class = self.class(r);
-        self.last = Some(class);
-        // Every pair of a class fares alike against the endpoint: its first pair's verdict is
-        // the others' (the reasons too: `served_locally` and the client VPC's facts are the
-        // same for every workload of the class's subnet).
-        if let Some(Some(verdict)) = self.state().verdicts.get(class.position()) {
-            return *verdict;
+        for r in vpc.list {
+            // The IPv6 gate across VPCs: classes are made of IPv4 addresses, and an IPv6-only
+            // workload has none (docs/spec.md V8); the exact judge decides it.
+            if !r.workload.ipv4 {
+                out.push(exact_remote(
+                    self.snap,
+                    self.params,
+                    r.workload,
+                    ep,
+                    vpc.served_locally,
+                ));
+                continue;
+            }
+            let class = self.class(r);
+            // Every pair of a class fares alike against the endpoint: its first pair's verdict
+            // is the others' (the reasons too: `served_locally` and the client VPC's facts are
+            // the same for every workload of the class's subnet).
+            let verdict = match self.state().verdicts.get(class.position()) {
+                Some(Some(verdict)) => *verdict,
+                _ => {
+                    let verdict = self.class_verdict(facts, class, vpc.served_locally);
+                    let state = self.endpoint.as_mut().expect("started");
+                    *slot(&mut state.verdicts, class.position()) = Some(verdict);
+                    verdict
+                }
+            };
+            out.push(verdict);
         }
-        let verdict = self.class_verdict(facts, class, served_locally);
-        let state = self.endpoint.as_mut().expect("started");
-        *slot(&mut state.verdicts, class.position()) = Some(verdict);
-        verdict
     }
 
     /// The verdict of a class's pairs with the current endpoint.
@@ -289,11 +311,8 @@ impl<'w> CrossFast<'w> {
     /// Counts a required pair proven reachable, for its class (its subnet's and the
     /// signature's counts are added up from the classes' when the endpoint is done).
     pub(super) fn count_proven(&mut self, r: &Remote<'w>) {
-        // Asked right after `remote` answered for the same pair.
-        let class = match self.last {
-            Some(class) => class,
-            None => self.class(r),
-        };
+        // `remote` gave the workload its class.
+        let class = self.class(r);
         let state = self.endpoint.as_mut().expect("started");
         bump(&mut state.proven, class.position());
     }
@@ -394,18 +413,9 @@ impl<'w> CrossFast<'w> {
             let mut groups = w.groups.clone();
             groups.sort_unstable();
             groups.dedup();
-            let snap = self.snap;
-            let peers = groups
-                .iter()
-                .filter_map(|g| snap.security_groups.get(*g))
-                .flat_map(|g| {
-                    g.ip_permissions_egress
-                        .iter()
-                        .flat_map(security_group::peers)
-                })
-                .collect();
+            let nos = groups.iter().map(|g| self.group_no(g)).collect();
+            self.list_group_nos.push(nos);
             self.list_groups.push(groups);
-            self.list_peers.push(peers);
         }
         let cell = self.cell_of(w.subnet_id, w.ip);
         let class = self.class_ids.id((subnet, list, cell));
@@ -452,19 +462,41 @@ impl<'w> CrossFast<'w> {
         }
     }
 
+    /// A group's number, its egress peers read at its first list.
+    fn group_no(&mut self, group: &'w str) -> usize {
+        if let Some(&no) = self.group_nos.get(group) {
+            return no;
+        }
+        let peers = self
+            .snap
+            .security_groups
+            .get(group)
+            .into_iter()
+            .flat_map(|g| {
+                g.ip_permissions_egress
+                    .iter()
+                    .flat_map(security_group::peers)
+            })
+            .collect();
+        self.group_peers.push(peers);
+        self.group_nos.insert(group, self.group_peers.len() - 1);
+        self.group_peers.len() - 1
+    }
+
     /// R3 for the current endpoint: an egress rule of one of the class's groups names it.
+    /// Decided per group (a hub's endpoints meet thousands of group lists made of a few
+    /// hundred groups), each once per endpoint.
     fn targets(&mut self, class: ClassIdx) -> bool {
         let list = self.classes[class.position()].list.position();
         let state = self.endpoint.as_mut().expect("started");
-        if let Some(Some(answer)) = state.targets.get(list) {
-            return *answer;
-        }
         let ep = state.ep;
-        let answer = self.list_peers[list]
-            .iter()
-            .any(|peer| intent::peer_targets(peer, ep));
-        *slot(&mut state.targets, list) = Some(answer);
-        answer
+        self.list_group_nos[list].iter().any(|&g| {
+            *slot(&mut state.targets, g).get_or_insert_with(|| {
+                self.group_peers[g]
+                    .iter()
+                    .any(|peer| intent::peer_targets(peer, ep))
+            })
+        })
     }
 
     /// The ENIs the group list's CIDR and prefix-list egress rules are proven open to, on

@@ -32,7 +32,7 @@ use crate::params::RuleParameters;
 use crate::security_group::{Peer, RuleDirection};
 use crate::snapshot::Snapshot;
 
-use super::cross::{Remote, RemoteVerdict};
+use super::cross::{Remote, RemoteVerdict, RemoteVpc};
 use super::findings::PairHops;
 use super::ids::{
     DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, WorkloadIdx,
@@ -327,18 +327,13 @@ impl<'w> Judge<'w> for VpcFast<'w> {
     fn remote(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
-        r: &Remote<'w>,
-        served_locally: bool,
-    ) -> RemoteVerdict {
+        vpc: &RemoteVpc<'_, 'w>,
+        out: &mut Vec<RemoteVerdict>,
+    ) {
         let (snap, params, compiled) = (self.snap, self.params, self.compiled);
-        // The IPv6 gate across VPCs: the classes of `cross` are IPv4 addresses, and an
-        // IPv6-only workload has none (docs/spec.md V8); the exact judge decides it.
-        if !r.workload.ipv4 {
-            return super::cross::exact_remote(snap, params, r.workload, facts.ep, served_locally);
-        }
         self.cross
             .get_or_insert_with(|| cross::CrossFast::new(snap, params, compiled))
-            .remote(facts, r, served_locally)
+            .remote(facts, vpc, out);
     }
 
     fn count_proven(&mut self, _facts: &EndpointFacts<'w, '_>, r: &Remote<'w>) {
