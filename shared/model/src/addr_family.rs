@@ -178,7 +178,11 @@ impl AddrFamily for V4 {
     fn route_destination(route: &Route) -> Option<Result<Ipv4Net, String>> {
         route.destination_cidr_block.map(Ok)
     }
-    fn group_members(snap: &Snapshot, group_id: &str, within: &RegionOf<V4>) -> Vec<AddrRangeOf<V4>> {
+    fn group_members(
+        snap: &Snapshot,
+        group_id: &str,
+        within: &RegionOf<V4>,
+    ) -> Vec<AddrRangeOf<V4>> {
         // The snapshot index keeps every group's IPv4 members sorted (a group can have
         // thousands; only the few the traffic concerns are looked at).
         let members = snap
@@ -252,7 +256,11 @@ impl AddrFamily for V6 {
     fn route_destination(route: &Route) -> Option<Result<Ipv6Net, String>> {
         route.ipv6_destination()
     }
-    fn group_members(snap: &Snapshot, group_id: &str, _within: &RegionOf<V6>) -> Vec<AddrRangeOf<V6>> {
+    fn group_members(
+        snap: &Snapshot,
+        group_id: &str,
+        _within: &RegionOf<V6>,
+    ) -> Vec<AddrRangeOf<V6>> {
         crate::security_group::group_members6(snap, group_id)
     }
 

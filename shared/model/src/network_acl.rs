@@ -12,9 +12,9 @@ use std::fmt;
 use crate::addr_family::{AddrFamily, V4, V6};
 use crate::protocol;
 use crate::snapshot::{NetworkAcl, NetworkAclEntry, RuleAction};
-use crate::space::{AddrRangeOf, PortRange, RectOf, RegionOf};
 #[cfg(test)]
 use crate::space::{AddrRange, Rect, Region};
+use crate::space::{AddrRangeOf, PortRange, RectOf, RegionOf};
 #[cfg(test)]
 use crate::space6::{Addr6Range, Rect6, Region6};
 

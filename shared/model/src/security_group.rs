@@ -13,9 +13,9 @@ use std::fmt;
 use crate::addr_family::{AddrFamily, V4, V6};
 use crate::protocol;
 use crate::snapshot::{IpPermission, Snapshot};
-use crate::space::{AddrRange, AddrRangeOf, PortRange, RectOf, RegionOf};
 #[cfg(test)]
 use crate::space::Region;
+use crate::space::{AddrRange, AddrRangeOf, PortRange, RectOf, RegionOf};
 #[cfg(test)]
 use crate::space6::{Addr6Range, Rect6, Region6};
 
