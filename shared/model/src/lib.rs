@@ -40,6 +40,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod account;
+mod addr_family;
 mod check;
 mod compliance;
 pub mod dns;
@@ -64,7 +65,6 @@ mod space;
 // not call them yet (docs/spec.md section 12), so outside tests they are unused.
 #[cfg_attr(not(test), allow(dead_code))]
 mod family;
-#[cfg_attr(not(test), allow(dead_code))]
 mod space6;
 mod text;
 mod transit_gateway;

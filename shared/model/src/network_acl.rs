@@ -1,15 +1,21 @@
 //! Network ACLs: stateless, numbered rule lists evaluated in ascending `RuleNumber`, first
-//! match wins, then the implicit `*` deny (docs/spec.md I4, I5, G4).
+//! match wins, then the implicit `*` deny (docs/spec.md I4, I5, G4; IPv6: V6).
 //!
 //! Dumps do not list entries in order, so they are sorted here. An entry's port range matches
 //! the packet's destination port, on both legs: the forward leg goes to the service port, the
-//! reply leg to the workload's ephemeral source port.
+//! reply leg to the workload's ephemeral source port. One implementation for both families
+//! ([`AddrFamily`]): IPv4 and IPv6 entries share one numbering per direction, and a packet of
+//! one family only ever matches entries of its own, then its own family's `*`.
 
 use std::fmt;
 
+use crate::addr_family::{AddrFamily, V4, V6};
 use crate::protocol;
 use crate::snapshot::{NetworkAcl, NetworkAclEntry, RuleAction};
-use crate::space::{AddrRange, PortRange, Rect, Region};
+#[cfg(test)]
+use crate::space::{AddrRange, Rect, Region};
+use crate::space::{AddrRangeOf, PortRange, RectOf, RegionOf};
+#[cfg(test)]
 use crate::space6::{Addr6Range, Rect6, Region6};
 
 /// The rule number AWS gives the implicit deny (`*`).
@@ -24,22 +30,32 @@ pub(crate) enum Traffic {
     Inbound,
 }
 
-/// An entry that decided part of the traffic.
+/// An IPv4 entry that decided part of the traffic.
+pub(crate) type EntryMatch = EntryMatchOf<V4>;
+/// An IPv6 entry that decided part of the traffic (docs/spec.md V6).
+pub(crate) type EntryMatch6 = EntryMatchOf<V6>;
+/// The outcome of running IPv4 traffic through one direction of an ACL (the tests' name).
+#[cfg(test)]
+pub(crate) type AclVerdict = AclVerdictOf<V4>;
+
+/// An entry of family `F` that decided part of the traffic.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryMatch {
+pub(crate) struct EntryMatchOf<F: AddrFamily> {
     /// The entry's rule number ([`IMPLICIT_DENY`] for `*`).
     pub rule_number: u16,
     /// Allow or deny.
     pub action: RuleAction,
-    /// The entry's CIDR (`0.0.0.0/0` for the implicit deny).
-    pub cidr: ipnet::Ipv4Net,
+    /// The entry's CIDR (`0.0.0.0/0` or `::/0` for the implicit deny).
+    pub cidr: F::Net,
     /// The entry's ports (every port for protocol `-1`).
     pub ports: PortRange,
 }
 
-impl fmt::Display for EntryMatch {
+impl<F: AddrFamily> fmt::Display for EntryMatchOf<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_entry(f, self.rule_number, self.action, self.ports, &self.cidr)
+        // Worded alike for both families so that findings read alike; the CIDR says which.
+        let cidr = F::entry_text(self.cidr);
+        write_entry(f, self.rule_number, self.action, self.ports, &cidr)
     }
 }
 
@@ -70,16 +86,16 @@ fn write_entry(
 
 /// The outcome of running some traffic through one direction of an ACL.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct AclVerdict {
+pub(crate) struct AclVerdictOf<F: AddrFamily> {
     /// The traffic dropped; empty when everything passes.
-    pub denied: Region,
+    pub denied: RegionOf<F>,
     /// The entries that let part of the traffic through, in rule order.
-    pub allowed_by: Vec<EntryMatch>,
-    /// The entries (or the implicit deny) that dropped part of it, in rule order.
-    pub denied_by: Vec<EntryMatch>,
+    pub allowed_by: Vec<EntryMatchOf<F>>,
+    /// The entries (or the family's implicit deny) that dropped part of it, in rule order.
+    pub denied_by: Vec<EntryMatchOf<F>>,
 }
 
-impl AclVerdict {
+impl<F: AddrFamily> AclVerdictOf<F> {
     /// True when every packet passes.
     pub(crate) fn allows(&self) -> bool {
         self.denied.is_empty()
@@ -92,23 +108,27 @@ impl AclVerdict {
 }
 
 /// Runs `required` (peer addresses × destination ports of TCP packets) through entries sorted
-/// by [`sorted_tcp_entries`] (the snapshot's index keeps them so, per ACL and direction).
-pub(crate) fn evaluate_sorted(entries: &[EntryMatch], required: &Region) -> AclVerdict {
+/// by [`sorted_tcp_entries_of`] (the snapshot's index keeps the IPv4 ones so, per ACL and
+/// direction): first match by rule number, then the family's `*`.
+pub(crate) fn evaluate_sorted<F: AddrFamily>(
+    entries: &[EntryMatchOf<F>],
+    required: &RegionOf<F>,
+) -> AclVerdictOf<F> {
     let mut remaining = required.clone();
-    let mut verdict = AclVerdict::default();
-    for entry in entries.iter().cloned() {
+    let mut verdict = AclVerdictOf::default();
+    for entry in entries {
         if remaining.is_empty() {
             break;
         }
-        let decided = remaining.subtract(&Rect::new(AddrRange::cidr(entry.cidr), entry.ports));
+        let decided = remaining.subtract(&RectOf::new(AddrRangeOf::cidr(entry.cidr), entry.ports));
         if decided.is_empty() {
             continue;
         }
         match entry.action {
-            RuleAction::Allow => verdict.allowed_by.push(entry),
+            RuleAction::Allow => verdict.allowed_by.push(entry.clone()),
             RuleAction::Deny => {
                 verdict.denied.absorb(decided);
-                verdict.denied_by.push(entry);
+                verdict.denied_by.push(entry.clone());
             }
         }
     }
@@ -119,10 +139,28 @@ pub(crate) fn evaluate_sorted(entries: &[EntryMatch], required: &Region) -> AclV
     verdict
 }
 
+/// [`evaluate_sorted`] under the name the IPv6 path calls it by.
+pub(crate) use self::evaluate_sorted as evaluate_sorted6;
+
 /// The entries of one direction that can match IPv4 TCP, in evaluation order.
 pub(crate) fn sorted_tcp_entries(acl: &NetworkAcl, traffic: Traffic) -> Vec<EntryMatch> {
+    sorted_tcp_entries_of::<V4>(acl, traffic)
+}
+
+/// The entries of one direction that can match IPv6 TCP, in evaluation order.
+pub(crate) fn sorted_tcp_entries6(acl: &NetworkAcl, traffic: Traffic) -> Vec<EntryMatch6> {
+    sorted_tcp_entries_of::<V6>(acl, traffic)
+}
+
+/// The entries of family `F` of one direction that can match TCP, in evaluation order. Both
+/// families' entries share one numbering per direction (spec V6), so keeping one family's in
+/// rule order is exactly AWS's first match for a packet of that family.
+pub(crate) fn sorted_tcp_entries_of<F: AddrFamily>(
+    acl: &NetworkAcl,
+    traffic: Traffic,
+) -> Vec<EntryMatchOf<F>> {
     let egress = traffic == Traffic::Outbound;
-    let mut entries: Vec<EntryMatch> = acl
+    let mut entries: Vec<EntryMatchOf<F>> = acl
         .entries
         .iter()
         .filter(|e| e.egress == egress)
@@ -132,9 +170,9 @@ pub(crate) fn sorted_tcp_entries(acl: &NetworkAcl, traffic: Traffic) -> Vec<Entr
     entries
 }
 
-fn tcp_entry(entry: &NetworkAclEntry) -> Option<EntryMatch> {
-    let cidr = entry.cidr_block?;
-    Some(EntryMatch {
+fn tcp_entry<F: AddrFamily>(entry: &NetworkAclEntry) -> Option<EntryMatchOf<F>> {
+    let cidr = F::acl_entry_cidr(entry)?;
+    Some(EntryMatchOf {
         rule_number: entry.rule_number,
         action: entry.rule_action,
         cidr,
@@ -154,118 +192,13 @@ fn tcp_ports(entry: &NetworkAclEntry) -> Option<PortRange> {
     PortRange::from_aws(range.map(|r| r.from), range.map(|r| r.to))
 }
 
-fn implicit_deny() -> EntryMatch {
-    EntryMatch {
+fn implicit_deny<F: AddrFamily>() -> EntryMatchOf<F> {
+    EntryMatchOf {
         rule_number: IMPLICIT_DENY,
         action: RuleAction::Deny,
-        cidr: ipnet::Ipv4Net::default(),
+        cidr: F::all(),
         ports: PortRange::ALL,
     }
-}
-
-/// An IPv6 entry that decided part of the traffic (docs/spec.md V6): [`EntryMatch`] for the
-/// IPv6 family.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-pub(crate) struct EntryMatch6 {
-    /// The entry's rule number ([`IMPLICIT_DENY`] for the IPv6 `*`).
-    pub rule_number: u16,
-    /// Allow or deny.
-    pub action: RuleAction,
-    /// The entry's `Ipv6CidrBlock` (`::/0` for the implicit deny).
-    pub cidr: ipnet::Ipv6Net,
-    /// The entry's ports (every port for protocol `-1`).
-    pub ports: PortRange,
-}
-
-impl fmt::Display for EntryMatch6 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Worded like an IPv4 entry so that findings read alike; the CIDR says the family.
-        let cidr = self.cidr.trunc();
-        write_entry(f, self.rule_number, self.action, self.ports, &cidr)
-    }
-}
-
-/// The outcome of running IPv6 traffic through one direction of an ACL.
-#[derive(Debug, Clone, Default)]
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-pub(crate) struct AclVerdict6 {
-    /// The traffic dropped; empty when everything passes.
-    pub denied: Region6,
-    /// The entries that let part of the traffic through, in rule order.
-    pub allowed_by: Vec<EntryMatch6>,
-    /// The entries (or the IPv6 implicit deny) that dropped part of it, in rule order.
-    pub denied_by: Vec<EntryMatch6>,
-}
-
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-impl AclVerdict6 {
-    /// True when every packet passes.
-    pub(crate) fn allows(&self) -> bool {
-        self.denied.is_empty()
-    }
-
-    /// The lowest rule number that dropped traffic: a fixing allow entry must come before it.
-    pub(crate) fn first_deny(&self) -> Option<u16> {
-        self.denied_by.iter().map(|e| e.rule_number).min()
-    }
-}
-
-/// Runs `required` (peer IPv6 addresses × destination ports of TCP packets) through IPv6
-/// entries sorted by [`sorted_tcp_entries6`]: first match by rule number, then the IPv6 `*`.
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-pub(crate) fn evaluate_sorted6(entries: &[EntryMatch6], required: &Region6) -> AclVerdict6 {
-    let mut remaining = required.clone();
-    let mut verdict = AclVerdict6::default();
-    for entry in entries {
-        if remaining.is_empty() {
-            break;
-        }
-        let decided = remaining.subtract(&Rect6::new(Addr6Range::cidr(entry.cidr), entry.ports));
-        if decided.is_empty() {
-            continue;
-        }
-        match entry.action {
-            RuleAction::Allow => verdict.allowed_by.push(entry.clone()),
-            RuleAction::Deny => {
-                verdict.denied.absorb(decided);
-                verdict.denied_by.push(entry.clone());
-            }
-        }
-    }
-    if !remaining.is_empty() {
-        verdict.denied.absorb(remaining);
-        verdict.denied_by.push(EntryMatch6 {
-            rule_number: IMPLICIT_DENY,
-            action: RuleAction::Deny,
-            cidr: ipnet::Ipv6Net::default(),
-            ports: PortRange::ALL,
-        });
-    }
-    verdict
-}
-
-/// The IPv6 entries of one direction that can match TCP, in evaluation order. IPv4 and IPv6
-/// entries share one numbering per direction (spec V6), so keeping the IPv6 ones in rule
-/// order is exactly AWS's first match for an IPv6 packet.
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-pub(crate) fn sorted_tcp_entries6(acl: &NetworkAcl, traffic: Traffic) -> Vec<EntryMatch6> {
-    let egress = traffic == Traffic::Outbound;
-    let mut entries: Vec<EntryMatch6> = acl
-        .entries
-        .iter()
-        .filter(|e| e.egress == egress)
-        .filter_map(|e| {
-            Some(EntryMatch6 {
-                rule_number: e.rule_number,
-                action: e.rule_action,
-                cidr: e.ipv6_cidr()?,
-                ports: tcp_ports(e)?,
-            })
-        })
-        .collect();
-    entries.sort_by_key(|e| e.rule_number);
-    entries
 }
 
 #[cfg(test)]

@@ -1,35 +1,44 @@
 //! Route tables: which table a subnet uses (explicit association, else the VPC's main table)
-//! and where a destination goes, by longest-prefix match (docs/spec.md G1, G2).
+//! and where a destination goes, by longest-prefix match (docs/spec.md G1, G2; IPv6: V7).
 //!
 //! Prefix-list routes (what a gateway endpoint adds) are expanded: each CIDR of the list counts
 //! as its own route. On equal prefix length a CIDR route beats a prefix-list route, as AWS
 //! documents, so a CIDR route as specific as or more specific than a list entry wins over it.
+//! One implementation for both families ([`AddrFamily`]): a table's IPv4 and IPv6 routes are
+//! two separate lookups, each seeing only its own family's routes and list entries.
 
 use std::fmt;
 
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::Ipv6Net;
 
+use crate::addr_family::{AddrFamily, V4, V6};
 use crate::prefix_list;
 use crate::snapshot::{Route, RouteTable, Snapshot};
 
-/// One route, with its destination resolved to a single CIDR.
+/// One IPv4 route.
+pub(crate) type RouteMatch = RouteMatchOf<V4>;
+/// One IPv6 route (docs/spec.md V7).
+pub(crate) type RouteMatch6 = RouteMatchOf<V6>;
+
+/// One route of family `F`, with its destination resolved to a single CIDR.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RouteMatch {
+pub(crate) struct RouteMatchOf<F: AddrFamily> {
     /// The destination CIDR (one entry of the list for prefix-list routes).
-    pub cidr: Ipv4Net,
+    pub cidr: F::Net,
     /// The prefix list the route was written with, if any.
     pub prefix_list_id: Option<String>,
-    /// `local`, `igw-…`, `nat-…`, `vpce-…`, `eni-…`, …
+    /// `local`, `igw-…`, `eigw-…`, `nat-…`, `vpce-…`, `eni-…`, …
     pub target: String,
     /// True for a `blackhole` route (its target is gone): traffic is dropped.
     pub blackhole: bool,
 }
 
-impl fmt::Display for RouteMatch {
+impl<F: AddrFamily> fmt::Display for RouteMatchOf<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cidr = F::route_text(self.cidr);
         match &self.prefix_list_id {
-            Some(pl) => write!(f, "{pl} ({}) -> {}", self.cidr, self.target)?,
-            None => write!(f, "{} -> {}", self.cidr, self.target)?,
+            Some(pl) => write!(f, "{pl} ({cidr}) -> {}", self.target)?,
+            None => write!(f, "{cidr} -> {}", self.target)?,
         }
         if self.blackhole {
             f.write_str(" (blackhole)")?;
@@ -75,23 +84,45 @@ pub(crate) fn expanded_routes(
     snap: &Snapshot,
     table: &RouteTable,
 ) -> (Vec<RouteMatch>, Vec<String>) {
+    expanded_routes_of::<V4>(snap, table)
+}
+
+/// Every IPv6 route of a table, prefix-list routes expanded to their IPv6 entries.
+pub(crate) fn expanded_routes6(
+    snap: &Snapshot,
+    table: &RouteTable,
+) -> (Vec<RouteMatch6>, Vec<String>) {
+    expanded_routes_of::<V6>(snap, table)
+}
+
+/// Every route of family `F` of a table, prefix-list routes expanded to their entries of the
+/// family. Prefix lists the snapshot lacks, and destinations that cannot be read, are returned
+/// in the second list (missing data, never a verdict).
+pub(crate) fn expanded_routes_of<F: AddrFamily>(
+    snap: &Snapshot,
+    table: &RouteTable,
+) -> (Vec<RouteMatchOf<F>>, Vec<String>) {
     let mut routes = Vec::new();
     let mut missing = Vec::new();
     for route in &table.routes {
         let target = target_of(route);
         let blackhole = route.state.as_deref() == Some("blackhole");
-        if let Some(cidr) = route.destination_cidr_block {
-            routes.push(RouteMatch {
-                cidr,
+        match F::route_destination(route) {
+            Some(Ok(cidr)) => routes.push(RouteMatchOf {
+                cidr: F::route_net(cidr),
                 prefix_list_id: None,
                 target: target.clone(),
                 blackhole,
-            });
+            }),
+            Some(Err(message)) => {
+                missing.push(format!("a route of {}: {message}", table.route_table_id));
+            }
+            None => {}
         }
         if let Some(pl_id) = &route.destination_prefix_list_id {
             match snap.prefix_lists.get(pl_id) {
-                Some(pl) => routes.extend(prefix_list::ipv4_cidrs(pl).map(|cidr| RouteMatch {
-                    cidr,
+                Some(pl) => routes.extend(prefix_list::cidrs::<F>(pl).map(|cidr| RouteMatchOf {
+                    cidr: F::route_net(cidr),
                     prefix_list_id: Some(pl_id.clone()),
                     target: target.clone(),
                     blackhole,
@@ -107,135 +138,38 @@ pub(crate) fn expanded_routes(
 
 /// Orders two routes that both contain a destination: the more specific wins, and a CIDR
 /// route wins a tie with a prefix-list route.
-fn beats(a: &RouteMatch, b: &RouteMatch) -> bool {
-    let key = |r: &RouteMatch| (r.cidr.prefix_len(), r.prefix_list_id.is_none());
+fn beats<F: AddrFamily>(a: &RouteMatchOf<F>, b: &RouteMatchOf<F>) -> bool {
+    let key = |r: &RouteMatchOf<F>| (F::prefix_len(&r.cidr), r.prefix_list_id.is_none());
     key(a) > key(b)
 }
 
 /// Longest-prefix match for every address of `dest` at once: the route that wins for the
 /// whole block (`None`: no route contains it), and the routes strictly inside the block,
 /// which win for their part of it.
-pub(crate) fn lookup_block(
-    routes: &[RouteMatch],
-    dest: Ipv4Net,
-) -> (Option<&RouteMatch>, Vec<&RouteMatch>) {
-    let mut winner: Option<&RouteMatch> = None;
+pub(crate) fn lookup_block<F: AddrFamily>(
+    routes: &[RouteMatchOf<F>],
+    dest: F::Net,
+) -> (Option<&RouteMatchOf<F>>, Vec<&RouteMatchOf<F>>) {
+    let mut winner: Option<&RouteMatchOf<F>> = None;
     let mut inside = Vec::new();
     for route in routes {
-        if route.cidr.contains(&dest) {
+        if F::net_contains(&route.cidr, &dest) {
             if winner.is_none_or(|w| beats(route, w)) {
                 winner = Some(route);
             }
-        } else if dest.contains(&route.cidr) {
+        } else if F::net_contains(&dest, &route.cidr) {
             inside.push(route);
         }
     }
     (winner, inside)
 }
 
-/// One IPv6 route, with its destination resolved to a single CIDR (docs/spec.md V7): the
-/// parallel of [`RouteMatch`].
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RouteMatch6 {
-    /// The destination CIDR (one IPv6 entry of the list for prefix-list routes).
-    pub cidr: Ipv6Net,
-    /// The prefix list the route was written with, if any.
-    pub prefix_list_id: Option<String>,
-    /// `local`, `igw-…`, `eigw-…`, `nat-…`, `vpce-…`, `eni-…`, …
-    pub target: String,
-    /// True for a `blackhole` route: traffic is dropped.
-    pub blackhole: bool,
-}
-
-impl fmt::Display for RouteMatch6 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cidr = crate::space6::display_cidr6(&self.cidr);
-        match &self.prefix_list_id {
-            Some(pl) => write!(f, "{pl} ({cidr}) -> {}", self.target)?,
-            None => write!(f, "{cidr} -> {}", self.target)?,
-        }
-        if self.blackhole {
-            f.write_str(" (blackhole)")?;
-        }
-        Ok(())
-    }
-}
-
-/// Every IPv6 route of a table, prefix-list routes expanded to their IPv6 entries. Prefix
-/// lists the snapshot lacks, and destinations that are not IPv6 CIDRs, are returned in the
-/// second list (missing data, never a verdict).
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-pub(crate) fn expanded_routes6(
-    snap: &Snapshot,
-    table: &RouteTable,
-) -> (Vec<RouteMatch6>, Vec<String>) {
-    let mut routes = Vec::new();
-    let mut missing = Vec::new();
-    for route in &table.routes {
-        let target = target_of(route);
-        let blackhole = route.state.as_deref() == Some("blackhole");
-        match route.ipv6_destination() {
-            Some(Ok(cidr)) => routes.push(RouteMatch6 {
-                cidr: cidr.trunc(),
-                prefix_list_id: None,
-                target: target.clone(),
-                blackhole,
-            }),
-            Some(Err(message)) => {
-                missing.push(format!("a route of {}: {message}", table.route_table_id));
-            }
-            None => {}
-        }
-        if let Some(pl_id) = &route.destination_prefix_list_id {
-            match snap.prefix_lists.get(pl_id) {
-                Some(pl) => routes.extend(prefix_list::ipv6_cidrs(pl).map(|cidr| RouteMatch6 {
-                    cidr: cidr.trunc(),
-                    prefix_list_id: Some(pl_id.clone()),
-                    target: target.clone(),
-                    blackhole,
-                })),
-                None => missing.push(
-                    snap.prefix_list_gap(pl_id, &format!("a route of {}", table.route_table_id)),
-                ),
-            }
-        }
-    }
-    (routes, missing)
-}
-
-/// [`beats`] for IPv6 routes: the more specific wins, a CIDR route wins a tie with a
-/// prefix-list entry.
-fn beats6(a: &RouteMatch6, b: &RouteMatch6) -> bool {
-    let key = |r: &RouteMatch6| (r.cidr.prefix_len(), r.prefix_list_id.is_none());
-    key(a) > key(b)
-}
-
-/// [`lookup_block`] for IPv6: the route that wins for the whole of `dest` (`None`: no route
-/// contains it), and the routes strictly inside it, which win for their part of it.
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
-pub(crate) fn lookup_block6(
-    routes: &[RouteMatch6],
-    dest: Ipv6Net,
-) -> (Option<&RouteMatch6>, Vec<&RouteMatch6>) {
-    let mut winner: Option<&RouteMatch6> = None;
-    let mut inside = Vec::new();
-    for route in routes {
-        if route.cidr.contains(&dest) {
-            if winner.is_none_or(|w| beats6(route, w)) {
-                winner = Some(route);
-            }
-        } else if dest.contains(&route.cidr) {
-            inside.push(route);
-        }
-    }
-    (winner, inside)
-}
+/// [`lookup_block`] under the name the IPv6 path calls it by.
+pub(crate) use self::lookup_block as lookup_block6;
 
 /// The route one IPv6 address takes (`None`: no route).
-#[cfg_attr(not(test), allow(dead_code))] // not wired into path/ yet (spec section 12)
 pub(crate) fn lookup6(routes: &[RouteMatch6], ip: std::net::Ipv6Addr) -> Option<&RouteMatch6> {
-    lookup_block6(routes, Ipv6Net::from(ip)).0
+    lookup_block(routes, Ipv6Net::from(ip)).0
 }
 
 #[cfg(test)]

@@ -1,15 +1,22 @@
 //! Security groups: stateful, allow-only rule sets; the rules of every group on an ENI are
-//! united (docs/spec.md I2, I3, G3).
+//! united (docs/spec.md I2, I3, G3; IPv6: V5).
 //!
-//! A check asks which part of the traffic a connection needs (a [`Region`] of peer addresses ×
-//! destination ports) is allowed by none of the groups' rules. Because groups are stateful,
-//! only the workload's egress and the endpoint's ingress are ever asked: replies pass.
+//! A check asks which part of the traffic a connection needs (a [`RegionOf`] of peer addresses
+//! × destination ports) is allowed by none of the groups' rules. Because groups are stateful,
+//! only the workload's egress and the endpoint's ingress are ever asked: replies pass. One
+//! implementation for both families ([`AddrFamily`]): a rule's CIDRs of the other family never
+//! match, prefix lists count their entries of the family, group references their members'
+//! addresses of the family.
 
 use std::fmt;
 
+use crate::addr_family::{AddrFamily, V4, V6};
 use crate::protocol;
 use crate::snapshot::{IpPermission, Snapshot};
-use crate::space::{AddrRange, PortRange, Rect, Region};
+#[cfg(test)]
+use crate::space::Region;
+use crate::space::{AddrRange, AddrRangeOf, PortRange, RectOf, RegionOf};
+#[cfg(test)]
 use crate::space6::{Addr6Range, Rect6, Region6};
 
 /// Which rule list of a group is consulted.
@@ -21,40 +28,51 @@ pub(crate) enum RuleDirection {
     Ingress,
 }
 
-/// The peer of one rule: what it allows traffic to (egress) or from (ingress).
+/// The peer of an IPv4 rule.
+pub(crate) type Peer<'a> = PeerOf<'a, V4>;
+/// The peer of a rule, for IPv6 traffic (the tests' name).
+#[cfg(test)]
+pub(crate) type Peer6<'a> = PeerOf<'a, V6>;
+/// The outcome of asking groups about some IPv4 traffic (the tests' name).
+#[cfg(test)]
+pub(crate) type SgVerdict<'a> = SgVerdictOf<'a, V4>;
+
+/// The peer of one rule, for traffic of family `F`: what it allows traffic to (egress) or
+/// from (ingress).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Peer<'a> {
-    /// A CIDR block (`IpRanges`).
-    Cidr(ipnet::Ipv4Net),
-    /// A prefix list (`PrefixListIds`).
+pub(crate) enum PeerOf<'a, F: AddrFamily> {
+    /// A CIDR block of the family (`IpRanges`, `Ipv6Ranges`).
+    Cidr(F::Net),
+    /// A prefix list (`PrefixListIds`): its entries of the family.
     PrefixList(&'a str),
-    /// A security group reference (`UserIdGroupPairs`): every ENI carrying that group.
+    /// A security group reference (`UserIdGroupPairs`): the addresses of the family of every
+    /// ENI carrying that group.
     Group(&'a str),
 }
 
-impl fmt::Display for Peer<'_> {
+impl<F: AddrFamily> fmt::Display for PeerOf<'_, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Peer::Cidr(net) => f.write_str(&crate::space::display_cidr(net)),
-            Peer::PrefixList(id) | Peer::Group(id) => f.write_str(id),
+            PeerOf::Cidr(net) => f.write_str(&F::display_cidr(net)),
+            PeerOf::PrefixList(id) | PeerOf::Group(id) => f.write_str(id),
         }
     }
 }
 
 /// One rule of one group that allowed part of the traffic.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RuleMatch<'a> {
+pub(crate) struct RuleMatchOf<'a, F: AddrFamily> {
     /// The group holding the rule.
     pub group_id: &'a str,
     /// The rule's peer.
-    pub peer: Peer<'a>,
+    pub peer: PeerOf<'a, F>,
     /// The rule's IpProtocol as AWS wrote it.
     pub protocol: &'a str,
     /// The rule's port range.
     pub ports: PortRange,
 }
 
-impl fmt::Display for RuleMatch<'_> {
+impl<F: AddrFamily> fmt::Display for RuleMatchOf<'_, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if protocol::is_all(self.protocol) {
             write!(f, "{} all traffic {}", self.group_id, self.peer)
@@ -66,16 +84,16 @@ impl fmt::Display for RuleMatch<'_> {
 
 /// The outcome of asking a set of groups about some traffic.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SgVerdict<'a> {
+pub(crate) struct SgVerdictOf<'a, F: AddrFamily> {
     /// The traffic no rule allows; empty when everything is allowed.
-    pub uncovered: Region,
+    pub uncovered: RegionOf<F>,
     /// The rules that allowed some of the traffic, in group and rule order.
-    pub allowed_by: Vec<RuleMatch<'a>>,
+    pub allowed_by: Vec<RuleMatchOf<'a, F>>,
     /// Data the verdict needed but the snapshot lacks (a group or a prefix list).
     pub missing: Vec<String>,
 }
 
-impl SgVerdict<'_> {
+impl<F: AddrFamily> SgVerdictOf<'_, F> {
     /// True when every packet of the traffic is allowed.
     pub(crate) fn allows(&self) -> bool {
         self.uncovered.is_empty()
@@ -84,27 +102,27 @@ impl SgVerdict<'_> {
 
 /// Asks `groups` (the groups of one ENI) which part of `required` their `direction` rules
 /// leave unallowed. `required` holds peer addresses × destination ports.
-pub(crate) fn evaluate<'a>(
+pub(crate) fn evaluate<'a, F: AddrFamily>(
     snap: &'a Snapshot,
     groups: &[impl AsRef<str>],
     direction: RuleDirection,
-    required: &Region,
-) -> SgVerdict<'a> {
+    required: &RegionOf<F>,
+) -> SgVerdictOf<'a, F> {
     evaluate_refs(snap, groups, direction, required, true)
 }
 
 /// [`evaluate`], with group-reference peers counted only when `group_refs` is true: across a
 /// link where security-group references do not work (docs/spec.md T7, P3), they match nothing.
-pub(crate) fn evaluate_refs<'a>(
+pub(crate) fn evaluate_refs<'a, F: AddrFamily>(
     snap: &'a Snapshot,
     groups: &[impl AsRef<str>],
     direction: RuleDirection,
-    required: &Region,
+    required: &RegionOf<F>,
     group_refs: bool,
-) -> SgVerdict<'a> {
-    let mut verdict = SgVerdict {
+) -> SgVerdictOf<'a, F> {
+    let mut verdict = SgVerdictOf {
         uncovered: required.clone(),
-        ..SgVerdict::default()
+        ..SgVerdictOf::default()
     };
     for group_id in groups.iter().map(AsRef::as_ref) {
         let Some((group_id, group)) = snap.security_groups.get_key_value(group_id) else {
@@ -125,22 +143,25 @@ pub(crate) fn evaluate_refs<'a>(
     verdict
 }
 
+/// [`evaluate_refs`] under the name the IPv6 path calls it by.
+pub(crate) use self::evaluate_refs as evaluate6;
+
 /// Removes from `verdict.uncovered` what one `IpPermission` allows, peer by peer.
-fn apply_permission<'a>(
+fn apply_permission<'a, F: AddrFamily>(
     snap: &'a Snapshot,
     group_id: &'a str,
     permission: &'a IpPermission,
     group_refs: bool,
-    verdict: &mut SgVerdict<'a>,
+    verdict: &mut SgVerdictOf<'a, F>,
 ) {
     let Some(ports) = tcp_ports(permission) else {
         return;
     };
-    for peer in peers(permission) {
+    for peer in peers_of::<F>(permission) {
         if verdict.uncovered.is_empty() {
             return;
         }
-        if !group_refs && matches!(peer, Peer::Group(_)) {
+        if !group_refs && matches!(peer, PeerOf::Group(_)) {
             continue;
         }
         let Some(addrs) = peer_addresses(snap, &peer, &verdict.uncovered, &mut verdict.missing)
@@ -151,12 +172,12 @@ fn apply_permission<'a>(
         for addr in addrs {
             removed_any |= !verdict
                 .uncovered
-                .subtract(&Rect::new(addr, ports))
+                .subtract(&RectOf::new(addr, ports))
                 .is_empty();
         }
         if removed_any {
             let protocol = permission.ip_protocol.as_str();
-            verdict.allowed_by.push(RuleMatch {
+            verdict.allowed_by.push(RuleMatchOf {
                 group_id,
                 peer,
                 protocol,
@@ -177,53 +198,54 @@ fn tcp_ports(permission: &IpPermission) -> Option<PortRange> {
     PortRange::from_aws(permission.from_port, permission.to_port)
 }
 
-/// Every peer of a permission, in the order AWS prints them.
+/// Every IPv4 peer of a permission, in the order AWS prints them.
 pub(crate) fn peers(permission: &IpPermission) -> impl Iterator<Item = Peer<'_>> + '_ {
-    let cidrs = permission.ip_ranges.iter().map(|r| Peer::Cidr(r.cidr_ip));
+    peers_of::<V4>(permission)
+}
+
+/// Every peer of a permission that can match traffic of family `F`, in the order AWS prints
+/// them: the family's CIDRs, then prefix lists, then group references.
+pub(crate) fn peers_of<F: AddrFamily>(
+    permission: &IpPermission,
+) -> impl Iterator<Item = PeerOf<'_, F>> + '_ {
+    let cidrs = F::permission_cidrs(permission).map(PeerOf::Cidr);
     let lists = permission
         .prefix_list_ids
         .iter()
-        .map(|p| Peer::PrefixList(p.prefix_list_id.as_str()));
+        .map(|p| PeerOf::PrefixList(p.prefix_list_id.as_str()));
     let groups = permission
         .user_id_group_pairs
         .iter()
         .filter_map(|g| g.group_id.as_deref())
-        .map(Peer::Group);
+        .map(PeerOf::Group);
     cidrs.chain(lists).chain(groups)
 }
 
-/// The address ranges a peer stands for, limited to those that touch `within` (a group can
-/// have thousands of members; only the few the traffic concerns matter). `None` when the
-/// snapshot lacks the data (the gap is recorded in `missing`).
-fn peer_addresses(
+/// The address ranges a peer stands for, limited (for IPv4 group references) to those that
+/// touch `within`: a group can have thousands of members; only the few the traffic concerns
+/// matter. `None` when the snapshot lacks the data (the gap is recorded in `missing`).
+fn peer_addresses<F: AddrFamily>(
     snap: &Snapshot,
-    peer: &Peer,
-    within: &Region,
+    peer: &PeerOf<F>,
+    within: &RegionOf<F>,
     missing: &mut Vec<String>,
-) -> Option<Vec<AddrRange>> {
+) -> Option<Vec<AddrRangeOf<F>>> {
     match peer {
-        Peer::Cidr(net) => Some(vec![AddrRange::cidr(*net)]),
-        Peer::PrefixList(id) => match snap.prefix_lists.get(*id) {
-            Some(pl) => Some(crate::prefix_list::ipv4_ranges(pl).collect()),
+        PeerOf::Cidr(net) => Some(vec![AddrRangeOf::cidr(*net)]),
+        PeerOf::PrefixList(id) => match snap.prefix_lists.get(*id) {
+            Some(pl) => Some(crate::prefix_list::ranges::<F>(pl).collect()),
             None => {
                 missing.push(snap.prefix_list_gap(id, "referenced by a security group rule"));
                 None
             }
         },
-        Peer::Group(id) => {
-            let members = snap
-                .index
-                .group_members
-                .get(*id)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            Some(members_within(members, within))
-        }
+        PeerOf::Group(id) => Some(F::group_members(snap, id, within)),
     }
 }
 
-/// The members (sorted addresses) that fall inside the region's address ranges.
-fn members_within(members: &[u32], within: &Region) -> Vec<AddrRange> {
+/// The members (sorted IPv4 addresses, from the snapshot index) that fall inside the region's
+/// address ranges.
+pub(crate) fn members_within(members: &[u32], within: &RegionOf<V4>) -> Vec<AddrRange> {
     let mut out = Vec::new();
     for range in within.addr_ranges() {
         let start = members.partition_point(|&ip| ip < range.first);
@@ -237,196 +259,16 @@ fn members_within(members: &[u32], within: &Region) -> Vec<AddrRange> {
     out
 }
 
-// ---- IPv6 (docs/spec.md V5): the same questions over IPv6 peers. Not wired into path/ yet
-// (spec section 12), hence the dead-code allowances outside tests.
-
-/// The peer of one rule, for IPv6 traffic.
-#[cfg_attr(not(test), allow(dead_code))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Peer6<'a> {
-    /// An IPv6 CIDR block (`Ipv6Ranges`).
-    Cidr(ipnet::Ipv6Net),
-    /// A prefix list (`PrefixListIds`): its IPv6 entries.
-    PrefixList(&'a str),
-    /// A security group reference: the IPv6 addresses of every ENI carrying that group.
-    Group(&'a str),
-}
-
-impl fmt::Display for Peer6<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Peer6::Cidr(net) => f.write_str(&crate::space6::display_cidr6(net)),
-            Peer6::PrefixList(id) | Peer6::Group(id) => f.write_str(id),
-        }
-    }
-}
-
-/// One rule of one group that allowed part of some IPv6 traffic.
-#[cfg_attr(not(test), allow(dead_code))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RuleMatch6<'a> {
-    /// The group holding the rule.
-    pub group_id: &'a str,
-    /// The rule's peer.
-    pub peer: Peer6<'a>,
-    /// The rule's IpProtocol as AWS wrote it.
-    pub protocol: &'a str,
-    /// The rule's port range.
-    pub ports: PortRange,
-}
-
-impl fmt::Display for RuleMatch6<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if protocol::is_all(self.protocol) {
-            write!(f, "{} all traffic {}", self.group_id, self.peer)
-        } else {
-            write!(f, "{} tcp/{} {}", self.group_id, self.ports, self.peer)
-        }
-    }
-}
-
-/// The outcome of asking a set of groups about some IPv6 traffic.
-#[cfg_attr(not(test), allow(dead_code))]
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SgVerdict6<'a> {
-    /// The traffic no rule allows; empty when everything is allowed.
-    pub uncovered: Region6,
-    /// The rules that allowed some of the traffic, in group and rule order.
-    pub allowed_by: Vec<RuleMatch6<'a>>,
-    /// Data the verdict needed but the snapshot lacks (a group or a prefix list).
-    pub missing: Vec<String>,
-}
-
-#[cfg_attr(not(test), allow(dead_code))]
-impl SgVerdict6<'_> {
-    /// True when every packet of the traffic is allowed.
-    pub(crate) fn allows(&self) -> bool {
-        self.uncovered.is_empty()
-    }
-}
-
-/// [`evaluate_refs`] for IPv6 traffic: which part of `required` (peer IPv6 addresses ×
-/// destination ports) the `direction` rules of `groups` leave unallowed. IPv4 ranges never
-/// match; group references match their members' IPv6 addresses (`group_refs` false: across a
-/// link where references do not work, they match nothing).
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn evaluate6<'a>(
-    snap: &'a Snapshot,
-    groups: &[impl AsRef<str>],
-    direction: RuleDirection,
-    required: &Region6,
-    group_refs: bool,
-) -> SgVerdict6<'a> {
-    let mut verdict = SgVerdict6 {
-        uncovered: required.clone(),
-        ..SgVerdict6::default()
-    };
-    for group_id in groups.iter().map(AsRef::as_ref) {
-        let Some((group_id, group)) = snap.security_groups.get_key_value(group_id) else {
-            verdict.missing.push(format!(
-                "security group {group_id} (on the ENI) is not in the snapshot's \
-                 describe-security-groups output"
-            ));
-            continue;
-        };
-        let rules = match direction {
-            RuleDirection::Egress => &group.ip_permissions_egress,
-            RuleDirection::Ingress => &group.ip_permissions,
-        };
-        for permission in rules {
-            apply_permission6(snap, group_id, permission, group_refs, &mut verdict);
-        }
-    }
-    verdict
-}
-
-/// Removes from `verdict.uncovered` what one `IpPermission` allows over IPv6, peer by peer.
-fn apply_permission6<'a>(
-    snap: &'a Snapshot,
-    group_id: &'a str,
-    permission: &'a IpPermission,
-    group_refs: bool,
-    verdict: &mut SgVerdict6<'a>,
-) {
-    let Some(ports) = tcp_ports(permission) else {
-        return;
-    };
-    for peer in peers6(permission) {
-        if verdict.uncovered.is_empty() {
-            return;
-        }
-        if !group_refs && matches!(peer, Peer6::Group(_)) {
-            continue;
-        }
-        let Some(addrs) = peer_addresses6(snap, &peer, &mut verdict.missing) else {
-            continue;
-        };
-        let mut removed_any = false;
-        for addr in addrs {
-            removed_any |= !verdict
-                .uncovered
-                .subtract(&Rect6::new(addr, ports))
-                .is_empty();
-        }
-        if removed_any {
-            verdict.allowed_by.push(RuleMatch6 {
-                group_id,
-                peer,
-                protocol: permission.ip_protocol.as_str(),
-                ports,
-            });
-        }
-    }
-}
-
-/// Every IPv6-capable peer of a permission, in the order AWS prints them.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn peers6(permission: &IpPermission) -> impl Iterator<Item = Peer6<'_>> + '_ {
-    let cidrs = permission
-        .ipv6_ranges
-        .iter()
-        .map(|r| Peer6::Cidr(r.cidr_ipv6));
-    let lists = permission
-        .prefix_list_ids
-        .iter()
-        .map(|p| Peer6::PrefixList(p.prefix_list_id.as_str()));
-    let groups = permission
-        .user_id_group_pairs
-        .iter()
-        .filter_map(|g| g.group_id.as_deref())
-        .map(Peer6::Group);
-    cidrs.chain(lists).chain(groups)
-}
-
-/// The IPv6 address ranges a peer stands for; `None` when the snapshot lacks the data.
-fn peer_addresses6(
-    snap: &Snapshot,
-    peer: &Peer6,
-    missing: &mut Vec<String>,
-) -> Option<Vec<Addr6Range>> {
-    match peer {
-        Peer6::Cidr(net) => Some(vec![Addr6Range::cidr(*net)]),
-        Peer6::PrefixList(id) => match snap.prefix_lists.get(*id) {
-            Some(pl) => Some(crate::prefix_list::ipv6_ranges(pl).collect()),
-            None => {
-                missing.push(snap.prefix_list_gap(id, "referenced by a security group rule"));
-                None
-            }
-        },
-        Peer6::Group(id) => Some(group_members6(snap, id)),
-    }
-}
-
 /// The IPv6 addresses of every ENI carrying `group_id` (spec V5). Scanned from the ENIs on
-/// each call: the snapshot index holds IPv4 members only, and IPv6 is not on `check`'s hot
-/// path yet; the wiring moves this into the index.
-fn group_members6(snap: &Snapshot, group_id: &str) -> Vec<Addr6Range> {
-    let mut out: Vec<Addr6Range> = snap
+/// each call: the snapshot index holds IPv4 members only, and IPv6 pairs are traced exactly,
+/// off `check`'s fast path.
+pub(crate) fn group_members6(snap: &Snapshot, group_id: &str) -> Vec<AddrRangeOf<V6>> {
+    let mut out: Vec<AddrRangeOf<V6>> = snap
         .network_interfaces
         .values()
         .filter(|eni| eni.groups.iter().any(|g| g.group_id == group_id))
         .flat_map(|eni| eni.ipv6_addresses.iter())
-        .map(|a| Addr6Range::host(a.ipv6_address))
+        .map(|a| AddrRangeOf::host(a.ipv6_address))
         .collect();
     out.sort_unstable();
     out.dedup();

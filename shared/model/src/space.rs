@@ -1,4 +1,5 @@
-//! Packet space arithmetic: sets of (IPv4 address, port) pairs as unions of rectangles.
+//! Packet space arithmetic: sets of (address, port) pairs as unions of rectangles, for
+//! either address family ([`AddrFamily`]; [`crate::space6`] names the IPv6 instances).
 //!
 //! Security groups and network ACLs are both decided by asking "which part of the traffic we
 //! need is left uncovered by these rules?". Answering that exactly (not by sampling packets)
@@ -7,73 +8,80 @@
 //! rectangle by rectangle stays cheap.
 
 use std::fmt;
+#[cfg(test)]
 use std::net::Ipv4Addr;
 
-use ipnet::{Ipv4Net, Ipv4Subnets};
+#[cfg(test)]
+use ipnet::Ipv4Net;
+
+use crate::addr_family::{AddrBits, AddrFamily, V4};
 
 /// An inclusive range of IPv4 addresses.
+pub(crate) type AddrRange = AddrRangeOf<V4>;
+/// A rectangle of IPv4 packet space (the tests' name).
+#[cfg(test)]
+pub(crate) type Rect = RectOf<V4>;
+/// A set of IPv4 packets.
+pub(crate) type Region = RegionOf<V4>;
+
+/// An inclusive range of addresses of family `F`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct AddrRange {
-    /// First address, as a `u32`.
-    pub first: u32,
+pub(crate) struct AddrRangeOf<F: AddrFamily> {
+    /// First address, as an integer.
+    pub first: F::Bits,
     /// Last address (inclusive).
-    pub last: u32,
+    pub last: F::Bits,
 }
 
-impl AddrRange {
-    /// Every IPv4 address.
-    pub(crate) const ALL: AddrRange = AddrRange {
-        first: 0,
-        last: u32::MAX,
+impl<F: AddrFamily> AddrRangeOf<F> {
+    /// Every address of the family.
+    pub(crate) const ALL: Self = AddrRangeOf {
+        first: F::Bits::ZERO,
+        last: F::Bits::MAX,
     };
 
     /// The single address `ip`.
-    pub(crate) fn host(ip: Ipv4Addr) -> Self {
-        let v = u32::from(ip);
-        AddrRange { first: v, last: v }
+    pub(crate) fn host(ip: F::Addr) -> Self {
+        let v = F::bits(ip);
+        AddrRangeOf { first: v, last: v }
     }
 
     /// The addresses of a CIDR block (host bits ignored).
-    pub(crate) fn cidr(net: Ipv4Net) -> Self {
-        AddrRange {
-            first: u32::from(net.network()),
-            last: u32::from(net.broadcast()),
+    pub(crate) fn cidr(net: F::Net) -> Self {
+        AddrRangeOf {
+            first: F::network(&net),
+            last: F::broadcast(&net),
         }
     }
 
     /// The overlap of two ranges, if any.
-    pub(crate) fn intersect(self, other: AddrRange) -> Option<AddrRange> {
+    pub(crate) fn intersect(self, other: Self) -> Option<Self> {
         let first = self.first.max(other.first);
         let last = self.last.min(other.last);
-        (first <= last).then_some(AddrRange { first, last })
+        (first <= last).then_some(AddrRangeOf { first, last })
     }
 
     /// True when `ip` lies in the range.
-    pub(crate) fn contains(self, ip: u32) -> bool {
+    pub(crate) fn contains(self, ip: F::Bits) -> bool {
         self.first <= ip && ip <= self.last
     }
 
     /// The smallest list of CIDR blocks that covers exactly this range.
-    pub(crate) fn to_cidrs(self) -> Vec<Ipv4Net> {
-        Ipv4Subnets::new(Ipv4Addr::from(self.first), Ipv4Addr::from(self.last), 0).collect()
+    pub(crate) fn to_cidrs(self) -> Vec<F::Net> {
+        F::cidrs_between(self.first, self.last)
     }
 }
 
-impl fmt::Display for AddrRange {
+impl<F: AddrFamily> fmt::Display for AddrRangeOf<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cidrs = self.to_cidrs();
-        let shown: Vec<String> = cidrs.iter().map(display_cidr).collect();
+        let shown: Vec<String> = self.to_cidrs().iter().map(F::display_cidr).collect();
         f.write_str(&shown.join(", "))
     }
 }
 
-/// A CIDR written the way people read it: a bare address for a /32.
-pub(crate) fn display_cidr(net: &Ipv4Net) -> String {
-    if net.prefix_len() == 32 {
-        crate::text::IpText::new(net.addr()).as_str().to_string()
-    } else {
-        crate::text::cidr(*net)
-    }
+/// An IPv4 CIDR written the way people read it: a bare address for a /32.
+pub(crate) fn display_cidr(net: &ipnet::Ipv4Net) -> String {
+    V4::display_cidr(net)
 }
 
 /// An inclusive range of TCP/UDP ports.
@@ -133,95 +141,96 @@ impl fmt::Display for PortRange {
 
 /// A rectangle of packet space: every address of `addrs` on every port of `ports`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Rect {
+pub(crate) struct RectOf<F: AddrFamily> {
     /// The addresses (the peer side: destination for egress, source for ingress).
-    pub addrs: AddrRange,
+    pub addrs: AddrRangeOf<F>,
     /// The destination ports.
     pub ports: PortRange,
 }
 
-impl Rect {
+impl<F: AddrFamily> RectOf<F> {
     /// The rectangle `addrs × ports`.
-    pub(crate) fn new(addrs: AddrRange, ports: PortRange) -> Self {
-        Rect { addrs, ports }
+    pub(crate) fn new(addrs: AddrRangeOf<F>, ports: PortRange) -> Self {
+        RectOf { addrs, ports }
     }
 
     /// The overlap of two rectangles, if any.
-    pub(crate) fn intersect(&self, other: &Rect) -> Option<Rect> {
-        Some(Rect {
+    pub(crate) fn intersect(&self, other: &Self) -> Option<Self> {
+        Some(RectOf {
             addrs: self.addrs.intersect(other.addrs)?,
             ports: self.ports.intersect(other.ports)?,
         })
     }
 
     /// `self − other`, as at most four disjoint rectangles.
-    fn minus(&self, other: &Rect) -> Vec<Rect> {
+    fn minus(&self, other: &Self) -> Vec<Self> {
         let Some(cut) = self.intersect(other) else {
             return vec![*self];
         };
         let mut out = Vec::with_capacity(4);
         if self.addrs.first < cut.addrs.first {
-            out.push(Rect::new(
-                AddrRange {
-                    first: self.addrs.first,
-                    last: cut.addrs.first - 1,
-                },
-                self.ports,
-            ));
+            let addrs = AddrRangeOf {
+                first: self.addrs.first,
+                last: cut.addrs.first.dec(),
+            };
+            out.push(RectOf::new(addrs, self.ports));
         }
         if cut.addrs.last < self.addrs.last {
-            out.push(Rect::new(
-                AddrRange {
-                    first: cut.addrs.last + 1,
-                    last: self.addrs.last,
-                },
-                self.ports,
-            ));
+            let addrs = AddrRangeOf {
+                first: cut.addrs.last.inc(),
+                last: self.addrs.last,
+            };
+            out.push(RectOf::new(addrs, self.ports));
         }
         if self.ports.first < cut.ports.first {
-            out.push(Rect::new(
-                cut.addrs,
-                PortRange {
-                    first: self.ports.first,
-                    last: cut.ports.first - 1,
-                },
-            ));
+            let ports = PortRange {
+                first: self.ports.first,
+                last: cut.ports.first - 1,
+            };
+            out.push(RectOf::new(cut.addrs, ports));
         }
         if cut.ports.last < self.ports.last {
-            out.push(Rect::new(
-                cut.addrs,
-                PortRange {
-                    first: cut.ports.last + 1,
-                    last: self.ports.last,
-                },
-            ));
+            let ports = PortRange {
+                first: cut.ports.last + 1,
+                last: self.ports.last,
+            };
+            out.push(RectOf::new(cut.addrs, ports));
         }
         out
+    }
+
+    /// True when the packet (`addr`, `port`) is in the rectangle.
+    #[cfg(test)]
+    pub(crate) fn contains(&self, addr: F::Bits, port: u16) -> bool {
+        self.addrs.contains(addr) && self.ports.first <= port && port <= self.ports.last
     }
 }
 
 /// A set of packets: disjoint rectangles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Region {
-    rects: Vec<Rect>,
+pub(crate) struct RegionOf<F: AddrFamily> {
+    rects: Vec<RectOf<F>>,
 }
 
-impl Region {
+impl<F: AddrFamily> RegionOf<F> {
     /// The empty set.
     pub(crate) fn empty() -> Self {
-        Region::default()
+        RegionOf { rects: Vec::new() }
     }
 
     /// A set of one rectangle (the tests' regions).
     #[cfg(test)]
-    pub(crate) fn from_rect(rect: Rect) -> Self {
-        Region { rects: vec![rect] }
+    pub(crate) fn from_rect(rect: RectOf<F>) -> Self {
+        RegionOf { rects: vec![rect] }
     }
 
     /// The union of `addrs × ports` over every address range (the ranges must be disjoint).
-    pub(crate) fn from_addrs(addrs: impl IntoIterator<Item = AddrRange>, ports: PortRange) -> Self {
-        Region {
-            rects: addrs.into_iter().map(|a| Rect::new(a, ports)).collect(),
+    pub(crate) fn from_addrs(
+        addrs: impl IntoIterator<Item = AddrRangeOf<F>>,
+        ports: PortRange,
+    ) -> Self {
+        RegionOf {
+            rects: addrs.into_iter().map(|a| RectOf::new(a, ports)).collect(),
         }
     }
 
@@ -231,20 +240,18 @@ impl Region {
     }
 
     /// The rectangles, disjoint.
-    pub(crate) fn rects(&self) -> &[Rect] {
+    pub(crate) fn rects(&self) -> &[RectOf<F>] {
         &self.rects
     }
 
     /// True when the packet (`addr`, `port`) is in the set (the tests' per-packet oracles).
     #[cfg(test)]
-    pub(crate) fn contains(&self, addr: u32, port: u16) -> bool {
-        self.rects
-            .iter()
-            .any(|r| r.addrs.contains(addr) && r.ports.first <= port && port <= r.ports.last)
+    pub(crate) fn contains(&self, addr: F::Bits, port: u16) -> bool {
+        self.rects.iter().any(|r| r.contains(addr, port))
     }
 
     /// Removes `other` from the set; returns the part that was removed.
-    pub(crate) fn subtract(&mut self, other: &Rect) -> Region {
+    pub(crate) fn subtract(&mut self, other: &RectOf<F>) -> Self {
         let mut removed = Vec::new();
         let mut kept = Vec::with_capacity(self.rects.len());
         for rect in &self.rects {
@@ -257,11 +264,11 @@ impl Region {
             }
         }
         self.rects = kept;
-        Region { rects: removed }
+        RegionOf { rects: removed }
     }
 
     /// Adds a set disjoint from this one.
-    pub(crate) fn absorb(&mut self, other: Region) {
+    pub(crate) fn absorb(&mut self, other: Self) {
         self.rects.extend(other.rects);
     }
 
@@ -281,10 +288,10 @@ impl Region {
     }
 
     /// The distinct address ranges the set touches, sorted, overlapping ones merged.
-    pub(crate) fn addr_ranges(&self) -> Vec<AddrRange> {
+    pub(crate) fn addr_ranges(&self) -> Vec<AddrRangeOf<F>> {
         merge_ranges(self.rects.iter().map(|r| (r.addrs.first, r.addrs.last)))
             .into_iter()
-            .map(|(first, last)| AddrRange { first, last })
+            .map(|(first, last)| AddrRangeOf { first, last })
             .collect()
     }
 
@@ -302,13 +309,13 @@ impl Region {
 }
 
 /// Sorts inclusive ranges and merges overlapping or adjacent ones.
-fn merge_ranges(ranges: impl Iterator<Item = (u32, u32)>) -> Vec<(u32, u32)> {
-    let mut v: Vec<(u32, u32)> = ranges.collect();
+fn merge_ranges<B: AddrBits>(ranges: impl Iterator<Item = (B, B)>) -> Vec<(B, B)> {
+    let mut v: Vec<(B, B)> = ranges.collect();
     v.sort_unstable();
-    let mut out: Vec<(u32, u32)> = Vec::with_capacity(v.len());
+    let mut out: Vec<(B, B)> = Vec::with_capacity(v.len());
     for (a, b) in v {
         match out.last_mut() {
-            Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+            Some(last) if a <= last.1.saturating_inc() => last.1 = last.1.max(b),
             _ => out.push((a, b)),
         }
     }

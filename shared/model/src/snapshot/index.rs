@@ -21,8 +21,9 @@ pub struct Index {
     pub eni_endpoint: FxHashMap<String, String>,
     /// VPC → its main route table.
     pub main_route_table: BTreeMap<String, String>,
-    /// Network ACL → its TCP entries (outbound, inbound), sorted once by rule number.
-    pub acl_entries: FxHashMap<String, (Vec<EntryMatch>, Vec<EntryMatch>)>,
+    /// Network ACL → its TCP entries (outbound, inbound), sorted once by rule number. Crate
+    /// only: the entries are the ACL evaluator's own type.
+    pub(crate) acl_entries: FxHashMap<String, (Vec<EntryMatch>, Vec<EntryMatch>)>,
 }
 
 /// How a subnet came to use its route table.
