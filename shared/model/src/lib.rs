@@ -61,9 +61,7 @@ mod route;
 mod security_group;
 pub mod snapshot;
 mod space;
-// IPv6 (issue 17): the evaluators and the family decision exist and are tested; the path does
-// not call them yet (docs/spec.md section 12), so outside tests they are unused.
-#[cfg_attr(not(test), allow(dead_code))]
+// IPv6 (issue 17): which address families a pair uses (docs/spec.md section 12, V10).
 mod family;
 mod space6;
 mod text;
