@@ -68,11 +68,8 @@ pub(super) trait Judge<'w> {
         out: &mut Vec<RemoteVerdict>,
     );
 
-    /// A required cross-VPC pair `remote` proved reachable: the judge counts it on the
-    /// resources of its path (docs/spec.md section 5) and adds them up in `finish_remote`.
-    fn count_proven(&mut self, _facts: &EndpointFacts<'w, '_>, _r: &Remote<'w>) {}
-
-    /// Adds the path counts of the proven cross-VPC pairs to `on_path`.
+    /// Adds the path counts of the required cross-VPC pairs `remote` proved reachable (the
+    /// judge counts them as it answers: the pairs recorded without a trace) to `on_path`.
     fn finish_remote(&mut self, _on_path: &mut std::collections::BTreeMap<String, usize>) {}
 }
 
@@ -332,7 +329,6 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             }
             if facts.common_ok {
                 tally.required += 1;
-                self.judge.count_proven(facts, r);
                 let pair = (self.numbers.remote.plus(r.idx.position()), ep_no);
                 findings::record_reachable(pair, reasons, facts.targets, report);
                 return true;
@@ -342,7 +338,6 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             // exact one would find every target hop allowed).
             if facts.common.iter().any(|h| h.outcome == Outcome::Blocked) {
                 tally.required += 1;
-                self.judge.count_proven(facts, r);
                 let hops = PairHops {
                     common: facts.common,
                     hops: Vec::new(),

@@ -18,7 +18,7 @@
 //!
 //! The reasons (R1-R3 across links) are per class too: R1 on the subnet's routes, R2 on the
 //! compiled ingress of the endpoint groups for the class's address, R3 on its groups. A proven
-//! required pair is counted on its path resources by class (`count_proven`), added up once per
+//! required pair is counted on its path resources by class (as `remote` answers), added up once per
 //! endpoint instead of once per pair.
 
 use std::collections::BTreeMap;
@@ -32,6 +32,7 @@ use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::intent::{self, Reason, Reasons, Workload};
 use crate::network_acl::Traffic;
 use crate::params::RuleParameters;
+use crate::path::Outcome;
 use crate::route::{self, RouteMatch};
 use crate::security_group::{self, Peer, RuleDirection};
 use crate::snapshot::{Snapshot, TransitGatewayVpcAttachment};
@@ -134,7 +135,8 @@ pub(super) struct CrossFast<'w> {
     classes: Vec<Class<'w>>,
     class_ids: Interner<(RemoteSubnetIdx, RemoteListIdx, CellIdx), ClassIdx>,
     subnets: Interner<&'w str, RemoteSubnetIdx>,
-    lists: Interner<&'w [&'w str], RemoteListIdx>,
+    /// Group lists as sets (sorted, each group once): `[a, b]` and `[b, a]` decide alike.
+    lists: FxHashMap<Vec<&'w str>, RemoteListIdx>,
     /// The distinct groups of each list (for path counts).
     list_groups: Vec<Vec<&'w str>>,
     /// The numbers of each list's distinct groups (for R3).
@@ -202,7 +204,7 @@ impl<'w> CrossFast<'w> {
             classes: Vec::new(),
             class_ids: Interner::new(),
             subnets: Interner::new(),
-            lists: Interner::new(),
+            lists: FxHashMap::default(),
             list_groups: Vec::new(),
             list_group_nos: Vec::new(),
             group_nos: FxHashMap::default(),
@@ -240,10 +242,34 @@ impl<'w> CrossFast<'w> {
             return;
         }
         self.start(facts);
+        // A required pair proven reachable is counted on its path (`VpcCheck::remote_pair`
+        // records it without a trace) when the endpoint has targets and its common hops
+        // either all allow or one blocks (then the common hop decides the pair).
+        let counted = !facts.stopped
+            && facts.targets > 0
+            && (facts.common_ok || facts.common.iter().any(|h| h.outcome == Outcome::Blocked));
+        // Three passes, so that the last one, once per pair, only reads: classes, then each
+        // class's verdict, then the pairs.
+        for r in vpc.list.iter().filter(|r| r.workload.ipv4) {
+            self.class(r);
+        }
+        for r in vpc.list.iter().filter(|r| r.workload.ipv4) {
+            let class = self.class(r);
+            if !matches!(self.state().verdicts.get(class.position()), Some(Some(_))) {
+                let verdict = self.class_verdict(facts, class, vpc.served_locally);
+                let state = self.endpoint.as_mut().expect("started");
+                *slot(&mut state.verdicts, class.position()) = Some(verdict);
+            }
+        }
+        let state = self.endpoint.as_mut().expect("started");
         for r in vpc.list {
             // The IPv6 gate across VPCs: classes are made of IPv4 addresses, and an IPv6-only
             // workload has none (docs/spec.md V8); the exact judge decides it.
-            if !r.workload.ipv4 {
+            let Some(Some(class)) = self
+                .class_of
+                .get(r.idx.position())
+                .filter(|_| r.workload.ipv4)
+            else {
                 out.push(exact_remote(
                     self.snap,
                     self.params,
@@ -252,20 +278,14 @@ impl<'w> CrossFast<'w> {
                     vpc.served_locally,
                 ));
                 continue;
-            }
-            let class = self.class(r);
-            // Every pair of a class fares alike against the endpoint: its first pair's verdict
-            // is the others' (the reasons too: `served_locally` and the client VPC's facts are
-            // the same for every workload of the class's subnet).
-            let verdict = match self.state().verdicts.get(class.position()) {
-                Some(Some(verdict)) => *verdict,
-                _ => {
-                    let verdict = self.class_verdict(facts, class, vpc.served_locally);
-                    let state = self.endpoint.as_mut().expect("started");
-                    *slot(&mut state.verdicts, class.position()) = Some(verdict);
-                    verdict
-                }
             };
+            // Every pair of a class fares alike against the endpoint (the reasons too:
+            // `served_locally` and the client VPC's facts are the same for every workload of
+            // the class's subnet).
+            let verdict = state.verdicts[class.position()].expect("decided above");
+            if counted && verdict.proven && !verdict.reasons.is_empty() {
+                bump(&mut state.proven, class.position());
+            }
             out.push(verdict);
         }
     }
@@ -306,15 +326,6 @@ impl<'w> CrossFast<'w> {
             routes: decision.routes,
             proven: decision.proven,
         }
-    }
-
-    /// Counts a required pair proven reachable, for its class (its subnet's and the
-    /// signature's counts are added up from the classes' when the endpoint is done).
-    pub(super) fn count_proven(&mut self, r: &Remote<'w>) {
-        // `remote` gave the workload its class.
-        let class = self.class(r);
-        let state = self.endpoint.as_mut().expect("started");
-        bump(&mut state.proven, class.position());
     }
 
     /// Adds the path counts of every proven pair to `on_path`.
@@ -408,11 +419,12 @@ impl<'w> CrossFast<'w> {
         let w = r.workload;
         let subnet = self.subnets.id(w.subnet_id);
         slot(&mut self.subnet_rep, subnet.position()).get_or_insert(w);
-        let list = self.lists.id(w.groups.as_slice());
-        if list.position() == self.list_groups.len() {
-            let mut groups = w.groups.clone();
-            groups.sort_unstable();
-            groups.dedup();
+        let mut groups = w.groups.clone();
+        groups.sort_unstable();
+        groups.dedup();
+        let next = RemoteListIdx::at(self.list_groups.len());
+        let list = *self.lists.entry(groups.clone()).or_insert(next);
+        if list == next {
             let nos = groups.iter().map(|g| self.group_no(g)).collect();
             self.list_group_nos.push(nos);
             self.list_groups.push(groups);

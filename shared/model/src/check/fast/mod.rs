@@ -32,7 +32,7 @@ use crate::params::RuleParameters;
 use crate::security_group::{Peer, RuleDirection};
 use crate::snapshot::Snapshot;
 
-use super::cross::{Remote, RemoteVerdict, RemoteVpc};
+use super::cross::{RemoteVerdict, RemoteVpc};
 use super::findings::PairHops;
 use super::ids::{
     DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, WorkloadIdx,
@@ -334,12 +334,6 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         self.cross
             .get_or_insert_with(|| cross::CrossFast::new(snap, params, compiled))
             .remote(facts, vpc, out);
-    }
-
-    fn count_proven(&mut self, _facts: &EndpointFacts<'w, '_>, r: &Remote<'w>) {
-        if let Some(cross) = &mut self.cross {
-            cross.count_proven(r);
-        }
     }
 
     fn finish_remote(&mut self, on_path: &mut std::collections::BTreeMap<String, usize>) {
