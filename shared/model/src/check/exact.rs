@@ -68,16 +68,17 @@ impl<'w> Judge<'w> for ExactJudge<'w> {
         &mut self,
         facts: &EndpointFacts<'w, '_>,
         vpc: &RemoteVpc<'_, 'w>,
-        out: &mut Vec<RemoteVerdict>,
+        out: &mut Vec<(RemoteVerdict, usize)>,
     ) {
         out.extend(vpc.list.iter().map(|r| {
-            cross::exact_remote(
+            let verdict = cross::exact_remote(
                 self.snap,
                 self.params,
                 r.workload,
                 facts.ep,
                 vpc.served_locally,
-            )
+            );
+            (verdict, 1)
         }));
     }
 }

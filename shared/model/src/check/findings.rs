@@ -134,6 +134,24 @@ pub(super) fn record_reachable(
         .push(pair, reasons, Verdict::Reachable, (targets, targets));
 }
 
+/// Adds required pairs proven reachable: the `n` workloads numbered from `first` against one
+/// endpoint, each reaching every target.
+pub(super) fn record_reachable_run(
+    (first, endpoint): (WorkloadNo, EndpointNo),
+    n: usize,
+    reasons: Reasons,
+    targets: usize,
+    report: &mut Report,
+) {
+    report.pairs.push_run(
+        (first, endpoint),
+        n,
+        reasons,
+        Verdict::Reachable,
+        (targets, targets),
+    );
+}
+
 /// Adds a required pair from its hops: its result, findings and gaps.
 pub(super) fn record_pair(
     snap: &Snapshot,

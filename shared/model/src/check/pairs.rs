@@ -136,6 +136,37 @@ impl Pairs {
         }
     }
 
+    /// Adds `n` pairs alike: the workloads numbered from `first` against one endpoint.
+    pub(super) fn push_run(
+        &mut self,
+        (first, endpoint): (WorkloadNo, EndpointNo),
+        n: usize,
+        reasons: Reasons,
+        verdict: Verdict,
+        counts: (usize, usize),
+    ) {
+        let Some(n) = n.checked_sub(1) else {
+            return;
+        };
+        self.push((first, endpoint), reasons, verdict, counts);
+        let mut left = n;
+        while left > 0 {
+            let run = self.list.last_mut().expect("just pushed");
+            // A run holds at most `u16::MAX + 1` pairs: a longer one goes on in the next.
+            let room = usize::from(u16::MAX - run.more);
+            if room == 0 {
+                let next = WorkloadNo(run.workload.0 + u32::from(run.more) + 1);
+                self.push((next, endpoint), reasons, verdict, counts);
+                left -= 1;
+                continue;
+            }
+            let add = room.min(left);
+            run.more += to_u16(add);
+            self.len += add;
+            left -= add;
+        }
+    }
+
     /// How many required pairs.
     pub fn len(&self) -> usize {
         self.len
@@ -280,6 +311,33 @@ mod tests {
         assert_eq!(pairs.iter().len(), 5);
         assert_eq!(pairs.get(2).map(|p| p.workload), Some("eni-c"));
         assert_eq!(pairs.get(5), None);
+    }
+
+    #[test]
+    fn a_run_reads_back_as_its_pairs_pushed_one_by_one() {
+        let n = usize::from(u16::MAX) + 5;
+        let ids = (0..n + 1).map(|i| Arc::from(format!("eni-{i}")));
+        let (mut one, mut run) = (Pairs::default(), Pairs::default());
+        let (w1, w2) = (one.add_workloads(ids.clone()), run.add_workloads(ids));
+        let (e1, e2) = (
+            one.add_endpoint(Arc::from("vpce-1")),
+            run.add_endpoint(Arc::from("vpce-1")),
+        );
+        let ok = Reasons::default();
+        one.push((w1, e1), ok, Verdict::Blocked, (0, 2));
+        run.push((w2, e2), ok, Verdict::Blocked, (0, 2));
+        for i in 1..=n {
+            one.push((w1.plus(i), e1), ok, Verdict::Reachable, (2, 2));
+        }
+        run.push_run((w2.plus(1), e2), n, ok, Verdict::Reachable, (2, 2));
+        run.push_run((w2.plus(1), e2), 0, ok, Verdict::Reachable, (2, 2));
+        assert_eq!(run.len(), n + 1);
+        assert_eq!(one, run);
+        assert_eq!(
+            run.list.len(),
+            3,
+            "a blocked pair, then two runs of the longest size"
+        );
     }
 
     #[test]

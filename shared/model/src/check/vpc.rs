@@ -57,15 +57,16 @@ pub(super) trait Judge<'w> {
         evidence: &'h Self::Evidence,
     ) -> PairHops<'h>;
 
-    /// The workloads of another VPC against the endpoint (issue 14), one verdict each in
-    /// `vpc.list`'s order pushed on `out` (empty when called): their reasons, whether they
-    /// route to the endpoint, whether they are proven to reach every target. One call per
-    /// (endpoint, VPC) lets the fast judge answer a VPC's workloads by class.
+    /// The workloads of another VPC against the endpoint (issue 14), in `vpc.list`'s order,
+    /// pushed on `out` (empty when called) as runs of consecutive workloads sharing a verdict
+    /// (the verdict, how many): their reasons, whether they route to the endpoint, whether
+    /// they are proven to reach every target. One call per (endpoint, VPC) lets the fast judge
+    /// answer a VPC's workloads by class, and the check record a run of proven pairs at once.
     fn remote(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
         vpc: &RemoteVpc<'_, 'w>,
-        out: &mut Vec<RemoteVerdict>,
+        out: &mut Vec<(RemoteVerdict, usize)>,
     );
 
     /// Adds the path counts of the required cross-VPC pairs `remote` proved reachable (the
@@ -250,10 +251,19 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             let facts = client_facts.as_ref().unwrap_or(&facts);
             verdicts.clear();
             self.judge.remote(facts, vpc, &mut verdicts);
-            for (r, &verdict) in vpc.list.iter().zip(&verdicts) {
-                let paired =
-                    self.remote_pair(facts, (&texts, ep_no), r, verdict, &mut tally, report);
-                remotes += usize::from(paired);
+            let mut list = vpc.list;
+            for &(verdict, n) in &verdicts {
+                let (run, rest) = list.split_at(n);
+                list = rest;
+                if self.proven_run(facts, ep_no, run, verdict, &mut tally, report) {
+                    remotes += n;
+                    continue;
+                }
+                for r in run {
+                    let paired =
+                        self.remote_pair(facts, (&texts, ep_no), r, verdict, &mut tally, report);
+                    remotes += usize::from(paired);
+                }
             }
         }
         self.on_path.finish_endpoint();
@@ -296,6 +306,43 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
     pub(super) fn finish(mut self, report: &mut Report) {
         self.on_path.merge_into(&mut report.on_path);
         self.judge.finish_remote(&mut report.on_path);
+    }
+
+    /// A run of workloads of another VPC required to reach the endpoint and proven to reach
+    /// every target, its common hops allowing: recorded at once, as `remote_pair` would one by
+    /// one. False (nothing done) for any other verdict.
+    fn proven_run(
+        &mut self,
+        facts: &EndpointFacts<'w, '_>,
+        ep_no: EndpointNo,
+        run: &[Remote<'w>],
+        verdict: RemoteVerdict,
+        tally: &mut Tally,
+        report: &mut Report,
+    ) -> bool {
+        let Some(first) = run.first() else {
+            return true;
+        };
+        if verdict.reasons.is_empty()
+            || !verdict.proven
+            || facts.stopped
+            || facts.targets == 0
+            || !facts.common_ok
+        {
+            return false;
+        }
+        tally.admitted_any |= verdict.reasons.contains(Reason::EndpointAdmits);
+        tally.any_reach = true;
+        tally.required += run.len();
+        let first = self.numbers.remote.plus(first.idx.position());
+        findings::record_reachable_run(
+            (first, ep_no),
+            run.len(),
+            verdict.reasons,
+            facts.targets,
+            report,
+        );
+        true
     }
 
     /// One workload of another VPC against the endpoint: the judge's verdict, then, unless

@@ -107,6 +107,14 @@ struct Decision {
 /// signatures, so a class is decided once per signature, not once per endpoint.
 type SignatureKey<'w> = (Vec<CellIdx>, &'w [u16], &'w [String]);
 
+/// The classes of one VPC's workloads (the candidates of a `RemoteVpc`).
+struct VpcClasses {
+    /// Per workload, in list order (`None`: an IPv6-only workload, decided exactly).
+    of: Vec<Option<ClassIdx>>,
+    /// Each class once.
+    distinct: Vec<ClassIdx>,
+}
+
 /// The answers kept for one signature.
 struct Signature<'w> {
     /// The first endpoint with it: its ENIs' addresses answer for every such endpoint's.
@@ -141,6 +149,8 @@ pub(super) struct CrossFast<'w> {
     list_groups: Vec<Vec<&'w str>>,
     /// The numbers of each list's distinct groups (for R3).
     list_group_nos: Vec<Vec<usize>>,
+    /// The classes of each VPC's candidates, by the position of its first candidate.
+    vpc_classes: FxHashMap<usize, VpcClasses>,
     /// Every group of a list so far, numbered, and the peers of its egress rules (for R3).
     group_nos: FxHashMap<&'w str, usize>,
     group_peers: Vec<Vec<Peer<'w>>>,
@@ -207,6 +217,7 @@ impl<'w> CrossFast<'w> {
             lists: FxHashMap::default(),
             list_groups: Vec::new(),
             list_group_nos: Vec::new(),
+            vpc_classes: FxHashMap::default(),
             group_nos: FxHashMap::default(),
             group_peers: Vec::new(),
             cells: Interner::new(),
@@ -224,21 +235,22 @@ impl<'w> CrossFast<'w> {
         }
     }
 
-    /// The judgement of the pairs of `vpc`'s workloads with the endpoint, in list order, into
-    /// `out`: each its class's, decided at the class's first pair with the endpoint (the
-    /// network answers at its first pair with an endpoint of the same signature).
+    /// The judgement of the pairs of `vpc`'s workloads with the endpoint, in list order, as
+    /// runs of consecutive workloads sharing a verdict, pushed on `out`: each workload's is its
+    /// class's, decided at the class's first pair with the endpoint (the network answers at
+    /// its first pair with an endpoint of the same signature).
     pub(super) fn remote(
         &mut self,
         facts: &EndpointFacts<'w, '_>,
         vpc: &RemoteVpc<'_, 'w>,
-        out: &mut Vec<RemoteVerdict>,
+        out: &mut Vec<(RemoteVerdict, usize)>,
     ) {
         let ep = facts.ep;
         let exact = |r: &Remote<'w>| {
             exact_remote(self.snap, self.params, r.workload, ep, vpc.served_locally)
         };
         if ep.kind == EndpointKind::Gateway || ep.enis.is_empty() || ep.enis.len() > MAX_ENIS {
-            out.extend(vpc.list.iter().map(exact));
+            out.extend(vpc.list.iter().map(|r| (exact(r), 1)));
             return;
         }
         self.start(facts);
@@ -248,46 +260,64 @@ impl<'w> CrossFast<'w> {
         let counted = !facts.stopped
             && facts.targets > 0
             && (facts.common_ok || facts.common.iter().any(|h| h.outcome == Outcome::Blocked));
-        // Three passes, so that the last one, once per pair, only reads: classes, then each
-        // class's verdict, then the pairs.
-        for r in vpc.list.iter().filter(|r| r.workload.ipv4) {
-            self.class(r);
-        }
-        for r in vpc.list.iter().filter(|r| r.workload.ipv4) {
-            let class = self.class(r);
-            if !matches!(self.state().verdicts.get(class.position()), Some(Some(_))) {
+        let first = vpc.list.first().map_or(0, |r| r.idx.position());
+        let classes = match self.vpc_classes.remove(&first) {
+            Some(classes) => classes,
+            None => self.classes_of(vpc.list),
+        };
+        // Each class's verdict first (once per class), then one read per pair.
+        let n = self.classes.len();
+        for &class in &classes.distinct {
+            if self
+                .state()
+                .verdicts
+                .get(class.position())
+                .is_none_or(Option::is_none)
+            {
                 let verdict = self.class_verdict(facts, class, vpc.served_locally);
                 let state = self.endpoint.as_mut().expect("started");
                 *slot(&mut state.verdicts, class.position()) = Some(verdict);
             }
         }
         let state = self.endpoint.as_mut().expect("started");
-        for r in vpc.list {
+        if state.proven.len() < n {
+            state.proven.resize(n, 0);
+        }
+        for (r, class) in vpc.list.iter().zip(&classes.of) {
             // The IPv6 gate across VPCs: classes are made of IPv4 addresses, and an IPv6-only
             // workload has none (docs/spec.md V8); the exact judge decides it.
-            let Some(Some(class)) = self
-                .class_of
-                .get(r.idx.position())
-                .filter(|_| r.workload.ipv4)
-            else {
-                out.push(exact_remote(
-                    self.snap,
-                    self.params,
-                    r.workload,
-                    ep,
-                    vpc.served_locally,
-                ));
-                continue;
+            let verdict = match class {
+                Some(class) => {
+                    // Every pair of a class fares alike against the endpoint (the reasons
+                    // too: `served_locally` and the client VPC's facts are the same for every
+                    // workload of the class's subnet).
+                    let verdict = state.verdicts[class.position()].expect("decided above");
+                    if counted && verdict.proven && !verdict.reasons.is_empty() {
+                        state.proven[class.position()] += 1;
+                    }
+                    verdict
+                }
+                None => exact_remote(self.snap, self.params, r.workload, ep, vpc.served_locally),
             };
-            // Every pair of a class fares alike against the endpoint (the reasons too:
-            // `served_locally` and the client VPC's facts are the same for every workload of
-            // the class's subnet).
-            let verdict = state.verdicts[class.position()].expect("decided above");
-            if counted && verdict.proven && !verdict.reasons.is_empty() {
-                bump(&mut state.proven, class.position());
+            match out.last_mut() {
+                Some((last, count)) if *last == verdict => *count += 1,
+                _ => out.push((verdict, 1)),
             }
-            out.push(verdict);
         }
+        self.vpc_classes.insert(first, classes);
+    }
+
+    /// The classes of a VPC's workloads, found at its first endpoint.
+    #[cold]
+    fn classes_of(&mut self, list: &[Remote<'w>]) -> VpcClasses {
+        let of: Vec<Option<ClassIdx>> = list
+            .iter()
+            .map(|r| r.workload.ipv4.then(|| self.class(r)))
+            .collect();
+        let mut distinct: Vec<ClassIdx> = of.iter().flatten().copied().collect();
+        distinct.sort_unstable_by_key(|c| c.position());
+        distinct.dedup();
+        VpcClasses { of, distinct }
     }
 
     /// The verdict of a class's pairs with the current endpoint.
@@ -837,14 +867,6 @@ impl<'w> CrossFast<'w> {
             }
         }
     }
-}
-
-/// `counts[i] += 1`, the vector grown as needed.
-fn bump(counts: &mut Vec<usize>, i: usize) {
-    if counts.len() <= i {
-        counts.resize(i + 1, 0);
-    }
-    counts[i] += 1;
 }
 
 /// The resources on the path of a proven pair from a workload of `subnet` to an endpoint of

@@ -328,7 +328,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         &mut self,
         facts: &EndpointFacts<'w, '_>,
         vpc: &RemoteVpc<'_, 'w>,
-        out: &mut Vec<RemoteVerdict>,
+        out: &mut Vec<(RemoteVerdict, usize)>,
     ) {
         let (snap, params, compiled) = (self.snap, self.params, self.compiled);
         self.cross
