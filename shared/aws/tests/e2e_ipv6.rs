@@ -460,14 +460,14 @@ async fn dns64_without_a_nat64_route(sdk: &SdkConfig) {
     v4_reaches(&report, &w);
 }
 
+/// One case of the test: a future borrowing the server's configuration.
+type Case<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_ipv6_breakage_gives_its_code_on_its_component() {
     let server = MotoServer::start_patched();
     let sdk = sdk_config(&server.endpoint_url());
-    let cases: Vec<(
-        String,
-        std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>,
-    )> = vec![
+    let cases: Vec<(String, Case<'_>)> = vec![
         (
             "group_admits_ipv4_only".into(),
             Box::pin(group_admits_ipv4_only(&sdk)),
