@@ -76,6 +76,16 @@ fn demo_shows_the_seed_findings() {
                 "arn:aws:elasticloadbalancing:ap-northeast-1:111122223333:loadbalancer/net/orders-nlb/7c1e4a9d2b6f8305",
                 "vpce-svc-0c4f7a2e9d1b63580"
             ),
+            // Issue 17: the dual-stack Secrets Manager endpoint's group admits the VPC's IPv4
+            // block only: the dual-stack workload is blocked over IPv6 (the IPv4-only one
+            // reaches it).
+            key(
+                "ENI_SG_RULES_MISMATCH",
+                "sg-0e3c7a1f9d5b28e64",
+                "ingress",
+                "eni-0e6f2c8a4d1b93e57",
+                "vpce-0e8b3f1d6a2c94e75"
+            ),
             // VPC B's zone sends ssm to A's endpoint (R7 across VPCs), and nothing links B
             // to A: B's workload stops at its own route table.
             key(
@@ -121,6 +131,25 @@ fn demo_shows_the_seed_findings() {
         compliance_of(&json, "acl-0c4d7b2a9e5f13c68"),
         "NON_COMPLIANT"
     );
+    // The dual-stack VPC (events/demo/dualstack): the finding says the family and fixes it
+    // with a rule that covers IPv6 (a group reference matches both families).
+    let dual = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["component"] == "sg-0e3c7a1f9d5b28e64")
+        .unwrap();
+    let detail = dual["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("over IPv6 from 2406:da14:8e1:a501::20"),
+        "{detail}"
+    );
+    assert!(detail.contains("(reaches 1 of 2 targets)"), "{detail}");
+    assert_eq!(
+        compliance_of(&json, "sg-0e3c7a1f9d5b28e64"),
+        "NON_COMPLIANT"
+    );
+    assert_eq!(compliance_of(&json, "sg-0e8a2d6f1c4b97e35"), "COMPLIANT");
 }
 
 #[test]
@@ -134,10 +163,11 @@ fn json_contract_holds_exactly() {
     // (the two DNS spokes of events/demo/spokes add a VPC and a group each), plus the hub and
     // the TGW spoke (1 endpoint, 4 SGs, 2 NACLs, 4 tables, 2 VPCs), and their links and DNS
     // (1 TGW route table, 2 TGW attachments, 3 hosted zones, 1 DHCP option set), and the
-    // provider VPC of the hosted service (1 SG, 1 NACL, 1 table, 1 VPC, the service and its NLB).
+    // provider VPC of the hosted service (1 SG, 1 NACL, 1 table, 1 VPC, the service and its NLB),
+    // and the dual-stack VPC (1 endpoint, 3 SGs, 1 NACL, 1 table, 1 VPC).
     assert_eq!(
         evaluations.len(),
-        3 + 14 + 5 + 3 + 4 + (1 + 4 + 2 + 4 + 2) + (1 + 2 + 3 + 1) + (4 + 2)
+        3 + 14 + 5 + 3 + 4 + (1 + 4 + 2 + 4 + 2) + (1 + 2 + 3 + 1) + (4 + 2) + (1 + 3 + 1 + 1 + 1)
     );
     let count = |kind: &str| {
         evaluations
@@ -236,7 +266,7 @@ fn with_account_only_the_callers_resources_are_evaluated_and_others_are_named() 
             assert!(f.get("account").is_none(), "{f}");
         }
     }
-    assert_eq!(json["findings"].as_array().unwrap().len(), 9);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 10);
     let table = vpce_reach(&["check", demo.to_str().unwrap(), "--account=111122223333"]);
     assert!(
         table.stdout.contains("(in account 444455556666)"),
@@ -276,7 +306,7 @@ fn the_network_account_evaluates_the_hub_and_a_bad_account_is_a_usage_error() {
 fn table_is_the_default_and_names_the_findings() {
     let run = vpce_reach(&["check", demo().to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("FINDINGS (9)"), "{}", run.stdout);
+    assert!(run.stdout.contains("FINDINGS (10)"), "{}", run.stdout);
     assert!(run
         .stdout
         .contains("Fix: allow egress tcp/443 to sg-0e5c9a1f3d7b24e68 on sg-0b3a8e6d2f5c94a17"));
@@ -584,9 +614,9 @@ fn parameters_change_the_verdict() {
         .iter()
         .filter(|f| f["component"] == "Z0931842C7RTP5HUB3STS")
         .count();
-    // (The provider VPC of the hosted service has workloads too.)
+    // (The provider VPC of the hosted service and the dual-stack VPC have workloads too.)
     assert_eq!(
-        zone_findings, 5,
+        zone_findings, 6,
         "one per VPC with workloads but the spoke: {keys:?}"
     );
 }

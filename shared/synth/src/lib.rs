@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod aws;
+mod dualstack;
 mod endpoint;
 mod eni;
 mod ids;
@@ -47,7 +48,10 @@ pub fn generate(params: &SynthParams) -> Vec<(String, Value)> {
     if let Err(e) = params.validate() {
         panic!("invalid SynthParams: {e}");
     }
-    world::World::build(params).documents()
+    let mut docs = world::World::build(params).documents();
+    let dual = dualstack::vpcs(params.vpcs, params.dualstack_percent);
+    dualstack::apply(&mut docs, dual);
+    docs
 }
 
 /// Generates a snapshot and writes it under `dir` (created if needed), returning the

@@ -34,6 +34,12 @@ pub struct SynthParams {
     /// gateway route missing, private DNS off, ...). At 0 the account is clean: every pair
     /// somebody requires gets through (the model's tests check it).
     pub misconfig_percent: u32,
+    /// Share, in percent, of dual-stack VPCs (issue 17): the first VPCs (rounded up) get an
+    /// IPv6 block, and their subnets, ENIs, interface endpoints (`dualstack`), route tables,
+    /// ACL entries and group rules the IPv6 twins of their IPv4 data. 0 in the `small`,
+    /// `medium` and `large` presets (their documents are the same as before the parameter);
+    /// the `<preset>:ipv6` presets take 50.
+    pub dualstack_percent: u32,
 }
 
 impl SynthParams {
@@ -51,6 +57,7 @@ impl SynthParams {
             gateway_endpoints: 1,
             seed: 1,
             misconfig_percent: 10,
+            dualstack_percent: 0,
         }
     }
 
@@ -68,6 +75,7 @@ impl SynthParams {
             gateway_endpoints: 4,
             seed: 1,
             misconfig_percent: 5,
+            dualstack_percent: 0,
         }
     }
 
@@ -86,11 +94,23 @@ impl SynthParams {
             gateway_endpoints: 2,
             seed: 1,
             misconfig_percent: 5,
+            dualstack_percent: 0,
         }
     }
 
-    /// The preset called `name` (`small`, `medium` or `large`).
+    /// The share of dual-stack VPCs of the `<preset>:ipv6` presets.
+    pub const IPV6_PRESET_PERCENT: u32 = 50;
+
+    /// The preset called `name` (`small`, `medium` or `large`), or one of them with
+    /// [`Self::IPV6_PRESET_PERCENT`] of its VPCs dual-stack (`large:ipv6`).
     pub fn preset(name: &str) -> Option<Self> {
+        if let Some(base) = name.strip_suffix(":ipv6") {
+            let base = Self::preset(base)?;
+            return Some(SynthParams {
+                dualstack_percent: Self::IPV6_PRESET_PERCENT,
+                ..base
+            });
+        }
         match name {
             "small" => Some(Self::small()),
             "medium" => Some(Self::medium()),
@@ -132,6 +152,10 @@ impl SynthParams {
         check(
             self.misconfig_percent <= 100,
             "misconfig_percent must be <= 100",
+        )?;
+        check(
+            self.dualstack_percent <= 100,
+            "dualstack_percent must be <= 100",
         )?;
         self.check_capacity()
     }

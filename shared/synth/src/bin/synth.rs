@@ -1,5 +1,6 @@
-//! `synth <small|medium|large> <OUT_DIR> [--seed N] [--misconfig PERCENT]`: writes a
-//! synthetic snapshot and prints how many objects of each kind it holds.
+//! `synth <small|medium|large>[:ipv6] <OUT_DIR> [--seed N] [--misconfig PERCENT]`: writes a
+//! synthetic snapshot and prints how many objects of each kind it holds; `:ipv6` makes half
+//! of its VPCs dual-stack (`SynthParams::dualstack_percent`).
 //! `synth org <OUT_DIR> [--seed N] [--misconfig 0]`: the organisation preset (a hub VPC of
 //! endpoints and spokes over a transit gateway, the hub under `111111111111/`); `--misconfig 0`
 //! leaves out its misconfigurations.
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 use vpce_reach_synth::{OrgParams, SynthParams};
 
 const USAGE: &str =
-    "usage: synth <small|medium|large|org> <OUT_DIR> [--seed N] [--misconfig PERCENT]";
+    "usage: synth <small|medium|large>[:ipv6]|org <OUT_DIR> [--seed N] [--misconfig PERCENT]";
 
 /// Parses the command line into parameters and the output directory; options may come
 /// anywhere.
