@@ -12,7 +12,14 @@ use vpce_reach_model::is_unsafe;
 /// [`is_unsafe`] character inside strings written `\uXXXX`.
 pub fn write_pretty<T: Serialize, W: Write>(out: W, value: &T) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(out, Inert(PrettyFormatter::new()));
-    value.serialize(&mut ser).map_err(io::Error::other)?;
+    // serde_json wraps the writer's errors: give back the io error itself (its kind says
+    // whether the reader closed the pipe).
+    value
+        .serialize(&mut ser)
+        .map_err(|e| match e.io_error_kind() {
+            Some(kind) => io::Error::new(kind, e),
+            None => io::Error::other(e),
+        })?;
     let mut out = ser.into_inner();
     out.write_all(b"\n")?;
     out.flush()

@@ -28,13 +28,9 @@ use args::{CheckArgs, Command, ExplainArgs, Explained, Format, SnapshotArgs, Sou
 
 fn main() -> ExitCode {
     let result = match args::parse(std::env::args_os().skip(1)) {
-        Ok(Command::Help(topic)) => {
-            print!("{}", topic.text());
-            Ok(0)
-        }
+        Ok(Command::Help(topic)) => out(&topic.text()).map(|()| 0),
         Ok(Command::Version) => {
-            println!("vpce-reach {}", env!("CARGO_PKG_VERSION"));
-            Ok(0)
+            out(&format!("vpce-reach {}\n", env!("CARGO_PKG_VERSION"))).map(|()| 0)
         }
         Ok(Command::Check(a)) => run_check(&a),
         Ok(Command::Explain(a)) => run_explain(&a),
@@ -52,6 +48,26 @@ fn main() -> ExitCode {
             eprintln!("vpce-reach: error: {}", inert(&message));
             ExitCode::from(2)
         }
+    }
+}
+
+/// Writes `text` on stdout. A reader that stopped early (`vpce-reach check DIR | head`) closes
+/// the pipe: the rest is not wanted, so that ends the output quietly rather than as an error
+/// (Rust ignores SIGPIPE, so the write fails instead of the process being killed).
+fn out(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .or_else(quiet_on_closed_pipe)
+}
+
+/// A write error as the command's error, but a closed pipe as the end of the output.
+fn quiet_on_closed_pipe(e: std::io::Error) -> Result<(), String> {
+    match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(format!("writing the output: {e}")),
     }
 }
 
@@ -91,7 +107,7 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
         .collect();
     match a.format {
         Format::Json => print_json(&report, &evaluations, &absent)?,
-        Format::Table => print!("{}", table::render(&snap, &report, &evaluations)),
+        Format::Table => out(&table::render(&snap, &report, &evaluations))?,
         Format::Html => {
             let source = match &a.source {
                 Source::Dir(dir) => dir.display().to_string(),
@@ -105,7 +121,7 @@ fn run_check(a: &CheckArgs) -> Result<u8, String> {
                 absent: &absent,
                 source: &source,
             };
-            print!("{}", html::render(&page));
+            out(&html::render(&page))?;
             // As with the JSON: the page is the output, the remarks go to stderr too.
             print_notes(&report.notes);
         }
@@ -140,8 +156,7 @@ fn print_json(report: &Report, evaluations: &[Evaluation], absent: &[&str]) -> R
         missing: absent,
     };
     let stdout = std::io::stdout().lock();
-    json_out::write_pretty(std::io::BufWriter::new(stdout), &out)
-        .map_err(|e| format!("writing the report: {e}"))?;
+    json_out::write_pretty(std::io::BufWriter::new(stdout), &out).or_else(quiet_on_closed_pipe)?;
     print_notes(&report.notes);
     Ok(())
 }
@@ -156,14 +171,14 @@ fn run_explain(a: &ExplainArgs) -> Result<u8, String> {
         Explained::Pair { from, to } => (from, to),
         Explained::Service(service) => {
             let trace = trace_service(&snap, &a.params, service).map_err(|e| e.to_string())?;
-            print!("{}", explain::render_service(&trace));
+            out(&explain::render_service(&trace))?;
             return Ok(u8::from(
                 explain::service_verdict(&trace) != Verdict::Reachable,
             ));
         }
     };
     let (trace, reasons) = trace_pair(&snap, &a.params, from, to).map_err(|e| e.to_string())?;
-    print!("{}", explain::render(&snap, &trace, reasons));
+    out(&explain::render(&snap, &trace, reasons))?;
     Ok(u8::from(trace.verdict() != Verdict::Reachable))
 }
 

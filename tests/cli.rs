@@ -890,3 +890,26 @@ fn snapshot_text_reaches_the_terminal_inert() {
         table.stdout
     );
 }
+
+/// A reader that stops early (`vpce-reach check DIR | head`) closes the pipe: the output ends
+/// quietly with the verdict's exit code, never a panic ("failed printing to stdout") or an
+/// error. The pipe is closed right after the start, long before the snapshot is loaded and
+/// the first byte written.
+#[test]
+fn a_reader_closing_the_pipe_ends_the_output_quietly() {
+    use std::process::{Command, Stdio};
+    for format in ["html", "json", "table"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vpce-reach"))
+            .args(["check", demo().to_str().unwrap(), "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+        assert!(!stderr.contains("error"), "{format}: {stderr}");
+        assert_eq!(out.status.code(), Some(1), "{format}: the demo's verdict");
+    }
+}
