@@ -28,7 +28,7 @@ use args::{CheckArgs, Command, ExplainArgs, Explained, Format, SnapshotArgs, Sou
 
 fn main() -> ExitCode {
     let result = match args::parse(std::env::args_os().skip(1)) {
-        Ok(Command::Help(topic)) => out(&topic.text()).map(|()| 0),
+        Ok(Command::Help(topic)) => out(topic.text()).map(|()| 0),
         Ok(Command::Version) => {
             out(&format!("vpce-reach {}\n", env!("CARGO_PKG_VERSION"))).map(|()| 0)
         }

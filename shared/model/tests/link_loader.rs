@@ -16,8 +16,8 @@ fn demo() -> std::path::PathBuf {
 fn the_demo_loads_one_subdirectory_per_account_and_keeps_owner_ids() {
     let snap = load_dir(&demo()).unwrap();
     // The two original VPCs, the hub and its TGW spoke, the two DNS spokes, the provider VPC
-    // of the hosted service (issue 16).
-    assert_eq!(snap.vpcs.len(), 7);
+    // of the hosted service (issue 16), the dual-stack VPC (issue 17).
+    assert_eq!(snap.vpcs.len(), 8);
     let owner = |vpc: &str| snap.vpcs[vpc].owner_id.clone();
     assert_eq!(
         owner("vpc-0c7d1e4a9b2f6385e").as_deref(),

@@ -100,6 +100,8 @@ struct Decision {
     routes: bool,
     admits: bool,
     proven: bool,
+    /// R3: an egress rule of one of the class's groups names the endpoints.
+    targets: bool,
 }
 
 /// What the network answers of a cross-VPC pair depend on on the endpoint's side: its ENIs'
@@ -121,6 +123,11 @@ struct Signature<'w> {
     rep: &'w Endpoint<'w>,
     groups: GroupSet<'w, 'w>,
     decisions: Vec<Option<Decision>>,
+    /// R3 per group (by its number in `group_peers`): whether its egress names the signature's
+    /// endpoints. The same for all of them: a group names an endpoint by one of its groups
+    /// (in the signature), its ENIs' subnets (in their cells) or an ENI's address as a /32
+    /// (whose own atom then holds that address alone, so no other endpoint shares the cell).
+    targets: Vec<Option<bool>>,
     egress: Vec<Option<u64>>,
     links: Vec<Option<SubnetLink<'w>>>,
     cells: Vec<Option<u64>>,
@@ -183,8 +190,6 @@ struct EndpointState<'w> {
     required: bool,
     /// The components of the endpoint's own hops (on the path of every pair).
     common: Vec<Arc<str>>,
-    /// R3 per group (by its number in `group_peers`).
-    targets: Vec<Option<bool>>,
     /// The verdict of each class's pairs, decided at its first pair.
     verdicts: Vec<Option<RemoteVerdict>>,
     /// Required pairs proven, per class.
@@ -348,7 +353,7 @@ impl<'w> CrossFast<'w> {
         if facts.zone && facts.client_vpc != ep.raw.vpc_id {
             reasons.insert(Reason::DnsZone);
         }
-        if self.targets(class) {
+        if decision.targets {
             reasons.insert(Reason::EgressTargets);
         }
         RemoteVerdict {
@@ -398,6 +403,7 @@ impl<'w> CrossFast<'w> {
                 rep: ep,
                 groups: self.compiled.group_set(ep.group_ids()),
                 decisions: Vec::new(),
+                targets: Vec::new(),
                 egress: Vec::new(),
                 links: Vec::new(),
                 cells: Vec::new(),
@@ -416,7 +422,6 @@ impl<'w> CrossFast<'w> {
             signature,
             required: self.params.requires(&ep.raw.service_name),
             common,
-            targets: Vec::new(),
             verdicts: Vec::new(),
             proven: Vec::new(),
         });
@@ -501,6 +506,7 @@ impl<'w> CrossFast<'w> {
             routes,
             admits,
             proven,
+            targets: self.targets(sig, class),
         }
     }
 
@@ -525,15 +531,15 @@ impl<'w> CrossFast<'w> {
         self.group_peers.len() - 1
     }
 
-    /// R3 for the current endpoint: an egress rule of one of the class's groups names it.
-    /// Decided per group (a hub's endpoints meet thousands of group lists made of a few
-    /// hundred groups), each once per endpoint.
-    fn targets(&mut self, class: ClassIdx) -> bool {
+    /// R3 for the endpoints of a signature: an egress rule of one of the class's groups names
+    /// them. Decided per group (a hub's endpoints meet thousands of group lists made of a few
+    /// hundred groups), each once per signature (`Signature::targets` says why that holds).
+    fn targets(&mut self, sig: usize, class: ClassIdx) -> bool {
         let list = self.classes[class.position()].list.position();
-        let state = self.endpoint.as_mut().expect("started");
-        let ep = state.ep;
+        let s = &mut self.signature[sig];
+        let ep = s.rep;
         self.list_group_nos[list].iter().any(|&g| {
-            *slot(&mut state.targets, g).get_or_insert_with(|| {
+            *slot(&mut s.targets, g).get_or_insert_with(|| {
                 self.group_peers[g]
                     .iter()
                     .any(|peer| intent::peer_targets(peer, ep))
