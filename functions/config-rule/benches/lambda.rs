@@ -71,7 +71,7 @@ fn main() {
                 .unwrap_or("info"),
         ),
     ]);
-    let function = FunctionProcess::start(&binary, &api, env);
+    let mut function = FunctionProcess::start(&binary, &api, env);
     api.wait_for_next_calls(1);
     let pid = function.id();
     println!(
@@ -100,7 +100,9 @@ fn main() {
         let _ = std::process::Command::new("kill")
             .args(["-INT", &pid.to_string()])
             .status();
-        std::thread::sleep(Duration::from_secs(10));
+        // Wait for it to end rather than a fixed 10 s: on a loaded machine callgrind's dump
+        // took longer, and the SIGKILL of `drop` left an empty profile.
+        function.wait_exit();
     }
 }
 
