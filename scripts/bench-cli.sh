@@ -6,6 +6,7 @@
 # callgrind commands that split the instructions by phase.
 #
 #   scripts/bench-cli.sh [PRESET] [RUNS]      # default: large 15
+#   BENCH_MISCONFIG=0 scripts/bench-cli.sh org 3   # the synth's --misconfig (0: a clean account)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-large}"
@@ -16,7 +17,9 @@ cargo build --quiet --release -p vpce-reach-synth --bin synth
 cargo build --quiet --release --bin vpce-reach
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
-"$target/release/synth" "$preset" "$dir/snapshot" > /dev/null
+synth_args=()
+if [[ -n "${BENCH_MISCONFIG:-}" ]]; then synth_args=(--misconfig "$BENCH_MISCONFIG"); fi
+"$target/release/synth" "$preset" "$dir/snapshot" "${synth_args[@]}" > /dev/null
 
 python3 - "$target/release/vpce-reach" "$dir/snapshot" "$runs" <<'EOF'
 import os, resource, subprocess, sys, time

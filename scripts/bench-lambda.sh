@@ -6,7 +6,9 @@
 # BENCHMARKS.md, "The Config rule at scale", has the figures and the profile commands.
 #
 #   scripts/bench-lambda.sh [PRESET] [RUNS]      # default: large 3
+#   TESTKIT_SAFETY_TIMEOUT_S=3000 \
 #   BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=cg.out" scripts/bench-lambda.sh large 1
+#   (under a profiler the run takes minutes: the emulator's 180 s wait must be lifted)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-large}"

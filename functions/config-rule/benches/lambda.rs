@@ -71,7 +71,7 @@ fn main() {
                 .unwrap_or("info"),
         ),
     ]);
-    let function = FunctionProcess::start(&binary, &api, env);
+    let mut function = FunctionProcess::start(&binary, &api, env);
     api.wait_for_next_calls(1);
     let pid = function.id();
     println!(
@@ -96,11 +96,13 @@ fn main() {
     }
     // A profiler writes its data when the profiled process ends; dropping `function` kills
     // it outright (SIGKILL), so end it with SIGINT first and give the profiler time to write.
-    if std::env::var("BENCH_WRAP").is_ok_and(|w| !w.trim().is_empty()) {
+    if wrapped() {
         let _ = std::process::Command::new("kill")
             .args(["-INT", &pid.to_string()])
             .status();
-        std::thread::sleep(Duration::from_secs(10));
+        // Wait for it to end rather than a fixed 10 s: on a loaded machine callgrind's dump
+        // took longer, and the SIGKILL of `drop` left an empty profile.
+        function.wait_exit();
     }
 }
 
@@ -116,7 +118,14 @@ fn invoke(
     let puts_before = config.bodies_of("PutEvaluations");
     let before = cpu(pid);
     let start = Instant::now();
-    let timeout = template_function(FUNCTION).timeout;
+    // Under a profiler (`BENCH_WRAP`) the run is 50-100x slower: the deadline is an hour, or
+    // the rule would refuse to put (its budget is checked against the deadline left). Set
+    // `TESTKIT_SAFETY_TIMEOUT_S` as well, or the emulator gives up waiting after 180 s.
+    let timeout = if wrapped() {
+        Duration::from_secs(3600)
+    } else {
+        template_function(FUNCTION).timeout
+    };
     let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = rss_timeline(pid, std::sync::Arc::clone(&sampling));
     api.invoke(Invocation::new(&id, scheduled_event()).deadline_in(timeout));
@@ -183,6 +192,11 @@ fn scheduled_event() -> String {
     let mut event: serde_json::Value = serde_json::from_str(&text).expect("sample event JSON");
     event["ruleParameters"] = "{}".into();
     event.to_string()
+}
+
+/// True when the function runs under a profiler (`BENCH_WRAP`).
+fn wrapped() -> bool {
+    std::env::var("BENCH_WRAP").is_ok_and(|w| !w.trim().is_empty())
 }
 
 /// The binary to run: `config-rule`, or a script running it under `BENCH_WRAP`.

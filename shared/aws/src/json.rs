@@ -76,3 +76,35 @@ pub(crate) fn document(key: &str, items: Vec<Value>) -> Value {
     map.insert(key.to_owned(), Value::Array(items));
     Value::Object(map)
 }
+
+/// A field the model's describe types require (the JSON route fails on its absence too).
+pub(crate) fn required(value: Option<String>, owner: &str, field: &str) -> Result<String, String> {
+    value.ok_or_else(|| format!("{owner}: {field} missing"))
+}
+
+/// A field parsed as the model reads it (an address or a CIDR), or an error naming it.
+pub(crate) fn parsed<T: std::str::FromStr>(
+    value: &str,
+    owner: &str,
+    field: &str,
+) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{owner}: {field} {value:?} is not valid"))
+}
+
+/// Tags in the model's type.
+pub(crate) fn model_tags(
+    tags: Option<Vec<Tag>>,
+    owner: &str,
+) -> Result<Vec<vpce_reach_model::snapshot::Tag>, String> {
+    tags.unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            Ok(vpce_reach_model::snapshot::Tag {
+                key: required(t.key, owner, "tag Key")?,
+                value: t.value.unwrap_or_default(),
+            })
+        })
+        .collect()
+}

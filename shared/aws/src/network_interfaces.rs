@@ -7,7 +7,10 @@ use aws_sdk_ec2::types::{
 use aws_sdk_ec2::Client;
 use serde_json::Value;
 
-use crate::json::{document, Obj};
+use vpce_reach_model::snapshot as model;
+use vpce_reach_model::snapshot::Items;
+
+use crate::json::{document, model_tags, parsed, required, Obj};
 use crate::pages::each_page;
 use crate::snapshot::Pages;
 use crate::{CallError, Document, Progress, Scope};
@@ -32,13 +35,14 @@ pub(crate) async fn collect(
     let (mut kept, mut count) = (Vec::new(), 0);
     let stream = request.into_paginator().page_size(1000).send();
     each_page(stream, CALL, &scope.label(), |page| {
-        let items: Vec<Value> = page
-            .network_interfaces()
-            .iter()
-            .map(network_interface)
-            .collect();
-        count += items.len();
-        pages.page(FILE, KEY, items, &mut kept);
+        let enis = page.network_interfaces.unwrap_or_default();
+        count += enis.len();
+        if pages.loads() {
+            pages.load(FILE, to_model(enis).map(Items::NetworkInterfaces));
+        } else {
+            let items = enis.iter().map(network_interface).collect();
+            pages.page(FILE, KEY, items, &mut kept);
+        }
     })
     .await?;
     progress(&format!("{CALL}: {count} network interfaces"));
@@ -111,4 +115,74 @@ fn attachment(a: &NetworkInterfaceAttachment) -> Value {
 
 fn association(a: &NetworkInterfaceAssociation) -> Value {
     Obj::new().str("PublicIp", a.public_ip()).build()
+}
+
+/// One page's network interfaces in the model's describe types, moved out of the SDK's
+/// (strings moved, not copied): every field the model reads, as the JSON route would load
+/// them from [`network_interface`]'s output (`tests/fake_ec2_synth.rs` compares the two).
+pub(crate) fn to_model(
+    enis: Vec<NetworkInterface>,
+) -> Result<Vec<model::NetworkInterface>, String> {
+    enis.into_iter().map(model_eni).collect()
+}
+
+fn model_eni(n: NetworkInterface) -> Result<model::NetworkInterface, String> {
+    let id = required(
+        n.network_interface_id,
+        "network interface",
+        "NetworkInterfaceId",
+    )?;
+    let private_ip_address = match &n.private_ip_address {
+        Some(a) => Some(parsed(a, &id, "PrivateIpAddress")?),
+        None => None,
+    };
+    let private_ip_addresses = (n.private_ip_addresses.unwrap_or_default().iter())
+        .map(|p| {
+            let a = p.private_ip_address.as_deref();
+            let a =
+                a.ok_or_else(|| format!("{id}: PrivateIpAddresses: PrivateIpAddress missing"))?;
+            Ok(model::PrivateIpAddress {
+                private_ip_address: parsed(a, &id, "PrivateIpAddresses")?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let ipv6_addresses = (n.ipv6_addresses.unwrap_or_default().iter())
+        .map(|a| {
+            let a = a.ipv6_address.as_deref();
+            let a = a.ok_or_else(|| format!("{id}: Ipv6Addresses: Ipv6Address missing"))?;
+            Ok(model::NetworkInterfaceIpv6Address {
+                ipv6_address: parsed(a, &id, "Ipv6Addresses")?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let groups = (n.groups.unwrap_or_default().into_iter())
+        .map(|g| {
+            Ok(model::GroupIdentifier {
+                group_id: required(g.group_id, &id, "Groups: GroupId")?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let attachment = match n.attachment {
+        Some(a) => Some(model::EniAttachment {
+            instance_id: a.instance_id,
+            device_index: (a.device_index.map(u32::try_from).transpose())
+                .map_err(|_| format!("{id}: Attachment: DeviceIndex is negative"))?,
+        }),
+        None => None,
+    };
+    Ok(model::NetworkInterface {
+        interface_type: n.interface_type.map(|t| t.as_str().to_owned()),
+        requester_managed: n.requester_managed.unwrap_or(false),
+        subnet_id: required(n.subnet_id, &id, "SubnetId")?,
+        vpc_id: required(n.vpc_id, &id, "VpcId")?,
+        private_ip_address,
+        private_ip_addresses,
+        groups,
+        status: n.status.map(|s| s.as_str().to_owned()),
+        description: n.description,
+        tag_set: model_tags(n.tag_set, &id)?,
+        attachment,
+        ipv6_addresses,
+        network_interface_id: id,
+    })
 }

@@ -6,7 +6,10 @@ use aws_sdk_ec2::types::{
 use aws_sdk_ec2::Client;
 use serde_json::Value;
 
-use crate::json::{document, Obj};
+use vpce_reach_model::snapshot as model;
+use vpce_reach_model::snapshot::Items;
+
+use crate::json::{document, model_tags, parsed, required, Obj};
 use crate::pages::each_page;
 use crate::snapshot::Pages;
 use crate::{CallError, Document, Progress, Scope};
@@ -36,9 +39,14 @@ pub(crate) async fn collect(
     // collection holds at once besides the snapshot (issue 18).
     let stream = request.into_paginator().page_size(SG_PAGE).send();
     each_page(stream, CALL, &scope.label(), |page| {
-        let items: Vec<Value> = page.security_groups().iter().map(security_group).collect();
-        count += items.len();
-        pages.page(FILE, KEY, items, &mut kept);
+        let groups = page.security_groups.unwrap_or_default();
+        count += groups.len();
+        if pages.loads() {
+            pages.load(FILE, to_model(groups).map(Items::SecurityGroups));
+        } else {
+            let items = groups.iter().map(security_group).collect();
+            pages.page(FILE, KEY, items, &mut kept);
+        }
     })
     .await?;
     progress(&format!("{CALL}: {count} security groups"));
@@ -111,6 +119,80 @@ fn group_pair(g: &UserIdGroupPair) -> Value {
         .str("PeeringStatus", g.peering_status())
         .str("Description", g.description())
         .build()
+}
+
+/// One page's security groups in the model's describe types, moved out of the SDK's (strings
+/// moved, not copied): every field the model reads, as the JSON route would load them from
+/// [`security_group`]'s output (`tests/fake_ec2_synth.rs` compares the two). The rules' ports
+/// are checked by the loader (`SnapshotBuilder::add_items`), as for JSON.
+pub(crate) fn to_model(groups: Vec<SecurityGroup>) -> Result<Vec<model::SecurityGroup>, String> {
+    groups.into_iter().map(model_group).collect()
+}
+
+fn model_group(g: SecurityGroup) -> Result<model::SecurityGroup, String> {
+    let id = required(g.group_id, "security group", "GroupId")?;
+    let rules = |rules: Option<Vec<IpPermission>>, field: &str| {
+        (rules.unwrap_or_default().into_iter())
+            .map(|p| model_rule(p, &id, field))
+            .collect::<Result<Vec<_>, String>>()
+    };
+    Ok(model::SecurityGroup {
+        group_name: g.group_name.unwrap_or_default(),
+        vpc_id: g.vpc_id,
+        ip_permissions: rules(g.ip_permissions, "IpPermissions")?,
+        ip_permissions_egress: rules(g.ip_permissions_egress, "IpPermissionsEgress")?,
+        tags: model_tags(g.tags, &id)?,
+        group_id: id,
+    })
+}
+
+/// One rule; `field` (`IpPermissions`) names it in errors.
+fn model_rule(p: IpPermission, id: &str, field: &str) -> Result<model::IpPermission, String> {
+    let cidr = |cidr: Option<&str>, name: &str| rule_cidr(cidr, id, field, name);
+    let cidr6 = |cidr: Option<&str>, name: &str| rule_cidr(cidr, id, field, name);
+    Ok(model::IpPermission {
+        ip_protocol: required(p.ip_protocol, id, &format!("{field}: IpProtocol"))?,
+        from_port: p.from_port,
+        to_port: p.to_port,
+        ip_ranges: (p.ip_ranges.unwrap_or_default().iter())
+            .map(|r| {
+                Ok(model::IpRange {
+                    cidr_ip: cidr(r.cidr_ip.as_deref(), "CidrIp")?,
+                })
+            })
+            .collect::<Result<_, String>>()?,
+        ipv6_ranges: (p.ipv6_ranges.unwrap_or_default().iter())
+            .map(|r| {
+                let cidr_ipv6 = cidr6(r.cidr_ipv6.as_deref(), "CidrIpv6")?;
+                Ok(model::Ipv6Range { cidr_ipv6 })
+            })
+            .collect::<Result<_, String>>()?,
+        prefix_list_ids: (p.prefix_list_ids.unwrap_or_default().into_iter())
+            .map(|l| {
+                let prefix_list_id = l.prefix_list_id;
+                let name = format!("{field}: PrefixListId");
+                Ok(model::PrefixListIdRef {
+                    prefix_list_id: required(prefix_list_id, id, &name)?,
+                })
+            })
+            .collect::<Result<_, String>>()?,
+        user_id_group_pairs: (p.user_id_group_pairs.unwrap_or_default().into_iter())
+            .map(|g| model::UserIdGroupPair {
+                group_id: g.group_id,
+            })
+            .collect(),
+    })
+}
+
+/// A rule's CIDR peer (`CidrIp`, `CidrIpv6`), required and parsed.
+fn rule_cidr<T: std::str::FromStr>(
+    cidr: Option<&str>,
+    id: &str,
+    field: &str,
+    name: &str,
+) -> Result<T, String> {
+    let cidr = cidr.ok_or_else(|| format!("{id}: {field}: {name} missing"))?;
+    parsed(cidr, id, &format!("{field}: {name}"))
 }
 
 #[cfg(test)]

@@ -19,8 +19,15 @@ use crate::http::{HttpServer, Request, Response};
 /// The Runtime API's version prefix.
 const PREFIX: &str = "/2018-06-01/runtime";
 /// The longest a test waits for a function's post or exit: a safety net against a hung
-/// binary, never a measured time.
-const SAFETY_TIMEOUT: Duration = Duration::from_secs(180);
+/// binary, never a measured time. `TESTKIT_SAFETY_TIMEOUT_S` raises it for a function run
+/// under a profiler (callgrind runs the large account's collection 50-100x slower).
+fn safety_timeout() -> Duration {
+    let seconds = std::env::var("TESTKIT_SAFETY_TIMEOUT_S")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(180);
+    Duration::from_secs(seconds)
+}
 /// The invoked function's ARN, as in the `Lambda-Runtime-Invoked-Function-Arn` header.
 pub const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:vpce-reach-test";
 
@@ -122,9 +129,9 @@ struct Shared {
 }
 
 impl Shared {
-    /// Waits (at most [`SAFETY_TIMEOUT`]) until `ready` holds, and returns what it gives.
+    /// Waits (at most [`safety_timeout`]) until `ready` holds, and returns what it gives.
     fn wait_until<T>(&self, what: &str, mut ready: impl FnMut(&State) -> Option<T>) -> T {
-        let give_up = Instant::now() + SAFETY_TIMEOUT;
+        let give_up = Instant::now() + safety_timeout();
         let mut state = self.state.lock().unwrap();
         loop {
             if let Some(found) = ready(&state) {
@@ -354,7 +361,7 @@ impl FunctionProcess {
     /// # Panics
     /// When it is still running after a generous safety timeout.
     pub fn wait_exit(&mut self) -> ExitStatus {
-        let give_up = Instant::now() + SAFETY_TIMEOUT;
+        let give_up = Instant::now() + safety_timeout();
         loop {
             if let Some(status) = self.child.try_wait().expect("wait for the function") {
                 return status;

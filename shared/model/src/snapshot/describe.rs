@@ -500,16 +500,7 @@ impl TryFrom<IpPermissionJson> for IpPermission {
     type Error = String;
 
     fn try_from(p: IpPermissionJson) -> Result<Self, String> {
-        if is_tcp_or_udp(&p.ip_protocol) {
-            check_ports(
-                &p.ip_protocol,
-                p.from_port,
-                p.to_port,
-                "FromPort and ToPort",
-            )
-            .map_err(|m| format!("security group rule: {m}"))?;
-        }
-        Ok(IpPermission {
+        let rule = IpPermission {
             ip_protocol: p.ip_protocol,
             from_port: p.from_port,
             to_port: p.to_port,
@@ -517,7 +508,26 @@ impl TryFrom<IpPermissionJson> for IpPermission {
             ipv6_ranges: p.ipv6_ranges,
             prefix_list_ids: p.prefix_list_ids,
             user_id_group_pairs: p.user_id_group_pairs,
-        })
+        };
+        rule.check_ports()?;
+        Ok(rule)
+    }
+}
+
+impl IpPermission {
+    /// A TCP or UDP rule's ports as [`check_ports`] wants them (shared by the JSON route and
+    /// the typed one, `SnapshotBuilder::add_items`).
+    pub(crate) fn check_ports(&self) -> Result<(), String> {
+        if is_tcp_or_udp(&self.ip_protocol) {
+            check_ports(
+                &self.ip_protocol,
+                self.from_port,
+                self.to_port,
+                "FromPort and ToPort",
+            )
+            .map_err(|m| format!("security group rule: {m}"))?;
+        }
+        Ok(())
     }
 }
 

@@ -147,6 +147,15 @@ impl std::error::Error for LoadError {
     }
 }
 
+/// The items of one list call in the describe types, for [`SnapshotBuilder::add_items`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Items {
+    /// `describe-security-groups` → `SecurityGroups`.
+    SecurityGroups(Vec<SecurityGroup>),
+    /// `describe-network-interfaces` → `NetworkInterfaces`.
+    NetworkInterfaces(Vec<NetworkInterface>),
+}
+
 /// One describe output. Known keys are parsed in place, as they stream by (errors keep their
 /// position, and nothing is buffered: serde's `flatten` would hold the whole document as a
 /// generic tree first); other keys are only named, and reported as skipped.
@@ -290,6 +299,33 @@ impl SnapshotBuilder {
             return Ok(());
         }
         let doc: Document = serde_json::from_value(value).map_err(|e| malformed(name, &e))?;
+        self.absorb(name, doc)
+    }
+
+    /// Adds the items of one list call already converted into the describe types (a live
+    /// collection's pages, converted from the SDK's answers without a JSON tree: issue 18);
+    /// `name` is used in errors and notes. The checks the JSON route gets from the
+    /// deserializers that are not in the types themselves (a TCP or UDP rule's ports) are made
+    /// here, so both routes accept and refuse the same items.
+    pub fn add_items(&mut self, name: &str, items: Items) -> Result<(), LoadError> {
+        let mut doc = Document::default();
+        match items {
+            Items::SecurityGroups(groups) => {
+                for group in &groups {
+                    let rules = group.ip_permissions.iter();
+                    for rule in rules.chain(&group.ip_permissions_egress) {
+                        rule.check_ports().map_err(|message| LoadError::Malformed {
+                            file: name.to_string(),
+                            line: 0,
+                            column: 0,
+                            message: format!("{}: {message}", group.group_id),
+                        })?;
+                    }
+                }
+                doc.security_groups = Some(groups);
+            }
+            Items::NetworkInterfaces(enis) => doc.network_interfaces = Some(enis),
+        }
         self.absorb(name, doc)
     }
 

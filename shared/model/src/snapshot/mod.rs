@@ -21,7 +21,7 @@ pub use dns::DnsData;
 pub use elb::ElbData;
 pub use index::Index;
 pub use links::*;
-pub use load::{LoadError, SnapshotBuilder};
+pub use load::{Items, LoadError, SnapshotBuilder};
 
 /// The DNS attributes of one VPC, as far as the snapshot holds them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
