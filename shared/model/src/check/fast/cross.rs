@@ -104,6 +104,26 @@ struct Decision {
     targets: bool,
 }
 
+/// What a class's verdict depends on besides its signature's answers.
+#[derive(Clone, Copy)]
+struct VerdictKey {
+    /// R1 asks for the endpoint's service.
+    required: bool,
+    /// R7: the client VPC's private hosted zone resolves the service to the endpoint.
+    zone: bool,
+    /// The client VPC has an endpoint of its own for the service (R1 does not reach across).
+    served_locally: bool,
+}
+
+impl VerdictKey {
+    /// The key's table in `Signature::verdicts`.
+    fn index(self) -> usize {
+        usize::from(self.required)
+            | usize::from(self.zone) << 1
+            | usize::from(self.served_locally) << 2
+    }
+}
+
 /// What the network answers of a cross-VPC pair depend on on the endpoint's side: its ENIs'
 /// (subnet, atom) cells, its service ports and its groups. The endpoints of a hub share a few
 /// signatures, so a class is decided once per signature, not once per endpoint.
@@ -123,6 +143,8 @@ struct Signature<'w> {
     rep: &'w Endpoint<'w>,
     groups: GroupSet<'w, 'w>,
     decisions: Vec<Option<Decision>>,
+    /// The verdicts of the classes, per `VerdictKey` (its `index`).
+    verdicts: [Vec<Option<RemoteVerdict>>; 8],
     /// R3 per group (by its number in `group_peers`): whether its egress names the signature's
     /// endpoints. The same for all of them: a group names an endpoint by one of its groups
     /// (in the signature), its ENIs' subnets (in their cells) or an ENI's address as a /32
@@ -190,8 +212,6 @@ struct EndpointState<'w> {
     required: bool,
     /// The components of the endpoint's own hops (on the path of every pair).
     common: Vec<Arc<str>>,
-    /// The verdict of each class's pairs, decided at its first pair.
-    verdicts: Vec<Option<RemoteVerdict>>,
     /// Required pairs proven, per class.
     proven: Vec<usize>,
 }
@@ -270,20 +290,29 @@ impl<'w> CrossFast<'w> {
             Some(classes) => classes,
             None => self.classes_of(vpc.list),
         };
-        // Each class's verdict first (once per class), then one read per pair.
-        let n = self.classes.len();
+        // Each class's verdict first, then one read per pair. A verdict is the signature's
+        // answers and three facts of the endpoint and the VPC (R1 asked for its service, R7
+        // from the client VPC's zone, the VPC served locally): kept per signature and those
+        // facts, it is decided once for the endpoints that share them, not once per endpoint.
+        let sig = self.state().signature;
+        let zone = facts.zone && facts.client_vpc != ep.raw.vpc_id;
+        let key = VerdictKey {
+            required: self.state().required,
+            zone,
+            served_locally: vpc.served_locally,
+        };
+        let table = key.index();
         for &class in &classes.distinct {
-            if self
-                .state()
-                .verdicts
+            let known = self.signature[sig].verdicts[table]
                 .get(class.position())
-                .is_none_or(Option::is_none)
-            {
-                let verdict = self.class_verdict(facts, class, vpc.served_locally);
-                let state = self.endpoint.as_mut().expect("started");
-                *slot(&mut state.verdicts, class.position()) = Some(verdict);
+                .is_some_and(Option::is_some);
+            if !known {
+                let verdict = self.class_verdict(sig, class, key);
+                *slot(&mut self.signature[sig].verdicts[table], class.position()) = Some(verdict);
             }
         }
+        let n = self.classes.len();
+        let verdicts = &self.signature[sig].verdicts[table];
         let state = self.endpoint.as_mut().expect("started");
         if state.proven.len() < n {
             state.proven.resize(n, 0);
@@ -296,7 +325,7 @@ impl<'w> CrossFast<'w> {
                     // Every pair of a class fares alike against the endpoint (the reasons
                     // too: `served_locally` and the client VPC's facts are the same for every
                     // workload of the class's subnet).
-                    let verdict = state.verdicts[class.position()].expect("decided above");
+                    let verdict = verdicts[class.position()].expect("decided above");
                     if counted && verdict.proven && !verdict.reasons.is_empty() {
                         state.proven[class.position()] += 1;
                     }
@@ -325,15 +354,8 @@ impl<'w> CrossFast<'w> {
         VpcClasses { of, distinct }
     }
 
-    /// The verdict of a class's pairs with the current endpoint.
-    fn class_verdict(
-        &mut self,
-        facts: &EndpointFacts<'w, '_>,
-        class: ClassIdx,
-        served_locally: bool,
-    ) -> RemoteVerdict {
-        let ep = facts.ep;
-        let sig = self.state().signature;
+    /// The verdict of a class's pairs with the endpoints of a signature that share `key`.
+    fn class_verdict(&mut self, sig: usize, class: ClassIdx, key: VerdictKey) -> RemoteVerdict {
         let decision = match self.signature[sig].decisions.get(class.position()) {
             Some(Some(d)) => *d,
             _ => {
@@ -343,14 +365,14 @@ impl<'w> CrossFast<'w> {
             }
         };
         let mut reasons = Reasons::default();
-        if decision.routes && !served_locally && self.state().required {
+        if decision.routes && !key.served_locally && key.required {
             reasons.insert(Reason::RequiredService);
         }
         if decision.admits {
             reasons.insert(Reason::EndpointAdmits);
         }
-        // R7 across VPCs (D10): `facts` are the client VPC's when it is not the endpoint's.
-        if facts.zone && facts.client_vpc != ep.raw.vpc_id {
+        // R7 across VPCs (D10): the client VPC's zone resolves the service to the endpoint.
+        if key.zone {
             reasons.insert(Reason::DnsZone);
         }
         if decision.targets {
@@ -403,6 +425,7 @@ impl<'w> CrossFast<'w> {
                 rep: ep,
                 groups: self.compiled.group_set(ep.group_ids()),
                 decisions: Vec::new(),
+                verdicts: Default::default(),
                 targets: Vec::new(),
                 egress: Vec::new(),
                 links: Vec::new(),
@@ -422,7 +445,6 @@ impl<'w> CrossFast<'w> {
             signature,
             required: self.params.requires(&ep.raw.service_name),
             common,
-            verdicts: Vec::new(),
             proven: Vec::new(),
         });
     }
