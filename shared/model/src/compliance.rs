@@ -513,11 +513,17 @@ fn endpoint_annotation(findings: &[&Finding]) -> String {
             &format!(". Fix: {}{more}", first.fix),
         );
     }
+    // Most problems start with what they blame ("rtb-1 has no route ..."); the component is
+    // named before the ones that do not.
+    let component = if first.problem.starts_with(&*first.component) {
+        String::new()
+    } else {
+        format!("{} ", first.component)
+    };
     let prefix = format!(
-        "unreachable on {} from {}: {} ",
+        "unreachable on {} from {}: {component}",
         first.traffic,
         sources(&groups[0]),
-        first.component
     );
     fit(
         &prefix,
@@ -603,6 +609,8 @@ fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::FindingCode;
+    use std::sync::Arc;
 
     #[test]
     fn fit_keeps_the_fix_and_the_limit() {
@@ -613,5 +621,29 @@ mod tests {
         let out = truncate(&"é".repeat(300), MAX_ANNOTATION);
         assert_eq!(out.chars().count(), MAX_ANNOTATION);
         assert_eq!(truncate("", MAX_ANNOTATION), "evaluated by vpce-reach");
+    }
+
+    #[test]
+    fn an_endpoint_annotation_names_the_component_once() {
+        let finding = |component: &str, problem: &str| Finding {
+            code: FindingCode::NoRouteToDestination,
+            component: Arc::from(component),
+            direction: None,
+            source: Some(Arc::from("eni-1")),
+            endpoint: Some(Arc::from("vpce-1")),
+            detail: String::new(),
+            account: None,
+            problem: Arc::from(problem),
+            fix: Arc::from("add a route"),
+            traffic: Arc::from("tcp/443"),
+        };
+        let starts = finding("rtb-1", "rtb-1 (the endpoint subnet) cannot return replies");
+        assert_eq!(
+            endpoint_annotation(&[&starts]),
+            "unreachable on tcp/443 from 1 workload (eni-1): rtb-1 (the endpoint subnet) cannot \
+             return replies. Fix: add a route"
+        );
+        let other = finding("sg-1", "no egress tcp/443 to 10.0.0.1");
+        assert!(endpoint_annotation(&[&other]).contains("(eni-1): sg-1 no egress"));
     }
 }
