@@ -374,12 +374,7 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
             if reasons.is_empty() {
                 return true;
             }
-            if facts.common_ok {
-                tally.required += 1;
-                let pair = (self.numbers.remote.plus(r.idx.position()), ep_no);
-                findings::record_reachable(pair, reasons, facts.targets, report);
-                return true;
-            }
+            // (With every common hop allowing, the pair was recorded in its run: `proven_run`.)
             // Every target proven reachable, but a common hop blocks (a spoke's DNS, D10; the
             // endpoint's policy): the pair is decided by its common hops, no trace needed (the
             // exact one would find every target hop allowed).

@@ -129,14 +129,6 @@ impl VerdictKey {
 /// signatures, so a class is decided once per signature, not once per endpoint.
 type SignatureKey<'w> = (Vec<CellIdx>, &'w [u16], &'w [String]);
 
-/// The classes of one VPC's workloads (the candidates of a `RemoteVpc`).
-struct VpcClasses {
-    /// Per workload, in list order (`None`: an IPv6-only workload, decided exactly).
-    of: Vec<Option<ClassIdx>>,
-    /// Each class once.
-    distinct: Vec<ClassIdx>,
-}
-
 /// The answers kept for one signature.
 struct Signature<'w> {
     /// The first endpoint with it: its ENIs' addresses answer for every such endpoint's.
@@ -178,8 +170,8 @@ pub(super) struct CrossFast<'w> {
     list_groups: Vec<Vec<&'w str>>,
     /// The numbers of each list's distinct groups (for R3).
     list_group_nos: Vec<Vec<usize>>,
-    /// The classes of each VPC's candidates, by the position of its first candidate.
-    vpc_classes: FxHashMap<usize, VpcClasses>,
+    /// The distinct classes of each VPC's candidates, by the position of its first candidate.
+    vpc_classes: FxHashMap<usize, Vec<ClassIdx>>,
     /// Every group of a list so far, numbered, and the peers of its egress rules (for R3).
     group_nos: FxHashMap<&'w str, usize>,
     group_peers: Vec<Vec<Peer<'w>>>,
@@ -271,23 +263,22 @@ impl<'w> CrossFast<'w> {
         out: &mut Vec<(RemoteVerdict, usize)>,
     ) {
         let ep = facts.ep;
-        let exact = |r: &Remote<'w>| {
-            exact_remote(self.snap, self.params, r.workload, ep, vpc.served_locally)
-        };
+        let (snap, params) = (self.snap, self.params);
+        let exact = |r: &Remote<'w>| exact_remote(snap, params, r.workload, ep, vpc.served_locally);
         if ep.kind == EndpointKind::Gateway || ep.enis.is_empty() || ep.enis.len() > MAX_ENIS {
             out.extend(vpc.list.iter().map(|r| (exact(r), 1)));
             return;
         }
         self.start(facts);
-        // A required pair proven reachable is counted on its path (`VpcCheck::remote_pair`
-        // records it without a trace) when the endpoint has targets and its common hops
+        // A required pair proven reachable is counted on its path (`VpcCheck` records it
+        // without a trace) when the endpoint has targets and its common hops
         // either all allow or one blocks (then the common hop decides the pair).
         let counted = !facts.stopped
             && facts.targets > 0
             && (facts.common_ok || facts.common.iter().any(|h| h.outcome == Outcome::Blocked));
         let first = vpc.list.first().map_or(0, |r| r.idx.position());
-        let classes = match self.vpc_classes.remove(&first) {
-            Some(classes) => classes,
+        let distinct = match self.vpc_classes.remove(&first) {
+            Some(distinct) => distinct,
             None => self.classes_of(vpc.list),
         };
         // Each class's verdict first, then one read per pair. A verdict is the signature's
@@ -302,7 +293,7 @@ impl<'w> CrossFast<'w> {
             served_locally: vpc.served_locally,
         };
         let table = key.index();
-        for &class in &classes.distinct {
+        for &class in &distinct {
             let known = self.signature[sig].verdicts[table]
                 .get(class.position())
                 .is_some_and(Option::is_some);
@@ -317,10 +308,10 @@ impl<'w> CrossFast<'w> {
         if state.proven.len() < n {
             state.proven.resize(n, 0);
         }
-        for (r, class) in vpc.list.iter().zip(&classes.of) {
+        for r in vpc.list {
             // The IPv6 gate across VPCs: classes are made of IPv4 addresses, and an IPv6-only
             // workload has none (docs/spec.md V8); the exact judge decides it.
-            let verdict = match class {
+            let verdict = match self.class_of.get(r.idx.position()).copied().flatten() {
                 Some(class) => {
                     // Every pair of a class fares alike against the endpoint (the reasons
                     // too: `served_locally` and the client VPC's facts are the same for every
@@ -331,27 +322,28 @@ impl<'w> CrossFast<'w> {
                     }
                     verdict
                 }
-                None => exact_remote(self.snap, self.params, r.workload, ep, vpc.served_locally),
+                None => exact(r),
             };
             match out.last_mut() {
                 Some((last, count)) if *last == verdict => *count += 1,
                 _ => out.push((verdict, 1)),
             }
         }
-        self.vpc_classes.insert(first, classes);
+        self.vpc_classes.insert(first, distinct);
     }
 
-    /// The classes of a VPC's workloads, found at its first endpoint.
+    /// The classes of a VPC's IPv4 workloads (each workload's in `class_of`), found at its
+    /// first endpoint: each class once.
     #[cold]
-    fn classes_of(&mut self, list: &[Remote<'w>]) -> VpcClasses {
-        let of: Vec<Option<ClassIdx>> = list
+    fn classes_of(&mut self, list: &[Remote<'w>]) -> Vec<ClassIdx> {
+        let mut distinct: Vec<ClassIdx> = list
             .iter()
-            .map(|r| r.workload.ipv4.then(|| self.class(r)))
+            .filter(|r| r.workload.ipv4)
+            .map(|r| self.class(r))
             .collect();
-        let mut distinct: Vec<ClassIdx> = of.iter().flatten().copied().collect();
         distinct.sort_unstable_by_key(|c| c.position());
         distinct.dedup();
-        VpcClasses { of, distinct }
+        distinct
     }
 
     /// The verdict of a class's pairs with the endpoints of a signature that share `key`.
