@@ -17,9 +17,14 @@
 //! them.
 //!
 //! The reasons (R1-R3 across links) are per class too: R1 on the subnet's routes, R2 on the
-//! compiled ingress of the endpoint groups for the class's address, R3 on its groups. A proven
-//! required pair is counted on its path resources by class (as `remote` answers), added up once per
-//! endpoint instead of once per pair.
+//! compiled ingress of the endpoint groups for the class's address, R3 on its groups. A VPC's
+//! classes are found once (`VpcClasses`), their verdicts decided once per (signature, facts of
+//! the endpoint and the VPC), so an endpoint's pairs with a VPC cost a lookup, and one run when
+//! every class fares alike. Proven required pairs are counted on their path resources per
+//! (VPC, signature, facts, common hops) and added up by class once, at the end.
+//!
+//! Pairs that may need IPv6 (an endpoint that is not IPv4-only, V10) are gated per workload:
+//! those that need more than IPv4 go to the exact judge (`path::cross`, `path::cross6`).
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -28,6 +33,7 @@ use std::sync::Arc;
 use ipnet::Ipv4Net;
 
 use crate::endpoint::{Endpoint, EndpointKind};
+use crate::family::{self, Family, Need};
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::intent::{self, Reason, Reasons, Workload};
 use crate::network_acl::Traffic;
@@ -57,6 +63,50 @@ struct Class<'w> {
     list: RemoteListIdx,
     cell: CellIdx,
 }
+
+/// The classes of one VPC's workloads, found at its first endpoint and kept for the others.
+struct VpcClasses {
+    /// Each distinct class once.
+    distinct: Vec<ClassIdx>,
+    /// How many of the VPC's workloads each class of `distinct` holds.
+    sizes: Vec<usize>,
+    /// Per workload (in list order), its class's place in `distinct`, or [`NO_CLASS`].
+    local: Vec<u32>,
+    /// Some workload has no class.
+    unclassed: bool,
+    /// The classes' verdicts per (signature, `VerdictKey` index): the same for every endpoint
+    /// of the signature with those facts.
+    decided: FxHashMap<(usize, usize), Decided>,
+    /// How many endpoints had the VPC's pairs counted as proven, per (signature, `VerdictKey`
+    /// index, common-hop set): the classes' counts are added up once, at the end.
+    counted: FxHashMap<(usize, usize, usize), usize>,
+}
+
+/// The verdicts of a VPC's classes against the endpoints of a signature.
+struct Decided {
+    /// By the class's place in `VpcClasses::distinct`.
+    verdicts: Vec<RemoteVerdict>,
+    /// Every class's verdict, when they are all the same.
+    uniform: Option<RemoteVerdict>,
+    /// The workloads whose pairs are required and proven (per endpoint).
+    proven: usize,
+}
+
+/// The pair needs the IPv4 path and nothing else (V10): a class can decide it.
+fn ipv4_pair(snap: &Snapshot, r: &Remote, ep: &Endpoint) -> bool {
+    matches!(
+        family::interface_need_gated(snap, r.workload.eni, ep.raw),
+        Need::One(Family::V4)
+    )
+}
+
+/// A proven verdict that makes the pair required: counted on its path.
+fn counts(v: &RemoteVerdict) -> bool {
+    v.proven && !v.reasons.is_empty()
+}
+
+/// The place of a workload without a class (an IPv6-only one, V8): the exact judge decides it.
+const NO_CLASS: u32 = u32::MAX;
 
 /// A route table's routes, expanded once.
 struct Table<'w> {
@@ -116,7 +166,7 @@ struct VerdictKey {
 }
 
 impl VerdictKey {
-    /// The key's table in `Signature::verdicts`.
+    /// The key as a small number (a key of `VpcClasses::decided`).
     fn index(self) -> usize {
         usize::from(self.required)
             | usize::from(self.zone) << 1
@@ -135,8 +185,6 @@ struct Signature<'w> {
     rep: &'w Endpoint<'w>,
     groups: GroupSet<'w, 'w>,
     decisions: Vec<Option<Decision>>,
-    /// The verdicts of the classes, per `VerdictKey` (its `index`).
-    verdicts: [Vec<Option<RemoteVerdict>>; 8],
     /// R3 per group (by its number in `group_peers`): whether its egress names the signature's
     /// endpoints. The same for all of them: a group names an endpoint by one of its groups
     /// (in the signature), its ENIs' subnets (in their cells) or an ENI's address as a /32
@@ -148,9 +196,10 @@ struct Signature<'w> {
     /// Per workload subnet, the resources of a proven pair's path but the endpoint's own id
     /// and common hops and the workload's groups (sorted, each once).
     resources: Vec<Option<Vec<&'w str>>>,
-    /// Required pairs proven so far, per class, over the signature's endpoints: added to the
-    /// path counts once, at the end.
-    proven: Vec<usize>,
+    /// Required pairs proven so far over the signature's endpoints, per set of common-hop
+    /// components (`CrossFast::common_sets`) and class: added to the path counts once, at the
+    /// end.
+    proven: Vec<Vec<usize>>,
 }
 
 /// The fast judge's state for cross-VPC pairs, kept across the endpoints of a VPC.
@@ -170,8 +219,8 @@ pub(super) struct CrossFast<'w> {
     list_groups: Vec<Vec<&'w str>>,
     /// The numbers of each list's distinct groups (for R3).
     list_group_nos: Vec<Vec<usize>>,
-    /// The distinct classes of each VPC's candidates, by the position of its first candidate.
-    vpc_classes: FxHashMap<usize, Vec<ClassIdx>>,
+    /// The classes of each VPC's candidates, by the position of its first candidate.
+    vpc_classes: FxHashMap<usize, VpcClasses>,
     /// Every group of a list so far, numbered, and the peers of its egress rules (for R3).
     group_nos: FxHashMap<&'w str, usize>,
     group_peers: Vec<Vec<Peer<'w>>>,
@@ -187,11 +236,20 @@ pub(super) struct CrossFast<'w> {
     /// TGW route tables by (TGW, table), expanded once (`None`: missing data).
     tgw_tables: FxHashMap<(&'w str, String), Option<(usize, &'w str)>>,
     tgw_routes: Vec<Vec<TgwRouteMatch>>,
+    /// TGW attachments by (VPC, TGW) and their subnets by zone, each looked up once
+    /// (`transit_gateway` scans every attachment at each question; `None`: none or missing
+    /// data).
+    attachments: FxHashMap<&'w str, Vec<(String, Option<&'w TransitGatewayVpcAttachment>)>>,
+    zone_subnets: FxHashMap<(&'w str, &'w str), Option<&'w str>>,
     endpoint: Option<EndpointState<'w>>,
     /// Path counts of proven pairs, over every endpoint so far.
     on_path: FxHashMap<&'w str, usize>,
     /// Path counts of resources that are not the snapshot's strings (common hops).
     on_path_owned: FxHashMap<Arc<str>, usize>,
+    /// The components of the endpoints' common hops but their own ids, as sorted sets, each
+    /// once: the endpoints of a hub share a few (their DNS, their VPC).
+    common_sets: FxHashMap<Vec<Arc<str>>, usize>,
+    common_lists: Vec<Vec<Arc<str>>>,
 }
 
 /// Answers kept for the endpoint whose pairs are being decided.
@@ -202,10 +260,11 @@ struct EndpointState<'w> {
     signature: usize,
     /// R1 holds for the endpoint's service.
     required: bool,
-    /// The components of the endpoint's own hops (on the path of every pair).
-    common: Vec<Arc<str>>,
-    /// Required pairs proven, per class.
-    proven: Vec<usize>,
+    /// The components of the endpoint's own hops but its id (on the path of every pair), by
+    /// their number in `CrossFast::common_sets`.
+    common: usize,
+    /// Required pairs proven (each has the endpoint's id on its path).
+    total: usize,
 }
 
 /// `v[i]`, the vector grown with `None` as needed.
@@ -246,9 +305,13 @@ impl<'w> CrossFast<'w> {
             tables: Vec::new(),
             tgw_tables: FxHashMap::default(),
             tgw_routes: Vec::new(),
+            attachments: FxHashMap::default(),
+            zone_subnets: FxHashMap::default(),
             endpoint: None,
             on_path: FxHashMap::default(),
             on_path_owned: FxHashMap::default(),
+            common_sets: FxHashMap::default(),
+            common_lists: Vec::new(),
         }
     }
 
@@ -277,73 +340,167 @@ impl<'w> CrossFast<'w> {
             && facts.targets > 0
             && (facts.common_ok || facts.common.iter().any(|h| h.outcome == Outcome::Blocked));
         let first = vpc.list.first().map_or(0, |r| r.idx.position());
-        let distinct = match self.vpc_classes.remove(&first) {
-            Some(distinct) => distinct,
+        let mut classes = match self.vpc_classes.remove(&first) {
+            Some(classes) => classes,
             None => self.classes_of(vpc.list),
         };
-        // Each class's verdict first, then one read per pair. A verdict is the signature's
-        // answers and three facts of the endpoint and the VPC (R1 asked for its service, R7
-        // from the client VPC's zone, the VPC served locally): kept per signature and those
-        // facts, it is decided once for the endpoints that share them, not once per endpoint.
-        let sig = self.state().signature;
-        let zone = facts.zone && facts.client_vpc != ep.raw.vpc_id;
-        let key = VerdictKey {
-            required: self.state().required,
-            zone,
-            served_locally: vpc.served_locally,
-        };
-        let table = key.index();
-        for &class in &distinct {
-            let known = self.signature[sig].verdicts[table]
-                .get(class.position())
-                .is_some_and(Option::is_some);
-            if !known {
-                let verdict = self.class_verdict(sig, class, key);
-                *slot(&mut self.signature[sig].verdicts[table], class.position()) = Some(verdict);
-            }
-        }
-        let n = self.classes.len();
-        let verdicts = &self.signature[sig].verdicts[table];
-        let state = self.endpoint.as_mut().expect("started");
-        if state.proven.len() < n {
-            state.proven.resize(n, 0);
-        }
-        for r in vpc.list {
-            // The IPv6 gate across VPCs: classes are made of IPv4 addresses, and an IPv6-only
-            // workload has none (docs/spec.md V8); the exact judge decides it.
-            let verdict = match self.class_of.get(r.idx.position()).copied().flatten() {
-                Some(class) => {
-                    // Every pair of a class fares alike against the endpoint (the reasons
-                    // too: `served_locally` and the client VPC's facts are the same for every
-                    // workload of the class's subnet).
-                    let verdict = verdicts[class.position()].expect("decided above");
-                    if counted && verdict.proven && !verdict.reasons.is_empty() {
-                        state.proven[class.position()] += 1;
+        let key = self.verdict_key(vpc.served_locally, facts);
+        let decided = self.decide_classes(&mut classes, key);
+        // The IPv6 gate across VPCs: with an endpoint that is not IPv4-only, a pair may need
+        // the IPv6 leg or have no usable answer (V3, V10), which classes of IPv4 addresses
+        // cannot prove: the exact judge decides every pair that needs more than IPv4.
+        let gated = !ep.ipv4_only;
+        let d = &classes.decided[&decided];
+        match d.uniform {
+            // Every workload has a class and every class the same verdict (a clean spoke):
+            // one run, whatever the workloads' order.
+            Some(v) if !gated && !classes.unclassed => out.push((v, vpc.list.len())),
+            _ => {
+                for (r, &local) in vpc.list.iter().zip(&classes.local) {
+                    let classed = local != NO_CLASS && (!gated || ipv4_pair(snap, r, ep));
+                    let verdict = if classed {
+                        d.verdicts[local as usize]
+                    } else {
+                        exact(r)
+                    };
+                    match out.last_mut() {
+                        Some((last, count)) if *last == verdict => *count += 1,
+                        _ => out.push((verdict, 1)),
                     }
-                    verdict
                 }
-                None => exact(r),
-            };
-            match out.last_mut() {
-                Some((last, count)) if *last == verdict => *count += 1,
-                _ => out.push((verdict, 1)),
             }
         }
-        self.vpc_classes.insert(first, distinct);
+        if counted {
+            self.count_proven(&mut classes, decided, vpc.list, gated);
+        }
+        self.vpc_classes.insert(first, classes);
     }
 
-    /// The classes of a VPC's IPv4 workloads (each workload's in `class_of`), found at its
-    /// first endpoint: each class once.
-    #[cold]
-    fn classes_of(&mut self, list: &[Remote<'w>]) -> Vec<ClassIdx> {
-        let mut distinct: Vec<ClassIdx> = list
+    /// The facts of the endpoint and the client VPC a class's verdict depends on besides its
+    /// signature's answers: R1 asked for its service, R7 from the client VPC's zone, the VPC
+    /// served locally.
+    fn verdict_key(&self, served_locally: bool, facts: &EndpointFacts<'w, '_>) -> VerdictKey {
+        VerdictKey {
+            required: self.state().required,
+            zone: facts.zone && facts.client_vpc != facts.ep.raw.vpc_id,
+            served_locally,
+        }
+    }
+
+    /// Decides the verdicts of a VPC's classes against the current endpoint's signature, once
+    /// per (signature, key) and VPC, not once per endpoint; returns where they are in
+    /// `classes.decided`.
+    fn decide_classes(&mut self, classes: &mut VpcClasses, key: VerdictKey) -> (usize, usize) {
+        let sig = self.state().signature;
+        let table = key.index();
+        if classes.decided.contains_key(&(sig, table)) {
+            return (sig, table);
+        }
+        let mut verdicts = Vec::with_capacity(classes.distinct.len());
+        for &class in &classes.distinct {
+            verdicts.push(self.class_verdict(sig, class, key));
+        }
+        let uniform = verdicts
+            .split_first()
+            .and_then(|(v, rest)| rest.iter().all(|o| o == v).then_some(*v));
+        let proven = verdicts
             .iter()
-            .filter(|r| r.workload.ipv4)
-            .map(|r| self.class(r))
-            .collect();
-        distinct.sort_unstable_by_key(|c| c.position());
-        distinct.dedup();
-        distinct
+            .zip(&classes.sizes)
+            .filter(|(v, _)| counts(v))
+            .map(|(_, &size)| size)
+            .sum();
+        classes.decided.insert(
+            (sig, table),
+            Decided {
+                verdicts,
+                uniform,
+                proven,
+            },
+        );
+        (sig, table)
+    }
+
+    /// Counts the required pairs of a VPC's classes proven reachable with the current
+    /// endpoint (every pair of a class fares alike: `served_locally` and the client VPC's
+    /// facts are the same for every workload of the class's subnet): the endpoint's total now,
+    /// the classes' counts at the end (`add_counted`). A gated workload (its pair decided by
+    /// the exact judge) is not counted.
+    fn count_proven(
+        &mut self,
+        classes: &mut VpcClasses,
+        (sig, table): (usize, usize),
+        list: &[Remote<'w>],
+        gated: bool,
+    ) {
+        let state = self.endpoint.as_mut().expect("started");
+        if !gated {
+            state.total += classes.decided[&(sig, table)].proven;
+            *classes
+                .counted
+                .entry((sig, table, state.common))
+                .or_default() += 1;
+            return;
+        }
+        let n = self.classes.len();
+        let proven = proven_counts(&mut self.signature[sig].proven, state.common, n);
+        let d = &classes.decided[&(sig, table)];
+        for (r, &local) in list.iter().zip(&classes.local) {
+            let classed = local != NO_CLASS && ipv4_pair(self.snap, r, state.ep);
+            if classed && counts(&d.verdicts[local as usize]) {
+                proven[classes.distinct[local as usize].position()] += 1;
+                state.total += 1;
+            }
+        }
+    }
+
+    /// Adds the counted pairs of every VPC's classes to their signatures' counts.
+    fn add_counted(&mut self) {
+        let n = self.classes.len();
+        for classes in self.vpc_classes.values_mut() {
+            for ((sig, table, set), times) in classes.counted.drain() {
+                let d = &classes.decided[&(sig, table)];
+                let proven = proven_counts(&mut self.signature[sig].proven, set, n);
+                for ((class, &size), v) in
+                    classes.distinct.iter().zip(&classes.sizes).zip(&d.verdicts)
+                {
+                    if counts(v) {
+                        proven[class.position()] += size * times;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The classes of a VPC's workloads (each IPv4 workload's also in `class_of`), found at
+    /// its first endpoint.
+    #[cold]
+    fn classes_of(&mut self, list: &[Remote<'w>]) -> VpcClasses {
+        let mut places: FxHashMap<ClassIdx, u32> = FxHashMap::default();
+        let mut out = VpcClasses {
+            distinct: Vec::new(),
+            sizes: Vec::new(),
+            local: Vec::with_capacity(list.len()),
+            unclassed: false,
+            decided: FxHashMap::default(),
+            counted: FxHashMap::default(),
+        };
+        for r in list {
+            if !r.workload.ipv4 {
+                out.local.push(NO_CLASS);
+                out.unclassed = true;
+                continue;
+            }
+            let class = self.class(r);
+            let next = u32::try_from(out.distinct.len()).expect("fewer classes than workloads");
+            let place = *places.entry(class).or_insert(next);
+            if place == next {
+                out.distinct.push(class);
+                out.sizes.push(0);
+            }
+            out.sizes[place as usize] += 1;
+            out.local.push(place);
+        }
+        out
     }
 
     /// The verdict of a class's pairs with the endpoints of a signature that share `key`.
@@ -380,6 +537,7 @@ impl<'w> CrossFast<'w> {
     /// Adds the path counts of every proven pair to `on_path`.
     pub(super) fn finish(&mut self, on_path: &mut BTreeMap<String, usize>) {
         self.flush();
+        self.add_counted();
         self.count_classes();
         let owned = self.on_path_owned.drain().map(|(k, n)| (k.to_string(), n));
         let borrowed = self.on_path.drain().map(|(k, n)| (k.to_string(), n));
@@ -417,7 +575,6 @@ impl<'w> CrossFast<'w> {
                 rep: ep,
                 groups: self.compiled.group_set(ep.group_ids()),
                 decisions: Vec::new(),
-                verdicts: Default::default(),
                 targets: Vec::new(),
                 egress: Vec::new(),
                 links: Vec::new(),
@@ -426,18 +583,30 @@ impl<'w> CrossFast<'w> {
                 proven: Vec::new(),
             });
         }
-        let common = facts
+        let mut common: Vec<Arc<str>> = facts
             .common
             .iter()
             .flat_map(|h| h.components.iter().cloned())
+            .filter(|c| **c != *ep.id())
             .collect();
+        common.sort_unstable();
+        common.dedup();
+        let next = self.common_lists.len();
+        let common = match self.common_sets.get(&common) {
+            Some(&set) => set,
+            None => {
+                self.common_lists.push(common.clone());
+                self.common_sets.insert(common, next);
+                next
+            }
+        };
         self.endpoint = Some(EndpointState {
             ep,
             client_vpc: facts.client_vpc,
             signature,
             required: self.params.requires(&ep.raw.service_name),
             common,
-            proven: Vec::new(),
+            total: 0,
         });
     }
 
@@ -709,15 +878,15 @@ impl<'w> CrossFast<'w> {
     ) -> Option<EniLink<'w>> {
         let snap = self.snap;
         let eni = &ep.enis[i];
-        let src = tgw::vpc_attachment(snap, tgw_id, w.vpc_id).ok()??;
-        let dst = tgw::vpc_attachment(snap, tgw_id, &ep.raw.vpc_id).ok()??;
+        let src = self.attachment(tgw_id, w.vpc_id)?;
+        let dst = self.attachment(tgw_id, &ep.raw.vpc_id)?;
         if !tgw::attachment_available(src) || !tgw::attachment_available(dst) {
             return None;
         }
         let wzone = tgw::zone_of(snap, w.subnet_id).ok()?;
         let ezone = tgw::zone_of(snap, &eni.subnet_id).ok()?;
-        let entry_zone_subnet = tgw::subnet_in_az(snap, src, wzone).ok()??;
-        let back = tgw::subnet_in_az(snap, dst, ezone).ok()??;
+        let entry_zone_subnet = self.subnet_in_az(src, wzone)?;
+        let back = self.subnet_in_az(dst, ezone)?;
         let (forward_tgw_table, forward_tgw_table_id) = self.tgw_table(src)?;
         let to_dst = tgw::lookup(&self.tgw_routes[forward_tgw_table], eni.ip)?;
         let dst_id = dst.transit_gateway_attachment_id.as_str();
@@ -726,14 +895,8 @@ impl<'w> CrossFast<'w> {
         }
         let (return_tgw_table, return_tgw_table_id) = self.tgw_table(dst)?;
         let return_table = self.subnet_table(&eni.subnet_id)?;
-        let in_zone = |a: &'w TransitGatewayVpcAttachment, zones: [&str; 2]| {
-            zones
-                .into_iter()
-                .find_map(|z| tgw::subnet_in_az(snap, a, z).ok().flatten())
-                .or_else(|| a.subnet_ids.first().map(String::as_str))
-        };
-        let exit = in_zone(dst, [wzone, ezone])?;
-        let entry = in_zone(src, [ezone, wzone])?;
+        let exit = self.in_zone(dst, [wzone, ezone])?;
+        let entry = self.in_zone(src, [ezone, wzone])?;
         let addr = u32::from(eni.ip);
         let (ports, replies) = (ep.ports.as_slice(), self.params.ephemeral_ports);
         let proven = self.acl_ports(w.subnet_id, Traffic::Outbound, addr, ports)
@@ -755,6 +918,47 @@ impl<'w> CrossFast<'w> {
             return_tgw_table_id,
             return_table,
         })
+    }
+
+    /// The VPC's attachment to the TGW (`None`: none, or missing data).
+    fn attachment(
+        &mut self,
+        tgw_id: &str,
+        vpc: &'w str,
+    ) -> Option<&'w TransitGatewayVpcAttachment> {
+        let known = self.attachments.entry(vpc).or_default();
+        if let Some(&(_, a)) = known.iter().find(|(t, _)| t == tgw_id) {
+            return a;
+        }
+        let a = tgw::vpc_attachment(self.snap, tgw_id, vpc).ok().flatten();
+        known.push((tgw_id.to_string(), a));
+        a
+    }
+
+    /// The attachment's subnet in the zone (`None`: none, or missing data).
+    fn subnet_in_az(
+        &mut self,
+        a: &'w TransitGatewayVpcAttachment,
+        zone: &'w str,
+    ) -> Option<&'w str> {
+        let snap = self.snap;
+        *self
+            .zone_subnets
+            .entry((a.transit_gateway_attachment_id.as_str(), zone))
+            .or_insert_with(|| tgw::subnet_in_az(snap, a, zone).ok().flatten())
+    }
+
+    /// The attachment subnet that carries traffic in the first of the zones it has a subnet
+    /// in, else its first subnet (T6).
+    fn in_zone(
+        &mut self,
+        a: &'w TransitGatewayVpcAttachment,
+        zones: [&'w str; 2],
+    ) -> Option<&'w str> {
+        zones
+            .into_iter()
+            .find_map(|z| self.subnet_in_az(a, z))
+            .or_else(|| a.subnet_ids.first().map(String::as_str))
     }
 
     /// The route table of `subnet`, expanded once.
@@ -793,52 +997,21 @@ impl<'w> CrossFast<'w> {
         t
     }
 
-    /// Adds the finished endpoint's own resources (its id, its common hops' components) to
-    /// the path counts of its proven pairs, where its signature's resources lack them.
+    /// Adds the finished endpoint's id to the path counts of its proven pairs (the
+    /// signatures' resources never hold it; its common hops' components are counted with the
+    /// signature's, by set, at the end).
     fn flush(&mut self) {
         let Some(state) = self.endpoint.take() else {
             return;
         };
-        if state.proven.iter().all(|&n| n == 0) {
+        if state.total == 0 {
             return;
         }
-        let sig = state.signature;
-        // The classes' counts go to the signature's (its path resources, added up at the end)
-        // and, by subnet, to the endpoint's own resources.
-        let mut by_subnet: Vec<usize> = Vec::new();
-        let signature = &mut self.signature[sig].proven;
-        if signature.len() < state.proven.len() {
-            signature.resize(state.proven.len(), 0);
-        }
-        for (class, &n) in state.proven.iter().enumerate().filter(|(_, &n)| n > 0) {
-            signature[class] += n;
-            let subnet = self.classes[class].subnet.position();
-            if by_subnet.len() <= subnet {
-                by_subnet.resize(subnet + 1, 0);
-            }
-            by_subnet[subnet] += n;
-        }
-        let mut own: Vec<&str> = std::iter::once(state.ep.id())
-            .chain(state.common.iter().map(|c| &**c))
-            .collect();
-        own.sort_unstable();
-        own.dedup();
-        for (subnet, &n) in by_subnet.iter().enumerate().filter(|(_, &n)| n > 0) {
-            let list = self.subnet_resources(sig, subnet);
-            let extras: Vec<&str> = own
-                .iter()
-                .filter(|e| list.binary_search(e).is_err())
-                .copied()
-                .collect();
-            for extra in extras {
-                {
-                    match self.on_path_owned.get_mut(extra) {
-                        Some(count) => *count += n,
-                        None => {
-                            self.on_path_owned.insert(Arc::from(extra), n);
-                        }
-                    }
-                }
+        match self.on_path_owned.get_mut(state.ep.id()) {
+            Some(count) => *count += state.total,
+            None => {
+                self.on_path_owned
+                    .insert(Arc::from(state.ep.id()), state.total);
             }
         }
     }
@@ -865,28 +1038,49 @@ impl<'w> CrossFast<'w> {
     }
 
     /// Adds every signature's proven pairs to the path counts: per class its groups, per
-    /// workload subnet the signature's resources.
+    /// workload subnet the signature's resources and the endpoints' common-hop components the
+    /// resources lack.
     fn count_classes(&mut self) {
         for sig in 0..self.signature.len() {
-            let counts = std::mem::take(&mut self.signature[sig].proven);
-            let mut by_subnet: Vec<usize> = Vec::new();
-            for (class, &n) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
-                let c = self.classes[class];
-                if by_subnet.len() <= c.subnet.position() {
-                    by_subnet.resize(c.subnet.position() + 1, 0);
+            let sets = std::mem::take(&mut self.signature[sig].proven);
+            for (set, counts) in sets.iter().enumerate() {
+                let mut by_subnet: Vec<usize> = Vec::new();
+                for (class, &n) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+                    let c = self.classes[class];
+                    if by_subnet.len() <= c.subnet.position() {
+                        by_subnet.resize(c.subnet.position() + 1, 0);
+                    }
+                    by_subnet[c.subnet.position()] += n;
+                    for &g in &self.list_groups[c.list.position()] {
+                        *self.on_path.entry(g).or_default() += n;
+                    }
                 }
-                by_subnet[c.subnet.position()] += n;
-                for &g in &self.list_groups[c.list.position()] {
-                    *self.on_path.entry(g).or_default() += n;
-                }
-            }
-            for (subnet, &n) in by_subnet.iter().enumerate().filter(|(_, &n)| n > 0) {
-                for &resource in self.subnet_resources(sig, subnet).to_vec().iter() {
-                    *self.on_path.entry(resource).or_default() += n;
+                for (subnet, &n) in by_subnet.iter().enumerate().filter(|(_, &n)| n > 0) {
+                    let list = self.subnet_resources(sig, subnet).to_vec();
+                    for &resource in &list {
+                        *self.on_path.entry(resource).or_default() += n;
+                    }
+                    for extra in &self.common_lists[set] {
+                        if list.binary_search(&&**extra).is_err() {
+                            *self.on_path_owned.entry(Arc::clone(extra)).or_default() += n;
+                        }
+                    }
                 }
             }
         }
     }
+}
+
+/// A signature's proven counts for a common-hop set, per class (`n` classes), grown as needed.
+fn proven_counts(sets: &mut Vec<Vec<usize>>, set: usize, n: usize) -> &mut Vec<usize> {
+    if sets.len() <= set {
+        sets.resize_with(set + 1, Vec::new);
+    }
+    let proven = &mut sets[set];
+    if proven.len() < n {
+        proven.resize(n, 0);
+    }
+    proven
 }
 
 /// The resources on the path of a proven pair from a workload of `subnet` to an endpoint of
