@@ -432,4 +432,29 @@ mod tests {
         assert_eq!(at("10.9.0.1"), Some(Some("a-wide".into())));
         assert_eq!(at("192.168.0.1"), None);
     }
+
+    /// IPv6 routes (V12): the longest IPv6 prefix wins, static before propagated; IPv4
+    /// routes are not consulted.
+    #[test]
+    fn ipv6_lookup_by_longest_prefix() {
+        let r6 = |cidr: &str, att: &str, kind| TgwRouteMatch6 {
+            cidr: cidr.parse().unwrap(),
+            attachment: Some(att.into()),
+            blackhole: false,
+            kind,
+        };
+        let routes = vec![
+            r6("2600:1f18:2::/56", "a-prop", TgwRouteKind::Propagated),
+            r6("2600:1f18:2::/56", "a-static", TgwRouteKind::Static),
+            r6("2600:1f18::/32", "a-wide", TgwRouteKind::Static),
+        ];
+        let at = |ip: &str| lookup6(&routes, ip.parse().unwrap()).map(|r| r.attachment.clone());
+        assert_eq!(at("2600:1f18:2:1::10"), Some(Some("a-static".into())));
+        assert_eq!(at("2600:1f18:9::1"), Some(Some("a-wide".into())));
+        assert_eq!(at("2001:db8::1"), None);
+        assert_eq!(
+            routes[0].to_string(),
+            "2600:1f18:2::/56 -> a-prop (propagated)"
+        );
+    }
 }
