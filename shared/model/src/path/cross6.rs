@@ -242,7 +242,8 @@ fn forward_route<'a>(cx: &Ctx<'a>, e: &Ends) -> (Hop, Option<Link<'a>>) {
         );
     };
     let rtb = table.route_table_id.clone();
-    let (routes, missing) = route::expanded_routes6(cx.snap, table);
+    let expanded = cx.vpc_routes6(table);
+    let (routes, missing) = &*expanded;
     let evpc = cx.endpoint.raw.vpc_id.as_str();
     let dest = || vpc_cidr6(cx, evpc, &e.eni.subnet_id);
     let traffic = traffic6(cx);
@@ -253,7 +254,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, e: &Ends) -> (Hop, Option<Link<'a>>) {
             None,
         )
     };
-    let Some(r) = route::lookup6(&routes, e.dst) else {
+    let Some(r) = route::lookup6(routes, e.dst) else {
         if !missing.is_empty() {
             return (
                 Hop::unknown(HopKind::Route, vec![rtb], missing.join("; ")),
@@ -314,12 +315,13 @@ fn return_route(cx: &Ctx, e: &Ends, via: &Via) -> Hop {
         return Hop::unknown(HopKind::ReturnRoute, vec![subnet.clone()], problem);
     };
     let rtb = table.route_table_id.clone();
-    let (routes, missing) = route::expanded_routes6(cx.snap, table);
+    let expanded = cx.vpc_routes6(table);
+    let (routes, missing) = &*expanded;
     let (w, wvpc) = (cx.workload, cx.workload.vpc_id);
     let link = match via {
         Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
     };
-    match route::lookup6(&routes, e.src) {
+    match route::lookup6(routes, e.src) {
         Some(r) if !r.blackhole && r.target == link => {
             let how = if via_main {
                 "main table"
@@ -564,12 +566,13 @@ fn tgw_route_hop(
     (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
     ip: Ipv6Addr,
 ) -> Hop {
-    let routes = match tgw::routes6(cx.snap, &from.transit_gateway_id, table) {
+    let expanded = cx.tgw_routes6(&from.transit_gateway_id, table);
+    let routes = match &*expanded {
         Ok(r) => r,
-        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why),
+        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why.clone()),
     };
     let target = &to.transit_gateway_attachment_id;
-    let winner = tgw::lookup6(&routes, ip);
+    let winner = tgw::lookup6(routes, ip);
     if let Some(r) = winner.filter(|r| !r.blackhole && r.attachment.as_ref() == Some(target)) {
         let detail = cx.say(|| format!("{table}: {r}"));
         return Hop::allowed(kind, vec![table.to_string()], detail);

@@ -433,6 +433,22 @@ impl Ctx<'_> {
         }
     }
 
+    /// The IPv6 routes of a VPC route table, likewise (docs/spec.md V12).
+    pub(crate) fn vpc_routes6(&self, table: &RouteTable) -> Rc<lookups::VpcRoutes6> {
+        match self.lookups {
+            Some(l) => l.vpc_routes6(self.snap, table),
+            None => Rc::new(crate::route::expanded_routes6(self.snap, table)),
+        }
+    }
+
+    /// The IPv6 routes of TGW route table `table` of `gateway`, likewise.
+    pub(crate) fn tgw_routes6(&self, gateway: &str, table: &str) -> Rc<lookups::TgwRoutes6> {
+        match self.lookups {
+            Some(l) => l.tgw_routes6(self.snap, gateway, table),
+            None => Rc::new(crate::transit_gateway::routes6(self.snap, gateway, table)),
+        }
+    }
+
     /// The CIDR of a subnet as fixes quote it (its id when unknown), likewise.
     pub(crate) fn subnet_cidr(&self, subnet: &str) -> Rc<str> {
         match self.lookups {
