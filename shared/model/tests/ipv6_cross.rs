@@ -768,6 +768,39 @@ fn endpoint_eni_without_ipv6_addresses_is_missing_data() {
     assert!(trace.hops().all(|h| h.outcome != Outcome::Blocked));
 }
 
+/// An IPv4-only hub endpoint (A records only): an IPv6-only spoke workload in a DNS64 subnet
+/// gets a synthesized address its route table sends nowhere near the endpoint (V9, blocked on
+/// its route table as in one VPC); one without DNS64 has no usable answer (V10).
+#[test]
+fn ipv4_only_hub_endpoint_and_ipv6_only_spokes() {
+    let mut w = World::ipv6_only();
+    let ep = w.get("VpcEndpoints", "vpce-ssm").as_object_mut().unwrap();
+    ep.remove("IpAddressType");
+    ep.remove("DnsOptions");
+    w.get("Subnets", "subnet-spoke-v6")["EnableDns64"] = json!(true);
+    let report = w.report(&SSM);
+    assert_eq!(verdict(&report, "eni-spoke6"), Some(Verdict::Blocked));
+    let f = finding(
+        &report,
+        "NO_ROUTE_TO_DESTINATION",
+        "rtb-spoke-app",
+        "eni-spoke6",
+    );
+    assert!(
+        f.problem
+            .starts_with("DNS64 in subnet-spoke-v6 answers 64:ff9b::a01:20a"),
+        "{}",
+        f.problem
+    );
+    assert_eq!(verdict(&report, "eni-peer6"), Some(Verdict::Blocked));
+    let f = finding(&report, "NO_ROUTE_TO_DESTINATION", "rtb-peer", "eni-peer6");
+    assert!(
+        f.problem.contains("answers A records only"),
+        "{}",
+        f.problem
+    );
+}
+
 /// The dual-stack worlds in both judges: holds once the fast judge hands cross-VPC pairs that
 /// need IPv6 to the exact judge (the lead's `check::fast::cross` gate).
 #[test]
