@@ -1492,11 +1492,13 @@ mod organisation {
     }
 }
 
-/// An IPv6-only workload of a spoke (docs/spec.md V8): the paths across VPCs are IPv4 paths,
-/// so its pair with the hub's endpoint is unproven (never reachable, never blamed), the same
-/// in `check` and `check_exact` (the fast judge's IPv6 gate sends it to the exact judge).
+/// An IPv6-only workload of a spoke (docs/spec.md V8, V12) and the hub's IPv4-only endpoint
+/// (answering A only, no DNS64 in the spoke): no answer is usable (V10), so the pair required
+/// by R1 (the spoke's table routes the hub to the TGW) is blocked on the workload's route
+/// table, the same in `check` and `check_exact` (both trace IPv6-only workloads exactly).
+/// Before V12 it was unknown ("IPv6 paths across VPCs are not checked yet").
 #[test]
-fn an_ipv6_only_spoke_workload_is_unproven_across_the_tgw() {
+fn an_ipv6_only_spoke_workload_of_an_ipv4_endpoint_has_no_usable_answer() {
     let mut w = World::hub_and_spoke();
     let eni = w.get("NetworkInterfaces", "eni-spoke");
     let eni = eni.as_object_mut().unwrap();
@@ -1507,22 +1509,19 @@ fn an_ipv6_only_spoke_workload_is_unproven_across_the_tgw() {
         json!([{"Ipv6Address": "2600:1f18:0:9::10"}]),
     );
     let report = w.report(&[("RequiredServices", "ssm")]);
-    assert_eq!(verdict(&report, "eni-spoke"), Some(Verdict::Unknown));
+    assert_eq!(verdict(&report, "eni-spoke"), Some(Verdict::Blocked));
     assert_eq!(verdict(&report, "eni-peer"), Some(Verdict::Reachable));
+    let found: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.source.as_deref() == Some("eni-spoke"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code.as_str(), "NO_ROUTE_TO_DESTINATION");
+    assert_eq!(&*found[0].component, "rtb-spoke-app");
     assert!(
-        report
-            .missing
-            .iter()
-            .any(|m| m.what.contains("IPv6 paths across VPCs are not checked")),
-        "{:#?}",
-        report.missing
-    );
-    assert!(
-        report
-            .findings
-            .iter()
-            .all(|f| f.source.as_deref() != Some("eni-spoke")),
-        "{:#?}",
-        report.findings
+        found[0].problem.contains("answers A records only"),
+        "{}",
+        found[0].problem
     );
 }

@@ -109,6 +109,12 @@ fn tgw_routes_read_every_type_and_skip_ipv6_destinations() {
     );
     assert_eq!(routes[0].route_type.as_deref(), Some("propagated"));
     assert_eq!(routes[1].destination_cidr_block, None);
+    // AWS writes IPv6 destinations in the same field: read apart (docs/spec.md V12).
+    assert_eq!(
+        routes[1].destination_ipv6_cidr_block,
+        Some("2001:db8::/32".parse().unwrap())
+    );
+    assert_eq!(routes[0].destination_ipv6_cidr_block, None);
     assert_eq!(routes[2].prefix_list_id.as_deref(), Some("pl-1"));
 }
 

@@ -297,15 +297,39 @@ pub(super) fn unlinked_note(snap: &Snapshot) -> Vec<String> {
 }
 
 /// The workload's route table sends one of the endpoint's addresses (an ENI, or a CIDR of a
-/// gateway endpoint's prefix list) to a TGW or a peering connection.
+/// gateway endpoint's prefix list) to a TGW or a peering connection: an IPv4 address (the
+/// table's, whatever the workload's family: it says where the VPC sends the endpoint), or an
+/// IPv6 one when the pair needs the IPv6 path (V12).
 fn routes_to(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
     let via = |ip| path::cross::via(snap, w.subnet_id, ip);
     match ep.kind {
-        EndpointKind::Interface => ep.enis.iter().any(|e| via(e.ip).is_some()),
+        EndpointKind::Interface => {
+            ep.enis.iter().any(|e| via(e.ip).is_some()) || routes_to6(snap, w, ep)
+        }
         EndpointKind::Gateway => ep.prefix_list.is_some_and(|pl| {
             crate::prefix_list::ipv4_cidrs(pl).any(|c| via(c.network()).is_some())
         }),
     }
+}
+
+/// [`routes_to`] over IPv6, for a pair whose family decision (V10) needs the IPv6 path: the
+/// workload's IPv6 route to an IPv6 address of an endpoint ENI. IPv4-only pairs (no IPv6
+/// address on the workload, an `ipv4` endpoint) stop at the family gate.
+fn routes_to6(snap: &Snapshot, w: &Workload, ep: &Endpoint) -> bool {
+    use crate::family::{interface_need_gated, Family, Need};
+    let needs_v6 = matches!(
+        interface_need_gated(snap, w.eni, ep.raw),
+        Need::Both | Need::One(Family::V6)
+    );
+    let Some(src_subnet) = needs_v6.then_some(w.subnet_id) else {
+        return false;
+    };
+    ep.raw
+        .network_interface_ids
+        .iter()
+        .filter_map(|id| snap.network_interfaces.get(id))
+        .flat_map(|eni| eni.ipv6_addresses.iter())
+        .any(|a| path::cross6::via6(snap, src_subnet, a.ipv6_address).is_some())
 }
 
 /// R1-R3 across a link. R1: the service is required, the workload's VPC has no endpoint of its

@@ -455,8 +455,11 @@ impl<'w, J: Judge<'w>> VpcCheck<'w, J> {
         let numbers = (self.numbers.remote.plus(r.idx.position()), ep_no);
         // The trace's own common hops (the exact ones, for the workload's VPC), not the facts'.
         let common_ok = trace.common.iter().all(|h| h.outcome == Outcome::Allowed);
-        if common_ok && facts.targets > 0 && reached == facts.targets {
-            findings::record_reachable(numbers, reasons, facts.targets, report);
+        // The trace's own targets: a pair that needs both families has IPv4 and IPv6 ones
+        // (docs/spec.md V3, V12), more than the endpoint's IPv4 count.
+        let targets = trace.targets.len();
+        if common_ok && targets > 0 && reached == targets {
+            findings::record_reachable(numbers, reasons, targets, report);
             return;
         }
         let hops = hops.unwrap_or_else(|| PairHops::of(&trace));

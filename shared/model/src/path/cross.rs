@@ -50,7 +50,7 @@ pub(crate) fn via(snap: &crate::snapshot::Snapshot, subnet: &str, ip: Ipv4Addr) 
     via_target(&winner.target).filter(|_| !winner.blackhole)
 }
 
-fn via_target(target: &str) -> Option<Via> {
+pub(super) fn via_target(target: &str) -> Option<Via> {
     if target.starts_with("tgw-") {
         Some(Via::TransitGateway(target.to_string()))
     } else if target.starts_with("pcx-") {
@@ -61,7 +61,7 @@ fn via_target(target: &str) -> Option<Via> {
 }
 
 /// A link resolved from the snapshot.
-enum Link<'a> {
+pub(super) enum Link<'a> {
     Tgw {
         id: String,
         /// The workload VPC's attachment.
@@ -74,7 +74,7 @@ enum Link<'a> {
 
 /// Whether security-group references work across the link (T7, P3).
 #[derive(Clone)]
-enum Refs {
+pub(super) enum Refs {
     Work,
     DoNot(String),
     Unknown(String),
@@ -152,7 +152,7 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
     }
 }
 
-fn peering_refs(c: &VpcPeeringConnection) -> Refs {
+pub(super) fn peering_refs(c: &VpcPeeringConnection) -> Refs {
     if peering::sg_referencing(c) {
         Refs::Work
     } else {
@@ -364,7 +364,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
 
 /// What a fix should route the traffic to: the TGW both VPCs are attached to, else a peering
 /// connection between them, else either.
-fn link_name(cx: &Ctx) -> String {
+pub(super) fn link_name(cx: &Ctx) -> String {
     let (a, b) = (cx.workload.vpc_id, cx.endpoint.raw.vpc_id.as_str());
     let shared_tgw = cx.snap.tgw_vpc_attachments.values().find_map(|x| {
         (x.vpc_id == a)
@@ -386,7 +386,7 @@ fn link_name(cx: &Ctx) -> String {
 }
 
 /// The link a route names, or the hop that says why it cannot carry the pair.
-fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>, Hop> {
+pub(super) fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>, Hop> {
     let (wvpc, evpc) = (cx.workload.vpc_id, cx.endpoint.raw.vpc_id.as_str());
     match via {
         Via::TransitGateway(id) => {
@@ -446,25 +446,7 @@ fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>, Hop> {
 
 /// Peering: the connection's status (P1), the endpoint side, the reply.
 fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Hop> {
-    let id = &c.vpc_peering_connection_id;
-    let status = peering::status(c);
-    let link = if status == "active" {
-        Hop::allowed(
-            HopKind::Link,
-            vec![id.clone()],
-            cx.say(|| format!("{id} active")),
-        )
-    } else {
-        let problem = format!("{id} is `{status}`, not active: it carries no traffic");
-        let fix = format!("accept or recreate {id}");
-        Hop::blocked(
-            HopKind::Link,
-            vec![id.clone()],
-            FindingCode::VpcPeeringNotActive,
-            problem,
-            fix,
-        )
-    };
+    let link = peering_link(cx, c);
     let w = cx.workload;
     vec![
         link,
@@ -477,7 +459,7 @@ fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Ho
             &w.eni.subnet_id,
         ),
         ingress(cx, &peering_refs(c)),
-        return_route(cx, eni, &Via::Peering(id.clone())),
+        return_route(cx, eni, &Via::Peering(c.vpc_peering_connection_id.clone())),
         acl(
             cx,
             AclHop::ReturnOutbound,
@@ -495,6 +477,29 @@ fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Ho
             &eni.subnet_id,
         ),
     ]
+}
+
+/// The peering connection's status (P1): only an active one carries traffic.
+pub(super) fn peering_link(cx: &Ctx, c: &VpcPeeringConnection) -> Hop {
+    let id = &c.vpc_peering_connection_id;
+    let status = peering::status(c);
+    if status == "active" {
+        Hop::allowed(
+            HopKind::Link,
+            vec![id.clone()],
+            cx.say(|| format!("{id} active")),
+        )
+    } else {
+        let problem = format!("{id} is `{status}`, not active: it carries no traffic");
+        let fix = format!("accept or recreate {id}");
+        Hop::blocked(
+            HopKind::Link,
+            vec![id.clone()],
+            FindingCode::VpcPeeringNotActive,
+            problem,
+            fix,
+        )
+    }
 }
 
 /// The endpoint subnet's route back to the workload: it must use the same link.
@@ -699,7 +704,7 @@ fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
 }
 
 /// The attachment's subnet in the first of `zones` it has one in.
-fn attachment_subnet<'a>(
+pub(super) fn attachment_subnet<'a>(
     cx: &Ctx,
     a: &'a TransitGatewayVpcAttachment,
     zones: [&Result<&str, String>; 2],
@@ -739,7 +744,7 @@ fn into_vpc(
 }
 
 /// Both attachments must be available.
-fn attachments_state(
+pub(super) fn attachments_state(
     cx: &Ctx,
     id: &str,
     src: &TransitGatewayVpcAttachment,
@@ -770,7 +775,7 @@ fn attachments_state(
 
 /// The attachment has a subnet in `zone` (T2): traffic from resources of other zones cannot
 /// enter the TGW. Returns the hop and the subnet.
-fn zone_hop(
+pub(super) fn zone_hop(
     cx: &Ctx,
     kind: HopKind,
     a: &TransitGatewayVpcAttachment,
@@ -830,7 +835,7 @@ fn association_hops(
 }
 
 /// The `from` attachment's TGW route table (T3): the hop, and the table when it has one.
-fn association_hop(
+pub(super) fn association_hop(
     cx: &Ctx,
     kind: HopKind,
     from: &TransitGatewayVpcAttachment,

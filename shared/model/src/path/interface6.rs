@@ -82,7 +82,7 @@ fn target(cx: &Ctx, src: Ipv6Addr, eni: &NetworkInterface, dst: Ipv6Addr) -> Tar
 }
 
 /// `addr × ports` for the service ports.
-fn service_region6(addr: Addr6Range, ports: &[u16]) -> Region6 {
+pub(super) fn service_region6(addr: Addr6Range, ports: &[u16]) -> Region6 {
     let mut ports = ports.to_vec();
     ports.sort_unstable();
     ports.dedup();
@@ -94,12 +94,12 @@ fn service_region6(addr: Addr6Range, ports: &[u16]) -> Region6 {
 }
 
 /// `tcp/443 over IPv6`: every IPv6 finding says its family (V11).
-fn traffic6(cx: &Ctx) -> String {
+pub(super) fn traffic6(cx: &Ctx) -> String {
     format!("{} over IPv6", cx.endpoint.traffic)
 }
 
 /// The subnet's first IPv6 block for fixes, else the subnet id.
-fn subnet_cidr6(cx: &Ctx, subnet_id: &str) -> String {
+pub(super) fn subnet_cidr6(cx: &Ctx, subnet_id: &str) -> String {
     cx.snap
         .subnets
         .get(subnet_id)
@@ -191,7 +191,13 @@ fn ingress(cx: &Ctx, src: Ipv6Addr) -> Hop {
 
 /// One direction of a subnet's ACL for IPv6 traffic (V6): the IPv6 entries in rule order,
 /// then the IPv6 `*`.
-fn acl6(cx: &Ctx, hop: AclHop, subnet_id: &str, required: &Region6, fix_peer: &str) -> Hop {
+pub(super) fn acl6(
+    cx: &Ctx,
+    hop: AclHop,
+    subnet_id: &str,
+    required: &Region6,
+    fix_peer: &str,
+) -> Hop {
     let kind = hop.kind();
     let found = cx
         .snap
@@ -395,7 +401,7 @@ pub(crate) fn unusable(cx: &Ctx, why: Unusable) -> Hop {
     )
 }
 
-fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<std::sync::Arc<str>> {
+pub(super) fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<std::sync::Arc<str>> {
     if groups.is_empty() {
         vec![std::sync::Arc::from(owner)]
     } else {
@@ -406,7 +412,7 @@ fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<std::sync::Arc<str>> {
     }
 }
 
-fn join<T: std::fmt::Display>(items: &[T]) -> String {
+pub(super) fn join<T: std::fmt::Display>(items: &[T]) -> String {
     let parts: Vec<String> = items.iter().map(T::to_string).collect();
     parts.join("; ")
 }

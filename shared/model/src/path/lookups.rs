@@ -11,10 +11,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::fxhash::FxHashMap;
-use crate::route::{self, RouteMatch};
+use crate::route::{self, RouteMatch, RouteMatch6};
 use crate::snapshot::{RouteTable, Snapshot};
 use crate::text;
-use crate::transit_gateway::{self as tgw, TgwRouteMatch};
+use crate::transit_gateway::{self as tgw, TgwRouteMatch, TgwRouteMatch6};
 
 /// A VPC route table's routes, prefix lists expanded, and the lists the snapshot lacks
 /// (`route::expanded_routes`).
@@ -22,6 +22,12 @@ pub(crate) type VpcRoutes = (Vec<RouteMatch>, Vec<String>);
 
 /// A TGW route table's routes, propagations included, or what is missing (`tgw::routes`).
 pub(crate) type TgwRoutes = Result<Vec<TgwRouteMatch>, String>;
+
+/// A VPC route table's IPv6 routes (`route::expanded_routes6`), for the IPv6 leg across VPCs.
+pub(crate) type VpcRoutes6 = (Vec<RouteMatch6>, Vec<String>);
+
+/// A TGW route table's IPv6 routes (`tgw::routes6`).
+pub(crate) type TgwRoutes6 = Result<Vec<TgwRouteMatch6>, String>;
 
 /// The expanded route tables of one snapshot, filled as traces ask for them. Single-threaded
 /// (a check runs on one thread), hence `RefCell` and `Rc`.
@@ -33,6 +39,10 @@ pub(crate) struct Lookups {
     tgw: RefCell<FxHashMap<String, (String, Rc<TgwRoutes>)>>,
     /// Subnet CIDRs as the fixes of ACL and SG hops quote them, by subnet id.
     cidrs: RefCell<FxHashMap<String, Rc<str>>>,
+    /// IPv6 routes by route table id (docs/spec.md V12; empty for IPv4-only checks).
+    vpc6: RefCell<FxHashMap<String, Rc<VpcRoutes6>>>,
+    /// IPv6 routes by TGW route table id, with the TGW asked for.
+    tgw6: RefCell<FxHashMap<String, (String, Rc<TgwRoutes6>)>>,
 }
 
 impl Lookups {
@@ -64,6 +74,40 @@ impl Lookups {
         // A table id named with two gateways (a malformed snapshot) keeps its first answer
         // cached; the other is computed each time, never confused with it.
         self.tgw
+            .borrow_mut()
+            .entry(table.to_string())
+            .or_insert_with(|| (gateway.to_string(), Rc::clone(&routes)));
+        routes
+    }
+}
+
+impl Lookups {
+    /// The IPv6 routes of a VPC route table of `snap`.
+    pub(crate) fn vpc_routes6(&self, snap: &Snapshot, table: &RouteTable) -> Rc<VpcRoutes6> {
+        if let Some(routes) = self.vpc6.borrow().get(&table.route_table_id) {
+            return Rc::clone(routes);
+        }
+        let routes = Rc::new(route::expanded_routes6(snap, table));
+        self.vpc6
+            .borrow_mut()
+            .insert(table.route_table_id.clone(), Rc::clone(&routes));
+        routes
+    }
+
+    /// The IPv6 routes of TGW route table `table` of `gateway`.
+    pub(crate) fn tgw_routes6(
+        &self,
+        snap: &Snapshot,
+        gateway: &str,
+        table: &str,
+    ) -> Rc<TgwRoutes6> {
+        if let Some((g, routes)) = self.tgw6.borrow().get(table) {
+            if g == gateway {
+                return Rc::clone(routes);
+            }
+        }
+        let routes = Rc::new(tgw::routes6(snap, gateway, table));
+        self.tgw6
             .borrow_mut()
             .entry(table.to_string())
             .or_insert_with(|| (gateway.to_string(), Rc::clone(&routes)));
@@ -118,5 +162,12 @@ mod tests {
         // Another gateway's question about the same id is answered on its own.
         let z = lookups.tgw_routes(&snap, "tgw-2", "tgw-rtb-1");
         assert!(!Rc::ptr_eq(&x, &z));
+        let a6 = lookups.vpc_routes6(&snap, &table);
+        assert!(Rc::ptr_eq(&a6, &lookups.vpc_routes6(&snap, &table)));
+        let x6 = lookups.tgw_routes6(&snap, "tgw-1", "tgw-rtb-1");
+        assert!(Rc::ptr_eq(
+            &x6,
+            &lookups.tgw_routes6(&snap, "tgw-1", "tgw-rtb-1")
+        ));
     }
 }

@@ -9,6 +9,8 @@
 //! returns, docs/spec.md I7); a gateway endpoint is one target, the service's prefix list.
 
 pub(crate) mod cross;
+// The IPv6 leg of pairs across VPCs (issue 17, docs/spec.md V12).
+pub(crate) mod cross6;
 pub(crate) mod gateway;
 mod hops;
 pub(crate) mod interface;
@@ -431,6 +433,22 @@ impl Ctx<'_> {
         }
     }
 
+    /// The IPv6 routes of a VPC route table, likewise (docs/spec.md V12).
+    pub(crate) fn vpc_routes6(&self, table: &RouteTable) -> Rc<lookups::VpcRoutes6> {
+        match self.lookups {
+            Some(l) => l.vpc_routes6(self.snap, table),
+            None => Rc::new(crate::route::expanded_routes6(self.snap, table)),
+        }
+    }
+
+    /// The IPv6 routes of TGW route table `table` of `gateway`, likewise.
+    pub(crate) fn tgw_routes6(&self, gateway: &str, table: &str) -> Rc<lookups::TgwRoutes6> {
+        match self.lookups {
+            Some(l) => l.tgw_routes6(self.snap, gateway, table),
+            None => Rc::new(crate::transit_gateway::routes6(self.snap, gateway, table)),
+        }
+    }
+
     /// The CIDR of a subnet as fixes quote it (its id when unknown), likewise.
     pub(crate) fn subnet_cidr(&self, subnet: &str) -> Rc<str> {
         match self.lookups {
@@ -497,20 +515,16 @@ fn trace_with(
     let cross_vpc = workload.vpc_id != endpoint.raw.vpc_id;
     let targets = match (stopped, endpoint.kind) {
         (true, _) => Vec::new(),
-        // The interface paths across VPCs are IPv4 paths (issue 14): an IPv6-only workload
-        // has none. (A gateway endpoint serves no other VPC, whatever the family.)
-        (false, EndpointKind::Interface) if cross_vpc && !workload.ipv4 => vec![not_checked(
-            &cx,
-            HopKind::Link,
-            format!(
-                "{} is IPv6-only and {} is in another VPC: IPv6 paths across VPCs are not \
-                 checked yet (docs/spec.md section 12, V8)",
-                workload.id(),
-                endpoint.id()
-            ),
-        )],
+        // Across VPCs by the families the pair needs (V10, V12): the IPv4 leg of issue 14,
+        // the IPv6 leg, or both. (A gateway endpoint serves no other VPC, whatever the family:
+        // T9.)
+        (false, EndpointKind::Interface) if cross_vpc => {
+            interface_targets_by(&cx, cross::targets, cross6::targets)
+        }
         (false, _) if cross_vpc => cross::targets(&cx),
-        (false, EndpointKind::Interface) => interface_targets(&cx),
+        (false, EndpointKind::Interface) => {
+            interface_targets_by(&cx, interface::targets, interface6::targets)
+        }
         (false, EndpointKind::Gateway) => gateway_targets(&cx),
     };
     PairTrace {
@@ -523,17 +537,23 @@ fn trace_with(
     }
 }
 
-/// A same-VPC interface pair's targets by the families it needs (docs/spec.md V10): the IPv4
-/// ones, the IPv6 ones (`interface6`), both, the DNS64 route towards each ENI, or one target
-/// saying why no answer is usable or what data is missing to decide.
-fn interface_targets(cx: &Ctx) -> Vec<Target> {
+/// An interface pair's targets by the families it needs (docs/spec.md V10): the IPv4 ones
+/// (`v4`: `interface` in the VPC, `cross` across VPCs), the IPv6 ones (`v6`: `interface6`,
+/// `cross6`), both, the DNS64 route towards each ENI (V9: the workload subnet's route table
+/// decides, wherever the endpoint is), or one target saying why no answer is usable or what
+/// data is missing to decide.
+fn interface_targets_by(
+    cx: &Ctx,
+    v4: fn(&Ctx) -> Vec<Target>,
+    v6: fn(&Ctx) -> Vec<Target>,
+) -> Vec<Target> {
     use crate::family::{interface_need_gated, Family, Need};
     match interface_need_gated(cx.snap, cx.workload.eni, cx.endpoint.raw) {
-        Need::One(Family::V4) => interface::targets(cx),
-        Need::One(Family::V6) => interface6::targets(cx),
+        Need::One(Family::V4) => v4(cx),
+        Need::One(Family::V6) => v6(cx),
         Need::Both => {
-            let mut targets = interface::targets(cx);
-            targets.extend(interface6::targets(cx));
+            let mut targets = v4(cx);
+            targets.extend(v6(cx));
             targets
         }
         Need::Dns64 => cx

@@ -7,7 +7,7 @@
 //! (`TransitGatewayStaticRoutes`, `TransitGatewayPropagations`): one element per TGW route
 //! table, with its `TransitGatewayRouteTableId` (docs/snapshot-format.md).
 
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 use serde::Deserialize;
 
 /// An element of `describe-transit-gateways` → `TransitGateways`.
@@ -114,6 +114,10 @@ pub struct TransitGatewayVpcAttachmentOptions {
     /// `enable` or `disable`.
     #[serde(default)]
     pub appliance_mode_support: Option<String>,
+    /// `enable` or `disable` (AWS's default: `disable`): whether the attachment's network
+    /// interfaces get IPv6 addresses and its VPC's IPv6 CIDRs propagate (docs/spec.md V12).
+    #[serde(default)]
+    pub ipv6_support: Option<String>,
 }
 
 /// An element of `describe-transit-gateway-route-tables` → `TransitGatewayRouteTables`.
@@ -143,25 +147,57 @@ pub struct TransitGatewayRoutes {
     pub routes: Vec<TransitGatewayRoute>,
 }
 
-/// One route of a TGW route table (`search-transit-gateway-routes` → `Routes`).
+/// One route of a TGW route table (`search-transit-gateway-routes` → `Routes`). AWS writes IPv4
+/// and IPv6 destinations in the one `DestinationCidrBlock` field; they are read apart.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", from = "RawTransitGatewayRoute")]
 pub struct TransitGatewayRoute {
-    /// IPv4 destination (IPv6 destinations are read as absent and never match IPv4 traffic).
-    #[serde(default, deserialize_with = "ipv4_or_none")]
+    /// IPv4 destination (absent for an IPv6 one: it never matches IPv4 traffic).
     pub destination_cidr_block: Option<Ipv4Net>,
+    /// IPv6 destination (`DestinationCidrBlock` holding an IPv6 CIDR: docs/spec.md V12).
+    pub destination_ipv6_cidr_block: Option<Ipv6Net>,
     /// A prefix-list destination (a prefix-list reference of the route table).
-    #[serde(default)]
     pub prefix_list_id: Option<String>,
     /// `active`, `blackhole`, `pending`, `deleting`, `deleted`.
-    #[serde(default)]
     pub state: Option<String>,
     /// `static` or `propagated`.
-    #[serde(default, rename = "Type")]
     pub route_type: Option<String>,
     /// The target attachments (empty for a blackhole route).
-    #[serde(default)]
     pub transit_gateway_attachments: Vec<TransitGatewayRouteAttachment>,
+}
+
+/// [`TransitGatewayRoute`] as AWS writes it: one destination field for both families.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RawTransitGatewayRoute {
+    #[serde(default, deserialize_with = "cidr_of_either")]
+    destination_cidr_block: Option<ipnet::IpNet>,
+    #[serde(default)]
+    prefix_list_id: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default, rename = "Type")]
+    route_type: Option<String>,
+    #[serde(default)]
+    transit_gateway_attachments: Vec<TransitGatewayRouteAttachment>,
+}
+
+impl From<RawTransitGatewayRoute> for TransitGatewayRoute {
+    fn from(raw: RawTransitGatewayRoute) -> Self {
+        let (v4, v6) = match raw.destination_cidr_block {
+            Some(ipnet::IpNet::V4(net)) => (Some(net), None),
+            Some(ipnet::IpNet::V6(net)) => (None, Some(net)),
+            None => (None, None),
+        };
+        TransitGatewayRoute {
+            destination_cidr_block: v4,
+            destination_ipv6_cidr_block: v6,
+            prefix_list_id: raw.prefix_list_id,
+            state: raw.state,
+            route_type: raw.route_type,
+            transit_gateway_attachments: raw.transit_gateway_attachments,
+        }
+    }
 }
 
 /// A target of a TGW route.
@@ -249,13 +285,11 @@ pub struct PeeringVpcInfo {
     pub region: Option<String>,
 }
 
-/// An IPv4 CIDR, or `None` for anything else (TGW routes mix IPv4 and IPv6 destinations in one
-/// field); a malformed IPv4 CIDR is still an error.
-fn ipv4_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Ipv4Net>, D::Error> {
+/// A CIDR of either family; a malformed one is an error.
+fn cidr_of_either<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ipnet::IpNet>, D::Error> {
     let text: Option<String> = Option::deserialize(d)?;
-    match text {
-        Some(t) if t.contains(':') => Ok(None),
-        Some(t) => t.parse().map(Some).map_err(serde::de::Error::custom),
-        None => Ok(None),
-    }
+    text.map(|t| t.parse().map_err(serde::de::Error::custom))
+        .transpose()
 }
