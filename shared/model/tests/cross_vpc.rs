@@ -1060,6 +1060,11 @@ mod random {
         /// zone, 2 the hub's zone associated with the spoke and the hub, 3 with the hub only,
         /// 4 as 2 with custom DNS servers in the spoke.
         dns: u8,
+        /// IPv6 (docs/spec.md V10): 0 none; 1 the hub endpoint dual-stack and one spoke
+        /// workload dual-stack, without IPv6 routes (its IPv6 leg blocked: the fast judge must
+        /// hand that pair to the exact one); 2 the endpoint dual-stack, the workloads IPv4-only
+        /// (their pairs need IPv4 only, and classes decide them).
+        dual: u8,
     }
 
     fn arb_knobs() -> impl Strategy<Value = Knobs> {
@@ -1086,9 +1091,10 @@ mod random {
                 prop::bool::weighted(0.5),
             ],
             0u8..5,
+            prop_oneof![6 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
         )
             .prop_map(
-                |(acls, mut spoke_egress, mut hub_ingress, switches, base, splits, dns)| {
+                |(acls, mut spoke_egress, mut hub_ingress, switches, base, splits, dns, dual)| {
                     if base.0 {
                         spoke_egress.push(
                             json!({"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}),
@@ -1104,6 +1110,7 @@ mod random {
                         switches,
                         splits,
                         dns,
+                        dual,
                     }
                 },
             )
@@ -1202,7 +1209,25 @@ mod random {
             ep["SubnetIds"] = json!(["subnet-hub-ep", "subnet-hub-ep-b"]);
         }
         with_dns(&mut w, k.dns);
+        with_dual_stack(&mut w, k.dual);
         w
+    }
+
+    /// The IPv6 of knob `dual` (see `Knobs::dual`).
+    fn with_dual_stack(w: &mut World, dual: u8) {
+        if dual == 0 {
+            return;
+        }
+        w.get("VpcEndpoints", "vpce-ssm")["IpAddressType"] = json!("dualstack");
+        for (i, e) in w.list("NetworkInterfaces").iter_mut().enumerate() {
+            if e["InterfaceType"] == json!("vpc_endpoint") {
+                e["Ipv6Addresses"] = json!([{"Ipv6Address": format!("2600:1f18:1::{i}")}]);
+            }
+        }
+        if dual == 1 {
+            w.get("NetworkInterfaces", "eni-spoke-2")["Ipv6Addresses"] =
+                json!([{"Ipv6Address": "2600:1f18:2::20"}]);
+        }
     }
 
     /// The DNS of knob `dns` (see `Knobs::dns`).
@@ -1279,6 +1304,31 @@ mod random {
             let after = reached(&world(&more));
             prop_assert!(after >= before, "reach dropped from {} to {}", before, after);
         }
+    }
+
+    /// Knob `dual` 1 in the working world: the dual-stack workload's pair needs the IPv6 leg,
+    /// which has no route, so it is blocked while its IPv4 class-mates reach the endpoint (the
+    /// fast judge's classes alone would call it reachable).
+    #[test]
+    fn the_dual_stack_knob_blocks_the_dual_stack_workload_only() {
+        let knobs = Knobs {
+            acls: Default::default(),
+            spoke_egress: vec![https_to("0.0.0.0/0")],
+            hub_ingress: vec![https_from("10.2.0.0/16")],
+            switches: [true, true, true, false, false],
+            splits: [false; 3],
+            dns: 0,
+            dual: 1,
+        };
+        let report = world(&knobs).report(&[]);
+        assert_eq!(
+            super::verdict(&report, "eni-spoke"),
+            Some(Verdict::Reachable)
+        );
+        assert_ne!(
+            super::verdict(&report, "eni-spoke-2"),
+            Some(Verdict::Reachable)
+        );
     }
 
     /// The random worlds reach the endpoint, and are blocked, both often enough to mean something.

@@ -801,10 +801,10 @@ fn ipv4_only_hub_endpoint_and_ipv6_only_spokes() {
     );
 }
 
-/// The dual-stack worlds in both judges: holds once the fast judge hands cross-VPC pairs that
-/// need IPv6 to the exact judge (the lead's `check::fast::cross` gate).
+/// The dual-stack worlds in both judges (`report` compares them): the fast judge's classes
+/// prove IPv4 only, so its gate must hand every cross-VPC pair that needs IPv6 to the exact
+/// judge (`check::fast::cross`); without it a blocked IPv6 leg would be proven reachable.
 #[test]
-#[ignore = "needs the fast judge's IPv6 gate across VPCs (check/fast/cross.rs)"]
 fn dual_stack_fast_equals_exact() {
     World::dual_stack().report(&SSM);
     let mut w = World::dual_stack();
