@@ -43,18 +43,6 @@ struct Packed {
     more: u16,
 }
 
-impl Packed {
-    /// Whether `next` is the pair right after this run's last, with the same result.
-    fn continues(&self, next: &Packed) -> bool {
-        self.more < u16::MAX
-            && next.workload.0 == self.workload.0 + u32::from(self.more) + 1
-            && next.endpoint == self.endpoint
-            && next.reasons == self.reasons
-            && next.verdict == self.verdict
-            && (next.reached, next.targets) == (self.reached, self.targets)
-    }
-}
-
 /// Every required pair of a report, by VPC, then endpoint, then workload.
 #[derive(Default, Clone)]
 pub struct Pairs {
@@ -112,7 +100,9 @@ impl Pairs {
         EndpointNo(to_u32(self.endpoints.len() - 1))
     }
 
-    /// Adds a pair.
+    /// Adds a pair, as a run of its own: a pair decided alone is appended without comparing
+    /// it with the last (that compare cost every same-VPC pair more than the memory it saves:
+    /// runs of many pairs come from [`push_run`](Self::push_run)).
     pub(super) fn push(
         &mut self,
         (workload, endpoint): (WorkloadNo, EndpointNo),
@@ -130,10 +120,7 @@ impl Pairs {
             more: 0,
         };
         self.len += 1;
-        match self.list.last_mut() {
-            Some(run) if run.continues(&pair) => run.more += 1,
-            _ => self.list.push(pair),
-        }
+        self.list.push(pair);
     }
 
     /// Adds `n` pairs alike: the workloads numbered from `first` against one endpoint.
@@ -284,15 +271,13 @@ mod tests {
     }
 
     #[test]
-    fn consecutive_alike_pairs_share_a_run_and_read_back_one_by_one() {
+    fn runs_and_single_pairs_read_back_one_by_one() {
         let mut pairs = Pairs::default();
         let w = pairs.add_workloads(["eni-a", "eni-b", "eni-c", "eni-d"].map(Arc::from));
         let e = pairs.add_endpoint(Arc::from("vpce-1"));
         let ok = Reasons::default();
-        for i in 0..3 {
-            pairs.push((w.plus(i), e), ok, Verdict::Reachable, (2, 2));
-        }
-        // Another result, then a gap in the numbering: both start runs of their own.
+        pairs.push_run((w, e), 3, ok, Verdict::Reachable, (2, 2));
+        // Single pairs, one of them out of numbering order: a run each.
         pairs.push((w.plus(3), e), ok, Verdict::Blocked, (0, 2));
         pairs.push((w.plus(1), e), ok, Verdict::Blocked, (0, 2));
         assert_eq!(pairs.list.len(), 3);
