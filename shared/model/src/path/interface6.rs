@@ -190,8 +190,14 @@ fn ingress(cx: &Ctx, src: Ipv6Addr) -> Hop {
 }
 
 /// One direction of a subnet's ACL for IPv6 traffic (V6): the IPv6 entries in rule order,
-/// then the IPv6 `*`.
-fn acl6(cx: &Ctx, hop: AclHop, subnet_id: &str, required: &Region6, fix_peer: &str) -> Hop {
+/// then the IPv6 `*`. Also the gateway IPv6 leg's ACL hops (`gateway6`).
+pub(super) fn acl6(
+    cx: &Ctx,
+    hop: AclHop,
+    subnet_id: &str,
+    required: &Region6,
+    fix_peer: &str,
+) -> Hop {
     let kind = hop.kind();
     let found = cx
         .snap
