@@ -369,3 +369,34 @@ fn an_ipv6_only_workload_of_an_ipv6_gateway_endpoint() {
     let f = only_finding(&report(&doc));
     assert_eq!(f.code, FindingCode::EniSgRulesMismatch);
 }
+
+/// Should the service's IPv6 list carry the service's own name (AWS documents none for it),
+/// it is never taken for the IPv4 list, whichever comes first; a copy of the list from
+/// `describe-managed-prefix-lists` whose `AddressFamily` contradicts another copy's is a
+/// conflict naming both files.
+#[test]
+fn an_ipv6_list_named_after_the_service_is_not_the_ipv4_list() {
+    let mut doc = base();
+    let v6 = item(&mut doc, "PrefixLists", "PrefixListId", "pl-s3v6");
+    v6["PrefixListId"] = json!("pl-0v6");
+    v6["PrefixListName"] = json!("com.amazonaws.us-east-1.s3");
+    let text = doc.to_string().replace("\"pl-s3v6\"", "\"pl-0v6\"");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let r = report(&doc);
+    assert!(findings(&r, "eni-app").is_empty(), "{:#?}", r.findings);
+    assert_eq!(verdict(&r, "eni-app"), Some(Verdict::Reachable));
+    let snap = snapshot(&doc);
+    let (trace, _) = trace_pair(&snap, &RuleParameters::default(), "eni-app", "vpce-s3").unwrap();
+    let ids: Vec<&str> = trace.targets.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["pl-s3", "pl-0v6"]);
+
+    let mut b = SnapshotBuilder::new();
+    b.add_json("a.json", &base().to_string()).unwrap();
+    let managed = json!({"PrefixLists": [{"PrefixListId": "pl-s3v6", "AddressFamily": "IPv4"}]});
+    let err = b.add_json("b.json", &managed.to_string()).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("pl-s3v6") && message.contains("a.json") && message.contains("b.json"),
+        "{message}"
+    );
+}
