@@ -511,3 +511,35 @@ fn explain_traces_an_ipv6_only_workload() {
     assert_eq!(addresses, ["2600:1f18:0:2::10"]);
     assert_eq!(trace.verdict(), Verdict::Reachable);
 }
+
+/// V11: a workload group allowing all IPv4 egress and nothing over IPv6 (the default rule of
+/// a group created before the VPC had an IPv6 block): the IPv6 egress fix names the IPv6 rule
+/// to add, the endpoint subnet's IPv6 block (the ENI's address as a /128 when the snapshot
+/// gives the subnet none), not a group reference.
+#[test]
+fn the_ipv6_egress_fix_of_an_all_ipv4_egress_group_names_the_ipv6_rule() {
+    let mut doc = base();
+    item(&mut doc, "SecurityGroups", "GroupId", "sg-app")["IpPermissionsEgress"] = json!([
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]);
+    let r = report(&doc);
+    let found = pair_findings(&r);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code, FindingCode::EniSgRulesMismatch);
+    assert_eq!(&*found[0].component, "sg-app");
+    assert!(found[0].detail.contains("over IPv6"), "{}", found[0].detail);
+    assert_eq!(
+        &*found[0].fix,
+        "allow egress tcp/443 to 2600:1f18:0:2::/64 on sg-app"
+    );
+    item(&mut doc, "Subnets", "SubnetId", "s-ep")
+        .as_object_mut()
+        .unwrap()
+        .remove("Ipv6CidrBlockAssociationSet");
+    let r = report(&doc);
+    let found = pair_findings(&r);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        &*found[0].fix,
+        "allow egress tcp/443 to 2600:1f18:0:2::10/128 on sg-app"
+    );
+}
