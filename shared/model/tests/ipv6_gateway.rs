@@ -306,9 +306,9 @@ fn routes_decide_the_ipv6_leg() {
     );
 }
 
-/// The IPv6 list the route names is absent from the dump, or present without entries
-/// (`describe-managed-prefix-lists` alone): missing data naming it, never reachable, no
-/// finding.
+/// The IPv6 list the route names is absent from the dump, present without entries
+/// (`describe-managed-prefix-lists` alone), or of a family the snapshot cannot tell: missing
+/// data naming it, never reachable, no finding.
 #[test]
 fn an_unreadable_ipv6_list_is_missing_data() {
     let without_list = |list: Option<Value>| {
@@ -319,7 +319,15 @@ fn an_unreadable_ipv6_list_is_missing_data() {
     };
     let entryless = json!({"PrefixListId": "pl-s3v6", "AddressFamily": "IPv6", "MaxEntries": 10,
         "PrefixListName": "com.amazonaws.us-east-1.ipv6.s3"});
-    for doc in [without_list(None), without_list(Some(entryless))] {
+    // Entries known (none) but no family to tell.
+    let familyless = json!({"PrefixListId": "pl-s3v6", "Cidrs": [],
+        "PrefixListName": "com.amazonaws.us-east-1.ipv6.s3"});
+    let docs = [
+        without_list(None),
+        without_list(Some(entryless)),
+        without_list(Some(familyless)),
+    ];
+    for doc in docs {
         let r = report(&doc);
         assert!(findings(&r, "eni-app").is_empty(), "{:#?}", r.findings);
         assert_eq!(verdict(&r, "eni-app"), Some(Verdict::Unknown));

@@ -43,8 +43,9 @@ enum Ipv6List<'a> {
 }
 
 /// The IPv6 target of the pair: the service's IPv6 list with its four hops; without the
-/// list, the route hop alone (no IPv6 route to the endpoint blocks whatever the list holds)
-/// and, when a route names a list that cannot be read, the gap.
+/// list, the route hop alone: unknown, naming the gap, when the workload's table routes a list
+/// that cannot be read; blocked when it routes no IPv6 list to the endpoint (whatever the
+/// list holds).
 pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     let list = ipv6_list(cx);
     let route = route_hop(cx, &list);
@@ -60,19 +61,9 @@ pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
                 hops: vec![egress(cx, pl), route, acl_out(cx, pl), reply_in(cx, pl)],
             }
         }
-        Ipv6List::Unreadable(gap) => {
-            let problem = format!(
-                "{} over IPv6 through {}: the service's IPv6 prefix list cannot be read: {gap}",
-                cx.endpoint.traffic,
-                cx.endpoint.id()
-            );
-            let ep = vec![cx.endpoint.id().to_string()];
-            whole_endpoint(
-                cx,
-                vec![route, Hop::unknown(HopKind::EndpointData, ep, problem)],
-            )
-        }
-        Ipv6List::Unrouted => whole_endpoint(cx, vec![route]),
+        // The route hop names the gap when the workload's table routes the unreadable list,
+        // and blocks (whatever the list holds) when it routes no IPv6 list to the endpoint.
+        Ipv6List::Unreadable(_) | Ipv6List::Unrouted => whole_endpoint(cx, vec![route]),
     };
     vec![target]
 }
