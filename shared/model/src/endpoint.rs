@@ -150,9 +150,15 @@ impl<'a> Endpoint<'a> {
         }
     }
 
+    /// The service's IPv4 list, by name: the IPv4 path's target (G1). Should the service's
+    /// IPv6 list carry the same name, it is never taken for the IPv4 one: the IPv6 list is
+    /// the one the endpoint's IPv6 route names (`path::gateway6`, V4).
     fn resolve_prefix_list(&mut self, snap: &'a Snapshot) {
         let name = &self.raw.service_name;
-        self.prefix_list = snap.prefix_list_by_name(name);
+        self.prefix_list = snap.prefix_lists.values().find(|pl| {
+            pl.prefix_list_name == *name
+                && crate::prefix_list::family_of(pl) != Some(crate::family::Family::V6)
+        });
         if self.prefix_list.is_some() {
             return;
         }

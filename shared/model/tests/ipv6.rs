@@ -439,21 +439,20 @@ fn an_ipv6_only_workload_cannot_use_an_ipv4_gateway_endpoint() {
 
 /// V4: a dual-stack workload of an `ipv4` gateway endpoint keeps its IPv4 verdict (reachable
 /// here); of a `dualstack` one (service-defined records: the dual-stack name answers AAAA) it
-/// needs the IPv6 leg too, which is not checked yet: unproven, never "reachable".
+/// needs the IPv6 leg too, which here has no IPv6 route to the endpoint (the fixture routes
+/// the IPv4 list only): blocked on the route table. The IPv6 leg's own cases are in
+/// tests/ipv6_gateway.rs.
 #[test]
 fn dual_stack_workloads_of_gateway_endpoints_by_type() {
     let (r, found) = s3_report(&with_s3(base(), "ipv4"));
     assert!(found.is_empty(), "{found:#?}");
     assert!(r.missing.is_empty(), "{:#?}", r.missing);
     let (r, found) = s3_report(&with_s3(base(), "dualstack"));
-    assert!(found.is_empty(), "{found:#?}");
-    assert!(
-        r.missing.iter().any(|m| m
-            .what
-            .contains("IPv6 leg through a gateway endpoint is not checked")),
-        "{:#?}",
-        r.missing
-    );
+    assert!(r.missing.is_empty(), "{:#?}", r.missing);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code, FindingCode::NoRouteToDestination);
+    assert_eq!(&*found[0].component, "rtb-main");
+    assert!(found[0].detail.contains("over IPv6"), "{}", found[0].detail);
 }
 
 /// An `ipv6` endpoint, its ENI in an IPv6-only subnet without an IPv4 address (V1, V8): an
@@ -511,4 +510,36 @@ fn explain_traces_an_ipv6_only_workload() {
     let addresses: Vec<&str> = trace.targets.iter().map(|t| t.address.as_str()).collect();
     assert_eq!(addresses, ["2600:1f18:0:2::10"]);
     assert_eq!(trace.verdict(), Verdict::Reachable);
+}
+
+/// V11: a workload group allowing all IPv4 egress and nothing over IPv6 (the default rule of
+/// a group created before the VPC had an IPv6 block): the IPv6 egress fix names the IPv6 rule
+/// to add, the endpoint subnet's IPv6 block (the ENI's address as a /128 when the snapshot
+/// gives the subnet none), not a group reference.
+#[test]
+fn the_ipv6_egress_fix_of_an_all_ipv4_egress_group_names_the_ipv6_rule() {
+    let mut doc = base();
+    item(&mut doc, "SecurityGroups", "GroupId", "sg-app")["IpPermissionsEgress"] = json!([
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]);
+    let r = report(&doc);
+    let found = pair_findings(&r);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].code, FindingCode::EniSgRulesMismatch);
+    assert_eq!(&*found[0].component, "sg-app");
+    assert!(found[0].detail.contains("over IPv6"), "{}", found[0].detail);
+    assert_eq!(
+        &*found[0].fix,
+        "allow egress tcp/443 to 2600:1f18:0:2::/64 on sg-app"
+    );
+    item(&mut doc, "Subnets", "SubnetId", "s-ep")
+        .as_object_mut()
+        .unwrap()
+        .remove("Ipv6CidrBlockAssociationSet");
+    let r = report(&doc);
+    let found = pair_findings(&r);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        &*found[0].fix,
+        "allow egress tcp/443 to 2600:1f18:0:2::10/128 on sg-app"
+    );
 }

@@ -100,15 +100,22 @@ pub(super) fn traffic6(cx: &Ctx) -> String {
 
 /// The subnet's first IPv6 block for fixes, else the subnet id.
 pub(super) fn subnet_cidr6(cx: &Ctx, subnet_id: &str) -> String {
+    ipv6_block(cx, subnet_id).unwrap_or_else(|| subnet_id.to_string())
+}
+
+/// The subnet's first IPv6 block, as fixes write it.
+fn ipv6_block(cx: &Ctx, subnet_id: &str) -> Option<String> {
     cx.snap
         .subnets
         .get(subnet_id)
         .and_then(|s| s.ipv6_cidrs().next())
-        .map_or_else(|| subnet_id.to_string(), |net| display_cidr6(&net))
+        .map(|net| display_cidr6(&net))
 }
 
-/// The workload's groups, outbound to `dst` on the service ports (V5). The fix names an
-/// endpoint group (a reference covers both families), else the ENI subnet's IPv6 block.
+/// The workload's groups, outbound to `dst` on the service ports (V5). The fix names the IPv6
+/// rule to add (V11): to the ENI subnet's IPv6 block, else to `dst/128`. (A reference to the
+/// endpoint's group covers both families too; the problem lists it among the allowed forms,
+/// but a group whose egress speaks IPv4 only, all IPv4 traffic say, lacks the IPv6 rule.)
 fn egress(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
     let workload = cx.workload;
     let required = service_region6(Addr6Range::host(dst), &cx.endpoint.ports);
@@ -135,7 +142,7 @@ fn egress(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
     forms.extend(groups.iter().cloned());
     forms.push(subnet.clone());
     let problem = format!("no egress {traffic} to {}", forms.join(" or "));
-    let peer = groups.first().cloned().unwrap_or(subnet);
+    let peer = ipv6_block(cx, &eni.subnet_id).unwrap_or_else(|| format!("{dst}/128"));
     let fix = format!(
         "allow egress {} to {peer} on {}",
         cx.endpoint.traffic,
@@ -190,7 +197,7 @@ fn ingress(cx: &Ctx, src: Ipv6Addr) -> Hop {
 }
 
 /// One direction of a subnet's ACL for IPv6 traffic (V6): the IPv6 entries in rule order,
-/// then the IPv6 `*`.
+/// then the IPv6 `*`. Also the gateway IPv6 leg's ACL hops (`gateway6`).
 pub(super) fn acl6(
     cx: &Ctx,
     hop: AclHop,
@@ -546,7 +553,11 @@ mod tests {
                 &*out.problem,
                 "no egress tcp/443 over IPv6 to 2600:1f18:0:2::10 or sg-ep-v4 or 2600:1f18:0:2::/64"
             );
-            assert_eq!(&*out.fix, "allow egress tcp/443 to sg-ep-v4 on sg-app-v4");
+            // The IPv6 rule itself (V11), not a reference: sg-app-v4 speaks IPv4 only.
+            assert_eq!(
+                &*out.fix,
+                "allow egress tcp/443 to 2600:1f18:0:2::/64 on sg-app-v4"
+            );
             let inn = hop(t, HopKind::SecurityGroupIngress);
             assert_eq!(inn.outcome, Outcome::Blocked);
             assert_eq!(

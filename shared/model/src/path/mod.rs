@@ -12,6 +12,8 @@ pub(crate) mod cross;
 // The IPv6 leg of pairs across VPCs (issue 17, docs/spec.md V12).
 pub(crate) mod cross6;
 pub(crate) mod gateway;
+// The IPv6 leg of same-VPC gateway pairs (issue 17, docs/spec.md V4).
+mod gateway6;
 mod hops;
 pub(crate) mod interface;
 // IPv6 hops of same-VPC interface pairs (issue 17, docs/spec.md section 12).
@@ -575,30 +577,20 @@ fn interface_targets_by(
 }
 
 /// A same-VPC gateway pair's targets by the families it needs (docs/spec.md V4, V10): the
-/// IPv4 prefix-list target; for IPv6 one unknown target (the IPv6 leg through a gateway
-/// endpoint is not checked yet), so a pair that needs it is never called reachable; one
-/// blocked target when no family is usable (an IPv6-only workload and an `ipv4` endpoint).
+/// IPv4 prefix-list target, the IPv6 one (`gateway6`: the list the endpoint's IPv6 route
+/// names), both, or one blocked target when no family is usable (an IPv6-only workload and an
+/// `ipv4` endpoint).
 fn gateway_targets(cx: &Ctx) -> Vec<Target> {
     use crate::family::{gateway_need_gated, Family, Need};
-    let ipv6_leg = |cx: &Ctx| {
-        let problem = format!(
-            "{} over IPv6 through gateway endpoint {} (IpAddressType {}): the IPv6 leg through \
-             a gateway endpoint is not checked yet (docs/spec.md V4)",
-            cx.endpoint.traffic,
-            cx.endpoint.id(),
-            cx.endpoint.raw.ip_address_type.as_deref().unwrap_or("ipv4")
-        );
-        not_checked(cx, HopKind::Route, problem)
-    };
     match gateway_need_gated(cx.snap, cx.workload.eni, cx.endpoint.raw) {
         Need::One(Family::V4) => gateway::targets(cx),
         Need::Both => {
             let mut targets = gateway::targets(cx);
-            targets.push(ipv6_leg(cx));
+            targets.extend(gateway6::targets(cx));
             targets
         }
         // DNS64 never brings traffic to a gateway endpoint (`family::need`).
-        Need::One(Family::V6) | Need::Dns64 => vec![ipv6_leg(cx)],
+        Need::One(Family::V6) | Need::Dns64 => gateway6::targets(cx),
         Need::Unusable(why) => {
             let hop = interface6::unusable(cx, why);
             vec![whole_endpoint(cx, "no usable address", hop)]

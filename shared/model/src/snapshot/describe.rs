@@ -724,6 +724,10 @@ pub struct PrefixList {
     /// The entries (IPv6 entries of customer-managed lists are kept but never match IPv4).
     #[serde(default)]
     pub cidrs: Vec<IpNet>,
+    /// `IPv4` or `IPv6` (`describe-managed-prefix-lists`; a managed list holds one family):
+    /// absent from `describe-prefix-lists` output, where the entries tell the family.
+    #[serde(default)]
+    pub address_family: Option<String>,
 }
 
 /// `describe-vpc-attribute` output: `VpcId` plus one of the two DNS attributes.

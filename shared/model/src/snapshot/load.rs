@@ -197,6 +197,8 @@ struct PrefixListCopy {
     prefix_list_name: Option<String>,
     #[serde(default)]
     cidrs: Option<Vec<ipnet::IpNet>>,
+    #[serde(default)]
+    address_family: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Document {
@@ -346,6 +348,7 @@ impl SnapshotBuilder {
                 prefix_list_id: copy.prefix_list_id,
                 prefix_list_name: name,
                 cidrs,
+                address_family: copy.address_family,
             };
             self.snap.prefix_lists.insert(id, list);
         }
@@ -577,11 +580,12 @@ impl Copies<'_> {
             .expect("an origin is recorded with its list");
         let name = merge_field(&mut held.prefix_list_name, copy.prefix_list_name);
         let cidrs = merge_field(&mut held.cidrs, copy.cidrs);
-        match (name, cidrs) {
-            (Merged::Conflict, _) | (_, Merged::Conflict) => {
+        let family = merge_field(&mut held.address_family, copy.address_family);
+        match (name, cidrs, family) {
+            (Merged::Conflict, _, _) | (_, Merged::Conflict, _) | (_, _, Merged::Conflict) => {
                 Err(self.conflict(copy.prefix_list_id, first))
             }
-            (Merged::Same, Merged::Same) => {
+            (Merged::Same, Merged::Same, Merged::Same) => {
                 self.note_identical(&copy.prefix_list_id, first);
                 Ok(())
             }
