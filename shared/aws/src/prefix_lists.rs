@@ -1,5 +1,7 @@
 //! Prefix lists → `{"PrefixLists": [...]}` in the `describe-prefix-lists` shape
-//! (`PrefixListId`, `PrefixListName`, `Cidrs`).
+//! (`PrefixListId`, `PrefixListName`, `Cidrs`), plus `AddressFamily` from
+//! `DescribeManagedPrefixLists` (`IPv4` or `IPv6`: the IPv6 leg through a gateway endpoint
+//! needs to tell the service's IPv6 list from its IPv4 one, docs/spec.md V4).
 //!
 //! AWS-managed service lists come from `DescribePrefixLists`. Every other managed prefix list
 //! (customer-managed ones above all) comes from `DescribeManagedPrefixLists`, with its entries
@@ -35,8 +37,14 @@ pub(crate) async fn collect(
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
+    let family = |p: &PrefixList| {
+        managed
+            .iter()
+            .find(|m| m.prefix_list_id() == p.prefix_list_id())
+            .and_then(ManagedPrefixList::address_family)
+    };
     let mut items: Vec<Value> = futures_util::stream::iter(&service_lists)
-        .map(|p| service_list(client, p))
+        .map(|p| service_list(client, p, family(p)))
         .buffered(CONCURRENCY)
         .try_collect()
         .await?;
@@ -98,20 +106,21 @@ fn is_usable(m: &ManagedPrefixList) -> bool {
 
 /// One managed list with its entries, in the `describe-prefix-lists` shape.
 async fn managed_list(client: &Client, m: &ManagedPrefixList) -> Result<Value, CallError> {
-    with_entries(client, m.prefix_list_id(), m.prefix_list_name()).await
+    let (id, name) = (m.prefix_list_id(), m.prefix_list_name());
+    with_entries(client, (id, name, m.address_family())).await
 }
 
 /// A list in the `describe-prefix-lists` shape, its `Cidrs` read with
 /// `GetManagedPrefixListEntries`.
 async fn with_entries(
     client: &Client,
-    id: Option<&str>,
-    name: Option<&str>,
+    (id, name, family): (Option<&str>, Option<&str>, Option<&str>),
 ) -> Result<Value, CallError> {
     let cidrs = entries(client, id.unwrap_or_default()).await?;
     Ok(Obj::new()
         .str("PrefixListId", id)
         .str("PrefixListName", name)
+        .str("AddressFamily", family)
         .strs("Cidrs", &cidrs)
         .build())
 }
@@ -130,20 +139,22 @@ async fn entries(client: &Client, id: &str) -> Result<Vec<String>, CallError> {
         .collect())
 }
 
-/// One AWS-managed service list, its entries read with `GetManagedPrefixListEntries` when
+/// One AWS-managed service list (its family from `DescribeManagedPrefixLists`, which lists
+/// the AWS-managed lists too), its entries read with `GetManagedPrefixListEntries` when
 /// `DescribePrefixLists` left `Cidrs` out.
-async fn service_list(client: &Client, p: &PrefixList) -> Result<Value, CallError> {
-    if p.cidrs.is_some() {
-        return Ok(prefix_list(p));
+async fn service_list(
+    client: &Client,
+    p: &PrefixList,
+    family: Option<&str>,
+) -> Result<Value, CallError> {
+    let (id, name) = (p.prefix_list_id(), p.prefix_list_name());
+    if p.cidrs.is_none() {
+        return with_entries(client, (id, name, family)).await;
     }
-    with_entries(client, p.prefix_list_id(), p.prefix_list_name()).await
-}
-
-/// One AWS-managed service list as the CLI prints it.
-pub fn prefix_list(p: &PrefixList) -> Value {
-    Obj::new()
-        .str("PrefixListId", p.prefix_list_id())
-        .str("PrefixListName", p.prefix_list_name())
+    Ok(Obj::new()
+        .str("PrefixListId", id)
+        .str("PrefixListName", name)
+        .str("AddressFamily", family)
         .strs("Cidrs", p.cidrs())
-        .build()
+        .build())
 }

@@ -566,6 +566,8 @@ fn check_prefix_lists(s: &Snapshot, n: &Net) {
     let lists = items(s, "prefix-lists.json", "PrefixLists");
     let corp = find(lists, "PrefixListId", &n.customer_pl);
     assert_eq!(corp["PrefixListName"], "corp-ranges");
+    // The family comes from DescribeManagedPrefixLists (docs/spec.md V4 needs it).
+    assert_eq!(corp["AddressFamily"], "IPv4");
     let cidrs: Vec<String> = corp["Cidrs"]
         .as_array()
         .unwrap()

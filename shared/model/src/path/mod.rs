@@ -608,17 +608,6 @@ fn family_unknown(cx: &Ctx, what: &str) -> Target {
     whole_endpoint(cx, "address family unknown", hop)
 }
 
-/// One target for a path the model does not check yet: unknown (never a verdict), its fix
-/// saying that no data would help.
-fn not_checked(cx: &Ctx, kind: HopKind, problem: String) -> Target {
-    let components = vec![cx.workload.id().to_string(), cx.endpoint.id().to_string()];
-    let hop = Hop {
-        fix: Arc::from("none in the snapshot: vpce-reach does not check this path yet"),
-        ..Hop::unknown(kind, components, problem)
-    };
-    whole_endpoint(cx, "not checked", hop)
-}
-
 /// One target standing for the whole endpoint, holding `hop`; `address` says why it has none.
 fn whole_endpoint(cx: &Ctx, address: &str, hop: Hop) -> Target {
     Target {
