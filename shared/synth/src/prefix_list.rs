@@ -120,12 +120,16 @@ pub(crate) fn plan(ids: &mut IdGen, vpcs: &[Vpc], subnets: &[Subnet]) -> PrefixL
     lists
 }
 
-/// The `describe-prefix-lists` document.
+/// The `describe-prefix-lists` document, each list with the `AddressFamily` that
+/// `describe-managed-prefix-lists` gives it (as our live collection writes it).
 pub(crate) fn document(lists: &PrefixLists) -> Value {
     let all: Vec<Value> = lists
         .all
         .iter()
-        .map(|l| json!({"Cidrs": l.cidrs, "PrefixListId": l.id, "PrefixListName": l.name}))
+        .map(|l| {
+            json!({"AddressFamily": "IPv4", "Cidrs": l.cidrs, "PrefixListId": l.id,
+                   "PrefixListName": l.name})
+        })
         .collect();
     json!({ "PrefixLists": all })
 }

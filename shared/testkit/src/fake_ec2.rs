@@ -243,6 +243,8 @@ fn prefix_list(list: &Value) -> PrefixList {
         .flatten()
         .filter_map(Value::as_str)
         .collect();
+    // The list's own family, as the generator writes it; AWS gives every managed list one.
+    let family = list["AddressFamily"].as_str().unwrap_or("IPv4");
     let aws = name.starts_with("com.amazonaws.");
     let owner = if aws { "AWS" } else { "123456789012" };
     let head = format!(
@@ -257,8 +259,9 @@ fn prefix_list(list: &Value) -> PrefixList {
     PrefixList {
         described: format!("<item>{head}<cidrSet>{cidr_set}</cidrSet></item>"),
         managed: format!(
-            "<item>{head}<state>create-complete</state><addressFamily>IPv4</addressFamily>\
-             <ownerId>{owner}</ownerId></item>"
+            "<item>{head}<state>create-complete</state><addressFamily>{}</addressFamily>\
+             <ownerId>{owner}</ownerId></item>",
+            escape(family)
         ),
         entries: cidrs
             .iter()
