@@ -100,6 +100,11 @@ impl Pairs {
         EndpointNo(to_u32(self.endpoints.len() - 1))
     }
 
+    /// Room for `n` more pairs stored alone.
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.list.reserve(n);
+    }
+
     /// Adds a pair, as a run of its own: a pair decided alone is appended without comparing
     /// it with the last (that compare cost every same-VPC pair more than the memory it saves:
     /// runs of many pairs come from [`push_run`](Self::push_run)).
