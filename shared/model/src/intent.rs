@@ -422,15 +422,16 @@ pub(crate) fn targets_by_ipv6(snap: &Snapshot, workload: &Workload, ep: &Endpoin
     if !ipv6_intent(workload, ep) {
         return false;
     }
-    let enis: Vec<&NetworkInterface> = ep
-        .raw
-        .network_interface_ids
-        .iter()
-        .filter_map(|id| snap.network_interfaces.get(id))
-        .collect();
+    // Looked up per rule, not collected first: most groups have no `Ipv6Ranges` peer at all.
+    let enis = || {
+        ep.raw
+            .network_interface_ids
+            .iter()
+            .filter_map(|id| snap.network_interfaces.get(id))
+    };
     let names_endpoint = |net: &Ipv6Net| {
         let exact = |s: Ipv6Net| s.prefix_len() == net.prefix_len() && s.network() == net.network();
-        enis.iter().any(|eni| {
+        enis().any(|eni| {
             (net.prefix_len() == 128
                 && eni
                     .ipv6_addresses
