@@ -18,6 +18,8 @@ use crate::security_group::{self, Peer, RuleDirection};
 use crate::snapshot::{NetworkInterface, Snapshot};
 use crate::space::{AddrRange, PortRange, Region};
 
+use ipnet::Ipv6Net;
+
 /// An ENI that must reach the endpoints it depends on.
 #[derive(Debug, Clone)]
 pub(crate) struct Workload<'a> {
@@ -299,7 +301,7 @@ pub(crate) fn reasons(
 ) -> Reasons {
     let facts = IntentFacts {
         admits: ep.kind == EndpointKind::Interface && endpoint_admits(snap, workload, ep),
-        targets: workload.groups.iter().any(|g| group_targets(snap, g, ep)),
+        targets: egress_targets(snap, workload, ep),
         routed: ep.kind == EndpointKind::Gateway
             && routed_to_endpoint(snap, &workload.eni.subnet_id, ep),
         zone: crate::dns::zone_serving(snap, workload.vpc_id, ep.raw).is_some(),
@@ -334,16 +336,32 @@ pub(crate) fn reasons_with(required: bool, kind: EndpointKind, facts: IntentFact
 
 /// R2: the endpoint's groups admit the workload on at least one service port, by the exact
 /// evaluation of one packet per port (a gap in the data admits nobody). An IPv6-only workload
-/// is admitted by its IPv6 address (docs/spec.md V8), any other by its IPv4 one.
+/// is admitted by its IPv6 address (docs/spec.md V8); any other by its IPv4 one, or, when
+/// both it and the endpoint have IPv6 addresses, by its IPv6 one (section 3, R2).
 pub(crate) fn endpoint_admits(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
     if !workload.ipv4 {
         return endpoint_admits6(snap, workload, ep);
     }
     let source = [AddrRange::host(workload.ip)];
-    ep.ports.iter().any(|&port| {
+    let by_ipv4 = ep.ports.iter().any(|&port| {
         let packet = Region::from_addrs(source, PortRange::single(port));
         security_group::evaluate(snap, ep.group_ids(), RuleDirection::Ingress, &packet).allows()
-    })
+    });
+    by_ipv4 || admits_by_ipv6(snap, workload, ep)
+}
+
+/// The IPv6 half of R2 for a dual-stack workload: the workload and the endpoint both have
+/// IPv6 addresses, and the endpoint's groups admit the workload's IPv6 address. False at
+/// once (no lookup) for a workload without IPv6 addresses or an `ipv4` endpoint, so the fast
+/// `check` may ask it of every pair.
+pub(crate) fn admits_by_ipv6(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    ipv6_intent(workload, ep) && endpoint_admits6(snap, workload, ep)
+}
+
+/// The IPv6 parts of R2 and R3 apply: the workload has IPv6 addresses and the endpoint is an
+/// interface endpoint whose ENIs have IPv6 ones (`IpAddressType` `dualstack` or `ipv6`, V1).
+fn ipv6_intent(workload: &Workload, ep: &Endpoint) -> bool {
+    !workload.eni.ipv6_addresses.is_empty() && !ep.ipv4_only && ep.kind == EndpointKind::Interface
 }
 
 /// R2 for an IPv6-only workload: its first IPv6 address, one packet per service port.
@@ -357,6 +375,14 @@ fn endpoint_admits6(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool
         security_group::evaluate6(snap, ep.group_ids(), RuleDirection::Ingress, &packet, true)
             .allows()
     })
+}
+
+/// R3: the egress of one of the workload's groups names the endpoint: by an IPv4 peer or a
+/// group ([`group_targets`]), or, for a workload with IPv6 addresses and an endpoint with
+/// IPv6 ENI addresses, by an IPv6 one ([`targets_by_ipv6`]).
+pub(crate) fn egress_targets(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    workload.groups.iter().any(|g| group_targets(snap, g, ep))
+        || targets_by_ipv6(snap, workload, ep)
 }
 
 /// R3 for one of the workload's groups: an egress rule names one of the endpoint's groups, the
@@ -385,6 +411,45 @@ pub(crate) fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
         }
         Peer::PrefixList(id) => ep.prefix_list.is_some_and(|pl| pl.prefix_list_id == *id),
     }
+}
+
+/// The IPv6 half of R3 (section 3): an `Ipv6Ranges` egress rule of one of the workload's
+/// groups names the /128 of an endpoint ENI's IPv6 address or the exact IPv6 block of a
+/// subnet holding an endpoint ENI. Only for a workload with IPv6 addresses and an endpoint
+/// with IPv6 ENI addresses (false at once otherwise, without a lookup: the fast `check` may
+/// ask it of every pair). Group references and prefix lists are [`group_targets`]'s already.
+pub(crate) fn targets_by_ipv6(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    if !ipv6_intent(workload, ep) {
+        return false;
+    }
+    // Looked up per rule, not collected first: most groups have no `Ipv6Ranges` peer at all.
+    let enis = || {
+        ep.raw
+            .network_interface_ids
+            .iter()
+            .filter_map(|id| snap.network_interfaces.get(id))
+    };
+    let names_endpoint = |net: &Ipv6Net| {
+        let exact = |s: Ipv6Net| s.prefix_len() == net.prefix_len() && s.network() == net.network();
+        enis().any(|eni| {
+            (net.prefix_len() == 128
+                && eni
+                    .ipv6_addresses
+                    .iter()
+                    .any(|a| a.ipv6_address == net.addr()))
+                || snap
+                    .subnets
+                    .get(&eni.subnet_id)
+                    .is_some_and(|s| s.ipv6_cidrs().any(exact))
+        })
+    };
+    workload
+        .groups
+        .iter()
+        .filter_map(|g| snap.security_groups.get(*g))
+        .flat_map(|g| g.ip_permissions_egress.iter())
+        .flat_map(|p| p.ipv6_ranges.iter())
+        .any(|r| names_endpoint(&r.cidr_ipv6))
 }
 
 /// R4: the subnet's route table has the endpoint's prefix-list route.

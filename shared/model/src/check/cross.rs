@@ -358,7 +358,7 @@ fn reasons(
         if intent::endpoint_admits(snap, w, ep) {
             out.insert(Reason::EndpointAdmits);
         }
-        if w.groups.iter().any(|g| intent::group_targets(snap, g, ep)) {
+        if intent::egress_targets(snap, w, ep) {
             out.insert(Reason::EgressTargets);
         }
     }

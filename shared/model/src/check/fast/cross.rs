@@ -92,12 +92,15 @@ struct Decided {
     proven: usize,
 }
 
-/// The pair needs the IPv4 path and nothing else (V10): a class can decide it.
+/// The pair needs the IPv4 path and nothing else (V10) and its workload has no IPv6 address
+/// (whose R2 and R3 by IPv6, section 3, a class of IPv4 addresses cannot decide): a class
+/// can decide it.
 fn ipv4_pair(snap: &Snapshot, r: &Remote, ep: &Endpoint) -> bool {
-    matches!(
-        family::interface_need_gated(snap, r.workload.eni, ep.raw),
-        Need::One(Family::V4)
-    )
+    r.workload.eni.ipv6_addresses.is_empty()
+        && matches!(
+            family::interface_need_gated(snap, r.workload.eni, ep.raw),
+            Need::One(Family::V4)
+        )
 }
 
 /// A proven verdict that makes the pair required: counted on its path.

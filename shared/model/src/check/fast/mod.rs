@@ -253,12 +253,15 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         state: &mut EndpointFast<'w>,
         w: WorkloadIdx,
     ) -> (Reasons, Reach) {
-        let ep = facts.ep;
+        let (ep, workload) = (facts.ep, vw.list[w]);
+        // R3 and R2 by IPv6 (a dual-stack workload, an endpoint with IPv6 ENI addresses) are
+        // decided exactly; false without a lookup for every other pair.
+        let targets = self.targets_endpoint(vw, ep, &mut state.intent, w)
+            || intent::targets_by_ipv6(self.snap, workload, ep);
         let mut intent_facts = IntentFacts {
-            targets: self.targets_endpoint(vw, ep, &mut state.intent, w),
+            targets,
             ..IntentFacts::default()
         };
-        let workload = vw.list[w];
         if !workload.ipv4 {
             return self.judge_ipv6_only(vw, facts, state, w, intent_facts);
         }
@@ -282,6 +285,8 @@ impl<'w> Judge<'w> for VpcFast<'w> {
                 Reach(Evidence::Planned)
             }
         };
+        intent_facts.admits =
+            intent_facts.admits || intent::admits_by_ipv6(self.snap, workload, ep);
         // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint).
         let reach = if !facts.stopped && needs_trace(self.snap, workload, ep) {
             self.traced(workload, ep)
