@@ -4,21 +4,24 @@
 //! kept per workload, and the VPC's endpoints share them when they share subnets and ports.
 
 use std::borrow::Cow;
+use std::net::Ipv6Addr;
 
 use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::params::RuleParameters;
-use crate::path::{self, gateway, Ctx, Hop};
-use crate::snapshot::{PrefixList, Snapshot};
+use crate::path::{self, gateway, interface6, Ctx, Hop, HopKind};
+use crate::snapshot::{NetworkInterface, PrefixList, Snapshot};
 
 use super::super::findings::PairHops;
 use super::super::ids::{
-    DenseId, EndpointIdx, EniIdx, GroupListIdx, HopIdx, SubnetIdx, Table, WorkloadIdx,
+    DenseId, EndpointIdx, EniIdx, GroupListIdx, HopIdx, SubnetIdx, Table, Target6Idx,
+    WorkloadIdx,
 };
 use super::super::workloads::VpcWorkloads;
 use super::compiled::Compiled;
 use super::masks::ProvenHops;
 use super::shortcut;
+use super::subnet6::{self, SubnetBlocks};
 
 /// What one hop depends on. `ports` is the first endpoint with the same service ports,
 /// `groups` the first endpoint with the same groups and service ports.
@@ -58,6 +61,39 @@ enum Key {
         subnet: SubnetIdx,
         eni: EniIdx,
     },
+    Egress6 {
+        list: GroupListIdx,
+        target: Target6Idx,
+    },
+    Egress6Of {
+        workload: WorkloadIdx,
+        target: Target6Idx,
+    },
+    Route6 {
+        subnet: SubnetIdx,
+        target: Target6Idx,
+    },
+    AclOut6 {
+        subnet: SubnetIdx,
+        target: Target6Idx,
+    },
+    AclIn6 {
+        subnet: SubnetIdx,
+        workload: WorkloadIdx,
+        ports: EndpointIdx,
+    },
+    Ingress6 {
+        workload: WorkloadIdx,
+        groups: EndpointIdx,
+    },
+    ReplyOut6 {
+        subnet: SubnetIdx,
+        workload: WorkloadIdx,
+    },
+    ReplyIn6 {
+        subnet: SubnetIdx,
+        target: Target6Idx,
+    },
     GatewayEgress {
         list: GroupListIdx,
         ep: EndpointIdx,
@@ -80,6 +116,66 @@ enum Key {
     },
 }
 
+/// What an IPv6 hop that depends on the workload's address is proven for at once: every
+/// workload of a subnet (`subnet6`). `from`/`to`: the workload subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum SubnetKey {
+    AclIn6 {
+        subnet: SubnetIdx,
+        from: SubnetIdx,
+        ports: EndpointIdx,
+    },
+    Ingress6 {
+        from: SubnetIdx,
+        groups: EndpointIdx,
+    },
+    ReplyOut6 {
+        subnet: SubnetIdx,
+        to: SubnetIdx,
+    },
+}
+
+/// An IPv6 target of an interface endpoint: one address of one of its ENIs, in the order of
+/// the exact trace (`path::interface6::targets`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Target6<'w> {
+    /// Its VPC-wide number.
+    pub no: Target6Idx,
+    /// The ENI holding the address.
+    pub eni: &'w NetworkInterface,
+    /// The address.
+    pub addr: Ipv6Addr,
+    /// The ENI's subnet.
+    pub subnet: SubnetIdx,
+}
+
+/// The IPv6 targets of `ep`, numbered from `first`: every IPv6 address of each of its ENIs
+/// the snapshot holds (absent ENIs are the endpoint's missing data, in its common hops).
+pub(super) fn targets6<'w>(
+    snap: &'w Snapshot,
+    ep: &Endpoint<'w>,
+    vw: &mut VpcWorkloads<'w>,
+    first: Target6Idx,
+) -> Vec<Target6<'w>> {
+    let mut out = Vec::new();
+    for id in &ep.raw.network_interface_ids {
+        let Some(eni) = snap.network_interfaces.get(id) else {
+            continue;
+        };
+        let subnet = vw.subnets.id(eni.subnet_id.as_str());
+        for a in &eni.ipv6_addresses {
+            let no = Target6Idx::at(first.position() + out.len());
+            out.push(Target6 {
+                no,
+                eni,
+                addr: a.ipv6_address,
+                subnet,
+            });
+        }
+    }
+    out
+}
+
 /// Where a pair's endpoint sits in the VPC's numbering.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct EndpointNumbers {
@@ -99,6 +195,10 @@ pub(super) struct EndpointNumbers {
 pub(super) struct HopCache {
     arena: Table<HopIdx, Hop>,
     index: FxHashMap<Key, HopIdx>,
+    /// IPv6 hops proven for a whole workload subnet: the proven hop, or `None`.
+    proofs: FxHashMap<SubnetKey, Option<HopIdx>>,
+    /// The IPv6 blocks of workload subnets, as far as asked.
+    blocks: FxHashMap<SubnetIdx, SubnetBlocks>,
 }
 
 /// The hops of one pair: arena numbers in path order (hops not crossed left out), target
@@ -114,6 +214,11 @@ impl PairPlan {
     pub(super) fn clear(&mut self) {
         self.hops.clear();
         self.ends.clear();
+    }
+
+    /// How many targets the plan has.
+    pub(super) fn target_count(&self) -> usize {
+        self.ends.len()
     }
 
     fn end_target(&mut self) {
@@ -145,7 +250,47 @@ impl HopCache {
         HopCache {
             arena: Table::from(Vec::new()),
             index: FxHashMap::default(),
+            proofs: FxHashMap::default(),
+            blocks: FxHashMap::default(),
         }
+    }
+
+    /// The hop with `key`, a hop that depends on the workload's IPv6 address: the subnet's
+    /// proven hop when `proof` holds for the workload's subnet (and `src` is in its blocks),
+    /// else built by `build` for the workload.
+    fn hop6(
+        &mut self,
+        site: &HopSite,
+        (key, src): (Key, Ipv6Addr),
+        (proof_key, kind): (SubnetKey, HopKind),
+        proof: impl FnOnce(&SubnetBlocks) -> bool,
+        build: impl FnOnce() -> Hop,
+    ) -> HopIdx {
+        if let Some(&at) = self.index.get(&key) {
+            return at;
+        }
+        let from = match proof_key {
+            SubnetKey::AclIn6 { from, .. } | SubnetKey::Ingress6 { from, .. } => from,
+            SubnetKey::ReplyOut6 { to, .. } => to,
+        };
+        let blocks = self.blocks.entry(from).or_insert_with(|| {
+            SubnetBlocks::of(site.snap, site.vw.subnets.value(from))
+        });
+        let proven = match blocks.hold(src) {
+            false => None,
+            true => match self.proofs.get(&proof_key) {
+                Some(&known) => known,
+                None => {
+                    let proven = proof(blocks)
+                        .then(|| self.arena.push(Hop::proven(kind)));
+                    self.proofs.insert(proof_key, proven);
+                    proven
+                }
+            },
+        };
+        let at = proven.unwrap_or_else(|| self.arena.push(build()));
+        self.index.insert(key, at);
+        at
     }
 
     /// The hop with `key`, built by `build` the first time.
@@ -252,6 +397,82 @@ impl HopCache {
                     || shortcut::reply_in(&cx, site.compiled, eni),
                 ));
             }
+            plan.end_target();
+        }
+    }
+
+    /// The IPv6 hops of an interface pair (docs/spec.md section 12), target after target, as
+    /// `path::interface6` builds them (hops not crossed left out): from the workload's first
+    /// IPv6 address, none when it has none.
+    pub(super) fn interface6(
+        &mut self,
+        site: &HopSite,
+        w: WorkloadIdx,
+        targets: &[Target6],
+        plan: &mut PairPlan,
+    ) {
+        let cx = ctx(site, w);
+        let Some(src) = interface6::source(&cx) else {
+            return;
+        };
+        let (vw, n) = (site.vw, site.numbers);
+        let (workload, subnet, list) = (w, vw.subnet[w], vw.group_list[w]);
+        let (snap, ep) = (site.snap, site.ep);
+        let ingress = self.hop6(
+            site,
+            (Key::Ingress6 { workload, groups: n.ingress_ep }, src),
+            (
+                SubnetKey::Ingress6 { from: subnet, groups: n.ingress_ep },
+                HopKind::SecurityGroupIngress,
+            ),
+            |b| subnet6::ingress_proven(snap, ep.group_ids(), &ep.ports, b),
+            || interface6::ingress(&cx, src),
+        );
+        for t in targets {
+            let target = t.no;
+            let egress = match vw.group_lists.get(list).is_empty() {
+                false => Key::Egress6 { list, target },
+                true => Key::Egress6Of { workload, target },
+            };
+            plan.hops
+                .push(self.hop(egress, || interface6::egress(&cx, t.eni, t.addr)));
+            plan.hops.push(self.hop(Key::Route6 { subnet, target }, || {
+                interface6::route_hop(&cx, t.addr)
+            }));
+            if t.subnet == subnet {
+                // Same subnet: no network ACL between them.
+                plan.hops.push(ingress);
+                plan.end_target();
+                continue;
+            }
+            plan.hops.push(self.hop(Key::AclOut6 { subnet, target }, || {
+                interface6::acl_out(&cx, t.eni, t.addr)
+            }));
+            let eni_subnet = vw.subnets.value(t.subnet);
+            plan.hops.push(self.hop6(
+                site,
+                (Key::AclIn6 { subnet: t.subnet, workload, ports: n.ports_ep }, src),
+                (
+                    SubnetKey::AclIn6 { subnet: t.subnet, from: subnet, ports: n.ports_ep },
+                    HopKind::AclInbound,
+                ),
+                |b| subnet6::acl_in_proven(snap, eni_subnet, &ep.ports, b),
+                || interface6::acl_in(&cx, t.eni, src),
+            ));
+            plan.hops.push(ingress);
+            plan.hops.push(self.hop6(
+                site,
+                (Key::ReplyOut6 { subnet: t.subnet, workload }, src),
+                (
+                    SubnetKey::ReplyOut6 { subnet: t.subnet, to: subnet },
+                    HopKind::AclReturnOutbound,
+                ),
+                |b| subnet6::reply_out_proven(snap, eni_subnet, site.params.ephemeral_ports, b),
+                || interface6::reply_out(&cx, t.eni, src),
+            ));
+            plan.hops.push(self.hop(Key::ReplyIn6 { subnet, target }, || {
+                interface6::reply_in(&cx, t.eni, t.addr)
+            }));
             plan.end_target();
         }
     }

@@ -23,10 +23,12 @@ mod hop_cache;
 mod masks;
 mod rules;
 mod shortcut;
+mod subnet6;
 
 pub(super) use compiled::Compiled;
 
 use crate::endpoint::{Endpoint, EndpointKind};
+use crate::family::{self, Family, Need};
 use crate::intent::{self, IntentFacts, Reasons, Workload};
 use crate::params::RuleParameters;
 use crate::security_group::{Peer, RuleDirection};
@@ -35,11 +37,12 @@ use crate::snapshot::Snapshot;
 use super::cross::{RemoteVerdict, RemoteVpc};
 use super::findings::PairHops;
 use super::ids::{
-    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, WorkloadIdx,
+    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, Target6Idx,
+    WorkloadIdx,
 };
 use super::vpc::{EndpointFacts, Judge};
 use super::workloads::VpcWorkloads;
-use hop_cache::{EndpointNumbers, HopCache, HopSite, PairPlan};
+use hop_cache::{EndpointNumbers, HopCache, HopSite, PairPlan, Target6};
 use masks::{InterfaceMasks, ProvenHops, VpcAnswers};
 use rules::WorkloadRules;
 
@@ -55,8 +58,13 @@ enum Evidence {
     },
     /// The pair's hops are in the plan ([`VpcFast::plan`]).
     Planned,
-    /// A same-VPC interface pair that needs IPv6 (or DNS64, or cannot use the endpoint's
-    /// answers): the compiled rules prove IPv4 only, so the exact trace decides it.
+    /// A same-VPC interface pair that needs the IPv6 path (with the IPv4 one or alone): both
+    /// families' hops are in the plan, the IPv4 targets' then the IPv6 ones' (as the exact
+    /// trace orders them), built once per key by `hop_cache`.
+    Families,
+    /// A same-VPC pair that needs DNS64, cannot use the endpoint's answers, lacks the data
+    /// to say which families it needs, or goes to a gateway endpoint over IPv6: the exact
+    /// trace decides it (its hops are few, or not modelled per key).
     /// Boxed: every pair's `Reach` carries an `Evidence`, which must stay small for the
     /// IPv4-only pairs that never need a trace.
     Traced(Box<crate::path::PairTrace>),
@@ -88,6 +96,8 @@ struct Numbering<'w> {
     endpoints: usize,
     /// ENIs numbered so far.
     enis: usize,
+    /// IPv6 targets (ENI addresses) numbered so far.
+    targets6: usize,
     port_lists: Vec<(&'w [u16], EndpointIdx)>,
     ingress_lists: Vec<(IngressKey<'w>, EndpointIdx)>,
 }
@@ -100,6 +110,8 @@ pub(super) struct EndpointFast<'w> {
     numbers: EndpointNumbers,
     /// The subnet of each of the endpoint's ENIs.
     eni_subnets: Vec<SubnetIdx>,
+    /// The IPv6 targets of an interface endpoint that may answer AAAA (none for the others).
+    targets6: Vec<Target6<'w>>,
     /// `None` for gateway endpoints, and interface endpoints with more ENIs than a mask holds.
     masks: Option<InterfaceMasks<'w>>,
     intent: IntentAnswers,
@@ -223,6 +235,15 @@ impl<'w> Judge<'w> for VpcFast<'w> {
     ) -> EndpointFast<'w> {
         let ep = facts.ep;
         let (numbers, eni_subnets) = self.number(vw, ep);
+        let targets6 = match ep.kind {
+            EndpointKind::Interface if !ep.ipv4_only => {
+                let first = Target6Idx::at(self.numbering.targets6);
+                let targets = hop_cache::targets6(self.snap, ep, vw, first);
+                self.numbering.targets6 += targets.len();
+                targets
+            }
+            _ => Vec::new(),
+        };
         let masks = match ep.kind {
             EndpointKind::Interface => InterfaceMasks::new(
                 self.compiled,
@@ -237,6 +258,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         EndpointFast {
             numbers,
             eni_subnets,
+            targets6,
             masks,
             intent: IntentAnswers {
                 targets_by_group: targeting_groups(&self.rules, vw, ep),
@@ -283,10 +305,12 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             }
         };
         // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint).
-        let reach = if !facts.stopped && needs_trace(self.snap, workload, ep) {
-            self.traced(workload, ep)
-        } else {
-            reach
+        let reach = match facts.stopped {
+            true => reach,
+            false => match need(self.snap, workload, ep) {
+                Need::One(Family::V4) => reach,
+                need => self.families(vw, facts, state, w, need, Some(reach)),
+            },
         };
         intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
@@ -296,7 +320,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
     fn reached(&self, reach: &Reach) -> usize {
         match reach.0 {
             Evidence::Proven { reached, .. } => reached,
-            Evidence::Planned => self.hops.passes(&self.plan),
+            Evidence::Planned | Evidence::Families => self.hops.passes(&self.plan),
             Evidence::Traced(ref trace) => trace.reached(),
         }
     }
@@ -304,6 +328,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
     fn targets(&self, facts: &EndpointFacts<'w, '_>, reach: &Reach) -> usize {
         match reach.0 {
             Evidence::Traced(ref trace) => trace.targets.len(),
+            Evidence::Families => self.plan.target_count(),
             _ => facts.targets,
         }
     }
@@ -319,7 +344,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         match reach.0 {
             Evidence::Proven { hops, .. } => self.plan(vw, facts, state, w, hops),
             Evidence::Traced(ref trace) => return PairHops::of(trace),
-            Evidence::Planned => {}
+            Evidence::Planned | Evidence::Families => {}
         }
         self.hops.view(facts.common, &self.plan)
     }
@@ -350,10 +375,51 @@ impl<'w> VpcFast<'w> {
         Reach(Evidence::Traced(Box::new(trace)))
     }
 
+    /// The reach of a same-VPC pair that needs more than the IPv4 path (`need`, docs/spec.md
+    /// V3, V10): an interface pair that needs the IPv6 path gets its IPv6 hops planned after
+    /// the IPv4 ones (`v4`, from the masks or the plan, when it needs both); any other goes to
+    /// the exact trace.
+    fn families(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        facts: &EndpointFacts<'w, '_>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+        need: Need,
+        v4: Option<Reach>,
+    ) -> Reach {
+        let (ep, workload) = (facts.ep, vw.list[w]);
+        match (ep.kind, need, v4) {
+            (EndpointKind::Interface, Need::Both, Some(Reach(v4))) => {
+                match v4 {
+                    Evidence::Proven { hops, .. } => self.plan(vw, facts, state, w, hops),
+                    // Already in the plan.
+                    Evidence::Planned => {}
+                    Evidence::Families | Evidence::Traced(_) => return self.traced(workload, ep),
+                }
+            }
+            (EndpointKind::Interface, Need::One(Family::V6), _) => self.plan.clear(),
+            _ => return self.traced(workload, ep),
+        }
+        let site = HopSite {
+            snap: self.snap,
+            params: self.params,
+            compiled: self.compiled,
+            vw,
+            ep,
+            numbers: state.numbers,
+            eni_subnets: &state.eni_subnets,
+        };
+        self.hops
+            .interface6(&site, w, &state.targets6, &mut self.plan);
+        Reach(Evidence::Families)
+    }
+
     /// A pair of an IPv6-only workload (docs/spec.md V8): the compiled rules know IPv4
-    /// addresses only, and the workload has none, so neither the masks nor the hop plan see
-    /// it (their answers are shared by workloads of one subnet or group list). R2 is decided
-    /// exactly by its IPv6 address, R3 and R4 as for any workload, and the pair is traced.
+    /// addresses only, and the workload has none, so neither the masks nor the IPv4 hop plan
+    /// see it (their answers are shared by workloads of one subnet or group list). R2 is
+    /// decided exactly by its IPv6 address, R3 and R4 as for any workload, and its IPv6 hops
+    /// are planned (or the pair traced: DNS64, no usable answer, gateway endpoints).
     fn judge_ipv6_only(
         &mut self,
         vw: &VpcWorkloads<'w>,
@@ -373,7 +439,14 @@ impl<'w> VpcFast<'w> {
         }
         intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
-        (reasons, self.traced(workload, ep))
+        let reach = match facts.stopped {
+            true => self.traced(workload, ep),
+            false => {
+                let need = need(self.snap, workload, ep);
+                self.families(vw, facts, state, w, need, None)
+            }
+        };
+        (reasons, reach)
     }
 
     /// R3: one of the workload's groups targets the endpoint in its egress.
@@ -401,20 +474,17 @@ impl<'w> VpcFast<'w> {
     }
 }
 
-/// True when a same-VPC pair needs more than the IPv4 path the compiled rules prove
-/// (docs/spec.md V4, V10): the exact trace decides it, as `check_exact` does.
-fn needs_trace(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
-    use crate::family::{gateway_need, interface_need, Family, Need};
+/// Which families a same-VPC pair needs (docs/spec.md V4, V10), as `check_exact` decides it.
+fn need(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> Need {
     // IPv4-only pairs (the common case) decided without a call: no IPv6 address on the
     // workload, an `ipv4` endpoint.
     if workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only {
-        return false;
+        return Need::One(Family::V4);
     }
-    let need = match ep.kind {
-        EndpointKind::Interface => interface_need(snap, workload.eni, ep.raw),
-        EndpointKind::Gateway => gateway_need(snap, workload.eni, ep.raw),
-    };
-    need != Need::One(Family::V4)
+    match ep.kind {
+        EndpointKind::Interface => family::interface_need(snap, workload.eni, ep.raw),
+        EndpointKind::Gateway => family::gateway_need(snap, workload.eni, ep.raw),
+    }
 }
 
 /// R4: the workload's route table routes the endpoint's prefix list to it.

@@ -1,0 +1,102 @@
+//! IPv6 hops that depend on the workload's address (the endpoint's groups inbound, the ENI
+//! subnet's ACL both ways), proven for a whole workload subnet at once: when every packet from
+//! (or to) the subnet's IPv6 blocks passes, every workload addressed inside them passes, so
+//! `hop_cache` builds one proven hop per subnet instead of one exact hop per workload. The
+//! exact IPv6 evaluators decide (security groups, first-match ACLs); nothing here is worded, a
+//! hop not proven is built exactly by `path::interface6` for the workload.
+
+use std::net::Ipv6Addr;
+
+use ipnet::Ipv6Net;
+
+use crate::network_acl::{self, Traffic};
+use crate::path::interface6;
+use crate::security_group::{self, RuleDirection};
+use crate::snapshot::Snapshot;
+use crate::space::PortRange;
+use crate::space6::{Addr6Range, Region6};
+
+/// A workload subnet's IPv6 blocks, the region the proofs ask about.
+pub(super) struct SubnetBlocks {
+    blocks: Vec<Ipv6Net>,
+}
+
+impl SubnetBlocks {
+    /// The blocks of `subnet_id` (none when the snapshot lacks the subnet).
+    pub(super) fn of(snap: &Snapshot, subnet_id: &str) -> Self {
+        let mut blocks: Vec<Ipv6Net> = snap
+            .subnets
+            .get(subnet_id)
+            .map(|s| s.ipv6_cidrs().collect())
+            .unwrap_or_default();
+        blocks.sort_unstable();
+        blocks.dedup();
+        SubnetBlocks { blocks }
+    }
+
+    /// True when a proof about the blocks covers `addr` (a workload's source address).
+    pub(super) fn hold(&self, addr: Ipv6Addr) -> bool {
+        self.blocks.iter().any(|b| b.contains(&addr))
+    }
+
+    /// The blocks on the service ports.
+    fn on_ports(&self, ports: &[u16]) -> Region6 {
+        let mut region = Region6::default();
+        for &block in &self.blocks {
+            region.absorb(interface6::service_region6(Addr6Range::cidr(block), ports));
+        }
+        region
+    }
+
+    /// The blocks on a port range.
+    fn on_range(&self, ports: PortRange) -> Region6 {
+        Region6::from_addrs(self.blocks.iter().map(|&b| Addr6Range::cidr(b)), ports)
+    }
+}
+
+/// The endpoint's groups admit every address of the blocks on every service port.
+pub(super) fn ingress_proven(
+    snap: &Snapshot,
+    groups: &[String],
+    ports: &[u16],
+    from: &SubnetBlocks,
+) -> bool {
+    let required = from.on_ports(ports);
+    !required.is_empty()
+        && security_group::evaluate6(snap, groups, RuleDirection::Ingress, &required, true)
+            .allows()
+}
+
+/// The ACL of `subnet_id` passes every packet of `region` in the `traffic` direction (false
+/// without the ACL: the exact hop says what is missing).
+fn acl_proven(snap: &Snapshot, subnet_id: &str, traffic: Traffic, region: &Region6) -> bool {
+    let acl = snap
+        .index
+        .subnet_acl
+        .get(subnet_id)
+        .and_then(|id| snap.network_acls.get(id));
+    acl.is_some_and(|acl| {
+        let entries = network_acl::sorted_tcp_entries6(acl, traffic);
+        !region.is_empty() && network_acl::evaluate_sorted6(&entries, region).allows()
+    })
+}
+
+/// The ENI subnet's ACL admits the blocks inbound on every service port.
+pub(super) fn acl_in_proven(
+    snap: &Snapshot,
+    eni_subnet: &str,
+    ports: &[u16],
+    from: &SubnetBlocks,
+) -> bool {
+    acl_proven(snap, eni_subnet, Traffic::Inbound, &from.on_ports(ports))
+}
+
+/// The ENI subnet's ACL lets replies out to the blocks on every ephemeral port.
+pub(super) fn reply_out_proven(
+    snap: &Snapshot,
+    eni_subnet: &str,
+    ephemeral: PortRange,
+    to: &SubnetBlocks,
+) -> bool {
+    acl_proven(snap, eni_subnet, Traffic::Outbound, &to.on_range(ephemeral))
+}
