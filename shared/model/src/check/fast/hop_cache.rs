@@ -116,10 +116,23 @@ enum Key {
     },
 }
 
-/// What an IPv6 hop that depends on the workload's address is proven for at once: every
-/// workload of a subnet (`subnet6`). `from`/`to`: the workload subnet.
+/// What an IPv6 hop is proven for at once (`subnet6`): every workload of a subnet, for the
+/// hops that depend on the workload's address (`from`/`to`: the workload subnet), or every
+/// ENI address of an endpoint subnet, for those that depend on the target's (`to`/`from`: the
+/// ENI subnet). `ports`: the first endpoint with the same service ports, `groups` the first
+/// with the same groups and ports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum SubnetKey {
+    Egress6 {
+        list: GroupListIdx,
+        to: SubnetIdx,
+        ports: EndpointIdx,
+    },
+    AclOut6 {
+        subnet: SubnetIdx,
+        to: SubnetIdx,
+        ports: EndpointIdx,
+    },
     AclIn6 {
         subnet: SubnetIdx,
         from: SubnetIdx,
@@ -133,6 +146,24 @@ enum SubnetKey {
         subnet: SubnetIdx,
         to: SubnetIdx,
     },
+    ReplyIn6 {
+        subnet: SubnetIdx,
+        from: SubnetIdx,
+    },
+}
+
+impl SubnetKey {
+    /// The subnet whose IPv6 blocks the proof is about.
+    fn blocks(self) -> SubnetIdx {
+        match self {
+            SubnetKey::Egress6 { to, .. }
+            | SubnetKey::AclOut6 { to, .. }
+            | SubnetKey::ReplyOut6 { to, .. } => to,
+            SubnetKey::AclIn6 { from, .. }
+            | SubnetKey::Ingress6 { from, .. }
+            | SubnetKey::ReplyIn6 { from, .. } => from,
+        }
+    }
 }
 
 /// An IPv6 target of an interface endpoint: one address of one of its ENIs, in the order of
@@ -255,13 +286,13 @@ impl HopCache {
         }
     }
 
-    /// The hop with `key`, a hop that depends on the workload's IPv6 address: the subnet's
-    /// proven hop when `proof` holds for the workload's subnet (and `src` is in its blocks),
-    /// else built by `build` for the workload.
+    /// The IPv6 hop with `key` about `addr` (the workload's or the target's address): the
+    /// proven hop of `proof_key` when `proof` holds for its subnet's IPv6 blocks (and `addr`
+    /// is in them), else built by `build`.
     fn hop6(
         &mut self,
         site: &HopSite,
-        (key, src): (Key, Ipv6Addr),
+        (key, addr): (Key, Ipv6Addr),
         (proof_key, kind): (SubnetKey, HopKind),
         proof: impl FnOnce(&SubnetBlocks) -> bool,
         build: impl FnOnce() -> Hop,
@@ -269,14 +300,11 @@ impl HopCache {
         if let Some(&at) = self.index.get(&key) {
             return at;
         }
-        let from = match proof_key {
-            SubnetKey::AclIn6 { from, .. } | SubnetKey::Ingress6 { from, .. } => from,
-            SubnetKey::ReplyOut6 { to, .. } => to,
-        };
-        let blocks = self.blocks.entry(from).or_insert_with(|| {
-            SubnetBlocks::of(site.snap, site.vw.subnets.value(from))
+        let subnet = proof_key.blocks();
+        let blocks = self.blocks.entry(subnet).or_insert_with(|| {
+            SubnetBlocks::of(site.snap, site.vw.subnets.value(subnet))
         });
-        let proven = match blocks.hold(src) {
+        let proven = match blocks.hold(addr) {
             false => None,
             true => match self.proofs.get(&proof_key) {
                 Some(&known) => known,
@@ -430,12 +458,22 @@ impl HopCache {
         );
         for t in targets {
             let target = t.no;
+            let egress = || interface6::egress(&cx, t.eni, t.addr);
             let egress = match vw.group_lists.get(list).is_empty() {
-                false => Key::Egress6 { list, target },
-                true => Key::Egress6Of { workload, target },
+                false => self.hop6(
+                    site,
+                    (Key::Egress6 { list, target }, t.addr),
+                    (
+                        SubnetKey::Egress6 { list, to: t.subnet, ports: n.ports_ep },
+                        HopKind::SecurityGroupEgress,
+                    ),
+                    |b| subnet6::egress_proven(snap, &cx.workload.groups, &ep.ports, b),
+                    egress,
+                ),
+                // A workload without groups is blamed itself, and nothing passes.
+                true => self.hop(Key::Egress6Of { workload, target }, egress),
             };
-            plan.hops
-                .push(self.hop(egress, || interface6::egress(&cx, t.eni, t.addr)));
+            plan.hops.push(egress);
             plan.hops.push(self.hop(Key::Route6 { subnet, target }, || {
                 interface6::route_hop(&cx, t.addr)
             }));
@@ -445,10 +483,17 @@ impl HopCache {
                 plan.end_target();
                 continue;
             }
-            plan.hops.push(self.hop(Key::AclOut6 { subnet, target }, || {
-                interface6::acl_out(&cx, t.eni, t.addr)
-            }));
-            let eni_subnet = vw.subnets.value(t.subnet);
+            let (here, eni_subnet) = (vw.subnets.value(subnet), vw.subnets.value(t.subnet));
+            plan.hops.push(self.hop6(
+                site,
+                (Key::AclOut6 { subnet, target }, t.addr),
+                (
+                    SubnetKey::AclOut6 { subnet, to: t.subnet, ports: n.ports_ep },
+                    HopKind::AclOutbound,
+                ),
+                |b| subnet6::acl_out_proven(snap, here, &ep.ports, b),
+                || interface6::acl_out(&cx, t.eni, t.addr),
+            ));
             plan.hops.push(self.hop6(
                 site,
                 (Key::AclIn6 { subnet: t.subnet, workload, ports: n.ports_ep }, src),
@@ -470,9 +515,16 @@ impl HopCache {
                 |b| subnet6::reply_out_proven(snap, eni_subnet, site.params.ephemeral_ports, b),
                 || interface6::reply_out(&cx, t.eni, src),
             ));
-            plan.hops.push(self.hop(Key::ReplyIn6 { subnet, target }, || {
-                interface6::reply_in(&cx, t.eni, t.addr)
-            }));
+            plan.hops.push(self.hop6(
+                site,
+                (Key::ReplyIn6 { subnet, target }, t.addr),
+                (
+                    SubnetKey::ReplyIn6 { subnet, from: t.subnet },
+                    HopKind::AclReturnInbound,
+                ),
+                |b| subnet6::reply_in_proven(snap, here, site.params.ephemeral_ports, b),
+                || interface6::reply_in(&cx, t.eni, t.addr),
+            ));
             plan.end_target();
         }
     }

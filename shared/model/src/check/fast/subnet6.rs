@@ -1,9 +1,11 @@
-//! IPv6 hops that depend on the workload's address (the endpoint's groups inbound, the ENI
-//! subnet's ACL both ways), proven for a whole workload subnet at once: when every packet from
-//! (or to) the subnet's IPv6 blocks passes, every workload addressed inside them passes, so
-//! `hop_cache` builds one proven hop per subnet instead of one exact hop per workload. The
-//! exact IPv6 evaluators decide (security groups, first-match ACLs); nothing here is worded, a
-//! hop not proven is built exactly by `path::interface6` for the workload.
+//! IPv6 hops proven for a whole subnet's IPv6 blocks at once: the hops that depend on the
+//! workload's address (the endpoint's groups inbound, the ENI subnet's ACL both ways) for
+//! every workload of its subnet, those that depend on the target's (the workload's groups
+//! outbound, the workload subnet's ACL both ways) for every ENI address of the endpoint
+//! subnet. When every packet from (or to) the blocks passes, every address inside them passes,
+//! so `hop_cache` builds one proven hop per subnet instead of one exact hop per workload or
+//! target. The exact IPv6 evaluators decide (security groups, first-match ACLs); nothing here
+//! is worded: a hop not proven is built exactly by `path::interface6`.
 
 use std::net::Ipv6Addr;
 
@@ -54,6 +56,19 @@ impl SubnetBlocks {
     }
 }
 
+/// The workload's groups let it send to every address of the blocks on every service port.
+pub(super) fn egress_proven(
+    snap: &Snapshot,
+    groups: &[&str],
+    ports: &[u16],
+    to: &SubnetBlocks,
+) -> bool {
+    let required = to.on_ports(ports);
+    !required.is_empty()
+        && security_group::evaluate6(snap, groups, RuleDirection::Egress, &required, true)
+            .allows()
+}
+
 /// The endpoint's groups admit every address of the blocks on every service port.
 pub(super) fn ingress_proven(
     snap: &Snapshot,
@@ -99,4 +114,24 @@ pub(super) fn reply_out_proven(
     to: &SubnetBlocks,
 ) -> bool {
     acl_proven(snap, eni_subnet, Traffic::Outbound, &to.on_range(ephemeral))
+}
+
+/// The workload subnet's ACL lets it send to the blocks on every service port.
+pub(super) fn acl_out_proven(
+    snap: &Snapshot,
+    subnet: &str,
+    ports: &[u16],
+    to: &SubnetBlocks,
+) -> bool {
+    acl_proven(snap, subnet, Traffic::Outbound, &to.on_ports(ports))
+}
+
+/// The workload subnet's ACL lets replies in from the blocks on every ephemeral port.
+pub(super) fn reply_in_proven(
+    snap: &Snapshot,
+    subnet: &str,
+    ephemeral: PortRange,
+    from: &SubnetBlocks,
+) -> bool {
+    acl_proven(snap, subnet, Traffic::Inbound, &from.on_range(ephemeral))
 }
