@@ -86,6 +86,9 @@ pub(super) struct VpcFast<'w> {
     cross: Option<cross::CrossFast<'w>>,
     /// The route tables of the exact traces of pairs that need IPv6 (`Evidence::Traced`).
     lookups: crate::path::Lookups,
+    /// Each workload's address families (`family::client`), as far as asked (empty until a
+    /// pair may need IPv6).
+    clients: Vec<Option<Result<family::Client, String>>>,
 }
 
 /// Endpoints and ENIs numbered so far, the port lists seen and the (groups, ports) seen, each
@@ -107,7 +110,12 @@ type IngressKey<'w> = (&'w [String], &'w [u16]);
 
 /// The fast path's state for one endpoint, for the duration of its pairs.
 pub(super) struct EndpointFast<'w> {
+    ep: &'w Endpoint<'w>,
     numbers: EndpointNumbers,
+    /// What the endpoint's DNS answers (`family::interface_answers`), once asked.
+    answers: Option<Result<family::Families, String>>,
+    /// The first of its ENIs without IPv6 addresses (`family::endpoint_ipv6_gap`), once asked.
+    ipv6_gap: Option<Option<String>>,
     /// The subnet of each of the endpoint's ENIs.
     eni_subnets: Vec<SubnetIdx>,
     /// The IPv6 targets of an interface endpoint that may answer AAAA (none for the others).
@@ -147,6 +155,7 @@ impl<'w> VpcFast<'w> {
             numbering: Numbering::default(),
             cross: None,
             lookups: crate::path::Lookups::new(),
+            clients: Vec::new(),
         }
     }
 
@@ -256,7 +265,10 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             EndpointKind::Gateway => None,
         };
         EndpointFast {
+            ep,
             numbers,
+            answers: None,
+            ipv6_gap: None,
             eni_subnets,
             targets6,
             masks,
@@ -307,7 +319,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint).
         let reach = match facts.stopped {
             true => reach,
-            false => match need(self.snap, workload, ep) {
+            false => match self.need(vw, state, w) {
                 Need::One(Family::V4) => reach,
                 need => self.families(vw, facts, state, w, need, Some(reach)),
             },
@@ -373,6 +385,38 @@ impl<'w> VpcFast<'w> {
     fn traced(&self, workload: &Workload, ep: &Endpoint) -> Reach {
         let trace = crate::path::trace_quiet(self.snap, self.params, workload, ep, &self.lookups);
         Reach(Evidence::Traced(Box::new(trace)))
+    }
+
+    /// Which families a same-VPC pair needs (docs/spec.md V4, V10), as `check_exact` decides
+    /// it, from the workload's families and the endpoint's answers, each worked out once.
+    fn need(&mut self, vw: &VpcWorkloads<'w>, state: &mut EndpointFast<'w>, w: WorkloadIdx) -> Need {
+        let (workload, ep) = (vw.list[w], state.ep);
+        // IPv4-only pairs (the common case) decided without a lookup: no IPv6 address on the
+        // workload, an `ipv4` endpoint.
+        if workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only {
+            return Need::One(Family::V4);
+        }
+        if self.clients.is_empty() {
+            self.clients = vec![None; vw.list.len()];
+        }
+        let snap = self.snap;
+        let client = self.clients[w.position()]
+            .get_or_insert_with(|| family::client(snap, workload.eni))
+            .clone();
+        let answers = state
+            .answers
+            .get_or_insert_with(|| family::interface_answers(ep.raw))
+            .clone();
+        match ep.kind {
+            EndpointKind::Interface => {
+                let gap = &mut state.ipv6_gap;
+                family::interface_need_of(client, answers, || {
+                    gap.get_or_insert_with(|| family::endpoint_ipv6_gap(snap, ep.raw))
+                        .clone()
+                })
+            }
+            EndpointKind::Gateway => family::gateway_need_of(client, answers),
+        }
     }
 
     /// The reach of a same-VPC pair that needs more than the IPv4 path (`need`, docs/spec.md
@@ -442,7 +486,7 @@ impl<'w> VpcFast<'w> {
         let reach = match facts.stopped {
             true => self.traced(workload, ep),
             false => {
-                let need = need(self.snap, workload, ep);
+                let need = self.need(vw, state, w);
                 self.families(vw, facts, state, w, need, None)
             }
         };
@@ -471,19 +515,6 @@ impl<'w> VpcFast<'w> {
             });
         }
         *answers.targets_by_list[list].insert(answer)
-    }
-}
-
-/// Which families a same-VPC pair needs (docs/spec.md V4, V10), as `check_exact` decides it.
-fn need(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> Need {
-    // IPv4-only pairs (the common case) decided without a call: no IPv6 address on the
-    // workload, an `ipv4` endpoint.
-    if workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only {
-        return Need::One(Family::V4);
-    }
-    match ep.kind {
-        EndpointKind::Interface => family::interface_need(snap, workload.eni, ep.raw),
-        EndpointKind::Gateway => family::gateway_need(snap, workload.eni, ep.raw),
     }
 }
 
