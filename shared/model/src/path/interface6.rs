@@ -46,7 +46,11 @@ pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
 
 /// The workload's first IPv6 address: the source of its IPv6 path (`None`: it has none).
 pub(crate) fn source(cx: &Ctx) -> Option<Ipv6Addr> {
-    cx.workload.eni.ipv6_addresses.first().map(|a| a.ipv6_address)
+    cx.workload
+        .eni
+        .ipv6_addresses
+        .first()
+        .map(|a| a.ipv6_address)
 }
 
 /// The hops from `src` to `dst` (an address of the endpoint ENI `eni`), forward leg then
@@ -84,7 +88,13 @@ fn target(cx: &Ctx, src: Ipv6Addr, eni: &NetworkInterface, dst: Ipv6Addr) -> Tar
 pub(crate) fn acl_out(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
     let forward = service_region6(Addr6Range::host(dst), &cx.endpoint.ports);
     let e = subnet_cidr6(cx, &eni.subnet_id);
-    acl6(cx, AclHop::Outbound, &cx.workload.eni.subnet_id, &forward, &e)
+    acl6(
+        cx,
+        AclHop::Outbound,
+        &cx.workload.eni.subnet_id,
+        &forward,
+        &e,
+    )
 }
 
 /// The ENI subnet's ACL, inbound from the workload's `src` on the service ports.
@@ -105,7 +115,13 @@ pub(crate) fn reply_out(cx: &Ctx, eni: &NetworkInterface, src: Ipv6Addr) -> Hop 
 pub(crate) fn reply_in(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
     let replies_from = Region6::from_addrs([Addr6Range::host(dst)], cx.params.ephemeral_ports);
     let e = subnet_cidr6(cx, &eni.subnet_id);
-    acl6(cx, AclHop::ReturnInbound, &cx.workload.eni.subnet_id, &replies_from, &e)
+    acl6(
+        cx,
+        AclHop::ReturnInbound,
+        &cx.workload.eni.subnet_id,
+        &replies_from,
+        &e,
+    )
 }
 
 /// `addr × ports` for the service ports.

@@ -132,7 +132,10 @@ impl Index {
                     .or_default()
                     .extend(&ips);
             }
-            let ips6 = eni.ipv6_addresses.iter().map(|a| u128::from(a.ipv6_address));
+            let ips6 = eni
+                .ipv6_addresses
+                .iter()
+                .map(|a| u128::from(a.ipv6_address));
             for group in eni.groups.iter().filter(|_| !eni.ipv6_addresses.is_empty()) {
                 self.group_members6
                     .entry(group.group_id.clone())

@@ -14,7 +14,7 @@ use crate::snapshot::{NetworkInterface, PrefixList, Snapshot};
 
 use super::super::findings::PairHops;
 use super::super::ids::{
-    DenseId, EndpointIdx, EniIdx, GroupListIdx, HopIdx, SubnetIdx, Table, Target6Idx,
+    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, HopIdx, SubnetIdx, Table, Target6Idx,
     WorkloadIdx,
 };
 use super::super::workloads::VpcWorkloads;
@@ -228,8 +228,10 @@ pub(super) struct HopCache {
     index: FxHashMap<Key, HopIdx>,
     /// IPv6 hops proven for a whole workload subnet: the proven hop, or `None`.
     proofs: FxHashMap<SubnetKey, Option<HopIdx>>,
-    /// The IPv6 blocks of workload subnets, as far as asked.
+    /// The IPv6 blocks of workload and ENI subnets, as far as asked.
     blocks: FxHashMap<SubnetIdx, SubnetBlocks>,
+    /// A group's IPv6 egress to a whole ENI subnet, port by port (`egress6_proven`).
+    egress_ports: FxHashMap<(GroupIdx, SubnetIdx, u16), bool>,
 }
 
 /// The hops of one pair: arena numbers in path order (hops not crossed left out), target
@@ -283,6 +285,7 @@ impl HopCache {
             index: FxHashMap::default(),
             proofs: FxHashMap::default(),
             blocks: FxHashMap::default(),
+            egress_ports: FxHashMap::default(),
         }
     }
 
@@ -301,16 +304,16 @@ impl HopCache {
             return at;
         }
         let subnet = proof_key.blocks();
-        let blocks = self.blocks.entry(subnet).or_insert_with(|| {
-            SubnetBlocks::of(site.snap, site.vw.subnets.value(subnet))
-        });
+        let blocks = self
+            .blocks
+            .entry(subnet)
+            .or_insert_with(|| SubnetBlocks::of(site.snap, site.vw.subnets.value(subnet)));
         let proven = match blocks.hold(addr) {
             false => None,
             true => match self.proofs.get(&proof_key) {
                 Some(&known) => known,
                 None => {
-                    let proven = proof(blocks)
-                        .then(|| self.arena.push(Hop::proven(kind)));
+                    let proven = proof(blocks).then(|| self.arena.push(Hop::proven(kind)));
                     self.proofs.insert(proof_key, proven);
                     proven
                 }
@@ -429,6 +432,26 @@ impl HopCache {
         }
     }
 
+    /// The workload's groups let it send to every address of the ENI subnet's IPv6 blocks on
+    /// every service port of the endpoint, one group covering each port alone (a sufficient
+    /// condition: a block covered only by several groups together is left to the exact hop).
+    /// Kept per (group, subnet, port): workloads carry many distinct lists of few groups.
+    fn egress6_proven(&mut self, site: &HopSite, w: WorkloadIdx, to: SubnetIdx) -> bool {
+        let (vw, snap) = (site.vw, site.snap);
+        let blocks = self
+            .blocks
+            .entry(to)
+            .or_insert_with(|| SubnetBlocks::of(snap, vw.subnets.value(to)));
+        let groups = vw.group_lists.get(vw.group_list[w]);
+        site.ep.ports.iter().all(|&port| {
+            groups.iter().any(|&g| {
+                *self.egress_ports.entry((g, to, port)).or_insert_with(|| {
+                    subnet6::egress_proven(snap, &[vw.groups.value(g)], &[port], blocks)
+                })
+            })
+        })
+    }
+
     /// The IPv6 hops of an interface pair (docs/spec.md section 12), target after target, as
     /// `path::interface6` builds them (hops not crossed left out): from the workload's first
     /// IPv6 address, none when it has none.
@@ -448,9 +471,18 @@ impl HopCache {
         let (snap, ep) = (site.snap, site.ep);
         let ingress = self.hop6(
             site,
-            (Key::Ingress6 { workload, groups: n.ingress_ep }, src),
             (
-                SubnetKey::Ingress6 { from: subnet, groups: n.ingress_ep },
+                Key::Ingress6 {
+                    workload,
+                    groups: n.ingress_ep,
+                },
+                src,
+            ),
+            (
+                SubnetKey::Ingress6 {
+                    from: subnet,
+                    groups: n.ingress_ep,
+                },
                 HopKind::SecurityGroupIngress,
             ),
             |b| subnet6::ingress_proven(snap, ep.group_ids(), &ep.ports, b),
@@ -460,16 +492,26 @@ impl HopCache {
             let target = t.no;
             let egress = || interface6::egress(&cx, t.eni, t.addr);
             let egress = match vw.group_lists.get(list).is_empty() {
-                false => self.hop6(
-                    site,
-                    (Key::Egress6 { list, target }, t.addr),
-                    (
-                        SubnetKey::Egress6 { list, to: t.subnet, ports: n.ports_ep },
-                        HopKind::SecurityGroupEgress,
-                    ),
-                    |b| subnet6::egress_proven(snap, &cx.workload.groups, &ep.ports, b),
-                    egress,
-                ),
+                false => match self.index.get(&Key::Egress6 { list, target }) {
+                    Some(&at) => at,
+                    None => {
+                        let proven = self.egress6_proven(site, w, t.subnet);
+                        self.hop6(
+                            site,
+                            (Key::Egress6 { list, target }, t.addr),
+                            (
+                                SubnetKey::Egress6 {
+                                    list,
+                                    to: t.subnet,
+                                    ports: n.ports_ep,
+                                },
+                                HopKind::SecurityGroupEgress,
+                            ),
+                            |_| proven,
+                            egress,
+                        )
+                    }
+                },
                 // A workload without groups is blamed itself, and nothing passes.
                 true => self.hop(Key::Egress6Of { workload, target }, egress),
             };
@@ -488,7 +530,11 @@ impl HopCache {
                 site,
                 (Key::AclOut6 { subnet, target }, t.addr),
                 (
-                    SubnetKey::AclOut6 { subnet, to: t.subnet, ports: n.ports_ep },
+                    SubnetKey::AclOut6 {
+                        subnet,
+                        to: t.subnet,
+                        ports: n.ports_ep,
+                    },
                     HopKind::AclOutbound,
                 ),
                 |b| subnet6::acl_out_proven(snap, here, &ep.ports, b),
@@ -496,9 +542,20 @@ impl HopCache {
             ));
             plan.hops.push(self.hop6(
                 site,
-                (Key::AclIn6 { subnet: t.subnet, workload, ports: n.ports_ep }, src),
                 (
-                    SubnetKey::AclIn6 { subnet: t.subnet, from: subnet, ports: n.ports_ep },
+                    Key::AclIn6 {
+                        subnet: t.subnet,
+                        workload,
+                        ports: n.ports_ep,
+                    },
+                    src,
+                ),
+                (
+                    SubnetKey::AclIn6 {
+                        subnet: t.subnet,
+                        from: subnet,
+                        ports: n.ports_ep,
+                    },
                     HopKind::AclInbound,
                 ),
                 |b| subnet6::acl_in_proven(snap, eni_subnet, &ep.ports, b),
@@ -507,9 +564,18 @@ impl HopCache {
             plan.hops.push(ingress);
             plan.hops.push(self.hop6(
                 site,
-                (Key::ReplyOut6 { subnet: t.subnet, workload }, src),
                 (
-                    SubnetKey::ReplyOut6 { subnet: t.subnet, to: subnet },
+                    Key::ReplyOut6 {
+                        subnet: t.subnet,
+                        workload,
+                    },
+                    src,
+                ),
+                (
+                    SubnetKey::ReplyOut6 {
+                        subnet: t.subnet,
+                        to: subnet,
+                    },
                     HopKind::AclReturnOutbound,
                 ),
                 |b| subnet6::reply_out_proven(snap, eni_subnet, site.params.ephemeral_ports, b),
@@ -519,7 +585,10 @@ impl HopCache {
                 site,
                 (Key::ReplyIn6 { subnet, target }, t.addr),
                 (
-                    SubnetKey::ReplyIn6 { subnet, from: t.subnet },
+                    SubnetKey::ReplyIn6 {
+                        subnet,
+                        from: t.subnet,
+                    },
                     HopKind::AclReturnInbound,
                 ),
                 |b| subnet6::reply_in_proven(snap, here, site.params.ephemeral_ports, b),

@@ -37,8 +37,7 @@ use crate::snapshot::Snapshot;
 use super::cross::{RemoteVerdict, RemoteVpc};
 use super::findings::PairHops;
 use super::ids::{
-    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, Target6Idx,
-    WorkloadIdx,
+    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, Target6Idx, WorkloadIdx,
 };
 use super::vpc::{EndpointFacts, Judge};
 use super::workloads::VpcWorkloads;
@@ -389,7 +388,12 @@ impl<'w> VpcFast<'w> {
 
     /// Which families a same-VPC pair needs (docs/spec.md V4, V10), as `check_exact` decides
     /// it, from the workload's families and the endpoint's answers, each worked out once.
-    fn need(&mut self, vw: &VpcWorkloads<'w>, state: &mut EndpointFast<'w>, w: WorkloadIdx) -> Need {
+    fn need(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+    ) -> Need {
         let (workload, ep) = (vw.list[w], state.ep);
         // IPv4-only pairs (the common case) decided without a lookup: no IPv6 address on the
         // workload, an `ipv4` endpoint.
