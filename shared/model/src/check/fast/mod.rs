@@ -315,13 +315,15 @@ impl<'w> Judge<'w> for VpcFast<'w> {
                 Reach(Evidence::Planned)
             }
         };
-        // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint).
-        let reach = match facts.stopped {
-            true => reach,
-            false => match self.need(vw, state, w) {
+        // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint), and
+        // inline: `large` asks it for every pair.
+        let reach = if facts.stopped || ipv4_pair(workload, ep) {
+            reach
+        } else {
+            match self.need(vw, state, w) {
                 Need::One(Family::V4) => reach,
                 need => self.families(vw, facts, state, w, need, Some(reach)),
-            },
+            }
         };
         intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
@@ -395,9 +397,7 @@ impl<'w> VpcFast<'w> {
         w: WorkloadIdx,
     ) -> Need {
         let (workload, ep) = (vw.list[w], state.ep);
-        // IPv4-only pairs (the common case) decided without a lookup: no IPv6 address on the
-        // workload, an `ipv4` endpoint.
-        if workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only {
+        if ipv4_pair(workload, ep) {
             return Need::One(Family::V4);
         }
         if self.clients.is_empty() {
@@ -520,6 +520,13 @@ impl<'w> VpcFast<'w> {
         }
         *answers.targets_by_list[list].insert(answer)
     }
+}
+
+/// An IPv4-only pair (the common case), told without a lookup: no IPv6 address on the
+/// workload, an `ipv4` endpoint (docs/spec.md V10).
+#[inline]
+fn ipv4_pair(workload: &Workload, ep: &Endpoint) -> bool {
+    workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only
 }
 
 /// R4: the workload's route table routes the endpoint's prefix list to it.
