@@ -3,8 +3,10 @@
 //! evaluators, worded "over IPv6".
 //!
 //! Called by [`super::trace`] for same-VPC interface pairs whose family decision
-//! (`family::interface_need_gated`) needs IPv6 or DNS64; the fast judge sends those pairs to
-//! the exact trace (`check::fast`). IPv4-only pairs never get here.
+//! (`family::interface_need_gated`) needs IPv6 or DNS64. The fast judge (`check::fast`) calls
+//! the per-hop builders (`egress`, `route_hop`, `acl_out`, `acl_in`, `ingress`, `reply_out`,
+//! `reply_in`) one by one, once per key, for the hops it cannot prove. IPv4-only pairs never
+//! get here.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -2,6 +2,8 @@
 //! depends on, see `path::interface` and `path::gateway`) and shared by every pair with that
 //! key. Hops that name the workload's address (endpoint-side ACLs, the endpoint's groups) are
 //! kept per workload, and the VPC's endpoints share them when they share subnets and ports.
+//! The IPv6 hops (`interface6`) are keyed the same way, per IPv6 target (`Target6Idx`: an ENI
+//! address) where the IPv4 ones are per ENI, and proven per subnet first (`subnet6`).
 
 use std::borrow::Cow;
 use std::net::Ipv6Addr;

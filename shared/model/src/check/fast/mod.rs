@@ -16,6 +16,17 @@
 //!
 //! A mask bit may only say "proven allowed": a shortcut that cannot prove (an ACL entry
 //! splitting a subnet, a missing group) leaves the bit clear and the exact hop decides.
+//!
+//! IPv6 (docs/spec.md section 12): a same-VPC interface pair that needs the IPv6 path (a
+//! dual-stack workload of an endpoint answering AAAA, or an IPv6-only workload) gets its IPv6
+//! hops from `hop_cache` too, after its IPv4 ones (`Evidence::Families`): the hops of
+//! `path::interface6`, each built once per key as the IPv4 ones are (per workload, group list
+//! or subnet, and per IPv6 target, an ENI address, instead of per ENI). No IPv6 rule is
+//! compiled; instead `subnet6` proves a hop for a whole subnet's IPv6 blocks with the exact
+//! evaluators (the workload-address hops for every workload of its subnet, the target-address
+//! hops for every ENI address of the endpoint subnet), and only the hops it cannot prove are
+//! built per workload or target. DNS64, unusable answers, unknown families and gateway pairs
+//! that need IPv6 keep the exact trace (`Evidence::Traced`): their traces are short or rare.
 
 mod compiled;
 mod cross;
