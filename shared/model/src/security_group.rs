@@ -188,7 +188,7 @@ fn apply_permission<'a, F: AddrFamily>(
 }
 
 /// The TCP ports a permission allows; `None` when it cannot allow TCP.
-fn tcp_ports(permission: &IpPermission) -> Option<PortRange> {
+pub(crate) fn tcp_ports(permission: &IpPermission) -> Option<PortRange> {
     if !protocol::covers_tcp(&permission.ip_protocol) {
         return None;
     }

@@ -12,6 +12,7 @@ use crate::endpoint::Endpoint;
 use crate::fxhash::FxHashMap;
 use crate::params::RuleParameters;
 use crate::path::{self, gateway, interface6, Ctx, Hop, HopKind};
+use crate::security_group::RuleDirection;
 use crate::snapshot::{NetworkInterface, PrefixList, Snapshot};
 
 use super::super::findings::PairHops;
@@ -488,11 +489,23 @@ impl HopCache {
                 HopKind::SecurityGroupIngress,
             ),
             |b| subnet6::ingress_proven(snap, ep.group_ids(), &ep.ports, b),
-            || interface6::ingress(&cx, src),
+            || {
+                let (groups, ingress) = (ep.group_ids(), RuleDirection::Ingress);
+                match subnet6::by_reference(snap, groups, ingress, &ep.ports, src) {
+                    true => Hop::proven(HopKind::SecurityGroupIngress),
+                    false => interface6::ingress(&cx, src),
+                }
+            },
         );
         for t in targets {
             let target = t.no;
-            let egress = || interface6::egress(&cx, t.eni, t.addr);
+            let egress = || {
+                let (groups, out) = (&cx.workload.groups, RuleDirection::Egress);
+                match subnet6::by_reference(snap, groups, out, &ep.ports, t.addr) {
+                    true => Hop::proven(HopKind::SecurityGroupEgress),
+                    false => interface6::egress(&cx, t.eni, t.addr),
+                }
+            };
             let egress = match vw.group_lists.get(list).is_empty() {
                 false => match self.index.get(&Key::Egress6 { list, target }) {
                     Some(&at) => at,

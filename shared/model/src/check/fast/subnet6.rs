@@ -11,9 +11,10 @@ use std::net::Ipv6Addr;
 
 use ipnet::Ipv6Net;
 
+use crate::addr_family::V6;
 use crate::network_acl::{self, Traffic};
 use crate::path::interface6;
-use crate::security_group::{self, RuleDirection};
+use crate::security_group::{self, PeerOf, RuleDirection};
 use crate::snapshot::Snapshot;
 use crate::space::PortRange;
 use crate::space6::{Addr6Range, Region6};
@@ -136,4 +137,43 @@ pub(super) fn reply_in_proven(
     from: &SubnetBlocks,
 ) -> bool {
     acl_proven(snap, subnet, Traffic::Inbound, &from.on_range(ephemeral))
+}
+
+/// `groups` allow `addr` on every port in `direction` through group references alone (V5: a
+/// reference covers both families): for each port, a rule of one of the groups covers it and
+/// names a group `addr` is a member of (the snapshot index's IPv6 members). A sufficient
+/// condition, checked without evaluating a region: the exact evaluation would find the same
+/// rule (references are evaluated there too); when it fails, the exact hop decides.
+pub(super) fn by_reference(
+    snap: &Snapshot,
+    groups: &[impl AsRef<str>],
+    direction: RuleDirection,
+    ports: &[u16],
+    addr: Ipv6Addr,
+) -> bool {
+    let addr = u128::from(addr);
+    let member = |id: &str| {
+        snap.index
+            .group_members6
+            .get(id)
+            .is_some_and(|m| m.binary_search(&addr).is_ok())
+    };
+    let rules = || {
+        groups
+            .iter()
+            .filter_map(|id| snap.security_groups.get(id.as_ref()))
+            .flat_map(move |g| match direction {
+                RuleDirection::Egress => g.ip_permissions_egress.iter(),
+                RuleDirection::Ingress => g.ip_permissions.iter(),
+            })
+    };
+    !ports.is_empty()
+        && ports.iter().all(|&port| {
+            rules().any(|permission| {
+                security_group::tcp_ports(permission)
+                    .is_some_and(|r| r.first <= port && port <= r.last)
+                    && security_group::peers_of::<V6>(permission)
+                        .any(|peer| matches!(peer, PeerOf::Group(id) if member(id)))
+            })
+        })
 }
