@@ -177,3 +177,97 @@ pub(super) fn by_reference(
             })
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::SnapshotBuilder;
+
+    /// s-app (2600:1f18:0:1::/64) holds eni-app (sg-app); sg-ep admits the whole /64 on 443,
+    /// sg-half only its lower half, sg-ref the members of sg-app on 443-444.
+    const SNAP: &str = r#"{
+      "Subnets": [
+        {"SubnetId": "s-app", "VpcId": "vpc-1", "CidrBlock": "10.0.1.0/24",
+         "Ipv6CidrBlockAssociationSet": [{"Ipv6CidrBlock": "2600:1f18:0:1::/64"}]}],
+      "SecurityGroups": [
+        {"GroupId": "sg-app", "VpcId": "vpc-1"},
+        {"GroupId": "sg-ep", "VpcId": "vpc-1", "IpPermissions": [
+          {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+           "Ipv6Ranges": [{"CidrIpv6": "2600:1f18:0:1::/64"}]}]},
+        {"GroupId": "sg-half", "VpcId": "vpc-1", "IpPermissions": [
+          {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+           "Ipv6Ranges": [{"CidrIpv6": "2600:1f18:0:1::/65"}]}]},
+        {"GroupId": "sg-ref", "VpcId": "vpc-1", "IpPermissions": [
+          {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 444,
+           "UserIdGroupPairs": [{"GroupId": "sg-app"}]}]}],
+      "NetworkInterfaces": [
+        {"NetworkInterfaceId": "eni-app", "SubnetId": "s-app", "VpcId": "vpc-1",
+         "PrivateIpAddress": "10.0.1.5", "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:0:1::5"}],
+         "Groups": [{"GroupId": "sg-app"}]}]}"#;
+
+    fn snap() -> Snapshot {
+        let mut b = SnapshotBuilder::new();
+        b.add_json("v6", SNAP).unwrap();
+        b.finish()
+    }
+
+    fn groups(id: &str) -> Vec<String> {
+        vec![id.to_string()]
+    }
+
+    /// A proof covers the whole block or nothing: half a subnet proves no workload of it.
+    #[test]
+    fn a_block_is_proven_only_when_every_address_passes() {
+        let s = snap();
+        let blocks = SubnetBlocks::of(&s, "s-app");
+        assert!(blocks.hold("2600:1f18:0:1::5".parse().unwrap()));
+        assert!(!blocks.hold("2600:1f18:0:2::5".parse().unwrap()));
+        assert!(ingress_proven(&s, &groups("sg-ep"), &[443], &blocks));
+        assert!(!ingress_proven(&s, &groups("sg-ep"), &[443, 444], &blocks));
+        assert!(!ingress_proven(&s, &groups("sg-half"), &[443], &blocks));
+        // References never prove a block (single members), and a subnet without IPv6 none.
+        assert!(!ingress_proven(&s, &groups("sg-ref"), &[443], &blocks));
+        let none = SubnetBlocks::of(&s, "s-absent");
+        assert!(!ingress_proven(&s, &groups("sg-ep"), &[443], &none));
+    }
+
+    /// A reference proves a member's address on the ports its rule covers, and nothing else.
+    #[test]
+    fn a_reference_proves_its_members_only() {
+        let s = snap();
+        let (member, stranger) = (
+            "2600:1f18:0:1::5".parse().unwrap(),
+            "2600:1f18:0:1::6".parse().unwrap(),
+        );
+        let ingress = RuleDirection::Ingress;
+        assert!(by_reference(
+            &s,
+            &groups("sg-ref"),
+            ingress,
+            &[443, 444],
+            member
+        ));
+        assert!(!by_reference(
+            &s,
+            &groups("sg-ref"),
+            ingress,
+            &[443, 445],
+            member
+        ));
+        assert!(!by_reference(
+            &s,
+            &groups("sg-ref"),
+            ingress,
+            &[443],
+            stranger
+        ));
+        assert!(!by_reference(&s, &groups("sg-ep"), ingress, &[443], member));
+        assert!(!by_reference(
+            &s,
+            &groups("sg-ref"),
+            RuleDirection::Egress,
+            &[443],
+            member
+        ));
+    }
+}
