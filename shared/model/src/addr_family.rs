@@ -259,9 +259,9 @@ impl AddrFamily for V6 {
     fn group_members(
         snap: &Snapshot,
         group_id: &str,
-        _within: &RegionOf<V6>,
+        within: &RegionOf<V6>,
     ) -> Vec<AddrRangeOf<V6>> {
-        crate::security_group::group_members6(snap, group_id)
+        crate::security_group::group_members6(snap, group_id, within)
     }
 
     fn route_net(net: Ipv6Net) -> Ipv6Net {

@@ -207,18 +207,41 @@ pub(crate) fn need(client: Client, answers: Families, via: Via) -> Need {
 /// the endpoint ENIs' IPv6 addresses required when IPv6 is needed (V1: moto and older
 /// collections give none).
 pub(crate) fn interface_need(snap: &Snapshot, eni: &NetworkInterface, ep: &VpcEndpoint) -> Need {
-    let decided =
-        client(snap, eni).and_then(|c| Ok(need(c, interface_answers(ep)?, Via::Interface)));
+    interface_need_of(client(snap, eni), interface_answers(ep), || {
+        endpoint_ipv6_gap(snap, ep)
+    })
+}
+
+/// [`interface_need`] from its parts, for a caller that keeps them (the workload's
+/// [`client`], the endpoint's [`interface_answers`] and the gap in its ENIs' IPv6 addresses,
+/// asked only when IPv6 is needed).
+pub(crate) fn interface_need_of(
+    client: Result<Client, String>,
+    answers: Result<Families, String>,
+    ipv6_gap: impl FnOnce() -> Option<String>,
+) -> Need {
+    let decided = client.and_then(|c| Ok(need(c, answers?, Via::Interface)));
     let need = match decided {
         Ok(need) => need,
         Err(missing) => return Need::Missing(missing),
     };
     if matches!(need, Need::Both | Need::One(Family::V6)) {
-        if let Some(gap) = endpoint_ipv6_gap(snap, ep) {
+        if let Some(gap) = ipv6_gap() {
             return Need::Missing(gap);
         }
     }
     need
+}
+
+/// [`gateway_need`] from its parts, as [`interface_need_of`].
+pub(crate) fn gateway_need_of(
+    client: Result<Client, String>,
+    answers: Result<Families, String>,
+) -> Need {
+    match client.and_then(|c| Ok(need(c, answers?, Via::Gateway))) {
+        Ok(need) => need,
+        Err(missing) => Need::Missing(missing),
+    }
 }
 
 /// [`interface_need`] behind a cheap gate: a workload ENI without an IPv6 address and an
@@ -243,10 +266,7 @@ pub(crate) fn interface_need_gated(
 /// the Regional name answers A, the dual-stack name A and AAAA, and a client may call either).
 /// A gateway endpoint has no ENI whose addresses could be missing.
 pub(crate) fn gateway_need(snap: &Snapshot, eni: &NetworkInterface, ep: &VpcEndpoint) -> Need {
-    match client(snap, eni).and_then(|c| Ok(need(c, interface_answers(ep)?, Via::Gateway))) {
-        Ok(need) => need,
-        Err(missing) => Need::Missing(missing),
-    }
+    gateway_need_of(client(snap, eni), interface_answers(ep))
 }
 
 /// [`gateway_need`] behind the cheap gate of [`interface_need_gated`].
@@ -270,7 +290,7 @@ fn ipv4_type(ep: &VpcEndpoint) -> bool {
 
 /// The first endpoint ENI the snapshot shows without IPv6 addresses, as a missing-data note.
 /// An ENI absent from the snapshot is left to the path (it is missing data there already).
-fn endpoint_ipv6_gap(snap: &Snapshot, ep: &VpcEndpoint) -> Option<String> {
+pub(crate) fn endpoint_ipv6_gap(snap: &Snapshot, ep: &VpcEndpoint) -> Option<String> {
     ep.network_interface_ids
         .iter()
         .filter_map(|id| snap.network_interfaces.get(id))

@@ -15,7 +15,7 @@ use crate::protocol;
 use crate::snapshot::{IpPermission, Snapshot};
 #[cfg(test)]
 use crate::space::Region;
-use crate::space::{AddrRange, AddrRangeOf, PortRange, RectOf, RegionOf};
+use crate::space::{AddrRangeOf, PortRange, RectOf, RegionOf};
 #[cfg(test)]
 use crate::space6::{Addr6Range, Rect6, Region6};
 
@@ -188,7 +188,7 @@ fn apply_permission<'a, F: AddrFamily>(
 }
 
 /// The TCP ports a permission allows; `None` when it cannot allow TCP.
-fn tcp_ports(permission: &IpPermission) -> Option<PortRange> {
+pub(crate) fn tcp_ports(permission: &IpPermission) -> Option<PortRange> {
     if !protocol::covers_tcp(&permission.ip_protocol) {
         return None;
     }
@@ -243,14 +243,17 @@ fn peer_addresses<F: AddrFamily>(
     }
 }
 
-/// The members (sorted IPv4 addresses, from the snapshot index) that fall inside the region's
-/// address ranges.
-pub(crate) fn members_within(members: &[u32], within: &RegionOf<V4>) -> Vec<AddrRange> {
+/// The members (sorted addresses of one family, from the snapshot index) that fall inside the
+/// region's address ranges.
+pub(crate) fn members_within<F: AddrFamily>(
+    members: &[F::Bits],
+    within: &RegionOf<F>,
+) -> Vec<AddrRangeOf<F>> {
     let mut out = Vec::new();
     for range in within.addr_ranges() {
         let start = members.partition_point(|&ip| ip < range.first);
         for &ip in members[start..].iter().take_while(|&&ip| ip <= range.last) {
-            out.push(AddrRange {
+            out.push(AddrRangeOf {
                 first: ip,
                 last: ip,
             });
@@ -259,26 +262,27 @@ pub(crate) fn members_within(members: &[u32], within: &RegionOf<V4>) -> Vec<Addr
     out
 }
 
-/// The IPv6 addresses of every ENI carrying `group_id` (spec V5). Scanned from the ENIs on
-/// each call: the snapshot index holds IPv4 members only, and IPv6 pairs are traced exactly,
-/// off `check`'s fast path.
-pub(crate) fn group_members6(snap: &Snapshot, group_id: &str) -> Vec<AddrRangeOf<V6>> {
-    let mut out: Vec<AddrRangeOf<V6>> = snap
-        .network_interfaces
-        .values()
-        .filter(|eni| eni.groups.iter().any(|g| g.group_id == group_id))
-        .flat_map(|eni| eni.ipv6_addresses.iter())
-        .map(|a| AddrRangeOf::host(a.ipv6_address))
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+/// The IPv6 addresses of every ENI carrying `group_id` (spec V5) that fall inside `within`,
+/// from the snapshot index (members outside the region a rule is asked about cannot change
+/// the answer).
+pub(crate) fn group_members6(
+    snap: &Snapshot,
+    group_id: &str,
+    within: &RegionOf<V6>,
+) -> Vec<AddrRangeOf<V6>> {
+    let members = snap
+        .index
+        .group_members6
+        .get(group_id)
+        .map_or(&[][..], Vec::as_slice);
+    members_within(members, within)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::snapshot::SnapshotBuilder;
+    use crate::space::AddrRange;
 
     const SNAP: &str = r#"{
       "SecurityGroups": [

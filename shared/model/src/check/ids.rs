@@ -50,6 +50,9 @@ dense_ids! {
     EndpointIdx;
     /// An ENI of an endpoint of the VPC, numbered across the VPC's endpoints.
     EniIdx;
+    /// An IPv6 address of an endpoint ENI of the VPC (a target of the IPv6 path), numbered
+    /// across the VPC's endpoints.
+    Target6Idx;
     /// A built hop, in the arena of the hop cache.
     HopIdx;
     /// A column of endpoint-side ACL answers: one per (ENI subnet, service ports).

@@ -128,12 +128,9 @@ impl<'a> Input<'a> {
         // Every pair of a VPC may be required, each stored alone: room for all of them up
         // front, as growing a vector of a hundred thousand results copies it again and again
         // (untouched room costs address space only). Pairs across VPCs come in runs: no room.
-        report.pairs.reserve(
-            by_vpc
-                .iter()
-                .map(|(_, ws, eps)| ws.len() * eps.len())
-                .sum(),
-        );
+        report
+            .pairs
+            .reserve(by_vpc.iter().map(|(_, ws, eps)| ws.len() * eps.len()).sum());
         // The report numbers the cross-VPC candidates first, then each VPC's workloads.
         let remote = report.pairs.add_workloads(links.remote_ids());
         let mut by_endpoint: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();

@@ -3,8 +3,10 @@
 //! evaluators, worded "over IPv6".
 //!
 //! Called by [`super::trace`] for same-VPC interface pairs whose family decision
-//! (`family::interface_need_gated`) needs IPv6 or DNS64; the fast judge sends those pairs to
-//! the exact trace (`check::fast`). IPv4-only pairs never get here.
+//! (`family::interface_need_gated`) needs IPv6 or DNS64. The fast judge (`check::fast`) calls
+//! the per-hop builders (`egress`, `route_hop`, `acl_out`, `acl_in`, `ingress`, `reply_out`,
+//! `reply_in`) one by one, once per key, for the hops it cannot prove. IPv4-only pairs never
+//! get here.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -29,10 +31,9 @@ const NAT64_PREFIX: u128 = 0x0064_ff9b_0000_0000_0000_0000_0000_0000;
 /// AAAA answer, I7), from the workload's first IPv6 address. Empty when the workload has no
 /// IPv6 address: the family decision says what such a pair needs.
 pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
-    let Some(src) = cx.workload.eni.ipv6_addresses.first() else {
+    let Some(src) = source(cx) else {
         return Vec::new();
     };
-    let src = src.ipv6_address;
     let mut out = Vec::new();
     for id in &cx.endpoint.raw.network_interface_ids {
         let Some(eni) = cx.snap.network_interfaces.get(id) else {
@@ -45,16 +46,21 @@ pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     out
 }
 
+/// The workload's first IPv6 address: the source of its IPv6 path (`None`: it has none).
+pub(crate) fn source(cx: &Ctx) -> Option<Ipv6Addr> {
+    cx.workload
+        .eni
+        .ipv6_addresses
+        .first()
+        .map(|a| a.ipv6_address)
+}
+
 /// The hops from `src` to `dst` (an address of the endpoint ENI `eni`), forward leg then
-/// reply leg.
+/// reply leg. (`check::fast` builds the same hops one by one, once per key.)
 fn target(cx: &Ctx, src: Ipv6Addr, eni: &NetworkInterface, dst: Ipv6Addr) -> Target {
     let here = &cx.workload.eni.subnet_id;
     let there = &eni.subnet_id;
     let mut hops = vec![egress(cx, eni, dst), route_hop(cx, dst)];
-    let forward = service_region6(Addr6Range::host(dst), &cx.endpoint.ports);
-    let from_workload = service_region6(Addr6Range::host(src), &cx.endpoint.ports);
-    let replies_to = Region6::from_addrs([Addr6Range::host(src)], cx.params.ephemeral_ports);
-    let replies_from = Region6::from_addrs([Addr6Range::host(dst)], cx.params.ephemeral_ports);
     if here == there {
         let why = format!("same subnet {here}: no network ACL between them");
         for kind in [HopKind::AclOutbound, HopKind::AclInbound] {
@@ -65,13 +71,12 @@ fn target(cx: &Ctx, src: Ipv6Addr, eni: &NetworkInterface, dst: Ipv6Addr) -> Tar
             hops.push(Hop::not_crossed(kind, why.clone()));
         }
     } else {
-        let (w, e) = (subnet_cidr6(cx, here), subnet_cidr6(cx, there));
         hops.extend([
-            acl6(cx, AclHop::Outbound, here, &forward, &e),
-            acl6(cx, AclHop::Inbound, there, &from_workload, &w),
+            acl_out(cx, eni, dst),
+            acl_in(cx, eni, src),
             ingress(cx, src),
-            acl6(cx, AclHop::ReturnOutbound, there, &replies_to, &w),
-            acl6(cx, AclHop::ReturnInbound, here, &replies_from, &e),
+            reply_out(cx, eni, src),
+            reply_in(cx, eni, dst),
         ]);
     }
     Target {
@@ -81,8 +86,48 @@ fn target(cx: &Ctx, src: Ipv6Addr, eni: &NetworkInterface, dst: Ipv6Addr) -> Tar
     }
 }
 
+/// The workload subnet's ACL, outbound to `dst` (of `eni`) on the service ports.
+pub(crate) fn acl_out(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
+    let forward = service_region6(Addr6Range::host(dst), &cx.endpoint.ports);
+    let e = subnet_cidr6(cx, &eni.subnet_id);
+    acl6(
+        cx,
+        AclHop::Outbound,
+        &cx.workload.eni.subnet_id,
+        &forward,
+        &e,
+    )
+}
+
+/// The ENI subnet's ACL, inbound from the workload's `src` on the service ports.
+pub(crate) fn acl_in(cx: &Ctx, eni: &NetworkInterface, src: Ipv6Addr) -> Hop {
+    let from_workload = service_region6(Addr6Range::host(src), &cx.endpoint.ports);
+    let w = subnet_cidr6(cx, &cx.workload.eni.subnet_id);
+    acl6(cx, AclHop::Inbound, &eni.subnet_id, &from_workload, &w)
+}
+
+/// The ENI subnet's ACL, outbound replies to the workload's `src` (ephemeral ports).
+pub(crate) fn reply_out(cx: &Ctx, eni: &NetworkInterface, src: Ipv6Addr) -> Hop {
+    let replies_to = Region6::from_addrs([Addr6Range::host(src)], cx.params.ephemeral_ports);
+    let w = subnet_cidr6(cx, &cx.workload.eni.subnet_id);
+    acl6(cx, AclHop::ReturnOutbound, &eni.subnet_id, &replies_to, &w)
+}
+
+/// The workload subnet's ACL, inbound replies from `dst` (of `eni`, ephemeral ports).
+pub(crate) fn reply_in(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
+    let replies_from = Region6::from_addrs([Addr6Range::host(dst)], cx.params.ephemeral_ports);
+    let e = subnet_cidr6(cx, &eni.subnet_id);
+    acl6(
+        cx,
+        AclHop::ReturnInbound,
+        &cx.workload.eni.subnet_id,
+        &replies_from,
+        &e,
+    )
+}
+
 /// `addr × ports` for the service ports.
-pub(super) fn service_region6(addr: Addr6Range, ports: &[u16]) -> Region6 {
+pub(crate) fn service_region6(addr: Addr6Range, ports: &[u16]) -> Region6 {
     let mut ports = ports.to_vec();
     ports.sort_unstable();
     ports.dedup();
@@ -116,7 +161,7 @@ fn ipv6_block(cx: &Ctx, subnet_id: &str) -> Option<String> {
 /// rule to add (V11): to the ENI subnet's IPv6 block, else to `dst/128`. (A reference to the
 /// endpoint's group covers both families too; the problem lists it among the allowed forms,
 /// but a group whose egress speaks IPv4 only, all IPv4 traffic say, lacks the IPv6 rule.)
-fn egress(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
+pub(crate) fn egress(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
     let workload = cx.workload;
     let required = service_region6(Addr6Range::host(dst), &cx.endpoint.ports);
     let verdict = security_group::evaluate6(
@@ -158,7 +203,7 @@ fn egress(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
 }
 
 /// The endpoint's groups, inbound from the workload's IPv6 address (V5).
-fn ingress(cx: &Ctx, src: Ipv6Addr) -> Hop {
+pub(crate) fn ingress(cx: &Ctx, src: Ipv6Addr) -> Hop {
     let (workload, ep) = (cx.workload, cx.endpoint);
     let groups = ep.group_ids();
     let required = service_region6(Addr6Range::host(src), &ep.ports);
@@ -270,7 +315,7 @@ fn ports_of(region: &Region6) -> String {
 }
 
 /// The workload subnet's IPv6 route to `dst`: it must be `local` (V7).
-fn route_hop(cx: &Ctx, dst: Ipv6Addr) -> Hop {
+pub(crate) fn route_hop(cx: &Ctx, dst: Ipv6Addr) -> Hop {
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, _)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = hops::subnet_gap(cx.snap, subnet, SubnetUses::RouteTable);

@@ -17,6 +17,9 @@ pub struct Index {
     /// Security group → the sorted private IPv4 addresses of every ENI carrying it. This is
     /// what a security-group reference in a rule stands for.
     pub group_members: FxHashMap<String, Vec<u32>>,
+    /// Security group → the sorted IPv6 addresses of every ENI carrying it (spec V5: a
+    /// reference covers both families). Groups without an IPv6 member have no entry.
+    pub group_members6: FxHashMap<String, Vec<u128>>,
     /// Endpoint ENI → the endpoint that owns it.
     pub eni_endpoint: FxHashMap<String, String>,
     /// VPC → its main route table.
@@ -129,8 +132,22 @@ impl Index {
                     .or_default()
                     .extend(&ips);
             }
+            let ips6 = eni
+                .ipv6_addresses
+                .iter()
+                .map(|a| u128::from(a.ipv6_address));
+            for group in eni.groups.iter().filter(|_| !eni.ipv6_addresses.is_empty()) {
+                self.group_members6
+                    .entry(group.group_id.clone())
+                    .or_default()
+                    .extend(ips6.clone());
+            }
         }
         for members in self.group_members.values_mut() {
+            members.sort_unstable();
+            members.dedup();
+        }
+        for members in self.group_members6.values_mut() {
             members.sort_unstable();
             members.dedup();
         }

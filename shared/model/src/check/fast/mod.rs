@@ -16,6 +16,17 @@
 //!
 //! A mask bit may only say "proven allowed": a shortcut that cannot prove (an ACL entry
 //! splitting a subnet, a missing group) leaves the bit clear and the exact hop decides.
+//!
+//! IPv6 (docs/spec.md section 12): a same-VPC interface pair that needs the IPv6 path (a
+//! dual-stack workload of an endpoint answering AAAA, or an IPv6-only workload) gets its IPv6
+//! hops from `hop_cache` too, after its IPv4 ones (`Evidence::Families`): the hops of
+//! `path::interface6`, each built once per key as the IPv4 ones are (per workload, group list
+//! or subnet, and per IPv6 target, an ENI address, instead of per ENI). No IPv6 rule is
+//! compiled; instead `subnet6` proves a hop for a whole subnet's IPv6 blocks with the exact
+//! evaluators (the workload-address hops for every workload of its subnet, the target-address
+//! hops for every ENI address of the endpoint subnet), and only the hops it cannot prove are
+//! built per workload or target. DNS64, unusable answers, unknown families and gateway pairs
+//! that need IPv6 keep the exact trace (`Evidence::Traced`): their traces are short or rare.
 
 mod compiled;
 mod cross;
@@ -23,10 +34,12 @@ mod hop_cache;
 mod masks;
 mod rules;
 mod shortcut;
+mod subnet6;
 
 pub(super) use compiled::Compiled;
 
 use crate::endpoint::{Endpoint, EndpointKind};
+use crate::family::{self, Family, Need};
 use crate::intent::{self, IntentFacts, Reasons, Workload};
 use crate::params::RuleParameters;
 use crate::security_group::{Peer, RuleDirection};
@@ -35,11 +48,11 @@ use crate::snapshot::Snapshot;
 use super::cross::{RemoteVerdict, RemoteVpc};
 use super::findings::PairHops;
 use super::ids::{
-    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, WorkloadIdx,
+    DenseId, EndpointIdx, EniIdx, GroupIdx, GroupListIdx, SubnetIdx, Table, Target6Idx, WorkloadIdx,
 };
 use super::vpc::{EndpointFacts, Judge};
 use super::workloads::VpcWorkloads;
-use hop_cache::{EndpointNumbers, HopCache, HopSite, PairPlan};
+use hop_cache::{EndpointNumbers, HopCache, HopSite, PairPlan, Target6};
 use masks::{InterfaceMasks, ProvenHops, VpcAnswers};
 use rules::WorkloadRules;
 
@@ -55,8 +68,13 @@ enum Evidence {
     },
     /// The pair's hops are in the plan ([`VpcFast::plan`]).
     Planned,
-    /// A same-VPC interface pair that needs IPv6 (or DNS64, or cannot use the endpoint's
-    /// answers): the compiled rules prove IPv4 only, so the exact trace decides it.
+    /// A same-VPC interface pair that needs the IPv6 path (with the IPv4 one or alone): both
+    /// families' hops are in the plan, the IPv4 targets' then the IPv6 ones' (as the exact
+    /// trace orders them), built once per key by `hop_cache`.
+    Families,
+    /// A same-VPC pair that needs DNS64, cannot use the endpoint's answers, lacks the data
+    /// to say which families it needs, or goes to a gateway endpoint over IPv6: the exact
+    /// trace decides it (its hops are few, or not modelled per key).
     /// Boxed: every pair's `Reach` carries an `Evidence`, which must stay small for the
     /// IPv4-only pairs that never need a trace.
     Traced(Box<crate::path::PairTrace>),
@@ -78,6 +96,9 @@ pub(super) struct VpcFast<'w> {
     cross: Option<cross::CrossFast<'w>>,
     /// The route tables of the exact traces of pairs that need IPv6 (`Evidence::Traced`).
     lookups: crate::path::Lookups,
+    /// Each workload's address families (`family::client`), as far as asked (empty until a
+    /// pair may need IPv6).
+    clients: Vec<Option<Result<family::Client, String>>>,
 }
 
 /// Endpoints and ENIs numbered so far, the port lists seen and the (groups, ports) seen, each
@@ -88,6 +109,8 @@ struct Numbering<'w> {
     endpoints: usize,
     /// ENIs numbered so far.
     enis: usize,
+    /// IPv6 targets (ENI addresses) numbered so far.
+    targets6: usize,
     port_lists: Vec<(&'w [u16], EndpointIdx)>,
     ingress_lists: Vec<(IngressKey<'w>, EndpointIdx)>,
 }
@@ -97,9 +120,16 @@ type IngressKey<'w> = (&'w [String], &'w [u16]);
 
 /// The fast path's state for one endpoint, for the duration of its pairs.
 pub(super) struct EndpointFast<'w> {
+    ep: &'w Endpoint<'w>,
     numbers: EndpointNumbers,
+    /// What the endpoint's DNS answers (`family::interface_answers`), once asked.
+    answers: Option<Result<family::Families, String>>,
+    /// The first of its ENIs without IPv6 addresses (`family::endpoint_ipv6_gap`), once asked.
+    ipv6_gap: Option<Option<String>>,
     /// The subnet of each of the endpoint's ENIs.
     eni_subnets: Vec<SubnetIdx>,
+    /// The IPv6 targets of an interface endpoint that may answer AAAA (none for the others).
+    targets6: Vec<Target6<'w>>,
     /// `None` for gateway endpoints, and interface endpoints with more ENIs than a mask holds.
     masks: Option<InterfaceMasks<'w>>,
     intent: IntentAnswers,
@@ -135,6 +165,7 @@ impl<'w> VpcFast<'w> {
             numbering: Numbering::default(),
             cross: None,
             lookups: crate::path::Lookups::new(),
+            clients: Vec::new(),
         }
     }
 
@@ -223,6 +254,15 @@ impl<'w> Judge<'w> for VpcFast<'w> {
     ) -> EndpointFast<'w> {
         let ep = facts.ep;
         let (numbers, eni_subnets) = self.number(vw, ep);
+        let targets6 = match ep.kind {
+            EndpointKind::Interface if !ep.ipv4_only => {
+                let first = Target6Idx::at(self.numbering.targets6);
+                let targets = hop_cache::targets6(self.snap, ep, vw, first);
+                self.numbering.targets6 += targets.len();
+                targets
+            }
+            _ => Vec::new(),
+        };
         let masks = match ep.kind {
             EndpointKind::Interface => InterfaceMasks::new(
                 self.compiled,
@@ -235,8 +275,12 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             EndpointKind::Gateway => None,
         };
         EndpointFast {
+            ep,
             numbers,
+            answers: None,
+            ipv6_gap: None,
             eni_subnets,
+            targets6,
             masks,
             intent: IntentAnswers {
                 targets_by_group: targeting_groups(&self.rules, vw, ep),
@@ -287,11 +331,15 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         };
         intent_facts.admits =
             intent_facts.admits || intent::admits_by_ipv6(self.snap, workload, ep);
-        // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint).
-        let reach = if !facts.stopped && needs_trace(self.snap, workload, ep) {
-            self.traced(workload, ep)
-        } else {
+        // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint), and
+        // inline: `large` asks it for every pair.
+        let reach = if facts.stopped || ipv4_pair(workload, ep) {
             reach
+        } else {
+            match self.need(vw, state, w) {
+                Need::One(Family::V4) => reach,
+                need => self.families(vw, facts, state, w, need, Some(reach)),
+            }
         };
         intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
@@ -301,7 +349,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
     fn reached(&self, reach: &Reach) -> usize {
         match reach.0 {
             Evidence::Proven { reached, .. } => reached,
-            Evidence::Planned => self.hops.passes(&self.plan),
+            Evidence::Planned | Evidence::Families => self.hops.passes(&self.plan),
             Evidence::Traced(ref trace) => trace.reached(),
         }
     }
@@ -309,6 +357,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
     fn targets(&self, facts: &EndpointFacts<'w, '_>, reach: &Reach) -> usize {
         match reach.0 {
             Evidence::Traced(ref trace) => trace.targets.len(),
+            Evidence::Families => self.plan.target_count(),
             _ => facts.targets,
         }
     }
@@ -324,7 +373,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         match reach.0 {
             Evidence::Proven { hops, .. } => self.plan(vw, facts, state, w, hops),
             Evidence::Traced(ref trace) => return PairHops::of(trace),
-            Evidence::Planned => {}
+            Evidence::Planned | Evidence::Families => {}
         }
         self.hops.view(facts.common, &self.plan)
     }
@@ -355,10 +404,86 @@ impl<'w> VpcFast<'w> {
         Reach(Evidence::Traced(Box::new(trace)))
     }
 
+    /// Which families a same-VPC pair needs (docs/spec.md V4, V10), as `check_exact` decides
+    /// it, from the workload's families and the endpoint's answers, each worked out once.
+    fn need(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+    ) -> Need {
+        let (workload, ep) = (vw.list[w], state.ep);
+        if ipv4_pair(workload, ep) {
+            return Need::One(Family::V4);
+        }
+        if self.clients.is_empty() {
+            self.clients = vec![None; vw.list.len()];
+        }
+        let snap = self.snap;
+        let client = self.clients[w.position()]
+            .get_or_insert_with(|| family::client(snap, workload.eni))
+            .clone();
+        let answers = state
+            .answers
+            .get_or_insert_with(|| family::interface_answers(ep.raw))
+            .clone();
+        match ep.kind {
+            EndpointKind::Interface => {
+                let gap = &mut state.ipv6_gap;
+                family::interface_need_of(client, answers, || {
+                    gap.get_or_insert_with(|| family::endpoint_ipv6_gap(snap, ep.raw))
+                        .clone()
+                })
+            }
+            EndpointKind::Gateway => family::gateway_need_of(client, answers),
+        }
+    }
+
+    /// The reach of a same-VPC pair that needs more than the IPv4 path (`need`, docs/spec.md
+    /// V3, V10): an interface pair that needs the IPv6 path gets its IPv6 hops planned after
+    /// the IPv4 ones (`v4`, from the masks or the plan, when it needs both); any other goes to
+    /// the exact trace.
+    fn families(
+        &mut self,
+        vw: &VpcWorkloads<'w>,
+        facts: &EndpointFacts<'w, '_>,
+        state: &mut EndpointFast<'w>,
+        w: WorkloadIdx,
+        need: Need,
+        v4: Option<Reach>,
+    ) -> Reach {
+        let (ep, workload) = (facts.ep, vw.list[w]);
+        match (ep.kind, need, v4) {
+            (EndpointKind::Interface, Need::Both, Some(Reach(v4))) => {
+                match v4 {
+                    Evidence::Proven { hops, .. } => self.plan(vw, facts, state, w, hops),
+                    // Already in the plan.
+                    Evidence::Planned => {}
+                    Evidence::Families | Evidence::Traced(_) => return self.traced(workload, ep),
+                }
+            }
+            (EndpointKind::Interface, Need::One(Family::V6), _) => self.plan.clear(),
+            _ => return self.traced(workload, ep),
+        }
+        let site = HopSite {
+            snap: self.snap,
+            params: self.params,
+            compiled: self.compiled,
+            vw,
+            ep,
+            numbers: state.numbers,
+            eni_subnets: &state.eni_subnets,
+        };
+        self.hops
+            .interface6(&site, w, &state.targets6, &mut self.plan);
+        Reach(Evidence::Families)
+    }
+
     /// A pair of an IPv6-only workload (docs/spec.md V8): the compiled rules know IPv4
-    /// addresses only, and the workload has none, so neither the masks nor the hop plan see
-    /// it (their answers are shared by workloads of one subnet or group list). R2 is decided
-    /// exactly by its IPv6 address, R3 and R4 as for any workload, and the pair is traced.
+    /// addresses only, and the workload has none, so neither the masks nor the IPv4 hop plan
+    /// see it (their answers are shared by workloads of one subnet or group list). R2 is
+    /// decided exactly by its IPv6 address, R3 and R4 as for any workload, and its IPv6 hops
+    /// are planned (or the pair traced: DNS64, no usable answer, gateway endpoints).
     fn judge_ipv6_only(
         &mut self,
         vw: &VpcWorkloads<'w>,
@@ -378,7 +503,14 @@ impl<'w> VpcFast<'w> {
         }
         intent_facts.zone = facts.zone;
         let reasons = intent::reasons_with(facts.required, ep.kind, intent_facts);
-        (reasons, self.traced(workload, ep))
+        let reach = match facts.stopped {
+            true => self.traced(workload, ep),
+            false => {
+                let need = self.need(vw, state, w);
+                self.families(vw, facts, state, w, need, None)
+            }
+        };
+        (reasons, reach)
     }
 
     /// R3: one of the workload's groups targets the endpoint in its egress.
@@ -406,20 +538,11 @@ impl<'w> VpcFast<'w> {
     }
 }
 
-/// True when a same-VPC pair needs more than the IPv4 path the compiled rules prove
-/// (docs/spec.md V4, V10): the exact trace decides it, as `check_exact` does.
-fn needs_trace(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
-    use crate::family::{gateway_need, interface_need, Family, Need};
-    // IPv4-only pairs (the common case) decided without a call: no IPv6 address on the
-    // workload, an `ipv4` endpoint.
-    if workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only {
-        return false;
-    }
-    let need = match ep.kind {
-        EndpointKind::Interface => interface_need(snap, workload.eni, ep.raw),
-        EndpointKind::Gateway => gateway_need(snap, workload.eni, ep.raw),
-    };
-    need != Need::One(Family::V4)
+/// An IPv4-only pair (the common case), told without a lookup: no IPv6 address on the
+/// workload, an `ipv4` endpoint (docs/spec.md V10).
+#[inline]
+fn ipv4_pair(workload: &Workload, ep: &Endpoint) -> bool {
+    workload.eni.ipv6_addresses.is_empty() && ep.ipv4_only
 }
 
 /// R4: the workload's route table routes the endpoint's prefix list to it.
