@@ -815,3 +815,32 @@ fn dual_stack_fast_equals_exact() {
         json!([https(&["10.2.0.0/16", "10.3.0.0/16"])]);
     w.report(&SSM);
 }
+
+/// The peer's IPv6 route to the hub names a peering connection that does not join the two
+/// VPCs (peering is not transitive): the IPv6 leg's fix names the hub's IPv6 block, not its
+/// IPv4 CIDR.
+#[test]
+fn a_peering_joining_other_vpcs_is_fixed_with_the_ipv6_block() {
+    let mut w = World::ipv6_only();
+    w.list("VpcPeeringConnections").push(
+        json!({"VpcPeeringConnectionId": "pcx-2", "Status": {"Code": "active"},
+        "RequesterVpcInfo": {"VpcId": "vpc-peer", "Region": "us-east-1"},
+        "AccepterVpcInfo": {"VpcId": "vpc-elsewhere", "Region": "us-east-1"}}),
+    );
+    for r in w.get("RouteTables", "rtb-peer")["Routes"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if r["DestinationIpv6CidrBlock"] == json!("2600:1f18:1::/56") {
+            r["VpcPeeringConnectionId"] = json!("pcx-2");
+        }
+    }
+    let report = w.report(&SSM);
+    assert_eq!(verdict(&report, "eni-peer6"), Some(Verdict::Blocked));
+    let f = finding(&report, "NO_ROUTE_TO_DESTINATION", "rtb-peer", "eni-peer6");
+    assert!(f.problem.contains("not transitive"), "{}", f.problem);
+    assert_eq!(
+        &*f.fix,
+        "peer vpc-peer with vpc-hub and route 2600:1f18:1::/56 over it in rtb-peer"
+    );
+}

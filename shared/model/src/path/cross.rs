@@ -356,7 +356,15 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
         vec![rtb.clone()],
         cx.say(|| format!("{rtb} ({how}): {r}")),
     );
-    match resolve(cx, &via, &rtb) {
+    let first_subnet = || {
+        cx.endpoint
+            .enis
+            .first()
+            .map_or(String::new(), |e| e.subnet_id.clone())
+    };
+    match resolve(cx, &via, &rtb, || {
+        vpc_cidr(cx, &cx.endpoint.raw.vpc_id, &first_subnet())
+    }) {
         Ok(link) => (allowed, Some(link)),
         Err(hop) => (hop, None),
     }
@@ -385,8 +393,14 @@ pub(super) fn link_name(cx: &Ctx) -> String {
     )
 }
 
-/// The link a route names, or the hop that says why it cannot carry the pair.
-pub(super) fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>, Hop> {
+/// The link a route names, or the hop that says why it cannot carry the pair. `dest` words
+/// the endpoint VPC's block of the leg's family for the fix (worded only when needed).
+pub(super) fn resolve<'a>(
+    cx: &Ctx<'a>,
+    via: &Via,
+    rtb: &str,
+    dest: impl FnOnce() -> String,
+) -> Result<Link<'a>, Hop> {
     let (wvpc, evpc) = (cx.workload.vpc_id, cx.endpoint.raw.vpc_id.as_str());
     match via {
         Via::TransitGateway(id) => {
@@ -422,14 +436,7 @@ pub(super) fn resolve<'a>(cx: &Ctx<'a>, via: &Via, rtb: &str) -> Result<Link<'a>
                 );
                 let fix = format!(
                     "peer {wvpc} with {evpc} and route {} over it in {rtb}",
-                    vpc_cidr(
-                        cx,
-                        evpc,
-                        &cx.endpoint
-                            .enis
-                            .first()
-                            .map_or(String::new(), |e| e.subnet_id.clone())
-                    )
+                    dest()
                 );
                 return Err(Hop::blocked(
                     HopKind::Route,

@@ -300,7 +300,14 @@ fn forward_route<'a>(cx: &Ctx<'a>, e: &Ends) -> (Hop, Option<Link<'a>>) {
     };
     let detail = cx.say(|| format!("{rtb} ({how}): {r}"));
     let allowed = Hop::allowed(HopKind::Route, vec![rtb.clone()], detail);
-    match cross::resolve(cx, &via, &rtb) {
+    let first_subnet = || {
+        cx.endpoint
+            .enis
+            .first()
+            .map_or(String::new(), |e| e.subnet_id.clone())
+    };
+    let dest = || vpc_cidr6(cx, &cx.endpoint.raw.vpc_id, &first_subnet());
+    match cross::resolve(cx, &via, &rtb, dest) {
         Ok(link) => (allowed, Some(link)),
         Err(hop) => (hop, None),
     }
