@@ -422,34 +422,48 @@ pub(crate) fn targets_by_ipv6(snap: &Snapshot, workload: &Workload, ep: &Endpoin
     if !ipv6_intent(workload, ep) {
         return false;
     }
-    // Looked up per rule, not collected first: most groups have no `Ipv6Ranges` peer at all.
-    let enis = || {
-        ep.raw
-            .network_interface_ids
-            .iter()
-            .filter_map(|id| snap.network_interfaces.get(id))
-    };
-    let names_endpoint = |net: &Ipv6Net| {
-        let exact = |s: Ipv6Net| s.prefix_len() == net.prefix_len() && s.network() == net.network();
-        enis().any(|eni| {
-            (net.prefix_len() == 128
-                && eni
-                    .ipv6_addresses
-                    .iter()
-                    .any(|a| a.ipv6_address == net.addr()))
-                || snap
-                    .subnets
-                    .get(&eni.subnet_id)
-                    .is_some_and(|s| s.ipv6_cidrs().any(exact))
-        })
-    };
-    workload
+    // The endpoint's names are collected at the first `Ipv6Ranges` rule: most groups of an
+    // IPv4-minded account have none, and a dual-stack one's have many.
+    let mut names: Option<Vec<Ipv6Net>> = None;
+    let rules = workload
         .groups
         .iter()
         .filter_map(|g| snap.security_groups.get(*g))
         .flat_map(|g| g.ip_permissions_egress.iter())
-        .flat_map(|p| p.ipv6_ranges.iter())
-        .any(|r| names_endpoint(&r.cidr_ipv6))
+        .flat_map(|p| p.ipv6_ranges.iter());
+    for r in rules {
+        let net = &r.cidr_ipv6;
+        let names = names.get_or_insert_with(|| endpoint_ipv6_names(snap, ep));
+        if names
+            .iter()
+            .any(|n| n.prefix_len() == net.prefix_len() && n.network() == net.network())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// What an IPv6 egress rule names the endpoint by (R3): the /128 of each endpoint ENI's IPv6
+/// address and each IPv6 block of a subnet holding an endpoint ENI.
+fn endpoint_ipv6_names(snap: &Snapshot, ep: &Endpoint) -> Vec<Ipv6Net> {
+    let enis = ep
+        .raw
+        .network_interface_ids
+        .iter()
+        .filter_map(|id| snap.network_interfaces.get(id));
+    let mut names = Vec::new();
+    for eni in enis {
+        names.extend(
+            eni.ipv6_addresses
+                .iter()
+                .filter_map(|a| Ipv6Net::new(a.ipv6_address, 128).ok()),
+        );
+        if let Some(subnet) = snap.subnets.get(&eni.subnet_id) {
+            names.extend(subnet.ipv6_cidrs());
+        }
+    }
+    names
 }
 
 /// R4: the subnet's route table has the endpoint's prefix-list route.

@@ -141,6 +141,8 @@ struct IntentAnswers {
     targets_by_group: Table<GroupIdx, Option<bool>>,
     /// R3 per group list.
     targets_by_list: Table<GroupListIdx, Option<bool>>,
+    /// R3 by IPv6 per group list, for workloads with IPv6 addresses.
+    targets6_by_list: Table<GroupListIdx, Option<bool>>,
     /// R4 per subnet.
     routed_by_subnet: Table<SubnetIdx, Option<bool>>,
 }
@@ -285,6 +287,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             intent: IntentAnswers {
                 targets_by_group: targeting_groups(&self.rules, vw, ep),
                 targets_by_list: Table::filled(None, vw.group_lists.len()),
+                targets6_by_list: Table::filled(None, vw.group_lists.len()),
                 routed_by_subnet: Table::filled(None, vw.subnets.len()),
             },
         }
@@ -301,7 +304,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
         // R3 and R2 by IPv6 (a dual-stack workload, an endpoint with IPv6 ENI addresses) are
         // decided exactly; false without a lookup for every other pair.
         let targets = self.targets_endpoint(vw, ep, &mut state.intent, w)
-            || intent::targets_by_ipv6(self.snap, workload, ep);
+            || self.targets_by_ipv6(vw, ep, &mut state.intent, w);
         let mut intent_facts = IntentFacts {
             targets,
             ..IntentFacts::default()
@@ -514,6 +517,24 @@ impl<'w> VpcFast<'w> {
     }
 
     /// R3: one of the workload's groups targets the endpoint in its egress.
+    /// R3 by IPv6 (`intent::targets_by_ipv6`), kept per group list: it depends on the workload
+    /// only through its groups and whether it has IPv6 addresses. False without a lookup for
+    /// a workload without IPv6 addresses or an `ipv4` endpoint.
+    fn targets_by_ipv6(
+        &self,
+        vw: &VpcWorkloads<'w>,
+        ep: &Endpoint,
+        answers: &mut IntentAnswers,
+        w: WorkloadIdx,
+    ) -> bool {
+        let workload = vw.list[w];
+        if workload.eni.ipv6_addresses.is_empty() || ep.ipv4_only {
+            return false;
+        }
+        *answers.targets6_by_list[vw.group_list[w]]
+            .get_or_insert_with(|| intent::targets_by_ipv6(self.snap, workload, ep))
+    }
+
     fn targets_endpoint(
         &self,
         vw: &VpcWorkloads<'w>,
