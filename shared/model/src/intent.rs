@@ -419,12 +419,23 @@ pub(crate) fn peer_targets(peer: &Peer, ep: &Endpoint) -> bool {
 /// with IPv6 ENI addresses (false at once otherwise, without a lookup: the fast `check` may
 /// ask it of every pair). Group references and prefix lists are [`group_targets`]'s already.
 pub(crate) fn targets_by_ipv6(snap: &Snapshot, workload: &Workload, ep: &Endpoint) -> bool {
+    let mut names = None;
+    targets_by_ipv6_with(snap, workload, ep, &mut names)
+}
+
+/// [`targets_by_ipv6`] with the endpoint's IPv6 names ([`endpoint_ipv6_names`]) kept in
+/// `names` by the caller: collected at the first `Ipv6Ranges` rule (most groups of an
+/// IPv4-minded account have none, and a dual-stack one's have many), reused by the next
+/// question about the same endpoint.
+pub(crate) fn targets_by_ipv6_with(
+    snap: &Snapshot,
+    workload: &Workload,
+    ep: &Endpoint,
+    names: &mut Option<Vec<Ipv6Net>>,
+) -> bool {
     if !ipv6_intent(workload, ep) {
         return false;
     }
-    // The endpoint's names are collected at the first `Ipv6Ranges` rule: most groups of an
-    // IPv4-minded account have none, and a dual-stack one's have many.
-    let mut names: Option<Vec<Ipv6Net>> = None;
     let rules = workload
         .groups
         .iter()

@@ -143,6 +143,11 @@ struct IntentAnswers {
     targets_by_list: Table<GroupListIdx, Option<bool>>,
     /// R3 by IPv6 per group list, for workloads with IPv6 addresses.
     targets6_by_list: Table<GroupListIdx, Option<bool>>,
+    /// What an IPv6 egress rule names the endpoint by, once asked.
+    ipv6_names: Option<Vec<ipnet::Ipv6Net>>,
+    /// R2 by IPv6 per workload subnet, as far as the subnet's IPv6 blocks decide it.
+    admits6_by_subnet:
+        crate::fxhash::FxHashMap<SubnetIdx, (subnet6::Admits6, subnet6::SubnetBlocks)>,
     /// R4 per subnet.
     routed_by_subnet: Table<SubnetIdx, Option<bool>>,
 }
@@ -288,6 +293,8 @@ impl<'w> Judge<'w> for VpcFast<'w> {
                 targets_by_group: targeting_groups(&self.rules, vw, ep),
                 targets_by_list: Table::filled(None, vw.group_lists.len()),
                 targets6_by_list: Table::filled(None, vw.group_lists.len()),
+                ipv6_names: None,
+                admits6_by_subnet: Default::default(),
                 routed_by_subnet: Table::filled(None, vw.subnets.len()),
             },
         }
@@ -333,7 +340,7 @@ impl<'w> Judge<'w> for VpcFast<'w> {
             }
         };
         intent_facts.admits =
-            intent_facts.admits || intent::admits_by_ipv6(self.snap, workload, ep);
+            intent_facts.admits || self.admits_by_ipv6(vw, ep, &mut state.intent, w);
         // The gate is cheap for IPv4-only pairs (no IPv6 address, an `ipv4` endpoint), and
         // inline: `large` asks it for every pair.
         let reach = if facts.stopped || ipv4_pair(workload, ep) {
@@ -531,8 +538,47 @@ impl<'w> VpcFast<'w> {
         if workload.eni.ipv6_addresses.is_empty() || ep.ipv4_only {
             return false;
         }
-        *answers.targets6_by_list[vw.group_list[w]]
-            .get_or_insert_with(|| intent::targets_by_ipv6(self.snap, workload, ep))
+        let list = vw.group_list[w];
+        if let Some(answer) = answers.targets6_by_list[list] {
+            return answer;
+        }
+        let answer = intent::targets_by_ipv6_with(self.snap, workload, ep, &mut answers.ipv6_names);
+        *answers.targets6_by_list[list].insert(answer)
+    }
+
+    /// R2 by IPv6 (`intent::admits_by_ipv6`): for a whole workload subnet when the endpoint's
+    /// groups admit all of its IPv6 blocks or none of them (`subnet6::admits6`), else asked
+    /// for the workload alone. False without a lookup for a workload without IPv6 addresses
+    /// or an `ipv4` endpoint.
+    fn admits_by_ipv6(
+        &self,
+        vw: &VpcWorkloads<'w>,
+        ep: &Endpoint,
+        answers: &mut IntentAnswers,
+        w: WorkloadIdx,
+    ) -> bool {
+        let workload = vw.list[w];
+        if workload.eni.ipv6_addresses.is_empty()
+            || ep.ipv4_only
+            || ep.kind != EndpointKind::Interface
+        {
+            return false;
+        }
+        let snap = self.snap;
+        let subnet = vw.subnet[w];
+        let (by_subnet, blocks) = answers.admits6_by_subnet.entry(subnet).or_insert_with(|| {
+            let blocks = subnet6::SubnetBlocks::of(snap, vw.subnets.value(subnet));
+            (
+                subnet6::admits6(snap, ep.group_ids(), &ep.ports, &blocks),
+                blocks,
+            )
+        });
+        let inside = workload.ip6().is_some_and(|a| blocks.hold(a));
+        match by_subnet {
+            subnet6::Admits6::Every if inside => true,
+            subnet6::Admits6::None if inside => false,
+            _ => intent::admits_by_ipv6(snap, workload, ep),
+        }
     }
 
     fn targets_endpoint(

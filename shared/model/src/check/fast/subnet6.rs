@@ -85,6 +85,49 @@ pub(super) fn ingress_proven(
             .allows()
 }
 
+/// R2 by IPv6 (`intent::admits_by_ipv6`) for the workloads of a subnet, as far as the
+/// subnet's blocks decide it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Admits6 {
+    /// Some service port is open to every address of the blocks: every workload is admitted.
+    Every,
+    /// No rule admits any address of the blocks on any service port: none is.
+    None,
+    /// Some addresses are admitted, or data is missing: each workload is asked alone.
+    EachAlone,
+}
+
+/// Whether the endpoint's groups admit the blocks' addresses on a service port: all, none, or
+/// some. "None" counts group references (a member may sit in the blocks); "all" may leave
+/// them out, as they only add.
+pub(super) fn admits6(
+    snap: &Snapshot,
+    groups: &[String],
+    ports: &[u16],
+    from: &SubnetBlocks,
+) -> Admits6 {
+    if from.blocks.is_empty() {
+        return Admits6::EachAlone;
+    }
+    let mut none = true;
+    for &port in ports {
+        let region = from.on_range(PortRange::single(port));
+        let v = security_group::evaluate6(snap, groups, RuleDirection::Ingress, &region, true);
+        if !v.missing.is_empty() {
+            return Admits6::EachAlone;
+        }
+        if v.allows() {
+            return Admits6::Every;
+        }
+        none &= v.allowed_by.is_empty();
+    }
+    if none {
+        Admits6::None
+    } else {
+        Admits6::EachAlone
+    }
+}
+
 /// The ACL of `subnet_id` passes every packet of `region` in the `traffic` direction (false
 /// without the ACL: the exact hop says what is missing).
 fn acl_proven(snap: &Snapshot, subnet_id: &str, traffic: Traffic, region: &Region6) -> bool {
