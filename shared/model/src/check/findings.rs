@@ -48,6 +48,7 @@ impl<'h> PairHops<'h> {
     }
 
     /// How many targets are fully reachable.
+    #[inline]
     pub(super) fn reached(&self) -> usize {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
