@@ -12,19 +12,21 @@
 //! endpoint VPC attachment's subnet in the ENI's zone, its association and route back, the ACLs
 //! on the way with the ephemeral ports.
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use ipnet::Ipv4Net;
 
+use crate::addr_family::{AddrFamily, V4};
 use crate::endpoint::{EndpointEni, EndpointKind};
 use crate::finding::FindingCode;
 use crate::peering;
 use crate::route;
 use crate::security_group::{self, RuleDirection};
 use crate::snapshot::{TransitGatewayVpcAttachment, VpcPeeringConnection};
-use crate::space::{AddrRange, Region};
+use crate::space::{AddrRange, Region, RegionOf};
 use crate::text;
 use crate::transit_gateway::{self as tgw};
 
@@ -203,7 +205,7 @@ fn egress(cx: &Ctx, eni: &EndpointEni, refs: &Refs) -> Hop {
     let problem = |_: &Region| format!("no egress {} to {} or {peer}", cx.endpoint.traffic, eni.ip);
     let hop = hops::sg_egress(cx, &forward, &problem, &peer);
     let groups = &cx.workload.groups;
-    without_refs(
+    without_refs::<V4>(
         cx,
         hop,
         refs,
@@ -228,7 +230,7 @@ fn ingress(cx: &Ctx, refs: &Refs) -> Hop {
     }
     let required = service_region(&[AddrRange::host(cx.workload.ip)], &cx.endpoint.ports);
     let groups = cx.endpoint.group_ids();
-    without_refs(
+    without_refs::<V4>(
         cx,
         hop,
         refs,
@@ -240,14 +242,15 @@ fn ingress(cx: &Ctx, refs: &Refs) -> Hop {
 }
 
 /// An allowed SG hop re-decided without group references when they do not work across the
-/// link: what only a reference allowed is blocked (`SG_REFERENCING_SUPPORT`).
-fn without_refs(
+/// link (T7, T8, P3): what only a reference allowed is blocked (`SG_REFERENCING_SUPPORT`).
+/// Another outcome is returned as it is.
+pub(super) fn without_refs<F: Leg>(
     cx: &Ctx,
     hop: Hop,
     refs: &Refs,
     groups: &[impl AsRef<str>],
     direction: RuleDirection,
-    required: &Region,
+    required: &RegionOf<F>,
     peer: &str,
 ) -> Hop {
     if hop.outcome != Outcome::Allowed {
@@ -272,7 +275,7 @@ fn without_refs(
     let problem = format!(
         "{} allow {word} {} {preposition} the other VPC only by a security group reference: {why}",
         names.join(", "),
-        cx.endpoint.traffic
+        F::traffic(cx)
     );
     let fix = format!(
         "allow {word} {} {preposition} {peer} on {}",
@@ -641,7 +644,7 @@ fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
     let exit = attachment_subnet(cx, x.dst, [&x.wzone, &x.ezone])
         .or_else(|| x.dst.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwOutbound, AclHop::Inbound);
-    hops.extend(into_vpc(
+    hops.extend(into_vpc::<V4>(
         cx,
         x.id,
         exit,
@@ -699,7 +702,7 @@ fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
     let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone])
         .or_else(|| x.src.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
-    hops.extend(into_vpc(
+    hops.extend(into_vpc::<V4>(
         cx,
         x.id,
         entry,
@@ -722,16 +725,43 @@ pub(super) fn attachment_subnet<'a>(
         .find_map(|z| tgw::subnet_in_az(cx.snap, a, z).ok().flatten())
 }
 
+/// What the cross-VPC hop builders need of an address family beyond its evaluators: the
+/// family-specific ACL hop and the wording of the traffic. Implemented for [`V4`] here and
+/// for `V6` in `cross6`; the shared builders are monomorphized, so the IPv4 instance is the
+/// code IPv4 had before (no allocation or test of the family per hop).
+pub(super) trait Leg: AddrFamily {
+    /// One ACL hop of this family: `(to, from)` are the packet's destination and source; a
+    /// fixing entry names `peer`'s block (the other end's subnet).
+    fn acl(cx: &Ctx, hop: AclHop, subnet: &str, ends: (Self::Addr, Self::Addr), peer: &str) -> Hop;
+    /// The traffic as findings word it (`tcp/443`, `tcp/443 over IPv6`: V11).
+    fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str>;
+}
+
+impl Leg for V4 {
+    fn acl(
+        cx: &Ctx,
+        hop: AclHop,
+        subnet: &str,
+        (to, from): (Ipv4Addr, Ipv4Addr),
+        peer: &str,
+    ) -> Hop {
+        acl(cx, hop, subnet, to, from, peer)
+    }
+    fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str> {
+        Cow::Borrowed(&cx.endpoint.traffic)
+    }
+}
+
 /// Out of the TGW into a VPC (T6): the attachment subnet's ACL outbound, then the host subnet's
 /// ACL inbound; neither is evaluated when the host sits in the attachment subnet itself.
 /// `ends`: (destination, source) addresses; `peer`: the other end's subnet, for fixes.
-fn into_vpc(
+pub(super) fn into_vpc<F: Leg>(
     cx: &Ctx,
     id: &str,
     attachment_subnet: Option<&str>,
     (tgw_acl, host_acl): (AclHop, AclHop),
     host_subnet: &str,
-    (to, from): (Ipv4Addr, Ipv4Addr),
+    ends: (F::Addr, F::Addr),
     peer: &str,
 ) -> Vec<Hop> {
     match attachment_subnet {
@@ -743,10 +773,10 @@ fn into_vpc(
             ]
         }
         Some(t) => vec![
-            acl(cx, tgw_acl, t, to, from, peer),
-            acl(cx, host_acl, host_subnet, to, from, peer),
+            F::acl(cx, tgw_acl, t, ends, peer),
+            F::acl(cx, host_acl, host_subnet, ends, peer),
         ],
-        None => vec![acl(cx, host_acl, host_subnet, to, from, peer)],
+        None => vec![F::acl(cx, host_acl, host_subnet, ends, peer)],
     }
 }
 

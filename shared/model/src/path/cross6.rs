@@ -9,8 +9,10 @@
 //! it on. Called by [`super::trace`] for cross-VPC interface pairs whose family decision
 //! (`family::interface_need_gated`, V10) needs IPv6.
 
+use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
+use crate::addr_family::V6;
 use crate::finding::FindingCode;
 use crate::route;
 use crate::security_group::{self, RuleDirection};
@@ -20,7 +22,7 @@ use crate::snapshot::{
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 use crate::transit_gateway as tgw;
 
-use super::cross::{self, Link, Refs, Via};
+use super::cross::{self, Leg, Link, Refs, Via};
 use super::interface6::{acl6, blame, join, service_region6, subnet_cidr6, traffic6};
 use super::{hops, AclHop, Ctx, Hop, HopKind, Target};
 
@@ -116,6 +118,15 @@ fn acl(cx: &Ctx, hop: AclHop, subnet: &str, (to, from): (Ipv6Addr, Ipv6Addr), pe
     acl6(cx, hop, subnet, &region, &subnet_cidr6(cx, peer))
 }
 
+impl Leg for V6 {
+    fn acl(cx: &Ctx, hop: AclHop, subnet: &str, ends: (Ipv6Addr, Ipv6Addr), peer: &str) -> Hop {
+        acl(cx, hop, subnet, ends, peer)
+    }
+    fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str> {
+        Cow::Owned(traffic6(cx))
+    }
+}
+
 /// The workload's groups, outbound to the ENI's IPv6 address, references counted only where
 /// they work across the link. A fix names the ENI subnet's IPv6 block.
 fn egress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
@@ -136,7 +147,7 @@ fn egress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
     let detail = cx.say(|| join(&verdict.allowed_by));
     let hop = Hop::allowed(HopKind::SecurityGroupEgress, components, detail);
     let direction = RuleDirection::Egress;
-    without_refs(cx, hop, refs, groups, direction, &required, &peer)
+    cross::without_refs::<V6>(cx, hop, refs, groups, direction, &required, &peer)
 }
 
 /// The endpoint's groups, inbound from the workload's IPv6 address, references counted only
@@ -178,47 +189,7 @@ fn ingress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
     let detail = cx.say(|| join(&verdict.allowed_by));
     let hop = Hop::allowed(HopKind::SecurityGroupIngress, components, detail);
     let direction = RuleDirection::Ingress;
-    without_refs(cx, hop, refs, groups, direction, &required, &peer)
-}
-
-/// An allowed SG hop re-decided without group references when they do not work across the
-/// link (T7, T8, P3): what only a reference allowed is blocked (`SG_REFERENCING_SUPPORT`).
-fn without_refs(
-    cx: &Ctx,
-    hop: Hop,
-    refs: &Refs,
-    groups: &[impl AsRef<str>],
-    direction: RuleDirection,
-    required: &Region6,
-    peer: &str,
-) -> Hop {
-    let why = match refs {
-        Refs::Work => return hop,
-        Refs::DoNot(why) | Refs::Unknown(why) => why,
-    };
-    let plain = security_group::evaluate6(cx.snap, groups, direction, required, false);
-    if plain.allows() {
-        return hop;
-    }
-    if let Refs::Unknown(_) = refs {
-        return Hop::unknown(hop.kind, hop.components, why.clone());
-    }
-    let (word, preposition) = match direction {
-        RuleDirection::Egress => ("egress", "to"),
-        RuleDirection::Ingress => ("ingress", "from"),
-    };
-    let names: Vec<&str> = hop.components.iter().map(|c| &**c).collect();
-    let problem = format!(
-        "{} allow {word} {} {preposition} the other VPC only by a security group reference: {why}",
-        names.join(", "),
-        traffic6(cx)
-    );
-    let fix = format!(
-        "allow {word} {} {preposition} {peer} on {}",
-        cx.endpoint.traffic, names[0]
-    );
-    let code = FindingCode::SgReferencingSupport;
-    Hop::blocked(hop.kind, hop.components, code, problem, fix)
+    cross::without_refs::<V6>(cx, hop, refs, groups, direction, &required, &peer)
 }
 
 /// The IPv6 block a route towards `vpc` should name: the VPC's first IPv6 block, else the
@@ -478,7 +449,15 @@ fn tgw_forward(
     let exit = cross::attachment_subnet(cx, dst, [&zones.workload, &zones.eni])
         .or_else(|| dst.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwOutbound, AclHop::Inbound);
-    hops.extend(into_vpc(cx, id, exit, acls, &e.eni.subnet_id, ends, here));
+    hops.extend(cross::into_vpc::<V6>(
+        cx,
+        id,
+        exit,
+        acls,
+        &e.eni.subnet_id,
+        ends,
+        here,
+    ));
 }
 
 /// Reply: the endpoint subnet's IPv6 route back over the same TGW, into the TGW from the ENI's
@@ -517,34 +496,15 @@ fn tgw_reply(
     let entry = cross::attachment_subnet(cx, src, [&zones.eni, &zones.workload])
         .or_else(|| src.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
-    hops.extend(into_vpc(cx, id, entry, acls, &w.eni.subnet_id, ends, there));
-}
-
-/// Out of the TGW into a VPC (T6): the attachment subnet's ACL outbound, then the host
-/// subnet's ACL inbound; neither is evaluated when the host sits in the attachment subnet.
-fn into_vpc(
-    cx: &Ctx,
-    id: &str,
-    attachment_subnet: Option<&str>,
-    (tgw_acl, host_acl): (AclHop, AclHop),
-    host_subnet: &str,
-    ends: (Ipv6Addr, Ipv6Addr),
-    peer: &str,
-) -> Vec<Hop> {
-    match attachment_subnet {
-        Some(t) if t == host_subnet => {
-            let why = format!("{t} holds {id}'s attachment: traffic from it is not evaluated");
-            vec![
-                Hop::not_crossed(tgw_acl.kind(), why.clone()),
-                Hop::not_crossed(host_acl.kind(), why),
-            ]
-        }
-        Some(t) => vec![
-            acl(cx, tgw_acl, t, ends, peer),
-            acl(cx, host_acl, host_subnet, ends, peer),
-        ],
-        None => vec![acl(cx, host_acl, host_subnet, ends, peer)],
-    }
+    hops.extend(cross::into_vpc::<V6>(
+        cx,
+        id,
+        entry,
+        acls,
+        &w.eni.subnet_id,
+        ends,
+        there,
+    ));
 }
 
 /// The `from` attachment's TGW route table (T3), then that table's IPv6 route for `ip`, which
