@@ -13,6 +13,7 @@
 //! on the way with the ephemeral ports.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -28,9 +29,10 @@ use crate::security_group::{self, RuleDirection};
 use crate::snapshot::{TransitGatewayVpcAttachment, VpcPeeringConnection};
 use crate::space::{AddrRange, Region, RegionOf};
 use crate::text;
-use crate::transit_gateway::{self as tgw};
+use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
 use super::hops::{self, service_region};
+use super::lookups::TgwRoutesOf;
 use super::{AclHop, Ctx, Hop, HopKind, Outcome, Target};
 
 /// The link a workload subnet's route table sends an address over.
@@ -621,7 +623,7 @@ fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
         &w.eni.subnet_id,
     );
     hops.push(az);
-    association_hops(
+    association_hops::<V4>(
         cx,
         (HopKind::TgwAssociation, HopKind::TgwRoute),
         (x.src, x.dst),
@@ -673,7 +675,7 @@ fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
         &eni.subnet_id,
     );
     hops.push(az);
-    association_hops(
+    association_hops::<V4>(
         cx,
         (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute),
         (x.dst, x.src),
@@ -729,12 +731,30 @@ pub(super) fn attachment_subnet<'a>(
 /// family-specific ACL hop and the wording of the traffic. Implemented for [`V4`] here and
 /// for `V6` in `cross6`; the shared builders are monomorphized, so the IPv4 instance is the
 /// code IPv4 had before (no allocation or test of the family per hop).
-pub(super) trait Leg: AddrFamily {
+pub(super) trait Leg: AddrFamily<Addr: fmt::Display> {
     /// One ACL hop of this family: `(to, from)` are the packet's destination and source; a
     /// fixing entry names `peer`'s block (the other end's subnet).
     fn acl(cx: &Ctx, hop: AclHop, subnet: &str, ends: (Self::Addr, Self::Addr), peer: &str) -> Hop;
     /// The traffic as findings word it (`tcp/443`, `tcp/443 over IPv6`: V11).
     fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str>;
+    /// A route of this family as "no …" words it (`route`, `IPv6 route`).
+    const ROUTE: &'static str;
+    /// What a TGW propagation needs for this family, after the attachment (IPv6 support).
+    const SUPPORT: &'static str;
+    /// What follows an address in a TGW finding: nothing for IPv4 (the finding's traffic
+    /// says it), ` (tcp/443 over IPv6)` for IPv6.
+    fn traffic_tag(cx: &Ctx) -> String;
+    /// The routes of TGW route table `table` of `gateway`, expanded once per check.
+    fn tgw_routes(cx: &Ctx, gateway: &str, table: &str) -> Rc<TgwRoutesOf<Self>>;
+    /// The TGW route that wins for `ip` (T5).
+    fn tgw_lookup(
+        routes: &[TgwRouteMatchOf<Self>],
+        ip: Self::Addr,
+    ) -> Option<&TgwRouteMatchOf<Self>>;
+    /// The VPC's first block of this family, as a fix names it.
+    fn vpc_block(cx: &Ctx, vpc: &str) -> Option<String>;
+    /// The fix of a TGW table without a route of this family to `target`.
+    fn add_tgw_route(target: &str, table: &str, cidr: &str) -> String;
 }
 
 impl Leg for V4 {
@@ -749,6 +769,27 @@ impl Leg for V4 {
     }
     fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str> {
         Cow::Borrowed(&cx.endpoint.traffic)
+    }
+    const ROUTE: &'static str = "route";
+    const SUPPORT: &'static str = "";
+    fn traffic_tag(_: &Ctx) -> String {
+        String::new()
+    }
+    fn tgw_routes(cx: &Ctx, gateway: &str, table: &str) -> Rc<TgwRoutesOf<V4>> {
+        cx.tgw_routes(gateway, table)
+    }
+    fn tgw_lookup(routes: &[TgwRouteMatchOf<V4>], ip: Ipv4Addr) -> Option<&TgwRouteMatchOf<V4>> {
+        tgw::lookup(routes, ip)
+    }
+    fn vpc_block(cx: &Ctx, vpc: &str) -> Option<String> {
+        cx.snap
+            .vpcs
+            .get(vpc)
+            .and_then(|v| v.cidr_block)
+            .map(text::cidr)
+    }
+    fn add_tgw_route(target: &str, table: &str, cidr: &str) -> String {
+        format!("propagate {target} into {table}, or add a static route {cidr} -> {target}")
     }
 }
 
@@ -855,19 +896,19 @@ pub(super) fn zone_hop(
     }
 }
 
-/// The `from` attachment's TGW route table (T3), then that table's route for `ip` (T4, T5),
-/// which must lead to the `to` attachment: one hop or two, added to `hops`.
-fn association_hops(
+/// The `from` attachment's TGW route table (T3), then that table's route for `ip` (T4, T5;
+/// V12 for IPv6), which must lead to the `to` attachment: one hop or two, added to `hops`.
+pub(super) fn association_hops<F: Leg>(
     cx: &Ctx,
     (kind, route_kind): (HopKind, HopKind),
     (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
-    ip: Ipv4Addr,
+    ip: F::Addr,
     hops: &mut Vec<Hop>,
 ) {
     let (hop, table) = association_hop(cx, kind, from);
     hops.push(hop);
     if let Some(table) = table {
-        hops.push(tgw_route_hop(cx, route_kind, &table, from, to, ip));
+        hops.push(tgw_route_hop::<F>(cx, route_kind, &table, (from, to), ip));
     }
 }
 
@@ -904,23 +945,23 @@ pub(super) fn association_hop(
     (Hop::allowed(kind, vec![aid.clone()], detail), Some(table))
 }
 
-/// The TGW route table's longest-prefix route for `ip` must be an active route to `to`. A
-/// blackhole or another attachment winning is `TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT` on the table.
-fn tgw_route_hop(
+/// The TGW route table's longest-prefix route of the family for `ip` must be an active route
+/// to `to` (T4, T5; V12). A blackhole, another attachment or no route of the family winning is
+/// `TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT` on the table, the fix naming the VPC's block.
+fn tgw_route_hop<F: Leg>(
     cx: &Ctx,
     kind: HopKind,
     table: &str,
-    from: &TransitGatewayVpcAttachment,
-    to: &TransitGatewayVpcAttachment,
-    ip: Ipv4Addr,
+    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
+    ip: F::Addr,
 ) -> Hop {
-    let expanded = cx.tgw_routes(&from.transit_gateway_id, table);
+    let expanded = F::tgw_routes(cx, &from.transit_gateway_id, table);
     let routes = match &*expanded {
         Ok(r) => r,
         Err(why) => return Hop::unknown(kind, vec![table.to_string()], why.clone()),
     };
     let target = &to.transit_gateway_attachment_id;
-    let winner = tgw::lookup(routes, ip);
+    let winner = F::tgw_lookup(routes, ip);
     if let Some(r) = winner.filter(|r| !r.blackhole && r.attachment.as_ref() == Some(target)) {
         let detail = cx.say(|| format!("{table}: {r}"));
         return Hop::allowed(kind, vec![table.to_string()], detail);
@@ -928,24 +969,24 @@ fn tgw_route_hop(
     let what = match winner {
         Some(r) if r.blackhole => format!("the blackhole route {r} drops it"),
         Some(r) => format!("its route {r} leads elsewhere"),
-        None => "it has no route".to_string(),
+        None => format!("it has no {}", F::ROUTE),
     };
     let problem = format!(
-        "{table} cannot send {ip} to {target} ({}): {what}",
+        "{table} cannot send {ip}{} to {target} ({}): {what}",
+        F::traffic_tag(cx),
         to.vpc_id
     );
-    let cidr = cx
-        .snap
-        .vpcs
-        .get(&to.vpc_id)
-        .and_then(|v| v.cidr_block)
-        .map_or_else(|| ip.to_string(), text::cidr);
     let fix = match winner {
         Some(r) if r.blackhole => format!(
-            "replace the blackhole route {} in {table} with a route to {target}, or propagate {target} into {table}",
-            r.cidr
+            "replace the blackhole route {} in {table} with a route to {target}, or propagate \
+             {target}{} into {table}",
+            F::route_text(r.cidr),
+            F::SUPPORT
         ),
-        _ => format!("propagate {target} into {table}, or add a static route {cidr} -> {target}"),
+        _ => {
+            let cidr = F::vpc_block(cx, &to.vpc_id).unwrap_or_else(|| ip.to_string());
+            F::add_tgw_route(target, table, &cidr)
+        }
     };
     Hop::blocked(
         kind,

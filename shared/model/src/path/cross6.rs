@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
+use std::rc::Rc;
 
 use crate::addr_family::V6;
 use crate::finding::FindingCode;
@@ -20,10 +21,11 @@ use crate::snapshot::{
     NetworkInterface, Snapshot, TransitGatewayVpcAttachment, VpcPeeringConnection,
 };
 use crate::space6::{display_cidr6, Addr6Range, Region6};
-use crate::transit_gateway as tgw;
+use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
 use super::cross::{self, Leg, Link, Refs, Via};
 use super::interface6::{acl6, blame, join, service_region6, subnet_cidr6, traffic6};
+use super::lookups::TgwRoutesOf;
 use super::{hops, AclHop, Ctx, Hop, HopKind, Target};
 
 /// Where the route table of `subnet` sends the IPv6 address `ip` when that is a TGW or a
@@ -124,6 +126,27 @@ impl Leg for V6 {
     }
     fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str> {
         Cow::Owned(traffic6(cx))
+    }
+    const ROUTE: &'static str = "IPv6 route";
+    const SUPPORT: &'static str = " (with IPv6 support on)";
+    fn traffic_tag(cx: &Ctx) -> String {
+        format!(" ({})", traffic6(cx))
+    }
+    fn tgw_routes(cx: &Ctx, gateway: &str, table: &str) -> Rc<TgwRoutesOf<V6>> {
+        cx.tgw_routes6(gateway, table)
+    }
+    fn tgw_lookup(routes: &[TgwRouteMatchOf<V6>], ip: Ipv6Addr) -> Option<&TgwRouteMatchOf<V6>> {
+        tgw::lookup6(routes, ip)
+    }
+    fn vpc_block(cx: &Ctx, vpc: &str) -> Option<String> {
+        let vpc = cx.snap.vpcs.get(vpc)?;
+        vpc.ipv6_cidrs().next().map(|n| display_cidr6(&n))
+    }
+    fn add_tgw_route(target: &str, table: &str, cidr: &str) -> String {
+        format!(
+            "add a static route {cidr} -> {target} to {table}, or propagate {target} (with IPv6 \
+             support on) into {table}"
+        )
     }
 }
 
@@ -441,7 +464,7 @@ fn tgw_forward(
     let (az, src_subnet) = cross::zone_hop(cx, HopKind::TgwAz, src, &zones.workload, w.id(), here);
     hops.push(az);
     let kinds = (HopKind::TgwAssociation, HopKind::TgwRoute);
-    association_hops(cx, kinds, (src, dst), e.dst, hops);
+    cross::association_hops::<V6>(cx, kinds, (src, dst), e.dst, hops);
     let ends = (e.dst, e.src);
     if let Some(s) = &src_subnet {
         hops.push(acl(cx, AclHop::TgwInbound, s, ends, here));
@@ -481,7 +504,7 @@ fn tgw_reply(
         cross::zone_hop(cx, HopKind::ReturnTgwAz, dst, &zones.eni, eni_id, there);
     hops.push(az);
     let kinds = (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute);
-    association_hops(cx, kinds, (dst, src), e.src, hops);
+    cross::association_hops::<V6>(cx, kinds, (dst, src), e.src, hops);
     let ends = (e.src, e.dst);
     hops.push(acl(
         cx,
@@ -505,72 +528,4 @@ fn tgw_reply(
         ends,
         there,
     ));
-}
-
-/// The `from` attachment's TGW route table (T3), then that table's IPv6 route for `ip`, which
-/// must lead to the `to` attachment: one hop or two, added to `hops`.
-fn association_hops(
-    cx: &Ctx,
-    (kind, route_kind): (HopKind, HopKind),
-    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
-    ip: Ipv6Addr,
-    hops: &mut Vec<Hop>,
-) {
-    let (hop, table) = cross::association_hop(cx, kind, from);
-    hops.push(hop);
-    if let Some(table) = table {
-        hops.push(tgw_route_hop(cx, route_kind, &table, (from, to), ip));
-    }
-}
-
-/// The TGW route table's longest-prefix IPv6 route for `ip` must be an active route to `to`
-/// (T4, T5, V12); a blackhole, another attachment or no IPv6 route at all is
-/// `TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT` on the table, the fix naming the VPC's IPv6 block.
-fn tgw_route_hop(
-    cx: &Ctx,
-    kind: HopKind,
-    table: &str,
-    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
-    ip: Ipv6Addr,
-) -> Hop {
-    let expanded = cx.tgw_routes6(&from.transit_gateway_id, table);
-    let routes = match &*expanded {
-        Ok(r) => r,
-        Err(why) => return Hop::unknown(kind, vec![table.to_string()], why.clone()),
-    };
-    let target = &to.transit_gateway_attachment_id;
-    let winner = tgw::lookup6(routes, ip);
-    if let Some(r) = winner.filter(|r| !r.blackhole && r.attachment.as_ref() == Some(target)) {
-        let detail = cx.say(|| format!("{table}: {r}"));
-        return Hop::allowed(kind, vec![table.to_string()], detail);
-    }
-    let what = match winner {
-        Some(r) if r.blackhole => format!("the blackhole route {r} drops it"),
-        Some(r) => format!("its route {r} leads elsewhere"),
-        None => "it has no IPv6 route".to_string(),
-    };
-    let problem = format!(
-        "{table} cannot send {ip} ({}) to {target} ({}): {what}",
-        traffic6(cx),
-        to.vpc_id
-    );
-    let cidr = cx
-        .snap
-        .vpcs
-        .get(&to.vpc_id)
-        .and_then(|v| v.ipv6_cidrs().next())
-        .map_or_else(|| ip.to_string(), |n| display_cidr6(&n));
-    let fix = match winner {
-        Some(r) if r.blackhole => format!(
-            "replace the blackhole route {} in {table} with a route to {target}, or propagate \
-             {target} (with IPv6 support on) into {table}",
-            display_cidr6(&r.cidr)
-        ),
-        _ => format!(
-            "add a static route {cidr} -> {target} to {table}, or propagate {target} (with \
-             IPv6 support on) into {table}"
-        ),
-    };
-    let code = FindingCode::TgwRtbNoRouteToTgwAttachment;
-    Hop::blocked(kind, vec![table.to_string()], code, problem, fix)
 }

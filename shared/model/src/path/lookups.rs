@@ -23,6 +23,9 @@ pub(crate) type VpcRoutes = (Vec<RouteMatch>, Vec<String>);
 /// A TGW route table's routes, propagations included, or what is missing (`tgw::routes`).
 pub(crate) type TgwRoutes = Result<Vec<TgwRouteMatch>, String>;
 
+/// The routes of a TGW route table of either family (`TgwRoutes`, `TgwRoutes6`).
+pub(crate) type TgwRoutesOf<F> = Result<Vec<crate::transit_gateway::TgwRouteMatchOf<F>>, String>;
+
 /// A VPC route table's IPv6 routes (`route::expanded_routes6`), for the IPv6 leg across VPCs.
 pub(crate) type VpcRoutes6 = (Vec<RouteMatch6>, Vec<String>);
 
