@@ -26,13 +26,13 @@ use crate::finding::FindingCode;
 use crate::peering;
 use crate::route;
 use crate::security_group::{self, RuleDirection};
-use crate::snapshot::{TransitGatewayVpcAttachment, VpcPeeringConnection};
+use crate::snapshot::{RouteTable, TransitGatewayVpcAttachment, VpcPeeringConnection};
 use crate::space::{AddrRange, Region, RegionOf};
 use crate::text;
 use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
 use super::hops::{self, service_region};
-use super::lookups::TgwRoutesOf;
+use super::lookups::{TgwRoutesOf, VpcRoutesOf};
 use super::{AclHop, Ctx, Hop, HopKind, Outcome, Target};
 
 /// The link a workload subnet's route table sends an address over.
@@ -123,7 +123,7 @@ fn gateway_target(cx: &Ctx) -> Target {
 
 /// The hops towards one ENI of an endpoint in another VPC.
 fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
-    let (route_hop, link) = forward_route(cx, eni);
+    let (route_hop, link) = forward_route::<V4>(cx, eni.ip, &eni.subnet_id);
     let out_refs = match &link {
         // T8: references in outbound rules never work across a TGW.
         Some(Link::Tgw { id, .. }) => Refs::DoNot(format!(
@@ -172,13 +172,10 @@ fn cidr_of(cx: &Ctx, subnet: &str) -> Rc<str> {
     cx.subnet_cidr(subnet)
 }
 
-/// The destination CIDR a route towards `vpc` should name: the VPC's CIDR when known.
-fn vpc_cidr(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
-    cx.snap
-        .vpcs
-        .get(vpc)
-        .and_then(|v| v.cidr_block)
-        .map_or_else(|| cidr_of(cx, fallback_subnet).to_string(), text::cidr)
+/// The block of the family a route towards `vpc` should name: the VPC's first block, else
+/// the fallback subnet's, else the subnet id.
+fn vpc_cidr<F: Leg>(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
+    F::vpc_block(cx, vpc).unwrap_or_else(|| F::subnet_block(cx, fallback_subnet))
 }
 
 /// One ACL hop: `to` is the destination (port: the service's on the forward leg, the
@@ -292,8 +289,13 @@ pub(super) fn without_refs<F: Leg>(
     )
 }
 
-/// The workload subnet's route to the ENI, and the link it uses when it leaves the VPC.
-fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>) {
+/// The workload subnet's route of the family to `dst` (an ENI address in `dst_subnet`), and
+/// the link it uses when it leaves the VPC (V7; V12 for IPv6).
+pub(super) fn forward_route<'a, F: Leg>(
+    cx: &Ctx<'a>,
+    dst: F::Addr,
+    dst_subnet: &str,
+) -> (Hop, Option<Link<'a>>) {
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = format!("no route table for {subnet} in the snapshot");
@@ -303,7 +305,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
         );
     };
     let rtb = table.route_table_id.clone();
-    let expanded = cx.vpc_routes(table);
+    let expanded = F::vpc_routes(cx, table);
     let (routes, missing) = &*expanded;
     let how = if via_main {
         "main table"
@@ -312,8 +314,13 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
     };
     let evpc = cx.endpoint.raw.vpc_id.as_str();
     // The destination a fix names: worded only when a fix is.
-    let dest = || vpc_cidr(cx, evpc, &eni.subnet_id);
-    let winner = route::lookup_block(routes, Ipv4Net::from(eni.ip)).0;
+    let dest = || vpc_cidr::<F>(cx, evpc, dst_subnet);
+    let blocked = |problem: String, fix: String| {
+        let code = FindingCode::NoRouteToDestination;
+        let hop = Hop::blocked(HopKind::Route, vec![rtb.clone()], code, problem, fix);
+        (hop, None)
+    };
+    let winner = route::lookup_block::<F>(routes, F::host(dst)).0;
     let Some(r) = winner else {
         if !missing.is_empty() {
             return (
@@ -321,40 +328,30 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
                 None,
             );
         }
-        let problem = format!("{rtb} has no route to {} ({evpc})", eni.ip);
-        let fix = format!("add a route {} -> {} in {rtb}", dest(), link_name(cx));
-        let hop = Hop::blocked(
-            HopKind::Route,
-            vec![rtb],
-            FindingCode::NoRouteToDestination,
-            problem,
-            fix,
+        let problem = format!(
+            "{rtb} has no {} to {dst} ({evpc}){}",
+            F::ROUTE,
+            F::for_traffic(cx)
         );
-        return (hop, None);
+        let fix = format!("add a route {} -> {} in {rtb}", dest(), link_name(cx));
+        return blocked(problem, fix);
     };
     let Some(via) = via_target(&r.target).filter(|_| !r.blackhole) else {
+        let tag = F::traffic_tag(cx);
         let problem = if r.blackhole {
-            format!("{rtb}: route {r} drops the traffic to {} ({evpc})", eni.ip)
+            format!("{rtb}: route {r} drops the traffic{tag} to {dst} ({evpc})")
         } else if r.target == "local" {
             format!(
-                "{rtb}: {} is inside the VPC's own CIDR (overlapping CIDRs): route {r} keeps it local",
-                eni.ip
+                "{rtb}: {dst} is inside the VPC's own {} (overlapping CIDRs): route {r} keeps {} \
+                 local",
+                F::CIDR,
+                F::it(cx)
             )
         } else {
-            format!(
-                "{rtb}: route {r} sends the traffic to {} ({evpc}) elsewhere",
-                eni.ip
-            )
+            format!("{rtb}: route {r} sends the traffic{tag} to {dst} ({evpc}) elsewhere")
         };
         let fix = format!("route {} -> {} in {rtb}", dest(), link_name(cx));
-        let hop = Hop::blocked(
-            HopKind::Route,
-            vec![rtb],
-            FindingCode::NoRouteToDestination,
-            problem,
-            fix,
-        );
-        return (hop, None);
+        return blocked(problem, fix);
     };
     let allowed = Hop::allowed(
         HopKind::Route,
@@ -368,7 +365,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
             .map_or(String::new(), |e| e.subnet_id.clone())
     };
     match resolve(cx, &via, &rtb, || {
-        vpc_cidr(cx, &cx.endpoint.raw.vpc_id, &first_subnet())
+        vpc_cidr::<F>(cx, &cx.endpoint.raw.vpc_id, &first_subnet())
     }) {
         Ok(link) => (allowed, Some(link)),
         Err(hop) => (hop, None),
@@ -471,7 +468,12 @@ fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Ho
             &w.eni.subnet_id,
         ),
         ingress(cx, &peering_refs(c)),
-        return_route(cx, eni, &Via::Peering(c.vpc_peering_connection_id.clone())),
+        return_route::<V4>(
+            cx,
+            &eni.subnet_id,
+            w.ip,
+            &Via::Peering(c.vpc_peering_connection_id.clone()),
+        ),
         acl(
             cx,
             AclHop::ReturnOutbound,
@@ -514,15 +516,16 @@ pub(super) fn peering_link(cx: &Ctx, c: &VpcPeeringConnection) -> Hop {
     }
 }
 
-/// The endpoint subnet's route back to the workload: it must use the same link.
-fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
-    let subnet = &eni.subnet_id;
+/// The route of the family back from the endpoint subnet `subnet` to the workload address
+/// `back_to`: it must use the same link (the classic omission: a hub table routing only the
+/// spoke's IPv4 CIDR).
+pub(super) fn return_route<F: Leg>(cx: &Ctx, subnet: &str, back_to: F::Addr, via: &Via) -> Hop {
     let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = format!("no route table for {subnet} in the snapshot");
-        return Hop::unknown(HopKind::ReturnRoute, vec![subnet.clone()], problem);
+        return Hop::unknown(HopKind::ReturnRoute, vec![subnet.to_string()], problem);
     };
     let rtb = table.route_table_id.clone();
-    let expanded = cx.vpc_routes(table);
+    let expanded = F::vpc_routes(cx, table);
     let (routes, missing) = &*expanded;
     let how = if via_main {
         "main table"
@@ -533,7 +536,7 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
     let link = match via {
         Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
     };
-    let winner = route::lookup_block(routes, Ipv4Net::from(w.ip)).0;
+    let winner = route::lookup_block::<F>(routes, F::host(back_to)).0;
     match winner {
         Some(r) if !r.blackhole && r.target == link => Hop::allowed(
             HopKind::ReturnRoute,
@@ -546,15 +549,16 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
         found => {
             let what = match found {
                 Some(r) => format!("its route {r} does not lead back over {link}"),
-                None => "it has no route back".to_string(),
+                None => format!("it has no {} back", F::ROUTE),
             };
             let problem = format!(
-                "{rtb} (the endpoint subnet {subnet}) cannot return replies to {} ({wvpc}): {what}",
-                w.ip
+                "{rtb} (the endpoint subnet {subnet}) cannot return replies{} to {back_to} \
+                 ({wvpc}): {what}",
+                F::traffic_tag(cx)
             );
             let fix = format!(
                 "add a route {} -> {link} in {rtb}",
-                vpc_cidr(cx, wvpc, &w.eni.subnet_id)
+                vpc_cidr::<F>(cx, wvpc, &w.eni.subnet_id)
             );
             Hop::blocked(
                 HopKind::ReturnRoute,
@@ -661,11 +665,8 @@ fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
 /// (T2) through the endpoint VPC attachment's table, and the ACLs on the way (T6).
 fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
     let w = cx.workload;
-    hops.push(return_route(
-        cx,
-        eni,
-        &Via::TransitGateway(x.id.to_string()),
-    ));
+    let via = Via::TransitGateway(x.id.to_string());
+    hops.push(return_route::<V4>(cx, &eni.subnet_id, w.ip, &via));
     let (az, back_subnet) = zone_hop(
         cx,
         HopKind::ReturnTgwAz,
@@ -755,6 +756,19 @@ pub(super) trait Leg: AddrFamily<Addr: fmt::Display> {
     fn vpc_block(cx: &Ctx, vpc: &str) -> Option<String>;
     /// The fix of a TGW table without a route of this family to `target`.
     fn add_tgw_route(target: &str, table: &str, cidr: &str) -> String;
+    /// A block of this family as "the VPC's own …" words it.
+    const CIDR: &'static str;
+    /// What follows "no route to <address> (<vpc>)": nothing for IPv4, ` for tcp/443 over
+    /// IPv6` for IPv6.
+    fn for_traffic(cx: &Ctx) -> String;
+    /// What a local route keeps local: `it`, `tcp/443 over IPv6`.
+    fn it<'c>(cx: &'c Ctx) -> Cow<'c, str>;
+    /// The block of one address.
+    fn host(ip: Self::Addr) -> Self::Net;
+    /// The routes of this family of a VPC route table, expanded once per check.
+    fn vpc_routes(cx: &Ctx, table: &RouteTable) -> Rc<VpcRoutesOf<Self>>;
+    /// The subnet's block of this family as a fix names it, else the subnet id.
+    fn subnet_block(cx: &Ctx, subnet: &str) -> String;
 }
 
 impl Leg for V4 {
@@ -790,6 +804,22 @@ impl Leg for V4 {
     }
     fn add_tgw_route(target: &str, table: &str, cidr: &str) -> String {
         format!("propagate {target} into {table}, or add a static route {cidr} -> {target}")
+    }
+    const CIDR: &'static str = "CIDR";
+    fn for_traffic(_: &Ctx) -> String {
+        String::new()
+    }
+    fn it<'c>(_: &'c Ctx) -> Cow<'c, str> {
+        Cow::Borrowed("it")
+    }
+    fn host(ip: Ipv4Addr) -> Ipv4Net {
+        Ipv4Net::from(ip)
+    }
+    fn vpc_routes(cx: &Ctx, table: &RouteTable) -> Rc<VpcRoutesOf<V4>> {
+        cx.vpc_routes(table)
+    }
+    fn subnet_block(cx: &Ctx, subnet: &str) -> String {
+        cidr_of(cx, subnet).to_string()
     }
 }
 

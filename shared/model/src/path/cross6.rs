@@ -13,19 +13,21 @@ use std::borrow::Cow;
 use std::net::Ipv6Addr;
 use std::rc::Rc;
 
+use ipnet::Ipv6Net;
+
 use crate::addr_family::V6;
 use crate::finding::FindingCode;
 use crate::route;
 use crate::security_group::{self, RuleDirection};
 use crate::snapshot::{
-    NetworkInterface, Snapshot, TransitGatewayVpcAttachment, VpcPeeringConnection,
+    NetworkInterface, RouteTable, Snapshot, TransitGatewayVpcAttachment, VpcPeeringConnection,
 };
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
 use super::cross::{self, Leg, Link, Refs, Via};
 use super::interface6::{acl6, blame, join, service_region6, subnet_cidr6, traffic6};
-use super::lookups::TgwRoutesOf;
+use super::lookups::{TgwRoutesOf, VpcRoutesOf};
 use super::{hops, AclHop, Ctx, Hop, HopKind, Target};
 
 /// Where the route table of `subnet` sends the IPv6 address `ip` when that is a TGW or a
@@ -67,7 +69,7 @@ pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
 
 /// The hops towards one IPv6 address of an endpoint ENI in another VPC.
 fn target(cx: &Ctx, e: &Ends) -> Target {
-    let (route_hop, link) = forward_route(cx, e);
+    let (route_hop, link) = cross::forward_route::<V6>(cx, e.dst, &e.eni.subnet_id);
     let out_refs = match &link {
         // T8: references in outbound rules never work across a TGW.
         Some(Link::Tgw { id, .. }) => Refs::DoNot(format!(
@@ -148,6 +150,22 @@ impl Leg for V6 {
              support on) into {table}"
         )
     }
+    const CIDR: &'static str = "IPv6 CIDR";
+    fn for_traffic(cx: &Ctx) -> String {
+        format!(" for {}", traffic6(cx))
+    }
+    fn it<'c>(cx: &'c Ctx) -> Cow<'c, str> {
+        Cow::Owned(traffic6(cx))
+    }
+    fn host(ip: Ipv6Addr) -> Ipv6Net {
+        Ipv6Net::from(ip)
+    }
+    fn vpc_routes(cx: &Ctx, table: &RouteTable) -> Rc<VpcRoutesOf<V6>> {
+        cx.vpc_routes6(table)
+    }
+    fn subnet_block(cx: &Ctx, subnet: &str) -> String {
+        subnet_cidr6(cx, subnet)
+    }
 }
 
 /// The workload's groups, outbound to the ENI's IPv6 address, references counted only where
@@ -215,147 +233,6 @@ fn ingress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
     cross::without_refs::<V6>(cx, hop, refs, groups, direction, &required, &peer)
 }
 
-/// The IPv6 block a route towards `vpc` should name: the VPC's first IPv6 block, else the
-/// subnet's, else the subnet id.
-fn vpc_cidr6(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
-    cx.snap
-        .vpcs
-        .get(vpc)
-        .and_then(|v| v.ipv6_cidrs().next())
-        .map_or_else(|| subnet_cidr6(cx, fallback_subnet), |n| display_cidr6(&n))
-}
-
-/// The workload subnet's IPv6 route to the ENI address, and the link it uses (V7, V12).
-fn forward_route<'a>(cx: &Ctx<'a>, e: &Ends) -> (Hop, Option<Link<'a>>) {
-    let subnet = &cx.workload.eni.subnet_id;
-    let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
-        let problem = format!("no route table for {subnet} in the snapshot");
-        return (
-            Hop::unknown(HopKind::Route, vec![subnet.clone()], problem),
-            None,
-        );
-    };
-    let rtb = table.route_table_id.clone();
-    let expanded = cx.vpc_routes6(table);
-    let (routes, missing) = &*expanded;
-    let evpc = cx.endpoint.raw.vpc_id.as_str();
-    let dest = || vpc_cidr6(cx, evpc, &e.eni.subnet_id);
-    let traffic = traffic6(cx);
-    let blocked = |problem: String, fix: String| {
-        let code = FindingCode::NoRouteToDestination;
-        (
-            Hop::blocked(HopKind::Route, vec![rtb.clone()], code, problem, fix),
-            None,
-        )
-    };
-    let Some(r) = route::lookup6(routes, e.dst) else {
-        if !missing.is_empty() {
-            return (
-                Hop::unknown(HopKind::Route, vec![rtb], missing.join("; ")),
-                None,
-            );
-        }
-        let problem = format!(
-            "{rtb} has no IPv6 route to {} ({evpc}) for {traffic}",
-            e.dst
-        );
-        let fix = format!(
-            "add a route {} -> {} in {rtb}",
-            dest(),
-            cross::link_name(cx)
-        );
-        return blocked(problem, fix);
-    };
-    let Some(via) = cross::via_target(&r.target).filter(|_| !r.blackhole) else {
-        let problem = if r.blackhole {
-            format!(
-                "{rtb}: route {r} drops the traffic ({traffic}) to {} ({evpc})",
-                e.dst
-            )
-        } else if r.target == "local" {
-            format!(
-                "{rtb}: {} is inside the VPC's own IPv6 CIDR (overlapping CIDRs): route {r} \
-                 keeps {traffic} local",
-                e.dst
-            )
-        } else {
-            format!(
-                "{rtb}: route {r} sends the traffic ({traffic}) to {} ({evpc}) elsewhere",
-                e.dst
-            )
-        };
-        let fix = format!("route {} -> {} in {rtb}", dest(), cross::link_name(cx));
-        return blocked(problem, fix);
-    };
-    let how = if via_main {
-        "main table"
-    } else {
-        "explicit association"
-    };
-    let detail = cx.say(|| format!("{rtb} ({how}): {r}"));
-    let allowed = Hop::allowed(HopKind::Route, vec![rtb.clone()], detail);
-    let first_subnet = || {
-        cx.endpoint
-            .enis
-            .first()
-            .map_or(String::new(), |e| e.subnet_id.clone())
-    };
-    let dest = || vpc_cidr6(cx, &cx.endpoint.raw.vpc_id, &first_subnet());
-    match cross::resolve(cx, &via, &rtb, dest) {
-        Ok(link) => (allowed, Some(link)),
-        Err(hop) => (hop, None),
-    }
-}
-
-/// The endpoint subnet's IPv6 route back to the workload: it must use the same link (the
-/// classic omission, for IPv6: a hub table routing the spoke's IPv4 CIDR only).
-fn return_route(cx: &Ctx, e: &Ends, via: &Via) -> Hop {
-    let subnet = &e.eni.subnet_id;
-    let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
-        let problem = format!("no route table for {subnet} in the snapshot");
-        return Hop::unknown(HopKind::ReturnRoute, vec![subnet.clone()], problem);
-    };
-    let rtb = table.route_table_id.clone();
-    let expanded = cx.vpc_routes6(table);
-    let (routes, missing) = &*expanded;
-    let (w, wvpc) = (cx.workload, cx.workload.vpc_id);
-    let link = match via {
-        Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
-    };
-    match route::lookup6(routes, e.src) {
-        Some(r) if !r.blackhole && r.target == link => {
-            let how = if via_main {
-                "main table"
-            } else {
-                "explicit association"
-            };
-            let detail = cx.say(|| format!("{rtb} ({how}): {r}"));
-            Hop::allowed(HopKind::ReturnRoute, vec![rtb], detail)
-        }
-        None if !missing.is_empty() => {
-            Hop::unknown(HopKind::ReturnRoute, vec![rtb], missing.join("; "))
-        }
-        found => {
-            let what = match found {
-                Some(r) => format!("its route {r} does not lead back over {link}"),
-                None => "it has no IPv6 route back".to_string(),
-            };
-            let problem = format!(
-                "{rtb} (the endpoint subnet {subnet}) cannot return replies ({}) to {} \
-                 ({wvpc}): {what}",
-                traffic6(cx),
-                e.src
-            );
-            let fix = format!(
-                "add a route {} -> {link} in {rtb}",
-                vpc_cidr6(cx, wvpc, &w.eni.subnet_id)
-            );
-            let code = FindingCode::NoRouteToDestination;
-            Hop::blocked(HopKind::ReturnRoute, vec![rtb], code, problem, fix)
-        }
-    }
-}
-
 /// Peering (P1-P3 for IPv6: the connection carries both families; the route tables decide):
 /// the connection's status, the endpoint side, the reply.
 fn peering_hops(cx: &Ctx, e: &Ends, c: &VpcPeeringConnection, hops: &mut Vec<Hop>) {
@@ -366,7 +243,7 @@ fn peering_hops(cx: &Ctx, e: &Ends, c: &VpcPeeringConnection, hops: &mut Vec<Hop
     hops.push(acl(cx, AclHop::Inbound, there, forward, here));
     hops.push(ingress(cx, e, &cross::peering_refs(c)));
     let via = Via::Peering(c.vpc_peering_connection_id.clone());
-    hops.push(return_route(cx, e, &via));
+    hops.push(cross::return_route::<V6>(cx, there, e.src, &via));
     hops.push(acl(cx, AclHop::ReturnOutbound, there, reply, here));
     hops.push(acl(cx, AclHop::ReturnInbound, here, reply, there));
 }
@@ -498,7 +375,8 @@ fn tgw_reply(
 ) {
     let w = cx.workload;
     let there = &e.eni.subnet_id;
-    hops.push(return_route(cx, e, &Via::TransitGateway(id.to_string())));
+    let via = Via::TransitGateway(id.to_string());
+    hops.push(cross::return_route::<V6>(cx, there, e.src, &via));
     let eni_id = &e.eni.network_interface_id;
     let (az, back_subnet) =
         cross::zone_hop(cx, HopKind::ReturnTgwAz, dst, &zones.eni, eni_id, there);

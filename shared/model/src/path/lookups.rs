@@ -20,6 +20,9 @@ use crate::transit_gateway::{self as tgw, TgwRouteMatch, TgwRouteMatch6};
 /// (`route::expanded_routes`).
 pub(crate) type VpcRoutes = (Vec<RouteMatch>, Vec<String>);
 
+/// The routes of a VPC route table of either family (`VpcRoutes`, `VpcRoutes6`).
+pub(crate) type VpcRoutesOf<F> = (Vec<crate::route::RouteMatchOf<F>>, Vec<String>);
+
 /// A TGW route table's routes, propagations included, or what is missing (`tgw::routes`).
 pub(crate) type TgwRoutes = Result<Vec<TgwRouteMatch>, String>;
 
