@@ -88,7 +88,12 @@ pub(super) enum Refs {
 /// endpoint (T9).
 pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     match cx.endpoint.kind {
-        EndpointKind::Interface => cx.endpoint.enis.iter().map(|e| target(cx, e)).collect(),
+        EndpointKind::Interface => cx
+            .endpoint
+            .enis
+            .iter()
+            .map(|e| target(cx, &ends(cx, e)))
+            .collect(),
         EndpointKind::Gateway => vec![gateway_target(cx)],
     }
 }
@@ -121,9 +126,32 @@ fn gateway_target(cx: &Ctx) -> Target {
     }
 }
 
-/// The hops towards one ENI of an endpoint in another VPC.
-fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
-    let (route_hop, link) = forward_route::<V4>(cx, eni.ip, &eni.subnet_id);
+/// The two ends of one target of a family: the workload's address and one address of an
+/// endpoint ENI.
+pub(super) struct Ends<'e, F: AddrFamily> {
+    /// The workload's address.
+    pub(super) src: F::Addr,
+    /// The ENI's address.
+    pub(super) dst: F::Addr,
+    /// The ENI's id.
+    pub(super) eni: &'e str,
+    /// The ENI's subnet.
+    pub(super) subnet: &'e str,
+}
+
+/// The IPv4 ends towards one ENI.
+fn ends<'e>(cx: &Ctx, eni: &'e EndpointEni) -> Ends<'e, V4> {
+    Ends {
+        src: cx.workload.ip,
+        dst: eni.ip,
+        eni: &eni.id,
+        subnet: &eni.subnet_id,
+    }
+}
+
+/// The hops towards one address of an ENI of an endpoint in another VPC.
+pub(super) fn target<F: Leg>(cx: &Ctx, e: &Ends<F>) -> Target {
+    let (route_hop, link) = forward_route::<F>(cx, e.dst, e.subnet);
     let out_refs = match &link {
         // T8: references in outbound rules never work across a TGW.
         Some(Link::Tgw { id, .. }) => Refs::DoNot(format!(
@@ -134,24 +162,18 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
     };
     // A path across a TGW has twenty-odd hops: room for them at once.
     let mut hops = Vec::with_capacity(24);
-    hops.push(egress(cx, eni, &out_refs));
+    hops.push(F::egress(cx, e, &out_refs));
     hops.push(route_hop);
-    hops.push(acl(
-        cx,
-        AclHop::Outbound,
-        &cx.workload.eni.subnet_id,
-        eni.ip,
-        cx.workload.ip,
-        &eni.subnet_id,
-    ));
+    let here = &cx.workload.eni.subnet_id;
+    hops.push(F::acl(cx, AclHop::Outbound, here, (e.dst, e.src), e.subnet));
     match &link {
-        Some(Link::Tgw { id, src, dst }) => tgw_hops(cx, eni, (id, src, dst), &mut hops),
-        Some(Link::Peering(c)) => hops.extend(peering_hops(cx, eni, c)),
+        Some(Link::Tgw { id, src, dst }) => tgw_hops(cx, e, (id, src, dst), &mut hops),
+        Some(Link::Peering(c)) => peering_hops(cx, e, c, &mut hops),
         None => {}
     }
     Target {
-        id: eni.id.clone(),
-        address: eni.ip.to_string(),
+        id: e.eni.to_string(),
+        address: e.dst.to_string(),
         hops,
     }
 }
@@ -198,10 +220,10 @@ fn acl(cx: &Ctx, hop: AclHop, subnet: &str, to: Ipv4Addr, from: Ipv4Addr, peer: 
 }
 
 /// The workload's groups, outbound to the ENI, references counted only where they work.
-fn egress(cx: &Ctx, eni: &EndpointEni, refs: &Refs) -> Hop {
-    let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
-    let peer = cidr_of(cx, &eni.subnet_id);
-    let problem = |_: &Region| format!("no egress {} to {} or {peer}", cx.endpoint.traffic, eni.ip);
+fn egress(cx: &Ctx, e: &Ends<V4>, refs: &Refs) -> Hop {
+    let forward = service_region(&[AddrRange::host(e.dst)], &cx.endpoint.ports);
+    let peer = cidr_of(cx, e.subnet);
+    let problem = |_: &Region| format!("no egress {} to {} or {peer}", cx.endpoint.traffic, e.dst);
     let hop = hops::sg_egress(cx, &forward, &problem, &peer);
     let groups = &cx.workload.groups;
     without_refs::<V4>(
@@ -453,44 +475,18 @@ pub(super) fn resolve<'a>(
     }
 }
 
-/// Peering: the connection's status (P1), the endpoint side, the reply.
-fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Hop> {
-    let link = peering_link(cx, c);
-    let w = cx.workload;
-    vec![
-        link,
-        acl(
-            cx,
-            AclHop::Inbound,
-            &eni.subnet_id,
-            eni.ip,
-            w.ip,
-            &w.eni.subnet_id,
-        ),
-        ingress(cx, &peering_refs(c)),
-        return_route::<V4>(
-            cx,
-            &eni.subnet_id,
-            w.ip,
-            &Via::Peering(c.vpc_peering_connection_id.clone()),
-        ),
-        acl(
-            cx,
-            AclHop::ReturnOutbound,
-            &eni.subnet_id,
-            w.ip,
-            eni.ip,
-            &w.eni.subnet_id,
-        ),
-        acl(
-            cx,
-            AclHop::ReturnInbound,
-            &w.eni.subnet_id,
-            w.ip,
-            eni.ip,
-            &eni.subnet_id,
-        ),
-    ]
+/// Peering (P1-P3; for IPv6 the connection carries both families and the route tables
+/// decide): the connection's status, the endpoint side, the reply, added to `hops`.
+fn peering_hops<F: Leg>(cx: &Ctx, e: &Ends<F>, c: &VpcPeeringConnection, hops: &mut Vec<Hop>) {
+    let (forward, reply) = ((e.dst, e.src), (e.src, e.dst));
+    let (here, there) = (cx.workload.eni.subnet_id.as_str(), e.subnet);
+    hops.push(peering_link(cx, c));
+    hops.push(F::acl(cx, AclHop::Inbound, there, forward, here));
+    hops.push(F::ingress(cx, e, &peering_refs(c)));
+    let via = Via::Peering(c.vpc_peering_connection_id.clone());
+    hops.push(return_route::<F>(cx, there, e.src, &via));
+    hops.push(F::acl(cx, AclHop::ReturnOutbound, there, reply, here));
+    hops.push(F::acl(cx, AclHop::ReturnInbound, here, reply, there));
 }
 
 /// The peering connection's status (P1): only an active one carries traffic.
@@ -582,11 +578,11 @@ struct Crossing<'c> {
     ezone: Result<&'c str, String>,
 }
 
-/// TGW: attachments, zones, associations, routes and the attachment subnets' ACLs, both ways,
-/// added to `hops`.
-fn tgw_hops(
+/// TGW: attachments (and what the family needs of them), zones, associations, routes and the
+/// attachment subnets' ACLs, both ways, added to `hops`.
+fn tgw_hops<F: Leg>(
     cx: &Ctx,
-    eni: &EndpointEni,
+    e: &Ends<F>,
     (id, src, dst): (
         &str,
         &TransitGatewayVpcAttachment,
@@ -599,10 +595,11 @@ fn tgw_hops(
         src,
         dst,
         wzone: tgw::zone_of(cx.snap, &cx.workload.eni.subnet_id),
-        ezone: tgw::zone_of(cx.snap, &eni.subnet_id),
+        ezone: tgw::zone_of(cx.snap, e.subnet),
     };
     hops.push(attachments_state(cx, id, src, dst));
-    tgw_forward(cx, eni, &x, hops);
+    F::attachment_hops(cx, id, [src, dst], hops);
+    tgw_forward(cx, e, &x, hops);
     let refs = match tgw::sg_referencing(cx.snap, id, [src, dst]) {
         Ok(true) => Refs::Work,
         Ok(false) => Refs::DoNot(format!(
@@ -610,110 +607,50 @@ fn tgw_hops(
         )),
         Err(why) => Refs::Unknown(why),
     };
-    hops.push(ingress(cx, &refs));
-    tgw_reply(cx, eni, &x, hops);
+    hops.push(F::ingress(cx, e, &refs));
+    tgw_reply(cx, e, &x, hops);
 }
 
 /// Forward: into the TGW from the workload's zone (T2) through the source attachment's table
 /// (T3-T5), then the attachment subnets' ACLs (T6) and the endpoint subnet's ACL in.
-fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
+fn tgw_forward<F: Leg>(cx: &Ctx, e: &Ends<F>, x: &Crossing, hops: &mut Vec<Hop>) {
     let w = cx.workload;
-    let (az, src_subnet) = zone_hop(
-        cx,
-        HopKind::TgwAz,
-        x.src,
-        &x.wzone,
-        w.id(),
-        &w.eni.subnet_id,
-    );
+    let here = &w.eni.subnet_id;
+    let (az, src_subnet) = zone_hop(cx, HopKind::TgwAz, x.src, &x.wzone, w.id(), here);
     hops.push(az);
-    association_hops::<V4>(
-        cx,
-        (HopKind::TgwAssociation, HopKind::TgwRoute),
-        (x.src, x.dst),
-        eni.ip,
-        hops,
-    );
-    let ends = (eni.ip, w.ip);
+    let kinds = (HopKind::TgwAssociation, HopKind::TgwRoute);
+    association_hops::<F>(cx, kinds, (x.src, x.dst), e.dst, hops);
+    let ends = (e.dst, e.src);
     if let Some(s) = &src_subnet {
-        hops.push(acl(
-            cx,
-            AclHop::TgwInbound,
-            s,
-            ends.0,
-            ends.1,
-            &w.eni.subnet_id,
-        ));
+        hops.push(F::acl(cx, AclHop::TgwInbound, s, ends, here));
     }
     // Out of the TGW in the workload's zone when the endpoint VPC's attachment has a subnet
     // there, else in the ENI's.
     let exit = attachment_subnet(cx, x.dst, [&x.wzone, &x.ezone])
         .or_else(|| x.dst.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwOutbound, AclHop::Inbound);
-    hops.extend(into_vpc::<V4>(
-        cx,
-        x.id,
-        exit,
-        acls,
-        &eni.subnet_id,
-        ends,
-        &w.eni.subnet_id,
-    ));
+    hops.extend(into_vpc::<F>(cx, x.id, exit, acls, e.subnet, ends, here));
 }
 
 /// Reply: the endpoint subnet's route back over the same TGW, into the TGW from the ENI's zone
 /// (T2) through the endpoint VPC attachment's table, and the ACLs on the way (T6).
-fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
-    let w = cx.workload;
+fn tgw_reply<F: Leg>(cx: &Ctx, e: &Ends<F>, x: &Crossing, hops: &mut Vec<Hop>) {
+    let here = cx.workload.eni.subnet_id.as_str();
     let via = Via::TransitGateway(x.id.to_string());
-    hops.push(return_route::<V4>(cx, &eni.subnet_id, w.ip, &via));
-    let (az, back_subnet) = zone_hop(
-        cx,
-        HopKind::ReturnTgwAz,
-        x.dst,
-        &x.ezone,
-        &eni.id,
-        &eni.subnet_id,
-    );
+    hops.push(return_route::<F>(cx, e.subnet, e.src, &via));
+    let (az, back_subnet) = zone_hop(cx, HopKind::ReturnTgwAz, x.dst, &x.ezone, e.eni, e.subnet);
     hops.push(az);
-    association_hops::<V4>(
-        cx,
-        (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute),
-        (x.dst, x.src),
-        w.ip,
-        hops,
-    );
-    let ends = (w.ip, eni.ip);
-    hops.push(acl(
-        cx,
-        AclHop::ReturnOutbound,
-        &eni.subnet_id,
-        ends.0,
-        ends.1,
-        &w.eni.subnet_id,
-    ));
+    let kinds = (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute);
+    association_hops::<F>(cx, kinds, (x.dst, x.src), e.src, hops);
+    let ends = (e.src, e.dst);
+    hops.push(F::acl(cx, AclHop::ReturnOutbound, e.subnet, ends, here));
     if let Some(s) = &back_subnet {
-        hops.push(acl(
-            cx,
-            AclHop::TgwReturnInbound,
-            s,
-            ends.0,
-            ends.1,
-            &eni.subnet_id,
-        ));
+        hops.push(F::acl(cx, AclHop::TgwReturnInbound, s, ends, e.subnet));
     }
     let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone])
         .or_else(|| x.src.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
-    hops.extend(into_vpc::<V4>(
-        cx,
-        x.id,
-        entry,
-        acls,
-        &w.eni.subnet_id,
-        ends,
-        &eni.subnet_id,
-    ));
+    hops.extend(into_vpc::<F>(cx, x.id, entry, acls, here, ends, e.subnet));
 }
 
 /// The attachment's subnet in the first of `zones` it has one in.
@@ -769,6 +706,19 @@ pub(super) trait Leg: AddrFamily<Addr: fmt::Display> {
     fn vpc_routes(cx: &Ctx, table: &RouteTable) -> Rc<VpcRoutesOf<Self>>;
     /// The subnet's block of this family as a fix names it, else the subnet id.
     fn subnet_block(cx: &Ctx, subnet: &str) -> String;
+    /// The workload's groups, outbound to the ENI address, references counted only where
+    /// they work across the link.
+    fn egress(cx: &Ctx, e: &Ends<Self>, refs: &Refs) -> Hop;
+    /// The endpoint's groups, inbound from the workload address, likewise.
+    fn ingress(cx: &Ctx, e: &Ends<Self>, refs: &Refs) -> Hop;
+    /// What the family needs of the two TGW attachments beyond their state (IPv6 support,
+    /// V12), added to `hops`.
+    fn attachment_hops(
+        cx: &Ctx,
+        id: &str,
+        attachments: [&TransitGatewayVpcAttachment; 2],
+        hops: &mut Vec<Hop>,
+    );
 }
 
 impl Leg for V4 {
@@ -821,6 +771,14 @@ impl Leg for V4 {
     fn subnet_block(cx: &Ctx, subnet: &str) -> String {
         cidr_of(cx, subnet).to_string()
     }
+    fn egress(cx: &Ctx, e: &Ends<V4>, refs: &Refs) -> Hop {
+        egress(cx, e, refs)
+    }
+    fn ingress(cx: &Ctx, _: &Ends<V4>, refs: &Refs) -> Hop {
+        ingress(cx, refs)
+    }
+    /// IPv4 needs nothing more of an available attachment.
+    fn attachment_hops(_: &Ctx, _: &str, _: [&TransitGatewayVpcAttachment; 2], _: &mut Vec<Hop>) {}
 }
 
 /// Out of the TGW into a VPC (T6): the attachment subnet's ACL outbound, then the host subnet's

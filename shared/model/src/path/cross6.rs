@@ -19,13 +19,11 @@ use crate::addr_family::V6;
 use crate::finding::FindingCode;
 use crate::route;
 use crate::security_group::{self, RuleDirection};
-use crate::snapshot::{
-    NetworkInterface, RouteTable, Snapshot, TransitGatewayVpcAttachment, VpcPeeringConnection,
-};
+use crate::snapshot::{RouteTable, Snapshot, TransitGatewayVpcAttachment};
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
-use super::cross::{self, Leg, Link, Refs, Via};
+use super::cross::{self, Ends, Leg, Refs, Via};
 use super::interface6::{acl6, blame, join, service_region6, subnet_cidr6, traffic6};
 use super::lookups::{TgwRoutesOf, VpcRoutesOf};
 use super::{hops, AclHop, Ctx, Hop, HopKind, Target};
@@ -40,14 +38,6 @@ pub(crate) fn via6(snap: &Snapshot, subnet: &str, ip: Ipv6Addr) -> Option<Via> {
     cross::via_target(&winner.target).filter(|_| !winner.blackhole)
 }
 
-/// The two ends of one IPv6 target: the workload's first IPv6 address and one IPv6 address of
-/// an endpoint ENI.
-struct Ends<'e> {
-    src: Ipv6Addr,
-    dst: Ipv6Addr,
-    eni: &'e NetworkInterface,
-}
-
 /// One target per IPv6 address of each endpoint ENI the snapshot holds (a client may get any
 /// AAAA answer, I7). Empty when the workload has no IPv6 address.
 pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
@@ -60,46 +50,16 @@ pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
             continue; // absent ENIs are the endpoint's missing data already (common hops)
         };
         for a in &eni.ipv6_addresses {
-            let dst = a.ipv6_address;
-            out.push(target(cx, &Ends { src, dst, eni }));
+            let e = Ends {
+                src,
+                dst: a.ipv6_address,
+                eni: &eni.network_interface_id,
+                subnet: &eni.subnet_id,
+            };
+            out.push(cross::target::<V6>(cx, &e));
         }
     }
     out
-}
-
-/// The hops towards one IPv6 address of an endpoint ENI in another VPC.
-fn target(cx: &Ctx, e: &Ends) -> Target {
-    let (route_hop, link) = cross::forward_route::<V6>(cx, e.dst, &e.eni.subnet_id);
-    let out_refs = match &link {
-        // T8: references in outbound rules never work across a TGW.
-        Some(Link::Tgw { id, .. }) => Refs::DoNot(format!(
-            "outbound rules cannot reference groups across {id}"
-        )),
-        Some(Link::Peering(c)) => cross::peering_refs(c),
-        None => Refs::Work,
-    };
-    let w = cx.workload;
-    let mut hops = Vec::with_capacity(24);
-    hops.push(egress(cx, e, &out_refs));
-    hops.push(route_hop);
-    let forward = (e.dst, e.src);
-    hops.push(acl(
-        cx,
-        AclHop::Outbound,
-        &w.eni.subnet_id,
-        forward,
-        &e.eni.subnet_id,
-    ));
-    match &link {
-        Some(Link::Tgw { id, src, dst }) => tgw_hops(cx, e, (id, src, dst), &mut hops),
-        Some(Link::Peering(c)) => peering_hops(cx, e, c, &mut hops),
-        None => {}
-    }
-    Target {
-        id: e.eni.network_interface_id.clone(),
-        address: e.dst.to_string(),
-        hops,
-    }
 }
 
 /// One ACL hop for IPv6 traffic: `to`/`from` are the packet's destination and source (the
@@ -166,13 +126,28 @@ impl Leg for V6 {
     fn subnet_block(cx: &Ctx, subnet: &str) -> String {
         subnet_cidr6(cx, subnet)
     }
+    fn egress(cx: &Ctx, e: &Ends<V6>, refs: &Refs) -> Hop {
+        egress(cx, e, refs)
+    }
+    fn ingress(cx: &Ctx, e: &Ends<V6>, refs: &Refs) -> Hop {
+        ingress(cx, e, refs)
+    }
+    /// Both attachments need IPv6 support (V12).
+    fn attachment_hops(
+        cx: &Ctx,
+        id: &str,
+        attachments: [&TransitGatewayVpcAttachment; 2],
+        hops: &mut Vec<Hop>,
+    ) {
+        hops.push(ipv6_support(cx, id, attachments));
+    }
 }
 
 /// The workload's groups, outbound to the ENI's IPv6 address, references counted only where
 /// they work across the link. A fix names the ENI subnet's IPv6 block.
-fn egress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
+fn egress(cx: &Ctx, e: &Ends<V6>, refs: &Refs) -> Hop {
     let required = service_region6(Addr6Range::host(e.dst), &cx.endpoint.ports);
-    let peer = subnet_cidr6(cx, &e.eni.subnet_id);
+    let peer = subnet_cidr6(cx, e.subnet);
     let groups = &cx.workload.groups;
     let verdict =
         security_group::evaluate6(cx.snap, groups, RuleDirection::Egress, &required, true);
@@ -194,7 +169,7 @@ fn egress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
 /// The endpoint's groups, inbound from the workload's IPv6 address, references counted only
 /// where they work; the fix names the workload subnet's IPv6 block (a reference may not work
 /// across the link).
-fn ingress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
+fn ingress(cx: &Ctx, e: &Ends<V6>, refs: &Refs) -> Hop {
     let ep = cx.endpoint;
     let groups = ep.group_ids();
     let required = service_region6(Addr6Range::host(e.src), &ep.ports);
@@ -231,57 +206,6 @@ fn ingress(cx: &Ctx, e: &Ends, refs: &Refs) -> Hop {
     let hop = Hop::allowed(HopKind::SecurityGroupIngress, components, detail);
     let direction = RuleDirection::Ingress;
     cross::without_refs::<V6>(cx, hop, refs, groups, direction, &required, &peer)
-}
-
-/// Peering (P1-P3 for IPv6: the connection carries both families; the route tables decide):
-/// the connection's status, the endpoint side, the reply.
-fn peering_hops(cx: &Ctx, e: &Ends, c: &VpcPeeringConnection, hops: &mut Vec<Hop>) {
-    let w = cx.workload;
-    let (forward, reply) = ((e.dst, e.src), (e.src, e.dst));
-    let (here, there) = (&w.eni.subnet_id, &e.eni.subnet_id);
-    hops.push(cross::peering_link(cx, c));
-    hops.push(acl(cx, AclHop::Inbound, there, forward, here));
-    hops.push(ingress(cx, e, &cross::peering_refs(c)));
-    let via = Via::Peering(c.vpc_peering_connection_id.clone());
-    hops.push(cross::return_route::<V6>(cx, there, e.src, &via));
-    hops.push(acl(cx, AclHop::ReturnOutbound, there, reply, here));
-    hops.push(acl(cx, AclHop::ReturnInbound, here, reply, there));
-}
-
-/// The zones of the two ends (T2), as `cross` computes them.
-struct Zones<'z> {
-    workload: Result<&'z str, String>,
-    eni: Result<&'z str, String>,
-}
-
-/// TGW: attachments, their IPv6 support, zones, associations, IPv6 routes and the attachment
-/// subnets' ACLs, both ways, added to `hops`.
-fn tgw_hops(
-    cx: &Ctx,
-    e: &Ends,
-    (id, src, dst): (
-        &str,
-        &TransitGatewayVpcAttachment,
-        &TransitGatewayVpcAttachment,
-    ),
-    hops: &mut Vec<Hop>,
-) {
-    let zones = Zones {
-        workload: tgw::zone_of(cx.snap, &cx.workload.eni.subnet_id),
-        eni: tgw::zone_of(cx.snap, &e.eni.subnet_id),
-    };
-    hops.push(cross::attachments_state(cx, id, src, dst));
-    hops.push(ipv6_support(cx, id, [src, dst]));
-    tgw_forward(cx, e, (id, src, dst), &zones, hops);
-    let refs = match tgw::sg_referencing(cx.snap, id, [src, dst]) {
-        Ok(true) => Refs::Work,
-        Ok(false) => Refs::DoNot(format!(
-            "security group referencing support is off on {id} or one of its attachments"
-        )),
-        Err(why) => Refs::Unknown(why),
-    };
-    hops.push(ingress(cx, e, &refs));
-    tgw_reply(cx, e, (id, src, dst), &zones, hops);
 }
 
 /// Both VPC attachments have IPv6 support on (V12): an attachment without it has no IPv6
@@ -321,89 +245,4 @@ fn ipv6_support(cx: &Ctx, id: &str, attachments: [&TransitGatewayVpcAttachment; 
         .collect();
     let detail = cx.say(|| format!("{id}: IPv6 support on {} and {}", ids[0], ids[1]));
     Hop::allowed(HopKind::Link, ids, detail)
-}
-
-/// Forward: into the TGW from the workload's zone (T2), the source attachment's table's IPv6
-/// route (T3-T5, V12), the attachment subnets' ACLs (T6) and the endpoint subnet's ACL in.
-fn tgw_forward(
-    cx: &Ctx,
-    e: &Ends,
-    (id, src, dst): (
-        &str,
-        &TransitGatewayVpcAttachment,
-        &TransitGatewayVpcAttachment,
-    ),
-    zones: &Zones,
-    hops: &mut Vec<Hop>,
-) {
-    let w = cx.workload;
-    let here = &w.eni.subnet_id;
-    let (az, src_subnet) = cross::zone_hop(cx, HopKind::TgwAz, src, &zones.workload, w.id(), here);
-    hops.push(az);
-    let kinds = (HopKind::TgwAssociation, HopKind::TgwRoute);
-    cross::association_hops::<V6>(cx, kinds, (src, dst), e.dst, hops);
-    let ends = (e.dst, e.src);
-    if let Some(s) = &src_subnet {
-        hops.push(acl(cx, AclHop::TgwInbound, s, ends, here));
-    }
-    let exit = cross::attachment_subnet(cx, dst, [&zones.workload, &zones.eni])
-        .or_else(|| dst.subnet_ids.first().map(String::as_str));
-    let acls = (AclHop::TgwOutbound, AclHop::Inbound);
-    hops.extend(cross::into_vpc::<V6>(
-        cx,
-        id,
-        exit,
-        acls,
-        &e.eni.subnet_id,
-        ends,
-        here,
-    ));
-}
-
-/// Reply: the endpoint subnet's IPv6 route back over the same TGW, into the TGW from the ENI's
-/// zone (T2), the endpoint attachment's table's IPv6 route back, and the ACLs (T6).
-fn tgw_reply(
-    cx: &Ctx,
-    e: &Ends,
-    (id, src, dst): (
-        &str,
-        &TransitGatewayVpcAttachment,
-        &TransitGatewayVpcAttachment,
-    ),
-    zones: &Zones,
-    hops: &mut Vec<Hop>,
-) {
-    let w = cx.workload;
-    let there = &e.eni.subnet_id;
-    let via = Via::TransitGateway(id.to_string());
-    hops.push(cross::return_route::<V6>(cx, there, e.src, &via));
-    let eni_id = &e.eni.network_interface_id;
-    let (az, back_subnet) =
-        cross::zone_hop(cx, HopKind::ReturnTgwAz, dst, &zones.eni, eni_id, there);
-    hops.push(az);
-    let kinds = (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute);
-    cross::association_hops::<V6>(cx, kinds, (dst, src), e.src, hops);
-    let ends = (e.src, e.dst);
-    hops.push(acl(
-        cx,
-        AclHop::ReturnOutbound,
-        there,
-        ends,
-        &w.eni.subnet_id,
-    ));
-    if let Some(s) = &back_subnet {
-        hops.push(acl(cx, AclHop::TgwReturnInbound, s, ends, there));
-    }
-    let entry = cross::attachment_subnet(cx, src, [&zones.eni, &zones.workload])
-        .or_else(|| src.subnet_ids.first().map(String::as_str));
-    let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
-    hops.extend(cross::into_vpc::<V6>(
-        cx,
-        id,
-        entry,
-        acls,
-        &w.eni.subnet_id,
-        ends,
-        there,
-    ));
 }
