@@ -24,7 +24,8 @@ use crate::space6::{display_cidr6, Addr6Range, Region6};
 use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
 use super::cross::{self, Ends, Leg, Refs, Via};
-use super::interface6::{acl6, blame, join, service_region6, subnet_cidr6, traffic6};
+use super::hops::{blame, join};
+use super::interface6::{acl6, service_region6, subnet_cidr6, traffic6};
 use super::lookups::{TgwRoutesOf, VpcRoutesOf};
 use super::{hops, AclHop, Ctx, Hop, HopKind, Target};
 

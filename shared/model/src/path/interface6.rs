@@ -21,7 +21,7 @@ use crate::snapshot::NetworkInterface;
 use crate::space::PortRange;
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 
-use super::hops::{self, SubnetUses};
+use super::hops::{self, blame, join, SubnetUses};
 use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// The well-known NAT64 prefix the Resolver's DNS64 answers use (spec V9).
@@ -128,14 +128,7 @@ pub(crate) fn reply_in(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
 
 /// `addr × ports` for the service ports.
 pub(crate) fn service_region6(addr: Addr6Range, ports: &[u16]) -> Region6 {
-    let mut ports = ports.to_vec();
-    ports.sort_unstable();
-    ports.dedup();
-    let mut region = Region6::default();
-    for port in ports {
-        region.absorb(Region6::from_addrs([addr], PortRange::single(port)));
-    }
-    region
+    hops::service_region(&[addr], ports)
 }
 
 /// `tcp/443 over IPv6`: every IPv6 finding says its family (V11).
@@ -451,22 +444,6 @@ pub(crate) fn unusable(cx: &Ctx, why: Unusable) -> Hop {
         problem,
         fix,
     )
-}
-
-pub(super) fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<std::sync::Arc<str>> {
-    if groups.is_empty() {
-        vec![std::sync::Arc::from(owner)]
-    } else {
-        groups
-            .iter()
-            .map(|g| std::sync::Arc::from(g.as_ref()))
-            .collect()
-    }
-}
-
-pub(super) fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    let parts: Vec<String> = items.iter().map(T::to_string).collect();
-    parts.join("; ")
 }
 
 #[cfg(test)]
