@@ -27,7 +27,7 @@ use crate::peering;
 use crate::route;
 use crate::security_group::{self, RuleDirection};
 use crate::snapshot::{RouteTable, TransitGatewayVpcAttachment, VpcPeeringConnection};
-use crate::space::{AddrRange, Region, RegionOf};
+use crate::space::{AddrRange, AddrRangeOf, Region, RegionOf};
 use crate::text;
 use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
@@ -165,7 +165,13 @@ pub(super) fn target<F: Leg>(cx: &Ctx, e: &Ends<F>) -> Target {
     hops.push(F::egress(cx, e, &out_refs));
     hops.push(route_hop);
     let here = &cx.workload.eni.subnet_id;
-    hops.push(F::acl(cx, AclHop::Outbound, here, (e.dst, e.src), e.subnet));
+    hops.push(acl::<F>(
+        cx,
+        AclHop::Outbound,
+        here,
+        (e.dst, e.src),
+        e.subnet,
+    ));
     match &link {
         Some(Link::Tgw { id, src, dst }) => tgw_hops(cx, e, (id, src, dst), &mut hops),
         Some(Link::Peering(c)) => peering_hops(cx, e, c, &mut hops),
@@ -200,9 +206,16 @@ fn vpc_cidr<F: Leg>(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
     F::vpc_block(cx, vpc).unwrap_or_else(|| F::subnet_block(cx, fallback_subnet))
 }
 
-/// One ACL hop: `to` is the destination (port: the service's on the forward leg, the
-/// ephemeral range on the reply leg), the peer of a fixing entry is the other end's subnet.
-fn acl(cx: &Ctx, hop: AclHop, subnet: &str, to: Ipv4Addr, from: Ipv4Addr, peer: &str) -> Hop {
+/// One ACL hop of the family: `(to, from)` are the packet's destination and source (the
+/// service ports on the forward leg, the ephemeral range on the reply leg); a fixing entry
+/// names `peer`'s block, the other end's subnet.
+pub(super) fn acl<F: Leg>(
+    cx: &Ctx,
+    hop: AclHop,
+    subnet: &str,
+    (to, from): (F::Addr, F::Addr),
+    peer: &str,
+) -> Hop {
     let forward = matches!(
         hop,
         AclHop::Outbound | AclHop::Inbound | AclHop::TgwInbound | AclHop::TgwOutbound
@@ -212,11 +225,11 @@ fn acl(cx: &Ctx, hop: AclHop, subnet: &str, to: Ipv4Addr, from: Ipv4Addr, peer: 
         crate::network_acl::Traffic::Inbound => from,
     };
     let region = if forward {
-        service_region(&[AddrRange::host(addr)], &cx.endpoint.ports)
+        service_region(&[AddrRangeOf::<F>::host(addr)], &cx.endpoint.ports)
     } else {
-        Region::from_addrs([AddrRange::host(addr)], cx.params.ephemeral_ports)
+        RegionOf::from_addrs([AddrRangeOf::<F>::host(addr)], cx.params.ephemeral_ports)
     };
-    hops::acl(cx, hop, subnet, &region, &cidr_of(cx, peer))
+    F::acl_hop(cx, hop, subnet, &region, peer)
 }
 
 /// The workload's groups, outbound to the ENI, references counted only where they work.
@@ -481,12 +494,12 @@ fn peering_hops<F: Leg>(cx: &Ctx, e: &Ends<F>, c: &VpcPeeringConnection, hops: &
     let (forward, reply) = ((e.dst, e.src), (e.src, e.dst));
     let (here, there) = (cx.workload.eni.subnet_id.as_str(), e.subnet);
     hops.push(peering_link(cx, c));
-    hops.push(F::acl(cx, AclHop::Inbound, there, forward, here));
+    hops.push(acl::<F>(cx, AclHop::Inbound, there, forward, here));
     hops.push(F::ingress(cx, e, &peering_refs(c)));
     let via = Via::Peering(c.vpc_peering_connection_id.clone());
     hops.push(return_route::<F>(cx, there, e.src, &via));
-    hops.push(F::acl(cx, AclHop::ReturnOutbound, there, reply, here));
-    hops.push(F::acl(cx, AclHop::ReturnInbound, here, reply, there));
+    hops.push(acl::<F>(cx, AclHop::ReturnOutbound, there, reply, here));
+    hops.push(acl::<F>(cx, AclHop::ReturnInbound, here, reply, there));
 }
 
 /// The peering connection's status (P1): only an active one carries traffic.
@@ -622,7 +635,7 @@ fn tgw_forward<F: Leg>(cx: &Ctx, e: &Ends<F>, x: &Crossing, hops: &mut Vec<Hop>)
     association_hops::<F>(cx, kinds, (x.src, x.dst), e.dst, hops);
     let ends = (e.dst, e.src);
     if let Some(s) = &src_subnet {
-        hops.push(F::acl(cx, AclHop::TgwInbound, s, ends, here));
+        hops.push(acl::<F>(cx, AclHop::TgwInbound, s, ends, here));
     }
     // Out of the TGW in the workload's zone when the endpoint VPC's attachment has a subnet
     // there, else in the ENI's.
@@ -643,9 +656,9 @@ fn tgw_reply<F: Leg>(cx: &Ctx, e: &Ends<F>, x: &Crossing, hops: &mut Vec<Hop>) {
     let kinds = (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute);
     association_hops::<F>(cx, kinds, (x.dst, x.src), e.src, hops);
     let ends = (e.src, e.dst);
-    hops.push(F::acl(cx, AclHop::ReturnOutbound, e.subnet, ends, here));
+    hops.push(acl::<F>(cx, AclHop::ReturnOutbound, e.subnet, ends, here));
     if let Some(s) = &back_subnet {
-        hops.push(F::acl(cx, AclHop::TgwReturnInbound, s, ends, e.subnet));
+        hops.push(acl::<F>(cx, AclHop::TgwReturnInbound, s, ends, e.subnet));
     }
     let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone])
         .or_else(|| x.src.subnet_ids.first().map(String::as_str));
@@ -670,9 +683,9 @@ pub(super) fn attachment_subnet<'a>(
 /// for `V6` in `cross6`; the shared builders are monomorphized, so the IPv4 instance is the
 /// code IPv4 had before (no allocation or test of the family per hop).
 pub(super) trait Leg: AddrFamily<Addr: fmt::Display> {
-    /// One ACL hop of this family: `(to, from)` are the packet's destination and source; a
-    /// fixing entry names `peer`'s block (the other end's subnet).
-    fn acl(cx: &Ctx, hop: AclHop, subnet: &str, ends: (Self::Addr, Self::Addr), peer: &str) -> Hop;
+    /// One ACL hop of this family for the packets `required`; a fixing entry names the
+    /// block of `peer` (the other end's subnet).
+    fn acl_hop(cx: &Ctx, hop: AclHop, subnet: &str, required: &RegionOf<Self>, peer: &str) -> Hop;
     /// The traffic as findings word it (`tcp/443`, `tcp/443 over IPv6`: V11).
     fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str>;
     /// A route of this family as "no …" words it (`route`, `IPv6 route`).
@@ -722,14 +735,8 @@ pub(super) trait Leg: AddrFamily<Addr: fmt::Display> {
 }
 
 impl Leg for V4 {
-    fn acl(
-        cx: &Ctx,
-        hop: AclHop,
-        subnet: &str,
-        (to, from): (Ipv4Addr, Ipv4Addr),
-        peer: &str,
-    ) -> Hop {
-        acl(cx, hop, subnet, to, from, peer)
+    fn acl_hop(cx: &Ctx, hop: AclHop, subnet: &str, required: &Region, peer: &str) -> Hop {
+        hops::acl(cx, hop, subnet, required, &cidr_of(cx, peer))
     }
     fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str> {
         Cow::Borrowed(&cx.endpoint.traffic)
@@ -802,10 +809,10 @@ pub(super) fn into_vpc<F: Leg>(
             ]
         }
         Some(t) => vec![
-            F::acl(cx, tgw_acl, t, ends, peer),
-            F::acl(cx, host_acl, host_subnet, ends, peer),
+            acl::<F>(cx, tgw_acl, t, ends, peer),
+            acl::<F>(cx, host_acl, host_subnet, ends, peer),
         ],
-        None => vec![F::acl(cx, host_acl, host_subnet, ends, peer)],
+        None => vec![acl::<F>(cx, host_acl, host_subnet, ends, peer)],
     }
 }
 

@@ -63,29 +63,9 @@ pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     out
 }
 
-/// One ACL hop for IPv6 traffic: `to`/`from` are the packet's destination and source (the
-/// service ports on the forward leg, the ephemeral range on the reply leg); a fixing entry
-/// names the IPv6 block of `peer`, the other end's subnet.
-fn acl(cx: &Ctx, hop: AclHop, subnet: &str, (to, from): (Ipv6Addr, Ipv6Addr), peer: &str) -> Hop {
-    let forward = matches!(
-        hop,
-        AclHop::Outbound | AclHop::Inbound | AclHop::TgwInbound | AclHop::TgwOutbound
-    );
-    let addr = match hop.traffic() {
-        crate::network_acl::Traffic::Outbound => to,
-        crate::network_acl::Traffic::Inbound => from,
-    };
-    let region = if forward {
-        service_region6(Addr6Range::host(addr), &cx.endpoint.ports)
-    } else {
-        Region6::from_addrs([Addr6Range::host(addr)], cx.params.ephemeral_ports)
-    };
-    acl6(cx, hop, subnet, &region, &subnet_cidr6(cx, peer))
-}
-
 impl Leg for V6 {
-    fn acl(cx: &Ctx, hop: AclHop, subnet: &str, ends: (Ipv6Addr, Ipv6Addr), peer: &str) -> Hop {
-        acl(cx, hop, subnet, ends, peer)
+    fn acl_hop(cx: &Ctx, hop: AclHop, subnet: &str, required: &Region6, peer: &str) -> Hop {
+        acl6(cx, hop, subnet, required, &subnet_cidr6(cx, peer))
     }
     fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str> {
         Cow::Owned(traffic6(cx))
