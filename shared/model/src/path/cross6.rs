@@ -24,7 +24,6 @@ use crate::space6::{display_cidr6, Addr6Range, Region6};
 use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
 use super::cross::{self, Ends, Leg, Refs, Via};
-use super::hops::{blame, join};
 use super::interface6::{acl6, service_region6, subnet_cidr6, traffic6};
 use super::lookups::{TgwRoutesOf, VpcRoutesOf};
 use super::{hops, AclHop, Ctx, Hop, HopKind, Target};
@@ -132,17 +131,11 @@ fn egress(cx: &Ctx, e: &Ends<V6>, refs: &Refs) -> Hop {
     let groups = &cx.workload.groups;
     let verdict =
         security_group::evaluate6(cx.snap, groups, RuleDirection::Egress, &required, true);
-    let components = blame(groups, cx.workload.id());
-    if !verdict.allows() {
-        if !verdict.missing.is_empty() {
-            let problem = verdict.missing.join("; ");
-            return Hop::unknown(HopKind::SecurityGroupEgress, components, problem);
-        }
+    let kind = HopKind::SecurityGroupEgress;
+    let Ok(hop) = hops::sg_settled(cx, kind, groups, cx.workload.id(), &verdict) else {
         let problem = format!("no egress {} to {} or {peer}", traffic6(cx), e.dst);
         return hops::sg_egress_blocked(cx, problem, &peer);
-    }
-    let detail = cx.say(|| join(&verdict.allowed_by));
-    let hop = Hop::allowed(HopKind::SecurityGroupEgress, components, detail);
+    };
     let direction = RuleDirection::Egress;
     cross::without_refs::<V6>(cx, hop, refs, groups, direction, &required, &peer)
 }
@@ -156,35 +149,26 @@ fn ingress(cx: &Ctx, e: &Ends<V6>, refs: &Refs) -> Hop {
     let required = service_region6(Addr6Range::host(e.src), &ep.ports);
     let verdict =
         security_group::evaluate6(cx.snap, groups, RuleDirection::Ingress, &required, true);
-    let components = blame(groups, ep.id());
     let peer = subnet_cidr6(cx, &cx.workload.eni.subnet_id);
-    if !verdict.allows() {
-        if !verdict.missing.is_empty() {
-            let problem = verdict.missing.join("; ");
-            return Hop::unknown(HopKind::SecurityGroupIngress, components, problem);
+    let kind = HopKind::SecurityGroupIngress;
+    let hop = match hops::sg_settled(cx, kind, groups, ep.id(), &verdict) {
+        Ok(hop) => hop,
+        Err(components) => {
+            let problem = format!(
+                "{} admit no {} from {} ({})",
+                components.join(", "),
+                traffic6(cx),
+                e.src,
+                cx.workload.groups.join(", ")
+            );
+            let fix = format!(
+                "allow ingress {} on {} from {peer}",
+                ep.traffic, components[0]
+            );
+            let code = FindingCode::EniSgRulesMismatch;
+            return Hop::blocked(kind, components, code, problem, fix);
         }
-        let problem = format!(
-            "{} admit no {} from {} ({})",
-            components.join(", "),
-            traffic6(cx),
-            e.src,
-            cx.workload.groups.join(", ")
-        );
-        let fix = format!(
-            "allow ingress {} on {} from {peer}",
-            ep.traffic, components[0]
-        );
-        let code = FindingCode::EniSgRulesMismatch;
-        return Hop::blocked(
-            HopKind::SecurityGroupIngress,
-            components,
-            code,
-            problem,
-            fix,
-        );
-    }
-    let detail = cx.say(|| join(&verdict.allowed_by));
-    let hop = Hop::allowed(HopKind::SecurityGroupIngress, components, detail);
+    };
     let direction = RuleDirection::Ingress;
     cross::without_refs::<V6>(cx, hop, refs, groups, direction, &required, &peer)
 }

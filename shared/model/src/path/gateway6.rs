@@ -23,7 +23,7 @@ use crate::security_group::{self, RuleDirection};
 use crate::snapshot::{PrefixList, Route, RouteTable};
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 
-use super::hops::{self, blame, join, SubnetUses};
+use super::hops::{self, SubnetUses};
 use super::interface6::acl6;
 use super::{AclHop, Ctx, Hop, HopKind, Target};
 
@@ -152,14 +152,9 @@ fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
         &required,
         true,
     );
-    let components = blame(&workload.groups, workload.id());
-    if verdict.allows() {
-        let detail = cx.say(|| join(&verdict.allowed_by));
-        return Hop::allowed(HopKind::SecurityGroupEgress, components, detail);
-    }
-    if !verdict.missing.is_empty() {
-        let problem = verdict.missing.join("; ");
-        return Hop::unknown(HopKind::SecurityGroupEgress, components, problem);
+    let kind = HopKind::SecurityGroupEgress;
+    if let Ok(hop) = hops::sg_settled(cx, kind, &workload.groups, workload.id(), &verdict) {
+        return hop;
     }
     let uncovered = &verdict.uncovered;
     let touches = |r: &Addr6Range| {

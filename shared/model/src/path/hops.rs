@@ -7,7 +7,7 @@ use crate::endpoint::{policy_blocks_everything, Endpoint, EndpointKind};
 use crate::finding::FindingCode;
 use crate::network_acl::{self, Traffic, IMPLICIT_DENY};
 use crate::params::RuleParameters;
-use crate::security_group::{self, RuleDirection};
+use crate::security_group::{self, RuleDirection, SgVerdictOf};
 use crate::snapshot::Snapshot;
 use crate::space::{AddrRange, AddrRangeOf, PortRange, Region, RegionOf};
 use crate::text::{self, IpText, Piece};
@@ -511,6 +511,27 @@ pub(super) fn sg_ingress_blocked(cx: &Ctx) -> Hop {
         problem,
         fix,
     )
+}
+
+/// A security group hop the verdict settles without a fix: allowed (naming the rules that
+/// allow it) or unknown (the data missing). `Err` hands back the blamed components of a
+/// verdict that blocks, for the caller to word its finding.
+pub(super) fn sg_settled<F: AddrFamily>(
+    cx: &Ctx,
+    kind: HopKind,
+    groups: &[impl AsRef<str>],
+    owner: &str,
+    verdict: &SgVerdictOf<'_, F>,
+) -> Result<Hop, Vec<Arc<str>>> {
+    let components = blame(groups, owner);
+    if verdict.allows() {
+        let detail = cx.say(|| join(&verdict.allowed_by));
+        return Ok(Hop::allowed(kind, components, detail));
+    }
+    if !verdict.missing.is_empty() {
+        return Ok(Hop::unknown(kind, components, verdict.missing.join("; ")));
+    }
+    Err(components)
 }
 
 /// Groups blame together; an ENI without groups is blamed itself.

@@ -21,7 +21,7 @@ use crate::snapshot::NetworkInterface;
 use crate::space::PortRange;
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 
-use super::hops::{self, blame, join, SubnetUses};
+use super::hops::{self, join, SubnetUses};
 use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// The well-known NAT64 prefix the Resolver's DNS64 answers use (spec V9).
@@ -164,15 +164,11 @@ pub(crate) fn egress(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
         &required,
         true,
     );
-    let components = blame(&workload.groups, workload.id());
-    if verdict.allows() {
-        let detail = cx.say(|| join(&verdict.allowed_by));
-        return Hop::allowed(HopKind::SecurityGroupEgress, components, detail);
-    }
-    if !verdict.missing.is_empty() {
-        let problem = verdict.missing.join("; ");
-        return Hop::unknown(HopKind::SecurityGroupEgress, components, problem);
-    }
+    let kind = HopKind::SecurityGroupEgress;
+    let components = match hops::sg_settled(cx, kind, &workload.groups, workload.id(), &verdict) {
+        Ok(hop) => return hop,
+        Err(components) => components,
+    };
     let traffic = traffic6(cx);
     let subnet = subnet_cidr6(cx, &eni.subnet_id);
     let groups = cx.endpoint.group_ids();
@@ -202,15 +198,11 @@ pub(crate) fn ingress(cx: &Ctx, src: Ipv6Addr) -> Hop {
     let required = service_region6(Addr6Range::host(src), &ep.ports);
     let verdict =
         security_group::evaluate6(cx.snap, groups, RuleDirection::Ingress, &required, true);
-    let components = blame(groups, ep.id());
-    if verdict.allows() {
-        let detail = cx.say(|| join(&verdict.allowed_by));
-        return Hop::allowed(HopKind::SecurityGroupIngress, components, detail);
-    }
-    if !verdict.missing.is_empty() {
-        let problem = verdict.missing.join("; ");
-        return Hop::unknown(HopKind::SecurityGroupIngress, components, problem);
-    }
+    let kind = HopKind::SecurityGroupIngress;
+    let components = match hops::sg_settled(cx, kind, groups, ep.id(), &verdict) {
+        Ok(hop) => return hop,
+        Err(components) => components,
+    };
     let problem = format!(
         "{} admit no {} from {src} ({})",
         components.join(", "),
