@@ -342,11 +342,7 @@ pub(super) fn forward_route<'a, F: Leg>(
     let rtb = table.route_table_id.clone();
     let expanded = F::vpc_routes(cx, table);
     let (routes, missing) = &*expanded;
-    let how = if via_main {
-        "main table"
-    } else {
-        "explicit association"
-    };
+    let how = hops::table_how(via_main);
     let evpc = cx.endpoint.raw.vpc_id.as_str();
     // The destination a fix names: worded only when a fix is.
     let dest = || vpc_cidr::<F>(cx, evpc, dst_subnet);
@@ -536,11 +532,7 @@ pub(super) fn return_route<F: Leg>(cx: &Ctx, subnet: &str, back_to: F::Addr, via
     let rtb = table.route_table_id.clone();
     let expanded = F::vpc_routes(cx, table);
     let (routes, missing) = &*expanded;
-    let how = if via_main {
-        "main table"
-    } else {
-        "explicit association"
-    };
+    let how = hops::table_how(via_main);
     let (w, wvpc) = (cx.workload, cx.workload.vpc_id);
     let link = match via {
         Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),

@@ -254,11 +254,7 @@ fn route_hop(cx: &Ctx, list: &Ipv6List) -> Hop {
         }
     }
     if diverting.is_empty() {
-        let how = if via_main {
-            "main table"
-        } else {
-            "explicit association"
-        };
+        let how = hops::table_how(via_main);
         let detail = cx.say(|| format!("{rtb} ({how}): {} -> {ep} (IPv6)", pl.prefix_list_id));
         return Hop::allowed(HopKind::Route, vec![rtb], detail);
     }

@@ -534,6 +534,15 @@ pub(super) fn sg_settled<F: AddrFamily>(
     Err(components)
 }
 
+/// How a subnet got its route table, as a route hop's detail says it.
+pub(super) fn table_how(via_main: bool) -> &'static str {
+    if via_main {
+        "main table"
+    } else {
+        "explicit association"
+    }
+}
+
 /// Groups blame together; an ENI without groups is blamed itself.
 pub(super) fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<Arc<str>> {
     if groups.is_empty() {
