@@ -12,23 +12,27 @@
 //! endpoint VPC attachment's subnet in the ENI's zone, its association and route back, the ACLs
 //! on the way with the ephemeral ports.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use ipnet::Ipv4Net;
 
+use crate::addr_family::{AddrFamily, V4};
 use crate::endpoint::{EndpointEni, EndpointKind};
 use crate::finding::FindingCode;
 use crate::peering;
 use crate::route;
 use crate::security_group::{self, RuleDirection};
-use crate::snapshot::{TransitGatewayVpcAttachment, VpcPeeringConnection};
-use crate::space::{AddrRange, Region};
+use crate::snapshot::{RouteTable, TransitGatewayVpcAttachment, VpcPeeringConnection};
+use crate::space::{AddrRange, AddrRangeOf, Region, RegionOf};
 use crate::text;
-use crate::transit_gateway::{self as tgw};
+use crate::transit_gateway::{self as tgw, TgwRouteMatchOf};
 
 use super::hops::{self, service_region};
+use super::lookups::{TgwRoutesOf, VpcRoutesOf};
 use super::{AclHop, Ctx, Hop, HopKind, Outcome, Target};
 
 /// The link a workload subnet's route table sends an address over.
@@ -84,7 +88,12 @@ pub(super) enum Refs {
 /// endpoint (T9).
 pub(crate) fn targets(cx: &Ctx) -> Vec<Target> {
     match cx.endpoint.kind {
-        EndpointKind::Interface => cx.endpoint.enis.iter().map(|e| target(cx, e)).collect(),
+        EndpointKind::Interface => cx
+            .endpoint
+            .enis
+            .iter()
+            .map(|e| target(cx, &ends(cx, e)))
+            .collect(),
         EndpointKind::Gateway => vec![gateway_target(cx)],
     }
 }
@@ -117,9 +126,32 @@ fn gateway_target(cx: &Ctx) -> Target {
     }
 }
 
-/// The hops towards one ENI of an endpoint in another VPC.
-fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
-    let (route_hop, link) = forward_route(cx, eni);
+/// The two ends of one target of a family: the workload's address and one address of an
+/// endpoint ENI.
+pub(super) struct Ends<'e, F: AddrFamily> {
+    /// The workload's address.
+    pub(super) src: F::Addr,
+    /// The ENI's address.
+    pub(super) dst: F::Addr,
+    /// The ENI's id.
+    pub(super) eni: &'e str,
+    /// The ENI's subnet.
+    pub(super) subnet: &'e str,
+}
+
+/// The IPv4 ends towards one ENI.
+fn ends<'e>(cx: &Ctx, eni: &'e EndpointEni) -> Ends<'e, V4> {
+    Ends {
+        src: cx.workload.ip,
+        dst: eni.ip,
+        eni: &eni.id,
+        subnet: &eni.subnet_id,
+    }
+}
+
+/// The hops towards one address of an ENI of an endpoint in another VPC.
+pub(super) fn target<F: Leg>(cx: &Ctx, e: &Ends<F>) -> Target {
+    let (route_hop, link) = forward_route::<F>(cx, e.dst, e.subnet);
     let out_refs = match &link {
         // T8: references in outbound rules never work across a TGW.
         Some(Link::Tgw { id, .. }) => Refs::DoNot(format!(
@@ -130,24 +162,24 @@ fn target(cx: &Ctx, eni: &EndpointEni) -> Target {
     };
     // A path across a TGW has twenty-odd hops: room for them at once.
     let mut hops = Vec::with_capacity(24);
-    hops.push(egress(cx, eni, &out_refs));
+    hops.push(F::egress(cx, e, &out_refs));
     hops.push(route_hop);
-    hops.push(acl(
+    let here = &cx.workload.eni.subnet_id;
+    hops.push(acl::<F>(
         cx,
         AclHop::Outbound,
-        &cx.workload.eni.subnet_id,
-        eni.ip,
-        cx.workload.ip,
-        &eni.subnet_id,
+        here,
+        (e.dst, e.src),
+        e.subnet,
     ));
     match &link {
-        Some(Link::Tgw { id, src, dst }) => tgw_hops(cx, eni, (id, src, dst), &mut hops),
-        Some(Link::Peering(c)) => hops.extend(peering_hops(cx, eni, c)),
+        Some(Link::Tgw { id, src, dst }) => tgw_hops(cx, e, (id, src, dst), &mut hops),
+        Some(Link::Peering(c)) => peering_hops(cx, e, c, &mut hops),
         None => {}
     }
     Target {
-        id: eni.id.clone(),
-        address: eni.ip.to_string(),
+        id: e.eni.to_string(),
+        address: e.dst.to_string(),
         hops,
     }
 }
@@ -168,18 +200,22 @@ fn cidr_of(cx: &Ctx, subnet: &str) -> Rc<str> {
     cx.subnet_cidr(subnet)
 }
 
-/// The destination CIDR a route towards `vpc` should name: the VPC's CIDR when known.
-fn vpc_cidr(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
-    cx.snap
-        .vpcs
-        .get(vpc)
-        .and_then(|v| v.cidr_block)
-        .map_or_else(|| cidr_of(cx, fallback_subnet).to_string(), text::cidr)
+/// The block of the family a route towards `vpc` should name: the VPC's first block, else
+/// the fallback subnet's, else the subnet id.
+fn vpc_cidr<F: Leg>(cx: &Ctx, vpc: &str, fallback_subnet: &str) -> String {
+    F::vpc_block(cx, vpc).unwrap_or_else(|| F::subnet_block(cx, fallback_subnet))
 }
 
-/// One ACL hop: `to` is the destination (port: the service's on the forward leg, the
-/// ephemeral range on the reply leg), the peer of a fixing entry is the other end's subnet.
-fn acl(cx: &Ctx, hop: AclHop, subnet: &str, to: Ipv4Addr, from: Ipv4Addr, peer: &str) -> Hop {
+/// One ACL hop of the family: `(to, from)` are the packet's destination and source (the
+/// service ports on the forward leg, the ephemeral range on the reply leg); a fixing entry
+/// names `peer`'s block, the other end's subnet.
+pub(super) fn acl<F: Leg>(
+    cx: &Ctx,
+    hop: AclHop,
+    subnet: &str,
+    (to, from): (F::Addr, F::Addr),
+    peer: &str,
+) -> Hop {
     let forward = matches!(
         hop,
         AclHop::Outbound | AclHop::Inbound | AclHop::TgwInbound | AclHop::TgwOutbound
@@ -189,21 +225,21 @@ fn acl(cx: &Ctx, hop: AclHop, subnet: &str, to: Ipv4Addr, from: Ipv4Addr, peer: 
         crate::network_acl::Traffic::Inbound => from,
     };
     let region = if forward {
-        service_region(&[AddrRange::host(addr)], &cx.endpoint.ports)
+        service_region(&[AddrRangeOf::<F>::host(addr)], &cx.endpoint.ports)
     } else {
-        Region::from_addrs([AddrRange::host(addr)], cx.params.ephemeral_ports)
+        RegionOf::from_addrs([AddrRangeOf::<F>::host(addr)], cx.params.ephemeral_ports)
     };
-    hops::acl(cx, hop, subnet, &region, &cidr_of(cx, peer))
+    F::acl_hop(cx, hop, subnet, &region, peer)
 }
 
 /// The workload's groups, outbound to the ENI, references counted only where they work.
-fn egress(cx: &Ctx, eni: &EndpointEni, refs: &Refs) -> Hop {
-    let forward = service_region(&[AddrRange::host(eni.ip)], &cx.endpoint.ports);
-    let peer = cidr_of(cx, &eni.subnet_id);
-    let problem = |_: &Region| format!("no egress {} to {} or {peer}", cx.endpoint.traffic, eni.ip);
+fn egress(cx: &Ctx, e: &Ends<V4>, refs: &Refs) -> Hop {
+    let forward = service_region(&[AddrRange::host(e.dst)], &cx.endpoint.ports);
+    let peer = cidr_of(cx, e.subnet);
+    let problem = |_: &Region| format!("no egress {} to {} or {peer}", cx.endpoint.traffic, e.dst);
     let hop = hops::sg_egress(cx, &forward, &problem, &peer);
     let groups = &cx.workload.groups;
-    without_refs(
+    without_refs::<V4>(
         cx,
         hop,
         refs,
@@ -228,7 +264,7 @@ fn ingress(cx: &Ctx, refs: &Refs) -> Hop {
     }
     let required = service_region(&[AddrRange::host(cx.workload.ip)], &cx.endpoint.ports);
     let groups = cx.endpoint.group_ids();
-    without_refs(
+    without_refs::<V4>(
         cx,
         hop,
         refs,
@@ -240,14 +276,15 @@ fn ingress(cx: &Ctx, refs: &Refs) -> Hop {
 }
 
 /// An allowed SG hop re-decided without group references when they do not work across the
-/// link: what only a reference allowed is blocked (`SG_REFERENCING_SUPPORT`).
-fn without_refs(
+/// link (T7, T8, P3): what only a reference allowed is blocked (`SG_REFERENCING_SUPPORT`).
+/// Another outcome is returned as it is.
+pub(super) fn without_refs<F: Leg>(
     cx: &Ctx,
     hop: Hop,
     refs: &Refs,
     groups: &[impl AsRef<str>],
     direction: RuleDirection,
-    required: &Region,
+    required: &RegionOf<F>,
     peer: &str,
 ) -> Hop {
     if hop.outcome != Outcome::Allowed {
@@ -272,7 +309,7 @@ fn without_refs(
     let problem = format!(
         "{} allow {word} {} {preposition} the other VPC only by a security group reference: {why}",
         names.join(", "),
-        cx.endpoint.traffic
+        F::traffic(cx)
     );
     let fix = format!(
         "allow {word} {} {preposition} {peer} on {}",
@@ -287,8 +324,13 @@ fn without_refs(
     )
 }
 
-/// The workload subnet's route to the ENI, and the link it uses when it leaves the VPC.
-fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>) {
+/// The workload subnet's route of the family to `dst` (an ENI address in `dst_subnet`), and
+/// the link it uses when it leaves the VPC (V7; V12 for IPv6).
+pub(super) fn forward_route<'a, F: Leg>(
+    cx: &Ctx<'a>,
+    dst: F::Addr,
+    dst_subnet: &str,
+) -> (Hop, Option<Link<'a>>) {
     let subnet = &cx.workload.eni.subnet_id;
     let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = format!("no route table for {subnet} in the snapshot");
@@ -298,17 +340,18 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
         );
     };
     let rtb = table.route_table_id.clone();
-    let expanded = cx.vpc_routes(table);
+    let expanded = F::vpc_routes(cx, table);
     let (routes, missing) = &*expanded;
-    let how = if via_main {
-        "main table"
-    } else {
-        "explicit association"
-    };
+    let how = hops::table_how(via_main);
     let evpc = cx.endpoint.raw.vpc_id.as_str();
     // The destination a fix names: worded only when a fix is.
-    let dest = || vpc_cidr(cx, evpc, &eni.subnet_id);
-    let winner = route::lookup_block(routes, Ipv4Net::from(eni.ip)).0;
+    let dest = || vpc_cidr::<F>(cx, evpc, dst_subnet);
+    let blocked = |problem: String, fix: String| {
+        let code = FindingCode::NoRouteToDestination;
+        let hop = Hop::blocked(HopKind::Route, vec![rtb.clone()], code, problem, fix);
+        (hop, None)
+    };
+    let winner = route::lookup_block::<F>(routes, F::host(dst)).0;
     let Some(r) = winner else {
         if !missing.is_empty() {
             return (
@@ -316,40 +359,30 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
                 None,
             );
         }
-        let problem = format!("{rtb} has no route to {} ({evpc})", eni.ip);
-        let fix = format!("add a route {} -> {} in {rtb}", dest(), link_name(cx));
-        let hop = Hop::blocked(
-            HopKind::Route,
-            vec![rtb],
-            FindingCode::NoRouteToDestination,
-            problem,
-            fix,
+        let problem = format!(
+            "{rtb} has no {} to {dst} ({evpc}){}",
+            F::ROUTE,
+            F::for_traffic(cx)
         );
-        return (hop, None);
+        let fix = format!("add a route {} -> {} in {rtb}", dest(), link_name(cx));
+        return blocked(problem, fix);
     };
     let Some(via) = via_target(&r.target).filter(|_| !r.blackhole) else {
+        let tag = F::traffic_tag(cx);
         let problem = if r.blackhole {
-            format!("{rtb}: route {r} drops the traffic to {} ({evpc})", eni.ip)
+            format!("{rtb}: route {r} drops the traffic{tag} to {dst} ({evpc})")
         } else if r.target == "local" {
             format!(
-                "{rtb}: {} is inside the VPC's own CIDR (overlapping CIDRs): route {r} keeps it local",
-                eni.ip
+                "{rtb}: {dst} is inside the VPC's own {} (overlapping CIDRs): route {r} keeps {} \
+                 local",
+                F::CIDR,
+                F::it(cx)
             )
         } else {
-            format!(
-                "{rtb}: route {r} sends the traffic to {} ({evpc}) elsewhere",
-                eni.ip
-            )
+            format!("{rtb}: route {r} sends the traffic{tag} to {dst} ({evpc}) elsewhere")
         };
         let fix = format!("route {} -> {} in {rtb}", dest(), link_name(cx));
-        let hop = Hop::blocked(
-            HopKind::Route,
-            vec![rtb],
-            FindingCode::NoRouteToDestination,
-            problem,
-            fix,
-        );
-        return (hop, None);
+        return blocked(problem, fix);
     };
     let allowed = Hop::allowed(
         HopKind::Route,
@@ -363,7 +396,7 @@ fn forward_route<'a>(cx: &Ctx<'a>, eni: &EndpointEni) -> (Hop, Option<Link<'a>>)
             .map_or(String::new(), |e| e.subnet_id.clone())
     };
     match resolve(cx, &via, &rtb, || {
-        vpc_cidr(cx, &cx.endpoint.raw.vpc_id, &first_subnet())
+        vpc_cidr::<F>(cx, &cx.endpoint.raw.vpc_id, &first_subnet())
     }) {
         Ok(link) => (allowed, Some(link)),
         Err(hop) => (hop, None),
@@ -451,39 +484,18 @@ pub(super) fn resolve<'a>(
     }
 }
 
-/// Peering: the connection's status (P1), the endpoint side, the reply.
-fn peering_hops(cx: &Ctx, eni: &EndpointEni, c: &VpcPeeringConnection) -> Vec<Hop> {
-    let link = peering_link(cx, c);
-    let w = cx.workload;
-    vec![
-        link,
-        acl(
-            cx,
-            AclHop::Inbound,
-            &eni.subnet_id,
-            eni.ip,
-            w.ip,
-            &w.eni.subnet_id,
-        ),
-        ingress(cx, &peering_refs(c)),
-        return_route(cx, eni, &Via::Peering(c.vpc_peering_connection_id.clone())),
-        acl(
-            cx,
-            AclHop::ReturnOutbound,
-            &eni.subnet_id,
-            w.ip,
-            eni.ip,
-            &w.eni.subnet_id,
-        ),
-        acl(
-            cx,
-            AclHop::ReturnInbound,
-            &w.eni.subnet_id,
-            w.ip,
-            eni.ip,
-            &eni.subnet_id,
-        ),
-    ]
+/// Peering (P1-P3; for IPv6 the connection carries both families and the route tables
+/// decide): the connection's status, the endpoint side, the reply, added to `hops`.
+fn peering_hops<F: Leg>(cx: &Ctx, e: &Ends<F>, c: &VpcPeeringConnection, hops: &mut Vec<Hop>) {
+    let (forward, reply) = ((e.dst, e.src), (e.src, e.dst));
+    let (here, there) = (cx.workload.eni.subnet_id.as_str(), e.subnet);
+    hops.push(peering_link(cx, c));
+    hops.push(acl::<F>(cx, AclHop::Inbound, there, forward, here));
+    hops.push(F::ingress(cx, e, &peering_refs(c)));
+    let via = Via::Peering(c.vpc_peering_connection_id.clone());
+    hops.push(return_route::<F>(cx, there, e.src, &via));
+    hops.push(acl::<F>(cx, AclHop::ReturnOutbound, there, reply, here));
+    hops.push(acl::<F>(cx, AclHop::ReturnInbound, here, reply, there));
 }
 
 /// The peering connection's status (P1): only an active one carries traffic.
@@ -509,26 +521,23 @@ pub(super) fn peering_link(cx: &Ctx, c: &VpcPeeringConnection) -> Hop {
     }
 }
 
-/// The endpoint subnet's route back to the workload: it must use the same link.
-fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
-    let subnet = &eni.subnet_id;
+/// The route of the family back from the endpoint subnet `subnet` to the workload address
+/// `back_to`: it must use the same link (the classic omission: a hub table routing only the
+/// spoke's IPv4 CIDR).
+pub(super) fn return_route<F: Leg>(cx: &Ctx, subnet: &str, back_to: F::Addr, via: &Via) -> Hop {
     let Some((table, via_main)) = route::table_for_subnet(cx.snap, subnet) else {
         let problem = format!("no route table for {subnet} in the snapshot");
-        return Hop::unknown(HopKind::ReturnRoute, vec![subnet.clone()], problem);
+        return Hop::unknown(HopKind::ReturnRoute, vec![subnet.to_string()], problem);
     };
     let rtb = table.route_table_id.clone();
-    let expanded = cx.vpc_routes(table);
+    let expanded = F::vpc_routes(cx, table);
     let (routes, missing) = &*expanded;
-    let how = if via_main {
-        "main table"
-    } else {
-        "explicit association"
-    };
+    let how = hops::table_how(via_main);
     let (w, wvpc) = (cx.workload, cx.workload.vpc_id);
     let link = match via {
         Via::TransitGateway(id) | Via::Peering(id) => id.as_str(),
     };
-    let winner = route::lookup_block(routes, Ipv4Net::from(w.ip)).0;
+    let winner = route::lookup_block::<F>(routes, F::host(back_to)).0;
     match winner {
         Some(r) if !r.blackhole && r.target == link => Hop::allowed(
             HopKind::ReturnRoute,
@@ -541,15 +550,16 @@ fn return_route(cx: &Ctx, eni: &EndpointEni, via: &Via) -> Hop {
         found => {
             let what = match found {
                 Some(r) => format!("its route {r} does not lead back over {link}"),
-                None => "it has no route back".to_string(),
+                None => format!("it has no {} back", F::ROUTE),
             };
             let problem = format!(
-                "{rtb} (the endpoint subnet {subnet}) cannot return replies to {} ({wvpc}): {what}",
-                w.ip
+                "{rtb} (the endpoint subnet {subnet}) cannot return replies{} to {back_to} \
+                 ({wvpc}): {what}",
+                F::traffic_tag(cx)
             );
             let fix = format!(
                 "add a route {} -> {link} in {rtb}",
-                vpc_cidr(cx, wvpc, &w.eni.subnet_id)
+                vpc_cidr::<F>(cx, wvpc, &w.eni.subnet_id)
             );
             Hop::blocked(
                 HopKind::ReturnRoute,
@@ -573,11 +583,11 @@ struct Crossing<'c> {
     ezone: Result<&'c str, String>,
 }
 
-/// TGW: attachments, zones, associations, routes and the attachment subnets' ACLs, both ways,
-/// added to `hops`.
-fn tgw_hops(
+/// TGW: attachments (and what the family needs of them), zones, associations, routes and the
+/// attachment subnets' ACLs, both ways, added to `hops`.
+fn tgw_hops<F: Leg>(
     cx: &Ctx,
-    eni: &EndpointEni,
+    e: &Ends<F>,
     (id, src, dst): (
         &str,
         &TransitGatewayVpcAttachment,
@@ -590,10 +600,11 @@ fn tgw_hops(
         src,
         dst,
         wzone: tgw::zone_of(cx.snap, &cx.workload.eni.subnet_id),
-        ezone: tgw::zone_of(cx.snap, &eni.subnet_id),
+        ezone: tgw::zone_of(cx.snap, e.subnet),
     };
     hops.push(attachments_state(cx, id, src, dst));
-    tgw_forward(cx, eni, &x, hops);
+    F::attachment_hops(cx, id, [src, dst], hops);
+    tgw_forward(cx, e, &x, hops);
     let refs = match tgw::sg_referencing(cx.snap, id, [src, dst]) {
         Ok(true) => Refs::Work,
         Ok(false) => Refs::DoNot(format!(
@@ -601,113 +612,50 @@ fn tgw_hops(
         )),
         Err(why) => Refs::Unknown(why),
     };
-    hops.push(ingress(cx, &refs));
-    tgw_reply(cx, eni, &x, hops);
+    hops.push(F::ingress(cx, e, &refs));
+    tgw_reply(cx, e, &x, hops);
 }
 
 /// Forward: into the TGW from the workload's zone (T2) through the source attachment's table
 /// (T3-T5), then the attachment subnets' ACLs (T6) and the endpoint subnet's ACL in.
-fn tgw_forward(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
+fn tgw_forward<F: Leg>(cx: &Ctx, e: &Ends<F>, x: &Crossing, hops: &mut Vec<Hop>) {
     let w = cx.workload;
-    let (az, src_subnet) = zone_hop(
-        cx,
-        HopKind::TgwAz,
-        x.src,
-        &x.wzone,
-        w.id(),
-        &w.eni.subnet_id,
-    );
+    let here = &w.eni.subnet_id;
+    let (az, src_subnet) = zone_hop(cx, HopKind::TgwAz, x.src, &x.wzone, w.id(), here);
     hops.push(az);
-    association_hops(
-        cx,
-        (HopKind::TgwAssociation, HopKind::TgwRoute),
-        (x.src, x.dst),
-        eni.ip,
-        hops,
-    );
-    let ends = (eni.ip, w.ip);
+    let kinds = (HopKind::TgwAssociation, HopKind::TgwRoute);
+    association_hops::<F>(cx, kinds, (x.src, x.dst), e.dst, hops);
+    let ends = (e.dst, e.src);
     if let Some(s) = &src_subnet {
-        hops.push(acl(
-            cx,
-            AclHop::TgwInbound,
-            s,
-            ends.0,
-            ends.1,
-            &w.eni.subnet_id,
-        ));
+        hops.push(acl::<F>(cx, AclHop::TgwInbound, s, ends, here));
     }
     // Out of the TGW in the workload's zone when the endpoint VPC's attachment has a subnet
     // there, else in the ENI's.
     let exit = attachment_subnet(cx, x.dst, [&x.wzone, &x.ezone])
         .or_else(|| x.dst.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwOutbound, AclHop::Inbound);
-    hops.extend(into_vpc(
-        cx,
-        x.id,
-        exit,
-        acls,
-        &eni.subnet_id,
-        ends,
-        &w.eni.subnet_id,
-    ));
+    hops.extend(into_vpc::<F>(cx, x.id, exit, acls, e.subnet, ends, here));
 }
 
 /// Reply: the endpoint subnet's route back over the same TGW, into the TGW from the ENI's zone
 /// (T2) through the endpoint VPC attachment's table, and the ACLs on the way (T6).
-fn tgw_reply(cx: &Ctx, eni: &EndpointEni, x: &Crossing, hops: &mut Vec<Hop>) {
-    let w = cx.workload;
-    hops.push(return_route(
-        cx,
-        eni,
-        &Via::TransitGateway(x.id.to_string()),
-    ));
-    let (az, back_subnet) = zone_hop(
-        cx,
-        HopKind::ReturnTgwAz,
-        x.dst,
-        &x.ezone,
-        &eni.id,
-        &eni.subnet_id,
-    );
+fn tgw_reply<F: Leg>(cx: &Ctx, e: &Ends<F>, x: &Crossing, hops: &mut Vec<Hop>) {
+    let here = cx.workload.eni.subnet_id.as_str();
+    let via = Via::TransitGateway(x.id.to_string());
+    hops.push(return_route::<F>(cx, e.subnet, e.src, &via));
+    let (az, back_subnet) = zone_hop(cx, HopKind::ReturnTgwAz, x.dst, &x.ezone, e.eni, e.subnet);
     hops.push(az);
-    association_hops(
-        cx,
-        (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute),
-        (x.dst, x.src),
-        w.ip,
-        hops,
-    );
-    let ends = (w.ip, eni.ip);
-    hops.push(acl(
-        cx,
-        AclHop::ReturnOutbound,
-        &eni.subnet_id,
-        ends.0,
-        ends.1,
-        &w.eni.subnet_id,
-    ));
+    let kinds = (HopKind::ReturnTgwAssociation, HopKind::ReturnTgwRoute);
+    association_hops::<F>(cx, kinds, (x.dst, x.src), e.src, hops);
+    let ends = (e.src, e.dst);
+    hops.push(acl::<F>(cx, AclHop::ReturnOutbound, e.subnet, ends, here));
     if let Some(s) = &back_subnet {
-        hops.push(acl(
-            cx,
-            AclHop::TgwReturnInbound,
-            s,
-            ends.0,
-            ends.1,
-            &eni.subnet_id,
-        ));
+        hops.push(acl::<F>(cx, AclHop::TgwReturnInbound, s, ends, e.subnet));
     }
     let entry = attachment_subnet(cx, x.src, [&x.ezone, &x.wzone])
         .or_else(|| x.src.subnet_ids.first().map(String::as_str));
     let acls = (AclHop::TgwReturnOutbound, AclHop::ReturnInbound);
-    hops.extend(into_vpc(
-        cx,
-        x.id,
-        entry,
-        acls,
-        &w.eni.subnet_id,
-        ends,
-        &eni.subnet_id,
-    ));
+    hops.extend(into_vpc::<F>(cx, x.id, entry, acls, here, ends, e.subnet));
 }
 
 /// The attachment's subnet in the first of `zones` it has one in.
@@ -722,16 +670,126 @@ pub(super) fn attachment_subnet<'a>(
         .find_map(|z| tgw::subnet_in_az(cx.snap, a, z).ok().flatten())
 }
 
+/// What the cross-VPC hop builders need of an address family beyond its evaluators: the
+/// family-specific ACL hop and the wording of the traffic. Implemented for [`V4`] here and
+/// for `V6` in `cross6`; the shared builders are monomorphized, so the IPv4 instance is the
+/// code IPv4 had before (no allocation or test of the family per hop).
+pub(super) trait Leg: AddrFamily<Addr: fmt::Display> {
+    /// One ACL hop of this family for the packets `required`; a fixing entry names the
+    /// block of `peer` (the other end's subnet).
+    fn acl_hop(cx: &Ctx, hop: AclHop, subnet: &str, required: &RegionOf<Self>, peer: &str) -> Hop;
+    /// The traffic as findings word it (`tcp/443`, `tcp/443 over IPv6`: V11).
+    fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str>;
+    /// A route of this family as "no …" words it (`route`, `IPv6 route`).
+    const ROUTE: &'static str;
+    /// What a TGW propagation needs for this family, after the attachment (IPv6 support).
+    const SUPPORT: &'static str;
+    /// What follows an address in a TGW finding: nothing for IPv4 (the finding's traffic
+    /// says it), ` (tcp/443 over IPv6)` for IPv6.
+    fn traffic_tag(cx: &Ctx) -> String;
+    /// The routes of TGW route table `table` of `gateway`, expanded once per check.
+    fn tgw_routes(cx: &Ctx, gateway: &str, table: &str) -> Rc<TgwRoutesOf<Self>>;
+    /// The TGW route that wins for `ip` (T5).
+    fn tgw_lookup(
+        routes: &[TgwRouteMatchOf<Self>],
+        ip: Self::Addr,
+    ) -> Option<&TgwRouteMatchOf<Self>>;
+    /// The VPC's first block of this family, as a fix names it.
+    fn vpc_block(cx: &Ctx, vpc: &str) -> Option<String>;
+    /// The fix of a TGW table without a route of this family to `target`.
+    fn add_tgw_route(target: &str, table: &str, cidr: &str) -> String;
+    /// A block of this family as "the VPC's own …" words it.
+    const CIDR: &'static str;
+    /// What follows "no route to <address> (<vpc>)": nothing for IPv4, ` for tcp/443 over
+    /// IPv6` for IPv6.
+    fn for_traffic(cx: &Ctx) -> String;
+    /// What a local route keeps local: `it`, `tcp/443 over IPv6`.
+    fn it<'c>(cx: &'c Ctx) -> Cow<'c, str>;
+    /// The block of one address.
+    fn host(ip: Self::Addr) -> Self::Net;
+    /// The routes of this family of a VPC route table, expanded once per check.
+    fn vpc_routes(cx: &Ctx, table: &RouteTable) -> Rc<VpcRoutesOf<Self>>;
+    /// The subnet's block of this family as a fix names it, else the subnet id.
+    fn subnet_block(cx: &Ctx, subnet: &str) -> String;
+    /// The workload's groups, outbound to the ENI address, references counted only where
+    /// they work across the link.
+    fn egress(cx: &Ctx, e: &Ends<Self>, refs: &Refs) -> Hop;
+    /// The endpoint's groups, inbound from the workload address, likewise.
+    fn ingress(cx: &Ctx, e: &Ends<Self>, refs: &Refs) -> Hop;
+    /// What the family needs of the two TGW attachments beyond their state (IPv6 support,
+    /// V12), added to `hops`.
+    fn attachment_hops(
+        cx: &Ctx,
+        id: &str,
+        attachments: [&TransitGatewayVpcAttachment; 2],
+        hops: &mut Vec<Hop>,
+    );
+}
+
+impl Leg for V4 {
+    fn acl_hop(cx: &Ctx, hop: AclHop, subnet: &str, required: &Region, peer: &str) -> Hop {
+        hops::acl(cx, hop, subnet, required, &cidr_of(cx, peer))
+    }
+    fn traffic<'c>(cx: &'c Ctx) -> Cow<'c, str> {
+        Cow::Borrowed(&cx.endpoint.traffic)
+    }
+    const ROUTE: &'static str = "route";
+    const SUPPORT: &'static str = "";
+    fn traffic_tag(_: &Ctx) -> String {
+        String::new()
+    }
+    fn tgw_routes(cx: &Ctx, gateway: &str, table: &str) -> Rc<TgwRoutesOf<V4>> {
+        cx.tgw_routes(gateway, table)
+    }
+    fn tgw_lookup(routes: &[TgwRouteMatchOf<V4>], ip: Ipv4Addr) -> Option<&TgwRouteMatchOf<V4>> {
+        tgw::lookup(routes, ip)
+    }
+    fn vpc_block(cx: &Ctx, vpc: &str) -> Option<String> {
+        cx.snap
+            .vpcs
+            .get(vpc)
+            .and_then(|v| v.cidr_block)
+            .map(text::cidr)
+    }
+    fn add_tgw_route(target: &str, table: &str, cidr: &str) -> String {
+        format!("propagate {target} into {table}, or add a static route {cidr} -> {target}")
+    }
+    const CIDR: &'static str = "CIDR";
+    fn for_traffic(_: &Ctx) -> String {
+        String::new()
+    }
+    fn it<'c>(_: &'c Ctx) -> Cow<'c, str> {
+        Cow::Borrowed("it")
+    }
+    fn host(ip: Ipv4Addr) -> Ipv4Net {
+        Ipv4Net::from(ip)
+    }
+    fn vpc_routes(cx: &Ctx, table: &RouteTable) -> Rc<VpcRoutesOf<V4>> {
+        cx.vpc_routes(table)
+    }
+    fn subnet_block(cx: &Ctx, subnet: &str) -> String {
+        cidr_of(cx, subnet).to_string()
+    }
+    fn egress(cx: &Ctx, e: &Ends<V4>, refs: &Refs) -> Hop {
+        egress(cx, e, refs)
+    }
+    fn ingress(cx: &Ctx, _: &Ends<V4>, refs: &Refs) -> Hop {
+        ingress(cx, refs)
+    }
+    /// IPv4 needs nothing more of an available attachment.
+    fn attachment_hops(_: &Ctx, _: &str, _: [&TransitGatewayVpcAttachment; 2], _: &mut Vec<Hop>) {}
+}
+
 /// Out of the TGW into a VPC (T6): the attachment subnet's ACL outbound, then the host subnet's
 /// ACL inbound; neither is evaluated when the host sits in the attachment subnet itself.
 /// `ends`: (destination, source) addresses; `peer`: the other end's subnet, for fixes.
-fn into_vpc(
+pub(super) fn into_vpc<F: Leg>(
     cx: &Ctx,
     id: &str,
     attachment_subnet: Option<&str>,
     (tgw_acl, host_acl): (AclHop, AclHop),
     host_subnet: &str,
-    (to, from): (Ipv4Addr, Ipv4Addr),
+    ends: (F::Addr, F::Addr),
     peer: &str,
 ) -> Vec<Hop> {
     match attachment_subnet {
@@ -743,10 +801,10 @@ fn into_vpc(
             ]
         }
         Some(t) => vec![
-            acl(cx, tgw_acl, t, to, from, peer),
-            acl(cx, host_acl, host_subnet, to, from, peer),
+            acl::<F>(cx, tgw_acl, t, ends, peer),
+            acl::<F>(cx, host_acl, host_subnet, ends, peer),
         ],
-        None => vec![acl(cx, host_acl, host_subnet, to, from, peer)],
+        None => vec![acl::<F>(cx, host_acl, host_subnet, ends, peer)],
     }
 }
 
@@ -825,19 +883,19 @@ pub(super) fn zone_hop(
     }
 }
 
-/// The `from` attachment's TGW route table (T3), then that table's route for `ip` (T4, T5),
-/// which must lead to the `to` attachment: one hop or two, added to `hops`.
-fn association_hops(
+/// The `from` attachment's TGW route table (T3), then that table's route for `ip` (T4, T5;
+/// V12 for IPv6), which must lead to the `to` attachment: one hop or two, added to `hops`.
+pub(super) fn association_hops<F: Leg>(
     cx: &Ctx,
     (kind, route_kind): (HopKind, HopKind),
     (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
-    ip: Ipv4Addr,
+    ip: F::Addr,
     hops: &mut Vec<Hop>,
 ) {
     let (hop, table) = association_hop(cx, kind, from);
     hops.push(hop);
     if let Some(table) = table {
-        hops.push(tgw_route_hop(cx, route_kind, &table, from, to, ip));
+        hops.push(tgw_route_hop::<F>(cx, route_kind, &table, (from, to), ip));
     }
 }
 
@@ -874,23 +932,23 @@ pub(super) fn association_hop(
     (Hop::allowed(kind, vec![aid.clone()], detail), Some(table))
 }
 
-/// The TGW route table's longest-prefix route for `ip` must be an active route to `to`. A
-/// blackhole or another attachment winning is `TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT` on the table.
-fn tgw_route_hop(
+/// The TGW route table's longest-prefix route of the family for `ip` must be an active route
+/// to `to` (T4, T5; V12). A blackhole, another attachment or no route of the family winning is
+/// `TGW_RTB_NO_ROUTE_TO_TGW_ATTACHMENT` on the table, the fix naming the VPC's block.
+fn tgw_route_hop<F: Leg>(
     cx: &Ctx,
     kind: HopKind,
     table: &str,
-    from: &TransitGatewayVpcAttachment,
-    to: &TransitGatewayVpcAttachment,
-    ip: Ipv4Addr,
+    (from, to): (&TransitGatewayVpcAttachment, &TransitGatewayVpcAttachment),
+    ip: F::Addr,
 ) -> Hop {
-    let expanded = cx.tgw_routes(&from.transit_gateway_id, table);
+    let expanded = F::tgw_routes(cx, &from.transit_gateway_id, table);
     let routes = match &*expanded {
         Ok(r) => r,
         Err(why) => return Hop::unknown(kind, vec![table.to_string()], why.clone()),
     };
     let target = &to.transit_gateway_attachment_id;
-    let winner = tgw::lookup(routes, ip);
+    let winner = F::tgw_lookup(routes, ip);
     if let Some(r) = winner.filter(|r| !r.blackhole && r.attachment.as_ref() == Some(target)) {
         let detail = cx.say(|| format!("{table}: {r}"));
         return Hop::allowed(kind, vec![table.to_string()], detail);
@@ -898,24 +956,24 @@ fn tgw_route_hop(
     let what = match winner {
         Some(r) if r.blackhole => format!("the blackhole route {r} drops it"),
         Some(r) => format!("its route {r} leads elsewhere"),
-        None => "it has no route".to_string(),
+        None => format!("it has no {}", F::ROUTE),
     };
     let problem = format!(
-        "{table} cannot send {ip} to {target} ({}): {what}",
+        "{table} cannot send {ip}{} to {target} ({}): {what}",
+        F::traffic_tag(cx),
         to.vpc_id
     );
-    let cidr = cx
-        .snap
-        .vpcs
-        .get(&to.vpc_id)
-        .and_then(|v| v.cidr_block)
-        .map_or_else(|| ip.to_string(), text::cidr);
     let fix = match winner {
         Some(r) if r.blackhole => format!(
-            "replace the blackhole route {} in {table} with a route to {target}, or propagate {target} into {table}",
-            r.cidr
+            "replace the blackhole route {} in {table} with a route to {target}, or propagate \
+             {target}{} into {table}",
+            F::route_text(r.cidr),
+            F::SUPPORT
         ),
-        _ => format!("propagate {target} into {table}, or add a static route {cidr} -> {target}"),
+        _ => {
+            let cidr = F::vpc_block(cx, &to.vpc_id).unwrap_or_else(|| ip.to_string());
+            F::add_tgw_route(target, table, &cidr)
+        }
     };
     Hop::blocked(
         kind,

@@ -127,11 +127,7 @@ pub(crate) fn route_hop(cx: &Ctx, pl: &PrefixList) -> Hop {
         return Hop::unknown(HopKind::Route, vec![rtb], missing.join("; "));
     }
     if diverting.is_empty() {
-        let how = if via_main {
-            "main table"
-        } else {
-            "explicit association"
-        };
+        let how = hops::table_how(via_main);
         let detail = cx.say(|| format!("{rtb} ({how}): {} -> {}", pl.prefix_list_id, ep.id()));
         return Hop::allowed(HopKind::Route, vec![rtb.clone()], detail);
     }

@@ -14,8 +14,6 @@
 //! (`family::gateway_need_gated`) needs IPv6; the fast judge sends those pairs to the exact
 //! trace (`check::fast::needs_trace`).
 
-use std::sync::Arc;
-
 use crate::addr_family::V6;
 use crate::family::Family;
 use crate::finding::FindingCode;
@@ -23,7 +21,6 @@ use crate::prefix_list;
 use crate::route::{self, RouteMatch6};
 use crate::security_group::{self, RuleDirection};
 use crate::snapshot::{PrefixList, Route, RouteTable};
-use crate::space::PortRange;
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 
 use super::hops::{self, SubnetUses};
@@ -134,21 +131,6 @@ fn ipv6_list<'a>(cx: &Ctx<'a>) -> Ipv6List<'a> {
     }
 }
 
-/// `cidrs × ports` for the service ports.
-fn service_region6(ranges: &[Addr6Range], ports: &[u16]) -> Region6 {
-    let mut ports = ports.to_vec();
-    ports.sort_unstable();
-    ports.dedup();
-    let mut region = Region6::default();
-    for port in ports {
-        region.absorb(Region6::from_addrs(
-            ranges.iter().copied(),
-            PortRange::single(port),
-        ));
-    }
-    region
-}
-
 /// `pl-… (s3's IPv6 prefix list)`: how fixes name the list.
 fn list_name(cx: &Ctx, pl: &PrefixList) -> String {
     format!(
@@ -162,7 +144,7 @@ fn list_name(cx: &Ctx, pl: &PrefixList) -> String {
 fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
     let workload = cx.workload;
     let ranges: Vec<Addr6Range> = prefix_list::ranges::<V6>(pl).collect();
-    let required = service_region6(&ranges, &cx.endpoint.ports);
+    let required = hops::service_region(&ranges, &cx.endpoint.ports);
     let verdict = security_group::evaluate6(
         cx.snap,
         &workload.groups,
@@ -170,14 +152,9 @@ fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
         &required,
         true,
     );
-    let components = blame(&workload.groups, workload.id());
-    if verdict.allows() {
-        let detail = cx.say(|| join(&verdict.allowed_by));
-        return Hop::allowed(HopKind::SecurityGroupEgress, components, detail);
-    }
-    if !verdict.missing.is_empty() {
-        let problem = verdict.missing.join("; ");
-        return Hop::unknown(HopKind::SecurityGroupEgress, components, problem);
+    let kind = HopKind::SecurityGroupEgress;
+    if let Ok(hop) = hops::sg_settled(cx, kind, &workload.groups, workload.id(), &verdict) {
+        return hop;
     }
     let uncovered = &verdict.uncovered;
     let touches = |r: &Addr6Range| {
@@ -200,7 +177,7 @@ fn egress(cx: &Ctx, pl: &PrefixList) -> Hop {
 /// The workload subnet's ACL, outbound over IPv6 to every CIDR of the list (G4, V6).
 fn acl_out(cx: &Ctx, pl: &PrefixList) -> Hop {
     let ranges: Vec<Addr6Range> = prefix_list::ranges::<V6>(pl).collect();
-    let forward = service_region6(&ranges, &cx.endpoint.ports);
+    let forward = hops::service_region(&ranges, &cx.endpoint.ports);
     let subnet = &cx.workload.eni.subnet_id;
     acl6(cx, AclHop::Outbound, subnet, &forward, &acl_peer(pl))
 }
@@ -277,11 +254,7 @@ fn route_hop(cx: &Ctx, list: &Ipv6List) -> Hop {
         }
     }
     if diverting.is_empty() {
-        let how = if via_main {
-            "main table"
-        } else {
-            "explicit association"
-        };
+        let how = hops::table_how(via_main);
         let detail = cx.say(|| format!("{rtb} ({how}): {} -> {ep} (IPv6)", pl.prefix_list_id));
         return Hop::allowed(HopKind::Route, vec![rtb], detail);
     }
@@ -373,17 +346,4 @@ fn missing_route(
         problem,
         fix,
     )
-}
-
-fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<Arc<str>> {
-    if groups.is_empty() {
-        vec![Arc::from(owner)]
-    } else {
-        groups.iter().map(|g| Arc::from(g.as_ref())).collect()
-    }
-}
-
-fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    let parts: Vec<String> = items.iter().map(T::to_string).collect();
-    parts.join("; ")
 }

@@ -2,25 +2,29 @@
 
 use std::sync::Arc;
 
+use crate::addr_family::AddrFamily;
 use crate::endpoint::{policy_blocks_everything, Endpoint, EndpointKind};
 use crate::finding::FindingCode;
 use crate::network_acl::{self, Traffic, IMPLICIT_DENY};
 use crate::params::RuleParameters;
-use crate::security_group::{self, RuleDirection};
+use crate::security_group::{self, RuleDirection, SgVerdictOf};
 use crate::snapshot::Snapshot;
-use crate::space::{AddrRange, PortRange, Region};
+use crate::space::{AddrRange, AddrRangeOf, PortRange, Region, RegionOf};
 use crate::text::{self, IpText, Piece};
 
 use super::{AclHop, Ctx, Hop, HopKind};
 
 /// `addrs × ports` for a list of single service ports.
-pub(crate) fn service_region(addrs: &[AddrRange], ports: &[u16]) -> Region {
+pub(crate) fn service_region<F: AddrFamily>(
+    addrs: &[AddrRangeOf<F>],
+    ports: &[u16],
+) -> RegionOf<F> {
     let mut ports = ports.to_vec();
     ports.sort_unstable();
     ports.dedup();
-    let mut region = Region::empty();
+    let mut region = RegionOf::empty();
     for &port in &ports {
-        region.absorb(Region::from_addrs(
+        region.absorb(RegionOf::from_addrs(
             addrs.iter().copied(),
             PortRange::single(port),
         ));
@@ -509,8 +513,38 @@ pub(super) fn sg_ingress_blocked(cx: &Ctx) -> Hop {
     )
 }
 
+/// A security group hop the verdict settles without a fix: allowed (naming the rules that
+/// allow it) or unknown (the data missing). `Err` hands back the blamed components of a
+/// verdict that blocks, for the caller to word its finding.
+pub(super) fn sg_settled<F: AddrFamily>(
+    cx: &Ctx,
+    kind: HopKind,
+    groups: &[impl AsRef<str>],
+    owner: &str,
+    verdict: &SgVerdictOf<'_, F>,
+) -> Result<Hop, Vec<Arc<str>>> {
+    let components = blame(groups, owner);
+    if verdict.allows() {
+        let detail = cx.say(|| join(&verdict.allowed_by));
+        return Ok(Hop::allowed(kind, components, detail));
+    }
+    if !verdict.missing.is_empty() {
+        return Ok(Hop::unknown(kind, components, verdict.missing.join("; ")));
+    }
+    Err(components)
+}
+
+/// How a subnet got its route table, as a route hop's detail says it.
+pub(super) fn table_how(via_main: bool) -> &'static str {
+    if via_main {
+        "main table"
+    } else {
+        "explicit association"
+    }
+}
+
 /// Groups blame together; an ENI without groups is blamed itself.
-fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<Arc<str>> {
+pub(super) fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<Arc<str>> {
     if groups.is_empty() {
         vec![Arc::from(owner)]
     } else {
@@ -518,7 +552,8 @@ fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<Arc<str>> {
     }
 }
 
-fn join<T: std::fmt::Display>(items: &[T]) -> String {
+/// Items (rules, entries) as a finding lists them: `a; b`.
+pub(super) fn join<T: std::fmt::Display>(items: &[T]) -> String {
     let parts: Vec<String> = items.iter().map(T::to_string).collect();
     parts.join("; ")
 }

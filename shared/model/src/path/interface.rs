@@ -157,11 +157,7 @@ fn route_hop(cx: &Ctx, eni: &EndpointEni) -> Hop {
     };
     let rtb = table.route_table_id.clone();
     let (routes, missing) = route::expanded_routes(cx.snap, table);
-    let how = if via_main {
-        "main table"
-    } else {
-        "explicit association"
-    };
+    let how = hops::table_how(via_main);
     match route::lookup_block(&routes, Ipv4Net::from(eni.ip)).0 {
         // A route to a list the snapshot cannot read may be more specific than `local` for
         // this address (G2): `local` is not proven to win. (A known non-local winner blocks

@@ -21,7 +21,7 @@ use crate::snapshot::NetworkInterface;
 use crate::space::PortRange;
 use crate::space6::{display_cidr6, Addr6Range, Region6};
 
-use super::hops::{self, SubnetUses};
+use super::hops::{self, join, SubnetUses};
 use super::{AclHop, Ctx, Hop, HopKind, Target};
 
 /// The well-known NAT64 prefix the Resolver's DNS64 answers use (spec V9).
@@ -128,14 +128,7 @@ pub(crate) fn reply_in(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
 
 /// `addr × ports` for the service ports.
 pub(crate) fn service_region6(addr: Addr6Range, ports: &[u16]) -> Region6 {
-    let mut ports = ports.to_vec();
-    ports.sort_unstable();
-    ports.dedup();
-    let mut region = Region6::default();
-    for port in ports {
-        region.absorb(Region6::from_addrs([addr], PortRange::single(port)));
-    }
-    region
+    hops::service_region(&[addr], ports)
 }
 
 /// `tcp/443 over IPv6`: every IPv6 finding says its family (V11).
@@ -171,15 +164,11 @@ pub(crate) fn egress(cx: &Ctx, eni: &NetworkInterface, dst: Ipv6Addr) -> Hop {
         &required,
         true,
     );
-    let components = blame(&workload.groups, workload.id());
-    if verdict.allows() {
-        let detail = cx.say(|| join(&verdict.allowed_by));
-        return Hop::allowed(HopKind::SecurityGroupEgress, components, detail);
-    }
-    if !verdict.missing.is_empty() {
-        let problem = verdict.missing.join("; ");
-        return Hop::unknown(HopKind::SecurityGroupEgress, components, problem);
-    }
+    let kind = HopKind::SecurityGroupEgress;
+    let components = match hops::sg_settled(cx, kind, &workload.groups, workload.id(), &verdict) {
+        Ok(hop) => return hop,
+        Err(components) => components,
+    };
     let traffic = traffic6(cx);
     let subnet = subnet_cidr6(cx, &eni.subnet_id);
     let groups = cx.endpoint.group_ids();
@@ -209,15 +198,11 @@ pub(crate) fn ingress(cx: &Ctx, src: Ipv6Addr) -> Hop {
     let required = service_region6(Addr6Range::host(src), &ep.ports);
     let verdict =
         security_group::evaluate6(cx.snap, groups, RuleDirection::Ingress, &required, true);
-    let components = blame(groups, ep.id());
-    if verdict.allows() {
-        let detail = cx.say(|| join(&verdict.allowed_by));
-        return Hop::allowed(HopKind::SecurityGroupIngress, components, detail);
-    }
-    if !verdict.missing.is_empty() {
-        let problem = verdict.missing.join("; ");
-        return Hop::unknown(HopKind::SecurityGroupIngress, components, problem);
-    }
+    let kind = HopKind::SecurityGroupIngress;
+    let components = match hops::sg_settled(cx, kind, groups, ep.id(), &verdict) {
+        Ok(hop) => return hop,
+        Err(components) => components,
+    };
     let problem = format!(
         "{} admit no {} from {src} ({})",
         components.join(", "),
@@ -451,22 +436,6 @@ pub(crate) fn unusable(cx: &Ctx, why: Unusable) -> Hop {
         problem,
         fix,
     )
-}
-
-pub(super) fn blame(groups: &[impl AsRef<str>], owner: &str) -> Vec<std::sync::Arc<str>> {
-    if groups.is_empty() {
-        vec![std::sync::Arc::from(owner)]
-    } else {
-        groups
-            .iter()
-            .map(|g| std::sync::Arc::from(g.as_ref()))
-            .collect()
-    }
-}
-
-pub(super) fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    let parts: Vec<String> = items.iter().map(T::to_string).collect();
-    parts.join("; ")
 }
 
 #[cfg(test)]

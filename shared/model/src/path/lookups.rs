@@ -20,8 +20,14 @@ use crate::transit_gateway::{self as tgw, TgwRouteMatch, TgwRouteMatch6};
 /// (`route::expanded_routes`).
 pub(crate) type VpcRoutes = (Vec<RouteMatch>, Vec<String>);
 
+/// The routes of a VPC route table of either family (`VpcRoutes`, `VpcRoutes6`).
+pub(crate) type VpcRoutesOf<F> = (Vec<crate::route::RouteMatchOf<F>>, Vec<String>);
+
 /// A TGW route table's routes, propagations included, or what is missing (`tgw::routes`).
 pub(crate) type TgwRoutes = Result<Vec<TgwRouteMatch>, String>;
+
+/// The routes of a TGW route table of either family (`TgwRoutes`, `TgwRoutes6`).
+pub(crate) type TgwRoutesOf<F> = Result<Vec<crate::transit_gateway::TgwRouteMatchOf<F>>, String>;
 
 /// A VPC route table's IPv6 routes (`route::expanded_routes6`), for the IPv6 leg across VPCs.
 pub(crate) type VpcRoutes6 = (Vec<RouteMatch6>, Vec<String>);
