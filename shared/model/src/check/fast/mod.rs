@@ -222,15 +222,7 @@ impl<'w> VpcFast<'w> {
             return;
         }
         let ep = facts.ep;
-        let site = HopSite {
-            snap: self.snap,
-            params: self.params,
-            compiled: self.compiled,
-            vw,
-            ep,
-            numbers: state.numbers,
-            eni_subnets: &state.eni_subnets,
-        };
+        let site = self.site(vw, ep, state.numbers, &state.eni_subnets);
         match (ep.kind, ep.prefix_list) {
             (EndpointKind::Interface, _) => {
                 // Pairs judged without the masks prove nothing; a refused ingress proves no hop
@@ -475,18 +467,30 @@ impl<'w> VpcFast<'w> {
             (EndpointKind::Interface, Need::One(Family::V6), _) => self.plan.clear(),
             _ => return self.traced(workload, ep),
         }
-        let site = HopSite {
+        let site = self.site(vw, ep, state.numbers, &state.eni_subnets);
+        self.hops
+            .interface6(&site, w, &state.targets6, &mut self.plan);
+        Reach(Evidence::Families)
+    }
+
+    /// Where the hop cache builds the endpoint's hops from (borrowing neither `self` nor
+    /// the endpoint's masks, so the cache, the plan and the masks stay writable).
+    fn site<'s>(
+        &self,
+        vw: &'s VpcWorkloads<'w>,
+        ep: &'w Endpoint<'w>,
+        numbers: EndpointNumbers,
+        eni_subnets: &'s [SubnetIdx],
+    ) -> HopSite<'s, 'w> {
+        HopSite {
             snap: self.snap,
             params: self.params,
             compiled: self.compiled,
             vw,
             ep,
-            numbers: state.numbers,
-            eni_subnets: &state.eni_subnets,
-        };
-        self.hops
-            .interface6(&site, w, &state.targets6, &mut self.plan);
-        Reach(Evidence::Families)
+            numbers,
+            eni_subnets,
+        }
     }
 
     /// A pair of an IPv6-only workload (docs/spec.md V8): the compiled rules know IPv4
