@@ -354,6 +354,8 @@ impl<'w> CrossFast<'w> {
         // cannot prove: the exact judge decides every pair that needs more than IPv4.
         let gated = !ep.ipv4_only;
         let d = &classes.decided[&decided];
+        // Gated, the classes of the pairs a class decided and proved, one entry a pair.
+        let mut proven_alone: Vec<ClassIdx> = Vec::new();
         match d.uniform {
             // Every workload has a class and every class the same verdict (a clean spoke):
             // one run, whatever the workloads' order.
@@ -366,6 +368,9 @@ impl<'w> CrossFast<'w> {
                     } else {
                         exact(r)
                     };
+                    if gated && classed && counts(&verdict) {
+                        proven_alone.push(classes.distinct[local as usize]);
+                    }
                     match out.last_mut() {
                         Some((last, count)) if *last == verdict => *count += 1,
                         _ => out.push((verdict, 1)),
@@ -373,8 +378,10 @@ impl<'w> CrossFast<'w> {
                 }
             }
         }
-        if counted {
-            self.count_proven(&mut classes, decided, vpc.list, gated);
+        if counted && gated {
+            self.count_proven_alone(decided.0, &proven_alone);
+        } else if counted {
+            self.count_proven(&mut classes, decided);
         }
         self.vpc_classes.insert(first, classes);
     }
@@ -426,34 +433,26 @@ impl<'w> CrossFast<'w> {
     /// Counts the required pairs of a VPC's classes proven reachable with the current
     /// endpoint (every pair of a class fares alike: `served_locally` and the client VPC's
     /// facts are the same for every workload of the class's subnet): the endpoint's total now,
-    /// the classes' counts at the end (`add_counted`). A gated workload (its pair decided by
-    /// the exact judge) is not counted.
-    fn count_proven(
-        &mut self,
-        classes: &mut VpcClasses,
-        (sig, table): (usize, usize),
-        list: &[Remote<'w>],
-        gated: bool,
-    ) {
+    /// the classes' counts at the end (`add_counted`).
+    fn count_proven(&mut self, classes: &mut VpcClasses, (sig, table): (usize, usize)) {
         let state = self.endpoint.as_mut().expect("started");
-        if !gated {
-            state.total += classes.decided[&(sig, table)].proven;
-            *classes
-                .counted
-                .entry((sig, table, state.common))
-                .or_default() += 1;
-            return;
-        }
+        state.total += classes.decided[&(sig, table)].proven;
+        *classes
+            .counted
+            .entry((sig, table, state.common))
+            .or_default() += 1;
+    }
+
+    /// Counts gated pairs one by one: those a class decided and proved (`proven`, a class a
+    /// pair), the others being the exact judge's.
+    fn count_proven_alone(&mut self, sig: usize, proven: &[ClassIdx]) {
         let n = self.classes.len();
-        let proven = proven_counts(&mut self.signature[sig].proven, state.common, n);
-        let d = &classes.decided[&(sig, table)];
-        for (r, &local) in list.iter().zip(&classes.local) {
-            let classed = local != NO_CLASS && ipv4_pair(self.snap, r, state.ep);
-            if classed && counts(&d.verdicts[local as usize]) {
-                proven[classes.distinct[local as usize].position()] += 1;
-                state.total += 1;
-            }
+        let state = self.endpoint.as_mut().expect("started");
+        let counts = proven_counts(&mut self.signature[sig].proven, state.common, n);
+        for class in proven {
+            counts[class.position()] += 1;
         }
+        state.total += proven.len();
     }
 
     /// Adds the counted pairs of every VPC's classes to their signatures' counts.
