@@ -360,7 +360,7 @@ pub(crate) fn admits_by_ipv6(snap: &Snapshot, workload: &Workload, ep: &Endpoint
 
 /// The IPv6 parts of R2 and R3 apply: the workload has IPv6 addresses and the endpoint is an
 /// interface endpoint whose ENIs have IPv6 ones (`IpAddressType` `dualstack` or `ipv6`, V1).
-fn ipv6_intent(workload: &Workload, ep: &Endpoint) -> bool {
+pub(crate) fn ipv6_intent(workload: &Workload, ep: &Endpoint) -> bool {
     !workload.eni.ipv6_addresses.is_empty() && !ep.ipv4_only && ep.kind == EndpointKind::Interface
 }
 

@@ -539,7 +539,7 @@ impl<'w> VpcFast<'w> {
         w: WorkloadIdx,
     ) -> bool {
         let workload = vw.list[w];
-        if workload.eni.ipv6_addresses.is_empty() || ep.ipv4_only {
+        if !intent::ipv6_intent(workload, ep) {
             return false;
         }
         let list = vw.group_list[w];
@@ -562,10 +562,7 @@ impl<'w> VpcFast<'w> {
         w: WorkloadIdx,
     ) -> bool {
         let workload = vw.list[w];
-        if workload.eni.ipv6_addresses.is_empty()
-            || ep.ipv4_only
-            || ep.kind != EndpointKind::Interface
-        {
+        if !intent::ipv6_intent(workload, ep) {
             return false;
         }
         let snap = self.snap;
